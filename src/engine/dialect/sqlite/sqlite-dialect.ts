@@ -1,0 +1,66 @@
+import { SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type ColumnDefinitionBuilder, type CompiledQuery } from 'kysely'
+import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
+import type { AnyField, FieldKind } from '../../../model/field.ts'
+import type { Dialect } from '../dialect.ts'
+import { SqliteDriver, type SqliteOptions } from './sqlite-driver.ts'
+
+// SQLite's extended result codes for constraint violations (https://sqlite.org/rescode.html).
+const CONSTRAINT_CODES: Record<number, ConstraintKind> = {
+  275: 'check',
+  787: 'foreign_key',
+  1299: 'not_null',
+  1555: 'primary_key',
+  2067: 'unique',
+}
+
+const DECODERS: Partial<Record<FieldKind, (value: unknown) => unknown>> = {
+  boolean: (value) => (value === null ? null : value === 1 || value === 1n || value === true),
+  datetime: (value) => (typeof value === 'string' ? new Date(value.includes('T') || value.endsWith('Z') ? value : `${value.replace(' ', 'T')}Z`) : value),
+  json: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
+}
+
+/** SQLite through node:sqlite: dates as ISO 8601 text, booleans as 0/1, JSON as text. */
+export function sqliteDialect(
+  config: SqliteOptions & { filename: string; memory: boolean; onQuery?: (query: CompiledQuery) => void },
+): Dialect {
+  const driver = new SqliteDriver({ ...config, mapError: (error) => integrityError(error) ?? (error as Error) })
+  return {
+    name: 'sqlite',
+    driver,
+    kysely: {
+      createAdapter: () => new SqliteAdapter(),
+      createDriver: () => driver,
+      createIntrospector: (db) => new SqliteIntrospector(db),
+      createQueryCompiler: () => new SqliteQueryCompiler(),
+    },
+    supportsReturning: true,
+    likeEscape: "escape '\\'",
+    columnType,
+    autoIncrement: (column: ColumnDefinitionBuilder) => column,
+    decoder: (kind) => DECODERS[kind],
+    integrityError,
+  }
+}
+
+function columnType(field: AnyField) {
+  switch (field.kind) {
+    case 'integer':
+    case 'boolean':
+      return 'integer'
+    case 'number':
+      return 'real'
+    default:
+      // SQLite keeps text of any length; the declared length stays a validation rule.
+      return field.kind === 'string' && field.options.maxLength !== undefined ? `varchar(${field.options.maxLength})` : 'text'
+  }
+}
+
+function integrityError(error: unknown): IntegrityError | undefined {
+  const errcode = (error as { errcode?: number } | null)?.errcode
+  if (typeof errcode !== 'number' || (errcode & 0xff) !== 19) return undefined
+  const kind = CONSTRAINT_CODES[errcode] ?? 'unknown'
+  const message = (error as Error).message
+  // SQLite names the columns ("UNIQUE constraint failed: hero.name") but never the values.
+  const target = /constraint failed: (.+)$/i.exec(message)?.[1]
+  return new IntegrityError(`${message}. The database rejected the write; roll back and fix the data.`, kind, target, error)
+}

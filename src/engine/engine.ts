@@ -1,0 +1,75 @@
+import { Kysely, type CompiledQuery } from 'kysely'
+import { EngineUrlError } from '../errors.ts'
+import type { Dialect } from './dialect/dialect.ts'
+import { sqliteDialect } from './dialect/sqlite/sqlite-dialect.ts'
+import type { SqliteOptions } from './dialect/sqlite/sqlite-driver.ts'
+import { parseDatabaseUrl, redactUrl } from './url.ts'
+
+/** Options of {@link createEngine}. */
+export interface EngineOptions {
+  /**
+   * Log each SQL statement and its parameter count (SQLAlchemy's `echo=True`). Parameter values are
+   * never logged, so secrets cannot leak into logs.
+   */
+  echo?: boolean
+  /** Where `echo` writes; defaults to `console.log`. */
+  logger?: (line: string) => void
+  /** SQLite connection settings: WAL, `synchronous=NORMAL`, foreign keys and a 5 s busy timeout by default. */
+  sqlite?: SqliteOptions
+}
+
+/**
+ * A database: its dialect, its connections and the Kysely instance that builds SQL for it. Create one per
+ * database and process; sessions borrow its connections.
+ */
+export class Engine {
+  /** The URL, with any password replaced by `***`. */
+  readonly url: string
+  readonly dialect: Dialect
+  /** The underlying Kysely instance, for queries onemodel does not model. */
+  readonly db: Kysely<any>
+
+  constructor(url: string, options: EngineOptions = {}) {
+    this.url = redactUrl(url)
+    const parsed = parseDatabaseUrl(url)
+    const onQuery = options.echo ? echoTo(options.logger ?? console.log) : undefined
+    if (parsed.dialect !== 'sqlite') {
+      throw new EngineUrlError(
+        `${this.url}: the ${parsed.dialect} dialect is not available yet. Use a sqlite:/// URL.`,
+      )
+    }
+    this.dialect = sqliteDialect({ ...options.sqlite, filename: parsed.filename, memory: parsed.memory, onQuery })
+    this.db = new Kysely<any>({ dialect: this.dialect.kysely })
+  }
+
+  /** Closes every connection. Sessions still open fail on their next query. */
+  async dispose(): Promise<void> {
+    await this.db.destroy()
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose()
+  }
+}
+
+function echoTo(logger: (line: string) => void): (query: CompiledQuery) => void {
+  return (query) => {
+    const count = query.parameters.length
+    logger(count === 0 ? query.sql : `${query.sql} -- ${count} parameter${count === 1 ? '' : 's'}`)
+  }
+}
+
+/**
+ * Creates an engine from a database URL (SQLAlchemy's `create_engine`).
+ *
+ * @example
+ * const engine = createEngine('sqlite:///heroes.db', { echo: true })
+ * const memory = createEngine('sqlite://')
+ */
+export function createEngine(url: string, options?: EngineOptions): Engine
+export function createEngine(options: EngineOptions & { url: string }): Engine
+export function createEngine(urlOrOptions: string | (EngineOptions & { url: string }), options?: EngineOptions): Engine {
+  if (typeof urlOrOptions === 'string') return new Engine(urlOrOptions, options)
+  const { url, ...rest } = urlOrOptions
+  return new Engine(url, rest)
+}

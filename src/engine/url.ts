@@ -1,0 +1,54 @@
+import { isAbsolute, resolve } from 'node:path'
+import { EngineUrlError } from '../errors.ts'
+
+/** The dialects onemodel speaks. */
+export type DialectName = 'sqlite' | 'postgres' | 'mysql'
+
+/** A parsed database URL. */
+export type DatabaseUrl =
+  | { readonly dialect: 'sqlite'; readonly filename: string; readonly memory: boolean }
+  | { readonly dialect: 'postgres' | 'mysql'; readonly url: URL }
+
+const SCHEMES: Record<string, DialectName> = {
+  sqlite: 'sqlite',
+  postgres: 'postgres',
+  postgresql: 'postgres',
+  mysql: 'mysql',
+  mariadb: 'mysql',
+}
+
+/**
+ * Parses a SQLAlchemy-style database URL.
+ *
+ * - `sqlite:///heroes.db`: a file relative to the working directory; `sqlite:////var/data/heroes.db`: absolute.
+ * - `sqlite://` or `sqlite:///:memory:`: an in-memory database.
+ * - `postgresql://user:pass@host:5432/db`, `mysql://user:pass@host:3306/db` (also `postgres://`, `mariadb://`).
+ *
+ * A driver suffix (`sqlite+aiosqlite://`, `postgresql+asyncpg://`) is accepted and ignored, so URLs copied
+ * from a Python project work.
+ */
+export function parseDatabaseUrl(url: string): DatabaseUrl {
+  const match = /^([a-z][a-z0-9]*)(?:\+[a-z0-9]+)?:\/\/(.*)$/i.exec(url.trim())
+  const dialect = match ? SCHEMES[match[1]!.toLowerCase()] : undefined
+  if (!match || !dialect) {
+    throw new EngineUrlError(
+      `Cannot use database URL ${JSON.stringify(redactUrl(url))}: expected sqlite:///path.db, sqlite:// (memory), postgresql://user:pass@host/db or mysql://user:pass@host/db.`,
+    )
+  }
+  const rest = match[2]!
+  if (dialect === 'sqlite') {
+    const path = rest.startsWith('/') ? rest.slice(1) : rest
+    if (path === '' || path === ':memory:') return { dialect, filename: ':memory:', memory: true }
+    return { dialect, filename: isAbsolute(path) ? path : resolve(path), memory: false }
+  }
+  try {
+    return { dialect, url: new URL(`${match[1]}://${rest}`) }
+  } catch {
+    throw new EngineUrlError(`Cannot parse database URL ${JSON.stringify(redactUrl(url))}: check the host, port and database name.`)
+  }
+}
+
+/** The URL with its password replaced by `***`, safe to log or show in an error. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z0-9+]+:\/\/[^:/@]*:)[^@/]*@/i, '$1***@')
+}

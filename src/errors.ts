@@ -1,0 +1,98 @@
+/**
+ * The error registry. Every error onemodel throws has a stable `code` from {@link ERROR_CODES};
+ * `docs/reference/errors.md` has one row per code and a test keeps the two in sync.
+ */
+
+export const ERROR_CODES = {
+  OM_MODEL_DEFINITION: 'A model, field or table declaration is invalid.',
+  OM_MODEL_VALIDATION: 'Input data does not match a model.',
+  OM_ENGINE_URL: 'A database URL cannot be parsed or names an unsupported dialect.',
+  OM_ENGINE_CONNECTION: 'The database cannot be reached or the connection failed.',
+  OM_ENGINE_DISPOSED: 'The engine was disposed and cannot run queries any more.',
+  OM_ORM_INTEGRITY: 'The database rejected a write: a unique, foreign key, not-null or check constraint.',
+  OM_ORM_NO_RESULT: 'A query expected exactly one row and found none.',
+  OM_ORM_MULTIPLE_RESULTS: 'A query expected exactly one row and found more.',
+  OM_ORM_NOT_A_ROW: 'An object passed to the Session is not a row of a table model.',
+  OM_ORM_SESSION_CLOSED: 'The Session was closed and cannot be used any more.',
+  OM_ORM_TRANSACTION: 'A transaction was begun twice, or committed or rolled back when none was open.',
+  OM_ORM_DETACHED: 'The object is not in the Session, so the operation cannot apply to it.',
+  OM_ORM_STALE: 'A row changed by the Session is no longer in the database.',
+} as const
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+/** Base class of every error onemodel throws. Catch it to handle all of them; switch on `code` for one. */
+export class OnemodelError extends Error {
+  readonly code: ErrorCode
+
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.code = code
+    this.name = new.target.name
+  }
+}
+
+/**
+ * A mistake in a declaration: a model, field, table or relationship that cannot work.
+ * Thrown when the model is declared or at `createAll`, never at the first query.
+ */
+export class ModelDefinitionError extends OnemodelError {
+  constructor(message: string) {
+    super('OM_MODEL_DEFINITION', message)
+  }
+}
+
+/** The database URL or engine options are wrong. */
+export class EngineUrlError extends OnemodelError {
+  constructor(message: string) {
+    super('OM_ENGINE_URL', message)
+  }
+}
+
+/** The database refused a connection or dropped it. */
+export class ConnectionError extends OnemodelError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('OM_ENGINE_CONNECTION', message, options)
+  }
+}
+
+/** The kind of constraint an {@link IntegrityError} reports. */
+export type ConstraintKind = 'unique' | 'foreign_key' | 'not_null' | 'check' | 'primary_key' | 'unknown'
+
+/**
+ * The database rejected a write because it broke a constraint. The same class on every dialect,
+ * with the constraint's kind and, where the database names it, the constraint or column.
+ *
+ * @example
+ * try { await session.commit() } catch (error) {
+ *   if (error instanceof IntegrityError && error.constraint === 'unique') await session.rollback()
+ * }
+ */
+export class IntegrityError extends OnemodelError {
+  readonly constraint: ConstraintKind
+  /** The constraint name or the `table.column` list the database reported, when it reports one. */
+  readonly target: string | undefined
+
+  constructor(message: string, constraint: ConstraintKind, target: string | undefined, cause: unknown) {
+    super('OM_ORM_INTEGRITY', message, { cause })
+    this.constraint = constraint
+    this.target = target
+  }
+}
+
+/** `.one()` found no row. */
+export class NoResultError extends OnemodelError {
+  constructor(message: string) {
+    super('OM_ORM_NO_RESULT', message)
+  }
+}
+
+/** `.one()` found more than one row. */
+export class MultipleResultsError extends OnemodelError {
+  constructor(message: string) {
+    super('OM_ORM_MULTIPLE_RESULTS', message)
+  }
+}
+
+/** Misuse of a Session: a closed session, a plain object where a row was expected, a transaction mistake. */
+export class SessionError extends OnemodelError {}

@@ -1,0 +1,33 @@
+/**
+ * onemodel: declare a model once, get a SQL table, a validator, static types and an OpenAPI schema, with an
+ * async Session over SQLite, PostgreSQL and MySQL.
+ */
+export {
+  ERROR_CODES,
+  OnemodelError,
+  ModelDefinitionError,
+  EngineUrlError,
+  ConnectionError,
+  IntegrityError,
+  NoResultError,
+  MultipleResultsError,
+  SessionError,
+  type ErrorCode,
+  type ConstraintKind,
+} from './errors.ts'
+
+export { field, Field, type FieldKind, type AnyField, type Fields } from './model/field.ts'
+export { model, Model, type ModelOptions, type DumpOptions, type ValidationResult } from './model/model.ts'
+export { table, TableModel, Metadata, defaultMetadata, type TableOptions, type IndexDeclaration, type Columns } from './model/table.ts'
+export { Column, Condition, OrderTerm, and, or, not, col } from './model/column.ts'
+export { ValidationError, type ValidationIssue } from './model/validation-error.ts'
+export type { RowOf, InputOf, ValueOf } from './model/types.ts'
+
+export { createEngine, Engine, type EngineOptions } from './engine/engine.ts'
+export { createAll, dropAll, type SchemaOptions } from './engine/ddl.ts'
+export { parseDatabaseUrl, redactUrl, type DatabaseUrl, type DialectName } from './engine/url.ts'
+export type { SqliteOptions } from './engine/dialect/sqlite/sqlite-driver.ts'
+
+export { Session, type SessionOptions } from './orm/session.ts'
+export { select, Select } from './orm/select.ts'
+export { Result, PendingResult } from './orm/result.ts'

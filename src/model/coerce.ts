@@ -1,0 +1,224 @@
+/**
+ * Field coercion with pydantic v2 "lax mode" semantics, the rules FastAPI users rely on: `"5"` is a valid
+ * integer, `5.5` is not (`int_from_float`), a number is not a string (`string_type`), `"yes"` is `true`.
+ * Constraints (lengths, bounds, patterns) are then checked by the field's compiled TypeBox schema, and
+ * TypeBox's error keywords are mapped to pydantic's codes, so the JSON Schema that OpenAPI shows and the
+ * check that runs are the same schema.
+ */
+import { Compile } from 'typebox/compile'
+import type { AnyField, FieldKind } from './field.ts'
+import type { ValidationIssue } from './validation-error.ts'
+
+/** A rejected value: pydantic's error `type`, message and context, without the location. */
+export class Invalid {
+  readonly type: string
+  readonly msg: string
+  readonly ctx: Record<string, unknown> | undefined
+
+  constructor(type: string, msg: string, ctx?: Record<string, unknown>) {
+    this.type = type
+    this.msg = msg
+    this.ctx = ctx
+  }
+
+  at(loc: (string | number)[], input: unknown): ValidationIssue {
+    const issue: ValidationIssue = { type: this.type, loc, msg: this.msg, input }
+    if (this.ctx !== undefined) issue.ctx = this.ctx
+    return issue
+  }
+}
+
+/** Turns an input into the field's value, or says why it cannot. */
+export type Coercer = (input: unknown) => unknown
+
+const INT_TYPE = new Invalid('int_type', 'Input should be a valid integer')
+const INT_PARSING = new Invalid('int_parsing', 'Input should be a valid integer, unable to parse string as an integer')
+const INT_FROM_FLOAT = new Invalid('int_from_float', 'Input should be a valid integer, got a number with a fractional part')
+const FINITE = new Invalid('finite_number', 'Input should be a finite number')
+const FLOAT_TYPE = new Invalid('float_type', 'Input should be a valid number')
+const FLOAT_PARSING = new Invalid('float_parsing', 'Input should be a valid number, unable to parse string as a number')
+const STRING_TYPE = new Invalid('string_type', 'Input should be a valid string')
+const BOOL_TYPE = new Invalid('bool_type', 'Input should be a valid boolean')
+const BOOL_PARSING = new Invalid('bool_parsing', 'Input should be a valid boolean, unable to interpret input')
+const DATETIME_TYPE = new Invalid('datetime_type', 'Input should be a valid datetime')
+const DATE_TYPE = new Invalid('date_type', 'Input should be a valid date')
+const UUID_TYPE = new Invalid('uuid_type', 'UUID input should be a string, bytes or UUID object')
+
+const INTEGER_TEXT = /^\s*[+-]?\d+(?:\.0*)?\s*$/
+const NUMBER_TEXT = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/
+const TRUE_TEXT = new Set(['1', 'on', 't', 'true', 'y', 'yes'])
+const FALSE_TEXT = new Set(['0', 'off', 'f', 'false', 'n', 'no'])
+const DATE_TEXT = /^\d{4}-\d{2}-\d{2}$/
+const DATETIME_TEXT = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i
+const UUID_TEXT = /^(?:urn:uuid:)?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})$/i
+
+function integer(input: unknown): unknown {
+  if (typeof input === 'number') {
+    if (Number.isInteger(input)) return input
+    return Number.isFinite(input) ? INT_FROM_FLOAT : FINITE
+  }
+  if (typeof input === 'string') return INTEGER_TEXT.test(input) ? Math.trunc(Number(input)) : INT_PARSING
+  if (typeof input === 'boolean') return input ? 1 : 0
+  if (typeof input === 'bigint' && Number.isSafeInteger(Number(input))) return Number(input)
+  return INT_TYPE
+}
+
+function number(input: unknown): unknown {
+  if (typeof input === 'number') return Number.isNaN(input) ? FINITE : input
+  if (typeof input === 'string') return NUMBER_TEXT.test(input) ? Number(input) : FLOAT_PARSING
+  if (typeof input === 'boolean') return input ? 1 : 0
+  return FLOAT_TYPE
+}
+
+function string(input: unknown): unknown {
+  return typeof input === 'string' ? input : STRING_TYPE
+}
+
+function boolean(input: unknown): unknown {
+  if (typeof input === 'boolean') return input
+  if (typeof input === 'number') return input === 1 ? true : input === 0 ? false : BOOL_PARSING
+  if (typeof input === 'string') {
+    const text = input.trim().toLowerCase()
+    return TRUE_TEXT.has(text) ? true : FALSE_TEXT.has(text) ? false : BOOL_PARSING
+  }
+  return BOOL_TYPE
+}
+
+function datetime(input: unknown): unknown {
+  if (input instanceof Date) return Number.isNaN(input.getTime()) ? DATETIME_TYPE : input
+  if (typeof input === 'number') {
+    if (!Number.isFinite(input)) return FINITE
+    // pydantic reads large numbers as milliseconds and small ones as seconds since the epoch.
+    return new Date(Math.abs(input) > 2e10 ? input : input * 1000)
+  }
+  if (typeof input === 'string') {
+    const match = DATETIME_TEXT.exec(input.trim())
+    // A datetime without an offset is read as UTC, never as the server's local time.
+    const date = match ? new Date(match[1] ? input.trim() : `${input.trim()}Z`) : undefined
+    if (date && !Number.isNaN(date.getTime())) return date
+    return new Invalid('datetime_parsing', 'Input should be a valid datetime, invalid datetime format', {
+      error: 'invalid datetime format',
+    })
+  }
+  return DATETIME_TYPE
+}
+
+function date(input: unknown): unknown {
+  if (input instanceof Date && !Number.isNaN(input.getTime())) return input.toISOString().slice(0, 10)
+  if (typeof input === 'string') {
+    const valid = DATE_TEXT.test(input) && new Date(`${input}T00:00:00Z`).toISOString().startsWith(input)
+    if (valid) return input
+    return new Invalid('date_parsing', 'Input should be a valid date in the format YYYY-MM-DD', {
+      error: 'invalid date format',
+    })
+  }
+  return DATE_TYPE
+}
+
+function uuid(input: unknown): unknown {
+  if (typeof input !== 'string') return UUID_TYPE
+  const match = UUID_TEXT.exec(input.trim())
+  if (match) return match.slice(1).join('-').toLowerCase()
+  return new Invalid('uuid_parsing', 'Input should be a valid UUID, invalid format', { error: 'invalid format' })
+}
+
+function literal(values: readonly string[]): Coercer {
+  const expected =
+    values.length === 1
+      ? `'${values[0]}'`
+      : `${values
+          .slice(0, -1)
+          .map((v) => `'${v}'`)
+          .join(', ')} or '${values.at(-1)}'`
+  const invalid = new Invalid('literal_error', `Input should be ${expected}`, { expected })
+  const allowed = new Set(values)
+  return (input) => (typeof input === 'string' && allowed.has(input) ? input : invalid)
+}
+
+const COERCERS: Record<Exclude<FieldKind, 'enum' | 'json'>, Coercer> = {
+  integer,
+  number,
+  string,
+  boolean,
+  datetime,
+  date,
+  uuid,
+}
+
+/** The type code pydantic reports for `null` in a field that does not allow it. */
+const NULL_INVALID: Record<FieldKind, Invalid> = {
+  integer: INT_TYPE,
+  number: FLOAT_TYPE,
+  string: STRING_TYPE,
+  boolean: BOOL_TYPE,
+  datetime: DATETIME_TYPE,
+  date: DATE_TYPE,
+  uuid: UUID_TYPE,
+  enum: STRING_TYPE,
+  json: new Invalid('json_type', 'Input should be a JSON value other than null'),
+}
+
+/**
+ * Builds the coercer of one field once, at declaration: kind rule, then nullability, then the
+ * constraints of its TypeBox schema.
+ */
+export function coercerFor(field: AnyField): Coercer {
+  const base = field.kind === 'enum' ? literal(field.values ?? []) : field.kind === 'json' ? (v: unknown) => v : COERCERS[field.kind]
+  const constraints = constraintCheck(field)
+  const checked: Coercer = constraints
+    ? (input) => {
+        const value = base(input)
+        return value instanceof Invalid ? value : (constraints(value) ?? value)
+      }
+    : base
+  const nullInvalid = NULL_INVALID[field.kind]
+  return field.nullable
+    ? (input) => (input === null ? null : checked(input))
+    : (input) => (input === null ? nullInvalid : checked(input))
+}
+
+const CONSTRAINT_KEYS = ['minLength', 'maxLength', 'pattern', 'ge', 'le', 'gt', 'lt', 'schema'] as const
+
+/** A check of the field's constraints, or `undefined` when it has none (the common case costs nothing). */
+function constraintCheck(field: AnyField): ((value: unknown) => Invalid | undefined) | undefined {
+  if (!CONSTRAINT_KEYS.some((key) => field.options[key] !== undefined)) return undefined
+  const validator = Compile(field.valueSchema())
+  return (value) => {
+    if (validator.Check(value)) return undefined
+    const [error] = validator.Errors(value)
+    return error ? toPydantic(error.keyword, error.params as Record<string, unknown>, error.message) : undefined
+  }
+}
+
+function plural(n: unknown, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}
+
+/** Maps a TypeBox error keyword to pydantic's code, message and context. */
+function toPydantic(keyword: string, params: Record<string, unknown>, message: string): Invalid {
+  const limit = params.limit
+  switch (keyword) {
+    case 'minLength':
+      return new Invalid('string_too_short', `String should have at least ${plural(limit, 'character')}`, {
+        min_length: limit,
+      })
+    case 'maxLength':
+      return new Invalid('string_too_long', `String should have at most ${plural(limit, 'character')}`, {
+        max_length: limit,
+      })
+    case 'pattern':
+      return new Invalid('string_pattern_mismatch', `String should match pattern '${params.pattern}'`, {
+        pattern: params.pattern,
+      })
+    case 'minimum':
+      return new Invalid('greater_than_equal', `Input should be greater than or equal to ${limit}`, { ge: limit })
+    case 'maximum':
+      return new Invalid('less_than_equal', `Input should be less than or equal to ${limit}`, { le: limit })
+    case 'exclusiveMinimum':
+      return new Invalid('greater_than', `Input should be greater than ${limit}`, { gt: limit })
+    case 'exclusiveMaximum':
+      return new Invalid('less_than', `Input should be less than ${limit}`, { lt: limit })
+    default:
+      return new Invalid('value_error', `Value error, ${message}`, { error: message })
+  }
+}

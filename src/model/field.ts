@@ -1,0 +1,228 @@
+import Type, { type TSchema } from 'typebox'
+
+/** The kinds of value a field can hold. Each maps to a JSON Schema type, a SQL type and a coercion rule. */
+export type FieldKind = 'string' | 'integer' | 'number' | 'boolean' | 'datetime' | 'date' | 'uuid' | 'json' | 'enum'
+
+/** Options every field accepts. */
+export interface BaseFieldOptions<T> {
+  /** `null` is a valid value (`T | None` in Python). A nullable field without a default is still required. */
+  nullable?: boolean
+  /** The value used when the input omits the field; makes the field optional on input. */
+  default?: T | null
+  /** Like `default`, computed for each new row (for ids, timestamps, mutable values). */
+  defaultFactory?: () => T
+  /** The table's primary key. An integer primary key is assigned by the database when omitted. */
+  primaryKey?: boolean
+  /** Create an index on this column (`ix_<table>_<column>`). */
+  index?: boolean
+  /** Create a unique constraint on this column. */
+  unique?: boolean
+  /** `'table.column'` this column references. */
+  foreignKey?: string
+  /** What the database does to this row when the referenced row is deleted. */
+  onDelete?: 'cascade' | 'set null' | 'restrict'
+  /** Shown in the JSON Schema and OpenAPI document. */
+  description?: string
+  /** The JSON Schema `title`; defaults to the field name in Title Case, as pydantic does. */
+  title?: string
+  /** Never show this field's values in logs or error messages (passwords, tokens, secret names). */
+  secret?: boolean
+}
+
+export interface StringFieldOptions extends BaseFieldOptions<string> {
+  minLength?: number
+  maxLength?: number
+  pattern?: string
+}
+
+export interface NumberFieldOptions extends BaseFieldOptions<number> {
+  /** Greater than or equal (pydantic `ge`, JSON Schema `minimum`). */
+  ge?: number
+  /** Less than or equal (pydantic `le`, JSON Schema `maximum`). */
+  le?: number
+  /** Greater than (pydantic `gt`, JSON Schema `exclusiveMinimum`). */
+  gt?: number
+  /** Less than (pydantic `lt`, JSON Schema `exclusiveMaximum`). */
+  lt?: number
+}
+
+export interface JsonFieldOptions<T> extends BaseFieldOptions<T> {
+  /** A TypeBox schema the JSON value must match; any JSON value when omitted. */
+  schema?: TSchema
+}
+
+/** Every option any field kind accepts, as the runtime sees them. */
+export interface AnyFieldOptions
+  extends Omit<StringFieldOptions, 'default' | 'defaultFactory'>,
+    Omit<NumberFieldOptions, 'default' | 'defaultFactory'>,
+    Omit<JsonFieldOptions<unknown>, 'default' | 'defaultFactory'> {
+  default?: unknown
+  defaultFactory?: () => unknown
+}
+
+/**
+ * One declared field. `T` is the value type, `InputOptional` whether the input may omit it (a default,
+ * a generated primary key, or a partial model), and `RowOptional` whether a row may lack it (partial models).
+ * Fields are immutable: derivation makes new ones.
+ */
+export class Field<T = unknown, InputOptional extends boolean = boolean, RowOptional extends boolean = boolean> {
+  declare readonly '~value': T
+  declare readonly '~inputOptional': InputOptional
+  declare readonly '~rowOptional': RowOptional
+  readonly kind: FieldKind
+  readonly options: Readonly<AnyFieldOptions>
+  /** Allowed values of an enum field. */
+  readonly values: readonly string[] | undefined
+  /** The field may be absent from input and from the row, with no default applied (partial models). */
+  readonly optional: boolean
+
+  constructor(kind: FieldKind, options: AnyFieldOptions, values?: readonly string[], optional = false) {
+    this.kind = kind
+    this.options = Object.freeze({ ...options })
+    this.values = values
+    this.optional = optional
+  }
+
+  get nullable(): boolean {
+    return this.options.nullable === true
+  }
+
+  get isPrimaryKey(): boolean {
+    return this.options.primaryKey === true
+  }
+
+  get hasDefault(): boolean {
+    return 'default' in this.options || this.options.defaultFactory !== undefined
+  }
+
+  /** The database assigns the value when the input omits it. */
+  get isGenerated(): boolean {
+    return this.isPrimaryKey && this.kind === 'integer' && !this.hasDefault
+  }
+
+  /** A fresh default value, or `undefined` when the field has none. */
+  defaultValue(): unknown {
+    if (this.options.defaultFactory) return this.options.defaultFactory()
+    return this.options.default
+  }
+
+  /** A copy that may be left out of input and rows, with no default (what `Model.partial` uses). */
+  asOptional(): Field<T, true, true> {
+    const { default: _default, defaultFactory: _factory, ...rest } = this.options
+    return new Field(this.kind, rest, this.values, true)
+  }
+
+  /** The JSON Schema of one value of this field (without `title`, which depends on the field name). */
+  valueSchema(): TSchema {
+    const o = this.options
+    const doc = o.description === undefined ? {} : { description: o.description }
+    let schema: TSchema
+    switch (this.kind) {
+      case 'string':
+        schema = Type.String({ ...pick(o, 'minLength', 'maxLength', 'pattern'), ...doc })
+        break
+      case 'integer':
+      case 'number': {
+        const limits = {
+          ...(o.ge === undefined ? {} : { minimum: o.ge }),
+          ...(o.le === undefined ? {} : { maximum: o.le }),
+          ...(o.gt === undefined ? {} : { exclusiveMinimum: o.gt }),
+          ...(o.lt === undefined ? {} : { exclusiveMaximum: o.lt }),
+        }
+        schema = this.kind === 'integer' ? Type.Integer({ ...limits, ...doc }) : Type.Number({ ...limits, ...doc })
+        break
+      }
+      case 'boolean':
+        schema = Type.Boolean(doc)
+        break
+      case 'datetime':
+        schema = Type.String({ format: 'date-time', ...doc })
+        break
+      case 'date':
+        schema = Type.String({ format: 'date', ...doc })
+        break
+      case 'uuid':
+        schema = Type.String({ format: 'uuid', ...doc })
+        break
+      case 'enum':
+        schema = Type.String({ enum: [...(this.values ?? [])], ...doc })
+        break
+      case 'json':
+        schema = o.schema ?? Type.Unknown(doc)
+        break
+    }
+    return schema
+  }
+}
+
+function pick<O extends object, K extends keyof O>(options: O, ...keys: K[]): Partial<Pick<O, K>> {
+  const out: Partial<Pick<O, K>> = {}
+  for (const key of keys) if (options[key] !== undefined) out[key] = options[key]
+  return out
+}
+
+/** Any field, whatever its value type. */
+export type AnyField = Field<any, boolean, boolean>
+
+/** The named fields of a model. */
+export type Fields = Record<string, AnyField>
+
+type HasDefault<O> = O extends { default: unknown } ? true : O extends { defaultFactory: () => unknown } ? true : false
+type WithNull<O, T> = O extends { nullable: true } ? T | null : T
+type IsGeneratedKey<O> = O extends { primaryKey: true } ? (HasDefault<O> extends true ? false : true) : false
+type Or<A extends boolean, B extends boolean> = A extends true ? true : B
+
+/** The field type a builder returns for options `O`. */
+type FieldFor<T, O> = Field<WithNull<O, T>, HasDefault<O>, false>
+type KeyFieldFor<T, O> = Field<WithNull<O, T>, Or<HasDefault<O>, IsGeneratedKey<O>>, false>
+
+/**
+ * Field builders. Each returns an immutable {@link Field} whose TypeScript type follows its options:
+ * `nullable: true` adds `null`, a `default` makes it optional on input, and an integer `primaryKey`
+ * is optional on input because the database assigns it.
+ *
+ * @example
+ * const Hero = table('hero', model('Hero', {
+ *   id: field.integer({ primaryKey: true }),
+ *   name: field.string({ index: true, maxLength: 100 }),
+ *   secret_name: field.string({ secret: true }),
+ *   age: field.integer({ nullable: true, default: null, ge: 0 }),
+ * }))
+ */
+export const field = {
+  string<const O extends StringFieldOptions = {}>(options?: O): KeyFieldFor<string, O> {
+    return new Field('string', (options ?? {}) as AnyFieldOptions) as never
+  },
+  integer<const O extends NumberFieldOptions = {}>(options?: O): KeyFieldFor<number, O> {
+    return new Field('integer', (options ?? {}) as AnyFieldOptions) as never
+  },
+  number<const O extends NumberFieldOptions = {}>(options?: O): FieldFor<number, O> {
+    return new Field('number', (options ?? {}) as AnyFieldOptions) as never
+  },
+  boolean<const O extends BaseFieldOptions<boolean> = {}>(options?: O): FieldFor<boolean, O> {
+    return new Field('boolean', (options ?? {}) as AnyFieldOptions) as never
+  },
+  /** A point in time: a `Date` in rows, an ISO 8601 string in JSON. */
+  datetime<const O extends BaseFieldOptions<Date> = {}>(options?: O): FieldFor<Date, O> {
+    return new Field('datetime', (options ?? {}) as AnyFieldOptions) as never
+  },
+  /** A calendar date: a `'YYYY-MM-DD'` string in rows and in JSON (JavaScript has no date-only type). */
+  date<const O extends BaseFieldOptions<string> = {}>(options?: O): FieldFor<string, O> {
+    return new Field('date', (options ?? {}) as AnyFieldOptions) as never
+  },
+  /** A UUID string, stored natively where the database has a uuid type. */
+  uuid<const O extends BaseFieldOptions<string> = {}>(options?: O): KeyFieldFor<string, O> {
+    return new Field('uuid', (options ?? {}) as AnyFieldOptions) as never
+  },
+  /** Any JSON value, stored as JSON (or text on SQLite). Give `T`, and a `schema` to validate it. */
+  json<T = unknown, const O extends JsonFieldOptions<T> = {}>(options?: O): FieldFor<T, O> {
+    return new Field('json', (options ?? {}) as AnyFieldOptions) as never
+  },
+  /** One of a fixed list of strings (a `Literal[...]` in Python). */
+  enum<const V extends readonly [string, ...string[]], const O extends BaseFieldOptions<V[number]> = {}>(
+    values: V,
+    options?: O,
+  ): FieldFor<V[number], O> {
+    return new Field('enum', (options ?? {}) as AnyFieldOptions, values) as never
+  },
+}

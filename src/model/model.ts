@@ -1,0 +1,310 @@
+import { inspect, type InspectOptionsStylized } from 'node:util'
+import Type, { type TObject, type TSchema } from 'typebox'
+import { ModelDefinitionError } from '../errors.ts'
+import { coercerFor, Invalid, type Coercer } from './coerce.ts'
+import { Field, type AnyField, type Fields } from './field.ts'
+import type { InputOf, PartialFields, RowOf, Simplify } from './types.ts'
+import { ValidationError, type ValidationIssue } from './validation-error.ts'
+
+/** How a model treats input keys it does not declare. */
+export interface ModelOptions {
+  /** `'ignore'` (default, as pydantic) drops unknown keys; `'forbid'` reports each as `extra_forbidden`. */
+  extra?: 'ignore' | 'forbid'
+  /** Shown in the JSON Schema and OpenAPI document. */
+  description?: string
+}
+
+/** Options of {@link Model.dump}. */
+export interface DumpOptions<K extends string> {
+  /** Leave out the fields the input did not set (pydantic's `exclude_unset=True`): what a PATCH needs. */
+  excludeUnset?: boolean
+  /** Leave out these fields. */
+  exclude?: readonly K[]
+}
+
+/** The outcome of {@link Model.safeValidate}. */
+export type ValidationResult<T> = { success: true; data: T } | { success: false; issues: ValidationIssue[] }
+
+interface CompiledField {
+  readonly key: string
+  readonly field: AnyField
+  readonly coerce: Coercer
+}
+
+// Which fields the input of a validated object set, for dump({ excludeUnset }). A WeakMap keeps rows plain.
+const fieldsSet = new WeakMap<object, ReadonlySet<string>>()
+
+const NOT_AN_OBJECT = new Invalid(
+  'model_attributes_type',
+  'Input should be a valid dictionary or object to extract fields from',
+)
+
+/**
+ * A data model: a named set of fields that validates input, gives static types and a JSON Schema. It is
+ * SQLModel's class without `table=True`; pass it to {@link table} to also make it a table.
+ *
+ * Rows are plain objects whose prototype carries the model's name, so `console.log(hero)` prints
+ * `Hero { id: 1, name: 'Deadpond', … }` and `JSON.stringify` gives exactly the fields.
+ *
+ * @example
+ * const HeroCreate = model('HeroCreate', {
+ *   name: field.string(),
+ *   secret_name: field.string(),
+ *   age: field.integer({ nullable: true, default: null }),
+ * })
+ * type HeroCreate = typeof HeroCreate.Type   // { name: string; secret_name: string; age: number | null }
+ * const hero = HeroCreate.validate(JSON.parse(body))
+ */
+export class Model<F extends Fields = any> {
+  /** The row type: `typeof Hero.Type`. Type-only, `undefined` at runtime. */
+  declare readonly Type: RowOf<F>
+  /** The input type of `create()`: `typeof Hero.Input`. Type-only, `undefined` at runtime. */
+  declare readonly Input: InputOf<F>
+  readonly name: string
+  readonly fields: Readonly<F>
+  readonly options: Readonly<ModelOptions>
+  /** The prototype of this model's rows. */
+  readonly rowPrototype: object
+  readonly #compiled: CompiledField[]
+  #schema: TObject | undefined
+
+  constructor(name: string, fields: F, options: ModelOptions = {}) {
+    if (typeof name !== 'string' || !/^[A-Za-z_][\w.-]*$/.test(name)) {
+      throw new ModelDefinitionError(
+        `model(${JSON.stringify(name)}): the name must be an identifier such as 'HeroCreate'; it becomes the OpenAPI component name.`,
+      )
+    }
+    this.name = name
+    this.fields = Object.freeze({ ...fields })
+    this.options = Object.freeze({ ...options })
+    this.rowPrototype = rowPrototypeNamed(name)
+    this.#compiled = Object.entries(fields).map(([key, field]) => {
+      checkField(name, key, field)
+      return { key, field, coerce: coercerFor(field) }
+    })
+  }
+
+  /** The JSON Schema of the model's input, with pydantic's titles: the OpenAPI component. */
+  get schema(): TObject {
+    return (this.#schema ??= buildSchema(this))
+  }
+
+  /**
+   * Validates `input` and returns a new row of this model, with defaults applied and unknown keys dropped.
+   * Accepts any object, including a row of another model (pydantic's `model_validate`).
+   * @throws {ValidationError} with one issue per invalid field.
+   */
+  validate(input: unknown): RowOf<F> {
+    const result = this.safeValidate(input)
+    if (!result.success) throw new ValidationError(this.name, result.issues)
+    return result.data
+  }
+
+  /** Like {@link validate}, but returns the issues instead of throwing. `loc` prefixes every issue's path. */
+  safeValidate(input: unknown, loc: readonly (string | number)[] = []): ValidationResult<RowOf<F>> {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      return { success: false, issues: [NOT_AN_OBJECT.at([...loc], input)] }
+    }
+    const source = input as Record<string, unknown>
+    const row = Object.create(this.rowPrototype) as Record<string, unknown>
+    const set = new Set<string>()
+    let issues: ValidationIssue[] | undefined
+    for (const { key, field, coerce } of this.#compiled) {
+      const raw = source[key]
+      if (raw === undefined) {
+        if (field.hasDefault) row[key] = field.defaultValue()
+        else if (field.isGenerated) row[key] = undefined
+        else if (!field.optional) (issues ??= []).push({ type: 'missing', loc: [...loc, key], msg: 'Field required', input })
+        continue
+      }
+      const value = coerce(raw)
+      if (value instanceof Invalid) (issues ??= []).push(value.at([...loc, key], raw))
+      else {
+        row[key] = value
+        set.add(key)
+      }
+    }
+    if (this.options.extra === 'forbid') {
+      for (const key of Object.keys(source)) {
+        if (!(key in this.fields)) {
+          ;(issues ??= []).push({ type: 'extra_forbidden', loc: [...loc, key], msg: 'Extra inputs are not permitted', input: source[key] })
+        }
+      }
+    }
+    if (issues) return { success: false, issues }
+    fieldsSet.set(row, set)
+    return { success: true, data: row as RowOf<F> }
+  }
+
+  /** Validates typed data and returns a new row: `Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })`. */
+  create(data: InputOf<F>): RowOf<F> {
+    return this.validate(data)
+  }
+
+  /**
+   * The row's fields as a plain object (pydantic's `model_dump`). With `excludeUnset`, only the fields the
+   * validated input set, which turns a PATCH body into the changes to apply.
+   *
+   * @example
+   * const changes = HeroUpdate.dump(heroUpdate, { excludeUnset: true })
+   * Hero.update(dbHero, changes)
+   */
+  dump<K extends keyof F & string = never>(
+    row: Partial<RowOf<F>>,
+    options: DumpOptions<K> = {},
+  ): Simplify<Partial<Omit<RowOf<F>, K>>> {
+    const source = row as Record<string, unknown>
+    const unsetKnown = options.excludeUnset ? fieldsSet.get(row) : undefined
+    const out: Record<string, unknown> = {}
+    for (const key in this.fields) {
+      if ((options.exclude as readonly string[] | undefined)?.includes(key)) continue
+      if (!(key in source) || (options.excludeUnset && source[key] === undefined)) continue
+      if (unsetKnown && !unsetKnown.has(key)) continue
+      out[key] = source[key]
+    }
+    return out as never
+  }
+
+  /**
+   * Copies the model's fields present in `data` onto `row` and returns it (SQLModel's `sqlmodel_update`).
+   * Keys that are not fields of this model are ignored.
+   */
+  update<R extends object>(row: R, data: Partial<RowOf<F>>): R {
+    const target = row as Record<string, unknown>
+    const source = data as Record<string, unknown>
+    for (const key in this.fields) if (key in source && source[key] !== undefined) target[key] = source[key]
+    return row
+  }
+
+  /**
+   * A new model with this model's fields plus `fields` (a field of the same name is replaced), as a
+   * Python subclass adds fields. The new name is what OpenAPI shows.
+   *
+   * @example
+   * const HeroPublic = HeroBase.extend('HeroPublic', { id: field.integer() })
+   */
+  extend<const N extends Fields>(name: string, fields: N, options?: ModelOptions): Model<Simplify<Omit<F, keyof N> & N>> {
+    type Extended = Simplify<Omit<F, keyof N> & N>
+    return new Model<Extended>(name, { ...this.fields, ...fields } as unknown as Extended, options ?? this.options)
+  }
+
+  /** A new model with only the named fields. */
+  pick<K extends keyof F & string>(name: string, ...keys: K[]): Model<Simplify<Pick<F, K>>> {
+    this.#checkKeys('pick', keys)
+    const picked = Object.fromEntries(keys.map((k) => [k, this.fields[k]]))
+    return new Model<Simplify<Pick<F, K>>>(name, picked as Simplify<Pick<F, K>>, this.options)
+  }
+
+  /** A new model without the named fields. */
+  omit<K extends keyof F & string>(name: string, ...keys: K[]): Model<Simplify<Omit<F, K>>> {
+    this.#checkKeys('omit', keys)
+    const rest = Object.entries(this.fields).filter(([k]) => !keys.includes(k as K))
+    return new Model<Simplify<Omit<F, K>>>(name, Object.fromEntries(rest) as Simplify<Omit<F, K>>, this.options)
+  }
+
+  /**
+   * A new model whose fields may all be left out, with no defaults applied: the update model of a PATCH.
+   * Types do not widen: a field that does not accept `null` still rejects it, so a PATCH cannot null a
+   * required column.
+   *
+   * @example
+   * const HeroUpdate = HeroCreate.partial('HeroUpdate')
+   */
+  partial(name: string): Model<PartialFields<F>> {
+    const fields = Object.fromEntries(Object.entries(this.fields).map(([k, f]) => [k, f.asOptional()]))
+    return new Model<PartialFields<F>>(name, fields as PartialFields<F>, this.options)
+  }
+
+  #checkKeys(method: string, keys: readonly string[]): void {
+    for (const key of keys) {
+      if (!(key in this.fields)) {
+        throw new ModelDefinitionError(
+          `${this.name}.${method}(): '${key}' is not a field of ${this.name}. Its fields are: ${Object.keys(this.fields).join(', ')}.`,
+        )
+      }
+    }
+  }
+}
+
+/**
+ * Declares a data model: validation, static types and a JSON Schema, but no table.
+ * The name is required because it becomes the OpenAPI component name, as a Python class name does.
+ *
+ * @example
+ * const HeroCreate = model('HeroCreate', { name: field.string(), secret_name: field.string() })
+ */
+export function model<const F extends Fields>(name: string, fields: F, options?: ModelOptions): Model<F> {
+  return new Model(name, fields, options)
+}
+
+/** A class named after the model, so rows print on one line as `Hero { id: 1, name: 'Deadpond', … }`. */
+function rowPrototypeNamed(name: string): object {
+  const prototype = { [name]: class {} }[name]!.prototype
+  Object.defineProperty(prototype, inspect.custom, {
+    value(this: object, _depth: number, options: InspectOptionsStylized, show: typeof inspect): string {
+      return `${name} ${show({ ...this }, { ...options, breakLength: Infinity })}`
+    },
+  })
+  return prototype
+}
+
+function checkField(model: string, key: string, field: unknown): void {
+  const where = `${model}.${key}`
+  if (!(field instanceof Field)) {
+    throw new ModelDefinitionError(`${where} is not a field. Declare it with field.string(), field.integer(), …`)
+  }
+  const o = field.options
+  if (o.primaryKey && o.nullable) {
+    throw new ModelDefinitionError(`${where}: a primary key cannot be nullable. Remove 'nullable: true'.`)
+  }
+  if ('default' in o && o.defaultFactory) {
+    throw new ModelDefinitionError(`${where}: give either 'default' or 'defaultFactory', not both.`)
+  }
+  if (o.onDelete === 'set null' && !o.nullable) {
+    throw new ModelDefinitionError(`${where}: onDelete 'set null' needs a nullable column. Add 'nullable: true'.`)
+  }
+  if (o.onDelete && !o.foreignKey) {
+    throw new ModelDefinitionError(`${where}: 'onDelete' only applies to a foreign key. Add 'foreignKey: "table.column"'.`)
+  }
+  if (o.foreignKey !== undefined && !/^[^.\s]+\.[^.\s]+$/.test(o.foreignKey)) {
+    throw new ModelDefinitionError(`${where}: foreignKey ${JSON.stringify(o.foreignKey)} must look like 'table.column'.`)
+  }
+  if ('default' in o) {
+    const value = coercerFor(field)(o.default)
+    if (value instanceof Invalid) {
+      const shown = o.secret ? 'its default' : `default ${JSON.stringify(o.default)}`
+      throw new ModelDefinitionError(
+        `${where}: ${shown} fails the field's own validation (${value.msg}). Fix the default${o.default === null ? " or add 'nullable: true'" : ''}.`,
+      )
+    }
+  }
+}
+
+/** 'secret_name' → 'Secret Name', pydantic's default title. */
+function titleOf(key: string): string {
+  return key
+    .split('_')
+    .filter(Boolean)
+    .map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .join(' ')
+}
+
+function buildSchema(model: Model): TObject {
+  const properties: Record<string, TSchema> = {}
+  for (const [key, field] of Object.entries(model.fields)) {
+    const title = field.options.title ?? titleOf(key)
+    const value = field.valueSchema()
+    const extra: Record<string, unknown> = { title }
+    if ('default' in field.options) extra.default = jsonValue(field.options.default)
+    const schema = field.nullable ? Type.Union([value, Type.Null()], extra) : { ...value, ...extra }
+    const inputOptional = field.hasDefault || field.isGenerated || field.optional
+    properties[key] = inputOptional ? Type.Optional(schema) : schema
+  }
+  const description = model.options.description === undefined ? {} : { description: model.options.description }
+  const additional = model.options.extra === 'forbid' ? { additionalProperties: false } : {}
+  return Type.Object(properties, { title: model.name, ...description, ...additional })
+}
+
+function jsonValue(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString() : value
+}

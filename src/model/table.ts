@@ -1,0 +1,148 @@
+import { ModelDefinitionError } from '../errors.ts'
+import { Column } from './column.ts'
+import type { AnyField, Fields } from './field.ts'
+import { Model } from './model.ts'
+import type { ValueOf } from './types.ts'
+
+/** A composite or named index of a table. Single-column indexes are declared on the field (`index: true`). */
+export interface IndexDeclaration {
+  columns: readonly string[]
+  unique?: boolean
+  /** Defaults to `ix_<table>_<col1>_<col2>` (`uq_…` when unique). */
+  name?: string
+}
+
+/** Options of {@link table}. */
+export interface TableOptions {
+  /** Where `createAll` finds the table. Defaults to the process-wide {@link defaultMetadata}. */
+  metadata?: Metadata
+  /** Multi-column indexes. */
+  indexes?: readonly IndexDeclaration[]
+}
+
+/** The typed column references of table `N`: `Hero.c.age`. */
+export type Columns<N extends string, F extends Fields> = { readonly [K in keyof F & string]: Column<N, ValueOf<F[K]>> }
+
+/**
+ * A model that is also a table (SQLModel's `table=True`). It validates like its model, and adds the table
+ * name, typed column references under `c`, and the primary key.
+ */
+export class TableModel<N extends string = string, F extends Fields = any> extends Model<F> {
+  readonly tableName: N
+  /** Column references for `where` and `orderBy`: `Hero.c.age.lt(30)`. */
+  readonly c: Columns<N, F>
+  /** The name of the primary key field. */
+  readonly primaryKey: keyof F & string
+  readonly indexes: readonly Required<IndexDeclaration>[]
+  readonly metadata: Metadata
+
+  constructor(tableName: N, base: Model<F>, options: TableOptions = {}) {
+    super(base.name, base.fields as F, base.options)
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(tableName)) {
+      throw new ModelDefinitionError(
+        `table(${JSON.stringify(tableName)}, ${base.name}): a table name must be letters, digits and underscores.`,
+      )
+    }
+    this.tableName = tableName
+    this.primaryKey = findPrimaryKey(tableName, base) as keyof F & string
+    this.c = Object.freeze(
+      Object.fromEntries(Object.entries(base.fields).map(([key, f]) => [key, new Column(tableName, key, f)])),
+    ) as Columns<N, F>
+    this.indexes = (options.indexes ?? []).map((index) => checkIndex(tableName, base, index))
+    this.metadata = options.metadata ?? defaultMetadata
+    this.metadata.register(this)
+    tablesByPrototype.set(this.rowPrototype, this)
+  }
+
+  /** The primary key field. */
+  get primaryKeyField(): AnyField {
+    return this.fields[this.primaryKey]!
+  }
+}
+
+const tablesByPrototype = new WeakMap<object, TableModel>()
+
+/** The table model a row belongs to, or `undefined` for an object that is not a table row. */
+export function tableOfRow(row: object): TableModel | undefined {
+  return tablesByPrototype.get(Object.getPrototypeOf(row))
+}
+
+/**
+ * Makes a model a table: `createAll` creates it, and the Session reads and writes its rows.
+ * Declaration mistakes (no primary key, two of them, an index on a missing column) throw here.
+ *
+ * @example
+ * const Hero = table('hero', HeroBase.extend('Hero', {
+ *   id: field.integer({ primaryKey: true }),
+ *   secret_name: field.string(),
+ * }))
+ * type Hero = typeof Hero.Type
+ */
+export function table<const N extends string, F extends Fields>(
+  tableName: N,
+  model: Model<F>,
+  options?: TableOptions,
+): TableModel<N, F> {
+  return new TableModel(tableName, model, options)
+}
+
+function findPrimaryKey(tableName: string, model: Model): string {
+  const keys = Object.entries(model.fields)
+    .filter(([, f]) => f.isPrimaryKey)
+    .map(([key]) => key)
+  if (keys.length === 1) return keys[0]!
+  if (keys.length === 0) {
+    throw new ModelDefinitionError(
+      `table('${tableName}', ${model.name}): no primary key. Add one, for example id: field.integer({ primaryKey: true }).`,
+    )
+  }
+  throw new ModelDefinitionError(
+    `table('${tableName}', ${model.name}): two or more primary keys (${keys.join(', ')}). Keep 'primaryKey: true' on one field.`,
+  )
+}
+
+function checkIndex(tableName: string, model: Model, index: IndexDeclaration): Required<IndexDeclaration> {
+  if (index.columns.length === 0) {
+    throw new ModelDefinitionError(`table('${tableName}', ${model.name}): an index needs at least one column.`)
+  }
+  for (const column of index.columns) {
+    if (!(column in model.fields)) {
+      throw new ModelDefinitionError(
+        `table('${tableName}', ${model.name}): index on '${column}', which is not a field of ${model.name}. Fields: ${Object.keys(model.fields).join(', ')}.`,
+      )
+    }
+  }
+  const unique = index.unique ?? false
+  const name = index.name ?? `${unique ? 'uq' : 'ix'}_${tableName}_${index.columns.join('_')}`
+  return { columns: index.columns, unique, name }
+}
+
+/**
+ * The set of tables `createAll` creates (SQLAlchemy's `MetaData`). Tables join {@link defaultMetadata}
+ * unless given another, so a test or a second app can keep its own.
+ */
+export class Metadata {
+  readonly #tables = new Map<string, TableModel>()
+
+  /** The registered tables, in declaration order. */
+  get tables(): readonly TableModel[] {
+    return [...this.#tables.values()]
+  }
+
+  get(tableName: string): TableModel | undefined {
+    return this.#tables.get(tableName)
+  }
+
+  register(model: TableModel): void {
+    const existing = this.#tables.get(model.tableName)
+    if (existing && existing !== model) {
+      throw new ModelDefinitionError(
+        `table('${model.tableName}', ${model.name}): table '${model.tableName}' is already declared by ${existing.name} in this Metadata. Pick another table name, or pass { metadata: new Metadata() } to keep separate sets.`,
+      )
+    }
+    this.#tables.set(model.tableName, model)
+  }
+}
+
+/** The metadata every table joins by default, as `SQLModel.metadata`. */
+export const defaultMetadata = new Metadata()

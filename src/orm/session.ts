@@ -1,0 +1,506 @@
+import type { CompiledQuery, DatabaseConnection } from 'kysely'
+import type { Engine } from '../engine/engine.ts'
+import { SessionError } from '../errors.ts'
+import type { AnyField } from '../model/field.ts'
+import { tableOfRow, type TableModel } from '../model/table.ts'
+import { compileSelect } from './compile.ts'
+import { PendingResult, Result } from './result.ts'
+import type { Select } from './select.ts'
+import { statementsFor, type TableStatements } from './statements.ts'
+
+/** Options of a {@link Session}. */
+export interface SessionOptions {
+  /** Flush pending changes before each query, so queries see them (SQLAlchemy's default); default `true`. */
+  autoflush?: boolean
+}
+
+type Row = Record<string, unknown>
+/** Field values as the database last saw them, normalized for comparison (dates as ms, JSON as text). */
+type Snapshot = Record<string, unknown>
+
+interface Tracked {
+  readonly table: TableModel
+  state: 'pending' | 'persistent' | 'deleted'
+  /** As of the last load or flush: what dirty checking compares against. */
+  flushed: Snapshot | undefined
+  /** As of the last commit or load: what a rollback restores. */
+  committed: Snapshot | undefined
+  insertedInTransaction: boolean
+}
+
+// The last committed state of every row any session loaded or saved, so a row can move between sessions
+// (a session per request) and still be updated, not inserted again, when added to the next one.
+const committedState = new WeakMap<object, Snapshot>()
+
+/**
+ * A unit of work over one engine (SQLModel's `Session`, async as its `AsyncSession`). Rows you `add` are
+ * inserted, rows you change are updated (changed columns only) and rows you `delete` are deleted, all at
+ * the next `commit()`. The identity map makes two reads of one id return the same object.
+ *
+ * Reads outside a transaction run in autocommit and never block; the first write (a flush) or `begin()`
+ * takes a connection and opens a transaction that `commit()` or `rollback()` ends. After a commit, rows
+ * keep their values (SQLAlchemy's `expire_on_commit=False`). Dispose of the session with `await using`,
+ * which rolls back what was not committed and releases the connection.
+ *
+ * @example
+ * await using session = new Session(engine)
+ * const hero = Hero.create({ name: 'Spider-Boy', secret_name: 'Pedro Parqueador', age: 16 })
+ * session.add(hero)
+ * await session.commit()
+ * await session.refresh(hero)
+ * console.log(hero) // Hero { id: 1, name: 'Spider-Boy', secret_name: 'Pedro Parqueador', age: 16 }
+ */
+export class Session {
+  readonly engine: Engine
+  readonly #autoflush: boolean
+  readonly #tracked = new Map<object, Tracked>()
+  readonly #identity = new Map<TableModel, Map<unknown, object>>()
+  #pending: object[] = []
+  #deletes: object[] = []
+  #touched = new Set<object>()
+  #connection: DatabaseConnection | undefined
+  #closed = false
+
+  constructor(engine: Engine, options: SessionOptions = {}) {
+    this.engine = engine
+    this.#autoflush = options.autoflush ?? true
+  }
+
+  /** A transaction is open: begun explicitly or by a flush, and not yet committed or rolled back. */
+  get inTransaction(): boolean {
+    return this.#connection !== undefined
+  }
+
+  /**
+   * Puts a row in the session: a new row is inserted at the next flush; a row loaded by any session is
+   * tracked, and its changed columns are updated at the next flush.
+   * @throws {SessionError} `OM_ORM_NOT_A_ROW` for an object that is not a row of a table model.
+   */
+  add(row: object): void {
+    this.#checkOpen('add')
+    const tracked = this.#tracked.get(row)
+    if (tracked) {
+      const deleted = this.#deletes.indexOf(row)
+      if (deleted >= 0) this.#deletes.splice(deleted, 1)
+      return
+    }
+    const table = this.#tableOf(row, 'add')
+    const committed = committedState.get(row)
+    if (committed !== undefined && (row as Row)[table.primaryKey] !== undefined) {
+      this.#track(row, table, committed)
+      return
+    }
+    this.#tracked.set(row, { table, state: 'pending', flushed: undefined, committed: undefined, insertedInTransaction: false })
+    this.#pending.push(row)
+  }
+
+  /** Adds every row, in order (SQLModel's `add_all`). */
+  addAll(rows: Iterable<object>): void {
+    for (const row of rows) this.add(row)
+  }
+
+  /**
+   * Marks a row for deletion at the next flush. A row added but never flushed is simply removed.
+   * @throws {SessionError} `OM_ORM_DETACHED` when the row is not in this session.
+   */
+  async delete(row: object): Promise<void> {
+    this.#checkOpen('delete')
+    const tracked = this.#tracked.get(row)
+    if (!tracked || tracked.state === 'deleted') {
+      const table = this.#tableOf(row, 'delete')
+      throw new SessionError(
+        'OM_ORM_DETACHED',
+        `session.delete(): this ${table.name} is not in the Session. Load it with session.get(${table.name}, id) or add it first.`,
+      )
+    }
+    if (tracked.state === 'pending') {
+      this.#tracked.delete(row)
+      this.#pending.splice(this.#pending.indexOf(row), 1)
+      return
+    }
+    if (!this.#deletes.includes(row)) this.#deletes.push(row)
+  }
+
+  /**
+   * The row of `model` with this primary key, or `undefined`. Returns the object already in the session
+   * when there is one, without a query.
+   *
+   * @example
+   * const hero = await session.get(Hero, 1)
+   * if (!hero) throw new HTTPError(404, 'Hero not found')
+   */
+  async get<M extends TableModel>(model: M, key: M['Type'][M['primaryKey'] & keyof M['Type']]): Promise<M['Type'] | undefined> {
+    this.#checkOpen('get')
+    const known = this.#identity.get(model)?.get(key)
+    if (known) return this.#deletes.includes(known) ? undefined : (known as M['Type'])
+    await this.#autoflushNow()
+    const statements = statementsFor(this.engine, model)
+    const { rows } = await this.#run<Row>(statements.selectByKey(key))
+    return rows.length === 0 ? undefined : (this.#merge(statements, rows[0]!) as M['Type'])
+  }
+
+  /**
+   * Runs a query. Await it for an iterable {@link Result}, or chain `.all()`, `.first()` or `.one()`.
+   *
+   * @example
+   * const young = await session.exec(select(Hero).where(Hero.c.age.lt(30))).all()
+   */
+  exec<M extends TableModel>(query: Select<M>): PendingResult<M['Type']> {
+    return new PendingResult(this.#select(query))
+  }
+
+  async #select<M extends TableModel>(query: Select<M>): Promise<Result<M['Type']>> {
+    this.#checkOpen('exec')
+    await this.#autoflushNow()
+    const statements = statementsFor(this.engine, query.model)
+    const { rows } = await this.#run<Row>(compileSelect(this.engine.db, this.engine.dialect, query))
+    const merged = rows.map((raw) => this.#merge(statements, raw) as M['Type'])
+    return new Result(merged, query.model.tableName)
+  }
+
+  /**
+   * Reloads a row's columns from the database (SQLModel's `refresh`).
+   * @throws {SessionError} `OM_ORM_DETACHED` when the row is not persistent in this session, `OM_ORM_STALE`
+   * when its database row is gone.
+   */
+  async refresh(row: object): Promise<void> {
+    this.#checkOpen('refresh')
+    const tracked = this.#tracked.get(row)
+    if (!tracked || tracked.state !== 'persistent') {
+      const table = this.#tableOf(row, 'refresh')
+      throw new SessionError(
+        'OM_ORM_DETACHED',
+        `session.refresh(): this ${table.name} is not persistent in the Session. Add it and commit (or flush) first.`,
+      )
+    }
+    const { table } = tracked
+    const statements = statementsFor(this.engine, table)
+    const key = tracked.flushed![table.primaryKey]
+    const { rows } = await this.#run<Row>(statements.selectByKey(key))
+    if (rows.length === 0) {
+      throw new SessionError('OM_ORM_STALE', `session.refresh(): ${table.name} with ${table.primaryKey}=${String(key)} is no longer in table "${table.tableName}".`)
+    }
+    Object.assign(row, statements.hydrate(rows[0]!))
+    tracked.flushed = snapshot(table, row as Row)
+    if (!this.inTransaction) tracked.committed = tracked.flushed
+  }
+
+  /**
+   * Writes pending inserts, updates and deletes to the database inside the session's transaction, without
+   * committing. Generated primary keys are set on the rows. On failure the transaction is rolled back, the
+   * rows are restored to their last committed values, and the error (an `IntegrityError` for a constraint)
+   * is thrown: the session stays usable.
+   */
+  async flush(): Promise<void> {
+    this.#checkOpen('flush')
+    const dirty = this.#dirty()
+    if (this.#pending.length === 0 && dirty.length === 0 && this.#deletes.length === 0) return
+    const connection = await this.#begin()
+    try {
+      for (const row of this.#pending) await this.#insert(connection, row)
+      this.#pending = []
+      for (const [row, changed] of dirty) await this.#update(connection, row, changed)
+      const deletes = this.#deletes
+      this.#deletes = []
+      for (const row of deletes) await this.#delete(connection, row)
+    } catch (error) {
+      await this.rollback()
+      throw error
+    }
+  }
+
+  /** Flushes, then commits the transaction. With nothing to write and no transaction open, does nothing. */
+  async commit(): Promise<void> {
+    await this.flush()
+    const connection = this.#connection
+    if (!connection) return
+    await this.engine.dialect.driver.commitTransaction(connection)
+    await this.#release()
+    for (const row of this.#touched) {
+      const tracked = this.#tracked.get(row)!
+      tracked.insertedInTransaction = false
+      if (tracked.state === 'deleted') {
+        this.#tracked.delete(row)
+        committedState.delete(row)
+      } else {
+        tracked.committed = tracked.flushed
+        committedState.set(row, tracked.flushed!)
+      }
+    }
+    this.#touched.clear()
+  }
+
+  /**
+   * Rolls back the open transaction, if any, and puts every row back as the database has it: pending rows
+   * leave the session, rows inserted in the transaction lose their generated key, changed rows get their
+   * committed values back, and deleted rows return.
+   */
+  async rollback(): Promise<void> {
+    this.#checkOpen('rollback')
+    const connection = this.#connection
+    if (connection) {
+      try {
+        await this.engine.dialect.driver.rollbackTransaction(connection)
+      } finally {
+        await this.#release()
+      }
+    }
+    this.#pending = []
+    this.#deletes = []
+    for (const [row, tracked] of this.#tracked) {
+      if (tracked.state === 'pending') {
+        this.#tracked.delete(row)
+        continue
+      }
+      if (tracked.insertedInTransaction) {
+        this.#forget(row, tracked)
+        const key = tracked.table.primaryKey
+        if (tracked.table.primaryKeyField.isGenerated) (row as Row)[key] = undefined
+        continue
+      }
+      if (tracked.state === 'deleted') {
+        tracked.state = 'persistent'
+        this.#identityOf(tracked.table).set(tracked.committed![tracked.table.primaryKey], row)
+      }
+      restore(tracked.table, row as Row, tracked.committed!)
+      tracked.flushed = tracked.committed
+    }
+    this.#touched.clear()
+  }
+
+  /**
+   * Opens a transaction now, for reads that must see one consistent state or writes that must go
+   * together. `commit()` or `rollback()` ends it. Prefer {@link transaction}, which ends it for you.
+   * @throws {SessionError} `OM_ORM_TRANSACTION` when one is already open.
+   */
+  async begin(): Promise<void> {
+    this.#checkOpen('begin')
+    if (this.#connection) {
+      throw new SessionError('OM_ORM_TRANSACTION', 'session.begin(): a transaction is already open. Commit or roll it back first.')
+    }
+    await this.#begin()
+  }
+
+  /**
+   * Runs `work` in a transaction: commits when it returns, rolls back and rethrows when it throws
+   * (SQLModel's `with session.begin():`).
+   *
+   * @example
+   * await session.transaction(async () => {
+   *   session.add(Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' }))
+   *   session.add(Hero.create({ name: 'Rusty-Man', secret_name: 'Tommy Sharp', age: 48 }))
+   * })
+   */
+  async transaction<T>(work: (session: this) => Promise<T>): Promise<T> {
+    await this.begin()
+    try {
+      const result = await work(this)
+      await this.commit()
+      return result
+    } catch (error) {
+      if (!this.#closed) await this.rollback()
+      throw error
+    }
+  }
+
+  /** Rolls back what was not committed, releases the connection and empties the session. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    if (this.#connection) await this.rollback()
+    this.#closed = true
+    this.#tracked.clear()
+    this.#identity.clear()
+    this.#pending = []
+    this.#deletes = []
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
+  // --- internals -------------------------------------------------------------------------------
+
+  #checkOpen(method: string): void {
+    if (this.#closed) {
+      throw new SessionError('OM_ORM_SESSION_CLOSED', `session.${method}(): the Session is closed. Create a new Session(engine).`)
+    }
+  }
+
+  #tableOf(row: object, method: string): TableModel {
+    const table = typeof row === 'object' && row !== null ? tableOfRow(row) : undefined
+    if (!table) {
+      throw new SessionError(
+        'OM_ORM_NOT_A_ROW',
+        `session.${method}(): the object is not a row of a table model. Create rows with Hero.create({...}) or Hero.validate(data), where Hero = table('hero', …).`,
+      )
+    }
+    return table
+  }
+
+  #identityOf(table: TableModel): Map<unknown, object> {
+    let map = this.#identity.get(table)
+    if (!map) this.#identity.set(table, (map = new Map()))
+    return map
+  }
+
+  #track(row: object, table: TableModel, state: Snapshot): void {
+    const key = state[table.primaryKey]
+    const identity = this.#identityOf(table)
+    const existing = identity.get(key)
+    if (existing && existing !== row) {
+      throw new SessionError(
+        'OM_ORM_DETACHED',
+        `session.add(): another ${table.name} with ${table.primaryKey}=${String(key)} is already in this Session. Change that object instead of adding a copy.`,
+      )
+    }
+    identity.set(key, row)
+    this.#tracked.set(row, { table, state: 'persistent', flushed: state, committed: state, insertedInTransaction: false })
+  }
+
+  #forget(row: object, tracked: Tracked): void {
+    this.#tracked.delete(row)
+    const key = tracked.flushed?.[tracked.table.primaryKey]
+    if (this.#identity.get(tracked.table)?.get(key) === row) this.#identity.get(tracked.table)!.delete(key)
+  }
+
+  /** The object for a database row: the one already in the session, or a new tracked one. */
+  #merge(statements: TableStatements, raw: Row): object {
+    const { table } = statements
+    const key = raw[table.primaryKey]
+    const existing = this.#identity.get(table)?.get(key)
+    if (existing) return existing
+    const row = statements.hydrate(raw)
+    const state = snapshot(table, row)
+    this.#track(row, table, state)
+    committedState.set(row, state)
+    return row
+  }
+
+  async #autoflushNow(): Promise<void> {
+    if (this.#autoflush && this.#tracked.size > 0) await this.flush()
+  }
+
+  async #run<R>(query: CompiledQuery): Promise<{ rows: R[] }> {
+    if (this.#connection) return this.#connection.executeQuery<R>(query)
+    return this.engine.dialect.driver.executeAutocommit<R>(query)
+  }
+
+  async #begin(): Promise<DatabaseConnection> {
+    if (this.#connection) return this.#connection
+    const { driver } = this.engine.dialect
+    const connection = await driver.acquireConnection()
+    try {
+      await driver.beginTransaction(connection, {})
+    } catch (error) {
+      await driver.releaseConnection(connection)
+      throw error
+    }
+    this.#connection = connection
+    return connection
+  }
+
+  async #release(): Promise<void> {
+    const connection = this.#connection
+    this.#connection = undefined
+    if (connection) await this.engine.dialect.driver.releaseConnection(connection)
+  }
+
+  #dirty(): [object, string[]][] {
+    const dirty: [object, string[]][] = []
+    for (const [row, tracked] of this.#tracked) {
+      if (tracked.state !== 'persistent' || this.#deletes.includes(row)) continue
+      const changed = changedKeys(tracked.table, row as Row, tracked.flushed!)
+      if (changed.length > 0) dirty.push([row, changed])
+    }
+    return dirty
+  }
+
+  async #insert(connection: DatabaseConnection, row: object): Promise<void> {
+    const tracked = this.#tracked.get(row)!
+    const { table } = tracked
+    const values = row as Row
+    const columns: string[] = []
+    const params: unknown[] = []
+    for (const key in table.fields) {
+      if (values[key] === undefined) continue
+      columns.push(key)
+      params.push(values[key])
+    }
+    const statements = statementsFor(this.engine, table)
+    const result = await connection.executeQuery<Row>(statements.insert(columns, params))
+    const key = table.primaryKey
+    if (values[key] === undefined) {
+      values[key] = this.engine.dialect.supportsReturning ? result.rows[0]![key] : Number(result.insertId)
+    }
+    tracked.state = 'persistent'
+    tracked.flushed = snapshot(table, values)
+    tracked.insertedInTransaction = true
+    this.#identityOf(table).set(values[key], row)
+    this.#touched.add(row)
+  }
+
+  async #update(connection: DatabaseConnection, row: object, changed: string[]): Promise<void> {
+    const tracked = this.#tracked.get(row)!
+    const { table } = tracked
+    const values = row as Row
+    const oldKey = tracked.flushed![table.primaryKey]
+    const params = changed.map((key) => values[key])
+    params.push(oldKey)
+    const result = await connection.executeQuery(statementsFor(this.engine, table).update(changed, params))
+    if (result.numAffectedRows === 0n) {
+      throw new SessionError(
+        'OM_ORM_STALE',
+        `session.flush(): UPDATE of ${table.name} with ${table.primaryKey}=${String(oldKey)} matched no row; it was deleted elsewhere. Roll back and reload it.`,
+      )
+    }
+    const newKey = values[table.primaryKey]
+    if (newKey !== oldKey) {
+      this.#identityOf(table).delete(oldKey)
+      this.#identityOf(table).set(newKey, row)
+    }
+    tracked.flushed = snapshot(table, values)
+    this.#touched.add(row)
+  }
+
+  async #delete(connection: DatabaseConnection, row: object): Promise<void> {
+    const tracked = this.#tracked.get(row)!
+    const { table } = tracked
+    const key = tracked.flushed![table.primaryKey]
+    await connection.executeQuery(statementsFor(this.engine, table).deleteByKey(key))
+    this.#identityOf(table).delete(key)
+    tracked.state = 'deleted'
+    this.#touched.add(row)
+  }
+}
+
+// Dates compare by time and JSON by its text, so an in-place change of a JSON value is seen.
+function normalize(field: AnyField, value: unknown): unknown {
+  if (value instanceof Date) return value.getTime()
+  if (field.kind === 'json' && value !== null && value !== undefined) return JSON.stringify(value)
+  return value
+}
+
+function denormalize(field: AnyField, value: unknown): unknown {
+  if (value === null || value === undefined) return value
+  if (field.kind === 'datetime') return new Date(value as number)
+  if (field.kind === 'json') return JSON.parse(value as string)
+  return value
+}
+
+function snapshot(table: TableModel, row: Row): Snapshot {
+  const out: Snapshot = {}
+  for (const key in table.fields) out[key] = normalize(table.fields[key]!, row[key])
+  return out
+}
+
+function changedKeys(table: TableModel, row: Row, state: Snapshot): string[] {
+  const changed: string[] = []
+  for (const key in table.fields) {
+    if (!Object.is(normalize(table.fields[key]!, row[key]), state[key])) changed.push(key)
+  }
+  return changed
+}
+
+function restore(table: TableModel, row: Row, state: Snapshot): void {
+  for (const key in table.fields) row[key] = denormalize(table.fields[key]!, state[key])
+}

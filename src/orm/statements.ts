@@ -1,0 +1,85 @@
+import { CompiledQuery } from 'kysely'
+import type { Engine } from '../engine/engine.ts'
+import type { TableModel } from '../model/table.ts'
+
+type Decoder = (value: unknown) => unknown
+
+/**
+ * The SQL of one table's primary-key operations on one engine, built once with Kysely and reused: each
+ * call only binds new parameters, so the driver's statement cache always hits.
+ */
+export class TableStatements {
+  readonly table: TableModel
+  readonly #engine: Engine
+  readonly #selectByKey: string
+  readonly #deleteByKey: string
+  readonly #inserts = new Map<string, string>()
+  readonly #updates = new Map<string, string>()
+  readonly #decoders: [key: string, decode: Decoder | undefined][]
+
+  constructor(engine: Engine, table: TableModel) {
+    this.table = table
+    this.#engine = engine
+    const { db } = engine
+    const pk = table.primaryKey
+    this.#selectByKey = db.selectFrom(table.tableName).selectAll().where(pk, '=', 0).compile().sql
+    this.#deleteByKey = db.deleteFrom(table.tableName).where(pk, '=', 0).compile().sql
+    this.#decoders = Object.entries(table.fields).map(([key, field]) => [key, engine.dialect.decoder(field.kind)])
+  }
+
+  selectByKey(key: unknown): CompiledQuery {
+    return CompiledQuery.raw(this.#selectByKey, [key])
+  }
+
+  deleteByKey(key: unknown): CompiledQuery {
+    return CompiledQuery.raw(this.#deleteByKey, [key])
+  }
+
+  /** `INSERT` of the given columns, returning the primary key where the dialect can. */
+  insert(columns: readonly string[], values: readonly unknown[]): CompiledQuery {
+    const cacheKey = columns.join(',')
+    let text = this.#inserts.get(cacheKey)
+    if (text === undefined) {
+      const { db, dialect } = this.#engine
+      const base = db.insertInto(this.table.tableName)
+      const insert = columns.length === 0 ? base.defaultValues() : base.values(Object.fromEntries(columns.map((c) => [c, null])))
+      text = (dialect.supportsReturning ? insert.returning(this.table.primaryKey) : insert).compile().sql
+      this.#inserts.set(cacheKey, text)
+    }
+    return CompiledQuery.raw(text, [...values])
+  }
+
+  /** `UPDATE … SET <columns> WHERE <pk> = ?`; the key goes last in `values`. */
+  update(columns: readonly string[], values: readonly unknown[]): CompiledQuery {
+    const cacheKey = columns.join(',')
+    let text = this.#updates.get(cacheKey)
+    if (text === undefined) {
+      const { db } = this.#engine
+      const set = Object.fromEntries(columns.map((c) => [c, null]))
+      text = db.updateTable(this.table.tableName).set(set).where(this.table.primaryKey, '=', 0).compile().sql
+      this.#updates.set(cacheKey, text)
+    }
+    return CompiledQuery.raw(text, [...values])
+  }
+
+  /** A database row as a row of the model: its prototype, its field order, values decoded for the dialect. */
+  hydrate(raw: Record<string, unknown>): Record<string, unknown> {
+    const row = Object.create(this.table.rowPrototype) as Record<string, unknown>
+    for (const [key, decode] of this.#decoders) {
+      const value = raw[key]
+      row[key] = decode === undefined || value === null || value === undefined ? value : decode(value)
+    }
+    return row
+  }
+}
+
+const cache = new WeakMap<Engine, Map<TableModel, TableStatements>>()
+
+/** The statements of `table` on `engine`, built on first use. */
+export function statementsFor(engine: Engine, table: TableModel): TableStatements {
+  let tables = cache.get(engine)
+  if (!tables) cache.set(engine, (tables = new Map()))
+  let statements = tables.get(table)
+  if (!statements) tables.set(table, (statements = new TableStatements(engine, table)))
+  return statements
+}
