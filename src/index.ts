@@ -18,7 +18,15 @@ export {
 
 export { field, Field, type FieldKind, type AnyField, type Fields } from './model/field.ts'
 export { model, Model, type ModelOptions, type DumpOptions, type ValidationResult } from './model/model.ts'
-export { table, TableModel, Metadata, defaultMetadata, type TableOptions, type IndexDeclaration, type Columns } from './model/table.ts'
+export {
+  table,
+  TableModel,
+  Metadata,
+  defaultMetadata,
+  type TableOptions,
+  type IndexDeclaration,
+  type Columns,
+} from './model/table.ts'
 export { Column, Condition, OrderTerm, and, or, not, col } from './model/column.ts'
 export { ValidationError, type ValidationIssue } from './model/validation-error.ts'
 export type { RowOf, InputOf, ValueOf } from './model/types.ts'

@@ -63,11 +63,18 @@ async function createTable(engine: Engine, db: Kysely<any>, table: TableModel): 
   const indexes = [
     ...Object.entries(table.fields)
       .filter(([, field]) => field.options.index && !field.isPrimaryKey)
-      .map(([name, field]) => ({ name: `ix_${table.tableName}_${name}`, columns: [name], unique: field.options.unique ?? false })),
+      .map(([name, field]) => ({
+        name: `ix_${table.tableName}_${name}`,
+        columns: [name],
+        unique: field.options.unique ?? false,
+      })),
     ...table.indexes,
   ]
   for (const index of indexes) {
-    let create = db.schema.createIndex(index.name).on(table.tableName).columns<string>([...index.columns])
+    let create = db.schema
+      .createIndex(index.name)
+      .on(table.tableName)
+      .columns<string>([...index.columns])
     if (index.unique) create = create.unique()
     await create.ifNotExists().execute()
   }

@@ -38,7 +38,12 @@ export class Engine {
         `${this.url}: the ${parsed.dialect} dialect is not available yet. Use a sqlite:/// URL.`,
       )
     }
-    this.dialect = sqliteDialect({ ...options.sqlite, filename: parsed.filename, memory: parsed.memory, onQuery })
+    this.dialect = sqliteDialect({
+      ...options.sqlite,
+      filename: parsed.filename,
+      memory: parsed.memory,
+      onQuery,
+    })
     this.db = new Kysely<any>({ dialect: this.dialect.kysely })
   }
 
@@ -68,7 +73,10 @@ function echoTo(logger: (line: string) => void): (query: CompiledQuery) => void 
  */
 export function createEngine(url: string, options?: EngineOptions): Engine
 export function createEngine(options: EngineOptions & { url: string }): Engine
-export function createEngine(urlOrOptions: string | (EngineOptions & { url: string }), options?: EngineOptions): Engine {
+export function createEngine(
+  urlOrOptions: string | (EngineOptions & { url: string }),
+  options?: EngineOptions,
+): Engine {
   if (typeof urlOrOptions === 'string') return new Engine(urlOrOptions, options)
   const { url, ...rest } = urlOrOptions
   return new Engine(url, rest)

@@ -44,7 +44,9 @@ export function parseDatabaseUrl(url: string): DatabaseUrl {
   try {
     return { dialect, url: new URL(`${match[1]}://${rest}`) }
   } catch {
-    throw new EngineUrlError(`Cannot parse database URL ${JSON.stringify(redactUrl(url))}: check the host, port and database name.`)
+    throw new EngineUrlError(
+      `Cannot parse database URL ${JSON.stringify(redactUrl(url))}: check the host, port and database name.`,
+    )
   }
 }
 

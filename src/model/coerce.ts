@@ -32,11 +32,20 @@ export class Invalid {
 export type Coercer = (input: unknown) => unknown
 
 const INT_TYPE = new Invalid('int_type', 'Input should be a valid integer')
-const INT_PARSING = new Invalid('int_parsing', 'Input should be a valid integer, unable to parse string as an integer')
-const INT_FROM_FLOAT = new Invalid('int_from_float', 'Input should be a valid integer, got a number with a fractional part')
+const INT_PARSING = new Invalid(
+  'int_parsing',
+  'Input should be a valid integer, unable to parse string as an integer',
+)
+const INT_FROM_FLOAT = new Invalid(
+  'int_from_float',
+  'Input should be a valid integer, got a number with a fractional part',
+)
 const FINITE = new Invalid('finite_number', 'Input should be a finite number')
 const FLOAT_TYPE = new Invalid('float_type', 'Input should be a valid number')
-const FLOAT_PARSING = new Invalid('float_parsing', 'Input should be a valid number, unable to parse string as a number')
+const FLOAT_PARSING = new Invalid(
+  'float_parsing',
+  'Input should be a valid number, unable to parse string as a number',
+)
 const STRING_TYPE = new Invalid('string_type', 'Input should be a valid string')
 const BOOL_TYPE = new Invalid('bool_type', 'Input should be a valid boolean')
 const BOOL_PARSING = new Invalid('bool_parsing', 'Input should be a valid boolean, unable to interpret input')
@@ -50,7 +59,8 @@ const TRUE_TEXT = new Set(['1', 'on', 't', 'true', 'y', 'yes'])
 const FALSE_TEXT = new Set(['0', 'off', 'f', 'false', 'n', 'no'])
 const DATE_TEXT = /^\d{4}-\d{2}-\d{2}$/
 const DATETIME_TEXT = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i
-const UUID_TEXT = /^(?:urn:uuid:)?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})$/i
+const UUID_TEXT =
+  /^(?:urn:uuid:)?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})$/i
 
 function integer(input: unknown): unknown {
   if (typeof input === 'number') {
@@ -119,7 +129,9 @@ function uuid(input: unknown): unknown {
   if (typeof input !== 'string') return UUID_TYPE
   const match = UUID_TEXT.exec(input.trim())
   if (match) return match.slice(1).join('-').toLowerCase()
-  return new Invalid('uuid_parsing', 'Input should be a valid UUID, invalid format', { error: 'invalid format' })
+  return new Invalid('uuid_parsing', 'Input should be a valid UUID, invalid format', {
+    error: 'invalid format',
+  })
 }
 
 function literal(values: readonly string[]): Coercer {
@@ -163,7 +175,12 @@ const NULL_INVALID: Record<FieldKind, Invalid> = {
  * constraints of its TypeBox schema.
  */
 export function coercerFor(field: AnyField): Coercer {
-  const base = field.kind === 'enum' ? literal(field.values ?? []) : field.kind === 'json' ? (v: unknown) => v : COERCERS[field.kind]
+  const base =
+    field.kind === 'enum'
+      ? literal(field.values ?? [])
+      : field.kind === 'json'
+        ? (v: unknown) => v
+        : COERCERS[field.kind]
   const constraints = constraintCheck(field)
   const checked: Coercer = constraints
     ? (input) => {
@@ -186,7 +203,9 @@ function constraintCheck(field: AnyField): ((value: unknown) => Invalid | undefi
   return (value) => {
     if (validator.Check(value)) return undefined
     const [error] = validator.Errors(value)
-    return error ? toPydantic(error.keyword, error.params as Record<string, unknown>, error.message) : undefined
+    return error
+      ? toPydantic(error.keyword, error.params as Record<string, unknown>, error.message)
+      : undefined
   }
 }
 
@@ -211,7 +230,9 @@ function toPydantic(keyword: string, params: Record<string, unknown>, message: s
         pattern: params.pattern,
       })
     case 'minimum':
-      return new Invalid('greater_than_equal', `Input should be greater than or equal to ${limit}`, { ge: limit })
+      return new Invalid('greater_than_equal', `Input should be greater than or equal to ${limit}`, {
+        ge: limit,
+      })
     case 'maximum':
       return new Invalid('less_than_equal', `Input should be less than or equal to ${limit}`, { le: limit })
     case 'exclusiveMinimum':

@@ -8,8 +8,18 @@ export type ComparisonOperator = '=' | '<>' | '<' | '<=' | '>' | '>='
 
 /** The condition tree. `T` in {@link Condition} tracks which tables it reads. */
 export type ConditionNode =
-  | { readonly kind: 'compare'; readonly column: ColumnInfo; readonly op: ComparisonOperator; readonly value: unknown }
-  | { readonly kind: 'in'; readonly column: ColumnInfo; readonly values: readonly unknown[]; readonly negated: boolean }
+  | {
+      readonly kind: 'compare'
+      readonly column: ColumnInfo
+      readonly op: ComparisonOperator
+      readonly value: unknown
+    }
+  | {
+      readonly kind: 'in'
+      readonly column: ColumnInfo
+      readonly values: readonly unknown[]
+      readonly negated: boolean
+    }
   | { readonly kind: 'null'; readonly column: ColumnInfo; readonly negated: boolean }
   | {
       readonly kind: 'like'

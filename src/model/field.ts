@@ -1,7 +1,8 @@
 import Type, { type TSchema } from 'typebox'
 
 /** The kinds of value a field can hold. Each maps to a JSON Schema type, a SQL type and a coercion rule. */
-export type FieldKind = 'string' | 'integer' | 'number' | 'boolean' | 'datetime' | 'date' | 'uuid' | 'json' | 'enum'
+export type FieldKind =
+  'string' | 'integer' | 'number' | 'boolean' | 'datetime' | 'date' | 'uuid' | 'json' | 'enum'
 
 /** Options every field accepts. */
 export interface BaseFieldOptions<T> {
@@ -53,7 +54,8 @@ export interface JsonFieldOptions<T> extends BaseFieldOptions<T> {
 
 /** Every option any field kind accepts, as the runtime sees them. */
 export interface AnyFieldOptions
-  extends Omit<StringFieldOptions, 'default' | 'defaultFactory'>,
+  extends
+    Omit<StringFieldOptions, 'default' | 'defaultFactory'>,
     Omit<NumberFieldOptions, 'default' | 'defaultFactory'>,
     Omit<JsonFieldOptions<unknown>, 'default' | 'defaultFactory'> {
   default?: unknown
@@ -65,7 +67,11 @@ export interface AnyFieldOptions
  * a generated primary key, or a partial model), and `RowOptional` whether a row may lack it (partial models).
  * Fields are immutable: derivation makes new ones.
  */
-export class Field<T = unknown, InputOptional extends boolean = boolean, RowOptional extends boolean = boolean> {
+export class Field<
+  T = unknown,
+  InputOptional extends boolean = boolean,
+  RowOptional extends boolean = boolean,
+> {
   declare readonly '~value': T
   declare readonly '~inputOptional': InputOptional
   declare readonly '~rowOptional': RowOptional
@@ -129,7 +135,8 @@ export class Field<T = unknown, InputOptional extends boolean = boolean, RowOpti
           ...(o.gt === undefined ? {} : { exclusiveMinimum: o.gt }),
           ...(o.lt === undefined ? {} : { exclusiveMaximum: o.lt }),
         }
-        schema = this.kind === 'integer' ? Type.Integer({ ...limits, ...doc }) : Type.Number({ ...limits, ...doc })
+        schema =
+          this.kind === 'integer' ? Type.Integer({ ...limits, ...doc }) : Type.Number({ ...limits, ...doc })
         break
       }
       case 'boolean':
@@ -167,7 +174,11 @@ export type AnyField = Field<any, boolean, boolean>
 /** The named fields of a model. */
 export type Fields = Record<string, AnyField>
 
-type HasDefault<O> = O extends { default: unknown } ? true : O extends { defaultFactory: () => unknown } ? true : false
+type HasDefault<O> = O extends { default: unknown }
+  ? true
+  : O extends { defaultFactory: () => unknown }
+    ? true
+    : false
 type WithNull<O, T> = O extends { nullable: true } ? T | null : T
 type IsGeneratedKey<O> = O extends { primaryKey: true } ? (HasDefault<O> extends true ? false : true) : false
 type Or<A extends boolean, B extends boolean> = A extends true ? true : B

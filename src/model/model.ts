@@ -114,7 +114,8 @@ export class Model<F extends Fields = any> {
       if (raw === undefined) {
         if (field.hasDefault) row[key] = field.defaultValue()
         else if (field.isGenerated) row[key] = undefined
-        else if (!field.optional) (issues ??= []).push({ type: 'missing', loc: [...loc, key], msg: 'Field required', input })
+        else if (!field.optional)
+          (issues ??= []).push({ type: 'missing', loc: [...loc, key], msg: 'Field required', input })
         continue
       }
       const value = coerce(raw)
@@ -127,7 +128,12 @@ export class Model<F extends Fields = any> {
     if (this.options.extra === 'forbid') {
       for (const key of Object.keys(source)) {
         if (!(key in this.fields)) {
-          ;(issues ??= []).push({ type: 'extra_forbidden', loc: [...loc, key], msg: 'Extra inputs are not permitted', input: source[key] })
+          ;(issues ??= []).push({
+            type: 'extra_forbidden',
+            loc: [...loc, key],
+            msg: 'Extra inputs are not permitted',
+            input: source[key],
+          })
         }
       }
     }
@@ -183,9 +189,17 @@ export class Model<F extends Fields = any> {
    * @example
    * const HeroPublic = HeroBase.extend('HeroPublic', { id: field.integer() })
    */
-  extend<const N extends Fields>(name: string, fields: N, options?: ModelOptions): Model<Simplify<Omit<F, keyof N> & N>> {
+  extend<const N extends Fields>(
+    name: string,
+    fields: N,
+    options?: ModelOptions,
+  ): Model<Simplify<Omit<F, keyof N> & N>> {
     type Extended = Simplify<Omit<F, keyof N> & N>
-    return new Model<Extended>(name, { ...this.fields, ...fields } as unknown as Extended, options ?? this.options)
+    return new Model<Extended>(
+      name,
+      { ...this.fields, ...fields } as unknown as Extended,
+      options ?? this.options,
+    )
   }
 
   /** A new model with only the named fields. */
@@ -199,7 +213,11 @@ export class Model<F extends Fields = any> {
   omit<K extends keyof F & string>(name: string, ...keys: K[]): Model<Simplify<Omit<F, K>>> {
     this.#checkKeys('omit', keys)
     const rest = Object.entries(this.fields).filter(([k]) => !keys.includes(k as K))
-    return new Model<Simplify<Omit<F, K>>>(name, Object.fromEntries(rest) as Simplify<Omit<F, K>>, this.options)
+    return new Model<Simplify<Omit<F, K>>>(
+      name,
+      Object.fromEntries(rest) as Simplify<Omit<F, K>>,
+      this.options,
+    )
   }
 
   /**
@@ -251,7 +269,9 @@ function rowPrototypeNamed(name: string): object {
 function checkField(model: string, key: string, field: unknown): void {
   const where = `${model}.${key}`
   if (!(field instanceof Field)) {
-    throw new ModelDefinitionError(`${where} is not a field. Declare it with field.string(), field.integer(), …`)
+    throw new ModelDefinitionError(
+      `${where} is not a field. Declare it with field.string(), field.integer(), …`,
+    )
   }
   const o = field.options
   if (o.primaryKey && o.nullable) {
@@ -261,13 +281,19 @@ function checkField(model: string, key: string, field: unknown): void {
     throw new ModelDefinitionError(`${where}: give either 'default' or 'defaultFactory', not both.`)
   }
   if (o.onDelete === 'set null' && !o.nullable) {
-    throw new ModelDefinitionError(`${where}: onDelete 'set null' needs a nullable column. Add 'nullable: true'.`)
+    throw new ModelDefinitionError(
+      `${where}: onDelete 'set null' needs a nullable column. Add 'nullable: true'.`,
+    )
   }
   if (o.onDelete && !o.foreignKey) {
-    throw new ModelDefinitionError(`${where}: 'onDelete' only applies to a foreign key. Add 'foreignKey: "table.column"'.`)
+    throw new ModelDefinitionError(
+      `${where}: 'onDelete' only applies to a foreign key. Add 'foreignKey: "table.column"'.`,
+    )
   }
   if (o.foreignKey !== undefined && !/^[^.\s]+\.[^.\s]+$/.test(o.foreignKey)) {
-    throw new ModelDefinitionError(`${where}: foreignKey ${JSON.stringify(o.foreignKey)} must look like 'table.column'.`)
+    throw new ModelDefinitionError(
+      `${where}: foreignKey ${JSON.stringify(o.foreignKey)} must look like 'table.column'.`,
+    )
   }
   if ('default' in o) {
     const value = coercerFor(field)(o.default)
@@ -300,7 +326,8 @@ function buildSchema(model: Model): TObject {
     const inputOptional = field.hasDefault || field.isGenerated || field.optional
     properties[key] = inputOptional ? Type.Optional(schema) : schema
   }
-  const description = model.options.description === undefined ? {} : { description: model.options.description }
+  const description =
+    model.options.description === undefined ? {} : { description: model.options.description }
   const additional = model.options.extra === 'forbid' ? { additionalProperties: false } : {}
   return Type.Object(properties, { title: model.name, ...description, ...additional })
 }

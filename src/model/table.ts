@@ -21,7 +21,9 @@ export interface TableOptions {
 }
 
 /** The typed column references of table `N`: `Hero.c.age`. */
-export type Columns<N extends string, F extends Fields> = { readonly [K in keyof F & string]: Column<N, ValueOf<F[K]>> }
+export type Columns<N extends string, F extends Fields> = {
+  readonly [K in keyof F & string]: Column<N, ValueOf<F[K]>>
+}
 
 /**
  * A model that is also a table (SQLModel's `table=True`). It validates like its model, and adds the table
@@ -103,7 +105,9 @@ function findPrimaryKey(tableName: string, model: Model): string {
 
 function checkIndex(tableName: string, model: Model, index: IndexDeclaration): Required<IndexDeclaration> {
   if (index.columns.length === 0) {
-    throw new ModelDefinitionError(`table('${tableName}', ${model.name}): an index needs at least one column.`)
+    throw new ModelDefinitionError(
+      `table('${tableName}', ${model.name}): an index needs at least one column.`,
+    )
   }
   for (const column of index.columns) {
     if (!(column in model.fields)) {

@@ -37,6 +37,8 @@ export class ValidationError extends OnemodelError {
 // The message names fields and codes but never echoes input values: a rejected value may be a secret.
 function describe(model: string, issues: ValidationIssue[]): string {
   const count = issues.length === 1 ? '1 validation error' : `${issues.length} validation errors`
-  const lines = issues.map((issue) => `  ${issue.loc.join('.') || '(root)'}: ${issue.msg} [type=${issue.type}]`)
+  const lines = issues.map(
+    (issue) => `  ${issue.loc.join('.') || '(root)'}: ${issue.msg} [type=${issue.type}]`,
+  )
   return `${count} for ${model}\n${lines.join('\n')}`
 }

@@ -2,7 +2,14 @@
  * Turns onemodel's condition trees and selects into Kysely queries. This is the only place that knows
  * both vocabularies.
  */
-import { sql, type CompiledQuery, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely'
+import {
+  sql,
+  type CompiledQuery,
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type SqlBool,
+} from 'kysely'
 import type { ColumnInfo, ConditionNode } from '../model/column.ts'
 import type { Dialect } from '../engine/dialect/dialect.ts'
 import type { Select } from './select.ts'
@@ -34,9 +41,13 @@ export function toExpression(eb: Builder, node: ConditionNode, dialect: Dialect)
     case 'like':
       return sql<SqlBool>`${eb.ref(ref(node.column))} like ${likePattern(node.text, node.match)} ${sql.raw(dialect.likeEscape)}`
     case 'and':
-      return node.items.length === 0 ? ALWAYS_TRUE : eb.and(node.items.map((item) => toExpression(eb, item, dialect)))
+      return node.items.length === 0
+        ? ALWAYS_TRUE
+        : eb.and(node.items.map((item) => toExpression(eb, item, dialect)))
     case 'or':
-      return node.items.length === 0 ? ALWAYS_FALSE : eb.or(node.items.map((item) => toExpression(eb, item, dialect)))
+      return node.items.length === 0
+        ? ALWAYS_FALSE
+        : eb.or(node.items.map((item) => toExpression(eb, item, dialect)))
     case 'not':
       return eb.not(toExpression(eb, node.item, dialect))
   }

@@ -33,7 +33,8 @@ export class Result<T> implements Iterable<T> {
   one(): T {
     if (this.#rows.length === 1) return this.#rows[0]!
     const message = `exec(...).one(): expected 1 row from "${this.#source}", got ${this.#rows.length}.`
-    if (this.#rows.length === 0) throw new NoResultError(`${message} Use first() when no row is a valid answer.`)
+    if (this.#rows.length === 0)
+      throw new NoResultError(`${message} Use first() when no row is a valid answer.`)
     throw new MultipleResultsError(`${message} Add a where() that matches one row, or use first().`)
   }
 

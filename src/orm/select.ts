@@ -23,14 +23,20 @@ export class Select<M extends TableModel = TableModel> {
   readonly model: M
   readonly state: SelectState
 
-  constructor(model: M, state: SelectState = { where: [], orderBy: [], limit: undefined, offset: undefined }) {
+  constructor(
+    model: M,
+    state: SelectState = { where: [], orderBy: [], limit: undefined, offset: undefined },
+  ) {
     this.model = model
     this.state = state
   }
 
   /** Keeps the rows where every condition holds. Repeated calls are ANDed, as in SQLModel. */
   where(...conditions: Condition<TablesOf<M>>[]): Select<M> {
-    return new Select(this.model, { ...this.state, where: [...this.state.where, ...conditions.map((c) => c.node)] })
+    return new Select(this.model, {
+      ...this.state,
+      where: [...this.state.where, ...conditions.map((c) => c.node)],
+    })
   }
 
   /** Sorts by columns (ascending) or by `column.asc()` / `column.desc()`; later calls add tie-breakers. */

@@ -90,7 +90,13 @@ export class Session {
       this.#track(row, table, committed)
       return
     }
-    this.#tracked.set(row, { table, state: 'pending', flushed: undefined, committed: undefined, insertedInTransaction: false })
+    this.#tracked.set(row, {
+      table,
+      state: 'pending',
+      flushed: undefined,
+      committed: undefined,
+      insertedInTransaction: false,
+    })
     this.#pending.push(row)
   }
 
@@ -129,7 +135,10 @@ export class Session {
    * const hero = await session.get(Hero, 1)
    * if (!hero) throw new HTTPError(404, 'Hero not found')
    */
-  async get<M extends TableModel>(model: M, key: M['Type'][M['primaryKey'] & keyof M['Type']]): Promise<M['Type'] | undefined> {
+  async get<M extends TableModel>(
+    model: M,
+    key: M['Type'][M['primaryKey'] & keyof M['Type']],
+  ): Promise<M['Type'] | undefined> {
     this.#checkOpen('get')
     const known = this.#identity.get(model)?.get(key)
     if (known) return this.#deletes.includes(known) ? undefined : (known as M['Type'])
@@ -178,7 +187,10 @@ export class Session {
     const key = tracked.flushed![table.primaryKey]
     const { rows } = await this.#run<Row>(statements.selectByKey(key))
     if (rows.length === 0) {
-      throw new SessionError('OM_ORM_STALE', `session.refresh(): ${table.name} with ${table.primaryKey}=${String(key)} is no longer in table "${table.tableName}".`)
+      throw new SessionError(
+        'OM_ORM_STALE',
+        `session.refresh(): ${table.name} with ${table.primaryKey}=${String(key)} is no longer in table "${table.tableName}".`,
+      )
     }
     Object.assign(row, statements.hydrate(rows[0]!))
     tracked.flushed = snapshot(table, row as Row)
@@ -276,7 +288,10 @@ export class Session {
   async begin(): Promise<void> {
     this.#checkOpen('begin')
     if (this.#connection) {
-      throw new SessionError('OM_ORM_TRANSACTION', 'session.begin(): a transaction is already open. Commit or roll it back first.')
+      throw new SessionError(
+        'OM_ORM_TRANSACTION',
+        'session.begin(): a transaction is already open. Commit or roll it back first.',
+      )
     }
     await this.#begin()
   }
@@ -322,7 +337,10 @@ export class Session {
 
   #checkOpen(method: string): void {
     if (this.#closed) {
-      throw new SessionError('OM_ORM_SESSION_CLOSED', `session.${method}(): the Session is closed. Create a new Session(engine).`)
+      throw new SessionError(
+        'OM_ORM_SESSION_CLOSED',
+        `session.${method}(): the Session is closed. Create a new Session(engine).`,
+      )
     }
   }
 
@@ -354,7 +372,13 @@ export class Session {
       )
     }
     identity.set(key, row)
-    this.#tracked.set(row, { table, state: 'persistent', flushed: state, committed: state, insertedInTransaction: false })
+    this.#tracked.set(row, {
+      table,
+      state: 'persistent',
+      flushed: state,
+      committed: state,
+      insertedInTransaction: false,
+    })
   }
 
   #forget(row: object, tracked: Tracked): void {

@@ -24,7 +24,10 @@ export class TableStatements {
     const pk = table.primaryKey
     this.#selectByKey = db.selectFrom(table.tableName).selectAll().where(pk, '=', 0).compile().sql
     this.#deleteByKey = db.deleteFrom(table.tableName).where(pk, '=', 0).compile().sql
-    this.#decoders = Object.entries(table.fields).map(([key, field]) => [key, engine.dialect.decoder(field.kind)])
+    this.#decoders = Object.entries(table.fields).map(([key, field]) => [
+      key,
+      engine.dialect.decoder(field.kind),
+    ])
   }
 
   selectByKey(key: unknown): CompiledQuery {
@@ -42,7 +45,10 @@ export class TableStatements {
     if (text === undefined) {
       const { db, dialect } = this.#engine
       const base = db.insertInto(this.table.tableName)
-      const insert = columns.length === 0 ? base.defaultValues() : base.values(Object.fromEntries(columns.map((c) => [c, null])))
+      const insert =
+        columns.length === 0
+          ? base.defaultValues()
+          : base.values(Object.fromEntries(columns.map((c) => [c, null])))
       text = (dialect.supportsReturning ? insert.returning(this.table.primaryKey) : insert).compile().sql
       this.#inserts.set(cacheKey, text)
     }

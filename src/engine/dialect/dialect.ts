@@ -1,4 +1,10 @@
-import type { ColumnDefinitionBuilder, CompiledQuery, Dialect as KyselyDialect, Driver, QueryResult } from 'kysely'
+import type {
+  ColumnDefinitionBuilder,
+  CompiledQuery,
+  Dialect as KyselyDialect,
+  Driver,
+  QueryResult,
+} from 'kysely'
 import type { IntegrityError } from '../../errors.ts'
 import type { AnyField, FieldKind } from '../../model/field.ts'
 import type { DialectName } from '../url.ts'

@@ -1,4 +1,10 @@
-import { SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type ColumnDefinitionBuilder, type CompiledQuery } from 'kysely'
+import {
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type ColumnDefinitionBuilder,
+  type CompiledQuery,
+} from 'kysely'
 import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField, FieldKind } from '../../../model/field.ts'
 import type { Dialect } from '../dialect.ts'
@@ -15,7 +21,10 @@ const CONSTRAINT_CODES: Record<number, ConstraintKind> = {
 
 const DECODERS: Partial<Record<FieldKind, (value: unknown) => unknown>> = {
   boolean: (value) => (value === null ? null : value === 1 || value === 1n || value === true),
-  datetime: (value) => (typeof value === 'string' ? new Date(value.includes('T') || value.endsWith('Z') ? value : `${value.replace(' ', 'T')}Z`) : value),
+  datetime: (value) =>
+    typeof value === 'string'
+      ? new Date(value.includes('T') || value.endsWith('Z') ? value : `${value.replace(' ', 'T')}Z`)
+      : value,
   json: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
 }
 
@@ -23,7 +32,10 @@ const DECODERS: Partial<Record<FieldKind, (value: unknown) => unknown>> = {
 export function sqliteDialect(
   config: SqliteOptions & { filename: string; memory: boolean; onQuery?: (query: CompiledQuery) => void },
 ): Dialect {
-  const driver = new SqliteDriver({ ...config, mapError: (error) => integrityError(error) ?? (error as Error) })
+  const driver = new SqliteDriver({
+    ...config,
+    mapError: (error) => integrityError(error) ?? (error as Error),
+  })
   return {
     name: 'sqlite',
     driver,
@@ -51,7 +63,9 @@ function columnType(field: AnyField) {
       return 'real'
     default:
       // SQLite keeps text of any length; the declared length stays a validation rule.
-      return field.kind === 'string' && field.options.maxLength !== undefined ? `varchar(${field.options.maxLength})` : 'text'
+      return field.kind === 'string' && field.options.maxLength !== undefined
+        ? `varchar(${field.options.maxLength})`
+        : 'text'
   }
 }
 
@@ -62,5 +76,10 @@ function integrityError(error: unknown): IntegrityError | undefined {
   const message = (error as Error).message
   // SQLite names the columns ("UNIQUE constraint failed: hero.name") but never the values.
   const target = /constraint failed: (.+)$/i.exec(message)?.[1]
-  return new IntegrityError(`${message}. The database rejected the write; roll back and fix the data.`, kind, target, error)
+  return new IntegrityError(
+    `${message}. The database rejected the write; roll back and fix the data.`,
+    kind,
+    target,
+    error,
+  )
 }

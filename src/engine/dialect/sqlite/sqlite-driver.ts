@@ -105,7 +105,8 @@ function toSqliteParams(parameters: readonly unknown[]): SQLInputValue[] {
     if (typeof value === 'boolean') out[i] = value ? 1 : 0
     else if (value instanceof Date) out[i] = value.toISOString()
     else if (value === undefined) out[i] = null
-    else if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) out[i] = JSON.stringify(value)
+    else if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array))
+      out[i] = JSON.stringify(value)
     else out[i] = value as SQLInputValue
   }
   return out
@@ -159,14 +160,17 @@ export class SqliteDriver implements EngineDriver {
   }
 
   #connect(): SqliteConnection {
-    if (this.#destroyed) throw new OnemodelError('OM_ENGINE_DISPOSED', 'The engine was disposed; create a new one.')
+    if (this.#destroyed)
+      throw new OnemodelError('OM_ENGINE_DISPOSED', 'The engine was disposed; create a new one.')
     if (this.#writer) return this.#writer
     const c = this.#config
     let db: DatabaseSync
     try {
       db = new DatabaseSync(c.filename, { enableForeignKeyConstraints: c.foreignKeys ?? true })
     } catch (error) {
-      throw new ConnectionError(`Cannot open SQLite database ${c.filename}: ${(error as Error).message}`, { cause: error })
+      throw new ConnectionError(`Cannot open SQLite database ${c.filename}: ${(error as Error).message}`, {
+        cause: error,
+      })
     }
     const journal = c.memory ? 'memory' : (c.journalMode ?? 'wal')
     db.exec(`pragma busy_timeout = ${Math.trunc(c.busyTimeout ?? 5000)}`)
