@@ -11,7 +11,7 @@ import { after, test } from 'node:test'
 
 const root = resolve(import.meta.dirname, '..')
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
-const quiet = { stdio: ['ignore', 'pipe', 'pipe'] as const, encoding: 'utf8' as const }
+const quiet = { stdio: 'pipe', encoding: 'utf8' } as const
 
 test('the packed tarball installs and works from JavaScript and TypeScript', { timeout: 180_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'onemodel-pack-'))

@@ -45,11 +45,6 @@ async function createTable(engine: Engine, db: Kysely<any>, table: TableModel): 
       if (field.isPrimaryKey) c = c.primaryKey()
       if (field.isGenerated) c = dialect.autoIncrement(c)
       if (!field.nullable) c = c.notNull()
-      const target = field.options.foreignKey
-      if (target) {
-        c = c.references(target)
-        if (field.options.onDelete) c = c.onDelete(field.options.onDelete)
-      }
       return c
     })
   }
@@ -57,6 +52,19 @@ async function createTable(engine: Engine, db: Kysely<any>, table: TableModel): 
     // A unique column that is also indexed gets a unique index instead, as SQLAlchemy does.
     if (field.options.unique && !field.options.index) {
       builder = builder.addUniqueConstraint(`uq_${table.tableName}_${name}`, [name])
+    }
+    // Table-level, named constraints: MySQL ignores a REFERENCES clause written on the column.
+    const reference = field.options.foreignKey
+    if (reference) {
+      const [target, column] = reference.split('.') as [string, string]
+      const onDelete = field.options.onDelete
+      builder = builder.addForeignKeyConstraint(
+        `fk_${table.tableName}_${name}_${target}`,
+        [name],
+        target,
+        [column],
+        (fk) => (onDelete ? fk.onDelete(onDelete) : fk),
+      )
     }
   }
   await builder.execute()

@@ -1,6 +1,7 @@
 import { Kysely, type CompiledQuery } from 'kysely'
-import { EngineUrlError } from '../errors.ts'
-import type { Dialect } from './dialect/dialect.ts'
+import type { Dialect, PoolOptions } from './dialect/dialect.ts'
+import { mysqlDialect } from './dialect/mysql/mysql-dialect.ts'
+import { postgresDialect } from './dialect/postgres/postgres-dialect.ts'
 import { sqliteDialect } from './dialect/sqlite/sqlite-dialect.ts'
 import type { SqliteOptions } from './dialect/sqlite/sqlite-driver.ts'
 import { parseDatabaseUrl, redactUrl } from './url.ts'
@@ -16,6 +17,8 @@ export interface EngineOptions {
   logger?: (line: string) => void
   /** SQLite connection settings: WAL, `synchronous=NORMAL`, foreign keys and a 5 s busy timeout by default. */
   sqlite?: SqliteOptions
+  /** PostgreSQL and MySQL pool settings: size (default 10), connect and statement timeouts, SSL. */
+  pool?: PoolOptions
 }
 
 /**
@@ -33,17 +36,17 @@ export class Engine {
     this.url = redactUrl(url)
     const parsed = parseDatabaseUrl(url)
     const onQuery = options.echo ? echoTo(options.logger ?? console.log) : undefined
-    if (parsed.dialect !== 'sqlite') {
-      throw new EngineUrlError(
-        `${this.url}: the ${parsed.dialect} dialect is not available yet. Use a sqlite:/// URL.`,
-      )
+    if (parsed.dialect === 'sqlite') {
+      this.dialect = sqliteDialect({
+        ...options.sqlite,
+        filename: parsed.filename,
+        memory: parsed.memory,
+        onQuery,
+      })
+    } else {
+      const create = parsed.dialect === 'postgres' ? postgresDialect : mysqlDialect
+      this.dialect = create(parsed.url, options.pool ?? {}, onQuery)
     }
-    this.dialect = sqliteDialect({
-      ...options.sqlite,
-      filename: parsed.filename,
-      memory: parsed.memory,
-      onQuery,
-    })
     this.db = new Kysely<any>({ dialect: this.dialect.kysely })
   }
 
@@ -70,6 +73,7 @@ function echoTo(logger: (line: string) => void): (query: CompiledQuery) => void 
  * @example
  * const engine = createEngine('sqlite:///heroes.db', { echo: true })
  * const memory = createEngine('sqlite://')
+ * const server = createEngine(process.env.DATABASE_URL!, { pool: { size: 20 } }) // postgresql://… or mysql://…
  */
 export function createEngine(url: string, options?: EngineOptions): Engine
 export function createEngine(options: EngineOptions & { url: string }): Engine

@@ -13,6 +13,7 @@ import {
 import type { ColumnInfo, ConditionNode } from '../model/column.ts'
 import type { Dialect } from '../engine/dialect/dialect.ts'
 import type { Select } from './select.ts'
+import { toParam } from './statements.ts'
 
 type Builder = ExpressionBuilder<any, any>
 
@@ -32,10 +33,14 @@ function likePattern(text: string, match: 'contains' | 'startsWith' | 'endsWith'
 export function toExpression(eb: Builder, node: ConditionNode, dialect: Dialect): Expression<SqlBool> {
   switch (node.kind) {
     case 'compare':
-      return eb(ref(node.column), node.op, node.value)
+      return eb(ref(node.column), node.op, toParam(node.column.field, node.value))
     case 'in':
       if (node.values.length === 0) return node.negated ? ALWAYS_TRUE : ALWAYS_FALSE
-      return eb(ref(node.column), node.negated ? 'not in' : 'in', node.values as unknown[])
+      return eb(
+        ref(node.column),
+        node.negated ? 'not in' : 'in',
+        node.values.map((value) => toParam(node.column.field, value)),
+      )
     case 'null':
       return eb(ref(node.column), node.negated ? 'is not' : 'is', null)
     case 'like':

@@ -6,7 +6,7 @@ import { tableOfRow, type TableModel } from '../model/table.ts'
 import { compileSelect } from './compile.ts'
 import { PendingResult, Result } from './result.ts'
 import type { Select } from './select.ts'
-import { statementsFor, type TableStatements } from './statements.ts'
+import { statementsFor, toParam, type TableStatements } from './statements.ts'
 
 /** Options of a {@link Session}. */
 export interface SessionOptions {
@@ -448,7 +448,7 @@ export class Session {
     for (const key in table.fields) {
       if (values[key] === undefined) continue
       columns.push(key)
-      params.push(values[key])
+      params.push(toParam(table.fields[key]!, values[key]))
     }
     const statements = statementsFor(this.engine, table)
     const result = await connection.executeQuery<Row>(statements.insert(columns, params))
@@ -468,7 +468,7 @@ export class Session {
     const { table } = tracked
     const values = row as Row
     const oldKey = tracked.flushed![table.primaryKey]
-    const params = changed.map((key) => values[key])
+    const params = changed.map((key) => toParam(table.fields[key]!, values[key]))
     params.push(oldKey)
     const result = await connection.executeQuery(statementsFor(this.engine, table).update(changed, params))
     if (result.numAffectedRows === 0n) {

@@ -1,5 +1,6 @@
 import { CompiledQuery } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
+import type { AnyField } from '../model/field.ts'
 import type { TableModel } from '../model/table.ts'
 
 type Decoder = (value: unknown) => unknown
@@ -77,6 +78,14 @@ export class TableStatements {
     }
     return row
   }
+}
+
+/**
+ * A field value as a statement parameter. JSON goes as its text on every dialect: drivers would otherwise
+ * send an array as a PostgreSQL array literal or an object as a MySQL `SET` list.
+ */
+export function toParam(field: AnyField, value: unknown): unknown {
+  return field.kind === 'json' && value !== null && value !== undefined ? JSON.stringify(value) : value
 }
 
 const cache = new WeakMap<Engine, Map<TableModel, TableStatements>>()

@@ -5,7 +5,7 @@ import type {
   Driver,
   QueryResult,
 } from 'kysely'
-import type { IntegrityError } from '../../errors.ts'
+import { ConnectionError, type IntegrityError } from '../../errors.ts'
 import type { AnyField, FieldKind } from '../../model/field.ts'
 import type { DialectName } from '../url.ts'
 
@@ -39,4 +39,32 @@ export interface Dialect {
   decoder(kind: FieldKind): ((value: unknown) => unknown) | undefined
   /** A driver error as an {@link IntegrityError} when it is a constraint violation. */
   integrityError(error: unknown): IntegrityError | undefined
+}
+
+/** Connection pool settings of the PostgreSQL and MySQL dialects. */
+export interface PoolOptions {
+  /** Connections kept at most; default 10. */
+  size?: number
+  /** How long to wait for a connection, in ms; default 10000. A dead server fails with `ConnectionError`. */
+  connectTimeout?: number
+  /** Cancel statements that run longer than this, in ms; default none. */
+  statementTimeout?: number
+  /** Passed to the driver as its `ssl` option (pg's `ssl`, mysql2's `ssl`). */
+  ssl?: unknown
+}
+
+/** A driver error as a {@link ConnectionError} when its code says the server cannot be reached or refused us. */
+export function connectionError(
+  error: unknown,
+  codes: ReadonlySet<string>,
+  url: URL,
+): ConnectionError | undefined {
+  const code = (error as { code?: unknown } | null)?.code
+  const timeout = error instanceof Error && /timeout/i.test(error.message) && /connect/i.test(error.message)
+  if (!(typeof code === 'string' && codes.has(code)) && !timeout) return undefined
+  const where = `${url.protocol}//${url.hostname}${url.port ? `:${url.port}` : ''}${url.pathname}`
+  return new ConnectionError(
+    `Cannot connect to ${where}: ${(error as Error).message}. Check that the server runs, and the URL's host, port, user, password and database.`,
+    { cause: error },
+  )
 }

@@ -1,0 +1,96 @@
+import { MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler, type CompiledQuery } from 'kysely'
+import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
+import type { AnyField, FieldKind } from '../../../model/field.ts'
+import { connectionError, type Dialect, type PoolOptions } from '../dialect.ts'
+import { mysqlDriver } from './mysql-driver.ts'
+
+// MySQL/MariaDB error numbers for constraint violations.
+const CONSTRAINT_ERRNOS: Record<number, ConstraintKind> = {
+  1048: 'not_null',
+  1062: 'unique',
+  1216: 'foreign_key',
+  1217: 'foreign_key',
+  1451: 'foreign_key',
+  1452: 'foreign_key',
+  3819: 'check',
+  4025: 'check',
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_BAD_DB_ERROR',
+  'PROTOCOL_CONNECTION_LOST',
+])
+
+const DECODERS: Partial<Record<FieldKind, (value: unknown) => unknown>> = {
+  boolean: (value) => value === 1 || value === true || value === '1',
+  // MariaDB's JSON is LONGTEXT, so the driver returns text.
+  json: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
+}
+
+/** MySQL 8 and MariaDB through mysql2: AUTO_INCREMENT keys read from insertId, datetimes in UTC. */
+export function mysqlDialect(url: URL, pool: PoolOptions, onQuery?: (query: CompiledQuery) => void): Dialect {
+  const mapError = (error: unknown) =>
+    integrityError(error) ?? connectionError(error, CONNECTION_CODES, url) ?? (error as Error)
+  const driver = mysqlDriver(url, pool, { onQuery, mapError })
+  return {
+    name: 'mysql',
+    driver,
+    kysely: {
+      createAdapter: () => new MysqlAdapter(),
+      createDriver: () => driver,
+      createIntrospector: (db) => new MysqlIntrospector(db),
+      createQueryCompiler: () => new MysqlQueryCompiler(),
+    },
+    supportsReturning: false,
+    // In a MySQL string literal a backslash escapes, so one backslash is written as two.
+    likeEscape: "escape '\\\\'",
+    columnType,
+    autoIncrement: (column) => column.autoIncrement(),
+    decoder: (kind) => DECODERS[kind],
+    integrityError,
+  }
+}
+
+function columnType(field: AnyField): string {
+  switch (field.kind) {
+    case 'integer':
+      return 'integer'
+    case 'number':
+      return 'double'
+    case 'boolean':
+      return 'boolean'
+    case 'datetime':
+      return 'datetime(6)'
+    case 'date':
+      return 'date'
+    case 'uuid':
+      return 'char(36)'
+    case 'json':
+      return 'json'
+    default:
+      // MySQL needs a length to index a string; 255 is SQLAlchemy's and SQLModel's default.
+      return `varchar(${field.options.maxLength ?? 255})`
+  }
+}
+
+function integrityError(error: unknown): IntegrityError | undefined {
+  const e = error as { errno?: number; message?: string }
+  const kind = typeof e?.errno === 'number' ? CONSTRAINT_ERRNOS[e.errno] : undefined
+  if (!kind) return undefined
+  const message = e.message ?? ''
+  // "Duplicate entry 'value' for key 'uq_hero_name'" quotes the value: keep only the key.
+  const key = /for key '([^']+)'/.exec(message)?.[1]
+  const target = key ?? /CONSTRAINT `([^`]+)`/.exec(message)?.[1] ?? /Column '([^']+)'/.exec(message)?.[1]
+  const safe = kind === 'unique' ? `Duplicate entry for key '${key ?? 'unknown'}'` : message
+  return new IntegrityError(
+    `${safe}. The database rejected the write; roll back and fix the data.`,
+    kind,
+    target,
+    error,
+  )
+}

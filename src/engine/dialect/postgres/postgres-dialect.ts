@@ -1,0 +1,86 @@
+import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type CompiledQuery } from 'kysely'
+import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
+import type { AnyField } from '../../../model/field.ts'
+import { connectionError, type Dialect, type PoolOptions } from '../dialect.ts'
+import { postgresDriver } from './postgres-driver.ts'
+
+// SQLSTATE class 23, integrity constraint violation.
+const CONSTRAINT_CODES: Record<string, ConstraintKind> = {
+  '23502': 'not_null',
+  '23503': 'foreign_key',
+  '23505': 'unique',
+  '23514': 'check',
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  '28P01',
+  '28000',
+  '3D000',
+  '57P01',
+])
+
+/** PostgreSQL through pg: identity keys, RETURNING, timestamptz, jsonb, native uuid and boolean. */
+export function postgresDialect(
+  url: URL,
+  pool: PoolOptions,
+  onQuery?: (query: CompiledQuery) => void,
+): Dialect {
+  const mapError = (error: unknown) =>
+    integrityError(error) ?? connectionError(error, CONNECTION_CODES, url) ?? (error as Error)
+  const driver = postgresDriver(url, pool, { onQuery, mapError })
+  return {
+    name: 'postgres',
+    driver,
+    kysely: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => driver,
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+    supportsReturning: true,
+    likeEscape: "escape '\\'",
+    columnType,
+    autoIncrement: (column) => column.generatedByDefaultAsIdentity(),
+    decoder: () => undefined,
+    integrityError,
+  }
+}
+
+function columnType(field: AnyField): string {
+  switch (field.kind) {
+    case 'integer':
+      return 'integer'
+    case 'number':
+      return 'double precision'
+    case 'boolean':
+      return 'boolean'
+    case 'datetime':
+      return 'timestamptz'
+    case 'date':
+      return 'date'
+    case 'uuid':
+      return 'uuid'
+    case 'json':
+      return 'jsonb'
+    default:
+      return field.options.maxLength === undefined ? 'varchar' : `varchar(${field.options.maxLength})`
+  }
+}
+
+function integrityError(error: unknown): IntegrityError | undefined {
+  const e = error as { code?: string; constraint?: string; table?: string; column?: string; message?: string }
+  const kind = typeof e?.code === 'string' ? CONSTRAINT_CODES[e.code] : undefined
+  if (!kind) return undefined
+  // The message names the constraint; pg's `detail`, which quotes the offending values, is left out.
+  const target = e.constraint ?? (e.table && e.column ? `${e.table}.${e.column}` : e.table)
+  return new IntegrityError(
+    `${e.message}. The database rejected the write; roll back and fix the data.`,
+    kind,
+    target,
+    error,
+  )
+}
