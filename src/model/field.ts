@@ -109,7 +109,9 @@ export class Field<
   /** A fresh default value, or `undefined` when the field has none. */
   defaultValue(): unknown {
     if (this.options.defaultFactory) return this.options.defaultFactory()
-    return this.options.default
+    const value = this.options.default
+    // Each row gets its own copy of an object default, as pydantic copies mutable defaults.
+    return typeof value === 'object' && value !== null ? structuredClone(value) : value
   }
 
   /** A copy that may be left out of input and rows, with no default (what `Model.partial` uses). */
@@ -174,6 +176,8 @@ export type AnyField = Field<any, boolean, boolean>
 /** The named fields of a model. */
 export type Fields = Record<string, AnyField>
 
+// The json() overloads take the value type explicitly, so its flags come from the option shapes instead.
+type DefaultGiven<T> = { default: T | null } | { defaultFactory: () => T }
 type HasDefault<O> = O extends { default: unknown }
   ? true
   : O extends { defaultFactory: () => unknown }
@@ -186,6 +190,22 @@ type Or<A extends boolean, B extends boolean> = A extends true ? true : B
 /** The field type a builder returns for options `O`. */
 type FieldFor<T, O> = Field<WithNull<O, T>, HasDefault<O>, false>
 type KeyFieldFor<T, O> = Field<WithNull<O, T>, Or<HasDefault<O>, IsGeneratedKey<O>>, false>
+
+/**
+ * Any JSON value, stored as JSON (text on SQLite). Give the value type as `T`, and a TypeBox `schema` to
+ * validate it: `field.json<string[]>({ default: [] })`.
+ */
+function jsonField<T = unknown>(
+  options: JsonFieldOptions<T> & { nullable: true } & DefaultGiven<T>,
+): Field<T | null, true, false>
+function jsonField<T = unknown>(
+  options: JsonFieldOptions<T> & { nullable: true },
+): Field<T | null, false, false>
+function jsonField<T = unknown>(options: JsonFieldOptions<T> & DefaultGiven<T>): Field<T, true, false>
+function jsonField<T = unknown>(options?: JsonFieldOptions<T>): Field<T, false, false>
+function jsonField(options?: JsonFieldOptions<unknown>): AnyField {
+  return new Field('json', (options ?? {}) as AnyFieldOptions)
+}
 
 /**
  * Field builders. Each returns an immutable {@link Field} whose TypeScript type follows its options:
@@ -225,10 +245,7 @@ export const field = {
   uuid<const O extends BaseFieldOptions<string> = {}>(options?: O): KeyFieldFor<string, O> {
     return new Field('uuid', (options ?? {}) as AnyFieldOptions) as never
   },
-  /** Any JSON value, stored as JSON (or text on SQLite). Give `T`, and a `schema` to validate it. */
-  json<T = unknown, const O extends JsonFieldOptions<T> = {}>(options?: O): FieldFor<T, O> {
-    return new Field('json', (options ?? {}) as AnyFieldOptions) as never
-  },
+  json: jsonField,
   /** One of a fixed list of strings (a `Literal[...]` in Python). */
   enum<const V extends readonly [string, ...string[]], const O extends BaseFieldOptions<V[number]> = {}>(
     values: V,
