@@ -1,8 +1,12 @@
 import type {
   ColumnDefinitionBuilder,
   CompiledQuery,
+  DatabaseIntrospector,
+  DialectAdapter,
   Dialect as KyselyDialect,
   Driver,
+  Kysely,
+  QueryCompiler,
   QueryResult,
 } from 'kysely'
 import { ConnectionError, type IntegrityError } from '../../errors.ts'
@@ -67,4 +71,19 @@ export function connectionError(
     `Cannot connect to ${where}: ${(error as Error).message}. Check that the server runs, and the URL's host, port, user, password and database.`,
     { cause: error },
   )
+}
+
+/** Kysely's dialect made of its adapter, introspector and compiler for a database, around onemodel's driver. */
+export function kyselyDialect(
+  driver: Driver,
+  Adapter: new () => DialectAdapter,
+  Introspector: new (db: Kysely<any>) => DatabaseIntrospector,
+  Compiler: new () => QueryCompiler,
+): KyselyDialect {
+  return {
+    createAdapter: () => new Adapter(),
+    createDriver: () => driver,
+    createIntrospector: (db) => new Introspector(db),
+    createQueryCompiler: () => new Compiler(),
+  }
 }

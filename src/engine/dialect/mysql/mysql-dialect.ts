@@ -1,7 +1,7 @@
 import { MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler, type CompiledQuery } from 'kysely'
 import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField, FieldKind } from '../../../model/field.ts'
-import { connectionError, type Dialect, type PoolOptions } from '../dialect.ts'
+import { connectionError, kyselyDialect, type Dialect, type PoolOptions } from '../dialect.ts'
 import { mysqlDriver } from './mysql-driver.ts'
 
 // MySQL/MariaDB error numbers for constraint violations.
@@ -40,12 +40,7 @@ export function mysqlDialect(url: URL, pool: PoolOptions, onQuery?: (query: Comp
   return {
     name: 'mysql',
     driver,
-    kysely: {
-      createAdapter: () => new MysqlAdapter(),
-      createDriver: () => driver,
-      createIntrospector: (db) => new MysqlIntrospector(db),
-      createQueryCompiler: () => new MysqlQueryCompiler(),
-    },
+    kysely: kyselyDialect(driver, MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler),
     supportsReturning: false,
     // In a MySQL string literal a backslash escapes, so one backslash is written as two.
     likeEscape: "escape '\\\\'",

@@ -1,7 +1,7 @@
 import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type CompiledQuery } from 'kysely'
 import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField } from '../../../model/field.ts'
-import { connectionError, type Dialect, type PoolOptions } from '../dialect.ts'
+import { connectionError, kyselyDialect, type Dialect, type PoolOptions } from '../dialect.ts'
 import { postgresDriver } from './postgres-driver.ts'
 
 // SQLSTATE class 23, integrity constraint violation.
@@ -35,12 +35,7 @@ export function postgresDialect(
   return {
     name: 'postgres',
     driver,
-    kysely: {
-      createAdapter: () => new PostgresAdapter(),
-      createDriver: () => driver,
-      createIntrospector: (db) => new PostgresIntrospector(db),
-      createQueryCompiler: () => new PostgresQueryCompiler(),
-    },
+    kysely: kyselyDialect(driver, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler),
     supportsReturning: true,
     likeEscape: "escape '\\'",
     columnType,

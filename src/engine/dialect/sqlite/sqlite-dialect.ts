@@ -7,7 +7,7 @@ import {
 } from 'kysely'
 import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField, FieldKind } from '../../../model/field.ts'
-import type { Dialect } from '../dialect.ts'
+import { kyselyDialect, type Dialect } from '../dialect.ts'
 import { SqliteDriver, type SqliteOptions } from './sqlite-driver.ts'
 
 // SQLite's extended result codes for constraint violations (https://sqlite.org/rescode.html).
@@ -39,12 +39,7 @@ export function sqliteDialect(
   return {
     name: 'sqlite',
     driver,
-    kysely: {
-      createAdapter: () => new SqliteAdapter(),
-      createDriver: () => driver,
-      createIntrospector: (db) => new SqliteIntrospector(db),
-      createQueryCompiler: () => new SqliteQueryCompiler(),
-    },
+    kysely: kyselyDialect(driver, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler),
     supportsReturning: true,
     likeEscape: "escape '\\'",
     columnType,
