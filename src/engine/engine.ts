@@ -50,9 +50,12 @@ export class Engine {
     this.db = new Kysely<any>({ dialect: this.dialect.kysely })
   }
 
-  /** Closes every connection. Sessions still open fail on their next query. */
+  /** Closes every connection. Sessions still open fail on their next query with `OM_ENGINE_DISPOSED`. */
   async dispose(): Promise<void> {
     await this.db.destroy()
+    // Sessions use the driver directly, so Kysely may never have initialized it, and then its destroy()
+    // skips the driver and leaves the connections open. Destroying the driver twice is harmless.
+    await this.dialect.driver.destroy()
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

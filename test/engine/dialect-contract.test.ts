@@ -163,6 +163,23 @@ for (const dialect of DIALECTS) {
       assert.equal((await session.exec(select(Team)).all()).length, 2, 'the session works after the failures')
     })
 
+    test('dispose closes the connections sessions used; their next query fails with OM_ENGINE_DISPOSED', async () => {
+      const url = await dialect.isolatedUrl()
+      const { metadata, Team } = declare()
+      {
+        await using setup = createEngine(url)
+        await createAll(setup, { metadata })
+      }
+      // Used only through a Session, so Kysely itself never initializes this engine's driver.
+      const engine = createEngine(url)
+      const session = new Session(engine)
+      session.add(Team.create({ name: 'Preventers' }))
+      await session.commit()
+      await engine.dispose()
+      await assert.rejects(session.exec(select(Team)).all(), { code: 'OM_ENGINE_DISPOSED' })
+      await engine.dispose()
+    })
+
     test('32 concurrent inserts get 32 distinct ids and 32 rows', async () => {
       const { engine, Hero } = await setup({ pool: { size: 5 } })
       await using _ = engine

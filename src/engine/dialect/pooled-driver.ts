@@ -1,4 +1,5 @@
 import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, TransactionSettings } from 'kysely'
+import { OnemodelError } from '../../errors.ts'
 import type { EngineDriver } from './dialect.ts'
 
 /** What a pooled driver adds around Kysely's: logging and error mapping. */
@@ -40,6 +41,7 @@ export class PooledDriver implements EngineDriver {
   readonly #inner: Driver
   readonly #hooks: PooledDriverHooks
   #ready: Promise<void> | undefined
+  #destroyed = false
 
   constructor(inner: Driver, hooks: PooledDriverHooks) {
     this.#inner = inner
@@ -51,6 +53,9 @@ export class PooledDriver implements EngineDriver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
+    if (this.#destroyed) {
+      throw new OnemodelError('OM_ENGINE_DISPOSED', 'The engine was disposed; create a new one.')
+    }
     await this.init()
     try {
       return new MappedConnection(await this.#inner.acquireConnection(), this.#hooks)
@@ -85,6 +90,9 @@ export class PooledDriver implements EngineDriver {
   }
 
   async destroy(): Promise<void> {
+    // Only once: mysql2 fails when its pool is ended twice, and the engine may destroy the driver twice.
+    if (this.#destroyed) return
+    this.#destroyed = true
     // A pool that never connected has nothing to close, and some drivers fail when asked to.
     if (this.#ready) await this.#inner.destroy()
   }
