@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   OM_ORM_INTEGRITY: 'The database rejected a write: a unique, foreign key, not-null or check constraint.',
   OM_ORM_NO_RESULT: 'A query expected exactly one row and found none.',
   OM_ORM_MULTIPLE_RESULTS: 'A query expected exactly one row and found more.',
+  OM_ORM_INVALID_QUERY: 'A query was built with an argument it cannot use, such as a negative limit.',
   OM_ORM_NOT_A_ROW: 'An object passed to the Session is not a row of a table model.',
   OM_ORM_SESSION_CLOSED: 'The Session was closed and cannot be used any more.',
   OM_ORM_TRANSACTION: 'A transaction was begun twice, or committed or rolled back when none was open.',

@@ -1,3 +1,4 @@
+import { OnemodelError } from '../errors.ts'
 import type { Column, Condition, ConditionNode, OrderTerm } from '../model/column.ts'
 import type { TableModel } from '../model/table.ts'
 
@@ -28,7 +29,12 @@ export class Select<M extends TableModel = TableModel> {
     state: SelectState = { where: [], orderBy: [], limit: undefined, offset: undefined },
   ) {
     this.model = model
-    this.state = state
+    // Frozen, so a base query shared between requests cannot be changed through its state either.
+    this.state = Object.freeze({
+      ...state,
+      where: Object.freeze([...state.where]),
+      orderBy: Object.freeze([...state.orderBy]),
+    })
   }
 
   /** Keeps the rows where every condition holds. Repeated calls are ANDed, as in SQLModel. */
@@ -58,7 +64,10 @@ export class Select<M extends TableModel = TableModel> {
 
 function nonNegativeInteger(method: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`select().${method}(${value}): expected a whole number >= 0.`)
+    throw new OnemodelError(
+      'OM_ORM_INVALID_QUERY',
+      `select().${method}(${value}): expected a whole number >= 0.`,
+    )
   }
   return value
 }
