@@ -40,6 +40,10 @@ const INT_FROM_FLOAT = new Invalid(
   'int_from_float',
   'Input should be a valid integer, got a number with a fractional part',
 )
+const INT_SIZE = new Invalid(
+  'int_parsing_size',
+  'Unable to parse input string as an integer, exceeded maximum size',
+)
 const FINITE = new Invalid('finite_number', 'Input should be a finite number')
 const FLOAT_TYPE = new Invalid('float_type', 'Input should be a valid number')
 const FLOAT_PARSING = new Invalid(
@@ -64,18 +68,27 @@ const UUID_TEXT =
 
 function integer(input: unknown): unknown {
   if (typeof input === 'number') {
-    if (Number.isInteger(input)) return input
+    if (Number.isInteger(input)) return safeInteger(input)
     return Number.isFinite(input) ? INT_FROM_FLOAT : FINITE
   }
-  if (typeof input === 'string') return INTEGER_TEXT.test(input) ? Math.trunc(Number(input)) : INT_PARSING
+  if (typeof input === 'string')
+    return INTEGER_TEXT.test(input) ? safeInteger(Math.trunc(Number(input))) : INT_PARSING
   if (typeof input === 'boolean') return input ? 1 : 0
-  if (typeof input === 'bigint' && Number.isSafeInteger(Number(input))) return Number(input)
+  if (typeof input === 'bigint') return safeInteger(Number(input))
   return INT_TYPE
 }
 
+// Beyond 2^53 a JavaScript number is no longer an exact integer (9007199254740993 would be stored as …992),
+// so such input is refused, as pydantic refuses integers beyond its own limit.
+function safeInteger(value: number): unknown {
+  return Number.isSafeInteger(value) ? value : INT_SIZE
+}
+
 function number(input: unknown): unknown {
-  if (typeof input === 'number') return Number.isNaN(input) ? FINITE : input
-  if (typeof input === 'string') return NUMBER_TEXT.test(input) ? Number(input) : FLOAT_PARSING
+  // Infinity and NaN are refused (pydantic's allow_inf_nan=False): JSON and MySQL cannot hold them, and
+  // TypeBox's bound checks would reject them with a misleading message.
+  if (typeof input === 'number') return Number.isFinite(input) ? input : FINITE
+  if (typeof input === 'string') return NUMBER_TEXT.test(input) ? number(Number(input)) : FLOAT_PARSING
   if (typeof input === 'boolean') return input ? 1 : 0
   return FLOAT_TYPE
 }

@@ -1,0 +1,293 @@
+/** Validation: pydantic v2's lax-mode coercion and its error items, as FastAPI returns them in a 422. */
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { inspect } from 'node:util'
+import { field, model, OnemodelError, ValidationError, type ValidationIssue } from 'onemodel'
+
+const HeroCreate = model('HeroCreate', {
+  name: field.string({ maxLength: 10 }),
+  secret_name: field.string({ secret: true }),
+  age: field.integer({ nullable: true, default: null, ge: 0, le: 150 }),
+})
+
+/** The issues `input` produces, or an empty list when it is valid. */
+function issues(input: unknown, m: { safeValidate(input: unknown): { success: boolean } } = HeroCreate) {
+  const result = m.safeValidate(input) as { success: true } | { success: false; issues: ValidationIssue[] }
+  return result.success ? [] : result.issues
+}
+
+const valid = { name: 'Deadpond', secret_name: 'Dive Wilson' }
+
+describe('Model.validate: the error items', () => {
+  test('missing: a required field is absent; input is the whole object, as pydantic reports it', () => {
+    assert.deepEqual(issues({ name: 'Deadpond' }), [
+      { type: 'missing', loc: ['secret_name'], msg: 'Field required', input: { name: 'Deadpond' } },
+    ])
+  })
+
+  test('string_type: a number is not a string (no coercion to text)', () => {
+    assert.deepEqual(issues({ ...valid, name: 42 }), [
+      { type: 'string_type', loc: ['name'], msg: 'Input should be a valid string', input: 42 },
+    ])
+  })
+
+  test('int_parsing: text that is not an integer', () => {
+    assert.deepEqual(issues({ ...valid, age: 'old' }), [
+      {
+        type: 'int_parsing',
+        loc: ['age'],
+        msg: 'Input should be a valid integer, unable to parse string as an integer',
+        input: 'old',
+      },
+    ])
+  })
+
+  test('int_from_float: a number with a fractional part', () => {
+    assert.deepEqual(issues({ ...valid, age: 16.5 }), [
+      {
+        type: 'int_from_float',
+        loc: ['age'],
+        msg: 'Input should be a valid integer, got a number with a fractional part',
+        input: 16.5,
+      },
+    ])
+  })
+
+  test('less_than_equal and greater_than_equal carry their limit in ctx', () => {
+    assert.deepEqual(issues({ ...valid, age: 151 }), [
+      {
+        type: 'less_than_equal',
+        loc: ['age'],
+        msg: 'Input should be less than or equal to 150',
+        input: 151,
+        ctx: { le: 150 },
+      },
+    ])
+    assert.deepEqual(issues({ ...valid, age: -1 }), [
+      {
+        type: 'greater_than_equal',
+        loc: ['age'],
+        msg: 'Input should be greater than or equal to 0',
+        input: -1,
+        ctx: { ge: 0 },
+      },
+    ])
+  })
+
+  test('string_too_long carries max_length; lengths count characters, not UTF-16 units', () => {
+    assert.deepEqual(issues({ ...valid, name: 'Spider-Boy!' }), [
+      {
+        type: 'string_too_long',
+        loc: ['name'],
+        msg: 'String should have at most 10 characters',
+        input: 'Spider-Boy!',
+        ctx: { max_length: 10 },
+      },
+    ])
+    assert.deepEqual(issues({ ...valid, name: '🦸'.repeat(10) }), [], 'ten emoji are ten characters')
+  })
+
+  test('extra_forbidden: unknown keys, only where the model forbids them', () => {
+    const Strict = model('Strict', { name: field.string() }, { extra: 'forbid' })
+    assert.deepEqual(issues({ name: 'Deadpond', power: 'regeneration' }, Strict), [
+      {
+        type: 'extra_forbidden',
+        loc: ['power'],
+        msg: 'Extra inputs are not permitted',
+        input: 'regeneration',
+      },
+    ])
+    assert.deepEqual(issues({ ...valid, power: 'regeneration' }), [], 'the default ignores unknown keys')
+    assert.equal('power' in HeroCreate.validate({ ...valid, power: 'x' }), false, 'and drops them')
+  })
+
+  test('model_attributes_type: the input is not an object', () => {
+    for (const input of [null, [], 'Deadpond', 42]) {
+      assert.deepEqual(issues(input), [
+        {
+          type: 'model_attributes_type',
+          loc: [],
+          msg: 'Input should be a valid dictionary or object to extract fields from',
+          input,
+        },
+      ])
+    }
+  })
+
+  test('reports every invalid field, in field order', () => {
+    assert.deepEqual(
+      issues({ name: 7, age: 'x' }).map((issue) => [issue.type, issue.loc]),
+      [
+        ['string_type', ['name']],
+        ['missing', ['secret_name']],
+        ['int_parsing', ['age']],
+      ],
+    )
+  })
+
+  test('safeValidate prefixes loc, as a request body is ["body", …]', () => {
+    assert.deepEqual(HeroCreate.safeValidate({ name: 'Deadpond' }, ['body']), {
+      success: false,
+      issues: [
+        { type: 'missing', loc: ['body', 'secret_name'], msg: 'Field required', input: { name: 'Deadpond' } },
+      ],
+    })
+  })
+})
+
+describe('Model.validate: coercion (pydantic lax mode)', () => {
+  test('integers accept integral text, integral floats and booleans', () => {
+    const age = (input: unknown) => HeroCreate.validate({ ...valid, age: input }).age
+    assert.equal(age('16'), 16)
+    assert.equal(age(' 16 '), 16, 'surrounding spaces are ignored')
+    assert.equal(age('16.0'), 16)
+    assert.equal(age(16.0), 16)
+    assert.equal(age(true), 1)
+    assert.equal(age(null), null, 'null is valid for a nullable field')
+    assert.equal(HeroCreate.validate(valid).age, null, 'and is its default')
+  })
+
+  test('integers beyond 2^53 are refused rather than silently rounded', () => {
+    const Big = model('Big', { n: field.integer() })
+    assert.deepEqual(
+      issues({ n: 2 ** 53 }, Big).map((issue) => issue.type),
+      ['int_parsing_size'],
+    )
+    assert.deepEqual(
+      issues({ n: '9007199254740993' }, Big).map((issue) => issue.type),
+      ['int_parsing_size'],
+    )
+    assert.equal(Big.validate({ n: 2 ** 53 - 1 }).n, 2 ** 53 - 1)
+  })
+
+  test('numbers accept numeric text and refuse Infinity and NaN', () => {
+    const Score = model('Score', { value: field.number({ lt: 1 }) })
+    assert.equal(Score.validate({ value: '0.25' }).value, 0.25)
+    assert.equal(Score.validate({ value: '-1e3' }).value, -1000)
+    for (const value of [Infinity, -Infinity, NaN, '1e400']) {
+      assert.deepEqual(
+        issues({ value }, Score).map((issue) => issue.type),
+        ['finite_number'],
+        `${String(value)} is not a finite number`,
+      )
+    }
+    assert.deepEqual(issues({ value: 'abc' }, Score)[0]?.type, 'float_parsing')
+    assert.deepEqual(issues({ value: 1 }, Score)[0]?.type, 'less_than')
+  })
+
+  test('booleans accept pydantic’s words and 0/1', () => {
+    const Flag = model('Flag', { on: field.boolean() })
+    for (const input of [true, 1, '1', 'true', 'True', 'yes', 'on', 'y', 't'])
+      assert.equal(Flag.validate({ on: input }).on, true, `${String(input)} is true`)
+    for (const input of [false, 0, '0', 'false', 'no', 'off', 'n', 'f'])
+      assert.equal(Flag.validate({ on: input }).on, false, `${String(input)} is false`)
+    assert.equal(issues({ on: 'maybe' }, Flag)[0]?.type, 'bool_parsing')
+    assert.equal(issues({ on: 2 }, Flag)[0]?.type, 'bool_parsing')
+    assert.equal(issues({ on: [] }, Flag)[0]?.type, 'bool_type')
+  })
+
+  test('datetimes accept ISO 8601 text, read as UTC without an offset, and Dates', () => {
+    const Event = model('Event', { at: field.datetime() })
+    assert.deepEqual(Event.validate({ at: '2024-05-01T10:00:00Z' }).at, new Date('2024-05-01T10:00:00Z'))
+    assert.deepEqual(Event.validate({ at: '2024-05-01T12:00:00+02:00' }).at, new Date('2024-05-01T10:00:00Z'))
+    assert.deepEqual(Event.validate({ at: '2024-05-01 10:00' }).at, new Date('2024-05-01T10:00:00Z'))
+    assert.equal(issues({ at: 'tomorrow' }, Event)[0]?.type, 'datetime_parsing')
+    assert.equal(issues({ at: true }, Event)[0]?.type, 'datetime_type')
+  })
+
+  test('dates, uuids and enums', () => {
+    const Card = model('Card', {
+      on: field.date(),
+      key: field.uuid(),
+      suit: field.enum(['hearts', 'spades']),
+    })
+    const card = Card.validate({
+      on: '2024-02-29',
+      key: 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11',
+      suit: 'hearts',
+    })
+    assert.equal(card.key, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'uuids are normalized to lower case')
+    assert.deepEqual(issues({ on: '2023-02-29', key: 'nope', suit: 'clubs' }, Card), [
+      {
+        type: 'date_parsing',
+        loc: ['on'],
+        msg: 'Input should be a valid date in the format YYYY-MM-DD',
+        input: '2023-02-29',
+        ctx: { error: 'invalid date format' },
+      },
+      {
+        type: 'uuid_parsing',
+        loc: ['key'],
+        msg: 'Input should be a valid UUID, invalid format',
+        input: 'nope',
+        ctx: { error: 'invalid format' },
+      },
+      {
+        type: 'literal_error',
+        loc: ['suit'],
+        msg: "Input should be 'hearts' or 'spades'",
+        input: 'clubs',
+        ctx: { expected: "'hearts' or 'spades'" },
+      },
+    ])
+  })
+
+  test('null in a field that does not allow it is a type error, not missing', () => {
+    assert.deepEqual(issues({ ...valid, name: null }), [
+      { type: 'string_type', loc: ['name'], msg: 'Input should be a valid string', input: null },
+    ])
+  })
+})
+
+describe('ValidationError', () => {
+  test('is an OnemodelError with code OM_MODEL_VALIDATION, the model name and the issues', () => {
+    const error = (() => {
+      try {
+        HeroCreate.validate({ name: 'Deadpond', age: 'old' })
+      } catch (error) {
+        return error
+      }
+      return assert.fail('invalid input must throw')
+    })()
+    assert.ok(error instanceof ValidationError)
+    assert.ok(error instanceof OnemodelError)
+    assert.equal(error.code, 'OM_MODEL_VALIDATION')
+    assert.equal(error.model, 'HeroCreate')
+    assert.equal(error.issues.length, 2)
+    assert.equal(
+      error.message,
+      '2 validation errors for HeroCreate\n' +
+        '  secret_name: Field required [type=missing]\n' +
+        '  age: Input should be a valid integer, unable to parse string as an integer [type=int_parsing]',
+    )
+  })
+
+  test('the message never shows an input value, which may be a secret', () => {
+    assert.throws(
+      () => HeroCreate.validate({ name: 'Deadpond', secret_name: 12345678 }),
+      (thrown: unknown) => thrown instanceof ValidationError && !thrown.message.includes('12345678'),
+    )
+  })
+})
+
+describe('Model.create', () => {
+  test('returns a new row of the model, with defaults, printed with the model name', () => {
+    const hero = HeroCreate.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })
+    assert.deepEqual({ ...hero }, { name: 'Deadpond', secret_name: 'Dive Wilson', age: null })
+    assert.equal(inspect(hero), "HeroCreate { name: 'Deadpond', secret_name: 'Dive Wilson', age: null }")
+    assert.equal(JSON.stringify(hero), '{"name":"Deadpond","secret_name":"Dive Wilson","age":null}')
+  })
+
+  test('each row gets its own copy of an object default, and defaultFactory runs per row', () => {
+    let next = 0
+    const Tagged = model('Tagged', {
+      tags: field.json<string[]>({ default: [] }),
+      serial: field.integer({ defaultFactory: () => ++next }),
+    })
+    const a = Tagged.create({})
+    const b = Tagged.create({})
+    a.tags.push('x')
+    assert.deepEqual(b.tags, [], 'mutating one row’s default does not change the next row’s')
+    assert.deepEqual([a.serial, b.serial], [1, 2])
+  })
+})
