@@ -52,5 +52,7 @@ export function parseDatabaseUrl(url: string): DatabaseUrl {
 
 /** The URL with its password replaced by `***`, safe to log or show in an error. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z0-9+]+:\/\/[^:/@]*:)[^@/]*@/i, '$1***@')
+  // Up to the last '@', as URL parsers read it: a password pasted with an unencoded '/', '#' or '@' must
+  // not leak either. A stray '@' later in the URL only makes the redaction cover more than the password.
+  return url.replace(/^([a-z][a-z0-9+]*:\/\/[^:/@?#]*:).*@/is, '$1***@')
 }
