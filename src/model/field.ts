@@ -187,9 +187,13 @@ type WithNull<O, T> = O extends { nullable: true } ? T | null : T
 type IsGeneratedKey<O> = O extends { primaryKey: true } ? (HasDefault<O> extends true ? false : true) : false
 type Or<A extends boolean, B extends boolean> = A extends true ? true : B
 
+/** Marks a primary key field's type, so the key's type is known (`session.get(Hero, 1)`). Type-only. */
+type PrimaryKeyBrand<O> = O extends { primaryKey: true } ? { readonly '~primaryKey': true } : unknown
+
 /** The field type a builder returns for options `O`. */
 type FieldFor<T, O> = Field<WithNull<O, T>, HasDefault<O>, false>
-type KeyFieldFor<T, O> = Field<WithNull<O, T>, Or<HasDefault<O>, IsGeneratedKey<O>>, false>
+type KeyFieldFor<T, O> = Field<WithNull<O, T>, Or<HasDefault<O>, IsGeneratedKey<O>>, false> &
+  PrimaryKeyBrand<O>
 
 /**
  * Any JSON value, stored as JSON (text on SQLite). Give the value type as `T`, and a TypeBox `schema` to

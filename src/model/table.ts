@@ -2,7 +2,7 @@ import { ModelDefinitionError } from '../errors.ts'
 import { Column } from './column.ts'
 import type { AnyField, Fields } from './field.ts'
 import { Model } from './model.ts'
-import type { ValueOf } from './types.ts'
+import type { PrimaryKeyOf, ValueOf } from './types.ts'
 
 /** A composite or named index of a table. Single-column indexes are declared on the field (`index: true`). */
 export interface IndexDeclaration {
@@ -33,8 +33,8 @@ export class TableModel<N extends string = string, F extends Fields = any> exten
   readonly tableName: N
   /** Column references for `where` and `orderBy`: `Hero.c.age.lt(30)`. */
   readonly c: Columns<N, F>
-  /** The name of the primary key field. */
-  readonly primaryKey: keyof F & string
+  /** The name of the primary key field: a literal type (`'id'`), so `session.get()` knows the key's type. */
+  readonly primaryKey: PrimaryKeyOf<F>
   readonly indexes: readonly Required<IndexDeclaration>[]
   readonly metadata: Metadata
 
@@ -46,7 +46,7 @@ export class TableModel<N extends string = string, F extends Fields = any> exten
       )
     }
     this.tableName = tableName
-    this.primaryKey = findPrimaryKey(tableName, base) as keyof F & string
+    this.primaryKey = findPrimaryKey(tableName, base) as PrimaryKeyOf<F>
     this.c = Object.freeze(
       Object.fromEntries(Object.entries(base.fields).map(([key, f]) => [key, new Column(tableName, key, f)])),
     ) as Columns<N, F>
@@ -58,7 +58,7 @@ export class TableModel<N extends string = string, F extends Fields = any> exten
 
   /** The primary key field. */
   get primaryKeyField(): AnyField {
-    return this.fields[this.primaryKey]!
+    return (this.fields as Fields)[this.primaryKey]!
   }
 }
 

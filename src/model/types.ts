@@ -27,3 +27,9 @@ export type InputOf<F extends Fields> = Simplify<
 
 /** Every field made optional with no default: the fields of `Model.partial()`. */
 export type PartialFields<F extends Fields> = { [K in keyof F]: Field<ValueOf<F[K]>, true, true> }
+
+/** The name of the field declared with `primaryKey: true`. */
+export type PrimaryKeyOf<F extends Fields> = {
+  [K in keyof F]: F[K] extends { readonly '~primaryKey': true } ? K : never
+}[keyof F] &
+  string
