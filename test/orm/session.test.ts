@@ -242,6 +242,35 @@ describe('Session.exec', () => {
   })
 })
 
+describe('Session.flush', () => {
+  test('writes inside a transaction without committing, and fills in generated ids', async () => {
+    const { engine, Hero } = await heroesDatabase()
+    await using _ = engine
+    await using session = new Session(engine)
+    const hero = Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })
+    session.add(hero)
+    await session.flush()
+    assert.equal(hero.id, 1)
+    assert.equal(session.inTransaction, true, 'the flush opened a transaction that commit() will end')
+    {
+      await using other = new Session(engine)
+      assert.equal(await other.get(Hero, 1), undefined, 'not visible before the commit')
+    }
+    await session.commit()
+    await using other = new Session(engine)
+    assert.equal((await other.get(Hero, 1))?.name, 'Deadpond')
+  })
+
+  test('with nothing to write, opens no transaction', async () => {
+    const { engine, log } = await heroesDatabase()
+    await using _ = engine
+    await using session = new Session(engine)
+    await session.flush()
+    assert.equal(session.inTransaction, false)
+    assert.equal(log.length, 0)
+  })
+})
+
 describe('Session.commit', () => {
   test('with nothing to do, sends no SQL and succeeds', async () => {
     const { engine, log } = await heroesDatabase()

@@ -1,11 +1,12 @@
 /** docs/tutorial/01-quick-example.md: the seed's quick example, run as a program on a real SQLite file. */
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { describe, test } from 'node:test'
 import { page, programSource, runProgram } from '../support/tutorial.ts'
 
 const name = '01-quick-example'
+const tutorial = resolve(import.meta.dirname, '../../docs/tutorial')
 const printed = "Hero { id: 1, name: 'Spider-Boy', secret_name: 'Pedro Parqueador', age: 16 }\n"
 
 describe('tutorial: quick example', () => {
@@ -27,4 +28,18 @@ describe('tutorial: quick example', () => {
     assert.equal(page(name).code, programSource(name), 'the page code blocks drifted from the program')
     assert.equal(page(name).output, printed, 'the page shows a different output than the program prints')
   })
+})
+
+test('docs/tutorial/README.md links every page, in order', () => {
+  const index = readFileSync(join(tutorial, 'README.md'), 'utf8')
+  const linked = [...index.matchAll(/\]\((\d\d-[a-z-]+)\.md\)/g)].map((m) => m[1])
+  const pages = readdirSync(tutorial)
+    .filter((name) => /^\d\d-.*\.md$/.test(name))
+    .map((name) => name.slice(0, -3))
+    .sort()
+  assert.deepEqual(linked, pages)
+  const programs = readdirSync(join(tutorial, 'code'))
+    .map((name) => name.slice(0, -3))
+    .sort()
+  assert.deepEqual(programs, pages, 'every page has a program of the same name, and the reverse')
 })
