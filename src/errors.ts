@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   OM_ENGINE_URL: 'A database URL cannot be parsed or names an unsupported dialect.',
   OM_ENGINE_CONNECTION: 'The database cannot be reached or the connection failed.',
   OM_ENGINE_DISPOSED: 'The engine was disposed and cannot run queries any more.',
+  OM_ENGINE_BUSY: 'The database stayed locked by another connection for longer than the busy timeout.',
   OM_ORM_INTEGRITY: 'The database rejected a write: a unique, foreign key, not-null or check constraint.',
   OM_ORM_NO_RESULT: 'A query expected exactly one row and found none.',
   OM_ORM_MULTIPLE_RESULTS: 'A query expected exactly one row and found more.',

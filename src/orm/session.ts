@@ -207,8 +207,10 @@ export class Session {
     this.#checkOpen('flush')
     const dirty = this.#dirty()
     if (this.#pending.length === 0 && dirty.length === 0 && this.#deletes.length === 0) return
-    const connection = await this.#begin()
     try {
+      // Inside the try: when the transaction cannot even begin (a locked SQLite file, a lost server), the
+      // session is rolled back as after any failed flush, so what it holds afterwards is predictable.
+      const connection = await this.#begin()
       for (const row of this.#pending) await this.#insert(connection, row)
       this.#pending = []
       for (const [row, changed] of dirty) await this.#update(connection, row, changed)

@@ -1,7 +1,7 @@
 /** Transactions: rollback, begin, transaction(), failed flushes, and two sessions or engines on one file. */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { createEngine, IntegrityError, select, Session, SessionError } from 'onemodel'
+import { createEngine, IntegrityError, OnemodelError, select, Session, SessionError } from 'onemodel'
 import { addTutorialHeroes, heroesDatabase } from '../support/heroes.ts'
 
 describe('Session.rollback', () => {
@@ -239,5 +239,28 @@ describe('two sessions on one file', () => {
     const inA = (await a.get(db.Hero, 1))!
     await a.refresh(inA)
     assert.equal(inA.age, 35)
+  })
+
+  test('a writer locked out past the busy timeout gets OM_ENGINE_BUSY and can retry', async () => {
+    const db = await heroesDatabase()
+    await using _ = db.engine
+    // A second engine is what a second process would be: its own connections, SQLite's lock between them.
+    await using otherEngine = createEngine(db.engine.url, { sqlite: { busyTimeout: 50 } })
+    await using holder = new Session(db.engine)
+    await using blocked = new Session(otherEngine)
+    holder.add(db.Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' }))
+    await holder.flush()
+    blocked.add(db.Hero.create({ name: 'Rusty-Man', secret_name: 'Tommy Sharp' }))
+    await assert.rejects(blocked.commit(), (error: unknown) => {
+      assert.ok(error instanceof OnemodelError, `expected an OnemodelError, got ${String(error)}`)
+      assert.equal(error.code, 'OM_ENGINE_BUSY')
+      assert.match(error.message, /busy timeout \(50 ms\)/)
+      return true
+    })
+    assert.equal(blocked.inTransaction, false)
+    await holder.commit()
+    blocked.add(db.Hero.create({ name: 'Rusty-Man', secret_name: 'Tommy Sharp' }))
+    await blocked.commit()
+    assert.equal((await blocked.exec(select(db.Hero)).all()).length, 2, 'the retry went through')
   })
 })

@@ -5,7 +5,7 @@ import {
   type ColumnDefinitionBuilder,
   type CompiledQuery,
 } from 'kysely'
-import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
+import { IntegrityError, OnemodelError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField, FieldKind } from '../../../model/field.ts'
 import { kyselyDialect, type Dialect } from '../dialect.ts'
 import { SqliteDriver, type SqliteOptions } from './sqlite-driver.ts'
@@ -34,7 +34,7 @@ export function sqliteDialect(
 ): Dialect {
   const driver = new SqliteDriver({
     ...config,
-    mapError: (error) => integrityError(error) ?? (error as Error),
+    mapError: (error) => integrityError(error) ?? busyError(error, config) ?? (error as Error),
   })
   return {
     name: 'sqlite',
@@ -76,5 +76,16 @@ function integrityError(error: unknown): IntegrityError | undefined {
     kind,
     target,
     error,
+  )
+}
+
+// SQLITE_BUSY and SQLITE_LOCKED: another connection (usually another process) held the lock past busy_timeout.
+function busyError(error: unknown, config: SqliteOptions & { filename: string }): OnemodelError | undefined {
+  const errcode = (error as { errcode?: number } | null)?.errcode
+  if (typeof errcode !== 'number' || ((errcode & 0xff) !== 5 && (errcode & 0xff) !== 6)) return undefined
+  return new OnemodelError(
+    'OM_ENGINE_BUSY',
+    `SQLite database ${config.filename} stayed locked by another connection for longer than the busy timeout (${config.busyTimeout ?? 5000} ms). Keep transactions short in the other process, or raise the engine's sqlite.busyTimeout.`,
+    { cause: error },
   )
 }

@@ -70,8 +70,13 @@ class SqliteConnection implements DatabaseConnection {
     for (const row of statement.iterate(...toSqliteParams(query.parameters))) yield { rows: [row as R] }
   }
 
+  /** Runs transaction control (`begin immediate`, `commit`), which can fail when another process holds the lock. */
   exec(sql: string): void {
-    this.#db.exec(sql)
+    try {
+      this.#db.exec(sql)
+    } catch (error) {
+      throw this.#config.mapError(error)
+    }
   }
 
   close(): void {
