@@ -210,26 +210,60 @@ export class Session {
     try {
       // Inside the try: when the transaction cannot even begin (a locked SQLite file, a lost server), the
       // session is rolled back as after any failed flush, so what it holds afterwards is predictable.
-      const connection = await this.#begin()
-      for (const row of this.#pending) await this.#insert(connection, row)
-      this.#pending = []
-      for (const [row, changed] of dirty) await this.#update(connection, row, changed)
-      const deletes = this.#deletes
-      this.#deletes = []
-      for (const row of deletes) await this.#delete(connection, row)
+      await this.#write(await this.#begin(), dirty)
     } catch (error) {
       await this.rollback()
       throw error
     }
   }
 
-  /** Flushes, then commits the transaction. With nothing to write and no transaction open, does nothing. */
+  /**
+   * Flushes, then commits the transaction. With nothing to write and no transaction open, does nothing.
+   * When no transaction is open and the flush is a single statement, that statement runs on its own in
+   * autocommit mode: it is atomic by itself, and the BEGIN and COMMIT round trips are saved.
+   */
   async commit(): Promise<void> {
+    this.#checkOpen('commit')
+    if (!this.#connection) {
+      const dirty = this.#dirty()
+      const statements = this.#pending.length + dirty.length + this.#deletes.length
+      if (statements === 0) return
+      if (statements === 1) return this.#commitOneStatement(dirty)
+    }
     await this.flush()
     const connection = this.#connection
     if (!connection) return
     await this.engine.dialect.driver.commitTransaction(connection)
     await this.#release()
+    this.#markCommitted()
+  }
+
+  async #commitOneStatement(dirty: [object, string[]][]): Promise<void> {
+    const { driver } = this.engine.dialect
+    const connection = await driver.acquireConnection()
+    try {
+      await this.#write(connection, dirty)
+    } catch (error) {
+      await driver.releaseConnection(connection)
+      await this.rollback()
+      throw error
+    }
+    await driver.releaseConnection(connection)
+    this.#markCommitted()
+  }
+
+  /** Runs the pending inserts, the updates of `dirty` rows and the pending deletes, in that order. */
+  async #write(connection: DatabaseConnection, dirty: [object, string[]][]): Promise<void> {
+    for (const row of this.#pending) await this.#insert(connection, row)
+    this.#pending = []
+    for (const [row, changed] of dirty) await this.#update(connection, row, changed)
+    const deletes = this.#deletes
+    this.#deletes = []
+    for (const row of deletes) await this.#delete(connection, row)
+  }
+
+  /** What the transaction wrote is now the committed state of its rows. */
+  #markCommitted(): void {
     for (const row of this.#touched) {
       const tracked = this.#tracked.get(row)!
       tracked.insertedInTransaction = false
