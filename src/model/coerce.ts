@@ -6,7 +6,7 @@
  * check that runs are the same schema.
  */
 import { Compile } from 'typebox/compile'
-import type { AnyField, FieldKind } from './field.ts'
+import type { AnyField, FieldKind, NestedModel } from './field.ts'
 import type { ValidationIssue } from './validation-error.ts'
 
 /** A rejected value: pydantic's error `type`, message and context, without the location. */
@@ -28,8 +28,20 @@ export class Invalid {
   }
 }
 
-/** Turns an input into the field's value, or says why it cannot. */
-export type Coercer = (input: unknown) => unknown
+/** The issues of a nested value (a `model` or `list` field), each with its full location. */
+export class InvalidNested {
+  readonly issues: ValidationIssue[]
+
+  constructor(issues: ValidationIssue[]) {
+    this.issues = issues
+  }
+}
+
+/**
+ * Turns an input into the field's value, or says why it cannot: an {@link Invalid}, or for nested fields
+ * an {@link InvalidNested}. Only nested fields read `loc`, the location of the value.
+ */
+export type Coercer = (input: unknown, loc?: readonly (string | number)[]) => unknown
 
 const INT_TYPE = new Invalid('int_type', 'Input should be a valid integer')
 const INT_PARSING = new Invalid(
@@ -160,7 +172,40 @@ function literal(values: readonly string[]): Coercer {
   return (input) => (typeof input === 'string' && allowed.has(input) ? input : invalid)
 }
 
-const COERCERS: Record<Exclude<FieldKind, 'enum' | 'json'>, Coercer> = {
+const LIST_TYPE = new Invalid('list_type', 'Input should be a valid list')
+
+function nestedModel(model: NestedModel): Coercer {
+  const invalid = new Invalid(
+    'model_type',
+    `Input should be a valid dictionary or instance of ${model.name}`,
+    {
+      class_name: model.name,
+    },
+  )
+  return (input, loc = []) => {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) return invalid
+    const result = model.safeValidate(input, loc)
+    return result.success ? result.data : new InvalidNested(result.issues)
+  }
+}
+
+function nestedList(model: NestedModel): Coercer {
+  const item = nestedModel(model)
+  return (input, loc = []) => {
+    if (!Array.isArray(input)) return LIST_TYPE
+    const out: unknown[] = []
+    const issues: ValidationIssue[] = []
+    input.forEach((raw, index) => {
+      const value = item(raw, [...loc, index])
+      if (value instanceof Invalid) issues.push(value.at([...loc, index], raw))
+      else if (value instanceof InvalidNested) issues.push(...value.issues)
+      else out.push(value)
+    })
+    return issues.length > 0 ? new InvalidNested(issues) : out
+  }
+}
+
+const COERCERS: Record<Exclude<FieldKind, 'enum' | 'json' | 'model' | 'list'>, Coercer> = {
   integer,
   number,
   string,
@@ -171,7 +216,7 @@ const COERCERS: Record<Exclude<FieldKind, 'enum' | 'json'>, Coercer> = {
 }
 
 /** The type code pydantic reports for `null` in a field that does not allow it. */
-const NULL_INVALID: Record<FieldKind, Invalid> = {
+const NULL_INVALID: Record<Exclude<FieldKind, 'model'>, Invalid> = {
   integer: INT_TYPE,
   number: FLOAT_TYPE,
   string: STRING_TYPE,
@@ -181,6 +226,7 @@ const NULL_INVALID: Record<FieldKind, Invalid> = {
   uuid: UUID_TYPE,
   enum: STRING_TYPE,
   json: new Invalid('json_type', 'Input should be a JSON value other than null'),
+  list: LIST_TYPE,
 }
 
 /**
@@ -188,6 +234,10 @@ const NULL_INVALID: Record<FieldKind, Invalid> = {
  * constraints of its TypeBox schema.
  */
 export function coercerFor(field: AnyField): Coercer {
+  if (field.kind === 'model' || field.kind === 'list') {
+    const nested = field.kind === 'model' ? nestedModel(field.model!) : nestedList(field.model!)
+    return field.nullable ? (input, loc) => (input === null ? null : nested(input, loc)) : nested
+  }
   const base =
     field.kind === 'enum'
       ? literal(field.values ?? [])

@@ -1,8 +1,37 @@
 import Type, { type TSchema } from 'typebox'
+import type { ValidationIssue } from './validation-error.ts'
 
 /** The kinds of value a field can hold. Each maps to a JSON Schema type, a SQL type and a coercion rule. */
 export type FieldKind =
-  'string' | 'integer' | 'number' | 'boolean' | 'datetime' | 'date' | 'uuid' | 'json' | 'enum'
+  | 'string'
+  | 'integer'
+  | 'number'
+  | 'boolean'
+  | 'datetime'
+  | 'date'
+  | 'uuid'
+  | 'json'
+  | 'enum'
+  | 'model'
+  | 'list'
+
+/**
+ * What a nested field needs of its model. (field.ts cannot import model.ts, which imports it.)
+ * `schema` gives the model's JSON Schema; `ref` replaces it by a reference, as OpenAPI components do.
+ */
+export interface NestedModel {
+  readonly name: string
+  safeValidate(
+    input: unknown,
+    loc?: readonly (string | number)[],
+  ): { success: true; data: unknown } | { success: false; issues: ValidationIssue[] }
+  readonly schema: TSchema
+}
+
+/** Turns a nested model into a schema: inline by default, a `$ref` in an OpenAPI document. */
+export type SchemaRef = (model: NestedModel) => TSchema
+
+const inline: SchemaRef = (model) => model.schema
 
 /** Options every field accepts. */
 export interface BaseFieldOptions<T> {
@@ -79,13 +108,21 @@ export class Field<
   readonly options: Readonly<AnyFieldOptions>
   /** Allowed values of an enum field. */
   readonly values: readonly string[] | undefined
+  /** The model of a `model` field, or of the items of a `list` field. */
+  readonly model: NestedModel | undefined
   /** The field may be absent from input and from the row, with no default applied (partial models). */
   readonly optional: boolean
 
-  constructor(kind: FieldKind, options: AnyFieldOptions, values?: readonly string[], optional = false) {
+  constructor(
+    kind: FieldKind,
+    options: AnyFieldOptions,
+    of: { values?: readonly string[]; model?: NestedModel } = {},
+    optional = false,
+  ) {
     this.kind = kind
     this.options = Object.freeze({ ...options })
-    this.values = values
+    this.values = of.values
+    this.model = of.model
     this.optional = optional
   }
 
@@ -117,11 +154,14 @@ export class Field<
   /** A copy that may be left out of input and rows, with no default (what `Model.partial` uses). */
   asOptional(): Field<T, true, true> {
     const { default: _default, defaultFactory: _factory, ...rest } = this.options
-    return new Field(this.kind, rest, this.values, true)
+    return new Field(this.kind, rest, { values: this.values, model: this.model }, true)
   }
 
-  /** The JSON Schema of one value of this field (without `title`, which depends on the field name). */
-  valueSchema(): TSchema {
+  /**
+   * The JSON Schema of one value of this field (without `title`, which depends on the field name).
+   * `ref` decides how a nested model appears.
+   */
+  valueSchema(ref: SchemaRef = inline): TSchema {
     const o = this.options
     const doc = o.description === undefined ? {} : { description: o.description }
     let schema: TSchema
@@ -158,6 +198,12 @@ export class Field<
         break
       case 'json':
         schema = o.schema ?? Type.Unknown(doc)
+        break
+      case 'model':
+        schema = ref(this.model!)
+        break
+      case 'list':
+        schema = Type.Array(ref(this.model!), doc)
         break
     }
     return schema
@@ -255,6 +301,35 @@ export const field = {
     values: V,
     options?: O,
   ): FieldFor<V[number], O> {
-    return new Field('enum', (options ?? {}) as AnyFieldOptions, values) as never
+    return new Field('enum', (options ?? {}) as AnyFieldOptions, { values }) as never
+  },
+  /**
+   * A nested object validated by another model (a pydantic field typed with a model). Output models use it
+   * to nest related rows; a response then holds only the nested model's fields.
+   *
+   * @example
+   * const HeroPublicWithTeam = HeroPublic.extend('HeroPublicWithTeam', {
+   *   team: field.model(TeamPublic, { nullable: true, default: null }),
+   * })
+   */
+  model<M extends NestedModel & { readonly Type: unknown }, const O extends BaseFieldOptions<M['Type']> = {}>(
+    model: M,
+    options?: O,
+  ): FieldFor<M['Type'], O> {
+    return new Field('model', (options ?? {}) as AnyFieldOptions, { model }) as never
+  },
+  /**
+   * A list of objects validated by another model (`list[HeroPublic]` in Python).
+   *
+   * @example
+   * const TeamPublicWithHeroes = TeamPublic.extend('TeamPublicWithHeroes', {
+   *   heroes: field.list(HeroPublic, { default: [] }),
+   * })
+   */
+  list<
+    M extends NestedModel & { readonly Type: unknown },
+    const O extends BaseFieldOptions<M['Type'][]> = {},
+  >(model: M, options?: O): FieldFor<M['Type'][], O> {
+    return new Field('list', (options ?? {}) as AnyFieldOptions, { model }) as never
   },
 }

@@ -1,8 +1,8 @@
 import { inspect, type InspectOptionsStylized } from 'node:util'
 import Type, { type TObject, type TSchema } from 'typebox'
 import { ModelDefinitionError } from '../errors.ts'
-import { coercerFor, Invalid, type Coercer } from './coerce.ts'
-import { Field, type AnyField, type Fields } from './field.ts'
+import { coercerFor, Invalid, InvalidNested, type Coercer } from './coerce.ts'
+import { Field, type AnyField, type Fields, type SchemaRef } from './field.ts'
 import type { InputOf, PartialFields, RowOf, Simplify } from './types.ts'
 import { ValidationError, type ValidationIssue } from './validation-error.ts'
 
@@ -29,6 +29,8 @@ interface CompiledField {
   readonly key: string
   readonly field: AnyField
   readonly coerce: Coercer
+  /** A `model` or `list` field, whose coercer needs the value's location. */
+  readonly nested: boolean
 }
 
 // Which fields the input of a validated object set, for dump({ excludeUnset }). A WeakMap keeps rows plain.
@@ -80,13 +82,18 @@ export class Model<F extends Fields = any> {
     this.rowPrototype = rowPrototypeNamed(name)
     this.#compiled = Object.entries(fields).map(([key, field]) => {
       checkField(name, key, field)
-      return { key, field, coerce: coercerFor(field) }
+      return {
+        key,
+        field,
+        coerce: coercerFor(field),
+        nested: field.kind === 'model' || field.kind === 'list',
+      }
     })
   }
 
   /** The JSON Schema of the model's input, with pydantic's titles: the OpenAPI component. */
   get schema(): TObject {
-    return (this.#schema ??= buildSchema(this))
+    return (this.#schema ??= jsonSchema(this))
   }
 
   /**
@@ -109,7 +116,7 @@ export class Model<F extends Fields = any> {
     const row = Object.create(this.rowPrototype) as Record<string, unknown>
     const set = new Set<string>()
     let issues: ValidationIssue[] | undefined
-    for (const { key, field, coerce } of this.#compiled) {
+    for (const { key, field, coerce, nested } of this.#compiled) {
       const raw = source[key]
       if (raw === undefined) {
         if (field.hasDefault) row[key] = field.defaultValue()
@@ -118,8 +125,9 @@ export class Model<F extends Fields = any> {
           (issues ??= []).push({ type: 'missing', loc: [...loc, key], msg: 'Field required', input })
         continue
       }
-      const value = coerce(raw)
+      const value = nested ? coerce(raw, [...loc, key]) : coerce(raw)
       if (value instanceof Invalid) (issues ??= []).push(value.at([...loc, key], raw))
+      else if (value instanceof InvalidNested) (issues ??= []).push(...value.issues)
       else {
         row[key] = value
         set.add(key)
@@ -315,11 +323,15 @@ function titleOf(key: string): string {
     .join(' ')
 }
 
-function buildSchema(model: Model): TObject {
+/**
+ * The JSON Schema of a model's input, with pydantic's titles. `ref` decides how nested models appear:
+ * inline (the default, {@link Model.schema}) or as references to OpenAPI components.
+ */
+export function jsonSchema(model: Model, ref?: SchemaRef): TObject {
   const properties: Record<string, TSchema> = {}
   for (const [key, field] of Object.entries(model.fields)) {
     const title = field.options.title ?? titleOf(key)
-    const value = field.valueSchema()
+    const value = field.valueSchema(ref)
     const extra: Record<string, unknown> = { title }
     if ('default' in field.options) extra.default = jsonValue(field.options.default)
     const schema = field.nullable ? Type.Union([value, Type.Null()], extra) : { ...value, ...extra }

@@ -46,6 +46,13 @@ export class TableModel<N extends string = string, F extends Fields = any> exten
       )
     }
     this.tableName = tableName
+    for (const [key, f] of Object.entries(base.fields as Fields)) {
+      if (f.kind === 'model' || f.kind === 'list') {
+        throw new ModelDefinitionError(
+          `table(${JSON.stringify(tableName)}, ${base.name}): ${base.name}.${key} nests the model ${f.model!.name}, which is not a column. Nest models in output models only; store a JSON value with field.json().`,
+        )
+      }
+    }
     this.primaryKey = findPrimaryKey(tableName, base) as PrimaryKeyOf<F>
     this.c = Object.freeze(
       Object.fromEntries(Object.entries(base.fields).map(([key, f]) => [key, new Column(tableName, key, f)])),
