@@ -19,6 +19,9 @@ export const ERROR_CODES = {
   OM_ORM_TRANSACTION: 'A transaction was begun twice, or committed or rolled back when none was open.',
   OM_ORM_DETACHED: 'The object is not in the Session, so the operation cannot apply to it.',
   OM_ORM_STALE: 'A row changed by the Session is no longer in the database.',
+  OM_HTTP_ERROR: 'A handler answered with an HTTP error status (HTTPError).',
+  OM_HTTP_ROUTE_DEFINITION: 'A route, parameter or dependency declaration is invalid.',
+  OM_HTTP_RESPONSE_VALIDATION: "A handler returned data that does not match the route's response model.",
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES
@@ -98,3 +101,13 @@ export class MultipleResultsError extends OnemodelError {
 
 /** Misuse of a Session: a closed session, a plain object where a row was expected, a transaction mistake. */
 export class SessionError extends OnemodelError {}
+
+/**
+ * A route that cannot work: a path parameter missing from the template, two body parameters, a route
+ * added after the app started. Thrown when the route is declared or when the app starts.
+ */
+export class RouteDefinitionError extends OnemodelError {
+  constructor(message: string) {
+    super('OM_HTTP_ROUTE_DEFINITION', message)
+  }
+}

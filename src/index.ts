@@ -1,6 +1,6 @@
 /**
  * onemodel: declare a model once, get a SQL table, a validator, static types and an OpenAPI schema, with an
- * async Session over SQLite, PostgreSQL and MySQL.
+ * async Session over SQLite, PostgreSQL and MySQL, and typed HTTP routes.
  */
 export {
   ERROR_CODES,
@@ -12,11 +12,12 @@ export {
   NoResultError,
   MultipleResultsError,
   SessionError,
+  RouteDefinitionError,
   type ErrorCode,
   type ConstraintKind,
 } from './errors.ts'
 
-export { field, Field, type FieldKind, type AnyField, type Fields } from './model/field.ts'
+export { field, Field, type FieldKind, type AnyField, type Fields, type NestedModel } from './model/field.ts'
 export { model, Model, type ModelOptions, type DumpOptions, type ValidationResult } from './model/model.ts'
 export {
   table,
@@ -39,3 +40,28 @@ export type { SqliteOptions } from './engine/dialect/sqlite/sqlite-driver.ts'
 export { Session, type SessionOptions } from './orm/session.ts'
 export { select, Select } from './orm/select.ts'
 export { Result, PendingResult } from './orm/result.ts'
+
+export { createApp, App, type AppOptions, type Lifespan, type ListenOptions } from './http/app.ts'
+export {
+  path,
+  query,
+  header,
+  cookie,
+  body,
+  Param,
+  BodyParam,
+  type Location,
+  type ParamOptions,
+  type Params,
+  type Args,
+} from './http/params.ts'
+export {
+  depends,
+  Dependency,
+  DependencyOverrides,
+  type RequestContext,
+  type DependencyFunction,
+} from './http/depends.ts'
+export { list, ListOf, type ResponseModel, type ResponseValue } from './http/response.ts'
+export { HTTPError, RequestValidationError, ResponseValidationError } from './http/http-error.ts'
+export type { RouteOptions, Handler, HttpMethod } from './http/route.ts'

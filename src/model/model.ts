@@ -315,12 +315,24 @@ function checkField(model: string, key: string, field: unknown): void {
 }
 
 /** 'secret_name' → 'Secret Name', pydantic's default title. */
-function titleOf(key: string): string {
+export function titleOf(key: string): string {
   return key
     .split('_')
     .filter(Boolean)
     .map((word) => word[0]!.toUpperCase() + word.slice(1))
     .join(' ')
+}
+
+/**
+ * The JSON Schema of one field named `key`, as pydantic writes a property: its title, its default and
+ * `anyOf [T, null]` when nullable. Model properties and HTTP parameters share it.
+ */
+export function fieldSchema(key: string, field: AnyField, ref?: SchemaRef): TSchema {
+  const title = field.options.title ?? titleOf(key)
+  const value = field.valueSchema(ref)
+  const extra: Record<string, unknown> = { title }
+  if ('default' in field.options) extra.default = jsonValue(field.options.default)
+  return field.nullable ? Type.Union([value, Type.Null()], extra) : { ...value, ...extra }
 }
 
 /**
@@ -330,11 +342,7 @@ function titleOf(key: string): string {
 export function jsonSchema(model: Model, ref?: SchemaRef): TObject {
   const properties: Record<string, TSchema> = {}
   for (const [key, field] of Object.entries(model.fields)) {
-    const title = field.options.title ?? titleOf(key)
-    const value = field.valueSchema(ref)
-    const extra: Record<string, unknown> = { title }
-    if ('default' in field.options) extra.default = jsonValue(field.options.default)
-    const schema = field.nullable ? Type.Union([value, Type.Null()], extra) : { ...value, ...extra }
+    const schema = fieldSchema(key, field, ref)
     const inputOptional = field.hasDefault || field.isGenerated || field.optional
     properties[key] = inputOptional ? Type.Optional(schema) : schema
   }

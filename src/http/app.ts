@@ -1,0 +1,341 @@
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  type InjectOptions,
+  type LightMyRequestResponse,
+} from 'fastify'
+import { ConnectionError, IntegrityError, OnemodelError, RouteDefinitionError } from '../errors.ts'
+import { ValidationError } from '../model/validation-error.ts'
+import { DependencyOverrides } from './depends.ts'
+import { DOCS_ASSETS, docsAsset, docsPage } from './docs.ts'
+import { HTTPError, ResponseValidationError } from './http-error.ts'
+import { openApiDocument } from './openapi.ts'
+import type { Params } from './params.ts'
+import type { ResponseModel } from './response.ts'
+import {
+  checkPathParams,
+  requestHandler,
+  type Handler,
+  type HttpMethod,
+  type RouteDefinition,
+  type RouteOptions,
+} from './route.ts'
+
+/** Code run when the app starts and stops (FastAPI's lifespan): create tables, dispose the engine. */
+export interface Lifespan {
+  /** Runs before the server accepts requests; a failure stops the start. */
+  startup?: () => unknown
+  /** Runs after the last request finished, when the app closes. */
+  shutdown?: () => unknown
+}
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /** The API's title in the OpenAPI document and on `/docs`. */
+  title?: string
+  version?: string
+  description?: string
+  lifespan?: Lifespan
+  /** The largest request body accepted, in bytes; larger ones answer 413. Default 1 MiB. */
+  bodyLimit?: number
+  /** Where the OpenAPI document is served; `null` serves none (and no docs). Default `/openapi.json`. */
+  openapiUrl?: string | null
+  /** Where Swagger UI is served; `null` serves none. Default `/docs`. */
+  docsUrl?: string | null
+  /** Fastify's logger: `true` logs every request; default warnings and errors only. */
+  logger?: FastifyServerOptions['logger']
+  /** Any other option of the Fastify server the app creates. */
+  fastify?: Omit<FastifyServerOptions, 'logger' | 'bodyLimit'>
+}
+
+/** What {@link App.listen} accepts. */
+export interface ListenOptions {
+  /** Default 8000, as uvicorn's. */
+  port?: number
+  /** Default `127.0.0.1`. */
+  host?: string
+  /** Signals that close the app gracefully; a second one stops at once. Default SIGINT and SIGTERM; `false` for none. */
+  signals?: readonly NodeJS.Signals[] | false
+}
+
+const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
+
+/**
+ * An HTTP API (FastAPI's `FastAPI()`): routes with typed parameters, dependencies, response models, an
+ * OpenAPI document and `/docs`, served by Fastify. Use {@link createApp} to make one.
+ */
+export class App {
+  readonly options: Readonly<AppOptions>
+  /** Replacements for dependencies, for tests: `app.dependencyOverrides.set(getSession, testSession)`. */
+  readonly dependencyOverrides = new DependencyOverrides()
+  readonly #routes: RouteDefinition[] = []
+  #registered = false
+  #fastify: FastifyInstance | undefined
+  #document: Record<string, unknown> | undefined
+  #signals: { signal: NodeJS.Signals; listener: () => void }[] = []
+
+  constructor(options: AppOptions = {}) {
+    this.options = Object.freeze({ ...options })
+  }
+
+  /** Adds a GET route (HEAD is answered too). */
+  get<const P extends Params = {}, R extends ResponseModel | undefined = undefined>(
+    path: string,
+    options: RouteOptions<P, R>,
+    handler: Handler<P, R>,
+  ): this {
+    return this.route('GET', path, options, handler)
+  }
+
+  /** Adds a POST route. */
+  post<const P extends Params = {}, R extends ResponseModel | undefined = undefined>(
+    path: string,
+    options: RouteOptions<P, R>,
+    handler: Handler<P, R>,
+  ): this {
+    return this.route('POST', path, options, handler)
+  }
+
+  /** Adds a PUT route. */
+  put<const P extends Params = {}, R extends ResponseModel | undefined = undefined>(
+    path: string,
+    options: RouteOptions<P, R>,
+    handler: Handler<P, R>,
+  ): this {
+    return this.route('PUT', path, options, handler)
+  }
+
+  /** Adds a PATCH route. */
+  patch<const P extends Params = {}, R extends ResponseModel | undefined = undefined>(
+    path: string,
+    options: RouteOptions<P, R>,
+    handler: Handler<P, R>,
+  ): this {
+    return this.route('PATCH', path, options, handler)
+  }
+
+  /** Adds a DELETE route. */
+  delete<const P extends Params = {}, R extends ResponseModel | undefined = undefined>(
+    path: string,
+    options: RouteOptions<P, R>,
+    handler: Handler<P, R>,
+  ): this {
+    return this.route('DELETE', path, options, handler)
+  }
+
+  /** Adds a route for `method`; `path` is a template with `{name}` parameters, as in OpenAPI. */
+  route<const P extends Params = {}, R extends ResponseModel | undefined = undefined>(
+    method: HttpMethod,
+    path: string,
+    options: RouteOptions<P, R>,
+    handler: Handler<P, R>,
+  ): this {
+    if (this.#registered) {
+      throw new RouteDefinitionError(`${method} ${path}: routes must be added before the app starts.`)
+    }
+    if (!path.startsWith('/')) throw new RouteDefinitionError(`${method} ${path}: a path starts with '/'.`)
+    if (this.#routes.some((r) => r.method === method && r.path === path)) {
+      throw new RouteDefinitionError(`${method} ${path} is declared twice.`)
+    }
+    const route = { method, path, options, handler } as unknown as RouteDefinition
+    checkPathParams(route)
+    this.#routes.push(route)
+    return this
+  }
+
+  /** The OpenAPI document of the routes, as `/openapi.json` serves it. */
+  openapi(): Record<string, unknown> {
+    const { title = 'onemodel', version = '0.1.0', description } = this.options
+    return (this.#document ??= openApiDocument(
+      description === undefined ? { title, version } : { title, version, description },
+      this.#routes,
+    ))
+  }
+
+  /**
+   * The app as a Fastify plugin, to mount it in a Fastify server of your own, under a prefix if you like:
+   * `server.register(app.plugin, { prefix: '/api' })`. Its parsers, error answers and 404/405 stay inside it.
+   */
+  readonly plugin = async (instance: FastifyInstance): Promise<void> => {
+    this.#registered = true
+    this.#document = undefined
+    const bodyLimit = this.options.bodyLimit ?? 1024 * 1024
+    // Every body arrives raw; routes parse JSON themselves with FastAPI's rules and 422 answers.
+    instance.removeAllContentTypeParsers()
+    instance.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
+      done(null, body),
+    )
+    instance.setErrorHandler(errorAnswer)
+    instance.setNotFoundHandler((_request, reply) => {
+      void reply.code(404).send({ detail: 'Not Found' })
+    })
+    const { startup, shutdown } = this.options.lifespan ?? {}
+    if (startup) instance.addHook('onReady', async () => void (await startup()))
+    if (shutdown) instance.addHook('onClose', async () => void (await shutdown()))
+
+    const methodsOf = new Map<string, Set<string>>()
+    for (const route of this.#routes) {
+      const url = fastifyPath(route.path)
+      instance.route({ method: route.method, url, handler: requestHandler(route, this.dependencyOverrides) })
+      const methods = methodsOf.get(url) ?? new Set()
+      methods.add(route.method)
+      if (route.method === 'GET') methods.add('HEAD')
+      methodsOf.set(url, methods)
+    }
+    for (const [url, methods] of methodsOf) allowOnly(instance, url, methods)
+    this.#serveDocs(instance)
+  }
+
+  #serveDocs(instance: FastifyInstance): void {
+    const { openapiUrl = '/openapi.json', docsUrl = '/docs', title = 'onemodel' } = this.options
+    if (openapiUrl === null) return
+    const json = JSON.stringify(this.openapi())
+    instance.get(openapiUrl, (_request, reply) => void reply.type('application/json').send(json))
+    if (docsUrl === null) return
+    const prefix = instance.prefix
+    const html = docsPage(title, `${prefix}${docsUrl}`, `${prefix}${openapiUrl}`)
+    instance.get(docsUrl, (_request, reply) => void reply.type('text/html; charset=utf-8').send(html))
+    for (const name of DOCS_ASSETS) {
+      instance.get(`${docsUrl}/${name}`, (_request, reply) => {
+        const { body, type } = docsAsset(name)
+        void reply.type(type).header('cache-control', 'public, max-age=86400').send(body)
+      })
+    }
+  }
+
+  /** The Fastify server of this app, created on first use. Register Fastify plugins (CORS, …) on it. */
+  get fastify(): FastifyInstance {
+    if (!this.#fastify) {
+      this.#fastify = Fastify({
+        logger: this.options.logger ?? { level: 'warn' },
+        bodyLimit: this.options.bodyLimit ?? 1024 * 1024,
+        ...this.options.fastify,
+        routerOptions: { ignoreTrailingSlash: true, ...this.options.fastify?.routerOptions },
+      })
+      void this.#fastify.register(this.plugin)
+    }
+    return this.#fastify
+  }
+
+  /** Runs the lifespan startup and readies the routes, without listening. */
+  async ready(): Promise<this> {
+    await this.fastify.ready()
+    return this
+  }
+
+  /** Sends a request without a socket (Fastify's `inject`), for fast tests. */
+  inject(options: InjectOptions | string): Promise<LightMyRequestResponse> {
+    return this.fastify.inject(options)
+  }
+
+  /**
+   * Starts serving and returns the address. On SIGINT or SIGTERM the app closes gracefully: it stops
+   * accepting connections, lets requests in flight finish, then runs the lifespan shutdown.
+   *
+   * @example
+   * await app.listen({ port: Number(process.env.PORT ?? 8000) })
+   */
+  async listen(options: ListenOptions = {}): Promise<string> {
+    const address = await this.fastify.listen({
+      port: options.port ?? 8000,
+      host: options.host ?? '127.0.0.1',
+    })
+    for (const signal of options.signals === false ? [] : (options.signals ?? ['SIGINT', 'SIGTERM'])) {
+      const listener = (): void => {
+        this.fastify.log.info(`${signal}: closing after the requests in flight`)
+        void this.close()
+      }
+      process.once(signal, listener)
+      this.#signals.push({ signal, listener })
+    }
+    return address
+  }
+
+  /** Stops the server (requests in flight finish first) and runs the lifespan shutdown. */
+  async close(): Promise<void> {
+    for (const { signal, listener } of this.#signals) process.removeListener(signal, listener)
+    this.#signals = []
+    await this.#fastify?.close()
+  }
+}
+
+/**
+ * Creates an app (FastAPI's `app = FastAPI()`).
+ *
+ * @example
+ * const app = createApp({ title: 'Heroes API', lifespan: { startup: () => createAll(engine) } })
+ * app.get('/heroes/{hero_id}', { params: { hero_id: path.integer(), session: getSession }, response: HeroPublic },
+ *   async function readHero({ hero_id, session }) {
+ *     return (await session.get(Hero, hero_id)) ?? HTTPError.raise(404, 'Hero not found')
+ *   })
+ * await app.listen({ port: 8000 })
+ */
+export function createApp(options?: AppOptions): App {
+  return new App(options)
+}
+
+/** `/heroes/{hero_id}` → `/heroes/:hero_id`. */
+function fastifyPath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1')
+}
+
+/** OPTIONS answers with `Allow`; the other methods of a known path answer 405 with the same header. */
+function allowOnly(instance: FastifyInstance, url: string, methods: Set<string>): void {
+  const allow = [...ALL_METHODS.filter((m) => methods.has(m)), 'OPTIONS'].join(', ')
+  instance.route({
+    method: 'OPTIONS',
+    url,
+    handler: (_request, reply) => void reply.code(204).header('allow', allow).send(),
+  })
+  const others = ALL_METHODS.filter((m) => !methods.has(m))
+  if (others.length === 0) return
+  instance.route({
+    method: [...others],
+    url,
+    exposeHeadRoute: false,
+    handler: (_request, reply) =>
+      void reply.code(405).header('allow', allow).send({ detail: 'Method Not Allowed' }),
+  })
+}
+
+/** Every error becomes a JSON answer; only a bug is a 500, and its log holds no field values. */
+function errorAnswer(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  if (error instanceof HTTPError) {
+    void reply.code(error.status).headers(error.headers).send({ detail: error.detail })
+  } else if (error instanceof ValidationError) {
+    void reply.code(422).send({ detail: error.issues })
+  } else if (error instanceof IntegrityError) {
+    void reply.code(409).send({ detail: conflictDetail(error) })
+  } else if (
+    error instanceof ConnectionError ||
+    (error instanceof OnemodelError && error.code === 'OM_ENGINE_BUSY')
+  ) {
+    request.log.warn({ err: error }, 'the database is unavailable')
+    void reply
+      .code(503)
+      .header('retry-after', '1')
+      .send({ detail: 'Service Unavailable: the database is busy or unreachable' })
+  } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode < 500) {
+    void reply.code(error.statusCode).send({ detail: error.message })
+  } else {
+    if (error instanceof ResponseValidationError) request.log.error(error.message)
+    else request.log.error({ err: error }, 'the handler failed')
+    void reply.code(500).send({ detail: 'Internal Server Error' })
+  }
+}
+
+function conflictDetail(error: IntegrityError): string {
+  const target = error.target === undefined ? '' : ` (${error.target})`
+  switch (error.constraint) {
+    case 'unique':
+    case 'primary_key':
+      return `Conflict: a row with the same value already exists${target}.`
+    case 'foreign_key':
+      return `Conflict: the row refers to a row that does not exist, or rows still refer to it${target}.`
+    default:
+      return `Conflict: the database rejected the write, a ${error.constraint} constraint failed${target}.`
+  }
+}

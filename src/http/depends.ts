@@ -1,0 +1,110 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Args, Params } from './params.ts'
+
+/** What a handler or a dependency gets beside its parameters: Fastify's request and reply, as an escape hatch. */
+export interface RequestContext {
+  readonly request: FastifyRequest
+  readonly reply: FastifyReply
+}
+
+type Yielding<T> = AsyncGenerator<T, unknown, undefined> | Generator<T, unknown, undefined>
+
+/** A function a dependency may run: it returns (or resolves to) its value, or yields it once. */
+export type DependencyFunction<P extends Params = any, T = unknown> = (
+  args: Args<P>,
+  context: RequestContext,
+) => T | Promise<T> | Yielding<T>
+
+/**
+ * A dependency (FastAPI's `Depends`): a value computed per request, before the handler, from its own
+ * parameters and sub-dependencies. Each dependency runs at most once per request, however many routes'
+ * parameters or other dependencies name it. Immutable.
+ */
+export class Dependency<T = unknown, P extends Params = Params> {
+  declare readonly '~value': T
+  readonly params: P
+  readonly run: DependencyFunction<P, unknown>
+
+  constructor(params: P, run: DependencyFunction<P, unknown>) {
+    this.params = params
+    this.run = run
+  }
+
+  /** The function's name, for error messages and logs. */
+  get name(): string {
+    return this.run.name || 'anonymous dependency'
+  }
+}
+
+/**
+ * Declares a dependency. A generator function yields the value once; the code after `yield` (and any
+ * `await using` inside it) runs after the response is sent, even when the handler throws: the place for
+ * cleanup such as closing a Session (seed 004's `get_session`).
+ *
+ * @example
+ * const getSession = depends(async function* () {
+ *   await using session = new Session(engine)
+ *   yield session
+ * })
+ * const currentUser = depends({ token: header.string({ alias: 'authorization' }), session: getSession },
+ *   async ({ token, session }) => (await findUser(session, token)) ?? HTTPError.raise(401, 'Not authenticated'))
+ */
+export function depends<T>(run: (args: {}, context: RequestContext) => Yielding<T>): Dependency<T, {}>
+export function depends<T>(run: (args: {}, context: RequestContext) => T): Dependency<Awaited<T>, {}>
+export function depends<const P extends Params, T>(
+  params: P,
+  run: (args: Args<P>, context: RequestContext) => Yielding<T>,
+): Dependency<T, P>
+export function depends<const P extends Params, T>(
+  params: P,
+  run: (args: Args<P>, context: RequestContext) => T,
+): Dependency<Awaited<T>, P>
+export function depends(
+  paramsOrRun: Params | DependencyFunction,
+  run?: DependencyFunction,
+): Dependency<unknown, Params> {
+  return typeof paramsOrRun === 'function'
+    ? new Dependency({}, paramsOrRun)
+    : new Dependency(paramsOrRun, run!)
+}
+
+/**
+ * Replacements for dependencies, for tests (FastAPI's `app.dependency_overrides`): every route that
+ * depends on the key gets the replacement's value instead. A plain function is taken as a dependency
+ * without parameters.
+ *
+ * @example
+ * app.dependencyOverrides.set(getSession, async function* () {
+ *   await using session = new Session(testEngine)
+ *   yield session
+ * })
+ */
+export class DependencyOverrides extends Map<Dependency<any, any>, Dependency<any, any>> {
+  #version = 0
+
+  /** Increases whenever an override changes, so routes know to re-plan their dependencies. */
+  get version(): number {
+    return this.#version
+  }
+
+  override set(
+    dependency: Dependency<any, any>,
+    replacement: Dependency<any, any> | DependencyFunction<{}>,
+  ): this {
+    this.#version++
+    return super.set(
+      dependency,
+      replacement instanceof Dependency ? replacement : new Dependency({}, replacement),
+    )
+  }
+
+  override delete(dependency: Dependency<any, any>): boolean {
+    this.#version++
+    return super.delete(dependency)
+  }
+
+  override clear(): void {
+    this.#version++
+    super.clear()
+  }
+}

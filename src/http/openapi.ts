@@ -1,0 +1,190 @@
+/**
+ * The OpenAPI 3.1 document, shaped as FastAPI writes it: components named after the models, parameters
+ * with their constraints, `Successful Response` and `Validation Error` answers, and summaries and
+ * operation ids derived from handler names. Derived from the same declarations that validate requests.
+ */
+import type { TSchema } from 'typebox'
+import { RouteDefinitionError } from '../errors.ts'
+import type { NestedModel } from '../model/field.ts'
+import { fieldSchema, jsonSchema, Model } from '../model/model.ts'
+import { BodyParam, Param } from './params.ts'
+import { ListOf } from './response.ts'
+import { planRoute, type RouteDefinition } from './route.ts'
+
+/** The `info` object of the document. */
+export interface OpenApiInfo {
+  title: string
+  version: string
+  description?: string
+}
+
+type Json = Record<string, unknown>
+
+const VALIDATION_ERROR = {
+  properties: {
+    loc: { items: { anyOf: [{ type: 'string' }, { type: 'integer' }] }, type: 'array', title: 'Location' },
+    msg: { type: 'string', title: 'Message' },
+    type: { type: 'string', title: 'Error Type' },
+    input: { title: 'Input' },
+    ctx: { type: 'object', title: 'Context' },
+  },
+  type: 'object',
+  required: ['loc', 'msg', 'type'],
+  title: 'ValidationError',
+}
+
+const HTTP_VALIDATION_ERROR = {
+  properties: {
+    detail: { items: { $ref: '#/components/schemas/ValidationError' }, type: 'array', title: 'Detail' },
+  },
+  type: 'object',
+  title: 'HTTPValidationError',
+}
+
+/** Collects the models a document refers to, by name, and refuses two different models with one name. */
+class Components {
+  readonly #models = new Map<string, NestedModel>()
+  readonly schemas: Record<string, unknown> = {}
+
+  readonly ref = (model: NestedModel): TSchema => {
+    const known = this.#models.get(model.name)
+    if (known === undefined) {
+      this.#models.set(model.name, model)
+      this.schemas[model.name] = null // reserves the name before the fields, so recursive models terminate
+      this.schemas[model.name] = plain(jsonSchema(model as Model, this.ref))
+    } else if (known !== model && JSON.stringify(known.schema) !== JSON.stringify(model.schema)) {
+      throw new RouteDefinitionError(
+        `Two different models are named '${model.name}', and OpenAPI components are named after models. Rename one of them.`,
+      )
+    }
+    return { $ref: `#/components/schemas/${model.name}` } as unknown as TSchema
+  }
+}
+
+/** Builds the document of `routes`. */
+export function openApiDocument(info: OpenApiInfo, routes: readonly RouteDefinition[]): Json {
+  const components = new Components()
+  const paths: Record<string, Record<string, Json>> = {}
+  let validates = false
+  for (const route of routes) {
+    const operation = operationOf(route, components)
+    if (operation.responses && '422' in (operation.responses as Json)) validates = true
+    ;(paths[route.path] ??= {})[route.method.toLowerCase()] = operation
+  }
+  if (validates) {
+    components.schemas.HTTPValidationError = HTTP_VALIDATION_ERROR
+    components.schemas.ValidationError = VALIDATION_ERROR
+  }
+  const document: Json = { openapi: '3.1.0', info: { ...info }, paths }
+  if (Object.keys(components.schemas).length > 0)
+    document.components = { schemas: sortKeys(components.schemas) }
+  return document
+}
+
+function operationOf(route: RouteDefinition, components: Components): Json {
+  const { options } = route
+  const name = handlerName(route)
+  const operationId =
+    options.operationId ?? `${name}${route.path}`.replace(/\W/g, '_') + `_${route.method.toLowerCase()}`
+  const operation: Json = {}
+  if (options.tags) operation.tags = options.tags
+  operation.summary = options.summary ?? pythonTitle(name)
+  if (options.description !== undefined) operation.description = options.description
+  operation.operationId = operationId
+  if (options.deprecated) operation.deprecated = true
+
+  const { inputs } = planRoute(route, new Map())
+  const parameters: Json[] = []
+  const seen = new Set<string>()
+  let requestBody: Json | undefined
+  for (const { name: key, spec } of inputs) {
+    if (spec instanceof BodyParam) {
+      requestBody = {
+        content: { 'application/json': { schema: components.ref(spec.model) } },
+        required: !spec.optional,
+      }
+      if (spec.description !== undefined) requestBody.description = spec.description
+      continue
+    }
+    const wire = spec.wireName(key)
+    if (seen.has(`${spec.location}:${wire}`)) continue
+    seen.add(`${spec.location}:${wire}`)
+    parameters.push(parameterOf(spec, wire, components))
+  }
+  if (parameters.length > 0) operation.parameters = parameters
+  if (requestBody) operation.requestBody = requestBody
+
+  const status = String(options.status ?? 200)
+  const success: Json = { description: 'Successful Response' }
+  if (status !== '204' && status !== '304') {
+    success.content = { 'application/json': { schema: responseSchema(route, operationId, components) } }
+  }
+  const responses: Json = { [status]: success }
+  for (const [code, extra] of Object.entries(options.responses ?? {})) responses[code] = { ...extra }
+  if (inputs.length > 0) {
+    responses['422'] = {
+      description: 'Validation Error',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/HTTPValidationError' } } },
+    }
+  }
+  operation.responses = responses
+  return operation
+}
+
+function parameterOf(param: Param, wire: string, components: Components): Json {
+  const title = pythonTitle(wire)
+  let schema: Json
+  if (param.list) {
+    const list: Json = { type: 'array', items: plain(param.field.valueSchema(components.ref)) }
+    const fallback = (param.options as { default?: unknown }).default
+    if (fallback !== undefined) list.default = fallback
+    schema = { ...list, title }
+  } else {
+    schema = { ...plain(fieldSchema(wire, param.field, components.ref)), title }
+  }
+  const out: Json = {
+    name: wire,
+    in: param.location,
+    required: param.required || param.location === 'path',
+    schema,
+  }
+  if (param.field.options.description !== undefined) out.description = param.field.options.description
+  if (param.options.deprecated) out.deprecated = true
+  return out
+}
+
+function responseSchema(route: RouteDefinition, operationId: string, components: Components): Json {
+  const response = route.options.response
+  if (response === undefined) return {}
+  if (response instanceof ListOf) {
+    return {
+      type: 'array',
+      items: components.ref(response.model),
+      title: pythonTitle(`Response_${operationId}`),
+    }
+  }
+  return components.ref(response) as unknown as Json
+}
+
+/** The handler's name in snake_case (`createHero` → `create_hero`), or one made from the method and path. */
+function handlerName(route: RouteDefinition): string {
+  const name = route.handler.name
+  if (name && name !== 'anonymous') return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
+  return `${route.method.toLowerCase()}_${route.path.replace(/[{}]/g, '').replace(/\W+/g, '_').replace(/^_|_$/g, '')}`
+}
+
+/** Python's `name.replace('_', ' ').title()`, which FastAPI and pydantic use for summaries and titles. */
+function pythonTitle(name: string): string {
+  return name
+    .replaceAll('_', ' ')
+    .replace(/[A-Za-z]+/g, (word) => word[0]!.toUpperCase() + word.slice(1).toLowerCase())
+}
+
+/** A TypeBox schema as plain JSON (TypeBox marks schemas with non-JSON keys). */
+function plain(schema: TSchema): Json {
+  return JSON.parse(JSON.stringify(schema)) as Json
+}
+
+function sortKeys(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+}

@@ -1,0 +1,115 @@
+/**
+ * Reading parameters out of a Fastify request with FastAPI's rules: the last value of a repeated scalar
+ * query parameter, a missing value answered `missing` with `input: null`, and a body parsed as JSON only
+ * when its content type says JSON (other bodies reach the model as text and fail as FastAPI's do).
+ */
+import { parse as parseCookieHeader } from 'cookie'
+import type { FastifyRequest } from 'fastify'
+import { Invalid } from '../model/coerce.ts'
+import type { ValidationIssue } from '../model/validation-error.ts'
+import type { BodyParam, Param } from './params.ts'
+
+/** Per-request memo of what several parameters read: the parsed cookies. */
+export interface RequestReader {
+  readonly request: FastifyRequest
+  cookies?: Record<string, string | undefined>
+}
+
+const missing = (loc: (string | number)[]): ValidationIssue => ({
+  type: 'missing',
+  loc,
+  msg: 'Field required',
+  input: null,
+})
+
+/** Reads and coerces one parameter. Problems are pushed to `issues`; the value is then meaningless. */
+export function readParam(
+  reader: RequestReader,
+  name: string,
+  param: Param,
+  issues: ValidationIssue[],
+): unknown {
+  const wire = param.wireName(name)
+  const raw = rawValue(reader, param, wire)
+  const loc = [param.location, wire]
+  if (raw === undefined || (param.list && Array.isArray(raw) && raw.length === 0)) {
+    if (param.hasDefault) return param.defaultValue()
+    if (param.options.optional) return undefined
+    issues.push(missing(loc))
+    return undefined
+  }
+  if (!param.list) {
+    const value = param.coerce(Array.isArray(raw) ? raw.at(-1) : raw)
+    if (value instanceof Invalid) issues.push(value.at(loc, raw))
+    return value
+  }
+  const items = Array.isArray(raw) ? raw : [raw]
+  return items.map((item, index) => {
+    const value = param.coerce(item)
+    if (value instanceof Invalid) issues.push(value.at([...loc, index], item))
+    return value
+  })
+}
+
+function rawValue(reader: RequestReader, param: Param, wire: string): unknown {
+  const { request } = reader
+  switch (param.location) {
+    case 'path':
+      return (request.params as Record<string, string | undefined>)[wire]
+    case 'query':
+      return (request.query as Record<string, string | string[] | undefined>)[wire]
+    case 'header':
+      return request.headers[wire.toLowerCase()]
+    case 'cookie':
+      reader.cookies ??= parseCookieHeader(request.headers.cookie ?? '')
+      return reader.cookies[wire]
+  }
+}
+
+/** Reads the JSON body and validates it with the body parameter's model, at `loc` `['body', …]`. */
+export function readBody(reader: RequestReader, param: BodyParam, issues: ValidationIssue[]): unknown {
+  const raw = reader.request.body as Buffer | undefined
+  if (raw === undefined || raw.length === 0) {
+    if (!param.optional) issues.push(missing(['body']))
+    return undefined
+  }
+  const text = raw.toString('utf8')
+  let input: unknown = text
+  if (isJson(reader.request.headers['content-type'])) {
+    try {
+      input = JSON.parse(text)
+    } catch (error) {
+      issues.push(jsonInvalid(error as SyntaxError))
+      return undefined
+    }
+  }
+  const result = param.model.safeValidate(input, ['body'])
+  if (!result.success) {
+    issues.push(...result.issues)
+    return undefined
+  }
+  return result.data
+}
+
+/** FastAPI parses the body as JSON when there is no content type, or an `application/json` or `…+json` one. */
+function isJson(contentType: string | undefined): boolean {
+  if (contentType === undefined) return true
+  const type = contentType.split(';', 1)[0]!.trim().toLowerCase()
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))
+}
+
+/** FastAPI's `json_invalid` item: `loc` `['body', position]` and the parser's reason in `ctx.error`. */
+function jsonInvalid(error: SyntaxError): ValidationIssue {
+  const position = /at position (\d+)/.exec(error.message)?.[1]
+  const reason = error.message
+    .replace(/, ".*" is not valid JSON$/s, '')
+    .replace(/ in JSON at position \d+.*$/s, '')
+    .replace(/ at position \d+.*$/s, '')
+  return {
+    type: 'json_invalid',
+    loc: ['body', position === undefined ? 0 : Number(position)],
+    msg: 'JSON decode error',
+    input: {},
+    ctx: { error: reason },
+  }
+}

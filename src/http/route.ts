@@ -1,0 +1,282 @@
+/**
+ * One route, compiled: the plan of its parameters and dependencies (made once, and again only when
+ * `dependencyOverrides` change), and the request handler Fastify runs.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { RouteDefinitionError } from '../errors.ts'
+import type { ValidationIssue } from '../model/validation-error.ts'
+import { Dependency, type DependencyOverrides, type RequestContext } from './depends.ts'
+import { RequestValidationError, ResponseValidationError } from './http-error.ts'
+import { BodyParam, Param, type Args, type Params } from './params.ts'
+import { readBody, readParam, type RequestReader } from './request-input.ts'
+import { filterResponse, ListOf, type ResponseModel, type ResponseValue } from './response.ts'
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+/** The second argument of `app.get()`, `app.post()`, …: what the route takes, answers and documents. */
+export interface RouteOptions<P extends Params = Params, R extends ResponseModel | undefined = undefined> {
+  /** The handler's parameters by name: `path.*`, `query.*`, `header.*`, `cookie.*`, `body(Model)` or dependencies. */
+  params?: P
+  /** The response model: the answer holds only its fields (FastAPI's `response_model`). */
+  response?: R
+  /** The success status; default 200. */
+  status?: number
+  /** OpenAPI summary; default from the handler's name (`createHero` → "Create Hero"). */
+  summary?: string
+  description?: string
+  tags?: string[]
+  /** OpenAPI operationId; default as FastAPI makes it (`create_hero_heroes__post`). */
+  operationId?: string
+  deprecated?: boolean
+  /** More documented answers, such as `{ 404: { description: 'Hero not found' } }`. */
+  responses?: Record<number, { description: string }>
+}
+
+/** A route handler: receives the parsed parameters, returns what the response model accepts. */
+export type Handler<P extends Params, R extends ResponseModel | undefined> = (
+  args: Args<P>,
+  context: RequestContext,
+) => ResponseValue<R> | Promise<ResponseValue<R>>
+
+export interface RouteDefinition {
+  readonly method: HttpMethod
+  readonly path: string
+  readonly options: RouteOptions<Params, ResponseModel | undefined>
+  readonly handler: Handler<Params, ResponseModel | undefined>
+}
+
+type ArgSource =
+  { readonly name: string; readonly input: number } | { readonly name: string; readonly node: number }
+
+interface Input {
+  readonly name: string
+  readonly spec: Param | BodyParam
+}
+
+/** The parameters of a route and all its dependencies, flattened: read every input, then run the nodes in order. */
+export interface Plan {
+  readonly inputs: readonly Input[]
+  /** Dependencies in an order where each comes after its own dependencies. */
+  readonly nodes: readonly { readonly dependency: Dependency; readonly args: readonly ArgSource[] }[]
+  readonly root: readonly ArgSource[]
+}
+
+/** Plans a route's parameters with the dependency overrides in force. */
+export function planRoute(route: RouteDefinition, overrides: ReadonlyMap<Dependency, Dependency>): Plan {
+  const where = `${route.method} ${route.path}`
+  const inputs: Input[] = []
+  const nodes: Plan['nodes'][number][] = []
+  const planned = new Map<Dependency, number>()
+  const visiting = new Set<Dependency>()
+  let bodyParam: BodyParam | undefined
+
+  const sources = (params: Params, owner: string): ArgSource[] =>
+    Object.entries(params).map(([name, spec]) => {
+      if (spec instanceof Dependency) return { name, node: visit(spec) }
+      if (spec instanceof BodyParam) {
+        if (bodyParam && bodyParam !== spec) {
+          throw new RouteDefinitionError(
+            `${where}: '${name}' of ${owner} is a second body() parameter. A route reads one JSON body; declare one model with both parts.`,
+          )
+        }
+        bodyParam = spec
+      } else if (!(spec instanceof Param)) {
+        throw new RouteDefinitionError(
+          `${where}: '${name}' of ${owner} is not a parameter. Use path.*(), query.*(), header.*(), cookie.*(), body(Model) or depends().`,
+        )
+      }
+      inputs.push({ name, spec })
+      return { name, input: inputs.length - 1 }
+    })
+
+  const visit = (dependency: Dependency): number => {
+    const known = planned.get(dependency)
+    if (known !== undefined) return known
+    if (visiting.has(dependency)) {
+      throw new RouteDefinitionError(`${where}: dependency ${dependency.name} depends on itself.`)
+    }
+    visiting.add(dependency)
+    const effective = overrides.get(dependency) ?? dependency
+    const args = sources(effective.params, `dependency ${effective.name}`)
+    visiting.delete(dependency)
+    nodes.push({ dependency: effective, args })
+    planned.set(dependency, nodes.length - 1)
+    return nodes.length - 1
+  }
+
+  const root = sources(route.options.params ?? {}, 'the route')
+  return { inputs, nodes, root }
+}
+
+/** Checks the path template against the declared path parameters, when the route is added. */
+export function checkPathParams(route: RouteDefinition): void {
+  const where = `${route.method} ${route.path}`
+  const inTemplate = new Set([...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!))
+  const declared = new Set<string>()
+  const collect = (params: Params, seen: Set<Dependency>): void => {
+    for (const [name, spec] of Object.entries(params)) {
+      if (spec instanceof Dependency) {
+        if (!seen.has(spec)) collect(spec.params, seen.add(spec))
+      } else if (spec instanceof Param && spec.location === 'path') {
+        const wire = spec.wireName(name)
+        if (!inTemplate.has(wire)) {
+          throw new RouteDefinitionError(
+            `${where}: path parameter '${wire}' is not in the path template. Add '{${wire}}' to the path, or read it from query.*().`,
+          )
+        }
+        if (spec.hasDefault || spec.options.optional) {
+          throw new RouteDefinitionError(
+            `${where}: path parameter '${wire}' cannot have a default or be optional; a path always carries it.`,
+          )
+        }
+        declared.add(wire)
+      }
+    }
+  }
+  collect(route.options.params ?? {}, new Set())
+  for (const name of inTemplate) {
+    if (!/^[A-Za-z_]\w*$/.test(name)) {
+      throw new RouteDefinitionError(`${where}: '{${name}}' is not a valid path parameter name.`)
+    }
+    if (!declared.has(name)) {
+      throw new RouteDefinitionError(
+        `${where}: the path has '{${name}}' but no parameter declares it. Add '${name}: path.string()' (or path.integer(), …) to params.`,
+      )
+    }
+  }
+}
+
+/** Generators of one request's dependencies, closed after the response is sent. */
+class RequestScope {
+  readonly #generators: (AsyncGenerator | Generator)[] = []
+  readonly #request: FastifyRequest
+  readonly #reply: FastifyReply
+  #error: unknown
+  #handlerDone = false
+  #responseClosed = false
+
+  constructor(request: FastifyRequest, reply: FastifyReply) {
+    this.#request = request
+    this.#reply = reply
+  }
+
+  async call(dependency: Dependency, args: unknown, context: RequestContext): Promise<unknown> {
+    const result = dependency.run(args as never, context)
+    if (!isGenerator(result)) return await result
+    if (this.#generators.length === 0) this.#watchResponse()
+    this.#generators.push(result)
+    const step = await result.next()
+    if (step.done) {
+      throw new RouteDefinitionError(`Dependency ${dependency.name} returned without yielding a value.`)
+    }
+    return step.value
+  }
+
+  /** The handler (or a dependency) is finished, with `error` when it threw. */
+  finish(error?: unknown): void {
+    this.#error = error
+    this.#handlerDone = true
+    if (this.#responseClosed) void this.#cleanup()
+  }
+
+  #watchResponse(): void {
+    const raw = this.#reply.raw
+    const closed = (): void => {
+      this.#responseClosed = true
+      if (this.#handlerDone) void this.#cleanup()
+    }
+    if (raw.destroyed) closed()
+    else raw.once('close', closed)
+  }
+
+  // Runs the code after each `yield`, last dependency first; an error of the handler is thrown into the
+  // generators, so their `catch` and `finally` see it, as FastAPI does.
+  async #cleanup(): Promise<void> {
+    for (const generator of this.#generators.reverse()) {
+      try {
+        if (this.#error === undefined) await generator.return(undefined)
+        else await generator.throw(this.#error)
+      } catch (error) {
+        if (error !== this.#error)
+          this.#request.log.error({ err: error }, 'a dependency failed in its cleanup')
+      }
+    }
+    this.#generators.length = 0
+  }
+}
+
+function isGenerator(value: unknown): value is AsyncGenerator | Generator {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Generator).next === 'function' &&
+    typeof (value as Generator).throw === 'function' &&
+    (Symbol.asyncIterator in value || Symbol.iterator in value)
+  )
+}
+
+function argsOf(sources: readonly ArgSource[], inputs: unknown[], nodes: unknown[]): Record<string, unknown> {
+  const args: Record<string, unknown> = {}
+  for (const source of sources)
+    args[source.name] = 'input' in source ? inputs[source.input] : nodes[source.node]
+  return args
+}
+
+/**
+ * The Fastify handler of a route. Reads and validates every input of the plan first, so a bad request
+ * answers 422 before any dependency runs (no Session is opened for it); then runs the dependencies, the
+ * handler, and the response model.
+ */
+export function requestHandler(
+  route: RouteDefinition,
+  overrides: DependencyOverrides,
+): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  let plan = planRoute(route, overrides)
+  let planVersion = overrides.version
+  const where = `${route.method} ${route.path}`
+  const { response, status = 200 } = route.options
+
+  return async (request, reply) => {
+    if (planVersion !== overrides.version) {
+      plan = planRoute(route, overrides)
+      planVersion = overrides.version
+    }
+    const reader: RequestReader = { request }
+    const issues: ValidationIssue[] = []
+    const inputs = plan.inputs.map(({ name, spec }) =>
+      spec instanceof BodyParam ? readBody(reader, spec, issues) : readParam(reader, name, spec, issues),
+    )
+    if (issues.length > 0) throw new RequestValidationError(issues)
+
+    const context: RequestContext = { request, reply }
+    const scope = new RequestScope(request, reply)
+    let result: unknown
+    try {
+      const values: unknown[] = new Array(plan.nodes.length)
+      for (let i = 0; i < plan.nodes.length; i++) {
+        const node = plan.nodes[i]!
+        values[i] = await scope.call(node.dependency, argsOf(node.args, inputs, values), context)
+      }
+      result = await route.handler(argsOf(plan.root, inputs, values) as never, context)
+    } catch (error) {
+      scope.finish(error)
+      throw error
+    }
+    scope.finish()
+    if (reply.sent) return
+    let payload = result
+    if (response) {
+      const filtered = filterResponse(response, result)
+      if (!filtered.ok) throw new ResponseValidationError(where, responseName(response), filtered.issues)
+      payload = filtered.value
+    }
+    reply
+      .code(status)
+      .type('application/json')
+      .send(JSON.stringify(payload) ?? 'null')
+  }
+}
+
+function responseName(response: ResponseModel): string {
+  return response instanceof ListOf ? `list(${response.model.name})` : response.name
+}
