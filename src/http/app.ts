@@ -21,6 +21,7 @@ import {
   type Handler,
   type HttpMethod,
   type RouteDefinition,
+  type Report,
   type RouteOptions,
 } from './route.ts'
 
@@ -45,7 +46,10 @@ export interface AppOptions {
   openapiUrl?: string | null
   /** Where Swagger UI is served; `null` serves none. Default `/docs`. */
   docsUrl?: string | null
-  /** Fastify's logger: `true` logs every request; default warnings and errors only. */
+  /**
+   * Fastify's logger (pino): `true` logs every request. Default none, which keeps the request path lean;
+   * server errors (500s, failed cleanups) are then written to stderr.
+   */
   logger?: FastifyServerOptions['logger']
   /** Any other option of the Fastify server the app creates. */
   fastify?: Omit<FastifyServerOptions, 'logger' | 'bodyLimit'>
@@ -168,7 +172,8 @@ export class App {
     instance.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
       done(null, body),
     )
-    instance.setErrorHandler(errorAnswer)
+    const report = reporter(this.options.logger !== undefined && this.options.logger !== false)
+    instance.setErrorHandler(errorAnswer(report))
     instance.setNotFoundHandler((_request, reply) => {
       void reply.code(404).send({ detail: 'Not Found' })
     })
@@ -179,7 +184,11 @@ export class App {
     const methodsOf = new Map<string, Set<string>>()
     for (const route of this.#routes) {
       const url = fastifyPath(route.path)
-      instance.route({ method: route.method, url, handler: requestHandler(route, this.dependencyOverrides) })
+      instance.route({
+        method: route.method,
+        url,
+        handler: requestHandler(route, this.dependencyOverrides, report),
+      })
       const methods = methodsOf.get(url) ?? new Set()
       methods.add(route.method)
       if (route.method === 'GET') methods.add('HEAD')
@@ -210,7 +219,7 @@ export class App {
   get fastify(): FastifyInstance {
     if (!this.#fastify) {
       this.#fastify = Fastify({
-        logger: this.options.logger ?? { level: 'warn' },
+        logger: this.options.logger ?? false,
         bodyLimit: this.options.bodyLimit ?? 1024 * 1024,
         ...this.options.fastify,
         routerOptions: { ignoreTrailingSlash: true, ...this.options.fastify?.routerOptions },
@@ -301,29 +310,44 @@ function allowOnly(instance: FastifyInstance, url: string, methods: Set<string>)
   })
 }
 
+/** Writes a server-side failure to the app's logger, or to stderr when it has none. */
+function reporter(logged: boolean): Report {
+  if (logged) return (request, level, message, error) => request.log[level]({ err: error }, message)
+  return (request, level, message, error) => {
+    if (level === 'error') console.error(`onemodel: ${request.method} ${request.url}: ${message}`, error)
+  }
+}
+
 /** Every error becomes a JSON answer; only a bug is a 500, and its log holds no field values. */
-function errorAnswer(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
-  if (error instanceof HTTPError) {
-    void reply.code(error.status).headers(error.headers).send({ detail: error.detail })
-  } else if (error instanceof ValidationError) {
-    void reply.code(422).send({ detail: error.issues })
-  } else if (error instanceof IntegrityError) {
-    void reply.code(409).send({ detail: conflictDetail(error) })
-  } else if (
-    error instanceof ConnectionError ||
-    (error instanceof OnemodelError && error.code === 'OM_ENGINE_BUSY')
-  ) {
-    request.log.warn({ err: error }, 'the database is unavailable')
-    void reply
-      .code(503)
-      .header('retry-after', '1')
-      .send({ detail: 'Service Unavailable: the database is busy or unreachable' })
-  } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode < 500) {
-    void reply.code(error.statusCode).send({ detail: error.message })
-  } else {
-    if (error instanceof ResponseValidationError) request.log.error(error.message)
-    else request.log.error({ err: error }, 'the handler failed')
-    void reply.code(500).send({ detail: 'Internal Server Error' })
+function errorAnswer(report: Report) {
+  return (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void => {
+    if (error instanceof HTTPError) {
+      void reply.code(error.status).headers(error.headers).send({ detail: error.detail })
+    } else if (error instanceof ValidationError) {
+      void reply.code(422).send({ detail: error.issues })
+    } else if (error instanceof IntegrityError) {
+      void reply.code(409).send({ detail: conflictDetail(error) })
+    } else if (
+      error instanceof ConnectionError ||
+      (error instanceof OnemodelError && error.code === 'OM_ENGINE_BUSY')
+    ) {
+      report(request, 'warn', 'the database is unavailable', error)
+      void reply
+        .code(503)
+        .header('retry-after', '1')
+        .send({ detail: 'Service Unavailable: the database is busy or unreachable' })
+    } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode < 500) {
+      void reply.code(error.statusCode).send({ detail: error.message })
+    } else {
+      // A ResponseValidationError's message names the route and fields, never the values.
+      report(
+        request,
+        'error',
+        error instanceof ResponseValidationError ? error.message : 'the handler failed',
+        error,
+      )
+      void reply.code(500).send({ detail: 'Internal Server Error' })
+    }
   }
 }
 

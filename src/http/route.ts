@@ -146,18 +146,28 @@ export function checkPathParams(route: RouteDefinition): void {
   }
 }
 
+/** Reports a server-side failure (to the app's logger, or stderr). */
+export type Report = (
+  request: FastifyRequest,
+  level: 'warn' | 'error',
+  message: string,
+  error: unknown,
+) => void
+
 /** Generators of one request's dependencies, closed after the response is sent. */
 class RequestScope {
   readonly #generators: (AsyncGenerator | Generator)[] = []
   readonly #request: FastifyRequest
   readonly #reply: FastifyReply
+  readonly #report: Report
   #error: unknown
   #handlerDone = false
   #responseClosed = false
 
-  constructor(request: FastifyRequest, reply: FastifyReply) {
+  constructor(request: FastifyRequest, reply: FastifyReply, report: Report) {
     this.#request = request
     this.#reply = reply
+    this.#report = report
   }
 
   async call(dependency: Dependency, args: unknown, context: RequestContext): Promise<unknown> {
@@ -230,6 +240,7 @@ function argsOf(sources: readonly ArgSource[], inputs: unknown[], nodes: unknown
 export function requestHandler(
   route: RouteDefinition,
   overrides: DependencyOverrides,
+  report: Report,
 ): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
   let plan = planRoute(route, overrides)
   let planVersion = overrides.version
@@ -249,7 +260,7 @@ export function requestHandler(
     if (issues.length > 0) throw new RequestValidationError(issues)
 
     const context: RequestContext = { request, reply }
-    const scope = new RequestScope(request, reply)
+    const scope = new RequestScope(request, reply, report)
     let result: unknown
     try {
       const values: unknown[] = new Array(plan.nodes.length)
