@@ -154,7 +154,9 @@ app.setErrorHandler((error, _request, reply) => {
     const context = (error as { validationContext?: string }).validationContext
     return reply
       .code(422)
-      .send({ detail: [{ loc: [context === 'querystring' ? 'query' : context], msg: (error as Error).message }] })
+      .send({
+        detail: [{ loc: [context === 'querystring' ? 'query' : context], msg: (error as Error).message }],
+      })
   }
   return reply.code(500).send({ detail: 'Internal Server Error' })
 })
