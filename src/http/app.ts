@@ -17,6 +17,7 @@ import type { Params } from './params.ts'
 import type { ResponseModel } from './response.ts'
 import {
   checkPathParams,
+  planRoute,
   requestHandler,
   type Handler,
   type HttpMethod,
@@ -141,11 +142,17 @@ export class App {
       throw new RouteDefinitionError(`${method} ${path}: routes must be added before the app starts.`)
     }
     if (!path.startsWith('/')) throw new RouteDefinitionError(`${method} ${path}: a path starts with '/'.`)
-    if (this.#routes.some((r) => r.method === method && r.path === path)) {
-      throw new RouteDefinitionError(`${method} ${path} is declared twice.`)
+    // The router ignores parameter names, and by default a trailing slash: `/items/{id}` is `/items/{item_id}/`.
+    const ignoreSlash = this.options.fastify?.routerOptions?.ignoreTrailingSlash ?? true
+    const key = routerKey(path, ignoreSlash)
+    const same = this.#routes.find((r) => r.method === method && routerKey(r.path, ignoreSlash) === key)
+    if (same) {
+      const as = same.path === path ? '' : ` (as ${method} ${same.path})`
+      throw new RouteDefinitionError(`${method} ${path} is declared twice${as}.`)
     }
     const route = { method, path, options, handler } as unknown as RouteDefinition
     checkPathParams(route)
+    planRoute(route, new Map()) // refuses two body() parameters, or a value that is not a parameter, now
     this.#routes.push(route)
     return this
   }
@@ -181,7 +188,9 @@ export class App {
     if (startup) instance.addHook('onReady', async () => void (await startup()))
     if (shutdown) instance.addHook('onClose', async () => void (await shutdown()))
 
-    const methodsOf = new Map<string, Set<string>>()
+    // The methods of each path as the router matches it, whatever its routes call their parameters.
+    const ignoreSlash = instance.initialConfig.routerOptions?.ignoreTrailingSlash === true
+    const methodsOf = new Map<string, { url: string; methods: Set<string> }>()
     for (const route of this.#routes) {
       const url = fastifyPath(route.path)
       instance.route({
@@ -189,12 +198,13 @@ export class App {
         url,
         handler: requestHandler(route, this.dependencyOverrides, report),
       })
-      const methods = methodsOf.get(url) ?? new Set()
-      methods.add(route.method)
-      if (route.method === 'GET') methods.add('HEAD')
-      methodsOf.set(url, methods)
+      const key = routerKey(route.path, ignoreSlash)
+      const entry = methodsOf.get(key) ?? { url, methods: new Set<string>() }
+      entry.methods.add(route.method)
+      if (route.method === 'GET') entry.methods.add('HEAD')
+      methodsOf.set(key, entry)
     }
-    for (const [url, methods] of methodsOf) allowOnly(instance, url, methods)
+    for (const { url, methods } of methodsOf.values()) allowOnly(instance, url, methods)
     this.#serveDocs(instance)
   }
 
@@ -284,6 +294,12 @@ export class App {
  */
 export function createApp(options?: AppOptions): App {
   return new App(options)
+}
+
+/** What the router matches of a path: `/heroes/{hero_id}/` → `/heroes/{}` (without the slash when it is ignored). */
+function routerKey(path: string, ignoreTrailingSlash: boolean): string {
+  const shape = path.replace(/\{[^}]*\}/g, '{}')
+  return ignoreTrailingSlash && shape.length > 1 ? shape.replace(/\/+$/, '') || '/' : shape
 }
 
 /** `/heroes/{hero_id}` → `/heroes/:hero_id`. */

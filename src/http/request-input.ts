@@ -39,8 +39,10 @@ export function readParam(
     return undefined
   }
   if (!param.list) {
-    const value = param.coerce(Array.isArray(raw) ? raw.at(-1) : raw)
-    if (value instanceof Invalid) issues.push(value.at(loc, raw))
+    // A repeated scalar takes its last value, which is also the input a 422 item shows.
+    const last = Array.isArray(raw) ? raw.at(-1) : raw
+    const value = param.coerce(last)
+    if (value instanceof Invalid) issues.push(value.at(loc, last))
     return value
   }
   const items = Array.isArray(raw) ? raw : [raw]
@@ -55,15 +57,22 @@ function rawValue(reader: RequestReader, param: Param, wire: string): unknown {
   const { request } = reader
   switch (param.location) {
     case 'path':
-      return (request.params as Record<string, string | undefined>)[wire]
+      return own(request.params, wire)
     case 'query':
-      return (request.query as Record<string, string | string[] | undefined>)[wire]
+      return own(request.query, wire)
     case 'header':
-      return request.headers[wire.toLowerCase()]
+      return own(request.headers, wire.toLowerCase())
     case 'cookie':
       reader.cookies ??= parseCookieHeader(request.headers.cookie ?? '')
-      return reader.cookies[wire]
+      return own(reader.cookies, wire)
   }
+}
+
+/** `record[key]` when the request set it: a parameter named `toString` is not read from Object.prototype. */
+function own(record: unknown, key: string): unknown {
+  return record !== null && typeof record === 'object' && Object.hasOwn(record, key)
+    ? (record as Record<string, unknown>)[key]
+    : undefined
 }
 
 /** Reads the JSON body and validates it with the body parameter's model, at `loc` `['body', …]`. */
@@ -79,7 +88,7 @@ export function readBody(reader: RequestReader, param: BodyParam, issues: Valida
     try {
       input = JSON.parse(text)
     } catch (error) {
-      issues.push(jsonInvalid(error as SyntaxError))
+      issues.push(jsonInvalid(error as SyntaxError, text.length))
       return undefined
     }
   }
@@ -98,9 +107,14 @@ function isJson(contentType: string | undefined): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))
 }
 
-/** FastAPI's `json_invalid` item: `loc` `['body', position]` and the parser's reason in `ctx.error`. */
-function jsonInvalid(error: SyntaxError): ValidationIssue {
-  const position = /at position (\d+)/.exec(error.message)?.[1]
+/**
+ * FastAPI's `json_invalid` item: `loc` `['body', position]` and the parser's reason in `ctx.error`. A body
+ * cut short fails at its end (V8 names no position for it), as Python's parser reports it.
+ */
+function jsonInvalid(error: SyntaxError, length: number): ValidationIssue {
+  const position =
+    /at position (\d+)/.exec(error.message)?.[1] ??
+    (/end of JSON input/.test(error.message) ? String(length) : undefined)
   const reason = error.message
     .replace(/, ".*" is not valid JSON$/s, '')
     .replace(/ in JSON at position \d+.*$/s, '')
