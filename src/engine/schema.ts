@@ -1,0 +1,136 @@
+/**
+ * A database schema as data: the tables that `createAll` creates from the models, and the tables that
+ * migrations find in a live database. Both sides have the same shape, so autogenerate compares them.
+ */
+import { ModelDefinitionError } from '../errors.ts'
+import type { Metadata, TableModel } from '../model/table.ts'
+import type { Dialect } from './dialect/dialect.ts'
+
+/** One column. `type` is SQL, as the dialect spells it (`varchar(255)`, `timestamptz`). */
+export interface ColumnSchema {
+  readonly name: string
+  readonly type: string
+  readonly nullable: boolean
+  readonly primaryKey: boolean
+  /** The database assigns the value (SQLite's integer primary key, an identity, AUTO_INCREMENT). */
+  readonly autoIncrement: boolean
+}
+
+/** An index that is not a constraint: `ix_hero_name`, or a unique index. */
+export interface IndexSchema {
+  readonly name: string
+  readonly columns: readonly string[]
+  readonly unique: boolean
+}
+
+/** A UNIQUE constraint. SQLite loses the name of a constraint written without one. */
+export interface UniqueSchema {
+  readonly name: string | undefined
+  readonly columns: readonly string[]
+}
+
+/** What the database does to referencing rows when the referenced row is deleted. */
+export type ReferentialAction = 'cascade' | 'set null' | 'set default' | 'restrict' | 'no action'
+
+export interface ForeignKeySchema {
+  /** The constraint name; SQLite does not keep one written without `constraint "name"`. */
+  readonly name: string | undefined
+  readonly columns: readonly string[]
+  /** The referenced table. */
+  readonly table: string
+  readonly references: readonly string[]
+  readonly onDelete: ReferentialAction
+}
+
+export interface TableSchema {
+  readonly name: string
+  readonly columns: readonly ColumnSchema[]
+  readonly indexes: readonly IndexSchema[]
+  readonly uniques: readonly UniqueSchema[]
+  readonly foreignKeys: readonly ForeignKeySchema[]
+}
+
+/**
+ * The table a model declares, in the dialect's SQL types, with the names `createAll` gives: `ix_<table>_<col>`
+ * for indexes, `uq_<table>_<col>` for unique constraints and `fk_<table>_<col>_<target>` for foreign keys.
+ */
+export function declaredTable(table: TableModel, dialect: Dialect): TableSchema {
+  const name = table.tableName
+  const fields = Object.entries(table.fields)
+  const columns = fields.map(([column, field]) => ({
+    name: column,
+    type: dialect.columnType(field),
+    nullable: field.nullable && !field.isPrimaryKey,
+    primaryKey: field.isPrimaryKey,
+    autoIncrement: field.isGenerated,
+  }))
+  const indexes: IndexSchema[] = [
+    ...fields
+      .filter(([, field]) => field.options.index && !field.isPrimaryKey)
+      .map(([column, field]) => ({
+        name: `ix_${name}_${column}`,
+        columns: [column],
+        unique: field.options.unique ?? false,
+      })),
+    ...table.indexes.map((index) => ({ name: index.name, columns: index.columns, unique: index.unique })),
+  ]
+  // A unique column that is also indexed gets a unique index instead, as SQLAlchemy does.
+  const uniques: UniqueSchema[] = fields
+    .filter(([, field]) => field.options.unique && !field.options.index)
+    .map(([column]) => ({ name: `uq_${name}_${column}`, columns: [column] }))
+  const foreignKeys: ForeignKeySchema[] = fields.flatMap(([column, field]) => {
+    const reference = field.options.foreignKey
+    if (!reference) return []
+    const [target, targetColumn] = reference.split('.') as [string, string]
+    return [
+      {
+        name: `fk_${name}_${column}_${target}`,
+        columns: [column],
+        table: target,
+        references: [targetColumn],
+        onDelete: field.options.onDelete ?? 'no action',
+      },
+    ]
+  })
+  return { name, columns, indexes, uniques, foreignKeys }
+}
+
+/**
+ * Every table of the metadata, ordered so each referenced table comes before the tables referencing it.
+ * A foreign key naming no declared table or column throws {@link ModelDefinitionError}.
+ */
+export function tablesInDependencyOrder(metadata: Metadata): TableModel[] {
+  const ordered: TableModel[] = []
+  const state = new Map<TableModel, 'visiting' | 'done'>()
+  const visit = (table: TableModel): void => {
+    if (state.has(table)) return
+    state.set(table, 'visiting')
+    for (const target of referencedTables(metadata, table)) if (target !== table) visit(target)
+    state.set(table, 'done')
+    ordered.push(table)
+  }
+  for (const table of metadata.tables) visit(table)
+  return ordered
+}
+
+function referencedTables(metadata: Metadata, table: TableModel): TableModel[] {
+  const targets: TableModel[] = []
+  for (const [name, field] of Object.entries(table.fields)) {
+    const reference = field.options.foreignKey
+    if (!reference) continue
+    const [targetTable, targetColumn] = reference.split('.') as [string, string]
+    const target = metadata.get(targetTable)
+    if (!target) {
+      throw new ModelDefinitionError(
+        `${table.name}.${name}: foreignKey "${reference}" points to no declared table. Declare table('${targetTable}', …) before createAll(), or fix the reference.`,
+      )
+    }
+    if (!(targetColumn in target.fields)) {
+      throw new ModelDefinitionError(
+        `${table.name}.${name}: foreignKey "${reference}" names no column of table '${targetTable}' (${target.name}). Its columns are: ${Object.keys(target.fields).join(', ')}.`,
+      )
+    }
+    targets.push(target)
+  }
+  return targets
+}
