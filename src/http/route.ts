@@ -200,15 +200,21 @@ class RequestScope {
   }
 
   // Runs the code after each `yield`, last dependency first; an error of the handler is thrown into the
-  // generators, so their `catch` and `finally` see it, as FastAPI does.
+  // generators, so their `catch` and `finally` see it, as FastAPI does. On success the generator is resumed
+  // (`next()`, not `return()`, which would skip the code after `yield` and run only its `finally`).
   async #cleanup(): Promise<void> {
     for (const generator of this.#generators.reverse()) {
       try {
-        if (this.#error === undefined) await generator.return(undefined)
-        else await generator.throw(this.#error)
+        if (this.#error !== undefined) await generator.throw(this.#error)
+        else if (!(await generator.next()).done) {
+          await generator.return(undefined)
+          throw new RouteDefinitionError(
+            'A dependency yielded more than once; a dependency yields one value.',
+          )
+        }
       } catch (error) {
         if (error !== this.#error)
-          this.#request.log.error({ err: error }, 'a dependency failed in its cleanup')
+          this.#report(this.#request, 'error', 'a dependency failed in its cleanup', error)
       }
     }
     this.#generators.length = 0
