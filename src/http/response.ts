@@ -1,3 +1,4 @@
+import { jsonEncoder, jsonListEncoder } from '../model/json-encoder.ts'
 import type { Model } from '../model/model.ts'
 import type { ValidationIssue } from '../model/validation-error.ts'
 
@@ -28,28 +29,14 @@ export type ResponseValue<R> =
   R extends ListOf<infer M> ? readonly M['Type'][] : R extends Model ? R['Type'] : unknown
 
 /**
- * Filters and validates a handler's result through the response model, as FastAPI's `serialize_response`:
- * only the model's fields remain, nested and in lists. Returns the issues when the result does not fit.
+ * The JSON text of a handler's result through the response model, as FastAPI's `serialize_response`:
+ * only the model's fields remain, nested and in lists, and each value is checked. Returns the issues
+ * when the result does not fit.
  */
-export function filterResponse(
-  spec: ResponseModel,
-  value: unknown,
-): { ok: true; value: unknown } | { ok: false; issues: ValidationIssue[] } {
-  if (!(spec instanceof ListOf)) {
-    const result = spec.safeValidate(value, ['response'])
-    return result.success ? { ok: true, value: result.data } : { ok: false, issues: result.issues }
-  }
-  if (!Array.isArray(value)) {
-    return {
-      ok: false,
-      issues: [{ type: 'list_type', loc: ['response'], msg: 'Input should be a valid list', input: value }],
-    }
-  }
-  const out: unknown[] = new Array(value.length)
-  for (let i = 0; i < value.length; i++) {
-    const result = spec.model.safeValidate(value[i], ['response', i])
-    if (!result.success) return { ok: false, issues: result.issues }
-    out[i] = result.data
-  }
-  return { ok: true, value: out }
+export function encodeResponse(spec: ResponseModel, value: unknown): string | ValidationIssue[] {
+  const encoded =
+    spec instanceof ListOf
+      ? jsonListEncoder(spec.model)(value, ['response'])
+      : jsonEncoder(spec)(value, ['response'])
+  return typeof encoded === 'string' ? encoded : encoded.issues
 }

@@ -9,7 +9,7 @@ import { Dependency, type DependencyOverrides, type RequestContext } from './dep
 import { RequestValidationError, ResponseValidationError } from './http-error.ts'
 import { BodyParam, Param, type Args, type Params } from './params.ts'
 import { readBody, readParam, type RequestReader } from './request-input.ts'
-import { filterResponse, ListOf, type ResponseModel, type ResponseValue } from './response.ts'
+import { encodeResponse, ListOf, type ResponseModel, type ResponseValue } from './response.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -281,16 +281,16 @@ export function requestHandler(
     }
     scope.finish()
     if (reply.sent) return
-    let payload = result
+    // 204 and 304 answers have no body (RFC 9110), whatever the handler returned.
+    if (status === 204 || status === 304) return void reply.code(status).send()
+    let json: string
     if (response) {
-      const filtered = filterResponse(response, result)
-      if (!filtered.ok) throw new ResponseValidationError(where, responseName(response), filtered.issues)
-      payload = filtered.value
-    }
-    reply
-      .code(status)
-      .type('application/json')
-      .send(JSON.stringify(payload) ?? 'null')
+      const encoded = encodeResponse(response, result)
+      if (typeof encoded !== 'string')
+        throw new ResponseValidationError(where, responseName(response), encoded)
+      json = encoded
+    } else json = JSON.stringify(result) ?? 'null'
+    reply.code(status).type('application/json').send(json)
   }
 }
 

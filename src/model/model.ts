@@ -150,6 +150,13 @@ export class Model<F extends Fields = any> {
     return { success: true, data: row as RowOf<F> }
   }
 
+  /** The coercer of field `key`: lax-mode conversion, then the field's constraints. */
+  coercerOf(key: string): Coercer {
+    const compiled = this.#compiled.find((c) => c.key === key)
+    if (!compiled) throw new ModelDefinitionError(`${this.name} has no field '${key}'.`)
+    return compiled.coerce
+  }
+
   /** Validates typed data and returns a new row: `Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })`. */
   create(data: InputOf<F>): RowOf<F> {
     return this.validate(data)
