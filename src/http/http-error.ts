@@ -50,7 +50,8 @@ export class RequestValidationError extends HTTPError {
  * message names the route and the fields, never their values.
  */
 export class ResponseValidationError extends OnemodelError {
-  readonly issues: ValidationIssue[]
+  /** The issues, with the rejected values: not enumerable, so a logger or `console.error` never prints them. */
+  declare readonly issues: ValidationIssue[]
 
   constructor(route: string, model: string, issues: ValidationIssue[]) {
     const lines = issues.map((issue) => `  ${issue.loc.join('.')}: ${issue.msg} [type=${issue.type}]`)
@@ -58,6 +59,6 @@ export class ResponseValidationError extends OnemodelError {
       'OM_HTTP_RESPONSE_VALIDATION',
       `${route} returned data that ${model} rejects:\n${lines.join('\n')}\nReturn every field of ${model}, or change the response model.`,
     )
-    this.issues = issues
+    Object.defineProperty(this, 'issues', { value: issues, enumerable: false })
   }
 }
