@@ -213,10 +213,12 @@ export class App {
     if (openapiUrl === null) return
     const json = JSON.stringify(this.openapi())
     instance.get(openapiUrl, (_request, reply) => void reply.type('application/json').send(json))
+    allowOnly(instance, openapiUrl, new Set(['GET', 'HEAD']))
     if (docsUrl === null) return
     const prefix = instance.prefix
     const html = docsPage(title, `${prefix}${docsUrl}`, `${prefix}${openapiUrl}`)
     instance.get(docsUrl, (_request, reply) => void reply.type('text/html; charset=utf-8').send(html))
+    allowOnly(instance, docsUrl, new Set(['GET', 'HEAD']))
     for (const name of DOCS_ASSETS) {
       instance.get(`${docsUrl}/${name}`, (_request, reply) => {
         const { body, type } = docsAsset(name)
