@@ -430,7 +430,7 @@ export class Session {
     const existing = this.#identity.get(table)?.get(key)
     if (existing) return existing
     const row = statements.hydrate(raw)
-    const state = snapshot(table, row)
+    const state = statements.rawIsSnapshot ? raw : snapshot(table, row)
     this.#track(row, table, state)
     committedState.set(row, state)
     return row

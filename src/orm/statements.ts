@@ -17,6 +17,11 @@ export class TableStatements {
   readonly #inserts = new Map<string, string>()
   readonly #updates = new Map<string, string>()
   readonly #decoders: [key: string, decode: Decoder | undefined][]
+  /**
+   * The driver's row holds the same values as the hydrated row (no field is decoded or normalized), so
+   * the Session can keep it as the row's snapshot instead of copying: reads of plain tables allocate less.
+   */
+  readonly rawIsSnapshot: boolean
 
   constructor(engine: Engine, table: TableModel) {
     this.table = table
@@ -29,6 +34,12 @@ export class TableStatements {
       key,
       engine.dialect.decoder(field.kind),
     ])
+    this.rawIsSnapshot = Object.values(table.fields).every(
+      (field) =>
+        engine.dialect.decoder(field.kind) === undefined &&
+        field.kind !== 'datetime' &&
+        field.kind !== 'json',
+    )
   }
 
   selectByKey(key: unknown): CompiledQuery {
