@@ -70,8 +70,9 @@ export function heroesApp(databaseUrl = process.env.DATABASE_URL ?? 'sqlite:///d
     {
       params: {
         session: getSession,
-        offset: query.integer({ default: 0 }),
-        limit: query.integer({ default: 100, le: 100 }),
+        // ge: 0 beyond the tutorial's Query(le=100): a negative offset or limit is a 422, not a database error.
+        offset: query.integer({ default: 0, ge: 0 }),
+        limit: query.integer({ default: 100, ge: 0, le: 100 }),
       },
       response: list(HeroPublic),
     },
