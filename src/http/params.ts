@@ -78,8 +78,8 @@ export class Param<T = unknown, L extends Location = Location> {
 }
 
 /** The JSON body, validated by a model. */
-export class BodyParam<M extends Model = Model> {
-  declare readonly '~value': M['Type']
+export class BodyParam<M extends Model = Model, T = M['Type']> {
+  declare readonly '~value': T
   readonly model: M
   readonly optional: boolean
   readonly description: string | undefined
@@ -102,7 +102,7 @@ export function body<M extends Model>(model: M): BodyParam<M>
 export function body<M extends Model>(
   model: M,
   options: { optional: true; description?: string },
-): BodyParam<M> & { readonly '~value': M['Type'] | undefined }
+): BodyParam<M, M['Type'] | undefined>
 export function body<M extends Model>(model: M, options: { description?: string }): BodyParam<M>
 export function body<M extends Model>(
   model: M,
