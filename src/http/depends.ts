@@ -87,14 +87,17 @@ export class DependencyOverrides extends Map<Dependency<any, any>, Dependency<an
     return this.#version
   }
 
-  override set(
-    dependency: Dependency<any, any>,
-    replacement: Dependency<any, any> | DependencyFunction<{}>,
+  /** Replaces `dependency`; the replacement must give a value of the same type. */
+  override set<T>(
+    dependency: Dependency<T, any>,
+    replacement:
+      | Dependency<NoInfer<T>, any>
+      | ((args: {}, context: RequestContext) => NoInfer<T> | Promise<NoInfer<T>> | Yielding<NoInfer<T>>),
   ): this {
     this.#version++
     return super.set(
       dependency,
-      replacement instanceof Dependency ? replacement : new Dependency({}, replacement),
+      replacement instanceof Dependency ? replacement : new Dependency({}, replacement as DependencyFunction),
     )
   }
 

@@ -235,3 +235,11 @@ app.get('/bad-team', { response: TeamWithHeroes }, () => ({ id: 1, name: 'Teams'
 
 // Without a response model, anything goes.
 app.get('/anything', {}, () => ({ whatever: [1, 'two'] }))
+
+// Overrides give a value of the dependency's type.
+app.dependencyOverrides.set(getSession, async function* () {
+  await using session = new Session(engine)
+  yield session
+})
+// @ts-expect-error a number cannot stand in for a Session
+app.dependencyOverrides.set(getSession, () => 42)
