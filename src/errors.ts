@@ -19,6 +19,13 @@ export const ERROR_CODES = {
   OM_ORM_TRANSACTION: 'A transaction was begun twice, or committed or rolled back when none was open.',
   OM_ORM_DETACHED: 'The object is not in the Session, so the operation cannot apply to it.',
   OM_ORM_STALE: 'A row changed by the Session is no longer in the database.',
+  OM_MIGRATE_CONFIG: 'The migrations configuration or the models module it names cannot be loaded.',
+  OM_MIGRATE_REVISION: 'A migration revision is unknown, ambiguous, or cannot be reached in that direction.',
+  OM_MIGRATE_OUT_OF_DATE:
+    'The database is not at the latest migration, so it cannot be compared with the models.',
+  OM_MIGRATE_FAILED: 'A migration failed; its transaction was rolled back where the database allows it.',
+  OM_MIGRATE_REBUILD:
+    'A SQLite table rebuild cannot run: a table or column is missing, or foreign keys would break.',
   OM_HTTP_ERROR: 'A handler answered with an HTTP error status (HTTPError).',
   OM_HTTP_ROUTE_DEFINITION: 'A route, parameter or dependency declaration is invalid.',
   OM_HTTP_RESPONSE_VALIDATION: "A handler returned data that does not match the route's response model.",
@@ -96,6 +103,25 @@ export class NoResultError extends OnemodelError {
 export class MultipleResultsError extends OnemodelError {
   constructor(message: string) {
     super('OM_ORM_MULTIPLE_RESULTS', message)
+  }
+}
+
+/**
+ * A migration problem: a failed migration (rolled back where the database allows it), an unknown revision,
+ * a database behind the migrations, a configuration that cannot be loaded. `code` says which.
+ */
+export class MigrationError extends OnemodelError {
+  constructor(
+    code:
+      | 'OM_MIGRATE_CONFIG'
+      | 'OM_MIGRATE_REVISION'
+      | 'OM_MIGRATE_OUT_OF_DATE'
+      | 'OM_MIGRATE_FAILED'
+      | 'OM_MIGRATE_REBUILD',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(code, message, options)
   }
 }
 

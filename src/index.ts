@@ -13,6 +13,7 @@ export {
   MultipleResultsError,
   SessionError,
   RouteDefinitionError,
+  MigrationError,
   type ErrorCode,
   type ConstraintKind,
 } from './errors.ts'
@@ -36,6 +37,34 @@ export { createEngine, Engine, type EngineOptions } from './engine/engine.ts'
 export { createAll, dropAll, type SchemaOptions } from './engine/ddl.ts'
 export { parseDatabaseUrl, redactUrl, type DatabaseUrl, type DialectName } from './engine/url.ts'
 export type { SqliteOptions } from './engine/dialect/sqlite/sqlite-driver.ts'
+
+// Migrations: compare models with the database, write revision files, run them through Kysely's Migrator.
+export { autogenerate, type AutogenerateOptions } from './engine/migrate/autogenerate.ts'
+export type { SchemaChange, SchemaChangeKind, SchemaDiff } from './engine/migrate/diff.ts'
+export { renderMigration, type RenderOptions } from './engine/migrate/render.ts'
+export {
+  createMigrator,
+  Migrator,
+  type MigratorOptions,
+  type RevisionInfo,
+  type CheckResult,
+  type WrittenRevision,
+} from './engine/migrate/migrator.ts'
+export {
+  rebuildTable,
+  type RebuildChanges,
+  type ColumnChange,
+} from './engine/dialect/sqlite/sqlite-rebuild.ts'
+export type {
+  TableSchema,
+  ColumnSchema,
+  IndexSchema,
+  UniqueSchema,
+  ForeignKeySchema,
+  ReferentialAction,
+} from './engine/schema.ts'
+/** Kysely's raw SQL tag, for migrations and queries onemodel does not model. */
+export { sql } from 'kysely'
 
 export { Session, type SessionOptions } from './orm/session.ts'
 export { select, Select } from './orm/select.ts'

@@ -11,6 +11,7 @@ import type {
 } from 'kysely'
 import { ConnectionError, type IntegrityError } from '../../errors.ts'
 import type { AnyField, FieldKind } from '../../model/field.ts'
+import type { TableSchema } from '../schema.ts'
 import type { DialectName } from '../url.ts'
 
 /**
@@ -43,6 +44,41 @@ export interface Dialect {
   decoder(kind: FieldKind): ((value: unknown) => unknown) | undefined
   /** A driver error as an {@link IntegrityError} when it is a constraint violation. */
   integrityError(error: unknown): IntegrityError | undefined
+  /** What migrations need: introspection, type spelling and how the schema can change. */
+  readonly migrations: MigrationSupport
+}
+
+/** How a column's type or nullability changes on a dialect. */
+export type AlterColumnStyle =
+  /** `alter table … alter column … set data type / set not null` (PostgreSQL). */
+  | 'alter'
+  /** `alter table … modify column` with the whole new definition (MySQL). */
+  | 'modify'
+  /** Create a new table, copy the rows, drop the old one and rename (SQLite: `rebuildTable`). */
+  | 'rebuild'
+
+/** The part of a dialect that autogenerate and the migrator use. */
+export interface MigrationSupport {
+  /**
+   * The tables of the connected database (PostgreSQL: of the current schema), with their columns, indexes,
+   * unique constraints and foreign keys: Kysely's introspection plus the catalog queries it lacks.
+   */
+  introspect(db: Kysely<any>): Promise<TableSchema[]>
+  /** One spelling per SQL type, so `int(11)` and `integer`, or `timestamptz` and `timestamp with time zone`, are equal. */
+  normalizeType(type: string): string
+  readonly alterColumn: AlterColumnStyle
+  /** Constraints can be added to and dropped from an existing table; SQLite rebuilds the table instead. */
+  readonly alterConstraints: boolean
+  /** A unique constraint is a unique index (MySQL), so the two are compared as indexes. */
+  readonly uniqueConstraintsAreIndexes: boolean
+  /** `drop index` names the table (MySQL). */
+  readonly dropIndexNamesTable: boolean
+  /** The adapter Kysely's Migrator runs with: its lock and whether each migration runs in a transaction. */
+  migrationAdapter(): DialectAdapter
+  /** The schema the migrations tables belong in (PostgreSQL's current schema), when the database has schemas. */
+  currentSchema?(db: Kysely<any>): Promise<string>
+  /** Runs after each migration, inside its transaction: SQLite checks the foreign keys it did not enforce. */
+  verify?(db: Kysely<any>): Promise<void>
 }
 
 /** Connection pool settings of the PostgreSQL and MySQL dialects. */

@@ -3,6 +3,7 @@ import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField, FieldKind } from '../../../model/field.ts'
 import { connectionError, kyselyDialect, type Dialect, type PoolOptions } from '../dialect.ts'
 import { mysqlDriver } from './mysql-driver.ts'
+import { introspectMysql, normalizeMysqlType } from './mysql-introspector.ts'
 
 // MySQL/MariaDB error numbers for constraint violations.
 const CONSTRAINT_ERRNOS: Record<number, ConstraintKind> = {
@@ -48,6 +49,17 @@ export function mysqlDialect(url: URL, pool: PoolOptions, onQuery?: (query: Comp
     autoIncrement: (column) => column.autoIncrement(),
     decoder: (kind) => DECODERS[kind],
     integrityError,
+    // Each DDL statement commits by itself, so migrations cannot run in a transaction; Kysely's adapter
+    // locks with GET_LOCK().
+    migrations: {
+      introspect: introspectMysql,
+      normalizeType: normalizeMysqlType,
+      alterColumn: 'modify',
+      alterConstraints: true,
+      uniqueConstraintsAreIndexes: true,
+      dropIndexNamesTable: true,
+      migrationAdapter: () => new MysqlAdapter(),
+    },
   }
 }
 

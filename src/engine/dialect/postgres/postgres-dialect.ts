@@ -3,6 +3,7 @@ import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField } from '../../../model/field.ts'
 import { connectionError, kyselyDialect, type Dialect, type PoolOptions } from '../dialect.ts'
 import { postgresDriver } from './postgres-driver.ts'
+import { currentSchema, introspectPostgres, normalizePostgresType } from './postgres-introspector.ts'
 
 // SQLSTATE class 23, integrity constraint violation.
 const CONSTRAINT_CODES: Record<string, ConstraintKind> = {
@@ -42,6 +43,18 @@ export function postgresDialect(
     autoIncrement: (column) => column.generatedByDefaultAsIdentity(),
     decoder: () => undefined,
     integrityError,
+    // DDL is transactional and Kysely's adapter locks with an advisory lock.
+    migrations: {
+      introspect: introspectPostgres,
+      normalizeType: normalizePostgresType,
+      alterColumn: 'alter',
+      alterConstraints: true,
+      uniqueConstraintsAreIndexes: false,
+      dropIndexNamesTable: false,
+      migrationAdapter: () => new PostgresAdapter(),
+      // Kysely's Migrator looks for its tables in every schema unless told which.
+      currentSchema,
+    },
   }
 }
 

@@ -1,14 +1,17 @@
 import {
+  sql,
   SqliteAdapter,
   SqliteIntrospector,
   SqliteQueryCompiler,
   type ColumnDefinitionBuilder,
   type CompiledQuery,
+  type Kysely,
 } from 'kysely'
-import { IntegrityError, OnemodelError, type ConstraintKind } from '../../../errors.ts'
+import { IntegrityError, MigrationError, OnemodelError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField, FieldKind } from '../../../model/field.ts'
-import { kyselyDialect, type Dialect } from '../dialect.ts'
+import { kyselyDialect, type Dialect, type MigrationSupport } from '../dialect.ts'
 import { SqliteDriver, type SqliteOptions } from './sqlite-driver.ts'
+import { introspectSqlite, normalizeSqliteType } from './sqlite-introspector.ts'
 
 // SQLite's extended result codes for constraint violations (https://sqlite.org/rescode.html).
 const CONSTRAINT_CODES: Record<number, ConstraintKind> = {
@@ -46,7 +49,57 @@ export function sqliteDialect(
     autoIncrement: (column: ColumnDefinitionBuilder) => column,
     decoder: (kind) => DECODERS[kind],
     integrityError,
+    migrations: MIGRATIONS,
   }
+}
+
+/**
+ * Kysely's SQLite adapter, for the migrator. SQLite's DDL is transactional, so each migration runs in a
+ * transaction; onemodel's driver begins it IMMEDIATE, which takes SQLite's write lock and so serves as the
+ * migration lock between processes.
+ *
+ * The lock hooks run on the migrator's connection just before its transaction begins and after it ends,
+ * the only moments `pragma foreign_keys` can change: foreign keys are off while migrations run, so the
+ * table-rebuild recipe can drop a referenced table without cascading, and {@link verifyForeignKeys} checks
+ * them before each migration commits.
+ */
+class SqliteMigrationAdapter extends SqliteAdapter {
+  #restoreForeignKeys = false
+
+  override get supportsTransactionalDdl(): boolean {
+    return true
+  }
+
+  override async acquireMigrationLock(db: Kysely<any>): Promise<void> {
+    const { rows } = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db)
+    this.#restoreForeignKeys = rows[0]?.foreign_keys === 1
+    if (this.#restoreForeignKeys) await sql`pragma foreign_keys = off`.execute(db)
+  }
+
+  override async releaseMigrationLock(db: Kysely<any>): Promise<void> {
+    if (this.#restoreForeignKeys) await sql`pragma foreign_keys = on`.execute(db)
+  }
+}
+
+async function verifyForeignKeys(db: Kysely<any>): Promise<void> {
+  const { rows } = await sql<{ table: string; parent: string }>`pragma foreign_key_check`.execute(db)
+  if (rows.length === 0) return
+  const tables = [...new Set(rows.map((row) => `'${row.table}' → '${row.parent}'`))].join(', ')
+  throw new MigrationError(
+    'OM_MIGRATE_REBUILD',
+    `The migration leaves ${rows.length} row(s) referencing missing rows (${tables}). It was rolled back; fix the data or the migration.`,
+  )
+}
+
+const MIGRATIONS: MigrationSupport = {
+  introspect: introspectSqlite,
+  normalizeType: normalizeSqliteType,
+  alterColumn: 'rebuild',
+  alterConstraints: false,
+  uniqueConstraintsAreIndexes: false,
+  dropIndexNamesTable: false,
+  migrationAdapter: () => new SqliteMigrationAdapter(),
+  verify: verifyForeignKeys,
 }
 
 function columnType(field: AnyField) {

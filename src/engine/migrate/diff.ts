@@ -1,0 +1,235 @@
+/**
+ * Autogenerate's comparison: the tables the models declare against the tables the database has, as a list
+ * of changes in the order `up()` applies them. Renames are never guessed: a renamed column is a drop and
+ * an add, with a warning that says how to write the rename instead.
+ */
+import type { MigrationSupport } from '../dialect/dialect.ts'
+import type {
+  ColumnSchema,
+  ForeignKeySchema,
+  IndexSchema,
+  ReferentialAction,
+  TableSchema,
+  UniqueSchema,
+} from '../schema.ts'
+
+/** One change that brings the database closer to the models. `table` is the table's name. */
+export type SchemaChange =
+  | { readonly kind: 'createTable'; readonly table: TableSchema }
+  | { readonly kind: 'dropTable'; readonly table: TableSchema }
+  | { readonly kind: 'addColumn'; readonly table: string; readonly column: ColumnSchema }
+  | { readonly kind: 'dropColumn'; readonly table: string; readonly column: ColumnSchema }
+  | {
+      readonly kind: 'alterColumn'
+      readonly table: string
+      readonly from: ColumnSchema
+      readonly to: ColumnSchema
+    }
+  | { readonly kind: 'createIndex'; readonly table: string; readonly index: IndexSchema }
+  | { readonly kind: 'dropIndex'; readonly table: string; readonly index: IndexSchema }
+  | { readonly kind: 'addUnique'; readonly table: string; readonly unique: UniqueSchema }
+  | { readonly kind: 'dropUnique'; readonly table: string; readonly unique: UniqueSchema }
+  | { readonly kind: 'addForeignKey'; readonly table: string; readonly foreignKey: ForeignKeySchema }
+  | { readonly kind: 'dropForeignKey'; readonly table: string; readonly foreignKey: ForeignKeySchema }
+
+/** The kinds of {@link SchemaChange}. */
+export type SchemaChangeKind = SchemaChange['kind']
+
+/** What autogenerate found: the changes, in the order `up()` applies them, and what it chose not to guess. */
+export interface SchemaDiff {
+  readonly changes: readonly SchemaChange[]
+  /** Possible renames, primary key changes and other things to review by hand, one sentence each. */
+  readonly warnings: readonly string[]
+}
+
+// The order of `up()`: constraints and indexes that may stand in the way go first, new tables before
+// columns that may reference them, dropped columns and tables last.
+const ORDER: Record<SchemaChangeKind, number> = {
+  dropForeignKey: 0,
+  dropIndex: 1,
+  dropUnique: 2,
+  createTable: 3,
+  addColumn: 4,
+  alterColumn: 5,
+  dropColumn: 6,
+  createIndex: 7,
+  addUnique: 8,
+  addForeignKey: 9,
+  dropTable: 10,
+}
+
+/** Compares declared tables (in dependency order) with live ones. */
+export function diffSchemas(
+  declared: readonly TableSchema[],
+  live: readonly TableSchema[],
+  support: MigrationSupport,
+): SchemaDiff {
+  const changes: SchemaChange[] = []
+  const warnings: string[] = []
+  const liveByName = new Map(live.map((table) => [table.name, table]))
+  const declaredNames = new Set(declared.map((table) => table.name))
+
+  for (const want of declared) {
+    const have = liveByName.get(want.name)
+    if (have) compareTable(prepare(want, support), prepare(have, support), support, changes, warnings)
+    else changes.push({ kind: 'createTable', table: want })
+  }
+  const dropped = dropOrder(live.filter((table) => !declaredNames.has(table.name)))
+  for (const table of dropped) changes.push({ kind: 'dropTable', table })
+
+  const created = changes.filter((c) => c.kind === 'createTable').map((c) => c.table.name)
+  if (created.length > 0 && dropped.length > 0) {
+    warnings.push(
+      `Table(s) ${list(dropped.map((t) => t.name))} dropped and ${list(created)} created. If a table was renamed, replace the drop and create with db.schema.alterTable('old').renameTo('new'), or its rows are lost.`,
+    )
+  }
+  for (const table of dropped) {
+    warnings.push(`Table '${table.name}' is not declared by any model: up() drops it with its rows.`)
+  }
+  const stable = changes.map((change, index) => ({ change, index }))
+  stable.sort((a, b) => ORDER[a.change.kind] - ORDER[b.change.kind] || a.index - b.index)
+  return { changes: stable.map((s) => s.change), warnings }
+}
+
+/** On MySQL a unique constraint is a unique index: compare declared ones as what the database reports. */
+function prepare(table: TableSchema, support: MigrationSupport): TableSchema {
+  if (!support.uniqueConstraintsAreIndexes || table.uniques.length === 0) return table
+  return {
+    ...table,
+    indexes: [
+      ...table.indexes,
+      ...table.uniques.map((u) => ({ name: u.name!, columns: u.columns, unique: true })),
+    ],
+    uniques: [],
+  }
+}
+
+function compareTable(
+  want: TableSchema,
+  have: TableSchema,
+  support: MigrationSupport,
+  changes: SchemaChange[],
+  warnings: string[],
+): void {
+  const table = want.name
+  const haveColumns = new Map(have.columns.map((c) => [c.name, c]))
+  const wantColumns = new Map(want.columns.map((c) => [c.name, c]))
+  const added: string[] = []
+  const removed: string[] = []
+  for (const column of want.columns) {
+    const current = haveColumns.get(column.name)
+    if (!current) {
+      added.push(column.name)
+      changes.push({ kind: 'addColumn', table, column })
+      if (!column.nullable) {
+        warnings.push(
+          `${table}.${column.name} is added NOT NULL without a database default: the upgrade fails if '${table}' has rows. Add it nullable, fill it, then make it NOT NULL in a second migration.`,
+        )
+      }
+      continue
+    }
+    if (current.primaryKey !== column.primaryKey) {
+      warnings.push(
+        `${table}.${column.name}: the primary key changed. Autogenerate does not change primary keys; write that migration by hand.`,
+      )
+    }
+    const typeChanged = support.normalizeType(current.type) !== support.normalizeType(column.type)
+    if (typeChanged || current.nullable !== column.nullable) {
+      changes.push({ kind: 'alterColumn', table, from: current, to: column })
+      if (typeChanged) {
+        warnings.push(
+          `${table}.${column.name} changes type from ${current.type} to ${column.type}: check that the existing values convert.`,
+        )
+      }
+    }
+  }
+  for (const column of have.columns) {
+    if (wantColumns.has(column.name)) continue
+    removed.push(column.name)
+    changes.push({ kind: 'dropColumn', table, column })
+  }
+  if (added.length > 0 && removed.length > 0) {
+    warnings.push(
+      `${table}: column(s) ${list(removed)} dropped and ${list(added)} added. If a column was renamed, replace the drop and add with db.schema.alterTable('${table}').renameColumn('old', 'new'), or its values are lost.`,
+    )
+  }
+
+  // Indexes by name: a changed index is dropped and created again.
+  for (const index of want.indexes) {
+    const current = have.indexes.find((i) => i.name === index.name)
+    if (current && sameIndex(current, index)) continue
+    if (current) changes.push({ kind: 'dropIndex', table, index: current })
+    changes.push({ kind: 'createIndex', table, index })
+  }
+  for (const index of have.indexes) {
+    if (!want.indexes.some((i) => i.name === index.name)) changes.push({ kind: 'dropIndex', table, index })
+  }
+
+  const uniques = pair(want.uniques, have.uniques, (a, b) => same(a.columns, b.columns))
+  for (const unique of uniques.missing) changes.push({ kind: 'addUnique', table, unique })
+  for (const unique of uniques.extra) changes.push({ kind: 'dropUnique', table, unique })
+
+  const foreignKeys = pair(want.foreignKeys, have.foreignKeys, sameForeignKey)
+  for (const foreignKey of foreignKeys.extra) changes.push({ kind: 'dropForeignKey', table, foreignKey })
+  for (const foreignKey of foreignKeys.missing) changes.push({ kind: 'addForeignKey', table, foreignKey })
+}
+
+/**
+ * Matches declared and live constraints: by name where both have one, by shape where the database lost the
+ * name (SQLite). A named pair whose shape differs counts as one missing and one extra.
+ */
+function pair<T extends { readonly name: string | undefined }>(
+  want: readonly T[],
+  have: readonly T[],
+  equal: (a: T, b: T) => boolean,
+): { missing: T[]; extra: T[] } {
+  const unmatched = new Set(have)
+  const missing: T[] = []
+  for (const item of want) {
+    const byName = [...unmatched].find((h) => h.name !== undefined && h.name === item.name)
+    const match = byName ?? [...unmatched].find((h) => h.name === undefined && equal(h, item))
+    if (match && equal(match, item)) unmatched.delete(match)
+    else missing.push(item)
+  }
+  return { missing, extra: [...unmatched] }
+}
+
+function sameIndex(a: IndexSchema, b: IndexSchema): boolean {
+  return a.unique === b.unique && same(a.columns, b.columns)
+}
+
+// RESTRICT and NO ACTION differ only in when PostgreSQL checks; MySQL treats them as one.
+const action = (a: ReferentialAction) => (a === 'restrict' ? 'no action' : a)
+
+function sameForeignKey(a: ForeignKeySchema, b: ForeignKeySchema): boolean {
+  return (
+    same(a.columns, b.columns) &&
+    a.table === b.table &&
+    (same(a.references, b.references) || a.references.includes('') || b.references.includes('')) &&
+    action(a.onDelete) === action(b.onDelete)
+  )
+}
+
+function same(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((value, i) => value === b[i])
+}
+
+/** Tables to drop, referencing tables before the tables they reference. */
+function dropOrder(tables: readonly TableSchema[]): TableSchema[] {
+  const ordered: TableSchema[] = []
+  const seen = new Set<string>()
+  const visit = (table: TableSchema): void => {
+    if (seen.has(table.name)) return
+    seen.add(table.name)
+    for (const other of tables) {
+      if (other !== table && other.foreignKeys.some((fk) => fk.table === table.name)) visit(other)
+    }
+    ordered.push(table)
+  }
+  for (const table of tables) visit(table)
+  return ordered
+}
+
+function list(names: readonly string[]): string {
+  return names.map((name) => `'${name}'`).join(', ')
+}

@@ -1,0 +1,416 @@
+/**
+ * Writes a {@link SchemaDiff} as a migration file: `up()` and `down()` on Kysely's schema builder, readable
+ * as if written by hand. Types are the dialect's, as the database was compared: a migration is generated
+ * for one kind of database.
+ */
+import { isColumnDataType, type ColumnDefinitionBuilder } from 'kysely'
+import type { Dialect } from '../dialect/dialect.ts'
+import type { ColumnSchema, ForeignKeySchema, TableSchema, UniqueSchema } from '../schema.ts'
+import type { SchemaChange, SchemaChangeKind, SchemaDiff } from './diff.ts'
+
+/** What a rendered migration file says about itself. */
+export interface RenderOptions {
+  /** The revision name: the file name without `.ts`. */
+  name: string
+  /** The `-m` message: what the migration does. */
+  message: string
+  /** The dialect the database was compared on. */
+  dialect: Dialect
+  createdAt?: Date
+}
+
+/**
+ * The source of a migration file for `diff`, or an empty one to fill in by hand when `diff` is `undefined`.
+ *
+ * @example
+ * const diff = await autogenerate(engine)
+ * writeFileSync('migrations/20250102_153000_add_powers.ts', renderMigration(diff, { name, message: 'add powers', dialect: engine.dialect }))
+ */
+export function renderMigration(diff: SchemaDiff | undefined, options: RenderOptions): string {
+  const writer = new Writer(options.dialect)
+  const up = diff ? writer.statements(diff.changes) : []
+  const down = diff ? writer.statements(invert(diff.changes)) : []
+  const created = (options.createdAt ?? new Date()).toISOString()
+  const how = diff
+    ? `written by \`onemodel migrate revision --autogenerate\` on ${created}, comparing the models with a ${options.dialect.name} database`
+    : `written by \`onemodel migrate revision --empty\` on ${created}`
+  const review =
+    diff && diff.warnings.length > 0
+      ? ['', 'Review before applying:', ...diff.warnings.map((w) => `- ${w}`)]
+      : []
+  const header = [options.message, '', `Revision ${options.name}, ${how}.`, ...review]
+  const imports = ["import type { Kysely } from 'kysely'"]
+  const helpers = [...writer.helpers].sort()
+  if (helpers.length > 0) imports.push(`import { ${helpers.join(', ')} } from 'onemodel'`)
+  const body = (statements: string[]) =>
+    statements.length > 0
+      ? statements.join('\n')
+      : '  // Write the changes here, with db.schema for the schema and db for data.'
+  return [
+    '/**',
+    ...wrapComment(header).map((line) => (line === '' ? ' *' : ` * ${line}`)),
+    ' */',
+    ...imports,
+    '',
+    'export async function up(db: Kysely<any>): Promise<void> {',
+    body(up),
+    '}',
+    '',
+    'export async function down(db: Kysely<any>): Promise<void> {',
+    body(down),
+    '}',
+    '',
+  ].join('\n')
+}
+
+// --- down(): the inverse changes, in an order that applies ---
+
+const INVERSE: { [K in SchemaChangeKind]: (change: Extract<SchemaChange, { kind: K }>) => SchemaChange } = {
+  createTable: (c) => ({ kind: 'dropTable', table: c.table }),
+  dropTable: (c) => ({ kind: 'createTable', table: c.table }),
+  addColumn: (c) => ({ kind: 'dropColumn', table: c.table, column: c.column }),
+  dropColumn: (c) => ({ kind: 'addColumn', table: c.table, column: c.column }),
+  alterColumn: (c) => ({ kind: 'alterColumn', table: c.table, from: c.to, to: c.from }),
+  createIndex: (c) => ({ kind: 'dropIndex', table: c.table, index: c.index }),
+  dropIndex: (c) => ({ kind: 'createIndex', table: c.table, index: c.index }),
+  addUnique: (c) => ({ kind: 'dropUnique', table: c.table, unique: c.unique }),
+  dropUnique: (c) => ({ kind: 'addUnique', table: c.table, unique: c.unique }),
+  addForeignKey: (c) => ({ kind: 'dropForeignKey', table: c.table, foreignKey: c.foreignKey }),
+  dropForeignKey: (c) => ({ kind: 'addForeignKey', table: c.table, foreignKey: c.foreignKey }),
+}
+
+// The same phases as the diff's: what stands in the way first, dropped tables and columns last.
+const PHASE: Record<SchemaChangeKind, number> = {
+  dropForeignKey: 0,
+  dropIndex: 1,
+  dropUnique: 2,
+  createTable: 3,
+  addColumn: 4,
+  alterColumn: 5,
+  dropColumn: 6,
+  createIndex: 7,
+  addUnique: 8,
+  addForeignKey: 9,
+  dropTable: 10,
+}
+
+function invert(changes: readonly SchemaChange[]): SchemaChange[] {
+  // Reversed first, so tables are created parents first and dropped children first; then phased.
+  const inverse = [...changes]
+    .reverse()
+    .map((change) => (INVERSE[change.kind] as (c: SchemaChange) => SchemaChange)(change))
+  return inverse
+    .map((change, index) => ({ change, index }))
+    .sort((a, b) => PHASE[a.change.kind] - PHASE[b.change.kind] || a.index - b.index)
+    .map((entry) => entry.change)
+}
+
+// --- statements ---
+
+/** Changes SQLite makes by rebuilding the table rather than with ALTER TABLE. */
+const REBUILT: ReadonlySet<SchemaChangeKind> = new Set([
+  'alterColumn',
+  'addUnique',
+  'dropUnique',
+  'addForeignKey',
+  'dropForeignKey',
+])
+
+class Writer {
+  readonly #dialect: Dialect
+  /** The helpers from 'onemodel' that the statements use. */
+  readonly helpers = new Set<string>()
+
+  constructor(dialect: Dialect) {
+    this.#dialect = dialect
+  }
+
+  /** Each change as `await …` lines; on SQLite, a table's changes that ALTER TABLE cannot make become one rebuild. */
+  statements(changes: readonly SchemaChange[]): string[] {
+    const support = this.#dialect.migrations
+    const rebuilt = new Set<string>()
+    if (support.alterColumn === 'rebuild') {
+      for (const change of changes) {
+        if (change.kind === 'createTable' || change.kind === 'dropTable') continue
+        // ALTER TABLE ADD COLUMN cannot add a NOT NULL column without a default; a rebuild can, to an empty table.
+        if (REBUILT.has(change.kind) || (change.kind === 'addColumn' && !change.column.nullable)) {
+          rebuilt.add(change.table)
+        }
+      }
+    }
+    const inRebuild = (change: SchemaChange) =>
+      change.kind !== 'createTable' &&
+      change.kind !== 'dropTable' &&
+      rebuilt.has(change.table) &&
+      change.kind !== 'createIndex' &&
+      change.kind !== 'dropIndex'
+    const lines: string[] = []
+    let rebuildsWritten = false
+    for (const change of changes) {
+      // Rebuilds go after the dropped indexes and created tables, before the indexes they may need.
+      if (!rebuildsWritten && PHASE[change.kind] > PHASE.createTable) {
+        for (const table of rebuilt)
+          lines.push(
+            this.#rebuild(
+              table,
+              changes.filter((c) => inRebuild(c) && 'table' in c && c.table === table),
+            ),
+          )
+        rebuildsWritten = true
+      }
+      if (!inRebuild(change)) lines.push(this.#statement(change))
+    }
+    if (!rebuildsWritten) {
+      for (const table of rebuilt)
+        lines.push(
+          this.#rebuild(
+            table,
+            changes.filter((c) => inRebuild(c) && 'table' in c && c.table === table),
+          ),
+        )
+    }
+    return lines
+  }
+
+  #statement(change: SchemaChange): string {
+    const support = this.#dialect.migrations
+    switch (change.kind) {
+      case 'createTable':
+        return this.#createTable(change.table)
+      case 'dropTable':
+        return `  await db.schema.dropTable(${str(change.table.name)}).execute()`
+      case 'addColumn':
+        return chain([
+          `alterTable(${str(change.table)})`,
+          `addColumn(${str(change.column.name)}, ${this.#type(change.column.type)}${this.#definition(change.column, true)})`,
+        ])
+      case 'dropColumn':
+        return chain([`alterTable(${str(change.table)})`, `dropColumn(${str(change.column.name)})`])
+      case 'alterColumn':
+        return this.#alterColumn(change.table, change.from, change.to)
+      case 'createIndex': {
+        const { index } = change
+        return chain([
+          `createIndex(${str(index.name)})`,
+          `on(${str(change.table)})`,
+          `columns(${strings(index.columns)})`,
+          ...(index.unique ? ['unique()'] : []),
+        ])
+      }
+      case 'dropIndex':
+        return chain([
+          `dropIndex(${str(change.index.name)})`,
+          ...(support.dropIndexNamesTable ? [`on(${str(change.table)})`] : []),
+        ])
+      case 'addUnique':
+        return chain([
+          `alterTable(${str(change.table)})`,
+          `addUniqueConstraint(${str(change.unique.name ?? `uq_${change.table}_${change.unique.columns.join('_')}`)}, ${strings(change.unique.columns)})`,
+        ])
+      case 'dropUnique':
+        return chain([`alterTable(${str(change.table)})`, `dropConstraint(${str(change.unique.name!)})`])
+      case 'addForeignKey':
+        return chain([`alterTable(${str(change.table)})`, this.#foreignKey(change.table, change.foreignKey)])
+      case 'dropForeignKey':
+        // MySQL drops a foreign key with DROP FOREIGN KEY; DROP CONSTRAINT works on PostgreSQL and MySQL 8.
+        if (support.dropIndexNamesTable) {
+          this.helpers.add('sql')
+          return `  await sql\`alter table \${sql.table(${str(change.table)})} drop foreign key \${sql.id(${str(change.foreignKey.name!)})}\`.execute(db)`
+        }
+        return chain([`alterTable(${str(change.table)})`, `dropConstraint(${str(change.foreignKey.name!)})`])
+    }
+  }
+
+  #createTable(table: TableSchema): string {
+    const calls = [`createTable(${str(table.name)})`]
+    for (const column of table.columns) {
+      calls.push(
+        `addColumn(${str(column.name)}, ${this.#type(column.type)}${this.#definition(column, false)})`,
+      )
+    }
+    for (const unique of table.uniques) {
+      calls.push(
+        `addUniqueConstraint(${str(unique.name ?? `uq_${table.name}_${unique.columns.join('_')}`)}, ${strings(unique.columns)})`,
+      )
+    }
+    for (const fk of table.foreignKeys) calls.push(this.#foreignKey(table.name, fk))
+    const lines = [chain(calls)]
+    for (const index of table.indexes) {
+      lines.push(
+        chain([
+          `createIndex(${str(index.name)})`,
+          `on(${str(table.name)})`,
+          `columns(${strings(index.columns)})`,
+          ...(index.unique ? ['unique()'] : []),
+        ]),
+      )
+    }
+    return lines.join('\n')
+  }
+
+  #foreignKey(table: string, fk: ForeignKeySchema): string {
+    const name = fk.name ?? `fk_${table}_${fk.columns.join('_')}_${fk.table}`
+    const action = fk.onDelete === 'no action' ? '' : `, (fk) => fk.onDelete(${str(fk.onDelete)})`
+    return `addForeignKeyConstraint(${str(name)}, ${strings(fk.columns)}, ${str(fk.table)}, ${strings(fk.references)}${action})`
+  }
+
+  #alterColumn(table: string, from: ColumnSchema, to: ColumnSchema): string {
+    const support = this.#dialect.migrations
+    const typeChanged = support.normalizeType(from.type) !== support.normalizeType(to.type)
+    if (support.alterColumn === 'modify') {
+      // MySQL restates the whole column; the primary key stays as it is.
+      return chain([
+        `alterTable(${str(table)})`,
+        `modifyColumn(${str(to.name)}, ${this.#type(to.type)}${this.#definition({ ...to, primaryKey: false }, true)})`,
+      ])
+    }
+    const calls: string[] = []
+    if (typeChanged)
+      calls.push(`alterColumn(${str(to.name)}, (col) => col.setDataType(${this.#type(to.type)}))`)
+    if (from.nullable !== to.nullable) {
+      calls.push(`alterColumn(${str(to.name)}, (col) => col.${to.nullable ? 'dropNotNull' : 'setNotNull'}())`)
+    }
+    return chain([`alterTable(${str(table)})`, ...calls])
+  }
+
+  /** One `rebuildTable()` call for every change of a SQLite table that ALTER TABLE cannot make. */
+  #rebuild(table: string, changes: readonly SchemaChange[]): string {
+    this.helpers.add('rebuildTable')
+    const add: string[] = []
+    const alter: string[] = []
+    const drop: string[] = []
+    const addConstraints: string[] = []
+    const dropConstraints: string[] = []
+    for (const change of changes) {
+      switch (change.kind) {
+        case 'addColumn':
+          add.push(
+            `${key(change.column.name)}: { type: ${str(change.column.type)}, nullable: ${change.column.nullable} }`,
+          )
+          break
+        case 'dropColumn':
+          drop.push(str(change.column.name))
+          break
+        case 'alterColumn': {
+          const parts: string[] = []
+          if (
+            this.#dialect.migrations.normalizeType(change.from.type) !==
+            this.#dialect.migrations.normalizeType(change.to.type)
+          ) {
+            parts.push(`type: ${str(change.to.type)}`)
+          }
+          if (change.from.nullable !== change.to.nullable) parts.push(`nullable: ${change.to.nullable}`)
+          alter.push(`${key(change.to.name)}: { ${parts.join(', ')} }`)
+          break
+        }
+        case 'addUnique':
+          addConstraints.push(str(uniqueSql(change.unique)))
+          break
+        case 'addForeignKey':
+          addConstraints.push(str(foreignKeySql(change.foreignKey)))
+          break
+        case 'dropUnique':
+        case 'dropForeignKey': {
+          const name = change.kind === 'dropUnique' ? change.unique.name : change.foreignKey.name
+          if (name !== undefined) dropConstraints.push(str(name))
+          break
+        }
+      }
+    }
+    const options = [
+      add.length > 0 ? `add: { ${add.join(', ')} }` : '',
+      alter.length > 0 ? `alter: { ${alter.join(', ')} }` : '',
+      drop.length > 0 ? `drop: [${drop.join(', ')}]` : '',
+      addConstraints.length > 0 ? `addConstraints: [${addConstraints.join(', ')}]` : '',
+      dropConstraints.length > 0 ? `dropConstraints: [${dropConstraints.join(', ')}]` : '',
+    ].filter((part) => part !== '')
+    const oneLine = `  await rebuildTable(db, ${str(table)}, { ${options.join(', ')} })`
+    if (oneLine.length <= 110) return oneLine
+    return [`  await rebuildTable(db, ${str(table)}, {`, ...options.map((o) => `    ${o},`), '  })'].join(
+      '\n',
+    )
+  }
+
+  /** A type Kysely knows as a string (`'varchar(255)'`); any other through `sql` (`sql\`double\``). */
+  #type(type: string): string {
+    if (isColumnDataType(type)) return str(type)
+    this.helpers.add('sql')
+    return `sql\`${type.replaceAll('\\', '\\\\').replaceAll('`', '\\`').replaceAll('${', '\\${')}\``
+  }
+
+  /** `, (col) => col.primaryKey().notNull()`, or nothing for a plain nullable column. */
+  #definition(column: ColumnSchema, alone: boolean): string {
+    const calls: string[] = []
+    if (column.primaryKey && !alone) calls.push('primaryKey()')
+    if (column.autoIncrement) calls.push(...autoIncrementCalls(this.#dialect))
+    if (!column.nullable) calls.push('notNull()')
+    return calls.length === 0 ? '' : `, (col) => col.${calls.join('.')}`
+  }
+}
+
+/** The builder calls the dialect makes to mark a generated key, recorded: `['generatedByDefaultAsIdentity()']`. */
+function autoIncrementCalls(dialect: Dialect): string[] {
+  const calls: string[] = []
+  const recorder: ColumnDefinitionBuilder = new Proxy({} as ColumnDefinitionBuilder, {
+    get: (_target, property) => () => {
+      calls.push(`${String(property)}()`)
+      return recorder
+    },
+  })
+  dialect.autoIncrement(recorder)
+  return calls
+}
+
+function uniqueSql(unique: UniqueSchema): string {
+  const columns = unique.columns.map(quote).join(', ')
+  return unique.name === undefined
+    ? `unique (${columns})`
+    : `constraint ${quote(unique.name)} unique (${columns})`
+}
+
+function foreignKeySql(fk: ForeignKeySchema): string {
+  const name = fk.name === undefined ? '' : `constraint ${quote(fk.name)} `
+  const action = fk.onDelete === 'no action' ? '' : ` on delete ${fk.onDelete}`
+  return `${name}foreign key (${fk.columns.map(quote).join(', ')}) references ${quote(fk.table)} (${fk.references.map(quote).join(', ')})${action}`
+}
+
+function quote(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`
+}
+
+/** `  await db.schema.a().b().execute()`, broken onto one line per call when long. */
+function chain(calls: readonly string[]): string {
+  const all = [...calls, 'execute()']
+  const oneLine = `  await db.schema.${all.join('.')}`
+  if (oneLine.length <= 110) return oneLine
+  return ['  await db.schema', ...all.map((call) => `    .${call}`)].join('\n')
+}
+
+function str(text: string): string {
+  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`
+}
+
+function strings(texts: readonly string[]): string {
+  return `[${texts.map(str).join(', ')}]`
+}
+
+function key(name: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : str(name)
+}
+
+/** Comment lines wrapped at about 100 characters, list items indented under their dash. */
+function wrapComment(lines: readonly string[]): string[] {
+  const out: string[] = []
+  for (const line of lines) {
+    const indent = line.startsWith('- ') ? '  ' : ''
+    let rest = line
+    while (rest.length > 100) {
+      const cut = rest.lastIndexOf(' ', 100)
+      if (cut <= indent.length) break
+      out.push(rest.slice(0, cut))
+      rest = indent + rest.slice(cut + 1)
+    }
+    out.push(rest)
+  }
+  return out
+}
