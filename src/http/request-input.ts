@@ -91,6 +91,11 @@ export function readBody(reader: RequestReader, param: BodyParam, issues: Valida
       issues.push(jsonInvalid(error as SyntaxError, text.length))
       return undefined
     }
+    // FastAPI reads a JSON `null` as no body at all: `missing`, or the default of an optional body.
+    if (input === null) {
+      if (!param.optional) issues.push(missing(['body']))
+      return undefined
+    }
   }
   const result = param.model.safeValidate(input, ['body'])
   if (!result.success) {
@@ -100,9 +105,13 @@ export function readBody(reader: RequestReader, param: BodyParam, issues: Valida
   return result.data
 }
 
-/** FastAPI parses the body as JSON when there is no content type, or an `application/json` or `…+json` one. */
+/**
+ * The body is JSON only when its content type says so, `application/json` or `…+json`, as FastAPI's default
+ * `strict_content_type=True` (since 0.132): a browser sends a body without a content type cross-site with no
+ * CORS preflight, so reading it as JSON would let any web page post to an API on localhost.
+ */
 function isJson(contentType: string | undefined): boolean {
-  if (contentType === undefined) return true
+  if (contentType === undefined) return false
   const type = contentType.split(';', 1)[0]!.trim().toLowerCase()
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))
 }
