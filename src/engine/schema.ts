@@ -40,6 +40,8 @@ export interface ForeignKeySchema {
   readonly table: string
   readonly references: readonly string[]
   readonly onDelete: ReferentialAction
+  /** MySQL: the index of the same name InnoDB keeps for the key, which dropping the key leaves behind. */
+  readonly backingIndex?: string | undefined
 }
 
 export interface TableSchema {

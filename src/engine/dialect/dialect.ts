@@ -73,6 +73,11 @@ export interface MigrationSupport {
   readonly uniqueConstraintsAreIndexes: boolean
   /** `drop index` names the table (MySQL). */
   readonly dropIndexNamesTable: boolean
+  /**
+   * A foreign key needs an index on its columns and the database makes one if none exists (MySQL): a key
+   * added to an existing table gets its own index of the same name, dropped with the key.
+   */
+  readonly foreignKeysNeedIndex: boolean
   /** The adapter Kysely's Migrator runs with: its lock and whether each migration runs in a transaction. */
   migrationAdapter(): DialectAdapter
   /** The schema the migrations tables belong in (PostgreSQL's current schema), when the database has schemas. */

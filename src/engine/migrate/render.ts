@@ -75,7 +75,12 @@ const INVERSE: { [K in SchemaChangeKind]: (change: Extract<SchemaChange, { kind:
   dropIndex: (c) => ({ kind: 'createIndex', table: c.table, index: c.index }),
   addUnique: (c) => ({ kind: 'dropUnique', table: c.table, unique: c.unique }),
   dropUnique: (c) => ({ kind: 'addUnique', table: c.table, unique: c.unique }),
-  addForeignKey: (c) => ({ kind: 'dropForeignKey', table: c.table, foreignKey: c.foreignKey }),
+  // A key added to an existing table gets its own index where the database needs one (MySQL).
+  addForeignKey: (c) => ({
+    kind: 'dropForeignKey',
+    table: c.table,
+    foreignKey: { ...c.foreignKey, backingIndex: c.foreignKey.name },
+  }),
   dropForeignKey: (c) => ({ kind: 'addForeignKey', table: c.table, foreignKey: c.foreignKey }),
 }
 
@@ -209,13 +214,31 @@ class Writer {
         ])
       case 'dropUnique':
         return chain([`alterTable(${str(change.table)})`, `dropConstraint(${str(change.unique.name!)})`])
-      case 'addForeignKey':
-        return chain([`alterTable(${str(change.table)})`, this.#foreignKey(change.table, change.foreignKey)])
+      case 'addForeignKey': {
+        const add = chain([
+          `alterTable(${str(change.table)})`,
+          this.#foreignKey(change.table, change.foreignKey),
+        ])
+        if (!support.foreignKeysNeedIndex) return add
+        // An index of the key's own name, so down() can drop it with the key (MySQL would make one anyway).
+        const { foreignKey: fk } = change
+        return [
+          chain([
+            `createIndex(${str(fk.name!)})`,
+            `on(${str(change.table)})`,
+            `columns(${strings(fk.columns)})`,
+          ]),
+          add,
+        ].join('\n')
+      }
       case 'dropForeignKey':
-        // MySQL drops a foreign key with DROP FOREIGN KEY; DROP CONSTRAINT works on PostgreSQL and MySQL 8.
-        if (support.dropIndexNamesTable) {
+        if (support.foreignKeysNeedIndex) {
+          // MySQL drops a foreign key with DROP FOREIGN KEY, and leaves the key's index behind.
+          const { foreignKey: fk } = change
           this.helpers.add('sql')
-          return `  await sql\`alter table \${sql.table(${str(change.table)})} drop foreign key \${sql.id(${str(change.foreignKey.name!)})}\`.execute(db)`
+          const drop = `  await sql\`alter table \${sql.table(${str(change.table)})} drop foreign key \${sql.id(${str(fk.name!)})}\`.execute(db)`
+          if (fk.backingIndex === undefined) return drop
+          return [drop, chain([`dropIndex(${str(fk.backingIndex)})`, `on(${str(change.table)})`])].join('\n')
         }
         return chain([`alterTable(${str(change.table)})`, `dropConstraint(${str(change.foreignKey.name!)})`])
     }

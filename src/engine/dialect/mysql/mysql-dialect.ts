@@ -49,8 +49,7 @@ export function mysqlDialect(url: URL, pool: PoolOptions, onQuery?: (query: Comp
     autoIncrement: (column) => column.autoIncrement(),
     decoder: (kind) => DECODERS[kind],
     integrityError,
-    // Each DDL statement commits by itself, so migrations cannot run in a transaction; Kysely's adapter
-    // locks with GET_LOCK().
+    // Kysely's adapter locks with GET_LOCK().
     migrations: {
       introspect: introspectMysql,
       normalizeType: normalizeMysqlType,
@@ -58,8 +57,20 @@ export function mysqlDialect(url: URL, pool: PoolOptions, onQuery?: (query: Comp
       alterConstraints: true,
       uniqueConstraintsAreIndexes: true,
       dropIndexNamesTable: true,
-      migrationAdapter: () => new MysqlAdapter(),
+      foreignKeysNeedIndex: true,
+      migrationAdapter: () => new MysqlMigrationAdapter(),
     },
+  }
+}
+
+/**
+ * Kysely's MySQL adapter, for the migrator, with each migration in a transaction. MySQL commits every DDL
+ * statement by itself, so the transaction cannot undo DDL; it does undo a failed migration's data changes
+ * made after its last DDL statement, and the revision is recorded only when the migration succeeds.
+ */
+class MysqlMigrationAdapter extends MysqlAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true
   }
 }
 

@@ -68,8 +68,13 @@ export async function introspectMysql(db: Kysely<any>): Promise<TableSchema[]> {
     const indexes: IndexSchema[] = []
     const own = indexRows.filter((r) => r.table === table.name)
     for (const name of new Set(own.map((r) => r.name))) {
+      if (name === 'PRIMARY') continue
       // InnoDB creates an index named after a foreign key that needs one; it belongs to the foreign key.
-      if (name === 'PRIMARY' || foreignKeys.some((fk) => fk.name === name)) continue
+      const fk = foreignKeys.findIndex((key) => key.name === name)
+      if (fk !== -1) {
+        foreignKeys[fk] = { ...foreignKeys[fk]!, backingIndex: name }
+        continue
+      }
       const parts = own.filter((r) => r.name === name)
       indexes.push({ name, columns: parts.map((r) => r.column), unique: Number(parts[0]!.non_unique) === 0 })
     }

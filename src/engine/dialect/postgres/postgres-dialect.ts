@@ -51,6 +51,7 @@ export function postgresDialect(
       alterConstraints: true,
       uniqueConstraintsAreIndexes: false,
       dropIndexNamesTable: false,
+      foreignKeysNeedIndex: false,
       migrationAdapter: () => new PostgresAdapter(),
       // Kysely's Migrator looks for its tables in every schema unless told which.
       currentSchema,

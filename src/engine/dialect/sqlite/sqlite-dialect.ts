@@ -98,6 +98,7 @@ const MIGRATIONS: MigrationSupport = {
   alterConstraints: false,
   uniqueConstraintsAreIndexes: false,
   dropIndexNamesTable: false,
+  foreignKeysNeedIndex: false,
   migrationAdapter: () => new SqliteMigrationAdapter(),
   verify: verifyForeignKeys,
 }

@@ -1,0 +1,515 @@
+/**
+ * Migrations on every dialect: autogenerate from the models, the generated files, upgrade and downgrade
+ * with the rows kept, check, and a failing migration that leaves the database as it was.
+ */
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+import {
+  autogenerate,
+  createAll,
+  createEngine,
+  createMigrator,
+  field,
+  Metadata,
+  MigrationError,
+  model,
+  select,
+  Session,
+  sql,
+  table,
+  type Engine,
+} from 'onemodel'
+import { DIALECTS } from '../support/dialects.ts'
+import { tempProject } from '../support/project.ts'
+
+const heroFields = {
+  id: field.integer({ primaryKey: true }),
+  name: field.string({ index: true }),
+  secret_name: field.string(),
+  age: field.integer({ nullable: true, default: null }),
+}
+
+/** The tutorial's first hero table. */
+function heroes() {
+  const metadata = new Metadata()
+  const Hero = table('hero', model('Hero', heroFields), { metadata })
+  return { metadata, Hero }
+}
+
+/** The hero table with a new field. */
+function heroesWithPowers() {
+  const metadata = new Metadata()
+  const Hero = table('hero', model('Hero', { ...heroFields, powers: field.string({ nullable: true }) }), {
+    metadata,
+  })
+  return { metadata, Hero }
+}
+
+/** Later versions of the models, for tests that write rows with plain SQL. */
+function evolved(version: { powers?: boolean; ageRequired?: boolean; missions?: boolean }): Metadata {
+  const metadata = new Metadata()
+  table(
+    'hero',
+    model('Hero', {
+      ...heroFields,
+      ...(version.ageRequired ? { age: field.integer() } : {}),
+      ...(version.powers ? { powers: field.string({ nullable: true }) } : {}),
+    }),
+    { metadata },
+  )
+  if (version.missions) {
+    table(
+      'mission',
+      model('Mission', {
+        id: field.integer({ primaryKey: true }),
+        title: field.string(),
+        hero_id: field.integer({ foreignKey: 'hero.id', onDelete: 'cascade' }),
+      }),
+      { metadata },
+    )
+  }
+  return metadata
+}
+
+const REVISION = /^\d{8}_\d{6}_[a-z0-9_]+$/
+
+async function count(engine: Engine, tableName: string): Promise<number> {
+  const { rows } = await sql<{
+    n: number | string
+  }>`select count(*) as n from ${sql.table(tableName)}`.execute(engine.db)
+  return Number(rows[0]!.n)
+}
+
+async function columnNames(engine: Engine, tableName: string): Promise<string[]> {
+  const tables = await engine.dialect.migrations.introspect(engine.db)
+  return tables.find((t) => t.name === tableName)?.columns.map((c) => c.name) ?? []
+}
+
+async function tableNames(engine: Engine): Promise<string[]> {
+  return (await engine.dialect.migrations.introspect(engine.db)).map((t) => t.name).sort()
+}
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect.name}: migrations`, { skip: dialect.skip }, () => {
+    async function setup() {
+      const engine = createEngine(await dialect.isolatedUrl())
+      const folder = join(tempProject(), 'migrations')
+      return {
+        engine,
+        folder,
+        migrator: (metadata: Metadata) => createMigrator(engine, { folder, metadata }),
+      }
+    }
+
+    test('from an empty database, autogenerate writes "add hero table" and upgrade head creates it', async () => {
+      const { engine, folder, migrator } = await setup()
+      await using _ = engine
+      const { metadata, Hero } = heroes()
+      const m = migrator(metadata)
+      assert.equal(await m.current(), undefined, 'a new database is at base')
+
+      const written = await m.revision('add hero table')
+      assert.ok(written, 'a revision is written')
+      assert.match(written.name, REVISION)
+      assert.ok(written.name.endsWith('_add_hero_table'))
+      assert.deepEqual(readdirSync(folder), [`${written.name}.ts`])
+      const code = readFileSync(written.path, 'utf8')
+      assert.match(code, /^\/\*\*\n \* add hero table\n/, 'the message heads the file')
+      assert.match(code, /import type \{ Kysely \} from 'kysely'/)
+      assert.match(code, /export async function up\(db: Kysely<any>\): Promise<void> \{/)
+      assert.match(code, /export async function down\(db: Kysely<any>\): Promise<void> \{/)
+      assert.match(code, /\.createTable\('hero'\)/)
+      assert.match(code, /createIndex\('ix_hero_name'\)\.on\('hero'\)\.columns\(\['name'\]\)/)
+      assert.match(code, /dropTable\('hero'\)/)
+      assert.deepEqual(await tableNames(engine), [], 'writing a revision changes nothing in the database')
+
+      assert.deepEqual(await m.upgrade('head'), [written.name])
+      assert.equal(await m.current(), written.name)
+      assert.deepEqual(await m.upgrade(), [], 'a second upgrade has nothing to do')
+      await using session = new Session(engine)
+      session.add(Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' }))
+      await session.commit()
+      assert.equal((await session.exec(select(Hero)).one()).name, 'Deadpond')
+      assert.deepEqual(
+        (await autogenerate(engine, { metadata })).changes,
+        [],
+        'the migrated database matches the models',
+      )
+    })
+
+    test('adding a field: old rows get NULL in the new column, and downgrade -1 removes it with the rows intact', async () => {
+      const { engine, migrator } = await setup()
+      await using _ = engine
+      const v1 = heroes()
+      const first = (await migrator(v1.metadata).revision('add hero table'))!
+      await migrator(v1.metadata).upgrade()
+      {
+        await using session = new Session(engine)
+        session.addAll([
+          v1.Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' }),
+          v1.Hero.create({ name: 'Rusty-Man', secret_name: 'Tommy Sharp', age: 48 }),
+        ])
+        await session.commit()
+      }
+
+      const v2 = heroesWithPowers()
+      const m = migrator(v2.metadata)
+      const diff = await m.autogenerate()
+      assert.deepEqual(
+        diff.changes.map((c) => [c.kind, 'column' in c ? c.column.name : '']),
+        [['addColumn', 'powers']],
+      )
+      const second = (await m.revision('add powers'))!
+      assert.ok(second.name > first.name, 'revisions sort in the order they were written')
+      assert.match(readFileSync(second.path, 'utf8'), /alterTable\('hero'\)\.addColumn\('powers', /)
+      assert.deepEqual(await m.upgrade(), [second.name])
+      {
+        await using session = new Session(engine)
+        const rows = await session.exec(select(v2.Hero).orderBy(v2.Hero.c.id)).all()
+        assert.deepEqual(
+          rows.map((h) => ({ ...h })),
+          [
+            { id: 1, name: 'Deadpond', secret_name: 'Dive Wilson', age: null, powers: null },
+            { id: 2, name: 'Rusty-Man', secret_name: 'Tommy Sharp', age: 48, powers: null },
+          ],
+          'the old rows are intact, with the new column NULL',
+        )
+      }
+
+      assert.deepEqual(await m.downgrade(-1), [second.name])
+      assert.equal(await m.current(), first.name)
+      assert.deepEqual(await columnNames(engine, 'hero'), ['id', 'name', 'secret_name', 'age'])
+      await using session = new Session(engine)
+      const rows = await session.exec(select(v1.Hero).orderBy(v1.Hero.c.id)).all()
+      assert.deepEqual(
+        rows.map((h) => h.name),
+        ['Deadpond', 'Rusty-Man'],
+      )
+      assert.deepEqual((await autogenerate(engine, { metadata: v1.metadata })).changes, [])
+    })
+
+    test('a nullability change keeps 10,000 rows and the rows that reference them', async () => {
+      const { engine, migrator } = await setup()
+      await using _ = engine
+      const before = evolved({ missions: true })
+      await migrator(before).revision('heroes and missions')
+      await migrator(before).upgrade()
+      for (let start = 0; start < 10_000; start += 1000) {
+        await engine.db
+          .insertInto('hero')
+          .values(
+            Array.from({ length: 1000 }, (_, i) => ({
+              name: `Hero ${start + i}`,
+              secret_name: `Secret ${start + i}`,
+              age: (start + i) % 90,
+            })),
+          )
+          .execute()
+      }
+      await engine.db
+        .insertInto('mission')
+        .values([
+          { title: 'Save the city', hero_id: 1 },
+          { title: 'Save the world', hero_id: 10_000 },
+        ])
+        .execute()
+
+      const m = migrator(evolved({ missions: true, ageRequired: true }))
+      const written = (await m.revision('age is required'))!
+      const code = readFileSync(written.path, 'utf8')
+      if (dialect.name === 'sqlite') {
+        assert.match(code, /rebuildTable\(db, 'hero', \{ alter: \{ age: \{ nullable: false \} \} \}\)/)
+        assert.match(code, /import \{ rebuildTable \} from 'onemodel'/)
+      }
+      await m.upgrade()
+
+      assert.equal(await count(engine, 'hero'), 10_000, 'every row survives')
+      assert.equal(await count(engine, 'mission'), 2, 'no cascade deleted the referencing rows')
+      assert.deepEqual((await m.check()).clean, true, 'the database matches the models')
+      const live = (await engine.dialect.migrations.introspect(engine.db)).find((t) => t.name === 'hero')!
+      assert.equal(live.columns.find((c) => c.name === 'age')!.nullable, false)
+      assert.deepEqual(
+        live.indexes.map((i) => i.name),
+        ['ix_hero_name'],
+        'the index is still there',
+      )
+      await assert.rejects(
+        engine.db.insertInto('hero').values({ name: 'Nobody', secret_name: 'x', age: null }).execute(),
+        /null/i,
+        'NULL is refused now',
+      )
+      await assert.rejects(
+        engine.db.insertInto('mission').values({ title: 'Orphan', hero_id: 123_456 }).execute(),
+        /foreign key/i,
+        'the foreign key still holds',
+      )
+
+      await m.downgrade(-1)
+      assert.equal(await count(engine, 'hero'), 10_000)
+      assert.equal(await count(engine, 'mission'), 2)
+      assert.deepEqual((await autogenerate(engine, { metadata: before })).changes, [])
+      await engine.db.insertInto('hero').values({ name: 'Nobody', secret_name: 'x', age: null }).execute()
+    })
+
+    test('making a column NOT NULL fails while a row holds NULL, and changes nothing', async () => {
+      const { engine, migrator } = await setup()
+      await using _ = engine
+      const before = heroes()
+      await migrator(before.metadata).revision('add hero table')
+      await migrator(before.metadata).upgrade()
+      await engine.db.insertInto('hero').values({ name: 'Deadpond', secret_name: 'Dive Wilson' }).execute()
+      const m = migrator(evolved({ ageRequired: true }))
+      const first = await m.current()
+      await m.revision('age is required')
+      const error = await m.upgrade().then(
+        () => assert.fail('the NULL age must stop the upgrade'),
+        (e: unknown) => e,
+      )
+      assert.ok(error instanceof MigrationError)
+      assert.equal(error.code, 'OM_MIGRATE_FAILED')
+      assert.match(error.message, /age_is_required/)
+      assert.equal(await m.current(), first)
+      assert.equal(await count(engine, 'hero'), 1)
+    })
+
+    test('check is clean when the models match, and reports pending revisions and differences', async () => {
+      const { engine, migrator } = await setup()
+      await using _ = engine
+      const v1 = heroes()
+      const m1 = migrator(v1.metadata)
+      await m1.revision('add hero table')
+      assert.deepEqual(await m1.check(), {
+        pending: [(await m1.pending())[0]],
+        diff: undefined,
+        clean: false,
+      })
+      await m1.upgrade()
+      const clean = await m1.check()
+      assert.equal(clean.clean, true)
+      assert.deepEqual(clean.diff?.changes, [])
+
+      const differing = await migrator(evolved({ powers: true, ageRequired: true })).check()
+      assert.equal(differing.clean, false)
+      assert.deepEqual(differing.diff?.changes.map((c) => c.kind).sort(), ['addColumn', 'alterColumn'])
+    })
+
+    test('no changes: revision writes nothing', async () => {
+      const { engine, folder, migrator } = await setup()
+      await using _ = engine
+      const { metadata } = heroes()
+      await migrator(metadata).revision('add hero table')
+      await migrator(metadata).upgrade()
+      assert.equal(await migrator(metadata).revision('nothing'), undefined)
+      assert.equal(readdirSync(folder).length, 1)
+    })
+
+    test('autogenerate refuses while revisions are pending', async () => {
+      const { engine, migrator } = await setup()
+      await using _ = engine
+      const { metadata } = heroes()
+      await migrator(metadata).revision('add hero table')
+      await assert.rejects(migrator(metadata).revision('again'), { code: 'OM_MIGRATE_OUT_OF_DATE' })
+    })
+
+    test('a failing migration rolls back and leaves current unchanged', async () => {
+      const { engine, folder, migrator } = await setup()
+      await using _ = engine
+      const { metadata } = heroes()
+      const m = migrator(metadata)
+      const first = (await m.revision('add hero table'))!
+      await m.upgrade()
+      const broken = (await m.revision('broken', { empty: true }))!
+      writeFileSync(
+        broken.path,
+        `import type { Kysely } from 'kysely'
+import { sql } from 'onemodel'
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.insertInto('hero').values({ name: 'Deadpond', secret_name: 'Dive Wilson' }).execute()
+  await sql\`select * from no_such_table\`.execute(db)
+}
+
+export async function down(db: Kysely<any>): Promise<void> {}
+`,
+      )
+      const error = await m.upgrade().then(
+        () => assert.fail('the migration must fail'),
+        (e: unknown) => e,
+      )
+      assert.ok(error instanceof MigrationError, String(error))
+      assert.equal(error.code, 'OM_MIGRATE_FAILED')
+      assert.match(error.message, new RegExp(broken.name))
+      assert.match(error.message, /no_such_table/)
+      assert.equal(await m.current(), first.name, 'current is unchanged')
+      assert.equal(await count(engine, 'hero'), 0, "the migration's insert was rolled back")
+      assert.deepEqual(await m.pending(), [broken.name])
+      assert.deepEqual(readdirSync(folder).sort(), [`${first.name}.ts`, `${broken.name}.ts`])
+    })
+
+    test(
+      'a failing migration leaves no DDL behind',
+      {
+        skip:
+          dialect.name === 'mysql' && 'MySQL commits each DDL statement, so a migration cannot roll back DDL',
+      },
+      async () => {
+        const { engine, migrator } = await setup()
+        await using _ = engine
+        const m = migrator(heroes().metadata)
+        const broken = (await m.revision('broken', { empty: true }))!
+        writeFileSync(
+          broken.path,
+          `import type { Kysely } from 'kysely'
+import { sql } from 'onemodel'
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema.createTable('villain').addColumn('id', 'integer', (col) => col.primaryKey()).execute()
+  await sql\`select * from no_such_table\`.execute(db)
+}
+`,
+        )
+        await assert.rejects(m.upgrade(), { code: 'OM_MIGRATE_FAILED' })
+        assert.equal(await m.current(), undefined)
+        assert.deepEqual(await tableNames(engine), [], 'the created table was rolled back')
+      },
+    )
+
+    test('indexes, unique constraints and foreign keys are added and dropped, and down() restores them', async () => {
+      const { engine, migrator } = await setup()
+      await using _ = engine
+      const before = new Metadata()
+      table('team', model('Team', { id: field.integer({ primaryKey: true }), name: field.string() }), {
+        metadata: before,
+      })
+      table(
+        'hero',
+        model('Hero', {
+          id: field.integer({ primaryKey: true }),
+          name: field.string({ index: true }),
+          nickname: field.string({ nullable: true, maxLength: 50 }),
+          team_id: field.integer({ nullable: true }),
+        }),
+        { metadata: before },
+      )
+      const after = new Metadata()
+      table(
+        'team',
+        model('Team', { id: field.integer({ primaryKey: true }), name: field.string({ unique: true }) }),
+        {
+          metadata: after,
+        },
+      )
+      table(
+        'hero',
+        model('Hero', {
+          id: field.integer({ primaryKey: true }),
+          name: field.string(),
+          nickname: field.string({ nullable: true, maxLength: 100, index: true }),
+          team_id: field.integer({ nullable: true, foreignKey: 'team.id', onDelete: 'set null' }),
+        }),
+        { metadata: after, indexes: [{ columns: ['name', 'team_id'] }] },
+      )
+      await migrator(before).revision('initial')
+      await migrator(before).upgrade()
+      await engine.db.insertInto('team').values({ name: 'Preventers' }).execute()
+      await engine.db.insertInto('hero').values({ name: 'Deadpond', nickname: 'Dive', team_id: 1 }).execute()
+
+      const m = migrator(after)
+      const diff = await m.autogenerate()
+      assert.deepEqual(
+        diff.changes.map((c) => c.kind).sort(),
+        (dialect.name === 'mysql'
+          ? ['alterColumn', 'createIndex', 'createIndex', 'createIndex', 'dropIndex', 'addForeignKey']
+          : ['alterColumn', 'createIndex', 'createIndex', 'dropIndex', 'addUnique', 'addForeignKey']
+        ).sort(),
+      )
+      await m.revision('constraints')
+      await m.upgrade()
+      assert.equal((await m.check()).clean, true, 'after upgrade the database matches the new models')
+      await assert.rejects(
+        engine.db.insertInto('team').values({ name: 'Preventers' }).execute(),
+        /unique|duplicate/i,
+      )
+      assert.equal(await count(engine, 'hero'), 1)
+
+      await m.downgrade(-1)
+      assert.deepEqual(
+        (await autogenerate(engine, { metadata: before })).changes,
+        [],
+        'down() restores the old schema',
+      )
+      assert.equal(await count(engine, 'hero'), 1)
+    })
+
+    test('a renamed column is a drop and an add, with a warning in the file', async () => {
+      const { engine, migrator } = await setup()
+      await using _ = engine
+      await migrator(heroes().metadata).revision('add hero table')
+      await migrator(heroes().metadata).upgrade()
+      const renamed = new Metadata()
+      table(
+        'hero',
+        model('Hero', {
+          id: field.integer({ primaryKey: true }),
+          name: field.string({ index: true }),
+          alias: field.string(),
+          age: field.integer({ nullable: true }),
+        }),
+        { metadata: renamed },
+      )
+      const written = (await migrator(renamed).revision('rename secret_name'))!
+      assert.deepEqual(
+        written.diff!.changes.map((c) => c.kind),
+        ['addColumn', 'dropColumn'],
+      )
+      assert.ok(
+        written.diff!.warnings.some((w) => /'secret_name'.*dropped.*'alias' added.*renameColumn/.test(w)),
+      )
+      const code = readFileSync(written.path, 'utf8')
+      assert.match(code, /Review before applying:/)
+      assert.match(code, /renameColumn\('old', 'new'\)/)
+    })
+
+    test('upgrade and downgrade to a revision, by name or prefix', async () => {
+      const { engine, migrator } = await setup()
+      await using _ = engine
+      const v1 = heroes()
+      const v2 = heroesWithPowers()
+      const first = (await migrator(v1.metadata).revision('add hero table'))!
+      await migrator(v1.metadata).upgrade()
+      const second = (await migrator(v2.metadata).revision('add powers'))!
+      await migrator(v2.metadata).downgrade('base')
+      const m = migrator(v2.metadata)
+      assert.equal(await m.current(), undefined)
+      assert.deepEqual(
+        await m.upgrade(first.name.slice(0, 15)),
+        [first.name],
+        'a unique prefix names a revision',
+      )
+      assert.deepEqual(await m.upgrade(), [second.name])
+      assert.deepEqual(await m.downgrade(first.name), [second.name], 'the target revision stays applied')
+      assert.equal(await m.current(), first.name)
+      await assert.rejects(m.upgrade('nope'), { code: 'OM_MIGRATE_REVISION' })
+      await assert.rejects(m.downgrade(second.name), { code: 'OM_MIGRATE_REVISION' }, 'not applied')
+      assert.deepEqual(
+        (await m.history()).map((r) => [r.name, r.appliedAt instanceof Date]),
+        [
+          [first.name, true],
+          [second.name, false],
+        ],
+      )
+    })
+
+    test('createAll and migrations agree: a database made by createAll needs no migration', async () => {
+      const { engine } = await setup()
+      await using _ = engine
+      const metadata = evolved({ powers: true, missions: true })
+      await createAll(engine, { metadata })
+      const diff = await autogenerate(engine, { metadata })
+      assert.deepEqual(diff.changes, [])
+      assert.deepEqual(diff.warnings, [])
+    })
+  })
+}
