@@ -150,6 +150,15 @@ export class App {
       const as = same.path === path ? '' : ` (as ${method} ${same.path})`
       throw new RouteDefinitionError(`${method} ${path} is declared twice${as}.`)
     }
+    const { openapiUrl = '/openapi.json', docsUrl = '/docs' } = this.options
+    const served = [openapiUrl, docsUrl].filter((url): url is string => url !== null)
+    if (
+      served.some((url) => routerKey(url, ignoreSlash) === key || key.startsWith(`${routerKey(url, true)}/`))
+    ) {
+      throw new RouteDefinitionError(
+        `${method} ${path}: the app serves its OpenAPI document and docs at ${served.join(' and ')}. Choose another path, or move them with createApp({ openapiUrl, docsUrl }).`,
+      )
+    }
     const route = { method, path, options, handler } as unknown as RouteDefinition
     checkPathParams(route)
     planRoute(route, new Map()) // refuses two body() parameters, or a value that is not a parameter, now
@@ -364,6 +373,9 @@ function errorAnswer(report: Report) {
         .code(503)
         .header('retry-after', '1')
         .send({ detail: 'Service Unavailable: the database is busy or unreachable' })
+    } else if (error instanceof OnemodelError && error.code === 'OM_ORM_INVALID_QUERY') {
+      // A query built from request values (a negative limit, say) that the ORM refuses: the request's fault.
+      void reply.code(400).send({ detail: error.message })
     } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode < 500) {
       void reply.code(error.statusCode).send({ detail: error.message })
     } else {

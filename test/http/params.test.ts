@@ -790,6 +790,14 @@ describe('route declaration errors', () => {
     )
   })
 
+  test('a route on the paths of the OpenAPI document or the docs', () => {
+    refuses(() => createApp().get('/docs', {}, () => null), /serves its OpenAPI document and docs at/)
+    refuses(() => createApp().get('/openapi.json', {}, () => null), /Choose another path/)
+    refuses(() => createApp().get('/docs/{file}', { params: { file: path.string() } }, () => null), /docs/)
+    assert.doesNotThrow(() => createApp({ docsUrl: '/api-docs' }).get('/docs', {}, () => null))
+    assert.doesNotThrow(() => createApp({ openapiUrl: null }).get('/openapi.json', {}, () => null))
+  })
+
   test('a path that does not start with /', () => {
     refuses(() => createApp().get('items', {}, () => null), /a path starts with '\/'/)
   })

@@ -20,6 +20,8 @@ import {
   Metadata,
   model,
   path,
+  query,
+  select,
   Session,
   table,
   ValidationError,
@@ -402,6 +404,27 @@ describe('error answers', () => {
     // The server is fine afterwards.
     const other = await send(app, 'POST', '/heroes', { name: 'Rusty-Man', secret_name: 'Tommy Sharp' })
     assert.equal(other.statusCode, 201)
+    await app.close()
+  })
+
+  test('a query the ORM refuses (a negative limit from the request) is a 400 JSON answer, never a 500', async () => {
+    const engine = createEngine(tempSqliteUrl())
+    await using _ = engine
+    await createAll(engine, { metadata })
+    const { lines, logger } = capturedLogger()
+    const app = createApp({ logger })
+    app.get(
+      '/heroes',
+      { params: { limit: query.integer({ default: 10 }) } },
+      async function readHeroes({ limit }) {
+        await using session = new Session(engine)
+        return session.exec(select(Hero).limit(limit)).all()
+      },
+    )
+    const answer = await app.inject('/heroes?limit=-1')
+    assert.equal(answer.statusCode, 400)
+    assert.match((answer.json() as { detail: string }).detail, /limit/)
+    assert.deepEqual(lines, [], 'a refused query is not a server error')
     await app.close()
   })
 })
