@@ -63,6 +63,7 @@ export type {
   ForeignKeySchema,
   ReferentialAction,
 } from './engine/schema.ts'
+export { defineConfig, type OnemodelConfig } from './cli/config.ts'
 /** Kysely's raw SQL tag, for migrations and queries onemodel does not model. */
 export { sql } from 'kysely'
 

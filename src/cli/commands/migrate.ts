@@ -1,0 +1,329 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { createEngine } from '../../engine/engine.ts'
+import type { SchemaChange } from '../../engine/migrate/diff.ts'
+import { createMigrator, type Migrator } from '../../engine/migrate/migrator.ts'
+import { parseCommand, UsageError, type ExitCode, type Io } from '../args.ts'
+import { loadConfig, loadMetadata } from '../config.ts'
+
+export const MIGRATE_USAGE = `Usage: onemodel migrate <command> [options]
+
+Migrations compare the models with the database and keep its schema in step, one revision file at a time.
+
+Commands:
+  init                     write onemodel.config.ts and the migrations folder
+  revision -m "message"    write a revision: the changes from the database to the models
+  upgrade [head|<rev>]     apply pending revisions (default head: all of them)
+  downgrade <-1|<rev>|base> revert revisions: -1 the last one, <rev> back to that one, base all
+  current                  print the revision the database is at
+  history                  list the revisions, applied and pending
+  check                    exit 1 when revisions are pending or the models and database differ
+
+Options:
+  -c, --config <file>      the configuration file (default onemodel.config.ts, or package.json "onemodel")
+  -h, --help               show help for a command
+
+A <rev> is a revision's file name without .ts, or a unique prefix of it such as its timestamp.
+The database is the config's url, or DATABASE_URL when set.`
+
+const USAGE: Record<string, string> = {
+  init: `Usage: onemodel migrate init [--models <module>] [--url <database-url>] [--migrations <folder>] [--force]
+
+Writes onemodel.config.ts, which names the models module, the database URL (DATABASE_URL overrides it)
+and the migrations folder, and creates that folder.
+
+Options:
+  --models <module>       the module that declares the tables (default ./models.ts)
+  --url <database-url>    the database (default sqlite:///database.db)
+  --migrations <folder>   where revision files go (default ./migrations)
+  --force                 overwrite an existing onemodel.config.ts`,
+  revision: `Usage: onemodel migrate revision -m "message" [--autogenerate | --empty]
+
+Writes migrations/<timestamp>_<message>.ts with up() and down(). By default (--autogenerate) it holds the
+changes that bring the database to the models; when there are none it says so and writes nothing. With
+--empty, up() and down() are left for you to write. The database must be at head.
+
+Options:
+  -m, --message <text>    what the revision does (required)
+  --autogenerate          compare the models with the database (the default)
+  --empty                 write an empty revision`,
+  upgrade: `Usage: onemodel migrate upgrade [head|<rev>]
+
+Applies the pending revisions up to <rev>, or all of them (head, the default), each in its own transaction
+where the database allows it.`,
+  downgrade: `Usage: onemodel migrate downgrade <-1|-N|<rev>|base>
+
+Reverts revisions with their down(): -1 the last one, -N the last N, <rev> every revision after it (it stays
+applied), base all of them.`,
+  current: `Usage: onemodel migrate current
+
+Prints the revision the database is at, with (head) when none is pending.`,
+  history: `Usage: onemodel migrate history
+
+Lists every revision, oldest first, with when it was applied or "pending".`,
+  check: `Usage: onemodel migrate check
+
+Exits 0 when the database is at head and matches the models, 1 otherwise (printing what differs): for CI.`,
+}
+
+const CONFIG_OPTION = { config: { type: 'string', short: 'c' } } as const
+
+/** `onemodel migrate …` */
+export async function migrate(args: readonly string[], io: Io): Promise<ExitCode> {
+  const [command, ...rest] = args
+  switch (command) {
+    case '--help':
+    case '-h':
+      return help(io, MIGRATE_USAGE)
+    case 'init':
+      return init(rest, io)
+    case 'revision':
+      return revision(rest, io)
+    case 'upgrade':
+      return upgrade(rest, io)
+    case 'downgrade':
+      return downgrade(rest, io)
+    case 'current':
+      return current(rest, io)
+    case 'history':
+      return history(rest, io)
+    case 'check':
+      return check(rest, io)
+    default:
+      throw new UsageError(`Unknown command "migrate ${command}".`, MIGRATE_USAGE)
+  }
+}
+
+const CONFIG_TEMPLATE = (
+  models: string,
+  url: string,
+  migrations: string,
+) => `/** onemodel's configuration: what \`onemodel migrate\` compares and where it writes. */
+import { defineConfig } from 'onemodel'
+
+export default defineConfig({
+  // The module that declares the tables with table(). If it exports \`metadata\`, that Metadata is used.
+  models: ${JSON.stringify(models).replaceAll('"', "'")},
+  // The database. The DATABASE_URL environment variable overrides it.
+  url: ${JSON.stringify(url).replaceAll('"', "'")},
+  // Where \`onemodel migrate revision\` writes migration files.
+  migrations: ${JSON.stringify(migrations).replaceAll('"', "'")},
+})
+`
+
+function init(args: readonly string[], io: Io): ExitCode {
+  const usage = USAGE.init!
+  const { values, positionals } = parseCommand(
+    args,
+    {
+      models: { type: 'string', default: './models.ts' },
+      url: { type: 'string', default: 'sqlite:///database.db' },
+      migrations: { type: 'string', default: './migrations' },
+      force: { type: 'boolean', default: false },
+    },
+    usage,
+  )
+  if (values.help) return help(io, usage)
+  noPositionals(positionals, usage)
+  const file = join(io.cwd, 'onemodel.config.ts')
+  if (existsSync(file) && !values.force) {
+    io.stderr(`onemodel.config.ts already exists in ${io.cwd}; pass --force to overwrite it.`)
+    return 1
+  }
+  writeFileSync(file, CONFIG_TEMPLATE(values.models, values.url, values.migrations))
+  const folder = join(io.cwd, values.migrations)
+  mkdirSync(folder, { recursive: true })
+  io.stdout(`Wrote onemodel.config.ts (models ${values.models}, database ${values.url}).`)
+  io.stdout(`Created ${relative(io.cwd, folder) || '.'}/ for the revision files.`)
+  io.stdout(
+    'Next: declare your tables in the models module, then run onemodel migrate revision -m "initial".',
+  )
+  return 0
+}
+
+async function revision(args: readonly string[], io: Io): Promise<ExitCode> {
+  const usage = USAGE.revision!
+  const { values, positionals } = parseCommand(
+    args,
+    {
+      ...CONFIG_OPTION,
+      message: { type: 'string', short: 'm' },
+      autogenerate: { type: 'boolean', default: false },
+      empty: { type: 'boolean', default: false },
+    },
+    usage,
+  )
+  if (values.help) return help(io, usage)
+  noPositionals(positionals, usage)
+  if (!values.message?.trim()) throw new UsageError('revision needs a message: -m "add hero table".', usage)
+  if (values.autogenerate && values.empty)
+    throw new UsageError('Pass --autogenerate or --empty, not both.', usage)
+  return withMigrator(io, values.config, async (migrator) => {
+    const written = await migrator.revision(values.message!, { empty: values.empty })
+    if (!written) {
+      io.stdout('No changes: the database matches the models. No revision written.')
+      return 0
+    }
+    const path = relative(io.cwd, written.path)
+    if (!written.diff) {
+      io.stdout(`Wrote ${path}: an empty revision; write its up() and down().`)
+      return 0
+    }
+    const n = written.diff.changes.length
+    io.stdout(`Wrote ${path} with ${n} change${n === 1 ? '' : 's'}:`)
+    for (const change of written.diff.changes) io.stdout(`  ${describe(change)}`)
+    for (const warning of written.diff.warnings) io.stdout(`  warning: ${warning}`)
+    io.stdout('Review it, then run onemodel migrate upgrade.')
+    return 0
+  })
+}
+
+async function upgrade(args: readonly string[], io: Io): Promise<ExitCode> {
+  const usage = USAGE.upgrade!
+  const { values, positionals } = parseCommand(args, CONFIG_OPTION, usage)
+  if (values.help) return help(io, usage)
+  if (positionals.length > 1) throw new UsageError('upgrade takes one revision.', usage)
+  return withMigrator(io, values.config, async (migrator) => {
+    const applied = await migrator.upgrade(positionals[0] ?? 'head')
+    if (applied.length === 0)
+      io.stdout(`Nothing to apply: the database is at ${(await migrator.current()) ?? 'base'}.`)
+    for (const name of applied) io.stdout(`Applied ${name}`)
+    return 0
+  })
+}
+
+async function downgrade(args: readonly string[], io: Io): Promise<ExitCode> {
+  const usage = USAGE.downgrade!
+  const { values, positionals } = parseCommand(args, CONFIG_OPTION, usage)
+  if (values.help) return help(io, usage)
+  if (positionals.length !== 1) {
+    throw new UsageError('downgrade needs a target: -1 for the last revision, a revision, or base.', usage)
+  }
+  return withMigrator(io, values.config, async (migrator) => {
+    const reverted = await migrator.downgrade(positionals[0]!)
+    if (reverted.length === 0) io.stdout('Nothing to revert.')
+    for (const name of reverted) io.stdout(`Reverted ${name}`)
+    io.stdout(`The database is at ${(await migrator.current()) ?? 'base'}.`)
+    return 0
+  })
+}
+
+async function current(args: readonly string[], io: Io): Promise<ExitCode> {
+  const usage = USAGE.current!
+  const { values, positionals } = parseCommand(args, CONFIG_OPTION, usage)
+  if (values.help) return help(io, usage)
+  noPositionals(positionals, usage)
+  return withMigrator(io, values.config, async (migrator) => {
+    const history = await migrator.history()
+    const at = history.findLast((r) => r.appliedAt !== undefined)?.name
+    const head = history.every((r) => r.appliedAt !== undefined)
+    io.stdout(
+      at === undefined
+        ? `base (no revision applied${head ? '' : ', some pending'})`
+        : `${at}${head ? ' (head)' : ''}`,
+    )
+    return 0
+  })
+}
+
+async function history(args: readonly string[], io: Io): Promise<ExitCode> {
+  const usage = USAGE.history!
+  const { values, positionals } = parseCommand(args, CONFIG_OPTION, usage)
+  if (values.help) return help(io, usage)
+  noPositionals(positionals, usage)
+  return withMigrator(io, values.config, async (migrator) => {
+    const revisions = await migrator.history()
+    if (revisions.length === 0) io.stdout(`No revisions in ${relative(io.cwd, migrator.folder) || '.'}/.`)
+    const width = Math.max(0, ...revisions.map((r) => r.name.length))
+    for (const r of revisions) {
+      io.stdout(
+        `${r.name.padEnd(width)}  ${r.appliedAt ? `applied ${r.appliedAt.toISOString()}` : 'pending'}`,
+      )
+    }
+    return 0
+  })
+}
+
+async function check(args: readonly string[], io: Io): Promise<ExitCode> {
+  const usage = USAGE.check!
+  const { values, positionals } = parseCommand(args, CONFIG_OPTION, usage)
+  if (values.help) return help(io, usage)
+  noPositionals(positionals, usage)
+  return withMigrator(io, values.config, async (migrator) => {
+    const result = await migrator.check()
+    if (result.pending.length > 0) {
+      io.stdout(
+        `${result.pending.length} revision(s) pending: ${result.pending.join(', ')}. Run onemodel migrate upgrade.`,
+      )
+      return 1
+    }
+    if (result.clean) {
+      io.stdout('The database is at head and matches the models.')
+      return 0
+    }
+    io.stdout('The models and the database differ:')
+    for (const change of result.diff!.changes) io.stdout(`  ${describe(change)}`)
+    io.stdout('Run onemodel migrate revision -m "…" to write a revision for these changes.')
+    return 1
+  })
+}
+
+async function withMigrator(
+  io: Io,
+  configFile: string | undefined,
+  work: (migrator: Migrator) => Promise<ExitCode>,
+): Promise<ExitCode> {
+  const config = await loadConfig(io.cwd, io.env, configFile)
+  const metadata = await loadMetadata(config.models)
+  if (metadata.tables.length === 0) {
+    io.stderr(`warning: ${relative(io.cwd, config.models)} declares no table(); the models are empty.`)
+  }
+  const engine = createEngine(config.url)
+  try {
+    return await work(createMigrator(engine, { folder: config.migrations, metadata }))
+  } finally {
+    await engine.dispose()
+  }
+}
+
+/** One line per change: `+ table hero`, `~ column hero.age: NULL → NOT NULL`. */
+export function describe(change: SchemaChange): string {
+  switch (change.kind) {
+    case 'createTable':
+      return `+ table ${change.table.name}`
+    case 'dropTable':
+      return `- table ${change.table.name}`
+    case 'addColumn':
+      return `+ column ${change.table}.${change.column.name} ${change.column.type}${change.column.nullable ? '' : ' NOT NULL'}`
+    case 'dropColumn':
+      return `- column ${change.table}.${change.column.name}`
+    case 'alterColumn': {
+      const { from, to } = change
+      const parts: string[] = []
+      if (from.type !== to.type) parts.push(`${from.type} → ${to.type}`)
+      if (from.nullable !== to.nullable) parts.push(from.nullable ? 'NULL → NOT NULL' : 'NOT NULL → NULL')
+      return `~ column ${change.table}.${to.name}: ${parts.join(', ')}`
+    }
+    case 'createIndex':
+      return `+ ${change.index.unique ? 'unique index' : 'index'} ${change.index.name} on ${change.table} (${change.index.columns.join(', ')})`
+    case 'dropIndex':
+      return `- index ${change.index.name} on ${change.table}`
+    case 'addUnique':
+      return `+ unique ${change.unique.name ?? ''} on ${change.table} (${change.unique.columns.join(', ')})`
+    case 'dropUnique':
+      return `- unique ${change.unique.name ?? `(${change.unique.columns.join(', ')})`} on ${change.table}`
+    case 'addForeignKey':
+      return `+ foreign key ${change.table} (${change.foreignKey.columns.join(', ')}) → ${change.foreignKey.table} (${change.foreignKey.references.join(', ')})`
+    case 'dropForeignKey':
+      return `- foreign key ${change.foreignKey.name ?? ''} on ${change.table}`
+  }
+}
+
+function help(io: Io, usage: string): ExitCode {
+  io.stdout(usage)
+  return 0
+}
+
+function noPositionals(positionals: readonly string[], usage: string): void {
+  if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`, usage)
+}
