@@ -1,8 +1,10 @@
 /**
- * The tutorial's Hero table in a fresh Metadata, on a fresh SQLite file, with every SQL statement the
- * engine runs recorded in `log` (echo), so tests can assert what a Session sends.
+ * The tutorial's Hero table in a fresh Metadata, on a fresh database of a dialect (a SQLite file by
+ * default), with every SQL statement the engine runs recorded in `log` (echo), so tests can assert what a
+ * Session sends.
  */
 import { createAll, createEngine, field, Metadata, model, Session, table, type EngineOptions } from 'onemodel'
+import type { DialectUnderTest } from './dialects.ts'
 import { tempSqliteUrl } from './sqlite.ts'
 
 export function declareHeroes() {
@@ -30,18 +32,42 @@ export function declareHeroes() {
   return { metadata, Team, Hero }
 }
 
-/** A fresh database with the hero and team tables. `log` starts empty after createAll. */
-export async function heroesDatabase(options: EngineOptions & { url?: string } = {}) {
-  const models = declareHeroes()
+/**
+ * A statement as SQLite spells it, whatever the dialect: identifiers in `"` (MySQL writes backticks) and
+ * `?` placeholders (PostgreSQL writes `$1`, `$2`). Echo logs no values, so nothing else differs.
+ */
+export function neutralSql(line: string): string {
+  return line.replaceAll('`', '"').replace(/\$\d+/g, '?')
+}
+
+/** Engine options that echo every statement into `log`, in the {@link neutralSql} spelling. */
+export function recordSql(): { log: string[]; options: EngineOptions } {
   const log: string[] = []
-  const engine = createEngine(options.url ?? tempSqliteUrl(), {
-    echo: true,
-    logger: (line) => log.push(line),
-    ...options,
+  return { log, options: { echo: true, logger: (line) => log.push(neutralSql(line)) } }
+}
+
+export interface HeroesDatabaseOptions extends EngineOptions {
+  /** The database to use; by default a fresh one of `dialect`. */
+  url?: string
+  /** Where the fresh database comes from; a temporary SQLite file by default. */
+  dialect?: Pick<DialectUnderTest, 'isolatedUrl'>
+}
+
+/**
+ * A fresh database with the hero and team tables. `log` starts empty after createAll and holds each
+ * statement in the {@link neutralSql} spelling, so one assertion serves every dialect.
+ */
+export async function heroesDatabase(options: HeroesDatabaseOptions = {}) {
+  const { url, dialect, ...engineOptions } = options
+  const models = declareHeroes()
+  const recorded = recordSql()
+  const engine = createEngine(url ?? (dialect ? await dialect.isolatedUrl() : tempSqliteUrl()), {
+    ...recorded.options,
+    ...engineOptions,
   })
   await createAll(engine, { metadata: models.metadata })
-  log.length = 0
-  return { ...models, engine, log }
+  recorded.log.length = 0
+  return { ...models, engine, log: recorded.log }
 }
 
 /** Inserts the tutorial's three heroes (ids 1, 2, 3) and clears the log. */
