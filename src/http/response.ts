@@ -34,9 +34,22 @@ export type ResponseValue<R> =
  * when the result does not fit.
  */
 export function encodeResponse(spec: ResponseModel, value: unknown): string | ValidationIssue[] {
-  const encoded =
-    spec instanceof ListOf
-      ? jsonListEncoder(spec.model)(value, ['response'])
-      : jsonEncoder(spec)(value, ['response'])
-  return typeof encoded === 'string' ? encoded : encoded.issues
+  const model = spec instanceof ListOf ? spec.model : spec
+  const encoded = spec instanceof ListOf ? jsonListEncoder(model)(value) : jsonEncoder(model)(value)
+  return encoded ?? whyNot(spec, value)
+}
+
+/** The issues of a result the encoder refused, from the model's validation (the slow, exact path). */
+function whyNot(spec: ResponseModel, value: unknown): ValidationIssue[] {
+  if (!(spec instanceof ListOf)) {
+    const result = spec.safeValidate(value, ['response'])
+    return result.success ? [] : result.issues
+  }
+  if (!Array.isArray(value)) {
+    return [{ type: 'list_type', loc: ['response'], msg: 'Input should be a valid list', input: value }]
+  }
+  return value.flatMap((item, index) => {
+    const result = spec.model.safeValidate(item, ['response', index])
+    return result.success ? [] : result.issues
+  })
 }
