@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { MigrationError } from '../errors.ts'
-import { defaultMetadata, Metadata } from '../model/table.ts'
+import type { Metadata } from '../model/table.ts'
 
 /**
  * What `onemodel migrate` needs to know: where the models are, which database, and where migration files
@@ -125,5 +125,6 @@ export async function loadMetadata(models: string): Promise<Metadata> {
       },
     )
   }
-  return module.metadata instanceof Metadata ? module.metadata : defaultMetadata
+  const { defaultMetadata, Metadata: MetadataClass } = await import('../model/table.ts')
+  return module.metadata instanceof MetadataClass ? module.metadata : defaultMetadata
 }

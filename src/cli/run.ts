@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { OnemodelError } from '../errors.ts'
 import { UsageError, type ExitCode, type Io } from './args.ts'
-import { migrate, MIGRATE_USAGE } from './commands/migrate.ts'
-import { serve } from './commands/serve.ts'
 
 export const USAGE = `Usage: onemodel <command> [options]
 
@@ -35,11 +33,16 @@ export async function run(args: readonly string[], io: Io): Promise<ExitCode> {
       case '--version':
         io.stdout(version())
         return 0
-      case 'migrate':
+      // Commands load on use, so `--help` does not wait for database drivers or the HTTP server.
+      case 'migrate': {
+        const { migrate, MIGRATE_USAGE } = await import('./commands/migrate.ts')
         if (rest.length === 0) throw new UsageError('Missing migrate command.', MIGRATE_USAGE)
         return await migrate(rest, io)
-      case 'serve':
+      }
+      case 'serve': {
+        const { serve } = await import('./commands/serve.ts')
         return await serve(rest, io)
+      }
       default:
         throw new UsageError(`Unknown command "${command}".`, USAGE)
     }

@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { createEngine } from '../../engine/engine.ts'
 import type { SchemaChange } from '../../engine/migrate/diff.ts'
-import { createMigrator, type Migrator } from '../../engine/migrate/migrator.ts'
+import type { Migrator } from '../../engine/migrate/migrator.ts'
 import { parseCommand, UsageError, type ExitCode, type Io } from '../args.ts'
 import { loadConfig, loadMetadata } from '../config.ts'
 
@@ -274,6 +273,9 @@ async function withMigrator(
   work: (migrator: Migrator) => Promise<ExitCode>,
 ): Promise<ExitCode> {
   const config = await loadConfig(io.cwd, io.env, configFile)
+  // Loaded here rather than at the top, so `--help` does not wait for the database drivers.
+  const { createEngine } = await import('../../engine/engine.ts')
+  const { createMigrator } = await import('../../engine/migrate/migrator.ts')
   const metadata = await loadMetadata(config.models)
   if (metadata.tables.length === 0) {
     io.stderr(`warning: ${relative(io.cwd, config.models)} declares no table(); the models are empty.`)
