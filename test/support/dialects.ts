@@ -48,6 +48,12 @@ async function admin(url: string, statement: string): Promise<void> {
   }
 }
 
+const drops: (() => Promise<void>)[] = []
+// Registered when this module loads, so on the test file's root: see test/support/sqlite.ts.
+after(async () => {
+  for (const drop of drops.splice(0)) await drop()
+})
+
 function uniqueName(): string {
   return `t_${process.pid}_${randomBytes(4).toString('hex')}`
 }
@@ -69,7 +75,7 @@ async function serverDialect(
     async isolatedUrl() {
       const isolated = isolate(uniqueName())
       await admin(url, isolated.create)
-      after(() => admin(url, isolated.drop))
+      drops.push(() => admin(url, isolated.drop))
       return isolated.url
     },
   }
