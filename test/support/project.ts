@@ -6,6 +6,13 @@ import { after } from 'node:test'
 /** The repository root: what `node_modules/onemodel` links to in a temporary project. */
 export const REPO_ROOT = resolve(import.meta.dirname, '../..')
 
+const dirs: string[] = []
+// Registered when this module loads, so on the test file's root: an after() called inside a test would run
+// when that test ends.
+after(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
 /**
  * A temporary project directory, as a user's would be: `node_modules/onemodel` links to this repository,
  * so migration files and app modules written there can `import … from 'onemodel'` (the `development`
@@ -13,7 +20,7 @@ export const REPO_ROOT = resolve(import.meta.dirname, '../..')
  */
 export function tempProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'onemodel-project-'))
-  after(() => rmSync(dir, { recursive: true, force: true }))
+  dirs.push(dir)
   mkdirSync(join(dir, 'node_modules'))
   symlinkSync(REPO_ROOT, join(dir, 'node_modules', 'onemodel'), 'dir')
   return dir

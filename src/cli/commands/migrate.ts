@@ -302,7 +302,7 @@ export function describe(change: SchemaChange): string {
     case 'alterColumn': {
       const { from, to } = change
       const parts: string[] = []
-      if (from.type !== to.type) parts.push(`${from.type} → ${to.type}`)
+      if (change.typeChanged) parts.push(`${from.type} → ${to.type}`)
       if (from.nullable !== to.nullable) parts.push(from.nullable ? 'NULL → NOT NULL' : 'NOT NULL → NULL')
       return `~ column ${change.table}.${to.name}: ${parts.join(', ')}`
     }

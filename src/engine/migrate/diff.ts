@@ -24,6 +24,8 @@ export type SchemaChange =
       readonly table: string
       readonly from: ColumnSchema
       readonly to: ColumnSchema
+      /** The type differs, not only its spelling (`INTEGER` and `integer` are the same type). */
+      readonly typeChanged: boolean
     }
   | { readonly kind: 'createIndex'; readonly table: string; readonly index: IndexSchema }
   | { readonly kind: 'dropIndex'; readonly table: string; readonly index: IndexSchema }
@@ -135,7 +137,7 @@ function compareTable(
     }
     const typeChanged = support.normalizeType(current.type) !== support.normalizeType(column.type)
     if (typeChanged || current.nullable !== column.nullable) {
-      changes.push({ kind: 'alterColumn', table, from: current, to: column })
+      changes.push({ kind: 'alterColumn', table, from: current, to: column, typeChanged })
       if (typeChanged) {
         warnings.push(
           `${table}.${column.name} changes type from ${current.type} to ${column.type}: check that the existing values convert.`,

@@ -70,7 +70,7 @@ const INVERSE: { [K in SchemaChangeKind]: (change: Extract<SchemaChange, { kind:
   dropTable: (c) => ({ kind: 'createTable', table: c.table }),
   addColumn: (c) => ({ kind: 'dropColumn', table: c.table, column: c.column }),
   dropColumn: (c) => ({ kind: 'addColumn', table: c.table, column: c.column }),
-  alterColumn: (c) => ({ kind: 'alterColumn', table: c.table, from: c.to, to: c.from }),
+  alterColumn: (c) => ({ ...c, from: c.to, to: c.from }),
   createIndex: (c) => ({ kind: 'dropIndex', table: c.table, index: c.index }),
   dropIndex: (c) => ({ kind: 'createIndex', table: c.table, index: c.index }),
   addUnique: (c) => ({ kind: 'dropUnique', table: c.table, unique: c.unique }),
@@ -192,7 +192,7 @@ class Writer {
       case 'dropColumn':
         return chain([`alterTable(${str(change.table)})`, `dropColumn(${str(change.column.name)})`])
       case 'alterColumn':
-        return this.#alterColumn(change.table, change.from, change.to)
+        return this.#alterColumn(change.table, change.from, change.to, change.typeChanged)
       case 'createIndex': {
         const { index } = change
         return chain([
@@ -277,9 +277,8 @@ class Writer {
     return `addForeignKeyConstraint(${str(name)}, ${strings(fk.columns)}, ${str(fk.table)}, ${strings(fk.references)}${action})`
   }
 
-  #alterColumn(table: string, from: ColumnSchema, to: ColumnSchema): string {
+  #alterColumn(table: string, from: ColumnSchema, to: ColumnSchema, typeChanged: boolean): string {
     const support = this.#dialect.migrations
-    const typeChanged = support.normalizeType(from.type) !== support.normalizeType(to.type)
     if (support.alterColumn === 'modify') {
       // MySQL restates the whole column; the primary key stays as it is.
       return chain([
@@ -316,12 +315,7 @@ class Writer {
           break
         case 'alterColumn': {
           const parts: string[] = []
-          if (
-            this.#dialect.migrations.normalizeType(change.from.type) !==
-            this.#dialect.migrations.normalizeType(change.to.type)
-          ) {
-            parts.push(`type: ${str(change.to.type)}`)
-          }
+          if (change.typeChanged) parts.push(`type: ${str(change.to.type)}`)
           if (change.from.nullable !== change.to.nullable) parts.push(`nullable: ${change.to.nullable}`)
           alter.push(`${key(change.to.name)}: { ${parts.join(', ')} }`)
           break
