@@ -351,6 +351,10 @@ class Writer {
   /** A type Kysely knows as a string (`'varchar(255)'`); any other through `sql` (`sql\`double\``). */
   #type(type: string): string {
     if (isColumnDataType(type)) return str(type)
+    // A type read from the database (`int(11)`, `character varying(100)`) in the spelling a model gives.
+    const normalize = this.#dialect.migrations.normalizeType
+    const same = portableSpellings(type).find((candidate) => normalize(candidate) === normalize(type))
+    if (same !== undefined) return str(same)
     this.helpers.add('sql')
     return `sql\`${type.replaceAll('\\', '\\\\').replaceAll('`', '\\`').replaceAll('${', '\\${')}\``
   }
@@ -363,6 +367,39 @@ class Writer {
     if (!column.nullable) calls.push('notNull()')
     return calls.length === 0 ? '' : `, (col) => col.${calls.join('.')}`
   }
+}
+
+const SIMPLE_TYPES = [
+  'integer',
+  'bigint',
+  'smallint',
+  'boolean',
+  'text',
+  'varchar',
+  'char',
+  'double precision',
+  'real',
+  'numeric',
+  'date',
+  'timestamptz',
+  'timestamp',
+  'datetime',
+  'time',
+  'uuid',
+  'jsonb',
+  'json',
+  'blob',
+  'bytea',
+] as const
+
+/** Kysely's spellings that may name the same type as `type`, with its length or precision. */
+function portableSpellings(type: string): string[] {
+  const n = /\((\d+)\)/.exec(type)?.[1]
+  const sized =
+    n === undefined
+      ? []
+      : ['varchar', 'char', 'timestamptz', 'timestamp', 'datetime', 'time'].map((t) => `${t}(${n})`)
+  return [...sized, ...SIMPLE_TYPES]
 }
 
 /** The builder calls the dialect makes to mark a generated key, recorded: `['generatedByDefaultAsIdentity()']`. */
