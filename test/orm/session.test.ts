@@ -66,6 +66,22 @@ for (const dialect of DIALECTS) {
         assert.equal((await session.get(Hero, 42))?.name, 'Deadpond')
       })
 
+      test('inserts a row whose every column takes its default', async () => {
+        const metadata = new Metadata()
+        const Tick = table('tick', model('Tick', { id: field.integer({ primaryKey: true }) }), { metadata })
+        await using engine = createEngine(await dialect.isolatedUrl())
+        await createAll(engine, { metadata })
+        await using session = new Session(engine)
+        const ticks = [Tick.create({}), Tick.create({})]
+        session.addAll(ticks)
+        await session.commit()
+        assert.deepEqual(
+          ticks.map((tick) => tick.id),
+          [1, 2],
+          'MySQL spells it `() values ()`, the others `default values`',
+        )
+      })
+
       test('adding the same row twice inserts it once', async () => {
         const { engine, Hero } = await heroesDatabase({ dialect })
         await using _ = engine

@@ -1,4 +1,12 @@
-import { MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler, type CompiledQuery } from 'kysely'
+import {
+  MysqlAdapter,
+  MysqlIntrospector,
+  MysqlQueryCompiler,
+  ValueListNode,
+  ValuesNode,
+  type CompiledQuery,
+  type InsertQueryNode,
+} from 'kysely'
 import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField, FieldKind } from '../../../model/field.ts'
 import { connectionError, kyselyDialect, type Dialect, type PoolOptions } from '../dialect.ts'
@@ -41,7 +49,7 @@ export function mysqlDialect(url: URL, pool: PoolOptions, onQuery?: (query: Comp
   return {
     name: 'mysql',
     driver,
-    kysely: kyselyDialect(driver, MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler),
+    kysely: kyselyDialect(driver, MysqlAdapter, MysqlIntrospector, MysqlCompiler),
     supportsReturning: false,
     // In a MySQL string literal a backslash escapes, so one backslash is written as two.
     likeEscape: "escape '\\\\'",
@@ -60,6 +68,25 @@ export function mysqlDialect(url: URL, pool: PoolOptions, onQuery?: (query: Comp
       foreignKeysNeedIndex: true,
       migrationAdapter: () => new MysqlMigrationAdapter(),
     },
+  }
+}
+
+/**
+ * Kysely's MySQL compiler, except for a row of defaults only: Kysely writes `insert into t default values`,
+ * which MySQL and MariaDB refuse; their spelling is `insert into t () values ()`.
+ */
+class MysqlCompiler extends MysqlQueryCompiler {
+  protected override visitInsertQuery(node: InsertQueryNode): void {
+    super.visitInsertQuery(
+      node.defaultValues
+        ? {
+            ...node,
+            defaultValues: false,
+            columns: [],
+            values: ValuesNode.create([ValueListNode.create([])]),
+          }
+        : node,
+    )
   }
 }
 
