@@ -265,6 +265,23 @@ export async function up(db: Kysely<any>): Promise<void> {
     assert.match(check.stdout, /1 revision\(s\) pending/)
   })
 
+  test('two processes upgrading one SQLite file at once apply the revision once', async () => {
+    const dir = await initialized()
+    await onemodel(dir, ['migrate', 'revision', '-m', 'add hero table'])
+    const runs = await Promise.all([
+      onemodel(dir, ['migrate', 'upgrade']),
+      onemodel(dir, ['migrate', 'upgrade']),
+    ])
+    assert.deepEqual(
+      runs.map((run) => run.code),
+      [0, 0],
+      runs.map((run) => run.stderr).join('\n'),
+    )
+    const output = runs.map((run) => run.stdout).join('')
+    assert.equal(output.match(/^Applied /gm)?.length, 1, output)
+    assert.match(output, /^Nothing to apply: the database is at \d{8}_\d{6}_add_hero_table\.$/m)
+  })
+
   test('DATABASE_URL overrides the configured database', async () => {
     const dir = await initialized()
     const url = `sqlite:///${join(dir, 'from-env.db')}`

@@ -15,6 +15,7 @@ import {
   Metadata,
   MigrationError,
   model,
+  rebuildTable,
   select,
   Session,
   sql,
@@ -510,6 +511,129 @@ export async function up(db: Kysely<any>): Promise<void> {
       const diff = await autogenerate(engine, { metadata })
       assert.deepEqual(diff.changes, [])
       assert.deepEqual(diff.warnings, [])
+    })
+  })
+}
+
+describe('sqlite: rebuildTable', { skip: DIALECTS[0]!.skip }, () => {
+  async function database() {
+    const engine = createEngine(await DIALECTS[0]!.isolatedUrl())
+    const run = (text: string) => sql.raw(text).execute(engine.db)
+    return { engine, run }
+  }
+
+  test('keeps rows, defaults, checks, other constraints, indexes and triggers while it changes columns', async () => {
+    const { engine, run } = await database()
+    await using _ = engine
+    await run(`create table "log" ("line" text)`)
+    await run(
+      `create table "hero" ("id" integer not null primary key, "name" text not null default 'Anonymous, (masked)', ` +
+        `"age" integer check ("age" >= 0), "note" text, "born" text default (datetime('now')), ` +
+        `constraint "uq_hero_name" unique ("name"), constraint "ck_hero_name" check (length("name") > 0))`,
+    )
+    await run(`create index "ix_hero_age" on "hero" ("age")`)
+    await run(`create index "ix_hero_note" on "hero" ("note")`)
+    await run(
+      `create trigger "hero_added" after insert on "hero" begin insert into "log" values (new."name"); end`,
+    )
+    await run(
+      `insert into "hero" ("name", "age", "note") values ('Deadpond', 30, 'a'), ('Rusty-Man', 48, 'b')`,
+    )
+
+    await engine.db.transaction().execute((trx) =>
+      rebuildTable(trx, 'hero', {
+        alter: { age: { type: 'bigint', nullable: false } },
+        drop: ['note'],
+        dropConstraints: ['uq_hero_name'],
+        addConstraints: ['constraint "uq_hero_name_age" unique ("name", "age")'],
+        add: { powers: { type: 'text', nullable: true } },
+      }),
+    )
+
+    const { rows } = await sql<Record<string, unknown>>`select * from "hero" order by "id"`.execute(engine.db)
+    assert.deepEqual(
+      rows.map((row) => ({ ...row, born: typeof row.born })),
+      [
+        { id: 1, name: 'Deadpond', age: 30, born: 'string', powers: null },
+        { id: 2, name: 'Rusty-Man', age: 48, born: 'string', powers: null },
+      ],
+    )
+    const created = (
+      await sql<{ sql: string }>`select sql from sqlite_master where name = 'hero'`.execute(engine.db)
+    ).rows[0]!.sql
+    assert.match(created, /^CREATE TABLE "hero" \(/, 'the table has its own name again')
+    assert.match(created, /"age" bigint not null check \("age" >= 0\)/)
+    assert.match(created, /default 'Anonymous, \(masked\)'/)
+    assert.match(created, /default \(datetime\('now'\)\)/)
+    assert.match(created, /constraint "ck_hero_name" check/)
+    assert.match(created, /constraint "uq_hero_name_age" unique/)
+    assert.doesNotMatch(created, /uq_hero_name"|"note"/)
+    const indexes = (
+      await sql<{
+        name: string
+      }>`select name from sqlite_master where type = 'index' and sql is not null`.execute(engine.db)
+    ).rows.map((row) => row.name)
+    assert.deepEqual(indexes, ['ix_hero_age'], 'the index on the dropped column goes with it')
+    await run(`insert into "hero" ("name", "age") values ('Spider-Boy', 16)`)
+    const log = (await sql<{ line: string }>`select line from "log"`.execute(engine.db)).rows.map(
+      (r) => r.line,
+    )
+    assert.deepEqual(log, ['Deadpond', 'Rusty-Man', 'Spider-Boy'], 'the trigger still fires')
+    await assert.rejects(run(`insert into "hero" ("name", "age") values ('Nobody', null)`), /NOT NULL/)
+    await assert.rejects(run(`insert into "hero" ("name", "age") values ('', 1)`), /CHECK/)
+  })
+
+  test('refuses to drop a referenced table while foreign keys are enforced, outside the migrator', async () => {
+    const { engine, run } = await database()
+    await using _ = engine
+    await run(`create table "team" ("id" integer not null primary key, "name" text)`)
+    await run(
+      `create table "hero" ("id" integer not null primary key, "team_id" integer, ` +
+        `constraint "fk_hero_team_id_team" foreign key ("team_id") references "team" ("id") on delete cascade)`,
+    )
+    await run(`insert into "team" values (1, 'Preventers')`)
+    await run(`insert into "hero" values (1, 1)`)
+    await assert.rejects(
+      engine.db
+        .transaction()
+        .execute((trx) => rebuildTable(trx, 'team', { alter: { name: { nullable: false } } })),
+      (error: unknown) =>
+        error instanceof MigrationError &&
+        error.code === 'OM_MIGRATE_REBUILD' &&
+        /'hero' reference 'team'.*onemodel migrate/.test(error.message),
+    )
+    assert.equal(await count(engine, 'hero'), 1, 'no cascade ran')
+    await assert.rejects(
+      engine.db
+        .transaction()
+        .execute((trx) => rebuildTable(trx, 'team', { alter: { nope: { nullable: false } } })),
+      /no column 'nope'/,
+    )
+  })
+})
+
+for (const dialect of DIALECTS.filter((d) => d.name !== 'sqlite')) {
+  describe(`${dialect.name}: concurrent migrators`, { skip: dialect.skip }, () => {
+    test('two migrators upgrading at once apply each revision once', async () => {
+      const url = await dialect.isolatedUrl()
+      await using a = createEngine(url)
+      await using b = createEngine(url)
+      const folder = join(tempProject(), 'migrations')
+      const metadata = heroesWithPowers().metadata
+      await createMigrator(a, { folder, metadata: heroes().metadata }).revision('add hero table')
+      await createMigrator(a, { folder, metadata: heroes().metadata }).upgrade()
+      await createMigrator(a, { folder, metadata }).revision('add powers')
+      const [first, second] = await Promise.all([
+        createMigrator(a, { folder, metadata }).upgrade(),
+        createMigrator(b, { folder, metadata }).upgrade(),
+      ])
+      assert.equal([...first, ...second].length, 1, 'one of them applied it, the other found nothing to do')
+      assert.equal((await createMigrator(b, { folder, metadata }).check()).clean, true)
+    })
+
+    test('rebuildTable is refused: it is the SQLite recipe', async () => {
+      await using engine = createEngine(await dialect.isolatedUrl())
+      await assert.rejects(rebuildTable(engine.db, 'hero', {}), { code: 'OM_MIGRATE_REBUILD' })
     })
   })
 }
