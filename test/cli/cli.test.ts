@@ -102,7 +102,16 @@ describe('onemodel', () => {
 
   test('every migrate command has --help', async () => {
     const dir = tempProject()
-    for (const command of ['init', 'revision', 'upgrade', 'downgrade', 'current', 'history', 'check']) {
+    for (const command of [
+      'init',
+      'revision',
+      'upgrade',
+      'downgrade',
+      'stamp',
+      'current',
+      'history',
+      'check',
+    ]) {
       const run = await onemodel(dir, ['migrate', command, '--help'])
       assert.equal(run.code, 0, command)
       assert.match(run.stdout, new RegExp(`^Usage: onemodel migrate ${command}`))
@@ -280,6 +289,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     const output = runs.map((run) => run.stdout).join('')
     assert.equal(output.match(/^Applied /gm)?.length, 1, output)
     assert.match(output, /^Nothing to apply: the database is at \d{8}_\d{6}_add_hero_table\.$/m)
+  })
+
+  test('stamp records revisions without running them', async () => {
+    const dir = await initialized()
+    await onemodel(dir, ['migrate', 'revision', '-m', 'add hero table'])
+    const stamped = await onemodel(dir, ['migrate', 'stamp', 'head'])
+    assert.equal(stamped.code, 0, stamped.stderr)
+    assert.match(stamped.stdout, /^Stamped: the database is recorded at \d{8}_\d{6}_add_hero_table\.\n$/)
+    const check = await onemodel(dir, ['migrate', 'check'])
+    assert.equal(check.code, 1, 'the table was not created: the models and the database differ')
+    assert.match(check.stdout, /\+ table hero/)
+    assert.equal((await onemodel(dir, ['migrate', 'stamp'])).code, 2)
   })
 
   test('DATABASE_URL overrides the configured database', async () => {

@@ -503,6 +503,29 @@ export async function up(db: Kysely<any>): Promise<void> {
       )
     })
 
+    test('stamp brings a database made by createAll under migrations without running them', async () => {
+      const { engine, folder, migrator } = await setup()
+      await using _ = engine
+      await using existing = createEngine(await dialect.isolatedUrl())
+      const { metadata, Hero } = heroes()
+      await createAll(existing, { metadata })
+      await existing.db.insertInto('hero').values({ name: 'Deadpond', secret_name: 'Dive Wilson' }).execute()
+      const initial = (await migrator(metadata).revision('initial'))!
+      const m = createMigrator(existing, { folder, metadata })
+      assert.deepEqual(await m.pending(), [initial.name])
+
+      await m.stamp('head')
+      assert.equal(await m.current(), initial.name)
+      assert.equal((await m.check()).clean, true)
+      assert.deepEqual(await m.upgrade(), [], 'nothing runs: the tables exist')
+      await using session = new Session(existing)
+      assert.equal((await session.exec(select(Hero)).one()).name, 'Deadpond')
+      await m.stamp('base')
+      assert.equal(await m.current(), undefined)
+      assert.equal(await count(existing, 'hero'), 1, 'stamp never touches the tables')
+      await assert.rejects(m.stamp('nope'), { code: 'OM_MIGRATE_REVISION' })
+    })
+
     test('createAll and migrations agree: a database made by createAll needs no migration', async () => {
       const { engine } = await setup()
       await using _ = engine

@@ -14,6 +14,7 @@ Commands:
   revision -m "message"    write a revision: the changes from the database to the models
   upgrade [head|<rev>]     apply pending revisions (default head: all of them)
   downgrade <-1|<rev>|base> revert revisions: -1 the last one, <rev> back to that one, base all
+  stamp <head|<rev>|base>  record revisions as applied without running them
   current                  print the revision the database is at
   history                  list the revisions, applied and pending
   check                    exit 1 when revisions are pending or the models and database differ
@@ -54,6 +55,11 @@ where the database allows it.`,
 
 Reverts revisions with their down(): -1 the last one, -N the last N, <rev> every revision after it (it stays
 applied), base all of them.`,
+  stamp: `Usage: onemodel migrate stamp <head|<rev>|base>
+
+Records every revision up to <rev> (or all, head) as applied, and the later ones as pending, without running
+them; base records none. Use it once to bring a database made by createAll() under migrations whose first
+revision describes what it already has.`,
   current: `Usage: onemodel migrate current
 
 Prints the revision the database is at, with (head) when none is pending.`,
@@ -82,6 +88,8 @@ export async function migrate(args: readonly string[], io: Io): Promise<ExitCode
       return upgrade(rest, io)
     case 'downgrade':
       return downgrade(rest, io)
+    case 'stamp':
+      return stamp(rest, io)
     case 'current':
       return current(rest, io)
     case 'history':
@@ -203,6 +211,19 @@ async function downgrade(args: readonly string[], io: Io): Promise<ExitCode> {
     if (reverted.length === 0) io.stdout('Nothing to revert.')
     for (const name of reverted) io.stdout(`Reverted ${name}`)
     io.stdout(`The database is at ${(await migrator.current()) ?? 'base'}.`)
+    return 0
+  })
+}
+
+async function stamp(args: readonly string[], io: Io): Promise<ExitCode> {
+  const usage = USAGE.stamp!
+  const { values, positionals } = parseCommand(args, CONFIG_OPTION, usage)
+  if (values.help) return help(io, usage)
+  if (positionals.length !== 1)
+    throw new UsageError('stamp needs a target: head, a revision, or base.', usage)
+  return withMigrator(io, values.config, async (migrator) => {
+    await migrator.stamp(positionals[0]!)
+    io.stdout(`Stamped: the database is recorded at ${(await migrator.current()) ?? 'base'}.`)
     return 0
   })
 }

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Kysely } from 'kysely'
 import {
+  DEFAULT_MIGRATION_TABLE,
   Migrator as KyselyMigrator,
   type Migration,
   type MigrationProvider,
@@ -69,6 +70,8 @@ export class Migrator {
   readonly #folder: string
   readonly #metadata: Metadata | undefined
   #kysely: KyselyMigrator | undefined
+  #db: Kysely<any> | undefined
+  #schema: string | undefined
 
   constructor(engine: Engine, options: MigratorOptions) {
     this.#engine = engine
@@ -168,6 +171,44 @@ export class Migrator {
   }
 
   /**
+   * Records revisions as applied without running them (Alembic's `stamp`): every revision up to `target`
+   * (a revision, or `'head'`) is marked applied and the later ones pending; `'base'` marks none. Use it once
+   * to bring an existing database (made by `createAll`, or by hand) under migrations whose first revision
+   * describes what it already has.
+   *
+   * @example
+   * await migrator.stamp('head')
+   */
+  async stamp(target: string): Promise<void> {
+    const history = await this.history()
+    const index =
+      target === 'base'
+        ? -1
+        : target === 'head'
+          ? history.length - 1
+          : history.findIndex((m) => m.name === resolveRevision(history, target))
+    await this.#migrator()
+    const db = this.#db!
+    const tableName = DEFAULT_MIGRATION_TABLE
+    // The table Kysely's Migrator creates, so it finds it as its own.
+    await (this.#schema === undefined ? db.schema : db.schema.withSchema(this.#schema))
+      .createTable(tableName)
+      .ifNotExists()
+      .addColumn('name', 'varchar(255)', (col) => col.notNull().primaryKey())
+      .addColumn('timestamp', 'varchar(255)', (col) => col.notNull())
+      .execute()
+    const start = Date.now()
+    await db.transaction().execute(async (trx) => {
+      const scoped = this.#schema === undefined ? trx : trx.withSchema(this.#schema)
+      await scoped.deleteFrom(tableName).execute()
+      const rows = history
+        .slice(0, index + 1)
+        .map((m, i) => ({ name: m.name, timestamp: new Date(start + i).toISOString() }))
+      if (rows.length > 0) await scoped.insertInto(tableName).values(rows).execute()
+    })
+  }
+
+  /**
    * Compares the models with the database. Throws `OM_MIGRATE_OUT_OF_DATE` when revisions are pending,
    * since the comparison would then include their changes again.
    */
@@ -239,6 +280,8 @@ export class Migrator {
       dialect: { ...dialect.kysely, createAdapter: () => support.migrationAdapter() },
     })
     const schema = await support.currentSchema?.(db)
+    this.#db = db
+    this.#schema = schema
     this.#kysely = new KyselyMigrator({
       db,
       provider: new FolderProvider(this.#folder, support.verify),
