@@ -82,6 +82,28 @@ for (const dialect of DIALECTS) {
         )
       })
 
+      test('a generated id after an explicit one: the next free id, except on PostgreSQL', async () => {
+        const { engine, Hero } = await heroesDatabase({ dialect })
+        await using _ = engine
+        await using session = new Session(engine)
+        session.add(Hero.create({ id: 1, name: 'Deadpond', secret_name: 'Dive Wilson' }))
+        await session.commit()
+        const next = Hero.create({ name: 'Rusty-Man', secret_name: 'Tommy Sharp' })
+        session.add(next)
+        if (dialect.name === 'postgres') {
+          // An identity column takes ids from its sequence, which an explicit id does not move (as with
+          // SQLModel on PostgreSQL): the sequence's first id, 1, is taken.
+          await assert.rejects(session.commit(), {
+            code: 'OM_ORM_INTEGRITY',
+            constraint: 'unique',
+            target: 'hero_pkey',
+          })
+        } else {
+          await session.commit()
+          assert.equal(next.id, 2, 'SQLite and MySQL continue after the largest id')
+        }
+      })
+
       test('adding the same row twice inserts it once', async () => {
         const { engine, Hero } = await heroesDatabase({ dialect })
         await using _ = engine
