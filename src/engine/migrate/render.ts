@@ -112,6 +112,9 @@ function invert(changes: readonly SchemaChange[]): SchemaChange[] {
 
 // --- statements ---
 
+/** A change to an existing table. */
+type TableChange = Exclude<SchemaChange, { kind: 'createTable' | 'dropTable' }>
+
 /** Changes SQLite makes by rebuilding the table rather than with ALTER TABLE. */
 const REBUILT: ReadonlySet<SchemaChangeKind> = new Set([
   'alterColumn',
@@ -132,49 +135,39 @@ class Writer {
 
   /** Each change as `await …` lines; on SQLite, a table's changes that ALTER TABLE cannot make become one rebuild. */
   statements(changes: readonly SchemaChange[]): string[] {
-    const support = this.#dialect.migrations
-    const rebuilt = new Set<string>()
-    if (support.alterColumn === 'rebuild') {
-      for (const change of changes) {
-        if (change.kind === 'createTable' || change.kind === 'dropTable') continue
-        // ALTER TABLE ADD COLUMN cannot add a NOT NULL column without a default; a rebuild can, to an empty table.
-        if (REBUILT.has(change.kind) || (change.kind === 'addColumn' && !change.column.nullable)) {
-          rebuilt.add(change.table)
-        }
-      }
-    }
-    const inRebuild = (change: SchemaChange) =>
+    const rebuilt = this.#rebuiltTables(changes)
+    const inRebuild = (change: SchemaChange): change is TableChange =>
       change.kind !== 'createTable' &&
       change.kind !== 'dropTable' &&
-      rebuilt.has(change.table) &&
       change.kind !== 'createIndex' &&
-      change.kind !== 'dropIndex'
-    const lines: string[] = []
-    let rebuildsWritten = false
+      change.kind !== 'dropIndex' &&
+      rebuilt.has(change.table)
+    const rebuilds = [...rebuilt].map((table) =>
+      this.#rebuild(
+        table,
+        changes.filter((c) => inRebuild(c) && c.table === table),
+      ),
+    )
+    // Rebuilds go after the dropped indexes and created tables, before the indexes they may need.
+    let at = changes.findIndex((change) => PHASE[change.kind] > PHASE.createTable)
+    if (at === -1) at = changes.length
+    const write = (part: readonly SchemaChange[]) =>
+      part.filter((change) => !inRebuild(change)).map((change) => this.#statement(change))
+    return [...write(changes.slice(0, at)), ...rebuilds, ...write(changes.slice(at))]
+  }
+
+  /** SQLite's tables whose changes need the rebuild recipe. */
+  #rebuiltTables(changes: readonly SchemaChange[]): Set<string> {
+    const rebuilt = new Set<string>()
+    if (this.#dialect.migrations.alterColumn !== 'rebuild') return rebuilt
     for (const change of changes) {
-      // Rebuilds go after the dropped indexes and created tables, before the indexes they may need.
-      if (!rebuildsWritten && PHASE[change.kind] > PHASE.createTable) {
-        for (const table of rebuilt)
-          lines.push(
-            this.#rebuild(
-              table,
-              changes.filter((c) => inRebuild(c) && 'table' in c && c.table === table),
-            ),
-          )
-        rebuildsWritten = true
+      if (change.kind === 'createTable' || change.kind === 'dropTable') continue
+      // ALTER TABLE ADD COLUMN cannot add a NOT NULL column without a default; a rebuild can, to an empty table.
+      if (REBUILT.has(change.kind) || (change.kind === 'addColumn' && !change.column.nullable)) {
+        rebuilt.add(change.table)
       }
-      if (!inRebuild(change)) lines.push(this.#statement(change))
     }
-    if (!rebuildsWritten) {
-      for (const table of rebuilt)
-        lines.push(
-          this.#rebuild(
-            table,
-            changes.filter((c) => inRebuild(c) && 'table' in c && c.table === table),
-          ),
-        )
-    }
-    return lines
+    return rebuilt
   }
 
   #statement(change: SchemaChange): string {
