@@ -606,6 +606,22 @@ describe('sqlite: rebuildTable', { skip: DIALECTS[0]!.skip }, () => {
     await assert.rejects(run(`insert into "hero" ("name", "age") values ('', 1)`), /CHECK/)
   })
 
+  test('autogenerate warns about a constraint it cannot drop because SQLite kept no name for it', async () => {
+    const { engine, run } = await database()
+    await using _ = engine
+    await run(`create table "team" ("id" integer not null primary key, "name" text not null unique)`)
+    const metadata = new Metadata()
+    table('team', model('Team', { id: field.integer({ primaryKey: true }), name: field.string() }), {
+      metadata,
+    })
+    const diff = await autogenerate(engine, { metadata })
+    assert.deepEqual(
+      diff.changes.map((c) => c.kind),
+      ['dropUnique'],
+    )
+    assert.ok(diff.warnings.some((w) => /team: a constraint on \(name\) has no name/.test(w)))
+  })
+
   test('refuses to drop a referenced table while foreign keys are enforced, outside the migrator', async () => {
     const { engine, run } = await database()
     await using _ = engine

@@ -174,6 +174,14 @@ function compareTable(
   const foreignKeys = pair(want.foreignKeys, have.foreignKeys, sameForeignKey)
   for (const foreignKey of foreignKeys.extra) changes.push({ kind: 'dropForeignKey', table, foreignKey })
   for (const foreignKey of foreignKeys.missing) changes.push({ kind: 'addForeignKey', table, foreignKey })
+
+  // SQLite drops a constraint by rebuilding the table without it, which needs the constraint's name.
+  const unnamed = [...uniques.extra, ...foreignKeys.extra].filter((c) => c.name === undefined)
+  if (!support.alterConstraints && unnamed.length > 0) {
+    warnings.push(
+      `${table}: a constraint on (${unnamed.map((c) => c.columns.join(', ')).join('), (')}) has no name, so the revision cannot drop it. Rebuild the table by hand, or name the constraint.`,
+    )
+  }
 }
 
 /**
