@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   OM_ORM_TRANSACTION: 'A transaction was begun twice, or committed or rolled back when none was open.',
   OM_ORM_DETACHED: 'The object is not in the Session, so the operation cannot apply to it.',
   OM_ORM_STALE: 'A row changed by the Session is no longer in the database.',
+  OM_ORM_RELATIONSHIP_NOT_LOADED: 'A relationship of a row was read before it was loaded.',
   OM_MIGRATE_CONFIG: 'The migrations configuration or the models module it names cannot be loaded.',
   OM_MIGRATE_REVISION: 'A migration revision is unknown, ambiguous, or cannot be reached in that direction.',
   OM_MIGRATE_OUT_OF_DATE:
@@ -51,6 +52,41 @@ export class OnemodelError extends Error {
 export class ModelDefinitionError extends OnemodelError {
   constructor(message: string) {
     super('OM_MODEL_DEFINITION', message)
+  }
+}
+
+/**
+ * A relationship declaration that cannot work: an unknown target, a `backPopulates` partner that is missing
+ * or does not point back, no foreign key between the two tables, or one naming an unknown column.
+ * `sides` names both ends, as `['Hero.team', 'Team.heroes']`.
+ */
+export class RelationshipDefinitionError extends ModelDefinitionError {
+  readonly sides: readonly [string, string]
+
+  constructor(message: string, sides: readonly [string, string]) {
+    super(message)
+    this.sides = sides
+  }
+}
+
+/**
+ * A relationship was read before it was loaded. onemodel never loads one behind your back (no lazy
+ * loading, no N+1 queries): load it with `select(Team).options(selectinload('heroes'))`,
+ * `session.get(Hero, id, { options: [selectinload('team')] })` or `session.load(row, 'team')`.
+ */
+export class RelationshipNotLoadedError extends OnemodelError {
+  /** The model whose row was read (`'Hero'`). */
+  readonly model: string
+  /** The relationship (`'team'`). */
+  readonly relationship: string
+
+  constructor(model: string, relationship: string, target: string) {
+    super(
+      'OM_ORM_RELATIONSHIP_NOT_LOADED',
+      `${model}.${relationship} is not loaded. Load it with the query, select(${model}).options(selectinload('${relationship}')), or for one row with await session.load(row, '${relationship}'); a ${target} is never fetched by reading the property.`,
+    )
+    this.model = model
+    this.relationship = relationship
   }
 }
 

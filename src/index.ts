@@ -14,6 +14,8 @@ export {
   SessionError,
   RouteDefinitionError,
   MigrationError,
+  RelationshipDefinitionError,
+  RelationshipNotLoadedError,
   type ErrorCode,
   type ConstraintKind,
 } from './errors.ts'
@@ -29,6 +31,17 @@ export {
   type IndexDeclaration,
   type Columns,
 } from './model/table.ts'
+export {
+  relationships,
+  Relationship,
+  RelationshipDeclaration,
+  type RelationshipOptions,
+  type RelationshipBuilders,
+  type RelationshipDeclarations,
+  type RelatedTables,
+  type RelatedRow,
+  type RelationshipsOf,
+} from './model/relationship.ts'
 export { Column, Condition, OrderTerm, and, or, not, col } from './model/column.ts'
 export { ValidationError, type ValidationIssue } from './model/validation-error.ts'
 export type { RowOf, InputOf, ValueOf, PrimaryKeyOf } from './model/types.ts'
@@ -67,8 +80,8 @@ export { defineConfig, type OnemodelConfig } from './cli/config.ts'
 /** Kysely's raw SQL tag, for migrations and queries onemodel does not model. */
 export { sql } from 'kysely'
 
-export { Session, type SessionOptions } from './orm/session.ts'
-export { select, Select } from './orm/select.ts'
+export { Session, type SessionOptions, type GetOptions } from './orm/session.ts'
+export { select, Select, selectinload, LoadOption, type RelationshipNames } from './orm/select.ts'
 export { Result, PendingResult } from './orm/result.ts'
 
 export { createApp, App, type AppOptions, type Lifespan, type ListenOptions } from './http/app.ts'

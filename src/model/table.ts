@@ -2,7 +2,8 @@ import { ModelDefinitionError } from '../errors.ts'
 import { Column } from './column.ts'
 import type { AnyField, Fields } from './field.ts'
 import { Model } from './model.ts'
-import type { PrimaryKeyOf, ValueOf } from './types.ts'
+import { initNewRow, type Relationship } from './relationship.ts'
+import type { InputOf, PrimaryKeyOf, RowOf, ValueOf } from './types.ts'
 
 /** A composite or named index of a table. Single-column indexes are declared on the field (`index: true`). */
 export interface IndexDeclaration {
@@ -27,9 +28,14 @@ export type Columns<N extends string, F extends Fields> = {
 
 /**
  * A model that is also a table (SQLModel's `table=True`). It validates like its model, and adds the table
- * name, typed column references under `c`, and the primary key.
+ * name, typed column references under `c`, and the primary key. `R` holds the relationship properties its
+ * rows gain from {@link relationships} (`team: Team | null`), type-only.
  */
-export class TableModel<N extends string = string, F extends Fields = any> extends Model<F> {
+export class TableModel<N extends string = string, F extends Fields = any, R = unknown> extends Model<F> {
+  /** The row type, with its relationships: `typeof Hero.Type`. Type-only, `undefined` at runtime. */
+  declare readonly Type: RowOf<F> & R
+  /** The relationship properties of the rows. Type-only. */
+  declare readonly '~relationships': R
   readonly tableName: N
   /** Column references for `where` and `orderBy`: `Hero.c.age.lt(30)`. */
   readonly c: Columns<N, F>
@@ -37,6 +43,7 @@ export class TableModel<N extends string = string, F extends Fields = any> exten
   readonly primaryKey: PrimaryKeyOf<F>
   readonly indexes: readonly Required<IndexDeclaration>[]
   readonly metadata: Metadata
+  readonly #relationships = new Map<string, Relationship>()
 
   constructor(tableName: N, base: Model<F>, options: TableOptions = {}) {
     super(base.name, base.fields as F, base.options)
@@ -66,6 +73,28 @@ export class TableModel<N extends string = string, F extends Fields = any> exten
   /** The primary key field. */
   get primaryKeyField(): AnyField {
     return (this.fields as Fields)[this.primaryKey]!
+  }
+
+  /** The relationships declared for this table with {@link relationships}, by name. */
+  get relationships(): ReadonlyMap<string, Relationship> {
+    return this.#relationships
+  }
+
+  /** @internal Called by `relationships()`. */
+  addRelationship(relationship: Relationship): void {
+    this.#relationships.set(relationship.name, relationship)
+  }
+
+  /** Validates `input` into a new row; a new row's collections (`team.heroes`) start loaded and empty. */
+  override validate(input: unknown): RowOf<F> & R {
+    const row = super.validate(input)
+    if (this.#relationships.size > 0) initNewRow(this, row)
+    return row as RowOf<F> & R
+  }
+
+  /** Validates typed data into a new row: `Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })`. */
+  override create(data: InputOf<F>): RowOf<F> & R {
+    return this.validate(data)
   }
 }
 

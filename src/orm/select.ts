@@ -1,5 +1,6 @@
 import { OnemodelError } from '../errors.ts'
 import type { Column, Condition, ConditionNode, OrderTerm } from '../model/column.ts'
+import type { Relationship } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
 
 /** The state of a {@link Select}; each builder call copies it. */
@@ -8,6 +9,40 @@ export interface SelectState {
   readonly orderBy: readonly OrderTerm[]
   readonly limit: number | undefined
   readonly offset: number | undefined
+  /** Relationships to load with the rows, one more query each. */
+  readonly options: readonly LoadOption[]
+}
+
+/** The names of the relationships of table model `M`: `'team'` for `Hero`. */
+export type RelationshipNames<M extends TableModel> = keyof M['~relationships'] & string
+
+/**
+ * A relationship to load with a query's rows. Build it with {@link selectinload}; `K` is its name, so a
+ * name the table does not declare does not compile.
+ */
+export class LoadOption<K extends string = string> {
+  readonly relationship: K
+  readonly strategy: 'selectin'
+
+  constructor(relationship: K) {
+    this.relationship = relationship
+    this.strategy = 'selectin'
+    Object.freeze(this)
+  }
+}
+
+/**
+ * Loads a relationship of the selected rows with one more query for all of them (SQLAlchemy's
+ * `selectinload`): `WHERE team_id IN (…)` for a collection, `WHERE id IN (…)` for a many-to-one. Never one
+ * query per row.
+ *
+ * @example
+ * const teams = await session.exec(select(Team).options(selectinload('heroes'))).all()
+ * teams[0].heroes // Hero[], loaded: two queries in all
+ * const hero = await session.get(Hero, 1, { options: [selectinload('team')] })
+ */
+export function selectinload<const K extends string>(relationship: K): LoadOption<K> {
+  return new LoadOption(relationship)
 }
 
 type TablesOf<M extends TableModel> = M['tableName']
@@ -26,7 +61,7 @@ export class Select<M extends TableModel = TableModel> {
 
   constructor(
     model: M,
-    state: SelectState = { where: [], orderBy: [], limit: undefined, offset: undefined },
+    state: SelectState = { where: [], orderBy: [], limit: undefined, offset: undefined, options: [] },
   ) {
     this.model = model
     // Frozen, so a base query shared between requests cannot be changed through its state either.
@@ -34,6 +69,7 @@ export class Select<M extends TableModel = TableModel> {
       ...state,
       where: Object.freeze([...state.where]),
       orderBy: Object.freeze([...state.orderBy]),
+      options: Object.freeze([...state.options]),
     })
   }
 
@@ -51,6 +87,15 @@ export class Select<M extends TableModel = TableModel> {
     return new Select(this.model, { ...this.state, orderBy: [...this.state.orderBy, ...order] })
   }
 
+  /**
+   * Loads relationships with the rows: `select(Team).options(selectinload('heroes'))` runs one more query
+   * for the heroes of all the teams. Reading a relationship that was not loaded throws instead of querying.
+   */
+  options(...loads: LoadOption<RelationshipNames<M>>[]): Select<M> {
+    for (const load of loads) relationshipOf(this.model, load.relationship, 'select().options')
+    return new Select(this.model, { ...this.state, options: [...this.state.options, ...loads] })
+  }
+
   /** At most `count` rows. */
   limit(count: number): Select<M> {
     return new Select(this.model, { ...this.state, limit: nonNegativeInteger('limit', count) })
@@ -60,6 +105,19 @@ export class Select<M extends TableModel = TableModel> {
   offset(count: number): Select<M> {
     return new Select(this.model, { ...this.state, offset: nonNegativeInteger('offset', count) })
   }
+}
+
+/** The relationship `name` of `model`, or a clear error naming what it has. */
+export function relationshipOf(model: TableModel, name: string, method: string): Relationship {
+  const relationship = model.relationships.get(name)
+  if (!relationship) {
+    const known = [...model.relationships.keys()]
+    throw new OnemodelError(
+      'OM_ORM_INVALID_QUERY',
+      `${method}(): ${model.name} has no relationship '${name}'. ${known.length === 0 ? `Declare one with relationships({ … }, ({ one, many }) => ({ … })).` : `Its relationships are: ${known.join(', ')}.`}`,
+    )
+  }
+  return relationship
 }
 
 function nonNegativeInteger(method: string, value: number): number {

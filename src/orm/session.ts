@@ -2,10 +2,20 @@ import type { CompiledQuery, DatabaseConnection } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
 import { SessionError } from '../errors.ts'
 import type { AnyField } from '../model/field.ts'
+import {
+  assign,
+  relationshipsDeclared,
+  setLoaded,
+  slotOf,
+  slotsOf,
+  unloadAll,
+  type Relationship,
+} from '../model/relationship.ts'
 import { tableOfRow, type TableModel } from '../model/table.ts'
 import { compileSelect } from './compile.ts'
+import { detachChildren, rankOf, selectIn } from './relationships.ts'
 import { PendingResult, Result } from './result.ts'
-import type { Select } from './select.ts'
+import { relationshipOf, type LoadOption, type RelationshipNames, type Select } from './select.ts'
 import { statementsFor, toParam, type TableStatements } from './statements.ts'
 
 /** Options of a {@link Session}. */
@@ -15,6 +25,19 @@ export interface SessionOptions {
 }
 
 type Row = Record<string, unknown>
+
+/** Options of {@link Session.get}. */
+export interface GetOptions<M extends TableModel> {
+  /** Relationships to load with the row: `{ options: [selectinload('team')] }`. */
+  options?: readonly LoadOption<RelationshipNames<M>>[]
+}
+
+/** A foreign key to set from a relationship at flush: `child[fk] = parent[references]`, or null. */
+interface Link {
+  readonly child: object
+  readonly relationship: Relationship
+  readonly parent: object | null
+}
 /** Field values as the database last saw them, normalized for comparison (dates as ms, JSON as text). */
 type Snapshot = Record<string, unknown>
 
@@ -138,14 +161,48 @@ export class Session {
   async get<M extends TableModel>(
     model: M,
     key: M['Type'][M['primaryKey'] & keyof M['Type']],
+    options?: GetOptions<M>,
   ): Promise<M['Type'] | undefined> {
     this.#checkOpen('get')
     const known = this.#identity.get(model)?.get(key)
-    if (known) return this.#deletes.includes(known) ? undefined : (known as M['Type'])
+    let row: object | undefined
+    if (known) row = this.#deletes.includes(known) ? undefined : known
+    else {
+      await this.#autoflushNow()
+      const statements = statementsFor(this.engine, model)
+      const { rows } = await this.#run<Row>(statements.selectByKey(key))
+      row = rows.length === 0 ? undefined : this.#merge(statements, rows[0]!)
+    }
+    if (row && options?.options) {
+      for (const load of options.options) {
+        await this.#load(relationshipOf(model, load.relationship, 'session.get'), [row])
+      }
+    }
+    return row as M['Type'] | undefined
+  }
+
+  /**
+   * Loads one relationship of a row from the database and returns it (`hero.team`, `team.heroes`): one
+   * query. To load it for many rows at once, use `select(…).options(selectinload(name))` instead.
+   *
+   * @example
+   * const hero = await session.get(Hero, 1)
+   * const team = await session.load(hero!, 'team') // Team | null; hero.team reads it from now on
+   */
+  async load<R extends object, K extends keyof R & string>(row: R, name: K): Promise<R[K]> {
+    this.#checkOpen('load')
+    const tracked = this.#tracked.get(row)
+    if (!tracked || tracked.state !== 'persistent') {
+      const table = this.#tableOf(row, 'load')
+      throw new SessionError(
+        'OM_ORM_DETACHED',
+        `session.load(): this ${table.name} is not persistent in the Session. Add it and commit (or flush) first, or load it with session.get(${table.name}, id).`,
+      )
+    }
+    const relationship = relationshipOf(tracked.table, name, 'session.load')
     await this.#autoflushNow()
-    const statements = statementsFor(this.engine, model)
-    const { rows } = await this.#run<Row>(statements.selectByKey(key))
-    return rows.length === 0 ? undefined : (this.#merge(statements, rows[0]!) as M['Type'])
+    await this.#load(relationship, [row])
+    return row[name]
   }
 
   /**
@@ -164,6 +221,9 @@ export class Session {
     const statements = statementsFor(this.engine, query.model)
     const { rows } = await this.#run<Row>(compileSelect(this.engine.db, this.engine.dialect, query))
     const merged = rows.map((raw) => this.#merge(statements, raw) as M['Type'])
+    for (const load of query.state.options) {
+      await this.#load(relationshipOf(query.model, load.relationship, 'select().options'), merged)
+    }
     return new Result(merged, query.model.tableName)
   }
 
@@ -205,12 +265,21 @@ export class Session {
    */
   async flush(): Promise<void> {
     this.#checkOpen('flush')
+    const deferred = this.#syncRelationships()
     const dirty = this.#dirty()
-    if (this.#pending.length === 0 && dirty.length === 0 && this.#deletes.length === 0) return
+    if (
+      this.#pending.length === 0 &&
+      dirty.length === 0 &&
+      this.#deletes.length === 0 &&
+      deferred === undefined
+    ) {
+      this.#relationshipsFlushed()
+      return
+    }
     try {
       // Inside the try: when the transaction cannot even begin (a locked SQLite file, a lost server), the
       // session is rolled back as after any failed flush, so what it holds afterwards is predictable.
-      await this.#write(await this.#begin(), dirty)
+      await this.#write(await this.#begin(), dirty, deferred)
     } catch (error) {
       await this.rollback()
       throw error
@@ -225,10 +294,14 @@ export class Session {
   async commit(): Promise<void> {
     this.#checkOpen('commit')
     if (!this.#connection) {
+      const deferred = this.#syncRelationships()
       const dirty = this.#dirty()
       const statements = this.#pending.length + dirty.length + this.#deletes.length
-      if (statements === 0) return
-      if (statements === 1) return this.#commitOneStatement(dirty)
+      if (statements === 0 && deferred === undefined) return this.#relationshipsFlushed()
+      // A deleted parent may need its children detached first: that is two statements.
+      const oneStatement =
+        statements === 1 && deferred === undefined && (this.#deletes.length === 0 || !this.#detaches())
+      if (oneStatement) return this.#commitOneStatement(dirty)
     }
     await this.flush()
     const connection = this.#connection
@@ -252,14 +325,36 @@ export class Session {
     this.#markCommitted()
   }
 
-  /** Runs the pending inserts, the updates of `dirty` rows and the pending deletes, in that order. */
-  async #write(connection: DatabaseConnection, dirty: [object, string[]][]): Promise<void> {
-    for (const row of this.#pending) await this.#insert(connection, row)
+  /**
+   * Runs the pending inserts, the updates of `dirty` rows and the pending deletes, in that order. With
+   * relationships, parents are inserted before children and deleted after them, and the foreign keys that
+   * wait for a new parent's generated key (`deferred`) are set once it has one.
+   */
+  async #write(
+    connection: DatabaseConnection,
+    dirty: [object, string[]][],
+    deferred?: Map<object, Link[]>,
+  ): Promise<void> {
+    const related = relationshipsDeclared()
+    const pending = related ? this.#pending.sort((a, b) => this.#rank(a) - this.#rank(b)) : this.#pending
+    for (const row of pending) {
+      const links = deferred?.get(row)
+      if (links) {
+        deferred!.delete(row)
+        applyLinks(links)
+      }
+      await this.#insert(connection, row)
+    }
     this.#pending = []
+    if (deferred && deferred.size > 0) {
+      for (const links of deferred.values()) applyLinks(links)
+      dirty = this.#dirty()
+    }
     for (const [row, changed] of dirty) await this.#update(connection, row, changed)
-    const deletes = this.#deletes
+    const deletes = related ? this.#deletes.sort((a, b) => this.#rank(b) - this.#rank(a)) : this.#deletes
     this.#deletes = []
     for (const row of deletes) await this.#delete(connection, row)
+    if (related) this.#relationshipsFlushed()
   }
 
   /** What the transaction wrote is now the committed state of its rows. */
@@ -295,11 +390,14 @@ export class Session {
     }
     this.#pending = []
     this.#deletes = []
+    const related = relationshipsDeclared()
     for (const [row, tracked] of this.#tracked) {
       if (tracked.state === 'pending') {
         this.#tracked.delete(row)
         continue
       }
+      // Loaded relationships may no longer match the database: they read as not loaded again.
+      if (related && !tracked.insertedInTransaction) unloadAll(row)
       if (tracked.insertedInTransaction) {
         this.#forget(row, tracked)
         const key = tracked.table.primaryKey
@@ -526,11 +624,214 @@ export class Session {
     const tracked = this.#tracked.get(row)!
     const { table } = tracked
     const key = tracked.flushed![table.primaryKey]
+    if (table.relationships.size > 0) await this.#beforeDelete(connection, row, tracked)
     await connection.executeQuery(statementsFor(this.engine, table).deleteByKey(key))
     this.#identityOf(table).delete(key)
     tracked.state = 'deleted'
     this.#touched.add(row)
   }
+
+  // --- relationships ---------------------------------------------------------------------------
+
+  #rank(row: object): number {
+    return rankOf(this.#tracked.get(row)!.table)
+  }
+
+  /** Some pending delete is of a parent whose children the Session detaches first. */
+  #detaches(): boolean {
+    return this.#deletes.some((row) =>
+      [...this.#tracked.get(row)!.table.relationships.values()].some(
+        (r) => r.kind === 'many' && r.onDelete === undefined,
+      ),
+    )
+  }
+
+  /**
+   * Turns relationship changes into foreign key values, as SQLAlchemy's unit of work does: rows pushed to
+   * or removed from a collection, and many-to-one values that were assigned. Rows reached this way are
+   * added to the session (SQLAlchemy's save-update cascade). A key that waits for a new parent's generated
+   * key is returned, by child, for {@link #write} to set after the parent's insert.
+   */
+  #syncRelationships(): Map<object, Link[]> | undefined {
+    if (!relationshipsDeclared()) return undefined
+    const links: Link[] = []
+    // Collections first: a child pushed to team.heroes gets hero.team = team, which the second pass reads.
+    for (const [row, tracked] of this.#tracked) {
+      if (tracked.state === 'deleted' || tracked.table.relationships.size === 0) continue
+      const slots = slotsOf(row)
+      if (!slots) continue
+      for (const [name, slot] of slots) {
+        const relationship = tracked.table.relationships.get(name)!
+        if (relationship.kind !== 'many') continue
+        const current = slot.current as object[]
+        const before = slot.flushed as object[]
+        const back = relationship.backPopulates
+        for (const child of current) {
+          if (before.includes(child)) continue
+          if (!this.#tracked.has(child)) this.add(child)
+          if (back) {
+            if (slotOf(child, back.name)?.current !== row) assign(back, child, row)
+          } else links.push({ child, relationship, parent: row })
+        }
+        for (const child of before) {
+          if (current.includes(child)) continue
+          if (back) {
+            const childSlot = slotOf(child, back.name)
+            if (!childSlot || childSlot.current === row) assign(back, child, null)
+          } else links.push({ child, relationship, parent: null })
+        }
+      }
+    }
+    for (const [row, tracked] of this.#tracked) {
+      if (tracked.state === 'deleted' || tracked.table.relationships.size === 0) continue
+      const slots = slotsOf(row)
+      if (!slots) continue
+      for (const [name, slot] of slots) {
+        const relationship = tracked.table.relationships.get(name)!
+        if (relationship.kind !== 'one' || slot.current === slot.flushed) continue
+        const parent = slot.current as object | null
+        if (parent && !this.#tracked.has(parent)) this.add(parent)
+        links.push({ child: row, relationship, parent })
+      }
+    }
+    let deferred: Map<object, Link[]> | undefined
+    for (const link of links) {
+      if (applyLinks([link])) continue
+      deferred ??= new Map()
+      const list = deferred.get(link.child)
+      if (list) list.push(link)
+      else deferred.set(link.child, [link])
+    }
+    return deferred
+  }
+
+  /** After a flush, what each loaded relationship holds is what the database has. */
+  #relationshipsFlushed(): void {
+    if (!relationshipsDeclared()) return
+    for (const [row, tracked] of this.#tracked) {
+      if (tracked.table.relationships.size === 0) continue
+      const slots = slotsOf(row)
+      if (!slots) continue
+      for (const slot of slots.values()) {
+        slot.flushed = Array.isArray(slot.current) ? [...slot.current] : slot.current
+      }
+    }
+  }
+
+  /**
+   * Before a parent row is deleted, its children follow their foreign key's `onDelete`: with none, the
+   * Session sets their key to null first (SQLModel's default); with 'set null' or 'cascade' the database
+   * acts and the Session updates the children it holds; with 'restrict' the database refuses. A deleted
+   * child leaves its parent's loaded collection.
+   */
+  async #beforeDelete(connection: DatabaseConnection, row: object, tracked: Tracked): Promise<void> {
+    for (const relationship of tracked.table.relationships.values()) {
+      if (relationship.kind === 'one') {
+        const parent = slotOf(row, relationship.name)?.current as object | null | undefined
+        const back = relationship.backPopulates
+        if (!parent || !back) continue
+        const collection = slotOf(parent, back.name)
+        if (!collection) continue
+        for (const list of [collection.current, collection.flushed] as object[][]) {
+          const at = list.indexOf(row)
+          if (at >= 0) list.splice(at, 1)
+        }
+        continue
+      }
+      const key = tracked.flushed![relationship.references]
+      const { onDelete, foreignKey, child } = relationship
+      if (onDelete === 'restrict' || key === null || key === undefined) continue
+      if (onDelete === undefined)
+        await connection.executeQuery(detachChildren(this.engine, relationship, key))
+      const children = [...(this.#identity.get(child)?.values() ?? [])].filter(
+        (c) => (c as Row)[foreignKey] === key,
+      )
+      for (const childRow of children) {
+        const childTracked = this.#tracked.get(childRow)!
+        if (onDelete === 'cascade') {
+          this.#identityOf(child).delete(childTracked.flushed![child.primaryKey])
+          childTracked.state = 'deleted'
+        } else {
+          ;(childRow as Row)[foreignKey] = null
+          childTracked.flushed = { ...childTracked.flushed!, [foreignKey]: null }
+          const back = relationship.backPopulates
+          if (back) setLoaded(childRow, back.name, null)
+        }
+        this.#touched.add(childRow)
+      }
+    }
+  }
+
+  /**
+   * Loads `relationship` for `rows` with one query per 500 keys: the children whose foreign key is one of
+   * the rows' keys, or the parents the rows' foreign keys name (those already in the session need none).
+   */
+  async #load(relationship: Relationship, rows: readonly object[]): Promise<void> {
+    if (rows.length === 0) return
+    const { foreignKey, references, name } = relationship
+    const back = relationship.backPopulates
+    if (relationship.kind === 'many') {
+      const keys = distinctKeys(rows, references)
+      const groups = new Map<unknown, object[]>()
+      const statements = statementsFor(this.engine, relationship.child)
+      for (const query of selectIn(this.engine, relationship.child, foreignKey, keys)) {
+        for (const raw of (await this.#run<Row>(query)).rows) {
+          const child = this.#merge(statements, raw) as Row
+          const group = groups.get(child[foreignKey])
+          if (group) group.push(child)
+          else groups.set(child[foreignKey], [child])
+        }
+      }
+      for (const row of rows) {
+        const children = groups.get((row as Row)[references]) ?? []
+        setLoaded(row, name, children)
+        if (back) for (const child of children) setLoaded(child, back.name, row)
+      }
+      return
+    }
+    const parentTable = relationship.parent
+    const found = new Map<unknown, object>()
+    let missing = distinctKeys(rows, foreignKey)
+    if (references === parentTable.primaryKey) {
+      const identity = this.#identity.get(parentTable)
+      missing = missing.filter((key) => {
+        const known = identity?.get(key)
+        if (known && !this.#deletes.includes(known)) found.set(key, known)
+        return !known
+      })
+    }
+    const statements = statementsFor(this.engine, parentTable)
+    for (const query of selectIn(this.engine, parentTable, references, missing)) {
+      for (const raw of (await this.#run<Row>(query)).rows) {
+        const parent = this.#merge(statements, raw) as Row
+        found.set(parent[references], parent)
+      }
+    }
+    for (const row of rows) {
+      const key = (row as Row)[foreignKey]
+      setLoaded(row, name, key === null || key === undefined ? null : (found.get(key) ?? null))
+    }
+  }
+}
+
+/** Sets each link's foreign key; false when a parent has no key yet (it is inserted in this flush). */
+function applyLinks(links: readonly Link[]): boolean {
+  for (const { child, relationship, parent } of links) {
+    const value = parent === null ? null : (parent as Row)[relationship.references]
+    if (value === undefined) return false
+    ;(child as Row)[relationship.foreignKey] = value
+  }
+  return true
+}
+
+/** The distinct non-null values of `column` in `rows`. */
+function distinctKeys(rows: readonly object[], column: string): unknown[] {
+  const keys = new Set<unknown>()
+  for (const row of rows) {
+    const key = (row as Row)[column]
+    if (key !== null && key !== undefined) keys.add(key)
+  }
+  return [...keys]
 }
 
 // Dates compare by time and JSON by its text, so an in-place change of a JSON value is seen.

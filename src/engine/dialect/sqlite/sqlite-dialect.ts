@@ -121,8 +121,11 @@ function columnType(field: AnyField) {
 function integrityError(error: unknown): IntegrityError | undefined {
   const errcode = (error as { errcode?: number } | null)?.errcode
   if (typeof errcode !== 'number' || (errcode & 0xff) !== 19) return undefined
-  const kind = CONSTRAINT_CODES[errcode] ?? 'unknown'
   const message = (error as Error).message
+  // ON DELETE RESTRICT fails with SQLITE_CONSTRAINT_TRIGGER (1811), not SQLITE_CONSTRAINT_FOREIGNKEY.
+  const kind =
+    CONSTRAINT_CODES[errcode] ??
+    (message.startsWith('FOREIGN KEY constraint failed') ? 'foreign_key' : 'unknown')
   // SQLite names the columns ("UNIQUE constraint failed: hero.name") but never the values.
   const target = /constraint failed: (.+)$/i.exec(message)?.[1]
   return new IntegrityError(

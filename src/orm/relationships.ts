@@ -1,0 +1,67 @@
+/**
+ * The SQL side of relationships: the batched `IN` queries that load them, the statement that detaches
+ * children before their parent is deleted, and the order in which tables are written.
+ */
+import type { CompiledQuery } from 'kysely'
+import type { Engine } from '../engine/engine.ts'
+import type { Relationship } from '../model/relationship.ts'
+import type { TableModel } from '../model/table.ts'
+import { toParam } from './statements.ts'
+
+/** Keys per `IN (…)` list, as SQLAlchemy's selectinload batches them: well below every driver's limit. */
+const CHUNK = 500
+
+/** `SELECT * FROM <table> WHERE <column> IN (…) ORDER BY <pk>`, one statement per {@link CHUNK} keys. */
+export function selectIn(
+  engine: Engine,
+  table: TableModel,
+  column: string,
+  keys: readonly unknown[],
+): CompiledQuery[] {
+  const field = table.fields[column]!
+  const queries: CompiledQuery[] = []
+  for (let start = 0; start < keys.length; start += CHUNK) {
+    const chunk = keys.slice(start, start + CHUNK).map((key) => toParam(field, key))
+    queries.push(
+      engine.db
+        .selectFrom(table.tableName)
+        .selectAll()
+        .where(column, 'in', chunk)
+        .orderBy(table.primaryKey)
+        .compile(),
+    )
+  }
+  return queries
+}
+
+/** `UPDATE <child> SET <fk> = NULL WHERE <fk> = ?`: what SQLAlchemy does before deleting a parent. */
+export function detachChildren(engine: Engine, relationship: Relationship, key: unknown): CompiledQuery {
+  return engine.db
+    .updateTable(relationship.child.tableName)
+    .set({ [relationship.foreignKey]: null })
+    .where(relationship.foreignKey, '=', key)
+    .compile()
+}
+
+const ranks = new WeakMap<TableModel, number>()
+
+/**
+ * How deep a table sits in its foreign keys: 0 for a table that references none, 1 + the deepest
+ * referenced table otherwise. Parents are inserted before children and deleted after them.
+ */
+export function rankOf(table: TableModel, visiting = new Set<TableModel>()): number {
+  const known = ranks.get(table)
+  if (known !== undefined) return known
+  visiting.add(table)
+  let rank = 0
+  for (const field of Object.values(table.fields)) {
+    const reference = field.options.foreignKey
+    if (!reference) continue
+    const target = table.metadata.get(reference.split('.')[0]!)
+    if (!target || visiting.has(target)) continue
+    rank = Math.max(rank, rankOf(target, visiting) + 1)
+  }
+  visiting.delete(table)
+  ranks.set(table, rank)
+  return rank
+}
