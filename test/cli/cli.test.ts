@@ -374,14 +374,19 @@ async function serving(
   return { child, url, output: () => output, exited }
 }
 
-/** A GET on a new connection each time (no keep-alive), so the cluster can hand it to any worker. */
+/**
+ * A GET on a new connection each time (no keep-alive), so the cluster can hand it to any worker. It gives
+ * up after 5 s: a connection the cluster hands to a worker just as it exits is never answered.
+ */
 function getJson(url: string): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
-    get(url, { agent: false }, (response) => {
+    const request = get(url, { agent: false, timeout: 5000 }, (response) => {
       let text = ''
       response.on('data', (chunk) => (text += chunk))
       response.on('end', () => resolve({ status: response.statusCode!, body: JSON.parse(text) }))
-    }).on('error', reject)
+    })
+    request.on('timeout', () => request.destroy(new Error(`GET ${url} timed out`)))
+    request.on('error', reject)
   })
 }
 
@@ -406,7 +411,7 @@ describe('onemodel serve', () => {
     assert.equal(await server.exited, 0, 'a graceful stop exits 0')
   })
 
-  test('--workers 2 answers from two worker processes', async () => {
+  test('--workers 2 answers from two worker processes, and replaces one that exits', async () => {
     const dir = tempProject()
     writeFileSync(
       join(dir, 'app.ts'),
@@ -414,6 +419,10 @@ describe('onemodel serve', () => {
 
 export const app = createApp({ title: 'Workers' })
 app.get('/pid', {}, async function pid() {
+  return { pid: process.pid }
+})
+app.get('/crash', {}, async function crash() {
+  setTimeout(() => process.exit(3), 10)
   return { pid: process.pid }
 })
 `,
@@ -428,6 +437,16 @@ app.get('/pid', {}, async function pid() {
     }
     assert.equal(pids.size, 2, 'two distinct processes answered')
     assert.ok(!pids.has(server.child.pid!), 'the primary only supervises; the workers answer')
+
+    const crashed = (await getJson(`${server.url}/crash`)).body.pid
+    let replacement: number | undefined
+    for (let i = 0; i < 100 && replacement === undefined; i++) {
+      const { body } = await getJson(`${server.url}/pid`).catch(() => ({ body: { pid: crashed } }))
+      if (!pids.has(body.pid)) replacement = body.pid
+      else await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    assert.ok(replacement, 'a new worker replaced the one that exited')
+    assert.match(server.output(), new RegExp(`worker ${crashed} exited \\(code 3\\); starting another`))
     server.child.kill('SIGTERM')
     assert.equal(await server.exited, 0)
   })

@@ -94,17 +94,22 @@ function supervise(count: number, file: string, io: Io): Promise<ExitCode> {
       })
       return worker
     }
+    const finish = (code: ExitCode) => {
+      // A connection the cluster was handing to a worker as it exited stays open in the primary for good.
+      setTimeout(() => process.exit(code), 1000).unref()
+      done(code)
+    }
     const stop = (code: ExitCode) => {
       if (stopping) return
       stopping = true
       const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined)
-      if (workers.length === 0) return done(code)
+      if (workers.length === 0) return finish(code)
       // Workers close gracefully on SIGTERM (requests in flight finish); a stuck one is killed after 10 s.
       const timer = setTimeout(() => workers.forEach((w) => w.process.kill('SIGKILL')), 10_000)
       timer.unref()
       for (const worker of workers) worker.process.kill('SIGTERM')
       cluster.on('exit', () => {
-        if (Object.keys(cluster.workers ?? {}).length === 0) done(code)
+        if (Object.keys(cluster.workers ?? {}).length === 0) finish(code)
       })
     }
     cluster.on('exit', (worker, exitCode, signal) => {
