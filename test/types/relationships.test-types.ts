@@ -3,7 +3,7 @@
  * `team: Team | null` and `heroes: Hero[]`, and loading options only name declared relationships.
  * Checked by `tsc --noEmit` only; nothing here runs.
  */
-import { field, model, relationships, select, Session, table } from 'onemodel'
+import { field, model, relationships, select, selectinload, Session, table } from 'onemodel'
 import type { Equal, Expect } from './helpers.ts'
 
 const TeamBase = model('TeamBase', { name: field.string(), headquarters: field.string() })
@@ -35,3 +35,62 @@ type _teamHeroes = Expect<Equal<typeof team.heroes, Hero[]>>
 type _deep = Expect<Equal<(typeof team.heroes)[number]['team'], Team | null>>
 type _columns = Expect<Equal<typeof hero.team_id, number | null>>
 type _name = Expect<Equal<typeof team.name, string>>
+
+// --- Created and loaded rows carry the relationships ---
+
+declare const session: Session
+
+async function rows() {
+  const created = Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })
+  type _created = Expect<Equal<typeof created, Hero>>
+  created.team = Team.create({ name: 'Preventers', headquarters: 'Sharp Tower' })
+  created.team = null
+  // @ts-expect-error a hero's team is a Team, not a Hero
+  created.team = created
+  const newTeam = Team.create({ name: 'Z-Force', headquarters: "Sister Margaret's Bar" })
+  newTeam.heroes.push(created)
+  // @ts-expect-error team.heroes holds heroes
+  newTeam.heroes.push(newTeam)
+
+  const teams = await session.exec(select(Team).options(selectinload('heroes'))).all()
+  type _teams = Expect<Equal<typeof teams, Team[]>>
+  const got = await session.get(Hero, 1, { options: [selectinload('team')] })
+  type _got = Expect<Equal<typeof got, Hero | undefined>>
+  const loaded = await session.load(teams[0]!, 'heroes')
+  type _loaded = Expect<Equal<typeof loaded, Hero[]>>
+  const team = await session.load(got!, 'team')
+  type _team = Expect<Equal<typeof team, Team | null>>
+}
+
+// --- Loading options name declared relationships only ---
+
+// @ts-expect-error Team has no relationship 'members'
+select(Team).options(selectinload('members'))
+// @ts-expect-error 'team' is Hero's relationship, not Team's
+select(Team).options(selectinload('team'))
+// @ts-expect-error get() options are checked the same way
+session.get(Hero, 1, { options: [selectinload('heroes')] })
+
+// --- Declarations name tables of the same call ---
+
+relationships(
+  {
+    Team: table('team2', TeamBase.extend('Team2', { id: field.integer({ primaryKey: true }) })),
+    Hero: table('hero2', HeroBase.extend('Hero2', { id: field.integer({ primaryKey: true }) })),
+  },
+  // @ts-expect-error 'Squad' is not one of the tables
+  ({ one }) => ({ Hero: { team: one('Squad') } }),
+)
+
+// --- Response models nest the related rows ---
+
+const TeamPublic = TeamBase.extend('TeamPublic', { id: field.integer() })
+const HeroPublic = HeroBase.extend('HeroPublic', { id: field.integer() })
+const HeroPublicWithTeam = HeroPublic.extend('HeroPublicWithTeam', {
+  team: field.model(TeamPublic, { nullable: true, default: null }),
+})
+const TeamPublicWithHeroes = TeamPublic.extend('TeamPublicWithHeroes', {
+  heroes: field.list(HeroPublic, { default: [] }),
+})
+const asHeroWithTeam: typeof HeroPublicWithTeam.Type = hero
+const asTeamWithHeroes: typeof TeamPublicWithHeroes.Type = team
