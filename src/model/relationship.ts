@@ -351,6 +351,11 @@ export function setLoaded(row: object, name: string, value: unknown): void {
   map.set(name, { current: value, flushed: Array.isArray(value) ? [...value] : value })
 }
 
+/** Forgets `row`'s relationship `name`: it reads as not loaded again. */
+export function unload(row: object, name: string): void {
+  slots.get(row)?.delete(name)
+}
+
 /** Forgets every relationship value of `row`: they read as not loaded again. */
 export function unloadAll(row: object): void {
   slots.delete(row)

@@ -8,6 +8,7 @@ import {
   setLoaded,
   slotOf,
   slotsOf,
+  unload,
   unloadAll,
   type Relationship,
 } from '../model/relationship.ts'
@@ -705,9 +706,39 @@ export class Session {
     return deferred
   }
 
-  /** After a flush, what each loaded relationship holds is what the database has. */
+  /**
+   * After a flush, what each loaded relationship holds is what the database has. A foreign key column set
+   * directly (`hero.team_id = 2`) moves the row between the loaded collections and sets its many-to-one
+   * to the parent in the session, or unloads it when that parent is not in the session.
+   */
   #relationshipsFlushed(): void {
     if (!relationshipsDeclared()) return
+    for (const row of this.#touched) {
+      const tracked = this.#tracked.get(row)
+      if (!tracked || tracked.state === 'deleted') continue
+      for (const relationship of tracked.table.relationships.values()) {
+        if (relationship.kind !== 'one') continue
+        const key = (row as Row)[relationship.foreignKey]
+        const current = slotOf(row, relationship.name)?.current as Row | null | undefined
+        if (current === undefined && (key === null || key === undefined)) continue
+        if (
+          current !== undefined &&
+          (current === null ? key === null : current[relationship.references] === key)
+        ) {
+          continue
+        }
+        const parent =
+          key === null || key === undefined
+            ? null
+            : relationship.references === relationship.parent.primaryKey
+              ? this.#identity.get(relationship.parent)?.get(key)
+              : undefined
+        if (parent === undefined) {
+          if (current) assign(relationship, row, null)
+          unload(row, relationship.name)
+        } else assign(relationship, row, parent)
+      }
+    }
     for (const [row, tracked] of this.#tracked) {
       if (tracked.table.relationships.size === 0) continue
       const slots = slotsOf(row)

@@ -211,6 +211,26 @@ for (const dialect of DIALECTS) {
       })
     })
 
+    test('a foreign key set directly moves the row between the loaded sides at flush', async (t) => {
+      const db = await teamsDatabase(t, dialect)
+      const { engine, Team, Hero, log } = db
+      await using session = new Session(engine)
+      const team = Team.create({ name: 'Preventers', headquarters: 'Sharp Tower' })
+      session.add(team)
+      await session.commit()
+      const hero = Hero.create({ name: 'Rusty-Man', secret_name: 'Tommy Sharp', team_id: team.id })
+      session.add(hero)
+      await session.commit()
+      log.length = 0
+      assert.equal(hero.team, team, 'the team is in the session: no query')
+      assert.deepEqual(team.heroes, [hero])
+      hero.team_id = null
+      await session.commit()
+      assert.equal(hero.team, null)
+      assert.deepEqual(team.heroes, [])
+      assert.deepEqual(selects(log), [])
+    })
+
     test('selectinload loads a collection for every row with one more query, never one per row', async (t) => {
       const db = await teamsDatabase(t, dialect)
       await seed(db)
