@@ -444,6 +444,38 @@ export async function up(db: Kysely<any>): Promise<void> {
       assert.equal(await count(engine, 'hero'), 1)
     })
 
+    test('a table no model declares is dropped, and down() creates it again from what the database had', async () => {
+      const { engine, migrator } = await setup()
+      await using _ = engine
+      const before = evolved({ missions: true })
+      await migrator(before).revision('heroes and missions')
+      await migrator(before).upgrade()
+      const m = migrator(heroes().metadata)
+      const written = (await m.revision('drop missions'))!
+      assert.deepEqual(
+        written.diff!.changes.map((c) => c.kind),
+        ['dropTable'],
+      )
+      assert.ok(written.diff!.warnings.some((w) => /'mission' is not declared by any model/.test(w)))
+      const code = readFileSync(written.path, 'utf8')
+      assert.match(
+        code,
+        /up\(db: Kysely<any>\): Promise<void> \{\n {2}await db\.schema\.dropTable\('mission'\)/,
+      )
+      assert.match(code, /\.createTable\('mission'\)/)
+      await m.upgrade()
+      assert.deepEqual(await tableNames(engine), ['hero'])
+      assert.equal((await m.check()).clean, true)
+
+      await m.downgrade(-1)
+      assert.deepEqual(await tableNames(engine), ['hero', 'mission'])
+      assert.deepEqual(
+        (await autogenerate(engine, { metadata: before })).changes,
+        [],
+        'the table is back as it was: columns, types, key and foreign key',
+      )
+    })
+
     test('a renamed column is a drop and an add, with a warning in the file', async () => {
       const { engine, migrator } = await setup()
       await using _ = engine
