@@ -327,18 +327,25 @@ class Writer {
         }
       }
     }
+    const lists: [string, string[]][] = [
+      ['drop', drop],
+      ['addConstraints', addConstraints],
+      ['dropConstraints', dropConstraints],
+    ]
     const options = [
       add.length > 0 ? `add: { ${add.join(', ')} }` : '',
       alter.length > 0 ? `alter: { ${alter.join(', ')} }` : '',
-      drop.length > 0 ? `drop: [${drop.join(', ')}]` : '',
-      addConstraints.length > 0 ? `addConstraints: [${addConstraints.join(', ')}]` : '',
-      dropConstraints.length > 0 ? `dropConstraints: [${dropConstraints.join(', ')}]` : '',
+      ...lists.map(([key, items]) => (items.length > 0 ? `${key}: [${items.join(', ')}]` : '')),
     ].filter((part) => part !== '')
     const oneLine = `  await rebuildTable(db, ${str(table)}, { ${options.join(', ')} })`
-    if (oneLine.length <= 110) return oneLine
-    return [`  await rebuildTable(db, ${str(table)}, {`, ...options.map((o) => `    ${o},`), '  })'].join(
-      '\n',
-    )
+    if (oneLine.length <= WIDTH) return oneLine
+    return [
+      `  await rebuildTable(db, ${str(table)}, {`,
+      ...(add.length > 0 ? [`    add: { ${add.join(', ')} },`] : []),
+      ...(alter.length > 0 ? [`    alter: { ${alter.join(', ')} },`] : []),
+      ...lists.filter(([, items]) => items.length > 0).map(([key, items]) => fitList('    ', key, items)),
+      '  })',
+    ].join('\n')
   }
 
   /** A type Kysely knows as a string (`'varchar(255)'`); any other through `sql` (`sql\`double\``). */
@@ -425,12 +432,33 @@ function quote(name: string): string {
   return `"${name.replaceAll('"', '""')}"`
 }
 
-/** `  await db.schema.a().b().execute()`, broken onto one line per call when long. */
+/**
+ * `  await db.schema.a().b().execute()`, laid out as Prettier would (the files then pass a format check):
+ * one line per call when the line is too long or a call takes a function.
+ */
 function chain(calls: readonly string[]): string {
   const all = [...calls, 'execute()']
   const oneLine = `  await db.schema.${all.join('.')}`
-  if (oneLine.length <= 110) return oneLine
-  return ['  await db.schema', ...all.map((call) => `    .${call}`)].join('\n')
+  if (oneLine.length <= WIDTH && !(all.length > 2 && all.some((call) => call.includes('=>')))) return oneLine
+  return ['  await db.schema', ...all.map((call) => fitCall(`    .${call}`))].join('\n')
+}
+
+const WIDTH = 110
+
+/** A call whose last argument is an arrow function, with the arrow's body on its own line when too long. */
+function fitCall(line: string): string {
+  if (line.length <= WIDTH) return line
+  const arrow = /^(\s*)(.*, \(\w+\) =>) (.*)\)$/.exec(line)
+  if (!arrow) return line
+  const [, indent, head, body] = arrow as unknown as [string, string, string, string]
+  return `${indent}${head}\n${indent}  ${body},\n${indent})`
+}
+
+/** `    key: [a, b],` on one line, or one item per line when too long. */
+function fitList(indent: string, key: string, items: readonly string[]): string {
+  const oneLine = `${indent}${key}: [${items.join(', ')}],`
+  if (oneLine.length <= WIDTH) return oneLine
+  return [`${indent}${key}: [`, ...items.map((item) => `${indent}  ${item},`), `${indent}],`].join('\n')
 }
 
 function str(text: string): string {
