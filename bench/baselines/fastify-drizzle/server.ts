@@ -152,11 +152,9 @@ app.delete<{ Params: { hero_id: number } }>(
 app.setErrorHandler((error, _request, reply) => {
   if ((error as { validation?: unknown }).validation) {
     const context = (error as { validationContext?: string }).validationContext
-    return reply
-      .code(422)
-      .send({
-        detail: [{ loc: [context === 'querystring' ? 'query' : context], msg: (error as Error).message }],
-      })
+    return reply.code(422).send({
+      detail: [{ loc: [context === 'querystring' ? 'query' : context], msg: (error as Error).message }],
+    })
   }
   return reply.code(500).send({ detail: 'Internal Server Error' })
 })
