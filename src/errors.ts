@@ -10,7 +10,9 @@ export const ERROR_CODES = {
   OM_ENGINE_CONNECTION: 'The database cannot be reached or the connection failed.',
   OM_ENGINE_DISPOSED: 'The engine was disposed and cannot run queries any more.',
   OM_ENGINE_BUSY: 'The database stayed locked by another connection for longer than the busy timeout.',
+  OM_ENGINE_TIMEOUT: 'A statement ran longer than the statement timeout, and the database cancelled it.',
   OM_ORM_INTEGRITY: 'The database rejected a write: a unique, foreign key, not-null or check constraint.',
+  OM_ORM_DATA: 'The database refused a value that does not fit its column: too long, or out of range.',
   OM_ORM_NO_RESULT: 'A query expected exactly one row and found none.',
   OM_ORM_MULTIPLE_RESULTS: 'A query expected exactly one row and found more.',
   OM_ORM_INVALID_QUERY: 'A query was built with an argument it cannot use, such as a negative limit.',
@@ -171,5 +173,15 @@ export class SessionError extends OnemodelError {}
 export class RouteDefinitionError extends OnemodelError {
   constructor(message: string) {
     super('OM_HTTP_ROUTE_DEFINITION', message)
+  }
+}
+
+/**
+ * The database refused a value that passed the model but does not fit the column: a string longer than
+ * MySQL's `varchar(255)`, an integer beyond a 32-bit column. The message names the column, never the value.
+ */
+export class DataError extends OnemodelError {
+  constructor(message: string, cause: unknown) {
+    super('OM_ORM_DATA', message, { cause })
   }
 }

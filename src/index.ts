@@ -9,6 +9,7 @@ export {
   EngineUrlError,
   ConnectionError,
   IntegrityError,
+  DataError,
   NoResultError,
   MultipleResultsError,
   SessionError,

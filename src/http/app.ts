@@ -7,7 +7,7 @@ import Fastify, {
   type InjectOptions,
   type LightMyRequestResponse,
 } from 'fastify'
-import { ConnectionError, IntegrityError, OnemodelError, RouteDefinitionError } from '../errors.ts'
+import { ConnectionError, DataError, IntegrityError, OnemodelError, RouteDefinitionError } from '../errors.ts'
 import { ValidationError } from '../model/validation-error.ts'
 import { DependencyOverrides } from './depends.ts'
 import { DOCS_ASSETS, docsAsset, docsPage } from './docs.ts'
@@ -366,13 +366,16 @@ function errorAnswer(report: Report) {
       void reply.code(409).send({ detail: conflictDetail(error) })
     } else if (
       error instanceof ConnectionError ||
-      (error instanceof OnemodelError && error.code === 'OM_ENGINE_BUSY')
+      (error instanceof OnemodelError &&
+        (error.code === 'OM_ENGINE_BUSY' || error.code === 'OM_ENGINE_TIMEOUT'))
     ) {
       report(request, 'warn', 'the database is unavailable', error)
       void reply
         .code(503)
         .header('retry-after', '1')
         .send({ detail: 'Service Unavailable: the database is busy or unreachable' })
+    } else if (error instanceof DataError) {
+      void reply.code(400).send({ detail: error.message })
     } else if (error instanceof OnemodelError && error.code === 'OM_ORM_INVALID_QUERY') {
       // A query built from request values (a negative limit, say) that the ORM refuses: the request's fault.
       void reply.code(400).send({ detail: error.message })

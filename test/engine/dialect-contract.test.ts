@@ -10,6 +10,8 @@ import {
   dropAll,
   field,
   IntegrityError,
+  DataError,
+  OnemodelError,
   Metadata,
   model,
   Session,
@@ -211,6 +213,53 @@ for (const dialect of DIALECTS) {
       )
       assert.deepEqual(new Set(results), new Set([0]), 'all 50 sessions completed')
     })
+
+    test('a value the model accepts but the column cannot hold is a DataError naming no value', async () => {
+      const { engine, Hero } = await setup()
+      await using _ = engine
+      const long = 'x'.repeat(300) // MySQL stores a string without maxLength as varchar(255)
+      const huge = 3_000_000_000 // beyond a 32-bit integer column on PostgreSQL and MySQL
+      for (const data of [
+        { name: long, secret_name: 'Dive Wilson' },
+        { name: 'Deadpond', secret_name: 's', age: huge },
+      ]) {
+        await using session = new Session(engine)
+        session.add(Hero.create(data))
+        const stored = await session.commit().then(
+          () => true,
+          (error: unknown) => {
+            assert.ok(error instanceof DataError, String(error))
+            assert.equal(error.code, 'OM_ORM_DATA')
+            assert.doesNotMatch(error.message, /xxxxx|3000000000/, 'the value never appears')
+            return false
+          },
+        )
+        const fits = dialect.name === 'sqlite' || (dialect.name === 'postgres' && data.name !== 'Deadpond')
+        assert.equal(
+          stored,
+          fits,
+          `${dialect.name} ${fits ? 'stores' : 'refuses'} ${data.name === long ? 'a 300-character string' : 'a 3e9 integer'}`,
+        )
+      }
+    })
+
+    test(
+      'a statement beyond the statement timeout is OM_ENGINE_TIMEOUT',
+      { skip: dialect.name === 'sqlite' && 'SQLite has no statement timeout' },
+      async () => {
+        const engine = createEngine(await dialect.isolatedUrl(), { pool: { size: 1, statementTimeout: 100 } })
+        await using _ = engine
+        const sleep = dialect.name === 'postgres' ? 'select pg_sleep(2)' : 'select sleep(2)'
+        await assert.rejects(
+          engine.db.executeQuery({ sql: sleep, parameters: [] } as never),
+          (error: unknown) => {
+            assert.ok(error instanceof OnemodelError, String(error))
+            assert.equal(error.code, 'OM_ENGINE_TIMEOUT')
+            return true
+          },
+        )
+      },
+    )
   })
 }
 

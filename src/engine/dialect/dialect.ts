@@ -9,7 +9,7 @@ import type {
   QueryCompiler,
   QueryResult,
 } from 'kysely'
-import { ConnectionError, type IntegrityError } from '../../errors.ts'
+import { ConnectionError, DataError, OnemodelError, type IntegrityError } from '../../errors.ts'
 import type { AnyField, FieldKind } from '../../model/field.ts'
 import type { TableSchema } from '../schema.ts'
 import type { DialectName } from '../url.ts'
@@ -99,6 +99,31 @@ export interface PoolOptions {
 }
 
 /** A driver error as a {@link ConnectionError} when its code says the server cannot be reached or refused us. */
+/**
+ * A value that does not fit its column (`codes`: the dialect's error codes for it) as a {@link DataError}.
+ * Quoted parts of the message are dropped, since they can quote the value.
+ */
+export function dataError(error: unknown, codes: ReadonlySet<string | number>): DataError | undefined {
+  const e = error as { code?: unknown; errno?: unknown; message?: unknown } | null
+  if (!(codes.has(e?.code as string) || codes.has(e?.errno as number))) return undefined
+  const message = String(e?.message ?? '').replace(/"[^"]*"/g, 'a value')
+  return new DataError(
+    `${message}. Declare the column's limit on the field, so validation refuses the value first.`,
+    error,
+  )
+}
+
+/** A statement cancelled by the statement timeout (`codes`: the dialect's error codes for it). */
+export function timeoutError(error: unknown, codes: ReadonlySet<string | number>): OnemodelError | undefined {
+  const e = error as { code?: unknown; errno?: unknown; message?: unknown } | null
+  if (!(codes.has(e?.code as string) || codes.has(e?.errno as number))) return undefined
+  return new OnemodelError(
+    'OM_ENGINE_TIMEOUT',
+    `${String(e?.message)}: the statement ran longer than the statement timeout. Add an index, page the query, or raise pool.statementTimeout.`,
+    { cause: error },
+  )
+}
+
 export function connectionError(
   error: unknown,
   codes: ReadonlySet<string>,

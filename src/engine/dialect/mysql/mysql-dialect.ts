@@ -9,7 +9,14 @@ import {
 } from 'kysely'
 import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField, FieldKind } from '../../../model/field.ts'
-import { connectionError, kyselyDialect, type Dialect, type PoolOptions } from '../dialect.ts'
+import {
+  connectionError,
+  dataError,
+  timeoutError,
+  kyselyDialect,
+  type Dialect,
+  type PoolOptions,
+} from '../dialect.ts'
 import { mysqlDriver } from './mysql-driver.ts'
 import { introspectMysql, normalizeMysqlType } from './mysql-introspector.ts'
 
@@ -24,6 +31,11 @@ const CONSTRAINT_ERRNOS: Record<number, ConstraintKind> = {
   3819: 'check',
   4025: 'check',
 }
+
+// ER_DATA_TOO_LONG, ER_WARN_DATA_OUT_OF_RANGE, ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
+const DATA_ERRNOS = new Set([1406, 1264, 1366])
+// MariaDB's max_statement_time, MySQL's max_execution_time
+const TIMEOUT_ERRNOS = new Set([1969, 3024])
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -44,7 +56,11 @@ const DECODERS: Partial<Record<FieldKind, (value: unknown) => unknown>> = {
 /** MySQL 8 and MariaDB through mysql2: AUTO_INCREMENT keys read from insertId, datetimes in UTC. */
 export function mysqlDialect(url: URL, pool: PoolOptions, onQuery?: (query: CompiledQuery) => void): Dialect {
   const mapError = (error: unknown) =>
-    integrityError(error) ?? connectionError(error, CONNECTION_CODES, url) ?? (error as Error)
+    integrityError(error) ??
+    dataError(error, DATA_ERRNOS) ??
+    timeoutError(error, TIMEOUT_ERRNOS) ??
+    connectionError(error, CONNECTION_CODES, url) ??
+    (error as Error)
   const driver = mysqlDriver(url, pool, { onQuery, mapError })
   return {
     name: 'mysql',

@@ -1,7 +1,14 @@
 import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type CompiledQuery } from 'kysely'
 import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField } from '../../../model/field.ts'
-import { connectionError, kyselyDialect, type Dialect, type PoolOptions } from '../dialect.ts'
+import {
+  connectionError,
+  dataError,
+  timeoutError,
+  kyselyDialect,
+  type Dialect,
+  type PoolOptions,
+} from '../dialect.ts'
 import { postgresDriver } from './postgres-driver.ts'
 import { currentSchema, introspectPostgres, normalizePostgresType } from './postgres-introspector.ts'
 
@@ -12,6 +19,11 @@ const CONSTRAINT_CODES: Record<string, ConstraintKind> = {
   '23505': 'unique',
   '23514': 'check',
 }
+
+// string_data_right_truncation, numeric_value_out_of_range, datetime_field_overflow
+const DATA_CODES = new Set(['22001', '22003', '22008'])
+// query_canceled: what statement_timeout raises
+const TIMEOUT_CODES = new Set(['57014'])
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -31,7 +43,11 @@ export function postgresDialect(
   onQuery?: (query: CompiledQuery) => void,
 ): Dialect {
   const mapError = (error: unknown) =>
-    integrityError(error) ?? connectionError(error, CONNECTION_CODES, url) ?? (error as Error)
+    integrityError(error) ??
+    dataError(error, DATA_CODES) ??
+    timeoutError(error, TIMEOUT_CODES) ??
+    connectionError(error, CONNECTION_CODES, url) ??
+    (error as Error)
   const driver = postgresDriver(url, pool, { onQuery, mapError })
   return {
     name: 'postgres',
