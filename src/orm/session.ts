@@ -17,7 +17,7 @@ import { compileSelect } from './compile.ts'
 import { detachChildren, rankOf, selectIn } from './relationships.ts'
 import { PendingResult, Result } from './result.ts'
 import { relationshipOf, type LoadOption, type RelationshipNames, type Select } from './select.ts'
-import { statementsFor, toParam, type TableStatements } from './statements.ts'
+import { statementsFor, TableStatements, toParam } from './statements.ts'
 
 /** Options of a {@link Session}. */
 export interface SessionOptions {
@@ -606,7 +606,7 @@ export class Session {
     const params = changed.map((key) => toParam(table.fields[key]!, values[key]))
     params.push(oldKey)
     const result = await connection.executeQuery(statementsFor(this.engine, table).update(changed, params))
-    if (result.numAffectedRows === 0n) {
+    if (TableStatements.affected(result) === 0) {
       throw new SessionError(
         'OM_ORM_STALE',
         `session.flush(): UPDATE of ${table.name} with ${table.primaryKey}=${String(oldKey)} matched no row; it was deleted elsewhere. Roll back and reload it.`,

@@ -1,6 +1,6 @@
 /** SQLite connection settings, echo, the prepared-statement cache and disposal, on real files. */
 import assert from 'node:assert/strict'
-import { DatabaseSync } from 'node:sqlite'
+import { DatabaseSync, StatementSync } from 'node:sqlite'
 import { describe, mock, test } from 'node:test'
 import { sql } from 'kysely'
 import {
@@ -164,5 +164,44 @@ describe('SQLite prepared-statement cache', () => {
       assert.equal((await session.exec(select(Hero).where(Hero.c.id.eq(1))).one()).name, 'Deadpond')
       assert.equal((await session.exec(select(Hero).where(Hero.c.name.eq('Nobody'))).all()).length, 0)
     }
+  })
+})
+
+describe('SQLite writes by primary key', () => {
+  test('read back one row: inserts, updates and deletes return the key, and a gone row is still OM_ORM_STALE', async () => {
+    const { metadata, Hero } = declareHero()
+    const lines: string[] = []
+    await using engine = createEngine(tempSqliteUrl(), { echo: true, logger: (line) => lines.push(line) })
+    await createAll(engine, { metadata })
+    const get = mock.method(StatementSync.prototype, 'get')
+    try {
+      await using session = new Session(engine)
+      const hero = Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })
+      session.add(hero)
+      await session.commit()
+      hero.name = 'Deadpool'
+      await session.commit()
+      await session.delete(hero)
+      await session.commit()
+      const writes = lines.filter((line) => /^(insert|update|delete)/.test(line))
+      assert.equal(writes.length, 3)
+      for (const line of writes) assert.match(line, /returning "id"/, line)
+      assert.equal(get.mock.callCount(), 3, 'node:sqlite read one row for each write, not the whole result')
+    } finally {
+      get.mock.restore()
+    }
+    const other = createEngine(engine.url)
+    await using _ = other
+    await using session = new Session(other)
+    const stale = Hero.create({ name: 'Ghost', secret_name: 'x' })
+    session.add(stale)
+    await session.commit()
+    {
+      await using deleter = new Session(engine)
+      await deleter.delete((await deleter.get(Hero, stale.id))!)
+      await deleter.commit()
+    }
+    stale.name = 'Still here?'
+    await assert.rejects(session.commit(), { code: 'OM_ORM_STALE' })
   })
 })

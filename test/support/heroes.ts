@@ -34,10 +34,15 @@ export function declareHeroes() {
 
 /**
  * A statement as SQLite spells it, whatever the dialect: identifiers in `"` (MySQL writes backticks) and
- * `?` placeholders (PostgreSQL writes `$1`, `$2`). Echo logs no values, so nothing else differs.
+ * `?` placeholders (PostgreSQL writes `$1`, `$2`). An UPDATE or DELETE by key returns the key where the
+ * dialect can (SQLite, PostgreSQL; not MySQL), which is left out here. Echo logs no values, so nothing
+ * else differs.
  */
 export function neutralSql(line: string): string {
-  return line.replaceAll('`', '"').replace(/\$\d+/g, '?')
+  return line
+    .replaceAll('`', '"')
+    .replace(/\$\d+/g, '?')
+    .replace(/^((?:update|delete) .*?) returning "\w+"/, '$1')
 }
 
 /** Engine options that echo every statement into `log`, in the {@link neutralSql} spelling. */

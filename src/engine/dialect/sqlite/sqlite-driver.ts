@@ -1,7 +1,7 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite'
 import type { CompiledQuery, DatabaseConnection, QueryResult, TransactionSettings } from 'kysely'
 import { ConnectionError, OnemodelError } from '../../../errors.ts'
-import type { EngineDriver } from '../dialect.ts'
+import { returnsAtMostOneRow, type EngineDriver } from '../dialect.ts'
 
 /** SQLite settings applied to every connection. */
 export interface SqliteOptions {
@@ -52,6 +52,10 @@ class SqliteConnection implements DatabaseConnection {
     const { statement, returnsRows } = this.#prepare(query.sql)
     const params = toSqliteParams(query.parameters)
     try {
+      if (returnsRows && returnsAtMostOneRow(query)) {
+        const row = statement.get(...params) as R | undefined
+        return { rows: row === undefined ? [] : [row] }
+      }
       if (returnsRows) return { rows: statement.all(...params) as R[] }
       const { changes, lastInsertRowid } = statement.run(...params)
       return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) }
