@@ -191,15 +191,7 @@ export class Session {
    * const team = await session.load(hero!, 'team') // Team | null; hero.team reads it from now on
    */
   async load<R extends object, K extends keyof R & string>(row: R, name: K): Promise<R[K]> {
-    this.#checkOpen('load')
-    const tracked = this.#tracked.get(row)
-    if (!tracked || tracked.state !== 'persistent') {
-      const table = this.#tableOf(row, 'load')
-      throw new SessionError(
-        'OM_ORM_DETACHED',
-        `session.load(): this ${table.name} is not persistent in the Session. Add it and commit (or flush) first, or load it with session.get(${table.name}, id).`,
-      )
-    }
+    const tracked = this.#persistent(row, 'load', ', or load it with session.get()')
     const relationship = relationshipOf(tracked.table, name, 'session.load')
     await this.#autoflushNow()
     await this.#load(relationship, [row])
@@ -234,15 +226,7 @@ export class Session {
    * when its database row is gone.
    */
   async refresh(row: object): Promise<void> {
-    this.#checkOpen('refresh')
-    const tracked = this.#tracked.get(row)
-    if (!tracked || tracked.state !== 'persistent') {
-      const table = this.#tableOf(row, 'refresh')
-      throw new SessionError(
-        'OM_ORM_DETACHED',
-        `session.refresh(): this ${table.name} is not persistent in the Session. Add it and commit (or flush) first.`,
-      )
-    }
+    const tracked = this.#persistent(row, 'refresh', '')
     const { table } = tracked
     const statements = statementsFor(this.engine, table)
     const key = tracked.flushed![table.primaryKey]
@@ -469,6 +453,18 @@ export class Session {
   }
 
   // --- internals -------------------------------------------------------------------------------
+
+  /** The tracking record of a row persistent in this session, or an `OM_ORM_DETACHED` error for `method`. */
+  #persistent(row: object, method: string, alternative: string): Tracked {
+    this.#checkOpen(method)
+    const tracked = this.#tracked.get(row)
+    if (tracked && tracked.state === 'persistent') return tracked
+    const table = this.#tableOf(row, method)
+    throw new SessionError(
+      'OM_ORM_DETACHED',
+      `session.${method}(): this ${table.name} is not persistent in the Session. Add it and commit (or flush) first${alternative}.`,
+    )
+  }
 
   #checkOpen(method: string): void {
     if (this.#closed) {

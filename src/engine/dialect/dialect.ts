@@ -124,6 +124,24 @@ export function timeoutError(error: unknown, codes: ReadonlySet<string | number>
   )
 }
 
+/** The error codes a server dialect sorts driver errors by. */
+export interface ServerErrorCodes {
+  integrityError: (error: unknown) => IntegrityError | undefined
+  data: ReadonlySet<string | number>
+  timeout: ReadonlySet<string | number>
+  connection: ReadonlySet<string>
+}
+
+/** A server driver's error as onemodel's: constraint, data, timeout and connection errors; others as they are. */
+export function serverErrorMapper(url: URL, codes: ServerErrorCodes): (error: unknown) => Error {
+  return (error) =>
+    codes.integrityError(error) ??
+    dataError(error, codes.data) ??
+    timeoutError(error, codes.timeout) ??
+    connectionError(error, codes.connection, url) ??
+    (error as Error)
+}
+
 const atMostOneRow = new WeakSet<CompiledQuery>()
 
 /**

@@ -46,7 +46,7 @@ export interface SchemaDiff {
 
 // The order of `up()`: constraints and indexes that may stand in the way go first, new tables before
 // columns that may reference them, dropped columns and tables last.
-const ORDER: Record<SchemaChangeKind, number> = {
+export const CHANGE_ORDER: Record<SchemaChangeKind, number> = {
   dropForeignKey: 0,
   dropIndex: 1,
   dropUnique: 2,
@@ -89,7 +89,7 @@ export function diffSchemas(
     warnings.push(`Table '${table.name}' is not declared by any model: up() drops it with its rows.`)
   }
   const stable = changes.map((change, index) => ({ change, index }))
-  stable.sort((a, b) => ORDER[a.change.kind] - ORDER[b.change.kind] || a.index - b.index)
+  stable.sort((a, b) => CHANGE_ORDER[a.change.kind] - CHANGE_ORDER[b.change.kind] || a.index - b.index)
   return { changes: stable.map((s) => s.change), warnings }
 }
 

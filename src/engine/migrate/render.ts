@@ -6,7 +6,7 @@
 import { isColumnDataType, type ColumnDefinitionBuilder } from 'kysely'
 import type { Dialect } from '../dialect/dialect.ts'
 import type { ColumnSchema, ForeignKeySchema, TableSchema, UniqueSchema } from '../schema.ts'
-import type { SchemaChange, SchemaChangeKind, SchemaDiff } from './diff.ts'
+import { CHANGE_ORDER, type SchemaChange, type SchemaChangeKind, type SchemaDiff } from './diff.ts'
 
 /** What a rendered migration file says about itself. */
 export interface RenderOptions {
@@ -84,21 +84,6 @@ const INVERSE: { [K in SchemaChangeKind]: (change: Extract<SchemaChange, { kind:
   dropForeignKey: (c) => ({ kind: 'addForeignKey', table: c.table, foreignKey: c.foreignKey }),
 }
 
-// The same phases as the diff's: what stands in the way first, dropped tables and columns last.
-const PHASE: Record<SchemaChangeKind, number> = {
-  dropForeignKey: 0,
-  dropIndex: 1,
-  dropUnique: 2,
-  createTable: 3,
-  addColumn: 4,
-  alterColumn: 5,
-  dropColumn: 6,
-  createIndex: 7,
-  addUnique: 8,
-  addForeignKey: 9,
-  dropTable: 10,
-}
-
 function invert(changes: readonly SchemaChange[]): SchemaChange[] {
   // Reversed first, so tables are created parents first and dropped children first; then phased.
   const inverse = [...changes]
@@ -106,7 +91,7 @@ function invert(changes: readonly SchemaChange[]): SchemaChange[] {
     .map((change) => (INVERSE[change.kind] as (c: SchemaChange) => SchemaChange)(change))
   return inverse
     .map((change, index) => ({ change, index }))
-    .sort((a, b) => PHASE[a.change.kind] - PHASE[b.change.kind] || a.index - b.index)
+    .sort((a, b) => CHANGE_ORDER[a.change.kind] - CHANGE_ORDER[b.change.kind] || a.index - b.index)
     .map((entry) => entry.change)
 }
 
@@ -149,7 +134,7 @@ class Writer {
       ),
     )
     // Rebuilds go after the dropped indexes and created tables, before the indexes they may need.
-    let at = changes.findIndex((change) => PHASE[change.kind] > PHASE.createTable)
+    let at = changes.findIndex((change) => CHANGE_ORDER[change.kind] > CHANGE_ORDER.createTable)
     if (at === -1) at = changes.length
     const write = (part: readonly SchemaChange[]) =>
       part.filter((change) => !inRebuild(change)).map((change) => this.#statement(change))

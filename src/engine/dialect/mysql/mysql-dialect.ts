@@ -9,14 +9,7 @@ import {
 } from 'kysely'
 import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField, FieldKind } from '../../../model/field.ts'
-import {
-  connectionError,
-  dataError,
-  timeoutError,
-  kyselyDialect,
-  type Dialect,
-  type PoolOptions,
-} from '../dialect.ts'
+import { kyselyDialect, serverErrorMapper, type Dialect, type PoolOptions } from '../dialect.ts'
 import { mysqlDriver } from './mysql-driver.ts'
 import { introspectMysql, normalizeMysqlType } from './mysql-introspector.ts'
 
@@ -55,12 +48,12 @@ const DECODERS: Partial<Record<FieldKind, (value: unknown) => unknown>> = {
 
 /** MySQL 8 and MariaDB through mysql2: AUTO_INCREMENT keys read from insertId, datetimes in UTC. */
 export function mysqlDialect(url: URL, pool: PoolOptions, onQuery?: (query: CompiledQuery) => void): Dialect {
-  const mapError = (error: unknown) =>
-    integrityError(error) ??
-    dataError(error, DATA_ERRNOS) ??
-    timeoutError(error, TIMEOUT_ERRNOS) ??
-    connectionError(error, CONNECTION_CODES, url) ??
-    (error as Error)
+  const mapError = serverErrorMapper(url, {
+    integrityError,
+    data: DATA_ERRNOS,
+    timeout: TIMEOUT_ERRNOS,
+    connection: CONNECTION_CODES,
+  })
   const driver = mysqlDriver(url, pool, { onQuery, mapError })
   return {
     name: 'mysql',

@@ -1,14 +1,7 @@
 import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type CompiledQuery } from 'kysely'
 import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField } from '../../../model/field.ts'
-import {
-  connectionError,
-  dataError,
-  timeoutError,
-  kyselyDialect,
-  type Dialect,
-  type PoolOptions,
-} from '../dialect.ts'
+import { kyselyDialect, serverErrorMapper, type Dialect, type PoolOptions } from '../dialect.ts'
 import { postgresDriver } from './postgres-driver.ts'
 import { currentSchema, introspectPostgres, normalizePostgresType } from './postgres-introspector.ts'
 
@@ -42,12 +35,12 @@ export function postgresDialect(
   pool: PoolOptions,
   onQuery?: (query: CompiledQuery) => void,
 ): Dialect {
-  const mapError = (error: unknown) =>
-    integrityError(error) ??
-    dataError(error, DATA_CODES) ??
-    timeoutError(error, TIMEOUT_CODES) ??
-    connectionError(error, CONNECTION_CODES, url) ??
-    (error as Error)
+  const mapError = serverErrorMapper(url, {
+    integrityError,
+    data: DATA_CODES,
+    timeout: TIMEOUT_CODES,
+    connection: CONNECTION_CODES,
+  })
   const driver = postgresDriver(url, pool, { onQuery, mapError })
   return {
     name: 'postgres',
