@@ -13,7 +13,7 @@ import {
 import type { ColumnInfo, ConditionNode } from '../model/column.ts'
 import type { Dialect } from '../engine/dialect/dialect.ts'
 import type { Select } from './select.ts'
-import { toParam } from './statements.ts'
+import { columnsOf, toParam } from './statements.ts'
 
 type Builder = ExpressionBuilder<any, any>
 
@@ -61,7 +61,7 @@ export function toExpression(eb: Builder, node: ConditionNode, dialect: Dialect)
 /** Compiles a {@link Select} for one engine. Limit and offset are bound parameters, so the SQL text repeats. */
 export function compileSelect(db: Kysely<any>, dialect: Dialect, query: Select): CompiledQuery {
   const { model, state } = query
-  let builder = db.selectFrom(model.tableName).selectAll(model.tableName)
+  let builder = db.selectFrom(model.tableName).select(columnsOf(model))
   if (state.where.length > 0) {
     builder = builder.where((eb) => eb.and(state.where.map((node) => toExpression(eb, node, dialect))))
   }

@@ -6,7 +6,7 @@ import type { CompiledQuery } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
 import type { Relationship } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
-import { toParam } from './statements.ts'
+import { columnsOf, toParam } from './statements.ts'
 
 /** Keys per `IN (…)` list, as SQLAlchemy's selectinload batches them: well below every driver's limit. */
 const CHUNK = 500
@@ -25,7 +25,7 @@ export function selectIn(
     queries.push(
       engine.db
         .selectFrom(table.tableName)
-        .selectAll()
+        .select(columnsOf(table))
         .where(column, 'in', chunk)
         .orderBy(table.primaryKey)
         .compile(),

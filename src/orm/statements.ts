@@ -29,7 +29,11 @@ export class TableStatements {
     this.#engine = engine
     const { db } = engine
     const pk = table.primaryKey
-    this.#selectByKey = db.selectFrom(table.tableName).selectAll().where(pk, '=', 0).compile().sql
+    this.#selectByKey = db
+      .selectFrom(table.tableName)
+      .select(columnsOf(table))
+      .where(pk, '=', 0)
+      .compile().sql
     const deleteByKey = db.deleteFrom(table.tableName).where(pk, '=', 0)
     // Where the dialect can, writes by key return the key: the driver then reads one row, which node:sqlite
     // does in about half the time of running the statement to its end, and the row count is the answer.
@@ -111,6 +115,14 @@ export class TableStatements {
     }
     return row
   }
+}
+
+/**
+ * The model's columns by name, never `*`: a model ahead of its database (a field added, not yet migrated)
+ * then fails to read with the database naming the missing column, instead of reading `undefined`.
+ */
+export function columnsOf(table: TableModel): string[] {
+  return Object.keys(table.fields).map((key) => `${table.tableName}.${key}`)
 }
 
 /**

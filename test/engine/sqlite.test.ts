@@ -111,7 +111,12 @@ describe('createEngine echo', () => {
       ),
       `the insert is logged with its parameter count; got ${JSON.stringify(lines)}`,
     )
-    assert.ok(lines.includes('select "hero".* from "hero" where "hero"."secret_name" = ? -- 1 parameter'))
+    assert.ok(
+      lines.includes(
+        'select "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age" from "hero" where "hero"."secret_name" = ? -- 1 parameter',
+      ),
+      "a select names the model's columns and logs its parameter count",
+    )
     for (const value of ['Spider-Boy', 'Pedro Parqueador', '16']) {
       assert.ok(!lines.some((line) => line.includes(value)), `the value ${value} must never reach the log`)
     }
@@ -203,5 +208,24 @@ describe('SQLite writes by primary key', () => {
     }
     stale.name = 'Still here?'
     await assert.rejects(session.commit(), { code: 'OM_ORM_STALE' })
+  })
+})
+
+describe('a model ahead of its database', () => {
+  test('reading a field the table lacks fails naming the column, instead of reading undefined', async () => {
+    const { metadata, Hero } = declareHero()
+    const url = tempSqliteUrl()
+    {
+      await using engine = createEngine(url)
+      await createAll(engine, { metadata })
+    }
+    const ahead = new Metadata()
+    const HeroWithPowers = table('hero', Hero.extend('Hero', { powers: field.string({ nullable: true }) }), {
+      metadata: ahead,
+    })
+    await using engine = createEngine(url)
+    await using session = new Session(engine)
+    await assert.rejects(session.exec(select(HeroWithPowers)).all(), /powers/)
+    await assert.rejects(session.get(HeroWithPowers, 1), /powers/)
   })
 })

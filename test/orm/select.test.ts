@@ -86,7 +86,7 @@ for (const dialect of DIALECTS) {
         db.log.length = 0
         await where((H) => H.c.name.eq("Robert'); drop table hero; --"))
         assert.deepEqual(db.log, [
-          'select "hero".* from "hero" where "hero"."name" = ? order by "hero"."id" asc -- 1 parameter',
+          'select "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age", "hero"."team_id" from "hero" where "hero"."name" = ? order by "hero"."id" asc -- 1 parameter',
         ])
         assert.equal((await names((H) => select(H))).length, 3, 'the table is still there')
       })
