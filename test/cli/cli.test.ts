@@ -451,6 +451,31 @@ app.get('/crash', {}, async function crash() {
     assert.equal(await server.exited, 0)
   })
 
+  test('--reload restarts the server when the module changes', async () => {
+    const dir = tempProject()
+    const module = (version: number) => `import { createApp } from 'onemodel'
+
+export const app = createApp({ title: 'Reload' })
+app.get('/version', {}, async function version() {
+  return { version: ${version} }
+})
+`
+    writeFileSync(join(dir, 'app.ts'), module(1))
+    const server = await serving(dir, ['app.ts', '--port', '0', '--reload'])
+    assert.deepEqual(await getJson(`${server.url}/version`), { status: 200, body: { version: 1 } })
+    writeFileSync(join(dir, 'app.ts'), module(2))
+    let url: string | undefined
+    for (let i = 0; i < 200 && !url; i++) {
+      const addresses = [...server.output().matchAll(/onemodel serve: .* on (http:\/\/\S+) \(/g)]
+      if (addresses.length > 1) url = addresses.at(-1)![1]
+      else await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    assert.ok(url, `the server restarted:\n${server.output()}`)
+    assert.deepEqual(await getJson(`${url}/version`), { status: 200, body: { version: 2 } })
+    server.child.kill('SIGTERM')
+    assert.equal(await server.exited, 0)
+  })
+
   test('a module without an app, or a bad option, fails with a message', async () => {
     const dir = tempProject()
     writeFileSync(join(dir, 'nothing.ts'), 'export const answer = 42\n')

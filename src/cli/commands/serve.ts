@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process'
 import cluster, { type Worker } from 'node:cluster'
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseCommand, UsageError, type ExitCode, type Io } from '../args.ts'
 
-export const SERVE_USAGE = `Usage: onemodel serve <module>[:<export>] [--port <n>] [--host <host>] [--workers <n>]
+export const SERVE_USAGE = `Usage: onemodel serve <module>[:<export>] [--port <n>] [--host <host>] [--workers <n>] [--reload]
 
 Serves the app a module exports. The app is, in this order:
   1. the export named after the colon (onemodel serve app.ts:heroesApp);
@@ -17,6 +18,7 @@ Options:
   --port <n>      the port (default PORT, else 8000; 0 picks a free one)
   --host <host>   the interface (default HOST, else 127.0.0.1; 0.0.0.0 for every one)
   --workers <n>   processes sharing the port through node:cluster (default 1; 0 for one per CPU)
+  --reload        restart when the module or a file it imports changes (development; Node's --watch)
 
 Example: onemodel serve examples/heroes/app.ts --port 8000 --workers 4`
 
@@ -30,7 +32,12 @@ interface Listener {
 export async function serve(args: readonly string[], io: Io): Promise<ExitCode> {
   const { values, positionals } = parseCommand(
     args,
-    { port: { type: 'string' }, host: { type: 'string' }, workers: { type: 'string' } },
+    {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      workers: { type: 'string' },
+      reload: { type: 'boolean' },
+    },
     SERVE_USAGE,
   )
   if (values.help) {
@@ -44,6 +51,13 @@ export async function serve(args: readonly string[], io: Io): Promise<ExitCode> 
   const requested = integer(values.workers ?? '1', 'workers', 0, 1024)
   const workers = requested === 0 ? availableParallelism() : requested
   const target = parseTarget(positionals[0]!, io.cwd)
+  if (values.reload) {
+    if (workers > 1) throw new UsageError('--reload serves one process; leave out --workers', SERVE_USAGE)
+    return reloading(
+      args.filter((arg) => arg !== '--reload'),
+      io,
+    )
+  }
 
   if (workers > 1 && cluster.isPrimary) return supervise(workers, target.file, io)
   const app = await loadApp(target.file, target.name)
@@ -52,6 +66,32 @@ export async function serve(args: readonly string[], io: Io): Promise<ExitCode> 
   if (cluster.isWorker) process.send!({ onemodel: 'listening', address })
   else io.stdout(`onemodel serve: ${target.file} on ${address} (pid ${process.pid})`)
   return undefined
+}
+
+/**
+ * `--reload`: runs this same command under Node's `--watch`, which restarts it when the module or anything
+ * it imports changes. Signals go to the watched process; its exit is this command's.
+ */
+function reloading(args: readonly string[], io: Io): Promise<ExitCode> {
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, '--watch', process.argv[1]!, 'serve', ...args],
+    {
+      cwd: io.cwd,
+      env: io.env,
+      stdio: 'inherit',
+    },
+  )
+  const forward = (signal: NodeJS.Signals): void => void child.kill(signal)
+  process.on('SIGINT', forward)
+  process.on('SIGTERM', forward)
+  return new Promise((done) =>
+    child.once('exit', (code) => {
+      process.off('SIGINT', forward)
+      process.off('SIGTERM', forward)
+      done(code === 0 ? 0 : 1)
+    }),
+  )
 }
 
 /**
