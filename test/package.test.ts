@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { after, test } from 'node:test'
 
 const root = resolve(import.meta.dirname, '..')
@@ -57,6 +57,14 @@ await engine.dispose()
     '[{"id":1,"name":"Deadpond","age":null}]',
     'the installed package runs from plain JS',
   )
+
+  // The bin is installed and runs from the compiled dist/, without the repository's sources.
+  const help = execFileSync(join(project, 'node_modules/.bin/onemodel'), ['--help'], {
+    ...quiet,
+    cwd: project,
+    env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}` },
+  })
+  assert.match(help, /onemodel migrate/, 'the onemodel command answers --help')
 
   writeFileSync(
     join(project, 'check.ts'),
