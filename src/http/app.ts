@@ -68,6 +68,8 @@ export interface ListenOptions {
 
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 
+const DEFAULT_BODY_LIMIT = 1024 * 1024
+
 /**
  * An HTTP API (FastAPI's `FastAPI()`): routes with typed parameters, dependencies, response models, an
  * OpenAPI document and `/docs`, served by Fastify. Use {@link createApp} to make one.
@@ -182,9 +184,9 @@ export class App {
   readonly plugin = async (instance: FastifyInstance): Promise<void> => {
     this.#registered = true
     this.#document = undefined
-    const bodyLimit = this.options.bodyLimit ?? 1024 * 1024
     // Every body arrives raw; routes parse JSON themselves with FastAPI's rules and 422 answers.
     instance.removeAllContentTypeParsers()
+    const bodyLimit = this.options.bodyLimit ?? DEFAULT_BODY_LIMIT
     instance.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
       done(null, body),
     )
@@ -241,7 +243,7 @@ export class App {
     if (!this.#fastify) {
       this.#fastify = Fastify({
         logger: this.options.logger ?? false,
-        bodyLimit: this.options.bodyLimit ?? 1024 * 1024,
+        bodyLimit: this.options.bodyLimit ?? DEFAULT_BODY_LIMIT,
         ...this.options.fastify,
         routerOptions: { ignoreTrailingSlash: true, ...this.options.fastify?.routerOptions },
       })

@@ -22,49 +22,51 @@ const missing = (loc: (string | number)[]): ValidationIssue => ({
   input: null,
 })
 
-/** Reads and coerces one parameter. Problems are pushed to `issues`; the value is then meaningless. */
+/**
+ * Reads and coerces one parameter, named `wire` in the request and found under `key` (both worked out
+ * when the route was planned). Problems are pushed to `issues`; the value is then meaningless.
+ */
 export function readParam(
   reader: RequestReader,
-  name: string,
   param: Param,
+  wire: string,
+  key: string,
   issues: ValidationIssue[],
 ): unknown {
-  const wire = param.wireName(name)
-  const raw = rawValue(reader, param, wire)
-  const loc = [param.location, wire]
+  const raw = rawValue(reader, param, key)
   if (raw === undefined || (param.list && Array.isArray(raw) && raw.length === 0)) {
     if (param.hasDefault) return param.defaultValue()
     if (param.options.optional) return undefined
-    issues.push(missing(loc))
+    issues.push(missing([param.location, wire]))
     return undefined
   }
   if (!param.list) {
     // A repeated scalar takes its last value, which is also the input a 422 item shows.
     const last = Array.isArray(raw) ? raw.at(-1) : raw
     const value = param.coerce(last)
-    if (value instanceof Invalid) issues.push(value.at(loc, last))
+    if (value instanceof Invalid) issues.push(value.at([param.location, wire], last))
     return value
   }
   const items = Array.isArray(raw) ? raw : [raw]
   return items.map((item, index) => {
     const value = param.coerce(item)
-    if (value instanceof Invalid) issues.push(value.at([...loc, index], item))
+    if (value instanceof Invalid) issues.push(value.at([param.location, wire, index], item))
     return value
   })
 }
 
-function rawValue(reader: RequestReader, param: Param, wire: string): unknown {
+function rawValue(reader: RequestReader, param: Param, key: string): unknown {
   const { request } = reader
   switch (param.location) {
     case 'path':
-      return own(request.params, wire)
+      return own(request.params, key)
     case 'query':
-      return own(request.query, wire)
+      return own(request.query, key)
     case 'header':
-      return own(request.headers, wire.toLowerCase())
+      return own(request.headers, key)
     case 'cookie':
       reader.cookies ??= parseCookieHeader(request.headers.cookie ?? '')
-      return own(reader.cookies, wire)
+      return own(reader.cookies, key)
   }
 }
 

@@ -51,6 +51,10 @@ type ArgSource =
 interface Input {
   readonly name: string
   readonly spec: Param | BodyParam
+  /** The name in the request (alias, or `_` as `-` for headers), as a 422 `loc` shows it. */
+  readonly wire: string
+  /** Where the request holds it: the wire name, lower-cased for headers (Node lower-cases them). */
+  readonly key: string
 }
 
 /** The parameters of a route and all its dependencies, flattened: read every input, then run the nodes in order. */
@@ -85,7 +89,13 @@ export function planRoute(route: RouteDefinition, overrides: ReadonlyMap<Depende
           `${where}: '${name}' of ${owner} is not a parameter. Use path.*(), query.*(), header.*(), cookie.*(), body(Model) or depends().`,
         )
       }
-      inputs.push({ name, spec })
+      const wire = spec instanceof Param ? spec.wireName(name) : 'body'
+      inputs.push({
+        name,
+        spec,
+        wire,
+        key: spec instanceof Param && spec.location === 'header' ? wire.toLowerCase() : wire,
+      })
       return { name, input: inputs.length - 1 }
     })
 
@@ -260,26 +270,29 @@ export function requestHandler(
     }
     const reader: RequestReader = { request }
     const issues: ValidationIssue[] = []
-    const inputs = plan.inputs.map(({ name, spec }) =>
-      spec instanceof BodyParam ? readBody(reader, spec, issues) : readParam(reader, name, spec, issues),
+    const inputs = plan.inputs.map((input) =>
+      input.spec instanceof BodyParam
+        ? readBody(reader, input.spec, issues)
+        : readParam(reader, input.spec, input.wire, input.key, issues),
     )
     if (issues.length > 0) throw new RequestValidationError(issues)
 
     const context: RequestContext = { request, reply }
-    const scope = new RequestScope(request, reply, report)
+    // Only dependencies need a scope (their generators are closed after the response).
+    const scope = plan.nodes.length > 0 ? new RequestScope(request, reply, report) : undefined
     let result: unknown
     try {
       const values: unknown[] = new Array(plan.nodes.length)
       for (let i = 0; i < plan.nodes.length; i++) {
         const node = plan.nodes[i]!
-        values[i] = await scope.call(node.dependency, argsOf(node.args, inputs, values), context)
+        values[i] = await scope!.call(node.dependency, argsOf(node.args, inputs, values), context)
       }
       result = await route.handler(argsOf(plan.root, inputs, values) as never, context)
     } catch (error) {
-      scope.finish(error)
+      scope?.finish(error)
       throw error
     }
-    scope.finish()
+    scope?.finish()
     if (reply.sent) return
     // 204 and 304 answers have no body (RFC 9110), whatever the handler returned.
     if (status === 204 || status === 304) return void reply.code(status).send()
