@@ -162,8 +162,8 @@ export class App {
       )
     }
     const route = { method, path, options, handler } as unknown as RouteDefinition
-    checkPathParams(route)
-    planRoute(route, new Map()) // refuses two body() parameters, or a value that is not a parameter, now
+    // Planning refuses two body() parameters, or a value that is not a parameter, now rather than at start.
+    checkPathParams(route, planRoute(route, new Map()))
     this.#routes.push(route)
     return this
   }

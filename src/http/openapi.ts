@@ -97,7 +97,7 @@ function operationOf(route: RouteDefinition, components: Components): Json {
   const parameters: Json[] = []
   const seen = new Set<string>()
   let requestBody: Json | undefined
-  for (const { name: key, spec } of inputs) {
+  for (const { spec, wire } of inputs) {
     if (spec instanceof BodyParam) {
       requestBody = {
         content: { 'application/json': { schema: components.ref(spec.model) } },
@@ -106,7 +106,6 @@ function operationOf(route: RouteDefinition, components: Components): Json {
       if (spec.description !== undefined) requestBody.description = spec.description
       continue
     }
-    const wire = spec.wireName(key)
     if (seen.has(`${spec.location}:${wire}`)) continue
     seen.add(`${spec.location}:${wire}`)
     parameters.push(parameterOf(spec, wire, components))

@@ -118,32 +118,25 @@ export function planRoute(route: RouteDefinition, overrides: ReadonlyMap<Depende
   return { inputs, nodes, root }
 }
 
-/** Checks the path template against the declared path parameters, when the route is added. */
-export function checkPathParams(route: RouteDefinition): void {
+/** Checks the path template against the path parameters of a route's plan, when the route is added. */
+export function checkPathParams(route: RouteDefinition, plan: Plan): void {
   const where = `${route.method} ${route.path}`
   const inTemplate = new Set([...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!))
   const declared = new Set<string>()
-  const collect = (params: Params, seen: Set<Dependency>): void => {
-    for (const [name, spec] of Object.entries(params)) {
-      if (spec instanceof Dependency) {
-        if (!seen.has(spec)) collect(spec.params, seen.add(spec))
-      } else if (spec instanceof Param && spec.location === 'path') {
-        const wire = spec.wireName(name)
-        if (!inTemplate.has(wire)) {
-          throw new RouteDefinitionError(
-            `${where}: path parameter '${wire}' is not in the path template. Add '{${wire}}' to the path, or read it from query.*().`,
-          )
-        }
-        if (spec.hasDefault || spec.options.optional) {
-          throw new RouteDefinitionError(
-            `${where}: path parameter '${wire}' cannot have a default or be optional; a path always carries it.`,
-          )
-        }
-        declared.add(wire)
-      }
+  for (const { spec, wire } of plan.inputs) {
+    if (!(spec instanceof Param) || spec.location !== 'path') continue
+    if (!inTemplate.has(wire)) {
+      throw new RouteDefinitionError(
+        `${where}: path parameter '${wire}' is not in the path template. Add '{${wire}}' to the path, or read it from query.*().`,
+      )
     }
+    if (spec.hasDefault || spec.options.optional) {
+      throw new RouteDefinitionError(
+        `${where}: path parameter '${wire}' cannot have a default or be optional; a path always carries it.`,
+      )
+    }
+    declared.add(wire)
   }
-  collect(route.options.params ?? {}, new Set())
   for (const name of inTemplate) {
     if (!/^[A-Za-z_]\w*$/.test(name)) {
       throw new RouteDefinitionError(`${where}: '{${name}}' is not a valid path parameter name.`)
