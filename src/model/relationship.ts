@@ -404,17 +404,9 @@ function check(relationship: Relationship, value: unknown): void {
   }
 }
 
-let declared = false
-
-/** Some relationship was declared in this process: until then the Session skips all relationship work. */
-export function relationshipsDeclared(): boolean {
-  return declared
-}
-
 /** Installs the relationship's accessor on its owner's rows. */
 function attach(relationship: Relationship): void {
   const { owner, name, kind, foreignKey } = relationship
-  declared = true
   owner.addRelationship(relationship)
   Object.defineProperty(owner.rowPrototype, name, {
     configurable: true,

@@ -4,7 +4,6 @@ import { SessionError } from '../errors.ts'
 import type { AnyField } from '../model/field.ts'
 import {
   assign,
-  relationshipsDeclared,
   setLoaded,
   slotOf,
   slotsOf,
@@ -250,8 +249,11 @@ export class Session {
    */
   async flush(): Promise<void> {
     this.#checkOpen('flush')
-    const deferred = this.#syncRelationships()
-    const dirty = this.#dirty()
+    await this.#flushWith(this.#syncRelationships(), this.#dirty())
+  }
+
+  /** Writes what {@link flush} found to write: `deferred` relationship work and the `dirty` rows. */
+  async #flushWith(deferred: Map<object, Link[]> | undefined, dirty: [object, string[]][]): Promise<void> {
     if (
       this.#pending.length === 0 &&
       dirty.length === 0 &&
@@ -278,9 +280,9 @@ export class Session {
    */
   async commit(): Promise<void> {
     this.#checkOpen('commit')
+    const deferred = this.#syncRelationships()
+    const dirty = this.#dirty()
     if (!this.#connection) {
-      const deferred = this.#syncRelationships()
-      const dirty = this.#dirty()
       const statements = this.#pending.length + dirty.length + this.#deletes.length
       if (statements === 0 && deferred === undefined) return this.#relationshipsFlushed()
       // A deleted parent may need its children detached first: that is two statements.
@@ -288,7 +290,7 @@ export class Session {
         statements === 1 && deferred === undefined && (this.#deletes.length === 0 || !this.#detaches())
       if (oneStatement) return this.#commitOneStatement(dirty)
     }
-    await this.flush()
+    await this.#flushWith(deferred, dirty)
     const connection = this.#connection
     if (!connection) return
     await this.engine.dialect.driver.commitTransaction(connection)
@@ -320,8 +322,8 @@ export class Session {
     dirty: [object, string[]][],
     deferred?: Map<object, Link[]>,
   ): Promise<void> {
-    const related = relationshipsDeclared()
-    const pending = related ? this.#pending.sort((a, b) => this.#rank(a) - this.#rank(b)) : this.#pending
+    // Parents before children, whether or not relationships link them: the foreign keys decide the order.
+    const pending = this.#pending.sort((a, b) => this.#rank(a) - this.#rank(b))
     for (const row of pending) {
       const links = deferred?.get(row)
       if (links) {
@@ -336,10 +338,10 @@ export class Session {
       dirty = this.#dirty()
     }
     for (const [row, changed] of dirty) await this.#update(connection, row, changed)
-    const deletes = related ? this.#deletes.sort((a, b) => this.#rank(b) - this.#rank(a)) : this.#deletes
+    const deletes = this.#deletes.sort((a, b) => this.#rank(b) - this.#rank(a))
     this.#deletes = []
     for (const row of deletes) await this.#delete(connection, row)
-    if (related) this.#relationshipsFlushed()
+    this.#relationshipsFlushed()
   }
 
   /** What the transaction wrote is now the committed state of its rows. */
@@ -375,14 +377,13 @@ export class Session {
     }
     this.#pending = []
     this.#deletes = []
-    const related = relationshipsDeclared()
     for (const [row, tracked] of this.#tracked) {
       if (tracked.state === 'pending') {
         this.#tracked.delete(row)
         continue
       }
       // Loaded relationships may no longer match the database: they read as not loaded again.
-      if (related && !tracked.insertedInTransaction) unloadAll(row)
+      if (!tracked.insertedInTransaction) unloadAll(row)
       if (tracked.insertedInTransaction) {
         this.#forget(row, tracked)
         const key = tracked.table.primaryKey
@@ -650,7 +651,6 @@ export class Session {
    * key is returned, by child, for {@link #write} to set after the parent's insert.
    */
   #syncRelationships(): Map<object, Link[]> | undefined {
-    if (!relationshipsDeclared()) return undefined
     const links: Link[] = []
     // Collections first: a child pushed to team.heroes gets hero.team = team, which the second pass reads.
     for (const [row, tracked] of this.#tracked) {
@@ -708,7 +708,6 @@ export class Session {
    * to the parent in the session, or unloads it when that parent is not in the session.
    */
   #relationshipsFlushed(): void {
-    if (!relationshipsDeclared()) return
     for (const row of this.#touched) {
       const tracked = this.#tracked.get(row)
       if (!tracked || tracked.state === 'deleted') continue

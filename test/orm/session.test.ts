@@ -57,6 +57,31 @@ for (const dialect of DIALECTS) {
         assert.equal(log.filter((line) => line.startsWith('insert')).length, 1)
       })
 
+      test('inserts parents before children and deletes children first, with no relationship declared', async () => {
+        // This file declares no relationships(): the foreign keys alone decide the order of one flush.
+        const { engine, Hero, Team, log } = await heroesDatabase({ dialect })
+        await using _ = engine
+        await using session = new Session(engine)
+        const hero = Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson', team_id: 7 })
+        const team = Team.create({ id: 7, name: 'Preventers', headquarters: 'Sharp Tower' })
+        session.add(hero)
+        session.add(team)
+        await session.commit()
+        assert.deepEqual(
+          log.filter((line) => line.startsWith('insert')).map((line) => line.split(' ')[2]),
+          ['"team"', '"hero"'],
+          'the team went first, although it was added second',
+        )
+        await session.delete(team)
+        await session.delete(hero)
+        await session.commit()
+        assert.deepEqual(
+          log.filter((line) => line.startsWith('delete')).map((line) => line.split(' ')[2]),
+          ['"hero"', '"team"'],
+          'the hero went first, although it was deleted second',
+        )
+      })
+
       test('keeps an id given explicitly', async () => {
         const { engine, Hero } = await heroesDatabase({ dialect })
         await using _ = engine
