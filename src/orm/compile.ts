@@ -17,9 +17,6 @@ import { columnsOf, toParam } from './statements.ts'
 
 type Builder = ExpressionBuilder<any, any>
 
-const ALWAYS_FALSE = sql<SqlBool>`1 = 0`
-const ALWAYS_TRUE = sql<SqlBool>`1 = 1`
-
 function ref(column: ColumnInfo) {
   return `${column.table}.${column.name}`
 }
@@ -35,7 +32,8 @@ export function toExpression(eb: Builder, node: ConditionNode, dialect: Dialect)
     case 'compare':
       return eb(ref(node.column), node.op, toParam(node.column.field, node.value))
     case 'in':
-      if (node.values.length === 0) return node.negated ? ALWAYS_TRUE : ALWAYS_FALSE
+      // `in ()` is not SQL; Kysely writes an empty and() as 1 = 1 and an empty or() as 1 = 0.
+      if (node.values.length === 0) return node.negated ? eb.and([]) : eb.or([])
       return eb(
         ref(node.column),
         node.negated ? 'not in' : 'in',
@@ -46,13 +44,9 @@ export function toExpression(eb: Builder, node: ConditionNode, dialect: Dialect)
     case 'like':
       return sql<SqlBool>`${eb.ref(ref(node.column))} like ${likePattern(node.text, node.match)} ${sql.raw(dialect.likeEscape)}`
     case 'and':
-      return node.items.length === 0
-        ? ALWAYS_TRUE
-        : eb.and(node.items.map((item) => toExpression(eb, item, dialect)))
+      return eb.and(node.items.map((item) => toExpression(eb, item, dialect)))
     case 'or':
-      return node.items.length === 0
-        ? ALWAYS_FALSE
-        : eb.or(node.items.map((item) => toExpression(eb, item, dialect)))
+      return eb.or(node.items.map((item) => toExpression(eb, item, dialect)))
     case 'not':
       return eb.not(toExpression(eb, node.item, dialect))
   }

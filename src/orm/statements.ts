@@ -44,11 +44,9 @@ export class TableStatements {
       key,
       engine.dialect.decoder(field.kind),
     ])
-    this.rawIsSnapshot = Object.values(table.fields).every(
-      (field) =>
-        engine.dialect.decoder(field.kind) === undefined &&
-        field.kind !== 'datetime' &&
-        field.kind !== 'json',
+    this.rawIsSnapshot = Object.entries(table.fields).every(
+      ([, field], i) =>
+        this.#decoders[i]![1] === undefined && field.kind !== 'datetime' && field.kind !== 'json',
     )
   }
 
@@ -61,7 +59,7 @@ export class TableStatements {
   }
 
   /** `INSERT` of the given columns, returning the primary key where the dialect can. */
-  insert(columns: readonly string[], values: readonly unknown[]): CompiledQuery {
+  insert(columns: readonly string[], values: unknown[]): CompiledQuery {
     const cacheKey = columns.join(',')
     let text = this.#inserts.get(cacheKey)
     if (text === undefined) {
@@ -74,11 +72,11 @@ export class TableStatements {
       text = (dialect.supportsReturning ? insert.returning(this.table.primaryKey) : insert).compile().sql
       this.#inserts.set(cacheKey, text)
     }
-    return oneRowQuery(CompiledQuery.raw(text, [...values]))
+    return oneRowQuery(CompiledQuery.raw(text, values))
   }
 
   /** `UPDATE … SET <columns> WHERE <pk> = ?`; the key goes last in `values`. */
-  update(columns: readonly string[], values: readonly unknown[]): CompiledQuery {
+  update(columns: readonly string[], values: unknown[]): CompiledQuery {
     const cacheKey = columns.join(',')
     let text = this.#updates.get(cacheKey)
     if (text === undefined) {
@@ -90,7 +88,7 @@ export class TableStatements {
       ).compile().sql
       this.#updates.set(cacheKey, text)
     }
-    return this.#byKey(CompiledQuery.raw(text, [...values]))
+    return this.#byKey(CompiledQuery.raw(text, values))
   }
 
   /** A write by primary key touches at most one row; with RETURNING, the driver may read just that one. */

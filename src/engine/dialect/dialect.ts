@@ -98,7 +98,6 @@ export interface PoolOptions {
   ssl?: unknown
 }
 
-/** A driver error as a {@link ConnectionError} when its code says the server cannot be reached or refused us. */
 /**
  * A value that does not fit its column (`codes`: the dialect's error codes for it) as a {@link DataError}.
  * Quoted parts of the message are dropped, since they can quote the value.
@@ -158,6 +157,7 @@ export function returnsAtMostOneRow(query: CompiledQuery): boolean {
   return atMostOneRow.has(query)
 }
 
+/** A driver error as a {@link ConnectionError} when its code says the server cannot be reached or refused us. */
 export function connectionError(
   error: unknown,
   codes: ReadonlySet<string>,
