@@ -35,8 +35,7 @@ export async function run(args: readonly string[], io: Io): Promise<ExitCode> {
         return 0
       // Commands load on use, so `--help` does not wait for database drivers or the HTTP server.
       case 'migrate': {
-        const { migrate, MIGRATE_USAGE } = await import('./commands/migrate.ts')
-        if (rest.length === 0) throw new UsageError('Missing migrate command.', MIGRATE_USAGE)
+        const { migrate } = await import('./commands/migrate.ts')
         return await migrate(rest, io)
       }
       case 'serve': {

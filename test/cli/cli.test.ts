@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { get } from 'node:http'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
+import { pathToFileURL } from 'node:url'
 import { REPO_ROOT, tempProject } from '../support/project.ts'
 
 const MAIN = join(REPO_ROOT, 'src/cli/main.ts')
@@ -143,6 +144,15 @@ describe('onemodel migrate', () => {
     const forced = await onemodel(dir, ['migrate', 'init', '--url', 'sqlite:///other.db', '--force'])
     assert.equal(forced.code, 0)
     assert.match(readFileSync(join(dir, 'onemodel.config.ts'), 'utf8'), /url: 'sqlite:\/\/\/other\.db'/)
+  })
+
+  test('init writes a config that loads whatever the URL holds, a quote or a backslash included', async () => {
+    const dir = tempProject()
+    const url = "sqlite:///it's \\ here.db"
+    const run = await onemodel(dir, ['migrate', 'init', '--url', url])
+    assert.equal(run.code, 0, run.stderr)
+    const config = await import(pathToFileURL(join(dir, 'onemodel.config.ts')).href)
+    assert.equal(config.default.url, url)
   })
 
   test('revision, upgrade, current, history, check and downgrade, with their exit codes', async () => {

@@ -280,9 +280,9 @@ for (const dialect of DIALECTS) {
       await using _ = engine
       const v1 = heroes()
       const m1 = migrator(v1.metadata)
-      await m1.revision('add hero table')
+      const written = await m1.revision('add hero table')
       assert.deepEqual(await m1.check(), {
-        pending: [(await m1.pending())[0]],
+        pending: [written!.name],
         diff: undefined,
         clean: false,
       })

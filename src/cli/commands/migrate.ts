@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import type { SchemaChange } from '../../engine/migrate/diff.ts'
 import type { Migrator } from '../../engine/migrate/migrator.ts'
+import { stringLiteral } from '../../engine/migrate/render.ts'
 import { parseCommand, UsageError, type ExitCode, type Io } from '../args.ts'
 import { loadConfig, loadMetadata } from '../config.ts'
 
@@ -77,6 +78,8 @@ const CONFIG_OPTION = { config: { type: 'string', short: 'c' } } as const
 export async function migrate(args: readonly string[], io: Io): Promise<ExitCode> {
   const [command, ...rest] = args
   switch (command) {
+    case undefined:
+      throw new UsageError('Missing migrate command.', MIGRATE_USAGE)
     case '--help':
     case '-h':
       return help(io, MIGRATE_USAGE)
@@ -110,11 +113,11 @@ import { defineConfig } from 'onemodel'
 
 export default defineConfig({
   // The module that declares the tables with table(). If it exports \`metadata\`, that Metadata is used.
-  models: ${JSON.stringify(models).replaceAll('"', "'")},
+  models: ${stringLiteral(models)},
   // The database. The DATABASE_URL environment variable overrides it.
-  url: ${JSON.stringify(url).replaceAll('"', "'")},
+  url: ${stringLiteral(url)},
   // Where \`onemodel migrate revision\` writes migration files.
-  migrations: ${JSON.stringify(migrations).replaceAll('"', "'")},
+  migrations: ${stringLiteral(migrations)},
 })
 `
 

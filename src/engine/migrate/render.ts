@@ -161,40 +161,46 @@ class Writer {
       case 'createTable':
         return this.#createTable(change.table)
       case 'dropTable':
-        return `  await db.schema.dropTable(${str(change.table.name)}).execute()`
+        return `  await db.schema.dropTable(${stringLiteral(change.table.name)}).execute()`
       case 'addColumn':
         return chain([
-          `alterTable(${str(change.table)})`,
-          `addColumn(${str(change.column.name)}, ${this.#type(change.column.type)}${this.#definition(change.column, true)})`,
+          `alterTable(${stringLiteral(change.table)})`,
+          `addColumn(${stringLiteral(change.column.name)}, ${this.#type(change.column.type)}${this.#definition(change.column, true)})`,
         ])
       case 'dropColumn':
-        return chain([`alterTable(${str(change.table)})`, `dropColumn(${str(change.column.name)})`])
+        return chain([
+          `alterTable(${stringLiteral(change.table)})`,
+          `dropColumn(${stringLiteral(change.column.name)})`,
+        ])
       case 'alterColumn':
         return this.#alterColumn(change.table, change.from, change.to, change.typeChanged)
       case 'createIndex': {
         const { index } = change
         return chain([
-          `createIndex(${str(index.name)})`,
-          `on(${str(change.table)})`,
+          `createIndex(${stringLiteral(index.name)})`,
+          `on(${stringLiteral(change.table)})`,
           `columns(${strings(index.columns)})`,
           ...(index.unique ? ['unique()'] : []),
         ])
       }
       case 'dropIndex':
         return chain([
-          `dropIndex(${str(change.index.name)})`,
-          ...(support.dropIndexNamesTable ? [`on(${str(change.table)})`] : []),
+          `dropIndex(${stringLiteral(change.index.name)})`,
+          ...(support.dropIndexNamesTable ? [`on(${stringLiteral(change.table)})`] : []),
         ])
       case 'addUnique':
         return chain([
-          `alterTable(${str(change.table)})`,
-          `addUniqueConstraint(${str(change.unique.name ?? `uq_${change.table}_${change.unique.columns.join('_')}`)}, ${strings(change.unique.columns)})`,
+          `alterTable(${stringLiteral(change.table)})`,
+          `addUniqueConstraint(${stringLiteral(change.unique.name ?? `uq_${change.table}_${change.unique.columns.join('_')}`)}, ${strings(change.unique.columns)})`,
         ])
       case 'dropUnique':
-        return chain([`alterTable(${str(change.table)})`, `dropConstraint(${str(change.unique.name!)})`])
+        return chain([
+          `alterTable(${stringLiteral(change.table)})`,
+          `dropConstraint(${stringLiteral(change.unique.name!)})`,
+        ])
       case 'addForeignKey': {
         const add = chain([
-          `alterTable(${str(change.table)})`,
+          `alterTable(${stringLiteral(change.table)})`,
           this.#foreignKey(change.table, change.foreignKey),
         ])
         if (!support.foreignKeysNeedIndex) return add
@@ -202,8 +208,8 @@ class Writer {
         const { foreignKey: fk } = change
         return [
           chain([
-            `createIndex(${str(fk.name!)})`,
-            `on(${str(change.table)})`,
+            `createIndex(${stringLiteral(fk.name!)})`,
+            `on(${stringLiteral(change.table)})`,
             `columns(${strings(fk.columns)})`,
           ]),
           add,
@@ -214,24 +220,30 @@ class Writer {
           // MySQL drops a foreign key with DROP FOREIGN KEY, and leaves the key's index behind.
           const { foreignKey: fk } = change
           this.helpers.add('sql')
-          const drop = `  await sql\`alter table \${sql.table(${str(change.table)})} drop foreign key \${sql.id(${str(fk.name!)})}\`.execute(db)`
+          const drop = `  await sql\`alter table \${sql.table(${stringLiteral(change.table)})} drop foreign key \${sql.id(${stringLiteral(fk.name!)})}\`.execute(db)`
           if (fk.backingIndex === undefined) return drop
-          return [drop, chain([`dropIndex(${str(fk.backingIndex)})`, `on(${str(change.table)})`])].join('\n')
+          return [
+            drop,
+            chain([`dropIndex(${stringLiteral(fk.backingIndex)})`, `on(${stringLiteral(change.table)})`]),
+          ].join('\n')
         }
-        return chain([`alterTable(${str(change.table)})`, `dropConstraint(${str(change.foreignKey.name!)})`])
+        return chain([
+          `alterTable(${stringLiteral(change.table)})`,
+          `dropConstraint(${stringLiteral(change.foreignKey.name!)})`,
+        ])
     }
   }
 
   #createTable(table: TableSchema): string {
-    const calls = [`createTable(${str(table.name)})`]
+    const calls = [`createTable(${stringLiteral(table.name)})`]
     for (const column of table.columns) {
       calls.push(
-        `addColumn(${str(column.name)}, ${this.#type(column.type)}${this.#definition(column, false)})`,
+        `addColumn(${stringLiteral(column.name)}, ${this.#type(column.type)}${this.#definition(column, false)})`,
       )
     }
     for (const unique of table.uniques) {
       calls.push(
-        `addUniqueConstraint(${str(unique.name ?? `uq_${table.name}_${unique.columns.join('_')}`)}, ${strings(unique.columns)})`,
+        `addUniqueConstraint(${stringLiteral(unique.name ?? `uq_${table.name}_${unique.columns.join('_')}`)}, ${strings(unique.columns)})`,
       )
     }
     for (const fk of table.foreignKeys) calls.push(this.#foreignKey(table.name, fk))
@@ -239,8 +251,8 @@ class Writer {
     for (const index of table.indexes) {
       lines.push(
         chain([
-          `createIndex(${str(index.name)})`,
-          `on(${str(table.name)})`,
+          `createIndex(${stringLiteral(index.name)})`,
+          `on(${stringLiteral(table.name)})`,
           `columns(${strings(index.columns)})`,
           ...(index.unique ? ['unique()'] : []),
         ]),
@@ -251,8 +263,8 @@ class Writer {
 
   #foreignKey(table: string, fk: ForeignKeySchema): string {
     const name = fk.name ?? `fk_${table}_${fk.columns.join('_')}_${fk.table}`
-    const action = fk.onDelete === 'no action' ? '' : `, (fk) => fk.onDelete(${str(fk.onDelete)})`
-    return `addForeignKeyConstraint(${str(name)}, ${strings(fk.columns)}, ${str(fk.table)}, ${strings(fk.references)}${action})`
+    const action = fk.onDelete === 'no action' ? '' : `, (fk) => fk.onDelete(${stringLiteral(fk.onDelete)})`
+    return `addForeignKeyConstraint(${stringLiteral(name)}, ${strings(fk.columns)}, ${stringLiteral(fk.table)}, ${strings(fk.references)}${action})`
   }
 
   #alterColumn(table: string, from: ColumnSchema, to: ColumnSchema, typeChanged: boolean): string {
@@ -260,17 +272,19 @@ class Writer {
     if (support.alterColumn === 'modify') {
       // MySQL restates the whole column; the primary key stays as it is.
       return chain([
-        `alterTable(${str(table)})`,
-        `modifyColumn(${str(to.name)}, ${this.#type(to.type)}${this.#definition({ ...to, primaryKey: false }, true)})`,
+        `alterTable(${stringLiteral(table)})`,
+        `modifyColumn(${stringLiteral(to.name)}, ${this.#type(to.type)}${this.#definition({ ...to, primaryKey: false }, true)})`,
       ])
     }
     const calls: string[] = []
     if (typeChanged)
-      calls.push(`alterColumn(${str(to.name)}, (col) => col.setDataType(${this.#type(to.type)}))`)
+      calls.push(`alterColumn(${stringLiteral(to.name)}, (col) => col.setDataType(${this.#type(to.type)}))`)
     if (from.nullable !== to.nullable) {
-      calls.push(`alterColumn(${str(to.name)}, (col) => col.${to.nullable ? 'dropNotNull' : 'setNotNull'}())`)
+      calls.push(
+        `alterColumn(${stringLiteral(to.name)}, (col) => col.${to.nullable ? 'dropNotNull' : 'setNotNull'}())`,
+      )
     }
-    return chain([`alterTable(${str(table)})`, ...calls])
+    return chain([`alterTable(${stringLiteral(table)})`, ...calls])
   }
 
   /** One `rebuildTable()` call for every change of a SQLite table that ALTER TABLE cannot make. */
@@ -285,29 +299,29 @@ class Writer {
       switch (change.kind) {
         case 'addColumn':
           add.push(
-            `${key(change.column.name)}: { type: ${str(change.column.type)}, nullable: ${change.column.nullable} }`,
+            `${key(change.column.name)}: { type: ${stringLiteral(change.column.type)}, nullable: ${change.column.nullable} }`,
           )
           break
         case 'dropColumn':
-          drop.push(str(change.column.name))
+          drop.push(stringLiteral(change.column.name))
           break
         case 'alterColumn': {
           const parts: string[] = []
-          if (change.typeChanged) parts.push(`type: ${str(change.to.type)}`)
+          if (change.typeChanged) parts.push(`type: ${stringLiteral(change.to.type)}`)
           if (change.from.nullable !== change.to.nullable) parts.push(`nullable: ${change.to.nullable}`)
           alter.push(`${key(change.to.name)}: { ${parts.join(', ')} }`)
           break
         }
         case 'addUnique':
-          addConstraints.push(str(uniqueSql(change.unique)))
+          addConstraints.push(stringLiteral(uniqueSql(change.unique)))
           break
         case 'addForeignKey':
-          addConstraints.push(str(foreignKeySql(change.foreignKey)))
+          addConstraints.push(stringLiteral(foreignKeySql(change.foreignKey)))
           break
         case 'dropUnique':
         case 'dropForeignKey': {
           const name = change.kind === 'dropUnique' ? change.unique.name : change.foreignKey.name
-          if (name !== undefined) dropConstraints.push(str(name))
+          if (name !== undefined) dropConstraints.push(stringLiteral(name))
           break
         }
       }
@@ -322,10 +336,10 @@ class Writer {
       alter.length > 0 ? `alter: { ${alter.join(', ')} }` : '',
       ...lists.map(([key, items]) => (items.length > 0 ? `${key}: [${items.join(', ')}]` : '')),
     ].filter((part) => part !== '')
-    const oneLine = `  await rebuildTable(db, ${str(table)}, { ${options.join(', ')} })`
+    const oneLine = `  await rebuildTable(db, ${stringLiteral(table)}, { ${options.join(', ')} })`
     if (oneLine.length <= WIDTH) return oneLine
     return [
-      `  await rebuildTable(db, ${str(table)}, {`,
+      `  await rebuildTable(db, ${stringLiteral(table)}, {`,
       ...(add.length > 0 ? [`    add: { ${add.join(', ')} },`] : []),
       ...(alter.length > 0 ? [`    alter: { ${alter.join(', ')} },`] : []),
       ...lists.filter(([, items]) => items.length > 0).map(([key, items]) => fitList('    ', key, items)),
@@ -335,11 +349,11 @@ class Writer {
 
   /** A type Kysely knows as a string (`'varchar(255)'`); any other through `sql` (`sql\`double\``). */
   #type(type: string): string {
-    if (isColumnDataType(type)) return str(type)
+    if (isColumnDataType(type)) return stringLiteral(type)
     // A type read from the database (`int(11)`, `character varying(100)`) in the spelling a model gives.
     const normalize = this.#dialect.migrations.normalizeType
     const same = portableSpellings(type).find((candidate) => normalize(candidate) === normalize(type))
-    if (same !== undefined) return str(same)
+    if (same !== undefined) return stringLiteral(same)
     this.helpers.add('sql')
     return `sql\`${type.replaceAll('\\', '\\\\').replaceAll('`', '\\`').replaceAll('${', '\\${')}\``
   }
@@ -446,16 +460,17 @@ function fitList(indent: string, key: string, items: readonly string[]): string 
   return [`${indent}${key}: [`, ...items.map((item) => `${indent}  ${item},`), `${indent}],`].join('\n')
 }
 
-function str(text: string): string {
-  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`
+/** `text` as a single-quoted JavaScript string literal, with every character that needs it escaped. */
+export function stringLiteral(text: string): string {
+  return `'${JSON.stringify(text).slice(1, -1).replaceAll('\\"', '"').replaceAll("'", "\\'")}'`
 }
 
 function strings(texts: readonly string[]): string {
-  return `[${texts.map(str).join(', ')}]`
+  return `[${texts.map(stringLiteral).join(', ')}]`
 }
 
 function key(name: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : str(name)
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : stringLiteral(name)
 }
 
 /** Comment lines wrapped at about 100 characters, list items indented under their dash. */
