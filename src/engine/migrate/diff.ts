@@ -46,7 +46,7 @@ export interface SchemaDiff {
 
 // The order of `up()`: constraints and indexes that may stand in the way go first, new tables before
 // columns that may reference them, dropped columns and tables last.
-export const CHANGE_ORDER: Record<SchemaChangeKind, number> = {
+const CHANGE_ORDER: Record<SchemaChangeKind, number> = {
   dropForeignKey: 0,
   dropIndex: 1,
   dropUnique: 2,
@@ -58,6 +58,16 @@ export const CHANGE_ORDER: Record<SchemaChangeKind, number> = {
   addUnique: 8,
   addForeignKey: 9,
   dropTable: 10,
+}
+
+/** The phase of a change in `up()` (see {@link CHANGE_ORDER}). */
+export function phaseOf(kind: SchemaChangeKind): number {
+  return CHANGE_ORDER[kind]
+}
+
+/** Orders changes by phase; `Array.prototype.sort` is stable, so changes of one phase keep their order. */
+export function byChangeOrder(a: SchemaChange, b: SchemaChange): number {
+  return CHANGE_ORDER[a.kind] - CHANGE_ORDER[b.kind]
 }
 
 /** Compares declared tables (in dependency order) with live ones. */
@@ -88,9 +98,7 @@ export function diffSchemas(
   for (const table of dropped) {
     warnings.push(`Table '${table.name}' is not declared by any model: up() drops it with its rows.`)
   }
-  const stable = changes.map((change, index) => ({ change, index }))
-  stable.sort((a, b) => CHANGE_ORDER[a.change.kind] - CHANGE_ORDER[b.change.kind] || a.index - b.index)
-  return { changes: stable.map((s) => s.change), warnings }
+  return { changes: changes.sort(byChangeOrder), warnings }
 }
 
 /** On MySQL a unique constraint is a unique index: compare declared ones as what the database reports. */

@@ -6,7 +6,7 @@
 import { isColumnDataType, type ColumnDefinitionBuilder } from 'kysely'
 import type { Dialect } from '../dialect/dialect.ts'
 import type { ColumnSchema, ForeignKeySchema, TableSchema, UniqueSchema } from '../schema.ts'
-import { CHANGE_ORDER, type SchemaChange, type SchemaChangeKind, type SchemaDiff } from './diff.ts'
+import { byChangeOrder, phaseOf, type SchemaChange, type SchemaChangeKind, type SchemaDiff } from './diff.ts'
 
 /** What a rendered migration file says about itself. */
 export interface RenderOptions {
@@ -89,10 +89,7 @@ function invert(changes: readonly SchemaChange[]): SchemaChange[] {
   const inverse = [...changes]
     .reverse()
     .map((change) => (INVERSE[change.kind] as (c: SchemaChange) => SchemaChange)(change))
-  return inverse
-    .map((change, index) => ({ change, index }))
-    .sort((a, b) => CHANGE_ORDER[a.change.kind] - CHANGE_ORDER[b.change.kind] || a.index - b.index)
-    .map((entry) => entry.change)
+  return inverse.sort(byChangeOrder)
 }
 
 // --- statements ---
@@ -134,7 +131,7 @@ class Writer {
       ),
     )
     // Rebuilds go after the dropped indexes and created tables, before the indexes they may need.
-    let at = changes.findIndex((change) => CHANGE_ORDER[change.kind] > CHANGE_ORDER.createTable)
+    let at = changes.findIndex((change) => phaseOf(change.kind) > phaseOf('createTable'))
     if (at === -1) at = changes.length
     const write = (part: readonly SchemaChange[]) =>
       part.filter((change) => !inRebuild(change)).map((change) => this.#statement(change))
