@@ -126,9 +126,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       params.push(body.age)
     }
     const hero = sets.length
-      ? (db
-          .prepare(`update hero set ${sets.join(', ')} where id = ? returning id, name, age`)
-          .get(...params, id) as Hero | undefined)
+      ? (updateStatement(sets).get(...params, id) as Hero | undefined)
       : (byId.get(id) as Hero | undefined)
     return hero ? send(res, 200, publicJson(hero)) : notFound(res)
   }
