@@ -1,8 +1,8 @@
-import { inspect, type InspectOptionsStylized } from 'node:util'
 import Type, { type TObject, type TSchema } from 'typebox'
 import { ModelDefinitionError } from '../errors.ts'
 import { coercerFor, Invalid, InvalidNested, type Coercer } from './coerce.ts'
 import { Field, type AnyField, type Fields, type SchemaRef } from './field.ts'
+import { rowClassNamed } from './row.ts'
 import type { InputOf, PartialFields, RowOf, Simplify } from './types.ts'
 import { ValidationError, type ValidationIssue } from './validation-error.ts'
 
@@ -65,6 +65,8 @@ export class Model<F extends Fields = any> {
   readonly name: string
   readonly fields: Readonly<F>
   readonly options: Readonly<ModelOptions>
+  /** The class of this model's rows, named after the model. */
+  readonly rowClass: new () => object
   /** The prototype of this model's rows. */
   readonly rowPrototype: object
   readonly #compiled: CompiledField[]
@@ -79,7 +81,8 @@ export class Model<F extends Fields = any> {
     this.name = name
     this.fields = Object.freeze({ ...fields })
     this.options = Object.freeze({ ...options })
-    this.rowPrototype = rowPrototypeNamed(name)
+    this.rowClass = rowClassNamed(name)
+    this.rowPrototype = this.rowClass.prototype
     this.#compiled = Object.entries(fields).map(([key, field]) => {
       checkField(name, key, field)
       return {
@@ -113,7 +116,7 @@ export class Model<F extends Fields = any> {
       return { success: false, issues: [NOT_AN_OBJECT.at([...loc], input)] }
     }
     const source = input as Record<string, unknown>
-    const row = Object.create(this.rowPrototype) as Record<string, unknown>
+    const row = new this.rowClass() as Record<string, unknown>
     const set = new Set<string>()
     let issues: ValidationIssue[] | undefined
     for (const { key, field, coerce, nested } of this.#compiled) {
@@ -268,17 +271,6 @@ export class Model<F extends Fields = any> {
  */
 export function model<const F extends Fields>(name: string, fields: F, options?: ModelOptions): Model<F> {
   return new Model(name, fields, options)
-}
-
-/** A class named after the model, so rows print on one line as `Hero { id: 1, name: 'Deadpond', … }`. */
-function rowPrototypeNamed(name: string): object {
-  const prototype = { [name]: class {} }[name]!.prototype
-  Object.defineProperty(prototype, inspect.custom, {
-    value(this: object, _depth: number, options: InspectOptionsStylized, show: typeof inspect): string {
-      return `${name} ${show({ ...this }, { ...options, breakLength: Infinity })}`
-    },
-  })
-  return prototype
 }
 
 function checkField(model: string, key: string, field: unknown): void {

@@ -6,30 +6,27 @@ import type { CompiledQuery } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
 import type { Relationship } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
-import { columnsOf, toParam } from './statements.ts'
+import type { Column } from '../model/column.ts'
+import { compileSelect } from './compile.ts'
+import { select } from './select.ts'
 
 /** Keys per `IN (…)` list, as SQLAlchemy's selectinload batches them: well below every driver's limit. */
 const CHUNK = 500
 
-/** `SELECT * FROM <table> WHERE <column> IN (…) ORDER BY <pk>`, one statement per {@link CHUNK} keys. */
+/** `SELECT … FROM <table> WHERE <column> IN (…) ORDER BY <pk>`, one statement per {@link CHUNK} keys. */
 export function selectIn(
   engine: Engine,
   table: TableModel,
   column: string,
-  keys: readonly unknown[],
+  keys: readonly NonNullable<unknown>[],
 ): CompiledQuery[] {
-  const field = table.fields[column]!
+  const columns = table.c as Record<string, Column<string, NonNullable<unknown>>>
   const queries: CompiledQuery[] = []
   for (let start = 0; start < keys.length; start += CHUNK) {
-    const chunk = keys.slice(start, start + CHUNK).map((key) => toParam(field, key))
-    queries.push(
-      engine.db
-        .selectFrom(table.tableName)
-        .select(columnsOf(table))
-        .where(column, 'in', chunk)
-        .orderBy(table.primaryKey)
-        .compile(),
-    )
+    const query = select(table)
+      .where(columns[column]!.in(keys.slice(start, start + CHUNK)))
+      .orderBy(columns[table.primaryKey]!)
+    queries.push(compileSelect(engine.db, engine.dialect, query))
   }
   return queries
 }

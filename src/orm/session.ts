@@ -11,11 +11,13 @@ import {
   unloadAll,
   type Relationship,
 } from '../model/relationship.ts'
+import { persistedState, setPersistedState } from '../model/row.ts'
 import { tableOfRow, type TableModel } from '../model/table.ts'
 import { compileSelect } from './compile.ts'
 import { detachChildren, rankOf, selectIn } from './relationships.ts'
 import { PendingResult, Result } from './result.ts'
 import { relationshipOf, type LoadOption, type RelationshipNames, type Select } from './select.ts'
+import { layoutOf, type Snapshot, type SnapshotLayout } from './snapshot.ts'
 import { statementsFor, TableStatements, toParam } from './statements.ts'
 
 /** Options of a {@link Session}. */
@@ -38,11 +40,9 @@ interface Link {
   readonly relationship: Relationship
   readonly parent: object | null
 }
-/** Field values as the database last saw them, normalized for comparison (dates as ms, JSON as text). */
-type Snapshot = Record<string, unknown>
-
 interface Tracked {
   readonly table: TableModel
+  readonly layout: SnapshotLayout
   state: 'pending' | 'persistent' | 'deleted'
   /** As of the last load or flush: what dirty checking compares against. */
   flushed: Snapshot | undefined
@@ -50,10 +50,6 @@ interface Tracked {
   committed: Snapshot | undefined
   insertedInTransaction: boolean
 }
-
-// The last committed state of every row any session loaded or saved, so a row can move between sessions
-// (a session per request) and still be updated, not inserted again, when added to the next one.
-const committedState = new WeakMap<object, Snapshot>()
 
 /**
  * A unit of work over one engine (SQLModel's `Session`, async as its `AsyncSession`). Rows you `add` are
@@ -108,13 +104,15 @@ export class Session {
       return
     }
     const table = this.#tableOf(row, 'add')
-    const committed = committedState.get(row)
+    // A row committed by another session (the one of an earlier request) is updated here, not inserted.
+    const committed = persistedState(row) as Snapshot | undefined
     if (committed !== undefined && (row as Row)[table.primaryKey] !== undefined) {
-      this.#track(row, table, committed)
+      this.#track(row, table, layoutOf(table), committed)
       return
     }
     this.#tracked.set(row, {
       table,
+      layout: layoutOf(table),
       state: 'pending',
       flushed: undefined,
       committed: undefined,
@@ -170,7 +168,7 @@ export class Session {
     else {
       await this.#autoflushNow()
       const statements = statementsFor(this.engine, model)
-      const { rows } = await this.#run<Row>(statements.selectByKey(key))
+      const { rows } = await this.#run<unknown[]>(statements.selectByKey(key))
       row = rows.length === 0 ? undefined : this.#merge(statements, rows[0]!)
     }
     if (row && options?.options) {
@@ -211,7 +209,7 @@ export class Session {
     this.#checkOpen('exec')
     await this.#autoflushNow()
     const statements = statementsFor(this.engine, query.model)
-    const { rows } = await this.#run<Row>(compileSelect(this.engine.db, this.engine.dialect, query))
+    const { rows } = await this.#run<unknown[]>(compileSelect(this.engine.db, this.engine.dialect, query))
     const merged = rows.map((raw) => this.#merge(statements, raw) as M['Type'])
     for (const load of query.state.options) {
       await this.#load(relationshipOf(query.model, load.relationship, 'select().options'), merged)
@@ -228,8 +226,8 @@ export class Session {
     const tracked = this.#persistent(row, 'refresh', '')
     const { table } = tracked
     const statements = statementsFor(this.engine, table)
-    const key = tracked.flushed![table.primaryKey]
-    const { rows } = await this.#run<Row>(statements.selectByKey(key))
+    const key = tracked.layout.keyOf(tracked.flushed!)
+    const { rows } = await this.#run<unknown[]>(statements.selectByKey(key))
     if (rows.length === 0) {
       throw new SessionError(
         'OM_ORM_STALE',
@@ -237,7 +235,7 @@ export class Session {
       )
     }
     Object.assign(row, statements.hydrate(rows[0]!))
-    tracked.flushed = snapshot(table, row as Row)
+    tracked.flushed = tracked.layout.take(row as Row)
     if (!this.inTransaction) tracked.committed = tracked.flushed
   }
 
@@ -351,10 +349,10 @@ export class Session {
       tracked.insertedInTransaction = false
       if (tracked.state === 'deleted') {
         this.#tracked.delete(row)
-        committedState.delete(row)
+        setPersistedState(row, undefined)
       } else {
         tracked.committed = tracked.flushed
-        committedState.set(row, tracked.flushed!)
+        setPersistedState(row, tracked.flushed)
       }
     }
     this.#touched.clear()
@@ -392,9 +390,9 @@ export class Session {
       }
       if (tracked.state === 'deleted') {
         tracked.state = 'persistent'
-        this.#identityOf(tracked.table).set(tracked.committed![tracked.table.primaryKey], row)
+        this.#identityOf(tracked.table).set(tracked.layout.keyOf(tracked.committed!), row)
       }
-      restore(tracked.table, row as Row, tracked.committed!)
+      tracked.layout.restore(row as Row, tracked.committed!)
       tracked.flushed = tracked.committed
     }
     this.#touched.clear()
@@ -493,8 +491,8 @@ export class Session {
     return map
   }
 
-  #track(row: object, table: TableModel, state: Snapshot): void {
-    const key = state[table.primaryKey]
+  #track(row: object, table: TableModel, layout: SnapshotLayout, state: Snapshot): void {
+    const key = layout.keyOf(state)
     const identity = this.#identityOf(table)
     const existing = identity.get(key)
     if (existing && existing !== row) {
@@ -506,6 +504,7 @@ export class Session {
     identity.set(key, row)
     this.#tracked.set(row, {
       table,
+      layout,
       state: 'persistent',
       flushed: state,
       committed: state,
@@ -515,20 +514,19 @@ export class Session {
 
   #forget(row: object, tracked: Tracked): void {
     this.#tracked.delete(row)
-    const key = tracked.flushed?.[tracked.table.primaryKey]
+    const key = tracked.flushed && tracked.layout.keyOf(tracked.flushed)
     if (this.#identity.get(tracked.table)?.get(key) === row) this.#identity.get(tracked.table)!.delete(key)
   }
 
   /** The object for a database row: the one already in the session, or a new tracked one. */
-  #merge(statements: TableStatements, raw: Row): object {
-    const { table } = statements
-    const key = raw[table.primaryKey]
-    const existing = this.#identity.get(table)?.get(key)
+  #merge(statements: TableStatements, raw: readonly unknown[]): object {
+    const { table, layout } = statements
+    const existing = this.#identity.get(table)?.get(layout.keyOf(raw))
     if (existing) return existing
     const row = statements.hydrate(raw)
-    const state = statements.rawIsSnapshot ? raw : snapshot(table, row)
-    this.#track(row, table, state)
-    committedState.set(row, state)
+    const state = statements.rawIsSnapshot ? raw : layout.take(row)
+    this.#track(row, table, layout, state)
+    setPersistedState(row, state)
     return row
   }
 
@@ -565,7 +563,7 @@ export class Session {
     const dirty: [object, string[]][] = []
     for (const [row, tracked] of this.#tracked) {
       if (tracked.state !== 'persistent' || this.#deletes.includes(row)) continue
-      const changed = changedKeys(tracked.table, row as Row, tracked.flushed!)
+      const changed = tracked.layout.changedKeys(row as Row, tracked.flushed!)
       if (changed.length > 0) dirty.push([row, changed])
     }
     return dirty
@@ -589,7 +587,7 @@ export class Session {
       values[key] = this.engine.dialect.supportsReturning ? result.rows[0]![key] : Number(result.insertId)
     }
     tracked.state = 'persistent'
-    tracked.flushed = snapshot(table, values)
+    tracked.flushed = tracked.layout.take(values)
     tracked.insertedInTransaction = true
     this.#identityOf(table).set(values[key], row)
     this.#touched.add(row)
@@ -599,7 +597,7 @@ export class Session {
     const tracked = this.#tracked.get(row)!
     const { table } = tracked
     const values = row as Row
-    const oldKey = tracked.flushed![table.primaryKey]
+    const oldKey = tracked.layout.keyOf(tracked.flushed!)
     const params = changed.map((key) => toParam(table.fields[key]!, values[key]))
     params.push(oldKey)
     const result = await connection.executeQuery(statementsFor(this.engine, table).update(changed, params))
@@ -614,14 +612,14 @@ export class Session {
       this.#identityOf(table).delete(oldKey)
       this.#identityOf(table).set(newKey, row)
     }
-    tracked.flushed = snapshot(table, values)
+    tracked.flushed = tracked.layout.take(values)
     this.#touched.add(row)
   }
 
   async #delete(connection: DatabaseConnection, row: object): Promise<void> {
     const tracked = this.#tracked.get(row)!
     const { table } = tracked
-    const key = tracked.flushed![table.primaryKey]
+    const key = tracked.layout.keyOf(tracked.flushed!)
     if (table.relationships.size > 0) await this.#beforeDelete(connection, row, tracked)
     await connection.executeQuery(statementsFor(this.engine, table).deleteByKey(key))
     this.#identityOf(table).delete(key)
@@ -764,7 +762,7 @@ export class Session {
         }
         continue
       }
-      const key = tracked.flushed![relationship.references]
+      const key = tracked.layout.valueOf(tracked.flushed!, relationship.references)
       const { onDelete, foreignKey, child } = relationship
       if (onDelete === 'restrict' || key === null || key === undefined) continue
       if (onDelete === undefined)
@@ -775,11 +773,11 @@ export class Session {
       for (const childRow of children) {
         const childTracked = this.#tracked.get(childRow)!
         if (onDelete === 'cascade') {
-          this.#identityOf(child).delete(childTracked.flushed![child.primaryKey])
+          this.#identityOf(child).delete(childTracked.layout.keyOf(childTracked.flushed!))
           childTracked.state = 'deleted'
         } else {
           ;(childRow as Row)[foreignKey] = null
-          childTracked.flushed = { ...childTracked.flushed!, [foreignKey]: null }
+          childTracked.flushed = childTracked.layout.with(childTracked.flushed!, foreignKey, null)
           const back = relationship.backPopulates
           if (back) setLoaded(childRow, back.name, null)
         }
@@ -801,7 +799,7 @@ export class Session {
       const groups = new Map<unknown, object[]>()
       const statements = statementsFor(this.engine, relationship.child)
       for (const query of selectIn(this.engine, relationship.child, foreignKey, keys)) {
-        for (const raw of (await this.#run<Row>(query)).rows) {
+        for (const raw of (await this.#run<unknown[]>(query)).rows) {
           const child = this.#merge(statements, raw) as Row
           const group = groups.get(child[foreignKey])
           if (group) group.push(child)
@@ -828,7 +826,7 @@ export class Session {
     }
     const statements = statementsFor(this.engine, parentTable)
     for (const query of selectIn(this.engine, parentTable, references, missing)) {
-      for (const raw of (await this.#run<Row>(query)).rows) {
+      for (const raw of (await this.#run<unknown[]>(query)).rows) {
         const parent = this.#merge(statements, raw) as Row
         found.set(parent[references], parent)
       }
@@ -851,43 +849,11 @@ function applyLinks(links: readonly Link[]): boolean {
 }
 
 /** The distinct non-null values of `column` in `rows`. */
-function distinctKeys(rows: readonly object[], column: string): unknown[] {
-  const keys = new Set<unknown>()
+function distinctKeys(rows: readonly object[], column: string): NonNullable<unknown>[] {
+  const keys = new Set<NonNullable<unknown>>()
   for (const row of rows) {
     const key = (row as Row)[column]
     if (key !== null && key !== undefined) keys.add(key)
   }
   return [...keys]
-}
-
-// Dates compare by time and JSON by its text, so an in-place change of a JSON value is seen.
-function normalize(field: AnyField, value: unknown): unknown {
-  if (value instanceof Date) return value.getTime()
-  if (field.kind === 'json' && value !== null && value !== undefined) return JSON.stringify(value)
-  return value
-}
-
-function denormalize(field: AnyField, value: unknown): unknown {
-  if (value === null || value === undefined) return value
-  if (field.kind === 'datetime') return new Date(value as number)
-  if (field.kind === 'json') return JSON.parse(value as string)
-  return value
-}
-
-function snapshot(table: TableModel, row: Row): Snapshot {
-  const out: Snapshot = {}
-  for (const key in table.fields) out[key] = normalize(table.fields[key]!, row[key])
-  return out
-}
-
-function changedKeys(table: TableModel, row: Row, state: Snapshot): string[] {
-  const changed: string[] = []
-  for (const key in table.fields) {
-    if (!Object.is(normalize(table.fields[key]!, row[key]), state[key])) changed.push(key)
-  }
-  return changed
-}
-
-function restore(table: TableModel, row: Row, state: Snapshot): void {
-  for (const key in table.fields) row[key] = denormalize(table.fields[key]!, state[key])
 }

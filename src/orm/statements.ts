@@ -1,99 +1,91 @@
-import { CompiledQuery } from 'kysely'
-import { oneRowQuery } from '../engine/dialect/dialect.ts'
+import type { CompiledQuery } from 'kysely'
+import { driverQuery, type DriverQuery } from '../engine/dialect/dialect.ts'
 import type { Engine } from '../engine/engine.ts'
 import type { AnyField } from '../model/field.ts'
 import type { TableModel } from '../model/table.ts'
+import { layoutOf, type SnapshotLayout } from './snapshot.ts'
 
 type Decoder = (value: unknown) => unknown
 
 /**
  * The SQL of one table's primary-key operations on one engine, built once with Kysely and reused: each
- * call only binds new parameters, so the driver's statement cache always hits.
+ * call only binds new parameters, so the driver's statement cache always hits. Rows are read as arrays in
+ * field order (see {@link hydrate}).
  */
 export class TableStatements {
   readonly table: TableModel
+  readonly layout: SnapshotLayout
   readonly #engine: Engine
-  readonly #selectByKey: string
-  readonly #deleteByKey: string
-  readonly #inserts = new Map<string, string>()
-  readonly #updates = new Map<string, string>()
-  readonly #decoders: [key: string, decode: Decoder | undefined][]
+  readonly #selectByKey: CompiledQuery
+  readonly #deleteByKey: CompiledQuery
+  readonly #inserts = new Map<string, CompiledQuery>()
+  readonly #updates = new Map<string, CompiledQuery>()
+  readonly #decoders: (Decoder | undefined)[]
   /**
    * The driver's row holds the same values as the hydrated row (no field is decoded or normalized), so
-   * the Session can keep it as the row's snapshot instead of copying: reads of plain tables allocate less.
+   * the Session keeps it as the row's snapshot instead of copying: reads of plain tables allocate less.
    */
   readonly rawIsSnapshot: boolean
 
   constructor(engine: Engine, table: TableModel) {
     this.table = table
+    this.layout = layoutOf(table)
     this.#engine = engine
     const { db } = engine
     const pk = table.primaryKey
-    this.#selectByKey = db
-      .selectFrom(table.tableName)
-      .select(columnsOf(table))
-      .where(pk, '=', 0)
-      .compile().sql
+    this.#selectByKey = db.selectFrom(table.tableName).select(columnsOf(table)).where(pk, '=', 0).compile()
     const deleteByKey = db.deleteFrom(table.tableName).where(pk, '=', 0)
     // Where the dialect can, writes by key return the key: the driver then reads one row, which node:sqlite
     // does in about half the time of running the statement to its end, and the row count is the answer.
-    this.#deleteByKey = (
-      engine.dialect.supportsReturning ? deleteByKey.returning(pk) : deleteByKey
-    ).compile().sql
-    this.#decoders = Object.entries(table.fields).map(([key, field]) => [
-      key,
-      engine.dialect.decoder(field.kind),
-    ])
-    this.rawIsSnapshot = Object.entries(table.fields).every(
-      ([, field], i) =>
-        this.#decoders[i]![1] === undefined && field.kind !== 'datetime' && field.kind !== 'json',
-    )
+    this.#deleteByKey = (engine.dialect.supportsReturning ? deleteByKey.returning(pk) : deleteByKey).compile()
+    this.#decoders = Object.values(table.fields).map((field) => engine.dialect.decoder(field.kind))
+    this.rawIsSnapshot = this.layout.plain && this.#decoders.every((decode) => decode === undefined)
   }
 
-  selectByKey(key: unknown): CompiledQuery {
-    return oneRowQuery(CompiledQuery.raw(this.#selectByKey, [key]))
+  selectByKey(key: unknown): DriverQuery {
+    return driverQuery(this.#selectByKey, [key], { oneRow: true, arrayOf: this.layout.keys })
   }
 
-  deleteByKey(key: unknown): CompiledQuery {
-    return this.#byKey(CompiledQuery.raw(this.#deleteByKey, [key]))
+  deleteByKey(key: unknown): DriverQuery {
+    return this.#byKey(this.#deleteByKey, [key])
   }
 
   /** `INSERT` of the given columns, returning the primary key where the dialect can. */
-  insert(columns: readonly string[], values: unknown[]): CompiledQuery {
+  insert(columns: readonly string[], values: unknown[]): DriverQuery {
     const cacheKey = columns.join(',')
-    let text = this.#inserts.get(cacheKey)
-    if (text === undefined) {
+    let template = this.#inserts.get(cacheKey)
+    if (template === undefined) {
       const { db, dialect } = this.#engine
       const base = db.insertInto(this.table.tableName)
       const insert =
         columns.length === 0
           ? base.defaultValues()
           : base.values(Object.fromEntries(columns.map((c) => [c, null])))
-      text = (dialect.supportsReturning ? insert.returning(this.table.primaryKey) : insert).compile().sql
-      this.#inserts.set(cacheKey, text)
+      template = (dialect.supportsReturning ? insert.returning(this.table.primaryKey) : insert).compile()
+      this.#inserts.set(cacheKey, template)
     }
-    return oneRowQuery(CompiledQuery.raw(text, values))
+    return driverQuery(template, values, { oneRow: true })
   }
 
   /** `UPDATE … SET <columns> WHERE <pk> = ?`; the key goes last in `values`. */
-  update(columns: readonly string[], values: unknown[]): CompiledQuery {
+  update(columns: readonly string[], values: unknown[]): DriverQuery {
     const cacheKey = columns.join(',')
-    let text = this.#updates.get(cacheKey)
-    if (text === undefined) {
+    let template = this.#updates.get(cacheKey)
+    if (template === undefined) {
       const { db } = this.#engine
       const set = Object.fromEntries(columns.map((c) => [c, null]))
       const update = db.updateTable(this.table.tableName).set(set).where(this.table.primaryKey, '=', 0)
-      text = (
+      template = (
         this.#engine.dialect.supportsReturning ? update.returning(this.table.primaryKey) : update
-      ).compile().sql
-      this.#updates.set(cacheKey, text)
+      ).compile()
+      this.#updates.set(cacheKey, template)
     }
-    return this.#byKey(CompiledQuery.raw(text, values))
+    return this.#byKey(template, values)
   }
 
   /** A write by primary key touches at most one row; with RETURNING, the driver may read just that one. */
-  #byKey(query: CompiledQuery): CompiledQuery {
-    return this.#engine.dialect.supportsReturning ? oneRowQuery(query) : query
+  #byKey(template: CompiledQuery, values: unknown[]): DriverQuery {
+    return driverQuery(template, values, { oneRow: this.#engine.dialect.supportsReturning })
   }
 
   /**
@@ -104,12 +96,17 @@ export class TableStatements {
     return result.rows.length > 0 ? result.rows.length : Number(result.numAffectedRows ?? 0n)
   }
 
-  /** A database row as a row of the model: its prototype, its field order, values decoded for the dialect. */
-  hydrate(raw: Record<string, unknown>): Record<string, unknown> {
-    const row = Object.create(this.table.rowPrototype) as Record<string, unknown>
-    for (const [key, decode] of this.#decoders) {
-      const value = raw[key]
-      row[key] = decode === undefined || value === null || value === undefined ? value : decode(value)
+  /**
+   * A database row, read as an array of the model's fields in order, as a row of the model: its class,
+   * its values decoded for the dialect.
+   */
+  hydrate(raw: readonly unknown[]): Record<string, unknown> {
+    const row = new this.table.rowClass() as Record<string, unknown>
+    const keys = this.layout.keys
+    for (let i = 0; i < keys.length; i++) {
+      const value = raw[i]
+      const decode = this.#decoders[i]
+      row[keys[i]!] = decode === undefined || value === null || value === undefined ? value : decode(value)
     }
     return row
   }

@@ -240,7 +240,7 @@ for (const dialect of DIALECTS) {
       assert.equal(selects(log).length, 2, log.join('\n'))
       assert.match(
         statement(selects(log)[1]!),
-        /^select "hero"\."id", .*"hero"\."team_id" from "hero" where "team_id" in \(\?, \?\) order by "id"$/,
+        /^select "hero"\."id", .*"hero"\."team_id" from "hero" where "hero"\."team_id" in \(\?, \?\) order by "hero"\."id" asc$/,
       )
       assert.deepEqual(
         teams.map((team) => [team.name, team.heroes.map((hero) => hero.name)]),

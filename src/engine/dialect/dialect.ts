@@ -141,20 +141,42 @@ export function serverErrorMapper(url: URL, codes: ServerErrorCodes): (error: un
     (error as Error)
 }
 
-const atMostOneRow = new WeakSet<CompiledQuery>()
-
 /**
- * Marks a query that returns at most one row (a primary-key read, a one-row `INSERT … RETURNING`), so a
- * driver may read just that row: node:sqlite's `get()` runs such a statement in about half the time of `all()`.
+ * A compiled query with hints onemodel's drivers use to run it faster. Queries Kysely runs itself carry
+ * none and run as usual.
  */
-export function oneRowQuery(query: CompiledQuery): CompiledQuery {
-  atMostOneRow.add(query)
-  return query
+export interface DriverQuery extends CompiledQuery {
+  /**
+   * The query returns at most one row (a primary-key read, a one-row `INSERT … RETURNING`): node:sqlite's
+   * `get()` reads just that row, in about half the time of `all()`.
+   */
+  readonly oneRow: boolean
+  /**
+   * Return each row as the array of these result columns' values, in this order, instead of an object:
+   * node:sqlite builds arrays in about 60% of the time it takes to build objects.
+   */
+  readonly arrayOf: readonly string[] | undefined
 }
 
-/** The query was marked by {@link oneRowQuery}. */
-export function returnsAtMostOneRow(query: CompiledQuery): boolean {
-  return atMostOneRow.has(query)
+/** `template`'s statement with these parameters and hints; the SQL text is shared, not compiled again. */
+export function driverQuery(
+  template: CompiledQuery,
+  parameters: readonly unknown[],
+  hints: { oneRow?: boolean; arrayOf?: readonly string[] } = {},
+): DriverQuery {
+  return {
+    sql: template.sql,
+    query: template.query,
+    queryId: template.queryId,
+    parameters,
+    oneRow: hints.oneRow ?? false,
+    arrayOf: hints.arrayOf,
+  }
+}
+
+/** The hints of a query, when onemodel made it with {@link driverQuery}. */
+export function hintsOf(query: CompiledQuery): Partial<DriverQuery> {
+  return query as Partial<DriverQuery>
 }
 
 /** A driver error as a {@link ConnectionError} when its code says the server cannot be reached or refused us. */

@@ -1,6 +1,6 @@
 import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, TransactionSettings } from 'kysely'
 import { OnemodelError } from '../../errors.ts'
-import type { EngineDriver } from './dialect.ts'
+import { hintsOf, type EngineDriver } from './dialect.ts'
 
 /** What a pooled driver adds around Kysely's: logging and error mapping. */
 export interface PooledDriverHooks {
@@ -20,11 +20,16 @@ class MappedConnection implements DatabaseConnection {
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     this.#hooks.onQuery?.(query)
+    let result: QueryResult<R>
     try {
-      return await this.inner.executeQuery<R>(query)
+      result = await this.inner.executeQuery<R>(query)
     } catch (error) {
       throw this.#hooks.mapError(error)
     }
+    const columns = hintsOf(query).arrayOf
+    if (columns === undefined) return result
+    const rows = (result.rows as Record<string, unknown>[]).map((row) => columns.map((c) => row[c]))
+    return { ...result, rows: rows as R[] }
   }
 
   streamQuery<R>(query: CompiledQuery, chunkSize: number): AsyncIterableIterator<QueryResult<R>> {

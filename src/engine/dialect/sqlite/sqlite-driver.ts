@@ -1,7 +1,7 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite'
 import type { CompiledQuery, DatabaseConnection, QueryResult, TransactionSettings } from 'kysely'
 import { ConnectionError, OnemodelError } from '../../../errors.ts'
-import { returnsAtMostOneRow, type EngineDriver } from '../dialect.ts'
+import { hintsOf, type EngineDriver } from '../dialect.ts'
 
 /** SQLite settings applied to every connection. */
 export interface SqliteOptions {
@@ -39,6 +39,7 @@ interface CachedStatement {
 class SqliteConnection implements DatabaseConnection {
   readonly #db: DatabaseSync
   readonly #cache = new Map<string, CachedStatement>()
+  readonly #arrayCache = new Map<string, CachedStatement>()
   readonly #config: SqliteDriverConfig
 
   constructor(db: DatabaseSync, config: SqliteDriverConfig) {
@@ -49,10 +50,11 @@ class SqliteConnection implements DatabaseConnection {
   /** Runs synchronously: node:sqlite is synchronous, so a statement cannot interleave with another. */
   run<R>(query: CompiledQuery): QueryResult<R> {
     this.#config.onQuery?.(query)
-    const { statement, returnsRows } = this.#prepare(query.sql)
+    const { oneRow, arrayOf } = hintsOf(query)
+    const { statement, returnsRows } = this.#prepare(query.sql, arrayOf !== undefined)
     const params = toSqliteParams(query.parameters)
     try {
-      if (returnsRows && returnsAtMostOneRow(query)) {
+      if (returnsRows && oneRow) {
         const row = statement.get(...params) as R | undefined
         return { rows: row === undefined ? [] : [row] }
       }
@@ -70,7 +72,7 @@ class SqliteConnection implements DatabaseConnection {
 
   async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     this.#config.onQuery?.(query)
-    const { statement } = this.#prepare(query.sql)
+    const { statement } = this.#prepare(query.sql, hintsOf(query).arrayOf !== undefined)
     for (const row of statement.iterate(...toSqliteParams(query.parameters))) yield { rows: [row as R] }
   }
 
@@ -85,11 +87,14 @@ class SqliteConnection implements DatabaseConnection {
 
   close(): void {
     this.#cache.clear()
+    this.#arrayCache.clear()
     if (this.#db.isOpen) this.#db.close()
   }
 
-  #prepare(sql: string): CachedStatement {
-    let cached = this.#cache.get(sql)
+  // Statements that return arrays are cached apart: node:sqlite sets the row shape per statement.
+  #prepare(sql: string, arrays: boolean): CachedStatement {
+    const cache = arrays ? this.#arrayCache : this.#cache
+    let cached = cache.get(sql)
     if (cached) return cached
     let statement: StatementSync
     try {
@@ -97,11 +102,12 @@ class SqliteConnection implements DatabaseConnection {
     } catch (error) {
       throw this.#config.mapError(error)
     }
+    if (arrays) statement.setReturnArrays(true)
     cached = { statement, returnsRows: statement.columns().length > 0 }
-    if (this.#cache.size >= (this.#config.statementCacheSize ?? 256)) {
-      this.#cache.delete(this.#cache.keys().next().value!)
+    if (cache.size >= (this.#config.statementCacheSize ?? 256)) {
+      cache.delete(cache.keys().next().value!)
     }
-    this.#cache.set(sql, cached)
+    cache.set(sql, cached)
     return cached
   }
 }
