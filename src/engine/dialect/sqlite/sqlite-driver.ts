@@ -156,8 +156,9 @@ class WriteLock {
 
 /**
  * The SQLite driver over node:sqlite. A file database has one write connection, taken by one transaction
- * at a time, and one read connection for autocommit reads: in WAL mode a read sees the last commit and
- * never waits for a writer. A memory database has a single connection for both.
+ * at a time, which also runs autocommit reads while no transaction is open; while one is, they run on a
+ * second, read-only connection: in WAL mode a read sees the last commit and never waits for a writer. A
+ * memory database has a single connection for both.
  */
 export class SqliteDriver implements EngineDriver {
   readonly #config: SqliteDriverConfig
@@ -214,8 +215,12 @@ export class SqliteDriver implements EngineDriver {
 
   async executeAutocommit<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const writer = this.#connect()
+    // With no transaction open, the write connection sees just the last commit, and its page cache is
+    // warm: SQLite empties a connection's cache when another connection has written since its last read,
+    // so reads on the read connection between writes would read their pages again.
+    if (!this.#lock.held) return writer.run<R>(query)
     if (this.#reader) return this.#reader.run<R>(query)
-    // A memory database has one connection: wait for any open transaction so its writes stay invisible.
+    // A memory database has one connection: wait for the open transaction so its writes stay invisible.
     await this.#lock.acquire()
     try {
       return writer.run<R>(query)
