@@ -23,10 +23,12 @@ import {
   table,
   type Condition,
   type DialectName,
+  type Engine,
   type Select,
 } from 'onemodel'
-import { addTutorialHeroes, heroesDatabase } from '../support/heroes.ts'
+import { addTutorialHeroes, declareHeroes, heroesDatabase } from '../support/heroes.ts'
 import { DIALECTS } from '../support/dialects.ts'
+import { tempSqliteUrl } from '../support/sqlite.ts'
 
 type Db = Awaited<ReturnType<typeof heroesDatabase>>
 
@@ -343,6 +345,229 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await ids(Mission.c.on.gt('2024-03-01')), [2])
         assert.deepEqual(await ids(Mission.c.at.lt(new Date('2024-03-01T00:00:00Z'))), [1])
         assert.deepEqual(await ids(Mission.c.at.eq(new Date('2024-06-01T10:00:00.500Z'))), [2])
+      })
+    })
+
+    describe('select: one SQL text per query shape', () => {
+      // The SQL text of a select depends only on its shape (columns, operators, clauses, the length of an
+      // in() list), so each shape is built once per engine and model and later queries of it bind their own
+      // values. Each query below repeats the shape of the one before with other values, or changes the
+      // shape in one detail; every one must answer with its own values.
+      const everyone = ['Deadpond', 'Rusty-Man', 'Spider-Boy']
+      const HERO_COLUMNS = '"hero"."id", "hero"."name", "hero"."secret_name", "hero"."age", "hero"."team_id"'
+
+      test('comparisons and null checks run again with other values', async () => {
+        assert.deepEqual(await where((H) => H.c.age.eq(48)), ['Rusty-Man'])
+        assert.deepEqual(await where((H) => H.c.age.eq(16)), ['Spider-Boy'])
+        assert.deepEqual(await where((H) => H.c.age.eq(99)), [])
+        assert.deepEqual(await where((H) => H.c.age.eq(null)), ['Deadpond'], 'eq(null) is IS NULL')
+        assert.deepEqual(await where((H) => H.c.age.eq(48)), ['Rusty-Man'])
+        assert.deepEqual(await where((H) => H.c.name.gt('Rusty-Man')), ['Spider-Boy'])
+        assert.deepEqual(await where((H) => H.c.name.gt('Deadpond')), ['Rusty-Man', 'Spider-Boy'])
+        assert.deepEqual(await where((H) => H.c.age.isNull()), ['Deadpond'])
+        assert.deepEqual(await where((H) => H.c.age.isNotNull()), ['Rusty-Man', 'Spider-Boy'])
+        assert.deepEqual(await where((H) => H.c.age.isNull()), ['Deadpond'])
+      })
+
+      test('in and notIn with other lists, of the same and of other lengths, the empty list too', async () => {
+        assert.deepEqual(await where((H) => H.c.id.in([1, 2])), ['Deadpond', 'Rusty-Man'])
+        assert.deepEqual(await where((H) => H.c.id.in([2, 3])), ['Rusty-Man', 'Spider-Boy'])
+        assert.deepEqual(await where((H) => H.c.id.in([3])), ['Spider-Boy'])
+        assert.deepEqual(await where((H) => H.c.id.in([1])), ['Deadpond'])
+        assert.deepEqual(await where((H) => H.c.id.in([3, 1, 2])), everyone)
+        assert.deepEqual(await where((H) => H.c.id.in([])), [])
+        assert.deepEqual(await where((H) => H.c.id.in([4, 5, 6])), [])
+        assert.deepEqual(await where((H) => H.c.id.in([2])), ['Rusty-Man'])
+
+        assert.deepEqual(await where((H) => H.c.id.notIn([1, 2])), ['Spider-Boy'])
+        assert.deepEqual(await where((H) => H.c.id.notIn([2, 3])), ['Deadpond'])
+        assert.deepEqual(await where((H) => H.c.id.notIn([])), everyone)
+        assert.deepEqual(await where((H) => H.c.id.notIn([3])), ['Deadpond', 'Rusty-Man'])
+        assert.deepEqual(await where((H) => H.c.id.notIn([1])), ['Rusty-Man', 'Spider-Boy'])
+
+        assert.deepEqual(await where((H) => H.c.name.in(['Deadpond', 'Nobody'])), ['Deadpond'])
+        assert.deepEqual(await where((H) => H.c.name.in(['Spider-Boy', 'Rusty-Man'])), [
+          'Rusty-Man',
+          'Spider-Boy',
+        ])
+      })
+
+      test('contains, startsWith and endsWith with other text, % and _ matching literally', async () => {
+        assert.deepEqual(await where((H) => H.c.name.contains('Man')), ['Rusty-Man'])
+        assert.deepEqual(await where((H) => H.c.name.contains('pond')), ['Deadpond'])
+        assert.deepEqual(await where((H) => H.c.name.contains('-')), ['Rusty-Man', 'Spider-Boy'])
+        assert.deepEqual(await where((H) => H.c.name.contains('r-B')), ['Spider-Boy'])
+        assert.deepEqual(await where((H) => H.c.name.contains('r_B')), [], '_ is not "any one character"')
+        assert.deepEqual(await where((H) => H.c.name.contains('%an')), [], '% is not "anything"')
+        assert.deepEqual(await where((H) => H.c.name.contains('%')), [])
+        assert.deepEqual(await where((H) => H.c.name.contains('Man')), ['Rusty-Man'])
+
+        assert.deepEqual(await where((H) => H.c.name.startsWith('Spider')), ['Spider-Boy'])
+        assert.deepEqual(await where((H) => H.c.name.startsWith('Man')), [], 'Man is not at the start')
+        assert.deepEqual(await where((H) => H.c.name.startsWith('_')), [])
+        assert.deepEqual(await where((H) => H.c.name.startsWith('Rusty')), ['Rusty-Man'])
+
+        assert.deepEqual(await where((H) => H.c.name.endsWith('Man')), ['Rusty-Man'])
+        assert.deepEqual(await where((H) => H.c.name.endsWith('Boy')), ['Spider-Boy'])
+        assert.deepEqual(await where((H) => H.c.name.endsWith('%')), [])
+        assert.deepEqual(await where((H) => H.c.name.endsWith('Spider')), [], 'Spider is not at the end')
+      })
+
+      test('and, or and not, nested, with other values', async () => {
+        const between = (H: Db['Hero'], low: number, high: number) => and(H.c.age.gte(low), H.c.age.lte(high))
+        assert.deepEqual(await where((H) => or(between(H, 18, 50), H.c.name.eq('Deadpond'))), [
+          'Deadpond',
+          'Rusty-Man',
+        ])
+        assert.deepEqual(await where((H) => or(between(H, 10, 20), H.c.name.eq('Rusty-Man'))), [
+          'Rusty-Man',
+          'Spider-Boy',
+        ])
+        assert.deepEqual(await where((H) => or(between(H, 60, 90), H.c.name.eq('Nobody'))), [])
+
+        assert.deepEqual(await where((H) => and(between(H, 10, 50), not(H.c.name.eq('Rusty-Man')))), [
+          'Spider-Boy',
+        ])
+        assert.deepEqual(await where((H) => and(between(H, 10, 50), not(H.c.name.eq('Spider-Boy')))), [
+          'Rusty-Man',
+        ])
+
+        assert.deepEqual(await where((H) => and(H.c.age.gt(10), H.c.name.contains('Man'))), ['Rusty-Man'])
+        assert.deepEqual(
+          await where((H) => or(H.c.age.gt(10), H.c.name.contains('Man'))),
+          ['Rusty-Man', 'Spider-Boy'],
+          'or() of the same conditions as and()',
+        )
+        assert.deepEqual(await where((H) => not(H.c.name.eq('Deadpond'))), ['Rusty-Man', 'Spider-Boy'])
+        assert.deepEqual(await where((H) => not(H.c.name.eq('Rusty-Man'))), ['Deadpond', 'Spider-Boy'])
+        assert.deepEqual(await where((H) => H.c.name.eq('Rusty-Man')), ['Rusty-Man'], 'without not()')
+      })
+
+      test('limit and offset with other values, offset without limit, and the order direction', async () => {
+        const byId = (H: Db['Hero']) => select(H).orderBy(H.c.id)
+        assert.deepEqual(await names((H) => byId(H).limit(1).offset(0)), ['Deadpond'])
+        assert.deepEqual(await names((H) => byId(H).limit(1).offset(2)), ['Spider-Boy'])
+        assert.deepEqual(await names((H) => byId(H).limit(2).offset(1)), ['Rusty-Man', 'Spider-Boy'])
+        assert.deepEqual(await names((H) => byId(H).offset(1)), ['Rusty-Man', 'Spider-Boy'], 'offset alone')
+        assert.deepEqual(await names((H) => byId(H).offset(2)), ['Spider-Boy'])
+        assert.deepEqual(await names((H) => byId(H).offset(0)), everyone)
+        assert.deepEqual(await names((H) => byId(H).limit(1).offset(1)), ['Rusty-Man'])
+        assert.deepEqual(await names((H) => byId(H).limit(2)), ['Deadpond', 'Rusty-Man'])
+        assert.deepEqual(await names((H) => byId(H).limit(1)), ['Deadpond'])
+        assert.deepEqual(await names((H) => byId(H).limit(0)), [])
+        assert.deepEqual(await names((H) => select(H).orderBy(H.c.id.desc()).limit(1)), ['Spider-Boy'])
+        assert.deepEqual(await names((H) => select(H).orderBy(H.c.name.desc()).limit(1)), ['Spider-Boy'])
+        assert.deepEqual(await names((H) => select(H).orderBy(H.c.secret_name).limit(1)), ['Deadpond'])
+      })
+
+      test('two models of one table each select their own columns with queries of one shape', async () => {
+        // The hero table as an older version of the app declares it: the same table and model names,
+        // fewer fields, in a Metadata of its own.
+        const OldHero = table(
+          'hero',
+          model('Hero', {
+            id: field.integer({ primaryKey: true }),
+            name: field.string(),
+            age: field.integer({ nullable: true }),
+          }),
+          { metadata: new Metadata() },
+        )
+        // A database of its own, so OldHero is the first to run its query there.
+        const fresh = await heroesDatabase({ dialect })
+        await using _ = fresh.engine
+        await addTutorialHeroes(fresh)
+        const { Hero } = fresh
+        {
+          await using session = new Session(fresh.engine)
+          const hero = await session.exec(select(OldHero).where(OldHero.c.id.eq(2))).one()
+          assert.deepEqual({ ...hero }, { id: 2, name: 'Rusty-Man', age: 48 }, 'the fields OldHero declares')
+        }
+        {
+          await using session = new Session(fresh.engine)
+          const hero = await session.exec(select(Hero).where(Hero.c.id.eq(1))).one()
+          assert.deepEqual(
+            { ...hero },
+            { id: 1, name: 'Deadpond', secret_name: 'Dive Wilson', age: null, team_id: null },
+            'all the fields of Hero after OldHero ran the same query',
+          )
+        }
+        {
+          await using session = new Session(fresh.engine)
+          const hero = await session.exec(select(OldHero).where(OldHero.c.id.eq(3))).one()
+          assert.deepEqual(
+            { ...hero },
+            { id: 3, name: 'Spider-Boy', age: 16 },
+            'only the fields of OldHero after Hero ran the same query',
+          )
+        }
+      })
+
+      test('one model on two engines: each runs the query in its own SQL', async () => {
+        // The same Hero on a SQLite file and on this dialect's database, each with one hero of its own.
+        const { metadata, Hero } = declareHeroes()
+        await using local = createEngine(tempSqliteUrl())
+        await using server = createEngine(await dialect.isolatedUrl())
+        for (const [engine, name] of [
+          [local, 'Deadpond'],
+          [server, 'Rusty-Man'],
+        ] as const) {
+          await createAll(engine, { metadata })
+          await using session = new Session(engine)
+          session.add(Hero.create({ name, secret_name: 'Dive Wilson' }))
+          await session.commit()
+        }
+        const namesOn = async (engine: Engine) => {
+          await using session = new Session(engine)
+          const heroes = await session
+            .exec(select(Hero).where(Hero.c.name.in(['Deadpond', 'Rusty-Man'])))
+            .all()
+          return heroes.map((hero) => hero.name)
+        }
+        assert.deepEqual(await namesOn(local), ['Deadpond'])
+        assert.deepEqual(await namesOn(server), ['Rusty-Man'])
+        assert.deepEqual(await namesOn(local), ['Deadpond'])
+      })
+
+      test('the echo shows one SQL text for queries of one shape and another for another shape', async () => {
+        db.log.length = 0
+        await where((H) => H.c.id.in([1, 2]))
+        await where((H) => H.c.id.in([2, 3]))
+        await where((H) => H.c.id.in([1, 2, 3]))
+        await where((H) => H.c.name.contains('Man'))
+        await where((H) => H.c.name.endsWith('Boy'))
+        await where((H) => H.c.age.eq(48))
+        await where((H) => H.c.age.eq(null))
+        const statement = (condition: string, parameters: string) =>
+          `select ${HERO_COLUMNS} from "hero" where ${condition} order by "hero"."id" asc${parameters}`
+        assert.equal(db.log.length, 7, db.log.join('\n'))
+        const [inTwo, inTwoAgain, inThree, contains, endsWith, eq, eqNull] = db.log
+        assert.equal(inTwo, statement('"hero"."id" in (?, ?)', ' -- 2 parameters'))
+        assert.equal(inTwoAgain, inTwo, 'other values, the same SQL text')
+        assert.equal(inThree, statement('"hero"."id" in (?, ?, ?)', ' -- 3 parameters'))
+        assert.match(contains!, /where "hero"\."name" like \? escape .* -- 1 parameter$/)
+        assert.equal(endsWith, contains, 'the pattern is the value, so contains and endsWith share the text')
+        assert.equal(eq, statement('"hero"."age" = ?', ' -- 1 parameter'))
+        assert.equal(eqNull, statement('"hero"."age" is null', ''))
+      })
+
+      test('a shape is built once per engine and model; later queries of it only bind their values', async (t) => {
+        const built = t.mock.method(db.engine.db, 'selectFrom')
+        const byName = (H: Db['Hero'], list: string[]) =>
+          select(H).where(H.c.name.in(list)).orderBy(H.c.secret_name.desc())
+        assert.deepEqual(await names((H) => byName(H, ['Deadpond', 'Rusty-Man', 'Spider-Boy', 'Nobody'])), [
+          'Rusty-Man',
+          'Spider-Boy',
+          'Deadpond',
+        ])
+        built.mock.resetCalls()
+        assert.deepEqual(await names((H) => byName(H, ['Nobody', 'Deadpond', 'Somebody', 'Rusty-Man'])), [
+          'Rusty-Man',
+          'Deadpond',
+        ])
+        assert.deepEqual(await names((H) => byName(H, ['Spider-Boy', 'a', 'b', 'c'])), ['Spider-Boy'])
+        assert.equal(built.mock.callCount(), 0, 'the same shape is not built again')
+        assert.deepEqual(await names((H) => byName(H, ['Deadpond', 'Rusty-Man'])), ['Rusty-Man', 'Deadpond'])
+        assert.equal(built.mock.callCount(), 1, 'a list of another length is another shape, built once')
       })
     })
   })

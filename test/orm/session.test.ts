@@ -178,6 +178,28 @@ for (const dialect of DIALECTS) {
         assert.equal((await second.exec(select(Hero)).all()).length, 3, 'no duplicate row')
       })
 
+      test('a row inserted and committed by another session is updated, not inserted again', async () => {
+        const { engine, Hero, log } = await heroesDatabase({ dialect })
+        await using _ = engine
+        const hero = Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })
+        {
+          await using first = new Session(engine)
+          first.add(hero)
+          await first.commit()
+        }
+        log.length = 0
+        hero.age = 36
+        await using second = new Session(engine)
+        second.add(hero)
+        await second.commit()
+        assert.deepEqual(log, ['update "hero" set "age" = ? where "id" = ? -- 2 parameters'])
+        assert.deepEqual(
+          (await second.exec(select(Hero)).all()).map((row) => [row.id, row.age]),
+          [[1, 36]],
+          'no duplicate row',
+        )
+      })
+
       test('rejects a second object with the id of a row already in the session', async () => {
         const db = await heroesDatabase({ dialect })
         await using _ = db.engine
