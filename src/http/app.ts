@@ -1,5 +1,6 @@
 import Fastify, {
   type FastifyError,
+  type FastifyBodyParser,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
@@ -187,9 +188,11 @@ export class App {
     // Every body arrives raw; routes parse JSON themselves with FastAPI's rules and 422 answers.
     instance.removeAllContentTypeParsers()
     const bodyLimit = this.options.bodyLimit ?? DEFAULT_BODY_LIMIT
-    instance.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
-      done(null, body),
-    )
+    const asIs: FastifyBodyParser<Buffer> = (_request, body, done) => done(null, body)
+    // Fastify remembers the parser of a content type it matched by name; the catch-all's is looked up
+    // again, content type parsed, on every request. JSON is named so that its lookups are cached.
+    instance.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, asIs)
+    instance.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, asIs)
     const report = reporter(this.options.logger !== undefined && this.options.logger !== false)
     instance.setErrorHandler(errorAnswer(report))
     instance.setNotFoundHandler((_request, reply) => {

@@ -114,6 +114,7 @@ export function readBody(reader: RequestReader, param: BodyParam, issues: Valida
  */
 function isJson(contentType: string | undefined): boolean {
   if (contentType === undefined) return false
+  if (contentType === 'application/json') return true
   const type = contentType.split(';', 1)[0]!.trim().toLowerCase()
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))
 }

@@ -198,8 +198,9 @@ class RequestScope {
       this.#responseClosed = true
       if (this.#handlerDone) void this.#cleanup()
     }
+    // `on`, not `once`: the response closes once, and once() would wrap and then remove the listener.
     if (raw.destroyed) closed()
-    else raw.once('close', closed)
+    else raw.on('close', closed)
   }
 
   // Runs the code after each `yield`, last dependency first; an error of the handler is thrown into the

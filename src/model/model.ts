@@ -2,7 +2,7 @@ import Type, { type TObject, type TSchema } from 'typebox'
 import { ModelDefinitionError } from '../errors.ts'
 import { coercerFor, Invalid, InvalidNested, type Coercer } from './coerce.ts'
 import { Field, type AnyField, type Fields, type SchemaRef } from './field.ts'
-import { rowClassNamed } from './row.ts'
+import { rowClassNamed, setUnsetFields, unsetFields } from './row.ts'
 import type { InputOf, PartialFields, RowOf, Simplify } from './types.ts'
 import { ValidationError, type ValidationIssue } from './validation-error.ts'
 
@@ -33,8 +33,7 @@ interface CompiledField {
   readonly nested: boolean
 }
 
-// Which fields the input of a validated object set, for dump({ excludeUnset }). A WeakMap keeps rows plain.
-const fieldsSet = new WeakMap<object, ReadonlySet<string>>()
+const ALL_SET: readonly string[] = Object.freeze([])
 
 const NOT_AN_OBJECT = new Invalid(
   'model_attributes_type',
@@ -117,11 +116,12 @@ export class Model<F extends Fields = any> {
     }
     const source = input as Record<string, unknown>
     const row = new this.rowClass() as Record<string, unknown>
-    const set = new Set<string>()
+    let unset: string[] | undefined
     let issues: ValidationIssue[] | undefined
     for (const { key, field, coerce, nested } of this.#compiled) {
       const raw = source[key]
       if (raw === undefined) {
+        ;(unset ??= []).push(key)
         if (field.hasDefault) row[key] = field.defaultValue()
         else if (field.isGenerated) row[key] = undefined
         else if (!field.optional)
@@ -133,7 +133,6 @@ export class Model<F extends Fields = any> {
       else if (value instanceof InvalidNested) (issues ??= []).push(...value.issues)
       else {
         row[key] = value
-        set.add(key)
       }
     }
     if (this.options.extra === 'forbid') {
@@ -149,7 +148,7 @@ export class Model<F extends Fields = any> {
       }
     }
     if (issues) return { success: false, issues }
-    fieldsSet.set(row, set)
+    setUnsetFields(row, unset ?? ALL_SET)
     return { success: true, data: row as RowOf<F> }
   }
 
@@ -178,12 +177,12 @@ export class Model<F extends Fields = any> {
     options: DumpOptions<K> = {},
   ): Simplify<Partial<Omit<RowOf<F>, K>>> {
     const source = row as Record<string, unknown>
-    const unsetKnown = options.excludeUnset ? fieldsSet.get(row) : undefined
+    const unset = options.excludeUnset ? unsetFields(row) : undefined
     const out: Record<string, unknown> = {}
     for (const key in this.fields) {
       if ((options.exclude as readonly string[] | undefined)?.includes(key)) continue
       if (!(key in source) || (options.excludeUnset && source[key] === undefined)) continue
-      if (unsetKnown && !unsetKnown.has(key)) continue
+      if (unset?.includes(key)) continue
       out[key] = source[key]
     }
     return out as never

@@ -1,13 +1,23 @@
 import { inspect, type InspectOptionsStylized } from 'node:util'
 
 /**
- * The class every model's rows are instances of. Its one private slot holds what the database last
- * committed for the row, written by the Session: a row then moves from one Session to the next (a Session
- * per request) and is updated there, not inserted again. A private field is invisible to JSON, spreads,
- * `Object.keys` and `assert.deepEqual`, and costs far less per row than a `WeakMap` entry.
+ * The class every model's rows are instances of. Its private slots hold what a row carries besides its
+ * fields: the fields its validated input left unset (for `dump({ excludeUnset })`), and what the
+ * database last committed for it, written by the Session, so a row moves from one Session to the next (a
+ * Session per request) and is updated there, not inserted again. Private fields are invisible to JSON,
+ * spreads, `Object.keys` and `assert.deepEqual`, and cost far less per row than `WeakMap` entries.
  */
 class Row {
+  #unset: readonly string[] | undefined = undefined
   #persisted: unknown = undefined
+
+  static unsetOf(row: object): readonly string[] | undefined {
+    return #unset in row ? row.#unset : undefined
+  }
+
+  static setUnset(row: object, keys: readonly string[]): void {
+    if (#unset in row) row.#unset = keys
+  }
 
   static persistedOf(row: object): unknown {
     return #persisted in row ? row.#persisted : undefined
@@ -17,6 +27,12 @@ class Row {
     if (#persisted in row) row.#persisted = state
   }
 }
+
+/** The fields the validated input of `row` did not set, or `undefined` when it was not validated. */
+export const unsetFields: (row: object) => readonly string[] | undefined = Row.unsetOf
+
+/** Records the fields the validated input of `row` did not set. */
+export const setUnsetFields: (row: object, keys: readonly string[]) => void = Row.setUnset
 
 /** What {@link setPersistedState} last stored for a row, or `undefined`. */
 export const persistedState: (row: object) => unknown = Row.persistedOf

@@ -166,7 +166,7 @@ export class Session {
     let row: object | undefined
     if (known) row = this.#deletes.includes(known) ? undefined : known
     else {
-      await this.#autoflushNow()
+      if (this.#shouldAutoflush) await this.flush()
       const statements = statementsFor(this.engine, model)
       const { rows } = await this.#run<unknown[]>(statements.selectByKey(key))
       row = rows.length === 0 ? undefined : this.#merge(statements, rows[0]!)
@@ -190,7 +190,7 @@ export class Session {
   async load<R extends object, K extends keyof R & string>(row: R, name: K): Promise<R[K]> {
     const tracked = this.#persistent(row, 'load', ', or load it with session.get()')
     const relationship = relationshipOf(tracked.table, name, 'session.load')
-    await this.#autoflushNow()
+    if (this.#shouldAutoflush) await this.flush()
     await this.#load(relationship, [row])
     return row[name]
   }
@@ -207,7 +207,7 @@ export class Session {
 
   async #select<M extends TableModel>(query: Select<M>): Promise<Result<M['Type']>> {
     this.#checkOpen('exec')
-    await this.#autoflushNow()
+    if (this.#shouldAutoflush) await this.flush()
     const statements = statementsFor(this.engine, query.model)
     const { rows } = await this.#run<unknown[]>(compileSelect(this.engine.db, this.engine.dialect, query))
     const merged = rows.map((raw) => this.#merge(statements, raw) as M['Type'])
@@ -530,11 +530,13 @@ export class Session {
     return row
   }
 
-  async #autoflushNow(): Promise<void> {
-    if (this.#autoflush && this.#tracked.size > 0) await this.flush()
+  // Checked before calling flush(), as most reads have nothing to flush and an async call costs a promise.
+  /** A query should flush first: autoflush is on and the session holds rows. */
+  get #shouldAutoflush(): boolean {
+    return this.#autoflush && this.#tracked.size > 0
   }
 
-  async #run<R>(query: CompiledQuery): Promise<{ rows: R[] }> {
+  #run<R>(query: CompiledQuery): Promise<{ rows: R[] }> {
     if (this.#connection) return this.#connection.executeQuery<R>(query)
     return this.engine.dialect.driver.executeAutocommit<R>(query)
   }
