@@ -29,14 +29,13 @@ export type ResponseValue<R> =
   R extends ListOf<infer M> ? readonly M['Type'][] : R extends Model ? R['Type'] : unknown
 
 /**
- * The JSON text of a handler's result through the response model, as FastAPI's `serialize_response`:
- * only the model's fields remain, nested and in lists, and each value is checked. Returns the issues
- * when the result does not fit.
+ * The encoder of a response model (made once per route): the JSON text of a handler's result, as
+ * FastAPI's `serialize_response`: only the model's fields remain, nested and in lists, and each value is
+ * checked. Gives the issues when the result does not fit.
  */
-export function encodeResponse(spec: ResponseModel, value: unknown): string | ValidationIssue[] {
-  const model = spec instanceof ListOf ? spec.model : spec
-  const encoded = spec instanceof ListOf ? jsonListEncoder(model)(value) : jsonEncoder(model)(value)
-  return encoded ?? whyNot(spec, value)
+export function responseEncoder(spec: ResponseModel): (value: unknown) => string | ValidationIssue[] {
+  const encode = spec instanceof ListOf ? jsonListEncoder(spec.model) : jsonEncoder(spec)
+  return (value) => encode(value) ?? whyNot(spec, value)
 }
 
 /** The issues of a result the encoder refused, from the model's validation (the slow, exact path). */

@@ -9,7 +9,7 @@ import { Dependency, type DependencyOverrides, type RequestContext } from './dep
 import { RequestValidationError, ResponseValidationError } from './http-error.ts'
 import { BodyParam, Param, type Args, type Params } from './params.ts'
 import { readBody, readParam, type RequestReader } from './request-input.ts'
-import { encodeResponse, ListOf, type ResponseModel, type ResponseValue } from './response.ts'
+import { ListOf, responseEncoder, type ResponseModel, type ResponseValue } from './response.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -256,6 +256,8 @@ export function requestHandler(
   let planVersion = overrides.version
   const where = `${route.method} ${route.path}`
   const { response, status = 200 } = route.options
+  const encode = response ? responseEncoder(response) : undefined
+  const responseLabel = response ? responseName(response) : ''
 
   return async (request, reply) => {
     if (planVersion !== overrides.version) {
@@ -291,10 +293,9 @@ export function requestHandler(
     // 204 and 304 answers have no body (RFC 9110), whatever the handler returned.
     if (status === 204 || status === 304) return void reply.code(status).send()
     let json: string
-    if (response) {
-      const encoded = encodeResponse(response, result)
-      if (typeof encoded !== 'string')
-        throw new ResponseValidationError(where, responseName(response), encoded)
+    if (encode) {
+      const encoded = encode(result)
+      if (typeof encoded !== 'string') throw new ResponseValidationError(where, responseLabel, encoded)
       json = encoded
     } else json = JSON.stringify(result) ?? 'null'
     reply.code(status).type('application/json').send(json)
