@@ -2,20 +2,12 @@
  * Turns onemodel's condition trees and selects into Kysely queries. This is the only place that knows
  * both vocabularies.
  */
-import {
-  sql,
-  type CompiledQuery,
-  type Expression,
-  type ExpressionBuilder,
-  type Kysely,
-  type SqlBool,
-} from 'kysely'
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely'
 import type { ColumnInfo, ConditionNode } from '../model/column.ts'
+import type { Dialect } from '../engine/dialect/dialect.ts'
+import type { AnyField } from '../model/field.ts'
 import type { TableModel } from '../model/table.ts'
-import { driverQuery, type Dialect, type DriverQuery } from '../engine/dialect/dialect.ts'
 import type { Select } from './select.ts'
-import { layoutOf } from './snapshot.ts'
-import { columnsOf, toParam } from './statements.ts'
 
 type Builder = ExpressionBuilder<any, any>
 
@@ -54,40 +46,8 @@ export function toExpression(eb: Builder, node: ConditionNode, dialect: Dialect)
   }
 }
 
-/**
- * Compiles a {@link Select} for one engine, as a query whose rows come back as arrays in field order. The
- * SQL text depends only on the query's shape (its columns, operators and clauses), never on its values,
- * which are bound parameters: each shape is built with Kysely once per engine and model, and later queries of that
- * shape only bind their values.
- */
-export function compileSelect(db: Kysely<any>, dialect: Dialect, query: Select): DriverQuery {
-  const parameters: unknown[] = []
-  const shape = shapeOf(query, parameters)
-  let models = templatesByDb.get(db)
-  if (!models) templatesByDb.set(db, (models = new WeakMap()))
-  let templates = models.get(query.model)
-  if (!templates) models.set(query.model, (templates = new Map()))
-  let template = templates.get(shape)
-  if (template === undefined) {
-    const compiled = build(db, dialect, query).compile()
-    // The cache relies on Kysely binding the values in the order shapeOf visits them. Checked here once
-    // per shape; a shape where the two differ would simply be compiled every time.
-    if (!sameValues(compiled.parameters, parameters)) return withRows(query, compiled, compiled.parameters)
-    if (templates.size >= MAX_SHAPES) templates.delete(templates.keys().next().value!)
-    templates.set(shape, (template = compiled))
-  }
-  return withRows(query, template, parameters)
-}
-
-/** Shapes kept per engine and model; an `in` list makes one shape per length, so the cache is bounded. */
-const MAX_SHAPES = 500
-const templatesByDb = new WeakMap<Kysely<any>, WeakMap<TableModel, Map<string, CompiledQuery>>>()
-
-function withRows(query: Select, template: CompiledQuery, parameters: readonly unknown[]): DriverQuery {
-  return driverQuery(template, parameters, { arrayOf: layoutOf(query.model).keys })
-}
-
-function build(db: Kysely<any>, dialect: Dialect, query: Select) {
+/** The Kysely query of a {@link Select}: its values are parameters, limit and offset too. */
+export function buildSelect(db: Kysely<any>, dialect: Dialect, query: Select) {
   const { model, state } = query
   let builder = db.selectFrom(model.tableName).select(columnsOf(model))
   if (state.where.length > 0) {
@@ -104,7 +64,7 @@ function build(db: Kysely<any>, dialect: Dialect, query: Select) {
 }
 
 /** What decides the SQL text of `query`; its values are pushed to `parameters`, in the order SQL binds them. */
-function shapeOf(query: Select, parameters: unknown[]): string {
+export function shapeOf(query: Select, parameters: unknown[]): string {
   const { state } = query
   let shape = ''
   for (const node of state.where) shape += ` where ${conditionShape(node, parameters)}`
@@ -141,6 +101,18 @@ function conditionShape(node: ConditionNode, parameters: unknown[]): string {
   }
 }
 
-function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
-  return a.length === b.length && a.every((value, i) => Object.is(value, b[i]))
+/**
+ * The model's columns by name, never `*`: a model ahead of its database (a field added, not yet migrated)
+ * then fails to read with the database naming the missing column, instead of reading `undefined`.
+ */
+export function columnsOf(table: TableModel): string[] {
+  return Object.keys(table.fields).map((key) => `${table.tableName}.${key}`)
+}
+
+/**
+ * A field value as a statement parameter. JSON goes as its text on every dialect: drivers would otherwise
+ * send an array as a PostgreSQL array literal or an object as a MySQL `SET` list.
+ */
+export function toParam(field: AnyField, value: unknown): unknown {
+  return field.kind === 'json' && value !== null && value !== undefined ? JSON.stringify(value) : value
 }

@@ -7,8 +7,8 @@ import type { Engine } from '../engine/engine.ts'
 import type { Relationship } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
 import type { Column } from '../model/column.ts'
-import { compileSelect } from './compile.ts'
 import { select } from './select.ts'
+import { statementsFor } from './statements.ts'
 
 /** Keys per `IN (…)` list, as SQLAlchemy's selectinload batches them: well below every driver's limit. */
 const CHUNK = 500
@@ -21,12 +21,13 @@ export function selectIn(
   keys: readonly NonNullable<unknown>[],
 ): CompiledQuery[] {
   const columns = table.c as Record<string, Column<string, NonNullable<unknown>>>
+  const statements = statementsFor(engine, table)
   const queries: CompiledQuery[] = []
   for (let start = 0; start < keys.length; start += CHUNK) {
     const query = select(table)
       .where(columns[column]!.in(keys.slice(start, start + CHUNK)))
       .orderBy(columns[table.primaryKey]!)
-    queries.push(compileSelect(engine.db, engine.dialect, query))
+    queries.push(statements.select(query))
   }
   return queries
 }

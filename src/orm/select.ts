@@ -47,6 +47,12 @@ export function selectinload<const K extends string>(relationship: K): LoadOptio
 
 type TablesOf<M extends TableModel> = M['tableName']
 
+const EMPTY: SelectState = { where: [], orderBy: [], limit: undefined, offset: undefined, options: [] }
+
+function frozen<T>(list: readonly T[]): readonly T[] {
+  return Object.isFrozen(list) ? list : Object.freeze([...list])
+}
+
 /**
  * An immutable SELECT of the rows of one table model. Every method returns a new builder, so a base query
  * can be shared and refined. Run it with `session.exec(query)`.
@@ -59,17 +65,15 @@ export class Select<M extends TableModel = TableModel> {
   readonly model: M
   readonly state: SelectState
 
-  constructor(
-    model: M,
-    state: SelectState = { where: [], orderBy: [], limit: undefined, offset: undefined, options: [] },
-  ) {
+  constructor(model: M, state: SelectState = EMPTY) {
     this.model = model
-    // Frozen, so a base query shared between requests cannot be changed through its state either.
+    // Frozen, so a base query shared between requests cannot be changed through its state either. A
+    // builder call passes the lists it did not change, already frozen: they are kept, not copied again.
     this.state = Object.freeze({
       ...state,
-      where: Object.freeze([...state.where]),
-      orderBy: Object.freeze([...state.orderBy]),
-      options: Object.freeze([...state.options]),
+      where: frozen(state.where),
+      orderBy: frozen(state.orderBy),
+      options: frozen(state.options),
     })
   }
 

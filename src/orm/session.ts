@@ -13,12 +13,12 @@ import {
 } from '../model/relationship.ts'
 import { persistedState, setPersistedState } from '../model/row.ts'
 import { tableOfRow, type TableModel } from '../model/table.ts'
-import { compileSelect } from './compile.ts'
+import { toParam } from './compile.ts'
 import { detachChildren, rankOf, selectIn } from './relationships.ts'
 import { PendingResult, Result } from './result.ts'
 import { relationshipOf, type LoadOption, type RelationshipNames, type Select } from './select.ts'
 import { layoutOf, type Snapshot, type SnapshotLayout } from './snapshot.ts'
-import { statementsFor, TableStatements, toParam } from './statements.ts'
+import { statementsFor, TableStatements } from './statements.ts'
 
 /** Options of a {@link Session}. */
 export interface SessionOptions {
@@ -209,7 +209,7 @@ export class Session {
     this.#checkOpen('exec')
     if (this.#shouldAutoflush) await this.flush()
     const statements = statementsFor(this.engine, query.model)
-    const { rows } = await this.#run<unknown[]>(compileSelect(this.engine.db, this.engine.dialect, query))
+    const { rows } = await this.#run<unknown[]>(statements.select(query))
     const merged = rows.map((raw) => this.#merge(statements, raw) as M['Type'])
     for (const load of query.state.options) {
       await this.#load(relationshipOf(query.model, load.relationship, 'select().options'), merged)
