@@ -1,5 +1,5 @@
 /** Seeds N heroes through onemodel's Session.addAll, 1,000 per Session and commit, and prints the rate. */
-import { createAll, createEngine, Session } from 'onemodel'
+import { createAll, createEngine, Session } from 'onemodel-ts'
 import { Hero } from '../examples/heroes/app.ts'
 
 const [url, count = '1000'] = process.argv.slice(2)

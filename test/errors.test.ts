@@ -3,8 +3,8 @@ import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, test } from 'node:test'
-import * as onemodel from 'onemodel'
-import { ERROR_CODES, OnemodelError } from 'onemodel'
+import * as onemodel from 'onemodel-ts'
+import { ERROR_CODES, OnemodelError } from 'onemodel-ts'
 
 const root = resolve(import.meta.dirname, '..')
 const doc = readFileSync(join(root, 'docs/reference/errors.md'), 'utf8')

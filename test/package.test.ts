@@ -34,7 +34,7 @@ test('the packed tarball installs and works from JavaScript and TypeScript', { t
 
   writeFileSync(
     join(project, 'main.js'),
-    `import { model, table, field, createEngine, createAll, Session, select } from 'onemodel'
+    `import { model, table, field, createEngine, createAll, Session, select } from 'onemodel-ts'
 const Hero = table('hero', model('Hero', {
   id: field.integer({ primaryKey: true }),
   name: field.string(),
@@ -68,7 +68,7 @@ await engine.dispose()
 
   writeFileSync(
     join(project, 'check.ts'),
-    `import { model, field } from 'onemodel'
+    `import { model, field } from 'onemodel-ts'
 const HeroCreate = model('HeroCreate', { name: field.string(), age: field.integer({ nullable: true, default: null }) })
 const hero: { name: string; age: number | null } = HeroCreate.create({ name: 'Deadpond' })
 // @ts-expect-error name must be a string

@@ -17,7 +17,7 @@ const blocks = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/```ts
 
 const readme = readFileSync(join(root, 'README.md'), 'utf8')
 
-/** Runs code as a user's module. It must live inside the package for `import 'onemodel'` to resolve. */
+/** Runs code as a user's module. It must live inside the package for `import 'onemodel-ts'` to resolve. */
 function runInScratchDir(code: string): string {
   const dir = mkdtempSync(join(root, '.tmp-readme-'))
   after(() => rmSync(dir, { recursive: true, force: true }))

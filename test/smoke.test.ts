@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { createAll, createEngine, field, Metadata, model, Session, table } from 'onemodel'
+import { createAll, createEngine, field, Metadata, model, Session, table } from 'onemodel-ts'
 import { tempSqliteUrl } from './support/sqlite.ts'
 
 test('a row round-trips through a real SQLite file', async () => {

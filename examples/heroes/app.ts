@@ -17,7 +17,7 @@ import {
   select,
   Session,
   table,
-} from 'onemodel'
+} from 'onemodel-ts'
 
 export const HeroBase = model('HeroBase', {
   name: field.string({ index: true }),

@@ -20,7 +20,7 @@ import {
   select,
   Session,
   table,
-} from 'onemodel'
+} from 'onemodel-ts'
 
 // Its own Metadata, so this `hero` table and the one of app.ts can be loaded in one process.
 export const metadata = new Metadata()

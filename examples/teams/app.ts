@@ -21,7 +21,7 @@ import {
   selectinload,
   Session,
   table,
-} from 'onemodel'
+} from 'onemodel-ts'
 
 export const TeamBase = model('TeamBase', {
   name: field.string({ index: true }),

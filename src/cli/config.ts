@@ -25,7 +25,7 @@ export interface OnemodelConfig {
  * Types a configuration object, for `onemodel.config.ts`.
  *
  * @example
- * import { defineConfig } from 'onemodel'
+ * import { defineConfig } from 'onemodel-ts'
  *
  * export default defineConfig({
  *   models: './models.ts',

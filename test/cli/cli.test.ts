@@ -42,7 +42,7 @@ function onemodel(cwd: string, args: readonly string[], env?: Record<string, str
   })
 }
 
-const MODELS = `import { field, model, table } from 'onemodel'
+const MODELS = `import { field, model, table } from 'onemodel-ts'
 
 export const Hero = table('hero', model('Hero', {
   id: field.integer({ primaryKey: true }),
@@ -130,7 +130,7 @@ describe('onemodel migrate', () => {
     assert.equal(run.code, 0, run.stderr)
     assert.match(run.stdout, /Wrote onemodel\.config\.ts/)
     const config = readFileSync(join(dir, 'onemodel.config.ts'), 'utf8')
-    assert.match(config, /import \{ defineConfig \} from 'onemodel'/)
+    assert.match(config, /import \{ defineConfig \} from 'onemodel-ts'/)
     assert.match(config, /models: '\.\/models\.ts'/)
     assert.match(config, /url: 'sqlite:\/\/\/database\.db'/)
     assert.match(config, /DATABASE_URL/)
@@ -425,7 +425,7 @@ describe('onemodel serve', () => {
     const dir = tempProject()
     writeFileSync(
       join(dir, 'app.ts'),
-      `import { createApp } from 'onemodel'
+      `import { createApp } from 'onemodel-ts'
 
 export const app = createApp({ title: 'Workers' })
 app.get('/pid', {}, async function pid() {
@@ -463,7 +463,7 @@ app.get('/crash', {}, async function crash() {
 
   test('--reload restarts the server when the module changes', async () => {
     const dir = tempProject()
-    const module = (version: number) => `import { createApp } from 'onemodel'
+    const module = (version: number) => `import { createApp } from 'onemodel-ts'
 
 export const app = createApp({ title: 'Reload' })
 app.get('/version', {}, async function version() {

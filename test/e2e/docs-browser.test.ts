@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { App } from 'onemodel'
+import type { App } from 'onemodel-ts'
 import { heroesApp } from '../../examples/heroes/app.ts'
 import { tempSqliteUrl } from '../support/sqlite.ts'
 

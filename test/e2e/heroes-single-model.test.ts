@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test, type TestContext } from 'node:test'
-import { select, Session } from 'onemodel'
+import { select, Session } from 'onemodel-ts'
 import { Hero, singleModelHeroesApp } from '../../examples/heroes/single-model.ts'
 import { tempSqliteUrl } from '../support/sqlite.ts'
 

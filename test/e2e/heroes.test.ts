@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test, type TestContext } from 'node:test'
-import { select, Session } from 'onemodel'
+import { select, Session } from 'onemodel-ts'
 import { Hero, heroesApp } from '../../examples/heroes/app.ts'
 import { DIALECTS } from '../support/dialects.ts'
 

@@ -19,7 +19,7 @@ import {
   table,
   type DialectName,
   type Engine,
-} from 'onemodel'
+} from 'onemodel-ts'
 import { DIALECTS } from '../support/dialects.ts'
 import { declareHeroes } from '../support/heroes.ts'
 

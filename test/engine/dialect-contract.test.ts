@@ -19,7 +19,7 @@ import {
   table,
   type Engine,
   type EngineOptions,
-} from 'onemodel'
+} from 'onemodel-ts'
 import { DIALECTS } from '../support/dialects.ts'
 
 function declare() {

@@ -21,7 +21,7 @@ import {
   sql,
   table,
   type Engine,
-} from 'onemodel'
+} from 'onemodel-ts'
 import { DIALECTS } from '../support/dialects.ts'
 import { tempProject } from '../support/project.ts'
 
@@ -222,7 +222,7 @@ for (const dialect of DIALECTS) {
       const code = readFileSync(written.path, 'utf8')
       if (dialect.name === 'sqlite') {
         assert.match(code, /rebuildTable\(db, 'hero', \{ alter: \{ age: \{ nullable: false \} \} \}\)/)
-        assert.match(code, /import \{ rebuildTable \} from 'onemodel'/)
+        assert.match(code, /import \{ rebuildTable \} from 'onemodel-ts'/)
       }
       await m.upgrade()
 
@@ -325,7 +325,7 @@ for (const dialect of DIALECTS) {
       writeFileSync(
         broken.path,
         `import type { Kysely } from 'kysely'
-import { sql } from 'onemodel'
+import { sql } from 'onemodel-ts'
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.insertInto('hero').values({ name: 'Deadpond', secret_name: 'Dive Wilson' }).execute()
@@ -363,7 +363,7 @@ export async function down(db: Kysely<any>): Promise<void> {}
         writeFileSync(
           broken.path,
           `import type { Kysely } from 'kysely'
-import { sql } from 'onemodel'
+import { sql } from 'onemodel-ts'
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createTable('villain').addColumn('id', 'integer', (col) => col.primaryKey()).execute()

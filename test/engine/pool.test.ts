@@ -22,7 +22,7 @@ import {
   type DialectName,
   type Engine,
   type EngineOptions,
-} from 'onemodel'
+} from 'onemodel-ts'
 import { Hero as AppHero, heroesApp } from '../../examples/heroes/app.ts'
 import { DIALECTS, MYSQL_URL, POSTGRES_URL, type DialectUnderTest } from '../support/dialects.ts'
 import { declareHeroes } from '../support/heroes.ts'
@@ -187,7 +187,7 @@ for (const dialect of servers) {
       // A child process that queries through a pool, disposes the engine and returns from its module. If a
       // connection stayed open it would keep the event loop alive, and the child would not exit.
       const program = `
-        import { createEngine, Session } from 'onemodel'
+        import { createEngine, Session } from 'onemodel-ts'
         const engine = createEngine(process.env.URL, { pool: { size: 3 } })
         await Promise.all([1, 2, 3, 4].map(async () => {
           await using session = new Session(engine)

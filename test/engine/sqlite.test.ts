@@ -13,7 +13,7 @@ import {
   Session,
   table,
   type Engine,
-} from 'onemodel'
+} from 'onemodel-ts'
 import { tempSqliteUrl } from '../support/sqlite.ts'
 
 function declareHero() {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { resolve } from 'node:path'
 import { describe, test } from 'node:test'
-import { createEngine, EngineUrlError, parseDatabaseUrl, redactUrl } from 'onemodel'
+import { createEngine, EngineUrlError, parseDatabaseUrl, redactUrl } from 'onemodel-ts'
 
 describe('parseDatabaseUrl', () => {
   test('sqlite:///name.db is a file relative to the working directory', () => {

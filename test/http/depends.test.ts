@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import { describe, test } from 'node:test'
-import { createApp, depends, header, HTTPError, path, query, type App } from 'onemodel'
+import { createApp, depends, header, HTTPError, path, query, type App } from 'onemodel-ts'
 
 /** A logger that keeps the app's error lines, instead of printing them among the test results. */
 function quietLogger() {

@@ -18,7 +18,7 @@ import {
   RouteDefinitionError,
   type Args,
   type Params,
-} from 'onemodel'
+} from 'onemodel-ts'
 
 /** An app with one GET route whose handler records the arguments it receives. */
 function echoApp<const P extends Params>(route: string, params: P) {

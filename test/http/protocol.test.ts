@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { connect } from 'node:net'
 import { after, before, describe, test } from 'node:test'
-import { body, createApp, field, model, path, query } from 'onemodel'
+import { body, createApp, field, model, path, query } from 'onemodel-ts'
 
 const Item = model('Item', { text: field.string() })
 

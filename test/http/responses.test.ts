@@ -26,7 +26,7 @@ import {
   table,
   ValidationError,
   type App,
-} from 'onemodel'
+} from 'onemodel-ts'
 import { tempSqliteUrl } from '../support/sqlite.ts'
 
 const SECRET = 'Dive Wilson'

@@ -1,7 +1,7 @@
 /** Derived models (extend, pick, omit, partial) and dump/update: the HeroCreate / HeroUpdate / HeroPublic shapes. */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { field, Metadata, model, ModelDefinitionError, table, ValidationError } from 'onemodel'
+import { field, Metadata, model, ModelDefinitionError, table, ValidationError } from 'onemodel-ts'
 
 const HeroBase = model('HeroBase', {
   name: field.string({ index: true }),

@@ -10,7 +10,7 @@ import {
   ModelDefinitionError,
   Session,
   table,
-} from 'onemodel'
+} from 'onemodel-ts'
 import { tempSqliteUrl } from '../support/sqlite.ts'
 
 /** Asserts that `declare` throws a ModelDefinitionError whose message matches every pattern. */

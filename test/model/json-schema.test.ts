@@ -1,7 +1,7 @@
 /** Model.schema: the JSON Schema / OpenAPI component, shaped as pydantic writes it. */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { field, Metadata, model, table } from 'onemodel'
+import { field, Metadata, model, table } from 'onemodel-ts'
 
 describe('Model.schema', () => {
   test('HeroCreate: titles in Title Case, required fields, a nullable field with its default', () => {

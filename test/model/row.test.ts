@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { inspect } from 'node:util'
-import { select, Session } from 'onemodel'
+import { select, Session } from 'onemodel-ts'
 import { addTutorialHeroes, heroesDatabase } from '../support/heroes.ts'
 import { DIALECTS } from '../support/dialects.ts'
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { inspect } from 'node:util'
-import { field, model, OnemodelError, ValidationError, type ValidationIssue } from 'onemodel'
+import { field, model, OnemodelError, ValidationError, type ValidationIssue } from 'onemodel-ts'
 
 const HeroCreate = model('HeroCreate', {
   name: field.string({ maxLength: 10 }),

@@ -22,7 +22,7 @@ import {
   selectinload,
   Session,
   table,
-} from 'onemodel'
+} from 'onemodel-ts'
 import { DIALECTS, type DialectUnderTest } from '../support/dialects.ts'
 import { recordSql } from '../support/heroes.ts'
 

@@ -25,7 +25,7 @@ import {
   type DialectName,
   type Engine,
   type Select,
-} from 'onemodel'
+} from 'onemodel-ts'
 import { addTutorialHeroes, declareHeroes, heroesDatabase } from '../support/heroes.ts'
 import { DIALECTS } from '../support/dialects.ts'
 import { tempSqliteUrl } from '../support/sqlite.ts'

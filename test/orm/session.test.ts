@@ -18,7 +18,7 @@ import {
   SessionError,
   table,
   type DialectName,
-} from 'onemodel'
+} from 'onemodel-ts'
 import { addTutorialHeroes, heroesDatabase, recordSql } from '../support/heroes.ts'
 import { DIALECTS } from '../support/dialects.ts'
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { createEngine, IntegrityError, OnemodelError, select, Session, SessionError } from 'onemodel'
+import { createEngine, IntegrityError, OnemodelError, select, Session, SessionError } from 'onemodel-ts'
 import { DIALECTS } from '../support/dialects.ts'
 import { addTutorialHeroes, heroesDatabase } from '../support/heroes.ts'
 

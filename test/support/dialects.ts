@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { after } from 'node:test'
-import { createEngine, type DialectName } from 'onemodel'
+import { createEngine, type DialectName } from 'onemodel-ts'
 import { tempSqliteUrl } from './sqlite.ts'
 
 export const POSTGRES_URL =

@@ -3,7 +3,16 @@
  * default), with every SQL statement the engine runs recorded in `log` (echo), so tests can assert what a
  * Session sends.
  */
-import { createAll, createEngine, field, Metadata, model, Session, table, type EngineOptions } from 'onemodel'
+import {
+  createAll,
+  createEngine,
+  field,
+  Metadata,
+  model,
+  Session,
+  table,
+  type EngineOptions,
+} from 'onemodel-ts'
 import type { DialectUnderTest } from './dialects.ts'
 import { tempSqliteUrl } from './sqlite.ts'
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { after } from 'node:test'
 
-/** The repository root: what `node_modules/onemodel` links to in a temporary project. */
+/** The repository root: what `node_modules/onemodel-ts` links to in a temporary project. */
 export const REPO_ROOT = resolve(import.meta.dirname, '../..')
 
 const dirs: string[] = []
@@ -14,14 +14,14 @@ after(() => {
 })
 
 /**
- * A temporary project directory, as a user's would be: `node_modules/onemodel` links to this repository,
- * so migration files and app modules written there can `import … from 'onemodel'` (the `development`
+ * A temporary project directory, as a user's would be: `node_modules/onemodel-ts` links to this repository,
+ * so migration files and app modules written there can `import … from 'onemodel-ts'` (the `development`
  * condition resolves it to `src/`). Removed after the test file ends.
  */
 export function tempProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'onemodel-project-'))
   dirs.push(dir)
   mkdirSync(join(dir, 'node_modules'))
-  symlinkSync(REPO_ROOT, join(dir, 'node_modules', 'onemodel'), 'dir')
+  symlinkSync(REPO_ROOT, join(dir, 'node_modules', 'onemodel-ts'), 'dir')
   return dir
 }

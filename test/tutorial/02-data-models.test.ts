@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { createAll, createEngine, Session, ValidationError } from 'onemodel'
+import { createAll, createEngine, Session, ValidationError } from 'onemodel-ts'
 import { Hero, HeroCreate, HeroPublic } from '../../docs/tutorial/code/02-data-models.ts'
 import { tempSqliteUrl } from '../support/sqlite.ts'
 import { page, programSource, runProgram } from '../support/tutorial.ts'

@@ -22,7 +22,7 @@ import {
   type Args,
   type Dependency,
   type Param,
-} from 'onemodel'
+} from 'onemodel-ts'
 import type { Equal, Expect } from './helpers.ts'
 
 const Hero = table(

@@ -2,7 +2,7 @@
  * Type tests for the model layer: row, insert and update shapes are inferred from one declaration, and
  * wrong fields or values do not compile. Checked by `tsc --noEmit` only; nothing here runs.
  */
-import { field, model, table, type InputOf, type RowOf, type ValueOf } from 'onemodel'
+import { field, model, table, type InputOf, type RowOf, type ValueOf } from 'onemodel-ts'
 import type { Equal, Expect } from './helpers.ts'
 
 const HeroBase = model('HeroBase', {

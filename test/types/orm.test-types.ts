@@ -16,7 +16,7 @@ import {
   type Condition,
   type PrimaryKeyOf,
   type Result,
-} from 'onemodel'
+} from 'onemodel-ts'
 import type { Equal, Expect } from './helpers.ts'
 
 const Team = table('team', model('Team', { id: field.integer({ primaryKey: true }), name: field.string() }))

@@ -3,7 +3,7 @@
  * `team: Team | null` and `heroes: Hero[]`, and loading options only name declared relationships.
  * Checked by `tsc --noEmit` only; nothing here runs.
  */
-import { field, model, relationships, select, selectinload, Session, table } from 'onemodel'
+import { field, model, relationships, select, selectinload, Session, table } from 'onemodel-ts'
 import type { Equal, Expect } from './helpers.ts'
 
 const TeamBase = model('TeamBase', { name: field.string(), headquarters: field.string() })

@@ -1,4 +1,4 @@
-import { createAll, createEngine, field, model, Session, table } from 'onemodel'
+import { createAll, createEngine, field, model, Session, table } from 'onemodel-ts'
 
 const Hero = table(
   'hero',

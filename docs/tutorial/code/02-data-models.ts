@@ -1,4 +1,4 @@
-import { field, model, table } from 'onemodel'
+import { field, model, table } from 'onemodel-ts'
 
 // 1. Input (no id: the client doesn't provide it)
 export const HeroCreate = model('HeroCreate', {

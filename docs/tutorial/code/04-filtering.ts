@@ -1,4 +1,4 @@
-import { col, createAll, createEngine, field, model, select, Session, table } from 'onemodel'
+import { col, createAll, createEngine, field, model, select, Session, table } from 'onemodel-ts'
 
 const Hero = table(
   'hero',

@@ -13,7 +13,7 @@ import {
   select,
   Session,
   table,
-} from 'onemodel'
+} from 'onemodel-ts'
 
 const engine = createEngine(process.env.DATABASE_URL ?? 'sqlite:///app.db')
 

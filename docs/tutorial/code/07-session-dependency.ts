@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { createAll, createEngine, Session } from 'onemodel'
+import { createAll, createEngine, Session } from 'onemodel-ts'
 import { Hero, heroesApp } from '../../../examples/heroes/app.ts'
 
 const { app, getSession } = heroesApp()

@@ -1,4 +1,13 @@
-import { createAll, createEngine, field, model, relationships, selectinload, Session, table } from 'onemodel'
+import {
+  createAll,
+  createEngine,
+  field,
+  model,
+  relationships,
+  selectinload,
+  Session,
+  table,
+} from 'onemodel-ts'
 
 const { Team, Hero } = relationships(
   {

@@ -1,5 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs'
-import { createEngine, createMigrator, field, Metadata, model, select, Session, table } from 'onemodel'
+import { createEngine, createMigrator, field, Metadata, model, select, Session, table } from 'onemodel-ts'
 
 // models.ts, as the app first ships it
 const v1 = new Metadata()

@@ -109,7 +109,7 @@ const CONFIG_TEMPLATE = (
   url: string,
   migrations: string,
 ) => `/** onemodel's configuration: what \`onemodel migrate\` compares and where it writes. */
-import { defineConfig } from 'onemodel'
+import { defineConfig } from 'onemodel-ts'
 
 export default defineConfig({
   // The module that declares the tables with table(). If it exports \`metadata\`, that Metadata is used.

@@ -41,7 +41,7 @@ export function renderMigration(diff: SchemaDiff | undefined, options: RenderOpt
   const header = [options.message, '', `Revision ${options.name}, ${how}.`, ...review]
   const imports = ["import type { Kysely } from 'kysely'"]
   const helpers = [...writer.helpers].sort()
-  if (helpers.length > 0) imports.push(`import { ${helpers.join(', ')} } from 'onemodel'`)
+  if (helpers.length > 0) imports.push(`import { ${helpers.join(', ')} } from 'onemodel-ts'`)
   const body = (statements: string[]) =>
     statements.length > 0
       ? statements.join('\n')
@@ -108,7 +108,7 @@ const REBUILT: ReadonlySet<SchemaChangeKind> = new Set([
 
 class Writer {
   readonly #dialect: Dialect
-  /** The helpers from 'onemodel' that the statements use. */
+  /** The helpers from 'onemodel-ts' that the statements use. */
   readonly helpers = new Set<string>()
 
   constructor(dialect: Dialect) {
