@@ -45,7 +45,15 @@ export {
 } from './model/relationship.ts'
 export { Column, Condition, OrderTerm, and, or, not, col } from './model/column.ts'
 export { ValidationError, type ValidationIssue } from './model/validation-error.ts'
-export type { RowOf, InputOf, ValueOf, PrimaryKeyOf } from './model/types.ts'
+export type {
+  RowOf,
+  NewRowOf,
+  Persisted,
+  GeneratedKeyOf,
+  InputOf,
+  ValueOf,
+  PrimaryKeyOf,
+} from './model/types.ts'
 
 export { createEngine, Engine, type EngineOptions } from './engine/engine.ts'
 export { createAll, dropAll, type SchemaOptions } from './engine/ddl.ts'

@@ -1,5 +1,6 @@
 import { jsonEncoder, jsonListEncoder } from '../model/json-encoder.ts'
 import type { Model } from '../model/model.ts'
+import type { NewRowOf } from '../model/types.ts'
 import type { ValidationIssue } from '../model/validation-error.ts'
 
 /** A response that is a JSON array of a model's objects. */
@@ -24,9 +25,31 @@ export function list<M extends Model>(model: M): ListOf<M> {
 /** What a route's `response` may be: a model, or `list(model)`. */
 export type ResponseModel = Model | ListOf
 
-/** What a handler must return for response model `R`. Extra fields are allowed: the model drops them. */
+/**
+ * What a handler must return for response model `R`. Extra fields are allowed: the model drops them. So is a
+ * row whose database-generated key its type cannot know yet (`Hero.create(…)`, added and committed): the
+ * answer is encoded after the handler's commit, and the encoder refuses a key that is still missing (a 500
+ * naming the field, never a wrong answer).
+ */
 export type ResponseValue<R> =
-  R extends ListOf<infer M> ? readonly M['Type'][] : R extends Model ? R['Type'] : unknown
+  R extends ListOf<infer M>
+    ? readonly Returnable<M['Type']>[]
+    : R extends Model
+      ? Returnable<R['Type']>
+      : unknown
+
+/** `T`, where every object may also be a row created before its key was assigned (see {@link NewRowOf}). */
+type Returnable<T> = T extends readonly (infer E)[]
+  ? readonly Returnable<E>[]
+  : T extends Date
+    ? T
+    : T extends object
+      ? OrUnflushed<{ [K in keyof T]: Returnable<T[K]> }>
+      : T
+
+/** `T`, or `T` with one field left `undefined` and marked as the row's unflushed key. */
+type OrUnflushed<T> =
+  T | { [K in keyof T]: Omit<T, K> & { [P in K]: T[P] | undefined } & { readonly '~unflushed': K } }[keyof T]
 
 /**
  * The encoder of a response model (made once per route): the JSON text of a handler's result, as

@@ -235,11 +235,14 @@ type Or<A extends boolean, B extends boolean> = A extends true ? true : B
 
 /** Marks a primary key field's type, so the key's type is known (`session.get(Hero, 1)`). Type-only. */
 type PrimaryKeyBrand<O> = O extends { primaryKey: true } ? { readonly '~primaryKey': true } : unknown
+/** Marks a key the database assigns at insert, so a new row's type says it is not known yet. Type-only. */
+type GeneratedBrand<O> = IsGeneratedKey<O> extends true ? { readonly '~generated': true } : unknown
 
 /** The field type a builder returns for options `O`. */
 type FieldFor<T, O> = Field<WithNull<O, T>, HasDefault<O>, false>
 type KeyFieldFor<T, O> = Field<WithNull<O, T>, Or<HasDefault<O>, IsGeneratedKey<O>>, false> &
-  PrimaryKeyBrand<O>
+  PrimaryKeyBrand<O> &
+  GeneratedBrand<O>
 
 /**
  * Any JSON value, stored as JSON (text on SQLite). Give the value type as `T`, and a TypeBox `schema` to

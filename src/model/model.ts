@@ -3,7 +3,7 @@ import { ModelDefinitionError } from '../errors.ts'
 import { coercerFor, Invalid, InvalidNested, type Coercer } from './coerce.ts'
 import { Field, type AnyField, type Fields, type SchemaRef } from './field.ts'
 import { rowClassNamed, setUnsetFields, unsetFields } from './row.ts'
-import type { InputOf, PartialFields, RowOf, Simplify } from './types.ts'
+import type { InputOf, NewRowOf, PartialFields, RowOf, Simplify } from './types.ts'
 import { ValidationError, type ValidationIssue } from './validation-error.ts'
 
 /** How a model treats input keys it does not declare. */
@@ -103,14 +103,14 @@ export class Model<F extends Fields = any> {
    * Accepts any object, including a row of another model (pydantic's `model_validate`).
    * @throws {ValidationError} with one issue per invalid field.
    */
-  validate(input: unknown): RowOf<F> {
+  validate(input: unknown): NewRowOf<F> {
     const result = this.safeValidate(input)
     if (!result.success) throw new ValidationError(this.name, result.issues)
     return result.data
   }
 
   /** Like {@link validate}, but returns the issues instead of throwing. `loc` prefixes every issue's path. */
-  safeValidate(input: unknown, loc: readonly (string | number)[] = []): ValidationResult<RowOf<F>> {
+  safeValidate(input: unknown, loc: readonly (string | number)[] = []): ValidationResult<NewRowOf<F>> {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       return { success: false, issues: [NOT_AN_OBJECT.at([...loc], input)] }
     }
@@ -149,7 +149,7 @@ export class Model<F extends Fields = any> {
     }
     if (issues) return { success: false, issues }
     setUnsetFields(row, unset ?? ALL_SET)
-    return { success: true, data: row as RowOf<F> }
+    return { success: true, data: row as NewRowOf<F> }
   }
 
   /** The coercer of field `key`: lax-mode conversion, then the field's constraints. */
@@ -160,7 +160,7 @@ export class Model<F extends Fields = any> {
   }
 
   /** Validates typed data and returns a new row: `Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })`. */
-  create(data: InputOf<F>): RowOf<F> {
+  create(data: InputOf<F>): NewRowOf<F> {
     return this.validate(data)
   }
 

@@ -7,7 +7,7 @@
 import { RelationshipDefinitionError, RelationshipNotLoadedError, SessionError } from '../errors.ts'
 import type { Fields } from './field.ts'
 import { tableOfRow, type TableModel } from './table.ts'
-import type { RowOf } from './types.ts'
+import type { NewRowOf, RowOf } from './types.ts'
 
 /** Options of a relationship declared with `one()` or `many()`. */
 export interface RelationshipOptions<Back extends string = string> {
@@ -104,8 +104,12 @@ export type RelationshipDeclarations<Names extends string> = {
 
 type FieldsOf<T> = T extends TableModel<string, infer F extends Fields> ? F : never
 
-/** A row of table `K` with its relationships: columns, then `team: Team | null` or `heroes: Hero[]`. */
-export type RelatedRow<T, S, K extends keyof T> = RowOf<FieldsOf<T[K]>> & RelationshipsOf<T, S, K>
+/**
+ * A row of table `K` with its relationships: columns, then `team: Team | null` or `heroes: Hero[]`. A
+ * relationship may hold a row not yet flushed (`team.heroes.push(Hero.create(…))`), so its key may be unknown.
+ */
+export type RelatedRow<T, S, K extends keyof T> = (RowOf<FieldsOf<T[K]>> | NewRowOf<FieldsOf<T[K]>>) &
+  RelationshipsOf<T, S, K>
 
 /** The relationship properties of table `K`'s rows. */
 export type RelationshipsOf<T, S, K extends keyof T> = K extends keyof S

@@ -3,7 +3,7 @@ import { Column } from './column.ts'
 import type { AnyField, Fields } from './field.ts'
 import { Model } from './model.ts'
 import { initNewRow, type Relationship } from './relationship.ts'
-import type { InputOf, PrimaryKeyOf, RowOf, ValueOf } from './types.ts'
+import type { InputOf, NewRowOf, PrimaryKeyOf, RowOf, ValueOf } from './types.ts'
 
 /** A composite or named index of a table. Single-column indexes are declared on the field (`index: true`). */
 export interface IndexDeclaration {
@@ -86,14 +86,14 @@ export class TableModel<N extends string = string, F extends Fields = any, R = u
   }
 
   /** Validates `input` into a new row; a new row's collections (`team.heroes`) start loaded and empty. */
-  override validate(input: unknown): RowOf<F> & R {
+  override validate(input: unknown): NewRowOf<F> & R {
     const row = super.validate(input)
     if (this.#relationships.size > 0) initNewRow(this, row)
-    return row as RowOf<F> & R
+    return row as NewRowOf<F> & R
   }
 
   /** Validates typed data into a new row: `Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })`. */
-  override create(data: InputOf<F>): RowOf<F> & R {
+  override create(data: InputOf<F>): NewRowOf<F> & R {
     return this.validate(data)
   }
 }

@@ -18,6 +18,37 @@ export type RowOf<F extends Fields> = Simplify<
   }
 >
 
+/** The field whose value the database assigns at insert: an integer primary key without a default. */
+export type GeneratedKeyOf<F extends Fields> = {
+  [K in keyof F]: F[K] extends { readonly '~generated': true } ? K : never
+}[keyof F] &
+  string
+
+/**
+ * A row made by `create()` or `validate()`, before the database has seen it: like {@link RowOf}, except that
+ * the key the database assigns is `undefined` until the row is flushed. The type-only `'~unflushed'` mark
+ * names that key, so a response model can still take the row (its encoder checks the key at run time).
+ *
+ * @example
+ * const hero = Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })
+ * hero.id         // number | undefined: read it after `await session.commit()`, or from `session.get()`
+ */
+export type NewRowOf<F extends Fields> = [GeneratedKeyOf<F>] extends [never]
+  ? RowOf<F>
+  : Simplify<
+      Omit<RowOf<F>, GeneratedKeyOf<F>> & {
+        -readonly [K in GeneratedKeyOf<F>]: ValueOf<F[K]> | undefined
+      } & { readonly '~unflushed': GeneratedKeyOf<F> }
+    >
+
+/**
+ * A row the database has: a {@link NewRowOf} with its generated key known, as `session.refresh()` returns it.
+ * Other rows are unchanged.
+ */
+export type Persisted<R> = R extends { readonly '~unflushed': infer K extends keyof R }
+  ? Simplify<Omit<R, K | '~unflushed'> & { -readonly [P in K]: Exclude<R[P], undefined> }>
+  : R
+
 /** What `create()` accepts: fields with a default, a generated primary key or a partial model may be left out. */
 export type InputOf<F extends Fields> = Simplify<
   { [K in KeysWhere<F, '~inputOptional', false>]: ValueOf<F[K]> } & {

@@ -13,6 +13,7 @@ import {
 } from '../model/relationship.ts'
 import { persistedState, setPersistedState } from '../model/row.ts'
 import { tableOfRow, type TableModel } from '../model/table.ts'
+import type { Persisted } from '../model/types.ts'
 import { toParam } from './compile.ts'
 import { detachChildren, rankOf, selectIn } from './relationships.ts'
 import { PendingResult, Result } from './result.ts'
@@ -218,11 +219,18 @@ export class Session {
   }
 
   /**
-   * Reloads a row's columns from the database (SQLModel's `refresh`).
+   * Reloads a row's columns from the database (SQLModel's `refresh`), and returns the same row, typed with
+   * the key the database assigned it.
+   *
+   * @example
+   * session.add(hero)               // hero.id: number | undefined
+   * await session.commit()
+   * const saved = await session.refresh(hero)
+   * saved.id                        // number
    * @throws {SessionError} `OM_ORM_DETACHED` when the row is not persistent in this session, `OM_ORM_STALE`
    * when its database row is gone.
    */
-  async refresh(row: object): Promise<void> {
+  async refresh<R extends object>(row: R): Promise<Persisted<R>> {
     const tracked = this.#persistent(row, 'refresh', '')
     const { table } = tracked
     const statements = statementsFor(this.engine, table)
@@ -237,6 +245,8 @@ export class Session {
     Object.assign(row, statements.hydrate(rows[0]!))
     tracked.flushed = tracked.layout.take(row as Row)
     if (!this.inTransaction) tracked.committed = tracked.flushed
+    // The row is persistent, so its generated key is set: what Persisted<R> says of it.
+    return row as Persisted<R>
   }
 
   /**

@@ -198,9 +198,10 @@ describe('SQLite writes by primary key', () => {
     const other = createEngine(engine.url)
     await using _ = other
     await using session = new Session(other)
-    const stale = Hero.create({ name: 'Ghost', secret_name: 'x' })
-    session.add(stale)
+    const ghost = Hero.create({ name: 'Ghost', secret_name: 'x' })
+    session.add(ghost)
     await session.commit()
+    const stale = await session.refresh(ghost)
     {
       await using deleter = new Session(engine)
       await deleter.delete((await deleter.get(Hero, stale.id))!)

@@ -111,10 +111,10 @@ for (const dialect of DIALECTS) {
     test("the seed: a team's heroes, loaded with the team, print Preventers ['Rusty-Man']", async (t) => {
       const { engine, Team, Hero } = await teamsDatabase(t, dialect)
       await using session = new Session(engine)
-      const team = Team.create({ name: 'Preventers', headquarters: 'Sharp Tower' })
-      session.add(team)
+      const preventers = Team.create({ name: 'Preventers', headquarters: 'Sharp Tower' })
+      session.add(preventers)
       await session.commit()
-      await session.refresh(team)
+      const team = await session.refresh(preventers)
       const hero = Hero.create({ name: 'Rusty-Man', secret_name: 'Tommy Sharp', team_id: team.id })
       session.add(hero)
       await session.commit()

@@ -78,9 +78,10 @@ for (const dialect of DIALECTS) {
         const { engine, Hero, Team } = await heroesDatabase({ dialect })
         await using _ = engine
         await using session = new Session(engine)
-        const team = Team.create({ name: 'Preventers', headquarters: 'Sharp Tower' })
-        session.add(team)
+        const preventers = Team.create({ name: 'Preventers', headquarters: 'Sharp Tower' })
+        session.add(preventers)
         await session.commit()
+        const team = await session.refresh(preventers)
         session.add(Hero.create({ name: 'Rusty-Man', secret_name: 'Tommy Sharp', team_id: team.id }))
         await session.commit()
 

@@ -2,7 +2,7 @@
  * Type tests for the model layer: row, insert and update shapes are inferred from one declaration, and
  * wrong fields or values do not compile. Checked by `tsc --noEmit` only; nothing here runs.
  */
-import { field, model, table, type InputOf, type RowOf, type ValueOf } from 'onemodel-ts'
+import { field, model, table, type InputOf, type Persisted, type RowOf, type ValueOf } from 'onemodel-ts'
 import type { Equal, Expect } from './helpers.ts'
 
 const HeroBase = model('HeroBase', {
@@ -36,8 +36,28 @@ type _update = Expect<
 >
 type _updateInput = Expect<Equal<typeof HeroUpdate.Input, typeof HeroUpdate.Type>>
 type _public = Expect<Equal<typeof HeroPublic.Type, { name: string; age: number | null; id: number }>>
-type _create = Expect<Equal<ReturnType<typeof Hero.create>, typeof Hero.Type>>
+// A created row's generated key is unknown until the flush, and its type says so.
+type _create = Expect<
+  Equal<
+    ReturnType<typeof Hero.create>,
+    {
+      name: string
+      age: number | null
+      secret_name: string
+      id: number | undefined
+      readonly '~unflushed': 'id'
+    }
+  >
+>
+type _validateTable = Expect<Equal<ReturnType<typeof Hero.validate>, ReturnType<typeof Hero.create>>>
+// @ts-expect-error the id of a row that was never flushed may be undefined
+const unflushedId: number = Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' }).id
+// A key with a default is set by create(), so it stays required.
+const Token = table('token', model('Token', { id: field.string({ primaryKey: true, default: 'x' }) }))
+type _defaultKey = Expect<Equal<ReturnType<typeof Token.create>, { id: string }>>
 type _validate = Expect<Equal<ReturnType<typeof HeroCreate.validate>, typeof HeroCreate.Type>>
+// What session.refresh() gives back: the same row with its key known.
+type _persisted = Expect<Equal<Persisted<ReturnType<typeof Hero.create>>, typeof Hero.Type>>
 
 // --- Field kinds and options ---
 

@@ -1,9 +1,19 @@
 /**
  * Type tests for relationships: declared after the tables, with no annotation, the rows gain
- * `team: Team | null` and `heroes: Hero[]`, and loading options only name declared relationships.
+ * `team: Team | null` and `heroes: Hero[]`, and loading options only name declared relationships. A
+ * relationship may hold a row created and not yet flushed, so its rows are `Hero | NewHero`.
  * Checked by `tsc --noEmit` only; nothing here runs.
  */
-import { field, model, relationships, select, selectinload, Session, table } from 'onemodel-ts'
+import {
+  field,
+  model,
+  relationships,
+  select,
+  selectinload,
+  Session,
+  table,
+  type ResponseValue,
+} from 'onemodel-ts'
 import type { Equal, Expect } from './helpers.ts'
 
 const TeamBase = model('TeamBase', { name: field.string(), headquarters: field.string() })
@@ -26,13 +36,15 @@ const { Team, Hero } = relationships(
 )
 type Team = typeof Team.Type
 type Hero = typeof Hero.Type
+type NewTeam = ReturnType<typeof Team.create>
+type NewHero = ReturnType<typeof Hero.create>
 
 declare const hero: Hero
 declare const team: Team
 
-type _heroTeam = Expect<Equal<typeof hero.team, Team | null>>
-type _teamHeroes = Expect<Equal<typeof team.heroes, Hero[]>>
-type _deep = Expect<Equal<(typeof team.heroes)[number]['team'], Team | null>>
+type _heroTeam = Expect<Equal<typeof hero.team, Team | NewTeam | null>>
+type _teamHeroes = Expect<Equal<typeof team.heroes, (Hero | NewHero)[]>>
+type _deep = Expect<Equal<(typeof team.heroes)[number]['team'], Team | NewTeam | null>>
 type _columns = Expect<Equal<typeof hero.team_id, number | null>>
 type _name = Expect<Equal<typeof team.name, string>>
 
@@ -42,7 +54,7 @@ declare const session: Session
 
 async function rows() {
   const created = Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })
-  type _created = Expect<Equal<typeof created, Hero>>
+  type _created = Expect<Equal<typeof created, NewHero>>
   created.team = Team.create({ name: 'Preventers', headquarters: 'Sharp Tower' })
   created.team = null
   // @ts-expect-error a hero's team is a Team, not a Hero
@@ -57,9 +69,9 @@ async function rows() {
   const got = await session.get(Hero, 1, { options: [selectinload('team')] })
   type _got = Expect<Equal<typeof got, Hero | undefined>>
   const loaded = await session.load(teams[0]!, 'heroes')
-  type _loaded = Expect<Equal<typeof loaded, Hero[]>>
+  type _loaded = Expect<Equal<typeof loaded, (Hero | NewHero)[]>>
   const team = await session.load(got!, 'team')
-  type _team = Expect<Equal<typeof team, Team | null>>
+  type _team = Expect<Equal<typeof team, Team | NewTeam | null>>
 }
 
 // --- Loading options name declared relationships only ---
@@ -92,5 +104,8 @@ const HeroPublicWithTeam = HeroPublic.extend('HeroPublicWithTeam', {
 const TeamPublicWithHeroes = TeamPublic.extend('TeamPublicWithHeroes', {
   heroes: field.list(HeroPublic, { default: [] }),
 })
-const asHeroWithTeam: typeof HeroPublicWithTeam.Type = hero
-const asTeamWithHeroes: typeof TeamPublicWithHeroes.Type = team
+const asHeroWithTeam: ResponseValue<typeof HeroPublicWithTeam> = hero
+const asTeamWithHeroes: ResponseValue<typeof TeamPublicWithHeroes> = team
+// A related row may be new, so its key is not a number for certain.
+// @ts-expect-error team.heroes may hold a hero whose id the database has not assigned yet
+const heroIds: number[] = team.heroes.map((h) => h.id)
