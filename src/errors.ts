@@ -163,6 +163,29 @@ export class MigrationError extends OnemodelError {
   }
 }
 
+/**
+ * A query was built with an argument it cannot use: a negative `limit`, an unknown relationship. Thrown
+ * when the query is built, before anything reaches the database.
+ *
+ * @example
+ * try { select(Hero).limit(-1) } catch (error) {
+ *   if (error instanceof InvalidQueryError) console.log(error.detail)   // 'limit must be a whole number >= 0'
+ * }
+ */
+export class InvalidQueryError extends OnemodelError {
+  /**
+   * The refused value's rule in words for an API client, when the value may come from a request (a `limit`
+   * or `offset`): over HTTP the answer is a 400 with this `detail`. `undefined` when only the code can be
+   * wrong (an unknown relationship), which is a server error.
+   */
+  readonly detail: string | undefined
+
+  constructor(message: string, detail?: string) {
+    super('OM_ORM_INVALID_QUERY', message)
+    this.detail = detail
+  }
+}
+
 /** Misuse of a Session: a closed session, a plain object where a row was expected, a transaction mistake. */
 export class SessionError extends OnemodelError {}
 

@@ -13,6 +13,7 @@ export {
   NoResultError,
   MultipleResultsError,
   SessionError,
+  InvalidQueryError,
   RouteDefinitionError,
   MigrationError,
   RelationshipDefinitionError,

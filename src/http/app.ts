@@ -8,7 +8,14 @@ import Fastify, {
   type InjectOptions,
   type LightMyRequestResponse,
 } from 'fastify'
-import { ConnectionError, DataError, IntegrityError, OnemodelError, RouteDefinitionError } from '../errors.ts'
+import {
+  ConnectionError,
+  DataError,
+  IntegrityError,
+  InvalidQueryError,
+  OnemodelError,
+  RouteDefinitionError,
+} from '../errors.ts'
 import { ValidationError } from '../model/validation-error.ts'
 import { DependencyOverrides } from './depends.ts'
 import { DOCS_ASSETS, docsAsset, docsPage } from './docs.ts'
@@ -381,9 +388,9 @@ function errorAnswer(report: Report) {
         .send({ detail: 'Service Unavailable: the database is busy or unreachable' })
     } else if (error instanceof DataError) {
       void reply.code(400).send({ detail: error.message })
-    } else if (error instanceof OnemodelError && error.code === 'OM_ORM_INVALID_QUERY') {
+    } else if (error instanceof InvalidQueryError && error.detail !== undefined) {
       // A query built from request values (a negative limit, say) that the ORM refuses: the request's fault.
-      void reply.code(400).send({ detail: error.message })
+      void reply.code(400).send({ detail: `Bad Request: ${error.detail}` })
     } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode < 500) {
       void reply.code(error.statusCode).send({ detail: error.message })
     } else {

@@ -1,4 +1,4 @@
-import { OnemodelError } from '../errors.ts'
+import { InvalidQueryError } from '../errors.ts'
 import type { Column, Condition, ConditionNode, OrderTerm } from '../model/column.ts'
 import type { Relationship } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
@@ -116,8 +116,7 @@ export function relationshipOf(model: TableModel, name: string, method: string):
   const relationship = model.relationships.get(name)
   if (!relationship) {
     const known = [...model.relationships.keys()]
-    throw new OnemodelError(
-      'OM_ORM_INVALID_QUERY',
+    throw new InvalidQueryError(
       `${method}(): ${model.name} has no relationship '${name}'. ${known.length === 0 ? `Declare one with relationships({ … }, ({ one, many }) => ({ … })).` : `Its relationships are: ${known.join(', ')}.`}`,
     )
   }
@@ -126,9 +125,9 @@ export function relationshipOf(model: TableModel, name: string, method: string):
 
 function nonNegativeInteger(method: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new OnemodelError(
-      'OM_ORM_INVALID_QUERY',
+    throw new InvalidQueryError(
       `select().${method}(${value}): expected a whole number >= 0.`,
+      `${method} must be a whole number >= 0`,
     )
   }
   return value

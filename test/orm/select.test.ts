@@ -16,7 +16,7 @@ import {
   MultipleResultsError,
   NoResultError,
   not,
-  OnemodelError,
+  InvalidQueryError,
   or,
   select,
   Session,
@@ -239,15 +239,19 @@ for (const dialect of DIALECTS) {
       })
 
       test('a negative or fractional limit or offset is refused with OM_ORM_INVALID_QUERY', () => {
-        for (const build of [
-          () => select(db.Hero).limit(-1),
-          () => select(db.Hero).offset(-1),
-          () => select(db.Hero).limit(1.5),
-          () => select(db.Hero).offset(Number.NaN),
-        ]) {
+        for (const [build, detail] of [
+          [() => select(db.Hero).limit(-1), 'limit must be a whole number >= 0'],
+          [() => select(db.Hero).offset(-1), 'offset must be a whole number >= 0'],
+          [() => select(db.Hero).limit(1.5), 'limit must be a whole number >= 0'],
+          [() => select(db.Hero).offset(Number.NaN), 'offset must be a whole number >= 0'],
+        ] as const) {
           assert.throws(build, (error: unknown) => {
-            assert.ok(error instanceof OnemodelError, `expected an OnemodelError, got ${String(error)}`)
+            assert.ok(
+              error instanceof InvalidQueryError,
+              `expected an InvalidQueryError, got ${String(error)}`,
+            )
             assert.equal(error.code, 'OM_ORM_INVALID_QUERY')
+            assert.equal(error.detail, detail, 'the rule in words for an API client')
             return true
           })
         }

@@ -20,6 +20,7 @@ const printed =
     'PATCH /heroes/2 200 {"id":2,"name":"Spider-Youngster","age":16}',
     'DELETE /heroes/1 200 {"ok":true}',
     'GET /heroes/1 404 {"detail":"Hero not found"}',
+    'GET /heroes/?limit=-1 400 {"detail":"Bad Request: limit must be a whole number >= 0"}',
   ].join('\n') + '\n'
 
 describe('tutorial: FastAPI integration', () => {

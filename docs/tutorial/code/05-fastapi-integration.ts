@@ -126,5 +126,6 @@ await call('GET', '/heroes/2')
 await call('PATCH', '/heroes/2', { name: 'Spider-Youngster', secret_name: 'Pedro Parqueador' })
 await call('DELETE', '/heroes/1')
 await call('GET', '/heroes/1')
+await call('GET', '/heroes/?limit=-1')
 
 await app.close()
