@@ -57,7 +57,7 @@ const HeroWithPowers = table(
     name: field.string(),
     secret_name: field.string(),
     age: field.integer({ nullable: true, default: null }),
-    powers: field.string({ nullable: true }),
+    powers: field.string({ nullable: true, default: null }),
   }),
   { metadata: v2 },
 )
