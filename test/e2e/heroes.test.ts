@@ -46,7 +46,7 @@ const notAnObject = (input: unknown) => ({
 const NOT_FOUND = { status: 404, body: { detail: 'Hero not found' } }
 
 for (const dialect of DIALECTS) {
-  describe(`${dialect.name}: the Heroes API over HTTP`, { skip: dialect.skip }, () => {
+  describe(`${dialect.name}: the Heroes API over HTTP`, () => {
     /** Starts the app on a fresh database and a free port; it closes after the test. */
     async function serve(t: TestContext) {
       const heroes = heroesApp(await dialect.isolatedUrl())

@@ -49,7 +49,7 @@ function declare() {
 }
 
 for (const dialect of DIALECTS) {
-  describe(`${dialect.name}: dialect contract`, { skip: dialect.skip }, () => {
+  describe(`${dialect.name}: dialect contract`, () => {
     async function setup(options: EngineOptions = {}) {
       const models = declare()
       const engine = createEngine(await dialect.isolatedUrl(), options)

@@ -93,7 +93,7 @@ async function tableNames(engine: Engine): Promise<string[]> {
 }
 
 for (const dialect of DIALECTS) {
-  describe(`${dialect.name}: migrations`, { skip: dialect.skip }, () => {
+  describe(`${dialect.name}: migrations`, () => {
     async function setup() {
       const engine = createEngine(await dialect.isolatedUrl())
       const folder = join(tempProject(), 'migrations')
@@ -570,9 +570,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   })
 }
 
-describe('sqlite: rebuildTable', { skip: DIALECTS[0]!.skip }, () => {
+const sqlite = DIALECTS.find((dialect) => dialect.name === 'sqlite')
+
+describe('sqlite: rebuildTable', { skip: !sqlite && 'sqlite is not in ONEMODEL_DIALECTS' }, () => {
   async function database() {
-    const engine = createEngine(await DIALECTS[0]!.isolatedUrl())
+    const engine = createEngine(await sqlite!.isolatedUrl())
     const run = (text: string) => sql.raw(text).execute(engine.db)
     return { engine, run }
   }
@@ -684,7 +686,7 @@ describe('sqlite: rebuildTable', { skip: DIALECTS[0]!.skip }, () => {
 })
 
 for (const dialect of DIALECTS.filter((d) => d.name !== 'sqlite')) {
-  describe(`${dialect.name}: concurrent migrators`, { skip: dialect.skip }, () => {
+  describe(`${dialect.name}: concurrent migrators`, () => {
     test('two migrators upgrading at once apply each revision once', async () => {
       const url = await dialect.isolatedUrl()
       await using a = createEngine(url)

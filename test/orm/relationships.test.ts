@@ -107,7 +107,7 @@ const selects = (log: readonly string[]) => log.filter((line) => /^select/i.test
 const statement = (line: string) => line.replace(/ -- \d+ parameters?$/, '')
 
 for (const dialect of DIALECTS) {
-  describe(`${dialect.name}: relationships`, { skip: dialect.skip }, () => {
+  describe(`${dialect.name}: relationships`, () => {
     test("the seed: a team's heroes, loaded with the team, print Preventers ['Rusty-Man']", async (t) => {
       const { engine, Team, Hero } = await teamsDatabase(t, dialect)
       await using session = new Session(engine)

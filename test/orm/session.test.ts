@@ -42,7 +42,7 @@ function sessionError(code: string) {
 }
 
 for (const dialect of DIALECTS) {
-  describe(`${dialect.name}: Session`, { skip: dialect.skip }, () => {
+  describe(`${dialect.name}: Session`, () => {
     describe('Session.add', () => {
       test('inserts a new row at commit and fills in its generated id', async () => {
         const { engine, Hero, log } = await heroesDatabase({ dialect })

@@ -1,9 +1,13 @@
 /**
- * The dialect matrix. Suites loop over {@link DIALECTS}; each dialect hands out isolated databases:
- * a fresh SQLite file, a fresh PostgreSQL schema, a fresh MySQL database, all removed after the test file.
+ * The dialect matrix. Suites loop over {@link DIALECTS}, the dialects that run here; each hands out isolated
+ * databases: a fresh SQLite file, a fresh PostgreSQL schema, a fresh MySQL database, all removed after the
+ * test file.
  *
- * `ONEMODEL_DIALECTS=sqlite,postgres,mysql` picks dialects (default: all). A server that does not answer
- * is skipped with one line saying why, except with `CI=true`, where it fails the run.
+ * `ONEMODEL_DIALECTS=sqlite,postgres,mysql` picks dialects (default: all). A server that does not answer is
+ * left out of {@link DIALECTS}, so its suites are not registered at all; `test/dialects.test.ts` reports it
+ * once, as one skipped test with the reason. With `CI=true` an unreachable server fails the run instead.
+ * `npm test` probes the servers once for every file (test/support/global-setup.ts); a file run alone
+ * probes them itself.
  */
 import { randomBytes } from 'node:crypto'
 import { after } from 'node:test'
@@ -16,17 +20,28 @@ export const MYSQL_URL = process.env.ONEMODEL_MYSQL_URL ?? 'mysql://root:root@12
 
 export interface DialectUnderTest {
   readonly name: DialectName
-  /** Why the dialect is skipped here, or `undefined` when it runs. */
-  readonly skip: string | undefined
   /** A database URL no other test uses, dropped after the test file. */
   isolatedUrl(): Promise<string>
 }
 
-const requested = (process.env.ONEMODEL_DIALECTS ?? 'sqlite,postgres,mysql')
-  .split(',')
-  .map((name) => name.trim())
+/** A requested dialect that cannot run here, and why. */
+export interface SkippedDialect {
+  readonly name: DialectName
+  readonly reason: string
+}
 
-async function reachable(url: string): Promise<string | undefined> {
+const ALL: readonly DialectName[] = ['sqlite', 'postgres', 'mysql']
+const SERVERS = { postgres: POSTGRES_URL, mysql: MYSQL_URL } as const
+
+/** The dialects `ONEMODEL_DIALECTS` asks for, in matrix order. */
+export const REQUESTED: readonly DialectName[] = ALL.filter((name) =>
+  (process.env.ONEMODEL_DIALECTS ?? ALL.join(',')).split(',').some((item) => item.trim() === name),
+)
+
+/** Where global-setup.ts hands its probe's answer to the test files: `{"mysql": "why", …}`. */
+export const PROBED_ENV = 'ONEMODEL_UNREACHABLE_DIALECTS'
+
+async function unreachable(url: string): Promise<string | undefined> {
   const engine = createEngine(url, { pool: { size: 1, connectTimeout: 3000 } })
   try {
     await engine.db.selectNoFrom((eb) => eb.lit(1).as('one')).execute()
@@ -36,6 +51,26 @@ async function reachable(url: string): Promise<string | undefined> {
   } finally {
     await engine.dispose()
   }
+}
+
+/**
+ * Connects to each requested server once and returns why each unreachable one cannot run. With `CI=true`
+ * an unreachable server throws: every server-backed test is mandatory there.
+ */
+export async function probeServers(): Promise<Partial<Record<DialectName, string>>> {
+  const failures: Partial<Record<DialectName, string>> = {}
+  for (const name of ['postgres', 'mysql'] as const) {
+    if (!REQUESTED.includes(name)) continue
+    const failure = await unreachable(SERVERS[name])
+    if (failure === undefined) continue
+    if (process.env.CI === 'true') {
+      throw new Error(
+        `CI=true and the ${name} server at ${SERVERS[name].replace(/:[^:@/]*@/, ':***@')} is unreachable: ${failure}`,
+      )
+    }
+    failures[name] = failure
+  }
+  return failures
 }
 
 /** Runs admin statements (create/drop schema or database) on the shared test database. */
@@ -58,20 +93,13 @@ function uniqueName(): string {
   return `t_${process.pid}_${randomBytes(4).toString('hex')}`
 }
 
-async function serverDialect(
+function serverDialect(
   name: DialectName,
   url: string,
   isolate: (name: string) => { create: string; drop: string; url: string },
-): Promise<DialectUnderTest> {
-  const failure = requested.includes(name) ? await reachable(url) : 'not in ONEMODEL_DIALECTS'
-  if (failure && requested.includes(name) && process.env.CI === 'true') {
-    throw new Error(
-      `CI=true and the ${name} server at ${url.replace(/:[^:@/]*@/, ':***@')} is unreachable: ${failure}`,
-    )
-  }
+): DialectUnderTest {
   return {
     name,
-    skip: failure && `${name} skipped: ${failure}`,
     async isolatedUrl() {
       const isolated = isolate(uniqueName())
       await admin(url, isolated.create)
@@ -81,25 +109,31 @@ async function serverDialect(
   }
 }
 
-const sqlite: DialectUnderTest = {
-  name: 'sqlite',
-  skip: requested.includes('sqlite') ? undefined : 'sqlite skipped: not in ONEMODEL_DIALECTS',
-  isolatedUrl: async () => tempSqliteUrl(),
-}
+const MATRIX: readonly DialectUnderTest[] = [
+  { name: 'sqlite', isolatedUrl: async () => tempSqliteUrl() },
+  serverDialect('postgres', POSTGRES_URL, (schema) => ({
+    create: `create schema ${schema}`,
+    drop: `drop schema if exists ${schema} cascade`,
+    url: `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+  })),
+  serverDialect('mysql', MYSQL_URL, (database) => ({
+    create: `create database ${database}`,
+    drop: `drop database if exists ${database}`,
+    url: MYSQL_URL.replace(/\/[^/?]*(\?|$)/, `/${database}$1`),
+  })),
+]
 
-const postgres = await serverDialect('postgres', POSTGRES_URL, (schema) => ({
-  create: `create schema ${schema}`,
-  drop: `drop schema if exists ${schema} cascade`,
-  url: `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+const handedDown = process.env[PROBED_ENV]
+const failures: Partial<Record<DialectName, string>> =
+  handedDown === undefined ? await probeServers() : JSON.parse(handedDown)
+
+/** The requested dialects that cannot run here, with the reason: reported once, by test/dialects.test.ts. */
+export const SKIPPED_DIALECTS: readonly SkippedDialect[] = Object.entries(failures).map(([name, reason]) => ({
+  name: name as DialectName, // the keys are the DialectNames probeServers() wrote
+  reason,
 }))
 
-const mysql = await serverDialect('mysql', MYSQL_URL, (database) => ({
-  create: `create database ${database}`,
-  drop: `drop database if exists ${database}`,
-  url: MYSQL_URL.replace(/\/[^/?]*(\?|$)/, `/${database}$1`),
-}))
-
-/** Every dialect, with `skip` set where it cannot run here. */
-export const DIALECTS: readonly DialectUnderTest[] = [sqlite, postgres, mysql]
-
-for (const dialect of DIALECTS) if (dialect.skip) console.log(`# ${dialect.skip}`)
+/** Every requested dialect that runs here. */
+export const DIALECTS: readonly DialectUnderTest[] = MATRIX.filter(
+  (dialect) => REQUESTED.includes(dialect.name) && failures[dialect.name] === undefined,
+)
