@@ -13,6 +13,7 @@ export {
   NoResultError,
   MultipleResultsError,
   SessionError,
+  StaleDataError,
   RouteDefinitionError,
   MigrationError,
   RelationshipDefinitionError,

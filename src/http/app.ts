@@ -8,7 +8,14 @@ import Fastify, {
   type InjectOptions,
   type LightMyRequestResponse,
 } from 'fastify'
-import { ConnectionError, DataError, IntegrityError, OnemodelError, RouteDefinitionError } from '../errors.ts'
+import {
+  ConnectionError,
+  DataError,
+  IntegrityError,
+  OnemodelError,
+  RouteDefinitionError,
+  StaleDataError,
+} from '../errors.ts'
 import { ValidationError } from '../model/validation-error.ts'
 import { DependencyOverrides } from './depends.ts'
 import { DOCS_ASSETS, docsAsset, docsPage } from './docs.ts'
@@ -369,6 +376,9 @@ function errorAnswer(report: Report) {
       void reply.code(422).send({ detail: error.issues })
     } else if (error instanceof IntegrityError) {
       void reply.code(409).send({ detail: conflictDetail(error) })
+    } else if (error instanceof StaleDataError) {
+      // The row was deleted by a concurrent request between the handler's read and its write or refresh.
+      void reply.code(404).send({ detail: 'Not Found: the resource was deleted concurrently' })
     } else if (
       error instanceof ConnectionError ||
       (error instanceof OnemodelError &&

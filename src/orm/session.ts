@@ -1,6 +1,6 @@
 import type { CompiledQuery, DatabaseConnection } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
-import { SessionError } from '../errors.ts'
+import { SessionError, StaleDataError } from '../errors.ts'
 import type { AnyField } from '../model/field.ts'
 import {
   assign,
@@ -219,8 +219,8 @@ export class Session {
 
   /**
    * Reloads a row's columns from the database (SQLModel's `refresh`).
-   * @throws {SessionError} `OM_ORM_DETACHED` when the row is not persistent in this session, `OM_ORM_STALE`
-   * when its database row is gone.
+   * @throws {SessionError} `OM_ORM_DETACHED` when the row is not persistent in this session.
+   * @throws {StaleDataError} when its database row was deleted elsewhere; the row then leaves the session.
    */
   async refresh(row: object): Promise<void> {
     const tracked = this.#persistent(row, 'refresh', '')
@@ -228,12 +228,7 @@ export class Session {
     const statements = statementsFor(this.engine, table)
     const key = tracked.layout.keyOf(tracked.flushed!)
     const { rows } = await this.#run<unknown[]>(statements.selectByKey(key))
-    if (rows.length === 0) {
-      throw new SessionError(
-        'OM_ORM_STALE',
-        `session.refresh(): ${table.name} with ${table.primaryKey}=${String(key)} is no longer in table "${table.tableName}".`,
-      )
-    }
+    if (rows.length === 0) throw this.#stale(row, tracked, 'refresh', key)
     Object.assign(row, statements.hydrate(rows[0]!))
     tracked.flushed = tracked.layout.take(row as Row)
     if (!this.inTransaction) tracked.committed = tracked.flushed
@@ -242,8 +237,9 @@ export class Session {
   /**
    * Writes pending inserts, updates and deletes to the database inside the session's transaction, without
    * committing. Generated primary keys are set on the rows. On failure the transaction is rolled back, the
-   * rows are restored to their last committed values, and the error (an `IntegrityError` for a constraint)
-   * is thrown: the session stays usable.
+   * rows are restored to their last committed values, and the error (an `IntegrityError` for a constraint,
+   * a `StaleDataError` for an update or delete that found its row deleted elsewhere, which also removes
+   * that row from the session) is thrown: the session stays usable.
    */
   async flush(): Promise<void> {
     this.#checkOpen('flush')
@@ -512,8 +508,12 @@ export class Session {
     })
   }
 
+  /** The row leaves the session: no longer tracked, found by its key, or written by the next flush. */
   #forget(row: object, tracked: Tracked): void {
     this.#tracked.delete(row)
+    this.#touched.delete(row)
+    const deleted = this.#deletes.indexOf(row)
+    if (deleted >= 0) this.#deletes.splice(deleted, 1)
     const key = tracked.flushed && tracked.layout.keyOf(tracked.flushed)
     if (this.#identity.get(tracked.table)?.get(key) === row) this.#identity.get(tracked.table)!.delete(key)
   }
@@ -603,12 +603,7 @@ export class Session {
     const params = changed.map((key) => toParam(table.fields[key]!, values[key]))
     params.push(oldKey)
     const result = await connection.executeQuery(statementsFor(this.engine, table).update(changed, params))
-    if (TableStatements.affected(result) === 0) {
-      throw new SessionError(
-        'OM_ORM_STALE',
-        `session.flush(): UPDATE of ${table.name} with ${table.primaryKey}=${String(oldKey)} matched no row; it was deleted elsewhere. Roll back and reload it.`,
-      )
-    }
+    if (TableStatements.affected(result) === 0) throw this.#stale(row, tracked, 'UPDATE', oldKey)
     const newKey = values[table.primaryKey]
     if (newKey !== oldKey) {
       this.#identityOf(table).delete(oldKey)
@@ -618,12 +613,35 @@ export class Session {
     this.#touched.add(row)
   }
 
+  /**
+   * The error for a row whose database row another session or process deleted, found by a refresh or by
+   * a write by key that matched no row (SQLAlchemy's unit of work checks the same count). The row leaves
+   * the session, so the rollback that follows a failed flush does not bring it back. MySQL counts the rows
+   * an UPDATE matched, not only those it changed (the driver asks for FOUND_ROWS), so an UPDATE writing
+   * the values a row already has is not taken for a deleted row.
+   */
+  #stale(row: object, tracked: Tracked, by: 'refresh' | 'UPDATE' | 'DELETE', key: unknown): StaleDataError {
+    this.#forget(row, tracked)
+    const { table } = tracked
+    const which = `${table.name} with ${table.primaryKey}=${String(key)}`
+    const message =
+      by === 'refresh'
+        ? `session.refresh(): ${which} is no longer in table "${table.tableName}"`
+        : `session.flush(): ${by} of ${which} matched no row, and the transaction was rolled back`
+    return new StaleDataError(
+      `${message}: another session or process deleted it. It has left this Session; load it again with session.get() to see whether it exists.`,
+      table.name,
+      key,
+    )
+  }
+
   async #delete(connection: DatabaseConnection, row: object): Promise<void> {
     const tracked = this.#tracked.get(row)!
     const { table } = tracked
     const key = tracked.layout.keyOf(tracked.flushed!)
     if (table.relationships.size > 0) await this.#beforeDelete(connection, row, tracked)
-    await connection.executeQuery(statementsFor(this.engine, table).deleteByKey(key))
+    const result = await connection.executeQuery(statementsFor(this.engine, table).deleteByKey(key))
+    if (TableStatements.affected(result) === 0) throw this.#stale(row, tracked, 'DELETE', key)
     this.#identityOf(table).delete(key)
     tracked.state = 'deleted'
     this.#touched.add(row)
