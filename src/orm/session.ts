@@ -639,8 +639,16 @@ export class Session {
     const tracked = this.#tracked.get(row)!
     const { table } = tracked
     const key = tracked.layout.keyOf(tracked.flushed!)
+    const statements = statementsFor(this.engine, table)
+    // Detaching the children first makes the delete two statements. Two sessions deleting one parent would
+    // lock its children's rows and then wait for each other at the parent (a deadlock on MySQL): locking
+    // the parent's row first makes the second wait there, and then find the row gone.
+    if (detachesChildren(table)) {
+      const { rows } = await connection.executeQuery(statements.lockByKey(key))
+      if (rows.length === 0) throw this.#stale(row, tracked, 'DELETE', key)
+    }
     if (table.relationships.size > 0) await this.#beforeDelete(connection, row, tracked)
-    const result = await connection.executeQuery(statementsFor(this.engine, table).deleteByKey(key))
+    const result = await connection.executeQuery(statements.deleteByKey(key))
     if (TableStatements.affected(result) === 0) throw this.#stale(row, tracked, 'DELETE', key)
     this.#identityOf(table).delete(key)
     tracked.state = 'deleted'
@@ -655,11 +663,7 @@ export class Session {
 
   /** Some pending delete is of a parent whose children the Session detaches first. */
   #detaches(): boolean {
-    return this.#deletes.some((row) =>
-      [...this.#tracked.get(row)!.table.relationships.values()].some(
-        (r) => r.kind === 'many' && r.onDelete === undefined,
-      ),
-    )
+    return this.#deletes.some((row) => detachesChildren(this.#tracked.get(row)!.table))
   }
 
   /**
@@ -856,6 +860,12 @@ export class Session {
       setLoaded(row, name, key === null || key === undefined ? null : (found.get(key) ?? null))
     }
   }
+}
+
+/** Before a row of `table` is deleted, the Session sets its children's foreign key to null (no `onDelete`). */
+function detachesChildren(table: TableModel): boolean {
+  for (const r of table.relationships.values()) if (r.kind === 'many' && r.onDelete === undefined) return true
+  return false
 }
 
 /** Sets each link's foreign key; false when a parent has no key yet (it is inserted in this flush). */

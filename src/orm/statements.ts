@@ -19,6 +19,7 @@ export class TableStatements {
   readonly #engine: Engine
   readonly #selectByKey: CompiledQuery
   readonly #deleteByKey: CompiledQuery
+  #lockByKey: CompiledQuery | undefined
   readonly #inserts = new Map<string, CompiledQuery>()
   readonly #updates = new Map<string, CompiledQuery>()
   readonly #selects = new Map<string, CompiledQuery>()
@@ -71,6 +72,20 @@ export class TableStatements {
 
   #rows(template: CompiledQuery, parameters: readonly unknown[]): DriverQuery {
     return driverQuery(template, parameters, { arrayOf: this.layout.keys })
+  }
+
+  /**
+   * `SELECT <pk> … WHERE <pk> = ? FOR UPDATE`: locks the row until the transaction ends, where the dialect
+   * has row locks, and finds no row when it is gone.
+   */
+  lockByKey(key: unknown): DriverQuery {
+    if (this.#lockByKey === undefined) {
+      const { db, dialect } = this.#engine
+      const pk = this.table.primaryKey
+      const select = db.selectFrom(this.table.tableName).select(pk).where(pk, '=', 0)
+      this.#lockByKey = (dialect.supportsRowLocks ? select.forUpdate() : select).compile()
+    }
+    return driverQuery(this.#lockByKey, [key], { oneRow: true })
   }
 
   deleteByKey(key: unknown): DriverQuery {
