@@ -624,12 +624,12 @@ export class Session {
     this.#forget(row, tracked)
     const { table } = tracked
     const which = `${table.name} with ${table.primaryKey}=${String(key)}`
-    const message =
+    const found =
       by === 'refresh'
-        ? `session.refresh(): ${which} is no longer in table "${table.tableName}"`
-        : `session.flush(): ${by} of ${which} matched no row, and the transaction was rolled back`
+        ? `session.refresh(): ${which} is no longer in table "${table.tableName}": another session or process deleted it.`
+        : `session.flush(): the ${by} of ${which} matched no row: another session or process deleted it. The transaction was rolled back.`
     return new StaleDataError(
-      `${message}: another session or process deleted it. It has left this Session; load it again with session.get() to see whether it exists.`,
+      `${found} The ${table.name} has left this Session; session.get() reads the database again.`,
       table.name,
       key,
     )
@@ -643,7 +643,7 @@ export class Session {
     // Detaching the children first makes the delete two statements. Two sessions deleting one parent would
     // lock its children's rows and then wait for each other at the parent (a deadlock on MySQL): locking
     // the parent's row first makes the second wait there, and then find the row gone.
-    if (detachesChildren(table)) {
+    if (this.engine.dialect.supportsRowLocks && detachesChildren(table)) {
       const { rows } = await connection.executeQuery(statements.lockByKey(key))
       if (rows.length === 0) throw this.#stale(row, tracked, 'DELETE', key)
     }
@@ -864,7 +864,9 @@ export class Session {
 
 /** Before a row of `table` is deleted, the Session sets its children's foreign key to null (no `onDelete`). */
 function detachesChildren(table: TableModel): boolean {
-  for (const r of table.relationships.values()) if (r.kind === 'many' && r.onDelete === undefined) return true
+  for (const relationship of table.relationships.values()) {
+    if (relationship.kind === 'many' && relationship.onDelete === undefined) return true
+  }
   return false
 }
 

@@ -75,15 +75,14 @@ export class TableStatements {
   }
 
   /**
-   * `SELECT <pk> … WHERE <pk> = ? FOR UPDATE`: locks the row until the transaction ends, where the dialect
-   * has row locks, and finds no row when it is gone.
+   * `SELECT <pk> … WHERE <pk> = ? FOR UPDATE`, on a dialect with row locks: locks the row until the
+   * transaction ends, and finds none when it is gone. Built at first use, as few tables need it.
    */
   lockByKey(key: unknown): DriverQuery {
     if (this.#lockByKey === undefined) {
-      const { db, dialect } = this.#engine
       const pk = this.table.primaryKey
-      const select = db.selectFrom(this.table.tableName).select(pk).where(pk, '=', 0)
-      this.#lockByKey = (dialect.supportsRowLocks ? select.forUpdate() : select).compile()
+      const select = this.#engine.db.selectFrom(this.table.tableName).select(pk).where(pk, '=', 0)
+      this.#lockByKey = select.forUpdate().compile()
     }
     return driverQuery(this.#lockByKey, [key], { oneRow: true })
   }

@@ -227,11 +227,13 @@ for (const dialect of DIALECTS) {
       await second.delete((await second.get(Team, teamId))!)
       log.length = 0
       await first.flush()
-      const forUpdate = dialect.name === 'sqlite' ? '' : ' for update'
+      // SQLite has no row locks: its write transaction already keeps the second session out.
+      const lock =
+        dialect.name === 'sqlite' ? [] : ['select "id" from "team" where "id" = ? for update -- 1 parameter']
       assert.deepEqual(
         log.filter((line) => /^(select|update|delete)/.test(line)),
         [
-          `select "id" from "team" where "id" = ?${forUpdate} -- 1 parameter`,
+          ...lock,
           'update "hero" set "team_id" = ? where "team_id" = ? -- 2 parameters',
           'delete from "team" where "id" = ? -- 1 parameter',
         ],
