@@ -239,9 +239,10 @@ for (const dialect of DIALECTS) {
         ],
         'the parent is locked before its children are detached',
       )
-      const secondCommit = second.commit()
+      // The second commit waits for the first, and may fail before first.commit() has returned.
+      const secondFails = assert.rejects(second.commit(), staleError('Team', teamId))
       await first.commit()
-      await assert.rejects(secondCommit, staleError('Team', teamId))
+      await secondFails
       assert.equal(second.inTransaction, false)
     })
 
