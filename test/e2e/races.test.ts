@@ -3,7 +3,7 @@
  * against a DELETE of the same id, and two DELETEs of the same id, fired together for a number of rounds.
  * On the server dialects each request's Session writes on its own pooled connection, so the requests
  * interleave in the database: the loser finds the row gone at its flush or its refresh. It must answer
- * 404, never 500, and exactly one of two DELETEs may answer 200.
+ * 404, never 500, and of two DELETEs exactly one answers 200.
  *
  * Each race tallies its outcomes and then asserts them, so a failure shows the outcomes of every round.
  */
@@ -26,7 +26,6 @@ const ROUNDS = 30
 
 /** What the app answers when the row was deleted between the handler's read and its write. */
 const GONE = { status: 404, body: { detail: 'Not Found: the resource was deleted concurrently' } }
-const DELETED = { status: 200, body: { ok: true } }
 
 /** A resource of an app: where it lives, how to make one (its POST answer) and a PATCH body. */
 interface Resource {
