@@ -20,7 +20,7 @@ export const ERROR_CODES = {
   OM_ORM_SESSION_CLOSED: 'The Session was closed and cannot be used any more.',
   OM_ORM_TRANSACTION: 'A transaction was begun twice, or committed or rolled back when none was open.',
   OM_ORM_DETACHED: 'The object is not in the Session, so the operation cannot apply to it.',
-  OM_ORM_STALE: 'A row changed by the Session is no longer in the database.',
+  OM_ORM_STALE: 'A row the Session updated, deleted or refreshed is no longer in the database.',
   OM_ORM_RELATIONSHIP_NOT_LOADED: 'A relationship of a row was read before it was loaded.',
   OM_MIGRATE_CONFIG: 'The migrations configuration or the models module it names cannot be loaded.',
   OM_MIGRATE_REVISION: 'A migration revision is unknown, ambiguous, or cannot be reached in that direction.',
@@ -188,6 +188,35 @@ export class InvalidQueryError extends OnemodelError {
 
 /** Misuse of a Session: a closed session, a plain object where a row was expected, a transaction mistake. */
 export class SessionError extends OnemodelError {}
+
+/**
+ * A row the Session updated, deleted or refreshed is no longer in the database: another session or
+ * process deleted it since it was loaded (SQLAlchemy's `StaleDataError`). A flush that meets one has
+ * rolled back its transaction; either way the row has left the Session, and the Session stays usable.
+ * The message names the model and the primary key, never another field's value. A route that lets it
+ * escape answers 404.
+ *
+ * @example
+ * hero.age = 30
+ * try {
+ *   await session.commit()
+ * } catch (error) {
+ *   if (!(error instanceof StaleDataError)) throw error
+ *   console.log(`${error.model} ${error.key} was deleted meanwhile`) // Hero 1 was deleted meanwhile
+ * }
+ */
+export class StaleDataError extends SessionError {
+  /** The model of the row (`'Hero'`). */
+  readonly model: string
+  /** The row's primary key value. */
+  readonly key: unknown
+
+  constructor(message: string, model: string, key: unknown) {
+    super('OM_ORM_STALE', message)
+    this.model = model
+    this.key = key
+  }
+}
 
 /**
  * A route that cannot work: a path parameter missing from the template, two body parameters, a route

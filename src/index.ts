@@ -14,6 +14,7 @@ export {
   MultipleResultsError,
   SessionError,
   InvalidQueryError,
+  StaleDataError,
   RouteDefinitionError,
   MigrationError,
   RelationshipDefinitionError,

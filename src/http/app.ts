@@ -15,6 +15,7 @@ import {
   InvalidQueryError,
   OnemodelError,
   RouteDefinitionError,
+  StaleDataError,
 } from '../errors.ts'
 import { ValidationError } from '../model/validation-error.ts'
 import { DependencyOverrides } from './depends.ts'
@@ -376,6 +377,9 @@ function errorAnswer(report: Report) {
       void reply.code(422).send({ detail: error.issues })
     } else if (error instanceof IntegrityError) {
       void reply.code(409).send({ detail: conflictDetail(error) })
+    } else if (error instanceof StaleDataError) {
+      // The row was deleted by a concurrent request between the handler's read and its write or refresh.
+      void reply.code(404).send({ detail: 'Not Found: the resource was deleted concurrently' })
     } else if (
       error instanceof ConnectionError ||
       (error instanceof OnemodelError &&

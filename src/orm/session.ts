@@ -1,6 +1,6 @@
 import type { CompiledQuery, DatabaseConnection } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
-import { SessionError } from '../errors.ts'
+import { SessionError, StaleDataError } from '../errors.ts'
 import type { AnyField } from '../model/field.ts'
 import {
   assign,
@@ -227,8 +227,8 @@ export class Session {
    * await session.commit()
    * const saved = await session.refresh(hero)
    * saved.id                        // number
-   * @throws {SessionError} `OM_ORM_DETACHED` when the row is not persistent in this session, `OM_ORM_STALE`
-   * when its database row is gone.
+   * @throws {SessionError} `OM_ORM_DETACHED` when the row is not persistent in this session.
+   * @throws {StaleDataError} when its database row was deleted elsewhere; the row then leaves the session.
    */
   async refresh<R extends object>(row: R): Promise<Persisted<R>> {
     const tracked = this.#persistent(row, 'refresh', '')
@@ -236,12 +236,7 @@ export class Session {
     const statements = statementsFor(this.engine, table)
     const key = tracked.layout.keyOf(tracked.flushed!)
     const { rows } = await this.#run<unknown[]>(statements.selectByKey(key))
-    if (rows.length === 0) {
-      throw new SessionError(
-        'OM_ORM_STALE',
-        `session.refresh(): ${table.name} with ${table.primaryKey}=${String(key)} is no longer in table "${table.tableName}".`,
-      )
-    }
+    if (rows.length === 0) throw this.#stale(row, tracked, 'refresh', key)
     Object.assign(row, statements.hydrate(rows[0]!))
     tracked.flushed = tracked.layout.take(row as Row)
     if (!this.inTransaction) tracked.committed = tracked.flushed
@@ -252,8 +247,9 @@ export class Session {
   /**
    * Writes pending inserts, updates and deletes to the database inside the session's transaction, without
    * committing. Generated primary keys are set on the rows. On failure the transaction is rolled back, the
-   * rows are restored to their last committed values, and the error (an `IntegrityError` for a constraint)
-   * is thrown: the session stays usable.
+   * rows are restored to their last committed values, and the error (an `IntegrityError` for a constraint,
+   * a `StaleDataError` for an update or delete that found its row deleted elsewhere, which also removes
+   * that row from the session) is thrown: the session stays usable.
    */
   async flush(): Promise<void> {
     this.#checkOpen('flush')
@@ -522,8 +518,12 @@ export class Session {
     })
   }
 
+  /** The row leaves the session: no longer tracked, found by its key, or written by the next flush. */
   #forget(row: object, tracked: Tracked): void {
     this.#tracked.delete(row)
+    this.#touched.delete(row)
+    const deleted = this.#deletes.indexOf(row)
+    if (deleted >= 0) this.#deletes.splice(deleted, 1)
     const key = tracked.flushed && tracked.layout.keyOf(tracked.flushed)
     if (this.#identity.get(tracked.table)?.get(key) === row) this.#identity.get(tracked.table)!.delete(key)
   }
@@ -613,12 +613,7 @@ export class Session {
     const params = changed.map((key) => toParam(table.fields[key]!, values[key]))
     params.push(oldKey)
     const result = await connection.executeQuery(statementsFor(this.engine, table).update(changed, params))
-    if (TableStatements.affected(result) === 0) {
-      throw new SessionError(
-        'OM_ORM_STALE',
-        `session.flush(): UPDATE of ${table.name} with ${table.primaryKey}=${String(oldKey)} matched no row; it was deleted elsewhere. Roll back and reload it.`,
-      )
-    }
+    if (TableStatements.affected(result) === 0) throw this.#stale(row, tracked, 'UPDATE', oldKey)
     const newKey = values[table.primaryKey]
     if (newKey !== oldKey) {
       this.#identityOf(table).delete(oldKey)
@@ -628,12 +623,43 @@ export class Session {
     this.#touched.add(row)
   }
 
+  /**
+   * The error for a row whose database row another session or process deleted, found by a refresh or by
+   * a write by key that matched no row (SQLAlchemy's unit of work checks the same count). The row leaves
+   * the session, so the rollback that follows a failed flush does not bring it back. MySQL counts the rows
+   * an UPDATE matched, not only those it changed (the driver asks for FOUND_ROWS), so an UPDATE writing
+   * the values a row already has is not taken for a deleted row.
+   */
+  #stale(row: object, tracked: Tracked, by: 'refresh' | 'UPDATE' | 'DELETE', key: unknown): StaleDataError {
+    this.#forget(row, tracked)
+    const { table } = tracked
+    const which = `${table.name} with ${table.primaryKey}=${String(key)}`
+    const found =
+      by === 'refresh'
+        ? `session.refresh(): ${which} is no longer in table "${table.tableName}": another session or process deleted it.`
+        : `session.flush(): the ${by} of ${which} matched no row: another session or process deleted it. The transaction was rolled back.`
+    return new StaleDataError(
+      `${found} The ${table.name} has left this Session; session.get() reads the database again.`,
+      table.name,
+      key,
+    )
+  }
+
   async #delete(connection: DatabaseConnection, row: object): Promise<void> {
     const tracked = this.#tracked.get(row)!
     const { table } = tracked
     const key = tracked.layout.keyOf(tracked.flushed!)
+    const statements = statementsFor(this.engine, table)
+    // Detaching the children first makes the delete two statements. Two sessions deleting one parent would
+    // lock its children's rows and then wait for each other at the parent (a deadlock on MySQL): locking
+    // the parent's row first makes the second wait there, and then find the row gone.
+    if (this.engine.dialect.supportsRowLocks && detachesChildren(table)) {
+      const { rows } = await connection.executeQuery(statements.lockByKey(key))
+      if (rows.length === 0) throw this.#stale(row, tracked, 'DELETE', key)
+    }
     if (table.relationships.size > 0) await this.#beforeDelete(connection, row, tracked)
-    await connection.executeQuery(statementsFor(this.engine, table).deleteByKey(key))
+    const result = await connection.executeQuery(statements.deleteByKey(key))
+    if (TableStatements.affected(result) === 0) throw this.#stale(row, tracked, 'DELETE', key)
     this.#identityOf(table).delete(key)
     tracked.state = 'deleted'
     this.#touched.add(row)
@@ -647,11 +673,7 @@ export class Session {
 
   /** Some pending delete is of a parent whose children the Session detaches first. */
   #detaches(): boolean {
-    return this.#deletes.some((row) =>
-      [...this.#tracked.get(row)!.table.relationships.values()].some(
-        (r) => r.kind === 'many' && r.onDelete === undefined,
-      ),
-    )
+    return this.#deletes.some((row) => detachesChildren(this.#tracked.get(row)!.table))
   }
 
   /**
@@ -848,6 +870,14 @@ export class Session {
       setLoaded(row, name, key === null || key === undefined ? null : (found.get(key) ?? null))
     }
   }
+}
+
+/** Before a row of `table` is deleted, the Session sets its children's foreign key to null (no `onDelete`). */
+function detachesChildren(table: TableModel): boolean {
+  for (const relationship of table.relationships.values()) {
+    if (relationship.kind === 'many' && relationship.onDelete === undefined) return true
+  }
+  return false
 }
 
 /** Sets each link's foreign key; false when a parent has no key yet (it is inserted in this flush). */

@@ -19,6 +19,7 @@ export class TableStatements {
   readonly #engine: Engine
   readonly #selectByKey: CompiledQuery
   readonly #deleteByKey: CompiledQuery
+  #lockByKey: CompiledQuery | undefined
   readonly #inserts = new Map<string, CompiledQuery>()
   readonly #updates = new Map<string, CompiledQuery>()
   readonly #selects = new Map<string, CompiledQuery>()
@@ -71,6 +72,19 @@ export class TableStatements {
 
   #rows(template: CompiledQuery, parameters: readonly unknown[]): DriverQuery {
     return driverQuery(template, parameters, { arrayOf: this.layout.keys })
+  }
+
+  /**
+   * `SELECT <pk> … WHERE <pk> = ? FOR UPDATE`, on a dialect with row locks: locks the row until the
+   * transaction ends, and finds none when it is gone. Built at first use, as few tables need it.
+   */
+  lockByKey(key: unknown): DriverQuery {
+    if (this.#lockByKey === undefined) {
+      const pk = this.table.primaryKey
+      const select = this.#engine.db.selectFrom(this.table.tableName).select(pk).where(pk, '=', 0)
+      this.#lockByKey = select.forUpdate().compile()
+    }
+    return driverQuery(this.#lockByKey, [key], { oneRow: true })
   }
 
   deleteByKey(key: unknown): DriverQuery {

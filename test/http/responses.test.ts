@@ -1,7 +1,7 @@
 /**
  * Response models and error answers: a secret field never leaves the server (alone, in a list, nested),
  * extra keys are dropped, a result that fails its model is a 500 whose log names the route and field but no
- * value, success statuses, HTTPError, and errors of the model and database layers as 422 and 409.
+ * value, success statuses, HTTPError, and errors of the model and database layers as 422, 409, 400 and 404.
  */
 import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
@@ -425,6 +425,44 @@ describe('error answers', () => {
     assert.equal(answer.statusCode, 400)
     assert.deepEqual(answer.json(), { detail: 'Bad Request: limit must be a whole number >= 0' })
     assert.deepEqual(lines, [], 'a refused query is not a server error')
+    await app.close()
+  })
+
+  test('a StaleDataError (the row was deleted meanwhile) is a 404 JSON answer, never a 500', async () => {
+    const engine = createEngine(tempSqliteUrl())
+    await using _ = engine
+    await createAll(engine, { metadata })
+    {
+      await using session = new Session(engine)
+      session.add(Hero.create({ name: 'Deadpond', secret_name: SECRET }))
+      await session.commit()
+    }
+    const { lines, logger } = capturedLogger()
+    const app = createApp({ logger })
+    app.post(
+      '/heroes/{hero_id}/rename',
+      { params: { hero_id: path.integer(), name: query.string() }, response: HeroPublic },
+      async function renameHero({ hero_id, name }) {
+        await using session = new Session(engine)
+        const hero = (await session.get(Hero, hero_id)) ?? HTTPError.raise(404, 'Hero not found')
+        // A concurrent request deletes the hero between this handler's read and its write.
+        {
+          await using other = new Session(engine)
+          await other.delete((await other.get(Hero, hero_id))!)
+          await other.commit()
+        }
+        hero.name = name
+        await session.commit()
+        return hero
+      },
+    )
+    const answer = await send(app, 'POST', '/heroes/1/rename?name=Deadpool')
+    assert.deepEqual(
+      { status: answer.statusCode, body: answer.json() },
+      { status: 404, body: { detail: 'Not Found: the resource was deleted concurrently' } },
+    )
+    assert.ok(!answer.body.includes(SECRET) && !answer.body.includes('Deadpool'), answer.body)
+    assert.deepEqual(lines, [], 'a row deleted meanwhile is not a server error')
     await app.close()
   })
 })

@@ -34,6 +34,11 @@ export interface Dialect {
   readonly driver: EngineDriver
   /** `INSERT … RETURNING` gives generated keys; otherwise the driver's `insertId` does. */
   readonly supportsReturning: boolean
+  /**
+   * `SELECT … FOR UPDATE` locks the rows it reads until the transaction ends. SQLite has no row locks and
+   * needs none: its write transaction already keeps every other writer out.
+   */
+  readonly supportsRowLocks: boolean
   /** The SQL `ESCAPE` clause that makes `\` escape `%` and `_` in a LIKE pattern. */
   readonly likeEscape: string
   /** The SQL type of a field's column, such as `'integer'` or `'varchar(100)'`. */

@@ -60,6 +60,7 @@ export function mysqlDialect(url: URL, pool: PoolOptions, onQuery?: (query: Comp
     driver,
     kysely: kyselyDialect(driver, MysqlAdapter, MysqlIntrospector, MysqlCompiler),
     supportsReturning: false,
+    supportsRowLocks: true,
     // In a MySQL string literal a backslash escapes, so one backslash is written as two.
     likeEscape: "escape '\\\\'",
     columnType,

@@ -47,6 +47,7 @@ export function postgresDialect(
     driver,
     kysely: kyselyDialect(driver, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler),
     supportsReturning: true,
+    supportsRowLocks: true,
     likeEscape: "escape '\\'",
     columnType,
     autoIncrement: (column) => column.generatedByDefaultAsIdentity(),

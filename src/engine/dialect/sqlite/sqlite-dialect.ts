@@ -44,6 +44,7 @@ export function sqliteDialect(
     driver,
     kysely: kyselyDialect(driver, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler),
     supportsReturning: true,
+    supportsRowLocks: false,
     likeEscape: "escape '\\'",
     columnType,
     autoIncrement: (column: ColumnDefinitionBuilder) => column,
