@@ -14,6 +14,7 @@ import { DependencyOverrides } from './depends.ts'
 import { DOCS_ASSETS, docsAsset, docsPage } from './docs.ts'
 import { HTTPError, ResponseValidationError } from './http-error.ts'
 import { openApiDocument } from './openapi.ts'
+import { answerClientError, answerExpectationFailed, answerFrameworkError } from './protocol-errors.ts'
 import type { Params } from './params.ts'
 import type { ResponseModel } from './response.ts'
 import {
@@ -241,15 +242,22 @@ export class App {
     }
   }
 
-  /** The Fastify server of this app, created on first use. Register Fastify plugins (CORS, …) on it. */
+  /**
+   * The Fastify server of this app, created on first use. Register Fastify plugins (CORS, …) on it.
+   * Requests refused before a route runs (a URL the router cannot decode, a request that is not valid
+   * HTTP, a timeout, an unmet `Expect`) get the same `{"detail"}` answers as the routes' errors.
+   */
   get fastify(): FastifyInstance {
     if (!this.#fastify) {
       this.#fastify = Fastify({
         logger: this.options.logger ?? false,
         bodyLimit: this.options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+        frameworkErrors: answerFrameworkError,
+        clientErrorHandler: answerClientError,
         ...this.options.fastify,
         routerOptions: { ignoreTrailingSlash: true, ...this.options.fastify?.routerOptions },
       })
+      this.#fastify.server.on('checkExpectation', answerExpectationFailed)
       void this.#fastify.register(this.plugin)
     }
     return this.#fastify
