@@ -360,11 +360,16 @@ function allowOnly(instance: FastifyInstance, url: string, methods: Set<string>)
   })
 }
 
-/** Writes a server-side failure to the app's logger, or to stderr when it has none. */
+/**
+ * Writes a server-side failure to the app's logger, or to stderr when it has none. The line names the route
+ * (`GET /heroes/:hero_id`), not the URL, whose path and query may carry a secret parameter's value.
+ */
 function reporter(logged: boolean): Report {
   if (logged) return (request, level, message, error) => request.log[level]({ err: error }, message)
   return (request, level, message, error) => {
-    if (level === 'error') console.error(`onemodel: ${request.method} ${request.url}: ${message}`, error)
+    if (level === 'error') {
+      console.error(`onemodel: ${request.method} ${request.routeOptions.url}: ${message}`, error)
+    }
   }
 }
 

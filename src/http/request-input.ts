@@ -6,7 +6,7 @@
 import { parse as parseCookieHeader } from 'cookie'
 import type { FastifyRequest } from 'fastify'
 import { Invalid } from '../model/coerce.ts'
-import type { ValidationIssue } from '../model/validation-error.ts'
+import { REDACTED, type ValidationIssue } from '../model/validation-error.ts'
 import { MAX_JSON_DEPTH, tooDeepAt } from './json-depth.ts'
 import type { BodyParam, Param } from './params.ts'
 
@@ -45,15 +45,20 @@ export function readParam(
     // A repeated scalar takes its last value, which is also the input a 422 item shows.
     const last = Array.isArray(raw) ? raw.at(-1) : raw
     const value = param.coerce(last)
-    if (value instanceof Invalid) issues.push(value.at([param.location, wire], last))
+    if (value instanceof Invalid) issues.push(value.at([param.location, wire], shown(param, last)))
     return value
   }
   const items = Array.isArray(raw) ? raw : [raw]
   return items.map((item, index) => {
     const value = param.coerce(item)
-    if (value instanceof Invalid) issues.push(value.at([param.location, wire, index], item))
+    if (value instanceof Invalid) issues.push(value.at([param.location, wire, index], shown(param, item)))
     return value
   })
+}
+
+/** What a 422 item shows of a parameter's value: nothing of a secret one (an API key, a token). */
+function shown(param: Param, value: unknown): unknown {
+  return param.field.options.secret ? REDACTED : value
 }
 
 function rawValue(reader: RequestReader, param: Param, key: string): unknown {
