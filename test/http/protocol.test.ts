@@ -7,10 +7,10 @@
  */
 import assert from 'node:assert/strict'
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
-import { connect } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { inspect } from 'node:util'
 import { body, createApp, field, header, model, path, query, REDACTED } from 'onemodel-ts'
+import { exchange as sendRaw, responsesIn } from '../support/raw-http.ts'
 
 const Item = model('Item', { text: field.string() })
 
@@ -67,63 +67,9 @@ function raw(
   })
 }
 
-/**
- * Writes `parts` to a TCP connection, `delay` ms apart, and returns every byte the server sent until it
- * closed the connection (or `timeout` ms passed).
- */
-function exchange(parts: string[], delay = 0, timeout = 2000, to = port): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(to, '127.0.0.1')
-    let received = ''
-    const timer = setTimeout(() => {
-      socket.destroy()
-      resolve(received)
-    }, timeout)
-    socket.setEncoding('utf8')
-    socket.on('data', (data: string) => (received += data))
-    socket.on('close', () => {
-      clearTimeout(timer)
-      resolve(received)
-    })
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      // The server may close while a part is still on its way; what it answered before counts.
-      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return
-      clearTimeout(timer)
-      reject(error)
-    })
-    socket.on('connect', async () => {
-      for (const part of parts) {
-        if (socket.destroyed) break
-        socket.write(part)
-        if (delay > 0) await new Promise((r) => setTimeout(r, delay))
-      }
-    })
-  })
-}
-
-/** Splits raw HTTP/1.1 text into its responses' status codes and bodies (Content-Length bodies only). */
-function responsesIn(text: string): { status: number; headers: Record<string, string>; body: string }[] {
-  const out: { status: number; headers: Record<string, string>; body: string }[] = []
-  let rest = text
-  while (rest.startsWith('HTTP/1.1 ')) {
-    const end = rest.indexOf('\r\n\r\n')
-    const [statusLine, ...lines] = rest.slice(0, end).split('\r\n')
-    const headers = Object.fromEntries(
-      lines.map((line) => [
-        line.slice(0, line.indexOf(':')).toLowerCase(),
-        line.slice(line.indexOf(':') + 1).trim(),
-      ]),
-    )
-    const length = Number(headers['content-length'] ?? 0)
-    out.push({
-      status: Number(statusLine!.split(' ')[1]),
-      headers,
-      body: rest.slice(end + 4, end + 4 + length),
-    })
-    rest = rest.slice(end + 4 + length)
-  }
-  return out
-}
+/** Raw bytes to the test server (or to the server on `to`). */
+const exchange = (parts: string[], delay?: number, timeout?: number, to = port) =>
+  sendRaw(to, parts, delay, timeout)
 
 const chunk = (text: string) => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`
 
