@@ -1,7 +1,7 @@
 import Type, { type TObject, type TSchema } from 'typebox'
 import { ModelDefinitionError } from '../errors.ts'
 import { coercerFor, Invalid, InvalidNested, type Coercer } from './coerce.ts'
-import { Field, type AnyField, type Fields, type NestedModel, type SchemaRef } from './field.ts'
+import { Field, type AnyField, type Fields, type SchemaRef } from './field.ts'
 import { rowClassNamed, setUnsetFields, unsetFields } from './row.ts'
 import type { InputOf, PartialFields, RowOf, Simplify } from './types.ts'
 import { REDACTED, ValidationError, type ValidationIssue } from './validation-error.ts'
@@ -71,7 +71,7 @@ export class Model<F extends Fields = any> {
   /** The prototype of this model's rows. */
   readonly rowPrototype: object
   readonly #compiled: CompiledField[]
-  /** The fields {@link redact} looks into: secret ones and nested models, which may have secret fields. */
+  /** The fields {@link redact} replaces or looks into: secret ones, and nested models that hold secrets. */
   readonly #redacted: CompiledField[]
   #schema: TObject | undefined
 
@@ -96,7 +96,10 @@ export class Model<F extends Fields = any> {
         secret: field.options.secret === true,
       }
     })
-    this.#redacted = this.#compiled.filter((c) => c.secret || c.nested)
+    this.#redacted = this.#compiled.filter(
+      ({ secret, nested, field }) =>
+        secret || (nested && (!(field.model instanceof Model) || field.model.#redacted.length > 0)),
+    )
   }
 
   /** The JSON Schema of the model's input, with pydantic's titles: the OpenAPI component. */
@@ -118,7 +121,7 @@ export class Model<F extends Fields = any> {
   /** Like {@link validate}, but returns the issues instead of throwing. `loc` prefixes every issue's path. */
   safeValidate(input: unknown, loc: readonly (string | number)[] = []): ValidationResult<RowOf<F>> {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      return { success: false, issues: [NOT_AN_OBJECT.at([...loc], input)] }
+      return { success: false, issues: [NOT_AN_OBJECT.at([...loc], this.redact(input))] }
     }
     const source = input as Record<string, unknown>
     const row = new this.rowClass() as Record<string, unknown>
@@ -139,8 +142,10 @@ export class Model<F extends Fields = any> {
         continue
       }
       const value = nested ? coerce(raw, [...loc, key]) : coerce(raw)
-      if (value instanceof Invalid) (issues ??= []).push(value.at([...loc, key], secret ? REDACTED : raw))
-      else if (value instanceof InvalidNested)
+      if (value instanceof Invalid) {
+        const shown = secret ? REDACTED : nested ? redactNested(field, raw) : raw
+        ;(issues ??= []).push(value.at([...loc, key], shown))
+      } else if (value instanceof InvalidNested)
         (issues ??= []).push(...(secret ? value.issues.map(withRedactedInput) : value.issues))
       else {
         row[key] = value
@@ -165,27 +170,25 @@ export class Model<F extends Fields = any> {
 
   /**
    * `input` as an error may show it: a copy where the value of every secret field, in nested models and
-   * lists of them too, is {@link REDACTED}. Returns `input` itself when it holds no secret value.
+   * lists of them too, is {@link REDACTED}. For a model with secret fields, text or an array given instead
+   * of an object is {@link REDACTED} whole, as it may hold a secret the model cannot find (a JSON body sent
+   * as `text/plain`). Returns `input` itself when it holds no secret value.
    *
    * @example
    * HeroCreate.redact({ name: 'Deadpond', secret_name: 'Dive Wilson' })
    * // { name: 'Deadpond', secret_name: '**********' }
    */
   redact(input: unknown): unknown {
-    if (this.#redacted.length === 0 || typeof input !== 'object' || input === null || Array.isArray(input)) {
-      return input
-    }
+    if (this.#redacted.length === 0) return input
+    if (typeof input === 'string' || Array.isArray(input)) return REDACTED
+    if (typeof input !== 'object' || input === null) return input
     // Own enumerable keys only, as JSON.stringify shows them; no getter of a row is called.
     const copy: Record<string, unknown> = { ...input }
     let changed = false
     for (const { key, field, secret } of this.#redacted) {
       const value = copy[key]
       if (!Object.hasOwn(copy, key) || value === undefined) continue
-      const redacted = secret
-        ? REDACTED
-        : field.kind === 'list'
-          ? redactEach(field.model!, value)
-          : field.model!.redact(value)
+      const redacted = secret ? REDACTED : redactNested(field, value)
       if (redacted !== value) {
         copy[key] = redacted
         changed = true
@@ -314,9 +317,13 @@ export function model<const F extends Fields>(name: string, fields: F, options?:
   return new Model(name, fields, options)
 }
 
-/** The items of a list field, each redacted by the items' model; the list itself when none changed. */
-function redactEach(model: NestedModel, value: unknown): unknown {
-  if (!Array.isArray(value)) return value
+/**
+ * The value of a `model` or `list` field, redacted by the nested model: a list item by item (the list
+ * itself when no item changed).
+ */
+function redactNested(field: AnyField, value: unknown): unknown {
+  const model = field.model!
+  if (field.kind !== 'list' || !Array.isArray(value)) return model.redact(value)
   const items = value.map((item: unknown) => model.redact(item))
   return items.some((item, index) => item !== value[index]) ? items : value
 }

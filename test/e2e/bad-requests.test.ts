@@ -221,6 +221,28 @@ for (const dialect of DIALECTS) {
       })
     })
 
+    test('a hero sent as text/plain or in an array is not echoed: it holds the secret', async () => {
+      const text = JSON.stringify({ name: 'Deadpond', secret_name: SECRET })
+      const response = await fetch(`${base}/heroes/`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: text,
+      })
+      const notAnObject = {
+        detail: [
+          {
+            type: 'model_attributes_type',
+            loc: ['body'],
+            msg: 'Input should be a valid dictionary or object to extract fields from',
+            input: REDACTED,
+          },
+        ],
+      }
+      assert.equal(response.status, 422)
+      assert.deepEqual(await response.json(), notAnObject)
+      assert.deepEqual(await send('POST', '/heroes/', [JSON.parse(text)]), { status: 422, body: notAnObject })
+    })
+
     test('a bad secret_name value is not echoed either, in a POST or a PATCH', async () => {
       const badSecret = {
         type: 'string_type',

@@ -102,8 +102,9 @@ describe('Model.validate: the error items', () => {
   })
 
   test('model_attributes_type: the input is not an object', () => {
+    const Team = model('Team', { name: field.string() })
     for (const input of [null, [], 'Deadpond', 42]) {
-      assert.deepEqual(issues(input), [
+      assert.deepEqual(issues(input, Team), [
         {
           type: 'model_attributes_type',
           loc: [],
@@ -353,10 +354,34 @@ describe('secret fields: their values never appear in an issue', () => {
     assert.deepEqual(input, { secret_name: SECRET, age: -1 })
   })
 
+  test('text or an array instead of an object is redacted whole: it may hold a secret', () => {
+    const text = JSON.stringify(valid)
+    for (const input of [text, [valid], [[valid]]]) {
+      assert.deepEqual(issues(input), [
+        {
+          type: 'model_attributes_type',
+          loc: [],
+          msg: 'Input should be a valid dictionary or object to extract fields from',
+          input: REDACTED,
+        },
+      ])
+    }
+    assert.deepEqual(
+      issues({ name: 'T', leader: text, heroes: [text, 7] }, Team).map((issue) => issue.input),
+      [REDACTED, REDACTED, 7],
+    )
+    assert.deepEqual(
+      issues(null).map((issue) => issue.input),
+      [null],
+      'a number, boolean or null holds no secret',
+    )
+  })
+
   test('redact() returns the input itself when it holds no secret value', () => {
     const input = { name: 'Deadpond', age: 3 }
     assert.equal(HeroCreate.redact(input), input)
-    assert.equal(HeroCreate.redact('text'), 'text')
+    assert.equal(HeroCreate.redact(42), 42)
+    assert.equal(model('Plain', { name: field.string() }).redact('text'), 'text')
     const team = { name: 'T', leader: input, heroes: [input] }
     assert.equal(Team.redact(team), team)
     assert.deepEqual(HeroCreate.redact({ ...input, secret_name: SECRET }), {
