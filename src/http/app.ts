@@ -181,7 +181,8 @@ export class App {
 
   /**
    * The app as a Fastify plugin, to mount it in a Fastify server of your own, under a prefix if you like:
-   * `server.register(app.plugin, { prefix: '/api' })`. Its parsers, error answers and 404/405 stay inside it.
+   * `server.register(app.plugin, { prefix: '/api' })`. Its parsers, error answers and 404/405 stay inside it;
+   * the answers to requests refused before routing (see {@link App.fastify}) are the server's own.
    */
   readonly plugin = async (instance: FastifyInstance): Promise<void> => {
     this.#registered = true
