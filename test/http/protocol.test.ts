@@ -479,8 +479,9 @@ describe('JSON nested deeper than 256 levels', () => {
     assert.equal((await post(`{"title": "x", "data": ${nested(256)}}`)).statusCode, 422)
   })
 
-  test('brackets inside strings do not count as nesting', async () => {
-    const title = '['.repeat(5000) + '{'.repeat(5000) + '\\"['
+  test('brackets inside strings do not count as nesting, after escaped quotes too', async () => {
+    // In the JSON text the title opens with \\\" : an escaped backslash, then an escaped quote.
+    const title = '\\"' + '['.repeat(5000) + '{'.repeat(5000)
     const response = await post(JSON.stringify({ title, data: null }))
     assert.equal(response.statusCode, 200)
     assert.equal((response.json() as { title: string }).title, title)
