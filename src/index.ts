@@ -46,7 +46,7 @@ export {
   type RelationshipsOf,
 } from './model/relationship.ts'
 export { Column, Condition, OrderTerm, and, or, not, col } from './model/column.ts'
-export { ValidationError, type ValidationIssue } from './model/validation-error.ts'
+export { ValidationError, REDACTED, type ValidationIssue } from './model/validation-error.ts'
 export type {
   RowOf,
   NewRowOf,

@@ -22,6 +22,7 @@ import { DependencyOverrides } from './depends.ts'
 import { DOCS_ASSETS, docsAsset, docsPage } from './docs.ts'
 import { HTTPError, ResponseValidationError } from './http-error.ts'
 import { openApiDocument } from './openapi.ts'
+import { answerClientError, answerExpectationFailed, answerFrameworkError } from './protocol-errors.ts'
 import type { Params } from './params.ts'
 import type { ResponseModel } from './response.ts'
 import {
@@ -188,7 +189,8 @@ export class App {
 
   /**
    * The app as a Fastify plugin, to mount it in a Fastify server of your own, under a prefix if you like:
-   * `server.register(app.plugin, { prefix: '/api' })`. Its parsers, error answers and 404/405 stay inside it.
+   * `server.register(app.plugin, { prefix: '/api' })`. Its parsers, error answers and 404/405 stay inside it;
+   * the answers to requests refused before routing (see {@link App.fastify}) are the server's own.
    */
   readonly plugin = async (instance: FastifyInstance): Promise<void> => {
     this.#registered = true
@@ -249,15 +251,22 @@ export class App {
     }
   }
 
-  /** The Fastify server of this app, created on first use. Register Fastify plugins (CORS, …) on it. */
+  /**
+   * The Fastify server of this app, created on first use. Register Fastify plugins (CORS, …) on it.
+   * Requests refused before a route runs (a URL the router cannot decode, a request that is not valid
+   * HTTP, a timeout, an unmet `Expect`) get the same `{"detail"}` answers as the routes' errors.
+   */
   get fastify(): FastifyInstance {
     if (!this.#fastify) {
       this.#fastify = Fastify({
         logger: this.options.logger ?? false,
         bodyLimit: this.options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+        frameworkErrors: answerFrameworkError,
+        clientErrorHandler: answerClientError,
         ...this.options.fastify,
         routerOptions: { ignoreTrailingSlash: true, ...this.options.fastify?.routerOptions },
       })
+      this.#fastify.server.on('checkExpectation', answerExpectationFailed)
       void this.#fastify.register(this.plugin)
     }
     return this.#fastify
@@ -360,11 +369,16 @@ function allowOnly(instance: FastifyInstance, url: string, methods: Set<string>)
   })
 }
 
-/** Writes a server-side failure to the app's logger, or to stderr when it has none. */
+/**
+ * Writes a server-side failure to the app's logger, or to stderr when it has none. The line names the route
+ * (`GET /heroes/:hero_id`), not the URL, whose path and query may carry a secret parameter's value.
+ */
 function reporter(logged: boolean): Report {
   if (logged) return (request, level, message, error) => request.log[level]({ err: error }, message)
   return (request, level, message, error) => {
-    if (level === 'error') console.error(`onemodel: ${request.method} ${request.url}: ${message}`, error)
+    if (level === 'error') {
+      console.error(`onemodel: ${request.method} ${request.routeOptions.url}: ${message}`, error)
+    }
   }
 }
 

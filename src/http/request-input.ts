@@ -6,7 +6,8 @@
 import { parse as parseCookieHeader } from 'cookie'
 import type { FastifyRequest } from 'fastify'
 import { Invalid } from '../model/coerce.ts'
-import type { ValidationIssue } from '../model/validation-error.ts'
+import { REDACTED, type ValidationIssue } from '../model/validation-error.ts'
+import { MAX_JSON_DEPTH, tooDeepAt } from './json-depth.ts'
 import type { BodyParam, Param } from './params.ts'
 
 /** Per-request memo of what several parameters read: the parsed cookies. */
@@ -44,15 +45,20 @@ export function readParam(
     // A repeated scalar takes its last value, which is also the input a 422 item shows.
     const last = Array.isArray(raw) ? raw.at(-1) : raw
     const value = param.coerce(last)
-    if (value instanceof Invalid) issues.push(value.at([param.location, wire], last))
+    if (value instanceof Invalid) issues.push(value.at([param.location, wire], shown(param, last)))
     return value
   }
   const items = Array.isArray(raw) ? raw : [raw]
   return items.map((item, index) => {
     const value = param.coerce(item)
-    if (value instanceof Invalid) issues.push(value.at([param.location, wire, index], item))
+    if (value instanceof Invalid) issues.push(value.at([param.location, wire, index], shown(param, item)))
     return value
   })
+}
+
+/** What a 422 item shows of a parameter's value: nothing of a secret one (an API key, a token). */
+function shown(param: Param, value: unknown): unknown {
+  return param.field.options.secret ? REDACTED : value
 }
 
 function rawValue(reader: RequestReader, param: Param, key: string): unknown {
@@ -90,7 +96,12 @@ export function readBody(reader: RequestReader, param: BodyParam, issues: Valida
     try {
       input = JSON.parse(text)
     } catch (error) {
-      issues.push(jsonInvalid(error as SyntaxError, text.length))
+      issues.push(jsonSyntaxError(error as SyntaxError, text.length))
+      return undefined
+    }
+    const deepAt = tooDeepAt(text)
+    if (deepAt !== -1) {
+      issues.push(jsonInvalid(deepAt, `Nesting deeper than ${MAX_JSON_DEPTH} levels`))
       return undefined
     }
     // FastAPI reads a JSON `null` as no body at all: `missing`, or the default of an optional body.
@@ -119,11 +130,22 @@ function isJson(contentType: string | undefined): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))
 }
 
+/** FastAPI's `json_invalid` item: `loc` `['body', position]` and the reason in `ctx.error`. */
+function jsonInvalid(position: number, reason: string): ValidationIssue {
+  return {
+    type: 'json_invalid',
+    loc: ['body', position],
+    msg: 'JSON decode error',
+    input: {},
+    ctx: { error: reason },
+  }
+}
+
 /**
- * FastAPI's `json_invalid` item: `loc` `['body', position]` and the parser's reason in `ctx.error`. A body
- * cut short fails at its end (V8 names no position for it), as Python's parser reports it.
+ * The `json_invalid` item of a parser error. A body cut short fails at its end (V8 names no position for
+ * it), as Python's parser reports it.
  */
-function jsonInvalid(error: SyntaxError, length: number): ValidationIssue {
+function jsonSyntaxError(error: SyntaxError, length: number): ValidationIssue {
   const position =
     /at position (\d+)/.exec(error.message)?.[1] ??
     (/end of JSON input/.test(error.message) ? String(length) : undefined)
@@ -131,11 +153,5 @@ function jsonInvalid(error: SyntaxError, length: number): ValidationIssue {
     .replace(/, ".*" is not valid JSON$/s, '')
     .replace(/ in JSON at position \d+.*$/s, '')
     .replace(/ at position \d+.*$/s, '')
-  return {
-    type: 'json_invalid',
-    loc: ['body', position === undefined ? 0 : Number(position)],
-    msg: 'JSON decode error',
-    input: {},
-    ctx: { error: reason },
-  }
+  return jsonInvalid(position === undefined ? 0 : Number(position), reason)
 }

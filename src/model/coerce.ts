@@ -197,7 +197,7 @@ function nestedList(model: NestedModel): Coercer {
     const issues: ValidationIssue[] = []
     input.forEach((raw, index) => {
       const value = item(raw, [...loc, index])
-      if (value instanceof Invalid) issues.push(value.at([...loc, index], raw))
+      if (value instanceof Invalid) issues.push(value.at([...loc, index], model.redact(raw)))
       else if (value instanceof InvalidNested) issues.push(...value.issues)
       else out.push(value)
     })

@@ -25,6 +25,8 @@ export interface NestedModel {
     input: unknown,
     loc?: readonly (string | number)[],
   ): { success: true; data: unknown } | { success: false; issues: ValidationIssue[] }
+  /** `input` with its secret values replaced, as an error may show it. */
+  redact(input: unknown): unknown
   readonly schema: TSchema
 }
 
@@ -55,7 +57,10 @@ export interface BaseFieldOptions<T> {
   description?: string
   /** The JSON Schema `title`; defaults to the field name in Title Case, as pydantic does. */
   title?: string
-  /** Never show this field's values in logs or error messages (passwords, tokens, secret names). */
+  /**
+   * Never show this field's values in logs or error messages (passwords, tokens, secret names): where input
+   * is echoed (a 422's `input`, `ValidationError.issues`) the value is `'**********'`.
+   */
   secret?: boolean
 }
 

@@ -4,7 +4,7 @@ import { coercerFor, Invalid, InvalidNested, type Coercer } from './coerce.ts'
 import { Field, type AnyField, type Fields, type SchemaRef } from './field.ts'
 import { rowClassNamed, setUnsetFields, unsetFields } from './row.ts'
 import type { InputOf, NewRowOf, PartialFields, RowOf, Simplify } from './types.ts'
-import { ValidationError, type ValidationIssue } from './validation-error.ts'
+import { REDACTED, ValidationError, type ValidationIssue } from './validation-error.ts'
 
 /** How a model treats input keys it does not declare. */
 export interface ModelOptions {
@@ -31,6 +31,8 @@ interface CompiledField {
   readonly coerce: Coercer
   /** A `model` or `list` field, whose coercer needs the value's location. */
   readonly nested: boolean
+  /** Declared `secret: true`: its value never appears in an issue. */
+  readonly secret: boolean
 }
 
 const ALL_SET: readonly string[] = Object.freeze([])
@@ -69,6 +71,8 @@ export class Model<F extends Fields = any> {
   /** The prototype of this model's rows. */
   readonly rowPrototype: object
   readonly #compiled: CompiledField[]
+  /** The fields {@link redact} replaces or looks into: secret ones, and nested models that hold secrets. */
+  readonly #redacted: CompiledField[]
   #schema: TObject | undefined
 
   constructor(name: string, fields: F, options: ModelOptions = {}) {
@@ -89,8 +93,13 @@ export class Model<F extends Fields = any> {
         field,
         coerce: coercerFor(field),
         nested: field.kind === 'model' || field.kind === 'list',
+        secret: field.options.secret === true,
       }
     })
+    this.#redacted = this.#compiled.filter(
+      ({ secret, nested, field }) =>
+        secret || (nested && (!(field.model instanceof Model) || field.model.#redacted.length > 0)),
+    )
   }
 
   /** The JSON Schema of the model's input, with pydantic's titles: the OpenAPI component. */
@@ -112,25 +121,32 @@ export class Model<F extends Fields = any> {
   /** Like {@link validate}, but returns the issues instead of throwing. `loc` prefixes every issue's path. */
   safeValidate(input: unknown, loc: readonly (string | number)[] = []): ValidationResult<NewRowOf<F>> {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      return { success: false, issues: [NOT_AN_OBJECT.at([...loc], input)] }
+      return { success: false, issues: [NOT_AN_OBJECT.at([...loc], this.redact(input))] }
     }
     const source = input as Record<string, unknown>
     const row = new this.rowClass() as Record<string, unknown>
     let unset: string[] | undefined
     let issues: ValidationIssue[] | undefined
-    for (const { key, field, coerce, nested } of this.#compiled) {
+    // A `missing` item shows the whole input, secrets redacted: made once, for the first such item.
+    let echoed: unknown
+    for (const { key, field, coerce, nested, secret } of this.#compiled) {
       const raw = source[key]
       if (raw === undefined) {
         ;(unset ??= []).push(key)
         if (field.hasDefault) row[key] = field.defaultValue()
         else if (field.isGenerated) row[key] = undefined
-        else if (!field.optional)
-          (issues ??= []).push({ type: 'missing', loc: [...loc, key], msg: 'Field required', input })
+        else if (!field.optional) {
+          echoed ??= this.redact(input)
+          ;(issues ??= []).push({ type: 'missing', loc: [...loc, key], msg: 'Field required', input: echoed })
+        }
         continue
       }
       const value = nested ? coerce(raw, [...loc, key]) : coerce(raw)
-      if (value instanceof Invalid) (issues ??= []).push(value.at([...loc, key], raw))
-      else if (value instanceof InvalidNested) (issues ??= []).push(...value.issues)
+      if (value instanceof Invalid) {
+        const shown = secret ? REDACTED : nested ? redactNested(field, raw) : raw
+        ;(issues ??= []).push(value.at([...loc, key], shown))
+      } else if (value instanceof InvalidNested)
+        (issues ??= []).push(...(secret ? value.issues.map(withRedactedInput) : value.issues))
       else {
         row[key] = value
       }
@@ -150,6 +166,35 @@ export class Model<F extends Fields = any> {
     if (issues) return { success: false, issues }
     setUnsetFields(row, unset ?? ALL_SET)
     return { success: true, data: row as NewRowOf<F> }
+  }
+
+  /**
+   * `input` as an error may show it: a copy where the value of every secret field, in nested models and
+   * lists of them too, is {@link REDACTED}. For a model with secret fields, text or an array given instead
+   * of an object is {@link REDACTED} whole, as it may hold a secret the model cannot find (a JSON body sent
+   * as `text/plain`). Returns `input` itself when it holds no secret value.
+   *
+   * @example
+   * HeroCreate.redact({ name: 'Deadpond', secret_name: 'Dive Wilson' })
+   * // { name: 'Deadpond', secret_name: '**********' }
+   */
+  redact(input: unknown): unknown {
+    if (this.#redacted.length === 0) return input
+    if (typeof input === 'string' || Array.isArray(input)) return REDACTED
+    if (typeof input !== 'object' || input === null) return input
+    // Own enumerable keys only, as JSON.stringify shows them; no getter of a row is called.
+    const copy: Record<string, unknown> = { ...input }
+    let changed = false
+    for (const { key, field, secret } of this.#redacted) {
+      const value = copy[key]
+      if (!Object.hasOwn(copy, key) || value === undefined) continue
+      const redacted = secret ? REDACTED : redactNested(field, value)
+      if (redacted !== value) {
+        copy[key] = redacted
+        changed = true
+      }
+    }
+    return changed ? copy : input
   }
 
   /** The coercer of field `key`: lax-mode conversion, then the field's constraints. */
@@ -270,6 +315,22 @@ export class Model<F extends Fields = any> {
  */
 export function model<const F extends Fields>(name: string, fields: F, options?: ModelOptions): Model<F> {
   return new Model(name, fields, options)
+}
+
+/**
+ * The value of a `model` or `list` field, redacted by the nested model: a list item by item (the list
+ * itself when no item changed).
+ */
+function redactNested(field: AnyField, value: unknown): unknown {
+  const model = field.model!
+  if (field.kind !== 'list' || !Array.isArray(value)) return model.redact(value)
+  const items = value.map((item: unknown) => model.redact(item))
+  return items.some((item, index) => item !== value[index]) ? items : value
+}
+
+/** An issue inside a secret field: its input is the secret's, whatever part of it failed. */
+function withRedactedInput(issue: ValidationIssue): ValidationIssue {
+  return { ...issue, input: REDACTED }
 }
 
 function checkField(model: string, key: string, field: unknown): void {

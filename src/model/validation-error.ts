@@ -14,7 +14,18 @@ export interface ValidationIssue {
 }
 
 /**
- * Input did not match a model. `issues` is data, one item per problem, in field order.
+ * What an error shows instead of the value of a field declared `secret: true`, wherever input is echoed: a
+ * 422 item's `input`, {@link ValidationError.issues}. pydantic's `SecretStr` prints the same.
+ *
+ * @example
+ * HeroCreate.safeValidate({ secret_name: 'Dive Wilson' })
+ * // issues: [{ type: 'missing', loc: ['name'], …, input: { secret_name: '**********' } }]
+ */
+export const REDACTED = '**********'
+
+/**
+ * Input did not match a model. `issues` is data, one item per problem, in field order; the values of secret
+ * fields in their `input` are {@link REDACTED}.
  *
  * @example
  * try { HeroCreate.validate({ name: 'Deadpond' }) } catch (error) {

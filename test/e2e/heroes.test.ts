@@ -1,11 +1,13 @@
 /**
  * The Heroes API of FastAPI's SQL tutorial (examples/heroes/app.ts) served on a real port and driven with
  * fetch, on SQLite, PostgreSQL and MySQL. Every answer is asserted whole, status and body, as FastAPI gives
- * it for the same request; what the API must not say (secret_name) is checked in the database instead.
+ * it for the same request, except that a 422 never echoes secret_name's value (it is `REDACTED`, and so is
+ * text or an array sent instead of a hero, which may hold one); what the API must not say (secret_name) is
+ * checked in the database instead.
  */
 import assert from 'node:assert/strict'
 import { describe, test, type TestContext } from 'node:test'
-import { select, Session } from 'onemodel-ts'
+import { REDACTED, select, Session } from 'onemodel-ts'
 import { Hero, heroesApp } from '../../examples/heroes/app.ts'
 import { DIALECTS } from '../support/dialects.ts'
 
@@ -288,7 +290,7 @@ for (const dialect of DIALECTS) {
               type: 'string_type',
               loc: ['body', 'secret_name'],
               msg: 'Input should be a valid string',
-              input: null,
+              input: REDACTED,
             },
           ],
         },
@@ -381,7 +383,7 @@ for (const dialect of DIALECTS) {
                 type: 'string_type',
                 loc: ['body', 'secret_name'],
                 msg: 'Input should be a valid string',
-                input: ['x'],
+                input: REDACTED,
               },
             ],
           },
@@ -408,7 +410,7 @@ for (const dialect of DIALECTS) {
               type: 'string_type',
               loc: ['body', 'secret_name'],
               msg: 'Input should be a valid string',
-              input: null,
+              input: REDACTED,
             },
           ],
         },
@@ -435,14 +437,24 @@ for (const dialect of DIALECTS) {
 
     test('a JSON array, number, string or boolean is a 422 model_attributes_type; null is missing', async (t) => {
       const { call } = await serve(t)
-      for (const value of [[DEADPOND], 42, 'Deadpond', true]) {
+      // Text and arrays may hold a secret_name, so the 422 does not echo them.
+      const echoes: [unknown, unknown][] = [
+        [[DEADPOND], REDACTED],
+        [42, 42],
+        ['Deadpond', REDACTED],
+        [true, true],
+      ]
+      for (const [value, echoed] of echoes) {
         assert.deepEqual(
           await call('POST', '/heroes/', { json: value }),
-          { status: 422, body: notAnObject(value) },
+          { status: 422, body: notAnObject(echoed) },
           JSON.stringify(value),
         )
       }
-      assert.deepEqual(await call('PATCH', '/heroes/1', { json: [] }), { status: 422, body: notAnObject([]) })
+      assert.deepEqual(await call('PATCH', '/heroes/1', { json: [] }), {
+        status: 422,
+        body: notAnObject(REDACTED),
+      })
       assert.deepEqual(await call('POST', '/heroes/', { json: null }), {
         status: 422,
         body: { detail: [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }] },
@@ -465,11 +477,11 @@ for (const dialect of DIALECTS) {
       const text = JSON.stringify(DEADPOND)
       assert.deepEqual(await call('POST', '/heroes/', { raw: text, type: 'text/plain' }), {
         status: 422,
-        body: notAnObject(text),
+        body: notAnObject(REDACTED),
       })
       assert.deepEqual(await call('POST', '/heroes/', { raw: text }), {
         status: 422,
-        body: notAnObject(text),
+        body: notAnObject(REDACTED),
       })
       assert.deepEqual(await rows(), [], 'nothing was stored')
       for (const type of ['application/json; charset=utf-8', 'application/vnd.api+json']) {

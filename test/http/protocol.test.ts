@@ -1,13 +1,16 @@
 /**
  * HTTP protocol behaviour over a real listening server: 404 and 405 JSON answers with `Allow`, HEAD and
  * OPTIONS, 413 for a body over the limit (with Content-Length and chunked) after which the server goes on,
- * and trailing slashes. Raw requests go through node:http and node:net so nothing is hidden by a client.
+ * trailing slashes, and the `{"detail"}` answers to requests refused before a route runs (bad URLs, invalid
+ * HTTP, oversized headers, timeouts, `Expect`). Then JSON nested too deep, and secret parameters, which no
+ * answer or log line shows. Raw requests go through node:http and node:net so nothing is hidden by a client.
  */
 import assert from 'node:assert/strict'
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
-import { connect } from 'node:net'
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { after, before, describe, test } from 'node:test'
-import { body, createApp, field, model, path, query } from 'onemodel-ts'
+import { inspect } from 'node:util'
+import { body, createApp, field, header, model, path, query, REDACTED } from 'onemodel-ts'
+import { exchange as sendRaw, responsesIn } from '../support/raw-http.ts'
 
 const Item = model('Item', { text: field.string() })
 
@@ -64,63 +67,9 @@ function raw(
   })
 }
 
-/**
- * Writes `parts` to a TCP connection, `delay` ms apart, and returns every byte the server sent until it
- * closed the connection (or `timeout` ms passed).
- */
-function exchange(parts: string[], delay = 0, timeout = 2000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1')
-    let received = ''
-    const timer = setTimeout(() => {
-      socket.destroy()
-      resolve(received)
-    }, timeout)
-    socket.setEncoding('utf8')
-    socket.on('data', (data: string) => (received += data))
-    socket.on('close', () => {
-      clearTimeout(timer)
-      resolve(received)
-    })
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      // The server may close while a part is still on its way; what it answered before counts.
-      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return
-      clearTimeout(timer)
-      reject(error)
-    })
-    socket.on('connect', async () => {
-      for (const part of parts) {
-        if (socket.destroyed) break
-        socket.write(part)
-        if (delay > 0) await new Promise((r) => setTimeout(r, delay))
-      }
-    })
-  })
-}
-
-/** Splits raw HTTP/1.1 text into its responses' status codes and bodies (Content-Length bodies only). */
-function responsesIn(text: string): { status: number; headers: Record<string, string>; body: string }[] {
-  const out: { status: number; headers: Record<string, string>; body: string }[] = []
-  let rest = text
-  while (rest.startsWith('HTTP/1.1 ')) {
-    const end = rest.indexOf('\r\n\r\n')
-    const [statusLine, ...lines] = rest.slice(0, end).split('\r\n')
-    const headers = Object.fromEntries(
-      lines.map((line) => [
-        line.slice(0, line.indexOf(':')).toLowerCase(),
-        line.slice(line.indexOf(':') + 1).trim(),
-      ]),
-    )
-    const length = Number(headers['content-length'] ?? 0)
-    out.push({
-      status: Number(statusLine!.split(' ')[1]),
-      headers,
-      body: rest.slice(end + 4, end + 4 + length),
-    })
-    rest = rest.slice(end + 4 + length)
-  }
-  return out
-}
+/** Raw bytes to the test server (or to the server on `to`). */
+const exchange = (parts: string[], delay?: number, timeout?: number, to = port) =>
+  sendRaw(to, parts, delay, timeout)
 
 const chunk = (text: string) => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`
 
@@ -360,5 +309,228 @@ describe('connections and paths', () => {
   test('a query string does not change the route', async () => {
     const response = await fetch(`${base}/items/?q=x`)
     assert.equal(response.status, 200)
+  })
+})
+
+describe('requests refused before a route runs: {"detail"} JSON, nothing of the request repeated', () => {
+  /** The one answer to `request` on a fresh connection, checked to be JSON and short. */
+  async function answerTo(request: string, to = port) {
+    const text = await exchange([request], 0, 2000, to)
+    const answers = responsesIn(text)
+    assert.equal(answers.length, 1, JSON.stringify(text))
+    const answer = answers[0]!
+    assert.match(answer.headers['content-type'] ?? '', /^application\/json/, JSON.stringify(text))
+    assert.ok(text.length < 400, `the answer repeats the request: ${text.length} characters`)
+    return { ...answer, detail: (JSON.parse(answer.body) as { detail: unknown }).detail }
+  }
+
+  async function stillServes(): Promise<void> {
+    const response = await fetch(`${base}/items/1`)
+    assert.deepEqual(await response.json(), { id: 1 })
+  }
+
+  test('a path that is not valid percent-encoded UTF-8 is a 400, and the connection goes on', async () => {
+    for (const url of ['/items/%', '/items/%ZZ', '/items/%FF', '/items/a%E0%A4%A']) {
+      const text = await exchange([
+        `GET ${url} HTTP/1.1\r\nHost: localhost\r\n\r\n`,
+        'GET /items/2 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
+      ])
+      const [refused, next] = responsesIn(text)
+      assert.equal(refused?.status, 400, url)
+      assert.match(refused.headers['content-type'] ?? '', /^application\/json/)
+      assert.deepEqual(JSON.parse(refused.body), {
+        detail: 'Bad Request: the URL path is not valid percent-encoded UTF-8',
+      })
+      assert.deepEqual([next?.status, next?.body], [200, '{"id":2}'], url)
+    }
+  })
+
+  test('a path parameter over the router’s length limit is a 414 that does not repeat the URL', async () => {
+    const answer = await answerTo(
+      `GET /items/${'9'.repeat(10_000)} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
+    )
+    assert.equal(answer.status, 414)
+    assert.equal(answer.detail, 'URI Too Long: a path parameter is longer than the server accepts')
+    await stillServes()
+  })
+
+  test('a URL or a header too large is a 431, and the connection closes', async () => {
+    const requests = [
+      `GET /items?q=${'q'.repeat(20_000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`,
+      `GET /items HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`,
+    ]
+    for (const request of requests) {
+      const answer = await answerTo(request)
+      assert.equal(answer.status, 431)
+      assert.equal(answer.headers.connection, 'close')
+      assert.equal(
+        answer.detail,
+        'Request Header Fields Too Large: the request line or headers exceed the server limit',
+      )
+    }
+    await stillServes()
+  })
+
+  test('a request that is not HTTP/1.1 is a 400, and the connection closes', async () => {
+    const requests = [
+      'GARBAGE\r\n\r\n',
+      'G@T /items HTTP/1.1\r\nHost: localhost\r\n\r\n',
+      'GET /items HTTP/9.9\r\nHost: localhost\r\n\r\n',
+      'GET /items HTTP/1.1\r\nBad Header\r\n\r\n',
+      'POST /items HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}',
+    ]
+    for (const request of requests) {
+      const answer = await answerTo(request)
+      assert.equal(answer.status, 400, JSON.stringify(request))
+      assert.equal(answer.headers.connection, 'close')
+      assert.equal(answer.detail, 'Bad Request: the request is not valid HTTP/1.1')
+    }
+    await stillServes()
+  })
+
+  test('an Expect other than 100-continue is a 417 with a body, and the connection closes', async () => {
+    const answer = await answerTo(
+      'POST /items HTTP/1.1\r\nHost: localhost\r\nExpect: something-else\r\n' +
+        'Content-Type: application/json\r\nContent-Length: 2\r\n\r\n',
+    )
+    assert.equal(answer.status, 417)
+    assert.equal(answer.headers.connection, 'close')
+    assert.equal(
+      answer.detail,
+      'Expectation Failed: the only expectation the server meets is "Expect: 100-continue"',
+    )
+    const text = await exchange([
+      'POST /items HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\nConnection: close\r\n' +
+        'Content-Type: application/json\r\nContent-Length: 12\r\n\r\n',
+      '{"text":"a"}',
+    ])
+    assert.match(text, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 201 /)
+  })
+
+  test('a request that does not arrive within requestTimeout is a 408, and the connection closes', async (t) => {
+    // node:http checks its connections' timeouts every 30 s unless told otherwise.
+    const slow = createApp({
+      fastify: {
+        serverFactory: (handler) =>
+          createServer({ requestTimeout: 200, connectionsCheckingInterval: 20 }, handler),
+      },
+    })
+    slow.get('/', {}, () => 'ok')
+    const slowPort = Number(new URL(await slow.listen({ port: 0, signals: false })).port)
+    t.after(() => slow.close())
+    const answer = await answerTo('GET / HTTP/1.1\r\nHost: localhost\r\n', slowPort)
+    assert.equal(answer.status, 408)
+    assert.equal(answer.headers.connection, 'close')
+    assert.equal(answer.detail, 'Request Timeout: the request did not arrive in time')
+  })
+})
+
+describe('JSON nested deeper than 256 levels', () => {
+  const Doc = model('Doc', { title: field.string(), data: field.json({ nullable: true, default: null }) })
+  const docs = createApp({ bodyLimit: 4 * 1024 * 1024 })
+  docs.post('/docs-in', { params: { doc: body(Doc) } }, ({ doc }) => doc)
+
+  const post = (payload: string) =>
+    docs.inject({
+      method: 'POST',
+      url: '/docs-in',
+      headers: { 'content-type': 'application/json' },
+      payload,
+    })
+  const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth)
+  const objects = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)
+  const tooDeep = (position: number) => ({
+    detail: [
+      {
+        type: 'json_invalid',
+        loc: ['body', position],
+        msg: 'JSON decode error',
+        input: {},
+        ctx: { error: 'Nesting deeper than 256 levels' },
+      },
+    ],
+  })
+
+  test('a body of 100,000 nested arrays or objects is a 422 at the level too many', async () => {
+    const cases: [string, number][] = [
+      [nested(100_000), 256],
+      [objects(100_000), 256 * '{"a":'.length],
+    ]
+    for (const [payload, position] of cases) {
+      const response = await post(payload)
+      assert.equal(response.statusCode, 422)
+      assert.deepEqual(response.json(), tooDeep(position))
+    }
+  })
+
+  test('deep nesting inside a field is refused the same way', async () => {
+    const response = await post(`{"title": ${nested(100_000)}, "data": null}`)
+    assert.equal(response.statusCode, 422)
+    assert.deepEqual(response.json(), tooDeep('{"title": '.length + 255))
+  })
+
+  test('a value 64 levels deep in a json field is accepted and answered whole, up to the limit', async () => {
+    for (const depth of [64, 255]) {
+      const data = JSON.parse(nested(depth)) as unknown
+      const response = await post(JSON.stringify({ title: 'deep', data }))
+      assert.equal(response.statusCode, 200, `depth ${depth}: ${response.body.slice(0, 200)}`)
+      assert.deepEqual(response.json(), { title: 'deep', data })
+    }
+    assert.equal((await post(`{"title": "x", "data": ${nested(256)}}`)).statusCode, 422)
+  })
+
+  test('brackets inside strings do not count as nesting, after escaped quotes too', async () => {
+    // In the JSON text the title opens with \\\" : an escaped backslash, then an escaped quote.
+    const title = '\\"' + '['.repeat(5000) + '{'.repeat(5000)
+    const response = await post(JSON.stringify({ title, data: null }))
+    assert.equal(response.statusCode, 200)
+    assert.equal((response.json() as { title: string }).title, title)
+  })
+})
+
+describe('secret parameters', () => {
+  const TOKEN = 'tok_4f9a2c71d8e3b6'
+  const secrets = createApp()
+  secrets.get(
+    '/secure',
+    {
+      params: {
+        token: query.string({ secret: true, minLength: 40 }),
+        api_key: header.string({ secret: true, pattern: '^key_' }),
+      },
+    },
+    () => 'ok',
+  )
+  secrets.get('/fails', { params: { token: query.string({ secret: true }) } }, () => {
+    throw new Error('the handler failed')
+  })
+
+  test('a secret parameter’s rejected value is redacted in the 422', async () => {
+    const response = await secrets.inject({
+      method: 'GET',
+      url: `/secure?token=${TOKEN}`,
+      headers: { 'api-key': TOKEN },
+    })
+    assert.equal(response.statusCode, 422)
+    assert.ok(!response.body.includes(TOKEN), response.body)
+    const detail = (response.json() as { detail: { loc: unknown[]; input: unknown }[] }).detail
+    assert.deepEqual(
+      detail.map(({ loc, input }) => [loc, input]),
+      [
+        [['query', 'token'], REDACTED],
+        [['header', 'api-key'], REDACTED],
+      ],
+    )
+  })
+
+  test('the stderr line of a 500 names the route, not a URL that carries the secret', async (t) => {
+    const errors = t.mock.method(console, 'error', () => {})
+    const response = await secrets.inject({ method: 'GET', url: `/fails?token=${TOKEN}` })
+    assert.equal(response.statusCode, 500)
+    const printed = errors.mock.calls
+      .map((call) => call.arguments.map((a) => inspect(a)).join(' '))
+      .join('\n')
+    assert.match(printed, /GET \/fails: the handler failed/)
+    assert.ok(!printed.includes(TOKEN), printed)
   })
 })

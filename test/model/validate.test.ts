@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { inspect } from 'node:util'
-import { field, model, OnemodelError, ValidationError, type ValidationIssue } from 'onemodel-ts'
+import { field, model, OnemodelError, REDACTED, ValidationError, type ValidationIssue } from 'onemodel-ts'
 
 const HeroCreate = model('HeroCreate', {
   name: field.string({ maxLength: 10 }),
@@ -102,8 +102,9 @@ describe('Model.validate: the error items', () => {
   })
 
   test('model_attributes_type: the input is not an object', () => {
+    const Team = model('Team', { name: field.string() })
     for (const input of [null, [], 'Deadpond', 42]) {
-      assert.deepEqual(issues(input), [
+      assert.deepEqual(issues(input, Team), [
         {
           type: 'model_attributes_type',
           loc: [],
@@ -267,6 +268,126 @@ describe('ValidationError', () => {
       () => HeroCreate.validate({ name: 'Deadpond', secret_name: 12345678 }),
       (thrown: unknown) => thrown instanceof ValidationError && !thrown.message.includes('12345678'),
     )
+  })
+})
+
+describe('secret fields: their values never appear in an issue', () => {
+  const SECRET = 'Dive Wilson'
+  const Team = model('Team', {
+    name: field.string(),
+    leader: field.model(HeroCreate),
+    heroes: field.list(HeroCreate, { default: [] }),
+  })
+  const Vault = model('Vault', { label: field.string(), key: field.model(HeroCreate, { secret: true }) })
+
+  /** Every issue's input, as JSON text: where a secret would show. */
+  const echoed = (found: ValidationIssue[]) => JSON.stringify(found.map((issue) => issue.input))
+
+  test('missing: the echoed input shows the secret key with its value redacted', () => {
+    assert.deepEqual(issues({ secret_name: SECRET }), [
+      { type: 'missing', loc: ['name'], msg: 'Field required', input: { secret_name: REDACTED } },
+    ])
+    assert.equal(REDACTED, '**********')
+  })
+
+  test('a secret field’s own bad value is redacted, whatever rule it fails', () => {
+    const Login = model('Login', { password: field.string({ secret: true, minLength: 12 }) })
+    assert.deepEqual(issues({ ...valid, secret_name: 12345 }), [
+      { type: 'string_type', loc: ['secret_name'], msg: 'Input should be a valid string', input: REDACTED },
+    ])
+    assert.deepEqual(issues({ password: 'hunter2' }, Login), [
+      {
+        type: 'string_too_short',
+        loc: ['password'],
+        msg: 'String should have at least 12 characters',
+        input: REDACTED,
+        ctx: { min_length: 12 },
+      },
+    ])
+  })
+
+  test('nested models and lists of them: the secrets inside are redacted at every level', () => {
+    const hero = { name: 'Deadpond', secret_name: SECRET }
+    const found = issues({ leader: hero, heroes: [hero, { secret_name: SECRET }] }, Team)
+    assert.deepEqual(found, [
+      {
+        type: 'missing',
+        loc: ['name'],
+        msg: 'Field required',
+        input: {
+          leader: { name: 'Deadpond', secret_name: REDACTED },
+          heroes: [{ name: 'Deadpond', secret_name: REDACTED }, { secret_name: REDACTED }],
+        },
+      },
+      {
+        type: 'missing',
+        loc: ['heroes', 1, 'name'],
+        msg: 'Field required',
+        input: { secret_name: REDACTED },
+      },
+    ])
+  })
+
+  test('a nested model declared secret hides every value inside it', () => {
+    const found = issues({ label: 'x', key: { name: 42, secret_name: SECRET } }, Vault)
+    assert.deepEqual(found, [
+      { type: 'string_type', loc: ['key', 'name'], msg: 'Input should be a valid string', input: REDACTED },
+    ])
+    assert.deepEqual(issues({ key: { name: 'Deadpond', secret_name: SECRET } }, Vault), [
+      { type: 'missing', loc: ['label'], msg: 'Field required', input: { key: REDACTED } },
+    ])
+  })
+
+  test('ValidationError.issues from validate() are redacted, and the input given is not changed', () => {
+    const input = { secret_name: SECRET, age: -1 }
+    const error = (() => {
+      try {
+        HeroCreate.validate(input)
+      } catch (error) {
+        return error
+      }
+      return assert.fail('invalid input must throw')
+    })()
+    assert.ok(error instanceof ValidationError)
+    assert.ok(!echoed(error.issues).includes(SECRET), echoed(error.issues))
+    assert.ok(!inspect(error, { depth: 10 }).includes(SECRET))
+    assert.deepEqual(input, { secret_name: SECRET, age: -1 })
+  })
+
+  test('text or an array instead of an object is redacted whole: it may hold a secret', () => {
+    const text = JSON.stringify(valid)
+    for (const input of [text, [valid], [[valid]]]) {
+      assert.deepEqual(issues(input), [
+        {
+          type: 'model_attributes_type',
+          loc: [],
+          msg: 'Input should be a valid dictionary or object to extract fields from',
+          input: REDACTED,
+        },
+      ])
+    }
+    assert.deepEqual(
+      issues({ name: 'T', leader: text, heroes: [text, 7] }, Team).map((issue) => issue.input),
+      [REDACTED, REDACTED, 7],
+    )
+    assert.deepEqual(
+      issues(null).map((issue) => issue.input),
+      [null],
+      'a number, boolean or null holds no secret',
+    )
+  })
+
+  test('redact() returns the input itself when it holds no secret value', () => {
+    const input = { name: 'Deadpond', age: 3 }
+    assert.equal(HeroCreate.redact(input), input)
+    assert.equal(HeroCreate.redact(42), 42)
+    assert.equal(model('Plain', { name: field.string() }).redact('text'), 'text')
+    const team = { name: 'T', leader: input, heroes: [input] }
+    assert.equal(Team.redact(team), team)
+    assert.deepEqual(HeroCreate.redact({ ...input, secret_name: SECRET }), {
+      ...input,
+      secret_name: REDACTED,
+    })
   })
 })
 
