@@ -83,7 +83,7 @@ function parseAnswer(data: Buffer, end: boolean): RawAnswer | undefined {
       const colon = line.indexOf(':')
       const name = line.slice(0, colon).trim().toLowerCase()
       const value = line.slice(colon + 1).trim()
-      headers[name] = name in headers ? `${headers[name]}, ${value}` : value
+      headers[name] = Object.hasOwn(headers, name) ? `${headers[name]}, ${value}` : value
     }
     start = headEnd + 4
     if (status < 200) continue
