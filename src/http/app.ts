@@ -22,7 +22,13 @@ import { DependencyOverrides } from './depends.ts'
 import { DOCS_ASSETS, docsAsset, docsPage } from './docs.ts'
 import { HTTPError, ResponseValidationError } from './http-error.ts'
 import { openApiDocument } from './openapi.ts'
-import { answerClientError, answerExpectationFailed, answerFrameworkError } from './protocol-errors.ts'
+import {
+  answerClientError,
+  answerConnect,
+  answerExpectationFailed,
+  answerFrameworkError,
+  requireHost,
+} from './protocol-errors.ts'
 import type { Params } from './params.ts'
 import type { ResponseModel } from './response.ts'
 import {
@@ -254,7 +260,8 @@ export class App {
   /**
    * The Fastify server of this app, created on first use. Register Fastify plugins (CORS, …) on it.
    * Requests refused before a route runs (a URL the router cannot decode, a request that is not valid
-   * HTTP, a timeout, an unmet `Expect`) get the same `{"detail"}` answers as the routes' errors.
+   * HTTP, a timeout, an unmet `Expect`, a missing `Host`, a `CONNECT`) get the same `{"detail"}` answers as
+   * the routes' errors.
    */
   get fastify(): FastifyInstance {
     if (!this.#fastify) {
@@ -263,10 +270,14 @@ export class App {
         bodyLimit: this.options.bodyLimit ?? DEFAULT_BODY_LIMIT,
         frameworkErrors: answerFrameworkError,
         clientErrorHandler: answerClientError,
+        // node:http answers a missing Host with an empty 400 of its own; requireHost answers it instead.
+        http: { requireHostHeader: false },
         ...this.options.fastify,
         routerOptions: { ignoreTrailingSlash: true, ...this.options.fastify?.routerOptions },
       })
       this.#fastify.server.on('checkExpectation', answerExpectationFailed)
+      this.#fastify.server.on('connect', answerConnect)
+      this.#fastify.addHook('onRequest', requireHost)
       void this.#fastify.register(this.plugin)
     }
     return this.#fastify

@@ -8,6 +8,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 
 /** Why the router refused a URL, by Fastify's error code; any other code keeps its status and text. */
 const FRAMEWORK_DETAILS: Readonly<Record<string, string>> = {
@@ -65,6 +66,11 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
     return
   }
   const { status, detail } = clientErrorAnswer(error.code ?? '')
+  answerOnSocket(socket, status, detail)
+}
+
+/** Writes a `{"detail"}` answer as raw HTTP/1.1 and closes the connection once it is flushed. */
+function answerOnSocket(socket: Duplex, status: number, detail: string): void {
   const body = JSON.stringify({ detail })
   const answer =
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
@@ -74,6 +80,34 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
     body
   // Closed once the answer is flushed, whether or not the client closes its side.
   socket.end(answer, () => socket.destroy())
+}
+
+/**
+ * node:http's `connect` event: a `CONNECT` request (a proxy tunnel), which node:http hands to this event
+ * instead of the routes, and without a listener closes the connection unanswered.
+ *
+ * @example
+ * server.on('connect', answerConnect)
+ */
+export function answerConnect(_request: IncomingMessage, socket: Duplex): void {
+  answerOnSocket(socket, 405, 'Method Not Allowed: this server is not a proxy')
+}
+
+const MISSING_HOST = { detail: 'Bad Request: an HTTP/1.1 request needs a Host header' }
+
+/**
+ * An `onRequest` hook for a server made with node:http's `requireHostHeader: false`: an HTTP/1.1 request
+ * without `Host` answers 400 `{"detail"}`, where node:http would answer it with an empty body.
+ *
+ * @example
+ * Fastify({ http: { requireHostHeader: false } }).addHook('onRequest', requireHost)
+ */
+export function requireHost(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
+    void reply.code(400).header('connection', 'close').send(MISSING_HOST)
+    return
+  }
+  done()
 }
 
 const EXPECTATION_FAILED = JSON.stringify({

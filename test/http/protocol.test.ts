@@ -407,6 +407,23 @@ describe('requests refused before a route runs: {"detail"} JSON, nothing of the 
     assert.match(text, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 201 /)
   })
 
+  test('an HTTP/1.1 request without Host is a 400 with a body; HTTP/1.0 needs none', async () => {
+    const answer = await answerTo('GET /items HTTP/1.1\r\n\r\n')
+    assert.equal(answer.status, 400)
+    assert.equal(answer.headers.connection, 'close')
+    assert.equal(answer.detail, 'Bad Request: an HTTP/1.1 request needs a Host header')
+    const old = await exchange(['GET /items HTTP/1.0\r\n\r\n'])
+    assert.match(old, /^HTTP\/1\.1 200 /)
+  })
+
+  test('a CONNECT is a 405 with a body, not a connection closed unanswered', async () => {
+    const answer = await answerTo('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n')
+    assert.equal(answer.status, 405)
+    assert.equal(answer.headers.connection, 'close')
+    assert.equal(answer.detail, 'Method Not Allowed: this server is not a proxy')
+    await stillServes()
+  })
+
   test('a request that does not arrive within requestTimeout is a 408, and the connection closes', async (t) => {
     // node:http checks its connections' timeouts every 30 s unless told otherwise.
     const slow = createApp({
