@@ -30,10 +30,11 @@ export interface ParamOptions {
 }
 
 /** A field's options without the column-only ones, plus the parameter's own. */
-type OptionsOf<O> = Omit<O, 'primaryKey' | 'index' | 'unique' | 'foreignKey' | 'onDelete'> & ParamOptions
+export type OptionsOf<O> = Omit<O, 'primaryKey' | 'index' | 'unique' | 'foreignKey' | 'onDelete'> &
+  ParamOptions
 
 /** The value a parameter with options `O` gives the handler. */
-type ValueFor<T, O> =
+export type ValueFor<T, O> =
   (O extends { nullable: true } ? T | null : T) | (O extends { optional: true } ? undefined : never)
 
 /** One declared path, query, header or cookie parameter. Immutable. */

@@ -4,6 +4,7 @@
  */
 import type { AnyField } from './field.ts'
 
+/** The SQL comparison of a condition such as `Hero.c.age.lt(30)`. */
 export type ComparisonOperator = '=' | '<>' | '<' | '<=' | '>' | '>='
 
 /** The condition tree. `T` in {@link Condition} tracks which tables it reads. */

@@ -102,7 +102,8 @@ export type RelationshipDeclarations<Names extends string> = {
   readonly [Name in Names]?: Readonly<Record<string, RelationshipDeclaration<'one' | 'many', Names>>>
 }
 
-type FieldsOf<T> = T extends TableModel<string, infer F extends Fields> ? F : never
+/** The fields of a table model. */
+export type FieldsOf<T> = T extends TableModel<string, infer F extends Fields> ? F : never
 
 /** A row of table `K` with its relationships: columns, then `team: Team | null` or `heroes: Hero[]`. */
 export type RelatedRow<T, S, K extends keyof T> = RowOf<FieldsOf<T[K]>> & RelationshipsOf<T, S, K>

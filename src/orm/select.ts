@@ -45,7 +45,8 @@ export function selectinload<const K extends string>(relationship: K): LoadOptio
   return new LoadOption(relationship)
 }
 
-type TablesOf<M extends TableModel> = M['tableName']
+/** The table names a select's conditions may read: its table model's. */
+export type TablesOf<M extends TableModel> = M['tableName']
 
 const EMPTY: SelectState = { where: [], orderBy: [], limit: undefined, offset: undefined, options: [] }
 
