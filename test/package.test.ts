@@ -89,7 +89,7 @@ test('every relative link of the shipped Markdown resolves to a file in the pack
   assert.ok(existsSync(join(installed, 'LICENSE')), 'the package ships its LICENSE')
 })
 
-test("the page's tsconfig type-checks models.ts, main.ts and the README tour, also with declaration: true", () => {
+test("the page's tsconfig checks models.ts, main.ts and the README tour, also with declaration: true", () => {
   // One compiler run, as checking the libraries' declarations (skipLibCheck: false) costs most of it: the
   // page's tsconfig, plus declaration emit, which needs every type a user's exported values carry.
   writeFileSync(
