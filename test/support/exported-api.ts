@@ -123,6 +123,17 @@ export const theme = cookie.string({ optional: true })
 export const heroBody = body(HeroCreate)
 export const heroList = list(HeroPublic)
 export const app = createApp({ title: 'Heroes', lifespan: { startup: () => undefined } })
+app.get(
+  '/heroes/{hero_id}',
+  { params: { hero_id: heroId, user: currentUser, session: getSession }, response: HeroPublic },
+  async ({ hero_id, session }) =>
+    (await session.get(Hero, hero_id)) ?? HTTPError.raise(404, 'Hero not found'),
+)
+app.get(
+  '/heroes/',
+  { params: { limit, tags: tagFilter, session: getSession }, response: heroList },
+  ({ limit, session }) => session.exec(select(Hero).limit(limit)).all(),
+)
 export const notFound = new HTTPError(404, 'Hero not found')
 export const overrides = app.dependencyOverrides
 
