@@ -23,7 +23,23 @@ export {
   type ConstraintKind,
 } from './errors.ts'
 
-export { field, Field, type FieldKind, type AnyField, type Fields, type NestedModel } from './model/field.ts'
+export {
+  field,
+  Field,
+  type FieldKind,
+  type AnyField,
+  type Fields,
+  type NestedModel,
+  type BaseFieldOptions,
+  type StringFieldOptions,
+  type NumberFieldOptions,
+  type JsonFieldOptions,
+  type AnyFieldOptions,
+  type DefaultGiven,
+  type FieldFor,
+  type KeyFieldFor,
+  type SchemaRef,
+} from './model/field.ts'
 export { model, Model, type ModelOptions, type DumpOptions, type ValidationResult } from './model/model.ts'
 export {
   table,
@@ -44,8 +60,20 @@ export {
   type RelatedTables,
   type RelatedRow,
   type RelationshipsOf,
+  type FieldsOf,
 } from './model/relationship.ts'
-export { Column, Condition, OrderTerm, and, or, not, col } from './model/column.ts'
+export {
+  Column,
+  Condition,
+  OrderTerm,
+  and,
+  or,
+  not,
+  col,
+  type ColumnInfo,
+  type ConditionNode,
+  type ComparisonOperator,
+} from './model/column.ts'
 export { ValidationError, REDACTED, type ValidationIssue } from './model/validation-error.ts'
 export type {
   RowOf,
@@ -55,12 +83,22 @@ export type {
   InputOf,
   ValueOf,
   PrimaryKeyOf,
+  PartialFields,
+  Simplify,
 } from './model/types.ts'
+export type { Coercer } from './model/coerce.ts'
 
 export { createEngine, Engine, type EngineOptions } from './engine/engine.ts'
 export { createAll, dropAll, type SchemaOptions } from './engine/ddl.ts'
 export { parseDatabaseUrl, redactUrl, type DatabaseUrl, type DialectName } from './engine/url.ts'
 export type { SqliteOptions } from './engine/dialect/sqlite/sqlite-driver.ts'
+export type {
+  Dialect,
+  EngineDriver,
+  PoolOptions,
+  MigrationSupport,
+  AlterColumnStyle,
+} from './engine/dialect/dialect.ts'
 
 // Migrations: compare models with the database, write revision files, run them through Kysely's Migrator.
 export { autogenerate, type AutogenerateOptions } from './engine/migrate/autogenerate.ts'
@@ -92,7 +130,15 @@ export { defineConfig, type OnemodelConfig } from './cli/config.ts'
 export { sql } from 'kysely'
 
 export { Session, type SessionOptions, type GetOptions } from './orm/session.ts'
-export { select, Select, selectinload, LoadOption, type RelationshipNames } from './orm/select.ts'
+export {
+  select,
+  Select,
+  selectinload,
+  LoadOption,
+  type RelationshipNames,
+  type SelectState,
+  type TablesOf,
+} from './orm/select.ts'
 export { Result, PendingResult } from './orm/result.ts'
 
 export { createApp, App, type AppOptions, type Lifespan, type ListenOptions } from './http/app.ts'
@@ -108,6 +154,9 @@ export {
   type ParamOptions,
   type Params,
   type Args,
+  type ParamSpec,
+  type OptionsOf as ParamOptionsOf,
+  type ValueFor as ParamValueFor,
 } from './http/params.ts'
 export {
   depends,
@@ -115,6 +164,7 @@ export {
   DependencyOverrides,
   type RequestContext,
   type DependencyFunction,
+  type Yielding,
 } from './http/depends.ts'
 export { list, ListOf, type ResponseModel, type ResponseValue } from './http/response.ts'
 export { HTTPError, RequestValidationError, ResponseValidationError } from './http/http-error.ts'

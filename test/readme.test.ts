@@ -3,19 +3,16 @@
  * printed output checked, and the quick start's curl commands run against `npm start`'s program.
  */
 import assert from 'node:assert/strict'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { after, test } from 'node:test'
+import { codeBlocks, curlExamples, runCurl, startServer } from './support/doc-examples.ts'
 
 const root = resolve(import.meta.dirname, '..')
-const blocks = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map(
-  (m) => m[1]!,
-)
-
 const readme = readFileSync(join(root, 'README.md'), 'utf8')
+const blocks = codeBlocks(readme, 'ts')
 
 /** Runs code as a user's module. It must live inside the package for `import 'onemodel-ts'` to resolve. */
 function runInScratchDir(code: string): string {
@@ -86,55 +83,21 @@ await app.close()
   ])
 })
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await new Promise((resolve) => server.once('listening', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
 test('the quick start: npm start serves the Heroes API, and the curl commands answer as shown', async () => {
-  const block = /## Quick start[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)![1]!
-  // Each command (with its continuation lines) is followed by `# <expected output>`.
-  const steps = [...block.matchAll(/^(curl[\s\S]*?)\n# (.*)$/gm)].map((m) => ({
-    command: m[1]!,
-    expected: m[2]!,
-  }))
+  const quickStart = readme.slice(readme.indexOf('## Quick start'))
+  const steps = curlExamples(codeBlocks(quickStart, 'sh')[0]!)
   assert.equal(steps.length, 3, 'the quick start shows three commands with their output')
 
-  const port = await freePort()
   const cwd = mkdtempSync(join(tmpdir(), 'onemodel-quickstart-'))
+  after(() => rmSync(cwd, { recursive: true, force: true }))
   const start = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start as string
   const [, ...args] = start.split(' ')
-  const server = spawn(
-    process.execPath,
+  const origin = await startServer(
     args.map((arg) => (arg.endsWith('.ts') ? join(root, arg) : arg)),
-    {
-      cwd,
-      env: { ...process.env, PORT: String(port), DATABASE_URL: undefined },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    { cwd, env: { ...process.env, PORT: '0', DATABASE_URL: undefined } },
   )
-  after(() => {
-    server.kill('SIGTERM')
-    rmSync(cwd, { recursive: true, force: true })
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('Heroes API on') && resolve())
-    server.once('exit', (code) => reject(new Error(`npm start's program exited with ${code}`)))
-  })
-  for (const { command, expected } of steps) {
-    const output = execFileSync(
-      'sh',
-      ['-c', command.replaceAll('127.0.0.1:8000', `127.0.0.1:${port}`) + ' -s'],
-      {
-        encoding: 'utf8',
-      },
-    )
-    assert.equal(output, expected, command)
-  }
-  const docs = await fetch(`http://127.0.0.1:${port}/docs`)
+  for (const { command, expected } of steps) assert.equal(runCurl(command, origin), expected, command)
+  const docs = await fetch(`${origin}/docs`)
   assert.equal(docs.status, 200)
   assert.match(await docs.text(), /swagger-ui-bundle\.js/)
   // The default DATABASE_URL is sqlite:///database.db, relative to where npm start runs.

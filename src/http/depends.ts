@@ -7,7 +7,16 @@ export interface RequestContext {
   readonly reply: FastifyReply
 }
 
-type Yielding<T> = AsyncGenerator<T, unknown, undefined> | Generator<T, unknown, undefined>
+/**
+ * What a generator dependency returns: it yields its value once, and its code after `yield` is the cleanup.
+ *
+ * @example
+ * const getSession = depends(async function* () {
+ *   await using session = new Session(engine) // closed after the response is sent
+ *   yield session
+ * })
+ */
+export type Yielding<T> = AsyncGenerator<T, unknown, undefined> | Generator<T, unknown, undefined>
 
 /** A function a dependency may run: it returns (or resolves to) its value, or yields it once. */
 export type DependencyFunction<P extends Params = any, T = unknown> = (

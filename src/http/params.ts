@@ -29,11 +29,24 @@ export interface ParamOptions {
   deprecated?: boolean
 }
 
-/** A field's options without the column-only ones, plus the parameter's own. */
-type OptionsOf<O> = Omit<O, 'primaryKey' | 'index' | 'unique' | 'foreignKey' | 'onDelete'> & ParamOptions
+/**
+ * A field's options without the column-only ones, plus the parameter's own: what `query.integer()` and the
+ * other parameter builders accept.
+ *
+ * @example
+ * const limit = query.integer({ default: 100, le: 100, alias: 'page-size' })
+ */
+export type OptionsOf<O> = Omit<O, 'primaryKey' | 'index' | 'unique' | 'foreignKey' | 'onDelete'> &
+  ParamOptions
 
-/** The value a parameter with options `O` gives the handler. */
-type ValueFor<T, O> =
+/**
+ * The value a parameter with options `O` gives the handler: `null` when `nullable`, `undefined` when
+ * `optional`.
+ *
+ * @example
+ * const q = query.string({ optional: true }) // the handler gets string | undefined
+ */
+export type ValueFor<T, O> =
   (O extends { nullable: true } ? T | null : T) | (O extends { optional: true } ? undefined : never)
 
 /** One declared path, query, header or cookie parameter. Immutable. */

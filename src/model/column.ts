@@ -4,6 +4,12 @@
  */
 import type { AnyField } from './field.ts'
 
+/**
+ * The SQL comparison of a condition.
+ *
+ * @example
+ * Hero.c.age.lt(30) // a condition whose node has op: '<'
+ */
 export type ComparisonOperator = '=' | '<>' | '<' | '<=' | '>' | '>='
 
 /** The condition tree. `T` in {@link Condition} tracks which tables it reads. */

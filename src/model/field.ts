@@ -64,12 +64,24 @@ export interface BaseFieldOptions<T> {
   secret?: boolean
 }
 
+/**
+ * Options of `field.string()`: lengths and a regular expression, as pydantic's `Field()`.
+ *
+ * @example
+ * const name = field.string({ index: true, minLength: 1, maxLength: 100, pattern: '^[A-Z]' })
+ */
 export interface StringFieldOptions extends BaseFieldOptions<string> {
   minLength?: number
   maxLength?: number
   pattern?: string
 }
 
+/**
+ * Options of `field.integer()` and `field.number()`: bounds, named as pydantic's.
+ *
+ * @example
+ * const age = field.integer({ nullable: true, default: null, ge: 0, lt: 150 })
+ */
 export interface NumberFieldOptions extends BaseFieldOptions<number> {
   /** Greater than or equal (pydantic `ge`, JSON Schema `minimum`). */
   ge?: number
@@ -81,6 +93,12 @@ export interface NumberFieldOptions extends BaseFieldOptions<number> {
   lt?: number
 }
 
+/**
+ * Options of `field.json<T>()`: a TypeBox schema to validate the value.
+ *
+ * @example
+ * const tags = field.json<string[]>({ default: [], schema: Type.Array(Type.String()) })
+ */
 export interface JsonFieldOptions<T> extends BaseFieldOptions<T> {
   /** A TypeBox schema the JSON value must match; any JSON value when omitted. */
   schema?: TSchema
@@ -227,8 +245,14 @@ export type AnyField = Field<any, boolean, boolean>
 /** The named fields of a model. */
 export type Fields = Record<string, AnyField>
 
-// The json() overloads take the value type explicitly, so its flags come from the option shapes instead.
-type DefaultGiven<T> = { default: T | null } | { defaultFactory: () => T }
+/**
+ * Options of `field.json<T>()` that give a default, which makes the field optional on input. (Its overloads
+ * take the value type explicitly, so its flags come from the option shapes instead.)
+ *
+ * @example
+ * const settings = field.json<Record<string, string>>({ defaultFactory: () => ({}) })
+ */
+export type DefaultGiven<T> = { default: T | null } | { defaultFactory: () => T }
 type HasDefault<O> = O extends { default: unknown }
   ? true
   : O extends { defaultFactory: () => unknown }
@@ -243,9 +267,23 @@ type PrimaryKeyBrand<O> = O extends { primaryKey: true } ? { readonly '~primaryK
 /** Marks a key the database assigns at insert, so a new row's type says it is not known yet. Type-only. */
 type GeneratedBrand<O> = IsGeneratedKey<O> extends true ? { readonly '~generated': true } : unknown
 
-/** The field type a builder returns for options `O`. */
-type FieldFor<T, O> = Field<WithNull<O, T>, HasDefault<O>, false>
-type KeyFieldFor<T, O> = Field<WithNull<O, T>, Or<HasDefault<O>, IsGeneratedKey<O>>, false> &
+/**
+ * The field type a builder returns for options `O`: `nullable: true` adds `null` to `T`, a default makes it
+ * optional on input.
+ *
+ * @example
+ * const score = field.number({ default: 0 }) // FieldFor<number, { default: 0 }>: Field<number, true, false>
+ */
+export type FieldFor<T, O> = Field<WithNull<O, T>, HasDefault<O>, false>
+/**
+ * The field type of `field.string()`, `field.integer()` and `field.uuid()`, which can be primary keys: as
+ * {@link FieldFor}, and a primary key without a default is optional on input (the database assigns it) and
+ * branded, so the table's key type is known, and a new row's type knows that key is not assigned yet.
+ *
+ * @example
+ * const id = field.integer({ primaryKey: true }) // Field<number, true, false> & { '~primaryKey': true }
+ */
+export type KeyFieldFor<T, O> = Field<WithNull<O, T>, Or<HasDefault<O>, IsGeneratedKey<O>>, false> &
   PrimaryKeyBrand<O> &
   GeneratedBrand<O>
 

@@ -102,7 +102,13 @@ export type RelationshipDeclarations<Names extends string> = {
   readonly [Name in Names]?: Readonly<Record<string, RelationshipDeclaration<'one' | 'many', Names>>>
 }
 
-type FieldsOf<T> = T extends TableModel<string, infer F extends Fields> ? F : never
+/**
+ * The fields of a table model.
+ *
+ * @example
+ * type HeroFields = FieldsOf<typeof Hero> // { id: Field<number, …>; name: Field<string, …>; … }
+ */
+export type FieldsOf<T> = T extends TableModel<string, infer F extends Fields> ? F : never
 
 /**
  * A row of table `K` with its relationships: columns, then `team: Team | null` or `heroes: Hero[]`. A

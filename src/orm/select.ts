@@ -45,7 +45,14 @@ export function selectinload<const K extends string>(relationship: K): LoadOptio
   return new LoadOption(relationship)
 }
 
-type TablesOf<M extends TableModel> = M['tableName']
+/**
+ * The table names a select's conditions may read: its table model's. A condition on another table's column
+ * does not compile.
+ *
+ * @example
+ * select(Hero).where(Hero.c.age.lt(30)) // Condition<'hero'>, and TablesOf<typeof Hero> is 'hero'
+ */
+export type TablesOf<M extends TableModel> = M['tableName']
 
 const EMPTY: SelectState = { where: [], orderBy: [], limit: undefined, offset: undefined, options: [] }
 
