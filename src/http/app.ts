@@ -20,7 +20,8 @@ import {
 import { ValidationError } from '../model/validation-error.ts'
 import { DependencyOverrides } from './depends.ts'
 import { DOCS_ASSETS, docsAsset, docsPage } from './docs.ts'
-import { HTTPError, ResponseValidationError } from './http-error.ts'
+import { excerptIssues } from './excerpt.ts'
+import { HTTPError, RequestValidationError, ResponseValidationError } from './http-error.ts'
 import { openApiDocument } from './openapi.ts'
 import {
   answerClientError,
@@ -396,10 +397,10 @@ function reporter(logged: boolean): Report {
 /** Every error becomes a JSON answer; only a bug is a 500, and its log holds no field values. */
 function errorAnswer(report: Report) {
   return (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void => {
-    if (error instanceof HTTPError) {
+    if (error instanceof RequestValidationError || error instanceof ValidationError) {
+      void reply.code(422).send({ detail: excerptIssues(error.issues) })
+    } else if (error instanceof HTTPError) {
       void reply.code(error.status).headers(error.headers).send({ detail: error.detail })
-    } else if (error instanceof ValidationError) {
-      void reply.code(422).send({ detail: error.issues })
     } else if (error instanceof IntegrityError) {
       void reply.code(409).send({ detail: conflictDetail(error) })
     } else if (error instanceof StaleDataError) {

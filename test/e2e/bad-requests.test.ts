@@ -173,6 +173,30 @@ for (const dialect of DIALECTS) {
         })
       })
 
+      test('a 422 echoes a short excerpt of a long value, in the query and in the body', async () => {
+        const digits = '9'.repeat(10_000)
+        const query = await fetch(`${base}/heroes/?limit=${digits}x`)
+        assert.equal(query.status, 422)
+        assert.deepEqual(((await query.json()) as { detail: unknown }).detail, [
+          {
+            type: 'int_parsing',
+            loc: ['query', 'limit'],
+            msg: 'Input should be a valid integer, unable to parse string as an integer',
+            input: `${'9'.repeat(100)}…`,
+          },
+        ])
+        const many = Array.from({ length: 1000 }, (_, index) => index)
+        const body = await postJson('/heroes/', JSON.stringify({ name: 'x'.repeat(5000), age: many }))
+        assert.equal(body.status, 422)
+        const text = JSON.stringify(body.body)
+        assert.ok(text.length < 2000, `the 422 repeats the body: ${text.length} characters`)
+        const items = (body.body as { detail: { loc: unknown[]; input: unknown }[] }).detail
+        const age = items.find((item) => item.loc.join('.') === 'body.age')
+        assert.deepEqual(age?.input, many.slice(0, 20), 'an array shows its first 20 items')
+        const missing = items.find((item) => item.loc.join('.') === 'body.secret_name')
+        assert.deepEqual(missing?.input, { name: `${'x'.repeat(100)}…`, age: many.slice(0, 20) })
+      })
+
       test('after the bad requests, a hero is created and read back', async () => {
         const created = await postJson('/heroes/', JSON.stringify({ name: 'Deadpond', secret_name: SECRET }))
         assert.equal(created.status, 200)
