@@ -3,6 +3,7 @@
  * migrations find in a live database. Both sides have the same shape, so autogenerate compares them.
  */
 import { ModelDefinitionError } from '../errors.ts'
+import type { AnyField } from '../model/field.ts'
 import type { Metadata, TableModel } from '../model/table.ts'
 import type { Dialect } from './dialect/dialect.ts'
 
@@ -21,6 +22,10 @@ export interface IndexSchema {
   readonly name: string
   readonly columns: readonly string[]
   readonly unique: boolean
+  /** The index method, where not the default btree: PostgreSQL's `hash` holds keys of any length. */
+  readonly using?: 'hash' | undefined
+  /** Columns indexed by their first characters only, by name (MySQL cannot index a TEXT column whole). */
+  readonly prefixes?: Readonly<Record<string, number>> | undefined
 }
 
 /** A UNIQUE constraint. SQLite loses the name of a constraint written without one. */
@@ -66,7 +71,7 @@ export function declaredTable(table: TableModel, dialect: Dialect): TableSchema 
     primaryKey: field.isPrimaryKey,
     autoIncrement: field.isGenerated,
   }))
-  const indexes: IndexSchema[] = [
+  const declaredIndexes: IndexSchema[] = [
     ...fields
       .filter(([, field]) => field.options.index && !field.isPrimaryKey)
       .map(([column, field]) => ({
@@ -76,6 +81,11 @@ export function declaredTable(table: TableModel, dialect: Dialect): TableSchema 
       })),
     ...table.indexes.map((index) => ({ name: index.name, columns: index.columns, unique: index.unique })),
   ]
+  // Text of any length does not fit every index: the dialect decides how to index it.
+  const indexes = declaredIndexes.map((index) => {
+    const longText = index.columns.filter((column) => isLongText(table.fields[column]!))
+    return longText.length > 0 && dialect.indexLongText ? dialect.indexLongText(index, longText) : index
+  })
   // A unique column that is also indexed gets a unique index instead, as SQLAlchemy does.
   const uniques: UniqueSchema[] = fields
     .filter(([, field]) => field.options.unique && !field.options.index)
@@ -95,6 +105,11 @@ export function declaredTable(table: TableModel, dialect: Dialect): TableSchema 
     ]
   })
   return { name, columns, indexes, uniques, foreignKeys }
+}
+
+/** A string field without `maxLength`: its values may be longer than an index key can be. */
+export function isLongText(field: AnyField): boolean {
+  return field.kind === 'string' && field.options.maxLength === undefined
 }
 
 /**

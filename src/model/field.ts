@@ -33,6 +33,20 @@ export type SchemaRef = (model: NestedModel) => TSchema
 
 const inline: SchemaRef = (model) => model.schema
 
+/**
+ * The range of a 32-bit SQL `integer`, the column `field.integer()` maps to on PostgreSQL and MySQL. An
+ * integer field refuses values beyond it on every dialect, unless it declares wider bounds (then its
+ * column is a 64-bit `bigint`).
+ */
+export const INTEGER_RANGE = Object.freeze({ min: -2147483648, max: 2147483647 })
+
+/**
+ * The `maxLength` of a string field that is a primary key, unique or a foreign key and declares none: a
+ * key is compared whole by an index, and indexes limit the length of their keys (PostgreSQL ~2.7 KB,
+ * MySQL 3 KB), so a key string has a limit every database can hold. 255 is SQLAlchemy's and SQLModel's.
+ */
+export const KEY_STRING_MAX_LENGTH = 255
+
 /** Options every field accepts. */
 export interface BaseFieldOptions<T> {
   /** `null` is a valid value (`T | None` in Python). A nullable field without a default is still required. */
@@ -120,7 +134,9 @@ export class Field<
     optional = false,
   ) {
     this.kind = kind
-    this.options = Object.freeze({ ...options })
+    this.options = Object.freeze(
+      isKeyString(kind, options) ? { ...options, maxLength: KEY_STRING_MAX_LENGTH } : { ...options },
+    )
     this.values = of.values
     this.model = of.model
     this.optional = optional
@@ -141,6 +157,26 @@ export class Field<
   /** The database assigns the value when the input omits it. */
   get isGenerated(): boolean {
     return this.isPrimaryKey && this.kind === 'integer' && !this.hasDefault
+  }
+
+  /** An integer field whose declared bounds go beyond a 32-bit integer: its column is a 64-bit `bigint`. */
+  get isWideInteger(): boolean {
+    if (this.kind !== 'integer') return false
+    const { lowest, highest } = declaredIntegerBounds(this.options)
+    return (
+      (lowest !== undefined && lowest < INTEGER_RANGE.min) ||
+      (highest !== undefined && highest > INTEGER_RANGE.max)
+    )
+  }
+
+  /** The 32-bit range on the sides an integer field leaves open, unless its bounds make it a `bigint`. */
+  #storedRange(): { minimum?: number; maximum?: number } {
+    if (this.isWideInteger) return {}
+    const { lowest, highest } = declaredIntegerBounds(this.options)
+    return {
+      ...(lowest === undefined ? { minimum: INTEGER_RANGE.min } : {}),
+      ...(highest === undefined ? { maximum: INTEGER_RANGE.max } : {}),
+    }
   }
 
   /** A fresh default value, or `undefined` when the field has none. */
@@ -170,17 +206,11 @@ export class Field<
         schema = Type.String({ ...pick(o, 'minLength', 'maxLength', 'pattern'), ...doc })
         break
       case 'integer':
-      case 'number': {
-        const limits = {
-          ...(o.ge === undefined ? {} : { minimum: o.ge }),
-          ...(o.le === undefined ? {} : { maximum: o.le }),
-          ...(o.gt === undefined ? {} : { exclusiveMinimum: o.gt }),
-          ...(o.lt === undefined ? {} : { exclusiveMaximum: o.lt }),
-        }
-        schema =
-          this.kind === 'integer' ? Type.Integer({ ...limits, ...doc }) : Type.Number({ ...limits, ...doc })
+        schema = Type.Integer({ ...numberLimits(o), ...this.#storedRange(), ...doc })
         break
-      }
+      case 'number':
+        schema = Type.Number({ ...numberLimits(o), ...doc })
+        break
       case 'boolean':
         schema = Type.Boolean(doc)
         break
@@ -208,6 +238,34 @@ export class Field<
     }
     return schema
   }
+}
+
+type Bounds = Pick<NumberFieldOptions, 'ge' | 'le' | 'gt' | 'lt'>
+
+/** JSON Schema's bounds for pydantic's `ge`, `le`, `gt` and `lt`. */
+function numberLimits(o: Bounds): Record<string, number> {
+  return {
+    ...(o.ge === undefined ? {} : { minimum: o.ge }),
+    ...(o.le === undefined ? {} : { maximum: o.le }),
+    ...(o.gt === undefined ? {} : { exclusiveMinimum: o.gt }),
+    ...(o.lt === undefined ? {} : { exclusiveMaximum: o.lt }),
+  }
+}
+
+/** The lowest and highest integers the declared bounds allow, where declared. */
+function declaredIntegerBounds(o: Bounds): { lowest?: number; highest?: number } {
+  return {
+    lowest: o.ge ?? (o.gt === undefined ? undefined : Math.floor(o.gt) + 1),
+    highest: o.le ?? (o.lt === undefined ? undefined : Math.ceil(o.lt) - 1),
+  }
+}
+
+function isKeyString(kind: FieldKind, o: AnyFieldOptions): boolean {
+  return (
+    kind === 'string' &&
+    o.maxLength === undefined &&
+    (o.primaryKey === true || o.unique === true || o.foreignKey !== undefined)
+  )
 }
 
 function pick<O extends object, K extends keyof O>(options: O, ...keys: K[]): Partial<Pick<O, K>> {

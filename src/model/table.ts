@@ -1,6 +1,6 @@
 import { ModelDefinitionError } from '../errors.ts'
 import { Column } from './column.ts'
-import type { AnyField, Fields } from './field.ts'
+import { KEY_STRING_MAX_LENGTH, type AnyField, type Fields } from './field.ts'
 import { Model } from './model.ts'
 import { initNewRow, type Relationship } from './relationship.ts'
 import type { InputOf, PrimaryKeyOf, RowOf, ValueOf } from './types.ts'
@@ -153,6 +153,16 @@ function checkIndex(tableName: string, model: Model, index: IndexDeclaration): R
     }
   }
   const unique = index.unique ?? false
+  // A unique index compares whole values, and no database indexes text of any length whole.
+  const longText = index.columns.find((column) => {
+    const field = model.fields[column]!
+    return field.kind === 'string' && field.options.maxLength === undefined
+  })
+  if (unique && longText !== undefined) {
+    throw new ModelDefinitionError(
+      `table('${tableName}', ${model.name}): a unique index on '${longText}', a string without maxLength. Index keys have a length limit (PostgreSQL about 2.7 KB, MySQL 3 KB), so declare maxLength on '${longText}' (${KEY_STRING_MAX_LENGTH} fits every database).`,
+    )
+  }
   const name = index.name ?? `${unique ? 'uq' : 'ix'}_${tableName}_${index.columns.join('_')}`
   return { columns: index.columns, unique, name }
 }
