@@ -21,7 +21,16 @@ export {
   type ConstraintKind,
 } from './errors.ts'
 
-export { field, Field, type FieldKind, type AnyField, type Fields, type NestedModel } from './model/field.ts'
+export {
+  field,
+  Field,
+  INTEGER_RANGE,
+  KEY_STRING_MAX_LENGTH,
+  type FieldKind,
+  type AnyField,
+  type Fields,
+  type NestedModel,
+} from './model/field.ts'
 export { model, Model, type ModelOptions, type DumpOptions, type ValidationResult } from './model/model.ts'
 export {
   table,

@@ -6,7 +6,7 @@
  * check that runs are the same schema.
  */
 import { Compile } from 'typebox/compile'
-import type { AnyField, FieldKind, NestedModel } from './field.ts'
+import { INTEGER_RANGE, type AnyField, type FieldKind, type NestedModel } from './field.ts'
 import type { ValidationIssue } from './validation-error.ts'
 
 /** A rejected value: pydantic's error `type`, message and context, without the location. */
@@ -102,6 +102,32 @@ function integer(input: unknown): unknown {
 // so such input is refused, as pydantic refuses integers beyond its own limit.
 function safeInteger(value: number): unknown {
   return Number.isSafeInteger(value) ? value : INT_SIZE
+}
+
+const ABOVE_COLUMN = new Invalid(
+  'less_than_equal',
+  `Input should be less than or equal to ${INTEGER_RANGE.max}`,
+  { le: INTEGER_RANGE.max },
+)
+const BELOW_COLUMN = new Invalid(
+  'greater_than_equal',
+  `Input should be greater than or equal to ${INTEGER_RANGE.min}`,
+  { ge: INTEGER_RANGE.min },
+)
+
+/**
+ * An integer field's coercer, limited to what its column holds (`Field.columnRange`) on every dialect:
+ * SQLite would store 2^31, which PostgreSQL and MySQL refuse.
+ */
+function columnInteger(field: AnyField): Coercer {
+  const { min, max } = field.columnRange
+  if (min === undefined && max === undefined) return integer
+  return (input) => {
+    const value = integer(input)
+    if (typeof value !== 'number') return value
+    if (min !== undefined && value < min) return BELOW_COLUMN
+    return max !== undefined && value > max ? ABOVE_COLUMN : value
+  }
 }
 
 function number(input: unknown): unknown {
@@ -274,8 +300,7 @@ function nestedList(model: NestedModel): Coercer {
   }
 }
 
-const COERCERS: Record<Exclude<FieldKind, 'enum' | 'json' | 'model' | 'list'>, Coercer> = {
-  integer,
+const COERCERS: Record<Exclude<FieldKind, 'integer' | 'enum' | 'json' | 'model' | 'list'>, Coercer> = {
   number,
   string,
   boolean,
@@ -308,7 +333,13 @@ export function coercerFor(field: AnyField): Coercer {
     return field.nullable ? (input, loc) => (input === null ? null : nested(input, loc)) : nested
   }
   const base =
-    field.kind === 'enum' ? literal(field.values ?? []) : field.kind === 'json' ? json : COERCERS[field.kind]
+    field.kind === 'integer'
+      ? columnInteger(field)
+      : field.kind === 'enum'
+        ? literal(field.values ?? [])
+        : field.kind === 'json'
+          ? json
+          : COERCERS[field.kind]
   const constraints = constraintCheck(field)
   const checked: Coercer = constraints
     ? (input) => {
@@ -324,10 +355,7 @@ export function coercerFor(field: AnyField): Coercer {
 
 const CONSTRAINT_KEYS = ['minLength', 'maxLength', 'pattern', 'ge', 'le', 'gt', 'lt', 'schema'] as const
 
-/**
- * A check of the field's constraints, or `undefined` when it has none (the common case costs nothing). An
- * integer field always has bounds: its column's range, where it declares none.
- */
+/** A check of the field's constraints, or `undefined` when it has none (the common case costs nothing). */
 function constraintCheck(field: AnyField): ((value: unknown) => Invalid | undefined) | undefined {
   const constrained =
     field.kind === 'integer' || CONSTRAINT_KEYS.some((key) => field.options[key] !== undefined)

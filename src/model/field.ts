@@ -169,13 +169,17 @@ export class Field<
     )
   }
 
-  /** The 32-bit range on the sides an integer field leaves open, unless its bounds make it a `bigint`. */
-  #storedRange(): { minimum?: number; maximum?: number } {
-    if (this.isWideInteger) return {}
+  /**
+   * The limits an integer field's column adds to its declared bounds: the 32-bit range on each side the
+   * field leaves open, none when its bounds make it a `bigint`. Like the 2^53 limit of exact integers, a
+   * limit of storage rather than a declared constraint, so the JSON Schema does not show it.
+   */
+  get columnRange(): { min?: number; max?: number } {
+    if (this.kind !== 'integer' || this.isWideInteger) return {}
     const { lowest, highest } = declaredIntegerBounds(this.options)
     return {
-      ...(lowest === undefined ? { minimum: INTEGER_RANGE.min } : {}),
-      ...(highest === undefined ? { maximum: INTEGER_RANGE.max } : {}),
+      ...(lowest === undefined ? { min: INTEGER_RANGE.min } : {}),
+      ...(highest === undefined ? { max: INTEGER_RANGE.max } : {}),
     }
   }
 
@@ -206,7 +210,7 @@ export class Field<
         schema = Type.String({ ...pick(o, 'minLength', 'maxLength', 'pattern'), ...doc })
         break
       case 'integer':
-        schema = Type.Integer({ ...numberLimits(o), ...this.#storedRange(), ...doc })
+        schema = Type.Integer({ ...numberLimits(o), ...doc })
         break
       case 'number':
         schema = Type.Number({ ...numberLimits(o), ...doc })
