@@ -96,11 +96,10 @@ function columnType(field: AnyField): string {
 
 /**
  * A btree index row holds about 2.7 KB, so a longer value would fail its insert. A hash index holds keys
- * of any length and serves equality (`where name = …`), though not ordering or ranges; a composite index
- * cannot be a hash index, and stays a btree.
+ * of any length and serves equality (`where name = …`), though not ordering or ranges.
  */
 function indexLongText(index: IndexSchema): IndexSchema {
-  return index.columns.length === 1 && !index.unique ? { ...index, using: 'hash' } : index
+  return { ...index, using: 'hash' }
 }
 
 function integrityError(error: unknown): IntegrityError | undefined {
