@@ -106,18 +106,25 @@ export interface PoolOptions {
 
 /**
  * A value that does not fit its column (`codes`: the dialect's error codes for it) as a {@link DataError}.
- * The value a message quotes after a colon (`invalid input syntax for type integer: "abc"`, `Incorrect
- * string value: '\xF0…'`) is dropped, since it may be a secret; names of columns and indexes stay.
+ * The values a message quotes are dropped, since one may be a secret: PostgreSQL's in double quotes
+ * (`value "3000000000" is out of range`), MySQL's in single quotes after a colon (`Incorrect string value:
+ * '\xF0…'`). The names of indexes, columns and encodings stay.
  */
 export function dataError(error: unknown, codes: ReadonlySet<string | number>): DataError | undefined {
   const e = error as { code?: unknown; errno?: unknown; message?: unknown } | null
   if (!(codes.has(e?.code as string) || codes.has(e?.errno as number))) return undefined
-  const message = String(e?.message ?? '').replace(/: (?:"[^"]*"|'(?:[^'\\]|\\.)*')/g, '')
+  const message = String(e?.message ?? '')
+    .replace(QUOTED_VALUE, '')
+    .replace(/ {2,}/g, ' ')
+    .replace(/:\s*$/, '')
   return new DataError(
     `${message}. Declare the column's limit on the field, so validation refuses the value first.`,
     error,
   )
 }
+
+const QUOTED_VALUE =
+  / ?(?<!\b(?:index|column|relation|constraint|table|encoding) )"[^"]*"|: '(?:[^'\\]|\\.)*'/g
 
 /** A statement cancelled by the statement timeout (`codes`: the dialect's error codes for it). */
 export function timeoutError(error: unknown, codes: ReadonlySet<string | number>): OnemodelError | undefined {
