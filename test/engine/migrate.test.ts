@@ -197,6 +197,47 @@ for (const dialect of DIALECTS) {
       assert.deepEqual((await autogenerate(engine, { metadata: v1.metadata })).changes, [])
     })
 
+    test('an indexed varchar(255) that loses its maxLength migrates to text of any length, index and all', async () => {
+      const { engine, migrator } = await setup()
+      await using _ = engine
+      const declare = (options: { maxLength?: number }) => {
+        const metadata = new Metadata()
+        const Hero = table(
+          'hero',
+          model('Hero', {
+            id: field.integer({ primaryKey: true }),
+            name: field.string({ index: true, ...options }),
+          }),
+          { metadata },
+        )
+        return { metadata, Hero }
+      }
+      // How databases were made before strings without maxLength held any length.
+      const before = declare({ maxLength: 255 })
+      await migrator(before.metadata).revision('add hero table')
+      await migrator(before.metadata).upgrade()
+
+      const after = declare({})
+      const m = migrator(after.metadata)
+      const kinds = (await m.autogenerate()).changes.map((change) => change.kind)
+      // SQLite's text and an ordinary index hold any length; only the declared type changes.
+      assert.deepEqual(
+        kinds,
+        dialect.name === 'sqlite' ? ['alterColumn'] : ['dropIndex', 'alterColumn', 'createIndex'],
+      )
+      await m.revision('name of any length')
+      await m.upgrade()
+      assert.deepEqual((await autogenerate(engine, { metadata: after.metadata })).changes, [])
+      const long = '🦸'.repeat(1000)
+      await using session = new Session(engine)
+      session.add(after.Hero.create({ name: long }))
+      await session.commit()
+      assert.equal(
+        (await session.exec(select(after.Hero).where(after.Hero.c.name.eq(long))).one()).name,
+        long,
+      )
+    })
+
     test('a nullability change keeps 10,000 rows and the rows that reference them', async () => {
       const { engine, migrator } = await setup()
       await using _ = engine
