@@ -37,6 +37,11 @@ const inline: SchemaRef = (model) => model.schema
  * The range of a 32-bit SQL `integer`, the column `field.integer()` maps to on PostgreSQL and MySQL. An
  * integer field refuses values beyond it on every dialect, unless it declares wider bounds (then its
  * column is a 64-bit `bigint`).
+ *
+ * @example
+ * model('Counter', { n: field.integer() }).safeValidate({ n: INTEGER_RANGE.max + 1 })
+ * // { success: false, issues: [{ type: 'less_than_equal', loc: ['n'], …, ctx: { le: 2147483647 } }] }
+ * field.integer({ ge: 0, le: 2 ** 40 }) // a bigint column
  */
 export const INTEGER_RANGE = Object.freeze({ min: -2147483648, max: 2147483647 })
 
@@ -44,6 +49,10 @@ export const INTEGER_RANGE = Object.freeze({ min: -2147483648, max: 2147483647 }
  * The `maxLength` of a string field that is a primary key, unique or a foreign key and declares none: a
  * key is compared whole by an index, and indexes limit the length of their keys (PostgreSQL ~2.7 KB,
  * MySQL 3 KB), so a key string has a limit every database can hold. 255 is SQLAlchemy's and SQLModel's.
+ *
+ * @example
+ * field.string({ unique: true }).options.maxLength // 255: varchar(255) on every dialect
+ * field.string({ index: true }).options.maxLength // undefined: text of any length
  */
 export const KEY_STRING_MAX_LENGTH = 255
 

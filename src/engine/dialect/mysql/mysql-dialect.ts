@@ -137,16 +137,16 @@ function columnType(field: AnyField): string {
   }
 }
 
+// 255 characters of utf8mb4 are 1020 bytes, within an index key's 3072.
+const TEXT_INDEX_PREFIX = 255
+
 /**
  * An index key holds at most 3072 bytes, so a TEXT column is indexed by its first characters: the index
- * still finds rows by equality and prefix, and the table holds the whole text. 255 characters of utf8mb4
- * are 1020 bytes.
+ * still finds rows by equality, and the table holds the whole text.
  */
 function indexLongText(index: IndexSchema, longText: readonly string[]): IndexSchema {
   return { ...index, prefixes: Object.fromEntries(longText.map((column) => [column, TEXT_INDEX_PREFIX])) }
 }
-
-const TEXT_INDEX_PREFIX = 255
 
 function integrityError(error: unknown): IntegrityError | undefined {
   const e = error as { errno?: number; message?: string }
