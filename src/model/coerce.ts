@@ -357,9 +357,7 @@ const CONSTRAINT_KEYS = ['minLength', 'maxLength', 'pattern', 'ge', 'le', 'gt', 
 
 /** A check of the field's constraints, or `undefined` when it has none (the common case costs nothing). */
 function constraintCheck(field: AnyField): ((value: unknown) => Invalid | undefined) | undefined {
-  const constrained =
-    field.kind === 'integer' || CONSTRAINT_KEYS.some((key) => field.options[key] !== undefined)
-  if (!constrained) return undefined
+  if (!CONSTRAINT_KEYS.some((key) => field.options[key] !== undefined)) return undefined
   const validator = Compile(field.valueSchema())
   return (value) => {
     if (validator.Check(value)) return undefined

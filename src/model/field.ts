@@ -219,11 +219,17 @@ export class Field<
         schema = Type.String({ ...pick(o, 'minLength', 'maxLength', 'pattern'), ...doc })
         break
       case 'integer':
-        schema = Type.Integer({ ...numberLimits(o), ...doc })
+      case 'number': {
+        const limits = {
+          ...(o.ge === undefined ? {} : { minimum: o.ge }),
+          ...(o.le === undefined ? {} : { maximum: o.le }),
+          ...(o.gt === undefined ? {} : { exclusiveMinimum: o.gt }),
+          ...(o.lt === undefined ? {} : { exclusiveMaximum: o.lt }),
+        }
+        schema =
+          this.kind === 'integer' ? Type.Integer({ ...limits, ...doc }) : Type.Number({ ...limits, ...doc })
         break
-      case 'number':
-        schema = Type.Number({ ...numberLimits(o), ...doc })
-        break
+      }
       case 'boolean':
         schema = Type.Boolean(doc)
         break
@@ -254,16 +260,6 @@ export class Field<
 }
 
 type Bounds = Pick<NumberFieldOptions, 'ge' | 'le' | 'gt' | 'lt'>
-
-/** JSON Schema's bounds for pydantic's `ge`, `le`, `gt` and `lt`. */
-function numberLimits(o: Bounds): Record<string, number> {
-  return {
-    ...(o.ge === undefined ? {} : { minimum: o.ge }),
-    ...(o.le === undefined ? {} : { maximum: o.le }),
-    ...(o.gt === undefined ? {} : { exclusiveMinimum: o.gt }),
-    ...(o.lt === undefined ? {} : { exclusiveMaximum: o.lt }),
-  }
-}
 
 /** The lowest and highest integers the declared bounds allow, where declared. */
 function declaredIntegerBounds(o: Bounds): { lowest?: number; highest?: number } {
