@@ -3,7 +3,6 @@
  * migrations find in a live database. Both sides have the same shape, so autogenerate compares them.
  */
 import { ModelDefinitionError } from '../errors.ts'
-import type { AnyField } from '../model/field.ts'
 import type { Metadata, TableModel } from '../model/table.ts'
 import type { Dialect } from './dialect/dialect.ts'
 
@@ -83,7 +82,7 @@ export function declaredTable(table: TableModel, dialect: Dialect): TableSchema 
   ]
   // Text of any length does not fit every index: the dialect decides how to index it.
   const indexes = declaredIndexes.map((index) => {
-    const longText = index.columns.filter((column) => isLongText(table.fields[column]!))
+    const longText = index.columns.filter((column) => table.fields[column]!.isLongText)
     return longText.length > 0 && dialect.indexLongText ? dialect.indexLongText(index, longText) : index
   })
   // A unique column that is also indexed gets a unique index instead, as SQLAlchemy does.
@@ -105,11 +104,6 @@ export function declaredTable(table: TableModel, dialect: Dialect): TableSchema 
     ]
   })
   return { name, columns, indexes, uniques, foreignKeys }
-}
-
-/** A string field without `maxLength`: its values may be longer than an index key can be. */
-export function isLongText(field: AnyField): boolean {
-  return field.kind === 'string' && field.options.maxLength === undefined
 }
 
 /**

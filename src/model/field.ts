@@ -168,6 +168,11 @@ export class Field<
     return this.isPrimaryKey && this.kind === 'integer' && !this.hasDefault
   }
 
+  /** A string field without `maxLength`: text of any length, longer than an index key can hold. */
+  get isLongText(): boolean {
+    return this.kind === 'string' && this.options.maxLength === undefined
+  }
+
   /** An integer field whose declared bounds go beyond a 32-bit integer: its column is a 64-bit `bigint`. */
   get isWideInteger(): boolean {
     if (this.kind !== 'integer') return false

@@ -155,10 +155,7 @@ function checkIndex(tableName: string, model: Model, index: IndexDeclaration): R
   const unique = index.unique ?? false
   // Only a hash index (PostgreSQL) or a prefix index (MySQL) holds text of any length, and neither can be
   // unique or span several columns: those indexes need strings of a bounded length.
-  const longText = index.columns.find((column) => {
-    const field = model.fields[column]!
-    return field.kind === 'string' && field.options.maxLength === undefined
-  })
+  const longText = index.columns.find((column) => model.fields[column]!.isLongText)
   if (longText !== undefined && (unique || index.columns.length > 1)) {
     throw new ModelDefinitionError(
       `table('${tableName}', ${model.name}): ${unique ? 'a unique index' : 'an index of several columns'} on '${longText}', a string without maxLength. Index keys have a length limit (PostgreSQL about 2.7 KB, MySQL 3 KB), so declare maxLength on '${longText}' (${KEY_STRING_MAX_LENGTH} fits every database).`,
