@@ -59,6 +59,7 @@ async function createTable(dialect: Dialect, db: Kysely<any>, table: TableSchema
       (constraint) => (fk.onDelete === 'no action' ? constraint : constraint.onDelete(fk.onDelete)),
     )
   }
+  if (dialect.tableOptions) builder = builder.modifyEnd(sql.raw(dialect.tableOptions))
   await builder.execute()
   for (const index of table.indexes) await createIndex(db, table.name, index).ifNotExists().execute()
 }

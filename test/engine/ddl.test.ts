@@ -19,6 +19,7 @@ import {
   model,
   Session,
   select,
+  sql,
   table,
   type DialectName,
   type Engine,
@@ -408,6 +409,28 @@ for (const dialect of DIALECTS) {
       }
       table('hero', Hero, { metadata: new Metadata(), indexes: [{ columns: ['name'] }] })
     })
+
+    test(
+      'tables hold emoji even where the database’s default character set is latin1',
+      { skip: dialect.name !== 'mysql' && 'the character set is a MySQL table option' },
+      async () => {
+        const metadata = new Metadata()
+        const Note = table(
+          'note',
+          model('Note', { id: field.integer({ primaryKey: true }), text: field.string({ maxLength: 50 }) }),
+          { metadata },
+        )
+        await using engine = createEngine(await dialect.isolatedUrl())
+        // MariaDB's default: a database created without `character set utf8mb4`.
+        await sql`alter database character set latin1`.execute(engine.db)
+        await createAll(engine, { metadata })
+        await using session = new Session(engine)
+        session.add(Note.create({ id: 1, text: 'Déadpond 🦸 漢字' }))
+        await session.commit()
+        await using reader = new Session(engine)
+        assert.equal((await reader.get(Note, 1))!.text, 'Déadpond 🦸 漢字')
+      },
+    )
 
     test('leaves tables of other metadata alone', async () => {
       const first = new Metadata()

@@ -237,6 +237,11 @@ class Writer {
       )
     }
     for (const fk of table.foreignKeys) calls.push(this.#foreignKey(table.name, fk))
+    const options = this.#dialect.tableOptions
+    if (options) {
+      this.helpers.add('sql')
+      calls.push(`modifyEnd(sql\`${options}\`)`)
+    }
     const lines = [chain(calls)]
     for (const index of table.indexes) lines.push(this.#createIndex(table.name, index))
     return lines.join('\n')

@@ -66,6 +66,8 @@ export function mysqlDialect(url: URL, pool: PoolOptions, onQuery?: (query: Comp
     likeEscape: "escape '\\\\'",
     columnType,
     indexLongText,
+    // MariaDB's default character set is latin1, which holds no emoji and few scripts beyond Latin.
+    tableOptions: 'default character set utf8mb4',
     autoIncrement: (column) => column.autoIncrement(),
     decoder: (kind) => DECODERS[kind],
     integrityError,
