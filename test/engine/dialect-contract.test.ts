@@ -131,6 +131,46 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await names('Man'), ['100% Man', '100 Man', 'Rusty_Man', 'RustyXMan'])
     })
 
+    test('the limits validation allows are stored and read back unchanged', async () => {
+      const { engine, Hero, Team } = await setup()
+      await using _ = engine
+      const text = 'Déadpond 🦸‍♀️ 漢字 𝄞 '.repeat(50)
+      const edges = [
+        {
+          name: text,
+          secret_name: '🦸'.repeat(1000),
+          age: 2147483647,
+          score: Number.MAX_VALUE,
+          born: new Date('1000-01-01T00:00:00.000Z'),
+          birthday: '0001-01-01',
+          tags: [text, '\ud83e\uddb8'],
+        },
+        {
+          name: 'x',
+          secret_name: 'y',
+          age: -2147483648,
+          score: Number.MIN_VALUE,
+          born: new Date('9999-12-31T23:59:59.999Z'),
+          birthday: '9999-12-31',
+          tags: [],
+        },
+      ]
+      {
+        await using session = new Session(engine)
+        // A key string's 255 characters, each 4 bytes in UTF-8: the widest key every index holds.
+        session.add(Team.create({ name: '🦸'.repeat(255) }))
+        for (const edge of edges) session.add(Hero.validate(edge))
+        await session.commit()
+      }
+      await using session = new Session(engine)
+      const heroes = await session.exec(select(Hero).orderBy(Hero.c.id)).all()
+      assert.deepEqual(
+        heroes.map(({ id: _id, active: _active, team_id: _team, ...values }) => values),
+        edges,
+      )
+      assert.equal((await session.exec(select(Team)).one()).name, '🦸'.repeat(255))
+    })
+
     test('unique and foreign key violations are IntegrityErrors naming the constraint, without values', async () => {
       const { engine, Hero, Team } = await setup()
       await using _ = engine
