@@ -26,6 +26,7 @@ import { DIALECTS } from '../support/dialects.ts'
 
 interface Answer {
   status: number
+  // Parsed JSON whose shape depends on the status (a row, or a detail); the assertions check it.
   body: any
 }
 
