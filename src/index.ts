@@ -26,6 +26,8 @@ export {
 export {
   field,
   Field,
+  INTEGER_RANGE,
+  KEY_STRING_MAX_LENGTH,
   type FieldKind,
   type AnyField,
   type Fields,

@@ -1,8 +1,8 @@
-import { sql, type CreateTableBuilder, type Kysely } from 'kysely'
+import { sql, type CreateIndexBuilder, type CreateTableBuilder, type Kysely } from 'kysely'
 import { defaultMetadata, type Metadata } from '../model/table.ts'
 import type { Dialect } from './dialect/dialect.ts'
 import type { Engine } from './engine.ts'
-import { declaredTable, tablesInDependencyOrder, type TableSchema } from './schema.ts'
+import { declaredTable, tablesInDependencyOrder, type IndexSchema, type TableSchema } from './schema.ts'
 
 /** Which tables {@link createAll} and {@link dropAll} act on. */
 export interface SchemaOptions {
@@ -59,13 +59,21 @@ async function createTable(dialect: Dialect, db: Kysely<any>, table: TableSchema
       (constraint) => (fk.onDelete === 'no action' ? constraint : constraint.onDelete(fk.onDelete)),
     )
   }
+  if (dialect.tableOptions) builder = builder.modifyEnd(sql.raw(dialect.tableOptions))
   await builder.execute()
-  for (const index of table.indexes) {
-    let create = db.schema
-      .createIndex(index.name)
-      .on(table.name)
-      .columns<string>([...index.columns])
-    if (index.unique) create = create.unique()
-    await create.ifNotExists().execute()
+  for (const index of table.indexes) await createIndex(db, table.name, index).ifNotExists().execute()
+}
+
+/** `create index`, with the index's method and column prefixes where it has them. */
+function createIndex(db: Kysely<any>, tableName: string, index: IndexSchema): CreateIndexBuilder {
+  let create = db.schema.createIndex(index.name).on(tableName)
+  for (const column of index.columns) {
+    const prefix = index.prefixes?.[column]
+    create =
+      prefix === undefined
+        ? create.column(column)
+        : create.column(sql`${sql.ref(column)}(${sql.raw(String(prefix))})`)
   }
+  if (index.using) create = create.using(index.using)
+  return index.unique ? create.unique() : create
 }

@@ -21,6 +21,10 @@ export interface IndexSchema {
   readonly name: string
   readonly columns: readonly string[]
   readonly unique: boolean
+  /** The index method, where not the default btree: PostgreSQL's `hash` holds keys of any length. */
+  readonly using?: 'hash' | undefined
+  /** Columns indexed by their first characters only, by name (MySQL cannot index a TEXT column whole). */
+  readonly prefixes?: Readonly<Record<string, number>> | undefined
 }
 
 /** A UNIQUE constraint. SQLite loses the name of a constraint written without one. */
@@ -66,7 +70,7 @@ export function declaredTable(table: TableModel, dialect: Dialect): TableSchema 
     primaryKey: field.isPrimaryKey,
     autoIncrement: field.isGenerated,
   }))
-  const indexes: IndexSchema[] = [
+  const declaredIndexes: IndexSchema[] = [
     ...fields
       .filter(([, field]) => field.options.index && !field.isPrimaryKey)
       .map(([column, field]) => ({
@@ -76,6 +80,11 @@ export function declaredTable(table: TableModel, dialect: Dialect): TableSchema 
       })),
     ...table.indexes.map((index) => ({ name: index.name, columns: index.columns, unique: index.unique })),
   ]
+  // Text of any length does not fit every index: the dialect decides how to index it.
+  const indexes = declaredIndexes.map((index) => {
+    const longText = index.columns.filter((column) => table.fields[column]!.isLongText)
+    return longText.length > 0 && dialect.indexLongText ? dialect.indexLongText(index, longText) : index
+  })
   // A unique column that is also indexed gets a unique index instead, as SQLAlchemy does.
   const uniques: UniqueSchema[] = fields
     .filter(([, field]) => field.options.unique && !field.options.index)

@@ -394,6 +394,9 @@ function reporter(logged: boolean): Report {
   }
 }
 
+const DATA_ERROR_DETAIL =
+  'The database cannot store a value of this request: it is too long, out of range, or holds characters the database refuses.'
+
 /** Every error becomes a JSON answer; only a bug is a 500, and its log holds no field values. */
 function errorAnswer(report: Report) {
   return (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void => {
@@ -417,7 +420,9 @@ function errorAnswer(report: Report) {
         .header('retry-after', '1')
         .send({ detail: 'Service Unavailable: the database is busy or unreachable' })
     } else if (error instanceof DataError) {
-      void reply.code(400).send({ detail: error.message })
+      // The message is the driver's, with advice for the developer: it goes to the log, not to the client.
+      report(request, 'warn', 'the database refused a value', error)
+      void reply.code(400).send({ detail: DATA_ERROR_DETAIL })
     } else if (error instanceof InvalidQueryError && error.detail !== undefined) {
       // A query built from request values (a negative limit, say) that the ORM refuses: the request's fault.
       void reply.code(400).send({ detail: `Bad Request: ${error.detail}` })

@@ -6,7 +6,7 @@
  * check that runs are the same schema.
  */
 import { Compile } from 'typebox/compile'
-import type { AnyField, FieldKind, NestedModel } from './field.ts'
+import { INTEGER_RANGE, type AnyField, type FieldKind, type NestedModel } from './field.ts'
 import type { ValidationIssue } from './validation-error.ts'
 
 /** A rejected value: pydantic's error `type`, message and context, without the location. */
@@ -63,6 +63,14 @@ const FLOAT_PARSING = new Invalid(
   'Input should be a valid number, unable to parse string as a number',
 )
 const STRING_TYPE = new Invalid('string_type', 'Input should be a valid string')
+const STRING_UNICODE = new Invalid(
+  'string_unicode',
+  'Input should be a valid string, a lone surrogate (half of a UTF-16 pair) is not a Unicode character',
+)
+const STRING_NUL = new Invalid(
+  'string_nul',
+  'Input should be a valid string without the NUL character (\\u0000), which PostgreSQL cannot store',
+)
 const BOOL_TYPE = new Invalid('bool_type', 'Input should be a valid boolean')
 const BOOL_PARSING = new Invalid('bool_parsing', 'Input should be a valid boolean, unable to interpret input')
 const DATETIME_TYPE = new Invalid('datetime_type', 'Input should be a valid datetime')
@@ -96,6 +104,32 @@ function safeInteger(value: number): unknown {
   return Number.isSafeInteger(value) ? value : INT_SIZE
 }
 
+const ABOVE_COLUMN = new Invalid(
+  'less_than_equal',
+  `Input should be less than or equal to ${INTEGER_RANGE.max}`,
+  { le: INTEGER_RANGE.max },
+)
+const BELOW_COLUMN = new Invalid(
+  'greater_than_equal',
+  `Input should be greater than or equal to ${INTEGER_RANGE.min}`,
+  { ge: INTEGER_RANGE.min },
+)
+
+/**
+ * An integer field's coercer, limited to what its column holds (`Field.columnRange`) on every dialect:
+ * SQLite would store 2^31, which PostgreSQL and MySQL refuse.
+ */
+function columnInteger(field: AnyField): Coercer {
+  const { min, max } = field.columnRange
+  if (min === undefined && max === undefined) return integer
+  return (input) => {
+    const value = integer(input)
+    if (typeof value !== 'number') return value
+    if (min !== undefined && value < min) return BELOW_COLUMN
+    return max !== undefined && value > max ? ABOVE_COLUMN : value
+  }
+}
+
 function number(input: unknown): unknown {
   // Infinity and NaN are refused (pydantic's allow_inf_nan=False): JSON and MySQL cannot hold them, and
   // TypeBox's bound checks would reject them with a misleading message.
@@ -106,7 +140,39 @@ function number(input: unknown): unknown {
 }
 
 function string(input: unknown): unknown {
-  return typeof input === 'string' ? input : STRING_TYPE
+  return typeof input === 'string' ? (unstorable(input) ?? input) : STRING_TYPE
+}
+
+/**
+ * Why a database cannot store this text as it is, if it cannot: a lone surrogate would be stored as U+FFFD
+ * (the row would not hold what was sent), and PostgreSQL refuses NUL. Refused on every dialect, so the same
+ * text is valid everywhere.
+ */
+function unstorable(text: string): Invalid | undefined {
+  if (!text.isWellFormed()) return STRING_UNICODE
+  return text.includes('\0') ? STRING_NUL : undefined
+}
+
+/**
+ * A JSON value's first string or key that cannot be stored (see {@link unstorable}); PostgreSQL's `jsonb`
+ * refuses both. Walks with its own stack, so deep nesting cannot overflow the call stack, and visits each
+ * object once, so a cycle ends.
+ */
+function json(input: unknown): unknown {
+  const pending: unknown[] = [input]
+  const seen = new Set<object>()
+  while (pending.length > 0) {
+    const value = pending.pop()
+    if (typeof value === 'string') {
+      const invalid = unstorable(value)
+      if (invalid) return invalid
+    } else if (typeof value === 'object' && value !== null && !seen.has(value)) {
+      seen.add(value)
+      if (Array.isArray(value)) for (const item of value) pending.push(item)
+      else for (const [key, item] of Object.entries(value)) pending.push(key, item)
+    }
+  }
+  return input
 }
 
 function boolean(input: unknown): unknown {
@@ -120,17 +186,17 @@ function boolean(input: unknown): unknown {
 }
 
 function datetime(input: unknown): unknown {
-  if (input instanceof Date) return Number.isNaN(input.getTime()) ? DATETIME_TYPE : input
+  if (input instanceof Date) return Number.isNaN(input.getTime()) ? DATETIME_TYPE : storableDatetime(input)
   if (typeof input === 'number') {
     if (!Number.isFinite(input)) return FINITE
     // pydantic reads large numbers as milliseconds and small ones as seconds since the epoch.
-    return new Date(Math.abs(input) > 2e10 ? input : input * 1000)
+    return storableDatetime(new Date(Math.abs(input) > 2e10 ? input : input * 1000))
   }
   if (typeof input === 'string') {
     const match = DATETIME_TEXT.exec(input.trim())
     // A datetime without an offset is read as UTC, never as the server's local time.
     const date = match ? new Date(match[1] ? input.trim() : `${input.trim()}Z`) : undefined
-    if (date && !Number.isNaN(date.getTime())) return date
+    if (date && !Number.isNaN(date.getTime())) return storableDatetime(date)
     return new Invalid('datetime_parsing', 'Input should be a valid datetime, invalid datetime format', {
       error: 'invalid datetime format',
     })
@@ -138,16 +204,45 @@ function datetime(input: unknown): unknown {
   return DATETIME_TYPE
 }
 
+// MySQL's DATETIME holds the years 1000 to 9999 (it reads years 0 to 99 back as 19xx or 20xx), and
+// four-digit years keep SQLite's ISO 8601 text in time order.
+const DATETIME_START = Date.UTC(1000, 0, 1)
+const DATETIME_END = Date.UTC(10000, 0, 1)
+const DATETIME_RANGE = new Invalid(
+  'datetime_parsing',
+  'Input should be a valid datetime, the year must be between 1000 and 9999',
+  { error: 'the year must be between 1000 and 9999' },
+)
+
+function storableDatetime(date: Date): Date | Invalid {
+  const time = date.getTime()
+  return time >= DATETIME_START && time < DATETIME_END ? date : DATETIME_RANGE
+}
+
+// Python's date range: PostgreSQL has no year 0, and years past 9999 have no 'YYYY-MM-DD' spelling.
+const DATE_RANGE = new Invalid(
+  'date_parsing',
+  'Input should be a valid date, the year must be between 1 and 9999',
+  {
+    error: 'the year must be between 1 and 9999',
+  },
+)
+
 function date(input: unknown): unknown {
-  if (input instanceof Date && !Number.isNaN(input.getTime())) return input.toISOString().slice(0, 10)
+  if (input instanceof Date && !Number.isNaN(input.getTime()))
+    return storableDate(input.toISOString().slice(0, 10))
   if (typeof input === 'string') {
     const valid = DATE_TEXT.test(input) && new Date(`${input}T00:00:00Z`).toISOString().startsWith(input)
-    if (valid) return input
+    if (valid) return storableDate(input)
     return new Invalid('date_parsing', 'Input should be a valid date in the format YYYY-MM-DD', {
       error: 'invalid date format',
     })
   }
   return DATE_TYPE
+}
+
+function storableDate(text: string): string | Invalid {
+  return DATE_TEXT.test(text) && !text.startsWith('0000') ? text : DATE_RANGE
 }
 
 function uuid(input: unknown): unknown {
@@ -205,8 +300,7 @@ function nestedList(model: NestedModel): Coercer {
   }
 }
 
-const COERCERS: Record<Exclude<FieldKind, 'enum' | 'json' | 'model' | 'list'>, Coercer> = {
-  integer,
+const COERCERS: Record<Exclude<FieldKind, 'integer' | 'enum' | 'json' | 'model' | 'list'>, Coercer> = {
   number,
   string,
   boolean,
@@ -239,11 +333,13 @@ export function coercerFor(field: AnyField): Coercer {
     return field.nullable ? (input, loc) => (input === null ? null : nested(input, loc)) : nested
   }
   const base =
-    field.kind === 'enum'
-      ? literal(field.values ?? [])
-      : field.kind === 'json'
-        ? (v: unknown) => v
-        : COERCERS[field.kind]
+    field.kind === 'integer'
+      ? columnInteger(field)
+      : field.kind === 'enum'
+        ? literal(field.values ?? [])
+        : field.kind === 'json'
+          ? json
+          : COERCERS[field.kind]
   const constraints = constraintCheck(field)
   const checked: Coercer = constraints
     ? (input) => {

@@ -35,6 +35,29 @@ export type SchemaRef = (model: NestedModel) => TSchema
 
 const inline: SchemaRef = (model) => model.schema
 
+/**
+ * The range of a 32-bit SQL `integer`, the column `field.integer()` maps to on PostgreSQL and MySQL. An
+ * integer field refuses values beyond it on every dialect, unless it declares wider bounds (then its
+ * column is a 64-bit `bigint`).
+ *
+ * @example
+ * model('Counter', { n: field.integer() }).safeValidate({ n: INTEGER_RANGE.max + 1 })
+ * // { success: false, issues: [{ type: 'less_than_equal', loc: ['n'], …, ctx: { le: 2147483647 } }] }
+ * field.integer({ ge: 0, le: 2 ** 40 }) // a bigint column
+ */
+export const INTEGER_RANGE = Object.freeze({ min: -2147483648, max: 2147483647 })
+
+/**
+ * The `maxLength` of a string field that is a primary key, unique or a foreign key and declares none: a
+ * key is compared whole by an index, and indexes limit the length of their keys (PostgreSQL ~2.7 KB,
+ * MySQL 3 KB), so a key string has a limit every database can hold. 255 is SQLAlchemy's and SQLModel's.
+ *
+ * @example
+ * field.string({ unique: true }).options.maxLength // 255: varchar(255) on every dialect
+ * field.string({ index: true }).options.maxLength // undefined: text of any length
+ */
+export const KEY_STRING_MAX_LENGTH = 255
+
 /** Options every field accepts. */
 export interface BaseFieldOptions<T> {
   /** `null` is a valid value (`T | None` in Python). A nullable field without a default is still required. */
@@ -143,7 +166,9 @@ export class Field<
     optional = false,
   ) {
     this.kind = kind
-    this.options = Object.freeze({ ...options })
+    this.options = Object.freeze(
+      isKeyString(kind, options) ? { ...options, maxLength: KEY_STRING_MAX_LENGTH } : { ...options },
+    )
     this.values = of.values
     this.model = of.model
     this.optional = optional
@@ -164,6 +189,35 @@ export class Field<
   /** The database assigns the value when the input omits it. */
   get isGenerated(): boolean {
     return this.isPrimaryKey && this.kind === 'integer' && !this.hasDefault
+  }
+
+  /** A string field without `maxLength`: text of any length, longer than an index key can hold. */
+  get isLongText(): boolean {
+    return this.kind === 'string' && this.options.maxLength === undefined
+  }
+
+  /** An integer field whose declared bounds go beyond a 32-bit integer: its column is a 64-bit `bigint`. */
+  get isWideInteger(): boolean {
+    if (this.kind !== 'integer') return false
+    const { lowest, highest } = declaredIntegerBounds(this.options)
+    return (
+      (lowest !== undefined && lowest < INTEGER_RANGE.min) ||
+      (highest !== undefined && highest > INTEGER_RANGE.max)
+    )
+  }
+
+  /**
+   * The limits an integer field's column adds to its declared bounds: the 32-bit range on each side the
+   * field leaves open, none when its bounds make it a `bigint`. Like the 2^53 limit of exact integers, a
+   * limit of storage rather than a declared constraint, so the JSON Schema does not show it.
+   */
+  get columnRange(): { min?: number; max?: number } {
+    if (this.kind !== 'integer' || this.isWideInteger) return {}
+    const { lowest, highest } = declaredIntegerBounds(this.options)
+    return {
+      ...(lowest === undefined ? { min: INTEGER_RANGE.min } : {}),
+      ...(highest === undefined ? { max: INTEGER_RANGE.max } : {}),
+    }
   }
 
   /** A fresh default value, or `undefined` when the field has none. */
@@ -231,6 +285,24 @@ export class Field<
     }
     return schema
   }
+}
+
+type Bounds = Pick<NumberFieldOptions, 'ge' | 'le' | 'gt' | 'lt'>
+
+/** The lowest and highest integers the declared bounds allow, where declared. */
+function declaredIntegerBounds(o: Bounds): { lowest?: number; highest?: number } {
+  return {
+    lowest: o.ge ?? (o.gt === undefined ? undefined : Math.floor(o.gt) + 1),
+    highest: o.le ?? (o.lt === undefined ? undefined : Math.ceil(o.lt) - 1),
+  }
+}
+
+function isKeyString(kind: FieldKind, o: AnyFieldOptions): boolean {
+  return (
+    kind === 'string' &&
+    o.maxLength === undefined &&
+    (o.primaryKey === true || o.unique === true || o.foreignKey !== undefined)
+  )
 }
 
 function pick<O extends object, K extends keyof O>(options: O, ...keys: K[]): Partial<Pick<O, K>> {

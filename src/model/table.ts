@@ -1,6 +1,6 @@
 import { ModelDefinitionError } from '../errors.ts'
 import { Column } from './column.ts'
-import type { AnyField, Fields } from './field.ts'
+import { KEY_STRING_MAX_LENGTH, type AnyField, type Fields } from './field.ts'
 import { Model } from './model.ts'
 import { initNewRow, type Relationship } from './relationship.ts'
 import type { InputOf, NewRowOf, PrimaryKeyOf, RowOf, ValueOf } from './types.ts'
@@ -153,6 +153,14 @@ function checkIndex(tableName: string, model: Model, index: IndexDeclaration): R
     }
   }
   const unique = index.unique ?? false
+  // Only a hash index (PostgreSQL) or a prefix index (MySQL) holds text of any length, and neither can be
+  // unique or span several columns: those indexes need strings of a bounded length.
+  const longText = index.columns.find((column) => model.fields[column]!.isLongText)
+  if (longText !== undefined && (unique || index.columns.length > 1)) {
+    throw new ModelDefinitionError(
+      `table('${tableName}', ${model.name}): ${unique ? 'a unique index' : 'an index of several columns'} on '${longText}', a string without maxLength. Index keys have a length limit (PostgreSQL about 2.7 KB, MySQL 3 KB), so declare maxLength on '${longText}' (${KEY_STRING_MAX_LENGTH} fits every database).`,
+    )
+  }
   const name = index.name ?? `${unique ? 'uq' : 'ix'}_${tableName}_${index.columns.join('_')}`
   return { columns: index.columns, unique, name }
 }

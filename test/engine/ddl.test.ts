@@ -6,16 +6,20 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { randomBytes } from 'node:crypto'
 import {
+  autogenerate,
   createAll,
   createEngine,
   dropAll,
   field,
   IntegrityError,
+  KEY_STRING_MAX_LENGTH,
   Metadata,
   model,
   Session,
   select,
+  sql,
   table,
   type DialectName,
   type Engine,
@@ -27,8 +31,8 @@ import { declareHeroes } from '../support/heroes.ts'
 const TYPES: Record<DialectName, { integer: string; string: string }> = {
   sqlite: { integer: 'integer', string: 'text' },
   postgres: { integer: 'integer', string: 'character varying' },
-  // MySQL needs a length to index a string: 255, SQLModel's default.
-  mysql: { integer: 'int', string: 'varchar(255)' },
+  // A string of any length; MySQL indexes it by a prefix.
+  mysql: { integer: 'int', string: 'mediumtext' },
 }
 
 async function tables(engine: Engine) {
@@ -84,11 +88,12 @@ for (const dialect of DIALECTS) {
         'hero',
         model('Hero', {
           id: field.integer({ primaryKey: true }),
-          name: field.string({ index: true }),
+          // A unique index compares whole values, so its strings declare a maxLength.
+          name: field.string({ index: true, maxLength: 100 }),
           email: field.string({ unique: true }),
           handle: field.string({ unique: true, index: true }),
-          city: field.string(),
-          street: field.string(),
+          city: field.string({ maxLength: 100 }),
+          street: field.string({ maxLength: 100 }),
         }),
         { metadata, indexes: [{ columns: ['city', 'street'] }, { columns: ['name', 'city'], unique: true }] },
       )
@@ -258,6 +263,175 @@ for (const dialect of DIALECTS) {
       await createAll(engine, { metadata })
       assert.deepEqual(await tableNames(engine), ['hero', 'team'], 'and createAll recreates them')
     })
+
+    test('a string without maxLength holds the same long text everywhere, indexed too, and check stays clean', async () => {
+      const metadata = new Metadata()
+      const Note = table(
+        'note',
+        model('Note', {
+          id: field.integer({ primaryKey: true }),
+          title: field.string({ index: true }),
+          body: field.string(),
+          city: field.string(),
+        }),
+        { metadata, indexes: [{ columns: ['city'] }] },
+      )
+      await using engine = createEngine(await dialect.isolatedUrl())
+      await createAll(engine, { metadata })
+      // Random text does not compress: 3,000 characters are more than a PostgreSQL btree row holds, and
+      // 1,000 emoji are 4,000 bytes of UTF-8, more than a MySQL index key.
+      const long = randomBytes(2250).toString('base64')
+      const emoji = '🦸'.repeat(1000)
+      {
+        await using session = new Session(engine)
+        session.add(Note.create({ id: 1, title: long, body: long + emoji, city: emoji }))
+        session.add(Note.create({ id: 2, title: emoji, body: emoji, city: long }))
+        await session.commit()
+      }
+      await using session = new Session(engine)
+      const found = await session.exec(select(Note).where(Note.c.title.eq(emoji))).one()
+      assert.deepEqual({ ...found }, { id: 2, title: emoji, body: emoji, city: long })
+      assert.equal((await session.get(Note, 1))!.body, long + emoji)
+
+      const note = (await tables(engine)).find((t) => t.name === 'note')!
+      const described = note.indexes.map(({ name, using, prefixes }) => ({ name, using, prefixes }))
+      const expected = {
+        // SQLite indexes text of any length as it is.
+        sqlite: [{ name: 'ix_note_city' }, { name: 'ix_note_title' }],
+        // A btree row holds about 2.7 KB; a hash index holds any key, for equality.
+        postgres: [
+          { name: 'ix_note_city', using: 'hash' },
+          { name: 'ix_note_title', using: 'hash' },
+        ],
+        // An index key holds 3 KB; the index holds the first 255 characters.
+        mysql: [
+          { name: 'ix_note_city', prefixes: { city: 255 } },
+          { name: 'ix_note_title', prefixes: { title: 255 } },
+        ],
+      }[dialect.name]
+      assert.deepEqual(
+        described.map((index) => JSON.parse(JSON.stringify(index))),
+        expected.map((index) => JSON.parse(JSON.stringify(index))),
+      )
+      assert.deepEqual(
+        (await autogenerate(engine, { metadata })).changes,
+        [],
+        'the database matches the models',
+      )
+    })
+
+    test('a key string without maxLength is varchar(255) on every dialect, and validation refuses longer', async () => {
+      const metadata = new Metadata()
+      const Team = table(
+        'team',
+        model('Team', {
+          code: field.string({ primaryKey: true }),
+          name: field.string({ unique: true }),
+          parent: field.string({ nullable: true, default: null, foreignKey: 'team.code' }),
+        }),
+        { metadata },
+      )
+      for (const key of ['code', 'name', 'parent'] as const) {
+        assert.equal(Team.fields[key].options.maxLength, KEY_STRING_MAX_LENGTH, key)
+      }
+      await using engine = createEngine(await dialect.isolatedUrl())
+      await createAll(engine, { metadata })
+      const team = (await tables(engine)).find((t) => t.name === 'team')!
+      assert.deepEqual(
+        team.columns.map((c) => engine.dialect.migrations.normalizeType(c.type)),
+        Array(3).fill(engine.dialect.migrations.normalizeType('varchar(255)')),
+      )
+      const longest = '🦸'.repeat(255)
+      await using session = new Session(engine)
+      session.add(Team.create({ code: longest, name: longest }))
+      await session.commit()
+      assert.equal((await session.get(Team, longest))!.name, longest)
+      assert.deepEqual(Team.safeValidate({ code: 'x'.repeat(256), name: 'n' }), {
+        success: false,
+        issues: [
+          {
+            type: 'string_too_long',
+            loc: ['code'],
+            msg: 'String should have at most 255 characters',
+            input: 'x'.repeat(256),
+            ctx: { max_length: 255 },
+          },
+        ],
+      })
+      assert.deepEqual((await autogenerate(engine, { metadata })).changes, [])
+    })
+
+    test('an integer is a 32-bit column unless its bounds are wider, which make it a bigint', async () => {
+      const metadata = new Metadata()
+      const Counter = table(
+        'counter',
+        model('Counter', {
+          id: field.integer({ primaryKey: true }),
+          small: field.integer(),
+          big: field.integer({ ge: 0, le: Number.MAX_SAFE_INTEGER }),
+        }),
+        { metadata },
+      )
+      await using engine = createEngine(await dialect.isolatedUrl())
+      await createAll(engine, { metadata })
+      const counter = (await tables(engine)).find((t) => t.name === 'counter')!
+      const { integer } = TYPES[dialect.name]
+      assert.deepEqual(
+        counter.columns.map((c) => engine.dialect.migrations.normalizeType(c.type)),
+        [integer, integer, dialect.name === 'sqlite' ? 'integer' : 'bigint'],
+      )
+      await using session = new Session(engine)
+      session.add(Counter.create({ id: 2147483647, small: -2147483648, big: Number.MAX_SAFE_INTEGER }))
+      await session.commit()
+      await using reader = new Session(engine)
+      assert.deepEqual(
+        { ...(await reader.get(Counter, 2147483647)) },
+        { id: 2147483647, small: -2147483648, big: Number.MAX_SAFE_INTEGER },
+      )
+      assert.deepEqual((await autogenerate(engine, { metadata })).changes, [])
+    })
+
+    test('a unique or multi-column index over a string without maxLength fails at table(), naming the field', () => {
+      const Hero = model('Hero', {
+        id: field.integer({ primaryKey: true }),
+        name: field.string(),
+        age: field.integer(),
+      })
+      for (const [index, kind] of [
+        [{ columns: ['name'], unique: true }, 'a unique index'],
+        [{ columns: ['age', 'name'] }, 'an index of several columns'],
+      ] as const) {
+        assert.throws(
+          () => table('hero', Hero, { metadata: new Metadata(), indexes: [index] }),
+          new RegExp(
+            `${kind} on 'name', a string without maxLength.*declare maxLength on 'name' \\(255 fits every database\\)`,
+          ),
+        )
+      }
+      table('hero', Hero, { metadata: new Metadata(), indexes: [{ columns: ['name'] }] })
+    })
+
+    test(
+      'tables hold emoji even where the database’s default character set is latin1',
+      { skip: dialect.name !== 'mysql' && 'the character set is a MySQL table option' },
+      async () => {
+        const metadata = new Metadata()
+        const Note = table(
+          'note',
+          model('Note', { id: field.integer({ primaryKey: true }), text: field.string({ maxLength: 50 }) }),
+          { metadata },
+        )
+        await using engine = createEngine(await dialect.isolatedUrl())
+        // MariaDB's default: a database created without `character set utf8mb4`.
+        await sql`alter database character set latin1`.execute(engine.db)
+        await createAll(engine, { metadata })
+        await using session = new Session(engine)
+        session.add(Note.create({ id: 1, text: 'Déadpond 🦸 漢字' }))
+        await session.commit()
+        await using reader = new Session(engine)
+        assert.equal((await reader.get(Note, 1))!.text, 'Déadpond 🦸 漢字')
+      },
+    )
 
     test('leaves tables of other metadata alone', async () => {
       const first = new Metadata()

@@ -122,7 +122,13 @@ for (const dialect of DIALECTS) {
       assert.match(code, /export async function up\(db: Kysely<any>\): Promise<void> \{/)
       assert.match(code, /export async function down\(db: Kysely<any>\): Promise<void> \{/)
       assert.match(code, /\.createTable\('hero'\)/)
-      assert.match(code, /createIndex\('ix_hero_name'\)\.on\('hero'\)\.columns\(\['name'\]\)/)
+      // name has no maxLength: PostgreSQL indexes it with a hash index, MySQL by its first 255 characters.
+      const nameIndex = {
+        sqlite: ".columns(['name']).execute()",
+        postgres: ".columns(['name']).using('hash').execute()",
+        mysql: ".column(sql`${sql.ref('name')}(255)`).execute()",
+      }[dialect.name]
+      assert.ok(code.includes(`createIndex('ix_hero_name').on('hero')${nameIndex}`), code)
       assert.match(code, /dropTable\('hero'\)/)
       assert.deepEqual(await tableNames(engine), [], 'writing a revision changes nothing in the database')
 
@@ -189,6 +195,47 @@ for (const dialect of DIALECTS) {
         ['Deadpond', 'Rusty-Man'],
       )
       assert.deepEqual((await autogenerate(engine, { metadata: v1.metadata })).changes, [])
+    })
+
+    test('an indexed varchar(255) that loses its maxLength migrates to text of any length, index and all', async () => {
+      const { engine, migrator } = await setup()
+      await using _ = engine
+      const declare = (options: { maxLength?: number }) => {
+        const metadata = new Metadata()
+        const Hero = table(
+          'hero',
+          model('Hero', {
+            id: field.integer({ primaryKey: true }),
+            name: field.string({ index: true, ...options }),
+          }),
+          { metadata },
+        )
+        return { metadata, Hero }
+      }
+      // How databases were made before strings without maxLength held any length.
+      const before = declare({ maxLength: 255 })
+      await migrator(before.metadata).revision('add hero table')
+      await migrator(before.metadata).upgrade()
+
+      const after = declare({})
+      const m = migrator(after.metadata)
+      const kinds = (await m.autogenerate()).changes.map((change) => change.kind)
+      // SQLite's text and an ordinary index hold any length; only the declared type changes.
+      assert.deepEqual(
+        kinds,
+        dialect.name === 'sqlite' ? ['alterColumn'] : ['dropIndex', 'alterColumn', 'createIndex'],
+      )
+      await m.revision('name of any length')
+      await m.upgrade()
+      assert.deepEqual((await autogenerate(engine, { metadata: after.metadata })).changes, [])
+      const long = '🦸'.repeat(1000)
+      await using session = new Session(engine)
+      session.add(after.Hero.create({ name: long }))
+      await session.commit()
+      assert.equal(
+        (await session.exec(select(after.Hero).where(after.Hero.c.name.eq(long))).one()).name,
+        long,
+      )
     })
 
     test('a nullability change keeps 10,000 rows and the rows that reference them', async () => {
@@ -381,14 +428,17 @@ export async function up(db: Kysely<any>): Promise<void> {
       const { engine, migrator } = await setup()
       await using _ = engine
       const before = new Metadata()
-      table('team', model('Team', { id: field.integer({ primaryKey: true }), name: field.string() }), {
-        metadata: before,
-      })
+      // Strings of the length a unique or composite index needs, so that only the indexes change.
+      table(
+        'team',
+        model('Team', { id: field.integer({ primaryKey: true }), name: field.string({ maxLength: 255 }) }),
+        { metadata: before },
+      )
       table(
         'hero',
         model('Hero', {
           id: field.integer({ primaryKey: true }),
-          name: field.string({ index: true }),
+          name: field.string({ index: true, maxLength: 100 }),
           nickname: field.string({ nullable: true, maxLength: 50 }),
           team_id: field.integer({ nullable: true }),
         }),
@@ -406,7 +456,7 @@ export async function up(db: Kysely<any>): Promise<void> {
         'hero',
         model('Hero', {
           id: field.integer({ primaryKey: true }),
-          name: field.string(),
+          name: field.string({ maxLength: 100 }),
           nickname: field.string({ nullable: true, maxLength: 100, index: true }),
           team_id: field.integer({ nullable: true, foreignKey: 'team.id', onDelete: 'set null' }),
         }),

@@ -5,6 +5,8 @@ import {
   createAll,
   createEngine,
   field,
+  INTEGER_RANGE,
+  KEY_STRING_MAX_LENGTH,
   Metadata,
   model,
   ModelDefinitionError,
@@ -59,6 +61,39 @@ describe('field builders', () => {
     assert.equal(optional.hasDefault, true)
     assert.equal(optional.defaultValue(), null)
     assert.equal(field.string({ defaultFactory: () => 'x' }).hasDefault, true)
+  })
+
+  test('a key string without maxLength gets 255, in its schema too; other strings keep any length', () => {
+    for (const options of [{ primaryKey: true }, { unique: true }, { foreignKey: 'team.code' }] as const) {
+      const key = field.string(options)
+      assert.equal(key.options.maxLength, KEY_STRING_MAX_LENGTH, JSON.stringify(options))
+      assert.equal((key.valueSchema() as { maxLength?: number }).maxLength, 255)
+    }
+    assert.equal(field.string({ unique: true, maxLength: 20 }).options.maxLength, 20, 'a declared one stays')
+    assert.equal(field.string({ index: true }).options.maxLength, undefined)
+    assert.equal(field.string({ unique: true }).asOptional().options.maxLength, 255, 'partial models keep it')
+  })
+
+  test('an integer column is 32-bit on the sides its bounds leave open; wider bounds make a bigint', () => {
+    assert.deepEqual(INTEGER_RANGE, { min: -2147483648, max: 2147483647 })
+    assert.deepEqual(field.integer().columnRange, { min: -2147483648, max: 2147483647 })
+    assert.deepEqual(field.integer({ ge: 0 }).columnRange, { max: 2147483647 })
+    assert.deepEqual(field.integer({ gt: -1, lt: 100 }).columnRange, {})
+    assert.equal(field.integer({ le: 2147483647 }).isWideInteger, false)
+    assert.equal(field.integer({ lt: 2147483648.5 }).isWideInteger, true)
+    assert.equal(
+      field.integer({ gt: -2147483649 }).isWideInteger,
+      false,
+      'gt -2147483649 starts at the minimum',
+    )
+    assert.equal(field.integer({ ge: -(2 ** 40) }).isWideInteger, true)
+    assert.deepEqual(field.integer({ ge: -(2 ** 40) }).columnRange, {}, 'a bigint is limited by 2^53 only')
+    assert.equal(field.number({ le: 1e300 }).isWideInteger, false, 'only integers have a column range')
+    assert.deepEqual(
+      field.integer().valueSchema(),
+      { type: 'integer' },
+      'the JSON Schema shows declared bounds only, as FastAPI does',
+    )
   })
 
   test('fields are immutable', () => {

@@ -149,7 +149,8 @@ describe('Model.validate: coercion (pydantic lax mode)', () => {
   })
 
   test('integers beyond 2^53 are refused rather than silently rounded', () => {
-    const Big = model('Big', { n: field.integer() })
+    // A bound beyond 32 bits makes a bigint column, which holds any exact integer.
+    const Big = model('Big', { n: field.integer({ ge: -(2 ** 40) }) })
     assert.deepEqual(
       issues({ n: 2 ** 53 }, Big).map((issue) => issue.type),
       ['int_parsing_size'],
@@ -237,6 +238,138 @@ describe('Model.validate: coercion (pydantic lax mode)', () => {
     assert.deepEqual(issues({ ...valid, name: null }), [
       { type: 'string_type', loc: ['name'], msg: 'Input should be a valid string', input: null },
     ])
+  })
+})
+
+describe('Model.validate: only values every database can store', () => {
+  const Note = model('Note', {
+    text: field.string(),
+    data: field.json({ nullable: true, default: null }),
+  })
+
+  test('string_nul: NUL, which PostgreSQL text cannot hold, is refused on every dialect', () => {
+    assert.deepEqual(issues({ text: 'Dead\u0000pond' }, Note), [
+      {
+        type: 'string_nul',
+        loc: ['text'],
+        msg: 'Input should be a valid string without the NUL character (\\u0000), which PostgreSQL cannot store',
+        input: 'Dead\u0000pond',
+      },
+    ])
+  })
+
+  test('string_unicode: a lone surrogate, high or low, anywhere in the text', () => {
+    for (const text of ['\ud800', '\udfff', 'ab\ud83d', '\ude00ab', 'a\ud83d\ud83db']) {
+      assert.deepEqual(
+        issues({ text }, Note),
+        [
+          {
+            type: 'string_unicode',
+            loc: ['text'],
+            msg: 'Input should be a valid string, a lone surrogate (half of a UTF-16 pair) is not a Unicode character',
+            input: text,
+          },
+        ],
+        JSON.stringify(text),
+      )
+    }
+    assert.equal(
+      Note.validate({ text: '🦸 \ud83e\uddb8' }).text,
+      '🦸 🦸',
+      'a surrogate pair is one character',
+    )
+  })
+
+  test('JSON values: NUL or a lone surrogate in any string or key, however deep, is refused', () => {
+    const deep = JSON.parse('['.repeat(10_000) + '"\\u0000"' + ']'.repeat(10_000))
+    const cases = [
+      [{ a: 'x\u0000' }, 'string_nul'],
+      [{ 'k\u0000': 1 }, 'string_nul'],
+      [['ok', ['\ud800']], 'string_unicode'],
+      [{ '\udc00': true }, 'string_unicode'],
+      [deep, 'string_nul'],
+    ] as const
+    for (const [data, type] of cases) {
+      assert.deepEqual(
+        issues({ text: 'ok', data }, Note).map((issue) => [issue.type, issue.loc]),
+        [[type, ['data']]],
+      )
+    }
+    const cyclic: Record<string, unknown> = { name: 'ok' }
+    cyclic.self = cyclic
+    assert.equal(Note.validate({ text: 'ok', data: cyclic }).data, cyclic, 'a cycle ends the walk')
+  })
+
+  test('integers stay within the 32-bit column on every dialect, with pydantic’s bound items', () => {
+    const Counter = model('Counter', { n: field.integer() })
+    assert.equal(Counter.validate({ n: 2147483647 }).n, 2147483647)
+    assert.equal(Counter.validate({ n: '-2147483648' }).n, -2147483648)
+    assert.deepEqual(issues({ n: 2147483648 }, Counter), [
+      {
+        type: 'less_than_equal',
+        loc: ['n'],
+        msg: 'Input should be less than or equal to 2147483647',
+        input: 2147483648,
+        ctx: { le: 2147483647 },
+      },
+    ])
+    assert.deepEqual(issues({ n: '-2147483649' }, Counter), [
+      {
+        type: 'greater_than_equal',
+        loc: ['n'],
+        msg: 'Input should be greater than or equal to -2147483648',
+        input: '-2147483649',
+        ctx: { ge: -2147483648 },
+      },
+    ])
+  })
+
+  test('a declared bound replaces the 32-bit one on its side; bounds beyond 32 bits make a bigint', () => {
+    const Positive = model('Positive', { n: field.integer({ gt: 0 }) })
+    assert.deepEqual(
+      issues({ n: 2147483648 }, Positive).map((issue) => [issue.type, issue.ctx]),
+      [['less_than_equal', { le: 2147483647 }]],
+    )
+    assert.deepEqual(issues({ n: 0 }, Positive)[0]?.type, 'greater_than')
+    const Wide = model('Wide', { n: field.integer({ ge: 0, le: 2 ** 40 }) })
+    assert.equal(Wide.fields.n.isWideInteger, true)
+    assert.equal(Positive.fields.n.isWideInteger, false)
+    assert.equal(Wide.validate({ n: 2 ** 40 }).n, 2 ** 40)
+    const Unbounded = model('Unbounded', { n: field.integer({ ge: -(2 ** 53) + 1 }) })
+    assert.deepEqual(
+      issues({ n: 2 ** 53 }, Unbounded).map((issue) => issue.type),
+      ['int_parsing_size'],
+      'a bigint still stops at exact integers',
+    )
+  })
+
+  test('datetimes are within the years 1000 to 9999, dates within 1 to 9999', () => {
+    const Event = model('Event', { at: field.datetime(), on: field.date() })
+    const valid = { at: '2024-05-01T10:00:00Z', on: '2024-05-01' }
+    assert.deepEqual(Event.validate({ at: '1000-01-01T00:00:00Z', on: '0001-01-01' }).on, '0001-01-01')
+    assert.deepEqual(Event.validate({ at: '9999-12-31T23:59:59.999Z', on: '9999-12-31' }).on, '9999-12-31')
+    for (const at of ['0999-12-31T23:59:59Z', '0069-01-01T00:00:00Z', 1e15, -1e14, new Date(8.64e15)]) {
+      assert.deepEqual(
+        issues({ ...valid, at }, Event),
+        [
+          {
+            type: 'datetime_parsing',
+            loc: ['at'],
+            msg: 'Input should be a valid datetime, the year must be between 1000 and 9999',
+            input: at,
+            ctx: { error: 'the year must be between 1000 and 9999' },
+          },
+        ],
+        String(at),
+      )
+    }
+    for (const on of ['0000-01-01', new Date(-1e14)]) {
+      assert.deepEqual(
+        issues({ ...valid, on }, Event).map((issue) => [issue.type, issue.msg]),
+        [['date_parsing', 'Input should be a valid date, the year must be between 1 and 9999']],
+        String(on),
+      )
+    }
   })
 })
 

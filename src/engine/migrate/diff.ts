@@ -213,7 +213,12 @@ function pair<T extends { readonly name: string | undefined }>(
 }
 
 function sameIndex(a: IndexSchema, b: IndexSchema): boolean {
-  return a.unique === b.unique && same(a.columns, b.columns)
+  return (
+    a.unique === b.unique &&
+    same(a.columns, b.columns) &&
+    a.using === b.using &&
+    a.columns.every((column) => a.prefixes?.[column] === b.prefixes?.[column])
+  )
 }
 
 // RESTRICT and NO ACTION differ only in when PostgreSQL checks; MySQL treats them as one.

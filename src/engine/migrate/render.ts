@@ -5,7 +5,7 @@
  */
 import { isColumnDataType, type ColumnDefinitionBuilder } from 'kysely'
 import type { Dialect } from '../dialect/dialect.ts'
-import type { ColumnSchema, ForeignKeySchema, TableSchema, UniqueSchema } from '../schema.ts'
+import type { ColumnSchema, ForeignKeySchema, IndexSchema, TableSchema, UniqueSchema } from '../schema.ts'
 import { byChangeOrder, phaseOf, type SchemaChange, type SchemaChangeKind, type SchemaDiff } from './diff.ts'
 
 /** What a rendered migration file says about itself. */
@@ -171,15 +171,8 @@ class Writer {
         ])
       case 'alterColumn':
         return this.#alterColumn(change.table, change.from, change.to, change.typeChanged)
-      case 'createIndex': {
-        const { index } = change
-        return chain([
-          `createIndex(${stringLiteral(index.name)})`,
-          `on(${stringLiteral(change.table)})`,
-          `columns(${strings(index.columns)})`,
-          ...(index.unique ? ['unique()'] : []),
-        ])
-      }
+      case 'createIndex':
+        return this.#createIndex(change.table, change.index)
       case 'dropIndex':
         return chain([
           `dropIndex(${stringLiteral(change.index.name)})`,
@@ -244,18 +237,34 @@ class Writer {
       )
     }
     for (const fk of table.foreignKeys) calls.push(this.#foreignKey(table.name, fk))
-    const lines = [chain(calls)]
-    for (const index of table.indexes) {
-      lines.push(
-        chain([
-          `createIndex(${stringLiteral(index.name)})`,
-          `on(${stringLiteral(table.name)})`,
-          `columns(${strings(index.columns)})`,
-          ...(index.unique ? ['unique()'] : []),
-        ]),
-      )
+    const options = this.#dialect.tableOptions
+    if (options) {
+      this.helpers.add('sql')
+      calls.push(`modifyEnd(sql\`${options}\`)`)
     }
+    const lines = [chain(calls)]
+    for (const index of table.indexes) lines.push(this.#createIndex(table.name, index))
     return lines.join('\n')
+  }
+
+  #createIndex(table: string, index: IndexSchema): string {
+    const prefixed = index.columns.some((column) => index.prefixes?.[column] !== undefined)
+    if (prefixed) this.helpers.add('sql')
+    const columns = prefixed
+      ? index.columns.map((column) => {
+          const prefix = index.prefixes?.[column]
+          return prefix === undefined
+            ? `column(${stringLiteral(column)})`
+            : `column(sql\`\${sql.ref(${stringLiteral(column)})}(${prefix})\`)`
+        })
+      : [`columns(${strings(index.columns)})`]
+    return chain([
+      `createIndex(${stringLiteral(index.name)})`,
+      `on(${stringLiteral(table)})`,
+      ...columns,
+      ...(index.using ? [`using(${stringLiteral(index.using)})`] : []),
+      ...(index.unique ? ['unique()'] : []),
+    ])
   }
 
   #foreignKey(table: string, fk: ForeignKeySchema): string {

@@ -9,6 +9,7 @@ import {
 } from 'kysely'
 import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField, FieldKind } from '../../../model/field.ts'
+import type { IndexSchema } from '../../schema.ts'
 import { kyselyDialect, serverErrorMapper, type Dialect, type PoolOptions } from '../dialect.ts'
 import { mysqlDriver } from './mysql-driver.ts'
 import { introspectMysql, normalizeMysqlType } from './mysql-introspector.ts'
@@ -25,8 +26,9 @@ const CONSTRAINT_ERRNOS: Record<number, ConstraintKind> = {
   4025: 'check',
 }
 
-// ER_DATA_TOO_LONG, ER_WARN_DATA_OUT_OF_RANGE, ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
-const DATA_ERRNOS = new Set([1406, 1264, 1366])
+// ER_DATA_TOO_LONG, ER_WARN_DATA_OUT_OF_RANGE, ER_TRUNCATED_WRONG_VALUE (a datetime out of range),
+// ER_TRUNCATED_WRONG_VALUE_FOR_FIELD (text the column's character set cannot hold)
+const DATA_ERRNOS = new Set([1406, 1264, 1292, 1366])
 // MariaDB's max_statement_time, MySQL's max_execution_time
 const TIMEOUT_ERRNOS = new Set([1969, 3024])
 
@@ -64,6 +66,9 @@ export function mysqlDialect(url: URL, pool: PoolOptions, onQuery?: (query: Comp
     // In a MySQL string literal a backslash escapes, so one backslash is written as two.
     likeEscape: "escape '\\\\'",
     columnType,
+    indexLongText,
+    // MariaDB's default character set is latin1, which holds no emoji and few scripts beyond Latin.
+    tableOptions: 'default character set utf8mb4',
     autoIncrement: (column) => column.autoIncrement(),
     decoder: (kind) => DECODERS[kind],
     integrityError,
@@ -114,7 +119,7 @@ class MysqlMigrationAdapter extends MysqlAdapter {
 function columnType(field: AnyField): string {
   switch (field.kind) {
     case 'integer':
-      return 'integer'
+      return field.isWideInteger ? 'bigint' : 'integer'
     case 'number':
       return 'double'
     case 'boolean':
@@ -127,10 +132,23 @@ function columnType(field: AnyField): string {
       return 'char(36)'
     case 'json':
       return 'json'
+    case 'string':
+      // Text of any length, as on SQLite and PostgreSQL: 16 MB, beyond any request body.
+      return field.options.maxLength === undefined ? 'mediumtext' : `varchar(${field.options.maxLength})`
     default:
-      // MySQL needs a length to index a string; 255 is SQLAlchemy's and SQLModel's default.
-      return `varchar(${field.options.maxLength ?? 255})`
+      return 'varchar(255)'
   }
+}
+
+// 255 characters of utf8mb4 are 1020 bytes, within an index key's 3072.
+const TEXT_INDEX_PREFIX = 255
+
+/**
+ * An index key holds at most 3072 bytes, so a TEXT column is indexed by its first characters: the index
+ * still finds rows by equality, and the table holds the whole text.
+ */
+function indexLongText(index: IndexSchema, longText: readonly string[]): IndexSchema {
+  return { ...index, prefixes: Object.fromEntries(longText.map((column) => [column, TEXT_INDEX_PREFIX])) }
 }
 
 function integrityError(error: unknown): IntegrityError | undefined {

@@ -13,6 +13,7 @@ interface IndexRow {
   name: string
   non_unique: number | string
   column: string
+  prefix: number | string | null
 }
 
 interface ForeignKeyRow {
@@ -38,7 +39,8 @@ export async function introspectMysql(db: Kysely<any>): Promise<TableSchema[]> {
   ).rows
   const indexRows = (
     await sql<IndexRow>`
-      select TABLE_NAME as \`table\`, INDEX_NAME as \`name\`, NON_UNIQUE as \`non_unique\`, COLUMN_NAME as \`column\`
+      select TABLE_NAME as \`table\`, INDEX_NAME as \`name\`, NON_UNIQUE as \`non_unique\`, COLUMN_NAME as \`column\`,
+        SUB_PART as \`prefix\`
       from information_schema.STATISTICS where TABLE_SCHEMA = database()
       order by TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`.execute(db)
   ).rows
@@ -76,7 +78,16 @@ export async function introspectMysql(db: Kysely<any>): Promise<TableSchema[]> {
         continue
       }
       const parts = own.filter((r) => r.name === name)
-      indexes.push({ name, columns: parts.map((r) => r.column), unique: Number(parts[0]!.non_unique) === 0 })
+      const prefixed = parts.filter((r) => r.prefix !== null)
+      indexes.push({
+        name,
+        columns: parts.map((r) => r.column),
+        unique: Number(parts[0]!.non_unique) === 0,
+        prefixes:
+          prefixed.length > 0
+            ? Object.fromEntries(prefixed.map((r) => [r.column, Number(r.prefix)]))
+            : undefined,
+      })
     }
     const key = (column: string) => columns.find((c) => c.table === table.name && c.column === column)
     return {

@@ -1,6 +1,7 @@
 import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type CompiledQuery } from 'kysely'
 import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField } from '../../../model/field.ts'
+import type { IndexSchema } from '../../schema.ts'
 import { kyselyDialect, serverErrorMapper, type Dialect, type PoolOptions } from '../dialect.ts'
 import { postgresDriver } from './postgres-driver.ts'
 import { currentSchema, introspectPostgres, normalizePostgresType } from './postgres-introspector.ts'
@@ -13,8 +14,11 @@ const CONSTRAINT_CODES: Record<string, ConstraintKind> = {
   '23514': 'check',
 }
 
-// string_data_right_truncation, numeric_value_out_of_range, datetime_field_overflow
-const DATA_CODES = new Set(['22001', '22003', '22008'])
+// Values the column cannot hold: string_data_right_truncation, numeric_value_out_of_range,
+// invalid_datetime_format, datetime_field_overflow, character_not_in_repertoire (NUL in text),
+// invalid_text_representation (a lone surrogate in jsonb), untranslatable_character (\u0000 in jsonb), and
+// program_limit_exceeded (a key longer than a btree index row holds).
+const DATA_CODES = new Set(['22001', '22003', '22007', '22008', '22021', '22P02', '22P05', '54000'])
 // query_canceled: what statement_timeout raises
 const TIMEOUT_CODES = new Set(['57014'])
 
@@ -50,6 +54,7 @@ export function postgresDialect(
     supportsRowLocks: true,
     likeEscape: "escape '\\'",
     columnType,
+    indexLongText,
     autoIncrement: (column) => column.generatedByDefaultAsIdentity(),
     decoder: () => undefined,
     integrityError,
@@ -72,7 +77,7 @@ export function postgresDialect(
 function columnType(field: AnyField): string {
   switch (field.kind) {
     case 'integer':
-      return 'integer'
+      return field.isWideInteger ? 'bigint' : 'integer'
     case 'number':
       return 'double precision'
     case 'boolean':
@@ -88,6 +93,14 @@ function columnType(field: AnyField): string {
     default:
       return field.options.maxLength === undefined ? 'varchar' : `varchar(${field.options.maxLength})`
   }
+}
+
+/**
+ * A btree index row holds about 2.7 KB, so a longer value would fail its insert. A hash index holds keys
+ * of any length and serves equality (`where name = …`), though not ordering or ranges.
+ */
+function indexLongText(index: IndexSchema): IndexSchema {
+  return { ...index, using: 'hash' }
 }
 
 function integrityError(error: unknown): IntegrityError | undefined {

@@ -21,6 +21,7 @@ interface IndexRow {
   table: string
   name: string
   unique: boolean
+  method: string
   columns: string[] | null
 }
 
@@ -68,12 +69,13 @@ export async function introspectPostgres(db: Kysely<any>): Promise<TableSchema[]
   // Indexes that back a primary key or unique constraint are reported as those constraints.
   const indexes = (
     await sql<IndexRow>`
-      select t.relname as "table", i.relname as "name", ix.indisunique as "unique",
+      select t.relname as "table", i.relname as "name", ix.indisunique as "unique", am.amname as "method",
         case when 0 = any(ix.indkey::int2[]) then null else
           array(select a.attname::text from unnest(ix.indkey::int2[]) with ordinality k(num, ord)
             join pg_attribute a on a.attrelid = ix.indrelid and a.attnum = k.num order by k.ord) end as "columns"
       from pg_index ix
       join pg_class i on i.oid = ix.indexrelid
+      join pg_am am on am.oid = i.relam
       join pg_class t on t.oid = ix.indrelid
       join pg_namespace n on n.oid = t.relnamespace
       where n.nspname = ${schema}
@@ -96,7 +98,12 @@ export async function introspectPostgres(db: Kysely<any>): Promise<TableSchema[]
       // An expression index has no column list; it is not something a model declares, so it is left alone.
       indexes: indexes
         .filter((index) => index.table === table.name && index.columns !== null)
-        .map((index) => ({ name: index.name, columns: index.columns!, unique: index.unique })),
+        .map((index) => ({
+          name: index.name,
+          columns: index.columns!,
+          unique: index.unique,
+          using: index.method === 'hash' ? ('hash' as const) : undefined,
+        })),
       uniques: own.filter((c) => c.kind === 'u').map((c) => ({ name: c.name, columns: c.columns })),
       foreignKeys: own
         .filter((c) => c.kind === 'f')
