@@ -16,6 +16,7 @@ import {
   Metadata,
   model,
   path,
+  REDACTED,
   Session,
   table,
   type Engine,
@@ -40,6 +41,8 @@ interface Resource {
   id: string
   valid: Record<string, unknown>
   strings: readonly string[]
+  /** The fields declared `secret: true`, whose rejected values a 422 shows as REDACTED. */
+  secrets?: readonly string[]
   integers: readonly string[]
 }
 
@@ -52,6 +55,7 @@ const RESOURCES: readonly Resource[] = [
     id: 'hero_id',
     valid: { name: 'Deadpond', secret_name: 'Dive Wilson' },
     strings: ['name', 'secret_name'],
+    secrets: ['secret_name'],
     integers: ['age'],
   },
   {
@@ -78,6 +82,10 @@ const RESOURCES: readonly Resource[] = [
 
 const MAX = 2147483647
 const MIN = -2147483648
+
+/** What a 422 shows of a rejected value: the value, or REDACTED for a secret field. */
+const echoed = (resource: Resource, key: string, input: string) =>
+  resource.secrets?.includes(key) ? REDACTED : input
 
 const tooBig = (loc: (string | number)[], input: unknown) => ({
   type: 'less_than_equal',
@@ -169,13 +177,14 @@ for (const dialect of DIALECTS) {
         assert.equal(created.status, 200)
         for (const key of resource.strings) {
           const input = 'Dead\u0000pond'
+          const shown = echoed(resource, key, input)
           assert.deepEqual(await call('POST', resource.path, { ...resource.valid, [key]: input }), {
             status: 422,
-            body: { detail: [withNul(['body', key], input)] },
+            body: { detail: [withNul(['body', key], shown)] },
           })
           assert.deepEqual(await call('PATCH', `${resource.path}${created.body.id}`, { [key]: input }), {
             status: 422,
-            body: { detail: [withNul(['body', key], input)] },
+            body: { detail: [withNul(['body', key], shown)] },
           })
         }
       })
@@ -194,7 +203,7 @@ for (const dialect of DIALECTS) {
           for (const input of ['\ud800', '\udc00', 'Dead\ud83dpond', 'Deadpond\ud83d']) {
             assert.deepEqual(await call('POST', resource.path, { ...resource.valid, [key]: input }), {
               status: 422,
-              body: { detail: [loneSurrogate(['body', key], input)] },
+              body: { detail: [loneSurrogate(['body', key], echoed(resource, key, input))] },
             })
           }
         }
@@ -242,11 +251,13 @@ for (const dialect of DIALECTS) {
         for (const key of resource.strings) await roundTrip({ ...resource.valid, [key]: EMOJI })
       })
 
-      test('the 32-bit limits themselves round-trip', { skip: resource.integers.length === 0 }, async () => {
-        // team_id is a foreign key: only a null or an existing team fits it, so its limits are checked above.
-        await roundTrip({ ...resource.valid, age: MAX })
-        await roundTrip({ ...resource.valid, age: MIN })
-      })
+      // team_id is a foreign key: only a null or an existing team fits it, so its limits are checked above.
+      if (resource.integers.includes('age')) {
+        test('the 32-bit limits themselves round-trip', async () => {
+          await roundTrip({ ...resource.valid, age: MAX })
+          await roundTrip({ ...resource.valid, age: MIN })
+        })
+      }
     })
   }
 
