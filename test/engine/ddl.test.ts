@@ -411,10 +411,9 @@ for (const dialect of DIALECTS) {
       table('hero', Hero, { metadata: new Metadata(), indexes: [{ columns: ['name'] }] })
     })
 
-    test(
-      'tables hold emoji even where the database’s default character set is latin1',
-      { skip: dialect.name !== 'mysql' && 'the character set is a MySQL table option' },
-      async () => {
+    // The character set is a MySQL table option.
+    if (dialect.name === 'mysql') {
+      test('tables hold emoji even where the database’s default character set is latin1', async () => {
         const metadata = new Metadata()
         const Note = table(
           'note',
@@ -430,8 +429,8 @@ for (const dialect of DIALECTS) {
         await session.commit()
         await using reader = new Session(engine)
         assert.equal((await reader.get(Note, 1))!.text, 'Déadpond 🦸 漢字')
-      },
-    )
+      })
+    }
 
     test('leaves tables of other metadata alone', async () => {
       const first = new Metadata()
