@@ -1,27 +1,14 @@
 import Fastify, {
-  type FastifyError,
   type FastifyBodyParser,
   type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
   type FastifyServerOptions,
   type InjectOptions,
   type LightMyRequestResponse,
 } from 'fastify'
-import {
-  ConnectionError,
-  DataError,
-  IntegrityError,
-  InvalidQueryError,
-  OnemodelError,
-  RouteDefinitionError,
-  StaleDataError,
-} from '../errors.ts'
-import { ValidationError } from '../model/validation-error.ts'
+import { RouteDefinitionError } from '../errors.ts'
 import { DependencyOverrides } from './depends.ts'
 import { DOCS_ASSETS, docsAsset, docsPage } from './docs.ts'
-import { excerptIssues } from './excerpt.ts'
-import { HTTPError, RequestValidationError, ResponseValidationError } from './http-error.ts'
+import { errorAnswer } from './error-answer.ts'
 import { openApiDocument } from './openapi.ts'
 import {
   answerClientError,
@@ -31,6 +18,7 @@ import {
   requireHost,
 } from './protocol-errors.ts'
 import type { Params } from './params.ts'
+import { reporter } from './report.ts'
 import type { ResponseModel } from './response.ts'
 import {
   checkPathParams,
@@ -39,9 +27,9 @@ import {
   type Handler,
   type HttpMethod,
   type RouteDefinition,
-  type Report,
   type RouteOptions,
 } from './route.ts'
+import { allowOnly, fastifyPath, routerKey } from './router.ts'
 
 /** Code run when the app starts and stops (FastAPI's lifespan): create tables, dispose the engine. */
 export interface Lifespan {
@@ -82,8 +70,6 @@ export interface ListenOptions {
   /** Signals that close the app gracefully; a second one stops at once. Default SIGINT and SIGTERM; `false` for none. */
   signals?: readonly NodeJS.Signals[] | false
 }
-
-const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024
 
@@ -349,107 +335,4 @@ export class App {
  */
 export function createApp(options?: AppOptions): App {
   return new App(options)
-}
-
-/** What the router matches of a path: `/heroes/{hero_id}/` → `/heroes/{}` (without the slash when it is ignored). */
-function routerKey(path: string, ignoreTrailingSlash: boolean): string {
-  const shape = path.replace(/\{[^}]*\}/g, '{}')
-  return ignoreTrailingSlash && shape.length > 1 ? shape.replace(/\/+$/, '') || '/' : shape
-}
-
-/** `/heroes/{hero_id}` → `/heroes/:hero_id`. */
-function fastifyPath(path: string): string {
-  return path.replace(/\{(\w+)\}/g, ':$1')
-}
-
-/** OPTIONS answers with `Allow`; the other methods of a known path answer 405 with the same header. */
-function allowOnly(instance: FastifyInstance, url: string, methods: Set<string>): void {
-  const allow = [...ALL_METHODS.filter((m) => methods.has(m)), 'OPTIONS'].join(', ')
-  instance.route({
-    method: 'OPTIONS',
-    url,
-    handler: (_request, reply) => void reply.code(204).header('allow', allow).send(),
-  })
-  const others = ALL_METHODS.filter((m) => !methods.has(m))
-  if (others.length === 0) return
-  instance.route({
-    method: [...others],
-    url,
-    exposeHeadRoute: false,
-    handler: (_request, reply) =>
-      void reply.code(405).header('allow', allow).send({ detail: 'Method Not Allowed' }),
-  })
-}
-
-/**
- * Writes a server-side failure to the app's logger, or to stderr when it has none. The line names the route
- * (`GET /heroes/:hero_id`), not the URL, whose path and query may carry a secret parameter's value.
- */
-function reporter(logged: boolean): Report {
-  if (logged) return (request, level, message, error) => request.log[level]({ err: error }, message)
-  return (request, level, message, error) => {
-    if (level === 'error') {
-      console.error(`onemodel: ${request.method} ${request.routeOptions.url}: ${message}`, error)
-    }
-  }
-}
-
-const DATA_ERROR_DETAIL =
-  'The database cannot store a value of this request: it is too long, out of range, or holds characters the database refuses.'
-
-/** Every error becomes a JSON answer; only a bug is a 500, and its log holds no field values. */
-function errorAnswer(report: Report) {
-  return (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void => {
-    if (error instanceof RequestValidationError || error instanceof ValidationError) {
-      void reply.code(422).send({ detail: excerptIssues(error.issues) })
-    } else if (error instanceof HTTPError) {
-      void reply.code(error.status).headers(error.headers).send({ detail: error.detail })
-    } else if (error instanceof IntegrityError) {
-      void reply.code(409).send({ detail: conflictDetail(error) })
-    } else if (error instanceof StaleDataError) {
-      // The row was deleted by a concurrent request between the handler's read and its write or refresh.
-      void reply.code(404).send({ detail: 'Not Found: the resource was deleted concurrently' })
-    } else if (
-      error instanceof ConnectionError ||
-      (error instanceof OnemodelError &&
-        (error.code === 'OM_ENGINE_BUSY' || error.code === 'OM_ENGINE_TIMEOUT'))
-    ) {
-      report(request, 'warn', 'the database is unavailable', error)
-      void reply
-        .code(503)
-        .header('retry-after', '1')
-        .send({ detail: 'Service Unavailable: the database is busy or unreachable' })
-    } else if (error instanceof DataError) {
-      // The message is the driver's, with advice for the developer: it goes to the log, not to the client.
-      report(request, 'warn', 'the database refused a value', error)
-      void reply.code(400).send({ detail: DATA_ERROR_DETAIL })
-    } else if (error instanceof InvalidQueryError && error.detail !== undefined) {
-      // A query built from request values (a negative limit, say) that the ORM refuses: the request's fault.
-      void reply.code(400).send({ detail: `Bad Request: ${error.detail}` })
-    } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode < 500) {
-      void reply.code(error.statusCode).send({ detail: error.message })
-    } else {
-      // A ResponseValidationError's message names the route and fields, never the values.
-      report(
-        request,
-        'error',
-        error instanceof ResponseValidationError ? error.message : 'the handler failed',
-        error,
-      )
-      void reply.code(500).send({ detail: 'Internal Server Error' })
-    }
-  }
-}
-
-function conflictDetail(error: IntegrityError): string {
-  const target = error.target === undefined ? '' : ` (${error.target})`
-  switch (error.constraint) {
-    case 'unique':
-    case 'primary_key':
-      return `Conflict: a row with the same value already exists${target}.`
-    case 'foreign_key':
-      return `Conflict: the row refers to a row that does not exist, or rows still refer to it${target}.`
-    default:
-      return `Conflict: the database rejected the write, a ${error.constraint} constraint failed${target}.`
-  }
 }

@@ -8,6 +8,7 @@ import type { ValidationIssue } from '../model/validation-error.ts'
 import { Dependency, type DependencyOverrides, type RequestContext } from './depends.ts'
 import { RequestValidationError, ResponseValidationError } from './http-error.ts'
 import { BodyParam, Param, type Args, type Params } from './params.ts'
+import type { Report } from './report.ts'
 import { readBody, readParam, type RequestReader } from './request-input.ts'
 import { ListOf, responseEncoder, type ResponseModel, type ResponseValue } from './response.ts'
 
@@ -148,14 +149,6 @@ export function checkPathParams(route: RouteDefinition, plan: Plan): void {
     }
   }
 }
-
-/** Reports a server-side failure (to the app's logger, or stderr). */
-export type Report = (
-  request: FastifyRequest,
-  level: 'warn' | 'error',
-  message: string,
-  error: unknown,
-) => void
 
 /** Generators of one request's dependencies, closed after the response is sent. */
 class RequestScope {
