@@ -24,24 +24,22 @@ export {
 } from './errors.ts'
 
 export {
-  field,
   Field,
-  INTEGER_RANGE,
-  KEY_STRING_MAX_LENGTH,
   type FieldKind,
   type AnyField,
   type Fields,
   type NestedModel,
-  type BaseFieldOptions,
-  type StringFieldOptions,
-  type NumberFieldOptions,
-  type JsonFieldOptions,
-  type AnyFieldOptions,
-  type DefaultGiven,
-  type FieldFor,
-  type KeyFieldFor,
   type SchemaRef,
 } from './model/field.ts'
+export { field, type DefaultGiven, type FieldFor, type KeyFieldFor } from './model/field-builders.ts'
+export type {
+  BaseFieldOptions,
+  StringFieldOptions,
+  NumberFieldOptions,
+  JsonFieldOptions,
+  AnyFieldOptions,
+} from './model/field-options.ts'
+export { INTEGER_RANGE, KEY_STRING_MAX_LENGTH } from './model/storable.ts'
 export { model, Model, type ModelOptions, type DumpOptions, type ValidationResult } from './model/model.ts'
 export {
   table,

@@ -4,15 +4,13 @@
  * error codes and JSON Schema apply to a query string as to a JSON body.
  */
 import { coercerFor, type Coercer } from '../model/coerce.ts'
-import {
-  Field,
-  type AnyField,
-  type AnyFieldOptions,
-  type BaseFieldOptions,
-  type FieldKind,
-  type NumberFieldOptions,
-  type StringFieldOptions,
-} from '../model/field.ts'
+import type {
+  AnyFieldOptions,
+  BaseFieldOptions,
+  NumberFieldOptions,
+  StringFieldOptions,
+} from '../model/field-options.ts'
+import { Field, type AnyField, type FieldKind } from '../model/field.ts'
 import type { Model } from '../model/model.ts'
 import type { Dependency } from './depends.ts'
 

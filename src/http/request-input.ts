@@ -5,7 +5,7 @@
  */
 import { parse as parseCookieHeader } from 'cookie'
 import type { FastifyRequest } from 'fastify'
-import { Invalid } from '../model/coerce.ts'
+import { Invalid } from '../model/invalid.ts'
 import { REDACTED, type ValidationIssue } from '../model/validation-error.ts'
 import { MAX_JSON_DEPTH, tooDeepAt } from './json-depth.ts'
 import type { BodyParam, Param } from './params.ts'

@@ -6,36 +6,17 @@
  * check that runs are the same schema.
  */
 import { Compile } from 'typebox/compile'
-import { INTEGER_RANGE, type AnyField, type FieldKind, type NestedModel } from './field.ts'
+import type { AnyField, FieldKind, NestedModel } from './field.ts'
+import { Invalid, InvalidNested } from './invalid.ts'
+import {
+  DATE_TEXT,
+  outsideColumn,
+  storableDate,
+  storableDatetime,
+  storableJson,
+  unstorable,
+} from './storable.ts'
 import type { ValidationIssue } from './validation-error.ts'
-
-/** A rejected value: pydantic's error `type`, message and context, without the location. */
-export class Invalid {
-  readonly type: string
-  readonly msg: string
-  readonly ctx: Record<string, unknown> | undefined
-
-  constructor(type: string, msg: string, ctx?: Record<string, unknown>) {
-    this.type = type
-    this.msg = msg
-    this.ctx = ctx
-  }
-
-  at(loc: (string | number)[], input: unknown): ValidationIssue {
-    const issue: ValidationIssue = { type: this.type, loc, msg: this.msg, input }
-    if (this.ctx !== undefined) issue.ctx = this.ctx
-    return issue
-  }
-}
-
-/** The issues of a nested value (a `model` or `list` field), each with its full location. */
-export class InvalidNested {
-  readonly issues: ValidationIssue[]
-
-  constructor(issues: ValidationIssue[]) {
-    this.issues = issues
-  }
-}
 
 /**
  * Turns an input into the field's value, or says why it cannot: an {@link Invalid}, or for nested fields
@@ -63,14 +44,6 @@ const FLOAT_PARSING = new Invalid(
   'Input should be a valid number, unable to parse string as a number',
 )
 const STRING_TYPE = new Invalid('string_type', 'Input should be a valid string')
-const STRING_UNICODE = new Invalid(
-  'string_unicode',
-  'Input should be a valid string, a lone surrogate (half of a UTF-16 pair) is not a Unicode character',
-)
-const STRING_NUL = new Invalid(
-  'string_nul',
-  'Input should be a valid string without the NUL character (\\u0000), which PostgreSQL cannot store',
-)
 const BOOL_TYPE = new Invalid('bool_type', 'Input should be a valid boolean')
 const BOOL_PARSING = new Invalid('bool_parsing', 'Input should be a valid boolean, unable to interpret input')
 const DATETIME_TYPE = new Invalid('datetime_type', 'Input should be a valid datetime')
@@ -81,7 +54,6 @@ const INTEGER_TEXT = /^\s*[+-]?\d+(?:\.0*)?\s*$/
 const NUMBER_TEXT = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/
 const TRUE_TEXT = new Set(['1', 'on', 't', 'true', 'y', 'yes'])
 const FALSE_TEXT = new Set(['0', 'off', 'f', 'false', 'n', 'no'])
-const DATE_TEXT = /^\d{4}-\d{2}-\d{2}$/
 const DATETIME_TEXT = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i
 const UUID_TEXT =
   /^(?:urn:uuid:)?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})$/i
@@ -104,29 +76,16 @@ function safeInteger(value: number): unknown {
   return Number.isSafeInteger(value) ? value : INT_SIZE
 }
 
-const ABOVE_COLUMN = new Invalid(
-  'less_than_equal',
-  `Input should be less than or equal to ${INTEGER_RANGE.max}`,
-  { le: INTEGER_RANGE.max },
-)
-const BELOW_COLUMN = new Invalid(
-  'greater_than_equal',
-  `Input should be greater than or equal to ${INTEGER_RANGE.min}`,
-  { ge: INTEGER_RANGE.min },
-)
-
 /**
  * An integer field's coercer, limited to what its column holds (`Field.columnRange`) on every dialect:
  * SQLite would store 2^31, which PostgreSQL and MySQL refuse.
  */
 function columnInteger(field: AnyField): Coercer {
-  const { min, max } = field.columnRange
-  if (min === undefined && max === undefined) return integer
+  const range = field.columnRange
+  if (range.min === undefined && range.max === undefined) return integer
   return (input) => {
     const value = integer(input)
-    if (typeof value !== 'number') return value
-    if (min !== undefined && value < min) return BELOW_COLUMN
-    return max !== undefined && value > max ? ABOVE_COLUMN : value
+    return typeof value === 'number' ? (outsideColumn(value, range) ?? value) : value
   }
 }
 
@@ -141,38 +100,6 @@ function number(input: unknown): unknown {
 
 function string(input: unknown): unknown {
   return typeof input === 'string' ? (unstorable(input) ?? input) : STRING_TYPE
-}
-
-/**
- * Why a database cannot store this text as it is, if it cannot: a lone surrogate would be stored as U+FFFD
- * (the row would not hold what was sent), and PostgreSQL refuses NUL. Refused on every dialect, so the same
- * text is valid everywhere.
- */
-function unstorable(text: string): Invalid | undefined {
-  if (!text.isWellFormed()) return STRING_UNICODE
-  return text.includes('\0') ? STRING_NUL : undefined
-}
-
-/**
- * A JSON value's first string or key that cannot be stored (see {@link unstorable}); PostgreSQL's `jsonb`
- * refuses both. Walks with its own stack, so deep nesting cannot overflow the call stack, and visits each
- * object once, so a cycle ends.
- */
-function json(input: unknown): unknown {
-  const pending: unknown[] = [input]
-  const seen = new Set<object>()
-  while (pending.length > 0) {
-    const value = pending.pop()
-    if (typeof value === 'string') {
-      const invalid = unstorable(value)
-      if (invalid) return invalid
-    } else if (typeof value === 'object' && value !== null && !seen.has(value)) {
-      seen.add(value)
-      if (Array.isArray(value)) for (const item of value) pending.push(item)
-      else for (const [key, item] of Object.entries(value)) pending.push(key, item)
-    }
-  }
-  return input
 }
 
 function boolean(input: unknown): unknown {
@@ -204,30 +131,6 @@ function datetime(input: unknown): unknown {
   return DATETIME_TYPE
 }
 
-// MySQL's DATETIME holds the years 1000 to 9999 (it reads years 0 to 99 back as 19xx or 20xx), and
-// four-digit years keep SQLite's ISO 8601 text in time order.
-const DATETIME_START = Date.UTC(1000, 0, 1)
-const DATETIME_END = Date.UTC(10000, 0, 1)
-const DATETIME_RANGE = new Invalid(
-  'datetime_parsing',
-  'Input should be a valid datetime, the year must be between 1000 and 9999',
-  { error: 'the year must be between 1000 and 9999' },
-)
-
-function storableDatetime(date: Date): Date | Invalid {
-  const time = date.getTime()
-  return time >= DATETIME_START && time < DATETIME_END ? date : DATETIME_RANGE
-}
-
-// Python's date range: PostgreSQL has no year 0, and years past 9999 have no 'YYYY-MM-DD' spelling.
-const DATE_RANGE = new Invalid(
-  'date_parsing',
-  'Input should be a valid date, the year must be between 1 and 9999',
-  {
-    error: 'the year must be between 1 and 9999',
-  },
-)
-
 function date(input: unknown): unknown {
   if (input instanceof Date && !Number.isNaN(input.getTime()))
     return storableDate(input.toISOString().slice(0, 10))
@@ -239,10 +142,6 @@ function date(input: unknown): unknown {
     })
   }
   return DATE_TYPE
-}
-
-function storableDate(text: string): string | Invalid {
-  return DATE_TEXT.test(text) && !text.startsWith('0000') ? text : DATE_RANGE
 }
 
 function uuid(input: unknown): unknown {
@@ -338,7 +237,7 @@ export function coercerFor(field: AnyField): Coercer {
       : field.kind === 'enum'
         ? literal(field.values ?? [])
         : field.kind === 'json'
-          ? json
+          ? storableJson
           : COERCERS[field.kind]
   const constraints = constraintCheck(field)
   const checked: Coercer = constraints

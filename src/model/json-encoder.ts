@@ -5,7 +5,7 @@
  * no error location is made on the way, which is what keeps a response of a hundred rows cheap. When a
  * value does not fit, the encoder gives `undefined`, and `safeValidate()` says why.
  */
-import { Invalid } from './coerce.ts'
+import { Invalid } from './invalid.ts'
 import type { AnyField, NestedModel } from './field.ts'
 
 /** The JSON text of `value`, or `undefined` when it does not match the model. */

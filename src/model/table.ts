@@ -1,8 +1,9 @@
 import { ModelDefinitionError } from '../errors.ts'
 import { Column } from './column.ts'
-import { KEY_STRING_MAX_LENGTH, type AnyField, type Fields } from './field.ts'
+import type { AnyField, Fields } from './field.ts'
 import { Model } from './model.ts'
 import { initNewRow, type Relationship } from './relationship.ts'
+import { KEY_STRING_MAX_LENGTH } from './storable.ts'
 import type { InputOf, NewRowOf, PrimaryKeyOf, RowOf, ValueOf } from './types.ts'
 
 /** A composite or named index of a table. Single-column indexes are declared on the field (`index: true`). */
