@@ -1,8 +1,10 @@
-import Type, { type TObject, type TSchema } from 'typebox'
+import type { TObject } from 'typebox'
 import { ModelDefinitionError } from '../errors.ts'
 import { coercerFor, type Coercer } from './coerce.ts'
-import { Field, type AnyField, type Fields, type SchemaRef } from './field.ts'
+import { Field, type AnyField, type Fields } from './field.ts'
 import { Invalid, InvalidNested } from './invalid.ts'
+import { jsonSchema } from './json-schema.ts'
+import { redactFields, redactNested, withRedactedInput } from './redaction.ts'
 import { rowClassNamed, setUnsetFields, unsetFields } from './row.ts'
 import type { InputOf, NewRowOf, PartialFields, RowOf, Simplify } from './types.ts'
 import { REDACTED, ValidationError, type ValidationIssue } from './validation-error.ts'
@@ -180,22 +182,7 @@ export class Model<F extends Fields = any> {
    * // { name: 'Deadpond', secret_name: '**********' }
    */
   redact(input: unknown): unknown {
-    if (this.#redacted.length === 0) return input
-    if (typeof input === 'string' || Array.isArray(input)) return REDACTED
-    if (typeof input !== 'object' || input === null) return input
-    // Own enumerable keys only, as JSON.stringify shows them; no getter of a row is called.
-    const copy: Record<string, unknown> = { ...input }
-    let changed = false
-    for (const { key, field, secret } of this.#redacted) {
-      const value = copy[key]
-      if (!Object.hasOwn(copy, key) || value === undefined) continue
-      const redacted = secret ? REDACTED : redactNested(field, value)
-      if (redacted !== value) {
-        copy[key] = redacted
-        changed = true
-      }
-    }
-    return changed ? copy : input
+    return redactFields(this.#redacted, input)
   }
 
   /** The coercer of field `key`: lax-mode conversion, then the field's constraints. */
@@ -318,22 +305,6 @@ export function model<const F extends Fields>(name: string, fields: F, options?:
   return new Model(name, fields, options)
 }
 
-/**
- * The value of a `model` or `list` field, redacted by the nested model: a list item by item (the list
- * itself when no item changed).
- */
-function redactNested(field: AnyField, value: unknown): unknown {
-  const model = field.model!
-  if (field.kind !== 'list' || !Array.isArray(value)) return model.redact(value)
-  const items = value.map((item: unknown) => model.redact(item))
-  return items.some((item, index) => item !== value[index]) ? items : value
-}
-
-/** An issue inside a secret field: its input is the secret's, whatever part of it failed. */
-function withRedactedInput(issue: ValidationIssue): ValidationIssue {
-  return { ...issue, input: REDACTED }
-}
-
 function checkField(model: string, key: string, field: unknown): void {
   const where = `${model}.${key}`
   if (!(field instanceof Field)) {
@@ -372,46 +343,4 @@ function checkField(model: string, key: string, field: unknown): void {
       )
     }
   }
-}
-
-/** 'secret_name' → 'Secret Name', pydantic's default title. */
-export function titleOf(key: string): string {
-  return key
-    .split('_')
-    .filter(Boolean)
-    .map((word) => word[0]!.toUpperCase() + word.slice(1))
-    .join(' ')
-}
-
-/**
- * The JSON Schema of one field named `key`, as pydantic writes a property: its title, its default and
- * `anyOf [T, null]` when nullable. Model properties and HTTP parameters share it.
- */
-export function fieldSchema(key: string, field: AnyField, ref?: SchemaRef): TSchema {
-  const title = field.options.title ?? titleOf(key)
-  const value = field.valueSchema(ref)
-  const extra: Record<string, unknown> = { title }
-  if ('default' in field.options) extra.default = jsonValue(field.options.default)
-  return field.nullable ? Type.Union([value, Type.Null()], extra) : { ...value, ...extra }
-}
-
-/**
- * The JSON Schema of a model's input, with pydantic's titles. `ref` decides how nested models appear:
- * inline (the default, {@link Model.schema}) or as references to OpenAPI components.
- */
-export function jsonSchema(model: Model, ref?: SchemaRef): TObject {
-  const properties: Record<string, TSchema> = {}
-  for (const [key, field] of Object.entries(model.fields)) {
-    const schema = fieldSchema(key, field, ref)
-    const inputOptional = field.hasDefault || field.isGenerated || field.optional
-    properties[key] = inputOptional ? Type.Optional(schema) : schema
-  }
-  const description =
-    model.options.description === undefined ? {} : { description: model.options.description }
-  const additional = model.options.extra === 'forbid' ? { additionalProperties: false } : {}
-  return Type.Object(properties, { title: model.name, ...description, ...additional })
-}
-
-function jsonValue(value: unknown): unknown {
-  return value instanceof Date ? value.toISOString() : value
 }
