@@ -52,7 +52,6 @@ export {
 } from './model/table.ts'
 export {
   relationships,
-  Relationship,
   RelationshipDeclaration,
   type RelationshipOptions,
   type RelationshipBuilders,
@@ -61,7 +60,8 @@ export {
   type RelatedRow,
   type RelationshipsOf,
   type FieldsOf,
-} from './model/relationship.ts'
+} from './model/relationship-declaration.ts'
+export { Relationship } from './model/relationship.ts'
 export {
   Column,
   Condition,
