@@ -10,7 +10,7 @@ export interface SchemaSource {
 }
 
 /** 'secret_name' → 'Secret Name', pydantic's default title. */
-export function titleOf(key: string): string {
+function titleOf(key: string): string {
   return key
     .split('_')
     .filter(Boolean)

@@ -86,7 +86,7 @@ const STRING_UNICODE = new Invalid(
 )
 const STRING_NUL = new Invalid(
   'string_nul',
-  'Input should be a valid string without the NUL character (\\u0000), which PostgreSQL cannot store',
+  'Input should be a valid string without the NUL character (\\u0000)',
 )
 
 /**

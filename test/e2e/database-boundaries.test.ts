@@ -106,7 +106,7 @@ const tooSmall = (loc: (string | number)[], input: unknown) => ({
 const withNul = (loc: (string | number)[], input: string) => ({
   type: 'string_nul',
   loc,
-  msg: 'Input should be a valid string without the NUL character (\\u0000), which PostgreSQL cannot store',
+  msg: 'Input should be a valid string without the NUL character (\\u0000)',
   input,
 })
 

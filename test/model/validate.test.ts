@@ -252,7 +252,7 @@ describe('Model.validate: only values every database can store', () => {
       {
         type: 'string_nul',
         loc: ['text'],
-        msg: 'Input should be a valid string without the NUL character (\\u0000), which PostgreSQL cannot store',
+        msg: 'Input should be a valid string without the NUL character (\\u0000)',
         input: 'Dead\u0000pond',
       },
     ])

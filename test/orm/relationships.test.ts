@@ -476,3 +476,36 @@ describe('relationship declarations', () => {
     )
   })
 })
+
+describe('assigning a relationship checks the row', () => {
+  const { Team, Hero } = declareTeams()
+  const OtherTeam = table(
+    'team',
+    model('Team', { id: field.integer({ primaryKey: true }), name: field.string() }),
+    { metadata: new Metadata() },
+  )
+  const notARow = { code: 'OM_ORM_NOT_A_ROW' }
+
+  test("a one() side takes its target's rows and null, and nothing else", () => {
+    const hero = Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })
+    const team = Team.create({ name: 'Preventers', headquarters: 'Sharp Tower' })
+    hero.team = team
+    assert.equal(hero.team, team)
+    hero.team = null
+    assert.equal(hero.team, null)
+    // Wrong values, as plain JavaScript (or a cast) could pass them.
+    const set = (value: unknown) => () => Object.assign(hero, { team: value })
+    assert.throws(set(hero), notARow, 'a row of another table')
+    assert.throws(set(OtherTeam.create({ name: 'Preventers' })), notARow, 'a row of a same-named model')
+    assert.throws(set({ id: 1, name: 'Preventers', headquarters: 'Sharp Tower' }), notARow, 'a plain object')
+    assert.throws(set('Preventers'), notARow, 'a string')
+    assert.equal(hero.team, null, 'a refused value changes nothing')
+  })
+
+  test('a many() side takes an array only', () => {
+    const team = Team.create({ name: 'Preventers', headquarters: 'Sharp Tower' })
+    assert.throws(() => Object.assign(team, { heroes: null }), notARow)
+    assert.throws(() => Object.assign(team, { heroes: 'Deadpond' }), notARow)
+    assert.deepEqual(team.heroes, [])
+  })
+})
