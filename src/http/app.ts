@@ -18,7 +18,7 @@ import {
   requireHost,
 } from './protocol-errors.ts'
 import type { Params } from './params.ts'
-import { reporter } from './report.ts'
+import { reporter, withSafeRequestLog } from './report.ts'
 import type { ResponseModel } from './response.ts'
 import {
   checkPathParams,
@@ -53,8 +53,9 @@ export interface AppOptions {
   /** Where Swagger UI is served; `null` serves none. Default `/docs`. */
   docsUrl?: string | null
   /**
-   * Fastify's logger (pino): `true` logs every request. Default none, which keeps the request path lean;
-   * server errors (500s, failed cleanups) are then written to stderr.
+   * Fastify's logger (pino): `true` logs every request, with the query's keys but not their values (a query
+   * may carry a token). Default none, which keeps the request path lean; server errors (500s, failed
+   * cleanups) are then written to stderr.
    */
   logger?: FastifyServerOptions['logger']
   /** Any other option of the Fastify server the app creates. */
@@ -253,7 +254,7 @@ export class App {
   get fastify(): FastifyInstance {
     if (!this.#fastify) {
       this.#fastify = Fastify({
-        logger: this.options.logger ?? false,
+        logger: withSafeRequestLog(this.options.logger ?? false),
         bodyLimit: this.options.bodyLimit ?? DEFAULT_BODY_LIMIT,
         frameworkErrors: answerFrameworkError,
         clientErrorHandler: answerClientError,

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict'
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { after, before, describe, test } from 'node:test'
+import { Writable } from 'node:stream'
 import { inspect } from 'node:util'
 import { body, createApp, field, header, model, path, query, REDACTED } from 'onemodel-ts'
 import { exchange as sendRaw, responsesIn } from '../support/raw-http.ts'
@@ -549,5 +550,28 @@ describe('secret parameters', () => {
       .join('\n')
     assert.match(printed, /GET \/fails: the handler failed/)
     assert.ok(!printed.includes(TOKEN), printed)
+  })
+
+  test('with a logger, every request is logged with its query keys and without their values', async () => {
+    for (const options of [{}, { level: 'info' }, { level: 'info', serializers: {} }]) {
+      const lines: string[] = []
+      const stream = new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(String(chunk))
+          done()
+        },
+      })
+      const logged = createApp({ logger: { ...options, stream } })
+      logged.get('/fails', { params: { token: query.string({ secret: true }) } }, () => {
+        throw new Error('the handler failed')
+      })
+      const response = await logged.inject({ method: 'GET', url: `/fails?token=${TOKEN}&limit=10` })
+      assert.equal(response.statusCode, 500)
+      await logged.close()
+      const text = lines.join('')
+      assert.match(text, /"url":"\/fails\?token=…&limit=…"/, 'the request line keeps the path and the keys')
+      assert.match(text, /the handler failed/, 'the failure is logged')
+      assert.ok(!text.includes(TOKEN), text)
+    }
   })
 })
