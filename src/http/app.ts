@@ -74,6 +74,9 @@ export interface ListenOptions {
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024
 
+/** How long a request may take to arrive, headers and body: node:http's default, 5 minutes. */
+const REQUEST_TIMEOUT = 300_000
+
 /**
  * An HTTP API (FastAPI's `FastAPI()`): routes with typed parameters, dependencies, response models, an
  * OpenAPI document and `/docs`, served by Fastify. Use {@link createApp} to make one.
@@ -260,6 +263,9 @@ export class App {
         clientErrorHandler: answerClientError,
         // node:http answers a missing Host with an empty 400 of its own; requireHost answers it instead.
         http: { requireHostHeader: false },
+        // Fastify turns node:http's request timeout off, so a body that trickles in would hold its
+        // connection forever; node's own default brings the 408 back.
+        requestTimeout: REQUEST_TIMEOUT,
         ...this.options.fastify,
         routerOptions: { ignoreTrailingSlash: true, ...this.options.fastify?.routerOptions },
       })

@@ -441,6 +441,27 @@ describe('requests refused before a route runs: {"detail"} JSON, nothing of the 
     assert.equal(answer.headers.connection, 'close')
     assert.equal(answer.detail, 'Request Timeout: the request did not arrive in time')
   })
+
+  test('a body that trickles in is timed out too: node:http’s 5-minute request timeout is on', async (t) => {
+    assert.equal(createApp().fastify.server.requestTimeout, 300_000, 'the default')
+    const slow = createApp({
+      fastify: {
+        serverFactory: (handler) =>
+          createServer({ requestTimeout: 200, connectionsCheckingInterval: 20 }, handler),
+      },
+    })
+    slow.post('/', {}, () => 'ok')
+    const slowPort = Number(new URL(await slow.listen({ port: 0, signals: false })).port)
+    t.after(() => slow.close())
+    const started = Date.now()
+    const answer = await answerTo(
+      'POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":',
+      slowPort,
+    )
+    assert.equal(answer.status, 408)
+    assert.equal(answer.detail, 'Request Timeout: the request did not arrive in time')
+    assert.ok(Date.now() - started < 1900, 'answered by the timeout, not by the test giving up')
+  })
 })
 
 describe('JSON nested deeper than 256 levels', () => {
