@@ -104,7 +104,15 @@ export type {
 
 // Migrations: compare models with the database, write revision files, run them through Kysely's Migrator.
 export { autogenerate, type AutogenerateOptions } from './engine/migrate/autogenerate.ts'
-export type { SchemaChange, SchemaChangeKind, SchemaDiff } from './engine/migrate/diff.ts'
+export type {
+  SchemaChange,
+  SchemaChangeKind,
+  SchemaDiff,
+  ColumnRename,
+  DiffOptions,
+} from './engine/migrate/diff.ts'
+export { assertNoRowsToFill } from './engine/migrate/fill.ts'
+export { assertReviewed, REVIEW_MARKER } from './engine/migrate/review.ts'
 export { renderMigration, type RenderOptions } from './engine/migrate/render.ts'
 export {
   createMigrator,
@@ -122,6 +130,7 @@ export {
 export type {
   TableSchema,
   ColumnSchema,
+  FillValue,
   IndexSchema,
   UniqueSchema,
   ForeignKeySchema,

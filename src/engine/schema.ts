@@ -123,7 +123,8 @@ function fillOf(field: Field): ColumnSchema['fill'] {
   const value = field.options.default
   if (value === null || value === undefined) return undefined
   // A JSON field stores its value as JSON text, a string included.
-  if (JSON_KINDS.has(field.kind)) return typeof value === 'bigint' ? undefined : { value: JSON.stringify(value) }
+  if (JSON_KINDS.has(field.kind))
+    return typeof value === 'bigint' ? undefined : { value: JSON.stringify(value) }
   const scalar =
     typeof value === 'string' ||
     typeof value === 'number' ||
