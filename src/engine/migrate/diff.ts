@@ -165,19 +165,14 @@ function checkRename(
   }
 }
 
-/** The live table as it is once `up()` renamed a column: the column and every constraint naming it. */
+/**
+ * The live table as it is once `up()` renamed a column. Its indexes and constraints keep the old column
+ * name, so those over the column are dropped and made again: `down()` then restores them as they were.
+ */
 function renameColumn(table: TableSchema, rename: ColumnRename): TableSchema {
-  const name = (column: string) => (column === rename.from ? rename.to : column)
   return {
     ...table,
-    columns: table.columns.map((c) => ({ ...c, name: name(c.name) })),
-    indexes: table.indexes.map((i) => ({
-      ...i,
-      columns: i.columns.map(name),
-      prefixes: i.prefixes && Object.fromEntries(Object.entries(i.prefixes).map(([c, n]) => [name(c), n])),
-    })),
-    uniques: table.uniques.map((u) => ({ ...u, columns: u.columns.map(name) })),
-    foreignKeys: table.foreignKeys.map((fk) => ({ ...fk, columns: fk.columns.map(name) })),
+    columns: table.columns.map((c) => (c.name === rename.from ? { ...c, name: rename.to } : c)),
   }
 }
 
