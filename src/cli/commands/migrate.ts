@@ -45,8 +45,8 @@ Writes migrations/<timestamp>_<message>.ts with up() and down(). By default (--a
 changes that bring the database to the models; when there are none it says so and writes nothing. With
 --empty, up() and down() are left for you to write. The database must be at head.
 
-A revision with warnings (a column or table that may have been renamed, a primary key change) carries a
-review marker: upgrade refuses it until you have edited the file and deleted the marker line.
+A revision that is wrong unless edited (a column or table that may have been renamed, a primary key
+change) carries a review marker: upgrade refuses it until you edit the file and delete the marker line.
 Model defaults and value bounds (ge, le, pattern, …) live in the models, not in the database: changing
 them needs no revision.
 
@@ -200,8 +200,8 @@ async function revision(args: readonly string[], io: Io): Promise<ExitCode> {
     for (const change of written.diff.changes) io.stdout(`  ${describe(change)}`)
     for (const warning of written.diff.warnings) io.stdout(`  warning: ${warning}`)
     io.stdout(
-      written.diff.warnings.length > 0
-        ? 'Edit it as the warnings say and delete its review marker line; upgrade refuses it until then.'
+      written.diff.edits.length > 0
+        ? 'Edit it as the warnings say, then delete its review marker line: upgrade refuses it until then.'
         : 'Review it, then run onemodel migrate upgrade.',
     )
     io.stdout(`note: ${NOT_COMPARED}`)

@@ -49,11 +49,31 @@ export type SchemaChangeKind = SchemaChange['kind']
 /** What autogenerate found: the changes, in the order `up()` applies them, and what it chose not to guess. */
 export interface SchemaDiff {
   readonly changes: readonly SchemaChange[]
-  /**
-   * Possible renames, primary key changes and other things to review by hand, one sentence each. A
-   * revision with warnings is written with a marker that `upgrade` refuses until the file is edited.
-   */
+  /** Possible renames, primary key changes and other things to review by hand, one sentence each. */
   readonly warnings: readonly string[]
+  /**
+   * The warnings that the revision gets wrong unless it is edited: a rename written as a drop and an add,
+   * a primary key change it leaves to write by hand, a constraint it cannot drop. A revision with any is
+   * written with a marker that `upgrade` refuses until the file is edited.
+   */
+  readonly edits: readonly string[]
+}
+
+/** The sentences a comparison says besides its changes. */
+class Notes {
+  readonly warnings: string[] = []
+  readonly edits: string[] = []
+
+  /** Worth reading; the revision is right as written. */
+  warn(message: string): void {
+    this.warnings.push(message)
+  }
+
+  /** The revision is wrong unless it is edited by hand. */
+  edit(message: string): void {
+    this.warnings.push(message)
+    this.edits.push(message)
+  }
 }
 
 /** A column the models renamed: `{ table: 'hero', from: 'name', to: 'full_name' }`. */
@@ -107,7 +127,7 @@ export function diffSchemas(
   options: DiffOptions = {},
 ): SchemaDiff {
   const changes: SchemaChange[] = []
-  const warnings: string[] = []
+  const notes = new Notes()
   const liveByName = new Map(live.map((table) => [table.name, table]))
   const declaredNames = new Set(declared.map((table) => table.name))
   const renames = options.renames ?? []
@@ -122,21 +142,21 @@ export function diffSchemas(
     const renamed = renames.filter((rename) => rename.table === want.name)
     for (const { table, from, to } of renamed) changes.push({ kind: 'renameColumn', table, from, to })
     const current = renamed.reduce(renameColumn, have)
-    compareTable(prepare(want, support), prepare(current, support), support, changes, warnings)
+    compareTable(prepare(want, support), prepare(current, support), support, changes, notes)
   }
   const dropped = dropOrder(live.filter((table) => !declaredNames.has(table.name)))
   for (const table of dropped) changes.push({ kind: 'dropTable', table })
 
   const created = changes.filter((c) => c.kind === 'createTable').map((c) => c.table.name)
   if (created.length > 0 && dropped.length > 0) {
-    warnings.push(
+    notes.edit(
       `Table(s) ${list(dropped.map((t) => t.name))} dropped and ${list(created)} created. If a table was renamed, replace the drop and create with db.schema.alterTable('old').renameTo('new'), or its rows are lost.`,
     )
   }
   for (const table of dropped) {
-    warnings.push(`Table '${table.name}' is not declared by any model: up() drops it with its rows.`)
+    notes.warn(`Table '${table.name}' is not declared by any model: up() drops it with its rows.`)
   }
-  return { changes: changes.sort(byChangeOrder), warnings }
+  return { changes: changes.sort(byChangeOrder), warnings: notes.warnings, edits: notes.edits }
 }
 
 /** A rename must name a column the database has and the models no longer declare, and the other way round. */
@@ -194,7 +214,7 @@ function compareTable(
   have: TableSchema,
   support: MigrationSupport,
   changes: SchemaChange[],
-  warnings: string[],
+  notes: Notes,
 ): void {
   const table = want.name
   const haveColumns = new Map(have.columns.map((c) => [c.name, c]))
@@ -212,7 +232,7 @@ function compareTable(
     if (typeChanged || current.nullable !== column.nullable) {
       changes.push({ kind: 'alterColumn', table, from: current, to: column, typeChanged })
       if (typeChanged) {
-        warnings.push(
+        notes.warn(
           `${table}.${column.name} changes type from ${current.type} to ${column.type}: check that the existing values convert.`,
         )
       }
@@ -224,7 +244,7 @@ function compareTable(
     changes.push({ kind: 'dropColumn', table, column })
   }
   if (added.length > 0 && removed.length > 0) {
-    warnings.push(
+    notes.edit(
       `${table}: column(s) ${list(removed)} dropped and ${list(added)} added. If a column was renamed, generate the revision again with --rename ${table}.old:new, or replace the drop and add with db.schema.alterTable('${table}').renameColumn('old', 'new'), or its values are lost.`,
     )
   }
@@ -233,7 +253,7 @@ function compareTable(
   const [from, to] = [primaryKey(have), primaryKey(want)]
   if (!same(from, to)) {
     changes.push({ kind: 'alterPrimaryKey', table, from, to })
-    warnings.push(
+    notes.edit(
       `${table}: the primary key changes from (${from.join(', ')}) to (${to.join(', ')}). Autogenerate does not write primary key changes: write it by hand where up() and down() say so.`,
     )
   }
@@ -260,7 +280,7 @@ function compareTable(
   // SQLite drops a constraint by rebuilding the table without it, which needs the constraint's name.
   const unnamed = [...uniques.extra, ...foreignKeys.extra].filter((c) => c.name === undefined)
   if (!support.alterConstraints && unnamed.length > 0) {
-    warnings.push(
+    notes.edit(
       `${table}: a constraint on (${unnamed.map((c) => c.columns.join(', ')).join('), (')}) has no name, so the revision cannot drop it. Rebuild the table by hand, or name the constraint.`,
     )
   }

@@ -42,16 +42,21 @@ export function renderMigration(diff: SchemaDiff | undefined, options: RenderOpt
   const how = diff
     ? `written by \`onemodel migrate revision --autogenerate\` on ${created}, comparing the models with a ${options.dialect.name} database`
     : `written by \`onemodel migrate revision --empty\` on ${created}`
-  const unreviewed = diff !== undefined && diff.warnings.length > 0
-  const review = unreviewed
-    ? [
-        '',
-        'Review before applying:',
-        ...diff.warnings.map((w) => `- ${w}`),
-        '',
-        'onemodel migrate upgrade refuses this revision while the line below is here: delete it once the notes above are handled.',
-      ]
-    : []
+  const unreviewed = diff !== undefined && diff.edits.length > 0
+  const review =
+    diff && diff.warnings.length > 0
+      ? [
+          '',
+          'Review before applying:',
+          ...diff.warnings.map((w) => `- ${w}`),
+          ...(unreviewed
+            ? [
+                '',
+                'onemodel migrate upgrade refuses this revision while the line below is here: edit it as the notes above say, then delete the line.',
+              ]
+            : []),
+        ]
+      : []
   const header = [options.message, '', `Revision ${options.name}, ${how}.`, ...review]
   const imports = [...(unreviewed ? [REVIEW_MARKER] : []), "import type { Kysely } from 'kysely'"]
   const helpers = [...writer.helpers].sort()
