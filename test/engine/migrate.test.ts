@@ -322,6 +322,37 @@ for (const dialect of DIALECTS) {
       assert.equal(await count(engine, 'hero'), 1)
     })
 
+    test('NOT NULL columns added to a table with rows get their defaults: text, boolean, JSON, enum', async () => {
+      const { engine, migrator } = await setup()
+      await using _ = engine
+      const before = heroes()
+      await migrator(before.metadata).revision('add hero table')
+      await migrator(before.metadata).upgrade()
+      await engine.db.insertInto('hero').values({ name: 'Deadpond', secret_name: 'Dive Wilson' }).execute()
+      const after = new Metadata()
+      const Hero = table(
+        'hero',
+        model('Hero', {
+          ...heroFields,
+          motto: field.string({ maxLength: 40, default: "it's \\ `fine` ${x}" }),
+          active: field.boolean({ default: true }),
+          tags: field.json<string[]>({ default: ['new', "o'k"] }),
+          rank: field.enum(['low', 'high'], { default: 'low' }),
+        }),
+        { metadata: after },
+      )
+      const m = migrator(after)
+      await m.revision('defaults')
+      await m.upgrade()
+      const session = new Session(engine)
+      const [hero] = await session.exec(select(Hero)).all()
+      assert.deepEqual(
+        { motto: hero!.motto, active: hero!.active, tags: hero!.tags, rank: hero!.rank },
+        { motto: "it's \\ `fine` ${x}", active: true, tags: ['new', "o'k"], rank: 'low' },
+      )
+      assert.deepEqual((await autogenerate(engine, { metadata: after })).changes, [])
+    })
+
     test('check is clean when the models match, and reports pending revisions and differences', async () => {
       const { engine, migrator } = await setup()
       await using _ = engine
