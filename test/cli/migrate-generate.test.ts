@@ -1,24 +1,27 @@
 /**
  * What `onemodel migrate revision` writes, applied by `onemodel migrate upgrade` on every dialect: a NOT
  * NULL column added to a table with rows, a primary key that moved, a renamed column. Each runs the
- * command as a process in a temporary project, against its own database.
+ * command as a process in a temporary project, against its own database whose first tables `createAll()`
+ * made in this process (a command costs half a second).
  */
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { createEngine, type Engine } from 'onemodel-ts'
+import { pathToFileURL } from 'node:url'
+import { createAll, createEngine, type Engine, type Metadata } from 'onemodel-ts'
 import { onemodel, type Run } from '../support/cli.ts'
 import { DIALECTS } from '../support/dialects.ts'
 import { tempProject } from '../support/project.ts'
 
-/** The hero table, with `extra` field declarations after `id`. */
+/** A models module declaring the hero table with `fields`, one declaration a line. */
 function heroModels(fields: string): string {
-  return `import { field, model, table } from 'onemodel-ts'
+  return `import { field, Metadata, model, table } from 'onemodel-ts'
 
+export const metadata = new Metadata()
 export const Hero = table('hero', model('Hero', {
 ${fields}
-}))
+}), { metadata })
 `
 }
 
@@ -43,7 +46,7 @@ after(async () => {
   for (const engine of engines.splice(0)) await engine.dispose()
 })
 
-/** A project whose config points at a fresh database of `dialect`, with `models`, at its first revision. */
+/** A project whose config points at the fresh database `url`, whose tables `models` made with `createAll()`. */
 async function project(url: string, models: string): Promise<Project> {
   const dir = tempProject()
   writeFileSync(
@@ -72,8 +75,8 @@ async function project(url: string, models: string): Promise<Project> {
       (await engine.db.selectFrom('hero').selectAll().orderBy('id').execute()).map((row) => ({ ...row })),
   }
   self.models(models)
-  await self.ok('revision', '-m', 'initial')
-  await self.ok('upgrade')
+  const declared: { metadata: Metadata } = await import(pathToFileURL(join(dir, 'models.ts')).href)
+  await createAll(engine, { metadata: declared.metadata })
   return self
 }
 
@@ -118,15 +121,6 @@ describe('onemodel migrate revision', { concurrency: true }, () => {
           [1, 1],
         )
         assert.match((await p.ok('check')).stdout, /matches the models/)
-
-        // Dropping it again: down() would re-add it NOT NULL with nothing to fill it with, so it fails.
-        p.models(heroModels([ID, name].join('\n')))
-        await p.ok('revision', '-m', 'drop rank')
-        await p.ok('upgrade')
-        const down = await p.migrate('downgrade', '-1')
-        assert.equal(down.code, 1, down.stdout)
-        assert.match(down.stderr, /hero\.rank is added NOT NULL/)
-        assert.deepEqual(Object.keys((await p.rows())[0]!).sort(), ['id', 'name'])
       })
 
       test('a primary key that moved is a difference: check fails, and the revision is refused until written by hand', async () => {
@@ -152,7 +146,8 @@ describe('onemodel migrate revision', { concurrency: true }, () => {
         const refused = await p.migrate('upgrade')
         assert.equal(refused.code, 1)
         assert.match(refused.stderr, /OM_MIGRATE_FAILED.*has not been edited/)
-        assert.match((await p.ok('current')).stdout, /_initial/)
+        const applied = await p.engine.db.selectFrom('kysely_migration').selectAll().execute()
+        assert.deepEqual(applied, [])
       })
 
       test('a rename is refused unedited; --rename writes one that keeps the values', async () => {

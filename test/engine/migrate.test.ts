@@ -353,6 +353,31 @@ for (const dialect of DIALECTS) {
       assert.deepEqual((await autogenerate(engine, { metadata: after })).changes, [])
     })
 
+    test('down() adding back a dropped NOT NULL column fails while the table has rows, before it changes anything', async () => {
+      const { engine, migrator } = await setup()
+      await using _ = engine
+      const before = heroes()
+      await migrator(before.metadata).revision('add hero table')
+      await migrator(before.metadata).upgrade()
+      await engine.db.insertInto('hero').values({ name: 'Deadpond', secret_name: 'Dive Wilson' }).execute()
+      const { secret_name: _dropped, ...rest } = heroFields
+      const after = new Metadata()
+      table('hero', model('Hero', rest), { metadata: after })
+      const m = migrator(after)
+      await m.revision('drop secret name')
+      await m.upgrade()
+      const dropped = await m.current()
+      await assert.rejects(m.downgrade(-1), (error: MigrationError) => {
+        assert.equal(error.code, 'OM_MIGRATE_FAILED')
+        assert.equal((error.cause as MigrationError).code, 'OM_MIGRATE_NOT_NULL')
+        assert.match(error.message, /Table 'hero' has rows, and hero\.secret_name is added NOT NULL/)
+        return true
+      })
+      assert.equal(await m.current(), dropped)
+      const [row] = await engine.db.selectFrom('hero').selectAll().execute()
+      assert.deepEqual(Object.keys(row!).sort(), ['age', 'id', 'name'])
+    })
+
     test('check is clean when the models match, and reports pending revisions and differences', async () => {
       const { engine, migrator } = await setup()
       await using _ = engine
