@@ -118,17 +118,6 @@ function invert(changes: readonly SchemaChange[]): SchemaChange[] {
 /** A change to an existing table. */
 type TableChange = Exclude<SchemaChange, { kind: 'createTable' | 'dropTable' }>
 
-/** Changes that join a SQLite table's rebuild when the table is rebuilt anyway. */
-const REBUILDABLE: ReadonlySet<SchemaChangeKind> = new Set([
-  'addColumn',
-  'dropColumn',
-  'alterColumn',
-  'addUnique',
-  'dropUnique',
-  'addForeignKey',
-  'dropForeignKey',
-])
-
 /** Changes SQLite makes by rebuilding the table rather than with ALTER TABLE. */
 const REBUILT: ReadonlySet<SchemaChangeKind> = new Set([
   'alterColumn',
@@ -137,6 +126,9 @@ const REBUILT: ReadonlySet<SchemaChangeKind> = new Set([
   'addForeignKey',
   'dropForeignKey',
 ])
+
+/** Changes that join a SQLite table's rebuild when the table is rebuilt anyway. */
+const REBUILDABLE: ReadonlySet<SchemaChangeKind> = new Set([...REBUILT, 'addColumn', 'dropColumn'])
 
 class Writer {
   readonly #dialect: Dialect
@@ -308,7 +300,10 @@ class Writer {
     }
     return [
       this.#addColumn(table, nullable),
-      `  await db.updateTable(${stringLiteral(table)}).set({ ${key(column.name)}: ${valueLiteral(fill)} }).execute()`,
+      chain(
+        [`updateTable(${stringLiteral(table)})`, `set({ ${key(column.name)}: ${valueLiteral(fill)} })`],
+        'db',
+      ),
       this.#dialect.migrations.alterColumn === 'rebuild'
         ? this.#rebuild(table, [notNull])
         : this.#statement(notNull),
@@ -529,14 +524,14 @@ function quote(name: string): string {
 }
 
 /**
- * `  await db.schema.a().b().execute()`, laid out as Prettier would (the files then pass a format check):
- * one line per call when the line is too long or a call takes a function.
+ * `  await db.schema.a().b().execute()` (or `db.a()…`), laid out as Prettier would (the files then pass a
+ * format check): one line per call when the line is too long or a call takes a function.
  */
-function chain(calls: readonly string[]): string {
+function chain(calls: readonly string[], receiver: 'db.schema' | 'db' = 'db.schema'): string {
   const all = [...calls, 'execute()']
-  const oneLine = `  await db.schema.${all.join('.')}`
+  const oneLine = `  await ${receiver}.${all.join('.')}`
   if (oneLine.length <= WIDTH && !(all.length > 2 && all.some((call) => call.includes('=>')))) return oneLine
-  return ['  await db.schema', ...all.map((call) => fitCall(`    .${call}`))].join('\n')
+  return [`  await ${receiver}`, ...all.map((call) => fitCall(`    .${call}`))].join('\n')
 }
 
 const WIDTH = 110
