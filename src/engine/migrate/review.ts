@@ -8,7 +8,12 @@ import { basename } from 'node:path'
 import type { Migration } from 'kysely/migration'
 import { MigrationError } from '../../errors.ts'
 
-/** The line autogenerate writes; a revision that still has it at the start of a line is not run. */
+/**
+ * The line autogenerate writes; a revision that still has it at the start of a line is not run.
+ *
+ * @example
+ * const unreviewed = readFileSync(path, 'utf8').split('\n').includes(REVIEW_MARKER)
+ */
 export const REVIEW_MARKER = '// onemodel: review before applying'
 
 const MARKER_LINE = new RegExp(`^[ \\t]*${REVIEW_MARKER.replaceAll('/', '\\/')}\\b`, 'm')
