@@ -31,8 +31,7 @@ export const ERROR_CODES = {
     'A SQLite table rebuild cannot run: a table or column is missing, or foreign keys would break.',
   OM_MIGRATE_UNREVIEWED:
     'A generated revision still carries its review marker, so it is not run until it has been edited.',
-  OM_MIGRATE_NOT_NULL:
-    'A migration adds a NOT NULL column without a value for the rows the table already has.',
+  OM_MIGRATE_NOT_NULL: 'A migration makes a column NOT NULL while rows of its table have no value for it.',
   OM_MIGRATE_RENAME: 'A column rename given to autogenerate does not match the models and the database.',
   OM_HTTP_ERROR: 'A handler answered with an HTTP error status (HTTPError).',
   OM_HTTP_ROUTE_DEFINITION: 'A route, parameter or dependency declaration is invalid.',

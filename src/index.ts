@@ -111,7 +111,7 @@ export type {
   ColumnRename,
   DiffOptions,
 } from './engine/migrate/diff.ts'
-export { assertNoRowsToFill } from './engine/migrate/fill.ts'
+export { assertNoNulls, assertNoRowsToFill } from './engine/migrate/not-null.ts'
 export { assertReviewed, REVIEW_MARKER } from './engine/migrate/review.ts'
 export { renderMigration, type RenderOptions } from './engine/migrate/render.ts'
 export {

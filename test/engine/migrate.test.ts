@@ -269,7 +269,7 @@ for (const dialect of DIALECTS) {
       const code = readFileSync(written.path, 'utf8')
       if (dialect.name === 'sqlite') {
         assert.match(code, /rebuildTable\(db, 'hero', \{ alter: \{ age: \{ nullable: false \} \} \}\)/)
-        assert.match(code, /import \{ rebuildTable \} from 'onemodel-ts'/)
+        assert.match(code, /import \{ assertNoNulls, rebuildTable \} from 'onemodel-ts'/)
       }
       await m.upgrade()
 
@@ -317,7 +317,8 @@ for (const dialect of DIALECTS) {
       )
       assert.ok(error instanceof MigrationError)
       assert.equal(error.code, 'OM_MIGRATE_FAILED')
-      assert.match(error.message, /age_is_required/)
+      assert.equal((error.cause as MigrationError).code, 'OM_MIGRATE_NOT_NULL', 'the guard stops it first')
+      assert.match(error.message, /age_is_required.*hero\.age is made NOT NULL, and rows of 'hero' hold NULL/)
       assert.equal(await m.current(), first)
       assert.equal(await count(engine, 'hero'), 1)
     })

@@ -171,13 +171,20 @@ class Writer {
     ]
   }
 
-  /** A NOT NULL column added without a value for existing rows: fail when there are any. */
+  /**
+   * A column that becomes NOT NULL where rows may have no value for it: added without a value for existing
+   * rows, or an existing column made NOT NULL. The guard fails when such rows exist.
+   */
   #guard(change: SchemaChange): string[] {
-    if (change.kind !== 'addColumn' || change.column.nullable || change.column.fill !== undefined) return []
-    this.helpers.add('assertNoRowsToFill')
-    return [
-      `  await assertNoRowsToFill(db, ${stringLiteral(change.table)}, ${stringLiteral(change.column.name)})`,
-    ]
+    const guard = (helper: string, table: string, column: string) => {
+      this.helpers.add(helper)
+      return [`  await ${helper}(db, ${stringLiteral(table)}, ${stringLiteral(column)})`]
+    }
+    if (change.kind === 'addColumn' && !change.column.nullable && change.column.fill === undefined)
+      return guard('assertNoRowsToFill', change.table, change.column.name)
+    if (change.kind === 'alterColumn' && change.from.nullable && !change.to.nullable)
+      return guard('assertNoNulls', change.table, change.to.name)
+    return []
   }
 
   /** SQLite's tables whose changes need the rebuild recipe. */
