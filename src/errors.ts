@@ -29,6 +29,10 @@ export const ERROR_CODES = {
   OM_MIGRATE_FAILED: 'A migration failed; its transaction was rolled back where the database allows it.',
   OM_MIGRATE_REBUILD:
     'A SQLite table rebuild cannot run: a table or column is missing, or foreign keys would break.',
+  OM_MIGRATE_UNREVIEWED:
+    'A generated revision still carries its review marker, so it is not run until it has been edited.',
+  OM_MIGRATE_NOT_NULL: 'A migration makes a column NOT NULL while rows of its table have no value for it.',
+  OM_MIGRATE_RENAME: 'A column rename given to autogenerate does not match the models and the database.',
   OM_HTTP_ERROR: 'A handler answered with an HTTP error status (HTTPError).',
   OM_HTTP_ROUTE_DEFINITION: 'A route, parameter or dependency declaration is invalid.',
   OM_HTTP_RESPONSE_VALIDATION: "A handler returned data that does not match the route's response model.",
@@ -155,7 +159,10 @@ export class MigrationError extends OnemodelError {
       | 'OM_MIGRATE_REVISION'
       | 'OM_MIGRATE_OUT_OF_DATE'
       | 'OM_MIGRATE_FAILED'
-      | 'OM_MIGRATE_REBUILD',
+      | 'OM_MIGRATE_REBUILD'
+      | 'OM_MIGRATE_UNREVIEWED'
+      | 'OM_MIGRATE_NOT_NULL'
+      | 'OM_MIGRATE_RENAME',
     message: string,
     options?: ErrorOptions,
   ) {

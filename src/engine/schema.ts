@@ -3,6 +3,7 @@
  * migrations find in a live database. Both sides have the same shape, so autogenerate compares them.
  */
 import { ModelDefinitionError } from '../errors.ts'
+import type { Field } from '../model/field.ts'
 import type { Metadata, TableModel } from '../model/table.ts'
 import type { Dialect } from './dialect/dialect.ts'
 
@@ -14,7 +15,16 @@ export interface ColumnSchema {
   readonly primaryKey: boolean
   /** The database assigns the value (SQLite's integer primary key, an identity, AUTO_INCREMENT). */
   readonly autoIncrement: boolean
+  /**
+   * What a migration that adds this NOT NULL column writes into the rows the table already has: the
+   * model's `default`, as stored (JSON as text). Only declared columns have it, and only for a `default`
+   * SQL can hold as one value: not `null`, not a `defaultFactory` (a value per row, computed in JavaScript).
+   */
+  readonly fill?: { readonly value: FillValue } | undefined
 }
+
+/** A value a migration can write into every existing row of a new column. */
+export type FillValue = string | number | boolean | bigint
 
 /** An index that is not a constraint: `ix_hero_name`, or a unique index. */
 export interface IndexSchema {
@@ -69,6 +79,7 @@ export function declaredTable(table: TableModel, dialect: Dialect): TableSchema 
     nullable: field.nullable && !field.isPrimaryKey,
     primaryKey: field.isPrimaryKey,
     autoIncrement: field.isGenerated,
+    fill: fillOf(field),
   }))
   const declaredIndexes: IndexSchema[] = [
     ...fields
@@ -105,6 +116,24 @@ export function declaredTable(table: TableModel, dialect: Dialect): TableSchema 
   })
   return { name, columns, indexes, uniques, foreignKeys }
 }
+
+/** The model's `default` as one storable value, or `undefined` when the existing rows cannot get one. */
+function fillOf(field: Field): ColumnSchema['fill'] {
+  if (field.nullable || field.options.defaultFactory || !('default' in field.options)) return undefined
+  const value = field.options.default
+  if (value === null || value === undefined) return undefined
+  // A JSON field stores its value as JSON text, a string included.
+  if (JSON_KINDS.has(field.kind))
+    return typeof value === 'bigint' ? undefined : { value: JSON.stringify(value) }
+  const scalar =
+    typeof value === 'string' ||
+    typeof value === 'number' ||
+    typeof value === 'boolean' ||
+    typeof value === 'bigint'
+  return scalar ? { value } : undefined
+}
+
+const JSON_KINDS: ReadonlySet<string> = new Set(['json', 'model', 'list'])
 
 /**
  * Every table of the metadata, ordered so each referenced table comes before the tables referencing it.

@@ -269,7 +269,7 @@ for (const dialect of DIALECTS) {
       const code = readFileSync(written.path, 'utf8')
       if (dialect.name === 'sqlite') {
         assert.match(code, /rebuildTable\(db, 'hero', \{ alter: \{ age: \{ nullable: false \} \} \}\)/)
-        assert.match(code, /import \{ rebuildTable \} from 'onemodel-ts'/)
+        assert.match(code, /import \{ assertNoNulls, rebuildTable \} from 'onemodel-ts'/)
       }
       await m.upgrade()
 
@@ -317,9 +317,66 @@ for (const dialect of DIALECTS) {
       )
       assert.ok(error instanceof MigrationError)
       assert.equal(error.code, 'OM_MIGRATE_FAILED')
-      assert.match(error.message, /age_is_required/)
+      assert.equal((error.cause as MigrationError).code, 'OM_MIGRATE_NOT_NULL', 'the guard stops it first')
+      assert.match(error.message, /age_is_required.*hero\.age is made NOT NULL, and rows of 'hero' hold NULL/)
       assert.equal(await m.current(), first)
       assert.equal(await count(engine, 'hero'), 1)
+    })
+
+    test('NOT NULL columns added to a table with rows get their defaults: text, boolean, JSON, enum', async () => {
+      const { engine, migrator } = await setup()
+      await using _ = engine
+      const before = heroes()
+      await migrator(before.metadata).revision('add hero table')
+      await migrator(before.metadata).upgrade()
+      await engine.db.insertInto('hero').values({ name: 'Deadpond', secret_name: 'Dive Wilson' }).execute()
+      const after = new Metadata()
+      const Hero = table(
+        'hero',
+        model('Hero', {
+          ...heroFields,
+          motto: field.string({ maxLength: 40, default: "it's \\ `fine` ${x}" }),
+          active: field.boolean({ default: true }),
+          tags: field.json<string[]>({ default: ['new', "o'k"] }),
+          rank: field.enum(['low', 'high'], { default: 'low' }),
+        }),
+        { metadata: after },
+      )
+      const m = migrator(after)
+      await m.revision('defaults')
+      await m.upgrade()
+      const session = new Session(engine)
+      const [hero] = await session.exec(select(Hero)).all()
+      assert.deepEqual(
+        { motto: hero!.motto, active: hero!.active, tags: hero!.tags, rank: hero!.rank },
+        { motto: "it's \\ `fine` ${x}", active: true, tags: ['new', "o'k"], rank: 'low' },
+      )
+      assert.deepEqual((await autogenerate(engine, { metadata: after })).changes, [])
+    })
+
+    test('down() adding back a dropped NOT NULL column fails while the table has rows, before it changes anything', async () => {
+      const { engine, migrator } = await setup()
+      await using _ = engine
+      const before = heroes()
+      await migrator(before.metadata).revision('add hero table')
+      await migrator(before.metadata).upgrade()
+      await engine.db.insertInto('hero').values({ name: 'Deadpond', secret_name: 'Dive Wilson' }).execute()
+      const { secret_name: _dropped, ...rest } = heroFields
+      const after = new Metadata()
+      table('hero', model('Hero', rest), { metadata: after })
+      const m = migrator(after)
+      await m.revision('drop secret name')
+      await m.upgrade()
+      const dropped = await m.current()
+      await assert.rejects(m.downgrade(-1), (error: MigrationError) => {
+        assert.equal(error.code, 'OM_MIGRATE_FAILED')
+        assert.equal((error.cause as MigrationError).code, 'OM_MIGRATE_NOT_NULL')
+        assert.match(error.message, /Table 'hero' has rows, and hero\.secret_name is added NOT NULL/)
+        return true
+      })
+      assert.equal(await m.current(), dropped)
+      const [row] = await engine.db.selectFrom('hero').selectAll().execute()
+      assert.deepEqual(Object.keys(row!).sort(), ['age', 'id', 'name'])
     })
 
     test('check is clean when the models match, and reports pending revisions and differences', async () => {

@@ -45,7 +45,11 @@ const oldRows = `[
   Hero { id: 3, name: 'Spider-Boy', secret_name: 'Pedro Parqueador', age: 16, powers: null }
 ]
 `
-const inSync = `{ pending: [], diff: { changes: [], warnings: [] }, clean: true }
+const inSync = `{
+  pending: [],
+  diff: { changes: [], warnings: [], edits: [] },
+  clean: true
+}
 current: <timestamp>_add_powers
 `
 const printed = addHeroTable + addPowers + oldRows + inSync

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import type { SchemaChange } from '../../engine/migrate/diff.ts'
+import type { ColumnRename, SchemaChange } from '../../engine/migrate/diff.ts'
 import type { Migrator } from '../../engine/migrate/migrator.ts'
+import type { ColumnSchema } from '../../engine/schema.ts'
 import { stringLiteral } from '../../engine/migrate/render.ts'
 import { parseCommand, UsageError, type ExitCode, type Io } from '../args.ts'
 import { loadConfig, loadMetadata } from '../config.ts'
@@ -38,15 +39,22 @@ Options:
   --url <database-url>    the database (default sqlite:///database.db)
   --migrations <folder>   where revision files go (default ./migrations)
   --force                 overwrite an existing onemodel.config.ts`,
-  revision: `Usage: onemodel migrate revision -m "message" [--autogenerate | --empty]
+  revision: `Usage: onemodel migrate revision -m "message" [--autogenerate [--rename table.old:new]… | --empty]
 
 Writes migrations/<timestamp>_<message>.ts with up() and down(). By default (--autogenerate) it holds the
 changes that bring the database to the models; when there are none it says so and writes nothing. With
 --empty, up() and down() are left for you to write. The database must be at head.
 
+A revision that is wrong unless edited (a column or table that may have been renamed, a primary key
+change) carries a review marker: upgrade refuses it until you edit the file and delete the marker line.
+Model defaults and value bounds (ge, le, pattern, …) live in the models, not in the database: changing
+them needs no revision.
+
 Options:
   -m, --message <text>    what the revision does (required)
   --autogenerate          compare the models with the database (the default)
+  --rename <t.old:new>    the model renamed column old of table t to new: rename it, keeping its values
+                          (repeat for several columns)
   --empty                 write an empty revision`,
   upgrade: `Usage: onemodel migrate upgrade [head|<rev>]
 
@@ -69,7 +77,10 @@ Prints the revision the database is at, with (head) when none is pending.`,
 Lists every revision, oldest first, with when it was applied or "pending".`,
   check: `Usage: onemodel migrate check
 
-Exits 0 when the database is at head and matches the models, 1 otherwise (printing what differs): for CI.`,
+Exits 0 when the database is at head and matches the models, 1 otherwise (printing what differs): for CI.
+It compares tables, columns (type, nullability), primary keys, indexes, unique constraints and foreign
+keys. Model defaults and value bounds (ge, le, pattern, …) live in the models, not in the database, so
+they are not compared.`,
 }
 
 const CONFIG_OPTION = { config: { type: 'string', short: 'c' } } as const
@@ -159,6 +170,7 @@ async function revision(args: readonly string[], io: Io): Promise<ExitCode> {
       ...CONFIG_OPTION,
       message: { type: 'string', short: 'm' },
       autogenerate: { type: 'boolean', default: false },
+      rename: { type: 'string', multiple: true, default: [] },
       empty: { type: 'boolean', default: false },
     },
     usage,
@@ -168,10 +180,14 @@ async function revision(args: readonly string[], io: Io): Promise<ExitCode> {
   if (!values.message?.trim()) throw new UsageError('revision needs a message: -m "add hero table".', usage)
   if (values.autogenerate && values.empty)
     throw new UsageError('Pass --autogenerate or --empty, not both.', usage)
+  if (values.empty && values.rename.length > 0)
+    throw new UsageError('--rename is for --autogenerate; an --empty revision is written by hand.', usage)
+  const renames = values.rename.map((rename) => parseRename(rename, usage))
   return withMigrator(io, values.config, async (migrator) => {
-    const written = await migrator.revision(values.message!, { empty: values.empty })
+    const written = await migrator.revision(values.message!, { empty: values.empty, renames })
     if (!written) {
       io.stdout('No changes: the database matches the models. No revision written.')
+      io.stdout(`note: ${NOT_COMPARED}`)
       return 0
     }
     const path = relative(io.cwd, written.path)
@@ -183,9 +199,27 @@ async function revision(args: readonly string[], io: Io): Promise<ExitCode> {
     io.stdout(`Wrote ${path} with ${n} change${n === 1 ? '' : 's'}:`)
     for (const change of written.diff.changes) io.stdout(`  ${describe(change)}`)
     for (const warning of written.diff.warnings) io.stdout(`  warning: ${warning}`)
-    io.stdout('Review it, then run onemodel migrate upgrade.')
+    io.stdout(
+      written.diff.edits.length > 0
+        ? 'Edit it as the warnings say, then delete its review marker line: upgrade refuses it until then.'
+        : 'Review it, then run onemodel migrate upgrade.',
+    )
+    io.stdout(`note: ${NOT_COMPARED}`)
     return 0
   })
+}
+
+/** Said every time the models and database are compared, since no comparison can see these. */
+const NOT_COMPARED =
+  'model defaults and value bounds (ge, le, pattern, …) are applied by onemodel, not stored in the database, so they are not compared; changing them needs no revision.'
+
+/** `hero.name:full_name` as the rename of column `name` of table `hero` to `full_name`. */
+function parseRename(text: string, usage: string): ColumnRename {
+  const parts = /^(?<table>[^.:]+)\.(?<from>[^.:]+):(?<to>[^.:]+)$/.exec(text)?.groups
+  if (!parts) {
+    throw new UsageError(`--rename ${text}: give table.old:new, such as --rename hero.name:full_name.`, usage)
+  }
+  return { table: parts.table!, from: parts.from!, to: parts.to! }
 }
 
 async function upgrade(args: readonly string[], io: Io): Promise<ExitCode> {
@@ -282,11 +316,13 @@ async function check(args: readonly string[], io: Io): Promise<ExitCode> {
     }
     if (result.clean) {
       io.stdout('The database is at head and matches the models.')
+      io.stdout(`note: ${NOT_COMPARED}`)
       return 0
     }
     io.stdout('The models and the database differ:')
     for (const change of result.diff!.changes) io.stdout(`  ${describe(change)}`)
     io.stdout('Run onemodel migrate revision -m "…" to write a revision for these changes.')
+    io.stdout(`note: ${NOT_COMPARED}`)
     return 1
   })
 }
@@ -320,9 +356,13 @@ export function describe(change: SchemaChange): string {
     case 'dropTable':
       return `- table ${change.table.name}`
     case 'addColumn':
-      return `+ column ${change.table}.${change.column.name} ${change.column.type}${change.column.nullable ? '' : ' NOT NULL'}`
+      return `+ column ${change.table}.${change.column.name} ${change.column.type}${notNull(change.column)}`
     case 'dropColumn':
       return `- column ${change.table}.${change.column.name}`
+    case 'renameColumn':
+      return `~ column ${change.table}.${change.from} renamed to ${change.to}`
+    case 'alterPrimaryKey':
+      return `~ primary key of ${change.table}: (${change.from.join(', ')}) → (${change.to.join(', ')}), to write by hand`
     case 'alterColumn': {
       const { from, to } = change
       const parts: string[] = []
@@ -343,6 +383,14 @@ export function describe(change: SchemaChange): string {
     case 'dropForeignKey':
       return `- foreign key ${change.foreignKey.name ?? ''} on ${change.table}`
   }
+}
+
+/** How existing rows get a NOT NULL column's value: the model's default, or none (the upgrade refuses rows). */
+function notNull(column: ColumnSchema): string {
+  if (column.nullable) return ''
+  if (column.fill === undefined) return ' NOT NULL (no default: the upgrade fails if the table has rows)'
+  const { value } = column.fill
+  return ` NOT NULL (existing rows get ${typeof value === 'string' ? JSON.stringify(value) : String(value)})`
 }
 
 function help(io: Io, usage: string): ExitCode {

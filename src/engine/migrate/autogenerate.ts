@@ -1,18 +1,25 @@
 import { defaultMetadata, type Metadata } from '../../model/table.ts'
 import type { Engine } from '../engine.ts'
 import { declaredTable, tablesInDependencyOrder } from '../schema.ts'
-import { diffSchemas, type SchemaDiff } from './diff.ts'
+import { diffSchemas, type ColumnRename, type SchemaDiff } from './diff.ts'
 
 /** What {@link autogenerate} compares. */
 export interface AutogenerateOptions {
   /** The declared tables; defaults to {@link defaultMetadata}. */
   metadata?: Metadata
+  /**
+   * Columns the models renamed, written as renames that keep their values instead of a drop and an add:
+   * `[{ table: 'hero', from: 'name', to: 'full_name' }]`.
+   */
+  renames?: readonly ColumnRename[]
 }
 
 /**
  * Compares the tables the models declare with the live database (Alembic's autogenerate): tables, columns
- * (type and nullability), indexes, unique constraints and foreign keys. An empty `changes` means the
- * database matches the models. Renames are never guessed; `warnings` says where one may have happened.
+ * (type and nullability), primary keys, indexes, unique constraints and foreign keys. An empty `changes`
+ * means the database matches the models. Renames are never guessed; `warnings` says where one may have
+ * happened, and `renames` says what was meant. Model defaults and value bounds (`ge`, `le`, `pattern`, …)
+ * are applied by onemodel, not stored in the database, so they are not compared.
  *
  * Migrations' own tables (`kysely_migration*`) are ignored, and so are views. On PostgreSQL only the current
  * schema (`search_path`) is compared.
@@ -27,5 +34,5 @@ export async function autogenerate(engine: Engine, options: AutogenerateOptions 
     declaredTable(table, engine.dialect),
   )
   const live = await support.introspect(engine.db)
-  return diffSchemas(declared, live, support)
+  return diffSchemas(declared, live, support, options.renames ? { renames: options.renames } : {})
 }

@@ -1,8 +1,9 @@
 /**
  * Autogenerate's comparison: the tables the models declare against the tables the database has, as a list
  * of changes in the order `up()` applies them. Renames are never guessed: a renamed column is a drop and
- * an add, with a warning that says how to write the rename instead.
+ * an add, with a warning that says how to write the rename instead, unless the caller names the rename.
  */
+import { MigrationError } from '../../errors.ts'
 import type { MigrationSupport } from '../dialect/dialect.ts'
 import type {
   ColumnSchema,
@@ -19,6 +20,14 @@ export type SchemaChange =
   | { readonly kind: 'dropTable'; readonly table: TableSchema }
   | { readonly kind: 'addColumn'; readonly table: string; readonly column: ColumnSchema }
   | { readonly kind: 'dropColumn'; readonly table: string; readonly column: ColumnSchema }
+  | { readonly kind: 'renameColumn'; readonly table: string; readonly from: string; readonly to: string }
+  | {
+      /** Autogenerate cannot write it: the revision marks where `up()` and `down()` need it by hand. */
+      readonly kind: 'alterPrimaryKey'
+      readonly table: string
+      readonly from: readonly string[]
+      readonly to: readonly string[]
+    }
   | {
       readonly kind: 'alterColumn'
       readonly table: string
@@ -42,22 +51,62 @@ export interface SchemaDiff {
   readonly changes: readonly SchemaChange[]
   /** Possible renames, primary key changes and other things to review by hand, one sentence each. */
   readonly warnings: readonly string[]
+  /**
+   * The warnings that the revision gets wrong unless it is edited: a rename written as a drop and an add,
+   * a primary key change it leaves to write by hand, a constraint it cannot drop. A revision with any is
+   * written with a marker that `upgrade` refuses until the file is edited.
+   */
+  readonly edits: readonly string[]
+}
+
+/** The sentences a comparison says besides its changes. */
+class Notes {
+  readonly warnings: string[] = []
+  readonly edits: string[] = []
+
+  /** Worth reading; the revision is right as written. */
+  warn(message: string): void {
+    this.warnings.push(message)
+  }
+
+  /** The revision is wrong unless it is edited by hand. */
+  edit(message: string): void {
+    this.warnings.push(message)
+    this.edits.push(message)
+  }
+}
+
+/** A column the models renamed: `{ table: 'hero', from: 'name', to: 'full_name' }`. */
+export interface ColumnRename {
+  readonly table: string
+  readonly from: string
+  readonly to: string
+}
+
+/** What {@link diffSchemas} is told that it cannot see. */
+export interface DiffOptions {
+  /** Columns renamed in the models: written as renames, which keep the values, not as a drop and an add. */
+  readonly renames?: readonly ColumnRename[]
 }
 
 // The order of `up()`: constraints and indexes that may stand in the way go first, new tables before
 // columns that may reference them, dropped columns and tables last.
+// A renamed column takes its new name before anything else uses it; a primary key changes once its
+// columns exist and before the foreign keys that may reference it are added.
 const CHANGE_ORDER: Record<SchemaChangeKind, number> = {
   dropForeignKey: 0,
   dropIndex: 1,
   dropUnique: 2,
-  createTable: 3,
-  addColumn: 4,
-  alterColumn: 5,
-  dropColumn: 6,
-  createIndex: 7,
-  addUnique: 8,
-  addForeignKey: 9,
-  dropTable: 10,
+  renameColumn: 3,
+  createTable: 4,
+  addColumn: 5,
+  alterColumn: 6,
+  dropColumn: 7,
+  alterPrimaryKey: 8,
+  createIndex: 9,
+  addUnique: 10,
+  addForeignKey: 11,
+  dropTable: 12,
 }
 
 /** The phase of a change in `up()` (see {@link CHANGE_ORDER}). */
@@ -75,30 +124,76 @@ export function diffSchemas(
   declared: readonly TableSchema[],
   live: readonly TableSchema[],
   support: MigrationSupport,
+  options: DiffOptions = {},
 ): SchemaDiff {
   const changes: SchemaChange[] = []
-  const warnings: string[] = []
+  const notes = new Notes()
   const liveByName = new Map(live.map((table) => [table.name, table]))
   const declaredNames = new Set(declared.map((table) => table.name))
+  const renames = options.renames ?? []
+  for (const rename of renames) checkRename(rename, declared, liveByName)
 
   for (const want of declared) {
     const have = liveByName.get(want.name)
-    if (have) compareTable(prepare(want, support), prepare(have, support), support, changes, warnings)
-    else changes.push({ kind: 'createTable', table: want })
+    if (!have) {
+      changes.push({ kind: 'createTable', table: want })
+      continue
+    }
+    const renamed = renames.filter((rename) => rename.table === want.name)
+    for (const { table, from, to } of renamed) changes.push({ kind: 'renameColumn', table, from, to })
+    const current = renamed.reduce(renameColumn, have)
+    compareTable(prepare(want, support), prepare(current, support), support, changes, notes)
   }
   const dropped = dropOrder(live.filter((table) => !declaredNames.has(table.name)))
   for (const table of dropped) changes.push({ kind: 'dropTable', table })
 
   const created = changes.filter((c) => c.kind === 'createTable').map((c) => c.table.name)
   if (created.length > 0 && dropped.length > 0) {
-    warnings.push(
+    notes.edit(
       `Table(s) ${list(dropped.map((t) => t.name))} dropped and ${list(created)} created. If a table was renamed, replace the drop and create with db.schema.alterTable('old').renameTo('new'), or its rows are lost.`,
     )
   }
   for (const table of dropped) {
-    warnings.push(`Table '${table.name}' is not declared by any model: up() drops it with its rows.`)
+    notes.warn(`Table '${table.name}' is not declared by any model: up() drops it with its rows.`)
   }
-  return { changes: changes.sort(byChangeOrder), warnings }
+  return { changes: changes.sort(byChangeOrder), warnings: notes.warnings, edits: notes.edits }
+}
+
+/** A rename must name a column the database has and the models no longer declare, and the other way round. */
+function checkRename(
+  rename: ColumnRename,
+  declared: readonly TableSchema[],
+  liveByName: ReadonlyMap<string, TableSchema>,
+): void {
+  const { table, from, to } = rename
+  const want = declared.find((t) => t.name === table)
+  const have = liveByName.get(table)
+  const problem =
+    !want || !have
+      ? `no table '${table}' is both declared and in the database`
+      : !have.columns.some((c) => c.name === from)
+        ? `the database's table '${table}' has no column '${from}'`
+        : !want.columns.some((c) => c.name === to)
+          ? `the model of '${table}' declares no column '${to}'`
+          : want.columns.some((c) => c.name === from)
+            ? `the model of '${table}' still declares '${from}'`
+            : have.columns.some((c) => c.name === to)
+              ? `the database's table '${table}' already has a column '${to}'`
+              : undefined
+  if (problem !== undefined) {
+    throw new MigrationError('OM_MIGRATE_RENAME', `Cannot rename ${table}.${from} to ${to}: ${problem}.`)
+  }
+}
+
+/**
+ * The live table as it is once `up()` renamed a column. Its indexes and constraints keep the old column
+ * name, so those over the column are dropped and made again: `down()` then restores them as they were.
+ */
+function renameColumn(table: TableSchema, rename: ColumnRename): TableSchema {
+  return {
+    ...table,
+    columns: table.columns.map((c) => (c.name === rename.from ? { ...c, name: rename.to } : c)),
+  }
 }
 
 /** On MySQL a unique constraint is a unique index: compare declared ones as what the database reports. */
@@ -119,7 +214,7 @@ function compareTable(
   have: TableSchema,
   support: MigrationSupport,
   changes: SchemaChange[],
-  warnings: string[],
+  notes: Notes,
 ): void {
   const table = want.name
   const haveColumns = new Map(have.columns.map((c) => [c.name, c]))
@@ -131,23 +226,13 @@ function compareTable(
     if (!current) {
       added.push(column.name)
       changes.push({ kind: 'addColumn', table, column })
-      if (!column.nullable) {
-        warnings.push(
-          `${table}.${column.name} is added NOT NULL without a database default: the upgrade fails if '${table}' has rows. Add it nullable, fill it, then make it NOT NULL in a second migration.`,
-        )
-      }
       continue
-    }
-    if (current.primaryKey !== column.primaryKey) {
-      warnings.push(
-        `${table}.${column.name}: the primary key changed. Autogenerate does not change primary keys; write that migration by hand.`,
-      )
     }
     const typeChanged = support.normalizeType(current.type) !== support.normalizeType(column.type)
     if (typeChanged || current.nullable !== column.nullable) {
       changes.push({ kind: 'alterColumn', table, from: current, to: column, typeChanged })
       if (typeChanged) {
-        warnings.push(
+        notes.warn(
           `${table}.${column.name} changes type from ${current.type} to ${column.type}: check that the existing values convert.`,
         )
       }
@@ -159,8 +244,17 @@ function compareTable(
     changes.push({ kind: 'dropColumn', table, column })
   }
   if (added.length > 0 && removed.length > 0) {
-    warnings.push(
-      `${table}: column(s) ${list(removed)} dropped and ${list(added)} added. If a column was renamed, replace the drop and add with db.schema.alterTable('${table}').renameColumn('old', 'new'), or its values are lost.`,
+    notes.edit(
+      `${table}: column(s) ${list(removed)} dropped and ${list(added)} added. If a column was renamed, generate the revision again with --rename ${table}.old:new, or replace the drop and add with db.schema.alterTable('${table}').renameColumn('old', 'new'), or its values are lost.`,
+    )
+  }
+
+  const primaryKey = (t: TableSchema) => t.columns.filter((c) => c.primaryKey).map((c) => c.name)
+  const [from, to] = [primaryKey(have), primaryKey(want)]
+  if (!same(from, to)) {
+    changes.push({ kind: 'alterPrimaryKey', table, from, to })
+    notes.edit(
+      `${table}: the primary key changes from (${from.join(', ')}) to (${to.join(', ')}). Autogenerate does not write primary key changes: write it by hand where up() and down() say so.`,
     )
   }
 
@@ -186,7 +280,7 @@ function compareTable(
   // SQLite drops a constraint by rebuilding the table without it, which needs the constraint's name.
   const unnamed = [...uniques.extra, ...foreignKeys.extra].filter((c) => c.name === undefined)
   if (!support.alterConstraints && unnamed.length > 0) {
-    warnings.push(
+    notes.edit(
       `${table}: a constraint on (${unnamed.map((c) => c.columns.join(', ')).join('), (')}) has no name, so the revision cannot drop it. Rebuild the table by hand, or name the constraint.`,
     )
   }

@@ -13,8 +13,9 @@ import { MigrationError, OnemodelError } from '../../errors.ts'
 import type { Metadata } from '../../model/table.ts'
 import type { Engine } from '../engine.ts'
 import { autogenerate } from './autogenerate.ts'
-import type { SchemaDiff } from './diff.ts'
+import type { ColumnRename, SchemaDiff } from './diff.ts'
 import { renderMigration } from './render.ts'
+import { reviewed } from './review.ts'
 import { revisionName } from './revision.ts'
 
 /** Options of {@link createMigrator}. */
@@ -212,7 +213,7 @@ export class Migrator {
    * Compares the models with the database. Throws `OM_MIGRATE_OUT_OF_DATE` when revisions are pending,
    * since the comparison would then include their changes again.
    */
-  async autogenerate(): Promise<SchemaDiff> {
+  async autogenerate(renames?: readonly ColumnRename[]): Promise<SchemaDiff> {
     const pending = await this.pending()
     if (pending.length > 0) {
       throw new MigrationError(
@@ -220,7 +221,7 @@ export class Migrator {
         `The database is not at the latest revision (${pending.length} pending: ${pending.join(', ')}). Run onemodel migrate upgrade head first.`,
       )
     }
-    return autogenerate(this.#engine, this.#metadata ? { metadata: this.#metadata } : {})
+    return autogenerate(this.#engine, { ...(this.#metadata ? { metadata: this.#metadata } : {}), renames })
   }
 
   /** Whether the database is at the latest revision and matches the models (`onemodel migrate check`). */
@@ -234,7 +235,8 @@ export class Migrator {
   /**
    * Writes a new revision file. With autogenerate (the default) it holds the changes that bring the
    * database to the models, and nothing is written when there are none (the result is `undefined`);
-   * with `{ empty: true }` it has empty `up()` and `down()` to fill in.
+   * with `{ empty: true }` it has empty `up()` and `down()` to fill in. `renames` names columns the models
+   * renamed, so the revision renames them instead of dropping and adding them.
    *
    * @example
    * const written = await migrator.revision('add powers')
@@ -242,9 +244,9 @@ export class Migrator {
    */
   async revision(
     message: string,
-    options: { empty?: boolean; now?: Date } = {},
+    options: { empty?: boolean; now?: Date; renames?: readonly ColumnRename[] } = {},
   ): Promise<WrittenRevision | undefined> {
-    const diff = options.empty ? undefined : await this.autogenerate()
+    const diff = options.empty ? undefined : await this.autogenerate(options.renames)
     if (diff && diff.changes.length === 0) return undefined
     const existing = await this.#files()
     const name = revisionName(message, options.now ?? new Date(), existing)
@@ -343,7 +345,9 @@ class FolderProvider implements MigrationProvider {
           `${file} in ${this.#folder} exports no up(db) function. Every file of the migrations folder is a migration.`,
         )
       }
-      migrations[stripExtension(file)] = this.#verified(migration as Migration)
+      migrations[stripExtension(file)] = this.#verified(
+        reviewed(migration as Migration, join(this.#folder, file)),
+      )
     }
     return migrations
   }

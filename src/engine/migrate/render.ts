@@ -5,8 +5,16 @@
  */
 import { isColumnDataType, type ColumnDefinitionBuilder } from 'kysely'
 import type { Dialect } from '../dialect/dialect.ts'
-import type { ColumnSchema, ForeignKeySchema, IndexSchema, TableSchema, UniqueSchema } from '../schema.ts'
+import type {
+  ColumnSchema,
+  FillValue,
+  ForeignKeySchema,
+  IndexSchema,
+  TableSchema,
+  UniqueSchema,
+} from '../schema.ts'
 import { byChangeOrder, phaseOf, type SchemaChange, type SchemaChangeKind, type SchemaDiff } from './diff.ts'
+import { REVIEW_MARKER } from './review.ts'
 
 /** What a rendered migration file says about itself. */
 export interface RenderOptions {
@@ -34,12 +42,23 @@ export function renderMigration(diff: SchemaDiff | undefined, options: RenderOpt
   const how = diff
     ? `written by \`onemodel migrate revision --autogenerate\` on ${created}, comparing the models with a ${options.dialect.name} database`
     : `written by \`onemodel migrate revision --empty\` on ${created}`
+  const unreviewed = diff !== undefined && diff.edits.length > 0
   const review =
     diff && diff.warnings.length > 0
-      ? ['', 'Review before applying:', ...diff.warnings.map((w) => `- ${w}`)]
+      ? [
+          '',
+          'Review before applying:',
+          ...diff.warnings.map((w) => `- ${w}`),
+          ...(unreviewed
+            ? [
+                '',
+                'onemodel migrate upgrade refuses this revision while the line below is here: edit it as the notes above say, then delete the line.',
+              ]
+            : []),
+        ]
       : []
   const header = [options.message, '', `Revision ${options.name}, ${how}.`, ...review]
-  const imports = ["import type { Kysely } from 'kysely'"]
+  const imports = [...(unreviewed ? [REVIEW_MARKER] : []), "import type { Kysely } from 'kysely'"]
   const helpers = [...writer.helpers].sort()
   if (helpers.length > 0) imports.push(`import { ${helpers.join(', ')} } from 'onemodel-ts'`)
   const body = (statements: string[]) =>
@@ -70,6 +89,8 @@ const INVERSE: { [K in SchemaChangeKind]: (change: Extract<SchemaChange, { kind:
   dropTable: (c) => ({ kind: 'createTable', table: c.table }),
   addColumn: (c) => ({ kind: 'dropColumn', table: c.table, column: c.column }),
   dropColumn: (c) => ({ kind: 'addColumn', table: c.table, column: c.column }),
+  renameColumn: (c) => ({ ...c, from: c.to, to: c.from }),
+  alterPrimaryKey: (c) => ({ ...c, from: c.to, to: c.from }),
   alterColumn: (c) => ({ ...c, from: c.to, to: c.from }),
   createIndex: (c) => ({ kind: 'dropIndex', table: c.table, index: c.index }),
   dropIndex: (c) => ({ kind: 'createIndex', table: c.table, index: c.index }),
@@ -106,6 +127,9 @@ const REBUILT: ReadonlySet<SchemaChangeKind> = new Set([
   'dropForeignKey',
 ])
 
+/** Changes that join a SQLite table's rebuild when the table is rebuilt anyway. */
+const REBUILDABLE: ReadonlySet<SchemaChangeKind> = new Set([...REBUILT, 'addColumn', 'dropColumn'])
+
 class Writer {
   readonly #dialect: Dialect
   /** The helpers from 'onemodel-ts' that the statements use. */
@@ -115,14 +139,18 @@ class Writer {
     this.#dialect = dialect
   }
 
-  /** Each change as `await …` lines; on SQLite, a table's changes that ALTER TABLE cannot make become one rebuild. */
+  /**
+   * Each change as `await …` lines; on SQLite, a table's changes that ALTER TABLE cannot make become one
+   * rebuild. Guards come first, so a revision that cannot apply fails before any of it ran (MySQL would
+   * keep the DDL statements before a failure).
+   */
   statements(changes: readonly SchemaChange[]): string[] {
     const rebuilt = this.#rebuiltTables(changes)
     const inRebuild = (change: SchemaChange): change is TableChange =>
       change.kind !== 'createTable' &&
       change.kind !== 'dropTable' &&
-      change.kind !== 'createIndex' &&
-      change.kind !== 'dropIndex' &&
+      REBUILDABLE.has(change.kind) &&
+      !(change.kind === 'addColumn' && change.column.fill !== undefined) &&
       rebuilt.has(change.table)
     const rebuilds = [...rebuilt].map((table) =>
       this.#rebuild(
@@ -135,7 +163,28 @@ class Writer {
     if (at === -1) at = changes.length
     const write = (part: readonly SchemaChange[]) =>
       part.filter((change) => !inRebuild(change)).map((change) => this.#statement(change))
-    return [...write(changes.slice(0, at)), ...rebuilds, ...write(changes.slice(at))]
+    return [
+      ...changes.flatMap((change) => this.#guard(change)),
+      ...write(changes.slice(0, at)),
+      ...rebuilds,
+      ...write(changes.slice(at)),
+    ]
+  }
+
+  /**
+   * A column that becomes NOT NULL where rows may have no value for it: added without a value for existing
+   * rows, or an existing column made NOT NULL. The guard fails when such rows exist.
+   */
+  #guard(change: SchemaChange): string[] {
+    const guard = (helper: string, table: string, column: string) => {
+      this.helpers.add(helper)
+      return [`  await ${helper}(db, ${stringLiteral(table)}, ${stringLiteral(column)})`]
+    }
+    if (change.kind === 'addColumn' && !change.column.nullable && change.column.fill === undefined)
+      return guard('assertNoRowsToFill', change.table, change.column.name)
+    if (change.kind === 'alterColumn' && change.from.nullable && !change.to.nullable)
+      return guard('assertNoNulls', change.table, change.to.name)
+    return []
   }
 
   /** SQLite's tables whose changes need the rebuild recipe. */
@@ -145,7 +194,9 @@ class Writer {
     for (const change of changes) {
       if (change.kind === 'createTable' || change.kind === 'dropTable') continue
       // ALTER TABLE ADD COLUMN cannot add a NOT NULL column without a default; a rebuild can, to an empty table.
-      if (REBUILT.has(change.kind) || (change.kind === 'addColumn' && !change.column.nullable)) {
+      const emptyNotNull =
+        change.kind === 'addColumn' && !change.column.nullable && change.column.fill === undefined
+      if (REBUILT.has(change.kind) || emptyNotNull) {
         rebuilt.add(change.table)
       }
     }
@@ -160,15 +211,24 @@ class Writer {
       case 'dropTable':
         return `  await db.schema.dropTable(${stringLiteral(change.table.name)}).execute()`
       case 'addColumn':
-        return chain([
-          `alterTable(${stringLiteral(change.table)})`,
-          `addColumn(${stringLiteral(change.column.name)}, ${this.#type(change.column.type)}${this.#definition(change.column, true)})`,
-        ])
+        return change.column.fill === undefined || change.column.nullable
+          ? this.#addColumn(change.table, change.column)
+          : this.#addFilledColumn(change.table, change.column, change.column.fill.value)
       case 'dropColumn':
         return chain([
           `alterTable(${stringLiteral(change.table)})`,
           `dropColumn(${stringLiteral(change.column.name)})`,
         ])
+      case 'renameColumn':
+        return chain([
+          `alterTable(${stringLiteral(change.table)})`,
+          `renameColumn(${stringLiteral(change.from)}, ${stringLiteral(change.to)})`,
+        ])
+      case 'alterPrimaryKey':
+        return [
+          `  // Write here the change of the primary key of '${change.table}' from (${change.from.join(', ')}) to (${change.to.join(', ')}):`,
+          `  // autogenerate does not write it (see the notes at the top).`,
+        ].join('\n')
       case 'alterColumn':
         return this.#alterColumn(change.table, change.from, change.to, change.typeChanged)
       case 'createIndex':
@@ -222,6 +282,39 @@ class Writer {
           `dropConstraint(${stringLiteral(change.foreignKey.name!)})`,
         ])
     }
+  }
+
+  #addColumn(table: string, column: ColumnSchema): string {
+    return chain([
+      `alterTable(${stringLiteral(table)})`,
+      `addColumn(${stringLiteral(column.name)}, ${this.#type(column.type)}${this.#definition(column, true)})`,
+    ])
+  }
+
+  /**
+   * A NOT NULL column whose existing rows get the model's default: added nullable, filled, then made NOT
+   * NULL. The same three steps on every database, and no database default stays behind: onemodel applies
+   * model defaults itself, as `createAll()` tables have none.
+   */
+  #addFilledColumn(table: string, column: ColumnSchema, fill: FillValue): string {
+    const nullable = { ...column, nullable: true }
+    const notNull: SchemaChange = {
+      kind: 'alterColumn',
+      table,
+      from: nullable,
+      to: column,
+      typeChanged: false,
+    }
+    return [
+      this.#addColumn(table, nullable),
+      chain(
+        [`updateTable(${stringLiteral(table)})`, `set({ ${key(column.name)}: ${valueLiteral(fill)} })`],
+        'db',
+      ),
+      this.#dialect.migrations.alterColumn === 'rebuild'
+        ? this.#rebuild(table, [notNull])
+        : this.#statement(notNull),
+    ].join('\n')
   }
 
   #createTable(table: TableSchema): string {
@@ -438,14 +531,14 @@ function quote(name: string): string {
 }
 
 /**
- * `  await db.schema.a().b().execute()`, laid out as Prettier would (the files then pass a format check):
- * one line per call when the line is too long or a call takes a function.
+ * `  await db.schema.a().b().execute()` (or `db.a()…`), laid out as Prettier would (the files then pass a
+ * format check): one line per call when the line is too long or a call takes a function.
  */
-function chain(calls: readonly string[]): string {
+function chain(calls: readonly string[], receiver: 'db.schema' | 'db' = 'db.schema'): string {
   const all = [...calls, 'execute()']
-  const oneLine = `  await db.schema.${all.join('.')}`
+  const oneLine = `  await ${receiver}.${all.join('.')}`
   if (oneLine.length <= WIDTH && !(all.length > 2 && all.some((call) => call.includes('=>')))) return oneLine
-  return ['  await db.schema', ...all.map((call) => fitCall(`    .${call}`))].join('\n')
+  return [`  await ${receiver}`, ...all.map((call) => fitCall(`    .${call}`))].join('\n')
 }
 
 const WIDTH = 110
@@ -469,6 +562,18 @@ function fitList(indent: string, key: string, items: readonly string[]): string 
 /** `text` as a single-quoted JavaScript string literal, with every character that needs it escaped. */
 export function stringLiteral(text: string): string {
   return `'${JSON.stringify(text).slice(1, -1).replaceAll('\\"', '"').replaceAll("'", "\\'")}'`
+}
+
+/** A fill value as JavaScript source: `'none'`, `1`, `true`, `10n`. */
+function valueLiteral(value: FillValue): string {
+  switch (typeof value) {
+    case 'string':
+      return stringLiteral(value)
+    case 'bigint':
+      return `${value}n`
+    default:
+      return String(value)
+  }
 }
 
 function strings(texts: readonly string[]): string {
