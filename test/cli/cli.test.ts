@@ -3,44 +3,14 @@
  * stdout, stderr, exit code and the files it writes.
  */
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { get } from 'node:http'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { pathToFileURL } from 'node:url'
+import { onemodel, start } from '../support/cli.ts'
 import { REPO_ROOT, tempProject } from '../support/project.ts'
-
-const MAIN = join(REPO_ROOT, 'src/cli/main.ts')
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-/** The environment without the caller's DATABASE_URL, PORT or HOST, plus `env`. */
-function environment(env: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const { DATABASE_URL: _url, PORT: _port, HOST: _host, ...rest } = process.env
-  return { ...rest, ...env }
-}
-
-function start(cwd: string, args: readonly string[], env?: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--conditions=development', MAIN, ...args], { cwd, env: environment(env) })
-}
-
-/** Runs `onemodel …` to completion. */
-function onemodel(cwd: string, args: readonly string[], env?: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = start(cwd, args, env)
-    let stdout = ''
-    let stderr = ''
-    child.stdout!.on('data', (chunk) => (stdout += chunk))
-    child.stderr!.on('data', (chunk) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
 
 const MODELS = `import { field, model, table } from 'onemodel-ts'
 

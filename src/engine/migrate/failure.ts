@@ -59,7 +59,7 @@ function reason(error: unknown): string {
     return `the database refused it: a ${error.constraint.replace('_', ' ')} constraint failed${target}.`
   }
   if (error instanceof DataError) {
-    return `${error.message.replace(` ${DATA_ERROR_ADVICE}`, '')} A value already stored does not fit the changed column: change those rows first, in the revision before the change.`
+    return `${error.message.replace(` ${DATA_ERROR_ADVICE}`, '')} A value the revision writes or keeps does not fit its column: change those values in the revision, or widen the column first.`
   }
   return error instanceof Error ? error.message : String(error)
 }

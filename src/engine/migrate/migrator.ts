@@ -101,7 +101,7 @@ export class Migrator {
   async current(): Promise<string | undefined> {
     const state = await this.#state()
     ensureNoMissingFiles(state)
-    return currentOf(state)
+    return currentOf(state.applied)
   }
 
   /** Revisions not applied yet, oldest first, out of order ones included. */
@@ -162,7 +162,7 @@ export class Migrator {
     ensureNoMissingFiles(state)
     const revisions = revisionsOf(state)
     const late = revisions.filter((r) => r.status === 'out of order').map((r) => r.name)
-    if (late.length > 0 && !this.#allowOutOfOrder) throw outOfOrderError(late, currentOf(state)!)
+    if (late.length > 0 && !this.#allowOutOfOrder) throw outOfOrderError(late, currentOf(state.applied)!)
     const pending = revisions.filter((r) => r.appliedAt === undefined).map((r) => r.name)
     if (pending.length > 0) {
       throw new MigrationError(

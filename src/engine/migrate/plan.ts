@@ -48,7 +48,7 @@ export interface UpgradeOptions {
 /** Every revision of the folder and the record, sorted by name, with its status. */
 export function revisionsOf(state: MigrationState): RevisionInfo[] {
   const appliedAt = new Map(state.applied.map((r) => [r.name, r.appliedAt]))
-  const latest = latestApplied(state)
+  const latest = currentOf(state.applied)
   const names = [...new Set([...state.files, ...appliedAt.keys()])].sort()
   const files = new Set(state.files)
   return names.map((name) => {
@@ -65,9 +65,15 @@ export function revisionsOf(state: MigrationState): RevisionInfo[] {
   })
 }
 
-/** The revision the database is at: the last one applied, or `undefined` at base. */
-export function currentOf(state: MigrationState): string | undefined {
-  return state.applied.at(-1)?.name
+/**
+ * The revision the database is at: the applied one that sorts last (a revision applied out of order later
+ * does not move it back), or `undefined` at base.
+ */
+export function currentOf(applied: readonly AppliedRevision[]): string | undefined {
+  return applied.reduce<string | undefined>(
+    (latest, r) => (latest === undefined || r.name > latest ? r.name : latest),
+    undefined,
+  )
 }
 
 /**
@@ -96,15 +102,14 @@ export function planUpgrade(state: MigrationState, target: string, options: Upgr
   const last = state.files.at(-1)
   if (last === undefined) return []
   const name = target === 'head' ? last : resolveRevision(state.files, target)
-  const revisions = revisionsOf(state)
-  const due = revisions.filter((r) => r.appliedAt === undefined && r.name <= name)
+  const current = currentOf(state.applied)
+  const due = revisionsOf(state).filter((r) => r.appliedAt === undefined && r.name <= name)
   const late = due.filter((r) => r.status === 'out of order').map((r) => r.name)
-  if (late.length > 0 && !options.allowOutOfOrder) throw outOfOrderError(late, latestApplied(state)!)
-  const latest = latestApplied(state)
-  if (due.length === 0 && latest !== undefined && name < latest) {
+  if (late.length > 0 && !options.allowOutOfOrder) throw outOfOrderError(late, current!)
+  if (due.length === 0 && current !== undefined && name < current) {
     throw new MigrationError(
       'OM_MIGRATE_REVISION',
-      `Cannot upgrade to ${name}: the database is at ${currentOf(state)}, which is ahead of it. Use downgrade to go back.`,
+      `Cannot upgrade to ${name}: the database is at ${current}, which is ahead of it. Use downgrade to go back.`,
     )
   }
   return due.map((r) => ({ name: r.name, direction: 'up' }))
@@ -178,13 +183,5 @@ export function resolveRevision(names: readonly string[], target: string): strin
     matches.length === 0
       ? `No revision ${JSON.stringify(target)} in the migrations folder. onemodel migrate history lists them.`
       : `${JSON.stringify(target)} matches ${matches.length} revisions (${matches.join(', ')}); give more of the name.`,
-  )
-}
-
-/** The applied revision that sorts last: a pending revision before it is out of order. */
-function latestApplied(state: MigrationState): string | undefined {
-  return state.applied.reduce<string | undefined>(
-    (latest, r) => (latest === undefined || r.name > latest ? r.name : latest),
-    undefined,
   )
 }

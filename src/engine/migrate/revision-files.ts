@@ -54,13 +54,14 @@ export async function loadRevisionFile(path: string): Promise<RevisionModule> {
 function loadFailure(path: string, error: unknown): string {
   const { name, message, stack } = error instanceof Error ? error : new Error(String(error))
   if (name !== 'SyntaxError' || stack === undefined) return `${basename(path)}: ${message}`
-  // A syntax error's stack starts with `<path or URL>:<line>`, the source line, and a caret under the spot.
-  const [where, source, caret] = stack.split('\n')
+  // A syntax error's stack starts with `<path or URL>:<line>`, then the source around it and a caret line.
+  const [where, ...rest] = stack.split('\n')
   const line = where !== undefined && /:(\d+)$/.exec(where)?.[1]
   if (!line) return `${basename(path)}: ${name}: ${message}`
-  const excerpt =
-    source !== undefined && caret !== undefined && /^\s*\^+\s*$/.test(caret)
-      ? `\n  ${source}\n  ${caret}`
-      : ''
+  const caret = rest.findIndex((text) => /^\s*\^+\s*$/.test(text))
+  const excerpt = rest
+    .slice(0, caret + 1)
+    .map((text) => `\n  ${text}`)
+    .join('')
   return `${basename(path)}:${line}: ${name}: ${message}${excerpt}`
 }

@@ -3,7 +3,7 @@ import { DEFAULT_MIGRATION_LOCK_TABLE, DEFAULT_MIGRATION_TABLE, MIGRATION_LOCK_I
 import { MigrationError } from '../../errors.ts'
 import type { Engine } from '../engine.ts'
 import { revisionFailure, type ExecutedStatement } from './failure.ts'
-import { type AppliedRevision, type MigrationState, type PlannedStep } from './plan.ts'
+import { currentOf, type AppliedRevision, type MigrationState, type PlannedStep } from './plan.ts'
 import type { RevisionModule } from './revision-files.ts'
 
 /** Runs one revision's `up()` or `down()` in its own transaction (or savepoint) and records it. */
@@ -125,7 +125,7 @@ export class MigrationRunner {
         error,
         statements,
         transactionalDdl,
-        current: applied.at(-1)?.name,
+        current: currentOf(applied),
       })
     }
   }
