@@ -330,7 +330,6 @@ for (const dialect of DIALECTS) {
       const written = await m1.revision('add hero table')
       assert.deepEqual(await m1.check(), {
         pending: [written!.name],
-        outOfOrder: [],
         diff: undefined,
         clean: false,
       })

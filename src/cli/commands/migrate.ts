@@ -295,16 +295,14 @@ async function check(args: readonly string[], io: Io): Promise<ExitCode> {
   noPositionals(positionals, usage)
   return withMigrator(io, values.config, async (migrator) => {
     const result = await migrator.check()
-    if (result.outOfOrder.length > 0) {
-      io.stdout(
-        `${result.outOfOrder.length} revision(s) pending out of order, sorting before an applied one: ${result.outOfOrder.join(', ')}. ` +
-          'Check they do not conflict with the later revisions, then run onemodel migrate upgrade --allow-out-of-order.',
-      )
-      return 1
-    }
     if (result.pending.length > 0) {
+      const revisions = await migrator.history()
+      const late = revisions.filter((r) => r.status === 'out of order').map((r) => r.name)
       io.stdout(
-        `${result.pending.length} revision(s) pending: ${result.pending.join(', ')}. Run onemodel migrate upgrade.`,
+        late.length > 0
+          ? `${late.length} revision(s) pending out of order, sorting before an applied one: ${late.join(', ')}. ` +
+              'Check they do not conflict with the later revisions, then run onemodel migrate upgrade --allow-out-of-order.'
+          : `${result.pending.length} revision(s) pending: ${result.pending.join(', ')}. Run onemodel migrate upgrade.`,
       )
       return 1
     }

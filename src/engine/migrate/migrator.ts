@@ -18,9 +18,9 @@ import {
   type UpgradeOptions,
 } from './plan.ts'
 import { renderMigration } from './render.ts'
-import { listRevisionFiles, loadRevisionFile, type RevisionModule } from './revision-files.ts'
+import { listRevisionFiles, loadRevisionFile } from './revision-files.ts'
 import { revisionName } from './revision.ts'
-import { MigrationRunner } from './runner.ts'
+import { MigrationRunner, type RevisionSource } from './runner.ts'
 
 export type { RevisionInfo, RevisionStatus, UpgradeOptions } from './plan.ts'
 
@@ -36,10 +36,8 @@ export interface MigratorOptions {
 
 /** What {@link Migrator.check} found. */
 export interface CheckResult {
-  /** Revisions in the folder that the database has not applied. */
+  /** Revisions in the folder that the database has not applied, out of order ones included. */
   readonly pending: readonly string[]
-  /** The pending revisions that sort before an applied one, which `upgrade` applies only when allowed to. */
-  readonly outOfOrder: readonly string[]
   /** The differences between models and database, compared only when nothing is pending. */
   readonly diff: SchemaDiff | undefined
   /** Nothing is pending and the database matches the models. */
@@ -146,10 +144,7 @@ export class Migrator {
    * await migrator.stamp('head')
    */
   async stamp(target: string): Promise<void> {
-    await this.#runner.stamp(
-      async () => [...(await listRevisionFiles(this.#folder)).keys()],
-      (state) => planStamp(state, target),
-    )
+    await this.#runner.stamp(this.#revisions(), (state) => planStamp(state, target))
   }
 
   /**
@@ -180,12 +175,12 @@ export class Migrator {
   async check(): Promise<CheckResult> {
     const state = await this.#state()
     ensureNoMissingFiles(state)
-    const revisions = revisionsOf(state)
-    const pending = revisions.filter((r) => r.appliedAt === undefined).map((r) => r.name)
-    const outOfOrder = revisions.filter((r) => r.status === 'out of order').map((r) => r.name)
-    if (pending.length > 0) return { pending, outOfOrder, diff: undefined, clean: false }
+    const pending = revisionsOf(state)
+      .filter((r) => r.appliedAt === undefined)
+      .map((r) => r.name)
+    if (pending.length > 0) return { pending, diff: undefined, clean: false }
     const diff = await this.autogenerate()
-    return { pending, outOfOrder, diff, clean: diff.changes.length === 0 }
+    return { pending, diff, clean: diff.changes.length === 0 }
   }
 
   /**
@@ -222,12 +217,8 @@ export class Migrator {
   }
 
   /** The folder's revisions for a run: listed under the lock, each imported when the plan needs it. */
-  #revisions() {
-    let files: Map<string, string> | undefined
-    return {
-      files: async () => [...(files = await listRevisionFiles(this.#folder)).keys()],
-      load: (name: string): Promise<RevisionModule> => loadRevisionFile(files!.get(name)!),
-    }
+  #revisions(): RevisionSource {
+    return { files: () => listRevisionFiles(this.#folder), load: loadRevisionFile }
   }
 }
 

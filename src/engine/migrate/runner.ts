@@ -9,12 +9,12 @@ import type { RevisionModule } from './revision-files.ts'
 /** Runs one revision's `up()` or `down()` in its own transaction (or savepoint) and records it. */
 type RevisionScope = <T>(work: (db: Kysely<any>) => Promise<T>) => Promise<T>
 
-/** What {@link MigrationRunner.run} needs besides the plan. */
-export interface RunOptions {
-  /** The revision files' names, sorted, read again under the lock. */
-  files(): Promise<readonly string[]>
-  /** Imports a revision of the plan. Every one is loaded before the first runs. */
-  load(name: string): Promise<RevisionModule>
+/** Where {@link MigrationRunner.run} finds the revisions. */
+export interface RevisionSource {
+  /** The revision files by name, sorted: listed under the lock. */
+  files(): Promise<ReadonlyMap<string, string>>
+  /** Imports the revision file at `path`. Every revision of a plan is loaded before the first runs. */
+  load(path: string): Promise<RevisionModule>
 }
 
 /**
@@ -50,34 +50,31 @@ export class MigrationRunner {
   }
 
   /** Makes the plan from the state and runs it, all under the lock. Returns the revisions run. */
-  async run(options: RunOptions, plan: (state: MigrationState) => PlannedStep[]): Promise<string[]> {
+  async run(source: RevisionSource, plan: (state: MigrationState) => PlannedStep[]): Promise<string[]> {
     return this.#locked(async (db, scope) => {
-      const state = { files: await options.files(), applied: await this.#applied(db) }
+      const files = await source.files()
+      const state = { files: [...files.keys()], applied: await this.#applied(db) }
       const steps = plan(state)
-      const modules = new Map<string, RevisionModule>()
-      for (const step of steps) modules.set(step.name, await options.load(step.name))
-      const irreversible = steps.find((step) => step.direction === 'down' && !modules.get(step.name)!.down)
+      const loaded: { step: PlannedStep; module: RevisionModule }[] = []
+      // A plan names only revisions that have a file: the planners refuse applied ones whose file is gone.
+      for (const step of steps) loaded.push({ step, module: await source.load(files.get(step.name)!) })
+      const irreversible = loaded.find(({ step, module }) => step.direction === 'down' && !module.down)
       if (irreversible) {
         throw new MigrationError(
           'OM_MIGRATE_REVISION',
-          `Migration ${irreversible.name} has no down(db) function, so it cannot be reverted. Nothing was reverted.`,
+          `Migration ${irreversible.step.name} has no down(db) function, so it cannot be reverted. Nothing was reverted.`,
         )
       }
       let applied = state.applied
-      for (const step of steps) {
-        applied = await this.#step(db, scope, step, modules.get(step.name)!, applied)
-      }
+      for (const { step, module } of loaded) applied = await this.#step(db, scope, step, module, applied)
       return steps.map((step) => step.name)
     })
   }
 
   /** Records `plan(state)` as the applied revisions, without running them, under the lock. */
-  async stamp(
-    files: () => Promise<readonly string[]>,
-    plan: (state: MigrationState) => string[],
-  ): Promise<void> {
+  async stamp(source: RevisionSource, plan: (state: MigrationState) => string[]): Promise<void> {
     await this.#locked(async (db, scope) => {
-      const state = { files: await files(), applied: await this.#applied(db) }
+      const state = { files: [...(await source.files()).keys()], applied: await this.#applied(db) }
       const names = plan(state)
       const start = Date.now()
       await scope(async (trx) => {
