@@ -32,6 +32,8 @@ export interface FailedRevision {
   readonly transactionalDdl: boolean
   /** The revision the database is at after the failure. */
   readonly current: string | undefined
+  /** The revision the database would be at had the step succeeded: what `stamp` records by hand. */
+  readonly intended: string | undefined
 }
 
 /**
@@ -65,7 +67,7 @@ function reason(error: unknown): string {
 }
 
 /** What the failure left applied. */
-function outcome({ step, statements, transactionalDdl, current }: FailedRevision): string {
+function outcome({ statements, transactionalDdl, current, intended }: FailedRevision): string {
   const at = `the database is still at ${current ?? 'base'}`
   if (transactionalDdl) return `It was rolled back: nothing of it stayed, and ${at}.`
   // Each DDL statement commits the transaction, and what ran before it; what ran after the last one is undone.
@@ -74,7 +76,7 @@ function outcome({ step, statements, transactionalDdl, current }: FailedRevision
   const kept = statements.slice(0, lastDdl + 1).map((s) => `  ${s.query.sql}`)
   return (
     `MySQL commits each DDL statement, so these ${kept.length} statement(s) of it stayed applied, although ${at}:\n${kept.join('\n')}\n` +
-    `Undo them by hand and run the command again, or finish the revision by hand and record it with onemodel migrate stamp ${step.name}.`
+    `Undo them by hand and run the command again, or finish the revision by hand and record it with onemodel migrate stamp ${intended ?? 'base'}.`
   )
 }
 
@@ -87,8 +89,8 @@ async function nullsInNewNotNull(
   error: unknown,
 ): Promise<string | undefined> {
   const column = notNullColumn(statement) ?? targetColumns(error, 'not_null')
-  if (column === undefined || column.columns.length !== 1) return undefined
-  const [name] = column.columns as [string]
+  const name = column?.columns.length === 1 ? column.columns[0] : undefined
+  if (column === undefined || name === undefined) return undefined
   const row = await db
     .selectFrom(column.table)
     .select(sql<number | string>`count(*)`.as('n'))

@@ -117,12 +117,15 @@ export class MigrationRunner {
       })
     } catch (error) {
       this.#statements = undefined
+      const intended =
+        step.direction === 'up' ? step.name : currentOf(applied.filter((r) => r.name !== step.name))
       throw await revisionFailure(db, {
         step,
         error,
         statements,
         transactionalDdl,
         current: currentOf(applied),
+        intended,
       })
     }
   }
