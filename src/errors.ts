@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   OM_MIGRATE_OUT_OF_DATE:
     'The database is not at the latest migration, so it cannot be compared with the models.',
   OM_MIGRATE_FAILED: 'A migration failed; its transaction was rolled back where the database allows it.',
+  OM_MIGRATE_OUT_OF_ORDER: 'A pending migration sorts before one the database has already applied.',
+  OM_MIGRATE_MISSING: 'The database applied a migration whose file is not in the migrations folder.',
   OM_MIGRATE_REBUILD:
     'A SQLite table rebuild cannot run: a table or column is missing, or foreign keys would break.',
   OM_MIGRATE_UNREVIEWED:
@@ -159,6 +161,8 @@ export class MigrationError extends OnemodelError {
       | 'OM_MIGRATE_REVISION'
       | 'OM_MIGRATE_OUT_OF_DATE'
       | 'OM_MIGRATE_FAILED'
+      | 'OM_MIGRATE_OUT_OF_ORDER'
+      | 'OM_MIGRATE_MISSING'
       | 'OM_MIGRATE_REBUILD'
       | 'OM_MIGRATE_UNREVIEWED'
       | 'OM_MIGRATE_NOT_NULL'

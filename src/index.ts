@@ -117,6 +117,8 @@ export {
   Migrator,
   type MigratorOptions,
   type RevisionInfo,
+  type RevisionStatus,
+  type UpgradeOptions,
   type CheckResult,
   type WrittenRevision,
 } from './engine/migrate/migrator.ts'

@@ -19,6 +19,11 @@ export interface OnemodelConfig {
   url?: string
   /** The folder of migration files; default `./migrations`. */
   migrations?: string
+  /**
+   * `migrate upgrade` applies a pending revision that sorts before an applied one (a branch merged late)
+   * instead of failing; default false. For teams that merge branches with revisions often.
+   */
+  allowOutOfOrder?: boolean
 }
 
 /**
@@ -44,6 +49,7 @@ export interface ResolvedConfig {
   readonly models: string
   readonly url: string
   readonly migrations: string
+  readonly allowOutOfOrder: boolean
 }
 
 export const CONFIG_FILES = [
@@ -102,12 +108,16 @@ export async function loadConfig(
       `${source} names no database: set "url" there, or the DATABASE_URL environment variable.`,
     )
   }
+  if (config.allowOutOfOrder !== undefined && typeof config.allowOutOfOrder !== 'boolean') {
+    throw new MigrationError('OM_MIGRATE_CONFIG', `${source}: "allowOutOfOrder" must be true or false.`)
+  }
   const base = dirname(source)
   return {
     source,
     models: resolve(base, config.models),
     url,
     migrations: resolve(base, config.migrations ?? './migrations'),
+    allowOutOfOrder: config.allowOutOfOrder ?? false,
   }
 }
 

@@ -145,7 +145,10 @@ describe('onemodel migrate revision', { concurrency: true }, () => {
         assert.match(p.latest().source, /^\/\/ onemodel: review before applying$/m)
         const refused = await p.migrate('upgrade')
         assert.equal(refused.code, 1)
-        assert.match(refused.stderr, /OM_MIGRATE_FAILED.*has not been edited/)
+        assert.match(
+          refused.stderr,
+          /OM_MIGRATE_UNREVIEWED\]: \d+_\d+_code_is_the_key\.ts was generated with changes to review.*has not been edited/,
+        )
         const applied = await p.engine.db.selectFrom('kysely_migration').selectAll().execute()
         assert.deepEqual(applied, [])
       })

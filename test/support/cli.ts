@@ -1,10 +1,14 @@
-/** Runs the `onemodel` command as a user runs it: a real process, in a project directory. */
+/**
+ * Runs the `onemodel` command as a user runs it: a real process of `src/cli/main.ts`, in a project
+ * directory, without the caller's DATABASE_URL, PORT or HOST.
+ */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { REPO_ROOT } from './project.ts'
 
 const MAIN = join(REPO_ROOT, 'src/cli/main.ts')
 
+/** How a finished `onemodel` process ended. */
 export interface Run {
   code: number | null
   stdout: string
@@ -17,12 +21,12 @@ function environment(env: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...rest, ...env }
 }
 
-/** Starts `onemodel …` in `cwd`. */
+/** Starts `onemodel …` in `cwd` and leaves it running. */
 export function start(cwd: string, args: readonly string[], env?: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--conditions=development', MAIN, ...args], { cwd, env: environment(env) })
 }
 
-/** Runs `onemodel …` to completion. */
+/** Runs `onemodel …` in `cwd` to completion. */
 export function onemodel(cwd: string, args: readonly string[], env?: Record<string, string>): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = start(cwd, args, env)

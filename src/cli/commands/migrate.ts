@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import type { ColumnRename, SchemaChange } from '../../engine/migrate/diff.ts'
-import type { Migrator } from '../../engine/migrate/migrator.ts'
+import type { Migrator, RevisionInfo } from '../../engine/migrate/migrator.ts'
 import type { ColumnSchema } from '../../engine/schema.ts'
 import { stringLiteral } from '../../engine/migrate/render.ts'
 import { parseCommand, UsageError, type ExitCode, type Io } from '../args.ts'
@@ -14,7 +14,7 @@ Migrations compare the models with the database and keep its schema in step, one
 Commands:
   init                     write onemodel.config.ts and the migrations folder
   revision -m "message"    write a revision: the changes from the database to the models
-  upgrade [head|<rev>]     apply pending revisions (default head: all of them)
+  upgrade [head|<rev>]     apply pending revisions (default head: all of them), under one lock
   downgrade <-1|<rev>|base> revert revisions: -1 the last one, <rev> back to that one, base all
   stamp <head|<rev>|base>  record revisions as applied without running them
   current                  print the revision the database is at
@@ -56,14 +56,22 @@ Options:
   --rename <t.old:new>    the model renamed column old of table t to new: rename it, keeping its values
                           (repeat for several columns)
   --empty                 write an empty revision`,
-  upgrade: `Usage: onemodel migrate upgrade [head|<rev>]
+  upgrade: `Usage: onemodel migrate upgrade [head|<rev>] [--allow-out-of-order]
 
 Applies the pending revisions up to <rev>, or all of them (head, the default), each in its own transaction
-where the database allows it.`,
+where the database allows it. The plan is made and run under one lock, so deploys started together apply
+each revision once and never go past <rev>.
+
+A pending revision that sorts before an applied one (a branch merged late) stops the upgrade with its name,
+unless --allow-out-of-order (or allowOutOfOrder: true in the config) applies it. An applied revision whose
+file is missing stops it too.
+
+Options:
+  --allow-out-of-order    apply pending revisions that sort before an applied one, oldest first`,
   downgrade: `Usage: onemodel migrate downgrade <-1|-N|<rev>|base>
 
-Reverts revisions with their down(): -1 the last one, -N the last N, <rev> every revision after it (it stays
-applied), base all of them.`,
+Reverts revisions with their down(): -1 the last one, -N the last N (refused when fewer are applied), <rev>
+every revision after it (it stays applied), base all of them.`,
   stamp: `Usage: onemodel migrate stamp <head|<rev>|base>
 
 Records every revision up to <rev> (or all, head) as applied, and the later ones as pending, without running
@@ -71,16 +79,20 @@ them; base records none. Use it once to bring a database made by createAll() und
 revision describes what it already has.`,
   current: `Usage: onemodel migrate current
 
-Prints the revision the database is at, with (head) when none is pending.`,
+Prints the revision the database is at, with (head) when none is pending. Exits 1 when an applied
+revision's file is missing from the migrations folder.`,
   history: `Usage: onemodel migrate history
 
-Lists every revision, oldest first, with when it was applied or "pending".`,
+Lists every revision, oldest first, with when it was applied, "pending", "pending, out of order" (it sorts
+before an applied revision) or "applied …, file missing". Reads file names only, so it works while a file
+is broken. Exits 1 when an applied revision's file is missing.`,
   check: `Usage: onemodel migrate check
 
-Exits 0 when the database is at head and matches the models, 1 otherwise (printing what differs): for CI.
-It compares tables, columns (type, nullability), primary keys, indexes, unique constraints and foreign
-keys. Model defaults and value bounds (ge, le, pattern, …) live in the models, not in the database, so
-they are not compared.`,
+Exits 0 when the database is at head and matches the models, 1 otherwise (printing what differs: pending
+revisions, out of order ones, a missing file, or the changes a revision would hold): for CI. It compares
+tables, columns (type, nullability), primary keys, indexes, unique constraints and foreign keys. Model
+defaults and value bounds (ge, le, pattern, …) live in the models, not in the database, so they are not
+compared.`,
 }
 
 const CONFIG_OPTION = { config: { type: 'string', short: 'c' } } as const
@@ -224,11 +236,19 @@ function parseRename(text: string, usage: string): ColumnRename {
 
 async function upgrade(args: readonly string[], io: Io): Promise<ExitCode> {
   const usage = USAGE.upgrade!
-  const { values, positionals } = parseCommand(args, CONFIG_OPTION, usage)
+  const { values, positionals } = parseCommand(
+    args,
+    { ...CONFIG_OPTION, 'allow-out-of-order': { type: 'boolean' } },
+    usage,
+  )
   if (values.help) return help(io, usage)
   if (positionals.length > 1) throw new UsageError('upgrade takes one revision.', usage)
+  const allowOutOfOrder = values['allow-out-of-order']
   return withMigrator(io, values.config, async (migrator) => {
-    const applied = await migrator.upgrade(positionals[0] ?? 'head')
+    const applied = await migrator.upgrade(
+      positionals[0] ?? 'head',
+      allowOutOfOrder === undefined ? {} : { allowOutOfOrder },
+    )
     if (applied.length === 0)
       io.stdout(`Nothing to apply: the database is at ${(await migrator.current()) ?? 'base'}.`)
     for (const name of applied) io.stdout(`Applied ${name}`)
@@ -271,14 +291,14 @@ async function current(args: readonly string[], io: Io): Promise<ExitCode> {
   if (values.help) return help(io, usage)
   noPositionals(positionals, usage)
   return withMigrator(io, values.config, async (migrator) => {
-    const history = await migrator.history()
-    const at = history.findLast((r) => r.appliedAt !== undefined)?.name
-    const head = history.every((r) => r.appliedAt !== undefined)
-    io.stdout(
-      at === undefined
-        ? `base (no revision applied${head ? '' : ', some pending'})`
-        : `${at}${head ? ' (head)' : ''}`,
-    )
+    const at = await migrator.current() // throws when an applied revision's file is missing
+    const revisions = await migrator.history()
+    const late = revisions.filter((r) => r.status === 'out of order').map((r) => r.name)
+    const head = revisions.every((r) => r.appliedAt !== undefined)
+    const notes =
+      at === undefined ? ['no revision applied', ...(head ? [] : ['some pending'])] : head ? ['head'] : []
+    if (late.length > 0) notes.push(`${late.length} pending out of order: ${late.join(', ')}`)
+    io.stdout(`${at ?? 'base'}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`)
     return 0
   })
 }
@@ -292,12 +312,13 @@ async function history(args: readonly string[], io: Io): Promise<ExitCode> {
     const revisions = await migrator.history()
     if (revisions.length === 0) io.stdout(`No revisions in ${relative(io.cwd, migrator.folder) || '.'}/.`)
     const width = Math.max(0, ...revisions.map((r) => r.name.length))
-    for (const r of revisions) {
-      io.stdout(
-        `${r.name.padEnd(width)}  ${r.appliedAt ? `applied ${r.appliedAt.toISOString()}` : 'pending'}`,
-      )
-    }
-    return 0
+    for (const r of revisions) io.stdout(`${r.name.padEnd(width)}  ${describeStatus(r)}`)
+    const missing = revisions.filter((r) => r.status === 'missing')
+    if (missing.length === 0) return 0
+    io.stderr(
+      `error: the database applied ${missing.map((r) => r.name).join(', ')}, whose file is missing from ${relative(io.cwd, migrator.folder) || '.'}/. Restore it from version control, or deploy the code the database was migrated with.`,
+    )
+    return 1
   })
 }
 
@@ -309,8 +330,13 @@ async function check(args: readonly string[], io: Io): Promise<ExitCode> {
   return withMigrator(io, values.config, async (migrator) => {
     const result = await migrator.check()
     if (result.pending.length > 0) {
+      const revisions = await migrator.history()
+      const late = revisions.filter((r) => r.status === 'out of order').map((r) => r.name)
       io.stdout(
-        `${result.pending.length} revision(s) pending: ${result.pending.join(', ')}. Run onemodel migrate upgrade.`,
+        late.length > 0
+          ? `${late.length} revision(s) pending out of order, sorting before an applied one: ${late.join(', ')}. ` +
+              'Check they do not conflict with the later revisions, then run onemodel migrate upgrade --allow-out-of-order.'
+          : `${result.pending.length} revision(s) pending: ${result.pending.join(', ')}. Run onemodel migrate upgrade.`,
       )
       return 1
     }
@@ -342,9 +368,25 @@ async function withMigrator(
   }
   const engine = createEngine(config.url)
   try {
-    return await work(createMigrator(engine, { folder: config.migrations, metadata }))
+    const { migrations: folder, allowOutOfOrder } = config
+    return await work(createMigrator(engine, { folder, metadata, allowOutOfOrder }))
   } finally {
     await engine.dispose()
+  }
+}
+
+/** `applied <when>`, `pending`, `pending, out of order`, or `applied <when>, file missing`. */
+function describeStatus(revision: RevisionInfo): string {
+  const applied = `applied ${revision.appliedAt?.toISOString()}`
+  switch (revision.status) {
+    case 'applied':
+      return applied
+    case 'missing':
+      return `${applied}, file missing`
+    case 'pending':
+      return 'pending'
+    case 'out of order':
+      return 'pending, out of order'
   }
 }
 

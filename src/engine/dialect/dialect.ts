@@ -94,7 +94,15 @@ export interface MigrationSupport {
    * added to an existing table gets its own index of the same name, dropped with the key.
    */
   readonly foreignKeysNeedIndex: boolean
-  /** The adapter Kysely's Migrator runs with: its lock and whether each migration runs in a transaction. */
+  /** DDL statements take part in transactions (PostgreSQL, SQLite); MySQL commits each one by itself. */
+  readonly transactionalDdl: boolean
+  /**
+   * The migration lock is the write transaction itself (SQLite, where no lock outlives a transaction): a
+   * command runs in one transaction and each revision in a savepoint of it. Elsewhere the adapter's lock is
+   * held by the connection across the revisions' transactions.
+   */
+  readonly lockIsTransaction: boolean
+  /** The adapter whose migration lock (`acquireMigrationLock`) the migrator holds while a command runs. */
   migrationAdapter(): DialectAdapter
   /** The schema the migrations tables belong in (PostgreSQL's current schema), when the database has schemas. */
   currentSchema?(db: Kysely<any>): Promise<string>
@@ -127,11 +135,12 @@ export function dataError(error: unknown, codes: ReadonlySet<string | number>): 
     .replace(QUOTED_VALUE, '')
     .replace(/ {2,}/g, ' ')
     .replace(/:\s*$/, '')
-  return new DataError(
-    `${message}. Declare the column's limit on the field, so validation refuses the value first.`,
-    error,
-  )
+  return new DataError(`${message}. ${DATA_ERROR_ADVICE}`, error)
 }
+
+/** What a {@link DataError} from a write advises; the migrator drops it, as a migration declares no field. */
+export const DATA_ERROR_ADVICE =
+  "Declare the column's limit on the field, so validation refuses the value first."
 
 const QUOTED_VALUE =
   / ?(?<!\b(?:index|column|relation|constraint|table|encoding) )"[^"]*"|: '(?:[^'\\]|\\.)*'/g

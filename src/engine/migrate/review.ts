@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
-import type { Migration } from 'kysely/migration'
 import { MigrationError } from '../../errors.ts'
+import { loadRevisionFile, type RevisionModule } from './revision-files.ts'
 
 /**
  * The line autogenerate writes; a revision that still has it at the start of a line is not run.
@@ -31,24 +31,14 @@ export function assertReviewed(source: string, file: string): void {
 }
 
 /**
- * The migration of the file at `path`, refusing to run either way while its source carries the marker.
- * The file is read when the migration runs, so listing revisions never fails on an unreviewed one.
+ * Imports the revision file at `path` for a run, refusing it with `OM_MIGRATE_UNREVIEWED` while its source
+ * carries {@link REVIEW_MARKER}. A run loads every revision of its plan before the first runs, so an
+ * unreviewed one stops the command before anything changed; listing revisions never reads them.
+ *
+ * @example
+ * const revision = await loadReviewedRevision('migrations/20250102_153000_rename_name.ts')
  */
-export function reviewed(migration: Migration, path: string): Migration {
-  const check = async () => assertReviewed(await readFile(path, 'utf8'), basename(path))
-  const { down } = migration
-  return {
-    up: async (db) => {
-      await check()
-      await migration.up(db)
-    },
-    ...(down
-      ? {
-          down: async (db) => {
-            await check()
-            await down(db)
-          },
-        }
-      : {}),
-  }
+export async function loadReviewedRevision(path: string): Promise<RevisionModule> {
+  assertReviewed(await readFile(path, 'utf8'), basename(path))
+  return loadRevisionFile(path)
 }

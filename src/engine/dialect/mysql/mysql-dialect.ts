@@ -72,7 +72,6 @@ export function mysqlDialect(url: URL, pool: PoolOptions, onQuery?: (query: Comp
     autoIncrement: (column) => column.autoIncrement(),
     decoder: (kind) => DECODERS[kind],
     integrityError,
-    // Kysely's adapter locks with GET_LOCK().
     migrations: {
       introspect: introspectMysql,
       normalizeType: normalizeMysqlType,
@@ -81,7 +80,10 @@ export function mysqlDialect(url: URL, pool: PoolOptions, onQuery?: (query: Comp
       uniqueConstraintsAreIndexes: true,
       dropIndexNamesTable: true,
       foreignKeysNeedIndex: true,
-      migrationAdapter: () => new MysqlMigrationAdapter(),
+      transactionalDdl: false,
+      // Kysely's adapter locks with GET_LOCK(), which the connection holds until RELEASE_LOCK().
+      lockIsTransaction: false,
+      migrationAdapter: () => new MysqlAdapter(),
     },
   }
 }
@@ -102,17 +104,6 @@ class MysqlCompiler extends MysqlQueryCompiler {
           }
         : node,
     )
-  }
-}
-
-/**
- * Kysely's MySQL adapter, for the migrator, with each migration in a transaction. MySQL commits every DDL
- * statement by itself, so the transaction cannot undo DDL; it does undo a failed migration's data changes
- * made after its last DDL statement, and the revision is recorded only when the migration succeeds.
- */
-class MysqlMigrationAdapter extends MysqlAdapter {
-  override get supportsTransactionalDdl(): boolean {
-    return true
   }
 }
 

@@ -58,7 +58,6 @@ export function postgresDialect(
     autoIncrement: (column) => column.generatedByDefaultAsIdentity(),
     decoder: () => undefined,
     integrityError,
-    // DDL is transactional and Kysely's adapter locks with an advisory lock.
     migrations: {
       introspect: introspectPostgres,
       normalizeType: normalizePostgresType,
@@ -67,8 +66,11 @@ export function postgresDialect(
       uniqueConstraintsAreIndexes: false,
       dropIndexNamesTable: false,
       foreignKeysNeedIndex: false,
+      transactionalDdl: true,
+      // Kysely's adapter takes a session advisory lock, which the connection holds until it unlocks.
+      lockIsTransaction: false,
       migrationAdapter: () => new PostgresAdapter(),
-      // Kysely's Migrator looks for its tables in every schema unless told which.
+      // The migrations table belongs in the current schema, which the URL's search_path may choose.
       currentSchema,
     },
   }

@@ -55,9 +55,9 @@ export function sqliteDialect(
 }
 
 /**
- * Kysely's SQLite adapter, for the migrator. SQLite's DDL is transactional, so each migration runs in a
- * transaction; onemodel's driver begins it IMMEDIATE, which takes SQLite's write lock and so serves as the
- * migration lock between processes.
+ * Kysely's SQLite adapter, for the migrator. A migration command runs in one transaction, each revision in
+ * a savepoint of it; onemodel's driver begins it IMMEDIATE, which takes SQLite's write lock and so serves
+ * as the migration lock between processes.
  *
  * The lock hooks run on the migrator's connection just before its transaction begins and after it ends,
  * the only moments `pragma foreign_keys` can change: foreign keys are off while migrations run, so the
@@ -66,10 +66,6 @@ export function sqliteDialect(
  */
 class SqliteMigrationAdapter extends SqliteAdapter {
   #restoreForeignKeys = false
-
-  override get supportsTransactionalDdl(): boolean {
-    return true
-  }
 
   override async acquireMigrationLock(db: Kysely<any>): Promise<void> {
     const { rows } = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db)
@@ -100,6 +96,8 @@ const MIGRATIONS: MigrationSupport = {
   uniqueConstraintsAreIndexes: false,
   dropIndexNamesTable: false,
   foreignKeysNeedIndex: false,
+  transactionalDdl: true,
+  lockIsTransaction: true,
   migrationAdapter: () => new SqliteMigrationAdapter(),
   verify: verifyForeignKeys,
 }

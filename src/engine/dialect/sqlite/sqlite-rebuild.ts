@@ -16,6 +16,9 @@ export interface ColumnChange {
   nullable?: boolean
 }
 
+/** The new table of a rebuild is named this prefix and the table's name until it is renamed over the old. */
+export const REBUILD_TABLE_PREFIX = '_onemodel_rebuild_'
+
 /** What {@link rebuildTable} changes. Everything not named here is kept as it is. */
 export interface RebuildChanges {
   /** New columns, filled with NULL for the existing rows: `{ powers: { type: 'text', nullable: true } }`. */
@@ -119,7 +122,7 @@ export async function rebuildTable(db: Kysely<any>, table: string, changes: Rebu
   }
 
   await refuseWhileForeignKeysEnforced(db, table)
-  const temporary = `_onemodel_rebuild_${table}`
+  const temporary = `${REBUILD_TABLE_PREFIX}${table}`
   const copied = oldColumns
     .filter((column) => !drop.has(column))
     .map(quoteIdentifier)
