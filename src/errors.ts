@@ -241,10 +241,20 @@ export class RouteDefinitionError extends OnemodelError {
 
 /**
  * The database refused a value that passed the model but does not fit the column: a string longer than
- * MySQL's `varchar(255)`, an integer beyond a 32-bit column. The message names the column, never the value.
+ * MySQL's `varchar(255)`, an integer beyond a 32-bit column. The message names the column, never the value,
+ * and the driver's own error is not kept as `cause`: its text quotes the value, and a logger prints causes.
+ *
+ * @example
+ * try { await session.commit() } catch (error) {
+ *   if (error instanceof DataError) console.log(error.driverCode)   // '22003' on PostgreSQL
+ * }
  */
 export class DataError extends OnemodelError {
-  constructor(message: string, cause: unknown) {
-    super('OM_ORM_DATA', message, { cause })
+  /** The driver's error code (PostgreSQL's SQLSTATE, MySQL's errno), for telling the cases apart. */
+  readonly driverCode: string | number | undefined
+
+  constructor(message: string, driverCode?: string | number) {
+    super('OM_ORM_DATA', message)
+    this.driverCode = driverCode
   }
 }

@@ -2,6 +2,7 @@
  * The dialect contract: the same behaviour, asserted the same way, on SQLite, PostgreSQL and MySQL.
  */
 import assert from 'node:assert/strict'
+import { inspect } from 'node:util'
 import { describe, test } from 'node:test'
 import {
   ConnectionError,
@@ -273,6 +274,9 @@ for (const dialect of DIALECTS) {
             assert.ok(error instanceof DataError, String(error))
             assert.equal(error.code, 'OM_ORM_DATA')
             assert.doesNotMatch(error.message, shown, 'the value never appears')
+            // A logger prints an error's causes with it (pino's err serializer does): the driver's text is not one.
+            assert.doesNotMatch(inspect(error), shown, 'nor in what a logger prints of the error')
+            assert.ok(error.driverCode !== undefined, 'the driver code tells the cases apart')
             return false
           },
         )

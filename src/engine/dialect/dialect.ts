@@ -135,7 +135,8 @@ export function dataError(error: unknown, codes: ReadonlySet<string | number>): 
     .replace(QUOTED_VALUE, '')
     .replace(/ {2,}/g, ' ')
     .replace(/:\s*$/, '')
-  return new DataError(`${message}. ${DATA_ERROR_ADVICE}`, error)
+  const code = typeof e?.code === 'string' ? e.code : typeof e?.errno === 'number' ? e.errno : undefined
+  return new DataError(`${message}. ${DATA_ERROR_ADVICE}`, code)
 }
 
 /** What a {@link DataError} from a write advises; the migrator drops it, as a migration declares no field. */
