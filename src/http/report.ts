@@ -26,6 +26,8 @@ export function reporter(logged: boolean): Report {
 interface LoggedRequest {
   readonly method: string
   readonly url: string
+  /** Absent on the request Fastify makes for a URL it cannot route. */
+  readonly routeOptions?: { readonly url?: string }
   readonly host?: string
   readonly ip?: string
   readonly socket?: { readonly remotePort?: number }
@@ -37,9 +39,10 @@ type LoggerOption = FastifyServerOptions['logger']
 const SAFE = { req: loggedRequest }
 
 /**
- * Fastify's logger options with a request serializer that logs the query's keys without their values
- * (`/heroes/?offset=…&limit=…`): a query may carry a token or another secret parameter, and Fastify's own
- * serializer logs the whole URL with every request. A `serializers.req` of the caller's still wins.
+ * Fastify's logger options with a request serializer that logs the route's template and the query's keys
+ * without their values (`/heroes/:hero_id?fields=…`): a path or query parameter may carry a token or
+ * another secret, and Fastify's own serializer logs the whole URL with every request. A `serializers.req`
+ * of the caller's still wins.
  *
  * @example
  * Fastify({ logger: withSafeRequestLog(true) })
@@ -52,20 +55,24 @@ export function withSafeRequestLog(logger: LoggerOption): LoggerOption {
 function loggedRequest(request: LoggedRequest) {
   return {
     method: request.method,
-    url: withoutQueryValues(request.url),
+    url: withoutQueryValues(request.url, request.routeOptions?.url),
     host: request.host,
     remoteAddress: request.ip,
     remotePort: request.socket?.remotePort,
   }
 }
 
-/** `/heroes/?token=abc&limit=10` → `/heroes/?token=…&limit=…`. */
-function withoutQueryValues(url: string): string {
+/**
+ * `/keys/tok_abc?token=abc&limit=10` → `/keys/:key?token=…&limit=…`: the route's template where one matched
+ * (a path parameter may be a secret too), and the query's keys without their values.
+ */
+function withoutQueryValues(url: string, route: string | undefined): string {
   const query = url.indexOf('?')
-  if (query < 0) return url
+  const path = route ?? (query < 0 ? url : url.slice(0, query))
+  if (query < 0) return path
   const keys = url
     .slice(query + 1)
     .split('&')
     .map((pair) => `${pair.split('=', 1)[0]}=…`)
-  return `${url.slice(0, query)}?${keys.join('&')}`
+  return `${path}?${keys.join('&')}`
 }

@@ -573,7 +573,7 @@ describe('secret parameters', () => {
     assert.ok(!printed.includes(TOKEN), printed)
   })
 
-  test('with a logger, every request is logged with its query keys and without their values', async () => {
+  test('with a logger, a request is logged by its route and query keys, without parameter values', async () => {
     for (const options of [{}, { level: 'info' }, { level: 'info', serializers: {} }]) {
       const lines: string[] = []
       const stream = new Writable({
@@ -586,11 +586,16 @@ describe('secret parameters', () => {
       logged.get('/fails', { params: { token: query.string({ secret: true }) } }, () => {
         throw new Error('the handler failed')
       })
+      logged.get('/keys/{key}', { params: { key: path.string({ secret: true }) } }, () => 'ok')
       const response = await logged.inject({ method: 'GET', url: `/fails?token=${TOKEN}&limit=10` })
       assert.equal(response.statusCode, 500)
+      assert.equal((await logged.inject(`/keys/${TOKEN}?limit=10`)).statusCode, 200)
+      assert.equal((await logged.inject(`/nowhere/${TOKEN.slice(0, 3)}`)).statusCode, 404)
       await logged.close()
       const text = lines.join('')
-      assert.match(text, /"url":"\/fails\?token=…&limit=…"/, 'the request line keeps the path and the keys')
+      assert.match(text, /"url":"\/fails\?token=…&limit=…"/, 'the request line keeps the route and the keys')
+      assert.match(text, /"url":"\/keys\/:key\?limit=…"/, 'a path parameter shows as the template')
+      assert.match(text, /"url":"\/nowhere\/tok"/, 'an unrouted path is logged as it came')
       assert.match(text, /the handler failed/, 'the failure is logged')
       assert.ok(!text.includes(TOKEN), text)
     }
