@@ -6,9 +6,9 @@
 import type { ValidationIssue } from '../model/validation-error.ts'
 
 /** Characters of a string shown before `…`. */
-export const EXCERPT_STRING_LENGTH = 100
+const EXCERPT_STRING_LENGTH = 100
 /** Items of an array, or keys of an object, shown before the rest is left out. */
-export const EXCERPT_ENTRIES = 20
+const EXCERPT_ENTRIES = 20
 /** Levels of nesting shown; deeper values are `'…'`. */
 const EXCERPT_DEPTH = 16
 
@@ -27,10 +27,15 @@ export function excerptIssues(issues: readonly ValidationIssue[]): ValidationIss
   })
 }
 
+/** The first characters of `text` and `…`, never half of a surrogate pair (an emoji cut in two). */
+function shorten(text: string): string {
+  const end = EXCERPT_STRING_LENGTH
+  const high = text.charCodeAt(end - 1)
+  return `${text.slice(0, high >= 0xd800 && high <= 0xdbff ? end - 1 : end)}…`
+}
+
 function excerpt(value: unknown, depth: number): unknown {
-  if (typeof value === 'string') {
-    return value.length > EXCERPT_STRING_LENGTH ? `${value.slice(0, EXCERPT_STRING_LENGTH)}…` : value
-  }
+  if (typeof value === 'string') return value.length > EXCERPT_STRING_LENGTH ? shorten(value) : value
   if (typeof value !== 'object' || value === null || value instanceof Date) return value
   if (depth >= EXCERPT_DEPTH) return '…'
   if (Array.isArray(value)) {

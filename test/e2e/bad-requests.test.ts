@@ -195,6 +195,14 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(age?.input, many.slice(0, 20), 'an array shows its first 20 items')
         const missing = items.find((item) => item.loc.join('.') === 'body.secret_name')
         assert.deepEqual(missing?.input, { name: `${'x'.repeat(100)}…`, age: many.slice(0, 20) })
+        // An emoji across the cut is left out whole: a half of it would be a lone surrogate in the answer.
+        const emoji = await postJson(
+          '/heroes/',
+          JSON.stringify({ name: `${'x'.repeat(99)}${'😀'.repeat(50)}` }),
+        )
+        const echoed = (emoji.body as { detail: { input: { name: string } }[] }).detail[0]!.input.name
+        assert.equal(echoed, `${'x'.repeat(99)}…`)
+        assert.ok(echoed.isWellFormed())
       })
 
       test('after the bad requests, a hero is created and read back', async () => {
