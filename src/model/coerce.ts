@@ -21,6 +21,10 @@ import type { ValidationIssue } from './validation-error.ts'
 /**
  * Turns an input into the field's value, or says why it cannot: an {@link Invalid}, or for nested fields
  * an {@link InvalidNested}. Only nested fields read `loc`, the location of the value.
+ *
+ * @example
+ * const toAge = HeroCreate.coercerOf('age')
+ * toAge('16')   // 16
  */
 export type Coercer = (input: unknown, loc?: readonly (string | number)[]) => unknown
 

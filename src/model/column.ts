@@ -36,7 +36,12 @@ export type ConditionNode =
   | { readonly kind: 'and' | 'or'; readonly items: readonly ConditionNode[] }
   | { readonly kind: 'not'; readonly item: ConditionNode }
 
-/** What the SQL layer needs to know about a column. */
+/**
+ * What the SQL layer needs to know about a column.
+ *
+ * @example
+ * const { table, name } = Hero.c.age   // a Column is a ColumnInfo: 'hero', 'age'
+ */
 export interface ColumnInfo {
   readonly table: string
   readonly name: string

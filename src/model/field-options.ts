@@ -1,7 +1,12 @@
 /** The options of each field builder, as pydantic's `Field()` names them. */
 import type { TSchema } from 'typebox'
 
-/** Options every field accepts. */
+/**
+ * Options every field accepts.
+ *
+ * @example
+ * field.integer({ nullable: true, default: null, index: true, description: 'Age in years' })
+ */
 export interface BaseFieldOptions<T> {
   /** `null` is a valid value (`T | None` in Python). A nullable field without a default is still required. */
   nullable?: boolean

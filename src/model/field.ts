@@ -32,7 +32,12 @@ export interface NestedModel {
   readonly schema: TSchema
 }
 
-/** Turns a nested model into a schema: inline by default, a `$ref` in an OpenAPI document. */
+/**
+ * Turns a nested model into a schema: inline by default, a `$ref` in an OpenAPI document.
+ *
+ * @example
+ * const asRef: SchemaRef = (model) => Type.Ref(`#/components/schemas/${model.name}`)
+ */
 export type SchemaRef = (model: NestedModel) => TSchema
 
 const inline: SchemaRef = (model) => model.schema

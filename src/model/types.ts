@@ -1,7 +1,12 @@
 /** Type helpers that turn field declarations into the row and input shapes. */
 import type { Field, Fields } from './field.ts'
 
-/** Flattens an intersection so editors show one object type. */
+/**
+ * Flattens an intersection so editors show one object type.
+ *
+ * @example
+ * type Shown = Simplify<{ id: number } & { name: string }>   // { id: number; name: string }
+ */
 export type Simplify<T> = { [K in keyof T]: T[K] } & {}
 
 /** The value type of a field. */
@@ -18,7 +23,12 @@ export type RowOf<F extends Fields> = Simplify<
   }
 >
 
-/** The field whose value the database assigns at insert: an integer primary key without a default. */
+/**
+ * The field whose value the database assigns at insert: an integer primary key without a default.
+ *
+ * @example
+ * type Key = GeneratedKeyOf<typeof Hero.fields>   // 'id'
+ */
 export type GeneratedKeyOf<F extends Fields> = {
   [K in keyof F]: F[K] extends { readonly '~generated': true } ? K : never
 }[keyof F] &
@@ -44,6 +54,9 @@ export type NewRowOf<F extends Fields> = [GeneratedKeyOf<F>] extends [never]
 /**
  * A row the database has: a {@link NewRowOf} with its generated key known, as `session.refresh()` returns it.
  * Other rows are unchanged.
+ *
+ * @example
+ * type Saved = Persisted<ReturnType<typeof Hero.create>>   // typeof Hero.Type: id is a number
  */
 export type Persisted<R> = R extends { readonly '~unflushed': infer K extends keyof R }
   ? Simplify<Omit<R, K | '~unflushed'> & { -readonly [P in K]: Exclude<R[P], undefined> }>
@@ -56,7 +69,12 @@ export type InputOf<F extends Fields> = Simplify<
   }
 >
 
-/** Every field made optional with no default: the fields of `Model.partial()`. */
+/**
+ * Every field made optional with no default: the fields of `Model.partial()`.
+ *
+ * @example
+ * const HeroUpdate = HeroCreate.partial('HeroUpdate')   // Model<PartialFields<typeof HeroCreate.fields>>
+ */
 export type PartialFields<F extends Fields> = { [K in keyof F]: Field<ValueOf<F[K]>, true, true> }
 
 /** The name of the field declared with `primaryKey: true`. */

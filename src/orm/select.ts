@@ -3,7 +3,12 @@ import type { Column, Condition, ConditionNode, OrderTerm } from '../model/colum
 import type { Relationship } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
 
-/** The state of a {@link Select}; each builder call copies it. */
+/**
+ * The state of a {@link Select}; each builder call copies it.
+ *
+ * @example
+ * select(Hero).where(Hero.c.age.lt(30)).limit(10).state   // { where: [ … ], orderBy: [], limit: 10, … }
+ */
 export interface SelectState {
   readonly where: readonly ConditionNode[]
   readonly orderBy: readonly OrderTerm[]
