@@ -95,18 +95,22 @@ export class Session {
    * Puts a row in the session: a new row is inserted at the next flush; a row loaded by any session is
    * tracked, and its changed columns are updated at the next flush.
    * @throws {SessionError} `OM_ORM_NOT_A_ROW` for an object that is not a row of a table model.
+   * @throws {SessionError} `OM_ORM_DELETED` for a row whose deletion was flushed or committed.
    */
   add(row: object): void {
     this.#checkOpen('add')
     const tracked = this.#tracked.get(row)
+    if (tracked?.state === 'deleted') throw deletedError(tracked.table, row)
     if (tracked) {
       const deleted = this.#deletes.indexOf(row)
       if (deleted >= 0) this.#deletes.splice(deleted, 1)
       return
     }
     const table = this.#tableOf(row, 'add')
+    const persisted = persistedState(row)
+    if (persisted === DELETED) throw deletedError(table, row)
     // A row committed by another session (the one of an earlier request) is updated here, not inserted.
-    const committed = persistedState(row) as Snapshot | undefined
+    const committed = persisted as Snapshot | undefined
     if (committed !== undefined && (row as Row)[table.primaryKey] !== undefined) {
       this.#track(row, table, layoutOf(table), committed)
       return
@@ -355,7 +359,7 @@ export class Session {
       tracked.insertedInTransaction = false
       if (tracked.state === 'deleted') {
         this.#tracked.delete(row)
-        setPersistedState(row, undefined)
+        setPersistedState(row, DELETED)
       } else {
         tracked.committed = tracked.flushed
         setPersistedState(row, tracked.flushed)
@@ -870,6 +874,21 @@ export class Session {
       setLoaded(row, name, key === null || key === undefined ? null : (found.get(key) ?? null))
     }
   }
+}
+
+/** The persisted state of a row whose deletion was committed: it cannot be added again. */
+const DELETED: unique symbol = Symbol('deleted')
+
+/**
+ * The error for adding a deleted row (SQLAlchemy's "Instance has been deleted"): the object still holds
+ * the key of a row that no longer exists, so neither an UPDATE nor an INSERT of it is what was meant.
+ */
+function deletedError(table: TableModel, row: object): SessionError {
+  const key = (row as Row)[table.primaryKey]
+  return new SessionError(
+    'OM_ORM_DELETED',
+    `session.add(): this ${table.name} with ${table.primaryKey}=${String(key)} was deleted. To insert its values again, add a new row: ${table.name}.create({ ...row }).`,
+  )
 }
 
 /** Before a row of `table` is deleted, the Session sets its children's foreign key to null (no `onDelete`). */
