@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   OM_ORM_SESSION_CLOSED: 'The Session was closed and cannot be used any more.',
   OM_ORM_TRANSACTION: 'A transaction was begun twice, or committed or rolled back when none was open.',
   OM_ORM_DETACHED: 'The object is not in the Session, so the operation cannot apply to it.',
+  OM_ORM_ATTACHED: 'The row is already in another open Session.',
   OM_ORM_DELETED: 'The row was deleted by a flush or commit, so it cannot be added again.',
   OM_ORM_STALE: 'A row the Session updated, deleted or refreshed is no longer in the database.',
   OM_ORM_RELATIONSHIP_NOT_LOADED: 'A relationship of a row was read before it was loaded.',

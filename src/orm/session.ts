@@ -11,7 +11,7 @@ import {
   unloadAll,
   type Relationship,
 } from '../model/relationship.ts'
-import { persistedState, setPersistedState } from '../model/row.ts'
+import { persistedState, sessionOfRow, setPersistedState, setSessionOfRow } from '../model/row.ts'
 import { tableOfRow, type TableModel } from '../model/table.ts'
 import type { Persisted } from '../model/types.ts'
 import { toParam } from './compile.ts'
@@ -96,6 +96,7 @@ export class Session {
    * tracked, and its changed columns are updated at the next flush.
    * @throws {SessionError} `OM_ORM_NOT_A_ROW` for an object that is not a row of a table model.
    * @throws {SessionError} `OM_ORM_DELETED` for a row whose deletion was flushed or committed.
+   * @throws {SessionError} `OM_ORM_ATTACHED` for a row another open Session holds.
    */
   add(row: object): void {
     this.#checkOpen('add')
@@ -107,6 +108,11 @@ export class Session {
       return
     }
     const table = this.#tableOf(row, 'add')
+    const owner = sessionOfRow(row)
+    // A row in two sessions would be written by both, and one's rollback would undo the other's commit.
+    if (owner instanceof Session && owner !== this && owner.#tracked.has(row)) {
+      throw attachedError(table, row)
+    }
     const persisted = persistedState(row)
     if (persisted === DELETED) throw deletedError(table, row)
     // A row committed by another session (the one of an earlier request) is updated here, not inserted.
@@ -115,6 +121,7 @@ export class Session {
       this.#track(row, table, layoutOf(table), committed)
       return
     }
+    setSessionOfRow(row, this)
     this.#tracked.set(row, {
       table,
       layout: layoutOf(table),
@@ -512,6 +519,7 @@ export class Session {
       )
     }
     identity.set(key, row)
+    setSessionOfRow(row, this)
     this.#tracked.set(row, {
       table,
       layout,
@@ -888,6 +896,20 @@ function deletedError(table: TableModel, row: object): SessionError {
   return new SessionError(
     'OM_ORM_DELETED',
     `session.add(): this ${table.name} with ${table.primaryKey}=${String(key)} was deleted. To insert its values again, add a new row: ${table.name}.create({ ...row }).`,
+  )
+}
+
+/**
+ * The error for adding a row that another open Session holds (SQLAlchemy's "Object is already attached
+ * to session"): both would write it, and either one's rollback would put back values the other wrote.
+ */
+function attachedError(table: TableModel, row: object): SessionError {
+  const key = (row as Row)[table.primaryKey]
+  const which =
+    key === undefined ? `new ${table.name}` : `${table.name} with ${table.primaryKey}=${String(key)}`
+  return new SessionError(
+    'OM_ORM_ATTACHED',
+    `session.add(): this ${which} is already in another open Session. Close that Session first, or load the row in this one with session.get(${table.name}, id).`,
   )
 }
 

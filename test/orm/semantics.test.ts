@@ -58,5 +58,65 @@ for (const dialect of DIALECTS) {
         assert.equal((await session.get(Hero, 1))?.age, 30)
       })
     })
+
+    describe('a row in two sessions', () => {
+      test('is refused by the second while the first holds it, and accepted once the first closes', async () => {
+        const { engine, Hero } = await heroesDatabase({ dialect })
+        await using _ = engine
+        const first = new Session(engine)
+        first.add(Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' }))
+        await first.commit()
+        const hero = (await first.get(Hero, 1))!
+        await using second = new Session(engine)
+
+        assert.throws(
+          () => second.add(hero),
+          (error: SessionError) =>
+            error.code === 'OM_ORM_ATTACHED' &&
+            /Hero with id=1 is already in another open Session/.test(error.message),
+        )
+        hero.age = 30
+        await first.rollback()
+        assert.equal(hero.age, null, "the first session's rollback is the only one to act on the row")
+        await second.commit()
+
+        await first.close()
+        second.add(hero)
+        hero.age = 31
+        await second.commit()
+        await using third = new Session(engine)
+        assert.equal(
+          (await third.get(Hero, 1))?.age,
+          31,
+          'after the first closed, the second updates the row',
+        )
+      })
+
+      test('a new row added to one open session is refused by another, so it is inserted once', async () => {
+        const { engine, Hero } = await heroesDatabase({ dialect })
+        await using _ = engine
+        await using first = new Session(engine)
+        await using second = new Session(engine)
+        const hero = Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })
+        first.add(hero)
+        assert.throws(() => second.add(hero), /this new Hero is already in another open Session/)
+        await first.commit()
+        await second.commit()
+        assert.equal((await second.exec(select(Hero)).all()).length, 1)
+      })
+
+      test('a row that left its session by a rollback can be added to another', async () => {
+        const { engine, Hero } = await heroesDatabase({ dialect })
+        await using _ = engine
+        await using first = new Session(engine)
+        await using second = new Session(engine)
+        const hero = Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })
+        first.add(hero)
+        await first.rollback()
+        second.add(hero)
+        await second.commit()
+        assert.equal((await first.get(Hero, 1))?.name, 'Deadpond')
+      })
+    })
   })
 }
