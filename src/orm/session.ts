@@ -3,7 +3,9 @@ import type { Engine } from '../engine/engine.ts'
 import { SessionError, StaleDataError } from '../errors.ts'
 import type { AnyField } from '../model/field.ts'
 import {
+  appendedWhileUnloaded,
   assign,
+  clearAppendedWhileUnloaded,
   setLoaded,
   slotOf,
   slotsOf,
@@ -691,7 +693,8 @@ export class Session {
   /**
    * Turns relationship changes into foreign key values, as SQLAlchemy's unit of work does: rows pushed to
    * or removed from a collection, and many-to-one values that were assigned. Rows reached this way are
-   * added to the session (SQLAlchemy's save-update cascade). A key that waits for a new parent's generated
+   * added to the session (SQLAlchemy's save-update cascade), including a new child given a parent of the
+   * session whose collection is not loaded. A key that waits for a new parent's generated
    * key is returned, by child, for {@link #write} to set after the parent's insert.
    */
   #syncRelationships(): Map<object, Link[]> | undefined {
@@ -699,6 +702,9 @@ export class Session {
     // Collections first: a child pushed to team.heroes gets hero.team = team, which the second pass reads.
     for (const [row, tracked] of this.#tracked) {
       if (tracked.state === 'deleted' || tracked.table.relationships.size === 0) continue
+      // A child given this parent while its collection was not loaded (hero.team = team) is in no list.
+      const appended = appendedWhileUnloaded(row)
+      if (appended) for (const child of appended) if (!this.#tracked.has(child)) this.add(child)
       const slots = slotsOf(row)
       if (!slots) continue
       for (const [name, slot] of slots) {
@@ -780,6 +786,7 @@ export class Session {
     }
     for (const [row, tracked] of this.#tracked) {
       if (tracked.table.relationships.size === 0) continue
+      clearAppendedWhileUnloaded(row)
       const slots = slotsOf(row)
       if (!slots) continue
       for (const slot of slots.values()) {

@@ -4,9 +4,61 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { select, Session, SessionError } from 'onemodel-ts'
-import { DIALECTS } from '../support/dialects.ts'
+import {
+  createAll,
+  createEngine,
+  field,
+  Metadata,
+  model,
+  relationships,
+  select,
+  Session,
+  SessionError,
+  table,
+  type Engine,
+} from 'onemodel-ts'
+import { DIALECTS, type DialectUnderTest } from '../support/dialects.ts'
 import { heroesDatabase } from '../support/heroes.ts'
+
+/** SQLModel's Team and Hero with `Team.heroes` and `Hero.team`, on a fresh database of `dialect`. */
+async function teamsDatabase(dialect: DialectUnderTest) {
+  const metadata = new Metadata()
+  const tables = relationships(
+    {
+      Team: table(
+        'team',
+        model('Team', { id: field.integer({ primaryKey: true }), name: field.string({ unique: true }) }),
+        { metadata },
+      ),
+      Hero: table(
+        'hero',
+        model('Hero', {
+          id: field.integer({ primaryKey: true }),
+          name: field.string({ unique: true }),
+          team_id: field.integer({ nullable: true, default: null, foreignKey: 'team.id' }),
+        }),
+        { metadata },
+      ),
+    },
+    ({ one, many }) => ({
+      Team: { heroes: many('Hero', { backPopulates: 'team' }) },
+      Hero: { team: one('Team', { backPopulates: 'heroes' }) },
+    }),
+  )
+  const engine = createEngine(await dialect.isolatedUrl())
+  await createAll(engine, { metadata })
+  return { ...tables, engine }
+}
+
+/** Commits a team named Preventers in a session of its own, so a later session loads it without its heroes. */
+async function addTeam(
+  engine: Engine,
+  Team: Awaited<ReturnType<typeof teamsDatabase>>['Team'],
+): Promise<void> {
+  await using session = new Session(engine)
+  session.add(Team.create({ name: 'Preventers' }))
+  await session.commit()
+}
 
 for (const dialect of DIALECTS) {
   describe(`${dialect.name}: Session semantics`, () => {
@@ -116,6 +168,42 @@ for (const dialect of DIALECTS) {
         second.add(hero)
         await second.commit()
         assert.equal((await first.get(Hero, 1))?.name, 'Deadpond')
+      })
+    })
+
+    describe('a new row linked to a parent of the session', () => {
+      test("is inserted by the next flush when the parent's collection is not loaded", async () => {
+        const { engine, Team, Hero } = await teamsDatabase(dialect)
+        await using _ = engine
+        await addTeam(engine, Team)
+        await using session = new Session(engine)
+        const team = (await session.get(Team, 1))!
+        const hero = Hero.create({ name: 'Rusty-Man' })
+        hero.team = team
+        await session.commit()
+
+        assert.equal(hero.id, 1, 'the save-update cascade along the backref added the hero')
+        assert.equal(hero.team_id, 1)
+        await using other = new Session(engine)
+        const stored = await other.exec(select(Hero)).all()
+        assert.deepEqual(
+          stored.map((row) => [row.name, row.team_id]),
+          [['Rusty-Man', 1]],
+        )
+      })
+
+      test('is not inserted when it was moved to a parent outside the session before the flush', async () => {
+        const { engine, Team, Hero } = await teamsDatabase(dialect)
+        await using _ = engine
+        await addTeam(engine, Team)
+        await using session = new Session(engine)
+        const team = (await session.get(Team, 1))!
+        const hero = Hero.create({ name: 'Rusty-Man' })
+        hero.team = team
+        hero.team = Team.create({ name: 'Z-Force' })
+        await session.commit()
+        assert.equal(hero.id, undefined, 'neither the hero nor its new team is in the session')
+        assert.deepEqual(await session.exec(select(Hero)).all(), [])
       })
     })
   })
