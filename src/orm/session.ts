@@ -330,35 +330,68 @@ export class Session {
   }
 
   /**
-   * Runs the pending inserts, the updates of `dirty` rows and the pending deletes, in that order. With
-   * relationships, parents are inserted before children and deleted after them, and the foreign keys that
-   * wait for a new parent's generated key (`deferred`) are set once it has one.
+   * Runs the updates of `dirty` rows, the pending inserts and the pending deletes. Table by table, parents
+   * before children (the foreign keys decide the order, whether or not relationships link the tables),
+   * the updates of a table run before its inserts, as in SQLAlchemy's unit of work: a unique value renamed
+   * on one row is free for a new row of the same flush. Deletes run last, children before parents. The
+   * foreign keys that wait for a new parent's generated key (`deferred`) are set once it has one.
    */
   async #write(
     connection: DatabaseConnection,
     dirty: [object, string[]][],
     deferred?: Map<object, Link[]>,
   ): Promise<void> {
-    // Parents before children, whether or not relationships link them: the foreign keys decide the order.
     const pending = this.#pending.sort((a, b) => this.#rank(a) - this.#rank(b))
-    for (const row of pending) {
-      const links = deferred?.get(row)
-      if (links) {
-        deferred!.delete(row)
-        applyLinks(links)
+    const last = Math.max(
+      this.#maxRank(pending),
+      this.#maxRank(dirty.map(([row]) => row)),
+      this.#maxRank(deferred ? [...deferred.keys()] : []),
+    )
+    for (let rank = 0; rank <= last; rank++) {
+      if (deferred && this.#linkPersistent(deferred)) dirty = this.#dirty()
+      for (const [row, changed] of dirty) {
+        if (this.#rank(row) === rank) await this.#update(connection, row, changed)
       }
-      await this.#insert(connection, row)
+      for (const row of pending) {
+        if (this.#rank(row) !== rank) continue
+        const links = deferred?.get(row)
+        if (links) {
+          deferred!.delete(row)
+          applyLinks(links)
+        }
+        await this.#insert(connection, row)
+      }
     }
     this.#pending = []
-    if (deferred && deferred.size > 0) {
-      for (const links of deferred.values()) applyLinks(links)
-      dirty = this.#dirty()
+    // A key that waited for a parent inserted at its own rank (a table that references itself).
+    if (deferred && this.#linkPersistent(deferred)) {
+      for (const [row, changed] of this.#dirty()) await this.#update(connection, row, changed)
     }
-    for (const [row, changed] of dirty) await this.#update(connection, row, changed)
     const deletes = this.#deletes.sort((a, b) => this.#rank(b) - this.#rank(a))
     this.#deletes = []
     for (const row of deletes) await this.#delete(connection, row)
     this.#relationshipsFlushed()
+  }
+
+  /** The deepest rank of `rows`' tables, -1 for none. */
+  #maxRank(rows: readonly object[]): number {
+    let max = -1
+    for (const row of rows) max = Math.max(max, this.#rank(row))
+    return max
+  }
+
+  /**
+   * Sets the `deferred` foreign keys of rows already in the database whose parent now has its key;
+   * true when any was set, so the rows' updates must be found again.
+   */
+  #linkPersistent(deferred: Map<object, Link[]>): boolean {
+    let linked = false
+    for (const [child, links] of deferred) {
+      if (this.#tracked.get(child)!.state !== 'persistent' || !applyLinks(links)) continue
+      deferred.delete(child)
+      linked = true
+    }
+    return linked
   }
 
   /** What the transaction wrote is now the committed state of its rows. */

@@ -206,5 +206,57 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await session.exec(select(Hero)).all(), [])
       })
     })
+
+    describe('the order of a flush', () => {
+      test('a unique value renamed and given to a new row in one commit: the UPDATE runs first', async () => {
+        const { engine, Team, log } = await heroesDatabase({ dialect })
+        await using _ = engine
+        await using session = new Session(engine)
+        const team = Team.create({ name: 'Preventers', headquarters: 'Sharp Tower' })
+        session.add(team)
+        await session.commit()
+        log.length = 0
+
+        team.name = 'Former Preventers'
+        session.add(Team.create({ name: 'Preventers', headquarters: 'Tower Two' }))
+        await session.commit()
+
+        assert.deepEqual(
+          log.filter((line) => /^(insert|update)/.test(line)).map((line) => line.split(' ')[0]),
+          ['update', 'insert'],
+        )
+        const names = (await session.exec(select(Team).orderBy(Team.c.id)).all()).map((row) => row.name)
+        assert.deepEqual(names, ['Former Preventers', 'Preventers'])
+      })
+
+      test('parents are still inserted before the children that reference them', async () => {
+        const { engine, Team, Hero } = await teamsDatabase(dialect)
+        await using _ = engine
+        await addTeam(engine, Team)
+        await using session = new Session(engine)
+        const hero = Hero.create({ name: 'Rusty-Man' })
+        session.add(hero)
+        await session.commit()
+        const old = (await session.get(Team, 1))!
+        old.name = 'Former Preventers'
+        const team = Team.create({ name: 'Preventers' })
+        hero.team = team
+        hero.name = 'Rusty'
+        const newcomer = Hero.create({ name: 'Rusty-Man' })
+        newcomer.team = team
+        session.add(newcomer)
+        await session.commit()
+
+        await using other = new Session(engine)
+        const heroes = await other.exec(select(Hero).orderBy(Hero.c.id)).all()
+        assert.deepEqual(
+          heroes.map((row) => [row.name, row.team_id]),
+          [
+            ['Rusty', 2],
+            ['Rusty-Man', 2],
+          ],
+        )
+      })
+    })
   })
 }
