@@ -80,6 +80,8 @@ export class Session {
   #pending: object[] = []
   #deletes: object[] = []
   #touched = new Set<object>()
+  /** Rows whose values were read inside the open transaction: a rollback reloads them. */
+  #readInTransaction = new Set<object>()
   #connection: DatabaseConnection | undefined
   #closed = false
 
@@ -252,7 +254,11 @@ export class Session {
     if (rows.length === 0) throw this.#stale(row, tracked, 'refresh', key)
     Object.assign(row, statements.hydrate(rows[0]!))
     tracked.flushed = tracked.layout.take(row as Row)
-    if (!this.inTransaction) tracked.committed = tracked.flushed
+    if (this.inTransaction) this.#readInTransaction.add(row)
+    else {
+      tracked.committed = tracked.flushed
+      setPersistedState(row, tracked.flushed)
+    }
     // The row is persistent, so its generated key is set: what Persisted<R> says of it.
     return row as Persisted<R>
   }
@@ -408,12 +414,20 @@ export class Session {
       }
     }
     this.#touched.clear()
+    // What the transaction read is committed with it; rows it only read keep the values they were given.
+    for (const row of this.#readInTransaction) {
+      const tracked = this.#tracked.get(row)
+      if (tracked) tracked.committed = tracked.flushed
+    }
+    this.#readInTransaction.clear()
   }
 
   /**
    * Rolls back the open transaction, if any, and puts every row back as the database has it: pending rows
    * leave the session, rows inserted in the transaction lose their generated key, changed rows get their
-   * committed values back, and deleted rows return.
+   * committed values back, and deleted rows return. Rows read inside the transaction (loaded or refreshed)
+   * may hold what it wrote, so they are read again, as SQLAlchemy expires every row on rollback; one
+   * that is gone, or cannot be read, leaves the session.
    */
   async rollback(): Promise<void> {
     this.#checkOpen('rollback')
@@ -448,6 +462,55 @@ export class Session {
       tracked.flushed = tracked.committed
     }
     this.#touched.clear()
+    const reread = [...this.#readInTransaction].filter((row) => this.#tracked.has(row))
+    this.#readInTransaction.clear()
+    if (reread.length > 0) await this.#reload(reread)
+  }
+
+  /**
+   * Reads `rows` again after a rollback: their values, what dirty checking compares against and what they
+   * carry to a later session. A row no longer in the database leaves the session; when they cannot be
+   * read (a lost connection), they all leave it, with no committed state, rather than keep values the
+   * database may not have.
+   */
+  async #reload(rows: readonly object[]): Promise<void> {
+    const byTable = new Map<TableModel, Map<unknown, object>>()
+    for (const row of rows) {
+      const { table } = this.#tracked.get(row)!
+      let byKey = byTable.get(table)
+      if (!byKey) byTable.set(table, (byKey = new Map()))
+      byKey.set((row as Row)[table.primaryKey], row)
+    }
+    try {
+      for (const [table, byKey] of byTable) await this.#reloadTable(table, byKey)
+    } catch {
+      // Not rethrown: the rollback itself succeeded, and a failed flush rethrows its own error after it.
+    }
+    for (const byKey of byTable.values()) {
+      for (const row of byKey.values()) {
+        this.#forget(row, this.#tracked.get(row)!)
+        setPersistedState(row, undefined)
+      }
+    }
+  }
+
+  /** Reads the rows of `table` in `byKey` again, removing from it each one found. */
+  async #reloadTable(table: TableModel, byKey: Map<unknown, object>): Promise<void> {
+    const statements = statementsFor(this.engine, table)
+    // Persistent rows have a key: none of them is null or undefined.
+    const keys = [...byKey.keys()] as NonNullable<unknown>[]
+    for (const query of selectIn(this.engine, table, table.primaryKey, keys)) {
+      for (const raw of (await this.#run<unknown[]>(query)).rows) {
+        const values = statements.hydrate(raw)
+        const row = byKey.get(values[table.primaryKey])!
+        byKey.delete(values[table.primaryKey])
+        Object.assign(row, values)
+        const tracked = this.#tracked.get(row)!
+        tracked.committed = statements.rawIsSnapshot ? raw : tracked.layout.take(values)
+        tracked.flushed = tracked.committed
+        setPersistedState(row, tracked.committed)
+      }
+    }
   }
 
   /**
@@ -569,6 +632,7 @@ export class Session {
   #forget(row: object, tracked: Tracked): void {
     this.#tracked.delete(row)
     this.#touched.delete(row)
+    this.#readInTransaction.delete(row)
     const deleted = this.#deletes.indexOf(row)
     if (deleted >= 0) this.#deletes.splice(deleted, 1)
     const key = tracked.flushed && tracked.layout.keyOf(tracked.flushed)
@@ -584,6 +648,7 @@ export class Session {
     const state = statements.rawIsSnapshot ? raw : layout.take(row)
     this.#track(row, table, layout, state)
     setPersistedState(row, state)
+    if (this.#connection) this.#readInTransaction.add(row)
     return row
   }
 

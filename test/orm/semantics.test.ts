@@ -258,5 +258,50 @@ for (const dialect of DIALECTS) {
         )
       })
     })
+
+    describe('a rollback', () => {
+      test('reads again a row first loaded in the transaction, so a later write is not lost', async () => {
+        const { engine, Team, Hero } = await teamsDatabase(dialect)
+        await using _ = engine
+        await addTeam(engine, Team)
+        await using session = new Session(engine)
+        session.add(Hero.create({ name: 'Rusty-Man', team_id: 1 }))
+        await session.commit()
+        await using work = new Session(engine)
+        await work.delete((await work.get(Team, 1))!)
+        await work.flush()
+        const hero = (await work.get(Hero, 1))!
+        assert.equal(hero.team_id, null, 'inside the transaction, the delete detached the hero')
+
+        await work.rollback()
+        assert.equal(hero.team_id, 1, 'after the rollback, the row holds what the database holds')
+        hero.team_id = null
+        await work.commit()
+        await using check = new Session(engine)
+        assert.equal((await check.get(Hero, 1))?.team_id, null, 'the write was not skipped')
+      })
+
+      test('reads again a row refreshed in the transaction, so a later write is not lost', async () => {
+        const { engine, Hero } = await heroesDatabase({ dialect })
+        await using _ = engine
+        await using session = new Session(engine)
+        const hero = Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson', age: 10 })
+        session.add(hero)
+        await session.commit()
+        await using other = new Session(engine)
+        ;(await other.get(Hero, 1))!.age = 20
+        await other.commit()
+
+        await session.begin()
+        await session.refresh(hero)
+        assert.equal(hero.age, 20)
+        await session.rollback()
+        assert.equal(hero.age, 20, 'the rollback does not put back the values from before the refresh')
+        hero.age = 10
+        await session.commit()
+        await using check = new Session(engine)
+        assert.equal((await check.get(Hero, 1))?.age, 10, 'the write was not skipped')
+      })
+    })
   })
 }
