@@ -18,7 +18,7 @@ export const ERROR_CODES = {
   OM_ORM_INVALID_QUERY: 'A query was built with an argument it cannot use, such as a negative limit.',
   OM_ORM_NOT_A_ROW: 'An object passed to the Session is not a row of a table model.',
   OM_ORM_SESSION_CLOSED: 'The Session was closed and cannot be used any more.',
-  OM_ORM_TRANSACTION: 'A transaction was begun twice, or committed or rolled back when none was open.',
+  OM_ORM_TRANSACTION: 'A transaction was begun while one was already open.',
   OM_ORM_DETACHED: 'The object is not in the Session, so the operation cannot apply to it.',
   OM_ORM_ATTACHED: 'The row is already in another open Session.',
   OM_ORM_DELETED: 'The row was deleted by a flush or commit, so it cannot be added again.',

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import {
   createAll,
+  IntegrityError,
   createEngine,
   field,
   Metadata,
@@ -301,6 +302,38 @@ for (const dialect of DIALECTS) {
         await session.commit()
         await using check = new Session(engine)
         assert.equal((await check.get(Hero, 1))?.age, 10, 'the write was not skipped')
+      })
+    })
+
+    describe('what the error reference advises', () => {
+      test('commit() and rollback() with no transaction open are not errors', async () => {
+        const { engine } = await heroesDatabase({ dialect })
+        await using _ = engine
+        await using session = new Session(engine)
+        await session.commit()
+        await session.rollback()
+        assert.equal(session.inTransaction, false)
+      })
+
+      test('after an IntegrityError, committing again writes nothing; adding the fixed row again does', async () => {
+        const { engine, Team } = await heroesDatabase({ dialect })
+        await using _ = engine
+        await using session = new Session(engine)
+        session.add(Team.create({ name: 'Preventers', headquarters: 'Sharp Tower' }))
+        await session.commit()
+        const team = Team.create({ name: 'Preventers', headquarters: 'Tower Two' })
+        session.add(team)
+        await assert.rejects(session.commit(), IntegrityError)
+
+        team.name = 'Z-Force'
+        await session.commit()
+        assert.equal(team.id, undefined, 'the new row left the session with the rollback')
+        session.add(team)
+        await session.commit()
+        assert.deepEqual(
+          (await session.exec(select(Team).orderBy(Team.c.id)).all()).map((row) => row.name),
+          ['Preventers', 'Z-Force'],
+        )
       })
     })
   })
