@@ -1,4 +1,4 @@
-import type { CompiledQuery, DatabaseConnection } from 'kysely'
+import { sql, type CompiledQuery, type DatabaseConnection } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
 import { SessionError, StaleDataError } from '../errors.ts'
 import type { AnyField } from '../model/field.ts'
@@ -43,6 +43,17 @@ interface Link {
   readonly relationship: Relationship
   readonly parent: object | null
 }
+/** What a nested transaction puts back when it fails: the rows as its SAVEPOINT found them, after a flush. */
+interface Savepoint {
+  readonly name: string
+  readonly rows: ReadonlyMap<
+    object,
+    { readonly state: Tracked['state']; readonly flushed: Snapshot | undefined }
+  >
+  readonly touched: ReadonlySet<object>
+  readonly read: ReadonlySet<object>
+}
+
 interface Tracked {
   readonly table: TableModel
   readonly layout: SnapshotLayout
@@ -82,6 +93,8 @@ export class Session {
   #touched = new Set<object>()
   /** Rows whose values were read inside the open transaction: a rollback reloads them. */
   #readInTransaction = new Set<object>()
+  /** The open nested transactions, innermost last. */
+  #savepoints: Savepoint[] = []
   #connection: DatabaseConnection | undefined
   #closed = false
 
@@ -291,7 +304,10 @@ export class Session {
       // session is rolled back as after any failed flush, so what it holds afterwards is predictable.
       await this.#write(await this.#begin(), dirty, deferred)
     } catch (error) {
-      await this.rollback()
+      // Inside a nested transaction, only its own work is undone, as SQLAlchemy's begin_nested does.
+      const savepoint = this.#savepoints.at(-1)
+      if (savepoint && this.#connection) await this.#rollbackTo(savepoint)
+      else await this.rollback()
       throw error
     }
   }
@@ -317,6 +333,7 @@ export class Session {
     const connection = this.#connection
     if (!connection) return
     await this.engine.dialect.driver.commitTransaction(connection)
+    this.#savepoints = []
     await this.#release()
     this.#markCommitted()
   }
@@ -441,6 +458,7 @@ export class Session {
     }
     this.#pending = []
     this.#deletes = []
+    this.#savepoints = []
     for (const [row, tracked] of this.#tracked) {
       if (tracked.state === 'pending') {
         this.#tracked.delete(row)
@@ -449,9 +467,7 @@ export class Session {
       // Loaded relationships may no longer match the database: they read as not loaded again.
       if (!tracked.insertedInTransaction) unloadAll(row)
       if (tracked.insertedInTransaction) {
-        this.#forget(row, tracked)
-        const key = tracked.table.primaryKey
-        if (tracked.table.primaryKeyField.isGenerated) (row as Row)[key] = undefined
+        this.#forgetInserted(row, tracked)
         continue
       }
       if (tracked.state === 'deleted') {
@@ -531,15 +547,24 @@ export class Session {
 
   /**
    * Runs `work` in a transaction: commits when it returns, rolls back and rethrows when it throws
-   * (SQLModel's `with session.begin():`).
+   * (SQLModel's `with session.begin():`). Called while a transaction is open, it runs `work` in a
+   * SAVEPOINT instead (SQLAlchemy's `begin_nested()`): a failure, an `IntegrityError` of its flush
+   * included, undoes only what `work` did, in the database and in memory, and the outer transaction goes on.
    *
    * @example
    * await session.transaction(async () => {
    *   session.add(Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' }))
    *   session.add(Hero.create({ name: 'Rusty-Man', secret_name: 'Tommy Sharp', age: 48 }))
+   *   const team = Team.create({ name: 'Preventers', headquarters: 'Sharp Tower' })
+   *   try {
+   *     await session.transaction(async () => session.add(team)) // a SAVEPOINT
+   *   } catch (error) {
+   *     if (!(error instanceof IntegrityError)) throw error // a duplicate name undoes only the team
+   *   }
    * })
    */
   async transaction<T>(work: (session: this) => Promise<T>): Promise<T> {
+    if (this.#connection) return this.#nested(work)
     await this.begin()
     try {
       const result = await work(this)
@@ -549,6 +574,79 @@ export class Session {
       if (!this.#closed) await this.rollback()
       throw error
     }
+  }
+
+  /**
+   * Runs `work` in a SAVEPOINT of the open transaction (SQLAlchemy's `begin_nested()`): pending work is
+   * flushed first, then a failure of `work`, or of its flush, rolls back to the savepoint, in the database
+   * and in memory, and is rethrown; the outer transaction goes on.
+   */
+  async #nested<T>(work: (session: this) => Promise<T>): Promise<T> {
+    await this.flush()
+    const connection = this.#connection!
+    const savepoint = this.#savepoint(`onemodel_savepoint_${this.#savepoints.length + 1}`)
+    await connection.executeQuery(sql`savepoint ${sql.id(savepoint.name)}`.compile(this.engine.db))
+    this.#savepoints.push(savepoint)
+    try {
+      const result = await work(this)
+      if (this.#connection !== connection) return result // work committed or rolled back the whole transaction
+      await this.flush()
+      await connection.executeQuery(sql`release savepoint ${sql.id(savepoint.name)}`.compile(this.engine.db))
+      return result
+    } catch (error) {
+      // Still open unless a failed flush already rolled back to it, or the whole transaction ended.
+      if (this.#savepoints.at(-1) === savepoint && this.#connection === connection) {
+        await this.#rollbackTo(savepoint)
+      }
+      throw error
+    } finally {
+      const at = this.#savepoints.indexOf(savepoint)
+      if (at >= 0) this.#savepoints.length = at
+    }
+  }
+
+  /** The session's rows as they are now, flushed: what {@link #rollbackTo} puts back. */
+  #savepoint(name: string): Savepoint {
+    const rows = new Map<object, { state: Tracked['state']; flushed: Snapshot | undefined }>()
+    for (const [row, tracked] of this.#tracked)
+      rows.set(row, { state: tracked.state, flushed: tracked.flushed })
+    return { name, rows, touched: new Set(this.#touched), read: new Set(this.#readInTransaction) }
+  }
+
+  /**
+   * Rolls back to `savepoint` and puts the rows back as it found them: rows added or inserted since leave
+   * the session (an inserted row loses its generated key), changed and deleted rows get their values back,
+   * and rows first loaded since are read again. The savepoint ends.
+   */
+  async #rollbackTo(savepoint: Savepoint): Promise<void> {
+    const connection = this.#connection!
+    this.#savepoints.length = this.#savepoints.indexOf(savepoint)
+    await connection.executeQuery(
+      sql`rollback to savepoint ${sql.id(savepoint.name)}`.compile(this.engine.db),
+    )
+    this.#pending = []
+    this.#deletes = []
+    const reread: object[] = []
+    for (const [row, tracked] of this.#tracked) {
+      const before = savepoint.rows.get(row)
+      if (before === undefined) {
+        if (tracked.state === 'pending') this.#tracked.delete(row)
+        else if (tracked.insertedInTransaction) this.#forgetInserted(row, tracked)
+        else reread.push(row)
+        continue
+      }
+      if (tracked.state === 'pending' || before.flushed === undefined) continue
+      unloadAll(row)
+      const identity = this.#identityOf(tracked.table)
+      if (tracked.state === 'persistent') identity.delete(tracked.layout.keyOf(tracked.flushed!))
+      tracked.state = before.state
+      if (before.state === 'persistent') identity.set(tracked.layout.keyOf(before.flushed), row)
+      tracked.layout.restore(row as Row, before.flushed)
+      tracked.flushed = before.flushed
+    }
+    this.#touched = new Set(savepoint.touched)
+    this.#readInTransaction = new Set([...savepoint.read, ...reread])
+    if (reread.length > 0) await this.#reload(reread)
   }
 
   /** Rolls back what was not committed, releases the connection and empties the session. */
@@ -626,6 +724,12 @@ export class Session {
       committed: state,
       insertedInTransaction: false,
     })
+  }
+
+  /** A row inserted by a transaction that was rolled back leaves the session, without its generated key. */
+  #forgetInserted(row: object, tracked: Tracked): void {
+    this.#forget(row, tracked)
+    if (tracked.table.primaryKeyField.isGenerated) (row as Row)[tracked.table.primaryKey] = undefined
   }
 
   /** The row leaves the session: no longer tracked, found by its key, or written by the next flush. */

@@ -336,5 +336,79 @@ for (const dialect of DIALECTS) {
         )
       })
     })
+
+    describe('a nested transaction', () => {
+      test('a failure inside rolls back only the inner work, in the database and in memory', async () => {
+        const { engine, Team, Hero } = await heroesDatabase({ dialect })
+        await using _ = engine
+        await using session = new Session(engine)
+        session.add(Team.create({ name: 'Preventers', headquarters: 'Sharp Tower' }))
+        await session.commit()
+        const preventers = (await session.get(Team, 1))!
+
+        const outer = Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })
+        const inner = Hero.create({ name: 'Rusty-Man', secret_name: 'Tommy Sharp' })
+        await session.transaction(async () => {
+          session.add(outer)
+          preventers.headquarters = 'Outer Tower'
+          await assert.rejects(
+            session.transaction(async () => {
+              session.add(inner)
+              preventers.headquarters = 'Inner Tower'
+              session.add(Team.create({ name: 'Preventers', headquarters: 'Elsewhere' }))
+            }),
+            IntegrityError,
+          )
+          assert.equal(session.inTransaction, true, 'the outer transaction goes on')
+          assert.equal(inner.id, undefined, 'the inner insert was undone and its key cleared')
+          assert.equal(preventers.headquarters, 'Outer Tower', 'the inner change was undone in memory')
+          assert.equal(outer.id, 1)
+        })
+
+        await using check = new Session(engine)
+        const heroes = await check.exec(select(Hero)).all()
+        assert.deepEqual(
+          heroes.map((hero) => hero.name),
+          ['Deadpond'],
+        )
+        assert.equal((await check.get(Team, 1))?.headquarters, 'Outer Tower')
+        assert.equal((await check.exec(select(Team)).all()).length, 1)
+      })
+
+      test('a nested transaction that returns keeps its work for the outer commit', async () => {
+        const { engine, Hero } = await heroesDatabase({ dialect })
+        await using _ = engine
+        await using session = new Session(engine)
+        await session.transaction(async () => {
+          await session.transaction(async () => {
+            session.add(Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' }))
+          })
+          await session
+            .transaction(async () => {
+              session.add(Hero.create({ name: 'Rusty-Man', secret_name: 'Tommy Sharp' }))
+              throw new Error('changed my mind')
+            })
+            .catch((error: Error) => assert.equal(error.message, 'changed my mind'))
+        })
+        await using check = new Session(engine)
+        assert.deepEqual(
+          (await check.exec(select(Hero)).all()).map((hero) => hero.name),
+          ['Deadpond'],
+        )
+      })
+
+      test('an outer rollback undoes the released inner work too', async () => {
+        const { engine, Hero } = await heroesDatabase({ dialect })
+        await using _ = engine
+        await using session = new Session(engine)
+        const hero = Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })
+        await session.begin()
+        await session.transaction(async () => session.add(hero))
+        assert.equal(hero.id, 1)
+        await session.rollback()
+        assert.equal(hero.id, undefined)
+        assert.deepEqual(await session.exec(select(Hero)).all(), [])
+      })
+    })
   })
 }
