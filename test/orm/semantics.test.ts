@@ -7,6 +7,7 @@ import { describe, test } from 'node:test'
 import {
   createAll,
   IntegrityError,
+  OnemodelError,
   createEngine,
   field,
   Metadata,
@@ -409,6 +410,35 @@ for (const dialect of DIALECTS) {
         assert.equal(hero.id, undefined)
         assert.deepEqual(await session.exec(select(Hero)).all(), [])
       })
+    })
+  })
+}
+
+const sqlite = DIALECTS.find((dialect) => dialect.name === 'sqlite')
+if (sqlite) {
+  describe('sqlite: a writer waiting for another Session of the engine', () => {
+    test('gives up after the busy timeout with OM_ENGINE_BUSY, and the session stays usable', async () => {
+      const { engine, Hero } = await heroesDatabase({ dialect: sqlite, sqlite: { busyTimeout: 200 } })
+      await using _ = engine
+      await using holder = new Session(engine)
+      await holder.begin()
+      await using writer = new Session(engine)
+      const hero = Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })
+      writer.add(hero)
+
+      const started = performance.now()
+      await assert.rejects(
+        writer.commit(),
+        (error: OnemodelError) =>
+          error.code === 'OM_ENGINE_BUSY' && /busy timeout \(200 ms\)/.test(error.message),
+      )
+      assert.ok(performance.now() - started >= 190, 'it waited for the busy timeout')
+      assert.equal(hero.id, undefined)
+
+      await holder.commit()
+      writer.add(hero)
+      await writer.commit()
+      assert.equal(hero.id, 1, 'once the other transaction ended, the write goes through')
     })
   })
 }
