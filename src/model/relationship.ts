@@ -85,6 +85,23 @@ export function slotsOf(row: object): Map<string, RelationshipSlot> | undefined 
   return slots.get(row)
 }
 
+/**
+ * Children assigned to a parent whose collection is not loaded (`hero.team = team` before `team.heroes`
+ * was loaded), by parent. The Session adds them when it holds the parent, as SQLAlchemy's save-update
+ * cascade follows the backref's pending appends; without this the child was never inserted.
+ */
+const appendedUnloaded = new WeakMap<object, Set<object>>()
+
+/** The children assigned to `parent` while its collection was not loaded, since the last flush. */
+export function appendedWhileUnloaded(parent: object): ReadonlySet<object> | undefined {
+  return appendedUnloaded.get(parent)
+}
+
+/** The flush has written `parent`'s children: forgets them. */
+export function clearAppendedWhileUnloaded(parent: object): void {
+  appendedUnloaded.delete(parent)
+}
+
 /** Records a value loaded from the database: both current and flushed. */
 export function setLoaded(row: object, name: string, value: unknown): void {
   let map = slots.get(row)
@@ -118,10 +135,15 @@ export function assign(relationship: Relationship, row: object, value: unknown):
     const list = slotOf(previous as object, back.name)?.current as object[] | undefined
     const at = list?.indexOf(row) ?? -1
     if (at >= 0) list!.splice(at, 1)
+    appendedUnloaded.get(previous as object)?.delete(row)
   }
   if (value) {
     const list = slotOf(value as object, back.name)?.current as object[] | undefined
-    if (list && !list.includes(row)) list.push(row)
+    if (!list) {
+      const appended = appendedUnloaded.get(value as object)
+      if (appended) appended.add(row)
+      else appendedUnloaded.set(value as object, new Set([row]))
+    } else if (!list.includes(row)) list.push(row)
   }
 }
 

@@ -1,9 +1,11 @@
-import type { CompiledQuery, DatabaseConnection } from 'kysely'
+import { sql, type CompiledQuery, type DatabaseConnection } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
 import { SessionError, StaleDataError } from '../errors.ts'
 import type { AnyField } from '../model/field.ts'
 import {
+  appendedWhileUnloaded,
   assign,
+  clearAppendedWhileUnloaded,
   setLoaded,
   slotOf,
   slotsOf,
@@ -11,7 +13,7 @@ import {
   unloadAll,
   type Relationship,
 } from '../model/relationship.ts'
-import { persistedState, setPersistedState } from '../model/row.ts'
+import { persistedState, sessionOfRow, setPersistedState, setSessionOfRow } from '../model/row.ts'
 import { tableOfRow, type TableModel } from '../model/table.ts'
 import type { Persisted } from '../model/types.ts'
 import { toParam } from './compile.ts'
@@ -41,6 +43,17 @@ interface Link {
   readonly relationship: Relationship
   readonly parent: object | null
 }
+/** What a nested transaction puts back when it fails: the rows as its SAVEPOINT found them, after a flush. */
+interface Savepoint {
+  readonly name: string
+  readonly rows: ReadonlyMap<
+    object,
+    { readonly state: Tracked['state']; readonly flushed: Snapshot | undefined }
+  >
+  readonly touched: ReadonlySet<object>
+  readonly read: ReadonlySet<object>
+}
+
 interface Tracked {
   readonly table: TableModel
   readonly layout: SnapshotLayout
@@ -78,6 +91,10 @@ export class Session {
   #pending: object[] = []
   #deletes: object[] = []
   #touched = new Set<object>()
+  /** Rows whose values were read inside the open transaction: a rollback reloads them. */
+  #readInTransaction = new Set<object>()
+  /** The open nested transactions, innermost last. */
+  #savepoints: Savepoint[] = []
   #connection: DatabaseConnection | undefined
   #closed = false
 
@@ -95,22 +112,33 @@ export class Session {
    * Puts a row in the session: a new row is inserted at the next flush; a row loaded by any session is
    * tracked, and its changed columns are updated at the next flush.
    * @throws {SessionError} `OM_ORM_NOT_A_ROW` for an object that is not a row of a table model.
+   * @throws {SessionError} `OM_ORM_DELETED` for a row whose deletion was flushed or committed.
+   * @throws {SessionError} `OM_ORM_ATTACHED` for a row another open Session holds.
    */
   add(row: object): void {
     this.#checkOpen('add')
     const tracked = this.#tracked.get(row)
+    if (tracked?.state === 'deleted') throw deletedError(tracked.table, row)
     if (tracked) {
       const deleted = this.#deletes.indexOf(row)
       if (deleted >= 0) this.#deletes.splice(deleted, 1)
       return
     }
     const table = this.#tableOf(row, 'add')
+    const owner = sessionOfRow(row)
+    // A row in two sessions would be written by both, and one's rollback would undo the other's commit.
+    if (owner instanceof Session && owner !== this && owner.#tracked.has(row)) {
+      throw attachedError(table, row)
+    }
+    const persisted = persistedState(row)
+    if (persisted === DELETED) throw deletedError(table, row)
     // A row committed by another session (the one of an earlier request) is updated here, not inserted.
-    const committed = persistedState(row) as Snapshot | undefined
+    const committed = persisted as Snapshot | undefined
     if (committed !== undefined && (row as Row)[table.primaryKey] !== undefined) {
       this.#track(row, table, layoutOf(table), committed)
       return
     }
+    setSessionOfRow(row, this)
     this.#tracked.set(row, {
       table,
       layout: layoutOf(table),
@@ -239,7 +267,11 @@ export class Session {
     if (rows.length === 0) throw this.#stale(row, tracked, 'refresh', key)
     Object.assign(row, statements.hydrate(rows[0]!))
     tracked.flushed = tracked.layout.take(row as Row)
-    if (!this.inTransaction) tracked.committed = tracked.flushed
+    if (this.inTransaction) this.#readInTransaction.add(row)
+    else {
+      tracked.committed = tracked.flushed
+      setPersistedState(row, tracked.flushed)
+    }
     // The row is persistent, so its generated key is set: what Persisted<R> says of it.
     return row as Persisted<R>
   }
@@ -272,7 +304,10 @@ export class Session {
       // session is rolled back as after any failed flush, so what it holds afterwards is predictable.
       await this.#write(await this.#begin(), dirty, deferred)
     } catch (error) {
-      await this.rollback()
+      // Inside a nested transaction, only its own work is undone, as SQLAlchemy's begin_nested does.
+      const savepoint = this.#savepoints.at(-1)
+      if (savepoint && this.#connection) await this.#rollbackTo(savepoint)
+      else await this.rollback()
       throw error
     }
   }
@@ -298,6 +333,7 @@ export class Session {
     const connection = this.#connection
     if (!connection) return
     await this.engine.dialect.driver.commitTransaction(connection)
+    this.#savepoints = []
     await this.#release()
     this.#markCommitted()
   }
@@ -317,35 +353,68 @@ export class Session {
   }
 
   /**
-   * Runs the pending inserts, the updates of `dirty` rows and the pending deletes, in that order. With
-   * relationships, parents are inserted before children and deleted after them, and the foreign keys that
-   * wait for a new parent's generated key (`deferred`) are set once it has one.
+   * Runs the updates of `dirty` rows, the pending inserts and the pending deletes. Table by table, parents
+   * before children (the foreign keys decide the order, whether or not relationships link the tables),
+   * the updates of a table run before its inserts, as in SQLAlchemy's unit of work: a unique value renamed
+   * on one row is free for a new row of the same flush. Deletes run last, children before parents. The
+   * foreign keys that wait for a new parent's generated key (`deferred`) are set once it has one.
    */
   async #write(
     connection: DatabaseConnection,
     dirty: [object, string[]][],
     deferred?: Map<object, Link[]>,
   ): Promise<void> {
-    // Parents before children, whether or not relationships link them: the foreign keys decide the order.
     const pending = this.#pending.sort((a, b) => this.#rank(a) - this.#rank(b))
-    for (const row of pending) {
-      const links = deferred?.get(row)
-      if (links) {
-        deferred!.delete(row)
-        applyLinks(links)
+    const last = Math.max(
+      this.#maxRank(pending),
+      this.#maxRank(dirty.map(([row]) => row)),
+      this.#maxRank(deferred ? [...deferred.keys()] : []),
+    )
+    for (let rank = 0; rank <= last; rank++) {
+      if (deferred && this.#linkPersistent(deferred)) dirty = this.#dirty()
+      for (const [row, changed] of dirty) {
+        if (this.#rank(row) === rank) await this.#update(connection, row, changed)
       }
-      await this.#insert(connection, row)
+      for (const row of pending) {
+        if (this.#rank(row) !== rank) continue
+        const links = deferred?.get(row)
+        if (links) {
+          deferred!.delete(row)
+          applyLinks(links)
+        }
+        await this.#insert(connection, row)
+      }
     }
     this.#pending = []
-    if (deferred && deferred.size > 0) {
-      for (const links of deferred.values()) applyLinks(links)
-      dirty = this.#dirty()
+    // A key that waited for a parent inserted at its own rank (a table that references itself).
+    if (deferred && this.#linkPersistent(deferred)) {
+      for (const [row, changed] of this.#dirty()) await this.#update(connection, row, changed)
     }
-    for (const [row, changed] of dirty) await this.#update(connection, row, changed)
     const deletes = this.#deletes.sort((a, b) => this.#rank(b) - this.#rank(a))
     this.#deletes = []
     for (const row of deletes) await this.#delete(connection, row)
     this.#relationshipsFlushed()
+  }
+
+  /** The deepest rank of `rows`' tables, -1 for none. */
+  #maxRank(rows: readonly object[]): number {
+    let max = -1
+    for (const row of rows) max = Math.max(max, this.#rank(row))
+    return max
+  }
+
+  /**
+   * Sets the `deferred` foreign keys of rows already in the database whose parent now has its key;
+   * true when any was set, so the rows' updates must be found again.
+   */
+  #linkPersistent(deferred: Map<object, Link[]>): boolean {
+    let linked = false
+    for (const [child, links] of deferred) {
+      if (this.#tracked.get(child)!.state !== 'persistent' || !applyLinks(links)) continue
+      deferred.delete(child)
+      linked = true
+    }
+    return linked
   }
 
   /** What the transaction wrote is now the committed state of its rows. */
@@ -355,19 +424,27 @@ export class Session {
       tracked.insertedInTransaction = false
       if (tracked.state === 'deleted') {
         this.#tracked.delete(row)
-        setPersistedState(row, undefined)
+        setPersistedState(row, DELETED)
       } else {
         tracked.committed = tracked.flushed
         setPersistedState(row, tracked.flushed)
       }
     }
     this.#touched.clear()
+    // What the transaction read is committed with it; rows it only read keep the values they were given.
+    for (const row of this.#readInTransaction) {
+      const tracked = this.#tracked.get(row)
+      if (tracked) tracked.committed = tracked.flushed
+    }
+    this.#readInTransaction.clear()
   }
 
   /**
    * Rolls back the open transaction, if any, and puts every row back as the database has it: pending rows
    * leave the session, rows inserted in the transaction lose their generated key, changed rows get their
-   * committed values back, and deleted rows return.
+   * committed values back, and deleted rows return. Rows read inside the transaction (loaded or refreshed)
+   * may hold what it wrote, so they are read again, as SQLAlchemy expires every row on rollback; one
+   * that is gone, or cannot be read, leaves the session.
    */
   async rollback(): Promise<void> {
     this.#checkOpen('rollback')
@@ -381,6 +458,7 @@ export class Session {
     }
     this.#pending = []
     this.#deletes = []
+    this.#savepoints = []
     for (const [row, tracked] of this.#tracked) {
       if (tracked.state === 'pending') {
         this.#tracked.delete(row)
@@ -389,9 +467,7 @@ export class Session {
       // Loaded relationships may no longer match the database: they read as not loaded again.
       if (!tracked.insertedInTransaction) unloadAll(row)
       if (tracked.insertedInTransaction) {
-        this.#forget(row, tracked)
-        const key = tracked.table.primaryKey
-        if (tracked.table.primaryKeyField.isGenerated) (row as Row)[key] = undefined
+        this.#forgetInserted(row, tracked)
         continue
       }
       if (tracked.state === 'deleted') {
@@ -402,6 +478,55 @@ export class Session {
       tracked.flushed = tracked.committed
     }
     this.#touched.clear()
+    const reread = [...this.#readInTransaction].filter((row) => this.#tracked.has(row))
+    this.#readInTransaction.clear()
+    if (reread.length > 0) await this.#reload(reread)
+  }
+
+  /**
+   * Reads `rows` again after a rollback: their values, what dirty checking compares against and what they
+   * carry to a later session. A row no longer in the database leaves the session; when they cannot be
+   * read (a lost connection), they all leave it, with no committed state, rather than keep values the
+   * database may not have.
+   */
+  async #reload(rows: readonly object[]): Promise<void> {
+    const byTable = new Map<TableModel, Map<unknown, object>>()
+    for (const row of rows) {
+      const { table } = this.#tracked.get(row)!
+      let byKey = byTable.get(table)
+      if (!byKey) byTable.set(table, (byKey = new Map()))
+      byKey.set((row as Row)[table.primaryKey], row)
+    }
+    try {
+      for (const [table, byKey] of byTable) await this.#reloadTable(table, byKey)
+    } catch {
+      // Not rethrown: the rollback itself succeeded, and a failed flush rethrows its own error after it.
+    }
+    for (const byKey of byTable.values()) {
+      for (const row of byKey.values()) {
+        this.#forget(row, this.#tracked.get(row)!)
+        setPersistedState(row, undefined)
+      }
+    }
+  }
+
+  /** Reads the rows of `table` in `byKey` again, removing from it each one found. */
+  async #reloadTable(table: TableModel, byKey: Map<unknown, object>): Promise<void> {
+    const statements = statementsFor(this.engine, table)
+    // Persistent rows have a key: none of them is null or undefined.
+    const keys = [...byKey.keys()] as NonNullable<unknown>[]
+    for (const query of selectIn(this.engine, table, table.primaryKey, keys)) {
+      for (const raw of (await this.#run<unknown[]>(query)).rows) {
+        const values = statements.hydrate(raw)
+        const row = byKey.get(values[table.primaryKey])!
+        byKey.delete(values[table.primaryKey])
+        Object.assign(row, values)
+        const tracked = this.#tracked.get(row)!
+        tracked.committed = statements.rawIsSnapshot ? raw : tracked.layout.take(values)
+        tracked.flushed = tracked.committed
+        setPersistedState(row, tracked.committed)
+      }
+    }
   }
 
   /**
@@ -422,15 +547,24 @@ export class Session {
 
   /**
    * Runs `work` in a transaction: commits when it returns, rolls back and rethrows when it throws
-   * (SQLModel's `with session.begin():`).
+   * (SQLModel's `with session.begin():`). Called while a transaction is open, it runs `work` in a
+   * SAVEPOINT instead (SQLAlchemy's `begin_nested()`): a failure, an `IntegrityError` of its flush
+   * included, undoes only what `work` did, in the database and in memory, and the outer transaction goes on.
    *
    * @example
    * await session.transaction(async () => {
    *   session.add(Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' }))
    *   session.add(Hero.create({ name: 'Rusty-Man', secret_name: 'Tommy Sharp', age: 48 }))
+   *   const team = Team.create({ name: 'Preventers', headquarters: 'Sharp Tower' })
+   *   try {
+   *     await session.transaction(async () => session.add(team)) // a SAVEPOINT
+   *   } catch (error) {
+   *     if (!(error instanceof IntegrityError)) throw error // a duplicate name undoes only the team
+   *   }
    * })
    */
   async transaction<T>(work: (session: this) => Promise<T>): Promise<T> {
+    if (this.#connection) return this.#nested(work)
     await this.begin()
     try {
       const result = await work(this)
@@ -440,6 +574,79 @@ export class Session {
       if (!this.#closed) await this.rollback()
       throw error
     }
+  }
+
+  /**
+   * Runs `work` in a SAVEPOINT of the open transaction (SQLAlchemy's `begin_nested()`): pending work is
+   * flushed first, then a failure of `work`, or of its flush, rolls back to the savepoint, in the database
+   * and in memory, and is rethrown; the outer transaction goes on.
+   */
+  async #nested<T>(work: (session: this) => Promise<T>): Promise<T> {
+    await this.flush()
+    const connection = this.#connection!
+    const savepoint = this.#savepoint(`onemodel_savepoint_${this.#savepoints.length + 1}`)
+    await connection.executeQuery(sql`savepoint ${sql.id(savepoint.name)}`.compile(this.engine.db))
+    this.#savepoints.push(savepoint)
+    try {
+      const result = await work(this)
+      if (this.#connection !== connection) return result // work committed or rolled back the whole transaction
+      await this.flush()
+      await connection.executeQuery(sql`release savepoint ${sql.id(savepoint.name)}`.compile(this.engine.db))
+      return result
+    } catch (error) {
+      // Still open unless a failed flush already rolled back to it, or the whole transaction ended.
+      if (this.#savepoints.at(-1) === savepoint && this.#connection === connection) {
+        await this.#rollbackTo(savepoint)
+      }
+      throw error
+    } finally {
+      const at = this.#savepoints.indexOf(savepoint)
+      if (at >= 0) this.#savepoints.length = at
+    }
+  }
+
+  /** The session's rows as they are now, flushed: what {@link #rollbackTo} puts back. */
+  #savepoint(name: string): Savepoint {
+    const rows = new Map<object, { state: Tracked['state']; flushed: Snapshot | undefined }>()
+    for (const [row, tracked] of this.#tracked)
+      rows.set(row, { state: tracked.state, flushed: tracked.flushed })
+    return { name, rows, touched: new Set(this.#touched), read: new Set(this.#readInTransaction) }
+  }
+
+  /**
+   * Rolls back to `savepoint` and puts the rows back as it found them: rows added or inserted since leave
+   * the session (an inserted row loses its generated key), changed and deleted rows get their values back,
+   * and rows first loaded since are read again. The savepoint ends.
+   */
+  async #rollbackTo(savepoint: Savepoint): Promise<void> {
+    const connection = this.#connection!
+    this.#savepoints.length = this.#savepoints.indexOf(savepoint)
+    await connection.executeQuery(
+      sql`rollback to savepoint ${sql.id(savepoint.name)}`.compile(this.engine.db),
+    )
+    this.#pending = []
+    this.#deletes = []
+    const reread: object[] = []
+    for (const [row, tracked] of this.#tracked) {
+      const before = savepoint.rows.get(row)
+      if (before === undefined) {
+        if (tracked.state === 'pending') this.#tracked.delete(row)
+        else if (tracked.insertedInTransaction) this.#forgetInserted(row, tracked)
+        else reread.push(row)
+        continue
+      }
+      if (tracked.state === 'pending' || before.flushed === undefined) continue
+      unloadAll(row)
+      const identity = this.#identityOf(tracked.table)
+      if (tracked.state === 'persistent') identity.delete(tracked.layout.keyOf(tracked.flushed!))
+      tracked.state = before.state
+      if (before.state === 'persistent') identity.set(tracked.layout.keyOf(before.flushed), row)
+      tracked.layout.restore(row as Row, before.flushed)
+      tracked.flushed = before.flushed
+    }
+    this.#touched = new Set(savepoint.touched)
+    this.#readInTransaction = new Set([...savepoint.read, ...reread])
+    if (reread.length > 0) await this.#reload(reread)
   }
 
   /** Rolls back what was not committed, releases the connection and empties the session. */
@@ -508,6 +715,7 @@ export class Session {
       )
     }
     identity.set(key, row)
+    setSessionOfRow(row, this)
     this.#tracked.set(row, {
       table,
       layout,
@@ -518,10 +726,17 @@ export class Session {
     })
   }
 
+  /** A row inserted by a transaction that was rolled back leaves the session, without its generated key. */
+  #forgetInserted(row: object, tracked: Tracked): void {
+    this.#forget(row, tracked)
+    if (tracked.table.primaryKeyField.isGenerated) (row as Row)[tracked.table.primaryKey] = undefined
+  }
+
   /** The row leaves the session: no longer tracked, found by its key, or written by the next flush. */
   #forget(row: object, tracked: Tracked): void {
     this.#tracked.delete(row)
     this.#touched.delete(row)
+    this.#readInTransaction.delete(row)
     const deleted = this.#deletes.indexOf(row)
     if (deleted >= 0) this.#deletes.splice(deleted, 1)
     const key = tracked.flushed && tracked.layout.keyOf(tracked.flushed)
@@ -537,6 +752,7 @@ export class Session {
     const state = statements.rawIsSnapshot ? raw : layout.take(row)
     this.#track(row, table, layout, state)
     setPersistedState(row, state)
+    if (this.#connection) this.#readInTransaction.add(row)
     return row
   }
 
@@ -679,7 +895,8 @@ export class Session {
   /**
    * Turns relationship changes into foreign key values, as SQLAlchemy's unit of work does: rows pushed to
    * or removed from a collection, and many-to-one values that were assigned. Rows reached this way are
-   * added to the session (SQLAlchemy's save-update cascade). A key that waits for a new parent's generated
+   * added to the session (SQLAlchemy's save-update cascade), including a new child given a parent of the
+   * session whose collection is not loaded. A key that waits for a new parent's generated
    * key is returned, by child, for {@link #write} to set after the parent's insert.
    */
   #syncRelationships(): Map<object, Link[]> | undefined {
@@ -687,6 +904,9 @@ export class Session {
     // Collections first: a child pushed to team.heroes gets hero.team = team, which the second pass reads.
     for (const [row, tracked] of this.#tracked) {
       if (tracked.state === 'deleted' || tracked.table.relationships.size === 0) continue
+      // A child given this parent while its collection was not loaded (hero.team = team) is in no list.
+      const appended = appendedWhileUnloaded(row)
+      if (appended) for (const child of appended) if (!this.#tracked.has(child)) this.add(child)
       const slots = slotsOf(row)
       if (!slots) continue
       for (const [name, slot] of slots) {
@@ -768,6 +988,7 @@ export class Session {
     }
     for (const [row, tracked] of this.#tracked) {
       if (tracked.table.relationships.size === 0) continue
+      clearAppendedWhileUnloaded(row)
       const slots = slotsOf(row)
       if (!slots) continue
       for (const slot of slots.values()) {
@@ -870,6 +1091,35 @@ export class Session {
       setLoaded(row, name, key === null || key === undefined ? null : (found.get(key) ?? null))
     }
   }
+}
+
+/** The persisted state of a row whose deletion was committed: it cannot be added again. */
+const DELETED: unique symbol = Symbol('deleted')
+
+/**
+ * The error for adding a deleted row (SQLAlchemy's "Instance has been deleted"): the object still holds
+ * the key of a row that no longer exists, so neither an UPDATE nor an INSERT of it is what was meant.
+ */
+function deletedError(table: TableModel, row: object): SessionError {
+  const key = (row as Row)[table.primaryKey]
+  return new SessionError(
+    'OM_ORM_DELETED',
+    `session.add(): this ${table.name} with ${table.primaryKey}=${String(key)} was deleted. To insert its values again, add a new row: ${table.name}.create({ ...row }).`,
+  )
+}
+
+/**
+ * The error for adding a row that another open Session holds (SQLAlchemy's "Object is already attached
+ * to session"): both would write it, and either one's rollback would put back values the other wrote.
+ */
+function attachedError(table: TableModel, row: object): SessionError {
+  const key = (row as Row)[table.primaryKey]
+  const which =
+    key === undefined ? `new ${table.name}` : `${table.name} with ${table.primaryKey}=${String(key)}`
+  return new SessionError(
+    'OM_ORM_ATTACHED',
+    `session.add(): this ${which} is already in another open Session. Close that Session first, or load the row in this one with session.get(${table.name}, id).`,
+  )
 }
 
 /** Before a row of `table` is deleted, the Session sets its children's foreign key to null (no `onDelete`). */

@@ -129,7 +129,8 @@ function toSqliteParams(parameters: readonly unknown[]): SQLInputValue[] {
 
 /**
  * A mutex for the write connection. node:sqlite blocks the thread while it waits for a lock, so two
- * connections of one process must never contend inside SQLite: writers queue here instead.
+ * connections of one process must never contend inside SQLite: writers queue here instead, and give up
+ * after the busy timeout, as SQLite's own lock does between processes.
  */
 class WriteLock {
   #held = false
@@ -139,12 +140,23 @@ class WriteLock {
     return this.#held
   }
 
-  async acquire(): Promise<void> {
+  /** Takes the lock, or rejects with `busy()` when it is not free within `timeout` ms. */
+  async acquire(timeout: number, busy: () => Error): Promise<void> {
     if (!this.#held) {
       this.#held = true
       return
     }
-    await new Promise<void>((resolve) => this.#waiting.push(resolve))
+    await new Promise<void>((resolve, reject) => {
+      const grant = (): void => {
+        clearTimeout(timer)
+        resolve()
+      }
+      const timer = setTimeout(() => {
+        this.#waiting.splice(this.#waiting.indexOf(grant), 1)
+        reject(busy())
+      }, timeout)
+      this.#waiting.push(grant)
+    })
   }
 
   release(): void {
@@ -203,8 +215,21 @@ export class SqliteDriver implements EngineDriver {
     return this.#writer
   }
 
+  /** Waits for the write connection as long as SQLite would wait for another process's lock. */
+  #acquireLock(): Promise<void> {
+    const timeout = this.#config.busyTimeout ?? 5000
+    return this.#lock.acquire(
+      timeout,
+      () =>
+        new OnemodelError(
+          'OM_ENGINE_BUSY',
+          `SQLite database ${this.#config.filename}: another Session of this engine kept its write transaction open for longer than the busy timeout (${timeout} ms). Keep transactions short, or raise the engine's sqlite.busyTimeout.`,
+        ),
+    )
+  }
+
   async acquireConnection(): Promise<DatabaseConnection> {
-    await this.#lock.acquire()
+    await this.#acquireLock()
     try {
       return this.#connect()
     } catch (error) {
@@ -221,7 +246,7 @@ export class SqliteDriver implements EngineDriver {
     if (!this.#lock.held) return writer.run<R>(query)
     if (this.#reader) return this.#reader.run<R>(query)
     // A memory database has one connection: wait for the open transaction so its writes stay invisible.
-    await this.#lock.acquire()
+    await this.#acquireLock()
     try {
       return writer.run<R>(query)
     } finally {
