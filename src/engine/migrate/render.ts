@@ -182,8 +182,9 @@ class Writer {
     }
     if (change.kind === 'addColumn' && !change.column.nullable && change.column.fill === undefined)
       return guard('assertNoRowsToFill', change.table, change.column.name)
+    // Guards run before any change, so before a rename: the column still has its old name.
     if (change.kind === 'alterColumn' && change.from.nullable && !change.to.nullable)
-      return guard('assertNoNulls', change.table, change.to.name)
+      return guard('assertNoNulls', change.table, change.from.name)
     return []
   }
 
