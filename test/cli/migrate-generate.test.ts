@@ -123,6 +123,26 @@ describe('onemodel migrate revision', { concurrency: true }, () => {
         assert.match((await p.ok('check')).stdout, /matches the models/)
       })
 
+      test('a nullable column made NOT NULL gives its default to the rows holding NULL', async () => {
+        const p = await project(
+          await dialect.isolatedUrl(),
+          heroModels([ID, '  rank: field.integer({ nullable: true, default: null }),'].join('\n')),
+        )
+        await p.engine.db
+          .insertInto('hero')
+          .values([{ rank: 3 }, { rank: null }])
+          .execute()
+        p.models(heroModels([ID, '  rank: field.integer({ default: 1 }),'].join('\n')))
+        await p.ok('revision', '-m', 'rank is required')
+        assert.doesNotMatch(p.latest().source, /assertNoNulls/)
+        await p.ok('upgrade')
+        assert.deepEqual(
+          (await p.rows()).map((row) => Number(row.rank)),
+          [3, 1],
+        )
+        assert.match((await p.ok('check')).stdout, /matches the models/)
+      })
+
       test('a primary key that moved is a difference: check fails, and the revision is refused until written by hand', async () => {
         const p = await project(
           await dialect.isolatedUrl(),

@@ -163,17 +163,19 @@ class Writer {
     if (at === -1) at = changes.length
     const write = (part: readonly SchemaChange[]) =>
       part.filter((change) => !inRebuild(change)).map((change) => this.#statement(change))
+    // Fills go after the renames (in the first part), before the changes that make their columns NOT NULL.
     return [
       ...changes.flatMap((change) => this.#guard(change)),
       ...write(changes.slice(0, at)),
+      ...changes.flatMap(fillNulls),
       ...rebuilds,
       ...write(changes.slice(at)),
     ]
   }
 
   /**
-   * A column that becomes NOT NULL where rows may have no value for it: added without a value for existing
-   * rows, or an existing column made NOT NULL. The guard fails when such rows exist.
+   * A column that becomes NOT NULL where rows may have no value for it and the model gives none: added, or
+   * an existing column made NOT NULL. The guard fails when such rows exist.
    */
   #guard(change: SchemaChange): string[] {
     const guard = (helper: string, table: string, column: string) => {
@@ -183,7 +185,7 @@ class Writer {
     if (change.kind === 'addColumn' && !change.column.nullable && change.column.fill === undefined)
       return guard('assertNoRowsToFill', change.table, change.column.name)
     // Guards run before any change, so before a rename: the column still has its old name.
-    if (change.kind === 'alterColumn' && change.from.nullable && !change.to.nullable)
+    if (madeNotNull(change) && change.to.fill === undefined)
       return guard('assertNoNulls', change.table, change.from.name)
     return []
   }
@@ -297,7 +299,7 @@ class Writer {
    * NULL. The same three steps on every database, and no database default stays behind: onemodel applies
    * model defaults itself, as `createAll()` tables have none.
    */
-  #addFilledColumn(table: string, column: ColumnSchema, fill: FillValue): string {
+  #addFilledColumn(table: string, column: ColumnSchema, value: FillValue): string {
     const nullable = { ...column, nullable: true }
     const notNull: SchemaChange = {
       kind: 'alterColumn',
@@ -308,10 +310,7 @@ class Writer {
     }
     return [
       this.#addColumn(table, nullable),
-      chain(
-        [`updateTable(${stringLiteral(table)})`, `set({ ${key(column.name)}: ${valueLiteral(fill)} })`],
-        'db',
-      ),
+      fill(table, column.name, value),
       this.#dialect.migrations.alterColumn === 'rebuild'
         ? this.#rebuild(table, [notNull])
         : this.#statement(notNull),
@@ -466,6 +465,32 @@ class Writer {
     if (!column.nullable) calls.push('notNull()')
     return calls.length === 0 ? '' : `, (col) => col.${calls.join('.')}`
   }
+}
+
+/** An existing column that becomes NOT NULL. */
+function madeNotNull(change: SchemaChange): change is Extract<SchemaChange, { kind: 'alterColumn' }> {
+  return change.kind === 'alterColumn' && change.from.nullable && !change.to.nullable
+}
+
+/** An existing column made NOT NULL whose model gives a default: rows holding NULL get it first. */
+function fillNulls(change: SchemaChange): string[] {
+  if (!madeNotNull(change) || change.to.fill === undefined) return []
+  return [fill(change.table, change.to.name, change.to.fill.value)]
+}
+
+/**
+ * The rows of `table` holding NULL in `column` get `value`: the one rule for a column that becomes NOT NULL
+ * with a model default, whether added (every row) or made NOT NULL.
+ */
+function fill(table: string, column: string, value: FillValue): string {
+  return chain(
+    [
+      `updateTable(${stringLiteral(table)})`,
+      `set({ ${key(column)}: ${valueLiteral(value)} })`,
+      `where(${stringLiteral(column)}, 'is', null)`,
+    ],
+    'db',
+  )
 }
 
 const SIMPLE_TYPES = [
