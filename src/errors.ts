@@ -155,24 +155,25 @@ export class MultipleResultsError extends OnemodelError {
  * a database behind the migrations, a configuration that cannot be loaded. `code` says which.
  */
 export class MigrationError extends OnemodelError {
-  constructor(
-    code:
-      | 'OM_MIGRATE_CONFIG'
-      | 'OM_MIGRATE_REVISION'
-      | 'OM_MIGRATE_OUT_OF_DATE'
-      | 'OM_MIGRATE_FAILED'
-      | 'OM_MIGRATE_OUT_OF_ORDER'
-      | 'OM_MIGRATE_MISSING'
-      | 'OM_MIGRATE_REBUILD'
-      | 'OM_MIGRATE_UNREVIEWED'
-      | 'OM_MIGRATE_NOT_NULL'
-      | 'OM_MIGRATE_RENAME',
-    message: string,
-    options?: ErrorOptions,
-  ) {
+  declare readonly code: MigrationErrorCode
+
+  constructor(code: MigrationErrorCode, message: string, options?: ErrorOptions) {
     super(code, message, options)
   }
 }
+
+/** The codes of {@link MigrationError}: `if (error.code === 'OM_MIGRATE_NOT_NULL') …`. */
+export type MigrationErrorCode =
+  | 'OM_MIGRATE_CONFIG'
+  | 'OM_MIGRATE_REVISION'
+  | 'OM_MIGRATE_OUT_OF_DATE'
+  | 'OM_MIGRATE_FAILED'
+  | 'OM_MIGRATE_OUT_OF_ORDER'
+  | 'OM_MIGRATE_MISSING'
+  | 'OM_MIGRATE_REBUILD'
+  | 'OM_MIGRATE_UNREVIEWED'
+  | 'OM_MIGRATE_NOT_NULL'
+  | 'OM_MIGRATE_RENAME'
 
 /**
  * A query was built with an argument it cannot use: a negative `limit`, an unknown relationship. Thrown

@@ -17,6 +17,7 @@ export {
   StaleDataError,
   RouteDefinitionError,
   MigrationError,
+  type MigrationErrorCode,
   RelationshipDefinitionError,
   RelationshipNotLoadedError,
   type ErrorCode,

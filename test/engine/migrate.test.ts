@@ -316,8 +316,7 @@ for (const dialect of DIALECTS) {
         (e: unknown) => e,
       )
       assert.ok(error instanceof MigrationError)
-      assert.equal(error.code, 'OM_MIGRATE_FAILED')
-      assert.equal((error.cause as MigrationError).code, 'OM_MIGRATE_NOT_NULL', 'the guard stops it first')
+      assert.equal(error.code, 'OM_MIGRATE_NOT_NULL', 'the guard stops it first, and its code is kept')
       assert.match(error.message, /age_is_required.*hero\.age is made NOT NULL, and rows of 'hero' hold NULL/)
       assert.equal(await m.current(), first)
       assert.equal(await count(engine, 'hero'), 1)
@@ -369,8 +368,8 @@ for (const dialect of DIALECTS) {
       await m.upgrade()
       const dropped = await m.current()
       await assert.rejects(m.downgrade(-1), (error: MigrationError) => {
-        assert.equal(error.code, 'OM_MIGRATE_FAILED')
-        assert.equal((error.cause as MigrationError).code, 'OM_MIGRATE_NOT_NULL')
+        assert.equal(error.code, 'OM_MIGRATE_NOT_NULL')
+        assert.match(error.message, /still at/, 'the message says what the failure left')
         assert.match(error.message, /Table 'hero' has rows, and hero\.secret_name is added NOT NULL/)
         return true
       })

@@ -37,10 +37,11 @@ export interface FailedRevision {
 }
 
 /**
- * The `OM_MIGRATE_FAILED` error of a failed revision: why it failed, in terms of the data where a query can
- * tell (which column holds NULL, the query that finds duplicates; never the values, which may be secrets),
- * and what it left: nothing where DDL is transactional, the statements that stayed applied on MySQL.
- * `db` runs those queries after the rollback.
+ * The error of a failed revision: why it failed, in terms of the data where a query can tell (which column
+ * holds NULL, the query that finds duplicates; never the values, which may be secrets), and what it left:
+ * nothing where DDL is transactional, the statements that stayed applied on MySQL. `db` runs those queries
+ * after the rollback. Its code is `OM_MIGRATE_FAILED`, or the code of onemodel's own `MigrationError` that
+ * stopped the revision (a guard's `OM_MIGRATE_NOT_NULL`, a rebuild's `OM_MIGRATE_REBUILD`).
  */
 export async function revisionFailure(db: Kysely<any>, failed: FailedRevision): Promise<MigrationError> {
   const { step, error } = failed
@@ -48,7 +49,7 @@ export async function revisionFailure(db: Kysely<any>, failed: FailedRevision): 
   const why =
     (await nullsInNewNotNull(db, statement, error)) ?? duplicates(db, statement, error) ?? reason(error)
   return new MigrationError(
-    'OM_MIGRATE_FAILED',
+    error instanceof MigrationError ? error.code : 'OM_MIGRATE_FAILED',
     `Migration ${step.name} failed (${step.direction === 'up' ? 'upgrade' : 'downgrade'}): ${why}\n${outcome(failed)}`,
     { cause: error },
   )
