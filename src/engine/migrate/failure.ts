@@ -74,7 +74,10 @@ function outcome({ statements, transactionalDdl, current, intended }: FailedRevi
   // Each DDL statement commits the transaction, and what ran before it; what ran after the last one is undone.
   const lastDdl = statements.findLastIndex((s) => s.error === undefined && DDL.test(s.query.sql))
   if (lastDdl === -1) return `Its data changes were rolled back: nothing of it stayed, and ${at}.`
-  const kept = statements.slice(0, lastDdl + 1).map((s) => `  ${s.query.sql}`)
+  const kept = statements
+    .slice(0, lastDdl + 1)
+    .filter((s) => !READ.test(s.query.sql))
+    .map((s) => `  ${s.query.sql}`)
   return (
     `MySQL commits each DDL statement, so these ${kept.length} statement(s) of it stayed applied, although ${at}:\n${kept.join('\n')}\n` +
     `Undo them by hand and run the command again, or finish the revision by hand and record it with onemodel migrate stamp ${intended ?? 'base'}.`
@@ -82,6 +85,8 @@ function outcome({ statements, transactionalDdl, current, intended }: FailedRevi
 }
 
 const DDL = /^\s*(create|alter|drop|rename|truncate)\b/i
+/** A statement that changes nothing, so nothing of it stays applied: a guard's query, a read for a fill. */
+const READ = /^\s*(select|show|explain|describe)\b/i
 
 /** When the failing statement made a column NOT NULL and rows hold NULL there: how many, and what to do. */
 async function nullsInNewNotNull(
