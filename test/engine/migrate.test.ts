@@ -76,6 +76,16 @@ function evolved(version: { powers?: boolean; ageRequired?: boolean; missions?: 
 
 const REVISION = /^\d{8}_\d{6}_[a-z0-9_]+$/
 
+/** The first defined answer of `probe`, asked every 20 ms for up to 5 s. */
+async function eventually<T>(probe: () => Promise<T | undefined>): Promise<T> {
+  for (const start = Date.now(); Date.now() - start < 5000;) {
+    const answer = await probe()
+    if (answer !== undefined) return answer
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  assert.fail('the probe never answered')
+}
+
 async function count(engine: Engine, tableName: string): Promise<number> {
   const { rows } = await sql<{
     n: number | string
@@ -451,6 +461,39 @@ export async function down(db: Kysely<any>): Promise<void> {}
       assert.deepEqual(await m.pending(), [broken.name])
       assert.deepEqual(readdirSync(folder).sort(), [`${first.name}.ts`, `${broken.name}.ts`])
     })
+
+    test(
+      'a MySQL lock wait that ends without the lock runs nothing',
+      {
+        skip: dialect.name !== 'mysql' && 'GET_LOCK is the MySQL lock; the others wait or fail on their own',
+      },
+      async () => {
+        const { engine, migrator } = await setup()
+        await using _ = engine
+        const m = migrator(heroes().metadata)
+        await m.revision('add hero table')
+        // Kysely's lock name, shared by every database of the server: held only while the test needs it.
+        const lock = 'ea586330-2c93-47c8-908d-981d9d270f9d'
+        await engine.db.connection().execute(async (holder) => {
+          await sql`select get_lock(${lock}, 10)`.execute(holder)
+          try {
+            const upgrade = m.upgrade()
+            const waiting = await eventually(async () => {
+              const { rows } = await sql<{ id: number }>`select id from information_schema.processlist
+                where db = database() and info like 'select get_lock%'`.execute(holder)
+              return rows[0]
+            })
+            // GET_LOCK answers NULL when its wait is killed, as it answers 0 after its timeout.
+            await sql`kill query ${sql.lit(waiting.id)}`.execute(holder)
+            await assert.rejects(upgrade, { code: 'OM_MIGRATE_LOCK' })
+          } finally {
+            await sql`select release_lock(${lock})`.execute(holder)
+          }
+        })
+        assert.equal(await m.current(), undefined)
+        assert.deepEqual(await tableNames(engine), [])
+      },
+    )
 
     test(
       'a failing migration leaves no DDL behind',
