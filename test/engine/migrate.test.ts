@@ -3,6 +3,7 @@
  * with the rows kept, check, and a failing migration that leaves the database as it was.
  */
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
@@ -22,7 +23,7 @@ import {
   table,
   type Engine,
 } from 'onemodel-ts'
-import { DIALECTS } from '../support/dialects.ts'
+import { DIALECTS, POSTGRES_URL } from '../support/dialects.ts'
 import { tempProject } from '../support/project.ts'
 
 const heroFields = {
@@ -706,6 +707,42 @@ export async function up(db: Kysely<any>): Promise<void> {
       assert.equal(await count(existing, 'hero'), 1, 'stamp never touches the tables')
       await assert.rejects(m.stamp('nope'), { code: 'OM_MIGRATE_REVISION' })
     })
+
+    test('a refused command leaves no migration record behind', async () => {
+      const { engine, migrator } = await setup()
+      await using _ = engine
+      const m = migrator(heroes().metadata)
+      await m.revision('add hero table')
+      await assert.rejects(m.downgrade(-1), { code: 'OM_MIGRATE_REVISION' })
+      await assert.rejects(m.upgrade('nope'), { code: 'OM_MIGRATE_REVISION' })
+      assert.deepEqual(await m.downgrade('base'), [], 'nothing to run records nothing either')
+      await assert.rejects(sql`select 1 from kysely_migration`.execute(engine.db), 'no record table was made')
+      assert.equal(await m.current(), undefined)
+    })
+
+    test(
+      'a migrator that could not connect tries again on its next command',
+      {
+        skip: dialect.name !== 'postgres' && 'only PostgreSQL asks the database for its schema on connecting',
+      },
+      async () => {
+        const name = `onemodel_late_${randomBytes(4).toString('hex')}`
+        await using admin = createEngine(POSTGRES_URL)
+        await using engine = createEngine(POSTGRES_URL.replace(/\/[^/]*$/, `/${name}`))
+        const m = createMigrator(engine, {
+          folder: join(tempProject(), 'migrations'),
+          metadata: heroes().metadata,
+        })
+        await assert.rejects(m.current(), 'the database does not exist yet')
+        await sql`create database ${sql.id(name)}`.execute(admin.db)
+        try {
+          assert.equal(await m.current(), undefined)
+        } finally {
+          await engine.dispose()
+          await sql`drop database ${sql.id(name)}`.execute(admin.db)
+        }
+      },
+    )
 
     test('createAll and migrations agree: a database made by createAll needs no migration', async () => {
       const { engine } = await setup()
