@@ -145,6 +145,13 @@ describe('onemodel migrate in deploys', { concurrency: true }, () => {
         assert.equal(ok(await migrate(dir, 'upgrade', '--allow-out-of-order')).stdout, `Applied ${VILLAIN}\n`)
         const down = ok(await migrate(dir, 'downgrade', '-1'))
         assert.match(down.stdout, new RegExp(`^Reverted ${VILLAIN}\\n`), 'the last applied is reverted first')
+
+        // Applied last but sorting before MISSION: downgrading to it reverts what sorts after it.
+        ok(await migrate(dir, 'upgrade', '--allow-out-of-order'))
+        assert.equal(
+          ok(await migrate(dir, 'downgrade', VILLAIN)).stdout,
+          `Reverted ${MISSION}\nThe database is at ${VILLAIN}.\n`,
+        )
       })
 
       test('an applied revision whose file is missing fails current, upgrade, check, history and downgrade', async () => {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import {
@@ -706,6 +706,21 @@ export async function up(db: Kysely<any>): Promise<void> {
       assert.equal(await m.current(), undefined)
       assert.equal(await count(existing, 'hero'), 1, 'stamp never touches the tables')
       await assert.rejects(m.stamp('nope'), { code: 'OM_MIGRATE_REVISION' })
+    })
+
+    test('stamp head with no revision is refused, and the record is kept', async () => {
+      const { engine, folder, migrator } = await setup()
+      await using _ = engine
+      const { metadata } = heroes()
+      const initial = (await migrator(metadata).revision('initial'))!
+      await migrator(metadata).upgrade()
+      rmSync(folder, { recursive: true })
+      await assert.rejects(migrator(metadata).stamp('head'), /stamp base/)
+      const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(engine.db)
+      assert.deepEqual(
+        rows.map((row) => row.name),
+        [initial.name],
+      )
     })
 
     test('a refused command leaves no migration record behind', async () => {
