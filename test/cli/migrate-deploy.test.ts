@@ -177,7 +177,9 @@ describe('onemodel migrate in deploys', { concurrency: true }, () => {
         assert.match(listed.stdout, new RegExp(`^${VILLAIN} +applied \\S+, file missing$`, 'm'))
         assert.match(
           listed.stderr,
-          new RegExp(`^error: the database applied ${VILLAIN}, whose file is missing`),
+          new RegExp(
+            `^error \\[OM_MIGRATE_MISSING\\]: The database applied ${VILLAIN}, but .* no file .*Restore`,
+          ),
         )
 
         renameSync(join(dir, 'elsewhere.ts'), villain)

@@ -83,13 +83,23 @@ export function currentOf(applied: readonly AppliedRevision[]): string | undefin
 export function ensureNoMissingFiles(state: MigrationState): void {
   const files = new Set(state.files)
   const missing = state.applied.filter((r) => !files.has(r.name)).map((r) => r.name)
-  if (missing.length === 0) return
-  throw new MigrationError(
+  if (missing.length > 0) throw missingFilesError(missing)
+}
+
+/** The `OM_MIGRATE_MISSING` error for applied revisions whose files are gone. */
+export function missingFilesError(missing: readonly string[]): MigrationError {
+  return new MigrationError(
     'OM_MIGRATE_MISSING',
     `The database applied ${missing.join(', ')}, but the migrations folder has no file for ${missing.length === 1 ? 'it' : 'them'}. ` +
       'Restore the file (from version control), or deploy the code the database was migrated with: this checkout is older than the database. ' +
       'To forget a revision on purpose, record the state with onemodel migrate stamp <revision>.',
   )
+}
+
+/** The revisions not applied yet, oldest first, out of order ones included; refused while a file is missing. */
+export function pendingOf(state: MigrationState): RevisionInfo[] {
+  ensureNoMissingFiles(state)
+  return revisionsOf(state).filter((r) => r.appliedAt === undefined)
 }
 
 /**
