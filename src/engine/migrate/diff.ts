@@ -81,7 +81,12 @@ class Notes {
   }
 }
 
-/** A column the models renamed: `{ table: 'hero', from: 'name', to: 'full_name' }`. */
+/**
+ * A column the models renamed.
+ *
+ * @example
+ * await migrator.revision('rename name', { renames: [{ table: 'hero', from: 'name', to: 'full_name' }] })
+ */
 export interface ColumnRename {
   readonly table: string
   readonly from: string
@@ -89,7 +94,7 @@ export interface ColumnRename {
 }
 
 /** What {@link diffSchemas} is told that it cannot see. */
-export interface DiffOptions {
+interface DiffOptions {
   /** Columns renamed in the models: written as renames, which keep the values, not as a drop and an add. */
   readonly renames?: readonly ColumnRename[]
 }

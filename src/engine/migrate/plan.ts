@@ -18,6 +18,9 @@ export interface AppliedRevision {
  * Where a revision stands: `applied`; `pending`; `out of order` when it is pending but sorts before a
  * revision already applied (a branch merged after a later revision was applied), so `upgrade` applies it
  * only when allowed to; `missing` when the database applied it and its file is not in the folder.
+ *
+ * @example
+ * const late = (await migrator.history()).filter((r) => r.status === 'out of order')
  */
 export type RevisionStatus = 'applied' | 'pending' | 'out of order' | 'missing'
 
@@ -36,7 +39,12 @@ export interface PlannedStep {
   readonly direction: 'up' | 'down'
 }
 
-/** Options of {@link Migrator.upgrade}. */
+/**
+ * Options of {@link Migrator.upgrade}.
+ *
+ * @example
+ * await migrator.upgrade('head', { allowOutOfOrder: true })
+ */
 export interface UpgradeOptions {
   /**
    * Apply revisions that sort before the last applied one (a branch merged late), in name order, before
