@@ -4,7 +4,7 @@ import type { ColumnRename, SchemaChange } from '../../engine/migrate/diff.ts'
 import type { Migrator, RevisionInfo } from '../../engine/migrate/migrator.ts'
 import type { ColumnSchema } from '../../engine/schema.ts'
 import { missingFilesError } from '../../engine/migrate/plan.ts'
-import { stringLiteral } from '../../engine/migrate/render.ts'
+import { stringLiteral } from '../../engine/migrate/render-source.ts'
 import { parseCommand, UsageError, type ExitCode, type Io } from '../args.ts'
 import { loadConfig, loadMetadata } from '../config.ts'
 

@@ -15,6 +15,17 @@ import type {
 } from '../schema.ts'
 import { byChangeOrder, phaseOf, type SchemaChange, type SchemaChangeKind, type SchemaDiff } from './diff.ts'
 import { REVIEW_MARKER } from './review.ts'
+import {
+  chain,
+  fitList,
+  key,
+  quote,
+  stringLiteral,
+  strings,
+  valueLiteral,
+  WIDTH,
+  wrapComment,
+} from './render-source.ts'
 
 /** What a rendered migration file says about itself. */
 export interface RenderOptions {
@@ -550,79 +561,4 @@ function foreignKeySql(fk: ForeignKeySchema): string {
   const name = fk.name === undefined ? '' : `constraint ${quote(fk.name)} `
   const action = fk.onDelete === 'no action' ? '' : ` on delete ${fk.onDelete}`
   return `${name}foreign key (${fk.columns.map(quote).join(', ')}) references ${quote(fk.table)} (${fk.references.map(quote).join(', ')})${action}`
-}
-
-function quote(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`
-}
-
-/**
- * `  await db.schema.a().b().execute()` (or `db.a()…`), laid out as Prettier would (the files then pass a
- * format check): one line per call when the line is too long or a call takes a function.
- */
-function chain(calls: readonly string[], receiver: 'db.schema' | 'db' = 'db.schema'): string {
-  const all = [...calls, 'execute()']
-  const oneLine = `  await ${receiver}.${all.join('.')}`
-  if (oneLine.length <= WIDTH && !(all.length > 2 && all.some((call) => call.includes('=>')))) return oneLine
-  return [`  await ${receiver}`, ...all.map((call) => fitCall(`    .${call}`))].join('\n')
-}
-
-const WIDTH = 110
-
-/** A call whose last argument is an arrow function, with the arrow's body on its own line when too long. */
-function fitCall(line: string): string {
-  if (line.length <= WIDTH) return line
-  const arrow = /^(\s*)(.*, \(\w+\) =>) (.*)\)$/.exec(line)
-  if (!arrow) return line
-  const [, indent, head, body] = arrow as unknown as [string, string, string, string]
-  return `${indent}${head}\n${indent}  ${body},\n${indent})`
-}
-
-/** `    key: [a, b],` on one line, or one item per line when too long. */
-function fitList(indent: string, key: string, items: readonly string[]): string {
-  const oneLine = `${indent}${key}: [${items.join(', ')}],`
-  if (oneLine.length <= WIDTH) return oneLine
-  return [`${indent}${key}: [`, ...items.map((item) => `${indent}  ${item},`), `${indent}],`].join('\n')
-}
-
-/** `text` as a single-quoted JavaScript string literal, with every character that needs it escaped. */
-export function stringLiteral(text: string): string {
-  return `'${JSON.stringify(text).slice(1, -1).replaceAll('\\"', '"').replaceAll("'", "\\'")}'`
-}
-
-/** A fill value as JavaScript source: `'none'`, `1`, `true`, `10n`. */
-function valueLiteral(value: FillValue): string {
-  switch (typeof value) {
-    case 'string':
-      return stringLiteral(value)
-    case 'bigint':
-      return `${value}n`
-    default:
-      return String(value)
-  }
-}
-
-function strings(texts: readonly string[]): string {
-  return `[${texts.map(stringLiteral).join(', ')}]`
-}
-
-function key(name: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : stringLiteral(name)
-}
-
-/** Comment lines wrapped at about 100 characters, list items indented under their dash. */
-function wrapComment(lines: readonly string[]): string[] {
-  const out: string[] = []
-  for (const line of lines) {
-    const indent = line.startsWith('- ') ? '  ' : ''
-    let rest = line
-    while (rest.length > 100) {
-      const cut = rest.lastIndexOf(' ', 100)
-      if (cut <= indent.length) break
-      out.push(rest.slice(0, cut))
-      rest = indent + rest.slice(cut + 1)
-    }
-    out.push(rest)
-  }
-  return out
 }
