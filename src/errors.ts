@@ -37,6 +37,7 @@ export const ERROR_CODES = {
     'A generated revision still carries its review marker, so it is not run until it has been edited.',
   OM_MIGRATE_NOT_NULL: 'A migration makes a column NOT NULL while rows of its table have no value for it.',
   OM_MIGRATE_RENAME: 'A column rename given to autogenerate does not match the models and the database.',
+  OM_MIGRATE_LOCK: 'A migration command could not take the migration lock, so it ran nothing.',
   OM_HTTP_ERROR: 'A handler answered with an HTTP error status (HTTPError).',
   OM_HTTP_ROUTE_DEFINITION: 'A route, parameter or dependency declaration is invalid.',
   OM_HTTP_RESPONSE_VALIDATION: "A handler returned data that does not match the route's response model.",
@@ -157,24 +158,26 @@ export class MultipleResultsError extends OnemodelError {
  * a database behind the migrations, a configuration that cannot be loaded. `code` says which.
  */
 export class MigrationError extends OnemodelError {
-  constructor(
-    code:
-      | 'OM_MIGRATE_CONFIG'
-      | 'OM_MIGRATE_REVISION'
-      | 'OM_MIGRATE_OUT_OF_DATE'
-      | 'OM_MIGRATE_FAILED'
-      | 'OM_MIGRATE_OUT_OF_ORDER'
-      | 'OM_MIGRATE_MISSING'
-      | 'OM_MIGRATE_REBUILD'
-      | 'OM_MIGRATE_UNREVIEWED'
-      | 'OM_MIGRATE_NOT_NULL'
-      | 'OM_MIGRATE_RENAME',
-    message: string,
-    options?: ErrorOptions,
-  ) {
+  declare readonly code: MigrationErrorCode
+
+  constructor(code: MigrationErrorCode, message: string, options?: ErrorOptions) {
     super(code, message, options)
   }
 }
+
+/** The codes of {@link MigrationError}: `if (error.code === 'OM_MIGRATE_NOT_NULL') …`. */
+export type MigrationErrorCode =
+  | 'OM_MIGRATE_CONFIG'
+  | 'OM_MIGRATE_REVISION'
+  | 'OM_MIGRATE_OUT_OF_DATE'
+  | 'OM_MIGRATE_FAILED'
+  | 'OM_MIGRATE_OUT_OF_ORDER'
+  | 'OM_MIGRATE_MISSING'
+  | 'OM_MIGRATE_REBUILD'
+  | 'OM_MIGRATE_UNREVIEWED'
+  | 'OM_MIGRATE_NOT_NULL'
+  | 'OM_MIGRATE_RENAME'
+  | 'OM_MIGRATE_LOCK'
 
 /**
  * A query was built with an argument it cannot use: a negative `limit`, an unknown relationship. Thrown

@@ -17,6 +17,7 @@ export {
   StaleDataError,
   RouteDefinitionError,
   MigrationError,
+  type MigrationErrorCode,
   RelationshipDefinitionError,
   RelationshipNotLoadedError,
   type ErrorCode,
@@ -102,15 +103,9 @@ export type {
 
 // Migrations: compare models with the database, write revision files, run them through Kysely's Migrator.
 export { autogenerate, type AutogenerateOptions } from './engine/migrate/autogenerate.ts'
-export type {
-  SchemaChange,
-  SchemaChangeKind,
-  SchemaDiff,
-  ColumnRename,
-  DiffOptions,
-} from './engine/migrate/diff.ts'
+export type { SchemaChange, SchemaChangeKind, SchemaDiff, ColumnRename } from './engine/migrate/diff.ts'
 export { assertNoNulls, assertNoRowsToFill } from './engine/migrate/not-null.ts'
-export { assertReviewed, REVIEW_MARKER } from './engine/migrate/review.ts'
+export { REVIEW_MARKER } from './engine/migrate/review.ts'
 export { renderMigration, type RenderOptions } from './engine/migrate/render.ts'
 export {
   createMigrator,

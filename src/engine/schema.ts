@@ -23,7 +23,12 @@ export interface ColumnSchema {
   readonly fill?: { readonly value: FillValue } | undefined
 }
 
-/** A value a migration can write into every existing row of a new column. */
+/**
+ * A value a migration can write into every existing row of a new column: a field's `default`.
+ *
+ * @example
+ * const rank: FillValue = 1 // field.integer({ default: 1 }) fills existing rows with 1
+ */
 export type FillValue = string | number | boolean | bigint
 
 /** An index that is not a constraint: `ix_hero_name`, or a unique index. */

@@ -145,6 +145,13 @@ describe('onemodel migrate in deploys', { concurrency: true }, () => {
         assert.equal(ok(await migrate(dir, 'upgrade', '--allow-out-of-order')).stdout, `Applied ${VILLAIN}\n`)
         const down = ok(await migrate(dir, 'downgrade', '-1'))
         assert.match(down.stdout, new RegExp(`^Reverted ${VILLAIN}\\n`), 'the last applied is reverted first')
+
+        // Applied last but sorting before MISSION: downgrading to it reverts what sorts after it.
+        ok(await migrate(dir, 'upgrade', '--allow-out-of-order'))
+        assert.equal(
+          ok(await migrate(dir, 'downgrade', VILLAIN)).stdout,
+          `Reverted ${MISSION}\nThe database is at ${VILLAIN}.\n`,
+        )
       })
 
       test('an applied revision whose file is missing fails current, upgrade, check, history and downgrade', async () => {
@@ -170,7 +177,9 @@ describe('onemodel migrate in deploys', { concurrency: true }, () => {
         assert.match(listed.stdout, new RegExp(`^${VILLAIN} +applied \\S+, file missing$`, 'm'))
         assert.match(
           listed.stderr,
-          new RegExp(`^error: the database applied ${VILLAIN}, whose file is missing`),
+          new RegExp(
+            `^error \\[OM_MIGRATE_MISSING\\]: The database applied ${VILLAIN}, but .* no file .*Restore`,
+          ),
         )
 
         renameSync(join(dir, 'elsewhere.ts'), villain)
@@ -226,10 +235,12 @@ export async function down`,
           ),
         )
         ok(await migrate(dir, 'upgrade'))
-        // Two changes: a column is added, then the unique index fails on the duplicated name.
+        // A read, then two changes: a column is added, then the unique index fails on the duplicated name.
+        // The read changed nothing, so it is not among what stayed applied.
         write(
           VILLAIN,
-          revisionFile(`  await db.schema.alterTable('hero').addColumn('powers', 'varchar(50)').execute()
+          revisionFile(`  await db.selectFrom('hero').select('id').execute()
+  await db.schema.alterTable('hero').addColumn('powers', 'varchar(50)').execute()
   await db.schema.createIndex('hero_name_unique').on('hero').column('name').unique().execute()`),
         )
         const unique = await migrate(dir, 'upgrade')

@@ -123,6 +123,26 @@ describe('onemodel migrate revision', { concurrency: true }, () => {
         assert.match((await p.ok('check')).stdout, /matches the models/)
       })
 
+      test('a nullable column made NOT NULL gives its default to the rows holding NULL', async () => {
+        const p = await project(
+          await dialect.isolatedUrl(),
+          heroModels([ID, '  rank: field.integer({ nullable: true, default: null }),'].join('\n')),
+        )
+        await p.engine.db
+          .insertInto('hero')
+          .values([{ rank: 3 }, { rank: null }])
+          .execute()
+        p.models(heroModels([ID, '  rank: field.integer({ default: 1 }),'].join('\n')))
+        await p.ok('revision', '-m', 'rank is required')
+        assert.doesNotMatch(p.latest().source, /assertNoNulls/)
+        await p.ok('upgrade')
+        assert.deepEqual(
+          (await p.rows()).map((row) => Number(row.rank)),
+          [3, 1],
+        )
+        assert.match((await p.ok('check')).stdout, /matches the models/)
+      })
+
       test('a primary key that moved is a difference: check fails, and the revision is refused until written by hand', async () => {
         const p = await project(
           await dialect.isolatedUrl(),
@@ -183,6 +203,35 @@ describe('onemodel migrate revision', { concurrency: true }, () => {
         assert.match((await p.ok('check')).stdout, /matches the models/)
         await p.ok('downgrade', '-1')
         assert.deepEqual(await p.rows(), [{ id: 1, name: 'Deadpond' }])
+      })
+
+      test('a rename that also makes the column NOT NULL guards the old name, and reverts in the reverse order', async () => {
+        const p = await project(
+          await dialect.isolatedUrl(),
+          heroModels(
+            [ID, '  name: field.string({ maxLength: 50, nullable: true, default: null }),'].join('\n'),
+          ),
+        )
+        await p.engine.db.insertInto('hero').values({ name: null }).execute()
+        p.models(heroModels([ID, '  full_name: field.string({ maxLength: 50 }),'].join('\n')))
+        await p.ok('revision', '-m', 'rename name', '--rename', 'hero.name:full_name')
+        assert.match(p.latest().source, /assertNoNulls\(db, 'hero', 'name'\)/)
+
+        const refused = await p.migrate('upgrade')
+        assert.equal(refused.code, 1, refused.stdout)
+        assert.match(refused.stderr, /hero\.name is made NOT NULL, and rows of 'hero' hold NULL in it/)
+        assert.deepEqual(await p.rows(), [{ id: 1, name: null }], 'nothing was applied')
+
+        await p.engine.db.updateTable('hero').set({ name: 'Deadpond' }).execute()
+        await p.ok('upgrade')
+        assert.deepEqual(await p.rows(), [{ id: 1, full_name: 'Deadpond' }])
+        assert.match((await p.ok('check')).stdout, /matches the models/)
+        await p.ok('downgrade', '-1')
+        await p.engine.db.insertInto('hero').values({ name: null }).execute()
+        assert.deepEqual(await p.rows(), [
+          { id: 1, name: 'Deadpond' },
+          { id: 2, name: null },
+        ])
       })
     })
   }

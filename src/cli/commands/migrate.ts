@@ -3,7 +3,8 @@ import { join, relative } from 'node:path'
 import type { ColumnRename, SchemaChange } from '../../engine/migrate/diff.ts'
 import type { Migrator, RevisionInfo } from '../../engine/migrate/migrator.ts'
 import type { ColumnSchema } from '../../engine/schema.ts'
-import { stringLiteral } from '../../engine/migrate/render.ts'
+import { missingFilesError } from '../../engine/migrate/plan.ts'
+import { stringLiteral } from '../../engine/migrate/render-source.ts'
 import { parseCommand, UsageError, type ExitCode, type Io } from '../args.ts'
 import { loadConfig, loadMetadata } from '../config.ts'
 
@@ -313,12 +314,10 @@ async function history(args: readonly string[], io: Io): Promise<ExitCode> {
     if (revisions.length === 0) io.stdout(`No revisions in ${relative(io.cwd, migrator.folder) || '.'}/.`)
     const width = Math.max(0, ...revisions.map((r) => r.name.length))
     for (const r of revisions) io.stdout(`${r.name.padEnd(width)}  ${describeStatus(r)}`)
-    const missing = revisions.filter((r) => r.status === 'missing')
-    if (missing.length === 0) return 0
-    io.stderr(
-      `error: the database applied ${missing.map((r) => r.name).join(', ')}, whose file is missing from ${relative(io.cwd, migrator.folder) || '.'}/. Restore it from version control, or deploy the code the database was migrated with.`,
-    )
-    return 1
+    // Listed first, since the list is how to see what is missing; then refused as every other command does.
+    const missing = revisions.filter((r) => r.status === 'missing').map((r) => r.name)
+    if (missing.length > 0) throw missingFilesError(missing)
+    return 0
   })
 }
 

@@ -73,7 +73,12 @@ export type AlterColumnStyle =
   /** Create a new table, copy the rows, drop the old one and rename (SQLite: `rebuildTable`). */
   | 'rebuild'
 
-/** The part of a dialect that autogenerate and the migrator use. */
+/**
+ * The part of a dialect that autogenerate and the migrator use.
+ *
+ * @example
+ * if (engine.dialect.migrations.alterColumn === 'rebuild') console.log('SQLite: columns change by rebuilding the table')
+ */
 export interface MigrationSupport {
   /**
    * The tables of the connected database (PostgreSQL: of the current schema), with their columns, indexes,

@@ -29,6 +29,11 @@ export type SchemaChange =
       readonly to: readonly string[]
     }
   | {
+      /**
+       * `from` is the column as the database has it before `up()`, under its old name when it is also
+       * renamed; `to` is the declared one. A guard runs before the rename and reads `from.name`; the
+       * change itself runs after it and alters `to.name` (and `down()` the other way round).
+       */
       readonly kind: 'alterColumn'
       readonly table: string
       readonly from: ColumnSchema
@@ -76,7 +81,12 @@ class Notes {
   }
 }
 
-/** A column the models renamed: `{ table: 'hero', from: 'name', to: 'full_name' }`. */
+/**
+ * A column the models renamed.
+ *
+ * @example
+ * await migrator.revision('rename name', { renames: [{ table: 'hero', from: 'name', to: 'full_name' }] })
+ */
 export interface ColumnRename {
   readonly table: string
   readonly from: string
@@ -84,7 +94,7 @@ export interface ColumnRename {
 }
 
 /** What {@link diffSchemas} is told that it cannot see. */
-export interface DiffOptions {
+interface DiffOptions {
   /** Columns renamed in the models: written as renames, which keep the values, not as a drop and an add. */
   readonly renames?: readonly ColumnRename[]
 }
@@ -142,7 +152,9 @@ export function diffSchemas(
     const renamed = renames.filter((rename) => rename.table === want.name)
     for (const { table, from, to } of renamed) changes.push({ kind: 'renameColumn', table, from, to })
     const current = renamed.reduce(renameColumn, have)
-    compareTable(prepare(want, support), prepare(current, support), support, changes, notes)
+    const compared: SchemaChange[] = []
+    compareTable(prepare(want, support), prepare(current, support), support, compared, notes)
+    changes.push(...compared.map((change) => underLiveName(change, have, renamed)))
   }
   const dropped = dropOrder(live.filter((table) => !declaredNames.has(table.name)))
   for (const table of dropped) changes.push({ kind: 'dropTable', table })
@@ -194,6 +206,18 @@ function renameColumn(table: TableSchema, rename: ColumnRename): TableSchema {
     ...table,
     columns: table.columns.map((c) => (c.name === rename.from ? { ...c, name: rename.to } : c)),
   }
+}
+
+/** An altered column's `from` under the name the database has before `up()` renames it. */
+function underLiveName(
+  change: SchemaChange,
+  have: TableSchema,
+  renamed: readonly ColumnRename[],
+): SchemaChange {
+  if (change.kind !== 'alterColumn') return change
+  const rename = renamed.find((r) => r.to === change.from.name)
+  const live = rename && have.columns.find((c) => c.name === rename.from)
+  return live ? { ...change, from: live } : change
 }
 
 /** On MySQL a unique constraint is a unique index: compare declared ones as what the database reports. */

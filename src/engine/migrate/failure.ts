@@ -37,10 +37,11 @@ export interface FailedRevision {
 }
 
 /**
- * The `OM_MIGRATE_FAILED` error of a failed revision: why it failed, in terms of the data where a query can
- * tell (which column holds NULL, the query that finds duplicates; never the values, which may be secrets),
- * and what it left: nothing where DDL is transactional, the statements that stayed applied on MySQL.
- * `db` runs those queries after the rollback.
+ * The error of a failed revision: why it failed, in terms of the data where a query can tell (which column
+ * holds NULL, the query that finds duplicates; never the values, which may be secrets), and what it left:
+ * nothing where DDL is transactional, the statements that stayed applied on MySQL. `db` runs those queries
+ * after the rollback. Its code is `OM_MIGRATE_FAILED`, or the code of onemodel's own `MigrationError` that
+ * stopped the revision (a guard's `OM_MIGRATE_NOT_NULL`, a rebuild's `OM_MIGRATE_REBUILD`).
  */
 export async function revisionFailure(db: Kysely<any>, failed: FailedRevision): Promise<MigrationError> {
   const { step, error } = failed
@@ -48,7 +49,7 @@ export async function revisionFailure(db: Kysely<any>, failed: FailedRevision): 
   const why =
     (await nullsInNewNotNull(db, statement, error)) ?? duplicates(db, statement, error) ?? reason(error)
   return new MigrationError(
-    'OM_MIGRATE_FAILED',
+    error instanceof MigrationError ? error.code : 'OM_MIGRATE_FAILED',
     `Migration ${step.name} failed (${step.direction === 'up' ? 'upgrade' : 'downgrade'}): ${why}\n${outcome(failed)}`,
     { cause: error },
   )
@@ -73,7 +74,10 @@ function outcome({ statements, transactionalDdl, current, intended }: FailedRevi
   // Each DDL statement commits the transaction, and what ran before it; what ran after the last one is undone.
   const lastDdl = statements.findLastIndex((s) => s.error === undefined && DDL.test(s.query.sql))
   if (lastDdl === -1) return `Its data changes were rolled back: nothing of it stayed, and ${at}.`
-  const kept = statements.slice(0, lastDdl + 1).map((s) => `  ${s.query.sql}`)
+  const kept = statements
+    .slice(0, lastDdl + 1)
+    .filter((s) => !READ.test(s.query.sql))
+    .map((s) => `  ${s.query.sql}`)
   return (
     `MySQL commits each DDL statement, so these ${kept.length} statement(s) of it stayed applied, although ${at}:\n${kept.join('\n')}\n` +
     `Undo them by hand and run the command again, or finish the revision by hand and record it with onemodel migrate stamp ${intended ?? 'base'}.`
@@ -81,6 +85,8 @@ function outcome({ statements, transactionalDdl, current, intended }: FailedRevi
 }
 
 const DDL = /^\s*(create|alter|drop|rename|truncate)\b/i
+/** A statement that changes nothing, so nothing of it stays applied: a guard's query, a read for a fill. */
+const READ = /^\s*(select|show|explain|describe)\b/i
 
 /** When the failing statement made a column NOT NULL and rows hold NULL there: how many, and what to do. */
 async function nullsInNewNotNull(

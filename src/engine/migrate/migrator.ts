@@ -9,6 +9,7 @@ import {
   currentOf,
   ensureNoMissingFiles,
   outOfOrderError,
+  pendingOf,
   planDowngrade,
   planStamp,
   planUpgrade,
@@ -105,7 +106,7 @@ export class Migrator {
 
   /** Revisions not applied yet, oldest first, out of order ones included. */
   async pending(): Promise<string[]> {
-    return (await this.history()).filter((r) => r.appliedAt === undefined).map((r) => r.name)
+    return pendingOf(await this.#state()).map((r) => r.name)
   }
 
   /**
@@ -155,11 +156,10 @@ export class Migrator {
    */
   async autogenerate(renames?: readonly ColumnRename[]): Promise<SchemaDiff> {
     const state = await this.#state()
-    ensureNoMissingFiles(state)
-    const revisions = revisionsOf(state)
+    const revisions = pendingOf(state)
     const late = revisions.filter((r) => r.status === 'out of order').map((r) => r.name)
     if (late.length > 0 && !this.#allowOutOfOrder) throw outOfOrderError(late, currentOf(state.applied)!)
-    const pending = revisions.filter((r) => r.appliedAt === undefined).map((r) => r.name)
+    const pending = revisions.map((r) => r.name)
     if (pending.length > 0) {
       throw new MigrationError(
         'OM_MIGRATE_OUT_OF_DATE',
@@ -174,11 +174,7 @@ export class Migrator {
    * Throws `OM_MIGRATE_MISSING` when an applied revision's file is gone.
    */
   async check(): Promise<CheckResult> {
-    const state = await this.#state()
-    ensureNoMissingFiles(state)
-    const pending = revisionsOf(state)
-      .filter((r) => r.appliedAt === undefined)
-      .map((r) => r.name)
+    const pending = pendingOf(await this.#state()).map((r) => r.name)
     if (pending.length > 0) return { pending, diff: undefined, clean: false }
     const diff = await this.autogenerate()
     return { pending, diff, clean: diff.changes.length === 0 }

@@ -18,6 +18,9 @@ export interface AppliedRevision {
  * Where a revision stands: `applied`; `pending`; `out of order` when it is pending but sorts before a
  * revision already applied (a branch merged after a later revision was applied), so `upgrade` applies it
  * only when allowed to; `missing` when the database applied it and its file is not in the folder.
+ *
+ * @example
+ * const late = (await migrator.history()).filter((r) => r.status === 'out of order')
  */
 export type RevisionStatus = 'applied' | 'pending' | 'out of order' | 'missing'
 
@@ -36,7 +39,12 @@ export interface PlannedStep {
   readonly direction: 'up' | 'down'
 }
 
-/** Options of {@link Migrator.upgrade}. */
+/**
+ * Options of {@link Migrator.upgrade}.
+ *
+ * @example
+ * await migrator.upgrade('head', { allowOutOfOrder: true })
+ */
 export interface UpgradeOptions {
   /**
    * Apply revisions that sort before the last applied one (a branch merged late), in name order, before
@@ -83,13 +91,23 @@ export function currentOf(applied: readonly AppliedRevision[]): string | undefin
 export function ensureNoMissingFiles(state: MigrationState): void {
   const files = new Set(state.files)
   const missing = state.applied.filter((r) => !files.has(r.name)).map((r) => r.name)
-  if (missing.length === 0) return
-  throw new MigrationError(
+  if (missing.length > 0) throw missingFilesError(missing)
+}
+
+/** The `OM_MIGRATE_MISSING` error for applied revisions whose files are gone. */
+export function missingFilesError(missing: readonly string[]): MigrationError {
+  return new MigrationError(
     'OM_MIGRATE_MISSING',
     `The database applied ${missing.join(', ')}, but the migrations folder has no file for ${missing.length === 1 ? 'it' : 'them'}. ` +
       'Restore the file (from version control), or deploy the code the database was migrated with: this checkout is older than the database. ' +
       'To forget a revision on purpose, record the state with onemodel migrate stamp <revision>.',
   )
+}
+
+/** The revisions not applied yet, oldest first, out of order ones included; refused while a file is missing. */
+export function pendingOf(state: MigrationState): RevisionInfo[] {
+  ensureNoMissingFiles(state)
+  return revisionsOf(state).filter((r) => r.appliedAt === undefined)
 }
 
 /**
@@ -128,15 +146,17 @@ export function outOfOrderError(late: readonly string[], latest: string): Migrat
 }
 
 /**
- * The revisions `downgrade target` reverts, newest applied first: `-N` the last N (refused when fewer are
- * applied), `'base'` all, a revision every one applied after it.
+ * The revisions `downgrade target` reverts, newest applied first: `-N` the last N applied (refused when
+ * fewer are), `'base'` all, a revision every applied one whose name sorts after it, as `current` goes by
+ * names: a revision applied out of order may have been applied after the ones it is reverted before.
  */
 export function planDowngrade(state: MigrationState, target: string | number): PlannedStep[] {
   ensureNoMissingFiles(state)
   const applied = state.applied.map((r) => r.name)
-  let steps: number
+  const newestFirst = (names: readonly string[]): PlannedStep[] =>
+    names.toReversed().map((name) => ({ name, direction: 'down' }))
   if (typeof target === 'number' || /^-\d+$/.test(target)) {
-    steps = Math.abs(Number(target))
+    const steps = Math.abs(Number(target))
     if (!Number.isInteger(steps) || steps === 0) {
       throw new MigrationError('OM_MIGRATE_REVISION', `downgrade(${target}): give a step count such as -1.`)
     }
@@ -147,30 +167,31 @@ export function planDowngrade(state: MigrationState, target: string | number): P
           'Use downgrade base to revert every revision.',
       )
     }
-  } else if (target === 'base') {
-    steps = applied.length
-  } else {
-    const name = resolveRevision(state.files, target)
-    const index = applied.indexOf(name)
-    if (index === -1) {
-      throw new MigrationError(
-        'OM_MIGRATE_REVISION',
-        `Cannot downgrade to ${name}: it is not applied. Use upgrade to go forward.`,
-      )
-    }
-    steps = applied.length - index - 1
+    return newestFirst(applied.slice(applied.length - steps))
   }
-  return applied
-    .slice(applied.length - steps)
-    .reverse()
-    .map((name) => ({ name, direction: 'down' }))
+  if (target === 'base') return newestFirst(applied)
+  const name = resolveRevision(state.files, target)
+  if (!applied.includes(name)) {
+    throw new MigrationError(
+      'OM_MIGRATE_REVISION',
+      `Cannot downgrade to ${name}: it is not applied. Use upgrade to go forward.`,
+    )
+  }
+  return newestFirst(applied.filter((other) => other > name))
 }
 
 /** The revisions `stamp target` records as applied: those up to `target`, none for `'base'`. */
 export function planStamp(state: MigrationState, target: string): string[] {
   if (target === 'base') return []
   const name = target === 'head' ? state.files.at(-1) : resolveRevision(state.files, target)
-  return name === undefined ? [] : state.files.filter((file) => file <= name)
+  if (name === undefined) {
+    // Recording "head" of no revisions would forget every applied one, which only `stamp base` says.
+    throw new MigrationError(
+      'OM_MIGRATE_REVISION',
+      'Cannot stamp head: the migrations folder has no revision. Use stamp base to record that none is applied.',
+    )
+  }
+  return state.files.filter((file) => file <= name)
 }
 
 /** A revision by its whole name or a unique prefix of it. */

@@ -15,6 +15,17 @@ import type {
 } from '../schema.ts'
 import { byChangeOrder, phaseOf, type SchemaChange, type SchemaChangeKind, type SchemaDiff } from './diff.ts'
 import { REVIEW_MARKER } from './review.ts'
+import {
+  chain,
+  fitList,
+  key,
+  quote,
+  stringLiteral,
+  strings,
+  valueLiteral,
+  WIDTH,
+  wrapComment,
+} from './render-source.ts'
 
 /** What a rendered migration file says about itself. */
 export interface RenderOptions {
@@ -163,17 +174,19 @@ class Writer {
     if (at === -1) at = changes.length
     const write = (part: readonly SchemaChange[]) =>
       part.filter((change) => !inRebuild(change)).map((change) => this.#statement(change))
+    // Fills go after the renames (in the first part), before the changes that make their columns NOT NULL.
     return [
       ...changes.flatMap((change) => this.#guard(change)),
       ...write(changes.slice(0, at)),
+      ...changes.flatMap(fillNulls),
       ...rebuilds,
       ...write(changes.slice(at)),
     ]
   }
 
   /**
-   * A column that becomes NOT NULL where rows may have no value for it: added without a value for existing
-   * rows, or an existing column made NOT NULL. The guard fails when such rows exist.
+   * A column that becomes NOT NULL where rows may have no value for it and the model gives none: added, or
+   * an existing column made NOT NULL. The guard fails when such rows exist.
    */
   #guard(change: SchemaChange): string[] {
     const guard = (helper: string, table: string, column: string) => {
@@ -182,8 +195,9 @@ class Writer {
     }
     if (change.kind === 'addColumn' && !change.column.nullable && change.column.fill === undefined)
       return guard('assertNoRowsToFill', change.table, change.column.name)
-    if (change.kind === 'alterColumn' && change.from.nullable && !change.to.nullable)
-      return guard('assertNoNulls', change.table, change.to.name)
+    // Guards run before any change, so before a rename: the column still has its old name.
+    if (madeNotNull(change) && change.to.fill === undefined)
+      return guard('assertNoNulls', change.table, change.from.name)
     return []
   }
 
@@ -296,7 +310,7 @@ class Writer {
    * NULL. The same three steps on every database, and no database default stays behind: onemodel applies
    * model defaults itself, as `createAll()` tables have none.
    */
-  #addFilledColumn(table: string, column: ColumnSchema, fill: FillValue): string {
+  #addFilledColumn(table: string, column: ColumnSchema, value: FillValue): string {
     const nullable = { ...column, nullable: true }
     const notNull: SchemaChange = {
       kind: 'alterColumn',
@@ -307,10 +321,7 @@ class Writer {
     }
     return [
       this.#addColumn(table, nullable),
-      chain(
-        [`updateTable(${stringLiteral(table)})`, `set({ ${key(column.name)}: ${valueLiteral(fill)} })`],
-        'db',
-      ),
+      fill(table, column.name, value),
       this.#dialect.migrations.alterColumn === 'rebuild'
         ? this.#rebuild(table, [notNull])
         : this.#statement(notNull),
@@ -467,6 +478,32 @@ class Writer {
   }
 }
 
+/** An existing column that becomes NOT NULL. */
+function madeNotNull(change: SchemaChange): change is Extract<SchemaChange, { kind: 'alterColumn' }> {
+  return change.kind === 'alterColumn' && change.from.nullable && !change.to.nullable
+}
+
+/** An existing column made NOT NULL whose model gives a default: rows holding NULL get it first. */
+function fillNulls(change: SchemaChange): string[] {
+  if (!madeNotNull(change) || change.to.fill === undefined) return []
+  return [fill(change.table, change.to.name, change.to.fill.value)]
+}
+
+/**
+ * The rows of `table` holding NULL in `column` get `value`: the one rule for a column that becomes NOT NULL
+ * with a model default, whether added (every row) or made NOT NULL.
+ */
+function fill(table: string, column: string, value: FillValue): string {
+  return chain(
+    [
+      `updateTable(${stringLiteral(table)})`,
+      `set({ ${key(column)}: ${valueLiteral(value)} })`,
+      `where(${stringLiteral(column)}, 'is', null)`,
+    ],
+    'db',
+  )
+}
+
 const SIMPLE_TYPES = [
   'integer',
   'bigint',
@@ -524,79 +561,4 @@ function foreignKeySql(fk: ForeignKeySchema): string {
   const name = fk.name === undefined ? '' : `constraint ${quote(fk.name)} `
   const action = fk.onDelete === 'no action' ? '' : ` on delete ${fk.onDelete}`
   return `${name}foreign key (${fk.columns.map(quote).join(', ')}) references ${quote(fk.table)} (${fk.references.map(quote).join(', ')})${action}`
-}
-
-function quote(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`
-}
-
-/**
- * `  await db.schema.a().b().execute()` (or `db.a()…`), laid out as Prettier would (the files then pass a
- * format check): one line per call when the line is too long or a call takes a function.
- */
-function chain(calls: readonly string[], receiver: 'db.schema' | 'db' = 'db.schema'): string {
-  const all = [...calls, 'execute()']
-  const oneLine = `  await ${receiver}.${all.join('.')}`
-  if (oneLine.length <= WIDTH && !(all.length > 2 && all.some((call) => call.includes('=>')))) return oneLine
-  return [`  await ${receiver}`, ...all.map((call) => fitCall(`    .${call}`))].join('\n')
-}
-
-const WIDTH = 110
-
-/** A call whose last argument is an arrow function, with the arrow's body on its own line when too long. */
-function fitCall(line: string): string {
-  if (line.length <= WIDTH) return line
-  const arrow = /^(\s*)(.*, \(\w+\) =>) (.*)\)$/.exec(line)
-  if (!arrow) return line
-  const [, indent, head, body] = arrow as unknown as [string, string, string, string]
-  return `${indent}${head}\n${indent}  ${body},\n${indent})`
-}
-
-/** `    key: [a, b],` on one line, or one item per line when too long. */
-function fitList(indent: string, key: string, items: readonly string[]): string {
-  const oneLine = `${indent}${key}: [${items.join(', ')}],`
-  if (oneLine.length <= WIDTH) return oneLine
-  return [`${indent}${key}: [`, ...items.map((item) => `${indent}  ${item},`), `${indent}],`].join('\n')
-}
-
-/** `text` as a single-quoted JavaScript string literal, with every character that needs it escaped. */
-export function stringLiteral(text: string): string {
-  return `'${JSON.stringify(text).slice(1, -1).replaceAll('\\"', '"').replaceAll("'", "\\'")}'`
-}
-
-/** A fill value as JavaScript source: `'none'`, `1`, `true`, `10n`. */
-function valueLiteral(value: FillValue): string {
-  switch (typeof value) {
-    case 'string':
-      return stringLiteral(value)
-    case 'bigint':
-      return `${value}n`
-    default:
-      return String(value)
-  }
-}
-
-function strings(texts: readonly string[]): string {
-  return `[${texts.map(stringLiteral).join(', ')}]`
-}
-
-function key(name: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : stringLiteral(name)
-}
-
-/** Comment lines wrapped at about 100 characters, list items indented under their dash. */
-function wrapComment(lines: readonly string[]): string[] {
-  const out: string[] = []
-  for (const line of lines) {
-    const indent = line.startsWith('- ') ? '  ' : ''
-    let rest = line
-    while (rest.length > 100) {
-      const cut = rest.lastIndexOf(' ', 100)
-      if (cut <= indent.length) break
-      out.push(rest.slice(0, cut))
-      rest = indent + rest.slice(cut + 1)
-    }
-    out.push(rest)
-  }
-  return out
 }

@@ -12,17 +12,14 @@ import { loadRevisionFile, type RevisionModule } from './revision-files.ts'
  * The line autogenerate writes; a revision that still has it at the start of a line is not run.
  *
  * @example
- * const unreviewed = readFileSync(path, 'utf8').split('\n').includes(REVIEW_MARKER)
+ * const unreviewed = readFileSync(path, 'utf8')
+ *   .split('\n')
+ *   .some((line) => line.trimStart().startsWith(REVIEW_MARKER))
  */
 export const REVIEW_MARKER = '// onemodel: review before applying'
 
-/**
- * Throws `OM_MIGRATE_UNREVIEWED` when a revision's source still carries {@link REVIEW_MARKER}.
- *
- * @example
- * assertReviewed(readFileSync(path, 'utf8'), '20250102_153000_rename_name.ts')
- */
-export function assertReviewed(source: string, file: string): void {
+/** Throws `OM_MIGRATE_UNREVIEWED` when a revision's source still carries {@link REVIEW_MARKER}. */
+function assertReviewed(source: string, file: string): void {
   if (!source.split('\n').some((line) => line.trimStart().startsWith(REVIEW_MARKER))) return
   throw new MigrationError(
     'OM_MIGRATE_UNREVIEWED',

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { Kysely, type LogEvent, type QueryCreator } from 'kysely'
 import { DEFAULT_MIGRATION_LOCK_TABLE, DEFAULT_MIGRATION_TABLE, MIGRATION_LOCK_ID } from 'kysely/migration'
 import { MigrationError } from '../../errors.ts'
@@ -32,8 +33,11 @@ export class MigrationRunner {
   #db: Promise<{ db: Kysely<any>; schema: string | undefined }> | undefined
   /** The schema of the record on PostgreSQL (the current one), known once connected. */
   #schema: string | undefined
-  /** The statements of the revision running now, recorded through Kysely's query log. */
-  #statements: ExecutedStatement[] | undefined
+  /**
+   * The statements of the revision running in this async context, recorded through Kysely's query log:
+   * commands run side by side on one runner each record their own.
+   */
+  readonly #statements = new AsyncLocalStorage<ExecutedStatement[]>()
 
   constructor(engine: Engine) {
     this.#engine = engine
@@ -41,12 +45,8 @@ export class MigrationRunner {
 
   /** The state without the lock, for commands that only read it. */
   async state(files: readonly string[]): Promise<MigrationState> {
-    const { db, schema } = await this.#connection()
-    const tables = await db.introspection.getTables({ withInternalKyselyTables: true })
-    const recorded = tables.some(
-      (t) => t.name === DEFAULT_MIGRATION_TABLE && (schema === undefined || t.schema === schema),
-    )
-    return { files, applied: recorded ? await this.#applied(db) : [] }
+    const { db } = await this.#connection()
+    return { files, applied: await this.#applied(db) }
   }
 
   /** Makes the plan from the state and runs it, all under the lock. Returns the revisions run. */
@@ -55,6 +55,8 @@ export class MigrationRunner {
       const files = await source.files()
       const state = { files: [...files.keys()], applied: await this.#applied(db) }
       const steps = plan(state)
+      // The record is made by the first command that has something to record, so a refused one leaves none.
+      if (steps.length > 0) await this.#createTable(db)
       const loaded: { step: PlannedStep; module: RevisionModule }[] = []
       // A plan names only revisions that have a file: the planners refuse applied ones whose file is gone.
       for (const step of steps) loaded.push({ step, module: await source.load(files.get(step.name)!) })
@@ -76,6 +78,7 @@ export class MigrationRunner {
     await this.#locked(async (db, scope) => {
       const state = { files: [...(await source.files()).keys()], applied: await this.#applied(db) }
       const names = plan(state)
+      await this.#createTable(db)
       const start = Date.now()
       await scope(async (trx) => {
         await this.#table(trx).deleteFrom(DEFAULT_MIGRATION_TABLE).execute()
@@ -95,19 +98,17 @@ export class MigrationRunner {
   ): Promise<AppliedRevision[]> {
     const { verify, transactionalDdl } = this.#engine.dialect.migrations
     const statements: ExecutedStatement[] = []
-    this.#statements = statements
     try {
       return await scope(async (trx) => {
-        if (step.direction === 'down') {
-          await module.down!(trx) // plans with a missing down() were refused before anything ran
+        await this.#statements.run(statements, async () => {
+          // Plans with a missing down() were refused before anything ran.
+          await (step.direction === 'down' ? module.down!(trx) : module.up(trx))
           await verify?.(trx)
-          this.#statements = undefined
+        })
+        if (step.direction === 'down') {
           await this.#table(trx).deleteFrom(DEFAULT_MIGRATION_TABLE).where('name', '=', step.name).execute()
           return applied.filter((r) => r.name !== step.name)
         }
-        await module.up(trx)
-        await verify?.(trx)
-        this.#statements = undefined
         const appliedAt = nextTimestamp(applied)
         await this.#table(trx)
           .insertInto(DEFAULT_MIGRATION_TABLE)
@@ -116,7 +117,6 @@ export class MigrationRunner {
         return [...applied, { name: step.name, appliedAt }]
       })
     } catch (error) {
-      this.#statements = undefined
       const intended =
         step.direction === 'up' ? step.name : currentOf(applied.filter((r) => r.name !== step.name))
       throw await revisionFailure(db, {
@@ -147,12 +147,11 @@ export class MigrationRunner {
       await adapter.acquireMigrationLock(connection, lock)
       try {
         if (!support.lockIsTransaction) {
-          await this.#createTable(connection)
           return await work(connection, (step) => connection.transaction().execute(step))
         }
         const trx = await connection.startTransaction().execute()
+        let undoAll = false
         try {
-          await this.#createTable(trx)
           const result = await work(trx, async (step) => {
             const revision = await trx.savepoint('revision').execute()
             try {
@@ -160,15 +159,24 @@ export class MigrationRunner {
               await revision.releaseSavepoint('revision').execute()
               return done
             } catch (error) {
-              await revision.rollbackToSavepoint('revision').execute()
+              await revision
+                .rollbackToSavepoint('revision')
+                .execute()
+                .catch(() => (undoAll = true))
               throw error
             }
           })
           await trx.commit().execute()
           return result
         } catch (error) {
-          // The failed revision is undone to its savepoint; the ones before it are kept, as elsewhere.
-          await trx.commit().execute()
+          // The failed revision is undone to its savepoint and the ones before it kept, as elsewhere. When
+          // that failed (SQLite rolls the whole transaction back on some errors), everything is undone. The
+          // revision's own error is thrown either way: it says why; a failed COMMIT or ROLLBACK would not.
+          const end = undoAll ? trx.rollback() : trx.commit()
+          await end
+            .execute()
+            .catch(() => trx.rollback().execute())
+            .catch(() => undefined)
           throw error
         }
       } finally {
@@ -179,6 +187,11 @@ export class MigrationRunner {
 
   /** The record, in the order the revisions were applied (by time, then name, as Kysely orders it). */
   async #applied(db: Kysely<any>): Promise<AppliedRevision[]> {
+    const tables = await db.introspection.getTables({ withInternalKyselyTables: true })
+    const recorded = tables.some(
+      (t) => t.name === DEFAULT_MIGRATION_TABLE && (this.#schema === undefined || t.schema === this.#schema),
+    )
+    if (!recorded) return []
     const rows = await this.#table(db)
       .selectFrom(DEFAULT_MIGRATION_TABLE)
       .select(['name', 'timestamp'])
@@ -203,26 +216,31 @@ export class MigrationRunner {
   }
 
   #connection(): Promise<{ db: Kysely<any>; schema: string | undefined }> {
-    this.#db ??= (async () => {
-      const { dialect } = this.#engine
-      const support = dialect.migrations
-      // The engine's Kysely dialect with the migration adapter: it shares the engine's driver and
-      // connections. (Destroying this instance would close them, so it is never destroyed; the engine is.)
-      const db = new Kysely<any>({
-        dialect: { ...dialect.kysely, createAdapter: () => support.migrationAdapter() },
-        log: (event) => this.#record(event),
-      })
-      const schema = await support.currentSchema?.(db)
-      this.#schema = schema
-      return { db, schema }
-    })()
+    this.#db ??= this.#connect().catch((error: unknown) => {
+      this.#db = undefined // the next command tries again: the database may be up by then
+      throw error
+    })
     return this.#db
   }
 
+  async #connect(): Promise<{ db: Kysely<any>; schema: string | undefined }> {
+    const { dialect } = this.#engine
+    const support = dialect.migrations
+    // The engine's Kysely dialect with the migration adapter: it shares the engine's driver and
+    // connections. (Destroying this instance would close them, so it is never destroyed; the engine is.)
+    const db = new Kysely<any>({
+      dialect: { ...dialect.kysely, createAdapter: () => support.migrationAdapter() },
+      log: (event) => this.#record(event),
+    })
+    const schema = await support.currentSchema?.(db)
+    this.#schema = schema
+    return { db, schema }
+  }
+
   #record(event: LogEvent): void {
-    this.#statements?.push(
-      event.level === 'error' ? { query: event.query, error: event.error } : { query: event.query },
-    )
+    this.#statements
+      .getStore()
+      ?.push(event.level === 'error' ? { query: event.query, error: event.error } : { query: event.query })
   }
 }
 

@@ -12,6 +12,7 @@ import type { AnyField, FieldKind } from '../../../model/field.ts'
 import type { IndexSchema } from '../../schema.ts'
 import { kyselyDialect, serverErrorMapper, type Dialect, type PoolOptions } from '../dialect.ts'
 import { mysqlDriver } from './mysql-driver.ts'
+import { MysqlMigrationAdapter } from './mysql-migration-adapter.ts'
 import { introspectMysql, normalizeMysqlType } from './mysql-introspector.ts'
 
 // MySQL/MariaDB error numbers for constraint violations.
@@ -81,9 +82,9 @@ export function mysqlDialect(url: URL, pool: PoolOptions, onQuery?: (query: Comp
       dropIndexNamesTable: true,
       foreignKeysNeedIndex: true,
       transactionalDdl: false,
-      // Kysely's adapter locks with GET_LOCK(), which the connection holds until RELEASE_LOCK().
+      // The lock is GET_LOCK(), which the connection holds until RELEASE_LOCK().
       lockIsTransaction: false,
-      migrationAdapter: () => new MysqlAdapter(),
+      migrationAdapter: () => new MysqlMigrationAdapter(),
     },
   }
 }
