@@ -1,4 +1,3 @@
-import { sql, type CompiledQuery, type DatabaseConnection } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
 import { SessionError, StaleDataError } from '../errors.ts'
 import type { AnyField } from '../model/field.ts'
@@ -17,6 +16,7 @@ import { persistedState, sessionOfRow, setPersistedState, setSessionOfRow } from
 import { tableOfRow, type TableModel } from '../model/table.ts'
 import type { Persisted } from '../model/types.ts'
 import { toParam } from './compile.ts'
+import { ConnectionScope } from './connection-scope.ts'
 import { detachChildren, rankOf, selectIn } from './relationships.ts'
 import { PendingResult, Result } from './result.ts'
 import { relationshipOf, type LoadOption, type RelationshipNames, type Select } from './select.ts'
@@ -95,17 +95,18 @@ export class Session {
   #readInTransaction = new Set<object>()
   /** The open nested transactions, innermost last. */
   #savepoints: Savepoint[] = []
-  #connection: DatabaseConnection | undefined
+  readonly #scope: ConnectionScope
   #closed = false
 
   constructor(engine: Engine, options: SessionOptions = {}) {
     this.engine = engine
     this.#autoflush = options.autoflush ?? true
+    this.#scope = new ConnectionScope(engine)
   }
 
   /** A transaction is open: begun explicitly or by a flush, and not yet committed or rolled back. */
   get inTransaction(): boolean {
-    return this.#connection !== undefined
+    return this.#scope.inTransaction
   }
 
   /**
@@ -197,7 +198,7 @@ export class Session {
     else {
       if (this.#shouldAutoflush) await this.flush()
       const statements = statementsFor(this.engine, model)
-      const { rows } = await this.#run<unknown[]>(statements.selectByKey(key))
+      const { rows } = await this.#scope.run<unknown[]>(statements.selectByKey(key))
       row = rows.length === 0 ? undefined : this.#merge(statements, rows[0]!)
     }
     if (row && options?.options) {
@@ -238,7 +239,7 @@ export class Session {
     this.#checkOpen('exec')
     if (this.#shouldAutoflush) await this.flush()
     const statements = statementsFor(this.engine, query.model)
-    const { rows } = await this.#run<unknown[]>(statements.select(query))
+    const { rows } = await this.#scope.run<unknown[]>(statements.select(query))
     const merged = rows.map((raw) => this.#merge(statements, raw) as M['Type'])
     for (const load of query.state.options) {
       await this.#load(relationshipOf(query.model, load.relationship, 'select().options'), merged)
@@ -263,7 +264,7 @@ export class Session {
     const { table } = tracked
     const statements = statementsFor(this.engine, table)
     const key = tracked.layout.keyOf(tracked.flushed!)
-    const { rows } = await this.#run<unknown[]>(statements.selectByKey(key))
+    const { rows } = await this.#scope.run<unknown[]>(statements.selectByKey(key))
     if (rows.length === 0) throw this.#stale(row, tracked, 'refresh', key)
     Object.assign(row, statements.hydrate(rows[0]!))
     tracked.flushed = tracked.layout.take(row as Row)
@@ -302,11 +303,12 @@ export class Session {
     try {
       // Inside the try: when the transaction cannot even begin (a locked SQLite file, a lost server), the
       // session is rolled back as after any failed flush, so what it holds afterwards is predictable.
-      await this.#write(await this.#begin(), dirty, deferred)
+      await this.#scope.begin()
+      await this.#write(dirty, deferred)
     } catch (error) {
       // Inside a nested transaction, only its own work is undone, as SQLAlchemy's begin_nested does.
       const savepoint = this.#savepoints.at(-1)
-      if (savepoint && this.#connection) await this.#rollbackTo(savepoint)
+      if (savepoint && this.#scope.inTransaction) await this.#rollbackTo(savepoint)
       else await this.rollback()
       throw error
     }
@@ -321,7 +323,7 @@ export class Session {
     this.#checkOpen('commit')
     const deferred = this.#syncRelationships()
     const dirty = this.#dirty()
-    if (!this.#connection) {
+    if (!this.#scope.inTransaction) {
       const statements = this.#pending.length + dirty.length + this.#deletes.length
       if (statements === 0 && deferred === undefined) return this.#relationshipsFlushed()
       // A deleted parent may need its children detached first: that is two statements.
@@ -330,25 +332,19 @@ export class Session {
       if (oneStatement) return this.#commitOneStatement(dirty)
     }
     await this.#flushWith(deferred, dirty)
-    const connection = this.#connection
-    if (!connection) return
-    await this.engine.dialect.driver.commitTransaction(connection)
+    if (!this.#scope.inTransaction) return
+    await this.#scope.commit()
     this.#savepoints = []
-    await this.#release()
     this.#markCommitted()
   }
 
   async #commitOneStatement(dirty: [object, string[]][]): Promise<void> {
-    const { driver } = this.engine.dialect
-    const connection = await driver.acquireConnection()
     try {
-      await this.#write(connection, dirty)
+      await this.#scope.autocommit(() => this.#write(dirty))
     } catch (error) {
-      await driver.releaseConnection(connection)
       await this.rollback()
       throw error
     }
-    await driver.releaseConnection(connection)
     this.#markCommitted()
   }
 
@@ -359,11 +355,7 @@ export class Session {
    * on one row is free for a new row of the same flush. Deletes run last, children before parents. The
    * foreign keys that wait for a new parent's generated key (`deferred`) are set once it has one.
    */
-  async #write(
-    connection: DatabaseConnection,
-    dirty: [object, string[]][],
-    deferred?: Map<object, Link[]>,
-  ): Promise<void> {
+  async #write(dirty: [object, string[]][], deferred?: Map<object, Link[]>): Promise<void> {
     const pending = this.#pending.sort((a, b) => this.#rank(a) - this.#rank(b))
     const last = Math.max(
       this.#maxRank(pending),
@@ -373,7 +365,7 @@ export class Session {
     for (let rank = 0; rank <= last; rank++) {
       if (deferred && this.#linkPersistent(deferred)) dirty = this.#dirty()
       for (const [row, changed] of dirty) {
-        if (this.#rank(row) === rank) await this.#update(connection, row, changed)
+        if (this.#rank(row) === rank) await this.#update(row, changed)
       }
       for (const row of pending) {
         if (this.#rank(row) !== rank) continue
@@ -382,17 +374,17 @@ export class Session {
           deferred!.delete(row)
           applyLinks(links)
         }
-        await this.#insert(connection, row)
+        await this.#insert(row)
       }
     }
     this.#pending = []
     // A key that waited for a parent inserted at its own rank (a table that references itself).
     if (deferred && this.#linkPersistent(deferred)) {
-      for (const [row, changed] of this.#dirty()) await this.#update(connection, row, changed)
+      for (const [row, changed] of this.#dirty()) await this.#update(row, changed)
     }
     const deletes = this.#deletes.sort((a, b) => this.#rank(b) - this.#rank(a))
     this.#deletes = []
-    for (const row of deletes) await this.#delete(connection, row)
+    for (const row of deletes) await this.#delete(row)
     this.#relationshipsFlushed()
   }
 
@@ -448,14 +440,7 @@ export class Session {
    */
   async rollback(): Promise<void> {
     this.#checkOpen('rollback')
-    const connection = this.#connection
-    if (connection) {
-      try {
-        await this.engine.dialect.driver.rollbackTransaction(connection)
-      } finally {
-        await this.#release()
-      }
-    }
+    await this.#scope.rollback()
     this.#pending = []
     this.#deletes = []
     this.#savepoints = []
@@ -516,7 +501,7 @@ export class Session {
     // Persistent rows have a key: none of them is null or undefined.
     const keys = [...byKey.keys()] as NonNullable<unknown>[]
     for (const query of selectIn(this.engine, table, table.primaryKey, keys)) {
-      for (const raw of (await this.#run<unknown[]>(query)).rows) {
+      for (const raw of (await this.#scope.run<unknown[]>(query)).rows) {
         const values = statements.hydrate(raw)
         const row = byKey.get(values[table.primaryKey])!
         byKey.delete(values[table.primaryKey])
@@ -536,13 +521,13 @@ export class Session {
    */
   async begin(): Promise<void> {
     this.#checkOpen('begin')
-    if (this.#connection) {
+    if (this.#scope.inTransaction) {
       throw new SessionError(
         'OM_ORM_TRANSACTION',
         'session.begin(): a transaction is already open. Commit or roll it back first.',
       )
     }
-    await this.#begin()
+    await this.#scope.begin()
   }
 
   /**
@@ -564,7 +549,7 @@ export class Session {
    * })
    */
   async transaction<T>(work: (session: this) => Promise<T>): Promise<T> {
-    if (this.#connection) return this.#nested(work)
+    if (this.#scope.inTransaction) return this.#nested(work)
     await this.begin()
     try {
       const result = await work(this)
@@ -583,19 +568,19 @@ export class Session {
    */
   async #nested<T>(work: (session: this) => Promise<T>): Promise<T> {
     await this.flush()
-    const connection = this.#connection!
+    const transaction = this.#scope.transaction
     const savepoint = this.#savepoint(`onemodel_savepoint_${this.#savepoints.length + 1}`)
-    await connection.executeQuery(sql`savepoint ${sql.id(savepoint.name)}`.compile(this.engine.db))
+    await this.#scope.savepoint(savepoint.name)
     this.#savepoints.push(savepoint)
     try {
       const result = await work(this)
-      if (this.#connection !== connection) return result // work committed or rolled back the whole transaction
+      if (this.#scope.transaction !== transaction) return result // work committed or rolled back the whole transaction
       await this.flush()
-      await connection.executeQuery(sql`release savepoint ${sql.id(savepoint.name)}`.compile(this.engine.db))
+      await this.#scope.releaseSavepoint(savepoint.name)
       return result
     } catch (error) {
       // Still open unless a failed flush already rolled back to it, or the whole transaction ended.
-      if (this.#savepoints.at(-1) === savepoint && this.#connection === connection) {
+      if (this.#savepoints.at(-1) === savepoint && this.#scope.transaction === transaction) {
         await this.#rollbackTo(savepoint)
       }
       throw error
@@ -619,11 +604,8 @@ export class Session {
    * and rows first loaded since are read again. The savepoint ends.
    */
   async #rollbackTo(savepoint: Savepoint): Promise<void> {
-    const connection = this.#connection!
     this.#savepoints.length = this.#savepoints.indexOf(savepoint)
-    await connection.executeQuery(
-      sql`rollback to savepoint ${sql.id(savepoint.name)}`.compile(this.engine.db),
-    )
+    await this.#scope.rollbackToSavepoint(savepoint.name)
     this.#pending = []
     this.#deletes = []
     const reread: object[] = []
@@ -652,7 +634,7 @@ export class Session {
   /** Rolls back what was not committed, releases the connection and empties the session. */
   async close(): Promise<void> {
     if (this.#closed) return
-    if (this.#connection) await this.rollback()
+    if (this.#scope.inTransaction) await this.rollback()
     this.#closed = true
     this.#tracked.clear()
     this.#identity.clear()
@@ -752,7 +734,7 @@ export class Session {
     const state = statements.rawIsSnapshot ? raw : layout.take(row)
     this.#track(row, table, layout, state)
     setPersistedState(row, state)
-    if (this.#connection) this.#readInTransaction.add(row)
+    if (this.#scope.inTransaction) this.#readInTransaction.add(row)
     return row
   }
 
@@ -760,31 +742,6 @@ export class Session {
   /** A query should flush first: autoflush is on and the session holds rows. */
   get #shouldAutoflush(): boolean {
     return this.#autoflush && this.#tracked.size > 0
-  }
-
-  #run<R>(query: CompiledQuery): Promise<{ rows: R[] }> {
-    if (this.#connection) return this.#connection.executeQuery<R>(query)
-    return this.engine.dialect.driver.executeAutocommit<R>(query)
-  }
-
-  async #begin(): Promise<DatabaseConnection> {
-    if (this.#connection) return this.#connection
-    const { driver } = this.engine.dialect
-    const connection = await driver.acquireConnection()
-    try {
-      await driver.beginTransaction(connection, {})
-    } catch (error) {
-      await driver.releaseConnection(connection)
-      throw error
-    }
-    this.#connection = connection
-    return connection
-  }
-
-  async #release(): Promise<void> {
-    const connection = this.#connection
-    this.#connection = undefined
-    if (connection) await this.engine.dialect.driver.releaseConnection(connection)
   }
 
   #dirty(): [object, string[]][] {
@@ -797,7 +754,7 @@ export class Session {
     return dirty
   }
 
-  async #insert(connection: DatabaseConnection, row: object): Promise<void> {
+  async #insert(row: object): Promise<void> {
     const tracked = this.#tracked.get(row)!
     const { table } = tracked
     const values = row as Row
@@ -809,7 +766,7 @@ export class Session {
       params.push(toParam(table.fields[key]!, values[key]))
     }
     const statements = statementsFor(this.engine, table)
-    const result = await connection.executeQuery<Row>(statements.insert(columns, params))
+    const result = await this.#scope.run<Row>(statements.insert(columns, params))
     const key = table.primaryKey
     if (values[key] === undefined) {
       values[key] = this.engine.dialect.supportsReturning ? result.rows[0]![key] : Number(result.insertId)
@@ -821,14 +778,14 @@ export class Session {
     this.#touched.add(row)
   }
 
-  async #update(connection: DatabaseConnection, row: object, changed: string[]): Promise<void> {
+  async #update(row: object, changed: string[]): Promise<void> {
     const tracked = this.#tracked.get(row)!
     const { table } = tracked
     const values = row as Row
     const oldKey = tracked.layout.keyOf(tracked.flushed!)
     const params = changed.map((key) => toParam(table.fields[key]!, values[key]))
     params.push(oldKey)
-    const result = await connection.executeQuery(statementsFor(this.engine, table).update(changed, params))
+    const result = await this.#scope.run(statementsFor(this.engine, table).update(changed, params))
     if (TableStatements.affected(result) === 0) throw this.#stale(row, tracked, 'UPDATE', oldKey)
     const newKey = values[table.primaryKey]
     if (newKey !== oldKey) {
@@ -861,7 +818,7 @@ export class Session {
     )
   }
 
-  async #delete(connection: DatabaseConnection, row: object): Promise<void> {
+  async #delete(row: object): Promise<void> {
     const tracked = this.#tracked.get(row)!
     const { table } = tracked
     const key = tracked.layout.keyOf(tracked.flushed!)
@@ -870,11 +827,11 @@ export class Session {
     // lock its children's rows and then wait for each other at the parent (a deadlock on MySQL): locking
     // the parent's row first makes the second wait there, and then find the row gone.
     if (this.engine.dialect.supportsRowLocks && detachesChildren(table)) {
-      const { rows } = await connection.executeQuery(statements.lockByKey(key))
+      const { rows } = await this.#scope.run(statements.lockByKey(key))
       if (rows.length === 0) throw this.#stale(row, tracked, 'DELETE', key)
     }
-    if (table.relationships.size > 0) await this.#beforeDelete(connection, row, tracked)
-    const result = await connection.executeQuery(statements.deleteByKey(key))
+    if (table.relationships.size > 0) await this.#beforeDelete(row, tracked)
+    const result = await this.#scope.run(statements.deleteByKey(key))
     if (TableStatements.affected(result) === 0) throw this.#stale(row, tracked, 'DELETE', key)
     this.#identityOf(table).delete(key)
     tracked.state = 'deleted'
@@ -1003,7 +960,7 @@ export class Session {
    * acts and the Session updates the children it holds; with 'restrict' the database refuses. A deleted
    * child leaves its parent's loaded collection.
    */
-  async #beforeDelete(connection: DatabaseConnection, row: object, tracked: Tracked): Promise<void> {
+  async #beforeDelete(row: object, tracked: Tracked): Promise<void> {
     for (const relationship of tracked.table.relationships.values()) {
       if (relationship.kind === 'one') {
         const parent = slotOf(row, relationship.name)?.current as object | null | undefined
@@ -1020,8 +977,7 @@ export class Session {
       const key = tracked.layout.valueOf(tracked.flushed!, relationship.references)
       const { onDelete, foreignKey, child } = relationship
       if (onDelete === 'restrict' || key === null || key === undefined) continue
-      if (onDelete === undefined)
-        await connection.executeQuery(detachChildren(this.engine, relationship, key))
+      if (onDelete === undefined) await this.#scope.run(detachChildren(this.engine, relationship, key))
       const children = [...(this.#identity.get(child)?.values() ?? [])].filter(
         (c) => (c as Row)[foreignKey] === key,
       )
@@ -1054,7 +1010,7 @@ export class Session {
       const groups = new Map<unknown, object[]>()
       const statements = statementsFor(this.engine, relationship.child)
       for (const query of selectIn(this.engine, relationship.child, foreignKey, keys)) {
-        for (const raw of (await this.#run<unknown[]>(query)).rows) {
+        for (const raw of (await this.#scope.run<unknown[]>(query)).rows) {
           const child = this.#merge(statements, raw) as Row
           const group = groups.get(child[foreignKey])
           if (group) group.push(child)
@@ -1081,7 +1037,7 @@ export class Session {
     }
     const statements = statementsFor(this.engine, parentTable)
     for (const query of selectIn(this.engine, parentTable, references, missing)) {
-      for (const raw of (await this.#run<unknown[]>(query)).rows) {
+      for (const raw of (await this.#scope.run<unknown[]>(query)).rows) {
         const parent = this.#merge(statements, raw) as Row
         found.set(parent[references], parent)
       }
