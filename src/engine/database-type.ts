@@ -5,7 +5,7 @@
  * A column's select type is what the *driver* returns, not the model's decoded value: a raw query skips the
  * decoding the Session does, and the dialect is only known at run time. So a boolean reads as
  * `boolean | number` (SQLite and MySQL store 0/1), a datetime as `Date | string` (SQLite stores ISO text),
- * and a JSON value as `T | string` (SQLite and MariaDB store text). What a column accepts is what every
+ * and a JSON value as `T | string` (SQLite returns the text). What a column accepts is what every
  * driver writes the same way: the model's value, except JSON, which is written as its text.
  */
 import type { ColumnType, Generated } from 'kysely'
@@ -41,20 +41,18 @@ type ColumnOf<F extends AnyField> = F extends { readonly '~generated': true; rea
 export type DatabaseTableOf<F extends Fields> = { -readonly [K in keyof F & string]: ColumnOf<F[K]> }
 
 /** Leaves out a table whose name or fields are not known to the type system, rather than typing it `any`. */
-type KnownName<T extends TableModel> = string extends T['tableName']
-  ? never
-  : 0 extends 1 & T['fields']
-    ? never
-    : T['tableName']
+type KnownName<T> =
+  T extends TableModel<infer N, infer F> ? (string extends N ? never : 0 extends 1 & F ? never : N) : never
 
 /**
  * The Kysely database interface of tables `T` (a union of table models): each table's name, a literal type,
  * maps to its {@link DatabaseTableOf}. `createEngine(url, { tables })` types `engine.db` with it.
  *
  * @example
- * type DB = DatabaseOf<typeof Hero | typeof Team>
- * const rows = await (engine.db as Kysely<DB>).selectFrom('hero').select(['id', 'name']).execute()
- * // rows: { id: number; name: string }[]
+ * type DB = DatabaseOf<typeof Hero | typeof Team>   // { hero: DatabaseTableOf<…>; team: DatabaseTableOf<…> }
+ * function heroNames(db: Kysely<DB>) {
+ *   return db.selectFrom('hero').select(['id', 'name']).execute()   // Promise<{ id: number; name: string }[]>
+ * }
  */
 export type DatabaseOf<T extends TableModel> = {
   [M in T as KnownName<M>]: DatabaseTableOf<M['fields']>

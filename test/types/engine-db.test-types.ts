@@ -129,9 +129,11 @@ untyped.db.selectFrom('any_table').select('any_column')
 const fromObject = createEngine({ url: 'sqlite://', tables: [Team] })
 type _fromObject = Expect<Equal<typeof fromObject, Engine<DatabaseOf<typeof Team>>>>
 
-// A table whose name is not a literal type is left out, rather than typing every name and column `any`.
+// A table whose name is not a literal type, or whose fields are `any`, is left out, rather than typing every
+// name or column `any`.
 declare const anyTable: TableModel
 const widened = createEngine('sqlite://', { tables: [Team, anyTable] })
 type _widened = Expect<Equal<keyof DatabaseOf<typeof Team | TableModel>, 'team'>>
+type _anyFields = Expect<Equal<keyof DatabaseOf<typeof Team | TableModel<'villain'>>, 'team'>>
 // @ts-expect-error 'villain' is no table of the engine, even though a table of unknown name was given
 widened.db.selectFrom('villain')
