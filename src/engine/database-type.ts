@@ -59,12 +59,23 @@ export type DatabaseOf<T extends TableModel> = {
 }
 
 /**
- * The database type of an engine given `tables` (a tuple of table models), or `any` for an engine given none:
- * `engine.db` then stays untyped, as migrations and raw SQL use it.
+ * The tables are unknown to the type system: none were given, or an array of any tables was (options
+ * passed on as an `EngineOptions`). A tuple holding some unknown table still types the known ones.
+ */
+type UnknownTables<T extends readonly TableModel[]> = [T] extends [never]
+  ? true
+  : number extends T['length']
+    ? TableModel extends T[number]
+      ? true
+      : false
+    : false
+
+/**
+ * The database type of an engine given `tables`, or `any` when its tables are unknown: `engine.db` then
+ * stays untyped, as migrations and raw SQL use it.
  *
  * @example
  * type DB = EngineDatabase<[typeof Hero, typeof Team]>   // DatabaseOf<typeof Hero | typeof Team>
  */
-export type EngineDatabase<T extends readonly TableModel[]> = [T] extends [never]
-  ? any
-  : DatabaseOf<T[number]>
+export type EngineDatabase<T extends readonly TableModel[]> =
+  UnknownTables<T> extends true ? any : DatabaseOf<T[number]>

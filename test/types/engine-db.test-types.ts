@@ -12,6 +12,7 @@ import {
   table,
   type DatabaseOf,
   type Engine,
+  type EngineOptions,
   type TableModel,
 } from 'onemodel-ts'
 import type { Equal, Expect } from './helpers.ts'
@@ -126,6 +127,14 @@ function mistakes() {
 const untyped = createEngine('sqlite://', { echo: true })
 type _untyped = Expect<Equal<typeof untyped, Engine>>
 untyped.db.selectFrom('any_table').select('any_column')
+// Options passed on as an EngineOptions leave the tables unknown, so db stays untyped too.
+declare const passedOn: EngineOptions
+const passed = createEngine('sqlite://', passedOn)
+type _passed = Expect<Equal<typeof passed, Engine>>
+// An array of known tables, not only a tuple, types db.
+const tables = [Hero, Team]
+const fromArray = createEngine('sqlite://', { tables })
+type _fromArray = Expect<Equal<typeof fromArray, Engine<DatabaseOf<typeof Hero | typeof Team>>>>
 const fromObject = createEngine({ url: 'sqlite://', tables: [Team] })
 type _fromObject = Expect<Equal<typeof fromObject, Engine<DatabaseOf<typeof Team>>>>
 
