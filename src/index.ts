@@ -32,7 +32,13 @@ export {
   type NestedModel,
   type SchemaRef,
 } from './model/field.ts'
-export { field, type DefaultGiven, type FieldFor, type KeyFieldFor } from './model/field-builders.ts'
+export {
+  field,
+  type DefaultGiven,
+  type FieldFor,
+  type KeyFieldFor,
+  type JsonField,
+} from './model/field-builders.ts'
 export type {
   BaseFieldOptions,
   StringFieldOptions,
@@ -90,6 +96,7 @@ export type {
 export type { Coercer } from './model/coerce.ts'
 
 export { createEngine, Engine, type EngineOptions } from './engine/engine.ts'
+export type { DatabaseOf, DatabaseTableOf } from './engine/database-type.ts'
 export { createAll, dropAll, type SchemaOptions } from './engine/ddl.ts'
 export { parseDatabaseUrl, redactUrl, type DatabaseUrl, type DialectName } from './engine/url.ts'
 export type { SqliteOptions } from './engine/dialect/sqlite/sqlite-driver.ts'

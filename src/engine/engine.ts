@@ -1,4 +1,6 @@
 import { Kysely, type CompiledQuery } from 'kysely'
+import type { TableModel } from '../model/table.ts'
+import type { EngineDatabase } from './database-type.ts'
 import type { Dialect, PoolOptions } from './dialect/dialect.ts'
 import { mysqlDialect } from './dialect/mysql/mysql-dialect.ts'
 import { postgresDialect } from './dialect/postgres/postgres-dialect.ts'
@@ -6,8 +8,13 @@ import { sqliteDialect } from './dialect/sqlite/sqlite-dialect.ts'
 import type { SqliteOptions } from './dialect/sqlite/sqlite-driver.ts'
 import { parseDatabaseUrl, redactUrl } from './url.ts'
 
-/** Options of {@link createEngine}. */
-export interface EngineOptions {
+/** Options of {@link createEngine}; `T` is the tuple of tables given as `tables`. */
+export interface EngineOptions<T extends readonly TableModel[] = readonly TableModel[]> {
+  /**
+   * The tables `engine.db` knows: its raw Kysely queries are then checked against these models (see
+   * `DatabaseOf`). Read by the type system only; `createAll` and the Session need no list of tables.
+   */
+  tables?: T
   /**
    * Log each SQL statement and its parameter count (SQLAlchemy's `echo=True`). Parameter values are
    * never logged, so secrets cannot leak into logs.
@@ -23,14 +30,18 @@ export interface EngineOptions {
 
 /**
  * A database: its dialect, its connections and the Kysely instance that builds SQL for it. Create one per
- * database and process; sessions borrow its connections.
+ * database and process; sessions borrow its connections. `DB` is the Kysely database interface of
+ * {@link Engine.db}: derived from the tables given to {@link createEngine}, `any` when none are.
  */
-export class Engine {
+export class Engine<DB = any> {
   /** The URL, with any password replaced by `***`. */
   readonly url: string
   readonly dialect: Dialect
-  /** The underlying Kysely instance, for queries onemodel does not model. */
-  readonly db: Kysely<any>
+  /**
+   * The underlying Kysely instance, for queries onemodel does not model. Typed by the engine's `tables`:
+   * `engine.db.selectFrom('hero').select(['id', 'name'])` is checked against the `Hero` model.
+   */
+  readonly db: Kysely<DB>
 
   constructor(url: string, options: EngineOptions = {}) {
     this.url = redactUrl(url)
@@ -47,7 +58,7 @@ export class Engine {
       const create = parsed.dialect === 'postgres' ? postgresDialect : mysqlDialect
       this.dialect = create(parsed.url, options.pool ?? {}, onQuery)
     }
-    this.db = new Kysely<any>({ dialect: this.dialect.kysely })
+    this.db = new Kysely<DB>({ dialect: this.dialect.kysely })
   }
 
   /** Closes every connection. Sessions still open fail on their next query with `OM_ENGINE_DISPOSED`. */
@@ -71,15 +82,23 @@ function echoTo(logger: (line: string) => void): (query: CompiledQuery) => void 
 }
 
 /**
- * Creates an engine from a database URL (SQLAlchemy's `create_engine`).
+ * Creates an engine from a database URL (SQLAlchemy's `create_engine`). Given `tables`, its `engine.db`
+ * checks raw Kysely queries against those models.
  *
  * @example
  * const engine = createEngine('sqlite:///heroes.db', { echo: true })
  * const memory = createEngine('sqlite://')
  * const server = createEngine(process.env.DATABASE_URL!, { pool: { size: 20 } }) // postgresql://… or mysql://…
+ * const typed = createEngine('sqlite://', { tables: [Hero, Team] })
+ * await typed.db.selectFrom('hero').select(['id', 'name']).where('age', '>', 30).execute() // { id: number; name: string }[]
  */
-export function createEngine(url: string, options?: EngineOptions): Engine
-export function createEngine(options: EngineOptions & { url: string }): Engine
+export function createEngine<const T extends readonly TableModel[] = never>(
+  url: string,
+  options?: EngineOptions<T>,
+): Engine<EngineDatabase<T>>
+export function createEngine<const T extends readonly TableModel[] = never>(
+  options: EngineOptions<T> & { url: string },
+): Engine<EngineDatabase<T>>
 export function createEngine(
   urlOrOptions: string | (EngineOptions & { url: string }),
   options?: EngineOptions,

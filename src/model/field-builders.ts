@@ -51,17 +51,26 @@ export type KeyFieldFor<T, O> = Field<WithNull<O, T>, Or<HasDefault<O>, IsGenera
   GeneratedBrand<O>
 
 /**
+ * The field type of `field.json<T>()`: branded, since its value type alone does not say the column holds
+ * JSON, and `engine.db` types that column as the driver reads and writes it (`DatabaseOf`).
+ *
+ * @example
+ * const tags = field.json<string[]>({ default: [] }) // JsonField<string[], true>
+ */
+export type JsonField<T, InputOptional extends boolean> = Field<T, InputOptional, false> & {
+  readonly '~json': true
+}
+
+/**
  * Any JSON value, stored as JSON (text on SQLite). Give the value type as `T`, and a TypeBox `schema` to
  * validate it: `field.json<string[]>({ default: [] })`.
  */
 function jsonField<T = unknown>(
   options: JsonFieldOptions<T> & { nullable: true } & DefaultGiven<T>,
-): Field<T | null, true, false>
-function jsonField<T = unknown>(
-  options: JsonFieldOptions<T> & { nullable: true },
-): Field<T | null, false, false>
-function jsonField<T = unknown>(options: JsonFieldOptions<T> & DefaultGiven<T>): Field<T, true, false>
-function jsonField<T = unknown>(options?: JsonFieldOptions<T>): Field<T, false, false>
+): JsonField<T | null, true>
+function jsonField<T = unknown>(options: JsonFieldOptions<T> & { nullable: true }): JsonField<T | null, false>
+function jsonField<T = unknown>(options: JsonFieldOptions<T> & DefaultGiven<T>): JsonField<T, true>
+function jsonField<T = unknown>(options?: JsonFieldOptions<T>): JsonField<T, false>
 function jsonField(options?: JsonFieldOptions<unknown>): AnyField {
   return new Field('json', (options ?? {}) as AnyFieldOptions)
 }

@@ -105,6 +105,9 @@ export const pending = session.exec(youngHeroes)
 export const result = await pending
 export const heroes = await session.exec(youngHeroes).all()
 export const hero = await session.get(Hero, 1, { options: [loadTeam] })
+// An engine typed by its tables, and a raw Kysely query checked against them.
+export const typedEngine = createEngine('sqlite://', { tables: [Hero, Team, Item] })
+export const heroNames = typedEngine.db.selectFrom('hero').select(['id', 'name']).where('age', '>', 30)
 
 // HTTP: parameters, dependencies, response models and the app.
 export const getSession = depends(async function* getSession() {
