@@ -44,7 +44,12 @@ export function sqliteHeroes(work: string, heroes: number): HeroesDatabase {
 
 /** Creates the bench database when missing; each fresh() drops its `hero` table and seeds it again. */
 export async function postgresHeroes(heroes: number): Promise<HeroesDatabase> {
-  await ensurePostgresDatabase(POSTGRES_URL)
+  try {
+    await ensurePostgresDatabase(POSTGRES_URL)
+  } catch (error) {
+    console.error(`${redacted(POSTGRES_URL)} does not answer (${(error as Error).message})`)
+    process.exit(2)
+  }
   let reported = false
   return {
     description: `the hero table of ${redacted(POSTGRES_URL)} seeded again before each run`,

@@ -12,18 +12,25 @@ import { recreateTable } from './model.ts'
 import { mysqlRaw, postgresRaw, sqliteRaw, type RawClient } from './raw.ts'
 
 interface OpsDialect {
-  /** The URL of a database ready for the bench; throws when its server does not answer. */
+  /** The URL of a database ready for the bench; throws, saying so, when its server does not answer. */
   prepare(work: string): Promise<string>
   raw(url: string): RawClient
 }
 
+/** `url` once its database exists. */
+async function serverDatabase(url: string, ensure: (url: string) => Promise<void>): Promise<string> {
+  try {
+    await ensure(url)
+  } catch (error) {
+    throw new Error(`${redacted(url)} does not answer (${(error as Error).message})`)
+  }
+  return url
+}
+
 const DIALECTS: Record<DialectName, OpsDialect> = {
   sqlite: { prepare: async (work) => `sqlite:///${join(work, 'ops.db')}`, raw: sqliteRaw },
-  postgres: {
-    prepare: async () => (await ensurePostgresDatabase(POSTGRES_URL), POSTGRES_URL),
-    raw: postgresRaw,
-  },
-  mysql: { prepare: async () => (await ensureMysqlDatabase(MYSQL_URL), MYSQL_URL), raw: mysqlRaw },
+  postgres: { prepare: () => serverDatabase(POSTGRES_URL, ensurePostgresDatabase), raw: postgresRaw },
+  mysql: { prepare: () => serverDatabase(MYSQL_URL, ensureMysqlDatabase), raw: mysqlRaw },
 }
 
 /** The dialect names `--dialects` accepts, with `postgresql` for `postgres`. */
@@ -46,8 +53,7 @@ export async function onDialect(
   try {
     url = await DIALECTS[name].prepare(workDir)
   } catch (error) {
-    const server = name === 'postgres' ? POSTGRES_URL : MYSQL_URL
-    console.log(`${name}: skipped, ${redacted(server)} does not answer (${(error as Error).message})`)
+    console.log(`${name}: skipped, ${(error as Error).message}`)
     return
   }
   const engine = createEngine(url)
