@@ -41,17 +41,19 @@ const DIALECTS: Record<string, BenchDialect> = {
   postgresql: 'postgres',
   postgres: 'postgres',
 }
-const dialect = DIALECTS[flags.dialect]
-if (!dialect) {
-  console.error(`--dialect is sqlite or postgresql, not ${flags.dialect}`)
+function dialectOf(flag: string): BenchDialect {
+  const dialect = DIALECTS[flag]
+  if (dialect) return dialect
+  console.error(`--dialect is sqlite or postgresql, not ${flag}`)
   process.exit(2)
 }
+const dialect = dialectOf(flags.dialect)
 const heroes = Number(flags.seed)
 const load: Load = { connections: flags.connections, warmup: flags.warmup, duration: flags.duration, heroes }
 
 /** The servers asked for, leaving out with a line those that do not run on this dialect. */
 function serversOf(names: string[]): Server[] {
-  const available: Record<string, Server> = SERVERS[dialect!]
+  const available: Record<string, Server> = SERVERS[dialect]
   return names.flatMap((name) => {
     const server = available[name]
     if (server) return [server]
