@@ -1,0 +1,109 @@
+/**
+ * The servers of the Heroes bench, by dialect: how each is started on a database, stopped, and checked
+ * before it is timed.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+const root = resolve(import.meta.dirname, '..')
+const peerDir = join(root, 'bench/baselines/fastify-drizzle')
+
+export interface Server {
+  readonly name: string
+  readonly args: readonly string[]
+  readonly prepare?: () => void
+}
+
+const onemodel: Server = {
+  name: 'onemodel',
+  args: ['--conditions=development', join(root, 'examples/heroes/main.ts')],
+}
+
+/** The servers each dialect can run; `raw` is the ceiling the others are compared with. */
+export const SERVERS = {
+  sqlite: {
+    raw: { name: 'raw', args: [join(root, 'bench/baselines/raw/server.ts')] },
+    onemodel,
+    'fastify-drizzle': {
+      name: 'fastify-drizzle',
+      args: [join(peerDir, 'server.ts')],
+      prepare: () => {
+        if (existsSync(join(peerDir, 'node_modules'))) return
+        console.log('installing the Fastify + Drizzle peer (bench/baselines/fastify-drizzle)…')
+        execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: peerDir, stdio: 'inherit' })
+      },
+    },
+  },
+  postgres: {
+    raw: { name: 'raw', args: [join(root, 'bench/baselines/raw-pg/server.ts')] },
+    onemodel,
+  },
+} satisfies Record<string, Record<string, Server>>
+
+export type BenchDialect = keyof typeof SERVERS
+
+let nextPort = 18000
+
+/** Starts `server` on `databaseUrl`, and resolves once it answers. */
+export async function start(
+  server: Server,
+  databaseUrl: string,
+): Promise<{ child: ChildProcess; url: string }> {
+  const port = nextPort++
+  const child = spawn(process.execPath, server.args, {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  const url = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(`${url}/heroes/1`)
+      return { child, url }
+    } catch {
+      await sleep(100)
+    }
+  }
+  child.kill()
+  throw new Error(`${server.name} did not start`)
+}
+
+/** Stops a server gracefully, or kills it after 5 s. */
+export async function stop(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  await Promise.race([exited, sleep(5000).then(() => child.kill('SIGKILL'))])
+}
+
+/**
+ * The same answers as the raw server (`reference`, its bodies), a 422 on limit=101, the 404 shape, and no
+ * secret_name. Returns the bodies it read.
+ */
+export async function smoke(
+  url: string,
+  reference: Map<string, string> | undefined,
+): Promise<Map<string, string>> {
+  const bodies = new Map<string, string>()
+  const check = (ok: boolean, what: string): void => {
+    if (!ok) throw new Error(`smoke check failed: ${what}`)
+  }
+  for (const path of ['/heroes/1', '/heroes/2', '/heroes/?limit=3', '/heroes/?offset=5&limit=2']) {
+    const response = await fetch(url + path)
+    const text = await response.text()
+    check(response.status === 200, `${path} answered ${response.status}`)
+    check(!text.includes('secret_name'), `${path} leaks secret_name`)
+    bodies.set(path, text)
+    if (reference)
+      check(reference.get(path) === text, `${path} answered ${text}, raw answered ${reference.get(path)}`)
+  }
+  const one = JSON.parse(bodies.get('/heroes/1')!)
+  check(
+    JSON.stringify(Object.keys(one).sort()) === '["age","id","name"]',
+    `keys of a hero: ${Object.keys(one)}`,
+  )
+  check((await fetch(`${url}/heroes/?limit=101`)).status === 422, 'limit=101 is not a 422')
+  const missing = await fetch(`${url}/heroes/999999999`)
+  check(missing.status === 404 && (await missing.text()) === '{"detail":"Hero not found"}', 'the 404 shape')
+  return bodies
+}
