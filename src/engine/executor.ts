@@ -1,0 +1,263 @@
+import {
+  createQueryId,
+  IdentifierNode,
+  RawNode,
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  type Logger,
+  type QueryCompiler,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely'
+import { OnemodelError } from '../errors.ts'
+import type { NativeConnection, NativePool } from './dialect/native.ts'
+import type { PreparedStatements } from './prepared-statements.ts'
+import { OBJECT_ROWS, type RowShape, type Statement } from './statement.ts'
+
+/** What an {@link Executor} adds around a dialect's connections. */
+export interface ExecutorOptions {
+  /** Turns a driver error into onemodel's: constraint, data, timeout, busy and connection errors. */
+  mapError: (error: unknown) => Error
+  /** Called before each statement runs (the engine's `echo`). */
+  onQuery?: ((query: CompiledQuery) => void) | undefined
+  /** Kysely's logger, called after each statement with its duration, or its error. */
+  log?: Logger | undefined
+  /** The statements a server keeps prepared; `undefined` where none are (SQLite caches its own). */
+  prepared?: PreparedStatements | undefined
+}
+
+/**
+ * A connection the executor handed out: to Kysely, which runs its queries on it with `executeQuery`, or
+ * to a Session, which runs statements on it with {@link Executor.run}.
+ */
+export class ExecutorConnection implements DatabaseConnection {
+  readonly native: NativeConnection
+  readonly #executor: Executor
+
+  constructor(executor: Executor, native: NativeConnection) {
+    this.#executor = executor
+    this.native = native
+  }
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return this.#executor.execute<R>(query, OBJECT_ROWS, this)
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize = 100): AsyncIterableIterator<QueryResult<R>> {
+    return this.#executor.stream<R>(query, chunkSize, this)
+  }
+}
+
+/**
+ * The one way statements reach an engine's database, shared by Kysely (it is Kysely's driver) and the
+ * Session: it owns acquiring and releasing connections, transactions, echo and logging, error mapping and
+ * the choice to prepare, once for every dialect. The dialect's {@link NativePool} only talks to its driver.
+ *
+ * @example
+ * const { executor } = engine.dialect
+ * const { rows } = await executor.run<unknown[]>(bind(template, [1], ONE_ARRAY)) // autocommit
+ * const connection = await executor.acquireConnection()
+ * try {
+ *   await executor.beginTransaction(connection, {})
+ *   await executor.run(update, connection)
+ *   await executor.commitTransaction(connection)
+ * } finally {
+ *   await executor.releaseConnection(connection)
+ * }
+ */
+export class Executor implements Driver {
+  readonly #pool: NativePool
+  readonly #mapError: (error: unknown) => Error
+  readonly #onQuery: ((query: CompiledQuery) => void) | undefined
+  readonly #log: Logger | undefined
+  readonly #prepared: PreparedStatements | undefined
+  readonly #connections = new WeakMap<NativeConnection, ExecutorConnection>()
+  #destroyed = false
+
+  constructor(pool: NativePool, options: ExecutorOptions) {
+    this.#pool = pool
+    this.#mapError = options.mapError
+    this.#onQuery = options.onQuery
+    this.#log = options.log
+    this.#prepared = options.prepared
+  }
+
+  /** Nothing to do: connections open at first use. */
+  async init(): Promise<void> {}
+
+  /** Runs one ORM statement, read in its shape: on `connection`, or by itself in autocommit. */
+  run<R>(statement: Statement, connection?: ExecutorConnection): Promise<QueryResult<R>> {
+    return this.execute<R>(statement, statement.shape, connection)
+  }
+
+  /**
+   * Runs one query with rows in `shape`: on `connection`, or by itself in autocommit, on a connection
+   * borrowed for as long as it runs (or SQLite's idle one, with no wait at all).
+   */
+  execute<R>(
+    query: CompiledQuery,
+    shape: RowShape,
+    connection?: ExecutorConnection,
+  ): Promise<QueryResult<R>> {
+    if (connection !== undefined) return this.#on<R>(connection.native, query, shape)
+    let idle: NativeConnection | undefined
+    try {
+      idle = this.#open().idle()
+    } catch (error) {
+      return Promise.reject(this.#mapError(error))
+    }
+    if (idle !== undefined) return this.#on<R>(idle, query, shape)
+    return this.#borrowed<R>(query, shape)
+  }
+
+  async *stream<R>(
+    query: CompiledQuery,
+    chunkSize: number,
+    connection: ExecutorConnection,
+  ): AsyncIterableIterator<QueryResult<R>> {
+    this.#onQuery?.(query)
+    try {
+      for await (const chunk of connection.native.stream(query.sql, query.parameters, chunkSize)) {
+        // The rows of a driver are values of unknown shape: the caller's R says what it expects of them.
+        yield chunk as QueryResult<R>
+      }
+    } catch (error) {
+      throw this.#mapError(error)
+    }
+  }
+
+  async acquireConnection(): Promise<ExecutorConnection> {
+    const native = await this.#acquireNative()
+    let connection = this.#connections.get(native)
+    if (connection === undefined) {
+      this.#connections.set(native, (connection = new ExecutorConnection(this, native)))
+    }
+    return connection
+  }
+
+  async releaseConnection(connection: ExecutorConnection): Promise<void> {
+    await this.#pool.release(connection.native)
+  }
+
+  async beginTransaction(connection: ExecutorConnection, settings: TransactionSettings): Promise<void> {
+    try {
+      await connection.native.begin(settings)
+    } catch (error) {
+      throw this.#mapError(error)
+    }
+  }
+
+  async commitTransaction(connection: ExecutorConnection): Promise<void> {
+    try {
+      await connection.native.commit()
+    } catch (error) {
+      throw this.#mapError(error)
+    }
+  }
+
+  async rollbackTransaction(connection: ExecutorConnection): Promise<void> {
+    try {
+      await connection.native.rollback()
+    } catch (error) {
+      throw this.#mapError(error)
+    }
+  }
+
+  async savepoint(connection: ExecutorConnection, name: string, compile: QueryCompiler['compileQuery']) {
+    await this.#savepointCommand(connection, 'savepoint', name, compile)
+  }
+
+  async rollbackToSavepoint(
+    connection: ExecutorConnection,
+    name: string,
+    compile: QueryCompiler['compileQuery'],
+  ): Promise<void> {
+    await this.#savepointCommand(connection, 'rollback to savepoint', name, compile)
+  }
+
+  async releaseSavepoint(
+    connection: ExecutorConnection,
+    name: string,
+    compile: QueryCompiler['compileQuery'],
+  ) {
+    await this.#savepointCommand(connection, 'release savepoint', name, compile)
+  }
+
+  /** Closes every connection. Later statements fail with `OM_ENGINE_DISPOSED`. */
+  async destroy(): Promise<void> {
+    if (this.#destroyed) return
+    this.#destroyed = true
+    await this.#pool.destroy()
+  }
+
+  async #on<R>(native: NativeConnection, query: CompiledQuery, shape: RowShape): Promise<QueryResult<R>> {
+    this.#onQuery?.(query)
+    const name = this.#prepared?.nameOf(query.sql, query.parameters.length)
+    if (this.#log !== undefined) return this.#logged<R>(native, query, shape, name, this.#log)
+    try {
+      // The rows of a driver are values of unknown shape: the caller's R says what it expects of them.
+      return (await native.execute(query.sql, query.parameters, shape, name)) as QueryResult<R>
+    } catch (error) {
+      throw this.#mapError(error)
+    }
+  }
+
+  async #logged<R>(
+    native: NativeConnection,
+    query: CompiledQuery,
+    shape: RowShape,
+    name: string | undefined,
+    log: Logger,
+  ): Promise<QueryResult<R>> {
+    const start = performance.now()
+    let result: QueryResult<unknown>
+    try {
+      result = await native.execute(query.sql, query.parameters, shape, name)
+    } catch (raw) {
+      const error = this.#mapError(raw)
+      await log({ level: 'error', error, query, queryDurationMillis: performance.now() - start })
+      throw error
+    }
+    await log({ level: 'query', isStream: false, query, queryDurationMillis: performance.now() - start })
+    return result as QueryResult<R> // as in #on
+  }
+
+  async #borrowed<R>(query: CompiledQuery, shape: RowShape): Promise<QueryResult<R>> {
+    const native = await this.#acquireNative()
+    try {
+      return await this.#on<R>(native, query, shape)
+    } finally {
+      await this.#pool.release(native)
+    }
+  }
+
+  async #acquireNative(): Promise<NativeConnection> {
+    const pool = this.#open()
+    try {
+      return await pool.acquire()
+    } catch (error) {
+      throw this.#mapError(error)
+    }
+  }
+
+  #open(): NativePool {
+    if (this.#destroyed) {
+      throw new OnemodelError('OM_ENGINE_DISPOSED', 'The engine was disposed; create a new one.')
+    }
+    return this.#pool
+  }
+
+  async #savepointCommand(
+    connection: ExecutorConnection,
+    command: string,
+    name: string,
+    compile: QueryCompiler['compileQuery'],
+  ): Promise<void> {
+    const node = RawNode.createWithChildren([
+      RawNode.createWithSql(`${command} `),
+      IdentifierNode.create(name),
+    ])
+    await this.execute(compile(node, createQueryId()), OBJECT_ROWS, connection)
+  }
+}
