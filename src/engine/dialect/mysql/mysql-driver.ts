@@ -24,10 +24,9 @@ class MysqlConnection implements NativeConnection {
     shape: RowShape,
     name: string | undefined,
   ): Promise<QueryResult<unknown>> {
-    if (name === undefined) return this.#send('query', sql, parameters, shape.arrays)
+    const values = name === undefined ? undefined : binaryValues(parameters)
+    if (values === undefined) return this.#send('query', sql, parameters, shape.arrays)
     try {
-      // The binary protocol refuses undefined, which the text protocol sends as NULL.
-      const values = parameters.includes(undefined) ? parameters.map((v) => v ?? null) : parameters
       return await this.#send('execute', sql, values, shape.arrays)
     } catch (error) {
       if ((error as { errno?: unknown }).errno !== UNSUPPORTED_PREPARED) throw error
@@ -81,6 +80,22 @@ class MysqlConnection implements NativeConnection {
       else this.raw.query(options, done)
     })
   }
+}
+
+/**
+ * The parameters as the binary protocol of `execute()` sends them, or `undefined` when it cannot: a date
+ * beyond year 9999 does not fit its two-byte year (mysql2 throws before sending), so the statement runs as
+ * text and the server refuses the value as it does any other out of range. The binary protocol refuses
+ * undefined, which the text protocol sends as NULL.
+ */
+function binaryValues(parameters: readonly unknown[]): readonly unknown[] | undefined {
+  let copy: unknown[] | undefined
+  for (let i = 0; i < parameters.length; i++) {
+    const value = parameters[i]
+    if (value === undefined) (copy ??= parameters.slice())[i] = null
+    else if (value instanceof Date && !(Math.abs(value.getUTCFullYear()) <= 9999)) return undefined
+  }
+  return copy ?? parameters
 }
 
 /** mysql2's answer: rows for a SELECT, a header with the affected rows and insert id for a write. */
