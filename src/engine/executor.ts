@@ -11,7 +11,7 @@ import {
   type TransactionSettings,
 } from 'kysely'
 import { OnemodelError } from '../errors.ts'
-import type { NativeConnection, NativePool } from './dialect/native.ts'
+import { StalePreparedStatement, type NativeConnection, type NativePool } from './dialect/native.ts'
 import type { PreparedStatements } from './prepared-statements.ts'
 import { OBJECT_ROWS, type RowShape, type Statement } from './statement.ts'
 
@@ -73,6 +73,8 @@ export class Executor implements Driver {
   readonly #log: Logger | undefined
   readonly #prepared: PreparedStatements | undefined
   readonly #connections = new WeakMap<NativeConnection, ExecutorConnection>()
+  /** The connections in a transaction: elsewhere each statement stands alone. */
+  readonly #transactions = new WeakSet<ExecutorConnection>()
   #destroyed = false
 
   constructor(pool: NativePool, options: ExecutorOptions) {
@@ -100,14 +102,16 @@ export class Executor implements Driver {
     shape: RowShape,
     connection?: ExecutorConnection,
   ): Promise<QueryResult<R>> {
-    if (connection !== undefined) return this.#on<R>(connection.native, query, shape)
+    if (connection !== undefined) {
+      return this.#on<R>(connection.native, query, shape, !this.#transactions.has(connection))
+    }
     let idle: NativeConnection | undefined
     try {
       idle = this.#open().idle()
     } catch (error) {
       return Promise.reject(this.#mapError(error))
     }
-    if (idle !== undefined) return this.#on<R>(idle, query, shape)
+    if (idle !== undefined) return this.#on<R>(idle, query, shape, true)
     return this.#borrowed<R>(query, shape)
   }
 
@@ -143,6 +147,7 @@ export class Executor implements Driver {
   async beginTransaction(connection: ExecutorConnection, settings: TransactionSettings): Promise<void> {
     try {
       await connection.native.begin(settings)
+      this.#transactions.add(connection)
     } catch (error) {
       throw this.#mapError(error)
     }
@@ -153,6 +158,8 @@ export class Executor implements Driver {
       await connection.native.commit()
     } catch (error) {
       throw this.#mapError(error)
+    } finally {
+      this.#transactions.delete(connection)
     }
   }
 
@@ -161,6 +168,8 @@ export class Executor implements Driver {
       await connection.native.rollback()
     } catch (error) {
       throw this.#mapError(error)
+    } finally {
+      this.#transactions.delete(connection)
     }
   }
 
@@ -191,42 +200,44 @@ export class Executor implements Driver {
     await this.#pool.destroy()
   }
 
-  async #on<R>(native: NativeConnection, query: CompiledQuery, shape: RowShape): Promise<QueryResult<R>> {
-    this.#onQuery?.(query)
-    const name = this.#prepared?.nameOf(query.sql, query.parameters.length)
-    if (this.#log !== undefined) return this.#logged<R>(native, query, shape, name, this.#log)
-    try {
-      // The rows of a driver are values of unknown shape: the caller's R says what it expects of them.
-      return (await native.execute(query.sql, query.parameters, shape, name)) as QueryResult<R>
-    } catch (error) {
-      throw this.#mapError(error)
-    }
-  }
-
-  async #logged<R>(
+  /**
+   * Runs `query` on `native`, echoing and logging it and mapping its error. `alone`: the statement runs
+   * outside any transaction, so a stale prepared statement can simply be prepared again; in a transaction,
+   * its error aborted the transaction and is the caller's.
+   */
+  async #on<R>(
     native: NativeConnection,
     query: CompiledQuery,
     shape: RowShape,
-    name: string | undefined,
-    log: Logger,
+    alone: boolean,
   ): Promise<QueryResult<R>> {
-    const start = performance.now()
+    this.#onQuery?.(query)
+    const log = this.#log
+    const start = log === undefined ? 0 : performance.now()
+    const { sql, parameters } = query
     let result: QueryResult<unknown>
     try {
-      result = await native.execute(query.sql, query.parameters, shape, name)
+      result = await native.execute(sql, parameters, shape, this.#prepared?.nameOf(sql, parameters.length))
     } catch (raw) {
-      const error = this.#mapError(raw)
-      await log({ level: 'error', error, query, queryDurationMillis: performance.now() - start })
+      let cause = raw
+      if (raw instanceof StalePreparedStatement) {
+        this.#prepared?.forget(sql)
+        if (alone) return this.#on<R>(native, query, shape, false)
+        cause = raw.cause
+      }
+      const error = this.#mapError(cause)
+      await log?.({ level: 'error', error, query, queryDurationMillis: performance.now() - start })
       throw error
     }
-    await log({ level: 'query', isStream: false, query, queryDurationMillis: performance.now() - start })
-    return result as QueryResult<R> // as in #on
+    await log?.({ level: 'query', isStream: false, query, queryDurationMillis: performance.now() - start })
+    // The rows of a driver are values of unknown shape: the caller's R says what it expects of them.
+    return result as QueryResult<R>
   }
 
   async #borrowed<R>(query: CompiledQuery, shape: RowShape): Promise<QueryResult<R>> {
     const native = await this.#acquireNative()
     try {
-      return await this.#on<R>(native, query, shape)
+      return await this.#on<R>(native, query, shape, true)
     } finally {
       await this.#pool.release(native)
     }

@@ -12,6 +12,8 @@
 export class PreparedStatements {
   readonly #names = new Map<string, string>()
   readonly #size: number
+  /** Names ever given: a forgotten text gets a new one, never a name a connection may still hold. */
+  #given = 0
 
   constructor(size: number) {
     this.#size = size
@@ -22,8 +24,16 @@ export class PreparedStatements {
     if (parameterCount === 0) return undefined
     const name = this.#names.get(sql)
     if (name !== undefined || this.#names.size >= this.#size) return name
-    const assigned = `om_${this.#names.size + 1}`
+    const assigned = `om_${++this.#given}`
     this.#names.set(sql, assigned)
     return assigned
+  }
+
+  /**
+   * Stops using the name of `sql`, whose prepared statement went stale (its table changed under it): the
+   * next run prepares the text again under a new name, on every connection.
+   */
+  forget(sql: string): void {
+    this.#names.delete(sql)
   }
 }

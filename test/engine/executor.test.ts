@@ -130,6 +130,25 @@ if (postgres) {
       assert.match(gets[0]!.name, /^om_\d+$/)
     })
 
+    test('a statement whose table changed under it is prepared again, at once outside a transaction', async () => {
+      const { engine } = await oneConnection(postgres)
+      await using _ = engine
+      const read = (db: typeof engine.db) => db.selectFrom('team').selectAll().where('id', '=', 1).execute()
+      await engine.db.insertInto('team').values({ name: 'Preventers', headquarters: 'Sharp Tower' }).execute()
+      await read(engine.db)
+      await sql`alter table team add column motto varchar`.execute(engine.db)
+      assert.deepEqual(Object.keys((await read(engine.db))[0]!), ['id', 'name', 'headquarters', 'motto'])
+
+      await sql`alter table team drop column motto`.execute(engine.db)
+      // In a transaction the error aborts it, so it is the caller's; the next transaction prepares again.
+      await assert.rejects(
+        engine.db.transaction().execute(read),
+        (error: Error & { code?: string }) => error.code === '0A000',
+      )
+      const [team] = await engine.db.transaction().execute(read)
+      assert.deepEqual(Object.keys(team!), ['id', 'name', 'headquarters'])
+    })
+
     test('none is prepared with prepare: false, or with ?pgbouncer=true in the URL', async () => {
       const off = await oneConnection(postgres, { prepare: false })
       const bouncer = await oneConnection(postgres, { url: `${await postgres.isolatedUrl()}&pgbouncer=true` })

@@ -25,6 +25,17 @@ export interface NativeConnection {
   rollback(): void | Promise<void>
 }
 
+/**
+ * What a connection throws when a statement it keeps prepared no longer fits its tables (PostgreSQL's
+ * "cached plan must not change result type" after a column was added or changed): the executor then
+ * prepares the text again under a new name.
+ */
+export class StalePreparedStatement extends Error {
+  constructor(cause: unknown) {
+    super('The prepared statement no longer fits its tables.', { cause })
+  }
+}
+
 /** A driver's connections: a pool on the servers, SQLite's write and read connections. */
 export interface NativePool {
   /** A connection for a transaction or several statements, waited for until one is free. */

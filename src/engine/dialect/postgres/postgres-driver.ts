@@ -2,7 +2,7 @@ import pg from 'pg'
 import type { QueryResult, TransactionSettings } from 'kysely'
 import type { RowShape } from '../../statement.ts'
 import type { PoolOptions } from '../dialect.ts'
-import type { NativeConnection, NativePool } from '../native.ts'
+import { StalePreparedStatement, type NativeConnection, type NativePool } from '../native.ts'
 
 // DATE stays 'YYYY-MM-DD' (pg would make a local-time Date of it), and BIGINT (count(*)) becomes a number
 // when it fits, as SQLite and MySQL return it.
@@ -19,6 +19,15 @@ const types = {
 
 // The commands whose row count is the number of rows they changed.
 const WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE'])
+
+/**
+ * PostgreSQL refuses a prepared statement whose result columns changed since it was prepared (a column
+ * added under `select *`, or a column's type changed) with feature_not_supported.
+ */
+function isStalePlan(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null
+  return e?.code === '0A000' && typeof e.message === 'string' && e.message.startsWith('cached plan must not')
+}
 
 /**
  * One pg client. A named statement is parsed once per client: pg remembers the names it prepared and
@@ -41,9 +50,14 @@ class PostgresConnection implements NativeConnection {
   ): Promise<QueryResult<unknown>> {
     // pg reads the values without changing them; its types ask for a mutable array.
     const values = parameters as unknown[]
-    const result = shape.arrays
-      ? await this.client.query({ text: sql, values, name, rowMode: 'array' })
-      : await this.client.query({ text: sql, values, name })
+    let result: pg.QueryResult
+    try {
+      result = shape.arrays
+        ? await this.client.query({ text: sql, values, name, rowMode: 'array' })
+        : await this.client.query({ text: sql, values, name })
+    } catch (error) {
+      throw name !== undefined && isStalePlan(error) ? new StalePreparedStatement(error) : error
+    }
     return {
       rows: result.rows ?? [],
       numAffectedRows: WRITES.has(result.command) ? BigInt(result.rowCount ?? 0) : undefined,
