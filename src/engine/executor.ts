@@ -121,14 +121,23 @@ export class Executor implements Driver {
     connection: ExecutorConnection,
   ): AsyncIterableIterator<QueryResult<R>> {
     this.#onQuery?.(query)
+    const start = performance.now()
     try {
       for await (const chunk of connection.native.stream(query.sql, query.parameters, chunkSize)) {
         // The rows of a driver are values of unknown shape: the caller's R says what it expects of them.
         yield chunk as QueryResult<R>
       }
-    } catch (error) {
-      throw this.#mapError(error)
+    } catch (raw) {
+      const error = this.#mapError(raw)
+      await this.#log?.({ level: 'error', error, query, queryDurationMillis: performance.now() - start })
+      throw error
     }
+    await this.#log?.({
+      level: 'query',
+      isStream: true,
+      query,
+      queryDurationMillis: performance.now() - start,
+    })
   }
 
   async acquireConnection(): Promise<ExecutorConnection> {
