@@ -15,7 +15,12 @@ import { StalePreparedStatement, type NativeConnection, type NativePool } from '
 import type { PreparedStatements } from './prepared-statements.ts'
 import { OBJECT_ROWS, type RowShape, type Statement } from './statement.ts'
 
-/** What an {@link Executor} adds around a dialect's connections. */
+/**
+ * What an {@link Executor} adds around a dialect's connections. The engine builds it from its options.
+ *
+ * @example
+ * const options: ExecutorOptions = { mapError: (error) => error as Error, onQuery: (query) => console.log(query.sql) }
+ */
 export interface ExecutorOptions {
   /** Turns a driver error into onemodel's: constraint, data, timeout, busy and connection errors. */
   mapError: (error: unknown) => Error
@@ -30,6 +35,11 @@ export interface ExecutorOptions {
 /**
  * A connection the executor handed out: to Kysely, which runs its queries on it with `executeQuery`, or
  * to a Session, which runs statements on it with {@link Executor.run}.
+ *
+ * @example
+ * const connection = await engine.dialect.executor.acquireConnection()
+ * const { rows } = await connection.executeQuery(engine.db.selectFrom('hero').selectAll().compile())
+ * await engine.dialect.executor.releaseConnection(connection)
  */
 export class ExecutorConnection implements DatabaseConnection {
   readonly native: NativeConnection

@@ -3,6 +3,9 @@ import type { CompiledQuery } from 'kysely'
 /**
  * How the caller reads a statement's rows. The drivers build each shape natively (node:sqlite's
  * `setReturnArrays`, pg's `rowMode: 'array'`, mysql2's `rowsAsArray`), so no row is built twice.
+ *
+ * @example
+ * const byKey: RowShape = ONE_ARRAY // [[1, 'Deadpond', 'Dive Wilson', null]] rather than [{ id: 1, … }]
  */
 export interface RowShape {
   /** Each row is the array of its result columns' values, in the statement's column order. */

@@ -184,6 +184,19 @@ if (mysql) {
       assert.equal(after.prepared, before.prepared, 'the statement prepared by the first get was reused')
     })
 
+    test('a statement MySQL cannot prepare runs as text, with its values in the SQL', async () => {
+      const { engine } = await oneConnection(mysql)
+      await using _ = engine
+      const variable = sql<{ Value: string }>`show session variables like ${'max_allowed_packet'}`
+      const [packet] = (await variable.execute(engine.db)).rows
+      assert.ok(Number(packet?.Value) > 0)
+      await assert.rejects(
+        sql`selec ${1}`.execute(engine.db),
+        { errno: 1064 },
+        'a real syntax error still fails',
+      )
+    })
+
     test('with prepare: false, statements run as text', async () => {
       const { engine, Hero } = await oneConnection(mysql, { prepare: false })
       await using _ = engine

@@ -4,8 +4,10 @@ import { OBJECT_ROWS, type RowShape } from '../../statement.ts'
 import { DEFAULT_STATEMENT_CACHE_SIZE, type PoolOptions } from '../dialect.ts'
 import type { NativeConnection, NativePool } from '../native.ts'
 
-// ER_UNSUPPORTED_PS: a statement the prepared-statement protocol cannot run, which then runs as text.
-const UNSUPPORTED_PREPARED = 1295
+// What PREPARE answers for a statement the binary protocol cannot carry, which then runs as text, with its
+// values in the SQL: ER_UNSUPPORTED_PS, and ER_PARSE_ERROR for a placeholder where the server takes only a
+// literal (`show variables like ?`, a table comment). A real syntax error fails again as text.
+const NOT_PREPARABLE = new Set([1064, 1295])
 
 /**
  * One mysql2 connection. A statement to prepare runs with `execute()`, which mysql2 prepares once per
@@ -29,7 +31,8 @@ class MysqlConnection implements NativeConnection {
     try {
       return await this.#send('execute', sql, values, shape.arrays)
     } catch (error) {
-      if ((error as { errno?: unknown }).errno !== UNSUPPORTED_PREPARED) throw error
+      const errno = (error as { errno?: unknown }).errno
+      if (typeof errno !== 'number' || !NOT_PREPARABLE.has(errno)) throw error
       return this.#send('query', sql, parameters, shape.arrays)
     }
   }
