@@ -130,6 +130,18 @@ if (postgres) {
       assert.match(gets[0]!.name, /^om_\d+$/)
     })
 
+    test('a connection keeps at most pool.statementCacheSize statements prepared', async () => {
+      const { engine } = await oneConnection(postgres, { pool: { size: 1, statementCacheSize: 2 } })
+      await using _ = engine
+      for (const table of ['hero', 'team', 'hero', 'team'] as const) {
+        for (const column of ['id', 'name'] as const) {
+          await engine.db.selectFrom(table).select(column).where(column, '=', 1).execute()
+        }
+      }
+      const names = (await prepared(engine)).map((p) => p.name)
+      assert.equal(names.length, 2, `prepared: ${names.join(', ')}`)
+    })
+
     test('a statement whose table changed under it is prepared again, at once outside a transaction', async () => {
       const { engine } = await oneConnection(postgres)
       await using _ = engine
