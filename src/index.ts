@@ -100,13 +100,9 @@ export type { DatabaseOf, DatabaseTableOf } from './engine/database-type.ts'
 export { createAll, dropAll, type SchemaOptions } from './engine/ddl.ts'
 export { parseDatabaseUrl, redactUrl, type DatabaseUrl, type DialectName } from './engine/url.ts'
 export type { SqliteOptions } from './engine/dialect/sqlite/sqlite-driver.ts'
-export type {
-  Dialect,
-  EngineDriver,
-  PoolOptions,
-  MigrationSupport,
-  AlterColumnStyle,
-} from './engine/dialect/dialect.ts'
+export type { Executor, ExecutorConnection, ExecutorOptions } from './engine/executor.ts'
+export type { RowShape, Statement } from './engine/statement.ts'
+export type { Dialect, PoolOptions, MigrationSupport, AlterColumnStyle } from './engine/dialect/dialect.ts'
 
 // Migrations: compare models with the database, write revision files, run them through Kysely's Migrator.
 export { autogenerate, type AutogenerateOptions } from './engine/migrate/autogenerate.ts'

@@ -1,4 +1,4 @@
-import { Kysely, type CompiledQuery } from 'kysely'
+import { Kysely, type CompiledQuery, type KyselyPlugin, type Logger } from 'kysely'
 import type { TableModel } from '../model/table.ts'
 import type { EngineDatabase } from './database-type.ts'
 import type { Dialect, PoolOptions } from './dialect/dialect.ts'
@@ -26,6 +26,26 @@ export interface EngineOptions<T extends readonly TableModel[] = readonly TableM
   sqlite?: SqliteOptions
   /** PostgreSQL and MySQL pool settings: size (default 10), connect and statement timeouts, SSL. */
   pool?: PoolOptions
+  /**
+   * Keep repeated statements prepared on PostgreSQL (named statements) and MySQL (`execute()`); default
+   * true. Turn it off behind PgBouncer in transaction pooling mode, or add `?pgbouncer=true` to the URL.
+   * SQLite always keeps its statements prepared.
+   */
+  prepare?: boolean
+  /**
+   * Kysely plugins of {@link Engine.db}. Their `transformQuery` also shapes the Session's statements,
+   * which `engine.db` compiles; their `transformResult` sees only queries run through `engine.db`, since
+   * the Session reads its rows by position.
+   */
+  plugins?: KyselyPlugin[]
+  /**
+   * Kysely's logger, called after every statement of the engine, the Session's and Kysely's alike, with
+   * its SQL, parameters and duration, or its error. Unlike `echo`, the event holds the parameter values.
+   *
+   * @example
+   * createEngine(url, { log: (event) => metrics.observe(event.query.sql, event.queryDurationMillis) })
+   */
+  log?: Logger
 }
 
 /**
@@ -47,26 +67,27 @@ export class Engine<DB = any> {
     this.url = redactUrl(url)
     const parsed = parseDatabaseUrl(url)
     const onQuery = options.echo ? echoTo(options.logger ?? console.log) : undefined
+    const settings = { onQuery, log: options.log, prepare: options.prepare ?? true }
     if (parsed.dialect === 'sqlite') {
-      this.dialect = sqliteDialect({
-        ...options.sqlite,
-        filename: parsed.filename,
-        memory: parsed.memory,
-        onQuery,
-      })
+      const sqlite = { ...options.sqlite, filename: parsed.filename, memory: parsed.memory }
+      this.dialect = sqliteDialect(sqlite, settings)
     } else {
       const create = parsed.dialect === 'postgres' ? postgresDialect : mysqlDialect
-      this.dialect = create(parsed.url, options.pool ?? {}, onQuery)
+      this.dialect = create(parsed.url, options.pool ?? {}, {
+        ...settings,
+        prepare: settings.prepare && parsed.prepare,
+      })
     }
-    this.db = new Kysely<DB>({ dialect: this.dialect.kysely })
+    // No `log` here: the executor logs every statement, Kysely's included, once.
+    this.db = new Kysely<DB>({ dialect: this.dialect.kysely, plugins: options.plugins })
   }
 
-  /** Closes every connection. Sessions still open fail on their next query with `OM_ENGINE_DISPOSED`. */
+  /**
+   * Closes every connection: the executor's, which Kysely and the Sessions share. Sessions still open fail
+   * on their next query with `OM_ENGINE_DISPOSED`, and so does `engine.db`.
+   */
   async dispose(): Promise<void> {
-    await this.db.destroy()
-    // Sessions use the driver directly, so Kysely may never have initialized it, and then its destroy()
-    // skips the driver and leaves the connections open. Destroying the driver twice is harmless.
-    await this.dialect.driver.destroy()
+    await this.dialect.executor.destroy()
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -7,7 +7,13 @@ export type DialectName = 'sqlite' | 'postgres' | 'mysql'
 /** A parsed database URL. */
 export type DatabaseUrl =
   | { readonly dialect: 'sqlite'; readonly filename: string; readonly memory: boolean }
-  | { readonly dialect: 'postgres' | 'mysql'; readonly url: URL }
+  | {
+      readonly dialect: 'postgres' | 'mysql'
+      /** The URL handed to the driver, without the parameters onemodel reads itself. */
+      readonly url: URL
+      /** Keep repeated statements prepared on the server; false with `?pgbouncer=true`. */
+      readonly prepare: boolean
+    }
 
 const SCHEMES: Record<string, DialectName> = {
   sqlite: 'sqlite',
@@ -26,6 +32,12 @@ const SCHEMES: Record<string, DialectName> = {
  *
  * A driver suffix (`sqlite+aiosqlite://`, `postgresql+asyncpg://`) is accepted and ignored, so URLs copied
  * from a Python project work.
+ *
+ * `?pgbouncer=true` on a PostgreSQL URL turns prepared statements off, for PgBouncer in transaction pooling
+ * mode (where a statement prepared on one server connection may run on another); it is not passed to pg.
+ *
+ * @example
+ * parseDatabaseUrl('postgresql://app@db:6432/heroes?pgbouncer=true') // { dialect: 'postgres', prepare: false, url }
  */
 export function parseDatabaseUrl(url: string): DatabaseUrl {
   const match = /^([a-z][a-z0-9]*)(?:\+[a-z0-9]+)?:\/\/(.*)$/i.exec(url.trim())
@@ -41,13 +53,18 @@ export function parseDatabaseUrl(url: string): DatabaseUrl {
     if (path === '' || path === ':memory:') return { dialect, filename: ':memory:', memory: true }
     return { dialect, filename: isAbsolute(path) ? path : resolve(path), memory: false }
   }
+  let parsed: URL
   try {
-    return { dialect, url: new URL(`${match[1]}://${rest}`) }
+    parsed = new URL(`${match[1]}://${rest}`)
   } catch {
     throw new EngineUrlError(
       `Cannot parse database URL ${JSON.stringify(redactUrl(url))}: check the host, port and database name.`,
     )
   }
+  if (dialect === 'mysql') return { dialect, url: parsed, prepare: true }
+  const pgbouncer = parsed.searchParams.get('pgbouncer')
+  parsed.searchParams.delete('pgbouncer')
+  return { dialect, url: parsed, prepare: pgbouncer !== 'true' }
 }
 
 /** The URL with its password replaced by `***`, safe to log or show in an error. */

@@ -1,68 +1,72 @@
-import { sql, type CompiledQuery, type DatabaseConnection, type QueryResult } from 'kysely'
+import { sql, type QueryResult, type RawBuilder } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
+import type { Executor, ExecutorConnection } from '../engine/executor.ts'
+import { OBJECT_ROWS, type Statement } from '../engine/statement.ts'
 
 /**
  * A Session's hold on its engine's connections: none while it only reads (each read runs by itself in
  * autocommit, so a request that only reads never holds a pooled connection or waits for a writer), one
  * from the first write or `begin()` until the transaction ends, and savepoints inside that transaction.
- * Every statement of the Session runs through {@link run}, which picks the connection.
+ * Every statement of the Session runs through {@link run}, which picks the connection; the engine's
+ * executor runs it.
  */
 export class ConnectionScope {
   readonly #engine: Engine
+  readonly #executor: Executor
   /** The connection of the open transaction, or the one borrowed by {@link autocommit}. */
-  #connection: DatabaseConnection | undefined
-  #inTransaction = false
+  #connection: ExecutorConnection | undefined
+  /** A new object per transaction: its identity, see {@link transaction}. */
+  #transaction: object | undefined
 
   constructor(engine: Engine) {
     this.#engine = engine
+    this.#executor = engine.dialect.executor
   }
 
   /** A transaction is open: begun explicitly or by a flush, and not yet committed or rolled back. */
   get inTransaction(): boolean {
-    return this.#inTransaction
+    return this.#transaction !== undefined
   }
 
   /**
-   * The open transaction's connection, as an identity: a caller that saw one transaction can tell when
-   * its work ended that transaction (a commit or rollback inside a savepoint's work).
+   * The open transaction, as an identity: a caller that saw one transaction can tell when its work ended
+   * that transaction (a commit or rollback inside a savepoint's work), even when the next one runs on the
+   * same connection.
    */
   get transaction(): object | undefined {
-    return this.#inTransaction ? this.#connection : undefined
+    return this.#transaction
   }
 
   /** Runs one statement: in the open transaction, on the borrowed connection, or by itself in autocommit. */
-  run<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    if (this.#connection) return this.#connection.executeQuery<R>(query)
-    return this.#engine.dialect.driver.executeAutocommit<R>(query)
+  run<R>(statement: Statement): Promise<QueryResult<R>> {
+    return this.#executor.run<R>(statement, this.#connection)
   }
 
   /** Opens a transaction on a connection of the engine's, unless one is open. */
   async begin(): Promise<void> {
-    if (this.#inTransaction) return
-    const { driver } = this.#engine.dialect
-    const connection = await driver.acquireConnection()
+    if (this.#transaction) return
+    const connection = await this.#executor.acquireConnection()
     try {
-      await driver.beginTransaction(connection, {})
+      await this.#executor.beginTransaction(connection, {})
     } catch (error) {
-      await driver.releaseConnection(connection)
+      await this.#executor.releaseConnection(connection)
       throw error
     }
     this.#connection = connection
-    this.#inTransaction = true
+    this.#transaction = {}
   }
 
   /** Commits the open transaction and gives its connection back. */
   async commit(): Promise<void> {
-    const connection = this.#connection!
-    await this.#engine.dialect.driver.commitTransaction(connection)
+    await this.#executor.commitTransaction(this.#connection!)
     await this.#release()
   }
 
   /** Rolls back the open transaction, if any, and gives its connection back even when that fails. */
   async rollback(): Promise<void> {
-    if (!this.#inTransaction) return
+    if (!this.#transaction) return
     try {
-      await this.#engine.dialect.driver.rollbackTransaction(this.#connection!)
+      await this.#executor.rollbackTransaction(this.#connection!)
     } finally {
       await this.#release()
     }
@@ -73,8 +77,7 @@ export class ConnectionScope {
    * the BEGIN and COMMIT round trips are saved.
    */
   async autocommit(work: () => Promise<void>): Promise<void> {
-    const { driver } = this.#engine.dialect
-    this.#connection = await driver.acquireConnection()
+    this.#connection = await this.#executor.acquireConnection()
     try {
       await work()
     } finally {
@@ -84,23 +87,28 @@ export class ConnectionScope {
 
   /** Marks a SAVEPOINT in the open transaction. */
   async savepoint(name: string): Promise<void> {
-    await this.run(sql`savepoint ${sql.id(name)}`.compile(this.#engine.db))
+    await this.#command(sql`savepoint ${sql.id(name)}`)
   }
 
   /** Keeps what was done since the SAVEPOINT, which ends. */
   async releaseSavepoint(name: string): Promise<void> {
-    await this.run(sql`release savepoint ${sql.id(name)}`.compile(this.#engine.db))
+    await this.#command(sql`release savepoint ${sql.id(name)}`)
   }
 
   /** Undoes what was done since the SAVEPOINT. */
   async rollbackToSavepoint(name: string): Promise<void> {
-    await this.run(sql`rollback to savepoint ${sql.id(name)}`.compile(this.#engine.db))
+    await this.#command(sql`rollback to savepoint ${sql.id(name)}`)
+  }
+
+  async #command(command: RawBuilder<unknown>): Promise<void> {
+    const compiled = command.compile(this.#engine.db)
+    await this.#executor.execute(compiled, OBJECT_ROWS, this.#connection)
   }
 
   async #release(): Promise<void> {
     const connection = this.#connection
     this.#connection = undefined
-    this.#inTransaction = false
-    if (connection) await this.#engine.dialect.driver.releaseConnection(connection)
+    this.#transaction = undefined
+    if (connection) await this.#executor.releaseConnection(connection)
   }
 }

@@ -2,8 +2,8 @@
  * The SQL side of relationships: the batched `IN` queries that load them, the statement that detaches
  * children before their parent is deleted, and the order in which tables are written.
  */
-import type { CompiledQuery } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
+import { bind, OBJECT_ROWS, type Statement } from '../engine/statement.ts'
 import type { Relationship } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
 import type { Column } from '../model/column.ts'
@@ -19,10 +19,10 @@ export function selectIn(
   table: TableModel,
   column: string,
   keys: readonly NonNullable<unknown>[],
-): CompiledQuery[] {
+): Statement[] {
   const columns = table.c as Record<string, Column<string, NonNullable<unknown>>>
   const statements = statementsFor(engine, table)
-  const queries: CompiledQuery[] = []
+  const queries: Statement[] = []
   for (let start = 0; start < keys.length; start += CHUNK) {
     const query = select(table)
       .where(columns[column]!.in(keys.slice(start, start + CHUNK)))
@@ -33,12 +33,13 @@ export function selectIn(
 }
 
 /** `UPDATE <child> SET <fk> = NULL WHERE <fk> = ?`: what SQLAlchemy does before deleting a parent. */
-export function detachChildren(engine: Engine, relationship: Relationship, key: unknown): CompiledQuery {
-  return engine.db
+export function detachChildren(engine: Engine, relationship: Relationship, key: unknown): Statement {
+  const update = engine.db
     .updateTable(relationship.child.tableName)
     .set({ [relationship.foreignKey]: null })
     .where(relationship.foreignKey, '=', key)
     .compile()
+  return bind(update, update.parameters, OBJECT_ROWS)
 }
 
 const ranks = new WeakMap<TableModel, number>()

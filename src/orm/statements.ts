@@ -1,6 +1,14 @@
 import type { CompiledQuery } from 'kysely'
-import { driverQuery, type DriverQuery } from '../engine/dialect/dialect.ts'
 import type { Engine } from '../engine/engine.ts'
+import {
+  ARRAY_ROWS,
+  bind,
+  OBJECT_ROWS,
+  ONE_ARRAY,
+  ONE_OBJECT,
+  type RowShape,
+  type Statement,
+} from '../engine/statement.ts'
 import type { TableModel } from '../model/table.ts'
 import { buildSelect, columnsOf, shapeOf } from './compile.ts'
 import type { Select } from './select.ts'
@@ -24,6 +32,8 @@ export class TableStatements {
   readonly #updates = new Map<string, CompiledQuery>()
   readonly #selects = new Map<string, CompiledQuery>()
   readonly #decoders: (Decoder | undefined)[]
+  /** A write by key touches at most one row; with RETURNING, the driver may read just that one. */
+  readonly #byKeyShape: RowShape
   /**
    * The driver's row holds the same values as the hydrated row (no field is decoded or normalized), so
    * the Session keeps it as the row's snapshot instead of copying: reads of plain tables allocate less.
@@ -41,12 +51,13 @@ export class TableStatements {
     // Where the dialect can, writes by key return the key: the driver then reads one row, which node:sqlite
     // does in about half the time of running the statement to its end, and the row count is the answer.
     this.#deleteByKey = (engine.dialect.supportsReturning ? deleteByKey.returning(pk) : deleteByKey).compile()
+    this.#byKeyShape = engine.dialect.supportsReturning ? ONE_OBJECT : OBJECT_ROWS
     this.#decoders = Object.values(table.fields).map((field) => engine.dialect.decoder(field.kind))
     this.rawIsSnapshot = this.layout.plain && this.#decoders.every((decode) => decode === undefined)
   }
 
-  selectByKey(key: unknown): DriverQuery {
-    return driverQuery(this.#selectByKey, [key], { oneRow: true, arrayOf: this.layout.keys })
+  selectByKey(key: unknown): Statement {
+    return bind(this.#selectByKey, [key], ONE_ARRAY)
   }
 
   /**
@@ -54,7 +65,7 @@ export class TableStatements {
    * on its values, which are bound parameters: each shape is built with Kysely once (building and compiling
    * a select took ~20 µs), and later queries of that shape only bind their values.
    */
-  select(query: Select): DriverQuery {
+  select(query: Select): Statement {
     const parameters: unknown[] = []
     const shape = shapeOf(query, parameters)
     let template = this.#selects.get(shape)
@@ -62,37 +73,33 @@ export class TableStatements {
       const compiled = buildSelect(this.#engine.db, this.#engine.dialect, query).compile()
       // The cache relies on Kysely binding the values in the order shapeOf visits them. Checked once per
       // shape; a shape where the two differ would simply be compiled every time.
-      if (!sameValues(compiled.parameters, parameters)) return this.#rows(compiled, compiled.parameters)
+      if (!sameValues(compiled.parameters, parameters)) return bind(compiled, compiled.parameters, ARRAY_ROWS)
       // An `in` list makes one shape per length, so the cache is bounded.
       if (this.#selects.size >= MAX_SHAPES) this.#selects.delete(this.#selects.keys().next().value!)
       this.#selects.set(shape, (template = compiled))
     }
-    return this.#rows(template, parameters)
-  }
-
-  #rows(template: CompiledQuery, parameters: readonly unknown[]): DriverQuery {
-    return driverQuery(template, parameters, { arrayOf: this.layout.keys })
+    return bind(template, parameters, ARRAY_ROWS)
   }
 
   /**
    * `SELECT <pk> … WHERE <pk> = ? FOR UPDATE`, on a dialect with row locks: locks the row until the
    * transaction ends, and finds none when it is gone. Built at first use, as few tables need it.
    */
-  lockByKey(key: unknown): DriverQuery {
+  lockByKey(key: unknown): Statement {
     if (this.#lockByKey === undefined) {
       const pk = this.table.primaryKey
       const select = this.#engine.db.selectFrom(this.table.tableName).select(pk).where(pk, '=', 0)
       this.#lockByKey = select.forUpdate().compile()
     }
-    return driverQuery(this.#lockByKey, [key], { oneRow: true })
+    return bind(this.#lockByKey, [key], ONE_OBJECT)
   }
 
-  deleteByKey(key: unknown): DriverQuery {
-    return this.#byKey(this.#deleteByKey, [key])
+  deleteByKey(key: unknown): Statement {
+    return bind(this.#deleteByKey, [key], this.#byKeyShape)
   }
 
   /** `INSERT` of the given columns, returning the primary key where the dialect can. */
-  insert(columns: readonly string[], values: unknown[]): DriverQuery {
+  insert(columns: readonly string[], values: unknown[]): Statement {
     const cacheKey = columns.join(',')
     let template = this.#inserts.get(cacheKey)
     if (template === undefined) {
@@ -105,11 +112,11 @@ export class TableStatements {
       template = (dialect.supportsReturning ? insert.returning(this.table.primaryKey) : insert).compile()
       this.#inserts.set(cacheKey, template)
     }
-    return driverQuery(template, values, { oneRow: true })
+    return bind(template, values, ONE_OBJECT)
   }
 
   /** `UPDATE … SET <columns> WHERE <pk> = ?`; the key goes last in `values`. */
-  update(columns: readonly string[], values: unknown[]): DriverQuery {
+  update(columns: readonly string[], values: unknown[]): Statement {
     const cacheKey = columns.join(',')
     let template = this.#updates.get(cacheKey)
     if (template === undefined) {
@@ -121,12 +128,7 @@ export class TableStatements {
       ).compile()
       this.#updates.set(cacheKey, template)
     }
-    return this.#byKey(template, values)
-  }
-
-  /** A write by primary key touches at most one row; with RETURNING, the driver may read just that one. */
-  #byKey(template: CompiledQuery, values: unknown[]): DriverQuery {
-    return driverQuery(template, values, { oneRow: this.#engine.dialect.supportsReturning })
+    return bind(template, values, this.#byKeyShape)
   }
 
   /**

@@ -50,6 +50,19 @@ describe('parseDatabaseUrl', () => {
     assert.equal(parsed.url.pathname, '/heroes')
   })
 
+  test('?pgbouncer=true on PostgreSQL turns prepared statements off, and is not passed to pg', () => {
+    const bouncer = parseDatabaseUrl('postgresql://u:p@h:6432/db?pgbouncer=true&application_name=api')
+    assert.ok(bouncer.dialect === 'postgres')
+    assert.equal(bouncer.prepare, false)
+    assert.equal(bouncer.url.search, '?application_name=api', 'the other parameters stay for pg')
+    const direct = parseDatabaseUrl('postgresql://u:p@h:5432/db')
+    assert.ok(direct.dialect === 'postgres' && direct.prepare, 'statements are prepared by default')
+    const off = parseDatabaseUrl('postgresql://u:p@h:5432/db?pgbouncer=false')
+    assert.ok(off.dialect === 'postgres' && off.prepare && off.url.search === '')
+    const mysql = parseDatabaseUrl('mysql://u:p@h:3306/db')
+    assert.ok(mysql.dialect === 'mysql' && mysql.prepare)
+  })
+
   test('an unknown scheme or a malformed URL is an EngineUrlError that hides the password', () => {
     for (const url of ['oracle://scott:tiger@host/db', 'heroes.db', '', 'postgresql://user:tiger@[bad/db']) {
       assert.throws(

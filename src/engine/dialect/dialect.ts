@@ -6,20 +6,25 @@ import type {
   Dialect as KyselyDialect,
   Driver,
   Kysely,
+  Logger,
   QueryCompiler,
-  QueryResult,
 } from 'kysely'
 import { ConnectionError, DataError, OnemodelError, type IntegrityError } from '../../errors.ts'
 import type { AnyField, FieldKind } from '../../model/field.ts'
+import { Executor } from '../executor.ts'
+import { PreparedStatements } from '../prepared-statements.ts'
 import type { IndexSchema, TableSchema } from '../schema.ts'
 import type { DialectName } from '../url.ts'
+import type { NativePool } from './native.ts'
 
-/**
- * A driver that can also run one statement outside any transaction. Sessions read this way, so a read
- * never waits for another session's transaction (SQLite) or holds a pooled connection (servers).
- */
-export interface EngineDriver extends Driver {
-  executeAutocommit<R>(query: CompiledQuery): Promise<QueryResult<R>>
+/** What the engine asks of every statement, whatever the dialect: its logging and whether to prepare. */
+export interface StatementSettings {
+  /** Called before each statement runs (the engine's `echo`). */
+  onQuery?: ((query: CompiledQuery) => void) | undefined
+  /** Kysely's logger, called after each statement. */
+  log?: Logger | undefined
+  /** Servers keep repeated statements prepared; false for PgBouncer's transaction pooling. */
+  prepare: boolean
 }
 
 /**
@@ -29,9 +34,10 @@ export interface EngineDriver extends Driver {
  */
 export interface Dialect {
   readonly name: DialectName
-  /** The Kysely dialect, whose driver is {@link driver}. */
+  /** The Kysely dialect, whose driver is {@link executor}. */
   readonly kysely: KyselyDialect
-  readonly driver: EngineDriver
+  /** Runs every statement of the engine, Kysely's and the Session's. */
+  readonly executor: Executor
   /** `INSERT … RETURNING` gives generated keys; otherwise the driver's `insertId` does. */
   readonly supportsReturning: boolean
   /**
@@ -115,6 +121,9 @@ export interface MigrationSupport {
   verify?(db: Kysely<any>): Promise<void>
 }
 
+/** Distinct statements a server connection keeps prepared, unless {@link PoolOptions} says otherwise. */
+export const DEFAULT_STATEMENT_CACHE_SIZE = 256
+
 /** Connection pool settings of the PostgreSQL and MySQL dialects. */
 export interface PoolOptions {
   /** Connections kept at most; default 10. */
@@ -125,6 +134,28 @@ export interface PoolOptions {
   statementTimeout?: number
   /** Passed to the driver as its `ssl` option (pg's `ssl`, mysql2's `ssl`). */
   ssl?: unknown
+  /**
+   * Distinct statements each connection keeps prepared; default 256. Beyond them, statements run
+   * unprepared, so a connection's prepared statements stay bounded.
+   */
+  statementCacheSize?: number
+}
+
+/** The executor of a server dialect: its pool, its error mapping, and prepared statements unless turned off. */
+export function serverExecutor(
+  pool: NativePool,
+  options: PoolOptions,
+  settings: StatementSettings,
+  mapError: (error: unknown) => Error,
+): Executor {
+  return new Executor(pool, {
+    mapError,
+    onQuery: settings.onQuery,
+    log: settings.log,
+    prepared: settings.prepare
+      ? new PreparedStatements(options.statementCacheSize ?? DEFAULT_STATEMENT_CACHE_SIZE)
+      : undefined,
+  })
 }
 
 /**
@@ -178,44 +209,6 @@ export function serverErrorMapper(url: URL, codes: ServerErrorCodes): (error: un
     timeoutError(error, codes.timeout) ??
     connectionError(error, codes.connection, url) ??
     (error as Error)
-}
-
-/**
- * A compiled query with hints onemodel's drivers use to run it faster. Queries Kysely runs itself carry
- * none and run as usual.
- */
-export interface DriverQuery extends CompiledQuery {
-  /**
-   * The query returns at most one row (a primary-key read, a one-row `INSERT … RETURNING`): node:sqlite's
-   * `get()` reads just that row, in about half the time of `all()`.
-   */
-  readonly oneRow: boolean
-  /**
-   * Return each row as the array of these result columns' values, in this order, instead of an object:
-   * node:sqlite builds arrays in about 60% of the time it takes to build objects.
-   */
-  readonly arrayOf: readonly string[] | undefined
-}
-
-/** `template`'s statement with these parameters and hints; the SQL text is shared, not compiled again. */
-export function driverQuery(
-  template: CompiledQuery,
-  parameters: readonly unknown[],
-  hints: { oneRow?: boolean; arrayOf?: readonly string[] } = {},
-): DriverQuery {
-  return {
-    sql: template.sql,
-    query: template.query,
-    queryId: template.queryId,
-    parameters,
-    oneRow: hints.oneRow ?? false,
-    arrayOf: hints.arrayOf,
-  }
-}
-
-/** The hints of a query, when onemodel made it with {@link driverQuery}. */
-export function hintsOf(query: CompiledQuery): Partial<DriverQuery> {
-  return query as Partial<DriverQuery>
 }
 
 /** A driver error as a {@link ConnectionError} when its code says the server cannot be reached or refused us. */

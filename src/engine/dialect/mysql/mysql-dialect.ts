@@ -4,14 +4,20 @@ import {
   MysqlQueryCompiler,
   ValueListNode,
   ValuesNode,
-  type CompiledQuery,
   type InsertQueryNode,
 } from 'kysely'
 import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField, FieldKind } from '../../../model/field.ts'
 import type { IndexSchema } from '../../schema.ts'
-import { kyselyDialect, serverErrorMapper, type Dialect, type PoolOptions } from '../dialect.ts'
-import { mysqlDriver } from './mysql-driver.ts'
+import {
+  kyselyDialect,
+  serverErrorMapper,
+  serverExecutor,
+  type Dialect,
+  type PoolOptions,
+  type StatementSettings,
+} from '../dialect.ts'
+import { MysqlPool } from './mysql-driver.ts'
 import { MysqlMigrationAdapter } from './mysql-migration-adapter.ts'
 import { introspectMysql, normalizeMysqlType } from './mysql-introspector.ts'
 
@@ -50,18 +56,18 @@ const DECODERS: Partial<Record<FieldKind, (value: unknown) => unknown>> = {
 }
 
 /** MySQL 8 and MariaDB through mysql2: AUTO_INCREMENT keys read from insertId, datetimes in UTC. */
-export function mysqlDialect(url: URL, pool: PoolOptions, onQuery?: (query: CompiledQuery) => void): Dialect {
+export function mysqlDialect(url: URL, pool: PoolOptions, settings: StatementSettings): Dialect {
   const mapError = serverErrorMapper(url, {
     integrityError,
     data: DATA_ERRNOS,
     timeout: TIMEOUT_ERRNOS,
     connection: CONNECTION_CODES,
   })
-  const driver = mysqlDriver(url, pool, { onQuery, mapError })
+  const executor = serverExecutor(new MysqlPool(url, pool), pool, settings, mapError)
   return {
     name: 'mysql',
-    driver,
-    kysely: kyselyDialect(driver, MysqlAdapter, MysqlIntrospector, MysqlCompiler),
+    executor,
+    kysely: kyselyDialect(executor, MysqlAdapter, MysqlIntrospector, MysqlCompiler),
     supportsReturning: false,
     supportsRowLocks: true,
     // In a MySQL string literal a backslash escapes, so one backslash is written as two.

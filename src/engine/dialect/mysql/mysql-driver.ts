@@ -1,37 +1,178 @@
 import mysql from 'mysql2'
-import { CompiledQuery, MysqlDriver as KyselyMysqlDriver } from 'kysely'
-import { PooledDriver, type PooledDriverHooks } from '../pooled-driver.ts'
-import type { PoolOptions } from '../dialect.ts'
+import type { QueryResult, TransactionSettings } from 'kysely'
+import { OBJECT_ROWS, type RowShape } from '../../statement.ts'
+import { DEFAULT_STATEMENT_CACHE_SIZE, type PoolOptions } from '../dialect.ts'
+import type { NativeConnection, NativePool } from '../native.ts'
 
-/** A mysql2 pool behind Kysely's MySQL driver. Works with MySQL 8 and MariaDB 10.6+. */
-export function mysqlDriver(url: URL, pool: PoolOptions, hooks: PooledDriverHooks): PooledDriver {
-  const client = mysql.createPool({
-    uri: url.href.replace(/^mariadb:/, 'mysql:'),
-    connectionLimit: pool.size ?? 10,
-    connectTimeout: pool.connectTimeout ?? 10_000,
-    // Dates are UTC both ways; DATE columns stay 'YYYY-MM-DD' strings.
-    timezone: 'Z',
-    dateStrings: ['DATE'],
-    // UPDATE reports the rows it matched, not only the rows whose values changed.
-    flags: ['FOUND_ROWS'],
-    supportBigNumbers: true,
-    ...(pool.ssl === undefined ? {} : { ssl: pool.ssl as mysql.PoolOptions['ssl'] }),
-  })
-  const statementTimeout = pool.statementTimeout
-  return new PooledDriver(
-    new KyselyMysqlDriver({
-      pool: client,
-      ...(statementTimeout === undefined
-        ? {}
-        : {
-            onCreateConnection: async (connection) => {
-              // MariaDB's per-session limit, in seconds.
-              await connection.executeQuery(
-                CompiledQuery.raw(`set session max_statement_time = ${statementTimeout / 1000}`),
-              )
-            },
-          }),
-    }),
-    hooks,
-  )
+// What PREPARE answers for a statement the binary protocol cannot carry, which then runs as text, with its
+// values in the SQL: ER_UNSUPPORTED_PS, and ER_PARSE_ERROR for a placeholder where the server takes only a
+// literal (`show variables like ?`, a table comment). A real syntax error fails again as text.
+const NOT_PREPARABLE = new Set([1064, 1295])
+
+/**
+ * One mysql2 connection. A statement to prepare runs with `execute()`, which mysql2 prepares once per
+ * connection and text and keeps in its cache; the others run with `query()`.
+ */
+class MysqlConnection implements NativeConnection {
+  readonly raw: mysql.PoolConnection
+
+  constructor(raw: mysql.PoolConnection) {
+    this.raw = raw
+  }
+
+  async execute(
+    sql: string,
+    parameters: readonly unknown[],
+    shape: RowShape,
+    name: string | undefined,
+  ): Promise<QueryResult<unknown>> {
+    const values = name === undefined ? undefined : binaryValues(parameters)
+    if (values === undefined) return this.#send('query', sql, parameters, shape.arrays)
+    try {
+      return await this.#send('execute', sql, values, shape.arrays)
+    } catch (error) {
+      const errno = (error as { errno?: unknown }).errno
+      if (typeof errno !== 'number' || !NOT_PREPARABLE.has(errno)) throw error
+      return this.#send('query', sql, parameters, shape.arrays)
+    }
+  }
+
+  async *stream(sql: string, parameters: readonly unknown[]): AsyncIterableIterator<QueryResult<unknown>> {
+    const options = { sql, values: parameters as mysql.ExecuteValues[] } // as in #send
+    const rows = this.raw.query(options).stream({ objectMode: true })
+    try {
+      for await (const row of rows) yield { rows: [row] }
+    } catch (error) {
+      // A stream the caller stopped reading ends early; that is not a failure.
+      if ((error as { code?: unknown }).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw error
+    }
+  }
+
+  async begin(settings: TransactionSettings): Promise<void> {
+    const parts = [
+      ...(settings.isolationLevel ? [`isolation level ${settings.isolationLevel}`] : []),
+      ...(settings.accessMode ? [settings.accessMode] : []),
+    ]
+    // Sets the isolation level of the next transaction only.
+    if (parts.length > 0) await this.#send('query', `set transaction ${parts.join(', ')}`, [], false)
+    await this.#send('query', 'begin', [], false)
+  }
+
+  async commit(): Promise<void> {
+    await this.#send('query', 'commit', [], false)
+  }
+
+  async rollback(): Promise<void> {
+    await this.#send('query', 'rollback', [], false)
+  }
+
+  #send(
+    method: 'query' | 'execute',
+    sql: string,
+    parameters: readonly unknown[],
+    rowsAsArray: boolean,
+  ): Promise<QueryResult<unknown>> {
+    // mysql2 reads the values without changing them; its types ask for a mutable array of its own values.
+    const options = { sql, values: parameters as mysql.ExecuteValues[], rowsAsArray }
+    return new Promise((resolve, reject) => {
+      const done = (error: mysql.QueryError | null, result: mysql.QueryResult): void => {
+        if (error) reject(error)
+        else resolve(toQueryResult(result))
+      }
+      if (method === 'execute') this.raw.execute(options, done)
+      else this.raw.query(options, done)
+    })
+  }
+}
+
+/**
+ * The parameters as the binary protocol of `execute()` sends them, or `undefined` when it cannot: a date
+ * beyond year 9999 does not fit its two-byte year (mysql2 throws before sending), so the statement runs as
+ * text and the server refuses the value as it does any other out of range. The binary protocol refuses
+ * undefined, which the text protocol sends as NULL.
+ */
+function binaryValues(parameters: readonly unknown[]): readonly unknown[] | undefined {
+  let copy: unknown[] | undefined
+  for (let i = 0; i < parameters.length; i++) {
+    const value = parameters[i]
+    if (value === undefined) (copy ??= parameters.slice())[i] = null
+    else if (value instanceof Date && !(Math.abs(value.getUTCFullYear()) <= 9999)) return undefined
+  }
+  return copy ?? parameters
+}
+
+/** mysql2's answer: rows for a SELECT, a header with the affected rows and insert id for a write. */
+function toQueryResult(result: mysql.QueryResult): QueryResult<unknown> {
+  if (Array.isArray(result)) return { rows: result }
+  const { insertId, affectedRows } = result as mysql.ResultSetHeader
+  return {
+    rows: [],
+    numAffectedRows: BigInt(affectedRows),
+    insertId: insertId === 0 ? undefined : BigInt(insertId),
+  }
+}
+
+/** A mysql2 pool. Works with MySQL 8 and MariaDB 10.6+. */
+export class MysqlPool implements NativePool {
+  readonly #pool: mysql.Pool
+  readonly #connections = new WeakMap<mysql.PoolConnection, MysqlConnection>()
+  readonly #statementTimeout: number | undefined
+  #used = false
+
+  constructor(url: URL, pool: PoolOptions) {
+    this.#pool = mysql.createPool({
+      uri: url.href.replace(/^mariadb:/, 'mysql:'),
+      connectionLimit: pool.size ?? 10,
+      connectTimeout: pool.connectTimeout ?? 10_000,
+      // Dates are UTC both ways; DATE columns stay 'YYYY-MM-DD' strings.
+      timezone: 'Z',
+      dateStrings: ['DATE'],
+      // UPDATE reports the rows it matched, not only the rows whose values changed.
+      flags: ['FOUND_ROWS'],
+      supportBigNumbers: true,
+      // The engine prepares at most this many texts, so mysql2's cache never closes one it will reuse.
+      maxPreparedStatements: pool.statementCacheSize ?? DEFAULT_STATEMENT_CACHE_SIZE,
+      ...(pool.ssl === undefined ? {} : { ssl: pool.ssl as mysql.PoolOptions['ssl'] }),
+    })
+    this.#statementTimeout = pool.statementTimeout
+  }
+
+  async acquire(): Promise<NativeConnection> {
+    this.#used = true
+    const raw = await new Promise<mysql.PoolConnection>((resolve, reject) =>
+      this.#pool.getConnection((error, connection) => (error ? reject(error) : resolve(connection))),
+    )
+    let connection = this.#connections.get(raw)
+    if (connection === undefined) {
+      connection = new MysqlConnection(raw)
+      if (this.#statementTimeout !== undefined) {
+        // MariaDB's per-session limit, in seconds.
+        const sql = `set session max_statement_time = ${this.#statementTimeout / 1000}`
+        try {
+          await connection.execute(sql, [], OBJECT_ROWS, undefined)
+        } catch (error) {
+          raw.release()
+          throw error
+        }
+      }
+      this.#connections.set(raw, connection)
+    }
+    return connection
+  }
+
+  release(connection: MysqlConnection): void {
+    connection.raw.release()
+  }
+
+  idle(): undefined {
+    return undefined
+  }
+
+  async destroy(): Promise<void> {
+    // A pool that never connected has nothing to close.
+    if (!this.#used) return
+    await new Promise<void>((resolve, reject) =>
+      this.#pool.end((error) => (error ? reject(error) : resolve())),
+    )
+  }
 }

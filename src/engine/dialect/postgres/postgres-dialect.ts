@@ -1,9 +1,16 @@
-import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type CompiledQuery } from 'kysely'
+import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely'
 import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField } from '../../../model/field.ts'
 import type { IndexSchema } from '../../schema.ts'
-import { kyselyDialect, serverErrorMapper, type Dialect, type PoolOptions } from '../dialect.ts'
-import { postgresDriver } from './postgres-driver.ts'
+import {
+  kyselyDialect,
+  serverErrorMapper,
+  serverExecutor,
+  type Dialect,
+  type PoolOptions,
+  type StatementSettings,
+} from '../dialect.ts'
+import { PostgresPool } from './postgres-driver.ts'
 import { currentSchema, introspectPostgres, normalizePostgresType } from './postgres-introspector.ts'
 
 // SQLSTATE class 23, integrity constraint violation.
@@ -34,22 +41,18 @@ const CONNECTION_CODES = new Set([
 ])
 
 /** PostgreSQL through pg: identity keys, RETURNING, timestamptz, jsonb, native uuid and boolean. */
-export function postgresDialect(
-  url: URL,
-  pool: PoolOptions,
-  onQuery?: (query: CompiledQuery) => void,
-): Dialect {
+export function postgresDialect(url: URL, pool: PoolOptions, settings: StatementSettings): Dialect {
   const mapError = serverErrorMapper(url, {
     integrityError,
     data: DATA_CODES,
     timeout: TIMEOUT_CODES,
     connection: CONNECTION_CODES,
   })
-  const driver = postgresDriver(url, pool, { onQuery, mapError })
+  const executor = serverExecutor(new PostgresPool(url, pool), pool, settings, mapError)
   return {
     name: 'postgres',
-    driver,
-    kysely: kyselyDialect(driver, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler),
+    executor,
+    kysely: kyselyDialect(executor, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler),
     supportsReturning: true,
     supportsRowLocks: true,
     likeEscape: "escape '\\'",

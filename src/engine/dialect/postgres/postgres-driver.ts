@@ -1,7 +1,8 @@
 import pg from 'pg'
-import { PostgresDriver as KyselyPostgresDriver } from 'kysely'
-import { PooledDriver, type PooledDriverHooks } from '../pooled-driver.ts'
+import type { QueryResult, TransactionSettings } from 'kysely'
+import type { RowShape } from '../../statement.ts'
 import type { PoolOptions } from '../dialect.ts'
+import { StalePreparedStatement, type NativeConnection, type NativePool } from '../native.ts'
 
 // DATE stays 'YYYY-MM-DD' (pg would make a local-time Date of it), and BIGINT (count(*)) becomes a number
 // when it fits, as SQLite and MySQL return it.
@@ -16,17 +17,122 @@ const types = {
   },
 }
 
-/** A pg pool behind Kysely's PostgreSQL driver. */
-export function postgresDriver(url: URL, pool: PoolOptions, hooks: PooledDriverHooks): PooledDriver {
-  const client = new pg.Pool({
-    connectionString: url.href,
-    max: pool.size ?? 10,
-    connectionTimeoutMillis: pool.connectTimeout ?? 10_000,
-    ...(pool.statementTimeout === undefined ? {} : { statement_timeout: pool.statementTimeout }),
-    ...(pool.ssl === undefined ? {} : { ssl: pool.ssl as pg.PoolConfig['ssl'] }),
-    types,
-  })
-  // An idle client that loses its server emits 'error'; without a listener that would crash the process.
-  client.on('error', () => {})
-  return new PooledDriver(new KyselyPostgresDriver({ pool: client }), hooks)
+// The commands whose row count is the number of rows they changed.
+const WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE'])
+
+/**
+ * PostgreSQL refuses a prepared statement whose result columns changed since it was prepared (a column
+ * added under `select *`, or a column's type changed) with feature_not_supported.
+ */
+function isStalePlan(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null
+  return e?.code === '0A000' && typeof e.message === 'string' && e.message.startsWith('cached plan must not')
+}
+
+/**
+ * One pg client. A named statement is parsed once per client: pg remembers the names it prepared and
+ * sends only Bind and Execute the next time.
+ */
+class PostgresConnection implements NativeConnection {
+  readonly client: pg.PoolClient
+  /** A failed ROLLBACK leaves the connection in an unknown state: the pool then closes it. */
+  broken = false
+
+  constructor(client: pg.PoolClient) {
+    this.client = client
+  }
+
+  async execute(
+    sql: string,
+    parameters: readonly unknown[],
+    shape: RowShape,
+    name: string | undefined,
+  ): Promise<QueryResult<unknown>> {
+    // pg reads the values without changing them; its types ask for a mutable array.
+    const values = parameters as unknown[]
+    let result: pg.QueryResult
+    try {
+      result = shape.arrays
+        ? await this.client.query({ text: sql, values, name, rowMode: 'array' })
+        : await this.client.query({ text: sql, values, name })
+    } catch (error) {
+      throw name !== undefined && isStalePlan(error) ? new StalePreparedStatement(error) : error
+    }
+    return {
+      rows: result.rows ?? [],
+      numAffectedRows: WRITES.has(result.command) ? BigInt(result.rowCount ?? 0) : undefined,
+    }
+  }
+
+  async *stream(): AsyncIterableIterator<QueryResult<unknown>> {
+    throw new Error('Streaming is not supported on PostgreSQL; use execute() and page with limit/offset.')
+  }
+
+  async begin(settings: TransactionSettings): Promise<void> {
+    let sql = 'begin'
+    if (settings.isolationLevel || settings.accessMode) {
+      sql = 'start transaction'
+      if (settings.isolationLevel) sql += ` isolation level ${settings.isolationLevel}`
+      if (settings.accessMode) sql += ` ${settings.accessMode}`
+    }
+    await this.client.query(sql)
+  }
+
+  async commit(): Promise<void> {
+    const { command } = await this.client.query('commit')
+    // PostgreSQL answers COMMIT with ROLLBACK when an earlier statement's error aborted the transaction.
+    if (command === 'ROLLBACK') {
+      throw new Error('The transaction was rolled back, not committed: one of its statements failed.')
+    }
+  }
+
+  async rollback(): Promise<void> {
+    try {
+      await this.client.query('rollback')
+    } catch (error) {
+      this.broken = true
+      throw error
+    }
+  }
+}
+
+/** A pg pool. */
+export class PostgresPool implements NativePool {
+  readonly #pool: pg.Pool
+  readonly #connections = new WeakMap<pg.PoolClient, PostgresConnection>()
+  #used = false
+
+  constructor(url: URL, pool: PoolOptions) {
+    this.#pool = new pg.Pool({
+      connectionString: url.href,
+      max: pool.size ?? 10,
+      connectionTimeoutMillis: pool.connectTimeout ?? 10_000,
+      ...(pool.statementTimeout === undefined ? {} : { statement_timeout: pool.statementTimeout }),
+      ...(pool.ssl === undefined ? {} : { ssl: pool.ssl as pg.PoolConfig['ssl'] }),
+      types,
+    })
+    // An idle client that loses its server emits 'error'; without a listener that would crash the process.
+    this.#pool.on('error', () => {})
+  }
+
+  async acquire(): Promise<NativeConnection> {
+    this.#used = true
+    const client = await this.#pool.connect()
+    let connection = this.#connections.get(client)
+    if (connection === undefined) this.#connections.set(client, (connection = new PostgresConnection(client)))
+    return connection
+  }
+
+  release(connection: PostgresConnection): void {
+    connection.client.release(connection.broken)
+  }
+
+  idle(): undefined {
+    return undefined
+  }
+
+  async destroy(): Promise<void> {
+    // A pool that never connected has nothing to close.
+    if (this.#used) await this.#pool.end()
+  }
 }

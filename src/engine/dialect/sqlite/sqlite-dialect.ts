@@ -4,13 +4,13 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
   type ColumnDefinitionBuilder,
-  type CompiledQuery,
   type Kysely,
 } from 'kysely'
 import { IntegrityError, MigrationError, OnemodelError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField, FieldKind } from '../../../model/field.ts'
-import { kyselyDialect, type Dialect, type MigrationSupport } from '../dialect.ts'
-import { SqliteDriver, type SqliteOptions } from './sqlite-driver.ts'
+import { Executor } from '../../executor.ts'
+import { kyselyDialect, type Dialect, type MigrationSupport, type StatementSettings } from '../dialect.ts'
+import { SqlitePool, type SqliteOptions } from './sqlite-driver.ts'
 import { introspectSqlite, normalizeSqliteType } from './sqlite-introspector.ts'
 
 // SQLite's extended result codes for constraint violations (https://sqlite.org/rescode.html).
@@ -31,18 +31,24 @@ const DECODERS: Partial<Record<FieldKind, (value: unknown) => unknown>> = {
   json: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
 }
 
-/** SQLite through node:sqlite: dates as ISO 8601 text, booleans as 0/1, JSON as text. */
+/**
+ * SQLite through node:sqlite: dates as ISO 8601 text, booleans as 0/1, JSON as text. Statements are
+ * always kept prepared, per connection (`statementCacheSize`): they live in the process, so `prepare`,
+ * which is about servers, does not apply.
+ */
 export function sqliteDialect(
-  config: SqliteOptions & { filename: string; memory: boolean; onQuery?: (query: CompiledQuery) => void },
+  config: SqliteOptions & { filename: string; memory: boolean },
+  settings: StatementSettings,
 ): Dialect {
-  const driver = new SqliteDriver({
-    ...config,
+  const executor = new Executor(new SqlitePool(config), {
     mapError: (error) => integrityError(error) ?? busyError(error, config) ?? (error as Error),
+    onQuery: settings.onQuery,
+    log: settings.log,
   })
   return {
     name: 'sqlite',
-    driver,
-    kysely: kyselyDialect(driver, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler),
+    executor,
+    kysely: kyselyDialect(executor, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler),
     supportsReturning: true,
     supportsRowLocks: false,
     likeEscape: "escape '\\'",

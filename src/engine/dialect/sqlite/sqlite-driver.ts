@@ -1,7 +1,8 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite'
-import type { CompiledQuery, DatabaseConnection, QueryResult, TransactionSettings } from 'kysely'
+import type { QueryResult, TransactionSettings } from 'kysely'
 import { ConnectionError, OnemodelError } from '../../../errors.ts'
-import { hintsOf, type EngineDriver } from '../dialect.ts'
+import type { RowShape } from '../../statement.ts'
+import type { NativeConnection, NativePool } from '../native.ts'
 
 /** SQLite settings applied to every connection. */
 export interface SqliteOptions {
@@ -17,13 +18,9 @@ export interface SqliteOptions {
   statementCacheSize?: number
 }
 
-export interface SqliteDriverConfig extends SqliteOptions {
+export interface SqlitePoolConfig extends SqliteOptions {
   filename: string
   memory: boolean
-  /** Called before each statement runs (the engine's `echo`). */
-  onQuery?: (query: CompiledQuery) => void
-  /** Turns a driver error into onemodel's (constraint violations become IntegrityError). */
-  mapError: (error: unknown) => Error
 }
 
 interface CachedStatement {
@@ -34,55 +31,48 @@ interface CachedStatement {
 
 /**
  * One node:sqlite connection with a prepared-statement cache keyed by SQL text, so the same query is
- * prepared once per connection, not once per call.
+ * prepared once per connection, not once per call. It runs synchronously: node:sqlite is synchronous, so a
+ * statement cannot interleave with another.
  */
-class SqliteConnection implements DatabaseConnection {
+class SqliteConnection implements NativeConnection {
   readonly #db: DatabaseSync
   readonly #cache = new Map<string, CachedStatement>()
   readonly #arrayCache = new Map<string, CachedStatement>()
-  readonly #config: SqliteDriverConfig
+  readonly #cacheSize: number
 
-  constructor(db: DatabaseSync, config: SqliteDriverConfig) {
+  constructor(db: DatabaseSync, cacheSize: number) {
     this.#db = db
-    this.#config = config
+    this.#cacheSize = cacheSize
   }
 
-  /** Runs synchronously: node:sqlite is synchronous, so a statement cannot interleave with another. */
-  run<R>(query: CompiledQuery): QueryResult<R> {
-    this.#config.onQuery?.(query)
-    const { oneRow, arrayOf } = hintsOf(query)
-    const { statement, returnsRows } = this.#prepare(query.sql, arrayOf !== undefined)
-    const params = toSqliteParams(query.parameters)
-    try {
-      if (returnsRows && oneRow) {
-        const row = statement.get(...params) as R | undefined
-        return { rows: row === undefined ? [] : [row] }
-      }
-      if (returnsRows) return { rows: statement.all(...params) as R[] }
-      const { changes, lastInsertRowid } = statement.run(...params)
-      return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) }
-    } catch (error) {
-      throw this.#config.mapError(error)
+  execute(sql: string, parameters: readonly unknown[], shape: RowShape): QueryResult<unknown> {
+    const { statement, returnsRows } = this.#prepare(sql, shape.arrays)
+    const params = toSqliteParams(parameters)
+    if (returnsRows && shape.oneRow) {
+      const row = statement.get(...params)
+      return { rows: row === undefined ? [] : [row] }
     }
+    if (returnsRows) return { rows: statement.all(...params) }
+    const { changes, lastInsertRowid } = statement.run(...params)
+    return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) }
   }
 
-  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    return this.run<R>(query)
+  async *stream(sql: string, parameters: readonly unknown[]): AsyncIterableIterator<QueryResult<unknown>> {
+    const { statement } = this.#prepare(sql, false)
+    for (const row of statement.iterate(...toSqliteParams(parameters))) yield { rows: [row] }
   }
 
-  async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
-    this.#config.onQuery?.(query)
-    const { statement } = this.#prepare(query.sql, hintsOf(query).arrayOf !== undefined)
-    for (const row of statement.iterate(...toSqliteParams(query.parameters))) yield { rows: [row as R] }
+  begin(settings: TransactionSettings): void {
+    // IMMEDIATE takes the write lock now, so another process cannot make this transaction fail halfway.
+    this.#db.exec(settings.accessMode === 'read only' ? 'begin' : 'begin immediate')
   }
 
-  /** Runs transaction control (`begin immediate`, `commit`), which can fail when another process holds the lock. */
-  exec(sql: string): void {
-    try {
-      this.#db.exec(sql)
-    } catch (error) {
-      throw this.#config.mapError(error)
-    }
+  commit(): void {
+    this.#db.exec('commit')
+  }
+
+  rollback(): void {
+    this.#db.exec('rollback')
   }
 
   close(): void {
@@ -96,17 +86,10 @@ class SqliteConnection implements DatabaseConnection {
     const cache = arrays ? this.#arrayCache : this.#cache
     let cached = cache.get(sql)
     if (cached) return cached
-    let statement: StatementSync
-    try {
-      statement = this.#db.prepare(sql)
-    } catch (error) {
-      throw this.#config.mapError(error)
-    }
+    const statement = this.#db.prepare(sql)
     if (arrays) statement.setReturnArrays(true)
     cached = { statement, returnsRows: statement.columns().length > 0 }
-    if (cache.size >= (this.#config.statementCacheSize ?? 256)) {
-      cache.delete(cache.keys().next().value!)
-    }
+    if (cache.size >= this.#cacheSize) cache.delete(cache.keys().next().value!)
     cache.set(sql, cached)
     return cached
   }
@@ -167,29 +150,53 @@ class WriteLock {
 }
 
 /**
- * The SQLite driver over node:sqlite. A file database has one write connection, taken by one transaction
- * at a time, which also runs autocommit reads while no transaction is open; while one is, they run on a
- * second, read-only connection: in WAL mode a read sees the last commit and never waits for a writer. A
- * memory database has a single connection for both.
+ * The connections of a SQLite database over node:sqlite. A file database has one write connection, taken
+ * by one transaction at a time, which also runs autocommit statements while no transaction is open; while
+ * one is, they run on a second, read-only connection: in WAL mode a read sees the last commit and never
+ * waits for a writer. A memory database has a single connection for both.
  */
-export class SqliteDriver implements EngineDriver {
-  readonly #config: SqliteDriverConfig
+export class SqlitePool implements NativePool {
+  readonly #config: SqlitePoolConfig
   readonly #lock = new WriteLock()
   #writer: SqliteConnection | undefined
   #reader: SqliteConnection | undefined
-  #destroyed = false
 
-  constructor(config: SqliteDriverConfig) {
+  constructor(config: SqlitePoolConfig) {
     this.#config = config
   }
 
-  async init(): Promise<void> {
-    this.#connect()
+  async acquire(): Promise<NativeConnection> {
+    await this.#acquireLock()
+    try {
+      return this.#connect()
+    } catch (error) {
+      this.#lock.release()
+      throw error
+    }
+  }
+
+  release(): void {
+    this.#lock.release()
+  }
+
+  idle(): NativeConnection | undefined {
+    const writer = this.#connect()
+    // With no transaction open, the write connection sees just the last commit, and its page cache is
+    // warm: SQLite empties a connection's cache when another connection has written since its last read,
+    // so reads on the read connection between writes would read their pages again.
+    if (!this.#lock.held) return writer
+    // A memory database has one connection: a statement waits for the open transaction, so its writes
+    // stay invisible.
+    return this.#reader
+  }
+
+  async destroy(): Promise<void> {
+    this.#reader?.close()
+    this.#writer?.close()
+    this.#reader = this.#writer = undefined
   }
 
   #connect(): SqliteConnection {
-    if (this.#destroyed)
-      throw new OnemodelError('OM_ENGINE_DISPOSED', 'The engine was disposed; create a new one.')
     if (this.#writer) return this.#writer
     const c = this.#config
     let db: DatabaseSync
@@ -200,17 +207,18 @@ export class SqliteDriver implements EngineDriver {
         cause: error,
       })
     }
+    const cacheSize = c.statementCacheSize ?? 256
     const journal = c.memory ? 'memory' : (c.journalMode ?? 'wal')
     db.exec(`pragma busy_timeout = ${Math.trunc(c.busyTimeout ?? 5000)}`)
     db.exec(`pragma journal_mode = ${journal}`)
     db.exec(`pragma synchronous = ${c.synchronous ?? 'normal'}`)
     db.exec(`pragma foreign_keys = ${(c.foreignKeys ?? true) ? 'on' : 'off'}`)
-    this.#writer = new SqliteConnection(db, c)
+    this.#writer = new SqliteConnection(db, cacheSize)
     if (!c.memory) {
       const reader = new DatabaseSync(c.filename)
       reader.exec(`pragma busy_timeout = ${Math.trunc(c.busyTimeout ?? 5000)}`)
       reader.exec('pragma query_only = on')
-      this.#reader = new SqliteConnection(reader, c)
+      this.#reader = new SqliteConnection(reader, cacheSize)
     }
     return this.#writer
   }
@@ -226,67 +234,5 @@ export class SqliteDriver implements EngineDriver {
           `SQLite database ${this.#config.filename}: another Session of this engine kept its write transaction open for longer than the busy timeout (${timeout} ms). Keep transactions short, or raise the engine's sqlite.busyTimeout.`,
         ),
     )
-  }
-
-  async acquireConnection(): Promise<DatabaseConnection> {
-    await this.#acquireLock()
-    try {
-      return this.#connect()
-    } catch (error) {
-      this.#lock.release()
-      throw error
-    }
-  }
-
-  async executeAutocommit<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const writer = this.#connect()
-    // With no transaction open, the write connection sees just the last commit, and its page cache is
-    // warm: SQLite empties a connection's cache when another connection has written since its last read,
-    // so reads on the read connection between writes would read their pages again.
-    if (!this.#lock.held) return writer.run<R>(query)
-    if (this.#reader) return this.#reader.run<R>(query)
-    // A memory database has one connection: wait for the open transaction so its writes stay invisible.
-    await this.#acquireLock()
-    try {
-      return writer.run<R>(query)
-    } finally {
-      this.#lock.release()
-    }
-  }
-
-  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    // IMMEDIATE takes the write lock now, so another process cannot make this transaction fail halfway.
-    ;(connection as SqliteConnection).exec(settings.accessMode === 'read only' ? 'begin' : 'begin immediate')
-  }
-
-  async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    ;(connection as SqliteConnection).exec('commit')
-  }
-
-  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    ;(connection as SqliteConnection).exec('rollback')
-  }
-
-  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    ;(connection as SqliteConnection).exec(`savepoint "${name}"`)
-  }
-
-  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    ;(connection as SqliteConnection).exec(`rollback to savepoint "${name}"`)
-  }
-
-  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    ;(connection as SqliteConnection).exec(`release savepoint "${name}"`)
-  }
-
-  async releaseConnection(): Promise<void> {
-    this.#lock.release()
-  }
-
-  async destroy(): Promise<void> {
-    this.#destroyed = true
-    this.#reader?.close()
-    this.#writer?.close()
-    this.#reader = this.#writer = undefined
   }
 }

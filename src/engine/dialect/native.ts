@@ -1,0 +1,51 @@
+import type { QueryResult, TransactionSettings } from 'kysely'
+import type { RowShape } from '../statement.ts'
+
+/**
+ * One connection of a database driver, as thin as the driver allows: it runs what the engine's
+ * {@link Executor} gives it and nothing more. Logging, error mapping and the choice to prepare live in the
+ * executor, once for every dialect.
+ */
+export interface NativeConnection {
+  /**
+   * Runs one statement and returns its rows in `shape`. With `prepare`, the statement is kept prepared on
+   * this connection and reused the next time the same text runs (PostgreSQL: under this name).
+   * node:sqlite answers synchronously; the servers answer with a promise.
+   */
+  execute(
+    sql: string,
+    parameters: readonly unknown[],
+    shape: RowShape,
+    prepare: string | undefined,
+  ): QueryResult<unknown> | Promise<QueryResult<unknown>>
+  /** The rows of a statement as objects, a chunk at a time. */
+  stream(sql: string, parameters: readonly unknown[], chunkSize: number): AsyncIterable<QueryResult<unknown>>
+  begin(settings: TransactionSettings): void | Promise<void>
+  commit(): void | Promise<void>
+  rollback(): void | Promise<void>
+}
+
+/**
+ * What a connection throws when a statement it keeps prepared no longer fits its tables (PostgreSQL's
+ * "cached plan must not change result type" after a column was added or changed): the executor then
+ * prepares the text again under a new name.
+ */
+export class StalePreparedStatement extends Error {
+  constructor(cause: unknown) {
+    super('The prepared statement no longer fits its tables.', { cause })
+  }
+}
+
+/** A driver's connections: a pool on the servers, SQLite's write and read connections. */
+export interface NativePool {
+  /** A connection for a transaction or several statements, waited for until one is free. */
+  acquire(): Promise<NativeConnection>
+  release(connection: NativeConnection): void | Promise<void>
+  /**
+   * A connection one statement in autocommit can run on right now without acquiring one (SQLite's),
+   * or `undefined`: the statement then borrows a connection for as long as it runs.
+   */
+  idle(): NativeConnection | undefined
+  /** Closes every connection; the pool is not used afterwards. */
+  destroy(): Promise<void>
+}

@@ -1,0 +1,293 @@
+import {
+  createQueryId,
+  IdentifierNode,
+  RawNode,
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  type Logger,
+  type QueryCompiler,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely'
+import { OnemodelError } from '../errors.ts'
+import { StalePreparedStatement, type NativeConnection, type NativePool } from './dialect/native.ts'
+import type { PreparedStatements } from './prepared-statements.ts'
+import { OBJECT_ROWS, type RowShape, type Statement } from './statement.ts'
+
+/**
+ * What an {@link Executor} adds around a dialect's connections. The engine builds it from its options.
+ *
+ * @example
+ * const options: ExecutorOptions = { mapError: (error) => error as Error, onQuery: (query) => console.log(query.sql) }
+ */
+export interface ExecutorOptions {
+  /** Turns a driver error into onemodel's: constraint, data, timeout, busy and connection errors. */
+  mapError: (error: unknown) => Error
+  /** Called before each statement runs (the engine's `echo`). */
+  onQuery?: ((query: CompiledQuery) => void) | undefined
+  /** Kysely's logger, called after each statement with its duration, or its error. */
+  log?: Logger | undefined
+  /** The statements a server keeps prepared; `undefined` where none are (SQLite caches its own). */
+  prepared?: PreparedStatements | undefined
+}
+
+/**
+ * A connection the executor handed out: to Kysely, which runs its queries on it with `executeQuery`, or
+ * to a Session, which runs statements on it with {@link Executor.run}.
+ *
+ * @example
+ * const connection = await engine.dialect.executor.acquireConnection()
+ * const { rows } = await connection.executeQuery(engine.db.selectFrom('hero').selectAll().compile())
+ * await engine.dialect.executor.releaseConnection(connection)
+ */
+export class ExecutorConnection implements DatabaseConnection {
+  readonly native: NativeConnection
+  readonly #executor: Executor
+
+  constructor(executor: Executor, native: NativeConnection) {
+    this.#executor = executor
+    this.native = native
+  }
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return this.#executor.execute<R>(query, OBJECT_ROWS, this)
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize = 100): AsyncIterableIterator<QueryResult<R>> {
+    return this.#executor.stream<R>(query, chunkSize, this)
+  }
+}
+
+/**
+ * The one way statements reach an engine's database, shared by Kysely (it is Kysely's driver) and the
+ * Session: it owns acquiring and releasing connections, transactions, echo and logging, error mapping and
+ * the choice to prepare, once for every dialect. The dialect's {@link NativePool} only talks to its driver.
+ *
+ * @example
+ * const { executor } = engine.dialect
+ * const { rows } = await executor.run<unknown[]>(bind(template, [1], ONE_ARRAY)) // autocommit
+ * const connection = await executor.acquireConnection()
+ * try {
+ *   await executor.beginTransaction(connection, {})
+ *   await executor.run(update, connection)
+ *   await executor.commitTransaction(connection)
+ * } finally {
+ *   await executor.releaseConnection(connection)
+ * }
+ */
+export class Executor implements Driver {
+  readonly #pool: NativePool
+  readonly #mapError: (error: unknown) => Error
+  readonly #onQuery: ((query: CompiledQuery) => void) | undefined
+  readonly #log: Logger | undefined
+  readonly #prepared: PreparedStatements | undefined
+  readonly #connections = new WeakMap<NativeConnection, ExecutorConnection>()
+  /** The connections in a transaction: elsewhere each statement stands alone. */
+  readonly #transactions = new WeakSet<ExecutorConnection>()
+  #destroyed = false
+
+  constructor(pool: NativePool, options: ExecutorOptions) {
+    this.#pool = pool
+    this.#mapError = options.mapError
+    this.#onQuery = options.onQuery
+    this.#log = options.log
+    this.#prepared = options.prepared
+  }
+
+  /** Nothing to do: connections open at first use. */
+  async init(): Promise<void> {}
+
+  /** Runs one ORM statement, read in its shape: on `connection`, or by itself in autocommit. */
+  run<R>(statement: Statement, connection?: ExecutorConnection): Promise<QueryResult<R>> {
+    return this.execute<R>(statement, statement.shape, connection)
+  }
+
+  /**
+   * Runs one query with rows in `shape`: on `connection`, or by itself in autocommit, on a connection
+   * borrowed for as long as it runs (or SQLite's idle one, with no wait at all).
+   */
+  execute<R>(
+    query: CompiledQuery,
+    shape: RowShape,
+    connection?: ExecutorConnection,
+  ): Promise<QueryResult<R>> {
+    if (connection !== undefined) {
+      return this.#on<R>(connection.native, query, shape, !this.#transactions.has(connection))
+    }
+    let idle: NativeConnection | undefined
+    try {
+      idle = this.#open().idle()
+    } catch (error) {
+      return Promise.reject(this.#mapError(error))
+    }
+    if (idle !== undefined) return this.#on<R>(idle, query, shape, true)
+    return this.#borrowed<R>(query, shape)
+  }
+
+  async *stream<R>(
+    query: CompiledQuery,
+    chunkSize: number,
+    connection: ExecutorConnection,
+  ): AsyncIterableIterator<QueryResult<R>> {
+    this.#onQuery?.(query)
+    const start = performance.now()
+    try {
+      for await (const chunk of connection.native.stream(query.sql, query.parameters, chunkSize)) {
+        // The rows of a driver are values of unknown shape: the caller's R says what it expects of them.
+        yield chunk as QueryResult<R>
+      }
+    } catch (raw) {
+      const error = this.#mapError(raw)
+      await this.#log?.({ level: 'error', error, query, queryDurationMillis: performance.now() - start })
+      throw error
+    }
+    await this.#log?.({
+      level: 'query',
+      isStream: true,
+      query,
+      queryDurationMillis: performance.now() - start,
+    })
+  }
+
+  async acquireConnection(): Promise<ExecutorConnection> {
+    const native = await this.#acquireNative()
+    let connection = this.#connections.get(native)
+    if (connection === undefined) {
+      this.#connections.set(native, (connection = new ExecutorConnection(this, native)))
+    }
+    return connection
+  }
+
+  async releaseConnection(connection: ExecutorConnection): Promise<void> {
+    await this.#pool.release(connection.native)
+  }
+
+  async beginTransaction(connection: ExecutorConnection, settings: TransactionSettings): Promise<void> {
+    try {
+      await connection.native.begin(settings)
+      this.#transactions.add(connection)
+    } catch (error) {
+      throw this.#mapError(error)
+    }
+  }
+
+  async commitTransaction(connection: ExecutorConnection): Promise<void> {
+    try {
+      await connection.native.commit()
+    } catch (error) {
+      throw this.#mapError(error)
+    } finally {
+      this.#transactions.delete(connection)
+    }
+  }
+
+  async rollbackTransaction(connection: ExecutorConnection): Promise<void> {
+    try {
+      await connection.native.rollback()
+    } catch (error) {
+      throw this.#mapError(error)
+    } finally {
+      this.#transactions.delete(connection)
+    }
+  }
+
+  async savepoint(connection: ExecutorConnection, name: string, compile: QueryCompiler['compileQuery']) {
+    await this.#savepointCommand(connection, 'savepoint', name, compile)
+  }
+
+  async rollbackToSavepoint(
+    connection: ExecutorConnection,
+    name: string,
+    compile: QueryCompiler['compileQuery'],
+  ): Promise<void> {
+    await this.#savepointCommand(connection, 'rollback to savepoint', name, compile)
+  }
+
+  async releaseSavepoint(
+    connection: ExecutorConnection,
+    name: string,
+    compile: QueryCompiler['compileQuery'],
+  ) {
+    await this.#savepointCommand(connection, 'release savepoint', name, compile)
+  }
+
+  /** Closes every connection. Later statements fail with `OM_ENGINE_DISPOSED`. */
+  async destroy(): Promise<void> {
+    if (this.#destroyed) return
+    this.#destroyed = true
+    await this.#pool.destroy()
+  }
+
+  /**
+   * Runs `query` on `native`, echoing and logging it and mapping its error. `alone`: the statement runs
+   * outside any transaction, so a stale prepared statement can simply be prepared again; in a transaction,
+   * its error aborted the transaction and is the caller's.
+   */
+  async #on<R>(
+    native: NativeConnection,
+    query: CompiledQuery,
+    shape: RowShape,
+    alone: boolean,
+  ): Promise<QueryResult<R>> {
+    this.#onQuery?.(query)
+    const log = this.#log
+    const start = log === undefined ? 0 : performance.now()
+    const { sql, parameters } = query
+    let result: QueryResult<unknown>
+    try {
+      result = await native.execute(sql, parameters, shape, this.#prepared?.nameOf(sql, parameters.length))
+    } catch (raw) {
+      let cause = raw
+      if (raw instanceof StalePreparedStatement) {
+        this.#prepared?.forget(sql)
+        if (alone) return this.#on<R>(native, query, shape, false)
+        cause = raw.cause
+      }
+      const error = this.#mapError(cause)
+      await log?.({ level: 'error', error, query, queryDurationMillis: performance.now() - start })
+      throw error
+    }
+    await log?.({ level: 'query', isStream: false, query, queryDurationMillis: performance.now() - start })
+    // The rows of a driver are values of unknown shape: the caller's R says what it expects of them.
+    return result as QueryResult<R>
+  }
+
+  async #borrowed<R>(query: CompiledQuery, shape: RowShape): Promise<QueryResult<R>> {
+    const native = await this.#acquireNative()
+    try {
+      return await this.#on<R>(native, query, shape, true)
+    } finally {
+      await this.#pool.release(native)
+    }
+  }
+
+  async #acquireNative(): Promise<NativeConnection> {
+    const pool = this.#open()
+    try {
+      return await pool.acquire()
+    } catch (error) {
+      throw this.#mapError(error)
+    }
+  }
+
+  #open(): NativePool {
+    if (this.#destroyed) {
+      throw new OnemodelError('OM_ENGINE_DISPOSED', 'The engine was disposed; create a new one.')
+    }
+    return this.#pool
+  }
+
+  async #savepointCommand(
+    connection: ExecutorConnection,
+    command: string,
+    name: string,
+    compile: QueryCompiler['compileQuery'],
+  ): Promise<void> {
+    const node = RawNode.createWithChildren([
+      RawNode.createWithSql(`${command} `),
+      IdentifierNode.create(name),
+    ])
+    await this.execute(compile(node, createQueryId()), OBJECT_ROWS, connection)
+  }
+}
