@@ -1,12 +1,13 @@
 import type { Engine } from '../engine/engine.ts'
-import { setLoaded, type Relationship } from '../model/relationship.ts'
-import { setPersistedState } from '../model/row.ts'
+import type { Relationship } from '../model/relationship.ts'
+import { observe } from '../model/row.ts'
 import type { TableModel } from '../model/table.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import { selectIn } from './relationships.ts'
 import type { TableStatements } from './statements.ts'
 import { statementsFor } from './statements.ts'
-import type { Tracked, TrackedRows } from './tracked-rows.ts'
+import { RowState } from './row-state.ts'
+import type { TrackedRows } from './tracked-rows.ts'
 
 type Row = Record<string, unknown>
 
@@ -36,10 +37,11 @@ export class Loader {
     const { table, layout } = statements
     const existing = this.#rows.identity.get(table, layout.keyOf(raw))
     if (existing) return existing
-    const row = statements.hydrate(raw)
-    const state = statements.rawIsSnapshot ? raw : layout.take(row)
-    this.#rows.track(row, table, layout, state)
-    setPersistedState(row, state)
+    const values = statements.hydrate(raw)
+    const row = observe(values)
+    // Given to the values, whose slots the row's are: reaching them through the row costs more.
+    const state = RowState.attach(row, values, table)
+    this.#rows.track(state, statements.rawIsSnapshot ? raw : layout.take(values))
     if (this.#scope.inTransaction) this.#rows.readInTransaction.add(row)
     return row
   }
@@ -70,8 +72,8 @@ export class Loader {
     }
     for (const row of rows) {
       const children = groups.get((row as Row)[references]) ?? []
-      setLoaded(row, name, children)
-      if (back) for (const child of children) setLoaded(child, back.name, row)
+      this.#rows.setLoaded(row, name, children)
+      if (back) for (const child of children) this.#rows.setLoaded(child, back.name, row)
     }
   }
 
@@ -96,7 +98,7 @@ export class Loader {
     }
     for (const row of rows) {
       const key = (row as Row)[foreignKey]
-      setLoaded(row, name, key === null || key === undefined ? null : (found.get(key) ?? null))
+      this.#rows.setLoaded(row, name, key === null || key === undefined ? null : (found.get(key) ?? null))
     }
   }
 
@@ -104,17 +106,14 @@ export class Loader {
    * Reads `row`'s columns again (the key `key`); false when the database no longer has it. Inside a
    * transaction the values are not committed yet: a rollback reads them again.
    */
-  async refresh(row: object, tracked: Tracked, key: unknown): Promise<boolean> {
+  async refresh(row: object, tracked: RowState, key: unknown): Promise<boolean> {
     const statements = statementsFor(this.#engine, tracked.table)
     const { rows } = await this.#scope.run<unknown[]>(statements.selectByKey(key))
     if (rows.length === 0) return false
     Object.assign(row, statements.hydrate(rows[0]!))
     tracked.flushed = tracked.layout.take(row as Row)
     if (this.#scope.inTransaction) this.#rows.readInTransaction.add(row)
-    else {
-      tracked.committed = tracked.flushed
-      setPersistedState(row, tracked.flushed)
-    }
+    else tracked.committed = tracked.flushed
     return true
   }
 
@@ -139,8 +138,9 @@ export class Loader {
     }
     for (const byKey of byTable.values()) {
       for (const row of byKey.values()) {
+        const state = this.#rows.get(row)!
         this.#rows.forget(row)
-        setPersistedState(row, undefined)
+        state.committed = undefined
       }
     }
   }
@@ -159,7 +159,6 @@ export class Loader {
         const tracked = this.#rows.get(row)!
         tracked.committed = statements.rawIsSnapshot ? raw : tracked.layout.take(values)
         tracked.flushed = tracked.committed
-        setPersistedState(row, tracked.committed)
       }
     }
   }

@@ -1,18 +1,16 @@
 import type { Engine } from '../engine/engine.ts'
 import {
-  appendedWhileUnloaded,
   assign,
-  clearAppendedWhileUnloaded,
-  setLoaded,
-  slotOf,
-  slotsOf,
+  relationshipValue,
+  relationshipValues,
   unload,
   type Relationship,
 } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import { detachChildren } from './relationships.ts'
-import type { Tracked, TrackedRows } from './tracked-rows.ts'
+import type { RowState } from './row-state.ts'
+import type { TrackedRows } from './tracked-rows.ts'
 
 type Row = Record<string, unknown>
 
@@ -59,14 +57,8 @@ export class RelationshipSync {
   beforeFlush(): DeferredLinks | undefined {
     const links: Link[] = []
     // Collections first: a child pushed to team.heroes gets hero.team = team, which the second pass reads.
-    for (const [row, tracked] of this.#rows.entries()) {
-      if (tracked.state === 'deleted' || tracked.table.relationships.size === 0) continue
-      this.#collectionLinks(row, tracked, links)
-    }
-    for (const [row, tracked] of this.#rows.entries()) {
-      if (tracked.state === 'deleted' || tracked.table.relationships.size === 0) continue
-      this.#parentLinks(row, tracked, links)
-    }
+    for (const state of this.#related()) this.#collectionLinks(state, links)
+    for (const state of this.#related()) this.#parentLinks(state, links)
     let deferred: DeferredLinks | undefined
     for (const link of links) {
       if (applyLinks([link])) continue
@@ -78,42 +70,57 @@ export class RelationshipSync {
     return deferred
   }
 
-  #collectionLinks(row: object, tracked: Tracked, links: Link[]): void {
+  /** The rows whose relationships may have changed, and are not deleted. */
+  *#related(): Generator<RowState> {
+    for (const row of this.#rows.related) {
+      const state = this.#rows.get(row)!
+      if (state.state !== 'deleted') yield state
+    }
+  }
+
+  #collectionLinks(state: RowState, links: Link[]): void {
+    const { row, table } = state
     // A child given this parent while its collection was not loaded (hero.team = team) is in no list.
-    const appended = appendedWhileUnloaded(row)
-    if (appended) for (const child of appended) if (!this.#rows.has(child)) this.#add(child)
-    const slots = slotsOf(row)
-    if (!slots) return
-    for (const [name, slot] of slots) {
-      const relationship = tracked.table.relationships.get(name)!
+    for (const [child, name] of state.appended ?? []) {
+      const back = table.relationships.get(name)!.backPopulates!
+      // Unless it was given another parent since.
+      if (relationshipValue(child, back.name) === row && !this.#rows.has(child)) this.#add(child)
+    }
+    for (const [name, value] of relationshipValues(row) ?? []) {
+      const relationship = table.relationships.get(name)!
       if (relationship.kind !== 'many') continue
-      const current = slot.current as object[]
-      const before = slot.flushed as object[]
+      const current = value as object[]
+      const before = state.flushedValue(relationship) as object[]
       const back = relationship.backPopulates
       for (const child of current) {
         if (before.includes(child)) continue
         if (!this.#rows.has(child)) this.#add(child)
         if (back) {
-          if (slotOf(child, back.name)?.current !== row) assign(back, child, row)
+          if (relationshipValue(child, back.name) !== row) this.#assign(back, child, row)
         } else links.push({ child, relationship, parent: row })
       }
       for (const child of before) {
         if (current.includes(child)) continue
         if (back) {
-          const childSlot = slotOf(child, back.name)
-          if (!childSlot || childSlot.current === row) assign(back, child, null)
+          const parent = relationshipValue(child, back.name)
+          if (parent === undefined || parent === row) this.#assign(back, child, null)
         } else links.push({ child, relationship, parent: null })
       }
     }
   }
 
-  #parentLinks(row: object, tracked: Tracked, links: Link[]): void {
-    const slots = slotsOf(row)
-    if (!slots) return
-    for (const [name, slot] of slots) {
-      const relationship = tracked.table.relationships.get(name)!
-      if (relationship.kind !== 'one' || slot.current === slot.flushed) continue
-      const parent = slot.current as object | null
+  /** Sets `child`'s many-to-one, which the pass over many-to-ones then reads. */
+  #assign(relationship: Relationship, child: object, parent: object | null): void {
+    assign(relationship, child, parent)
+    this.#rows.related.add(child)
+  }
+
+  #parentLinks(state: RowState, links: Link[]): void {
+    const { row, table } = state
+    for (const [name, value] of relationshipValues(row) ?? []) {
+      const relationship = table.relationships.get(name)!
+      if (relationship.kind !== 'one' || value === state.flushedValue(relationship)) continue
+      const parent = value as object | null
       if (parent && !this.#rows.has(parent)) this.#add(parent)
       links.push({ child: row, relationship, parent })
     }
@@ -147,28 +154,30 @@ export class RelationshipSync {
    * to the parent in the session, or unloads it when that parent is not in the session.
    */
   afterFlush(): void {
-    for (const row of this.#rows.touched) {
+    for (const row of this.#rows.flushed) {
       const tracked = this.#rows.get(row)
       if (!tracked || tracked.state === 'deleted') continue
       for (const relationship of tracked.table.relationships.values()) {
         if (relationship.kind === 'one') this.#followKey(row, relationship)
       }
     }
-    for (const [row, tracked] of this.#rows.entries()) {
-      if (tracked.table.relationships.size === 0) continue
-      clearAppendedWhileUnloaded(row)
-      const slots = slotsOf(row)
-      if (!slots) continue
-      for (const slot of slots.values()) {
-        slot.flushed = Array.isArray(slot.current) ? [...slot.current] : slot.current
+    for (const row of this.#rows.related) {
+      const state = this.#rows.get(row)!
+      state.appended = undefined
+      let collections = false
+      for (const [name, value] of relationshipValues(row) ?? []) {
+        state.setFlushedValue(name, value)
+        collections ||= Array.isArray(value)
       }
+      // A many-to-one's next change is a write the row's observer sees; a collection's may be a push.
+      if (!collections) this.#rows.related.delete(row)
     }
   }
 
   /** Makes `row`'s many-to-one match its foreign key. */
   #followKey(row: object, relationship: Relationship): void {
     const key = (row as Row)[relationship.foreignKey]
-    const current = slotOf(row, relationship.name)?.current as Row | null | undefined
+    const current = relationshipValue(row, relationship.name) as Row | null | undefined
     if (current === undefined && (key === null || key === undefined)) return
     if (
       current !== undefined &&
@@ -186,6 +195,7 @@ export class RelationshipSync {
       if (current) assign(relationship, row, null)
       unload(row, relationship.name)
     } else assign(relationship, row, parent)
+    this.#rows.related.add(row)
   }
 
   /**
@@ -194,45 +204,45 @@ export class RelationshipSync {
    * acts and the Session updates the children it holds; with 'restrict' the database refuses. A deleted
    * child leaves its parent's loaded collection.
    */
-  async beforeDelete(row: object, tracked: Tracked): Promise<void> {
+  async beforeDelete(row: object, tracked: RowState): Promise<void> {
     for (const relationship of tracked.table.relationships.values()) {
-      if (relationship.kind === 'one') leaveCollection(row, relationship)
+      if (relationship.kind === 'one') this.#leaveCollection(row, relationship)
       else await this.#detachOrCascade(tracked, relationship)
     }
   }
 
-  async #detachOrCascade(tracked: Tracked, relationship: Relationship): Promise<void> {
+  /** A child about to be deleted leaves its parent's loaded collection. */
+  #leaveCollection(row: object, relationship: Relationship): void {
+    const parent = relationshipValue(row, relationship.name) as object | null | undefined
+    const back = relationship.backPopulates
+    const current = parent && back && (relationshipValue(parent, back.name) as object[] | undefined)
+    if (!current) return
+    const flushed = this.#rows.get(parent)?.flushedValue(back) as object[] | undefined
+    for (const list of flushed ? [current, flushed] : [current]) {
+      const at = list.indexOf(row)
+      if (at >= 0) list.splice(at, 1)
+    }
+  }
+
+  async #detachOrCascade(tracked: RowState, relationship: Relationship): Promise<void> {
     const key = tracked.layout.valueOf(tracked.flushed!, relationship.references)
     const { onDelete, foreignKey, child } = relationship
     if (onDelete === 'restrict' || key === null || key === undefined) return
     if (onDelete === undefined) await this.#scope.run(detachChildren(this.#engine, relationship, key))
     const children = [...this.#rows.identity.rowsOf(child)].filter((c) => (c as Row)[foreignKey] === key)
     for (const childRow of children) {
-      const childTracked = this.#rows.get(childRow)!
+      const childRowState = this.#rows.get(childRow)!
       if (onDelete === 'cascade') {
-        this.#rows.identity.delete(child, childTracked.layout.keyOf(childTracked.flushed!))
-        childTracked.state = 'deleted'
+        this.#rows.identity.delete(child, childRowState.layout.keyOf(childRowState.flushed!))
+        childRowState.state = 'deleted'
       } else {
         ;(childRow as Row)[foreignKey] = null
-        childTracked.flushed = childTracked.layout.with(childTracked.flushed!, foreignKey, null)
+        childRowState.flushed = childRowState.layout.with(childRowState.flushed!, foreignKey, null)
         const back = relationship.backPopulates
-        if (back) setLoaded(childRow, back.name, null)
+        if (back) this.#rows.setLoaded(childRow, back.name, null)
       }
-      this.#rows.touched.add(childRow)
+      this.#rows.wrote(childRow)
     }
-  }
-}
-
-/** A child about to be deleted leaves its parent's loaded collection. */
-function leaveCollection(row: object, relationship: Relationship): void {
-  const parent = slotOf(row, relationship.name)?.current as object | null | undefined
-  const back = relationship.backPopulates
-  if (!parent || !back) return
-  const collection = slotOf(parent, back.name)
-  if (!collection) return
-  for (const list of [collection.current, collection.flushed] as object[][]) {
-    const at = list.indexOf(row)
-    if (at >= 0) list.splice(at, 1)
   }
 }
 

@@ -1,5 +1,4 @@
 import type { Engine } from '../engine/engine.ts'
-import { persistedState, sessionOfRow } from '../model/row.ts'
 import type { TableModel } from '../model/table.ts'
 import type { Persisted } from '../model/types.ts'
 import { ConnectionScope } from './connection-scope.ts'
@@ -18,10 +17,10 @@ import {
   tableOf,
   transactionOpenError,
 } from './session-errors.ts'
-import { layoutOf, type Snapshot } from './snapshot.ts'
+import { RowState } from './row-state.ts'
 import { statementsFor } from './statements.ts'
-import { TrackedRows, type Tracked } from './tracked-rows.ts'
-import { DELETED, TransactionMemory } from './transaction-memory.ts'
+import { TrackedRows } from './tracked-rows.ts'
+import { TransactionMemory } from './transaction-memory.ts'
 import { UnitOfWork, type Changes } from './unit-of-work.ts'
 
 /** Options of a {@link Session}. */
@@ -95,23 +94,22 @@ export class Session {
       return
     }
     const table = tableOf(row, 'add')
-    const owner = sessionOfRow(row)
+    const state = RowState.of(row, table)
     // A row in two sessions would be written by both, and one's rollback would undo the other's commit.
-    if (owner instanceof TrackedRows && owner !== this.#rows && owner.has(row))
-      throw attachedError(table, row)
-    const persisted = persistedState(row)
-    if (persisted === DELETED) throw deletedError(table, row)
+    if (state.owner) throw attachedError(table, row)
+    if (state.deletedForGood) throw deletedError(table, row)
     // A row committed by another session (the one of an earlier request) is updated here, not inserted.
-    const committed = persisted as Snapshot | undefined
+    const { committed, layout } = state
     if (committed === undefined || (row as Record<string, unknown>)[table.primaryKey] === undefined) {
-      this.#rows.addPending(row, table)
+      this.#rows.addPending(state)
       return
     }
-    const layout = layoutOf(table)
     const key = layout.keyOf(committed)
     const existing = this.#rows.identity.get(table, key)
     if (existing && existing !== row) throw copyError(table, key)
-    this.#rows.track(row, table, layout, committed)
+    this.#rows.track(state, committed)
+    // Written while no session held it: only a comparison finds what changed.
+    this.#rows.changed.add(row)
   }
 
   /** Adds every row, in order (SQLModel's `add_all`). */
@@ -367,7 +365,7 @@ export class Session {
   }
 
   /** The tracking record of a row persistent in this session, or an `OM_ORM_DETACHED` error for `method`. */
-  #persistent(row: object, method: string, alternative: string): Tracked {
+  #persistent(row: object, method: string, alternative: string): RowState {
     this.#checkOpen(method)
     const tracked = this.#rows.get(row)
     if (tracked && tracked.state === 'persistent') return tracked

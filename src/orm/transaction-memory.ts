@@ -1,9 +1,9 @@
 import { unloadAll } from '../model/relationship.ts'
-import { setPersistedState } from '../model/row.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import type { Loader } from './loading.ts'
 import type { Snapshot } from './snapshot.ts'
-import type { Tracked, TrackedRows } from './tracked-rows.ts'
+import type { RowState } from './row-state.ts'
+import type { TrackedRows } from './tracked-rows.ts'
 
 type Row = Record<string, unknown>
 
@@ -12,7 +12,7 @@ export interface Savepoint {
   readonly name: string
   readonly rows: ReadonlyMap<
     object,
-    { readonly state: Tracked['state']; readonly flushed: Snapshot | undefined }
+    { readonly state: RowState['state']; readonly flushed: Snapshot | undefined }
   >
   readonly touched: ReadonlySet<object>
   readonly read: ReadonlySet<object>
@@ -54,11 +54,8 @@ export class TransactionMemory {
       tracked.insertedInTransaction = false
       if (tracked.state === 'deleted') {
         rows.forget(row)
-        setPersistedState(row, DELETED)
-      } else {
-        tracked.committed = tracked.flushed
-        setPersistedState(row, tracked.flushed)
-      }
+        tracked.deletedForGood = true
+      } else tracked.committed = tracked.flushed
     }
     rows.touched.clear()
     // Rows it only read keep the values they were given.
@@ -86,7 +83,7 @@ export class TransactionMemory {
       else if (tracked.insertedInTransaction) rows.forgetInserted(row)
       else {
         // Loaded relationships may no longer match the database: they read as not loaded again.
-        unloadAll(row)
+        unload(rows, tracked)
         if (tracked.state === 'deleted') {
           tracked.state = 'persistent'
           rows.identity.set(tracked.table, tracked.layout.keyOf(tracked.committed!), row)
@@ -95,6 +92,8 @@ export class TransactionMemory {
         tracked.flushed = tracked.committed
       }
     }
+    // Every row holds the values it is compared against again.
+    rows.changed.clear()
     rows.touched.clear()
     const reread = [...rows.readInTransaction].filter((row) => rows.has(row))
     rows.readInTransaction.clear()
@@ -103,7 +102,7 @@ export class TransactionMemory {
 
   /** Marks a SAVEPOINT and remembers the rows as they are now, flushed. */
   async savepoint(): Promise<Savepoint> {
-    const rows = new Map<object, { state: Tracked['state']; flushed: Snapshot | undefined }>()
+    const rows = new Map<object, { state: RowState['state']; flushed: Snapshot | undefined }>()
     for (const [row, tracked] of this.#rows.entries()) {
       rows.set(row, { state: tracked.state, flushed: tracked.flushed })
     }
@@ -156,6 +155,7 @@ export class TransactionMemory {
         restore(rows, row, tracked, before.state, before.flushed)
       }
     }
+    rows.changed.clear()
     rows.touched = new Set(savepoint.touched)
     rows.readInTransaction = new Set([...savepoint.read, ...reread])
     if (reread.length > 0) await this.#loader.reload(reread)
@@ -166,8 +166,8 @@ export class TransactionMemory {
 function restore(
   rows: TrackedRows,
   row: object,
-  tracked: Tracked,
-  state: Tracked['state'],
+  tracked: RowState,
+  state: RowState['state'],
   flushed: Snapshot,
 ): void {
   unloadAll(row)
@@ -179,5 +179,9 @@ function restore(
   tracked.flushed = flushed
 }
 
-/** The persisted state of a row whose deletion was committed: it cannot be added again. */
-export const DELETED: unique symbol = Symbol('deleted')
+/** `state`'s relationships read as not loaded again. */
+function unload(rows: TrackedRows, state: RowState): void {
+  unloadAll(state.row)
+  state.forgetFlushedValues()
+  if (!state.appended) rows.related.delete(state.row)
+}

@@ -5,7 +5,8 @@ import { rankOf } from './relationships.ts'
 import { detachesChildren, type DeferredLinks, type RelationshipSync } from './relationship-sync.ts'
 import { staleError } from './session-errors.ts'
 import { statementsFor, TableStatements } from './statements.ts'
-import type { Tracked, TrackedRows } from './tracked-rows.ts'
+import type { RowState } from './row-state.ts'
+import type { TrackedRows } from './tracked-rows.ts'
 
 type Row = Record<string, unknown>
 
@@ -68,6 +69,7 @@ export class UnitOfWork {
    * that wait for a new parent's generated key are set once it has one.
    */
   async write({ dirty, deferred }: Changes): Promise<void> {
+    this.#rows.flushed.clear()
     const pending = [...this.#rows.pending].sort((a, b) => this.#rank(a) - this.#rank(b))
     const last = Math.max(
       this.#maxRank(pending),
@@ -98,17 +100,37 @@ export class UnitOfWork {
 
   /** A flush with nothing to write still takes what the relationships hold as flushed. */
   writeNothing(): void {
+    this.#rows.flushed.clear()
     this.#sync.afterFlush()
   }
 
+  /**
+   * The rows to update and their changed fields: of the rows written since their last flush, and of those
+   * whose writes cannot all be seen. A written row found unchanged is unmarked.
+   */
   #dirty(): Dirty[] {
+    const { changed, unobserved, deletes } = this.#rows
     const dirty: Dirty[] = []
-    for (const [row, tracked] of this.#rows.entries()) {
-      if (tracked.state !== 'persistent' || this.#rows.deletes.has(row)) continue
-      const changed = tracked.layout.changedKeys(row as Row, tracked.flushed!)
-      if (changed.length > 0) dirty.push([row, changed])
+    for (const row of changed) {
+      // A row to delete stays marked: add() may take it back before the flush.
+      if (deletes.has(row)) continue
+      const keys = this.#changedKeys(row)
+      if (keys.length > 0) dirty.push([row, keys])
+      else changed.delete(row)
+    }
+    for (const row of unobserved) {
+      if (changed.has(row) || deletes.has(row)) continue
+      const keys = this.#changedKeys(row)
+      if (keys.length > 0) dirty.push([row, keys])
     }
     return dirty
+  }
+
+  /** The fields of `row` changed since its last flush; none when it is not persistent. */
+  #changedKeys(row: object): string[] {
+    const state = this.#rows.get(row)
+    if (state?.state !== 'persistent') return []
+    return state.layout.changedKeys(row as Row, state.flushed!)
   }
 
   #rank(row: object): number {
@@ -143,7 +165,7 @@ export class UnitOfWork {
     tracked.flushed = tracked.layout.take(values)
     tracked.insertedInTransaction = true
     this.#rows.identity.set(table, values[key], row)
-    this.#rows.touched.add(row)
+    this.#rows.wrote(row)
   }
 
   async #update(row: object, changed: string[]): Promise<void> {
@@ -161,7 +183,8 @@ export class UnitOfWork {
       this.#rows.identity.set(table, newKey, row)
     }
     tracked.flushed = tracked.layout.take(values)
-    this.#rows.touched.add(row)
+    this.#rows.changed.delete(row)
+    this.#rows.wrote(row)
   }
 
   async #delete(row: object): Promise<void> {
@@ -181,11 +204,11 @@ export class UnitOfWork {
     if (TableStatements.affected(result) === 0) throw this.#stale(row, tracked, 'DELETE', key)
     this.#rows.identity.delete(table, key)
     tracked.state = 'deleted'
-    this.#rows.touched.add(row)
+    this.#rows.wrote(row)
   }
 
   /** A write by key matched no row: the row leaves the session (see {@link staleError}). */
-  #stale(row: object, tracked: Tracked, by: 'UPDATE' | 'DELETE', key: unknown): Error {
+  #stale(row: object, tracked: RowState, by: 'UPDATE' | 'DELETE', key: unknown): Error {
     this.#rows.forget(row)
     return staleError(tracked.table, by, key)
   }
