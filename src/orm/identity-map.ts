@@ -35,6 +35,6 @@ export class IdentityMap {
   }
 
   clear(): void {
-    this.#tables.clear()
+    if (this.#tables.size > 0) this.#tables.clear()
   }
 }

@@ -1,5 +1,5 @@
 import type { Relationship } from '../model/relationship.ts'
-import { observerOf, setObserver, type RowObserver } from '../model/row.ts'
+import { isObserved, observerOf, setObserver, type RowObserver } from '../model/row.ts'
 import type { TableModel } from '../model/table.ts'
 import { layoutOf, type Snapshot, type SnapshotLayout } from './snapshot.ts'
 
@@ -23,6 +23,8 @@ export class RowState implements RowObserver {
   readonly row: object
   readonly table: TableModel
   readonly layout: SnapshotLayout
+  /** Every write to the row reaches this state: none of its fields changes in place (a date, a JSON value). */
+  readonly seesWrites: boolean
   /** The tracked rows of the Session that holds the row, while one does. */
   owner: Owner | undefined = undefined
   state: 'pending' | 'persistent' | 'deleted' = 'pending'
@@ -38,24 +40,25 @@ export class RowState implements RowObserver {
   /** Children given this row as parent while its collection was not loaded, since the last flush: the collection's name, by child. */
   appended: Map<object, string> | undefined = undefined
 
-  private constructor(row: object, table: TableModel) {
+  private constructor(row: object, table: TableModel, observed: boolean) {
     this.row = row
     this.table = table
     this.layout = layoutOf(table)
+    this.seesWrites = observed && this.layout.plain
   }
 
   /** The state of `row`, a row of `table`, made and set on the row on first use. */
   static of(row: object, table: TableModel): RowState {
     const known = RowState.find(row)
     if (known) return known
-    const state = new RowState(row, table)
+    const state = new RowState(row, table, isObserved(row))
     setObserver(row, state)
     return state
   }
 
   /** A new state for `row`, an observed row over `values`, set on `values`. */
   static attach(row: object, values: object, table: TableModel): RowState {
-    const state = new RowState(row, table)
+    const state = new RowState(row, table, true)
     setObserver(values, state)
     return state
   }

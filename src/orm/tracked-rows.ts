@@ -1,4 +1,3 @@
-import { isObserved } from '../model/row.ts'
 import { relationshipValues, setRelationshipValue } from '../model/relationship.ts'
 import { IdentityMap } from './identity-map.ts'
 import { RowState, type Owner } from './row-state.ts'
@@ -79,8 +78,9 @@ export class TrackedRows implements Owner {
     state.owner = this
     state.insertedInTransaction = false
     this.#states.set(row, state)
-    if (!isObserved(row) || !state.layout.plain) this.unobserved.add(row)
-    if (relationshipValues(row) || state.appended) this.related.add(row)
+    if (!state.seesWrites) this.unobserved.add(row)
+    if (state.table.relationships.size > 0 && (relationshipValues(row) || state.appended))
+      this.related.add(row)
   }
 
   /** `row`'s relationship `name` holds `value`, as the database has it (loaded, or detached by a delete). */
@@ -128,11 +128,13 @@ export class TrackedRows implements Owner {
   /** Every row leaves the session. */
   clear(): void {
     for (const state of this.#states.values()) state.owner = undefined
-    this.#states.clear()
     this.identity.clear()
-    for (const set of [this.pending, this.deletes, this.changed, this.unobserved, this.related, this.flushed])
-      set.clear()
-    this.touched.clear()
-    this.readInTransaction.clear()
+    // Only those that hold rows: clearing an empty collection still allocates its table again.
+    for (const rows of this.#collections()) if (rows.size > 0) rows.clear()
+  }
+
+  #collections(): (Map<object, unknown> | Set<object>)[] {
+    const { pending, deletes, changed, unobserved, related, touched, flushed, readInTransaction } = this
+    return [this.#states, pending, deletes, changed, unobserved, related, touched, flushed, readInTransaction]
   }
 }
