@@ -4,6 +4,7 @@ import { observe } from '../model/row.ts'
 import type { TableModel } from '../model/table.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import { selectIn } from './relationships.ts'
+import { relationshipOf, type LoadOption, type Select } from './select.ts'
 import type { TableStatements } from './statements.ts'
 import { statementsFor } from './statements.ts'
 import { RowState } from './row-state.ts'
@@ -30,6 +31,32 @@ export class Loader {
     this.#engine = engine
     this.#scope = scope
     this.#rows = rows
+  }
+
+  /** The row of `table` with primary key `key`, or `undefined`. */
+  async byKey(table: TableModel, key: unknown): Promise<object | undefined> {
+    const statements = statementsFor(this.#engine, table)
+    const { rows } = await this.#scope.run<unknown[]>(statements.selectByKey(key))
+    return rows.length === 0 ? undefined : this.merge(statements, rows[0]!)
+  }
+
+  /** The rows `query` selects, with the relationships its options load. */
+  async select<M extends TableModel>(query: Select<M>): Promise<M['Type'][]> {
+    const statements = statementsFor(this.#engine, query.model)
+    const { rows } = await this.#scope.run<unknown[]>(statements.select(query))
+    const merged = rows.map((raw) => this.merge(statements, raw) as M['Type'])
+    await this.loadOptions(query.model, query.state.options, merged, 'select().options')
+    return merged
+  }
+
+  /** Loads the relationships `options` name for `rows` of `table`; `method` names the caller in errors. */
+  async loadOptions(
+    table: TableModel,
+    options: readonly LoadOption<string>[],
+    rows: readonly object[],
+    method: string,
+  ): Promise<void> {
+    for (const { relationship } of options) await this.load(relationshipOf(table, relationship, method), rows)
   }
 
   /** The object for a database row: the one already in the session, or a new tracked one. */

@@ -7,9 +7,7 @@ import { RelationshipSync } from './relationship-sync.ts'
 import { PendingResult, Result } from './result.ts'
 import { relationshipOf, type LoadOption, type RelationshipNames, type Select } from './select.ts'
 import {
-  attachedError,
   closedError,
-  copyError,
   deletedError,
   notInSessionError,
   notPersistentError,
@@ -17,8 +15,7 @@ import {
   tableOf,
   transactionOpenError,
 } from './session-errors.ts'
-import { RowState } from './row-state.ts'
-import { statementsFor } from './statements.ts'
+import type { RowState } from './row-state.ts'
 import { TrackedRows } from './tracked-rows.ts'
 import { TransactionMemory } from './transaction-memory.ts'
 import { UnitOfWork, type Changes } from './unit-of-work.ts'
@@ -93,23 +90,7 @@ export class Session {
       this.#rows.deletes.delete(row)
       return
     }
-    const table = tableOf(row, 'add')
-    const state = RowState.of(row, table)
-    // A row in two sessions would be written by both, and one's rollback would undo the other's commit.
-    if (state.owner) throw attachedError(table, row)
-    if (state.deletedForGood) throw deletedError(table, row)
-    // A row committed by another session (the one of an earlier request) is updated here, not inserted.
-    const { committed, layout } = state
-    if (committed === undefined || (row as Record<string, unknown>)[table.primaryKey] === undefined) {
-      this.#rows.addPending(state)
-      return
-    }
-    const key = layout.keyOf(committed)
-    const existing = this.#rows.identity.get(table, key)
-    if (existing && existing !== row) throw copyError(table, key)
-    this.#rows.track(state, committed)
-    // Written while no session held it: only a comparison finds what changed.
-    this.#rows.changed.add(row)
+    this.#rows.add(row, tableOf(row, 'add'))
   }
 
   /** Adds every row, in order (SQLModel's `add_all`). */
@@ -148,15 +129,9 @@ export class Session {
     if (known) row = this.#rows.deletes.has(known) ? undefined : known
     else {
       if (this.#shouldAutoflush) await this.flush()
-      const statements = statementsFor(this.engine, model)
-      const { rows } = await this.#scope.run<unknown[]>(statements.selectByKey(key))
-      row = rows.length === 0 ? undefined : this.#loader.merge(statements, rows[0]!)
+      row = await this.#loader.byKey(model, key)
     }
-    if (row && options?.options) {
-      for (const load of options.options) {
-        await this.#loader.load(relationshipOf(model, load.relationship, 'session.get'), [row])
-      }
-    }
+    if (row && options?.options) await this.#loader.loadOptions(model, options.options, [row], 'session.get')
     return row as M['Type'] | undefined
   }
 
@@ -189,13 +164,7 @@ export class Session {
   async #select<M extends TableModel>(query: Select<M>): Promise<Result<M['Type']>> {
     this.#checkOpen('exec')
     if (this.#shouldAutoflush) await this.flush()
-    const statements = statementsFor(this.engine, query.model)
-    const { rows } = await this.#scope.run<unknown[]>(statements.select(query))
-    const merged = rows.map((raw) => this.#loader.merge(statements, raw) as M['Type'])
-    for (const load of query.state.options) {
-      await this.#loader.load(relationshipOf(query.model, load.relationship, 'select().options'), merged)
-    }
-    return new Result(merged, query.model.tableName)
+    return new Result(await this.#loader.select(query), query.model.tableName)
   }
 
   /**

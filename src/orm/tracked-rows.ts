@@ -1,6 +1,8 @@
 import { relationshipValues, setRelationshipValue } from '../model/relationship.ts'
 import { IdentityMap } from './identity-map.ts'
+import type { TableModel } from '../model/table.ts'
 import { RowState, type Owner } from './row-state.ts'
+import { attachedError, copyError, deletedError } from './session-errors.ts'
 import type { Snapshot } from './snapshot.ts'
 
 /**
@@ -53,6 +55,28 @@ export class TrackedRows implements Owner {
 
   entries(): IterableIterator<[object, RowState]> {
     return this.#states.entries()
+  }
+
+  /**
+   * Takes in a row the user adds: a new row is inserted at the next flush, and a row another session
+   * committed is updated with what changed since.
+   * @throws {SessionError} `OM_ORM_ATTACHED`, `OM_ORM_DELETED`, or `OM_ORM_DETACHED` for a copy of a row held.
+   */
+  add(row: object, table: TableModel): void {
+    const state = RowState.of(row, table)
+    // A row in two sessions would be written by both, and one's rollback would undo the other's commit.
+    if (state.owner) throw attachedError(table, row)
+    if (state.deletedForGood) throw deletedError(table, row)
+    const { committed, layout } = state
+    if (committed === undefined || (row as Record<string, unknown>)[table.primaryKey] === undefined) {
+      return this.addPending(state)
+    }
+    const key = layout.keyOf(committed)
+    const existing = this.identity.get(table, key)
+    if (existing && existing !== row) throw copyError(table, key)
+    this.track(state, committed)
+    // Written while no session held it: only a comparison finds what changed.
+    this.changed.add(row)
   }
 
   /** Takes in a row that is not in the database yet: the next flush inserts it. */
