@@ -23,7 +23,7 @@ export class RowState implements RowObserver {
   readonly row: object
   readonly table: TableModel
   readonly layout: SnapshotLayout
-  /** Every write to the row reaches this state: none of its fields changes in place (a date, a JSON value). */
+  /** Every write to the row reaches this state, and none of its fields changes in place (a date, JSON). */
   readonly seesWrites: boolean
   /** The tracked rows of the Session that holds the row, while one does. */
   owner: Owner | undefined = undefined
@@ -37,7 +37,10 @@ export class RowState implements RowObserver {
   insertedInTransaction = false
   /** What each relationship held at the last load or flush, by name, where it differs from unloaded. */
   #flushedRelationships: Map<string, unknown> | undefined = undefined
-  /** Children given this row as parent while its collection was not loaded, since the last flush: the collection's name, by child. */
+  /**
+   * Children given this row as their parent while its collection was not loaded, since the last flush:
+   * the collection's name, by child.
+   */
   appended: Map<object, string> | undefined = undefined
 
   private constructor(row: object, table: TableModel, observed: boolean) {
@@ -78,7 +81,10 @@ export class RowState implements RowObserver {
     this.owner?.linked(this)
   }
 
-  /** What `relationship` held at the last load or flush: a new collection held nothing, a new parent is not loaded. */
+  /**
+   * What `relationship` held at the last load or flush: a collection never loaded held nothing, and a
+   * many-to-one never loaded is {@link NOT_LOADED}.
+   */
   flushedValue(relationship: Relationship): unknown {
     const { name, kind } = relationship
     if (this.#flushedRelationships?.has(name)) return this.#flushedRelationships.get(name)
@@ -97,6 +103,6 @@ export class RowState implements RowObserver {
 }
 
 /** The flushed value of a many-to-one that was assigned before it was ever loaded. */
-export const NOT_LOADED: unique symbol = Symbol('not loaded')
+const NOT_LOADED: unique symbol = Symbol('not loaded')
 
 const EMPTY: readonly object[] = Object.freeze([])

@@ -1,6 +1,6 @@
 import { relationshipValues, setRelationshipValue } from '../model/relationship.ts'
-import { IdentityMap } from './identity-map.ts'
 import type { TableModel } from '../model/table.ts'
+import { IdentityMap } from './identity-map.ts'
 import { RowState, type Owner } from './row-state.ts'
 import { attachedError, copyError, deletedError } from './session-errors.ts'
 import type { Snapshot } from './snapshot.ts'
@@ -12,13 +12,13 @@ import type { Snapshot } from './snapshot.ts'
  *
  * Change tracking costs what changed, not what is held: a row's writes mark it ({@link changed}), and a
  * flush compares only marked rows. Rows whose writes cannot all be seen are compared at every flush:
- * rows that are not observed, and rows with a date or JSON field (changed in place, `hero.born.setFullYear()`)
- * ({@link unobserved}); likewise the rows holding a loaded collection, which `push` changes in place
- * ({@link related}).
+ * rows that are not observed, and rows with a date or JSON field, which change in place
+ * (`hero.born.setFullYear()`) ({@link unobserved}); likewise the rows holding a loaded collection, which
+ * `push` changes in place ({@link related}).
  *
  * @example
  * const rows = new TrackedRows()
- * rows.addPending(hero, Hero)
+ * rows.add(hero, Hero)
  * rows.get(hero)?.state // 'pending'
  */
 export class TrackedRows implements Owner {
