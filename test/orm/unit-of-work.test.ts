@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { IntegrityError, select, Session } from 'onemodel-ts'
+import { layoutOf } from '../../src/orm/snapshot.ts'
 import { DIALECTS } from '../support/dialects.ts'
 import { statement, teamsDatabase } from '../support/teams.ts'
 
@@ -26,6 +27,25 @@ for (const dialect of DIALECTS) {
       hero.age = 49
       await session.commit()
       assert.deepEqual(writes(log), [], 'written, but back to the flushed value')
+    })
+
+    test('a flush compares only the rows written since the last one, however many the Session holds', async (t) => {
+      const { engine, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      const heroes = await session.exec(select(Hero).orderBy(Hero.c.id)).all()
+      const layout = layoutOf(Hero)
+      const compared: unknown[] = []
+      const changedKeys = layout.changedKeys.bind(layout)
+      t.mock.method(layout, 'changedKeys', (row: Record<string, unknown>, snapshot: readonly unknown[]) => {
+        compared.push(row.name)
+        return changedKeys(row, snapshot)
+      })
+      heroes[1]!.age = 49
+      await session.flush()
+      assert.deepEqual(compared, ['Rusty-Man'])
+      compared.length = 0
+      await session.commit()
+      assert.deepEqual(compared, [], 'nothing was written since')
     })
 
     test('a new parent is inserted before its new child, whatever the order they were added in', async (t) => {
