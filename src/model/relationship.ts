@@ -1,9 +1,10 @@
 /**
  * A resolved relationship between two table models, and what it holds on each row. A relationship is an
  * accessor on the rows' prototype; its value lives beside the row (a `WeakMap`), so rows stay plain objects
- * whose own keys are their columns.
+ * whose own keys are their columns. What a session last wrote of it is the session's to keep.
  */
-import { RelationshipNotLoadedError, SessionError } from '../errors.ts'
+import { OnemodelError, RelationshipNotLoadedError } from '../errors.ts'
+import { observerOf } from './row.ts'
 import type { TableModel } from './table.ts'
 
 /**
@@ -63,87 +64,56 @@ export class Relationship {
 
 // --- Values: what a row's relationship holds ------------------------------------------------------
 
-/** A relationship's value on one row: the current value and the value as of the last load or flush. */
-export interface RelationshipSlot {
-  current: unknown
-  /** `NOT_LOADED` when the value was set without being loaded first. */
-  flushed: unknown
+/** The relationships of each row that are loaded or were set, by name: row data, kept beside the row. */
+const values = new WeakMap<object, Map<string, unknown>>()
+
+/** The value of `row`'s relationship `name`, or `undefined` when it is neither loaded nor set. */
+export function relationshipValue(row: object, name: string): unknown {
+  return values.get(row)?.get(name)
 }
 
-/** The `flushed` value of a relationship that was assigned before it was ever loaded. */
-export const NOT_LOADED: unique symbol = Symbol('not loaded')
-
-const slots = new WeakMap<object, Map<string, RelationshipSlot>>()
-
-/** The slot of `row`'s relationship `name`, when it is loaded or was set. */
-export function slotOf(row: object, name: string): RelationshipSlot | undefined {
-  return slots.get(row)?.get(name)
+/** Every loaded or set relationship of `row`, by name. */
+export function relationshipValues(row: object): ReadonlyMap<string, unknown> | undefined {
+  return values.get(row)
 }
 
-/** Every loaded or set relationship of `row`. */
-export function slotsOf(row: object): Map<string, RelationshipSlot> | undefined {
-  return slots.get(row)
-}
-
-/**
- * Children assigned to a parent whose collection is not loaded (`hero.team = team` before `team.heroes`
- * was loaded), by parent. The Session adds them when it holds the parent, as SQLAlchemy's save-update
- * cascade follows the backref's pending appends; without this the child was never inserted.
- */
-const appendedUnloaded = new WeakMap<object, Set<object>>()
-
-/** The children assigned to `parent` while its collection was not loaded, since the last flush. */
-export function appendedWhileUnloaded(parent: object): ReadonlySet<object> | undefined {
-  return appendedUnloaded.get(parent)
-}
-
-/** The flush has written `parent`'s children: forgets them. */
-export function clearAppendedWhileUnloaded(parent: object): void {
-  appendedUnloaded.delete(parent)
-}
-
-/** Records a value loaded from the database: both current and flushed. */
-export function setLoaded(row: object, name: string, value: unknown): void {
-  let map = slots.get(row)
-  if (!map) slots.set(row, (map = new Map()))
-  map.set(name, { current: value, flushed: Array.isArray(value) ? [...value] : value })
+/** Sets `row`'s relationship `name` to a value read from the database: its partners are not touched. */
+export function setRelationshipValue(row: object, name: string, value: unknown): void {
+  let map = values.get(row)
+  if (!map) values.set(row, (map = new Map()))
+  map.set(name, value)
 }
 
 /** Forgets `row`'s relationship `name`: it reads as not loaded again. */
 export function unload(row: object, name: string): void {
-  slots.get(row)?.delete(name)
+  values.get(row)?.delete(name)
 }
 
 /** Forgets every relationship value of `row`: they read as not loaded again. */
 export function unloadAll(row: object): void {
-  slots.delete(row)
+  values.delete(row)
 }
 
-/** Sets `row`'s relationship `name` as the user does (`hero.team = team`), updating a loaded partner. */
+/**
+ * Sets `row`'s relationship `name` as the user does (`hero.team = team`). The partner collections that
+ * are loaded follow at once, as SQLAlchemy's backref events do; a partner whose collection is not loaded
+ * tells its observer it gained `row`.
+ */
 export function assign(relationship: Relationship, row: object, value: unknown): void {
   check(relationship, value)
-  let map = slots.get(row)
-  if (!map) slots.set(row, (map = new Map()))
-  const slot = map.get(relationship.name)
-  const previous = slot?.current
-  if (slot) slot.current = value
-  else map.set(relationship.name, { current: value, flushed: relationship.kind === 'many' ? [] : NOT_LOADED })
+  const previous = relationshipValue(row, relationship.name)
+  setRelationshipValue(row, relationship.name, value)
   const back = relationship.backPopulates
   if (relationship.kind !== 'one' || !back || previous === value) return
-  // The partner collections that are loaded follow at once, as SQLAlchemy's backref events do.
   if (previous) {
-    const list = slotOf(previous as object, back.name)?.current as object[] | undefined
+    const list = relationshipValue(previous as object, back.name) as object[] | undefined
     const at = list?.indexOf(row) ?? -1
     if (at >= 0) list!.splice(at, 1)
-    appendedUnloaded.get(previous as object)?.delete(row)
   }
   if (value) {
-    const list = slotOf(value as object, back.name)?.current as object[] | undefined
-    if (!list) {
-      const appended = appendedUnloaded.get(value as object)
-      if (appended) appended.add(row)
-      else appendedUnloaded.set(value as object, new Set([row]))
-    } else if (!list.includes(row)) list.push(row)
+    const list = relationshipValue(value as object, back.name) as object[] | undefined
+    if (!list) observerOf(value as object)?.linked(back.name, row)
+    else if (!list.includes(row)) list.push(row)
   }
 }
 
@@ -151,7 +121,7 @@ function check(relationship: Relationship, value: unknown): void {
   const target = relationship.target
   if (relationship.kind === 'many') {
     if (!Array.isArray(value)) {
-      throw new SessionError(
+      throw new OnemodelError(
         'OM_ORM_NOT_A_ROW',
         `${relationship} = …: expected an array of ${target.name} rows, got ${value === null ? 'null' : typeof value}.`,
       )
@@ -160,7 +130,7 @@ function check(relationship: Relationship, value: unknown): void {
   }
   if (value === null) return
   if (typeof value !== 'object' || Object.getPrototypeOf(value) !== target.rowPrototype) {
-    throw new SessionError(
+    throw new OnemodelError(
       'OM_ORM_NOT_A_ROW',
       `${relationship} = …: expected a ${target.name} row or null. Create one with ${target.name}.create({...}) or load it with session.get(${target.name}, id).`,
     )
@@ -175,8 +145,8 @@ export function attach(relationship: Relationship): void {
     configurable: true,
     enumerable: false,
     get(this: Record<string, unknown>) {
-      const slot = slots.get(this)?.get(name)
-      if (slot) return slot.current
+      const value = relationshipValue(this, name)
+      if (value !== undefined) return value
       // A many-to-one whose key is null refers to nothing: there is nothing to load.
       if (kind === 'one' && (this[foreignKey] === null || this[foreignKey] === undefined)) return null
       throw new RelationshipNotLoadedError(relationship.owner.name, name, relationship.target.name)
@@ -190,6 +160,8 @@ export function attach(relationship: Relationship): void {
 /** A new row (from `create()` or `validate()`): its collections are loaded and empty. */
 export function initNewRow(table: TableModel, row: object): void {
   for (const relationship of table.relationships.values()) {
-    if (relationship.kind === 'many' && !slotOf(row, relationship.name)) setLoaded(row, relationship.name, [])
+    if (relationship.kind === 'many' && relationshipValue(row, relationship.name) === undefined) {
+      setRelationshipValue(row, relationship.name, [])
+    }
   }
 }

@@ -1,8 +1,9 @@
 import { ModelDefinitionError } from '../errors.ts'
 import { Column } from './column.ts'
 import type { AnyField, Fields } from './field.ts'
-import { Model } from './model.ts'
+import { Model, type ValidationResult } from './model.ts'
 import { initNewRow, type Relationship } from './relationship.ts'
+import { observe } from './row.ts'
 import { KEY_STRING_MAX_LENGTH } from './storable.ts'
 import type { InputOf, NewRowOf, PrimaryKeyOf, RowOf, ValueOf } from './types.ts'
 
@@ -84,6 +85,13 @@ export class TableModel<N extends string = string, F extends Fields = any, R = u
   /** @internal Called by `relationships()`. */
   addRelationship(relationship: Relationship): void {
     this.#relationships.set(relationship.name, relationship)
+  }
+
+  /** Like `validate()`; a table's rows are observed rows, so whoever keeps them learns of their writes. */
+  override safeValidate(input: unknown, loc?: readonly (string | number)[]): ValidationResult<NewRowOf<F>> {
+    const result = super.safeValidate(input, loc)
+    if (result.success) result.data = observe(result.data)
+    return result
   }
 
   /** Validates `input` into a new row; a new row's collections (`team.heroes`) start loaded and empty. */

@@ -1,0 +1,202 @@
+import type { Engine } from '../engine/engine.ts'
+import type { Relationship } from '../model/relationship.ts'
+import { observe } from '../model/row.ts'
+import type { TableModel } from '../model/table.ts'
+import type { ConnectionScope } from './connection-scope.ts'
+import { selectIn } from './relationships.ts'
+import { relationshipOf, type LoadOption, type Select } from './select.ts'
+import type { TableStatements } from './statements.ts'
+import { statementsFor } from './statements.ts'
+import { RowState } from './row-state.ts'
+import type { TrackedRows } from './tracked-rows.ts'
+
+type Row = Record<string, unknown>
+
+/**
+ * How database rows become the Session's objects: a row read is merged into the identity map (the object
+ * already held, or a new tracked one), relationships are loaded for many rows with one query per 500
+ * keys (SQLAlchemy's selectinload), and rows are read again after a rollback.
+ *
+ * @example
+ * const loader = new Loader(engine, scope, rows)
+ * const heroes = raws.map((raw) => loader.merge(statementsFor(engine, Hero), raw))
+ * await loader.load(Hero.relationships.get('team')!, heroes)
+ */
+export class Loader {
+  readonly #engine: Engine
+  readonly #scope: ConnectionScope
+  readonly #rows: TrackedRows
+
+  constructor(engine: Engine, scope: ConnectionScope, rows: TrackedRows) {
+    this.#engine = engine
+    this.#scope = scope
+    this.#rows = rows
+  }
+
+  /** The row of `table` with primary key `key`, or `undefined`. */
+  async byKey(table: TableModel, key: unknown): Promise<object | undefined> {
+    const statements = statementsFor(this.#engine, table)
+    const { rows } = await this.#scope.run<unknown[]>(statements.selectByKey(key))
+    return rows.length === 0 ? undefined : this.merge(statements, rows[0]!)
+  }
+
+  /** The rows `query` selects, with the relationships its options load. */
+  async select<M extends TableModel>(query: Select<M>): Promise<M['Type'][]> {
+    const statements = statementsFor(this.#engine, query.model)
+    const { rows } = await this.#scope.run<unknown[]>(statements.select(query))
+    const merged = rows.map((raw) => this.merge(statements, raw) as M['Type'])
+    await this.loadOptions(query.model, query.state.options, merged, 'select().options')
+    return merged
+  }
+
+  /** Loads the relationships `options` name for `rows` of `table`; `method` names the caller in errors. */
+  async loadOptions(
+    table: TableModel,
+    options: readonly LoadOption<string>[],
+    rows: readonly object[],
+    method: string,
+  ): Promise<void> {
+    for (const { relationship } of options) await this.load(relationshipOf(table, relationship, method), rows)
+  }
+
+  /** The object for a database row: the one already in the session, or a new tracked one. */
+  merge(statements: TableStatements, raw: readonly unknown[]): object {
+    const { table, layout } = statements
+    const existing = this.#rows.identity.get(table, layout.keyOf(raw))
+    if (existing) return existing
+    const values = statements.hydrate(raw)
+    const row = observe(values)
+    // Given to the values, whose slots the row's are: reaching them through the row costs more.
+    const state = RowState.attach(row, values, table)
+    this.#rows.track(state, statements.rawIsSnapshot ? raw : layout.take(values))
+    if (this.#scope.inTransaction) this.#rows.readInTransaction.add(row)
+    return row
+  }
+
+  /**
+   * Loads `relationship` for `rows` with one query per 500 keys: the children whose foreign key is one of
+   * the rows' keys, or the parents the rows' foreign keys name (those already in the session need none).
+   */
+  async load(relationship: Relationship, rows: readonly object[]): Promise<void> {
+    if (rows.length === 0) return
+    if (relationship.kind === 'many') await this.#loadChildren(relationship, rows)
+    else await this.#loadParents(relationship, rows)
+  }
+
+  async #loadChildren(relationship: Relationship, rows: readonly object[]): Promise<void> {
+    const { foreignKey, references, name } = relationship
+    const back = relationship.backPopulates
+    const groups = new Map<unknown, object[]>()
+    const statements = statementsFor(this.#engine, relationship.child)
+    const keys = distinctKeys(rows, references)
+    for (const query of selectIn(this.#engine, relationship.child, foreignKey, keys)) {
+      for (const raw of (await this.#scope.run<unknown[]>(query)).rows) {
+        const child = this.merge(statements, raw) as Row
+        const group = groups.get(child[foreignKey])
+        if (group) group.push(child)
+        else groups.set(child[foreignKey], [child])
+      }
+    }
+    for (const row of rows) {
+      const children = groups.get((row as Row)[references]) ?? []
+      this.#rows.setLoaded(row, name, children)
+      if (back) for (const child of children) this.#rows.setLoaded(child, back.name, row)
+    }
+  }
+
+  async #loadParents(relationship: Relationship, rows: readonly object[]): Promise<void> {
+    const { foreignKey, references, name } = relationship
+    const parentTable = relationship.parent
+    const found = new Map<unknown, object>()
+    let missing = distinctKeys(rows, foreignKey)
+    if (references === parentTable.primaryKey) {
+      missing = missing.filter((key) => {
+        const known = this.#rows.identity.get(parentTable, key)
+        if (known && !this.#rows.deletes.has(known)) found.set(key, known)
+        return !known
+      })
+    }
+    const statements = statementsFor(this.#engine, parentTable)
+    for (const query of selectIn(this.#engine, parentTable, references, missing)) {
+      for (const raw of (await this.#scope.run<unknown[]>(query)).rows) {
+        const parent = this.merge(statements, raw) as Row
+        found.set(parent[references], parent)
+      }
+    }
+    for (const row of rows) {
+      const key = (row as Row)[foreignKey]
+      this.#rows.setLoaded(row, name, key === null || key === undefined ? null : (found.get(key) ?? null))
+    }
+  }
+
+  /**
+   * Reads `row`'s columns again (the key `key`); false when the database no longer has it. Inside a
+   * transaction the values are not committed yet: a rollback reads them again.
+   */
+  async refresh(row: object, tracked: RowState, key: unknown): Promise<boolean> {
+    const statements = statementsFor(this.#engine, tracked.table)
+    const { rows } = await this.#scope.run<unknown[]>(statements.selectByKey(key))
+    if (rows.length === 0) return false
+    Object.assign(row, statements.hydrate(rows[0]!))
+    tracked.flushed = tracked.layout.take(row as Row)
+    if (this.#scope.inTransaction) this.#rows.readInTransaction.add(row)
+    else tracked.committed = tracked.flushed
+    return true
+  }
+
+  /**
+   * Reads `rows` again after a rollback: their values, what dirty checking compares against and what they
+   * carry to a later session. A row no longer in the database leaves the session; when they cannot be
+   * read (a lost connection), they all leave it, with no committed state, rather than keep values the
+   * database may not have.
+   */
+  async reload(rows: readonly object[]): Promise<void> {
+    const byTable = new Map<TableModel, Map<unknown, object>>()
+    for (const row of rows) {
+      const { table } = this.#rows.get(row)!
+      let byKey = byTable.get(table)
+      if (!byKey) byTable.set(table, (byKey = new Map()))
+      byKey.set((row as Row)[table.primaryKey], row)
+    }
+    try {
+      for (const [table, byKey] of byTable) await this.#reloadTable(table, byKey)
+    } catch {
+      // Not rethrown: the rollback itself succeeded, and a failed flush rethrows its own error after it.
+    }
+    for (const byKey of byTable.values()) {
+      for (const row of byKey.values()) {
+        const state = this.#rows.get(row)!
+        this.#rows.forget(row)
+        state.committed = undefined
+      }
+    }
+  }
+
+  /** Reads the rows of `table` in `byKey` again, removing from it each one found. */
+  async #reloadTable(table: TableModel, byKey: Map<unknown, object>): Promise<void> {
+    const statements = statementsFor(this.#engine, table)
+    // Persistent rows have a key: none of them is null or undefined.
+    const keys = [...byKey.keys()] as NonNullable<unknown>[]
+    for (const query of selectIn(this.#engine, table, table.primaryKey, keys)) {
+      for (const raw of (await this.#scope.run<unknown[]>(query)).rows) {
+        const values = statements.hydrate(raw)
+        const row = byKey.get(values[table.primaryKey])!
+        byKey.delete(values[table.primaryKey])
+        Object.assign(row, values)
+        const tracked = this.#rows.get(row)!
+        tracked.committed = statements.rawIsSnapshot ? raw : tracked.layout.take(values)
+        tracked.flushed = tracked.committed
+      }
+    }
+  }
+}
+
+/** The distinct non-null values of `column` in `rows`. */
+function distinctKeys(rows: readonly object[], column: string): NonNullable<unknown>[] {
+  const keys = new Set<NonNullable<unknown>>()
+  for (const row of rows) {
+    const key = (row as Row)[column]
+    if (key !== null && key !== undefined) keys.add(key)
+  }
+  return [...keys]
+}

@@ -1,0 +1,265 @@
+import type { Engine } from '../engine/engine.ts'
+import {
+  assign,
+  relationshipValue,
+  relationshipValues,
+  unload,
+  type Relationship,
+} from '../model/relationship.ts'
+import type { TableModel } from '../model/table.ts'
+import type { ConnectionScope } from './connection-scope.ts'
+import { detachChildren } from './relationships.ts'
+import type { RowState } from './row-state.ts'
+import type { TrackedRows } from './tracked-rows.ts'
+
+type Row = Record<string, unknown>
+
+/** A foreign key to set from a relationship at flush: `child[fk] = parent[references]`, or null. */
+interface Link {
+  readonly child: object
+  readonly relationship: Relationship
+  readonly parent: object | null
+}
+
+/** Foreign keys that wait for a new parent's generated key, by child: set once the parent is inserted. */
+export type DeferredLinks = Map<object, Link[]>
+
+/**
+ * Keeps foreign keys and relationships in step, as SQLAlchemy's unit of work does: before a flush it turns
+ * relationship changes into foreign key values and adds the rows they reach (the save-update cascade);
+ * after it, it makes the loaded relationships match the keys; before a parent's delete, it detaches or
+ * cascades to its children.
+ *
+ * @example
+ * const sync = new RelationshipSync(engine, scope, rows, (row) => session.add(row))
+ * const deferred = sync.beforeFlush() // hero.team = team has set hero.team_id, or waits for team's key
+ */
+export class RelationshipSync {
+  readonly #engine: Engine
+  readonly #scope: ConnectionScope
+  readonly #rows: TrackedRows
+  readonly #add: (row: object) => void
+
+  /** `add` takes in a row a relationship reaches (the Session's `add`, with its checks). */
+  constructor(engine: Engine, scope: ConnectionScope, rows: TrackedRows, add: (row: object) => void) {
+    this.#engine = engine
+    this.#scope = scope
+    this.#rows = rows
+    this.#add = add
+  }
+
+  /**
+   * Turns relationship changes into foreign key values: rows pushed to or removed from a collection, and
+   * many-to-one values that were assigned. Rows reached this way are added to the session, including a new
+   * child given a parent of the session whose collection is not loaded. A key that waits for a new
+   * parent's generated key is returned, by child, for the unit of work to set after the parent's insert.
+   */
+  beforeFlush(): DeferredLinks | undefined {
+    const links: Link[] = []
+    // Collections first: a child pushed to team.heroes gets hero.team = team, which the second pass reads.
+    for (const state of this.#related()) this.#collectionLinks(state, links)
+    for (const state of this.#related()) this.#parentLinks(state, links)
+    let deferred: DeferredLinks | undefined
+    for (const link of links) {
+      if (applyLinks([link])) continue
+      deferred ??= new Map()
+      const list = deferred.get(link.child)
+      if (list) list.push(link)
+      else deferred.set(link.child, [link])
+    }
+    return deferred
+  }
+
+  /** The rows whose relationships may have changed, and are not deleted. */
+  *#related(): Generator<RowState> {
+    for (const row of this.#rows.related) {
+      const state = this.#rows.get(row)!
+      if (state.state !== 'deleted') yield state
+    }
+  }
+
+  #collectionLinks(state: RowState, links: Link[]): void {
+    const { row, table } = state
+    // A child given this parent while its collection was not loaded (hero.team = team) is in no list.
+    for (const [child, name] of state.appended ?? []) {
+      const back = table.relationships.get(name)!.backPopulates!
+      // Unless it was given another parent since.
+      if (relationshipValue(child, back.name) === row && !this.#rows.has(child)) this.#add(child)
+    }
+    for (const [name, value] of relationshipValues(row) ?? []) {
+      const relationship = table.relationships.get(name)!
+      if (relationship.kind !== 'many') continue
+      const current = value as object[]
+      const before = state.flushedValue(relationship) as object[]
+      const back = relationship.backPopulates
+      for (const child of current) {
+        if (before.includes(child)) continue
+        if (!this.#rows.has(child)) this.#add(child)
+        if (back) {
+          if (relationshipValue(child, back.name) !== row) this.#assign(back, child, row)
+        } else links.push({ child, relationship, parent: row })
+      }
+      for (const child of before) {
+        if (current.includes(child)) continue
+        if (back) {
+          const parent = relationshipValue(child, back.name)
+          if (parent === undefined || parent === row) this.#assign(back, child, null)
+        } else links.push({ child, relationship, parent: null })
+      }
+    }
+  }
+
+  /** Sets `child`'s many-to-one, which the pass over many-to-ones then reads. */
+  #assign(relationship: Relationship, child: object, parent: object | null): void {
+    assign(relationship, child, parent)
+    this.#rows.related.add(child)
+  }
+
+  #parentLinks(state: RowState, links: Link[]): void {
+    const { row, table } = state
+    for (const [name, value] of relationshipValues(row) ?? []) {
+      const relationship = table.relationships.get(name)!
+      if (relationship.kind !== 'one' || value === state.flushedValue(relationship)) continue
+      const parent = value as object | null
+      if (parent && !this.#rows.has(parent)) this.#add(parent)
+      links.push({ child: row, relationship, parent })
+    }
+  }
+
+  /**
+   * Sets the `deferred` foreign keys of rows already in the database whose parent now has its key;
+   * true when any was set, so the rows' updates must be found again.
+   */
+  linkPersistent(deferred: DeferredLinks): boolean {
+    let linked = false
+    for (const [child, links] of deferred) {
+      if (this.#rows.get(child)!.state !== 'persistent' || !applyLinks(links)) continue
+      deferred.delete(child)
+      linked = true
+    }
+    return linked
+  }
+
+  /** Sets the foreign keys `child` waited for, before its insert. */
+  linkPending(deferred: DeferredLinks | undefined, child: object): void {
+    const links = deferred?.get(child)
+    if (!links) return
+    deferred!.delete(child)
+    applyLinks(links)
+  }
+
+  /**
+   * After a flush, what each loaded relationship holds is what the database has. A foreign key column set
+   * directly (`hero.team_id = 2`) moves the row between the loaded collections and sets its many-to-one
+   * to the parent in the session, or unloads it when that parent is not in the session.
+   */
+  afterFlush(): void {
+    for (const row of this.#rows.flushed) {
+      const tracked = this.#rows.get(row)
+      if (!tracked || tracked.state === 'deleted') continue
+      for (const relationship of tracked.table.relationships.values()) {
+        if (relationship.kind === 'one') this.#followKey(row, relationship)
+      }
+    }
+    for (const row of this.#rows.related) {
+      const state = this.#rows.get(row)!
+      state.appended = undefined
+      let collections = false
+      for (const [name, value] of relationshipValues(row) ?? []) {
+        state.setFlushedValue(name, value)
+        collections ||= Array.isArray(value)
+      }
+      // A many-to-one's next change is a write the row's observer sees; a collection's may be a push.
+      if (!collections) this.#rows.related.delete(row)
+    }
+  }
+
+  /** Makes `row`'s many-to-one match its foreign key. */
+  #followKey(row: object, relationship: Relationship): void {
+    const key = (row as Row)[relationship.foreignKey]
+    const current = relationshipValue(row, relationship.name) as Row | null | undefined
+    if (current === undefined && (key === null || key === undefined)) return
+    if (
+      current !== undefined &&
+      (current === null ? key === null : current[relationship.references] === key)
+    ) {
+      return
+    }
+    const parent =
+      key === null || key === undefined
+        ? null
+        : relationship.references === relationship.parent.primaryKey
+          ? this.#rows.identity.get(relationship.parent, key)
+          : undefined
+    if (parent === undefined) {
+      if (current) assign(relationship, row, null)
+      unload(row, relationship.name)
+    } else assign(relationship, row, parent)
+    this.#rows.related.add(row)
+  }
+
+  /**
+   * Before a parent row is deleted, its children follow their foreign key's `onDelete`: with none, the
+   * Session sets their key to null first (SQLModel's default); with 'set null' or 'cascade' the database
+   * acts and the Session updates the children it holds; with 'restrict' the database refuses. A deleted
+   * child leaves its parent's loaded collection.
+   */
+  async beforeDelete(row: object, tracked: RowState): Promise<void> {
+    for (const relationship of tracked.table.relationships.values()) {
+      if (relationship.kind === 'one') this.#leaveCollection(row, relationship)
+      else await this.#detachOrCascade(tracked, relationship)
+    }
+  }
+
+  /** A child about to be deleted leaves its parent's loaded collection. */
+  #leaveCollection(row: object, relationship: Relationship): void {
+    const parent = relationshipValue(row, relationship.name) as object | null | undefined
+    const back = relationship.backPopulates
+    const current = parent && back && (relationshipValue(parent, back.name) as object[] | undefined)
+    if (!current) return
+    const flushed = this.#rows.get(parent)?.flushedValue(back) as object[] | undefined
+    for (const list of flushed ? [current, flushed] : [current]) {
+      const at = list.indexOf(row)
+      if (at >= 0) list.splice(at, 1)
+    }
+  }
+
+  async #detachOrCascade(tracked: RowState, relationship: Relationship): Promise<void> {
+    const key = tracked.layout.valueOf(tracked.flushed!, relationship.references)
+    const { onDelete, foreignKey, child } = relationship
+    if (onDelete === 'restrict' || key === null || key === undefined) return
+    if (onDelete === undefined) await this.#scope.run(detachChildren(this.#engine, relationship, key))
+    const children = [...this.#rows.identity.rowsOf(child)].filter((c) => (c as Row)[foreignKey] === key)
+    for (const childRow of children) {
+      const childRowState = this.#rows.get(childRow)!
+      if (onDelete === 'cascade') {
+        this.#rows.identity.delete(child, childRowState.layout.keyOf(childRowState.flushed!))
+        childRowState.state = 'deleted'
+      } else {
+        ;(childRow as Row)[foreignKey] = null
+        childRowState.flushed = childRowState.layout.with(childRowState.flushed!, foreignKey, null)
+        const back = relationship.backPopulates
+        if (back) this.#rows.setLoaded(childRow, back.name, null)
+      }
+      this.#rows.wrote(childRow)
+    }
+  }
+}
+
+/** Before a row of `table` is deleted, the Session sets its children's foreign key to null (no `onDelete`). */
+export function detachesChildren(table: TableModel): boolean {
+  for (const relationship of table.relationships.values()) {
+    if (relationship.kind === 'many' && relationship.onDelete === undefined) return true
+  }
+  return false
+}
+
+/** Sets each link's foreign key; false when a parent has no key yet (it is inserted in this flush). */
+function applyLinks(links: readonly Link[]): boolean {
+  for (const { child, relationship, parent } of links) {
+    const value = parent === null ? null : (parent as Row)[relationship.references]
+    if (value === undefined) return false
+    ;(child as Row)[relationship.foreignKey] = value
+  }
+  return true
+}

@@ -1,0 +1,104 @@
+/** The errors a Session throws for misuse and for rows deleted elsewhere: one wording, whichever part finds them. */
+import { SessionError, StaleDataError } from '../errors.ts'
+import { tableOfRow, type TableModel } from '../model/table.ts'
+
+type Row = Record<string, unknown>
+
+/** The table of `row`, or an `OM_ORM_NOT_A_ROW` error for `session.<method>()`. */
+export function tableOf(row: object, method: string): TableModel {
+  const table = typeof row === 'object' && row !== null ? tableOfRow(row) : undefined
+  if (!table) {
+    throw new SessionError(
+      'OM_ORM_NOT_A_ROW',
+      `session.${method}(): the object is not a row of a table model. Create rows with Hero.create({...}) or Hero.validate(data), where Hero = table('hero', …).`,
+    )
+  }
+  return table
+}
+
+export function closedError(method: string): SessionError {
+  return new SessionError(
+    'OM_ORM_SESSION_CLOSED',
+    `session.${method}(): the Session is closed. Create a new Session(engine).`,
+  )
+}
+
+/** A row that is not persistent in the Session, for `session.<method>()`. */
+export function notPersistentError(table: TableModel, method: string, alternative: string): SessionError {
+  return new SessionError(
+    'OM_ORM_DETACHED',
+    `session.${method}(): this ${table.name} is not persistent in the Session. Add it and commit (or flush) first${alternative}.`,
+  )
+}
+
+export function notInSessionError(table: TableModel): SessionError {
+  return new SessionError(
+    'OM_ORM_DETACHED',
+    `session.delete(): this ${table.name} is not in the Session. Load it with session.get(${table.name}, id) or add it first.`,
+  )
+}
+
+/** A second object for a key the Session already holds. */
+export function copyError(table: TableModel, key: unknown): SessionError {
+  return new SessionError(
+    'OM_ORM_DETACHED',
+    `session.add(): another ${table.name} with ${table.primaryKey}=${String(key)} is already in this Session. Change that object instead of adding a copy.`,
+  )
+}
+
+/**
+ * The error for adding a deleted row (SQLAlchemy's "Instance has been deleted"): the object still holds
+ * the key of a row that no longer exists, so neither an UPDATE nor an INSERT of it is what was meant.
+ */
+export function deletedError(table: TableModel, row: object): SessionError {
+  const key = (row as Row)[table.primaryKey]
+  return new SessionError(
+    'OM_ORM_DELETED',
+    `session.add(): this ${table.name} with ${table.primaryKey}=${String(key)} was deleted. To insert its values again, add a new row: ${table.name}.create({ ...row }).`,
+  )
+}
+
+/**
+ * The error for adding a row that another open Session holds (SQLAlchemy's "Object is already attached
+ * to session"): both would write it, and either one's rollback would put back values the other wrote.
+ */
+export function attachedError(table: TableModel, row: object): SessionError {
+  const key = (row as Row)[table.primaryKey]
+  const which =
+    key === undefined ? `new ${table.name}` : `${table.name} with ${table.primaryKey}=${String(key)}`
+  return new SessionError(
+    'OM_ORM_ATTACHED',
+    `session.add(): this ${which} is already in another open Session. Close that Session first, or load the row in this one with session.get(${table.name}, id).`,
+  )
+}
+
+export function transactionOpenError(): SessionError {
+  return new SessionError(
+    'OM_ORM_TRANSACTION',
+    'session.begin(): a transaction is already open. Commit or roll it back first.',
+  )
+}
+
+/**
+ * The error for a row whose database row another session or process deleted, found by a refresh or by
+ * a write by key that matched no row (SQLAlchemy's unit of work checks the same count). The caller makes
+ * the row leave the session, so the rollback that follows a failed flush does not bring it back. MySQL
+ * counts the rows an UPDATE matched, not only those it changed (the driver asks for FOUND_ROWS), so an
+ * UPDATE writing the values a row already has is not taken for a deleted row.
+ */
+export function staleError(
+  table: TableModel,
+  by: 'refresh' | 'UPDATE' | 'DELETE',
+  key: unknown,
+): StaleDataError {
+  const which = `${table.name} with ${table.primaryKey}=${String(key)}`
+  const found =
+    by === 'refresh'
+      ? `session.refresh(): ${which} is no longer in table "${table.tableName}": another session or process deleted it.`
+      : `session.flush(): the ${by} of ${which} matched no row: another session or process deleted it. The transaction was rolled back.`
+  return new StaleDataError(
+    `${found} The ${table.name} has left this Session; session.get() reads the database again.`,
+    table.name,
+    key,
+  )
+}

@@ -1,0 +1,164 @@
+import { relationshipValues, setRelationshipValue } from '../model/relationship.ts'
+import type { TableModel } from '../model/table.ts'
+import { IdentityMap } from './identity-map.ts'
+import { RowState, type Owner } from './row-state.ts'
+import { attachedError, copyError, deletedError } from './session-errors.ts'
+import type { Snapshot } from './snapshot.ts'
+
+/**
+ * The rows one Session holds, and the sets its parts share: the rows to insert and to delete, the rows
+ * written since the last flush, the rows a transaction wrote or read, and the identity map. Each part of
+ * the Session reads and changes this one registry, so none of them needs the Session itself.
+ *
+ * Change tracking costs what changed, not what is held: a row's writes mark it ({@link changed}), and a
+ * flush compares only marked rows. Rows whose writes cannot all be seen are compared at every flush:
+ * rows that are not observed, and rows with a date or JSON field, which change in place
+ * (`hero.born.setFullYear()`) ({@link unobserved}); likewise the rows holding a loaded collection, which
+ * `push` changes in place ({@link related}).
+ *
+ * @example
+ * const rows = new TrackedRows()
+ * rows.add(hero, Hero)
+ * rows.get(hero)?.state // 'pending'
+ */
+export class TrackedRows implements Owner {
+  readonly #states = new Map<object, RowState>()
+  readonly identity = new IdentityMap()
+  /** Rows added and not yet inserted, in the order they were added. */
+  readonly pending = new Set<object>()
+  /** Persistent rows to delete at the next flush. */
+  readonly deletes = new Set<object>()
+  /** Persistent rows written since they were last flushed: the rows a flush compares. */
+  readonly changed = new Set<object>()
+  /** Rows compared at every flush, as some of their writes cannot be seen. */
+  readonly unobserved = new Set<object>()
+  /** Rows holding relationship values, or given children while their collection was not loaded. */
+  readonly related = new Set<object>()
+  /** Rows the open transaction wrote: a commit makes their values the committed ones. */
+  touched = new Set<object>()
+  /** Rows the last flush wrote: their many-to-ones follow their foreign keys. */
+  readonly flushed = new Set<object>()
+  /** Rows whose values were read inside the open transaction: a rollback reloads them. */
+  readInTransaction = new Set<object>()
+
+  get size(): number {
+    return this.#states.size
+  }
+
+  get(row: object): RowState | undefined {
+    return this.#states.get(row)
+  }
+
+  has(row: object): boolean {
+    return this.#states.has(row)
+  }
+
+  entries(): IterableIterator<[object, RowState]> {
+    return this.#states.entries()
+  }
+
+  /**
+   * Takes in a row the user adds: a new row is inserted at the next flush, and a row another session
+   * committed is updated with what changed since.
+   * @throws {SessionError} `OM_ORM_ATTACHED`, `OM_ORM_DELETED`, or `OM_ORM_DETACHED` for a copy of a row held.
+   */
+  add(row: object, table: TableModel): void {
+    const state = RowState.of(row, table)
+    // A row in two sessions would be written by both, and one's rollback would undo the other's commit.
+    if (state.owner) throw attachedError(table, row)
+    if (state.deletedForGood) throw deletedError(table, row)
+    const { committed, layout } = state
+    if (committed === undefined || (row as Record<string, unknown>)[table.primaryKey] === undefined) {
+      return this.addPending(state)
+    }
+    const key = layout.keyOf(committed)
+    const existing = this.identity.get(table, key)
+    if (existing && existing !== row) throw copyError(table, key)
+    this.track(state, committed)
+    // Written while no session held it: only a comparison finds what changed.
+    this.changed.add(row)
+  }
+
+  /** Takes in a row that is not in the database yet: the next flush inserts it. */
+  addPending(state: RowState): void {
+    this.#take(state)
+    state.state = 'pending'
+    state.flushed = undefined
+    state.committed = undefined
+    this.pending.add(state.row)
+  }
+
+  /** Takes in a row the database holds with the values of `snapshot`, found by its key from now on. */
+  track(state: RowState, snapshot: Snapshot): void {
+    this.#take(state)
+    state.state = 'persistent'
+    state.flushed = snapshot
+    state.committed = snapshot
+    this.identity.set(state.table, state.layout.keyOf(snapshot), state.row)
+  }
+
+  #take(state: RowState): void {
+    const { row } = state
+    state.owner = this
+    state.insertedInTransaction = false
+    this.#states.set(row, state)
+    if (!state.seesWrites) this.unobserved.add(row)
+    if (state.table.relationships.size > 0 && (relationshipValues(row) || state.appended))
+      this.related.add(row)
+  }
+
+  /** `row`'s relationship `name` holds `value`, as the database has it (loaded, or detached by a delete). */
+  setLoaded(row: object, name: string, value: unknown): void {
+    setRelationshipValue(row, name, value)
+    this.#states.get(row)!.setFlushedValue(name, value)
+    this.related.add(row)
+  }
+
+  /** A flush wrote `row`. */
+  wrote(row: object): void {
+    this.touched.add(row)
+    this.flushed.add(row)
+  }
+
+  written(state: RowState, key: string | symbol): void {
+    if (state.state === 'persistent') this.changed.add(state.row)
+    if (typeof key === 'string' && state.table.relationships.has(key)) this.related.add(state.row)
+  }
+
+  linked(state: RowState): void {
+    this.related.add(state.row)
+  }
+
+  /** The row leaves the session: no longer tracked, found by its key, or written by the next flush. */
+  forget(row: object): void {
+    const state = this.#states.get(row)
+    if (!state) return
+    state.owner = undefined
+    this.#states.delete(row)
+    for (const set of [this.pending, this.deletes, this.changed, this.unobserved, this.related])
+      set.delete(row)
+    this.touched.delete(row)
+    this.readInTransaction.delete(row)
+    if (state.flushed) this.identity.delete(state.table, state.layout.keyOf(state.flushed), row)
+  }
+
+  /** A row inserted by a transaction that was rolled back leaves the session, without its generated key. */
+  forgetInserted(row: object): void {
+    const { table } = this.#states.get(row)!
+    this.forget(row)
+    if (table.primaryKeyField.isGenerated) (row as Record<string, unknown>)[table.primaryKey] = undefined
+  }
+
+  /** Every row leaves the session. */
+  clear(): void {
+    for (const state of this.#states.values()) state.owner = undefined
+    this.identity.clear()
+    // Only those that hold rows: clearing an empty collection still allocates its table again.
+    for (const rows of this.#collections()) if (rows.size > 0) rows.clear()
+  }
+
+  #collections(): (Map<object, unknown> | Set<object>)[] {
+    const { pending, deletes, changed, unobserved, related, touched, flushed, readInTransaction } = this
+    return [this.#states, pending, deletes, changed, unobserved, related, touched, flushed, readInTransaction]
+  }
+}

@@ -1,0 +1,215 @@
+import type { Engine } from '../engine/engine.ts'
+import { toParam } from './compile.ts'
+import type { ConnectionScope } from './connection-scope.ts'
+import { rankOf } from './relationships.ts'
+import { detachesChildren, type DeferredLinks, type RelationshipSync } from './relationship-sync.ts'
+import { staleError } from './session-errors.ts'
+import { statementsFor, TableStatements } from './statements.ts'
+import type { RowState } from './row-state.ts'
+import type { TrackedRows } from './tracked-rows.ts'
+
+type Row = Record<string, unknown>
+
+/** A persistent row and the fields that changed since its last load or flush. */
+type Dirty = [row: object, changed: string[]]
+
+/** What a flush writes: the rows to update, and the foreign keys that wait for a new parent's key. */
+export interface Changes {
+  readonly dirty: Dirty[]
+  readonly deferred: DeferredLinks | undefined
+}
+
+/**
+ * The writes of a flush: the rows added are inserted, the rows changed are updated (changed columns only)
+ * and the rows deleted are deleted, table by table in the order of the foreign keys.
+ *
+ * @example
+ * const work = new UnitOfWork(engine, scope, rows, sync)
+ * const changes = work.changes()
+ * if (!work.isEmpty(changes)) await work.write(changes)
+ */
+export class UnitOfWork {
+  readonly #engine: Engine
+  readonly #scope: ConnectionScope
+  readonly #rows: TrackedRows
+  readonly #sync: RelationshipSync
+
+  constructor(engine: Engine, scope: ConnectionScope, rows: TrackedRows, sync: RelationshipSync) {
+    this.#engine = engine
+    this.#scope = scope
+    this.#rows = rows
+    this.#sync = sync
+  }
+
+  /** What the next flush writes: relationship changes become foreign keys first. */
+  changes(): Changes {
+    const deferred = this.#sync.beforeFlush()
+    return { dirty: this.#dirty(), deferred }
+  }
+
+  isEmpty({ dirty, deferred }: Changes): boolean {
+    const rows = this.#rows
+    return rows.pending.size === 0 && dirty.length === 0 && rows.deletes.size === 0 && deferred === undefined
+  }
+
+  /** The flush is one statement, atomic by itself: it may run in autocommit. */
+  isOneStatement({ dirty, deferred }: Changes): boolean {
+    const { pending, deletes } = this.#rows
+    if (deferred !== undefined || pending.size + dirty.length + deletes.size !== 1) return false
+    // A deleted parent may need its children detached first: that is two statements.
+    for (const row of deletes) if (detachesChildren(this.#rows.get(row)!.table)) return false
+    return true
+  }
+
+  /**
+   * Runs the updates, the pending inserts and the pending deletes. Table by table, parents before children
+   * (the foreign keys decide the order, whether or not relationships link the tables), the updates of a
+   * table run before its inserts, as in SQLAlchemy's unit of work: a unique value renamed on one row is
+   * free for a new row of the same flush. Deletes run last, children before parents. The foreign keys
+   * that wait for a new parent's generated key are set once it has one.
+   */
+  async write({ dirty, deferred }: Changes): Promise<void> {
+    this.#rows.flushed.clear()
+    const pending = [...this.#rows.pending].sort((a, b) => this.#rank(a) - this.#rank(b))
+    const last = Math.max(
+      this.#maxRank(pending),
+      this.#maxRank(dirty.map(([row]) => row)),
+      this.#maxRank(deferred ? [...deferred.keys()] : []),
+    )
+    for (let rank = 0; rank <= last; rank++) {
+      if (deferred && this.#sync.linkPersistent(deferred)) dirty = this.#dirty()
+      for (const [row, changed] of dirty) {
+        if (this.#rank(row) === rank) await this.#update(row, changed)
+      }
+      for (const row of pending) {
+        if (this.#rank(row) !== rank) continue
+        this.#sync.linkPending(deferred, row)
+        await this.#insert(row)
+      }
+    }
+    this.#rows.pending.clear()
+    // A key that waited for a parent inserted at its own rank (a table that references itself).
+    if (deferred && this.#sync.linkPersistent(deferred)) {
+      for (const [row, changed] of this.#dirty()) await this.#update(row, changed)
+    }
+    const deletes = [...this.#rows.deletes].sort((a, b) => this.#rank(b) - this.#rank(a))
+    this.#rows.deletes.clear()
+    for (const row of deletes) await this.#delete(row)
+    this.#sync.afterFlush()
+  }
+
+  /** A flush with nothing to write still takes what the relationships hold as flushed. */
+  writeNothing(): void {
+    this.#rows.flushed.clear()
+    this.#sync.afterFlush()
+  }
+
+  /**
+   * The rows to update and their changed fields: of the rows written since their last flush, and of those
+   * whose writes cannot all be seen. A written row found unchanged is unmarked.
+   */
+  #dirty(): Dirty[] {
+    const { changed, unobserved, deletes } = this.#rows
+    const dirty: Dirty[] = []
+    for (const row of changed) {
+      // A row to delete stays marked: add() may take it back before the flush.
+      if (deletes.has(row)) continue
+      const keys = this.#changedKeys(row)
+      if (keys.length > 0) dirty.push([row, keys])
+      else changed.delete(row)
+    }
+    for (const row of unobserved) {
+      if (changed.has(row) || deletes.has(row)) continue
+      const keys = this.#changedKeys(row)
+      if (keys.length > 0) dirty.push([row, keys])
+    }
+    return dirty
+  }
+
+  /** The fields of `row` changed since its last flush; none when it is not persistent. */
+  #changedKeys(row: object): string[] {
+    const state = this.#rows.get(row)
+    if (state?.state !== 'persistent') return []
+    return state.layout.changedKeys(row as Row, state.flushed!)
+  }
+
+  #rank(row: object): number {
+    return rankOf(this.#rows.get(row)!.table)
+  }
+
+  /** The deepest rank of `rows`' tables, -1 for none. */
+  #maxRank(rows: readonly object[]): number {
+    let max = -1
+    for (const row of rows) max = Math.max(max, this.#rank(row))
+    return max
+  }
+
+  async #insert(row: object): Promise<void> {
+    const tracked = this.#rows.get(row)!
+    const { table } = tracked
+    const values = row as Row
+    const columns: string[] = []
+    const params: unknown[] = []
+    for (const key in table.fields) {
+      if (values[key] === undefined) continue
+      columns.push(key)
+      params.push(toParam(table.fields[key]!, values[key]))
+    }
+    const statements = statementsFor(this.#engine, table)
+    const result = await this.#scope.run<Row>(statements.insert(columns, params))
+    const key = table.primaryKey
+    if (values[key] === undefined) {
+      values[key] = this.#engine.dialect.supportsReturning ? result.rows[0]![key] : Number(result.insertId)
+    }
+    tracked.state = 'persistent'
+    tracked.flushed = tracked.layout.take(values)
+    tracked.insertedInTransaction = true
+    this.#rows.identity.set(table, values[key], row)
+    this.#rows.wrote(row)
+  }
+
+  async #update(row: object, changed: string[]): Promise<void> {
+    const tracked = this.#rows.get(row)!
+    const { table } = tracked
+    const values = row as Row
+    const oldKey = tracked.layout.keyOf(tracked.flushed!)
+    const params = changed.map((key) => toParam(table.fields[key]!, values[key]))
+    params.push(oldKey)
+    const result = await this.#scope.run(statementsFor(this.#engine, table).update(changed, params))
+    if (TableStatements.affected(result) === 0) throw this.#stale(row, tracked, 'UPDATE', oldKey)
+    const newKey = values[table.primaryKey]
+    if (newKey !== oldKey) {
+      this.#rows.identity.delete(table, oldKey)
+      this.#rows.identity.set(table, newKey, row)
+    }
+    tracked.flushed = tracked.layout.take(values)
+    this.#rows.changed.delete(row)
+    this.#rows.wrote(row)
+  }
+
+  async #delete(row: object): Promise<void> {
+    const tracked = this.#rows.get(row)!
+    const { table } = tracked
+    const key = tracked.layout.keyOf(tracked.flushed!)
+    const statements = statementsFor(this.#engine, table)
+    // Detaching the children first makes the delete two statements. Two sessions deleting one parent would
+    // lock its children's rows and then wait for each other at the parent (a deadlock on MySQL): locking
+    // the parent's row first makes the second wait there, and then find the row gone.
+    if (this.#engine.dialect.supportsRowLocks && detachesChildren(table)) {
+      const { rows } = await this.#scope.run(statements.lockByKey(key))
+      if (rows.length === 0) throw this.#stale(row, tracked, 'DELETE', key)
+    }
+    if (table.relationships.size > 0) await this.#sync.beforeDelete(row, tracked)
+    const result = await this.#scope.run(statements.deleteByKey(key))
+    if (TableStatements.affected(result) === 0) throw this.#stale(row, tracked, 'DELETE', key)
+    this.#rows.identity.delete(table, key)
+    tracked.state = 'deleted'
+    this.#rows.wrote(row)
+  }
+
+  /** A write by key matched no row: the row leaves the session (see {@link staleError}). */
+  #stale(row: object, tracked: RowState, by: 'UPDATE' | 'DELETE', key: unknown): Error {
+    this.#rows.forget(row)
+    return staleError(tracked.table, by, key)
+  }
+}

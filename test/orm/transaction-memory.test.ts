@@ -1,0 +1,87 @@
+/**
+ * What a commit keeps and a rollback or a savepoint puts back in memory, through the Session on every
+ * dialect: afterwards the rows hold what the database holds, and a row carries its committed values to
+ * the next Session.
+ */
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { IntegrityError, select, Session } from 'onemodel-ts'
+import { DIALECTS } from '../support/dialects.ts'
+import { statement, teamsDatabase } from '../support/teams.ts'
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect.name}: transaction memory`, () => {
+    test('a rollback puts back changed and deleted rows, and new rows leave without their key', async (t) => {
+      const { engine, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      const rusty = (await session.get(Hero, 2))!
+      const spiderBoy = (await session.get(Hero, 3))!
+      rusty.age = 50
+      await session.delete(spiderBoy)
+      const inserted = Hero.create({ name: 'Black Lion' })
+      const pending = Hero.create({ name: 'Tarantula' })
+      session.add(inserted)
+      await session.flush()
+      session.add(pending)
+      await session.rollback()
+      assert.equal(rusty.age, 48)
+      assert.equal(await session.get(Hero, 3), spiderBoy, 'the deleted row is back in the Session')
+      assert.equal(inserted.id, undefined, 'the inserted row lost its generated key')
+      await session.commit()
+      await using reader = new Session(engine)
+      assert.equal((await reader.exec(select(Hero)).all()).length, 3, 'the rows that left are not written')
+    })
+
+    test('a failed savepoint puts back only what its work changed', async (t) => {
+      const { engine, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      await session.transaction(async () => {
+        const rusty = (await session.get(Hero, 2))!
+        rusty.age = 50
+        const spiderBoy = (await session.get(Hero, 3))!
+        await assert.rejects(
+          session.transaction(async () => {
+            spiderBoy.age = 17
+            session.add(Hero.create({ name: 'Deadpond' })) // a duplicate name
+          }),
+          IntegrityError,
+        )
+        assert.equal(spiderBoy.age, 16, 'the savepoint put it back')
+        assert.equal(rusty.age, 50, 'the outer work is kept')
+      })
+      await using reader = new Session(engine)
+      const ages = (await reader.exec(select(Hero).orderBy(Hero.c.id)).all()).map((hero) => hero.age)
+      assert.deepEqual(ages, [null, 50, 16])
+    })
+
+    test('a committed row carries its values to the next Session, which writes what changed meanwhile', async (t) => {
+      const { engine, Hero, log } = await teamsDatabase(t, dialect)
+      let hero
+      {
+        await using first = new Session(engine)
+        hero = (await first.get(Hero, 2))!
+      }
+      hero.age = 49 // while no Session holds it
+      await using second = new Session(engine)
+      second.add(hero)
+      log.length = 0
+      await second.commit()
+      assert.deepEqual(log.map(statement), ['update "hero" set "age" = ? where "id" = ?'])
+    })
+
+    test('a row first read inside a rolled back transaction is read again', async (t) => {
+      const { engine, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      await session.begin()
+      const rusty = (await session.get(Hero, 2))!
+      rusty.age = 50
+      await session.flush()
+      await session.rollback()
+      assert.equal(rusty.age, 48, 'its committed values are the database’s, not those the transaction wrote')
+      rusty.age = 50
+      await session.commit()
+      await using reader = new Session(engine)
+      assert.equal((await reader.get(Hero, 2))!.age, 50, 'so writing the value again is not skipped')
+    })
+  })
+}

@@ -1,0 +1,105 @@
+/**
+ * The unit of work, through the Session on every dialect: what a flush writes (changed columns only,
+ * nothing for an unchanged value), in which order (parents first, a table's updates before its inserts,
+ * children deleted first), and that a flush of several statements is all or nothing.
+ */
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { IntegrityError, select, Session } from 'onemodel-ts'
+import { layoutOf } from '../../src/orm/snapshot.ts'
+import { DIALECTS } from '../support/dialects.ts'
+import { statement, teamsDatabase } from '../support/teams.ts'
+
+const writes = (log: readonly string[]) => log.filter((line) => !/^select/i.test(line)).map(statement)
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect.name}: unit of work`, () => {
+    test('an update writes the changed columns only, and a value written back unchanged writes nothing', async (t) => {
+      const { engine, Hero, log } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      const hero = (await session.get(Hero, 2))!
+      hero.age = 49
+      hero.name = 'Rusty-Man' // the value it has
+      await session.commit()
+      assert.deepEqual(writes(log), ['update "hero" set "age" = ? where "id" = ?'])
+      log.length = 0
+      hero.age = 50
+      hero.age = 49
+      await session.commit()
+      assert.deepEqual(writes(log), [], 'written, but back to the flushed value')
+    })
+
+    test('a flush compares only the rows written since the last one, however many the Session holds', async (t) => {
+      const { engine, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      const heroes = await session.exec(select(Hero).orderBy(Hero.c.id)).all()
+      const layout = layoutOf(Hero)
+      const compared: unknown[] = []
+      const changedKeys = layout.changedKeys.bind(layout)
+      t.mock.method(layout, 'changedKeys', (row: Record<string, unknown>, snapshot: readonly unknown[]) => {
+        compared.push(row.name)
+        return changedKeys(row, snapshot)
+      })
+      heroes[1]!.age = 49
+      await session.flush()
+      assert.deepEqual(compared, ['Rusty-Man'])
+      compared.length = 0
+      await session.commit()
+      assert.deepEqual(compared, [], 'nothing was written since')
+    })
+
+    test('a new parent is inserted before its new child, whatever the order they were added in', async (t) => {
+      const { engine, Team, Hero, log } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      const team = Team.create({ name: 'Wakaland' })
+      const hero = Hero.create({ name: 'Black Lion' })
+      hero.team = team
+      session.add(hero)
+      await session.commit()
+      assert.deepEqual(
+        writes(log).map((line) => line.split(' (')[0]),
+        ['insert into "team"', 'insert into "hero"'],
+      )
+      assert.equal(hero.team_id, team.id)
+    })
+
+    test("a table's updates run before its inserts: a unique name given up is free for a new row", async (t) => {
+      const { engine, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      const deadpond = (await session.get(Hero, 1))!
+      deadpond.name = 'Dive Wilson'
+      session.add(Hero.create({ name: 'Deadpond' }))
+      await session.commit()
+      const names = (await session.exec(select(Hero).orderBy(Hero.c.id)).all()).map((hero) => hero.name)
+      assert.deepEqual(names, ['Dive Wilson', 'Rusty-Man', 'Spider-Boy', 'Deadpond'])
+    })
+
+    test('children are deleted before their parent', async (t) => {
+      const { engine, Team, Hero, log } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      const zForce = (await session.get(Team, 2))!
+      const spiderBoy = (await session.get(Hero, 3))!
+      await session.delete(zForce)
+      await session.delete(spiderBoy)
+      log.length = 0
+      await session.commit()
+      const deletes = writes(log).filter((line) => line.startsWith('delete'))
+      assert.deepEqual(
+        deletes.map((line) => line.split(' where')[0]),
+        ['delete from "hero"', 'delete from "team"'],
+      )
+    })
+
+    test('a flush of several statements is all or nothing', async (t) => {
+      const { engine, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      const rusty = (await session.get(Hero, 2))!
+      rusty.age = 50
+      session.add(Hero.create({ name: 'Deadpond' })) // a duplicate name
+      await assert.rejects(session.commit(), IntegrityError)
+      await using reader = new Session(engine)
+      assert.equal((await reader.get(Hero, 2))!.age, 48, 'the update was rolled back with the insert')
+      assert.equal(rusty.age, 48, 'and the row holds what the database has')
+    })
+  })
+}
