@@ -56,10 +56,16 @@ export class ConnectionScope {
     this.#transaction = {}
   }
 
-  /** Commits the open transaction and gives its connection back. */
+  /**
+   * Commits the open transaction and gives its connection back, even when the COMMIT fails: the
+   * transaction is over then too (PostgreSQL answers a COMMIT after an error with a ROLLBACK).
+   */
   async commit(): Promise<void> {
-    await this.#executor.commitTransaction(this.#connection!)
-    await this.#release()
+    try {
+      await this.#executor.commitTransaction(this.#connection!)
+    } finally {
+      await this.#release()
+    }
   }
 
   /** Rolls back the open transaction, if any, and gives its connection back even when that fails. */

@@ -211,10 +211,7 @@ export class Session {
       await this.#scope.begin()
       await this.#work.write(changes)
     } catch (error) {
-      // Inside a nested transaction, only its own work is undone, as SQLAlchemy's begin_nested does.
-      const savepoint = this.#memory.innermost
-      if (savepoint && this.#scope.inTransaction) await this.#memory.rollbackTo(savepoint)
-      else await this.rollback()
+      await this.#memory.undo()
       throw error
     }
   }
@@ -231,14 +228,21 @@ export class Session {
       try {
         await this.#scope.autocommit(() => this.#work.write(changes))
       } catch (error) {
-        await this.rollback()
+        await this.#memory.undo()
         throw error
       }
       return this.#memory.committed()
     }
     await this.#flush(changes)
     if (!this.#scope.inTransaction) return
-    await this.#scope.commit()
+    try {
+      await this.#scope.commit()
+    } catch (error) {
+      // The transaction ended with the failed COMMIT (the scope released its connection): the rows are
+      // put back as after a rollback.
+      await this.#memory.undo()
+      throw error
+    }
     this.#memory.committed()
   }
 
@@ -291,7 +295,7 @@ export class Session {
       await this.commit()
       return result
     } catch (error) {
-      if (!this.#closed) await this.rollback()
+      if (!this.#closed) await this.#memory.undo()
       throw error
     }
   }

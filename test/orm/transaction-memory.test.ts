@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { IntegrityError, select, Session } from 'onemodel-ts'
+import type { ExecutorConnection } from '../../src/engine/executor.ts'
 import { DIALECTS } from '../support/dialects.ts'
 import { statement, teamsDatabase } from '../support/teams.ts'
 
@@ -82,6 +83,59 @@ for (const dialect of DIALECTS) {
       await session.commit()
       await using reader = new Session(engine)
       assert.equal((await reader.get(Hero, 2))!.age, 50, 'so writing the value again is not skipped')
+    })
+
+    test('a failed ROLLBACK still puts the rows back, and the flush’s own error is the one thrown', async (t) => {
+      const { engine, Hero } = await teamsDatabase(t, dialect)
+      const executor = engine.dialect.executor
+      const rollback = executor.rollbackTransaction
+      t.mock.method(executor, 'rollbackTransaction', async (connection: ExecutorConnection) => {
+        await rollback.call(executor, connection)
+        throw new Error('connection lost during ROLLBACK')
+      })
+      await using session = new Session(engine)
+      const rusty = (await session.get(Hero, 2))!
+      rusty.age = 50
+      session.add(Hero.create({ name: 'Deadpond' })) // a duplicate name
+      await assert.rejects(session.commit(), IntegrityError)
+      assert.equal(rusty.age, 48, 'its committed value is back')
+      assert.equal(session.inTransaction, false)
+      t.mock.restoreAll()
+      rusty.age = 49
+      await session.commit()
+      await using reader = new Session(engine)
+      assert.equal((await reader.get(Hero, 2))!.age, 49)
+    })
+
+    test('a failed COMMIT ends the transaction and puts the rows back, as a rollback does', async (t) => {
+      const { engine, Hero } = await teamsDatabase(t, dialect)
+      const executor = engine.dialect.executor
+      const rollback = executor.rollbackTransaction
+      // As PostgreSQL does with a COMMIT after an error, or with a deferred constraint: the transaction
+      // is rolled back, and the COMMIT fails.
+      t.mock.method(executor, 'commitTransaction', async (connection: ExecutorConnection) => {
+        await rollback.call(executor, connection)
+        throw new Error('COMMIT failed')
+      })
+      await using session = new Session(engine)
+      const rusty = (await session.get(Hero, 2))!
+      rusty.age = 50
+      const blackLion = Hero.create({ name: 'Black Lion' })
+      session.add(blackLion)
+      await assert.rejects(session.commit(), /COMMIT failed/)
+      assert.equal(session.inTransaction, false, 'no transaction is open')
+      assert.equal(rusty.age, 48, 'its committed value is back')
+      assert.equal(blackLion.id, undefined, 'the row the transaction inserted left the session')
+      t.mock.restoreAll()
+      rusty.age = 50
+      await session.commit()
+      await using reader = new Session(engine)
+      const ages = (await reader.exec(select(Hero).orderBy(Hero.c.id)).all()).map((hero) => hero.age)
+      assert.deepEqual(
+        ages,
+        [null, 50, 16],
+        'the write is not skipped, and the rolled back row is not written',
+      )
     })
   })
 }
