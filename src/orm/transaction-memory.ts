@@ -187,7 +187,10 @@ export class TransactionMemory {
       if (before === undefined) {
         if (tracked.state === 'pending') rows.forget(row)
         else if (tracked.insertedInTransaction) rows.forgetInserted(row)
-        else reread.push(row)
+        else {
+          unload(rows, tracked)
+          reread.push(row)
+        }
       } else if (tracked.state !== 'pending' && before.flushed !== undefined) {
         restore(rows, tracked, before.state, before.flushed)
       }
@@ -202,7 +205,7 @@ export class TransactionMemory {
 /** Puts `tracked`'s row back in `state` with the values of `flushed`. */
 function restore(rows: TrackedRows, tracked: RowState, state: RowState['state'], flushed: Snapshot): void {
   const { row } = tracked
-  unloadAll(row)
+  unload(rows, tracked)
   if (tracked.state === 'persistent')
     rows.identity.delete(tracked.table, tracked.layout.keyOf(tracked.flushed!))
   tracked.state = state
@@ -211,9 +214,13 @@ function restore(rows: TrackedRows, tracked: RowState, state: RowState['state'],
   tracked.flushed = flushed
 }
 
-/** `state`'s relationships read as not loaded again. */
+/**
+ * `state`'s relationships read as not loaded again, and the children given it while its collection was
+ * not loaded are forgotten: the database has neither.
+ */
 function unload(rows: TrackedRows, state: RowState): void {
   unloadAll(state.row)
   state.forgetFlushedValues()
-  if (!state.appended) rows.related.delete(state.row)
+  state.appended = undefined
+  rows.related.delete(state.row)
 }

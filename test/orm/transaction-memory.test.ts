@@ -137,5 +137,45 @@ for (const dialect of DIALECTS) {
         'the write is not skipped, and the rolled back row is not written',
       )
     })
+
+    test('after a rollback to a savepoint, giving a row the parent it had in the savepoint is written', async (t) => {
+      const { engine, Team, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      await session.transaction(async () => {
+        const deadpond = (await session.get(Hero, 1))!
+        await session.load(deadpond, 'team') // Preventers
+        const zForce = (await session.get(Team, 2))!
+        await assert.rejects(
+          session.transaction(async () => {
+            deadpond.team = zForce
+            await session.flush()
+            throw new Error('undo the move')
+          }),
+          /undo the move/,
+        )
+        assert.equal(deadpond.team_id, 1, 'the savepoint put the key back')
+        deadpond.team = zForce
+      })
+      await using reader = new Session(engine)
+      assert.equal((await reader.get(Hero, 1))!.team_id, 2)
+    })
+
+    test('a new row linked to a parent in a rolled back transaction is not inserted later', async (t) => {
+      const { engine, Team, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      const preventers = (await session.get(Team, 1))!
+      const blackLion = Hero.create({ name: 'Black Lion' })
+      await assert.rejects(
+        session.transaction(async () => {
+          blackLion.team = preventers // its heroes are not loaded
+          throw new Error('give up')
+        }),
+        /give up/,
+      )
+      preventers.name = 'The Preventers'
+      await session.commit()
+      await using reader = new Session(engine)
+      assert.equal((await reader.exec(select(Hero)).all()).length, 3, 'the rolled back row is not written')
+    })
   })
 }
