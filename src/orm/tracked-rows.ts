@@ -1,4 +1,4 @@
-import { relationshipValues, setRelationshipValue } from '../model/relationship.ts'
+import { relationshipValue, relationshipValues, setRelationshipValue } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
 import { IdentityMap } from './identity-map.ts'
 import { RowState, type Owner } from './row-state.ts'
@@ -140,6 +140,7 @@ export class TrackedRows implements Owner {
     this.touched.delete(row)
     this.readInTransaction.delete(row)
     if (state.flushed) this.identity.delete(state.table, state.layout.keyOf(state.flushed), row)
+    if (state.state === 'pending') leaveParents(state)
   }
 
   /** A row inserted by a transaction that was rolled back leaves the session, without its generated key. */
@@ -160,5 +161,17 @@ export class TrackedRows implements Owner {
   #collections(): (Map<object, unknown> | Set<object>)[] {
     const { pending, deletes, changed, unobserved, related, touched, flushed, readInTransaction } = this
     return [this.#states, pending, deletes, changed, unobserved, related, touched, flushed, readInTransaction]
+  }
+}
+
+/**
+ * A pending row that leaves the session is no longer one of the children its parents were given while
+ * their collections were not loaded: the next flush would add it back.
+ */
+function leaveParents({ row, table }: RowState): void {
+  for (const relationship of table.relationships.values()) {
+    if (relationship.kind !== 'one') continue
+    const parent = relationshipValue(row, relationship.name)
+    if (parent) RowState.find(parent as object)?.appended?.delete(row)
   }
 }

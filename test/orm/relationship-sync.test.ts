@@ -100,5 +100,18 @@ for (const dialect of DIALECTS) {
       await using reader = new Session(engine)
       assert.equal((await reader.get(Hero, 1))!.team_id, 1)
     })
+
+    test('a new hero linked to a team, then deleted before any flush, is never inserted', async (t) => {
+      const { engine, Team, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      const preventers = (await session.get(Team, 1))!
+      const blackLion = Hero.create({ name: 'Black Lion' })
+      session.add(blackLion)
+      blackLion.team = preventers // its heroes are not loaded
+      await session.delete(blackLion)
+      await session.commit()
+      await using reader = new Session(engine)
+      assert.equal((await reader.exec(select(Hero)).all()).length, 3)
+    })
   })
 }
