@@ -109,10 +109,13 @@ export class RelationshipSync {
     }
   }
 
-  /** Sets `child`'s many-to-one, which the pass over many-to-ones then reads. */
+  /**
+   * Sets `child`'s many-to-one, which the pass over many-to-ones then reads when the session holds the
+   * child (one that left it, through a StaleDataError say, is not written).
+   */
   #assign(relationship: Relationship, child: object, parent: object | null): void {
     assign(relationship, child, parent)
-    this.#rows.related.add(child)
+    if (this.#rows.has(child)) this.#rows.related.add(child)
   }
 
   #parentLinks(state: RowState, links: Link[]): void {

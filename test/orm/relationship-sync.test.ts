@@ -113,5 +113,23 @@ for (const dialect of DIALECTS) {
       await using reader = new Session(engine)
       assert.equal((await reader.exec(select(Hero)).all()).length, 3)
     })
+
+    test('a row that left the session, then its loaded collection, is skipped at flush', async (t) => {
+      const { engine, Team, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      const zForce = (await session.get(Team, 2, { options: [selectinload('heroes')] }))!
+      const [spiderBoy] = zForce.heroes
+      {
+        await using other = new Session(engine)
+        await other.delete((await other.get(Hero, 3))!)
+        await other.commit()
+      }
+      await assert.rejects(session.refresh(spiderBoy!), { code: 'OM_ORM_STALE' }) // it leaves the session
+      zForce.heroes.splice(0)
+      zForce.name = 'The Z-Force'
+      await session.commit()
+      await using reader = new Session(engine)
+      assert.equal((await reader.get(Team, 2))!.name, 'The Z-Force')
+    })
   })
 }
