@@ -139,6 +139,8 @@ export class Loader {
     if (rows.length === 0) return false
     Object.assign(row, statements.hydrate(rows[0]!))
     tracked.flushed = tracked.layout.take(row as Row)
+    // The row holds what the database has: its writes above are no change to flush.
+    this.#rows.changed.delete(row)
     if (this.#scope.inTransaction) this.#rows.readInTransaction.add(row)
     else tracked.committed = tracked.flushed
     return true
@@ -186,6 +188,7 @@ export class Loader {
         const tracked = this.#rows.get(row)!
         tracked.committed = statements.rawIsSnapshot ? raw : tracked.layout.take(values)
         tracked.flushed = tracked.committed
+        this.#rows.changed.delete(row) // as after a refresh
       }
     }
   }
