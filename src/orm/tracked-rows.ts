@@ -2,7 +2,7 @@ import { relationshipValue, relationshipValues, setRelationshipValue } from '../
 import type { TableModel } from '../model/table.ts'
 import { IdentityMap } from './identity-map.ts'
 import { RowState, type Owner } from './row-state.ts'
-import { attachedError, copyError, deletedError } from './session-errors.ts'
+import { attachedError, copyError, deletedError, notInSessionError, tableOf } from './session-errors.ts'
 import type { Snapshot } from './snapshot.ts'
 
 /**
@@ -55,6 +55,30 @@ export class TrackedRows implements Owner {
 
   entries(): IterableIterator<[object, RowState]> {
     return this.#states.entries()
+  }
+
+  /**
+   * What `session.add(row)` does: takes in a row it does not hold (see {@link add}), and keeps one it holds,
+   * which its next flush no longer deletes.
+   * @throws {SessionError} `OM_ORM_NOT_A_ROW`, `OM_ORM_DELETED`, and those of {@link add}.
+   */
+  put(row: object): void {
+    const state = this.#states.get(row)
+    if (state?.state === 'deleted') throw deletedError(state.table, row)
+    if (state) this.deletes.delete(row)
+    else this.add(row, tableOf(row, 'add'))
+  }
+
+  /**
+   * What `session.delete(row)` does: a row never flushed leaves at once, a persistent one is deleted at the
+   * next flush.
+   * @throws {SessionError} `OM_ORM_DETACHED` when the row is not held, or its deletion was flushed.
+   */
+  markDeleted(row: object): void {
+    const state = this.#states.get(row)
+    if (!state || state.state === 'deleted') throw notInSessionError(tableOf(row, 'delete'))
+    if (state.state === 'pending') this.forget(row)
+    else this.deletes.add(row)
   }
 
   /**
