@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { sql } from 'kysely'
 import { IntegrityError, select, Session } from 'onemodel-ts'
 import type { ExecutorConnection } from '../../src/engine/executor.ts'
 import { DIALECTS } from '../support/dialects.ts'
@@ -177,5 +178,25 @@ for (const dialect of DIALECTS) {
       await using reader = new Session(engine)
       assert.equal((await reader.exec(select(Hero)).all()).length, 3, 'the rolled back row is not written')
     })
+
+    if (dialect.name === 'postgres') {
+      test('a deferred constraint that fails at COMMIT is an IntegrityError, and the rows are put back', async (t) => {
+        const { engine, Hero } = await teamsDatabase(t, dialect)
+        await sql`alter table hero add constraint hero_age_key unique (age) deferrable initially deferred`.execute(
+          engine.db,
+        )
+        await using session = new Session(engine)
+        const deadpond = (await session.get(Hero, 1))!
+        deadpond.age = 48 // Rusty-Man's: checked only at COMMIT
+        await session.flush()
+        await assert.rejects(session.commit(), IntegrityError)
+        assert.equal(session.inTransaction, false)
+        assert.equal(deadpond.age, null, 'its committed value is back')
+        deadpond.age = 30
+        await session.commit()
+        await using reader = new Session(engine)
+        assert.equal((await reader.get(Hero, 1))!.age, 30)
+      })
+    }
   })
 }
