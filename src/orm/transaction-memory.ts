@@ -76,8 +76,7 @@ export class TransactionMemory {
     try {
       await this.#scope.rollback()
     } finally {
-      // Even when the ROLLBACK failed (a lost connection): the scope released the connection, so the
-      // database keeps none of the transaction either.
+      // Even when the ROLLBACK failed: a lost connection, the usual cause, ends its transaction too.
       const reread = this.#forgetTransaction()
       if (reread.length > 0) await this.#loader.reload(reread)
     }
