@@ -164,7 +164,7 @@ export class TrackedRows implements Owner {
     this.touched.delete(row)
     this.readInTransaction.delete(row)
     if (state.flushed) this.identity.delete(state.table, state.layout.keyOf(state.flushed), row)
-    if (state.state === 'pending') leaveParents(state)
+    if (state.table.relationships.size > 0) leaveParents(state)
   }
 
   /** A row inserted by a transaction that was rolled back leaves the session, without its generated key. */
@@ -189,8 +189,8 @@ export class TrackedRows implements Owner {
 }
 
 /**
- * A pending row that leaves the session is no longer one of the children its parents were given while
- * their collections were not loaded: the next flush would add it back.
+ * A row that leaves the session is no longer one of the children its parents were given while their
+ * collections were not loaded: the next flush would add it back.
  */
 function leaveParents({ row, table }: RowState): void {
   for (const relationship of table.relationships.values()) {

@@ -131,5 +131,21 @@ for (const dialect of DIALECTS) {
       await using reader = new Session(engine)
       assert.equal((await reader.get(Team, 2))!.name, 'The Z-Force')
     })
+
+    test('a hero given a team, then gone from the database, is not taken back by that team', async (t) => {
+      const { engine, Team, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      const preventers = (await session.get(Team, 1))!
+      const spiderBoy = (await session.get(Hero, 3))!
+      spiderBoy.team = preventers // its heroes are not loaded
+      {
+        await using other = new Session(engine)
+        await other.delete((await other.get(Hero, 3))!)
+        await other.commit()
+      }
+      await assert.rejects(session.refresh(spiderBoy), { code: 'OM_ORM_STALE' }) // it leaves the session
+      await session.commit() // nothing to write: no StaleDataError for a row the session no longer holds
+      assert.equal(session.inTransaction, false)
+    })
   })
 }
