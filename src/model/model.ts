@@ -192,7 +192,10 @@ export class Model<F extends Fields = any> {
     return compiled.coerce
   }
 
-  /** Validates typed data and returns a new row: `Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })`. */
+  /**
+   * Validates typed data and returns a new row: `Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })`.
+   * A table's row observes its writes (a `Proxy`), so `structuredClone(row)` throws: clone `{ ...row }`.
+   */
   create(data: InputOf<F>): NewRowOf<F> {
     return this.validate(data)
   }

@@ -28,6 +28,8 @@ export interface RowObserver {
 class Row {
   #unset: readonly string[] | undefined = undefined
   #observer: RowObserver | undefined = undefined
+  /** The observed row over this one, if any: the `set` trap tells writes to it from writes to heirs. */
+  #proxy: Row | undefined = undefined
 
   static unsetOf(row: object): readonly string[] | undefined {
     const holder = Row.holder(row)
@@ -47,6 +49,18 @@ class Row {
   static setObserver(row: object, observer: RowObserver | undefined): void {
     const holder = Row.holder(row)
     if (holder) holder.#observer = observer
+  }
+
+  /** An observed row over `row`, which from now on is only reached through it. */
+  static observe(row: Row): Row {
+    const proxy = new Proxy(row, observing)
+    row.#proxy = proxy
+    return proxy
+  }
+
+  /** `receiver` is the observed row over `target`, not an object that inherits from it. */
+  static isProxyOf(target: Row, receiver: unknown): boolean {
+    return target.#proxy === receiver
   }
 
   /** Tells the observer of the row whose proxied row is `target`. */
@@ -87,6 +101,8 @@ const observing: ProxyHandler<Row> = {
       reached = target
       return true
     }
+    // A write to an object that inherits from the row (`Object.create(row)`) is that object's own.
+    if (!Row.isProxyOf(target, receiver)) return Reflect.set(target, key, value, receiver)
     if (Object.hasOwn(target, key)) (target as unknown as Record<string | symbol, unknown>)[key] = value
     else if (!Reflect.set(target, key, value, receiver)) return false
     Row.assigned(target, key)
@@ -128,7 +144,7 @@ export const isObserved: (row: object) => boolean = Row.observed
  */
 export function observe<T extends object>(row: T): T {
   // A row of this module's Row class, which is all the traps need of `row`.
-  return new Proxy(row as object as Row, observing) as object as T
+  return Row.observe(row as object as Row) as object as T
 }
 
 /**

@@ -1,7 +1,7 @@
-import { sql, type QueryResult, type RawBuilder } from 'kysely'
+import type { QueryCompiler, QueryResult } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
 import type { Executor, ExecutorConnection } from '../engine/executor.ts'
-import { OBJECT_ROWS, type Statement } from '../engine/statement.ts'
+import type { Statement } from '../engine/statement.ts'
 
 /**
  * A Session's hold on its engine's connections: none while it only reads (each read runs by itself in
@@ -17,6 +17,7 @@ export class ConnectionScope {
   #connection: ExecutorConnection | undefined
   /** A new object per transaction: its identity, see {@link transaction}. */
   #transaction: object | undefined
+  #compiler: QueryCompiler | undefined
 
   constructor(engine: Engine) {
     this.#engine = engine
@@ -56,10 +57,16 @@ export class ConnectionScope {
     this.#transaction = {}
   }
 
-  /** Commits the open transaction and gives its connection back. */
+  /**
+   * Commits the open transaction and gives its connection back, even when the COMMIT fails: the
+   * transaction is over then too (PostgreSQL answers a COMMIT after an error with a ROLLBACK).
+   */
   async commit(): Promise<void> {
-    await this.#executor.commitTransaction(this.#connection!)
-    await this.#release()
+    try {
+      await this.#executor.commitTransaction(this.#connection!)
+    } finally {
+      await this.#release()
+    }
   }
 
   /** Rolls back the open transaction, if any, and gives its connection back even when that fails. */
@@ -87,22 +94,24 @@ export class ConnectionScope {
 
   /** Marks a SAVEPOINT in the open transaction. */
   async savepoint(name: string): Promise<void> {
-    await this.#command(sql`savepoint ${sql.id(name)}`)
+    await this.#executor.savepoint(this.#connection!, name, this.#compile())
   }
 
   /** Keeps what was done since the SAVEPOINT, which ends. */
   async releaseSavepoint(name: string): Promise<void> {
-    await this.#command(sql`release savepoint ${sql.id(name)}`)
+    await this.#executor.releaseSavepoint(this.#connection!, name, this.#compile())
   }
 
   /** Undoes what was done since the SAVEPOINT. */
   async rollbackToSavepoint(name: string): Promise<void> {
-    await this.#command(sql`rollback to savepoint ${sql.id(name)}`)
+    await this.#executor.rollbackToSavepoint(this.#connection!, name, this.#compile())
   }
 
-  async #command(command: RawBuilder<unknown>): Promise<void> {
-    const compiled = command.compile(this.#engine.db)
-    await this.#executor.execute(compiled, OBJECT_ROWS, this.#connection)
+  /** Compiles the executor's savepoint commands, as Kysely's own transactions have it do. */
+  #compile(): QueryCompiler['compileQuery'] {
+    // Made at the first savepoint: most Sessions never take one.
+    const compiler = (this.#compiler ??= this.#engine.dialect.kysely.createQueryCompiler())
+    return (node, queryId) => compiler.compileQuery(node, queryId)
   }
 
   async #release(): Promise<void> {

@@ -8,6 +8,7 @@ import { relationshipOf, type LoadOption, type Select } from './select.ts'
 import type { TableStatements } from './statements.ts'
 import { statementsFor } from './statements.ts'
 import { RowState } from './row-state.ts'
+import { staleError } from './session-errors.ts'
 import type { TrackedRows } from './tracked-rows.ts'
 
 type Row = Record<string, unknown>
@@ -130,18 +131,24 @@ export class Loader {
   }
 
   /**
-   * Reads `row`'s columns again (the key `key`); false when the database no longer has it. Inside a
-   * transaction the values are not committed yet: a rollback reads them again.
+   * Reads the columns of `row`, persistent and tracked by `tracked`, again. Inside a transaction the values
+   * are not committed yet: a rollback reads them again.
+   * @throws {StaleDataError} when the database no longer has it; the row then leaves the session.
    */
-  async refresh(row: object, tracked: RowState, key: unknown): Promise<boolean> {
+  async refresh(row: object, tracked: RowState): Promise<void> {
     const statements = statementsFor(this.#engine, tracked.table)
+    const key = tracked.layout.keyOf(tracked.flushed!)
     const { rows } = await this.#scope.run<unknown[]>(statements.selectByKey(key))
-    if (rows.length === 0) return false
+    if (rows.length === 0) {
+      this.#rows.forget(row)
+      throw staleError(tracked.table, 'refresh', key)
+    }
     Object.assign(row, statements.hydrate(rows[0]!))
     tracked.flushed = tracked.layout.take(row as Row)
+    // The row holds what the database has: its writes above are no change to flush.
+    this.#rows.changed.delete(row)
     if (this.#scope.inTransaction) this.#rows.readInTransaction.add(row)
     else tracked.committed = tracked.flushed
-    return true
   }
 
   /**
@@ -186,6 +193,7 @@ export class Loader {
         const tracked = this.#rows.get(row)!
         tracked.committed = statements.rawIsSnapshot ? raw : tracked.layout.take(values)
         tracked.flushed = tracked.committed
+        this.#rows.changed.delete(row) // as after a refresh
       }
     }
   }

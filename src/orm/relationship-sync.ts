@@ -91,16 +91,20 @@ export class RelationshipSync {
       if (relationship.kind !== 'many') continue
       const current = value as object[]
       const before = state.flushedValue(relationship) as object[]
+      if (sameRows(current, before)) continue
       const back = relationship.backPopulates
+      // Sets: a collection of thousands of rows costs what it holds, not its square.
+      const inBefore = new Set(before)
+      const inCurrent = new Set(current)
       for (const child of current) {
-        if (before.includes(child)) continue
+        if (inBefore.has(child)) continue
         if (!this.#rows.has(child)) this.#add(child)
         if (back) {
           if (relationshipValue(child, back.name) !== row) this.#assign(back, child, row)
         } else links.push({ child, relationship, parent: row })
       }
       for (const child of before) {
-        if (current.includes(child)) continue
+        if (inCurrent.has(child)) continue
         if (back) {
           const parent = relationshipValue(child, back.name)
           if (parent === undefined || parent === row) this.#assign(back, child, null)
@@ -109,10 +113,13 @@ export class RelationshipSync {
     }
   }
 
-  /** Sets `child`'s many-to-one, which the pass over many-to-ones then reads. */
+  /**
+   * Sets `child`'s many-to-one, which the pass over many-to-ones then reads when the session holds the
+   * child (one that left it, through a StaleDataError say, is not written).
+   */
   #assign(relationship: Relationship, child: object, parent: object | null): void {
     assign(relationship, child, parent)
-    this.#rows.related.add(child)
+    if (this.#rows.has(child)) this.#rows.related.add(child)
   }
 
   #parentLinks(state: RowState, links: Link[]): void {
@@ -261,5 +268,12 @@ function applyLinks(links: readonly Link[]): boolean {
     if (value === undefined) return false
     ;(child as Row)[relationship.foreignKey] = value
   }
+  return true
+}
+
+/** `a` and `b` hold the same rows in the same order: the collection did not change since its flush. */
+function sameRows(a: readonly object[], b: readonly object[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
 }

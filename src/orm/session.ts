@@ -6,19 +6,12 @@ import { Loader } from './loading.ts'
 import { RelationshipSync } from './relationship-sync.ts'
 import { PendingResult, Result } from './result.ts'
 import { relationshipOf, type LoadOption, type RelationshipNames, type Select } from './select.ts'
-import {
-  closedError,
-  deletedError,
-  notInSessionError,
-  notPersistentError,
-  staleError,
-  tableOf,
-  transactionOpenError,
-} from './session-errors.ts'
+import { closedError, notPersistentError, tableOf, transactionOpenError } from './session-errors.ts'
 import type { RowState } from './row-state.ts'
 import { TrackedRows } from './tracked-rows.ts'
 import { TransactionMemory } from './transaction-memory.ts'
-import { UnitOfWork, type Changes } from './unit-of-work.ts'
+import { Transactions } from './transactions.ts'
+import { UnitOfWork } from './unit-of-work.ts'
 
 /** Options of a {@link Session}. */
 export interface SessionOptions {
@@ -56,8 +49,8 @@ export class Session {
   readonly #rows = new TrackedRows()
   readonly #scope: ConnectionScope
   readonly #loader: Loader
-  readonly #work: UnitOfWork
   readonly #memory: TransactionMemory
+  readonly #transactions: Transactions
   #closed = false
 
   constructor(engine: Engine, options: SessionOptions = {}) {
@@ -66,8 +59,9 @@ export class Session {
     this.#scope = new ConnectionScope(engine)
     this.#loader = new Loader(engine, this.#scope, this.#rows)
     const sync = new RelationshipSync(engine, this.#scope, this.#rows, (row) => this.add(row))
-    this.#work = new UnitOfWork(engine, this.#scope, this.#rows, sync)
+    const work = new UnitOfWork(engine, this.#scope, this.#rows, sync)
     this.#memory = new TransactionMemory(this.#scope, this.#rows, this.#loader)
+    this.#transactions = new Transactions(this.#scope, work, this.#memory)
   }
 
   /** A transaction is open: begun explicitly or by a flush, and not yet committed or rolled back. */
@@ -84,13 +78,7 @@ export class Session {
    */
   add(row: object): void {
     this.#checkOpen('add')
-    const tracked = this.#rows.get(row)
-    if (tracked?.state === 'deleted') throw deletedError(tracked.table, row)
-    if (tracked) {
-      this.#rows.deletes.delete(row)
-      return
-    }
-    this.#rows.add(row, tableOf(row, 'add'))
+    this.#rows.put(row)
   }
 
   /** Adds every row, in order (SQLModel's `add_all`). */
@@ -104,10 +92,7 @@ export class Session {
    */
   async delete(row: object): Promise<void> {
     this.#checkOpen('delete')
-    const tracked = this.#rows.get(row)
-    if (!tracked || tracked.state === 'deleted') throw notInSessionError(tableOf(row, 'delete'))
-    if (tracked.state === 'pending') this.#rows.forget(row)
-    else this.#rows.deletes.add(row)
+    this.#rows.markDeleted(row)
   }
 
   /**
@@ -180,13 +165,7 @@ export class Session {
    * @throws {StaleDataError} when its database row was deleted elsewhere; the row then leaves the session.
    */
   async refresh<R extends object>(row: R): Promise<Persisted<R>> {
-    const tracked = this.#persistent(row, 'refresh', '')
-    const key = tracked.layout.keyOf(tracked.flushed!)
-    const found = await this.#loader.refresh(row, tracked, key)
-    if (!found) {
-      this.#rows.forget(row)
-      throw staleError(tracked.table, 'refresh', key)
-    }
+    await this.#loader.refresh(row, this.#persistent(row, 'refresh', ''))
     // The row is persistent, so its generated key is set: what Persisted<R> says of it.
     return row as Persisted<R>
   }
@@ -200,23 +179,7 @@ export class Session {
    */
   async flush(): Promise<void> {
     this.#checkOpen('flush')
-    await this.#flush(this.#work.changes())
-  }
-
-  async #flush(changes: Changes): Promise<void> {
-    if (this.#work.isEmpty(changes)) return this.#work.writeNothing()
-    try {
-      // Inside the try: when the transaction cannot even begin (a locked SQLite file, a lost server), the
-      // session is rolled back as after any failed flush, so what it holds afterwards is predictable.
-      await this.#scope.begin()
-      await this.#work.write(changes)
-    } catch (error) {
-      // Inside a nested transaction, only its own work is undone, as SQLAlchemy's begin_nested does.
-      const savepoint = this.#memory.innermost
-      if (savepoint && this.#scope.inTransaction) await this.#memory.rollbackTo(savepoint)
-      else await this.rollback()
-      throw error
-    }
+    await this.#transactions.flush()
   }
 
   /**
@@ -226,20 +189,7 @@ export class Session {
    */
   async commit(): Promise<void> {
     this.#checkOpen('commit')
-    const changes = this.#work.changes()
-    if (!this.#scope.inTransaction && this.#work.isOneStatement(changes)) {
-      try {
-        await this.#scope.autocommit(() => this.#work.write(changes))
-      } catch (error) {
-        await this.rollback()
-        throw error
-      }
-      return this.#memory.committed()
-    }
-    await this.#flush(changes)
-    if (!this.#scope.inTransaction) return
-    await this.#scope.commit()
-    this.#memory.committed()
+    await this.#transactions.commit()
   }
 
   /**
@@ -284,41 +234,8 @@ export class Session {
    * })
    */
   async transaction<T>(work: (session: this) => Promise<T>): Promise<T> {
-    if (this.#scope.inTransaction) return this.#nested(work)
-    await this.begin()
-    try {
-      const result = await work(this)
-      await this.commit()
-      return result
-    } catch (error) {
-      if (!this.#closed) await this.rollback()
-      throw error
-    }
-  }
-
-  /**
-   * Runs `work` in a SAVEPOINT of the open transaction (SQLAlchemy's `begin_nested()`): pending work is
-   * flushed first, then a failure of `work`, or of its flush, rolls back to the savepoint, in the database
-   * and in memory, and is rethrown; the outer transaction goes on.
-   */
-  async #nested<T>(work: (session: this) => Promise<T>): Promise<T> {
-    await this.flush()
-    const transaction = this.#scope.transaction
-    const savepoint = await this.#memory.savepoint()
-    try {
-      const result = await work(this)
-      if (this.#scope.transaction !== transaction) return result // work committed or rolled back the whole transaction
-      await this.flush()
-      await this.#memory.release(savepoint)
-      return result
-    } catch (error) {
-      if (this.#memory.isOpen(savepoint) && this.#scope.transaction === transaction) {
-        await this.#memory.rollbackTo(savepoint)
-      }
-      throw error
-    } finally {
-      this.#memory.end(savepoint)
-    }
+    this.#checkOpen('transaction')
+    return this.#transactions.run(() => work(this))
   }
 
   /** Rolls back what was not committed, releases the connection and empties the session. */

@@ -1,8 +1,8 @@
-import { relationshipValues, setRelationshipValue } from '../model/relationship.ts'
+import { relationshipValue, relationshipValues, setRelationshipValue } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
 import { IdentityMap } from './identity-map.ts'
 import { RowState, type Owner } from './row-state.ts'
-import { attachedError, copyError, deletedError } from './session-errors.ts'
+import { attachedError, copyError, deletedError, notInSessionError, tableOf } from './session-errors.ts'
 import type { Snapshot } from './snapshot.ts'
 
 /**
@@ -55,6 +55,30 @@ export class TrackedRows implements Owner {
 
   entries(): IterableIterator<[object, RowState]> {
     return this.#states.entries()
+  }
+
+  /**
+   * What `session.add(row)` does: takes in a row it does not hold (see {@link add}), and keeps one it holds,
+   * which its next flush no longer deletes.
+   * @throws {SessionError} `OM_ORM_NOT_A_ROW`, `OM_ORM_DELETED`, and those of {@link add}.
+   */
+  put(row: object): void {
+    const state = this.#states.get(row)
+    if (state?.state === 'deleted') throw deletedError(state.table, row)
+    if (state) this.deletes.delete(row)
+    else this.add(row, tableOf(row, 'add'))
+  }
+
+  /**
+   * What `session.delete(row)` does: a row never flushed leaves at once, a persistent one is deleted at the
+   * next flush.
+   * @throws {SessionError} `OM_ORM_DETACHED` when the row is not held, or its deletion was flushed.
+   */
+  markDeleted(row: object): void {
+    const state = this.#states.get(row)
+    if (!state || state.state === 'deleted') throw notInSessionError(tableOf(row, 'delete'))
+    if (state.state === 'pending') this.forget(row)
+    else this.deletes.add(row)
   }
 
   /**
@@ -140,6 +164,7 @@ export class TrackedRows implements Owner {
     this.touched.delete(row)
     this.readInTransaction.delete(row)
     if (state.flushed) this.identity.delete(state.table, state.layout.keyOf(state.flushed), row)
+    if (state.table.relationships.size > 0) leaveParents(state)
   }
 
   /** A row inserted by a transaction that was rolled back leaves the session, without its generated key. */
@@ -160,5 +185,17 @@ export class TrackedRows implements Owner {
   #collections(): (Map<object, unknown> | Set<object>)[] {
     const { pending, deletes, changed, unobserved, related, touched, flushed, readInTransaction } = this
     return [this.#states, pending, deletes, changed, unobserved, related, touched, flushed, readInTransaction]
+  }
+}
+
+/**
+ * A row that leaves the session is no longer one of the children its parents were given while their
+ * collections were not loaded: the next flush would add it back.
+ */
+function leaveParents({ row, table }: RowState): void {
+  for (const relationship of table.relationships.values()) {
+    if (relationship.kind !== 'one') continue
+    const parent = relationshipValue(row, relationship.name)
+    if (parent) RowState.find(parent as object)?.appended?.delete(row)
   }
 }

@@ -73,7 +73,34 @@ export class TransactionMemory {
    * wrote, so they are read again, as SQLAlchemy expires every row on rollback.
    */
   async rollback(): Promise<void> {
-    await this.#scope.rollback()
+    try {
+      await this.#scope.rollback()
+    } finally {
+      // Even when the ROLLBACK failed: a lost connection, the usual cause, ends its transaction too.
+      const reread = this.#forgetTransaction()
+      if (reread.length > 0) await this.#loader.reload(reread)
+    }
+  }
+
+  /**
+   * Undoes what a failed flush or commit did: back to the innermost savepoint inside a nested
+   * transaction (only its own work is undone, as SQLAlchemy's begin_nested does), else the whole
+   * transaction. The failure's own error is the one to throw, so a failed rollback is not thrown over
+   * it: the rows are put back all the same.
+   */
+  async undo(): Promise<void> {
+    const savepoint = this.innermost
+    try {
+      if (savepoint && this.#scope.inTransaction) await this.rollbackTo(savepoint)
+      else await this.rollback()
+    } catch {
+      // The rows are back either way (see rollback and rollbackTo); the connection's error is the
+      // failure's, which the caller throws.
+    }
+  }
+
+  /** Puts every row back as the last commit left it; returns the rows to read again. */
+  #forgetTransaction(): object[] {
     const rows = this.#rows
     rows.pending.clear()
     rows.deletes.clear()
@@ -97,7 +124,7 @@ export class TransactionMemory {
     rows.touched.clear()
     const reread = [...rows.readInTransaction].filter((row) => rows.has(row))
     rows.readInTransaction.clear()
-    if (reread.length > 0) await this.#loader.reload(reread)
+    return reread
   }
 
   /** Marks a SAVEPOINT and remembers the rows as they are now, flushed. */
@@ -140,7 +167,16 @@ export class TransactionMemory {
    */
   async rollbackTo(savepoint: Savepoint): Promise<void> {
     this.end(savepoint)
-    await this.#scope.rollbackToSavepoint(savepoint.name)
+    try {
+      await this.#scope.rollbackToSavepoint(savepoint.name)
+    } finally {
+      const reread = this.#forgetSince(savepoint)
+      if (reread.length > 0) await this.#loader.reload(reread)
+    }
+  }
+
+  /** Puts the rows back as `savepoint` found them; returns the rows first read since, to read again. */
+  #forgetSince(savepoint: Savepoint): object[] {
     const rows = this.#rows
     rows.pending.clear()
     rows.deletes.clear()
@@ -150,27 +186,25 @@ export class TransactionMemory {
       if (before === undefined) {
         if (tracked.state === 'pending') rows.forget(row)
         else if (tracked.insertedInTransaction) rows.forgetInserted(row)
-        else reread.push(row)
+        else {
+          unload(rows, tracked)
+          reread.push(row)
+        }
       } else if (tracked.state !== 'pending' && before.flushed !== undefined) {
-        restore(rows, row, tracked, before.state, before.flushed)
+        restore(rows, tracked, before.state, before.flushed)
       }
     }
     rows.changed.clear()
     rows.touched = new Set(savepoint.touched)
     rows.readInTransaction = new Set([...savepoint.read, ...reread])
-    if (reread.length > 0) await this.#loader.reload(reread)
+    return reread
   }
 }
 
-/** Puts `row` back in `state` with the values of `flushed`. */
-function restore(
-  rows: TrackedRows,
-  row: object,
-  tracked: RowState,
-  state: RowState['state'],
-  flushed: Snapshot,
-): void {
-  unloadAll(row)
+/** Puts `tracked`'s row back in `state` with the values of `flushed`. */
+function restore(rows: TrackedRows, tracked: RowState, state: RowState['state'], flushed: Snapshot): void {
+  const { row } = tracked
+  unload(rows, tracked)
   if (tracked.state === 'persistent')
     rows.identity.delete(tracked.table, tracked.layout.keyOf(tracked.flushed!))
   tracked.state = state
@@ -179,9 +213,13 @@ function restore(
   tracked.flushed = flushed
 }
 
-/** `state`'s relationships read as not loaded again. */
+/**
+ * `state`'s relationships read as not loaded again, and the children given it while its collection was
+ * not loaded are forgotten: the database has neither.
+ */
 function unload(rows: TrackedRows, state: RowState): void {
   unloadAll(state.row)
   state.forgetFlushedValues()
-  if (!state.appended) rows.related.delete(state.row)
+  state.appended = undefined
+  rows.related.delete(state.row)
 }

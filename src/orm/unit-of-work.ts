@@ -156,13 +156,18 @@ export class UnitOfWork {
       params.push(toParam(table.fields[key]!, values[key]))
     }
     const statements = statementsFor(this.#engine, table)
+    // Taken before the statement is awaited: what was inserted, whatever is written meanwhile.
+    let flushed = tracked.layout.take(values)
     const result = await this.#scope.run<Row>(statements.insert(columns, params))
     const key = table.primaryKey
     if (values[key] === undefined) {
       values[key] = this.#engine.dialect.supportsReturning ? result.rows[0]![key] : Number(result.insertId)
+      flushed = tracked.layout.with(flushed, key, values[key])
     }
     tracked.state = 'persistent'
-    tracked.flushed = tracked.layout.take(values)
+    tracked.flushed = flushed
+    // A pending row's writes are not marked: one made while the INSERT was awaited is found by comparing.
+    if (tracked.layout.changedKeys(values, flushed).length > 0) this.#rows.changed.add(row)
     tracked.insertedInTransaction = true
     this.#rows.identity.set(table, values[key], row)
     this.#rows.wrote(row)
@@ -175,15 +180,17 @@ export class UnitOfWork {
     const oldKey = tracked.layout.keyOf(tracked.flushed!)
     const params = changed.map((key) => toParam(table.fields[key]!, values[key]))
     params.push(oldKey)
+    // Taken before the statement is awaited: a write made meanwhile marks the row for the next flush.
+    const flushed = tracked.layout.take(values)
+    this.#rows.changed.delete(row)
     const result = await this.#scope.run(statementsFor(this.#engine, table).update(changed, params))
     if (TableStatements.affected(result) === 0) throw this.#stale(row, tracked, 'UPDATE', oldKey)
-    const newKey = values[table.primaryKey]
+    const newKey = tracked.layout.keyOf(flushed)
     if (newKey !== oldKey) {
       this.#rows.identity.delete(table, oldKey)
       this.#rows.identity.set(table, newKey, row)
     }
-    tracked.flushed = tracked.layout.take(values)
-    this.#rows.changed.delete(row)
+    tracked.flushed = flushed
     this.#rows.wrote(row)
   }
 

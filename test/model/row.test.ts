@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { inspect } from 'node:util'
 import { select, Session } from 'onemodel-ts'
-import { addTutorialHeroes, heroesDatabase } from '../support/heroes.ts'
+import { addTutorialHeroes, declareHeroes, heroesDatabase } from '../support/heroes.ts'
 import { DIALECTS } from '../support/dialects.ts'
 
 for (const dialect of DIALECTS) {
@@ -91,3 +91,13 @@ for (const dialect of DIALECTS) {
     })
   })
 }
+
+test('a write to an object that inherits from a row is that object’s own, and leaves the row as it was', () => {
+  const { Hero } = declareHeroes()
+  const hero = Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })
+  const heir: typeof hero = Object.create(hero)
+  heir.name = 'Deadpool'
+  assert.equal(heir.name, 'Deadpool')
+  assert.equal(hero.name, 'Deadpond')
+  assert.deepEqual(Object.keys(heir), ['name'])
+})

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { select, selectinload, Session } from 'onemodel-ts'
+import { layoutOf } from '../../src/orm/snapshot.ts'
 import { DIALECTS } from '../support/dialects.ts'
 import { teamsDatabase } from '../support/teams.ts'
 
@@ -70,6 +71,25 @@ for (const dialect of DIALECTS) {
       log.length = 0
       await session.commit()
       assert.deepEqual(log, [], 'nothing to write')
+    })
+
+    test('a row refreshed, or read again after a rollback, is not compared at the next flush', async (t) => {
+      const { engine, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      const rusty = (await session.get(Hero, 2))!
+      await session.begin()
+      await session.get(Hero, 3) // read inside the transaction: read again after its rollback
+      await session.rollback()
+      await session.refresh(rusty)
+      const layout = layoutOf(Hero)
+      const compared: unknown[] = []
+      const changedKeys = layout.changedKeys.bind(layout)
+      t.mock.method(layout, 'changedKeys', (row: Record<string, unknown>, snapshot: readonly unknown[]) => {
+        compared.push(row.name)
+        return changedKeys(row, snapshot)
+      })
+      await session.flush()
+      assert.deepEqual(compared, [])
     })
   })
 }

@@ -100,5 +100,52 @@ for (const dialect of DIALECTS) {
       await using reader = new Session(engine)
       assert.equal((await reader.get(Hero, 1))!.team_id, 1)
     })
+
+    test('a new hero linked to a team, then deleted before any flush, is never inserted', async (t) => {
+      const { engine, Team, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      const preventers = (await session.get(Team, 1))!
+      const blackLion = Hero.create({ name: 'Black Lion' })
+      session.add(blackLion)
+      blackLion.team = preventers // its heroes are not loaded
+      await session.delete(blackLion)
+      await session.commit()
+      await using reader = new Session(engine)
+      assert.equal((await reader.exec(select(Hero)).all()).length, 3)
+    })
+
+    test('a row that left the session, then its loaded collection, is skipped at flush', async (t) => {
+      const { engine, Team, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      const zForce = (await session.get(Team, 2, { options: [selectinload('heroes')] }))!
+      const [spiderBoy] = zForce.heroes
+      {
+        await using other = new Session(engine)
+        await other.delete((await other.get(Hero, 3))!)
+        await other.commit()
+      }
+      await assert.rejects(session.refresh(spiderBoy!), { code: 'OM_ORM_STALE' }) // it leaves the session
+      zForce.heroes.splice(0)
+      zForce.name = 'The Z-Force'
+      await session.commit()
+      await using reader = new Session(engine)
+      assert.equal((await reader.get(Team, 2))!.name, 'The Z-Force')
+    })
+
+    test('a hero given a team, then gone from the database, is not taken back by that team', async (t) => {
+      const { engine, Team, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      const preventers = (await session.get(Team, 1))!
+      const spiderBoy = (await session.get(Hero, 3))!
+      spiderBoy.team = preventers // its heroes are not loaded
+      {
+        await using other = new Session(engine)
+        await other.delete((await other.get(Hero, 3))!)
+        await other.commit()
+      }
+      await assert.rejects(session.refresh(spiderBoy), { code: 'OM_ORM_STALE' }) // it leaves the session
+      await session.commit() // nothing to write: no StaleDataError for a row the session no longer holds
+      assert.equal(session.inTransaction, false)
+    })
   })
 }

@@ -101,5 +101,30 @@ for (const dialect of DIALECTS) {
       assert.equal((await reader.get(Hero, 2))!.age, 48, 'the update was rolled back with the insert')
       assert.equal(rusty.age, 48, 'and the row holds what the database has')
     })
+
+    for (const [what, sql] of [
+      ['update', /^update/i],
+      ['insert', /^insert/i],
+    ] as const) {
+      test(`a write made while the flush's ${what} is awaited is written by the next flush`, async (t) => {
+        const { engine, Hero } = await teamsDatabase(t, dialect)
+        await using session = new Session(engine)
+        const hero = what === 'update' ? (await session.get(Hero, 2))! : Hero.create({ name: 'Black Lion' })
+        if (what === 'update') hero.age = 49
+        else session.add(hero)
+        const executor = engine.dialect.executor
+        const run = executor.run
+        t.mock.method(executor, 'run', function (this: typeof executor, ...args: Parameters<typeof run>) {
+          const result = run.apply(this, args)
+          if (sql.test(args[0].sql)) hero.age = 60 // while the statement is on its way
+          return result
+        })
+        await session.flush()
+        t.mock.restoreAll()
+        await session.commit()
+        await using reader = new Session(engine)
+        assert.equal((await reader.get(Hero, hero.id!))!.age, 60)
+      })
+    }
   })
 }
