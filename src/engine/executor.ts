@@ -83,8 +83,6 @@ export class Executor implements Driver {
   readonly #log: Logger | undefined
   readonly #prepared: PreparedStatements | undefined
   readonly #connections = new WeakMap<NativeConnection, ExecutorConnection>()
-  /** The connections in a transaction: elsewhere each statement stands alone. */
-  readonly #transactions = new WeakSet<ExecutorConnection>()
   #destroyed = false
 
   constructor(pool: NativePool, options: ExecutorOptions) {
@@ -113,7 +111,7 @@ export class Executor implements Driver {
     connection?: ExecutorConnection,
   ): Promise<QueryResult<R>> {
     if (connection !== undefined) {
-      return this.#on<R>(connection.native, query, shape, !this.#transactions.has(connection))
+      return this.#on<R>(connection.native, query, shape)
     }
     let idle: NativeConnection | undefined
     try {
@@ -121,7 +119,7 @@ export class Executor implements Driver {
     } catch (error) {
       return Promise.reject(this.#mapError(error))
     }
-    if (idle !== undefined) return this.#on<R>(idle, query, shape, true)
+    if (idle !== undefined) return this.#on<R>(idle, query, shape)
     return this.#borrowed<R>(query, shape)
   }
 
@@ -166,7 +164,6 @@ export class Executor implements Driver {
   async beginTransaction(connection: ExecutorConnection, settings: TransactionSettings): Promise<void> {
     try {
       await connection.native.begin(settings)
-      this.#transactions.add(connection)
     } catch (error) {
       throw this.#mapError(error)
     }
@@ -177,8 +174,6 @@ export class Executor implements Driver {
       await connection.native.commit()
     } catch (error) {
       throw this.#mapError(error)
-    } finally {
-      this.#transactions.delete(connection)
     }
   }
 
@@ -187,8 +182,6 @@ export class Executor implements Driver {
       await connection.native.rollback()
     } catch (error) {
       throw this.#mapError(error)
-    } finally {
-      this.#transactions.delete(connection)
     }
   }
 
@@ -219,32 +212,16 @@ export class Executor implements Driver {
     await this.#pool.destroy()
   }
 
-  /**
-   * Runs `query` on `native`, echoing and logging it and mapping its error. `alone`: the statement runs
-   * outside any transaction, so a stale prepared statement can simply be prepared again; in a transaction,
-   * its error aborted the transaction and is the caller's.
-   */
-  async #on<R>(
-    native: NativeConnection,
-    query: CompiledQuery,
-    shape: RowShape,
-    alone: boolean,
-  ): Promise<QueryResult<R>> {
+  /** Runs `query` on `native`, echoing and logging it once and mapping its error. */
+  async #on<R>(native: NativeConnection, query: CompiledQuery, shape: RowShape): Promise<QueryResult<R>> {
     this.#onQuery?.(query)
     const log = this.#log
     const start = log === undefined ? 0 : performance.now()
-    const { sql, parameters } = query
     let result: QueryResult<unknown>
     try {
-      result = await native.execute(sql, parameters, shape, this.#prepared?.nameOf(sql, parameters.length))
+      result = await this.#send(native, query, shape)
     } catch (raw) {
-      let cause = raw
-      if (raw instanceof StalePreparedStatement) {
-        this.#prepared?.forget(sql)
-        if (alone) return this.#on<R>(native, query, shape, false)
-        cause = raw.cause
-      }
-      const error = this.#mapError(cause)
+      const error = this.#mapError(raw instanceof StalePreparedStatement ? raw.cause : raw)
       await log?.({ level: 'error', error, query, queryDurationMillis: performance.now() - start })
       throw error
     }
@@ -253,10 +230,31 @@ export class Executor implements Driver {
     return result as QueryResult<R>
   }
 
+  /**
+   * Runs `query` on `native`, prepared when the engine keeps it so. A prepared statement gone stale is
+   * prepared again next time; when it ran outside any transaction, that is at once.
+   */
+  async #send(
+    native: NativeConnection,
+    query: CompiledQuery,
+    shape: RowShape,
+  ): Promise<QueryResult<unknown>> {
+    const { sql, parameters } = query
+    const prepared = this.#prepared
+    try {
+      return await native.execute(sql, parameters, shape, prepared?.nameOf(sql, parameters.length))
+    } catch (error) {
+      if (!(error instanceof StalePreparedStatement)) throw error
+      prepared?.forget(sql)
+      if (!error.alone) throw error.cause
+      return await native.execute(sql, parameters, shape, prepared?.nameOf(sql, parameters.length))
+    }
+  }
+
   async #borrowed<R>(query: CompiledQuery, shape: RowShape): Promise<QueryResult<R>> {
     const native = await this.#acquireNative()
     try {
-      return await this.#on<R>(native, query, shape, true)
+      return await this.#on<R>(native, query, shape)
     } finally {
       await this.#pool.release(native)
     }

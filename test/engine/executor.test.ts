@@ -161,6 +161,49 @@ if (postgres) {
       assert.deepEqual(Object.keys(team!), ['id', 'name', 'headquarters'])
     })
 
+    test('a statement prepared again after its table changed is echoed and logged once', async () => {
+      const lines: string[] = []
+      const events: LogEvent[] = []
+      const { engine } = await oneConnection(postgres, {
+        echo: true,
+        logger: (line) => void lines.push(line),
+        log: (event) => void events.push(event),
+      })
+      await using _ = engine
+      const read = () => engine.db.selectFrom('team').selectAll().where('id', '=', 1).execute()
+      await engine.db.insertInto('team').values({ name: 'Preventers', headquarters: 'Sharp Tower' }).execute()
+      await read()
+      await sql`alter table team add column motto varchar`.execute(engine.db)
+      lines.length = events.length = 0
+      await read()
+      assert.equal(lines.filter((line) => line.startsWith('select')).length, 1, lines.join('\n'))
+      assert.deepEqual(
+        events.map((event) => event.level),
+        ['query'],
+      )
+    })
+
+    test('in a transaction begun with raw SQL, a stale statement fails with its own error', async () => {
+      const { engine } = await oneConnection(postgres)
+      await using _ = engine
+      const read = (db: typeof engine.db) => db.selectFrom('team').selectAll().where('id', '=', 1).execute()
+      await engine.db.insertInto('team').values({ name: 'Preventers', headquarters: 'Sharp Tower' }).execute()
+      await read(engine.db)
+      await sql`alter table team add column motto varchar`.execute(engine.db)
+      await engine.db.connection().execute(async (connection) => {
+        await sql`begin`.execute(connection)
+        await assert.rejects(read(connection), (error: Error & { code?: string }) => {
+          assert.match(error.message, /cached plan must not change result type/)
+          return true
+        })
+        await sql`rollback`.execute(connection)
+      })
+      assert.deepEqual(
+        Object.keys((await read(engine.db))[0] ?? { id: 0, name: 0, headquarters: 0, motto: 0 }),
+        ['id', 'name', 'headquarters', 'motto'],
+      )
+    })
+
     test('none is prepared with prepare: false, or with ?pgbouncer=true in the URL', async () => {
       const off = await oneConnection(postgres, { prepare: false })
       const bouncer = await oneConnection(postgres, { url: `${await postgres.isolatedUrl()}&pgbouncer=true` })

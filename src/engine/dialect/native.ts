@@ -31,8 +31,15 @@ export interface NativeConnection {
  * prepares the text again under a new name.
  */
 export class StalePreparedStatement extends Error {
-  constructor(cause: unknown) {
+  /**
+   * The statement ran outside any transaction, as the server itself reported, so running it again is
+   * safe; in a transaction, even one begun with raw SQL, its error aborted the transaction.
+   */
+  readonly alone: boolean
+
+  constructor(cause: unknown, alone: boolean) {
     super('The prepared statement no longer fits its tables.', { cause })
+    this.alone = alone
   }
 }
 
