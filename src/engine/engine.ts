@@ -89,7 +89,12 @@ export class Engine<DB = any> {
 
   /**
    * Closes every connection: the executor's, which Kysely and the Sessions share. Sessions still open fail
-   * on their next query with `OM_ENGINE_DISPOSED`, and so does `engine.db`.
+   * on their next statement or commit with `OM_ENGINE_DISPOSED`, and so does `engine.db`; a rollback still
+   * works. A Session's open transaction is rolled back: at once on SQLite and MySQL, whose connections
+   * close; on PostgreSQL this waits until the Session rolls back or closes and gives its connection back.
+   *
+   * @example
+   * process.once('SIGTERM', () => void app.close().then(() => engine.dispose()))
    */
   async dispose(): Promise<void> {
     await this.dialect.executor.destroy()

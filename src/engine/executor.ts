@@ -128,6 +128,7 @@ export class Executor implements Driver {
     chunkSize: number,
     connection: ExecutorConnection,
   ): AsyncIterableIterator<QueryResult<R>> {
+    this.#open()
     this.#onQuery?.(query)
     const start = performance.now()
     try {
@@ -170,6 +171,7 @@ export class Executor implements Driver {
   }
 
   async commitTransaction(connection: ExecutorConnection): Promise<void> {
+    this.#open()
     try {
       await connection.native.commit()
     } catch (error) {
@@ -177,10 +179,16 @@ export class Executor implements Driver {
     }
   }
 
+  /**
+   * Rolls back the transaction of `connection`. After {@link destroy} it still works where the connection
+   * is still open (PostgreSQL's, until released); where it was closed (SQLite's, MySQL's), closing it
+   * rolled the transaction back, so the rollback has nothing left to do.
+   */
   async rollbackTransaction(connection: ExecutorConnection): Promise<void> {
     try {
       await connection.native.rollback()
     } catch (error) {
+      if (this.#destroyed) return
       throw this.#mapError(error)
     }
   }
@@ -205,7 +213,12 @@ export class Executor implements Driver {
     await this.#savepointCommand(connection, 'release savepoint', name, compile)
   }
 
-  /** Closes every connection. Later statements fail with `OM_ENGINE_DISPOSED`. */
+  /**
+   * Closes every connection. Later statements fail with `OM_ENGINE_DISPOSED`, on any connection, and so
+   * does a commit; a rollback still ends its transaction. A connection still checked out (a Session's
+   * open transaction) is closed at once on SQLite and MySQL, which rolls its transaction back; PostgreSQL's
+   * pool waits for it to be released, so this resolves when the Session rolls back or closes.
+   */
   async destroy(): Promise<void> {
     if (this.#destroyed) return
     this.#destroyed = true
@@ -214,6 +227,7 @@ export class Executor implements Driver {
 
   /** Runs `query` on `native`, echoing and logging it once and mapping its error. */
   async #on<R>(native: NativeConnection, query: CompiledQuery, shape: RowShape): Promise<QueryResult<R>> {
+    this.#open()
     this.#onQuery?.(query)
     const log = this.#log
     const start = log === undefined ? 0 : performance.now()

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { CamelCasePlugin, SelectQueryNode, sql, TableNode, type KyselyPlugin, type LogEvent } from 'kysely'
-import { IntegrityError, Session, type Engine, type EngineOptions } from 'onemodel-ts'
+import { createEngine, IntegrityError, Session, type Engine, type EngineOptions } from 'onemodel-ts'
 import { DIALECTS, type DialectUnderTest } from '../support/dialects.ts'
 import { addTutorialHeroes, heroesDatabase } from '../support/heroes.ts'
 
@@ -89,6 +89,29 @@ for (const dialect of DIALECTS) {
       await assert.rejects(engine.db.selectFrom('hero').selectAll().execute(), { code: 'OM_ENGINE_DISPOSED' })
       await assert.rejects(getHero(engine, Hero, 3), { code: 'OM_ENGINE_DISPOSED' })
       await engine.dispose() // a second time does nothing
+    })
+
+    test('dispose() during a Session’s transaction: its statements fail as disposed, nothing is written', async () => {
+      const url = await dialect.isolatedUrl()
+      const { engine, Hero } = await oneConnection(dialect, { url })
+      const session = new Session(engine)
+      await session.begin()
+      const hero = (await session.get(Hero, 1))!
+      hero.name = 'Deadpond II'
+      await session.flush()
+      const disposed = engine.dispose()
+      await assert.rejects(session.get(Hero, 2), { code: 'OM_ENGINE_DISPOSED' })
+      await assert.rejects(session.commit(), { code: 'OM_ENGINE_DISPOSED' })
+      await session.rollback() // no driver error: the connection's close, or this rollback, undid the update
+      await session.close()
+      await disposed // PostgreSQL waited for the Session to give its connection back
+
+      await using again = createEngine(url)
+      const { rows } = await sql<{ name: string }>`select name from hero where id = 1`.execute(again.db)
+      assert.deepEqual(
+        rows.map((row) => row.name),
+        ['Deadpond'],
+      )
     })
 
     // pg streams only through pg-cursor, which onemodel does not depend on.
