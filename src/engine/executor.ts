@@ -11,7 +11,12 @@ import {
   type TransactionSettings,
 } from 'kysely'
 import { OnemodelError } from '../errors.ts'
-import { StalePreparedStatement, type NativeConnection, type NativePool } from './dialect/native.ts'
+import {
+  StalePreparedStatement,
+  UnpreparedStatement,
+  type NativeConnection,
+  type NativePool,
+} from './dialect/native.ts'
 import type { PreparedStatements } from './prepared-statements.ts'
 import { OBJECT_ROWS, type RowShape, type Statement } from './statement.ts'
 
@@ -245,8 +250,9 @@ export class Executor implements Driver {
   }
 
   /**
-   * Runs `query` on `native`, prepared when the engine keeps it so. A prepared statement gone stale is
-   * prepared again next time; when it ran outside any transaction, that is at once.
+   * Runs `query` on `native`, prepared when the engine keeps it so. One the server would not prepare runs
+   * as text. A prepared statement gone stale is prepared again next time; when it ran outside any
+   * transaction, that is at once.
    */
   async #send(
     native: NativeConnection,
@@ -258,6 +264,10 @@ export class Executor implements Driver {
     try {
       return await native.execute(sql, parameters, shape, prepared?.nameOf(sql, parameters.length))
     } catch (error) {
+      if (error instanceof UnpreparedStatement) {
+        if (error.lasting) prepared?.refuse(sql)
+        return await native.execute(sql, parameters, shape, undefined)
+      }
       if (!(error instanceof StalePreparedStatement)) throw error
       prepared?.forget(sql)
       if (!error.alone) throw error.cause

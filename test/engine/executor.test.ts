@@ -275,6 +275,16 @@ if (mysql) {
       )
     })
 
+    test('a statement MySQL cannot prepare is not offered to PREPARE again', async () => {
+      const { engine } = await oneConnection(mysql)
+      await using _ = engine
+      const variable = sql<{ Value: string }>`show session variables like ${'max_allowed_packet'}`
+      const before = await counts(engine)
+      for (let i = 0; i < 3; i++) await variable.execute(engine.db)
+      const after = await counts(engine)
+      assert.equal(after.prepared - before.prepared, 1, 'one refused PREPARE, then text')
+    })
+
     test('with prepare: false, statements run as text', async () => {
       const { engine, Hero } = await oneConnection(mysql, { prepare: false })
       await using _ = engine

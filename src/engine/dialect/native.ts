@@ -43,6 +43,21 @@ export class StalePreparedStatement extends Error {
   }
 }
 
+/**
+ * What a connection throws when the server would not prepare a statement: the executor then runs it
+ * unprepared, as text. `lasting`: the server never prepares this text (MySQL's `ER_UNSUPPORTED_PS`), so
+ * the engine stops trying; otherwise it is out of prepared statements for now (MySQL's server-wide
+ * `max_prepared_stmt_count`), and the next run tries again.
+ */
+export class UnpreparedStatement extends Error {
+  readonly lasting: boolean
+
+  constructor(cause: unknown, lasting: boolean) {
+    super('The server would not prepare the statement.', { cause })
+    this.lasting = lasting
+  }
+}
+
 /** A driver's connections: a pool on the servers, SQLite's write and read connections. */
 export interface NativePool {
   /** A connection for a transaction or several statements, waited for until one is free. */
