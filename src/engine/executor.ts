@@ -10,7 +10,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely'
-import { OnemodelError } from '../errors.ts'
+import { DataError, OnemodelError } from '../errors.ts'
 import {
   StalePreparedStatement,
   UnpreparedStatement,
@@ -137,6 +137,7 @@ export class Executor implements Driver {
     this.#onQuery?.(query)
     const start = performance.now()
     try {
+      refuseInvalidDates(query.parameters)
       for await (const chunk of connection.native.stream(query.sql, query.parameters, chunkSize)) {
         // The rows of a driver are values of unknown shape: the caller's R says what it expects of them.
         yield chunk as QueryResult<R>
@@ -260,6 +261,7 @@ export class Executor implements Driver {
     shape: RowShape,
   ): Promise<QueryResult<unknown>> {
     const { sql, parameters } = query
+    refuseInvalidDates(parameters)
     const prepared = this.#prepared
     try {
       return await native.execute(sql, parameters, shape, prepared?.nameOf(sql, parameters.length))
@@ -311,5 +313,21 @@ export class Executor implements Driver {
       IdentifierNode.create(name),
     ])
     await this.execute(compile(node, createQueryId()), OBJECT_ROWS, connection)
+  }
+}
+
+/**
+ * Refuses a Date whose time is NaN (`new Date('not a date')`), which no database stores and each driver
+ * treats its own way: node:sqlite throws a bare RangeError, pg sends the text "NaN-NaN-…", and mysql2
+ * writes NULL without a word.
+ */
+function refuseInvalidDates(parameters: readonly unknown[]): void {
+  for (let i = 0; i < parameters.length; i++) {
+    const value = parameters[i]
+    if (value instanceof Date && Number.isNaN(value.getTime())) {
+      throw new DataError(
+        `Parameter ${i + 1} of the statement is an invalid Date (its time is NaN, as from new Date('not a date')), which no database can store. Check that the value parsed before writing it.`,
+      )
+    }
   }
 }

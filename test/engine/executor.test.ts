@@ -6,7 +6,14 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { CamelCasePlugin, SelectQueryNode, sql, TableNode, type KyselyPlugin, type LogEvent } from 'kysely'
-import { createEngine, IntegrityError, Session, type Engine, type EngineOptions } from 'onemodel-ts'
+import {
+  createEngine,
+  DataError,
+  IntegrityError,
+  Session,
+  type Engine,
+  type EngineOptions,
+} from 'onemodel-ts'
 import { DIALECTS, type DialectUnderTest } from '../support/dialects.ts'
 import { addTutorialHeroes, heroesDatabase } from '../support/heroes.ts'
 
@@ -112,6 +119,16 @@ for (const dialect of DIALECTS) {
         rows.map((row) => row.name),
         ['Deadpond'],
       )
+    })
+
+    test('an invalid Date is refused as a DataError before it reaches the database', async () => {
+      const { engine } = await oneConnection(dialect)
+      await using _ = engine
+      await assert.rejects(sql`select ${new Date(Number.NaN)} as d`.execute(engine.db), (error: Error) => {
+        assert.ok(error instanceof DataError, String(error))
+        assert.match(error.message, /invalid Date/)
+        return true
+      })
     })
 
     // pg streams only through pg-cursor, which onemodel does not depend on.
