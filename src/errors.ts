@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   OM_ENGINE_DISPOSED: 'The engine was disposed and cannot run queries any more.',
   OM_ENGINE_BUSY: 'The database stayed locked by another connection for longer than the busy timeout.',
   OM_ENGINE_TIMEOUT: 'A statement ran longer than the statement timeout, and the database cancelled it.',
+  OM_ENGINE_PLUGIN: "A Kysely plugin of the engine changed the bound values of the Session's statements.",
   OM_ORM_INTEGRITY: 'The database rejected a write: a unique, foreign key, not-null or check constraint.',
   OM_ORM_DATA: 'The database refused a value that does not fit its column: too long, or out of range.',
   OM_ORM_NO_RESULT: 'A query expected exactly one row and found none.',

@@ -34,8 +34,13 @@ export interface EngineOptions<T extends readonly TableModel[] = readonly TableM
   prepare?: boolean
   /**
    * Kysely plugins of {@link Engine.db}. Their `transformQuery` also shapes the Session's statements,
-   * which `engine.db` compiles; their `transformResult` sees only queries run through `engine.db`, since
-   * the Session reads its rows by position.
+   * which `engine.db` compiles once per shape and then only binds: so these plugins must be static (not
+   * read the current request) and must not add bound values, which fails with `OM_ENGINE_PLUGIN`. Give
+   * such a plugin to the queries it is for with `engine.db.withPlugin(plugin)`. Their `transformResult`
+   * sees only queries run through `engine.db`, since the Session reads its rows by position.
+   *
+   * @example
+   * createEngine(url, { plugins: [new CamelCasePlugin()] })
    */
   plugins?: KyselyPlugin[]
   /**
@@ -84,7 +89,12 @@ export class Engine<DB = any> {
 
   /**
    * Closes every connection: the executor's, which Kysely and the Sessions share. Sessions still open fail
-   * on their next query with `OM_ENGINE_DISPOSED`, and so does `engine.db`.
+   * on their next statement or commit with `OM_ENGINE_DISPOSED`, and so does `engine.db`; a rollback still
+   * works. A Session's open transaction is rolled back: at once on SQLite and MySQL, whose connections
+   * close; on PostgreSQL this waits until the Session rolls back or closes and gives its connection back.
+   *
+   * @example
+   * process.once('SIGTERM', () => void app.close().then(() => engine.dispose()))
    */
   async dispose(): Promise<void> {
     await this.dialect.executor.destroy()

@@ -10,8 +10,13 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely'
-import { OnemodelError } from '../errors.ts'
-import { StalePreparedStatement, type NativeConnection, type NativePool } from './dialect/native.ts'
+import { DataError, OnemodelError } from '../errors.ts'
+import {
+  StalePreparedStatement,
+  UnpreparedStatement,
+  type NativeConnection,
+  type NativePool,
+} from './dialect/native.ts'
 import type { PreparedStatements } from './prepared-statements.ts'
 import { OBJECT_ROWS, type RowShape, type Statement } from './statement.ts'
 
@@ -83,8 +88,6 @@ export class Executor implements Driver {
   readonly #log: Logger | undefined
   readonly #prepared: PreparedStatements | undefined
   readonly #connections = new WeakMap<NativeConnection, ExecutorConnection>()
-  /** The connections in a transaction: elsewhere each statement stands alone. */
-  readonly #transactions = new WeakSet<ExecutorConnection>()
   #destroyed = false
 
   constructor(pool: NativePool, options: ExecutorOptions) {
@@ -113,7 +116,7 @@ export class Executor implements Driver {
     connection?: ExecutorConnection,
   ): Promise<QueryResult<R>> {
     if (connection !== undefined) {
-      return this.#on<R>(connection.native, query, shape, !this.#transactions.has(connection))
+      return this.#on<R>(connection.native, query, shape)
     }
     let idle: NativeConnection | undefined
     try {
@@ -121,7 +124,7 @@ export class Executor implements Driver {
     } catch (error) {
       return Promise.reject(this.#mapError(error))
     }
-    if (idle !== undefined) return this.#on<R>(idle, query, shape, true)
+    if (idle !== undefined) return this.#on<R>(idle, query, shape)
     return this.#borrowed<R>(query, shape)
   }
 
@@ -130,9 +133,11 @@ export class Executor implements Driver {
     chunkSize: number,
     connection: ExecutorConnection,
   ): AsyncIterableIterator<QueryResult<R>> {
+    this.#open()
     this.#onQuery?.(query)
     const start = performance.now()
     try {
+      refuseInvalidDates(query.parameters)
       for await (const chunk of connection.native.stream(query.sql, query.parameters, chunkSize)) {
         // The rows of a driver are values of unknown shape: the caller's R says what it expects of them.
         yield chunk as QueryResult<R>
@@ -166,29 +171,31 @@ export class Executor implements Driver {
   async beginTransaction(connection: ExecutorConnection, settings: TransactionSettings): Promise<void> {
     try {
       await connection.native.begin(settings)
-      this.#transactions.add(connection)
     } catch (error) {
       throw this.#mapError(error)
     }
   }
 
   async commitTransaction(connection: ExecutorConnection): Promise<void> {
+    this.#open()
     try {
       await connection.native.commit()
     } catch (error) {
       throw this.#mapError(error)
-    } finally {
-      this.#transactions.delete(connection)
     }
   }
 
+  /**
+   * Rolls back the transaction of `connection`. After {@link destroy} it still works where the connection
+   * is still open (PostgreSQL's, until released); where it was closed (SQLite's, MySQL's), closing it
+   * rolled the transaction back, so the rollback has nothing left to do.
+   */
   async rollbackTransaction(connection: ExecutorConnection): Promise<void> {
     try {
       await connection.native.rollback()
     } catch (error) {
+      if (this.#destroyed) return
       throw this.#mapError(error)
-    } finally {
-      this.#transactions.delete(connection)
     }
   }
 
@@ -212,39 +219,29 @@ export class Executor implements Driver {
     await this.#savepointCommand(connection, 'release savepoint', name, compile)
   }
 
-  /** Closes every connection. Later statements fail with `OM_ENGINE_DISPOSED`. */
+  /**
+   * Closes every connection. Later statements fail with `OM_ENGINE_DISPOSED`, on any connection, and so
+   * does a commit; a rollback still ends its transaction. A connection still checked out (a Session's
+   * open transaction) is closed at once on SQLite and MySQL, which rolls its transaction back; PostgreSQL's
+   * pool waits for it to be released, so this resolves when the Session rolls back or closes.
+   */
   async destroy(): Promise<void> {
     if (this.#destroyed) return
     this.#destroyed = true
     await this.#pool.destroy()
   }
 
-  /**
-   * Runs `query` on `native`, echoing and logging it and mapping its error. `alone`: the statement runs
-   * outside any transaction, so a stale prepared statement can simply be prepared again; in a transaction,
-   * its error aborted the transaction and is the caller's.
-   */
-  async #on<R>(
-    native: NativeConnection,
-    query: CompiledQuery,
-    shape: RowShape,
-    alone: boolean,
-  ): Promise<QueryResult<R>> {
+  /** Runs `query` on `native`, echoing and logging it once and mapping its error. */
+  async #on<R>(native: NativeConnection, query: CompiledQuery, shape: RowShape): Promise<QueryResult<R>> {
+    this.#open()
     this.#onQuery?.(query)
     const log = this.#log
     const start = log === undefined ? 0 : performance.now()
-    const { sql, parameters } = query
     let result: QueryResult<unknown>
     try {
-      result = await native.execute(sql, parameters, shape, this.#prepared?.nameOf(sql, parameters.length))
+      result = await this.#send(native, query, shape)
     } catch (raw) {
-      let cause = raw
-      if (raw instanceof StalePreparedStatement) {
-        this.#prepared?.forget(sql)
-        if (alone) return this.#on<R>(native, query, shape, false)
-        cause = raw.cause
-      }
-      const error = this.#mapError(cause)
+      const error = this.#mapError(raw instanceof StalePreparedStatement ? raw.cause : raw)
       await log?.({ level: 'error', error, query, queryDurationMillis: performance.now() - start })
       throw error
     }
@@ -253,10 +250,37 @@ export class Executor implements Driver {
     return result as QueryResult<R>
   }
 
+  /**
+   * Runs `query` on `native`, prepared when the engine keeps it so. One the server would not prepare runs
+   * as text. A prepared statement gone stale is prepared again next time; when it ran outside any
+   * transaction, that is at once.
+   */
+  async #send(
+    native: NativeConnection,
+    query: CompiledQuery,
+    shape: RowShape,
+  ): Promise<QueryResult<unknown>> {
+    const { sql, parameters } = query
+    refuseInvalidDates(parameters)
+    const prepared = this.#prepared
+    try {
+      return await native.execute(sql, parameters, shape, prepared?.nameOf(sql, parameters.length))
+    } catch (error) {
+      if (error instanceof UnpreparedStatement) {
+        if (error.lasting) prepared?.refuse(sql)
+        return await native.execute(sql, parameters, shape, undefined)
+      }
+      if (!(error instanceof StalePreparedStatement)) throw error
+      prepared?.forget(sql)
+      if (!error.alone) throw error.cause
+      return await native.execute(sql, parameters, shape, prepared?.nameOf(sql, parameters.length))
+    }
+  }
+
   async #borrowed<R>(query: CompiledQuery, shape: RowShape): Promise<QueryResult<R>> {
     const native = await this.#acquireNative()
     try {
-      return await this.#on<R>(native, query, shape, true)
+      return await this.#on<R>(native, query, shape)
     } finally {
       await this.#pool.release(native)
     }
@@ -289,5 +313,21 @@ export class Executor implements Driver {
       IdentifierNode.create(name),
     ])
     await this.execute(compile(node, createQueryId()), OBJECT_ROWS, connection)
+  }
+}
+
+/**
+ * Refuses a Date whose time is NaN (`new Date('not a date')`), which no database stores and each driver
+ * treats its own way: node:sqlite throws a bare RangeError, pg sends the text "NaN-NaN-…", and mysql2
+ * writes NULL without a word.
+ */
+function refuseInvalidDates(parameters: readonly unknown[]): void {
+  for (let i = 0; i < parameters.length; i++) {
+    const value = parameters[i]
+    if (value instanceof Date && Number.isNaN(value.getTime())) {
+      throw new DataError(
+        `Parameter ${i + 1} of the statement is an invalid Date (its time is NaN, as from new Date('not a date')), which no database can store. Check that the value parsed before writing it.`,
+      )
+    }
   }
 }

@@ -1,5 +1,6 @@
-import type { CompiledQuery } from 'kysely'
+import type { Compilable, CompiledQuery } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
+import { OnemodelError } from '../errors.ts'
 import {
   ARRAY_ROWS,
   bind,
@@ -19,7 +20,8 @@ type Decoder = (value: unknown) => unknown
 /**
  * The SQL of one table's statements on one engine, built once with Kysely and reused: each call only binds
  * new parameters, so the driver's statement cache always hits. Rows are read as arrays in field order (see
- * {@link hydrate}).
+ * {@link hydrate}). The engine's Kysely plugins transform each statement once, when it is built, so one
+ * that adds bound values is refused (see `compileTemplate`).
  */
 export class TableStatements {
   readonly table: TableModel
@@ -46,11 +48,17 @@ export class TableStatements {
     this.#engine = engine
     const { db } = engine
     const pk = table.primaryKey
-    this.#selectByKey = db.selectFrom(table.tableName).select(columnsOf(table)).where(pk, '=', 0).compile()
+    this.#selectByKey = compileTemplate(
+      db.selectFrom(table.tableName).select(columnsOf(table)).where(pk, '=', 0),
+      [0],
+    )
     const deleteByKey = db.deleteFrom(table.tableName).where(pk, '=', 0)
     // Where the dialect can, writes by key return the key: the driver then reads one row, which node:sqlite
     // does in about half the time of running the statement to its end, and the row count is the answer.
-    this.#deleteByKey = (engine.dialect.supportsReturning ? deleteByKey.returning(pk) : deleteByKey).compile()
+    this.#deleteByKey = compileTemplate(
+      engine.dialect.supportsReturning ? deleteByKey.returning(pk) : deleteByKey,
+      [0],
+    )
     this.#byKeyShape = engine.dialect.supportsReturning ? ONE_OBJECT : OBJECT_ROWS
     this.#decoders = Object.values(table.fields).map((field) => engine.dialect.decoder(field.kind))
     this.rawIsSnapshot = this.layout.plain && this.#decoders.every((decode) => decode === undefined)
@@ -72,7 +80,7 @@ export class TableStatements {
     if (template === undefined) {
       const compiled = buildSelect(this.#engine.db, this.#engine.dialect, query).compile()
       // The cache relies on Kysely binding the values in the order shapeOf visits them. Checked once per
-      // shape; a shape where the two differ would simply be compiled every time.
+      // shape; a shape where the two differ (or a plugin that adds bound values) is compiled every time.
       if (!sameValues(compiled.parameters, parameters)) return bind(compiled, compiled.parameters, ARRAY_ROWS)
       // An `in` list makes one shape per length, so the cache is bounded.
       if (this.#selects.size >= MAX_SHAPES) this.#selects.delete(this.#selects.keys().next().value!)
@@ -89,7 +97,7 @@ export class TableStatements {
     if (this.#lockByKey === undefined) {
       const pk = this.table.primaryKey
       const select = this.#engine.db.selectFrom(this.table.tableName).select(pk).where(pk, '=', 0)
-      this.#lockByKey = select.forUpdate().compile()
+      this.#lockByKey = compileTemplate(select.forUpdate(), [0])
     }
     return bind(this.#lockByKey, [key], ONE_OBJECT)
   }
@@ -105,11 +113,15 @@ export class TableStatements {
     if (template === undefined) {
       const { db, dialect } = this.#engine
       const base = db.insertInto(this.table.tableName)
+      const bound = columns.map((_, i) => i)
       const insert =
         columns.length === 0
           ? base.defaultValues()
-          : base.values(Object.fromEntries(columns.map((c) => [c, null])))
-      template = (dialect.supportsReturning ? insert.returning(this.table.primaryKey) : insert).compile()
+          : base.values(Object.fromEntries(columns.map((c, i) => [c, bound[i]])))
+      template = compileTemplate(
+        dialect.supportsReturning ? insert.returning(this.table.primaryKey) : insert,
+        bound,
+      )
       this.#inserts.set(cacheKey, template)
     }
     return bind(template, values, ONE_OBJECT)
@@ -121,11 +133,16 @@ export class TableStatements {
     let template = this.#updates.get(cacheKey)
     if (template === undefined) {
       const { db } = this.#engine
-      const set = Object.fromEntries(columns.map((c) => [c, null]))
-      const update = db.updateTable(this.table.tableName).set(set).where(this.table.primaryKey, '=', 0)
-      template = (
-        this.#engine.dialect.supportsReturning ? update.returning(this.table.primaryKey) : update
-      ).compile()
+      const bound = [...columns.keys(), columns.length]
+      const set = Object.fromEntries(columns.map((c, i) => [c, bound[i]]))
+      const update = db
+        .updateTable(this.table.tableName)
+        .set(set)
+        .where(this.table.primaryKey, '=', bound.at(-1))
+      template = compileTemplate(
+        this.#engine.dialect.supportsReturning ? update.returning(this.table.primaryKey) : update,
+        bound,
+      )
       this.#updates.set(cacheKey, template)
     }
     return bind(template, values, this.#byKeyShape)
@@ -156,6 +173,21 @@ export class TableStatements {
 }
 
 const MAX_SHAPES = 500
+
+/**
+ * `query` compiled once, to be bound with the Session's values later: its parameters must be exactly
+ * `bound`, the placeholder values it was built with, in order. The engine's plugins transformed it just
+ * now, once for every later execution, so a plugin that adds, drops or reorders bound values (a tenant
+ * filter, a soft delete with a parameter) would run with the wrong values; it is refused instead.
+ */
+function compileTemplate(query: Compilable, bound: readonly unknown[]): CompiledQuery {
+  const compiled = query.compile()
+  if (sameValues(compiled.parameters, bound)) return compiled
+  throw new OnemodelError(
+    'OM_ENGINE_PLUGIN',
+    `A Kysely plugin of the engine changed the bound values of the Session's statement \`${compiled.sql}\`: it binds ${compiled.parameters.length} values where the Session binds ${bound.length}. The Session builds each statement once and binds only its own values, so the engine's plugins must not add bound values (nor depend on the request). Apply the plugin to your own queries with engine.db.withPlugin(plugin) instead of the engine's plugins option.`,
+  )
+}
 
 function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((value, i) => Object.is(value, b[i]))

@@ -6,7 +6,14 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { CamelCasePlugin, SelectQueryNode, sql, TableNode, type KyselyPlugin, type LogEvent } from 'kysely'
-import { IntegrityError, Session, type Engine, type EngineOptions } from 'onemodel-ts'
+import {
+  createEngine,
+  DataError,
+  IntegrityError,
+  Session,
+  type Engine,
+  type EngineOptions,
+} from 'onemodel-ts'
 import { DIALECTS, type DialectUnderTest } from '../support/dialects.ts'
 import { addTutorialHeroes, heroesDatabase } from '../support/heroes.ts'
 
@@ -91,6 +98,39 @@ for (const dialect of DIALECTS) {
       await engine.dispose() // a second time does nothing
     })
 
+    test('dispose() during a Session’s transaction: its statements fail as disposed, nothing is written', async () => {
+      const url = await dialect.isolatedUrl()
+      const { engine, Hero } = await oneConnection(dialect, { url })
+      const session = new Session(engine)
+      await session.begin()
+      const hero = (await session.get(Hero, 1))!
+      hero.name = 'Deadpond II'
+      await session.flush()
+      const disposed = engine.dispose()
+      await assert.rejects(session.get(Hero, 2), { code: 'OM_ENGINE_DISPOSED' })
+      await assert.rejects(session.commit(), { code: 'OM_ENGINE_DISPOSED' })
+      await session.rollback() // no driver error: the connection's close, or this rollback, undid the update
+      await session.close()
+      await disposed // PostgreSQL waited for the Session to give its connection back
+
+      await using again = createEngine(url)
+      const { rows } = await sql<{ name: string }>`select name from hero where id = 1`.execute(again.db)
+      assert.deepEqual(
+        rows.map((row) => row.name),
+        ['Deadpond'],
+      )
+    })
+
+    test('an invalid Date is refused as a DataError before it reaches the database', async () => {
+      const { engine } = await oneConnection(dialect)
+      await using _ = engine
+      await assert.rejects(sql`select ${new Date(Number.NaN)} as d`.execute(engine.db), (error: Error) => {
+        assert.ok(error instanceof DataError, String(error))
+        assert.match(error.message, /invalid Date/)
+        return true
+      })
+    })
+
     // pg streams only through pg-cursor, which onemodel does not depend on.
     if (dialect.name !== 'postgres') {
       test('Kysely streams rows through the executor', async () => {
@@ -161,6 +201,49 @@ if (postgres) {
       assert.deepEqual(Object.keys(team!), ['id', 'name', 'headquarters'])
     })
 
+    test('a statement prepared again after its table changed is echoed and logged once', async () => {
+      const lines: string[] = []
+      const events: LogEvent[] = []
+      const { engine } = await oneConnection(postgres, {
+        echo: true,
+        logger: (line) => void lines.push(line),
+        log: (event) => void events.push(event),
+      })
+      await using _ = engine
+      const read = () => engine.db.selectFrom('team').selectAll().where('id', '=', 1).execute()
+      await engine.db.insertInto('team').values({ name: 'Preventers', headquarters: 'Sharp Tower' }).execute()
+      await read()
+      await sql`alter table team add column motto varchar`.execute(engine.db)
+      lines.length = events.length = 0
+      await read()
+      assert.equal(lines.filter((line) => line.startsWith('select')).length, 1, lines.join('\n'))
+      assert.deepEqual(
+        events.map((event) => event.level),
+        ['query'],
+      )
+    })
+
+    test('in a transaction begun with raw SQL, a stale statement fails with its own error', async () => {
+      const { engine } = await oneConnection(postgres)
+      await using _ = engine
+      const read = (db: typeof engine.db) => db.selectFrom('team').selectAll().where('id', '=', 1).execute()
+      await engine.db.insertInto('team').values({ name: 'Preventers', headquarters: 'Sharp Tower' }).execute()
+      await read(engine.db)
+      await sql`alter table team add column motto varchar`.execute(engine.db)
+      await engine.db.connection().execute(async (connection) => {
+        await sql`begin`.execute(connection)
+        await assert.rejects(read(connection), (error: Error & { code?: string }) => {
+          assert.match(error.message, /cached plan must not change result type/)
+          return true
+        })
+        await sql`rollback`.execute(connection)
+      })
+      assert.deepEqual(
+        Object.keys((await read(engine.db))[0] ?? { id: 0, name: 0, headquarters: 0, motto: 0 }),
+        ['id', 'name', 'headquarters', 'motto'],
+      )
+    })
+
     test('none is prepared with prepare: false, or with ?pgbouncer=true in the URL', async () => {
       const off = await oneConnection(postgres, { prepare: false })
       const bouncer = await oneConnection(postgres, { url: `${await postgres.isolatedUrl()}&pgbouncer=true` })
@@ -207,6 +290,16 @@ if (mysql) {
         { errno: 1064 },
         'a real syntax error still fails',
       )
+    })
+
+    test('a statement MySQL cannot prepare is not offered to PREPARE again', async () => {
+      const { engine } = await oneConnection(mysql)
+      await using _ = engine
+      const variable = sql<{ Value: string }>`show session variables like ${'max_allowed_packet'}`
+      const before = await counts(engine)
+      for (let i = 0; i < 3; i++) await variable.execute(engine.db)
+      const after = await counts(engine)
+      assert.equal(after.prepared - before.prepared, 1, 'one refused PREPARE, then text')
     })
 
     test('with prepare: false, statements run as text', async () => {

@@ -172,6 +172,22 @@ describe('SQLite prepared-statement cache', () => {
   })
 })
 
+describe('SQLite statement cache', () => {
+  test('evicts the least recently used statement, not the first prepared', async () => {
+    await using engine = createEngine(tempSqliteUrl(), { sqlite: { statementCacheSize: 2 } })
+    const [a, b, c] = [sql`select 1 as a`, sql`select 2 as b`, sql`select 3 as c`]
+    await a.execute(engine.db) // connects first, so only the statements below are counted
+    const prepare = mock.method(DatabaseSync.prototype, 'prepare')
+    try {
+      for (const query of [b, a, c, a]) await query.execute(engine.db)
+      const preparedSql = prepare.mock.calls.map((call) => call.arguments[0])
+      assert.deepEqual(preparedSql, ['select 2 as b', 'select 3 as c'], 'a, used last, stayed; b went')
+    } finally {
+      prepare.mock.restore()
+    }
+  })
+})
+
 describe('SQLite writes by primary key', () => {
   test('read back one row: inserts, updates and deletes return the key, and a gone row is still OM_ORM_STALE', async () => {
     const { metadata, Hero } = declareHero()

@@ -121,7 +121,10 @@ export interface MigrationSupport {
   verify?(db: Kysely<any>): Promise<void>
 }
 
-/** Distinct statements a server connection keeps prepared, unless {@link PoolOptions} says otherwise. */
+/**
+ * Distinct statements a PostgreSQL connection keeps prepared, unless {@link PoolOptions} says otherwise.
+ * PostgreSQL has no server-wide limit: each backend holds its own, in its own memory.
+ */
 export const DEFAULT_STATEMENT_CACHE_SIZE = 256
 
 /** Connection pool settings of the PostgreSQL and MySQL dialects. */
@@ -135,16 +138,20 @@ export interface PoolOptions {
   /** Passed to the driver as its `ssl` option (pg's `ssl`, mysql2's `ssl`). */
   ssl?: unknown
   /**
-   * Distinct statements each connection keeps prepared; default 256. Beyond them, statements run
-   * unprepared, so a connection's prepared statements stay bounded.
+   * Distinct statements each connection keeps prepared; default 256 on PostgreSQL, 64 on MySQL, whose
+   * server holds at most `max_prepared_stmt_count` (16382 by default) over all its connections. Beyond
+   * them, statements run unprepared, so a connection's prepared statements stay bounded.
    */
   statementCacheSize?: number
 }
 
-/** The executor of a server dialect: its pool, its error mapping, and prepared statements unless turned off. */
+/**
+ * The executor of a server dialect: its pool, its error mapping, and up to `statementCacheSize`
+ * statements prepared, unless turned off.
+ */
 export function serverExecutor(
   pool: NativePool,
-  options: PoolOptions,
+  statementCacheSize: number,
   settings: StatementSettings,
   mapError: (error: unknown) => Error,
 ): Executor {
@@ -152,9 +159,7 @@ export function serverExecutor(
     mapError,
     onQuery: settings.onQuery,
     log: settings.log,
-    prepared: settings.prepare
-      ? new PreparedStatements(options.statementCacheSize ?? DEFAULT_STATEMENT_CACHE_SIZE)
-      : undefined,
+    prepared: settings.prepare ? new PreparedStatements(statementCacheSize) : undefined,
   })
 }
 

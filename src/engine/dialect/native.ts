@@ -31,8 +31,30 @@ export interface NativeConnection {
  * prepares the text again under a new name.
  */
 export class StalePreparedStatement extends Error {
-  constructor(cause: unknown) {
+  /**
+   * The statement ran outside any transaction, as the server itself reported, so running it again is
+   * safe; in a transaction, even one begun with raw SQL, its error aborted the transaction.
+   */
+  readonly alone: boolean
+
+  constructor(cause: unknown, alone: boolean) {
     super('The prepared statement no longer fits its tables.', { cause })
+    this.alone = alone
+  }
+}
+
+/**
+ * What a connection throws when the server would not prepare a statement: the executor then runs it
+ * unprepared, as text. `lasting`: the server never prepares this text (MySQL's `ER_UNSUPPORTED_PS`), so
+ * the engine stops trying; otherwise it is out of prepared statements for now (MySQL's server-wide
+ * `max_prepared_stmt_count`), and the next run tries again.
+ */
+export class UnpreparedStatement extends Error {
+  readonly lasting: boolean
+
+  constructor(cause: unknown, lasting: boolean) {
+    super('The server would not prepare the statement.', { cause })
+    this.lasting = lasting
   }
 }
 

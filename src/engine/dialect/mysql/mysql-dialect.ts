@@ -17,7 +17,7 @@ import {
   type PoolOptions,
   type StatementSettings,
 } from '../dialect.ts'
-import { MysqlPool } from './mysql-driver.ts'
+import { MYSQL_STATEMENT_CACHE_SIZE, MysqlPool } from './mysql-driver.ts'
 import { MysqlMigrationAdapter } from './mysql-migration-adapter.ts'
 import { introspectMysql, normalizeMysqlType } from './mysql-introspector.ts'
 
@@ -63,7 +63,8 @@ export function mysqlDialect(url: URL, pool: PoolOptions, settings: StatementSet
     timeout: TIMEOUT_ERRNOS,
     connection: CONNECTION_CODES,
   })
-  const executor = serverExecutor(new MysqlPool(url, pool), pool, settings, mapError)
+  const statementCacheSize = pool.statementCacheSize ?? MYSQL_STATEMENT_CACHE_SIZE
+  const executor = serverExecutor(new MysqlPool(url, pool), statementCacheSize, settings, mapError)
   return {
     name: 'mysql',
     executor,

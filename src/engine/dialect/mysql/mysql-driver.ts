@@ -1,17 +1,41 @@
 import mysql from 'mysql2'
 import type { QueryResult, TransactionSettings } from 'kysely'
 import { OBJECT_ROWS, type RowShape } from '../../statement.ts'
-import { DEFAULT_STATEMENT_CACHE_SIZE, type PoolOptions } from '../dialect.ts'
-import type { NativeConnection, NativePool } from '../native.ts'
+import type { PoolOptions } from '../dialect.ts'
+import { UnpreparedStatement, type NativeConnection, type NativePool } from '../native.ts'
 
 // What PREPARE answers for a statement the binary protocol cannot carry, which then runs as text, with its
 // values in the SQL: ER_UNSUPPORTED_PS, and ER_PARSE_ERROR for a placeholder where the server takes only a
 // literal (`show variables like ?`, a table comment). A real syntax error fails again as text.
 const NOT_PREPARABLE = new Set([1064, 1295])
+// ER_MAX_PREPARED_STMT_COUNT_REACHED: the server holds `max_prepared_stmt_count` prepared statements, over
+// all its connections (16382 by default), and prepares no more until some are closed.
+const SERVER_FULL = 1461
+
+/**
+ * Distinct statements a MySQL connection keeps prepared, unless {@link PoolOptions} says otherwise. The
+ * server's `max_prepared_stmt_count` (16382 by default) is shared by every connection of every process:
+ * 64 each leaves room for 255 connections (25 processes with the default pool of 10), against 63 at 256.
+ * An application's hot statements, its gets, inserts and updates by key, are few and run first.
+ */
+export const MYSQL_STATEMENT_CACHE_SIZE = 64
+
+/**
+ * `error`, the answer to a PREPARE, as an {@link UnpreparedStatement} when the statement can still run
+ * as text: lasting for a text the server cannot prepare, not lasting while the server is full.
+ */
+export function unprepared(error: unknown): UnpreparedStatement | undefined {
+  const errno = (error as { errno?: unknown } | null)?.errno
+  if (typeof errno !== 'number') return undefined
+  if (NOT_PREPARABLE.has(errno)) return new UnpreparedStatement(error, true)
+  if (errno === SERVER_FULL) return new UnpreparedStatement(error, false)
+  return undefined
+}
 
 /**
  * One mysql2 connection. A statement to prepare runs with `execute()`, which mysql2 prepares once per
- * connection and text and keeps in its cache; the others run with `query()`.
+ * connection and text and keeps in its cache; the others run with `query()`, and so does one the server
+ * would not prepare, which the executor runs again unprepared.
  */
 class MysqlConnection implements NativeConnection {
   readonly raw: mysql.PoolConnection
@@ -31,9 +55,7 @@ class MysqlConnection implements NativeConnection {
     try {
       return await this.#send('execute', sql, values, shape.arrays)
     } catch (error) {
-      const errno = (error as { errno?: unknown }).errno
-      if (typeof errno !== 'number' || !NOT_PREPARABLE.has(errno)) throw error
-      return this.#send('query', sql, parameters, shape.arrays)
+      throw unprepared(error) ?? error
     }
   }
 
@@ -131,7 +153,7 @@ export class MysqlPool implements NativePool {
       flags: ['FOUND_ROWS'],
       supportBigNumbers: true,
       // The engine prepares at most this many texts, so mysql2's cache never closes one it will reuse.
-      maxPreparedStatements: pool.statementCacheSize ?? DEFAULT_STATEMENT_CACHE_SIZE,
+      maxPreparedStatements: pool.statementCacheSize ?? MYSQL_STATEMENT_CACHE_SIZE,
       ...(pool.ssl === undefined ? {} : { ssl: pool.ssl as mysql.PoolOptions['ssl'] }),
     })
     this.#statementTimeout = pool.statementTimeout

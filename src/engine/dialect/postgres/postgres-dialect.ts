@@ -3,6 +3,7 @@ import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField } from '../../../model/field.ts'
 import type { IndexSchema } from '../../schema.ts'
 import {
+  DEFAULT_STATEMENT_CACHE_SIZE,
   kyselyDialect,
   serverErrorMapper,
   serverExecutor,
@@ -48,7 +49,8 @@ export function postgresDialect(url: URL, pool: PoolOptions, settings: Statement
     timeout: TIMEOUT_CODES,
     connection: CONNECTION_CODES,
   })
-  const executor = serverExecutor(new PostgresPool(url, pool), pool, settings, mapError)
+  const statementCacheSize = pool.statementCacheSize ?? DEFAULT_STATEMENT_CACHE_SIZE
+  const executor = serverExecutor(new PostgresPool(url, pool), statementCacheSize, settings, mapError)
   return {
     name: 'postgres',
     executor,

@@ -56,7 +56,10 @@ class PostgresConnection implements NativeConnection {
         ? await this.client.query({ text: sql, values, name, rowMode: 'array' })
         : await this.client.query({ text: sql, values, name })
     } catch (error) {
-      throw name !== undefined && isStalePlan(error) ? new StalePreparedStatement(error) : error
+      if (name === undefined || !isStalePlan(error)) throw error
+      // pg reports the error before the server's next ReadyForQuery, so the status is still the one the
+      // statement started in: 'I' is outside any transaction, whoever began it ('T').
+      throw new StalePreparedStatement(error, this.client.getTransactionStatus() === 'I')
     }
     return {
       rows: result.rows ?? [],

@@ -14,7 +14,7 @@ export interface SqliteOptions {
   foreignKeys?: boolean
   /** How long a connection waits for another process's lock, in ms; default 5000. */
   busyTimeout?: number
-  /** Prepared statements kept per connection; default 256. */
+  /** Prepared statements kept per connection, the least recently used going first; default 256. */
   statementCacheSize?: number
 }
 
@@ -81,11 +81,19 @@ class SqliteConnection implements NativeConnection {
     if (this.#db.isOpen) this.#db.close()
   }
 
-  // Statements that return arrays are cached apart: node:sqlite sets the row shape per statement.
+  // Statements that return arrays are cached apart: node:sqlite sets the row shape per statement. A Map
+  // keeps insertion order, so moving a hit to the end makes the first key the least recently used. Only a
+  // full cache evicts, so only there does a hit move (~70 ns): a cache that never fills pays nothing.
   #prepare(sql: string, arrays: boolean): CachedStatement {
     const cache = arrays ? this.#arrayCache : this.#cache
     let cached = cache.get(sql)
-    if (cached) return cached
+    if (cached) {
+      if (cache.size >= this.#cacheSize) {
+        cache.delete(sql)
+        cache.set(sql, cached)
+      }
+      return cached
+    }
     const statement = this.#db.prepare(sql)
     if (arrays) statement.setReturnArrays(true)
     cached = { statement, returnsRows: statement.columns().length > 0 }
