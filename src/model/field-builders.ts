@@ -22,13 +22,20 @@ type HasDefault<O> = O extends { default: unknown }
     ? true
     : false
 type WithNull<O, T> = O extends { nullable: true } ? T | null : T
-type IsGeneratedKey<O> = O extends { primaryKey: true } ? (HasDefault<O> extends true ? false : true) : false
+/** Only an integer primary key without a default is assigned by the database (`Field.isGenerated`). */
+type IsGeneratedKey<T, O> = T extends number
+  ? O extends { primaryKey: true }
+    ? HasDefault<O> extends true
+      ? false
+      : true
+    : false
+  : false
 type Or<A extends boolean, B extends boolean> = A extends true ? true : B
 
 /** Marks a primary key field's type, so the key's type is known (`session.get(Hero, 1)`). Type-only. */
 type PrimaryKeyBrand<O> = O extends { primaryKey: true } ? { readonly '~primaryKey': true } : unknown
 /** Marks a key the database assigns at insert, so a new row's type says it is not known yet. Type-only. */
-type GeneratedBrand<O> = IsGeneratedKey<O> extends true ? { readonly '~generated': true } : unknown
+type GeneratedBrand<T, O> = IsGeneratedKey<T, O> extends true ? { readonly '~generated': true } : unknown
 
 /**
  * The field type a builder returns for options `O`: `nullable: true` adds `null` to `T`, a default makes it
@@ -40,15 +47,16 @@ type GeneratedBrand<O> = IsGeneratedKey<O> extends true ? { readonly '~generated
 export type FieldFor<T, O> = Field<WithNull<O, T>, HasDefault<O>, false>
 /**
  * The field type of `field.string()`, `field.integer()` and `field.uuid()`, which can be primary keys: as
- * {@link FieldFor}, and a primary key without a default is optional on input (the database assigns it) and
- * branded, so the table's key type is known, and a new row's type knows that key is not assigned yet.
+ * {@link FieldFor}, and branded as a primary key, so the table's key type is known. An integer primary key
+ * without a default is optional on input (the database assigns it) and branded as generated, so a new row's
+ * type knows that key is not assigned yet; a string or uuid key must be given, or have a default.
  *
  * @example
  * const id = field.integer({ primaryKey: true }) // Field<number, true, false> & { '~primaryKey': true }
  */
-export type KeyFieldFor<T, O> = Field<WithNull<O, T>, Or<HasDefault<O>, IsGeneratedKey<O>>, false> &
+export type KeyFieldFor<T, O> = Field<WithNull<O, T>, Or<HasDefault<O>, IsGeneratedKey<T, O>>, false> &
   PrimaryKeyBrand<O> &
-  GeneratedBrand<O>
+  GeneratedBrand<T, O>
 
 /**
  * The field type of `field.json<T>()`: branded, since its value type alone does not say the column holds

@@ -102,9 +102,18 @@ type _kinds = Expect<
 type _kindsInput = Expect<
   Equal<
     keyof { [K in keyof typeof Kinds.Input as {} extends Pick<typeof Kinds.Input, K> ? K : never]: 1 },
-    'withDefault' | 'withFactory' | 'jsonDefault' | 'uuidKey'
+    'withDefault' | 'withFactory' | 'jsonDefault'
   >
 >
+// Only an integer key is assigned by the database: a uuid or string key without a default must be given,
+// as validation requires it at run time.
+const Mission = table(
+  'mission',
+  model('Mission', { code: field.uuid({ primaryKey: true }), title: field.string() }),
+)
+// @ts-expect-error code is required: nothing assigns a uuid key without a default
+Mission.create({ title: 'Rescue' })
+Mission.create({ code: '0b4a6a0e-4bd4-4f5e-9b5a-6d0c2b2f5d61', title: 'Rescue' })
 type _helpers = Expect<Equal<RowOf<typeof HeroPublic.fields>, typeof HeroPublic.Type>>
 type _inputHelper = Expect<Equal<InputOf<typeof Hero.fields>, typeof Hero.Input>>
 type _valueOf = Expect<Equal<ValueOf<typeof Hero.fields.age>, number | null>>
