@@ -35,7 +35,9 @@ export function errorAnswer(report: Report) {
     } else if (
       error instanceof ConnectionError ||
       (error instanceof OnemodelError &&
-        (error.code === 'OM_ENGINE_BUSY' || error.code === 'OM_ENGINE_TIMEOUT'))
+        (error.code === 'OM_ENGINE_BUSY' ||
+          error.code === 'OM_ENGINE_TIMEOUT' ||
+          error.code === 'OM_ORM_LOCKED'))
     ) {
       report(request, 'warn', 'the database is unavailable', error)
       void reply
