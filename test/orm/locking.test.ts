@@ -8,8 +8,10 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { sql } from 'kysely'
 import {
+  createApp,
   InvalidQueryError,
   LockNotAvailableError,
+  path,
   select,
   Session,
   type DialectName,
@@ -148,5 +150,25 @@ for (const dialect of DIALECTS) {
         await other.commit()
       },
     )
+
+    test('over HTTP, a row lock not taken answers 503 with Retry-After, and no driver message', async () => {
+      const { Hero } = db
+      const app = createApp({ logger: false })
+      app.get('/heroes/{hero_id}/claim', { params: { hero_id: path.integer() } }, async ({ hero_id }) => {
+        await using session = new Session(db.engine)
+        const query = select(Hero).where(Hero.c.id.eq(hero_id)).forUpdate({ noWait: true })
+        return (await session.exec(query).one()).name
+      })
+      await using holder = new Session(db.engine)
+      await holder.exec(select(Hero).where(Hero.c.id.eq(2)).forUpdate()).one()
+      const response = await app.inject({ method: 'GET', url: '/heroes/2/claim' })
+      assert.equal(response.statusCode, 503)
+      assert.equal(response.headers['retry-after'], '1')
+      assert.deepEqual(response.json(), {
+        detail: 'Service Unavailable: the database is busy or unreachable',
+      })
+      await holder.rollback()
+      assert.equal((await app.inject({ method: 'GET', url: '/heroes/2/claim' })).json(), 'Rusty-Man')
+    })
   })
 }
