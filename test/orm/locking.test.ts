@@ -77,6 +77,24 @@ for (const dialect of DIALECTS) {
           [`select ${COLUMNS} from "hero" where "hero"."id" = ? -- 1 parameter`],
         )
       })
+
+      test("a second Session's forUpdate waits for the first's commit: the write transactions queue", async () => {
+        const { Hero } = db
+        await using holder = new Session(db.engine)
+        await using other = new Session(db.engine)
+        const held = await holder.exec(select(Hero).where(Hero.c.id.eq(3)).forUpdate()).one()
+        let settled = false
+        const waiting = other
+          .exec(select(Hero).where(Hero.c.id.eq(3)).forUpdate())
+          .one()
+          .finally(() => (settled = true))
+        held.age = 18
+        await holder.flush()
+        assert.equal(settled, false, 'the second transaction waits while the first is open')
+        await holder.commit()
+        assert.equal((await waiting).age, 18)
+        await other.commit()
+      })
       return
     }
     const server = dialect.name
