@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   OM_ORM_DELETED: 'The row was deleted by a flush or commit, so it cannot be added again.',
   OM_ORM_STALE: 'A row the Session updated, deleted or refreshed is no longer in the database.',
   OM_ORM_RELATIONSHIP_NOT_LOADED: 'A relationship of a row was read before it was loaded.',
+  OM_ORM_LOCKED:
+    'A row another transaction holds locked could not be locked: NOWAIT, or the lock wait timed out.',
   OM_MIGRATE_CONFIG: 'The migrations configuration or the models module it names cannot be loaded.',
   OM_MIGRATE_REVISION: 'A migration revision is unknown, ambiguous, or cannot be reached in that direction.',
   OM_MIGRATE_OUT_OF_DATE:
@@ -232,6 +234,26 @@ export class StaleDataError extends SessionError {
     super('OM_ORM_STALE', message)
     this.model = model
     this.key = key
+  }
+}
+
+/**
+ * A row lock could not be taken: another transaction holds the row, and the select said `noWait`, or the
+ * wait outlasted the database's lock timeout (PostgreSQL's `lock_timeout`, MySQL's
+ * `innodb_lock_wait_timeout`). The statement failed, the transaction is still open: roll it back, then
+ * retry or give up. A route that lets it escape answers 503 with `Retry-After`, as a busy database does.
+ *
+ * @example
+ * try {
+ *   await session.exec(select(Hero).where(Hero.c.id.eq(1)).forUpdate({ noWait: true })).one()
+ * } catch (error) {
+ *   if (!(error instanceof LockNotAvailableError)) throw error
+ *   await session.rollback() // someone else is editing the hero
+ * }
+ */
+export class LockNotAvailableError extends OnemodelError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('OM_ORM_LOCKED', message, options)
   }
 }
 

@@ -20,6 +20,7 @@ export {
   type MigrationErrorCode,
   RelationshipDefinitionError,
   RelationshipNotLoadedError,
+  LockNotAvailableError,
   type ErrorCode,
   type ConstraintKind,
 } from './errors.ts'
@@ -146,6 +147,8 @@ export {
   LoadOption,
   type RelationshipNames,
   type SelectState,
+  type LockOptions,
+  type RowLock,
   type TablesOf,
 } from './orm/select.ts'
 export { Result, PendingResult } from './orm/result.ts'

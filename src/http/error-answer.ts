@@ -1,7 +1,8 @@
 /**
  * The HTTP answer to every error a route can raise, in the app's one shape `{"detail": …}`: a validation
- * failure is a 422, an `HTTPError` its own status, a database conflict a 409, a busy database a 503, a value
- * the database refuses a 400. Only a bug is a 500; what the client sees never holds a driver's message.
+ * failure is a 422, an `HTTPError` its own status, a database conflict a 409, a busy database or a row lock
+ * not taken a 503, a value the database refuses a 400. Only a bug is a 500; what the client sees never
+ * holds a driver's message.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import {
@@ -35,7 +36,9 @@ export function errorAnswer(report: Report) {
     } else if (
       error instanceof ConnectionError ||
       (error instanceof OnemodelError &&
-        (error.code === 'OM_ENGINE_BUSY' || error.code === 'OM_ENGINE_TIMEOUT'))
+        (error.code === 'OM_ENGINE_BUSY' ||
+          error.code === 'OM_ENGINE_TIMEOUT' ||
+          error.code === 'OM_ORM_LOCKED'))
     ) {
       report(request, 'warn', 'the database is unavailable', error)
       void reply

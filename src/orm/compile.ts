@@ -7,7 +7,7 @@ import type { ColumnInfo, ConditionNode } from '../model/column.ts'
 import type { Dialect } from '../engine/dialect/dialect.ts'
 import type { AnyField } from '../model/field.ts'
 import type { TableModel } from '../model/table.ts'
-import type { Select } from './select.ts'
+import { Select } from './select.ts'
 
 type Builder = ExpressionBuilder<any, any>
 
@@ -60,7 +60,35 @@ export function buildSelect(db: Kysely<any>, dialect: Dialect, query: Select) {
     if (state.limit === undefined) builder = builder.limit(Number.MAX_SAFE_INTEGER)
     builder = builder.offset(state.offset)
   }
+  // SQLite has no row locks: its transaction, begun by the Session for a locking select, stands in.
+  if (state.lock !== undefined && dialect.supportsRowLocks) {
+    builder = builder.forUpdate()
+    if (state.lock.wait === 'skipLocked') builder = builder.skipLocked()
+    if (state.lock.wait === 'noWait') builder = builder.noWait()
+  }
   return builder
+}
+
+/**
+ * `SELECT count(*) FROM (<query>)`: how many rows `query` finds, its order, paging, loads and lock left
+ * out. Counting the query itself, as a subquery, keeps the total right whatever it selects.
+ */
+export function buildCount(db: Kysely<any>, dialect: Dialect, query: Select) {
+  const counted = buildSelect(db, dialect, unpaged(query)).as('counted')
+  return db.selectFrom(counted).select((eb) => eb.fn.countAll().as('count'))
+}
+
+/** The rows `query` would find, in any order, all of them, unlocked: what {@link buildCount} counts. */
+export function unpaged<M extends TableModel>(query: Select<M>): Select<M> {
+  const { state } = query
+  return new Select(query.model, {
+    ...state,
+    orderBy: [],
+    limit: undefined,
+    offset: undefined,
+    options: [],
+    lock: undefined,
+  })
 }
 
 /** What decides the SQL text of `query`; its values are pushed to `parameters`, in the order SQL binds them. */
@@ -77,6 +105,7 @@ export function shapeOf(query: Select, parameters: unknown[]): string {
     shape += ' offset'
     parameters.push(state.offset)
   }
+  if (state.lock !== undefined) shape += ` lock ${state.lock.wait}`
   return shape
 }
 

@@ -16,6 +16,25 @@ export interface SelectState {
   readonly offset: number | undefined
   /** Relationships to load with the rows, one more query each. */
   readonly options: readonly LoadOption[]
+  /** The row lock the select takes, set by {@link Select.forUpdate}. */
+  readonly lock: RowLock | undefined
+}
+
+/**
+ * What {@link Select.forUpdate} does when a row is locked by another transaction: wait for it (the
+ * default), skip it (`skipLocked`, for work queues), or fail at once (`noWait`, a `LockNotAvailableError`).
+ * The two options exclude each other, so passing both does not compile.
+ *
+ * @example
+ * select(Job).where(Job.c.done.eq(false)).limit(10).forUpdate({ skipLocked: true })
+ */
+export type LockOptions =
+  | { readonly skipLocked?: boolean; readonly noWait?: never }
+  | { readonly noWait?: boolean; readonly skipLocked?: never }
+
+/** A select's row lock: `FOR UPDATE`, then `SKIP LOCKED` or `NOWAIT` when the other locks are not waited for. */
+export interface RowLock {
+  readonly wait: 'wait' | 'skipLocked' | 'noWait'
 }
 
 /** The names of the relationships of table model `M`: `'team'` for `Hero`. */
@@ -59,7 +78,14 @@ export function selectinload<const K extends string>(relationship: K): LoadOptio
  */
 export type TablesOf<M extends TableModel> = M['tableName']
 
-const EMPTY: SelectState = { where: [], orderBy: [], limit: undefined, offset: undefined, options: [] }
+const EMPTY: SelectState = {
+  where: [],
+  orderBy: [],
+  limit: undefined,
+  offset: undefined,
+  options: [],
+  lock: undefined,
+}
 
 function frozen<T>(list: readonly T[]): readonly T[] {
   return Object.isFrozen(list) ? list : Object.freeze([...list])
@@ -120,6 +146,28 @@ export class Select<M extends TableModel = TableModel> {
   /** Skips the first `count` rows. */
   offset(count: number): Select<M> {
     return new Select(this.model, { ...this.state, offset: nonNegativeInteger('offset', count) })
+  }
+
+  /**
+   * Locks the selected rows until the Session's transaction ends (`SELECT … FOR UPDATE`, SQLAlchemy's
+   * `with_for_update()`): another transaction that locks or writes them waits, or with `noWait` fails.
+   * Running it begins the Session's transaction when none is open, so the lock is held until `commit()`
+   * or `rollback()`. SQLite has no row locks: the clause is left out there, and the transaction it begins
+   * (`BEGIN IMMEDIATE`) already keeps every other writer out until it ends.
+   *
+   * @example
+   * const hero = await session.exec(select(Hero).where(Hero.c.id.eq(1)).forUpdate()).one()
+   * hero.age = (hero.age ?? 0) + 1 // no other transaction changes the row between the read and the write
+   * await session.commit()
+   * // A work queue: each worker takes rows no other worker holds.
+   * const jobs = await session.exec(select(Job).limit(10).forUpdate({ skipLocked: true })).all()
+   */
+  forUpdate(options: LockOptions = {}): Select<M> {
+    if (options.skipLocked && options.noWait) {
+      throw new InvalidQueryError('select().forUpdate(): skipLocked and noWait exclude each other; pass one.')
+    }
+    const wait = options.skipLocked ? 'skipLocked' : options.noWait ? 'noWait' : 'wait'
+    return new Select(this.model, { ...this.state, lock: Object.freeze({ wait }) })
   }
 }
 

@@ -4,6 +4,7 @@ import type { Persisted } from '../model/types.ts'
 import { ConnectionScope } from './connection-scope.ts'
 import { Loader } from './loading.ts'
 import { RelationshipSync } from './relationship-sync.ts'
+import { statementsFor } from './statements.ts'
 import { PendingResult, Result } from './result.ts'
 import { relationshipOf, type LoadOption, type RelationshipNames, type Select } from './select.ts'
 import { closedError, notPersistentError, tableOf, transactionOpenError } from './session-errors.ts'
@@ -149,7 +150,26 @@ export class Session {
   async #select<M extends TableModel>(query: Select<M>): Promise<Result<M['Type']>> {
     this.#checkOpen('exec')
     if (this.#shouldAutoflush) await this.flush()
+    // A lock outside a transaction would end with its statement: begin one, held until commit or rollback.
+    if (query.state.lock !== undefined) await this.#scope.begin()
     return new Result(await this.#loader.select(query), query.model.tableName)
+  }
+
+  /**
+   * How many rows a query finds, ignoring its `orderBy`, `limit`, `offset` and loads: a page's total, in
+   * one `SELECT count(*)`.
+   *
+   * @example
+   * const adults = select(Hero).where(Hero.c.age.gte(18))
+   * const total = await session.count(adults)
+   * const page = await session.exec(adults.orderBy(Hero.c.id).offset(20).limit(10)).all()
+   */
+  async count(query: Select): Promise<number> {
+    this.#checkOpen('count')
+    if (this.#shouldAutoflush) await this.flush()
+    const { rows } = await this.#scope.run<unknown[]>(statementsFor(this.engine, query.model).count(query))
+    // PostgreSQL's count(*) is a bigint, which its driver gives as a string.
+    return Number(rows[0]![0])
   }
 
   /**

@@ -1,4 +1,5 @@
-import type { Compilable, CompiledQuery } from 'kysely'
+import type { Compilable, CompiledQuery, Kysely } from 'kysely'
+import type { Dialect } from '../engine/dialect/dialect.ts'
 import type { Engine } from '../engine/engine.ts'
 import { OnemodelError } from '../errors.ts'
 import {
@@ -11,7 +12,7 @@ import {
   type Statement,
 } from '../engine/statement.ts'
 import type { TableModel } from '../model/table.ts'
-import { buildSelect, columnsOf, shapeOf } from './compile.ts'
+import { buildCount, buildSelect, columnsOf, shapeOf, unpaged } from './compile.ts'
 import type { Select } from './select.ts'
 import { layoutOf, type SnapshotLayout } from './snapshot.ts'
 
@@ -33,6 +34,7 @@ export class TableStatements {
   readonly #inserts = new Map<string, CompiledQuery>()
   readonly #updates = new Map<string, CompiledQuery>()
   readonly #selects = new Map<string, CompiledQuery>()
+  readonly #counts = new Map<string, CompiledQuery>()
   readonly #decoders: (Decoder | undefined)[]
   /** A write by key touches at most one row; with RETURNING, the driver may read just that one. */
   readonly #byKeyShape: RowShape
@@ -74,19 +76,34 @@ export class TableStatements {
    * a select took ~20 µs), and later queries of that shape only bind their values.
    */
   select(query: Select): Statement {
+    return this.#cached(this.#selects, query, buildSelect, ARRAY_ROWS)
+  }
+
+  /** `SELECT count(*) FROM (<query>)`, its paging left out (see {@link buildCount}); cached per shape too. */
+  count(query: Select): Statement {
+    return this.#cached(this.#counts, unpaged(query), buildCount, ONE_ARRAY)
+  }
+
+  /** `query`'s statement, built by `build` at the first query of its shape and kept in `templates`. */
+  #cached(
+    templates: Map<string, CompiledQuery>,
+    query: Select,
+    build: (db: Kysely<any>, dialect: Dialect, query: Select) => Compilable,
+    rows: RowShape,
+  ): Statement {
     const parameters: unknown[] = []
     const shape = shapeOf(query, parameters)
-    let template = this.#selects.get(shape)
+    let template = templates.get(shape)
     if (template === undefined) {
-      const compiled = buildSelect(this.#engine.db, this.#engine.dialect, query).compile()
+      const compiled = build(this.#engine.db, this.#engine.dialect, query).compile()
       // The cache relies on Kysely binding the values in the order shapeOf visits them. Checked once per
       // shape; a shape where the two differ (or a plugin that adds bound values) is compiled every time.
-      if (!sameValues(compiled.parameters, parameters)) return bind(compiled, compiled.parameters, ARRAY_ROWS)
+      if (!sameValues(compiled.parameters, parameters)) return bind(compiled, compiled.parameters, rows)
       // An `in` list makes one shape per length, so the cache is bounded.
-      if (this.#selects.size >= MAX_SHAPES) this.#selects.delete(this.#selects.keys().next().value!)
-      this.#selects.set(shape, (template = compiled))
+      if (templates.size >= MAX_SHAPES) templates.delete(templates.keys().next().value!)
+      templates.set(shape, (template = compiled))
     }
-    return bind(template, parameters, ARRAY_ROWS)
+    return bind(template, parameters, rows)
   }
 
   /**

@@ -9,7 +9,13 @@ import type {
   Logger,
   QueryCompiler,
 } from 'kysely'
-import { ConnectionError, DataError, OnemodelError, type IntegrityError } from '../../errors.ts'
+import {
+  ConnectionError,
+  DataError,
+  LockNotAvailableError,
+  OnemodelError,
+  type IntegrityError,
+} from '../../errors.ts'
 import type { AnyField, FieldKind } from '../../model/field.ts'
 import { Executor } from '../executor.ts'
 import { PreparedStatements } from '../prepared-statements.ts'
@@ -198,11 +204,23 @@ export function timeoutError(error: unknown, codes: ReadonlySet<string | number>
   )
 }
 
+/** A row lock another transaction holds, not taken (`codes`: the dialect's error codes for it). */
+function lockedError(error: unknown, codes: ReadonlySet<string | number>): LockNotAvailableError | undefined {
+  const e = error as { code?: unknown; errno?: unknown; message?: unknown } | null
+  if (!(codes.has(e?.code as string) || codes.has(e?.errno as number))) return undefined
+  return new LockNotAvailableError(
+    `${String(e?.message)}: another transaction holds a lock on the row. Roll back, then retry, or select with forUpdate({ skipLocked: true }) to pass over locked rows.`,
+    { cause: error },
+  )
+}
+
 /** The error codes a server dialect sorts driver errors by. */
 export interface ServerErrorCodes {
   integrityError: (error: unknown) => IntegrityError | undefined
   data: ReadonlySet<string | number>
   timeout: ReadonlySet<string | number>
+  /** A row lock not taken: NOWAIT, or the lock wait timed out. */
+  locked: ReadonlySet<string | number>
   connection: ReadonlySet<string>
 }
 
@@ -212,6 +230,7 @@ export function serverErrorMapper(url: URL, codes: ServerErrorCodes): (error: un
     codes.integrityError(error) ??
     dataError(error, codes.data) ??
     timeoutError(error, codes.timeout) ??
+    lockedError(error, codes.locked) ??
     connectionError(error, codes.connection, url) ??
     (error as Error)
 }

@@ -38,6 +38,8 @@ const CONSTRAINT_ERRNOS: Record<number, ConstraintKind> = {
 const DATA_ERRNOS = new Set([1406, 1264, 1292, 1366])
 // MariaDB's max_statement_time, MySQL's max_execution_time
 const TIMEOUT_ERRNOS = new Set([1969, 3024])
+// ER_LOCK_WAIT_TIMEOUT (innodb_lock_wait_timeout, and MariaDB's NOWAIT), ER_LOCK_NOWAIT (MySQL's NOWAIT)
+const LOCKED_ERRNOS = new Set([1205, 3572])
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -61,6 +63,7 @@ export function mysqlDialect(url: URL, pool: PoolOptions, settings: StatementSet
     integrityError,
     data: DATA_ERRNOS,
     timeout: TIMEOUT_ERRNOS,
+    locked: LOCKED_ERRNOS,
     connection: CONNECTION_CODES,
   })
   const statementCacheSize = pool.statementCacheSize ?? MYSQL_STATEMENT_CACHE_SIZE

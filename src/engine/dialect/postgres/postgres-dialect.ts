@@ -29,6 +29,8 @@ const CONSTRAINT_CODES: Record<string, ConstraintKind> = {
 const DATA_CODES = new Set(['22001', '22003', '22007', '22008', '22021', '22P02', '22P05', '54000'])
 // query_canceled: what statement_timeout raises
 const TIMEOUT_CODES = new Set(['57014'])
+// lock_not_available: FOR UPDATE NOWAIT on a locked row, or a lock_timeout
+const LOCKED_CODES = new Set(['55P03'])
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -47,6 +49,7 @@ export function postgresDialect(url: URL, pool: PoolOptions, settings: Statement
     integrityError,
     data: DATA_CODES,
     timeout: TIMEOUT_CODES,
+    locked: LOCKED_CODES,
     connection: CONNECTION_CODES,
   })
   const statementCacheSize = pool.statementCacheSize ?? DEFAULT_STATEMENT_CACHE_SIZE
