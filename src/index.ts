@@ -149,6 +149,16 @@ export {
   type TablesOf,
 } from './orm/select.ts'
 export { Result, PendingResult } from './orm/result.ts'
+export {
+  update,
+  deleteFrom,
+  Update,
+  Delete,
+  BulkWrite,
+  type BulkWriteState,
+  type UpdateValues,
+  type WriteResult,
+} from './orm/bulk-write.ts'
 
 export { createApp, App, type AppOptions, type Lifespan, type ListenOptions } from './http/app.ts'
 export {

@@ -1,6 +1,9 @@
 import type { Engine } from '../engine/engine.ts'
+import { bind, OBJECT_ROWS } from '../engine/statement.ts'
 import type { TableModel } from '../model/table.ts'
 import type { Persisted } from '../model/types.ts'
+import { BulkWrite, type WriteResult } from './bulk-write.ts'
+import { synchronizeHeld } from './bulk-sync.ts'
 import { ConnectionScope } from './connection-scope.ts'
 import { Loader } from './loading.ts'
 import { RelationshipSync } from './relationship-sync.ts'
@@ -142,8 +145,30 @@ export class Session {
    * @example
    * const young = await session.exec(select(Hero).where(Hero.c.age.lt(30))).all()
    */
-  exec<M extends TableModel>(query: Select<M>): PendingResult<M['Type']> {
+  exec<M extends TableModel>(query: Select<M>): PendingResult<M['Type']>
+  /**
+   * Runs a bulk `update()` or `deleteFrom()`, after a flush (with autoflush), in the open transaction or
+   * else by itself in autocommit, and answers how many rows it matched. The rows the Session holds of its
+   * table are then read again, so they hold what the database has (SQLAlchemy's
+   * `synchronize_session='fetch'`): an updated row has its new values, with nothing left to flush, and a
+   * deleted row leaves the session.
+   *
+   * @example
+   * const { affected } = await session.exec(update(Hero).where(Hero.c.age.lt(18)).values({ age: 18 }))
+   */
+  exec(query: BulkWrite): Promise<WriteResult>
+  exec(query: Select | BulkWrite): PendingResult<unknown> | Promise<WriteResult> {
+    if (query instanceof BulkWrite) return this.#write(query)
     return new PendingResult(this.#select(query))
+  }
+
+  async #write(query: BulkWrite): Promise<WriteResult> {
+    this.#checkOpen('exec')
+    if (this.#shouldAutoflush) await this.flush()
+    const compiled = query.build(this.engine.db, this.engine.dialect).compile()
+    const result = await this.#scope.run(bind(compiled, compiled.parameters, OBJECT_ROWS))
+    await synchronizeHeld(this.engine, this.#scope, this.#rows, query.model)
+    return { affected: Number(result.numAffectedRows ?? 0n) }
   }
 
   async #select<M extends TableModel>(query: Select<M>): Promise<Result<M['Type']>> {

@@ -1,0 +1,158 @@
+import type { Compilable, Kysely } from 'kysely'
+import type { Dialect } from '../engine/dialect/dialect.ts'
+import { InvalidQueryError } from '../errors.ts'
+import type { Condition, ConditionNode } from '../model/column.ts'
+import type { TableModel } from '../model/table.ts'
+import { toExpression, toParam } from './compile.ts'
+import type { TablesOf } from './select.ts'
+
+/**
+ * The column values an {@link Update} sets: any of the model's columns, each with its field's type. A
+ * key that is not a column, or a value of the wrong type, does not compile.
+ *
+ * @example
+ * const values: UpdateValues<typeof Hero> = { age: 31 }
+ */
+export type UpdateValues<M extends TableModel> = Partial<Pick<M['Type'], keyof M['c'] & keyof M['Type']>>
+
+/** What `session.exec()` of an {@link Update} or a {@link Delete} answers: how many rows it changed. */
+export interface WriteResult {
+  readonly affected: number
+}
+
+/**
+ * The state of a bulk write; each builder call copies it.
+ *
+ * @example
+ * update(Hero).where(Hero.c.age.lt(18)).values({ age: 18 }).state // { where: [ … ], values: { age: 18 } }
+ */
+export interface BulkWriteState {
+  readonly where: readonly ConditionNode[]
+  readonly values: Readonly<Record<string, unknown>>
+}
+
+const EMPTY: BulkWriteState = Object.freeze({ where: Object.freeze([]), values: Object.freeze({}) })
+
+/**
+ * What {@link Update} and {@link Delete} share: the table they write, the conditions that pick its rows
+ * and, for the Session, the Kysely statement they compile to.
+ */
+export abstract class BulkWrite<M extends TableModel = TableModel> {
+  readonly model: M
+  readonly state: BulkWriteState
+
+  constructor(model: M, state: BulkWriteState) {
+    this.model = model
+    this.state = Object.freeze({
+      where: Object.freeze([...state.where]),
+      values: Object.freeze({ ...state.values }),
+    })
+  }
+
+  /** The Kysely statement of this write on `db`. */
+  abstract build(db: Kysely<any>, dialect: Dialect): Compilable
+
+  /** The conditions, ANDed, as the statement's WHERE clause; none writes every row. */
+  protected whereOf<B extends { where(build: (eb: any) => any): B }>(builder: B, dialect: Dialect): B {
+    const { where } = this.state
+    if (where.length === 0) return builder
+    return builder.where((eb) => eb.and(where.map((node) => toExpression(eb, node, dialect))))
+  }
+}
+
+/**
+ * An immutable `UPDATE` of the rows of one table model that match its conditions (SQLAlchemy's
+ * `update(Hero).where(…).values(…)`). Run it with `session.exec(query)`, which answers `{ affected }` and
+ * brings the rows the Session holds of that table in line with the database. Without `where()`, every row
+ * is updated, as in SQL.
+ *
+ * @example
+ * const { affected } = await session.exec(update(Hero).where(Hero.c.age.lt(18)).values({ age: 18 }))
+ */
+export class Update<M extends TableModel = TableModel> extends BulkWrite<M> {
+  /** Keeps the rows where every condition holds. Repeated calls are ANDed. */
+  where(...conditions: Condition<TablesOf<M>>[]): Update<M> {
+    return new Update(this.model, {
+      ...this.state,
+      where: [...this.state.where, ...conditions.map((c) => c.node)],
+    })
+  }
+
+  /**
+   * The columns to set and their values; later calls add to, or replace, earlier ones.
+   * @throws {InvalidQueryError} for a key that is not a column, or the primary key (a row's identity).
+   */
+  values(values: UpdateValues<M>): Update<M> {
+    for (const key of Object.keys(values)) checkColumn(this.model, key)
+    return new Update(this.model, { ...this.state, values: { ...this.state.values, ...values } })
+  }
+
+  build(db: Kysely<any>, dialect: Dialect): Compilable {
+    const { fields, tableName } = this.model
+    const entries = Object.entries(this.state.values)
+    if (entries.length === 0) {
+      throw new InvalidQueryError(
+        `update(${this.model.name}): no values to set. Call .values({ … }) with the columns to change.`,
+      )
+    }
+    const set = Object.fromEntries(entries.map(([key, value]) => [key, toParam(fields[key]!, value)]))
+    return this.whereOf(db.updateTable(tableName).set(set), dialect)
+  }
+}
+
+/**
+ * An immutable `DELETE` of the rows of one table model that match its conditions (SQLAlchemy's
+ * `delete(Hero).where(…)`). Run it with `session.exec(query)`, which answers `{ affected }`; the rows the
+ * Session held of those deleted leave it. Without `where()`, every row is deleted, as in SQL.
+ *
+ * @example
+ * const { affected } = await session.exec(deleteFrom(Hero).where(Hero.c.age.gt(100)))
+ */
+export class Delete<M extends TableModel = TableModel> extends BulkWrite<M> {
+  /** Keeps the rows where every condition holds. Repeated calls are ANDed. */
+  where(...conditions: Condition<TablesOf<M>>[]): Delete<M> {
+    return new Delete(this.model, {
+      ...this.state,
+      where: [...this.state.where, ...conditions.map((c) => c.node)],
+    })
+  }
+
+  build(db: Kysely<any>, dialect: Dialect): Compilable {
+    return this.whereOf(db.deleteFrom(this.model.tableName), dialect)
+  }
+}
+
+/** `key` is a column `update()` may set, or a clear error. */
+function checkColumn(model: TableModel, key: string): void {
+  if (!Object.hasOwn(model.fields, key)) {
+    throw new InvalidQueryError(
+      `update(${model.name}).values(): ${model.name} has no column '${key}'. Its columns are: ${Object.keys(model.fields).join(', ')}.`,
+    )
+  }
+  if (key === model.primaryKey) {
+    throw new InvalidQueryError(
+      `update(${model.name}).values(): '${key}' is the primary key, which names each row; a bulk update does not change it. Insert a new row and delete the old one instead.`,
+    )
+  }
+}
+
+/**
+ * Starts an `UPDATE` of a table model's rows (SQLModel's `update(Hero)`).
+ *
+ * @example
+ * await session.exec(update(Hero).where(Hero.c.name.eq('Deadpond')).values({ age: 31 }))
+ */
+export function update<M extends TableModel>(model: M): Update<M> {
+  return new Update(model, EMPTY)
+}
+
+/**
+ * Starts a `DELETE` of a table model's rows (SQLModel's `delete(Hero)`; `delete` is a reserved word in
+ * JavaScript).
+ *
+ * @example
+ * await session.exec(deleteFrom(Hero).where(Hero.c.age.gt(100)))
+ */
+export function deleteFrom<M extends TableModel>(model: M): Delete<M> {
+  return new Delete(model, EMPTY)
+}
