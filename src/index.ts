@@ -159,6 +159,14 @@ export {
   type UpdateValues,
   type WriteResult,
 } from './orm/bulk-write.ts'
+export {
+  insert,
+  Insert,
+  OnConflict,
+  type ColumnNames,
+  type ConflictAction,
+  type InsertState,
+} from './orm/insert.ts'
 
 export { createApp, App, type AppOptions, type Lifespan, type ListenOptions } from './http/app.ts'
 export {

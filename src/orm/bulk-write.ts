@@ -34,23 +34,38 @@ export interface BulkWriteState {
 const EMPTY: BulkWriteState = Object.freeze({ where: Object.freeze([]), values: Object.freeze({}) })
 
 /**
- * What {@link Update} and {@link Delete} share: the table they write, the conditions that pick its rows
- * and, for the Session, the Kysely statement they compile to.
+ * A statement that writes many rows of one table model with one statement: {@link Update},
+ * {@link Delete} and {@link Insert}. `session.exec()` runs it and answers a {@link WriteResult}.
  */
 export abstract class BulkWrite<M extends TableModel = TableModel> {
   readonly model: M
+
+  constructor(model: M) {
+    this.model = model
+  }
+
+  /** The Kysely statement of this write on `db`. */
+  abstract build(db: Kysely<any>, dialect: Dialect): Compilable
+
+  /** It may change rows the Session holds, which are then read again; an insert that skips conflicts cannot. */
+  abstract get changesExistingRows(): boolean
+}
+
+/** What {@link Update} and {@link Delete} share: the conditions that pick the rows they write. */
+abstract class FilteredWrite<M extends TableModel> extends BulkWrite<M> {
   readonly state: BulkWriteState
 
   constructor(model: M, state: BulkWriteState) {
-    this.model = model
+    super(model)
     this.state = Object.freeze({
       where: Object.freeze([...state.where]),
       values: Object.freeze({ ...state.values }),
     })
   }
 
-  /** The Kysely statement of this write on `db`. */
-  abstract build(db: Kysely<any>, dialect: Dialect): Compilable
+  get changesExistingRows(): boolean {
+    return true
+  }
 
   /** The conditions, ANDed, as the statement's WHERE clause; none writes every row. */
   protected whereOf<B extends { where(build: (eb: any) => any): B }>(builder: B, dialect: Dialect): B {
@@ -69,7 +84,7 @@ export abstract class BulkWrite<M extends TableModel = TableModel> {
  * @example
  * const { affected } = await session.exec(update(Hero).where(Hero.c.age.lt(18)).values({ age: 18 }))
  */
-export class Update<M extends TableModel = TableModel> extends BulkWrite<M> {
+export class Update<M extends TableModel = TableModel> extends FilteredWrite<M> {
   /** Keeps the rows where every condition holds. Repeated calls are ANDed. */
   where(...conditions: Condition<TablesOf<M>>[]): Update<M> {
     return new Update(this.model, {
@@ -83,7 +98,7 @@ export class Update<M extends TableModel = TableModel> extends BulkWrite<M> {
    * @throws {InvalidQueryError} for a key that is not a column, or the primary key (a row's identity).
    */
   values(values: UpdateValues<M>): Update<M> {
-    for (const key of Object.keys(values)) checkColumn(this.model, key)
+    for (const key of Object.keys(values)) checkColumn(this.model, key, `update(${this.model.name}).values()`)
     return new Update(this.model, { ...this.state, values: { ...this.state.values, ...values } })
   }
 
@@ -108,7 +123,7 @@ export class Update<M extends TableModel = TableModel> extends BulkWrite<M> {
  * @example
  * const { affected } = await session.exec(deleteFrom(Hero).where(Hero.c.age.gt(100)))
  */
-export class Delete<M extends TableModel = TableModel> extends BulkWrite<M> {
+export class Delete<M extends TableModel = TableModel> extends FilteredWrite<M> {
   /** Keeps the rows where every condition holds. Repeated calls are ANDed. */
   where(...conditions: Condition<TablesOf<M>>[]): Delete<M> {
     return new Delete(this.model, {
@@ -122,16 +137,16 @@ export class Delete<M extends TableModel = TableModel> extends BulkWrite<M> {
   }
 }
 
-/** `key` is a column `update()` may set, or a clear error. */
-function checkColumn(model: TableModel, key: string): void {
+/** `key` is a column a bulk write may set (not the primary key), or a clear error naming `method`. */
+export function checkColumn(model: TableModel, key: string, method: string): void {
   if (!Object.hasOwn(model.fields, key)) {
     throw new InvalidQueryError(
-      `update(${model.name}).values(): ${model.name} has no column '${key}'. Its columns are: ${Object.keys(model.fields).join(', ')}.`,
+      `${method}: ${model.name} has no column '${key}'. Its columns are: ${Object.keys(model.fields).join(', ')}.`,
     )
   }
   if (key === model.primaryKey) {
     throw new InvalidQueryError(
-      `update(${model.name}).values(): '${key}' is the primary key, which names each row; a bulk update does not change it. Insert a new row and delete the old one instead.`,
+      `${method}: '${key}' is the primary key, which names each row; a bulk update does not change it. Insert a new row and delete the old one instead.`,
     )
   }
 }

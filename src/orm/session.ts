@@ -167,7 +167,7 @@ export class Session {
     if (this.#shouldAutoflush) await this.flush()
     const compiled = query.build(this.engine.db, this.engine.dialect).compile()
     const result = await this.#scope.run(bind(compiled, compiled.parameters, OBJECT_ROWS))
-    await synchronizeHeld(this.engine, this.#scope, this.#rows, query.model)
+    if (query.changesExistingRows) await synchronizeHeld(this.engine, this.#scope, this.#rows, query.model)
     return { affected: Number(result.numAffectedRows ?? 0n) }
   }
 
