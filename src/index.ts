@@ -14,6 +14,7 @@ export {
   MultipleResultsError,
   SessionError,
   InvalidQueryError,
+  NotSupportedError,
   StaleDataError,
   RouteDefinitionError,
   MigrationError,
@@ -158,6 +159,7 @@ export {
   type BulkWriteState,
   type UpdateValues,
   type WriteResult,
+  type ReturningResult,
 } from './orm/bulk-write.ts'
 export {
   insert,

@@ -1,9 +1,9 @@
 import type { Compilable, Kysely } from 'kysely'
 import type { Dialect } from '../engine/dialect/dialect.ts'
-import { InvalidQueryError } from '../errors.ts'
+import { InvalidQueryError, NotSupportedError } from '../errors.ts'
 import type { Condition, ConditionNode } from '../model/column.ts'
 import type { TableModel } from '../model/table.ts'
-import { toExpression, toParam } from './compile.ts'
+import { columnsOf, toExpression, toParam } from './compile.ts'
 import type { TablesOf } from './select.ts'
 
 /**
@@ -20,6 +20,11 @@ export interface WriteResult {
   readonly affected: number
 }
 
+/** What `session.exec()` of a write with `returning()` answers: the count, and the rows written. */
+export interface ReturningResult<T> extends WriteResult {
+  readonly rows: T[]
+}
+
 /**
  * The state of a bulk write; each builder call copies it.
  *
@@ -29,19 +34,28 @@ export interface WriteResult {
 export interface BulkWriteState {
   readonly where: readonly ConditionNode[]
   readonly values: Readonly<Record<string, unknown>>
+  /** The statement returns the rows it wrote (`RETURNING`), see `returning()`. */
+  readonly returning: boolean
 }
 
-const EMPTY: BulkWriteState = Object.freeze({ where: Object.freeze([]), values: Object.freeze({}) })
+const EMPTY: BulkWriteState = Object.freeze({
+  where: Object.freeze([]),
+  values: Object.freeze({}),
+  returning: false,
+})
 
 /**
  * A statement that writes many rows of one table model with one statement: {@link Update},
  * {@link Delete} and {@link Insert}. `session.exec()` runs it and answers a {@link WriteResult}.
  */
-export abstract class BulkWrite<M extends TableModel = TableModel> {
+export abstract class BulkWrite<M extends TableModel = TableModel, R extends boolean = boolean> {
   readonly model: M
+  /** It returns the rows it wrote: `session.exec()` then answers them too. */
+  readonly returnsRows: R
 
-  constructor(model: M) {
+  constructor(model: M, returnsRows: R) {
     this.model = model
+    this.returnsRows = returnsRows
   }
 
   /** The Kysely statement of this write on `db`. */
@@ -52,14 +66,16 @@ export abstract class BulkWrite<M extends TableModel = TableModel> {
 }
 
 /** What {@link Update} and {@link Delete} share: the conditions that pick the rows they write. */
-abstract class FilteredWrite<M extends TableModel> extends BulkWrite<M> {
+abstract class FilteredWrite<M extends TableModel, R extends boolean> extends BulkWrite<M, R> {
   readonly state: BulkWriteState
 
   constructor(model: M, state: BulkWriteState) {
-    super(model)
+    // The state says what the type parameter says: only returning() makes a builder whose R is true.
+    super(model, state.returning as R)
     this.state = Object.freeze({
       where: Object.freeze([...state.where]),
       values: Object.freeze({ ...state.values }),
+      returning: state.returning,
     })
   }
 
@@ -73,6 +89,20 @@ abstract class FilteredWrite<M extends TableModel> extends BulkWrite<M> {
     if (where.length === 0) return builder
     return builder.where((eb) => eb.and(where.map((node) => toExpression(eb, node, dialect))))
   }
+
+  /**
+   * The statement must return its rows: `returning()` asked for them.
+   * @throws {NotSupportedError} where the dialect has no `RETURNING` for `verb`.
+   */
+  protected returnsOn(dialect: Dialect, verb: 'update' | 'delete'): boolean {
+    if (!this.state.returning) return false
+    if (!dialect.supportsReturning) {
+      throw new NotSupportedError(
+        `${verb === 'update' ? 'update' : 'deleteFrom'}(${this.model.name}).returning(): ${dialect.name} has no ${verb.toUpperCase()} … RETURNING. Run the write without returning(), and read the rows with select(${this.model.name}).where(…) in the same transaction (session.transaction()).`,
+      )
+    }
+    return true
+  }
 }
 
 /**
@@ -84,10 +114,13 @@ abstract class FilteredWrite<M extends TableModel> extends BulkWrite<M> {
  * @example
  * const { affected } = await session.exec(update(Hero).where(Hero.c.age.lt(18)).values({ age: 18 }))
  */
-export class Update<M extends TableModel = TableModel> extends FilteredWrite<M> {
+export class Update<M extends TableModel = TableModel, R extends boolean = false> extends FilteredWrite<
+  M,
+  R
+> {
   /** Keeps the rows where every condition holds. Repeated calls are ANDed. */
-  where(...conditions: Condition<TablesOf<M>>[]): Update<M> {
-    return new Update(this.model, {
+  where(...conditions: Condition<TablesOf<M>>[]): Update<M, R> {
+    return new Update<M, R>(this.model, {
       ...this.state,
       where: [...this.state.where, ...conditions.map((c) => c.node)],
     })
@@ -97,9 +130,9 @@ export class Update<M extends TableModel = TableModel> extends FilteredWrite<M> 
    * The columns to set and their values; later calls add to, or replace, earlier ones.
    * @throws {InvalidQueryError} for a key that is not a column, or the primary key (a row's identity).
    */
-  values(values: UpdateValues<M>): Update<M> {
+  values(values: UpdateValues<M>): Update<M, R> {
     for (const key of Object.keys(values)) checkColumn(this.model, key, `update(${this.model.name}).values()`)
-    return new Update(this.model, { ...this.state, values: { ...this.state.values, ...values } })
+    return new Update<M, R>(this.model, { ...this.state, values: { ...this.state.values, ...values } })
   }
 
   build(db: Kysely<any>, dialect: Dialect): Compilable {
@@ -111,7 +144,20 @@ export class Update<M extends TableModel = TableModel> extends FilteredWrite<M> 
       )
     }
     const set = Object.fromEntries(entries.map(([key, value]) => [key, toParam(fields[key]!, value)]))
-    return this.whereOf(db.updateTable(tableName).set(set), dialect)
+    const update = this.whereOf(db.updateTable(tableName).set(set), dialect)
+    return this.returnsOn(dialect, 'update') ? update.returning(columnsOf(this.model)) : update
+  }
+
+  /**
+   * The statement returns the rows it updated, with their new values: `session.exec()` answers them as
+   * `rows`, the Session's own objects where it holds them. SQLite and PostgreSQL only: MySQL has no
+   * `UPDATE … RETURNING`, and `session.exec()` throws a `NotSupportedError` there.
+   *
+   * @example
+   * const { rows } = await session.exec(update(Hero).where(Hero.c.age.lt(18)).values({ age: 18 }).returning())
+   */
+  returning(): Update<M, true> {
+    return new Update<M, true>(this.model, { ...this.state, returning: true })
   }
 }
 
@@ -123,17 +169,32 @@ export class Update<M extends TableModel = TableModel> extends FilteredWrite<M> 
  * @example
  * const { affected } = await session.exec(deleteFrom(Hero).where(Hero.c.age.gt(100)))
  */
-export class Delete<M extends TableModel = TableModel> extends FilteredWrite<M> {
+export class Delete<M extends TableModel = TableModel, R extends boolean = false> extends FilteredWrite<
+  M,
+  R
+> {
   /** Keeps the rows where every condition holds. Repeated calls are ANDed. */
-  where(...conditions: Condition<TablesOf<M>>[]): Delete<M> {
-    return new Delete(this.model, {
+  where(...conditions: Condition<TablesOf<M>>[]): Delete<M, R> {
+    return new Delete<M, R>(this.model, {
       ...this.state,
       where: [...this.state.where, ...conditions.map((c) => c.node)],
     })
   }
 
   build(db: Kysely<any>, dialect: Dialect): Compilable {
-    return this.whereOf(db.deleteFrom(this.model.tableName), dialect)
+    const remove = this.whereOf(db.deleteFrom(this.model.tableName), dialect)
+    return this.returnsOn(dialect, 'delete') ? remove.returning(columnsOf(this.model)) : remove
+  }
+
+  /**
+   * The statement returns the rows it deleted, as they were: `session.exec()` answers them as `rows`, which
+   * no Session holds. SQLite and PostgreSQL only: on MySQL `session.exec()` throws a `NotSupportedError`.
+   *
+   * @example
+   * const { rows } = await session.exec(deleteFrom(Hero).where(Hero.c.age.gt(100)).returning())
+   */
+  returning(): Delete<M, true> {
+    return new Delete<M, true>(this.model, { ...this.state, returning: true })
   }
 }
 

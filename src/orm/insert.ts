@@ -50,11 +50,11 @@ export interface InsertState {
  *     .doUpdate(['age']),
  * )
  */
-export class Insert<M extends TableModel = TableModel> extends BulkWrite<M> {
+export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, false> {
   readonly state: InsertState
 
   constructor(model: M, state: InsertState) {
-    super(model)
+    super(model, false)
     this.state = Object.freeze({ rows: Object.freeze([...state.rows]), onConflict: state.onConflict })
   }
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, test } from 'node:test'
-import { deleteFrom, InvalidQueryError, select, Session, update } from 'onemodel-ts'
+import { deleteFrom, InvalidQueryError, NotSupportedError, select, Session, update } from 'onemodel-ts'
 import { addTutorialHeroes, heroesDatabase } from '../support/heroes.ts'
 import { DIALECTS } from '../support/dialects.ts'
 
@@ -140,6 +140,61 @@ for (const dialect of DIALECTS) {
       await assert.rejects(session.exec(update(Hero).where(Hero.c.id.eq(1))), { message: /no values to set/ })
       assert.deepEqual(log, [])
     })
+
+    if (dialect.name === 'mysql') {
+      test('returning(): MySQL has no UPDATE … RETURNING, and says what to do instead', async () => {
+        const { Hero, engine, log } = db
+        await using session = new Session(engine)
+        for (const write of [update(Hero).values({ age: 1 }).returning(), deleteFrom(Hero).returning()]) {
+          await assert.rejects(session.exec(write), {
+            name: NotSupportedError.name,
+            code: 'OM_ORM_NOT_SUPPORTED',
+            message: /mysql has no (UPDATE|DELETE) … RETURNING\. Run the write without returning\(\)/,
+          })
+        }
+        assert.deepEqual(log, [], 'refused before anything ran')
+      })
+    } else {
+      test("update().returning(): the rows with their new values, the held ones being the Session's", async () => {
+        const { Hero, engine, log } = db
+        await using session = new Session(engine)
+        const rusty = (await session.get(Hero, 2))!
+        log.length = 0
+        const { affected, rows } = await session.exec(
+          update(Hero).where(Hero.c.age.ne(null)).values({ age: 30 }).returning(),
+        )
+        // Every column of the model is returned (the log's spelling drops the first one's `returning`).
+        assert.match(
+          log[0]!,
+          /^update "hero" set "age" = \? where "hero"\."age" is not null.*"hero"\."team_id" -- 1 parameter$/,
+        )
+        assert.equal(affected, 2)
+        const sorted = rows.sort((a, b) => a.id - b.id)
+        assert.deepEqual(
+          sorted.map((hero) => [hero.name, hero.age]),
+          [
+            ['Rusty-Man', 30],
+            ['Spider-Boy', 30],
+          ],
+        )
+        assert.equal(sorted[0], rusty)
+        assert.equal(await session.get(Hero, 3), sorted[1], 'the other row is in the Session now')
+      })
+
+      test('deleteFrom().returning(): the rows as they were, and the held ones leave the Session', async () => {
+        const { Hero, engine } = db
+        await using session = new Session(engine)
+        const spider = (await session.get(Hero, 3))!
+        const { affected, rows } = await session.exec(deleteFrom(Hero).where(Hero.c.age.lt(40)).returning())
+        assert.equal(affected, 1)
+        assert.deepEqual(
+          rows.map((hero) => [hero.id, hero.name, hero.age]),
+          [[3, 'Spider-Boy', 16]],
+        )
+        assert.notEqual(rows[0], spider, 'a copy: the held row has left the Session')
+        assert.equal(await session.get(Hero, 3), undefined)
+      })
+    }
 
     test('builders are immutable: a base query can be shared', async () => {
       const { Hero } = db

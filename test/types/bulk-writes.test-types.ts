@@ -3,7 +3,17 @@
  * table that is not written does not compile, and session.exec() answers a WriteResult. Checked by
  * `tsc --noEmit` only; nothing here runs.
  */
-import { deleteFrom, field, insert, model, Session, table, update, type WriteResult } from 'onemodel-ts'
+import {
+  deleteFrom,
+  field,
+  insert,
+  model,
+  Session,
+  table,
+  update,
+  type ReturningResult,
+  type WriteResult,
+} from 'onemodel-ts'
 import type { Equal, Expect } from './helpers.ts'
 
 const Team = table(
@@ -31,6 +41,15 @@ const upserted = session.exec(
   insert(Hero).values({ name: 'Deadpond' }).onConflict({ target: 'name' }).doNothing(),
 )
 type _Upserted = Expect<Equal<typeof upserted, Promise<WriteResult>>>
+
+// --- returning() answers the rows, typed as the model's rows ---
+
+const returned = await session.exec(update(Hero).values({ age: 1 }).returning())
+type _Returned = Expect<Equal<typeof returned, ReturningResult<typeof Hero.Type>>>
+const gone = await session.exec(deleteFrom(Hero).where(Hero.c.id.eq(1)).returning())
+type _GoneAge = Expect<Equal<(typeof gone.rows)[number]['age'], number | null>>
+// @ts-expect-error: without returning(), there are no rows
+void (await session.exec(deleteFrom(Hero))).rows
 
 // --- update(): values and conditions are checked ---
 
