@@ -15,7 +15,7 @@ import type { TablesOf } from './select.ts'
  */
 export type UpdateValues<M extends TableModel> = Partial<Pick<M['Type'], keyof M['c'] & keyof M['Type']>>
 
-/** What `session.exec()` of an {@link Update} or a {@link Delete} answers: how many rows it changed. */
+/** What `session.exec()` of a bulk write answers: how many rows it matched (see each dialect's count in docs/bulk-writes.md). */
 export interface WriteResult {
   readonly affected: number
 }

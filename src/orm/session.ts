@@ -148,14 +148,16 @@ export class Session {
    */
   exec<M extends TableModel>(query: Select<M>): PendingResult<M['Type']>
   /**
-   * Runs a bulk `update()` or `deleteFrom()`, after a flush (with autoflush), in the open transaction or
-   * else by itself in autocommit, and answers how many rows it matched. The rows the Session holds of its
-   * table are then read again, so they hold what the database has (SQLAlchemy's
-   * `synchronize_session='fetch'`): an updated row has its new values, with nothing left to flush, and a
-   * deleted row leaves the session.
+   * Runs a bulk `update()`, `deleteFrom()` or `insert()`, after a flush (with autoflush), in the open
+   * transaction or else by itself in autocommit, and answers how many rows it matched; with `returning()`,
+   * the rows too. When it may have changed rows the Session holds of its table, those are read again, so
+   * they hold what the database has (SQLAlchemy's `synchronize_session='fetch'`): an updated row has its
+   * new values, with nothing left to flush, and a deleted row leaves the session.
    *
    * @example
    * const { affected } = await session.exec(update(Hero).where(Hero.c.age.lt(18)).values({ age: 18 }))
+   * const { rows } = await session.exec(deleteFrom(Hero).where(Hero.c.age.gt(100)).returning())
+   * @throws {NotSupportedError} for `returning()` on MySQL, which has no `UPDATE … RETURNING`.
    */
   exec<M extends TableModel>(query: BulkWrite<M, true>): Promise<ReturningResult<M['Type']>>
   exec(query: BulkWrite<TableModel, false>): Promise<WriteResult>

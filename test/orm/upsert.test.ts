@@ -4,7 +4,15 @@
  */
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, test } from 'node:test'
-import { insert, InvalidQueryError, select, Session, ValidationError } from 'onemodel-ts'
+import {
+  insert,
+  IntegrityError,
+  InvalidQueryError,
+  select,
+  Session,
+  update,
+  ValidationError,
+} from 'onemodel-ts'
 import { heroesDatabase } from '../support/heroes.ts'
 import { DIALECTS } from '../support/dialects.ts'
 
@@ -107,6 +115,20 @@ for (const dialect of DIALECTS) {
       log.length = 0
       await session.commit()
       assert.deepEqual(log, [], 'nothing left to flush')
+    })
+
+    test('a conflict with no onConflict(), or a bulk update onto a unique value, is an IntegrityError', async () => {
+      const { Team, engine } = db
+      await using session = new Session(engine)
+      await assert.rejects(
+        session.exec(insert(Team).values({ name: 'Preventers', headquarters: 'X' })),
+        IntegrityError,
+      )
+      await assert.rejects(
+        session.exec(update(Team).where(Team.c.name.eq('Z-Force')).values({ name: 'Preventers' })),
+        IntegrityError,
+      )
+      assert.deepEqual(await teams(), { Preventers: 'Sharp Tower', 'Z-Force': "Sister Margaret's Bar" })
     })
 
     test('rows are validated as Model.create() validates them, before any statement', async () => {
