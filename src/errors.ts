@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   OM_ORM_ATTACHED: 'The row is already in another open Session.',
   OM_ORM_DELETED: 'The row was deleted by a flush or commit, so it cannot be added again.',
   OM_ORM_STALE: 'A row the Session updated, deleted or refreshed is no longer in the database.',
+  OM_ORM_NOT_SUPPORTED:
+    "A query uses a clause the database's dialect does not have, such as UPDATE … RETURNING on MySQL.",
   OM_ORM_RELATIONSHIP_NOT_LOADED: 'A relationship of a row was read before it was loaded.',
   OM_ORM_LOCKED:
     'A row another transaction holds locked could not be locked: NOWAIT, or the lock wait timed out.',
@@ -202,6 +204,21 @@ export class InvalidQueryError extends OnemodelError {
   constructor(message: string, detail?: string) {
     super('OM_ORM_INVALID_QUERY', message)
     this.detail = detail
+  }
+}
+
+/**
+ * A query uses a clause the database's dialect does not have (MySQL has no `UPDATE … RETURNING`). Thrown
+ * before the statement runs; the message names the dialect and what to do instead. A server error over HTTP.
+ *
+ * @example
+ * try { await session.exec(update(Hero).values({ age: 1 }).returning()) } catch (error) {
+ *   if (error instanceof NotSupportedError) console.log(error.message) // mysql has no UPDATE … RETURNING. …
+ * }
+ */
+export class NotSupportedError extends OnemodelError {
+  constructor(message: string) {
+    super('OM_ORM_NOT_SUPPORTED', message)
   }
 }
 

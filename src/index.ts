@@ -14,6 +14,7 @@ export {
   MultipleResultsError,
   SessionError,
   InvalidQueryError,
+  NotSupportedError,
   StaleDataError,
   RouteDefinitionError,
   MigrationError,
@@ -152,6 +153,25 @@ export {
   type TablesOf,
 } from './orm/select.ts'
 export { Result, PendingResult } from './orm/result.ts'
+export {
+  update,
+  deleteFrom,
+  Update,
+  Delete,
+  BulkWrite,
+  type BulkWriteState,
+  type UpdateValues,
+  type WriteResult,
+  type ReturningResult,
+} from './orm/bulk-write.ts'
+export {
+  insert,
+  Insert,
+  OnConflict,
+  type ColumnNames,
+  type ConflictAction,
+  type InsertState,
+} from './orm/insert.ts'
 
 export { createApp, App, type AppOptions, type Lifespan, type ListenOptions } from './http/app.ts'
 export {

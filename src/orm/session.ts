@@ -1,6 +1,9 @@
 import type { Engine } from '../engine/engine.ts'
+import { ARRAY_ROWS, bind, OBJECT_ROWS } from '../engine/statement.ts'
 import type { TableModel } from '../model/table.ts'
 import type { Persisted } from '../model/types.ts'
+import { BulkWrite, Delete, type ReturningResult, type WriteResult } from './bulk-write.ts'
+import { synchronizeHeld } from './bulk-sync.ts'
 import { ConnectionScope } from './connection-scope.ts'
 import { Loader } from './loading.ts'
 import { RelationshipSync } from './relationship-sync.ts'
@@ -9,6 +12,7 @@ import { PendingResult, Result } from './result.ts'
 import { relationshipOf, type LoadOption, type RelationshipNames, type Select } from './select.ts'
 import { closedError, notPersistentError, tableOf, transactionOpenError } from './session-errors.ts'
 import type { RowState } from './row-state.ts'
+import { statementsFor } from './statements.ts'
 import { TrackedRows } from './tracked-rows.ts'
 import { TransactionMemory } from './transaction-memory.ts'
 import { Transactions } from './transactions.ts'
@@ -143,8 +147,43 @@ export class Session {
    * @example
    * const young = await session.exec(select(Hero).where(Hero.c.age.lt(30))).all()
    */
-  exec<M extends TableModel>(query: Select<M>): PendingResult<M['Type']> {
+  exec<M extends TableModel>(query: Select<M>): PendingResult<M['Type']>
+  /**
+   * Runs a bulk `update()`, `deleteFrom()` or `insert()`, after a flush (with autoflush), in the open
+   * transaction or else by itself in autocommit, and answers how many rows it matched; with `returning()`,
+   * the rows too. When it may have changed rows the Session holds of its table, those are read again, so
+   * they hold what the database has (SQLAlchemy's `synchronize_session='fetch'`): an updated row has its
+   * new values, with nothing left to flush, and a deleted row leaves the session.
+   *
+   * @example
+   * const { affected } = await session.exec(update(Hero).where(Hero.c.age.lt(18)).values({ age: 18 }))
+   * const { rows } = await session.exec(deleteFrom(Hero).where(Hero.c.age.gt(100)).returning())
+   * @throws {NotSupportedError} for `returning()` on MySQL, which has no `UPDATE … RETURNING`.
+   */
+  exec<M extends TableModel>(query: BulkWrite<M, true>): Promise<ReturningResult<M['Type']>>
+  exec(query: BulkWrite<TableModel, false>): Promise<WriteResult>
+  exec(query: Select | BulkWrite): PendingResult<unknown> | Promise<WriteResult> {
+    if (query instanceof BulkWrite) return this.#write(query)
     return new PendingResult(this.#select(query))
+  }
+
+  async #write(query: BulkWrite): Promise<WriteResult | ReturningResult<object>> {
+    this.#checkOpen('exec')
+    if (this.#shouldAutoflush) await this.flush()
+    const { engine } = this
+    const compiled = query.build(engine.db, engine.dialect).compile()
+    const result = await this.#scope.run<unknown[]>(
+      bind(compiled, compiled.parameters, query.returnsRows ? ARRAY_ROWS : OBJECT_ROWS),
+    )
+    if (query.changesExistingRows) await synchronizeHeld(engine, this.#scope, this.#rows, query.model)
+    if (!query.returnsRows) return { affected: Number(result.numAffectedRows ?? 0n) }
+    const statements = statementsFor(engine, query.model)
+    // Updated rows are the Session's (its own objects where it held them, read again just now); deleted
+    // rows are in no database row any more, so no Session holds them.
+    const rows = result.rows.map((raw) =>
+      query instanceof Delete ? statements.hydrate(raw) : this.#loader.merge(statements, raw),
+    )
+    return { affected: rows.length, rows }
   }
 
   async #select<M extends TableModel>(query: Select<M>): Promise<Result<M['Type']>> {

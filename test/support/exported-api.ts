@@ -27,6 +27,9 @@ import {
   relationships,
   select,
   selectinload,
+  update,
+  deleteFrom,
+  insert,
   Session,
   table,
   type Fields,
@@ -105,6 +108,15 @@ export const pending = session.exec(youngHeroes)
 export const result = await pending
 export const heroes = await session.exec(youngHeroes).all()
 export const hero = await session.get(Hero, 1, { options: [loadTeam] })
+// Bulk writes and upserts.
+export const ageAll = update(Hero).where(young).values({ age: 30 })
+export const removeYoung = deleteFrom(Hero).where(young).returning()
+export const upsertTeam = insert(Team)
+  .values({ name: 'Z-Force', headquarters: 'Bar' })
+  .onConflict({ target: 'name' })
+export const written = await session.exec(ageAll)
+export const removed = await session.exec(removeYoung)
+export const upserted = await session.exec(upsertTeam.doUpdate(['headquarters']))
 // An engine typed by its tables, and a raw Kysely query checked against them.
 export const typedEngine = createEngine('sqlite://', { tables: [Hero, Team, Item] })
 export const heroNames = typedEngine.db.selectFrom('hero').select(['id', 'name']).where('age', '>', 30)

@@ -1,0 +1,71 @@
+import type { Engine } from '../engine/engine.ts'
+import type { TableModel } from '../model/table.ts'
+import type { ConnectionScope } from './connection-scope.ts'
+import { selectIn } from './relationships.ts'
+import { statementsFor } from './statements.ts'
+import type { TrackedRows } from './tracked-rows.ts'
+
+/**
+ * Brings the rows a Session holds of `table` in line with the database after a bulk `UPDATE` or `DELETE`
+ * (SQLAlchemy's `synchronize_session='fetch'`): they are read again by key, in the same transaction, one
+ * query per 500 rows. A row found takes the database's values as its flushed state (nothing to write at the
+ * next flush); a row not found was deleted, and leaves the identity map as a flushed delete does.
+ *
+ * Reading the held rows by key, rather than evaluating the conditions in memory or fetching the keys the
+ * statement matched, gives the right answer on every dialect, RETURNING or not, and for every condition,
+ * at the cost of one read when the Session holds rows of that table, none when it holds none.
+ *
+ * @example
+ * await scope.run(statement)
+ * await synchronizeHeld(engine, scope, rows, Hero)
+ */
+export async function synchronizeHeld(
+  engine: Engine,
+  scope: ConnectionScope,
+  rows: TrackedRows,
+  table: TableModel,
+): Promise<void> {
+  const byKey = new Map<NonNullable<unknown>, object>()
+  for (const row of rows.identity.rowsOf(table)) {
+    const state = rows.get(row)
+    if (state?.state === 'persistent')
+      byKey.set(state.layout.keyOf(state.flushed!) as NonNullable<unknown>, row)
+  }
+  if (byKey.size === 0) return
+  const statements = statementsFor(engine, table)
+  for (const query of selectIn(engine, table, table.primaryKey, [...byKey.keys()])) {
+    for (const raw of (await scope.run<unknown[]>(query)).rows) {
+      const values = statements.hydrate(raw)
+      const key = values[table.primaryKey] as NonNullable<unknown>
+      const row = byKey.get(key)!
+      byKey.delete(key)
+      Object.assign(row, values)
+      const state = rows.get(row)!
+      state.flushed = state.layout.take(values)
+      // The row holds what the database has: its writes above are no change to flush.
+      rows.changed.delete(row)
+      if (scope.inTransaction) rows.readInTransaction.add(row)
+      else state.committed = state.flushed
+    }
+  }
+  for (const row of byKey.values()) deleted(rows, row, scope.inTransaction)
+}
+
+/**
+ * `row` was deleted by a bulk DELETE: inside a transaction, as a flushed delete is (the commit forgets it,
+ * a rollback brings it back); in autocommit, deleted for good.
+ */
+function deleted(rows: TrackedRows, row: object, inTransaction: boolean): void {
+  const state = rows.get(row)!
+  rows.identity.delete(state.table, state.layout.keyOf(state.flushed!), row)
+  rows.deletes.delete(row)
+  rows.changed.delete(row)
+  if (inTransaction) {
+    state.state = 'deleted'
+    rows.touched.add(row)
+  } else {
+    rows.forget(row)
+    state.state = 'deleted'
+    state.deletedForGood = true
+  }
+}

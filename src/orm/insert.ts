@@ -1,0 +1,195 @@
+import { sql, type Compilable, type Kysely } from 'kysely'
+import type { Dialect } from '../engine/dialect/dialect.ts'
+import { InvalidQueryError } from '../errors.ts'
+import type { TableModel } from '../model/table.ts'
+import { BulkWrite, checkColumn, type UpdateValues } from './bulk-write.ts'
+import { toParam } from './compile.ts'
+
+/** The names of the columns of table model `M`: `'id' | 'name' | …` for `Hero`. */
+export type ColumnNames<M extends TableModel> = keyof M['c'] & keyof M['Type'] & string
+
+/**
+ * What an {@link Insert} does with a row whose unique key another row already has: nothing
+ * (`doNothing()`), or an update of that row with fixed values or with the new row's values of some columns
+ * (`doUpdate()`).
+ */
+export type ConflictAction =
+  | { readonly kind: 'nothing'; readonly target: readonly string[] }
+  | {
+      readonly kind: 'update'
+      readonly target: readonly string[]
+      /** Columns set to the new row's value (SQL's `excluded.<column>`). */
+      readonly fromNewRow: readonly string[]
+      /** Columns set to a fixed value. */
+      readonly values: Readonly<Record<string, unknown>>
+    }
+
+/**
+ * The state of an {@link Insert}: its rows, validated, as column values; and what a conflict does.
+ *
+ * @example
+ * insert(Hero).values({ name: 'Deadpond', secret_name: 'Dive Wilson' }).state.rows // [{ name: …, … }]
+ */
+export interface InsertState {
+  readonly rows: readonly Readonly<Record<string, unknown>>[]
+  readonly onConflict: ConflictAction | undefined
+}
+
+/**
+ * An immutable `INSERT` of many rows with one statement, with an optional conflict clause (an upsert):
+ * `ON CONFLICT … DO NOTHING | DO UPDATE` on SQLite and PostgreSQL, `ON DUPLICATE KEY UPDATE` on MySQL.
+ * Run it with `session.exec(query)`, which answers `{ affected }`. The rows are validated as
+ * `Model.create()` validates them, defaults included; they are not put in the Session (read them with
+ * `select()`), and after an update on conflict the rows the Session holds of the table are read again.
+ *
+ * @example
+ * await session.exec(
+ *   insert(Hero)
+ *     .values([{ name: 'Deadpond', secret_name: 'Dive Wilson', age: 30 }])
+ *     .onConflict({ target: 'name' })
+ *     .doUpdate(['age']),
+ * )
+ */
+export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, false> {
+  readonly state: InsertState
+
+  constructor(model: M, state: InsertState) {
+    super(model, false)
+    this.state = Object.freeze({ rows: Object.freeze([...state.rows]), onConflict: state.onConflict })
+  }
+
+  /**
+   * Adds rows: each is validated like `Model.create(row)`, so a wrong key or value type does not compile
+   * and an invalid value throws a `ValidationError` here, before any statement.
+   */
+  values(rows: M['Input'] | readonly M['Input'][]): Insert<M> {
+    const list: readonly M['Input'][] = Array.isArray(rows) ? rows : [rows]
+    const columns = Object.keys(this.model.fields)
+    const valid = list.map((row) => {
+      const created = this.model.create(row) as Record<string, unknown>
+      return Object.fromEntries(
+        columns.filter((key) => created[key] !== undefined).map((key) => [key, created[key]]),
+      )
+    })
+    return new Insert(this.model, { ...this.state, rows: [...this.state.rows, ...valid] })
+  }
+
+  /**
+   * What to do with a row whose `target` columns (a unique key or the primary key) another row has. MySQL
+   * names no target: `ON DUPLICATE KEY UPDATE` applies to a conflict on any unique key of the table.
+   */
+  onConflict(conflict: { target: ColumnNames<M> | readonly ColumnNames<M>[] }): OnConflict<M> {
+    const target: readonly string[] =
+      typeof conflict.target === 'string' ? [conflict.target] : conflict.target
+    for (const key of target) {
+      const field = this.model.fields[key]
+      if (!field || (field.options.unique !== true && key !== this.model.primaryKey)) {
+        throw new InvalidQueryError(
+          `insert(${this.model.name}).onConflict(): '${key}' is not a unique column of ${this.model.name}. A conflict target must be its primary key or a column declared with { unique: true }.`,
+        )
+      }
+    }
+    return new OnConflict(this, target)
+  }
+
+  get changesExistingRows(): boolean {
+    return this.state.onConflict?.kind === 'update'
+  }
+
+  build(db: Kysely<any>, dialect: Dialect): Compilable {
+    const { model, state } = this
+    if (state.rows.length === 0) {
+      throw new InvalidQueryError(`insert(${model.name}): no rows. Call .values(row) or .values([rows]).`)
+    }
+    // Every row names the same columns, as one VALUES list needs: a column some row leaves out is DEFAULT.
+    const columns = [...new Set(state.rows.flatMap((row) => Object.keys(row)))]
+    const values = state.rows.map((row) =>
+      Object.fromEntries(
+        columns.map((key) => [key, key in row ? toParam(model.fields[key]!, row[key]) : sql`default`]),
+      ),
+    )
+    const insert = db.insertInto(model.tableName).values(values)
+    const conflict = state.onConflict
+    if (conflict === undefined) return insert
+    if (dialect.name === 'mysql') {
+      // No DO NOTHING on MySQL: setting the key to itself changes no row. INSERT IGNORE would also turn
+      // other errors (a value too long) into warnings.
+      const set =
+        conflict.kind === 'nothing'
+          ? { [model.primaryKey]: sql.ref(model.primaryKey) }
+          : {
+              ...this.#fixed(conflict.values),
+              ...Object.fromEntries(conflict.fromNewRow.map((key) => [key, sql`values(${sql.ref(key)})`])),
+            }
+      return insert.onDuplicateKeyUpdate(set)
+    }
+    return insert.onConflict((oc) => {
+      const on = oc.columns(conflict.target)
+      if (conflict.kind === 'nothing') return on.doNothing()
+      return on.doUpdateSet({
+        ...this.#fixed(conflict.values),
+        ...Object.fromEntries(conflict.fromNewRow.map((key) => [key, sql.ref(`excluded.${key}`)])),
+      })
+    })
+  }
+
+  #fixed(values: Readonly<Record<string, unknown>>): Record<string, unknown> {
+    return Object.fromEntries(
+      Object.entries(values).map(([key, value]) => [key, toParam(this.model.fields[key]!, value)]),
+    )
+  }
+}
+
+/**
+ * The second half of `insert(…).onConflict({ target })`: `doNothing()` or `doUpdate(…)`.
+ *
+ * @example
+ * insert(Hero).values(rows).onConflict({ target: 'name' }).doNothing()
+ */
+export class OnConflict<M extends TableModel> {
+  readonly #insert: Insert<M>
+  readonly #target: readonly string[]
+
+  constructor(insert: Insert<M>, target: readonly string[]) {
+    this.#insert = insert
+    this.#target = target
+  }
+
+  /** A row that conflicts is skipped: the row already there is kept as it is. */
+  doNothing(): Insert<M> {
+    return this.#with({ kind: 'nothing', target: this.#target })
+  }
+
+  /**
+   * The row already there is updated instead: with the new row's values of the columns named
+   * (`doUpdate(['age'])`, SQL's `excluded.age`), or with fixed values (`doUpdate({ age: 30 })`).
+   * @throws {InvalidQueryError} for the primary key, a column the table does not have, or no column.
+   */
+  doUpdate(set: readonly ColumnNames<M>[] | UpdateValues<M>): Insert<M> {
+    const model = this.#insert.model
+    const fromNewRow: readonly string[] = Array.isArray(set) ? set : []
+    const values: Record<string, unknown> = Array.isArray(set) ? {} : { ...set }
+    const keys = [...fromNewRow, ...Object.keys(values)]
+    const method = `insert(${model.name}).onConflict().doUpdate()`
+    if (keys.length === 0)
+      throw new InvalidQueryError(`${method}: no column to update. Name one, or use doNothing().`)
+    for (const key of keys) checkColumn(model, key, method)
+    return this.#with({ kind: 'update', target: this.#target, fromNewRow, values })
+  }
+
+  #with(onConflict: ConflictAction): Insert<M> {
+    const insert = this.#insert
+    return new Insert(insert.model, { ...insert.state, onConflict })
+  }
+}
+
+/**
+ * Starts an `INSERT` of many rows with one statement (SQLAlchemy's `insert(Hero).values([…])`), which
+ * `onConflict()` turns into an upsert.
+ *
+ * @example
+ * const { affected } = await session.exec(insert(Hero).values(rows).onConflict({ target: 'name' }).doNothing())
+ */
+export function insert<M extends TableModel>(model: M): Insert<M> {
+  return new Insert(model, { rows: [], onConflict: undefined })
+}

@@ -1,0 +1,159 @@
+/**
+ * insert() of many rows and upserts: ON CONFLICT on SQLite and PostgreSQL, ON DUPLICATE KEY UPDATE on
+ * MySQL, on every dialect of DIALECTS. The teams' names are unique: the conflict target.
+ */
+import assert from 'node:assert/strict'
+import { afterEach, beforeEach, describe, test } from 'node:test'
+import {
+  insert,
+  IntegrityError,
+  InvalidQueryError,
+  select,
+  Session,
+  update,
+  ValidationError,
+} from 'onemodel-ts'
+import { heroesDatabase } from '../support/heroes.ts'
+import { DIALECTS } from '../support/dialects.ts'
+
+type Db = Awaited<ReturnType<typeof heroesDatabase>>
+
+for (const dialect of DIALECTS) {
+  const mysql = dialect.name === 'mysql'
+  describe(`${dialect.name}: insert and upsert`, () => {
+    let db: Db
+    beforeEach(async () => {
+      db = await heroesDatabase({ dialect })
+      await using session = new Session(db.engine)
+      await session.exec(
+        insert(db.Team).values([
+          { name: 'Preventers', headquarters: 'Sharp Tower' },
+          { name: 'Z-Force', headquarters: "Sister Margaret's Bar" },
+        ]),
+      )
+      db.log.length = 0
+    })
+    afterEach(() => db?.engine.dispose())
+
+    async function teams(): Promise<Record<string, string>> {
+      await using session = new Session(db.engine)
+      const rows = await session.exec(select(db.Team).orderBy(db.Team.c.id)).all()
+      return Object.fromEntries(rows.map((team) => [team.name, team.headquarters]))
+    }
+
+    test('insert(): many rows with one statement', async () => {
+      assert.deepEqual(await teams(), { Preventers: 'Sharp Tower', 'Z-Force': "Sister Margaret's Bar" })
+    })
+
+    test('doNothing(): a conflicting row is skipped, the others are inserted', async () => {
+      const { Team, engine, log } = db
+      await using session = new Session(engine)
+      const { affected } = await session.exec(
+        insert(Team)
+          .values([
+            { name: 'Preventers', headquarters: 'Elsewhere' },
+            { name: 'Avengers', headquarters: 'Stark Tower' },
+          ])
+          .onConflict({ target: 'name' })
+          .doNothing(),
+      )
+      // MySQL counts the duplicate it matched (the driver asks for found rows), the others only the insert.
+      assert.equal(affected, mysql ? 2 : 1)
+      assert.deepEqual(log, [
+        mysql
+          ? 'insert into "team" ("name", "headquarters") values (?, ?), (?, ?) on duplicate key update "id" = "id" -- 4 parameters'
+          : 'insert into "team" ("name", "headquarters") values (?, ?), (?, ?) on conflict ("name") do nothing -- 4 parameters',
+      ])
+      assert.deepEqual(await teams(), {
+        Preventers: 'Sharp Tower',
+        'Z-Force': "Sister Margaret's Bar",
+        Avengers: 'Stark Tower',
+      })
+    })
+
+    test("doUpdate([columns]): the row already there takes the new row's values", async () => {
+      const { Team, engine, log } = db
+      await using session = new Session(engine)
+      const { affected } = await session.exec(
+        insert(Team)
+          .values({ name: 'Preventers', headquarters: 'New Tower' })
+          .onConflict({ target: 'name' })
+          .doUpdate(['headquarters']),
+      )
+      assert.equal(affected, mysql ? 2 : 1, 'MySQL counts a row updated by ON DUPLICATE KEY UPDATE twice')
+      assert.deepEqual(log, [
+        mysql
+          ? 'insert into "team" ("name", "headquarters") values (?, ?) on duplicate key update "headquarters" = values("headquarters") -- 2 parameters'
+          : 'insert into "team" ("name", "headquarters") values (?, ?) on conflict ("name") do update set "headquarters" = "excluded"."headquarters" -- 2 parameters',
+      ])
+      assert.deepEqual(await teams(), { Preventers: 'New Tower', 'Z-Force': "Sister Margaret's Bar" })
+    })
+
+    test('doUpdate({ values }): the row already there takes fixed values', async () => {
+      const { Team, engine } = db
+      await using session = new Session(engine)
+      await session.exec(
+        insert(Team)
+          .values({ name: 'Z-Force', headquarters: 'ignored' })
+          .onConflict({ target: ['name'] })
+          .doUpdate({ headquarters: 'Closed' }),
+      )
+      assert.deepEqual(await teams(), { Preventers: 'Sharp Tower', 'Z-Force': 'Closed' })
+    })
+
+    test('a held row is read again after an upsert updated it', async () => {
+      const { Team, engine, log } = db
+      await using session = new Session(engine)
+      const preventers = await session.exec(select(Team).where(Team.c.name.eq('Preventers'))).one()
+      await session.exec(
+        insert(Team)
+          .values({ name: 'Preventers', headquarters: 'New Tower' })
+          .onConflict({ target: 'name' })
+          .doUpdate(['headquarters']),
+      )
+      assert.equal(preventers.headquarters, 'New Tower')
+      log.length = 0
+      await session.commit()
+      assert.deepEqual(log, [], 'nothing left to flush')
+    })
+
+    test('a conflict with no onConflict(), or a bulk update onto a unique value, is an IntegrityError', async () => {
+      const { Team, engine } = db
+      await using session = new Session(engine)
+      await assert.rejects(
+        session.exec(insert(Team).values({ name: 'Preventers', headquarters: 'X' })),
+        IntegrityError,
+      )
+      await assert.rejects(
+        session.exec(update(Team).where(Team.c.name.eq('Z-Force')).values({ name: 'Preventers' })),
+        IntegrityError,
+      )
+      assert.deepEqual(await teams(), { Preventers: 'Sharp Tower', 'Z-Force': "Sister Margaret's Bar" })
+    })
+
+    test('rows are validated as Model.create() validates them, before any statement', async () => {
+      const { Team, log } = db
+      const bad = { name: 'X', headquarters: 42 } as unknown as { name: string; headquarters: string }
+      assert.throws(() => insert(Team).values(bad), ValidationError)
+      assert.throws(
+        () =>
+          insert(Team)
+            .values([{ name: 'X', headquarters: 'Y' }])
+            .onConflict({ target: 'headquarters' }),
+        {
+          name: InvalidQueryError.name,
+          message: /'headquarters' is not a unique column of Team/,
+        },
+      )
+      assert.throws(() => insert(Team).values([]).onConflict({ target: 'name' }).doUpdate([]), {
+        message: /no column to update/,
+      })
+      assert.throws(() => insert(Team).onConflict({ target: 'name' }).doUpdate(['id']), {
+        message: /'id' is the primary key/,
+      })
+      await using session = new Session(db.engine)
+      await assert.rejects(session.exec(insert(Team)), { message: /no rows/ })
+      assert.deepEqual(log, [])
+    })
+  })
+}
