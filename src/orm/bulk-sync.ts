@@ -1,9 +1,39 @@
 import type { Engine } from '../engine/engine.ts'
+import { ARRAY_ROWS, bind, OBJECT_ROWS } from '../engine/statement.ts'
 import type { TableModel } from '../model/table.ts'
+import { Delete, type BulkWrite, type ReturningResult, type WriteResult } from './bulk-write.ts'
 import type { ConnectionScope } from './connection-scope.ts'
+import type { Loader } from './loading.ts'
 import { selectIn } from './relationships.ts'
 import { statementsFor } from './statements.ts'
 import type { TrackedRows } from './tracked-rows.ts'
+
+/**
+ * Runs a bulk write through a Session's connection scope, then brings the rows the Session holds of its
+ * table in line with the database ({@link synchronizeHeld}), and answers the count, with the rows for
+ * `returning()`: updated rows are the Session's own objects, deleted rows plain copies no Session holds.
+ *
+ * @example
+ * const { affected } = await runBulkWrite(engine, scope, rows, loader, update(Hero).values({ age: 18 }))
+ */
+export async function runBulkWrite(
+  engine: Engine,
+  scope: ConnectionScope,
+  rows: TrackedRows,
+  loader: Loader,
+  query: BulkWrite,
+): Promise<WriteResult | ReturningResult<object>> {
+  const compiled = query.build(engine.db, engine.dialect).compile()
+  const shape = query.returnsRows ? ARRAY_ROWS : OBJECT_ROWS
+  const result = await scope.run<unknown[]>(bind(compiled, compiled.parameters, shape))
+  if (query.changesExistingRows) await synchronizeHeld(engine, scope, rows, query.model)
+  if (!query.returnsRows) return { affected: Number(result.numAffectedRows ?? 0n) }
+  const statements = statementsFor(engine, query.model)
+  const written = result.rows.map((raw) =>
+    query instanceof Delete ? statements.hydrate(raw) : loader.merge(statements, raw),
+  )
+  return { affected: written.length, rows: written }
+}
 
 /**
  * Brings the rows a Session holds of `table` in line with the database after a bulk `UPDATE` or `DELETE`

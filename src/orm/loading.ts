@@ -50,6 +50,14 @@ export class Loader {
     return merged
   }
 
+  /** How many rows `query` finds, ignoring its order, paging and loads. */
+  async count(query: Select): Promise<number> {
+    const statement = statementsFor(this.#engine, query.model).count(query)
+    const { rows } = await this.#scope.run<unknown[]>(statement)
+    // PostgreSQL's count(*) is a bigint, which its driver gives as a string.
+    return Number(rows[0]![0])
+  }
+
   /** Loads the relationships `options` name for `rows` of `table`; `method` names the caller in errors. */
   async loadOptions(
     table: TableModel,

@@ -1,18 +1,15 @@
 import type { Engine } from '../engine/engine.ts'
-import { ARRAY_ROWS, bind, OBJECT_ROWS } from '../engine/statement.ts'
 import type { TableModel } from '../model/table.ts'
 import type { Persisted } from '../model/types.ts'
-import { BulkWrite, Delete, type ReturningResult, type WriteResult } from './bulk-write.ts'
-import { synchronizeHeld } from './bulk-sync.ts'
+import { runBulkWrite } from './bulk-sync.ts'
+import { BulkWrite, type ReturningResult, type WriteResult } from './bulk-write.ts'
 import { ConnectionScope } from './connection-scope.ts'
 import { Loader } from './loading.ts'
 import { RelationshipSync } from './relationship-sync.ts'
-import { statementsFor } from './statements.ts'
 import { PendingResult, Result } from './result.ts'
 import { relationshipOf, type LoadOption, type RelationshipNames, type Select } from './select.ts'
 import { closedError, notPersistentError, tableOf, transactionOpenError } from './session-errors.ts'
 import type { RowState } from './row-state.ts'
-import { statementsFor } from './statements.ts'
 import { TrackedRows } from './tracked-rows.ts'
 import { TransactionMemory } from './transaction-memory.ts'
 import { Transactions } from './transactions.ts'
@@ -170,20 +167,7 @@ export class Session {
   async #write(query: BulkWrite): Promise<WriteResult | ReturningResult<object>> {
     this.#checkOpen('exec')
     if (this.#shouldAutoflush) await this.flush()
-    const { engine } = this
-    const compiled = query.build(engine.db, engine.dialect).compile()
-    const result = await this.#scope.run<unknown[]>(
-      bind(compiled, compiled.parameters, query.returnsRows ? ARRAY_ROWS : OBJECT_ROWS),
-    )
-    if (query.changesExistingRows) await synchronizeHeld(engine, this.#scope, this.#rows, query.model)
-    if (!query.returnsRows) return { affected: Number(result.numAffectedRows ?? 0n) }
-    const statements = statementsFor(engine, query.model)
-    // Updated rows are the Session's (its own objects where it held them, read again just now); deleted
-    // rows are in no database row any more, so no Session holds them.
-    const rows = result.rows.map((raw) =>
-      query instanceof Delete ? statements.hydrate(raw) : this.#loader.merge(statements, raw),
-    )
-    return { affected: rows.length, rows }
+    return runBulkWrite(this.engine, this.#scope, this.#rows, this.#loader, query)
   }
 
   async #select<M extends TableModel>(query: Select<M>): Promise<Result<M['Type']>> {
@@ -206,9 +190,7 @@ export class Session {
   async count(query: Select): Promise<number> {
     this.#checkOpen('count')
     if (this.#shouldAutoflush) await this.flush()
-    const { rows } = await this.#scope.run<unknown[]>(statementsFor(this.engine, query.model).count(query))
-    // PostgreSQL's count(*) is a bigint, which its driver gives as a string.
-    return Number(rows[0]![0])
+    return this.#loader.count(query)
   }
 
   /**
