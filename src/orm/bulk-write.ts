@@ -2,7 +2,9 @@ import type { Compilable, Kysely } from 'kysely'
 import type { Dialect } from '../engine/dialect/dialect.ts'
 import { InvalidQueryError, NotSupportedError } from '../errors.ts'
 import type { Condition, ConditionNode } from '../model/column.ts'
+import type { Model } from '../model/model.ts'
 import type { TableModel } from '../model/table.ts'
+import { ValidationError } from '../model/validation-error.ts'
 import { columnsOf, toExpression, toParam } from './compile.ts'
 import type { TablesOf } from './select.ts'
 
@@ -105,6 +107,24 @@ abstract class FilteredWrite<M extends TableModel, R extends boolean> extends Bu
   }
 }
 
+/** Each table's partial model: it checks an update's values as the table's fields check a row's. */
+const updateModels = new WeakMap<TableModel, Model>()
+
+/**
+ * `values` as the table's fields validate them (coerced, within their constraints, storable on every
+ * database), so a bulk update cannot write what `create()` would refuse.
+ * @throws {ValidationError} with one issue per invalid value.
+ */
+function validatedValues(table: TableModel, values: object): Record<string, unknown> {
+  let partial = updateModels.get(table)
+  if (!partial) updateModels.set(table, (partial = table.partial(table.name)))
+  const result = partial.safeValidate(values)
+  if (!result.success) throw new ValidationError(table.name, result.issues)
+  // Only the keys given: the row also holds the fields left out (a generated key, as undefined).
+  const data: Record<string, unknown> = result.data
+  return Object.fromEntries(Object.keys(values).map((key) => [key, data[key]]))
+}
+
 /**
  * An immutable `UPDATE` of the rows of one table model that match its conditions (SQLAlchemy's
  * `update(Hero).where(…).values(…)`). Run it with `session.exec(query)`, which answers `{ affected }` and
@@ -132,7 +152,8 @@ export class Update<M extends TableModel = TableModel, R extends boolean = false
    */
   values(values: UpdateValues<M>): Update<M, R> {
     for (const key of Object.keys(values)) checkColumn(this.model, key, `update(${this.model.name}).values()`)
-    return new Update<M, R>(this.model, { ...this.state, values: { ...this.state.values, ...values } })
+    const checked = validatedValues(this.model, values)
+    return new Update<M, R>(this.model, { ...this.state, values: { ...this.state.values, ...checked } })
   }
 
   build(db: Kysely<any>, dialect: Dialect): Compilable {

@@ -4,7 +4,15 @@
  */
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, test } from 'node:test'
-import { deleteFrom, InvalidQueryError, NotSupportedError, select, Session, update } from 'onemodel-ts'
+import {
+  deleteFrom,
+  InvalidQueryError,
+  NotSupportedError,
+  select,
+  Session,
+  update,
+  ValidationError,
+} from 'onemodel-ts'
 import { addTutorialHeroes, heroesDatabase } from '../support/heroes.ts'
 import { DIALECTS } from '../support/dialects.ts'
 
@@ -138,6 +146,19 @@ for (const dialect of DIALECTS) {
       assert.throws(() => update(Hero).values({ id: 7 }), { message: /'id' is the primary key/ })
       await using session = new Session(engine)
       await assert.rejects(session.exec(update(Hero).where(Hero.c.id.eq(1))), { message: /no values to set/ })
+      assert.deepEqual(log, [])
+    })
+
+    test('values are validated as the fields validate a row, before the database', async () => {
+      const { Hero, log } = db
+      assert.throws(() => update(Hero).values({ age: 3_000_000_000 }), {
+        name: ValidationError.name,
+        message: /Hero/,
+      })
+      const nul = { name: 'Dead\u0000pond' }
+      assert.throws(() => update(Hero).values(nul), { name: ValidationError.name })
+      const lax = { age: '31' } as unknown as { age: number } // as an untyped caller could pass it
+      assert.deepEqual(update(Hero).values(lax).state.values, { age: 31 })
       assert.deepEqual(log, [])
     })
 
