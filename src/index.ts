@@ -71,18 +71,23 @@ export {
   type FieldsOf,
 } from './model/relationship-declaration.ts'
 export { Relationship } from './model/relationship.ts'
+export { Column, col } from './model/column.ts'
 export {
-  Column,
+  Expression,
+  Aggregate,
+  Labelled,
   Condition,
   OrderTerm,
   and,
   or,
   not,
-  col,
   type ColumnInfo,
+  type ColumnQuery,
   type ConditionNode,
+  type ValueNode,
   type ComparisonOperator,
-} from './model/column.ts'
+  type AggregateFunction,
+} from './model/expression.ts'
 export { ValidationError, REDACTED, type ValidationIssue } from './model/validation-error.ts'
 export type {
   RowOf,

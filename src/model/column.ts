@@ -1,132 +1,34 @@
 /**
- * Column references and the conditions built from them: `Hero.c.age.lt(30)`. They are plain data (a small
- * condition tree) so the model layer stays free of SQL; the ORM turns them into Kysely expressions.
+ * Column references: `Hero.c.age`. A column is an {@link Expression} that knows its table and field, and
+ * adds the text matches (`contains`, `startsWith`, `endsWith`) that only columns of strings have.
  */
+import type { AliasedTable } from './alias.ts'
 import type { AnyField } from './field.ts'
+import { Condition, Expression, type ColumnInfo } from './expression.ts'
+import type { TableModel } from './table.ts'
 
 /**
- * The SQL comparison of a condition.
- *
- * @example
- * Hero.c.age.lt(30) // a condition whose node has op: '<'
- */
-export type ComparisonOperator = '=' | '<>' | '<' | '<=' | '>' | '>='
-
-/** The condition tree. `T` in {@link Condition} tracks which tables it reads. */
-export type ConditionNode =
-  | {
-      readonly kind: 'compare'
-      readonly column: ColumnInfo
-      readonly op: ComparisonOperator
-      readonly value: unknown
-    }
-  | {
-      readonly kind: 'in'
-      readonly column: ColumnInfo
-      readonly values: readonly unknown[]
-      readonly negated: boolean
-    }
-  | { readonly kind: 'null'; readonly column: ColumnInfo; readonly negated: boolean }
-  | {
-      readonly kind: 'like'
-      readonly column: ColumnInfo
-      readonly text: string
-      readonly match: 'contains' | 'startsWith' | 'endsWith'
-    }
-  | { readonly kind: 'and' | 'or'; readonly items: readonly ConditionNode[] }
-  | { readonly kind: 'not'; readonly item: ConditionNode }
-
-/**
- * What the SQL layer needs to know about a column.
- *
- * @example
- * const { table, name } = Hero.c.age   // a Column is a ColumnInfo: 'hero', 'age'
- */
-export interface ColumnInfo {
-  readonly table: string
-  readonly name: string
-  readonly field: AnyField
-}
-
-/** A boolean SQL condition over the tables named by `T`. Pass it to `select(...).where()`. */
-export class Condition<T extends string = string> {
-  declare readonly '~tables': T
-  readonly node: ConditionNode
-
-  constructor(node: ConditionNode) {
-    this.node = node
-  }
-}
-
-/** An ordering term: a column and a direction. Columns sort ascending when passed directly. */
-export class OrderTerm<T extends string = string> {
-  declare readonly '~tables': T
-  readonly column: ColumnInfo
-  readonly direction: 'asc' | 'desc'
-
-  constructor(column: ColumnInfo, direction: 'asc' | 'desc') {
-    this.column = column
-    this.direction = direction
-  }
-}
-
-/**
- * A typed reference to one column of table `T`, holding values of type `V`. Comparison methods only
- * accept values of the column's type, so `Hero.c.age.lt('30')` does not compile.
+ * A typed reference to one column of table `T` (its name in the query, an alias's for an aliased table),
+ * holding values of type `V`. Comparison methods only accept values of the column's type, so
+ * `Hero.c.age.lt('30')` does not compile.
  *
  * @example
  * select(Hero).where(Hero.c.age.gte(18), Hero.c.name.contains('Man')).orderBy(Hero.c.age.desc())
  */
-export class Column<T extends string = string, V = unknown> implements ColumnInfo {
-  declare readonly '~value': V
+export class Column<T extends string = string, V = unknown> extends Expression<T, V> implements ColumnInfo {
   readonly table: T
   readonly name: string
   readonly field: AnyField
+  readonly source: TableModel | AliasedTable
 
-  constructor(table: T, name: string, field: AnyField) {
+  constructor(table: T, name: string, field: AnyField, source: TableModel | AliasedTable) {
+    super({ kind: 'column', column: { table, name, field, source } })
     this.table = table
     this.name = name
     this.field = field
+    this.source = source
   }
 
-  #compare(op: ComparisonOperator, value: unknown): Condition<T> {
-    return new Condition({ kind: 'compare', column: this, op, value })
-  }
-
-  /** `column = value`; `eq(null)` is `IS NULL`, as `== None` is in SQLAlchemy. */
-  eq(value: V): Condition<T> {
-    return value === null ? this.isNull() : this.#compare('=', value)
-  }
-  /** `column <> value`; `ne(null)` is `IS NOT NULL`. */
-  ne(value: V): Condition<T> {
-    return value === null ? this.isNotNull() : this.#compare('<>', value)
-  }
-  lt(value: NonNullable<V>): Condition<T> {
-    return this.#compare('<', value)
-  }
-  lte(value: NonNullable<V>): Condition<T> {
-    return this.#compare('<=', value)
-  }
-  gt(value: NonNullable<V>): Condition<T> {
-    return this.#compare('>', value)
-  }
-  gte(value: NonNullable<V>): Condition<T> {
-    return this.#compare('>=', value)
-  }
-  /** `column IN (...)`. An empty list matches no row. */
-  in(values: readonly NonNullable<V>[]): Condition<T> {
-    return new Condition({ kind: 'in', column: this, values, negated: false })
-  }
-  /** `column NOT IN (...)`. An empty list matches every row. */
-  notIn(values: readonly NonNullable<V>[]): Condition<T> {
-    return new Condition({ kind: 'in', column: this, values, negated: true })
-  }
-  isNull(): Condition<T> {
-    return new Condition({ kind: 'null', column: this, negated: false })
-  }
-  isNotNull(): Condition<T> {
-    return new Condition({ kind: 'null', column: this, negated: true })
-  }
   /**
    * `column LIKE '%text%'`, with `%`, `_` and `\` in `text` matched literally. Case sensitivity is the
    * database's: case-insensitive for ASCII on SQLite and MySQL's default collations, sensitive on PostgreSQL.
@@ -142,27 +44,6 @@ export class Column<T extends string = string, V = unknown> implements ColumnInf
   endsWith(this: Column<T, string | null> | Column<T, string>, text: string): Condition<T> {
     return new Condition({ kind: 'like', column: this, text, match: 'endsWith' })
   }
-  asc(): OrderTerm<T> {
-    return new OrderTerm(this, 'asc')
-  }
-  desc(): OrderTerm<T> {
-    return new OrderTerm(this, 'desc')
-  }
-}
-
-/** All conditions hold. */
-export function and<T extends string>(...conditions: Condition<T>[]): Condition<T> {
-  return new Condition({ kind: 'and', items: conditions.map((c) => c.node) })
-}
-
-/** At least one condition holds. */
-export function or<T extends string>(...conditions: Condition<T>[]): Condition<T> {
-  return new Condition({ kind: 'or', items: conditions.map((c) => c.node) })
-}
-
-/** The condition does not hold. */
-export function not<T extends string>(condition: Condition<T>): Condition<T> {
-  return new Condition({ kind: 'not', item: condition.node })
 }
 
 /**

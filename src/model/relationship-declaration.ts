@@ -73,10 +73,24 @@ export type RelationshipsOf<T, S, K extends keyof T> = K extends keyof S
     }
   : {}
 
+/**
+ * The relationships of table `K` as query terms, under `rel`: `Hero.rel.team` is a
+ * `Relationship<'hero', 'team', 'one'>`.
+ */
+export type RelationshipRefsOf<T, S, K extends keyof T> = K extends keyof S
+  ? {
+      readonly [R in keyof S[K]]: S[K][R] extends RelationshipDeclaration<infer Kind, infer Target>
+        ? Relationship<TableNameOf<T[K]>, TableNameOf<T[Target & keyof T]>, Kind>
+        : never
+    }
+  : {}
+
+type TableNameOf<M> = M extends TableModel<infer N> ? N : never
+
 /** The tables of {@link relationships}, each typed with its relationships. */
 export type RelatedTables<T extends Record<string, TableModel>, S> = {
   [K in keyof T]: T[K] extends TableModel<infer N, infer F>
-    ? TableModel<N, F, RelationshipsOf<T, S, K>>
+    ? TableModel<N, F, RelationshipsOf<T, S, K>, RelationshipRefsOf<T, S, K>>
     : never
 }
 

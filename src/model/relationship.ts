@@ -4,15 +4,25 @@
  * whose own keys are their columns. What a session last wrote of it is the session's to keep.
  */
 import { OnemodelError, RelationshipNotLoadedError } from '../errors.ts'
+import { Condition } from './expression.ts'
 import { observerOf } from './row.ts'
 import type { TableModel } from './table.ts'
 
 /**
- * A resolved relationship of one table (`Hero.relationships.get('team')`). The foreign key is always on the
- * `child` table and references a column of the `parent` table: for a `one` relationship the owner is the
- * child, for a `many` relationship the owner is the parent.
+ * A resolved relationship of one table (`Hero.rel.team`, also `Hero.relationships.get('team')`). The foreign
+ * key is always on the `child` table and references a column of the `parent` table: for a `one`
+ * relationship the owner is the child, for a `many` relationship the owner is the parent. In a query it
+ * is a join path (`select(Hero, Team).join(Hero.rel.team)`) and a predicate (`Team.rel.heroes.any(…)`);
+ * its type parameters, the owner's and the target's table names, let the query check both.
  */
-export class Relationship {
+export class Relationship<
+  Owner extends string = string,
+  Target extends string = string,
+  Kind extends 'one' | 'many' = 'one' | 'many',
+> {
+  declare readonly '~owner': Owner
+  declare readonly '~target': Target
+  declare readonly '~kind': Kind
   readonly name: string
   readonly kind: 'one' | 'many'
   readonly owner: TableModel
@@ -54,6 +64,33 @@ export class Relationship {
   /** @internal */
   pairWith(partner: Relationship): void {
     this.#backPopulates = partner
+  }
+
+  /**
+   * Some row of the collection meets `condition` (any row, without one): SQLAlchemy's `any()`, compiled
+   * to `EXISTS (SELECT … WHERE <foreign key> = <key> AND <condition>)`.
+   *
+   * @example
+   * select(Team).where(Team.rel.heroes.any(Hero.c.age.gt(40))) // the teams with a hero over 40
+   */
+  any<O extends string, T extends string>(
+    this: Relationship<O, T, 'many'>,
+    condition?: Condition<T>,
+  ): Condition<O> {
+    return new Condition({ kind: 'related', relationship: this, condition: condition?.node })
+  }
+
+  /**
+   * The row this one refers to exists and meets `condition`: SQLAlchemy's `has()`, compiled to `EXISTS`.
+   *
+   * @example
+   * select(Hero).where(Hero.rel.team.has(Team.c.headquarters.eq('Sharp Tower')))
+   */
+  has<O extends string, T extends string>(
+    this: Relationship<O, T, 'one'>,
+    condition?: Condition<T>,
+  ): Condition<O> {
+    return new Condition({ kind: 'related', relationship: this, condition: condition?.node })
   }
 
   /** `Hero.team`, for messages. */

@@ -31,9 +31,15 @@ export type Columns<N extends string, F extends Fields> = {
 /**
  * A model that is also a table (SQLModel's `table=True`). It validates like its model, and adds the table
  * name, typed column references under `c`, and the primary key. `R` holds the relationship properties its
- * rows gain from {@link relationships} (`team: Team | null`), type-only.
+ * rows gain from {@link relationships} (`team: Team | null`), type-only; `L` the relationships themselves,
+ * under `rel`.
  */
-export class TableModel<N extends string = string, F extends Fields = any, R = unknown> extends Model<F> {
+export class TableModel<
+  N extends string = string,
+  F extends Fields = any,
+  R = unknown,
+  L extends {} = {},
+> extends Model<F> {
   /** The row type, with its relationships: `typeof Hero.Type`. Type-only, `undefined` at runtime. */
   declare readonly Type: RowOf<F> & R
   /** The relationship properties of the rows. Type-only. */
@@ -46,6 +52,7 @@ export class TableModel<N extends string = string, F extends Fields = any, R = u
   readonly indexes: readonly Required<IndexDeclaration>[]
   readonly metadata: Metadata
   readonly #relationships = new Map<string, Relationship>()
+  readonly #rel: Record<string, Relationship> = {}
 
   constructor(tableName: N, base: Model<F>, options: TableOptions = {}) {
     super(base.name, base.fields as F, base.options)
@@ -64,7 +71,9 @@ export class TableModel<N extends string = string, F extends Fields = any, R = u
     }
     this.primaryKey = findPrimaryKey(tableName, base) as PrimaryKeyOf<F>
     this.c = Object.freeze(
-      Object.fromEntries(Object.entries(base.fields).map(([key, f]) => [key, new Column(tableName, key, f)])),
+      Object.fromEntries(
+        Object.entries(base.fields).map(([key, f]) => [key, new Column(tableName, key, f, this)]),
+      ),
     ) as Columns<N, F>
     this.indexes = (options.indexes ?? []).map((index) => checkIndex(tableName, base, index))
     this.metadata = options.metadata ?? defaultMetadata
@@ -82,9 +91,22 @@ export class TableModel<N extends string = string, F extends Fields = any, R = u
     return this.#relationships
   }
 
+  /**
+   * The relationships by name, for queries: a join path (`.join(Hero.rel.team)`) and the predicates
+   * `Team.rel.heroes.any(…)` and `Hero.rel.team.has(…)`.
+   *
+   * @example
+   * select(Team).where(Team.rel.heroes.any(Hero.c.age.gt(40)))
+   */
+  get rel(): L {
+    // `relationships()` fills the record with what L, computed from the same declarations, describes.
+    return this.#rel as L
+  }
+
   /** @internal Called by `relationships()`. */
   addRelationship(relationship: Relationship): void {
     this.#relationships.set(relationship.name, relationship)
+    this.#rel[relationship.name] = relationship
   }
 
   /** Like `validate()`; a table's rows are observed rows, so whoever keeps them learns of their writes. */

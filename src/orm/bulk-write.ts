@@ -1,11 +1,11 @@
-import type { Compilable, Kysely } from 'kysely'
+import type { Compilable, Expression, Kysely, SqlBool } from 'kysely'
 import type { Dialect } from '../engine/dialect/dialect.ts'
 import { InvalidQueryError, NotSupportedError } from '../errors.ts'
-import type { Condition, ConditionNode } from '../model/column.ts'
+import type { Condition, ConditionNode } from '../model/expression.ts'
 import type { Model } from '../model/model.ts'
 import type { TableModel } from '../model/table.ts'
 import { ValidationError } from '../model/validation-error.ts'
-import { columnsOf, toExpression, toParam } from './compile.ts'
+import { columnsOf, toCondition, toParam } from './compile.ts'
 import type { TablesOf } from './select.ts'
 
 /**
@@ -86,10 +86,14 @@ abstract class FilteredWrite<M extends TableModel, R extends boolean> extends Bu
   }
 
   /** The conditions, ANDed, as the statement's WHERE clause; none writes every row. */
-  protected whereOf<B extends { where(build: (eb: any) => any): B }>(builder: B, dialect: Dialect): B {
+  protected whereOf<B extends { where(condition: Expression<SqlBool>): B }>(
+    builder: B,
+    db: Kysely<any>,
+    dialect: Dialect,
+  ): B {
     const { where } = this.state
     if (where.length === 0) return builder
-    return builder.where((eb) => eb.and(where.map((node) => toExpression(eb, node, dialect))))
+    return builder.where(toCondition({ kind: 'and', items: where }, { db, dialect }))
   }
 
   /**
@@ -165,7 +169,7 @@ export class Update<M extends TableModel = TableModel, R extends boolean = false
       )
     }
     const set = Object.fromEntries(entries.map(([key, value]) => [key, toParam(fields[key]!, value)]))
-    const update = this.whereOf(db.updateTable(tableName).set(set), dialect)
+    const update = this.whereOf(db.updateTable(tableName).set(set), db, dialect)
     return this.returnsOn(dialect, 'update') ? update.returning(columnsOf(this.model)) : update
   }
 
@@ -203,7 +207,7 @@ export class Delete<M extends TableModel = TableModel, R extends boolean = false
   }
 
   build(db: Kysely<any>, dialect: Dialect): Compilable {
-    const remove = this.whereOf(db.deleteFrom(this.model.tableName), dialect)
+    const remove = this.whereOf(db.deleteFrom(this.model.tableName), db, dialect)
     return this.returnsOn(dialect, 'delete') ? remove.returning(columnsOf(this.model)) : remove
   }
 

@@ -1,59 +1,199 @@
 /**
- * Turns onemodel's condition trees and selects into Kysely queries. This is the only place that knows
- * both vocabularies.
+ * Turns onemodel's expression trees and selects into Kysely queries. This is the only place that knows
+ * both vocabularies. Every value is a bound parameter, limit and offset too.
  */
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely'
-import type { ColumnInfo, ConditionNode } from '../model/column.ts'
+import {
+  expressionBuilder,
+  sql,
+  type AliasableExpression,
+  type AliasedExpression,
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type SelectQueryBuilder,
+  type SqlBool,
+} from 'kysely'
+import { InvalidQueryError } from '../errors.ts'
 import type { Dialect } from '../engine/dialect/dialect.ts'
+import { AliasedTable } from '../model/alias.ts'
+import {
+  encodingFieldOf,
+  Labelled,
+  type ColumnInfo,
+  type ConditionNode,
+  type ValueNode,
+} from '../model/expression.ts'
 import type { AnyField } from '../model/field.ts'
-import type { TableModel } from '../model/table.ts'
-import { Select } from './select.ts'
+import { Relationship } from '../model/relationship.ts'
+import { TableModel } from '../model/table.ts'
+import { fromOf } from './joins.ts'
+import type { Entity, SelectItem } from './select-types.ts'
+import { itemsOf, Select } from './select.ts'
 
-type Builder = ExpressionBuilder<any, any>
+/**
+ * What compiling needs: the Kysely instance that builds the statements and the dialect they are for. An
+ * engine is one.
+ */
+export interface SqlContext {
+  readonly db: Kysely<any>
+  readonly dialect: Dialect
+}
 
-function ref(column: ColumnInfo) {
+type AnySelect = Select<any, string, string, string>
+
+const eb: ExpressionBuilder<any, any> = expressionBuilder<any, any>()
+
+export function ref(column: ColumnInfo): string {
   return `${column.table}.${column.name}`
 }
 
 /** `%`, `_` and the escape character itself match literally. */
-function likePattern(text: string, match: 'contains' | 'startsWith' | 'endsWith'): string {
+export function likePattern(text: string, match: 'contains' | 'startsWith' | 'endsWith'): string {
   const escaped = text.replace(/[\\%_]/g, (c) => `\\${c}`)
   return match === 'contains' ? `%${escaped}%` : match === 'startsWith' ? `${escaped}%` : `%${escaped}`
 }
 
-export function toExpression(eb: Builder, node: ConditionNode, dialect: Dialect): Expression<SqlBool> {
+/** A condition tree as a Kysely boolean expression. */
+export function toCondition(node: ConditionNode, context: SqlContext): Expression<SqlBool> {
   switch (node.kind) {
     case 'compare':
-      return eb(ref(node.column), node.op, toParam(node.column.field, node.value))
-    case 'in':
+      return eb(toValue(node.left, context), node.op, toValue(node.right, context))
+    case 'in': {
       // `in ()` is not SQL; Kysely writes an empty and() as 1 = 1 and an empty or() as 1 = 0.
       if (node.values.length === 0) return node.negated ? eb.and([]) : eb.or([])
+      const field = encodingFieldOf(node.left)
+      const values = node.values.map((value) => toParam(field, value))
+      return eb(toValue(node.left, context), node.negated ? 'not in' : 'in', values)
+    }
+    case 'inQuery':
       return eb(
-        ref(node.column),
+        toValue(node.left, context),
         node.negated ? 'not in' : 'in',
-        node.values.map((value) => toParam(node.column.field, value)),
+        buildQuery(subquery(node.query), context),
       )
     case 'null':
-      return eb(ref(node.column), node.negated ? 'is not' : 'is', null)
+      return eb(toValue(node.operand, context), node.negated ? 'is not' : 'is', null)
     case 'like':
-      return sql<SqlBool>`${eb.ref(ref(node.column))} like ${likePattern(node.text, node.match)} ${sql.raw(dialect.likeEscape)}`
+      return sql<SqlBool>`${eb.ref(ref(node.column))} like ${likePattern(node.text, node.match)} ${sql.raw(context.dialect.likeEscape)}`
     case 'and':
-      return eb.and(node.items.map((item) => toExpression(eb, item, dialect)))
+      return eb.and(node.items.map((item) => toCondition(item, context)))
     case 'or':
-      return eb.or(node.items.map((item) => toExpression(eb, item, dialect)))
+      return eb.or(node.items.map((item) => toCondition(item, context)))
     case 'not':
-      return eb.not(toExpression(eb, node.item, dialect))
+      return eb.not(toCondition(node.item, context))
+    case 'exists':
+      return eb.exists(buildQuery(subquery(node.query), context))
+    case 'related':
+      return eb.exists(relatedQuery(node.relationship, node.condition, context))
   }
 }
 
-/** The Kysely query of a {@link Select}: its values are parameters, limit and offset too. */
-export function buildSelect(db: Kysely<any>, dialect: Dialect, query: Select) {
-  const { model, state } = query
-  let builder = db.selectFrom(model.tableName).select(columnsOf(model))
-  if (state.where.length > 0) {
-    builder = builder.where((eb) => eb.and(state.where.map((node) => toExpression(eb, node, dialect))))
+/** A value tree as a Kysely expression. */
+export function toValue(node: ValueNode, context: SqlContext): AliasableExpression<unknown> {
+  switch (node.kind) {
+    case 'column':
+      return eb.ref(ref(node.column))
+    case 'value':
+      return eb.val(node.field === undefined ? node.value : toParam(node.field, node.value))
+    case 'aggregate': {
+      if (node.argument === undefined) return eb.fn.countAll()
+      const argument = toValue(node.argument, context)
+      switch (node.fn) {
+        case 'count':
+          return node.distinct ? eb.fn.count(argument).distinct() : eb.fn.count(argument)
+        case 'sum':
+          return eb.fn.sum(argument)
+        case 'avg':
+          return eb.fn.avg(argument)
+        case 'min':
+          return eb.fn.min(argument)
+        case 'max':
+          return eb.fn.max(argument)
+      }
+    }
+    case 'subquery':
+      return buildQuery(subquery(node.query), context)
   }
-  for (const term of state.orderBy) builder = builder.orderBy(ref(term.column), term.direction)
+}
+
+/** The select a subquery node holds. */
+export function subquery(query: object): AnySelect {
+  // The model layer holds subqueries as plain objects; only this module's Select makes them.
+  if (query instanceof Select) return query
+  throw new InvalidQueryError('A subquery must be a select(…).')
+}
+
+/**
+ * `EXISTS (SELECT 1 FROM <target> WHERE <foreign key> = <key> AND <condition>)` for `Team.rel.heroes.any()`
+ * and `Hero.rel.team.has()`: the target's rows linked to the enclosing query's row.
+ */
+function relatedQuery(relationship: object, condition: ConditionNode | undefined, context: SqlContext) {
+  if (!(relationship instanceof Relationship))
+    throw new InvalidQueryError('any()/has() needs a relationship.')
+  const { owner, target, child, parent, foreignKey, references } = relationship
+  if (owner === target) {
+    throw new InvalidQueryError(
+      `${relationship}.${relationship.kind === 'many' ? 'any' : 'has'}(): the relationship links ${owner.name} to itself, so the subquery must read it under an alias: use exists(select(…).selectFrom(alias(${owner.name}, 'other')).where(…).correlate(${owner.name})).`,
+    )
+  }
+  const link = eb(
+    eb.ref(`${child.tableName}.${foreignKey}`),
+    '=',
+    eb.ref(`${parent.tableName}.${references}`),
+  )
+  const where = condition === undefined ? link : eb.and([link, toCondition(condition, context)])
+  return context.db.selectFrom(target.tableName).select(sql.lit(1).as('one')).where(where)
+}
+
+/** The SQL name of an entity in FROM: the table, `AS` its alias for an alias. */
+function tableReference(entity: Entity): string {
+  return entity instanceof AliasedTable ? `${entity.table.tableName} as ${entity.alias}` : entity.tableName
+}
+
+/**
+ * The Kysely query of a {@link Select}. `positional` names every selected column by its position
+ * (`c0`, `c1`, …): a select read as a derived table needs distinct column names, which `hero.id` and
+ * `team.id` are not.
+ */
+export function buildQuery(query: AnySelect, context: SqlContext, positional = false) {
+  const { state } = query
+  const from = fromOf(query.selection, state)
+  if (from.length === 0) {
+    throw new InvalidQueryError(
+      'select(…): the query reads no table. Say which with .selectFrom(Hero), as in select(count()).selectFrom(Hero).',
+    )
+  }
+  let builder: SelectQueryBuilder<any, any, any> = context.db
+    .selectFrom(from.map(tableReference))
+    .select(selectList(itemsOf(query), context, positional))
+  if (state.distinct) builder = builder.distinct()
+  for (const join of state.joins) {
+    const on = toCondition(join.on, context)
+    const target = tableReference(join.target)
+    builder =
+      join.kind === 'inner'
+        ? builder.innerJoin(target, (j) => j.on(on))
+        : builder.leftJoin(target, (j) => j.on(on))
+  }
+  if (state.where.length > 0) builder = builder.where(eb.and(state.where.map((n) => toCondition(n, context))))
+  if (state.groupBy.length > 0) builder = builder.groupBy(state.groupBy.map((n) => toValue(n, context)))
+  if (state.having.length > 0) {
+    builder = builder.having(eb.and(state.having.map((n) => toCondition(n, context))))
+  }
+  for (const term of state.orderBy) {
+    const expression = toValue(term.expression, context)
+    if (term.nulls !== undefined && !context.dialect.supportsNullsOrder) {
+      // MySQL has no NULLS FIRST/LAST; `x IS NULL` sorts 0 before 1, so nulls go last ascending.
+      builder = builder.orderBy(eb(expression, 'is', null), term.nulls === 'last' ? 'asc' : 'desc')
+      builder = builder.orderBy(expression, term.direction)
+    } else if (term.nulls !== undefined) {
+      const nulls = term.nulls
+      builder = builder.orderBy(expression, (ob) => {
+        const directed = term.direction === 'asc' ? ob.asc() : ob.desc()
+        return nulls === 'first' ? directed.nullsFirst() : directed.nullsLast()
+      })
+    } else builder = builder.orderBy(expression, term.direction)
+  }
   if (state.limit !== undefined) builder = builder.limit(state.limit)
   if (state.offset !== undefined) {
     // MySQL and SQLite accept OFFSET only after a LIMIT; the largest limit means "no limit".
@@ -61,7 +201,7 @@ export function buildSelect(db: Kysely<any>, dialect: Dialect, query: Select) {
     builder = builder.offset(state.offset)
   }
   // SQLite has no row locks: its transaction, begun by the Session for a locking select, stands in.
-  if (state.lock !== undefined && dialect.supportsRowLocks) {
+  if (state.lock !== undefined && context.dialect.supportsRowLocks) {
     builder = builder.forUpdate()
     if (state.lock.wait === 'skipLocked') builder = builder.skipLocked()
     if (state.lock.wait === 'noWait') builder = builder.noWait()
@@ -70,18 +210,48 @@ export function buildSelect(db: Kysely<any>, dialect: Dialect, query: Select) {
 }
 
 /**
- * `SELECT count(*) FROM (<query>)`: how many rows `query` finds, its order, paging, loads and lock left
- * out. Counting the query itself, as a subquery, keeps the total right whatever it selects.
+ * The selected columns, never `*`: a model ahead of its database (a field added, not yet migrated) then
+ * fails to read with the database naming the missing column, instead of reading `undefined`. Rows are
+ * read as arrays, so the names matter only to a reader of the SQL, and to a derived table (`positional`).
  */
-export function buildCount(db: Kysely<any>, dialect: Dialect, query: Select) {
-  const counted = buildSelect(db, dialect, unpaged(query)).as('counted')
-  return db.selectFrom(counted).select((eb) => eb.fn.countAll().as('count'))
+function selectList(
+  items: readonly SelectItem[],
+  context: SqlContext,
+  positional: boolean,
+): (string | AliasedExpression<unknown, string>)[] {
+  const list: (string | AliasedExpression<unknown, string>)[] = []
+  const name = (fallback: string) => (positional ? `c${list.length}` : fallback)
+  items.forEach((item, index) => {
+    if (item instanceof TableModel || item instanceof AliasedTable) {
+      for (const column of columnsOf(item)) {
+        list.push(positional ? eb.ref(column).as(name('')) : column)
+      }
+    } else if (item instanceof Labelled) {
+      list.push(toValue(item.node, context).as(name(item.label)))
+    } else if (item.node.kind === 'column' && !positional) {
+      list.push(ref(item.node.column))
+    } else {
+      const kind = item.node.kind === 'aggregate' ? item.node.fn : item.node.kind
+      list.push(toValue(item.node, context).as(name(`${kind}_${index + 1}`)))
+    }
+  })
+  return list
+}
+
+/**
+ * `SELECT count(*) FROM (<query>)`: how many rows `query` finds, its order, paging, loads and lock left
+ * out. Counting the query itself, as a subquery, keeps the total right whatever it selects: joins,
+ * `distinct()`, `groupBy()`.
+ */
+export function buildCount(query: AnySelect, context: SqlContext) {
+  const counted = buildQuery(unpaged(query), context, !(query.selection instanceof TableModel)).as('counted')
+  return context.db.selectFrom(counted).select((b) => b.fn.countAll().as('count'))
 }
 
 /** The rows `query` would find, in any order, all of them, unlocked: what {@link buildCount} counts. */
-export function unpaged<M extends TableModel>(query: Select<M>): Select<M> {
+export function unpaged(query: AnySelect): AnySelect {
   const { state } = query
-  return new Select(query.model, {
+  return new Select(query.selection, {
     ...state,
     orderBy: [],
     limit: undefined,
@@ -91,57 +261,17 @@ export function unpaged<M extends TableModel>(query: Select<M>): Select<M> {
   })
 }
 
-/** What decides the SQL text of `query`; its values are pushed to `parameters`, in the order SQL binds them. */
-export function shapeOf(query: Select, parameters: unknown[]): string {
-  const { state } = query
-  let shape = ''
-  for (const node of state.where) shape += ` where ${conditionShape(node, parameters)}`
-  for (const term of state.orderBy) shape += ` order ${ref(term.column)} ${term.direction}`
-  if (state.limit !== undefined || state.offset !== undefined) {
-    shape += ' limit'
-    parameters.push(state.limit ?? Number.MAX_SAFE_INTEGER)
-  }
-  if (state.offset !== undefined) {
-    shape += ' offset'
-    parameters.push(state.offset)
-  }
-  if (state.lock !== undefined) shape += ` lock ${state.lock.wait}`
-  return shape
-}
-
-function conditionShape(node: ConditionNode, parameters: unknown[]): string {
-  switch (node.kind) {
-    case 'compare':
-      parameters.push(toParam(node.column.field, node.value))
-      return `${ref(node.column)} ${node.op} ?`
-    case 'in':
-      for (const value of node.values) parameters.push(toParam(node.column.field, value))
-      return `${ref(node.column)} ${node.negated ? 'not in' : 'in'} ${node.values.length}`
-    case 'null':
-      return `${ref(node.column)} ${node.negated ? 'is not' : 'is'} null`
-    case 'like':
-      parameters.push(likePattern(node.text, node.match))
-      return `${ref(node.column)} like ?`
-    case 'and':
-    case 'or':
-      return `${node.kind}(${node.items.map((item) => conditionShape(item, parameters)).join(', ')})`
-    case 'not':
-      return `not(${conditionShape(node.item, parameters)})`
-  }
-}
-
-/**
- * The model's columns by name, never `*`: a model ahead of its database (a field added, not yet migrated)
- * then fails to read with the database naming the missing column, instead of reading `undefined`.
- */
-export function columnsOf(table: TableModel): string[] {
-  return Object.keys(table.fields).map((key) => `${table.tableName}.${key}`)
+/** The columns of a table model or alias, by name: `hero.id`, `hero.name`, … */
+export function columnsOf(entity: TableModel | AliasedTable): string[] {
+  const [table, name] =
+    entity instanceof AliasedTable ? [entity.table, entity.alias] : [entity, entity.tableName]
+  return Object.keys(table.fields).map((key) => `${name}.${key}`)
 }
 
 /**
  * A field value as a statement parameter. JSON goes as its text on every dialect: drivers would otherwise
  * send an array as a PostgreSQL array literal or an object as a MySQL `SET` list.
  */
-export function toParam(field: AnyField, value: unknown): unknown {
-  return field.kind === 'json' && value !== null && value !== undefined ? JSON.stringify(value) : value
+export function toParam(field: AnyField | undefined, value: unknown): unknown {
+  return field?.kind === 'json' && value !== null && value !== undefined ? JSON.stringify(value) : value
 }

@@ -4,6 +4,8 @@ import { observe } from '../model/row.ts'
 import type { TableModel } from '../model/table.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import { selectIn } from './relationships.ts'
+import { queriesFor, type ItemReader } from './query-statements.ts'
+import type { Selection, SelectItem } from './select-types.ts'
 import { relationshipOf, type LoadOption, type Select } from './select.ts'
 import type { TableStatements } from './statements.ts'
 import { statementsFor } from './statements.ts'
@@ -42,17 +44,41 @@ export class Loader {
   }
 
   /** The rows `query` selects, with the relationships its options load. */
-  async select<M extends TableModel>(query: Select<M>): Promise<M['Type'][]> {
-    const statements = statementsFor(this.#engine, query.model)
-    const { rows } = await this.#scope.run<unknown[]>(statements.select(query))
+  async select<M extends TableModel>(query: Select<M, string, string, string>): Promise<M['Type'][]> {
+    const { statement } = queriesFor(this.#engine).select(query)
+    const statements = statementsFor(this.#engine, query.selection)
+    const { rows } = await this.#scope.run<unknown[]>(statement)
     const merged = rows.map((raw) => this.merge(statements, raw) as M['Type'])
-    await this.loadOptions(query.model, query.state.options, merged, 'select().options')
+    await this.loadOptions(query.selection, query.state.options, merged, 'select().options')
     return merged
   }
 
+  /**
+   * The result rows of a select of several items, or of columns and expressions: a tuple per row (rows of
+   * tables merged as {@link select}'s are, `null` for a left join that found none), or the value itself
+   * for one item.
+   */
+  async items(query: Select<readonly SelectItem[], string, string, string>): Promise<unknown[]> {
+    const { statement, items } = queriesFor(this.#engine).select(query)
+    const { rows } = await this.#scope.run<unknown[]>(statement)
+    if (items.length === 1) return rows.map((raw) => this.#read(items[0]!, raw))
+    return rows.map((raw) => items.map((item) => this.#read(item, raw)))
+  }
+
+  #read(item: ItemReader, raw: readonly unknown[]): unknown {
+    if (item.kind === 'value') {
+      const value = raw[item.index]
+      return value === null || value === undefined || item.decode === undefined ? value : item.decode(value)
+    }
+    const { statements, start, width } = item
+    const columns = raw.slice(start, start + width)
+    const key = statements.layout.keyOf(columns)
+    return key === null || key === undefined ? null : this.merge(statements, columns)
+  }
+
   /** How many rows `query` finds, ignoring its order, paging and loads. */
-  async count(query: Select): Promise<number> {
-    const statement = statementsFor(this.#engine, query.model).count(query)
+  async count(query: Select<Selection, string, string, string>): Promise<number> {
+    const statement = queriesFor(this.#engine).count(query)
     const { rows } = await this.#scope.run<unknown[]>(statement)
     // PostgreSQL's count(*) is a bigint, which its driver gives as a string.
     return Number(rows[0]![0])

@@ -8,7 +8,7 @@ import type { Relationship } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
 import type { Column } from '../model/column.ts'
 import { select } from './select.ts'
-import { statementsFor } from './statements.ts'
+import { queriesFor } from './query-statements.ts'
 
 /** Keys per `IN (…)` list, as SQLAlchemy's selectinload batches them: well below every driver's limit. */
 const CHUNK = 500
@@ -21,15 +21,15 @@ export function selectIn(
   keys: readonly NonNullable<unknown>[],
 ): Statement[] {
   const columns = table.c as Record<string, Column<string, NonNullable<unknown>>>
-  const statements = statementsFor(engine, table)
-  const queries: Statement[] = []
+  const queries = queriesFor(engine)
+  const statements: Statement[] = []
   for (let start = 0; start < keys.length; start += CHUNK) {
     const query = select(table)
       .where(columns[column]!.in(keys.slice(start, start + CHUNK)))
       .orderBy(columns[table.primaryKey]!)
-    queries.push(statements.select(query))
+    statements.push(queries.select(query).statement)
   }
-  return queries
+  return statements
 }
 
 /** `UPDATE <child> SET <fk> = NULL WHERE <fk> = ?`: what SQLAlchemy does before deleting a parent. */

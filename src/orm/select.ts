@@ -1,7 +1,24 @@
 import { InvalidQueryError } from '../errors.ts'
-import type { Column, Condition, ConditionNode, OrderTerm } from '../model/column.ts'
-import type { Relationship } from '../model/relationship.ts'
-import type { TableModel } from '../model/table.ts'
+import {
+  Expression,
+  type Condition,
+  type ConditionNode,
+  type OrderTerm,
+  type ValueNode,
+} from '../model/expression.ts'
+import { Relationship } from '../model/relationship.ts'
+import { TableModel } from '../model/table.ts'
+import { joinOf, nameOf, scopeOf, type Join } from './joins.ts'
+import type {
+  ColumnOf,
+  Entity,
+  EntityName,
+  ResultOf,
+  ScalarOf,
+  SelectItem,
+  Selection,
+  TablesIn,
+} from './select-types.ts'
 
 /**
  * The state of a {@link Select}; each builder call copies it.
@@ -18,6 +35,15 @@ export interface SelectState {
   readonly options: readonly LoadOption[]
   /** The row lock the select takes, set by {@link Select.forUpdate}. */
   readonly lock: RowLock | undefined
+  /** The joined tables, in order, each with its ON condition. */
+  readonly joins: readonly Join[]
+  /** Tables read without being selected (`select(count()).selectFrom(Hero)`). */
+  readonly from: readonly Entity[]
+  /** Names of the enclosing query's tables a subquery refers to; they stay out of its FROM. */
+  readonly correlated: readonly string[]
+  readonly groupBy: readonly ValueNode[]
+  readonly having: readonly ConditionNode[]
+  readonly distinct: boolean
 }
 
 /**
@@ -70,8 +96,8 @@ export function selectinload<const K extends string>(relationship: K): LoadOptio
 }
 
 /**
- * The table names a select's conditions may read: its table model's. A condition on another table's column
- * does not compile.
+ * The table names a select of one table model's rows may read before any join: its own. A condition on
+ * another table's column does not compile.
  *
  * @example
  * select(Hero).where(Hero.c.age.lt(30)) // Condition<'hero'>, and TablesOf<typeof Hero> is 'hero'
@@ -85,6 +111,12 @@ const EMPTY: SelectState = {
   offset: undefined,
   options: [],
   lock: undefined,
+  joins: [],
+  from: [],
+  correlated: [],
+  groupBy: [],
+  having: [],
+  distinct: false,
 }
 
 function frozen<T>(list: readonly T[]): readonly T[] {
@@ -92,19 +124,34 @@ function frozen<T>(list: readonly T[]): readonly T[] {
 }
 
 /**
- * An immutable SELECT of the rows of one table model. Every method returns a new builder, so a base query
- * can be shared and refined. Run it with `session.exec(query)`.
+ * An immutable SELECT. Every method returns a new builder, so a base query can be shared and refined.
+ * Run it with `session.exec(query)`. Its type parameters say what it selects (`S`), which tables its
+ * conditions may read (`T`), which of them are left-joined (`N`, so their values may be null), and which
+ * enclosing tables it refers to as a subquery (`C`); the results are typed from them.
  *
  * @example
  * const adults = select(Hero).where(Hero.c.age.gte(18)).orderBy(Hero.c.age).limit(10)
- * const heroes = await session.exec(adults).all()
+ * const heroes = await session.exec(adults).all()                        // Hero[]
+ * const pairs = await session.exec(select(Hero, Team).join(Team)).all()   // [Hero, Team][]
  */
-export class Select<M extends TableModel = TableModel> {
-  readonly model: M
+export class Select<
+  S extends Selection = TableModel,
+  T extends string = TablesIn<S>,
+  N extends string = never,
+  C extends string = never,
+> {
+  /** Type-only: the value of a one-item select, for `column.in(query)`. */
+  declare readonly '~column': ColumnOf<S, N>
+  /** Type-only: the enclosing tables this select refers to as a subquery. */
+  declare readonly '~outer': C
+  /** Type-only: the left-joined tables, whose values may be null in the results. */
+  declare readonly '~nullable': N
+  /** The table model of `select(Hero)`, or the items of `select(Hero, Team.c.name, …)`. */
+  readonly selection: S
   readonly state: SelectState
 
-  constructor(model: M, state: SelectState = EMPTY) {
-    this.model = model
+  constructor(selection: S, state: SelectState = EMPTY) {
+    this.selection = selection
     // Frozen, so a base query shared between requests cannot be changed through its state either. A
     // builder call passes the lists it did not change, already frozen: they are kept, not copied again.
     this.state = Object.freeze({
@@ -112,40 +159,129 @@ export class Select<M extends TableModel = TableModel> {
       where: frozen(state.where),
       orderBy: frozen(state.orderBy),
       options: frozen(state.options),
+      joins: frozen(state.joins),
+      groupBy: frozen(state.groupBy),
+      having: frozen(state.having),
     })
+  }
+
+  #with<T2 extends string = T, N2 extends string = N, C2 extends string = C>(
+    change: Partial<SelectState>,
+  ): Select<S, T2, N2, C2> {
+    return new Select(this.selection, { ...this.state, ...change })
   }
 
   /** Keeps the rows where every condition holds. Repeated calls are ANDed, as in SQLModel. */
-  where(...conditions: Condition<TablesOf<M>>[]): Select<M> {
-    return new Select(this.model, {
-      ...this.state,
-      where: [...this.state.where, ...conditions.map((c) => c.node)],
-    })
+  where(...conditions: Condition<T>[]): Select<S, T, N, C> {
+    return this.#with({ where: [...this.state.where, ...conditions.map((c) => c.node)] })
   }
 
-  /** Sorts by columns (ascending) or by `column.asc()` / `column.desc()`; later calls add tie-breakers. */
-  orderBy(...terms: (Column<TablesOf<M>, unknown> | OrderTerm<TablesOf<M>>)[]): Select<M> {
-    const order = terms.map((term) => ('direction' in term ? term : term.asc()))
-    return new Select(this.model, { ...this.state, orderBy: [...this.state.orderBy, ...order] })
+  /**
+   * Sorts by expressions (ascending) or by `expression.asc()` / `.desc()`, optionally `.nullsFirst()` or
+   * `.nullsLast()`; later calls add tie-breakers.
+   */
+  orderBy(...terms: (Expression<T, unknown> | OrderTerm<T>)[]): Select<S, T, N, C> {
+    const order = terms.map((term) => (term instanceof Expression ? term.asc() : term))
+    return this.#with({ orderBy: [...this.state.orderBy, ...order] })
+  }
+
+  /**
+   * `JOIN`: reads `target`'s rows that meet the ON condition with the rows read so far. Given a table model
+   * or alias alone, the ON condition follows the one foreign key between it and the tables already read;
+   * given a relationship (`Hero.rel.team`), it follows that relationship's. Where there is no foreign key,
+   * or several, pass the condition.
+   *
+   * @example
+   * select(Hero, Team).join(Team)                                   // ON hero.team_id = team.id
+   * select(Hero, Team).join(Team, Hero.c.team_id.eq(Team.c.id))     // the same, said
+   * select(Hero).join(Hero.rel.team).where(Team.c.name.eq('Preventers'))
+   * @throws {InvalidQueryError} when no foreign key, or more than one, links `target` to the query.
+   */
+  join<J extends Entity>(target: J, on?: Condition<T | EntityName<J>>): Select<S, T | EntityName<J>, N, C>
+  join<R extends string>(relationship: Relationship<T, R>): Select<S, T | R, N, C>
+  join(target: Entity | Relationship, on?: Condition): Select<S, string, string, C> {
+    return this.#join(target, on, 'inner')
+  }
+
+  /**
+   * `LEFT OUTER JOIN` (SQLModel's `join(Team, isouter=True)`): every row read so far is kept, with `null`
+   * for `target` where no row of it meets the ON condition, so a selected `Team` comes back as `Team | null`.
+   * The ON condition is found as for {@link join}.
+   *
+   * @example
+   * const rows = await session.exec(select(Hero, Team).leftJoin(Team)).all() // [Hero, Team | null][]
+   */
+  leftJoin<J extends Entity>(
+    target: J,
+    on?: Condition<T | EntityName<J>>,
+  ): Select<S, T | EntityName<J>, N | EntityName<J>, C>
+  leftJoin<R extends string>(relationship: Relationship<T, R>): Select<S, T | R, N | R, C>
+  leftJoin(target: Entity | Relationship, on?: Condition): Select<S, string, string, C> {
+    return this.#join(target, on, 'left')
+  }
+
+  #join(target: Entity | Relationship, on: Condition | undefined, kind: 'inner' | 'left') {
+    const join = joinOf(scopeOf(this.selection, this.state), target, on?.node, kind)
+    return this.#with<string, string>({ joins: [...this.state.joins, join] })
+  }
+
+  /**
+   * Reads `table` too, without selecting its rows: the FROM of `select(count()).selectFrom(Hero)`.
+   * Tables of the selected items are read already.
+   */
+  selectFrom<E extends Entity>(table: E): Select<S, T | EntityName<E>, N, C> {
+    return this.#with({ from: [...this.state.from, table] })
+  }
+
+  /**
+   * Marks the tables of an enclosing query this subquery refers to (SQLAlchemy's `correlate()`): their
+   * columns may be used in its conditions, and they stay out of its FROM.
+   *
+   * @example
+   * const heroes = select(count()).selectFrom(Hero).where(Hero.c.team_id.eq(Team.c.id)).correlate(Team)
+   * select(Team.c.name, heroes.scalarSubquery().as('heroes'))
+   */
+  correlate<E extends Entity>(...tables: E[]): Select<S, T | EntityName<E>, N, C | EntityName<E>> {
+    const names = tables.map(nameOf)
+    return this.#with({ correlated: [...this.state.correlated, ...names] })
+  }
+
+  /** `GROUP BY`: one result row per distinct value of the expressions. */
+  groupBy(...expressions: Expression<T, unknown>[]): Select<S, T, N, C> {
+    return this.#with({ groupBy: [...this.state.groupBy, ...expressions.map((e) => e.node)] })
+  }
+
+  /** `HAVING`: keeps the groups where every condition holds (`having(count().gt(1))`). */
+  having(...conditions: Condition<T>[]): Select<S, T, N, C> {
+    return this.#with({ having: [...this.state.having, ...conditions.map((c) => c.node)] })
+  }
+
+  /** `SELECT DISTINCT`: each result row once. */
+  distinct(): Select<S, T, N, C> {
+    return this.#with({ distinct: true })
   }
 
   /**
    * Loads relationships with the rows: `select(Team).options(selectinload('heroes'))` runs one more query
    * for the heroes of all the teams. Reading a relationship that was not loaded throws instead of querying.
+   * For a select of one table model's rows.
    */
-  options(...loads: LoadOption<RelationshipNames<M>>[]): Select<M> {
-    for (const load of loads) relationshipOf(this.model, load.relationship, 'select().options')
-    return new Select(this.model, { ...this.state, options: [...this.state.options, ...loads] })
+  options<M extends TableModel>(
+    this: Select<M, T, N, C>,
+    ...loads: LoadOption<RelationshipNames<M>>[]
+  ): Select<M, T, N, C> {
+    for (const load of loads) relationshipOf(this.selection, load.relationship, 'select().options')
+    return this.#with({ options: [...this.state.options, ...loads] })
   }
 
   /** At most `count` rows. */
-  limit(count: number): Select<M> {
-    return new Select(this.model, { ...this.state, limit: nonNegativeInteger('limit', count) })
+  limit(count: number): Select<S, T, N, C> {
+    return this.#with({ limit: nonNegativeInteger('limit', count) })
   }
 
   /** Skips the first `count` rows. */
-  offset(count: number): Select<M> {
-    return new Select(this.model, { ...this.state, offset: nonNegativeInteger('offset', count) })
+  offset(count: number): Select<S, T, N, C> {
+    return this.#with({ offset: nonNegativeInteger('offset', count) })
   }
 
   /**
@@ -162,12 +298,29 @@ export class Select<M extends TableModel = TableModel> {
    * // A work queue: each worker takes rows no other worker holds.
    * const jobs = await session.exec(select(Job).limit(10).forUpdate({ skipLocked: true })).all()
    */
-  forUpdate(options: LockOptions = {}): Select<M> {
+  forUpdate(options: LockOptions = {}): Select<S, T, N, C> {
     if (options.skipLocked && options.noWait) {
       throw new InvalidQueryError('select().forUpdate(): skipLocked and noWait exclude each other; pass one.')
     }
     const wait = options.skipLocked ? 'skipLocked' : options.noWait ? 'noWait' : 'wait'
-    return new Select(this.model, { ...this.state, lock: Object.freeze({ wait }) })
+    return this.#with({ lock: Object.freeze({ wait }) })
+  }
+
+  /**
+   * This one-item select as a value (SQLAlchemy's `scalar_subquery()`): a column of another select, or a
+   * side of a comparison. It is `null` where it finds no row, unless it selects an aggregate.
+   *
+   * @example
+   * const heroes = select(count()).selectFrom(Hero).where(Hero.c.team_id.eq(Team.c.id)).correlate(Team)
+   * const rows = await session.exec(select(Team.c.name, heroes.scalarSubquery())).all() // [string, number][]
+   */
+  scalarSubquery(): Expression<C, ScalarOf<S, N>> {
+    if (this.selection instanceof TableModel || this.selection.length !== 1) {
+      throw new InvalidQueryError(
+        'select(…).scalarSubquery(): a scalar subquery selects one column or expression, as select(count()) or select(Hero.c.name).',
+      )
+    }
+    return new Expression({ kind: 'subquery', query: this })
   }
 }
 
@@ -194,11 +347,26 @@ function nonNegativeInteger(method: string, value: number): number {
 }
 
 /**
- * Starts a SELECT of a table model's rows (SQLModel's `select(Hero)`).
+ * Starts a SELECT (SQLModel's `select()`): of a table model's rows, held by the Session; of several table
+ * models or aliases, as tuples of rows (`select(Hero, Team)`); of columns and expressions, as their values
+ * (`select(Hero.c.name)` gives strings, `select(Hero.c.name, Hero.c.age)` pairs).
  *
  * @example
- * const young = await session.exec(select(Hero).where(Hero.c.age.lt(30))).all()
+ * const young = await session.exec(select(Hero).where(Hero.c.age.lt(30))).all()            // Hero[]
+ * const pairs = await session.exec(select(Hero, Team).where(Hero.c.team_id.eq(Team.c.id))).all() // [Hero, Team][]
+ * const names = await session.exec(select(Hero.c.name)).all()                                // string[]
  */
-export function select<M extends TableModel>(model: M): Select<M> {
-  return new Select(model)
+export function select<M extends TableModel>(model: M): Select<M>
+export function select<const S extends readonly [SelectItem, ...SelectItem[]]>(...items: S): Select<S>
+export function select(...items: SelectItem[]): Select<Selection, string> {
+  if (items.length === 0) {
+    throw new InvalidQueryError('select(): say what to select: a table model, columns or expressions.')
+  }
+  if (items.length === 1 && items[0] instanceof TableModel) return new Select(items[0])
+  return new Select(Object.freeze(items))
+}
+
+/** The items a select reads, one for a select of a table model's rows. */
+export function itemsOf(query: Select<Selection, string, string, string>): readonly SelectItem[] {
+  return query.selection instanceof TableModel ? [query.selection] : query.selection
 }

@@ -1,5 +1,5 @@
 import type { Engine } from '../engine/engine.ts'
-import type { TableModel } from '../model/table.ts'
+import { TableModel } from '../model/table.ts'
 import type { Persisted } from '../model/types.ts'
 import { runBulkWrite } from './bulk-sync.ts'
 import { BulkWrite, type ReturningResult, type WriteResult } from './bulk-write.ts'
@@ -7,6 +7,7 @@ import { ConnectionScope } from './connection-scope.ts'
 import { Loader } from './loading.ts'
 import { RelationshipSync } from './relationship-sync.ts'
 import { PendingResult, Result } from './result.ts'
+import type { ResultOf, Selection } from './select-types.ts'
 import { relationshipOf, type LoadOption, type RelationshipNames, type Select } from './select.ts'
 import { closedError, notPersistentError, tableOf, transactionOpenError } from './session-errors.ts'
 import type { RowState } from './row-state.ts'
@@ -22,6 +23,9 @@ export interface SessionOptions {
 }
 
 /** Options of {@link Session.get}. */
+/** Any select, whatever it selects and reads. */
+type AnySelect = Select<any, string, string, string>
+
 export interface GetOptions<M extends TableModel> {
   /** Relationships to load with the row: `{ options: [selectinload('team')] }`. */
   options?: readonly LoadOption<RelationshipNames<M>>[]
@@ -142,9 +146,13 @@ export class Session {
    * Runs a query. Await it for an iterable {@link Result}, or chain `.all()`, `.first()` or `.one()`.
    *
    * @example
-   * const young = await session.exec(select(Hero).where(Hero.c.age.lt(30))).all()
+   * const young = await session.exec(select(Hero).where(Hero.c.age.lt(30))).all()       // Hero[]
+   * const pairs = await session.exec(select(Hero, Team).leftJoin(Team)).all()           // [Hero, Team | null][]
+   * const names = await session.exec(select(Hero.c.name).orderBy(Hero.c.name)).all()     // string[]
    */
-  exec<M extends TableModel>(query: Select<M>): PendingResult<M['Type']>
+  exec<S extends Selection, T extends string, N extends string, C extends string>(
+    query: Select<S, T, N, C>,
+  ): PendingResult<ResultOf<S, N>>
   /**
    * Runs a bulk `update()`, `deleteFrom()` or `insert()`, after a flush (with autoflush), in the open
    * transaction or else by itself in autocommit, and answers how many rows it matched; with `returning()`,
@@ -159,7 +167,7 @@ export class Session {
    */
   exec<M extends TableModel>(query: BulkWrite<M, true>): Promise<ReturningResult<M['Type']>>
   exec(query: BulkWrite<TableModel, false>): Promise<WriteResult>
-  exec(query: Select | BulkWrite): PendingResult<unknown> | Promise<WriteResult> {
+  exec(query: AnySelect | BulkWrite): PendingResult<unknown> | Promise<WriteResult> {
     if (query instanceof BulkWrite) return this.#write(query)
     return new PendingResult(this.#select(query))
   }
@@ -170,12 +178,15 @@ export class Session {
     return runBulkWrite(this.engine, this.#scope, this.#rows, this.#loader, query)
   }
 
-  async #select<M extends TableModel>(query: Select<M>): Promise<Result<M['Type']>> {
+  async #select(query: AnySelect): Promise<Result<unknown>> {
     this.#checkOpen('exec')
     if (this.#shouldAutoflush) await this.flush()
     // A lock outside a transaction would end with its statement: begin one, held until commit or rollback.
     if (query.state.lock !== undefined) await this.#scope.begin()
-    return new Result(await this.#loader.select(query), query.model.tableName)
+    if (query.selection instanceof TableModel) {
+      return new Result(await this.#loader.select(query), query.selection.tableName)
+    }
+    return new Result(await this.#loader.items(query), 'select(…)')
   }
 
   /**
@@ -187,7 +198,7 @@ export class Session {
    * const total = await session.count(adults)
    * const page = await session.exec(adults.orderBy(Hero.c.id).offset(20).limit(10)).all()
    */
-  async count(query: Select): Promise<number> {
+  async count(query: AnySelect): Promise<number> {
     this.#checkOpen('count')
     if (this.#shouldAutoflush) await this.flush()
     return this.#loader.count(query)

@@ -12,11 +12,11 @@ import {
   type Statement,
 } from '../engine/statement.ts'
 import type { TableModel } from '../model/table.ts'
-import { buildCount, buildSelect, columnsOf, shapeOf, unpaged } from './compile.ts'
-import type { Select } from './select.ts'
+import { columnsOf } from './compile.ts'
 import { layoutOf, type SnapshotLayout } from './snapshot.ts'
 
-type Decoder = (value: unknown) => unknown
+/** Turns a value a driver returns into a field's value. */
+export type Decoder = (value: unknown) => unknown
 
 /**
  * The SQL of one table's statements on one engine, built once with Kysely and reused: each call only binds
@@ -33,8 +33,6 @@ export class TableStatements {
   #lockByKey: CompiledQuery | undefined
   readonly #inserts = new Map<string, CompiledQuery>()
   readonly #updates = new Map<string, CompiledQuery>()
-  readonly #selects = new Map<string, CompiledQuery>()
-  readonly #counts = new Map<string, CompiledQuery>()
   readonly #decoders: (Decoder | undefined)[]
   /** A write by key touches at most one row; with RETURNING, the driver may read just that one. */
   readonly #byKeyShape: RowShape
@@ -68,42 +66,6 @@ export class TableStatements {
 
   selectByKey(key: unknown): Statement {
     return bind(this.#selectByKey, [key], ONE_ARRAY)
-  }
-
-  /**
-   * A `select()` of this table. Its SQL text depends only on its shape (columns, operators, clauses), never
-   * on its values, which are bound parameters: each shape is built with Kysely once (building and compiling
-   * a select took ~20 µs), and later queries of that shape only bind their values.
-   */
-  select(query: Select): Statement {
-    return this.#cached(this.#selects, query, buildSelect, ARRAY_ROWS)
-  }
-
-  /** `SELECT count(*) FROM (<query>)`, its paging left out (see {@link buildCount}); cached per shape too. */
-  count(query: Select): Statement {
-    return this.#cached(this.#counts, unpaged(query), buildCount, ONE_ARRAY)
-  }
-
-  /** `query`'s statement, built by `build` at the first query of its shape and kept in `templates`. */
-  #cached(
-    templates: Map<string, CompiledQuery>,
-    query: Select,
-    build: (db: Kysely<any>, dialect: Dialect, query: Select) => Compilable,
-    rows: RowShape,
-  ): Statement {
-    const parameters: unknown[] = []
-    const shape = shapeOf(query, parameters)
-    let template = templates.get(shape)
-    if (template === undefined) {
-      const compiled = build(this.#engine.db, this.#engine.dialect, query).compile()
-      // The cache relies on Kysely binding the values in the order shapeOf visits them. Checked once per
-      // shape; a shape where the two differ (or a plugin that adds bound values) is compiled every time.
-      if (!sameValues(compiled.parameters, parameters)) return bind(compiled, compiled.parameters, rows)
-      // An `in` list makes one shape per length, so the cache is bounded.
-      if (templates.size >= MAX_SHAPES) templates.delete(templates.keys().next().value!)
-      templates.set(shape, (template = compiled))
-    }
-    return bind(template, parameters, rows)
   }
 
   /**
@@ -189,8 +151,6 @@ export class TableStatements {
   }
 }
 
-const MAX_SHAPES = 500
-
 /**
  * `query` compiled once, to be bound with the Session's values later: its parameters must be exactly
  * `bound`, the placeholder values it was built with, in order. The engine's plugins transformed it just
@@ -206,7 +166,8 @@ function compileTemplate(query: Compilable, bound: readonly unknown[]): Compiled
   )
 }
 
-function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
+/** Whether two lists of bound values are the same values, in the same order. */
+export function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((value, i) => Object.is(value, b[i]))
 }
 

@@ -51,6 +51,8 @@ export interface Dialect {
    * needs none: its write transaction already keeps every other writer out.
    */
   readonly supportsRowLocks: boolean
+  /** `ORDER BY … NULLS FIRST / LAST` is SQL it knows; MySQL does not, and the ORM sorts by `x IS NULL` first. */
+  readonly supportsNullsOrder: boolean
   /** The SQL `ESCAPE` clause that makes `\` escape `%` and `_` in a LIKE pattern. */
   readonly likeEscape: string
   /** The SQL type of a field's column, such as `'integer'` or `'varchar(100)'`. */

@@ -74,6 +74,7 @@ export function mysqlDialect(url: URL, pool: PoolOptions, settings: StatementSet
     kysely: kyselyDialect(executor, MysqlAdapter, MysqlIntrospector, MysqlCompiler),
     supportsReturning: false,
     supportsRowLocks: true,
+    supportsNullsOrder: false,
     // In a MySQL string literal a backslash escapes, so one backslash is written as two.
     likeEscape: "escape '\\\\'",
     columnType,

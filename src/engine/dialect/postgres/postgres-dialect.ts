@@ -60,6 +60,7 @@ export function postgresDialect(url: URL, pool: PoolOptions, settings: Statement
     kysely: kyselyDialect(executor, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler),
     supportsReturning: true,
     supportsRowLocks: true,
+    supportsNullsOrder: true,
     likeEscape: "escape '\\'",
     columnType,
     indexLongText,

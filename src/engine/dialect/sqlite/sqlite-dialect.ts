@@ -51,6 +51,7 @@ export function sqliteDialect(
     kysely: kyselyDialect(executor, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler),
     supportsReturning: true,
     supportsRowLocks: false,
+    supportsNullsOrder: true,
     likeEscape: "escape '\\'",
     columnType,
     autoIncrement: (column: ColumnDefinitionBuilder) => column,

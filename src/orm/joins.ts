@@ -1,0 +1,172 @@
+/**
+ * What a select reads from: its FROM tables, and its joins with their ON conditions. A join given no
+ * condition follows the foreign key between the joined table and those read before it, as SQLAlchemy's
+ * `join(Team)` does; where there is none, or several, the error says how to name one.
+ */
+import { InvalidQueryError } from '../errors.ts'
+import { AliasedTable } from '../model/alias.ts'
+import type { ConditionNode, ValueNode } from '../model/expression.ts'
+import { Relationship } from '../model/relationship.ts'
+import { TableModel } from '../model/table.ts'
+import type { Entity, Selection } from './select-types.ts'
+import type { SelectState } from './select.ts'
+
+/**
+ * One join of a select: the table (or alias) joined, its ON condition, inner or left.
+ *
+ * @example
+ * select(Hero, Team).leftJoin(Team).state.joins[0] // { target: Team, on: …, kind: 'left' }
+ */
+export interface Join {
+  readonly target: Entity
+  readonly on: ConditionNode
+  readonly kind: 'inner' | 'left'
+}
+
+/** The table a table model or alias reads. */
+export function tableOf(entity: Entity): TableModel {
+  return entity instanceof AliasedTable ? entity.table : entity
+}
+
+/** The name a table model or alias goes by in the query: `hero`, or the alias. */
+export function nameOf(entity: Entity): string {
+  return entity instanceof AliasedTable ? entity.alias : entity.tableName
+}
+
+/**
+ * The tables a select reads before its joins, in order and each once: the selected table models and
+ * aliases, the tables of the selected columns, and `selectFrom()`'s, except the joined ones and those of an
+ * enclosing query (`correlate()`).
+ */
+export function fromOf(selection: Selection, state: SelectState): Entity[] {
+  const found = new Map<string, Entity>()
+  const add = (entity: Entity) => {
+    if (!found.has(nameOf(entity))) found.set(nameOf(entity), entity)
+  }
+  for (const item of selection instanceof TableModel ? [selection] : selection) {
+    if (item instanceof TableModel || item instanceof AliasedTable) add(item)
+    else sourcesOf(item.node, add)
+  }
+  for (const entity of state.from) add(entity)
+  for (const join of state.joins) found.delete(nameOf(join.target))
+  for (const name of state.correlated) found.delete(name)
+  return [...found.values()]
+}
+
+/** Every table or alias whose columns `node` reads, outside its subqueries (which have their own FROM). */
+function sourcesOf(node: ValueNode, add: (entity: Entity) => void): void {
+  if (node.kind === 'column') add(node.column.source)
+  else if (node.kind === 'aggregate' && node.argument) sourcesOf(node.argument, add)
+}
+
+/** The tables a select has read so far: its FROM, then its joins. */
+export function scopeOf(selection: Selection, state: SelectState): Entity[] {
+  return [...fromOf(selection, state), ...state.joins.map((join) => join.target)]
+}
+
+/**
+ * The join of `target` to a select that reads `scope`: on `on` when given, else on the foreign key of a
+ * relationship, or the one foreign key between `target` and the tables in scope.
+ * @throws {InvalidQueryError} when `target` is read already, or no foreign key or several link it.
+ */
+export function joinOf(
+  scope: readonly Entity[],
+  target: Entity | Relationship,
+  on: ConditionNode | undefined,
+  kind: 'inner' | 'left',
+): Join {
+  const method = kind === 'inner' ? 'join' : 'leftJoin'
+  if (target instanceof Relationship) return relationshipJoin(scope, target, kind, method)
+  const name = nameOf(target)
+  if (scope.some((entity) => nameOf(entity) === name)) {
+    throw new InvalidQueryError(
+      `select(…).${method}(${describe(target)}): the query reads '${name}' already. To read the table a second time, join an alias: const Other = alias(${tableOf(target).name}, 'other').`,
+    )
+  }
+  if (on !== undefined) return Object.freeze({ target, on, kind })
+  const links = scope.flatMap((entity) => foreignKeysBetween(entity, target))
+  if (links.length === 1) return Object.freeze({ target, on: links[0]!.on, kind })
+  const tables = scope.map(nameOf).join(', ')
+  const owner = scope[0] === undefined ? 'Hero' : tableOf(scope[0]).name
+  if (links.length === 0) {
+    throw new InvalidQueryError(
+      `select(…).${method}(${describe(target)}): no foreign key links '${name}' with ${tables || 'the query'}. Pass the ON condition: .${method}(${describe(target)}, ${owner}.c.<column>.eq(${describe(target)}.c.<column>)).`,
+    )
+  }
+  throw new InvalidQueryError(
+    `select(…).${method}(${describe(target)}): ${links.length} foreign keys link '${name}' with ${tables} (${links.map((link) => link.text).join('; ')}). Say which with the ON condition, as .${method}(${describe(target)}, ${links[0]!.code}).`,
+  )
+}
+
+interface Link {
+  readonly on: ConditionNode
+  /** `hero.team_id = team.id`, for messages. */
+  readonly text: string
+  /** `Hero.c.team_id.eq(Team.c.id)`, for messages. */
+  readonly code: string
+}
+
+/** The conditions of the foreign keys from either table to the other. */
+function foreignKeysBetween(left: Entity, right: Entity): Link[] {
+  return [...foreignKeysFrom(left, right), ...foreignKeysFrom(right, left)]
+}
+
+/** `child.fk = parent.column` for each foreign key of `child`'s table to `parent`'s. */
+function foreignKeysFrom(child: Entity, parent: Entity): Link[] {
+  const links: Link[] = []
+  const parentTable = tableOf(parent)
+  for (const [key, field] of Object.entries(tableOf(child).fields)) {
+    const reference = field.options.foreignKey
+    if (reference === undefined) continue
+    const [table, column] = reference.split('.')
+    if (table !== parentTable.tableName || column === undefined) continue
+    links.push({
+      on: equal(child, key, parent, column),
+      text: `${nameOf(child)}.${key} = ${nameOf(parent)}.${column}`,
+      code: `${describe(child)}.c.${key}.eq(${describe(parent)}.c.${column})`,
+    })
+  }
+  return links
+}
+
+function relationshipJoin(
+  scope: readonly Entity[],
+  relationship: Relationship,
+  kind: 'inner' | 'left',
+  method: string,
+): Join {
+  const owners = scope.filter((entity) => tableOf(entity) === relationship.owner)
+  if (owners.length !== 1) {
+    throw new InvalidQueryError(
+      `select(…).${method}(${relationship}): ${owners.length === 0 ? `the query does not read ${relationship.owner.name}` : `the query reads ${relationship.owner.name} ${owners.length} times`}. Join ${relationship.target.name} with an ON condition instead.`,
+    )
+  }
+  const owner = owners[0]!
+  const target = relationship.target
+  if (scope.some((entity) => nameOf(entity) === target.tableName)) {
+    throw new InvalidQueryError(
+      `select(…).${method}(${relationship}): the query reads '${target.tableName}' already. Join an alias of ${target.name} with an ON condition.`,
+    )
+  }
+  const [child, parent] = relationship.kind === 'one' ? [owner, target] : [target, owner]
+  const on = equal(child, relationship.foreignKey, parent, relationship.references)
+  return Object.freeze({ target, on, kind })
+}
+
+function equal(left: Entity, leftColumn: string, right: Entity, rightColumn: string): ConditionNode {
+  return {
+    kind: 'compare',
+    left: columnNode(left, leftColumn),
+    op: '=',
+    right: columnNode(right, rightColumn),
+  }
+}
+
+function columnNode(entity: Entity, column: string): ValueNode {
+  const field = tableOf(entity).fields[column]!
+  return { kind: 'column', column: { table: nameOf(entity), name: column, field, source: entity } }
+}
+
+function describe(entity: Entity): string {
+  return entity instanceof AliasedTable ? `alias(${entity.table.name}, '${entity.alias}')` : entity.name
+}
