@@ -72,6 +72,7 @@ export {
 } from './model/relationship-declaration.ts'
 export { Relationship } from './model/relationship.ts'
 export { Column, col } from './model/column.ts'
+export { alias, AliasedTable } from './model/alias.ts'
 export {
   Expression,
   Aggregate,
@@ -157,6 +158,19 @@ export {
   type RowLock,
   type TablesOf,
 } from './orm/select.ts'
+export type {
+  Entity,
+  EntityName,
+  SelectItem,
+  Selection,
+  TablesIn,
+  ItemValue,
+  ResultOf,
+  ColumnOf,
+  ScalarOf,
+} from './orm/select-types.ts'
+export type { Join } from './orm/joins.ts'
+export { count, countDistinct, sum, avg, min, max, exists } from './orm/functions.ts'
 export { Result, PendingResult } from './orm/result.ts'
 export {
   update,

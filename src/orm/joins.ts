@@ -65,36 +65,40 @@ export function scopeOf(selection: Selection, state: SelectState): Entity[] {
 }
 
 /**
- * The join of `target` to a select that reads `scope`: on `on` when given, else on the foreign key of a
- * relationship, or the one foreign key between `target` and the tables in scope.
+ * The join of `target` to a select: on `on` when given, else on the foreign key of a relationship, or the
+ * one foreign key between `target` and the tables the select reads.
  * @throws {InvalidQueryError} when `target` is read already, or no foreign key or several link it.
  */
 export function joinOf(
-  scope: readonly Entity[],
+  selection: Selection,
+  state: SelectState,
   target: Entity | Relationship,
   on: ConditionNode | undefined,
   kind: 'inner' | 'left',
 ): Join {
   const method = kind === 'inner' ? 'join' : 'leftJoin'
-  if (target instanceof Relationship) return relationshipJoin(scope, target, kind, method)
-  const name = nameOf(target)
-  if (scope.some((entity) => nameOf(entity) === name)) {
+  const entity = target instanceof Relationship ? target.target : target
+  const name = nameOf(entity)
+  // A selected table that is joined leaves the FROM list for the join (`select(Hero, Team).join(Team)`).
+  const scope = scopeOf(selection, state).filter((read) => nameOf(read) !== name)
+  const shown = target instanceof Relationship ? String(target) : describe(target)
+  if (state.joins.some((join) => nameOf(join.target) === name) || scope.length === 0) {
     throw new InvalidQueryError(
-      `select(…).${method}(${describe(target)}): the query reads '${name}' already. To read the table a second time, join an alias: const Other = alias(${tableOf(target).name}, 'other').`,
+      `select(…).${method}(${shown}): the query reads '${name}' already. To read the table a second time, join an alias: const Other = alias(${tableOf(entity).name}, 'other').`,
     )
   }
+  if (target instanceof Relationship) return relationshipJoin(scope, target, kind, method)
   if (on !== undefined) return Object.freeze({ target, on, kind })
-  const links = scope.flatMap((entity) => foreignKeysBetween(entity, target))
+  const links = scope.flatMap((read) => foreignKeysBetween(read, target))
   if (links.length === 1) return Object.freeze({ target, on: links[0]!.on, kind })
   const tables = scope.map(nameOf).join(', ')
-  const owner = scope[0] === undefined ? 'Hero' : tableOf(scope[0]).name
   if (links.length === 0) {
     throw new InvalidQueryError(
-      `select(…).${method}(${describe(target)}): no foreign key links '${name}' with ${tables || 'the query'}. Pass the ON condition: .${method}(${describe(target)}, ${owner}.c.<column>.eq(${describe(target)}.c.<column>)).`,
+      `select(…).${method}(${shown}): no foreign key links '${name}' with ${tables}. Pass the ON condition: .${method}(${shown}, ${describe(scope[0]!)}.c.<column>.eq(${shown}.c.<column>)).`,
     )
   }
   throw new InvalidQueryError(
-    `select(…).${method}(${describe(target)}): ${links.length} foreign keys link '${name}' with ${tables} (${links.map((link) => link.text).join('; ')}). Say which with the ON condition, as .${method}(${describe(target)}, ${links[0]!.code}).`,
+    `select(…).${method}(${shown}): ${links.length} foreign keys link '${name}' with ${tables} (${links.map((link) => link.text).join('; ')}). Say which with the ON condition, as .${method}(${shown}, ${links[0]!.code}).`,
   )
 }
 
@@ -143,11 +147,6 @@ function relationshipJoin(
   }
   const owner = owners[0]!
   const target = relationship.target
-  if (scope.some((entity) => nameOf(entity) === target.tableName)) {
-    throw new InvalidQueryError(
-      `select(…).${method}(${relationship}): the query reads '${target.tableName}' already. Join an alias of ${target.name} with an ON condition.`,
-    )
-  }
   const [child, parent] = relationship.kind === 'one' ? [owner, target] : [target, owner]
   const on = equal(child, relationship.foreignKey, parent, relationship.references)
   return Object.freeze({ target, on, kind })

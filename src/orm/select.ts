@@ -8,7 +8,7 @@ import {
 } from '../model/expression.ts'
 import { Relationship } from '../model/relationship.ts'
 import { TableModel } from '../model/table.ts'
-import { joinOf, nameOf, scopeOf, type Join } from './joins.ts'
+import { joinOf, nameOf, type Join } from './joins.ts'
 import type {
   ColumnOf,
   Entity,
@@ -221,7 +221,7 @@ export class Select<
   }
 
   #join(target: Entity | Relationship, on: Condition | undefined, kind: 'inner' | 'left') {
-    const join = joinOf(scopeOf(this.selection, this.state), target, on?.node, kind)
+    const join = joinOf(this.selection, this.state, target, on?.node, kind)
     return this.#with<string, string>({ joins: [...this.state.joins, join] })
   }
 
@@ -235,10 +235,11 @@ export class Select<
 
   /**
    * Marks the tables of an enclosing query this subquery refers to (SQLAlchemy's `correlate()`): their
-   * columns may be used in its conditions, and they stay out of its FROM.
+   * columns may be used in its conditions, and they stay out of its FROM. Call it before the `where()`
+   * that uses them, which is typed with the tables read so far.
    *
    * @example
-   * const heroes = select(count()).selectFrom(Hero).where(Hero.c.team_id.eq(Team.c.id)).correlate(Team)
+   * const heroes = select(count()).selectFrom(Hero).correlate(Team).where(Hero.c.team_id.eq(Team.c.id))
    * select(Team.c.name, heroes.scalarSubquery().as('heroes'))
    */
   correlate<E extends Entity>(...tables: E[]): Select<S, T | EntityName<E>, N, C | EntityName<E>> {
@@ -311,7 +312,7 @@ export class Select<
    * side of a comparison. It is `null` where it finds no row, unless it selects an aggregate.
    *
    * @example
-   * const heroes = select(count()).selectFrom(Hero).where(Hero.c.team_id.eq(Team.c.id)).correlate(Team)
+   * const heroes = select(count()).selectFrom(Hero).correlate(Team).where(Hero.c.team_id.eq(Team.c.id))
    * const rows = await session.exec(select(Team.c.name, heroes.scalarSubquery())).all() // [string, number][]
    */
   scalarSubquery(): Expression<C, ScalarOf<S, N>> {
