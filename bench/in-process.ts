@@ -3,7 +3,8 @@
  * a temporary file; PostgreSQL at BENCH_DATABASE_URL and MySQL/MariaDB at BENCH_MYSQL_URL, see
  * databases.ts; a server that does not answer is skipped with one line).
  *
- * Default mode: operations per second, one after the other, of get by key, insert one row (add + commit)
+ * Default mode: operations per second, one after the other, of get by key, a join of 100 heroes with their
+ * teams (`select(Hero, Team).join(Team)`), insert one row (add + commit)
  * and update one row by key (get, change a field, commit), each in a Session of its own, against node:sqlite
  * prepared statements, pg named statements and mysql2 `execute()` running the same statements. Each round
  * measures both sides after a warm-up; the table gives the medians of the rounds, and the median of the

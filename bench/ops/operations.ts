@@ -4,7 +4,7 @@
  */
 import type { Engine } from 'onemodel-ts'
 import { median } from '../stats.ts'
-import { onemodelOperations } from './model.ts'
+import { JOIN_ROWS, onemodelOperations, seedTeams } from './model.ts'
 import type { RawClient } from './raw.ts'
 
 export interface Timing {
@@ -45,13 +45,17 @@ export async function measureOperations(
   timing: Timing,
 ): Promise<OperationResult[]> {
   await raw.seed(timing.rows)
+  await seedTeams(engine)
   const ours = onemodelOperations(engine)
   // Keys spread over the seeded rows by a step coprime with most counts, the same sequence on both sides.
   const key = (i: number): number => 1 + ((i * 7919) % timing.rows)
+  // The first hero of a join's page, so that the page is full.
+  const first = (i: number): number => 1 + ((i * 7919) % (timing.rows - JOIN_ROWS))
   // Inserted heroes are numbered past the seeded ones.
   let inserted = timing.rows
   const pairs: [string, Operation, Operation][] = [
     ['get by key', (i) => raw.get(key(i)), (i) => ours.get(key(i))],
+    [`join ${JOIN_ROWS} rows`, (i) => raw.join(first(i)), (i) => ours.join(first(i))],
     ['insert one row', () => raw.insert(++inserted), () => ours.insert(++inserted)],
     ['update one row by key', (i) => raw.update(key(i), i % 90), (i) => ours.update(key(i), i % 90)],
   ]

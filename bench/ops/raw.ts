@@ -7,18 +7,27 @@
 import { DatabaseSync } from 'node:sqlite'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
-import { heroData } from './model.ts'
+import { heroData, JOIN_ROWS } from './model.ts'
 
 export interface RawClient {
   get(id: number): unknown
   insert(n: number): unknown
   update(id: number, age: number): unknown
+  /** `JOIN_ROWS` heroes from `first` on, each with its team's columns. */
+  join(first: number): unknown
   /** Inserts heroes 1 to `count` into the empty table, quickly: seeding is not measured. */
   seed(count: number): Promise<void>
   close(): Promise<void>
 }
 
 const COLUMNS = 'id, name, secret_name, age'
+
+/** The join onemodel runs for `select(BenchHero, BenchTeam).join(BenchTeam)…`, its columns named apart. */
+const JOIN = (placeholder: (n: number) => string) =>
+  `select h.id, h.name, h.secret_name, h.age, h.team_id, t.id as t_id, t.name as t_name
+   from bench_hero h inner join bench_team t on h.team_id = t.id
+   where h.id >= ${placeholder(1)} order by h.id asc limit ${placeholder(2)}`
+const QUESTION_MARK = () => '?'
 
 function found(updated: boolean, id: number): void {
   if (!updated) throw new Error(`no bench_hero ${id}`)
@@ -33,6 +42,7 @@ export function sqliteRaw(url: string): RawClient {
   const byKey = db.prepare(`select ${COLUMNS} from bench_hero where id = ?`)
   const insert = db.prepare('insert into bench_hero (name, secret_name, age) values (?, ?, ?) returning id')
   const update = db.prepare('update bench_hero set age = ? where id = ? returning id')
+  const join = db.prepare(JOIN(QUESTION_MARK))
   const insertHero = (n: number) => {
     const hero = heroData(n)
     return insert.get(hero.name, hero.secret_name, hero.age)
@@ -40,6 +50,7 @@ export function sqliteRaw(url: string): RawClient {
   return {
     get: (id) => byKey.get(id),
     insert: insertHero,
+    join: (first) => join.all(first, JOIN_ROWS),
     update: (id, age) => {
       byKey.get(id)
       found(update.get(age, id) !== undefined, id)
@@ -67,6 +78,8 @@ export function postgresRaw(url: string): RawClient {
     })
   return {
     get: async (id) => (await byKey(id)).rows[0],
+    join: async (first) =>
+      (await pool.query({ name: 'bench-join', text: JOIN((n) => `$${n}`), values: [first, JOIN_ROWS] })).rows,
     insert: async (n) => {
       const hero = heroData(n)
       const text = 'insert into bench_hero (name, secret_name, age) values ($1, $2, $3) returning id'
@@ -96,6 +109,7 @@ export function mysqlRaw(url: string): RawClient {
   const byKey = (id: number) => pool.execute(`select ${COLUMNS} from bench_hero where id = ?`, [id])
   return {
     get: async (id) => ((await byKey(id))[0] as mysql.RowDataPacket[])[0],
+    join: async (first) => (await pool.execute(JOIN(QUESTION_MARK), [first, JOIN_ROWS]))[0],
     insert: async (n) => {
       const hero = heroData(n)
       const [result] = await pool.execute<mysql.ResultSetHeader>(

@@ -61,8 +61,18 @@ export class Loader {
   async items(query: Select<readonly SelectItem[], string, string, string>): Promise<unknown[]> {
     const { statement, items } = queriesFor(this.#engine).select(query)
     const { rows } = await this.#scope.run<unknown[]>(statement)
-    if (items.length === 1) return rows.map((raw) => this.#read(items[0]!, raw))
-    return rows.map((raw) => items.map((item) => this.#read(item, raw)))
+    const results = new Array<unknown>(rows.length)
+    const [only] = items
+    for (let i = 0; i < rows.length; i++) {
+      const raw = rows[i]!
+      if (items.length === 1) results[i] = this.#read(only!, raw)
+      else {
+        const tuple = new Array<unknown>(items.length)
+        for (let j = 0; j < items.length; j++) tuple[j] = this.#read(items[j]!, raw)
+        results[i] = tuple
+      }
+    }
+    return results
   }
 
   #read(item: ItemReader, raw: readonly unknown[]): unknown {
@@ -70,10 +80,12 @@ export class Loader {
       const value = raw[item.index]
       return value === null || value === undefined || item.decode === undefined ? value : item.decode(value)
     }
-    const { statements, start, width } = item
-    const columns = raw.slice(start, start + width)
-    const key = statements.layout.keyOf(columns)
-    return key === null || key === undefined ? null : this.merge(statements, columns)
+    const { statements, start } = item
+    const key = raw[start + statements.layout.keyIndex]
+    if (key === null || key === undefined) return null
+    // A row held already (the team of many heroes) needs no copy of its columns.
+    const held = this.#rows.identity.get(statements.table, key)
+    return held ?? this.merge(statements, raw.slice(start, start + item.width))
   }
 
   /** How many rows `query` finds, ignoring its order, paging and loads. */

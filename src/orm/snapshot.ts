@@ -27,6 +27,11 @@ export class SnapshotLayout {
     this.plain = this.#fields.every((field) => field.kind !== 'datetime' && field.kind !== 'json')
   }
 
+  /** Where the primary key is in a snapshot, and in a row read as an array. */
+  get keyIndex(): number {
+    return this.#keyIndex
+  }
+
   take(row: Values): Snapshot {
     const { keys } = this
     const out: unknown[] = new Array(keys.length)
