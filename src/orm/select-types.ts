@@ -84,7 +84,8 @@ export type ResultOf<S, N extends string = never> = S extends TableModel
     : { -readonly [K in keyof S]: ItemValue<S[K], N> }
 
 /**
- * The value of a one-item select used as a subquery; `never` for any other, so it cannot be one.
+ * The value of a one-item select used as a subquery; for any other select, a type no column's value
+ * matches, so `column.in(select(Hero))` does not compile.
  *
  * @example
  * type Ids = ColumnOf<[typeof Team.c.id]> // number
@@ -92,8 +93,13 @@ export type ResultOf<S, N extends string = never> = S extends TableModel
 export type ColumnOf<S, N extends string = never> = S extends readonly [infer Only]
   ? Only extends Expression
     ? ItemValue<Only, N>
-    : never
-  : never
+    : NotOneColumn
+  : NotOneColumn
+
+/** What a select of rows, or of several items, is as a value: nothing a column can be compared with. */
+interface NotOneColumn {
+  readonly '~error': 'a select used as a value selects one column or expression'
+}
 
 /**
  * The value of a one-item select as a scalar subquery: `null` when it finds no row, except for an
