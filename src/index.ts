@@ -77,18 +77,20 @@ export {
   Expression,
   Aggregate,
   Labelled,
-  Condition,
   OrderTerm,
+  type ColumnInfo,
+  type ValueNode,
+  type AggregateFunction,
+} from './model/expression.ts'
+export {
+  Condition,
   and,
   or,
   not,
-  type ColumnInfo,
   type ColumnQuery,
   type ConditionNode,
-  type ValueNode,
   type ComparisonOperator,
-  type AggregateFunction,
-} from './model/expression.ts'
+} from './model/condition.ts'
 export { ValidationError, REDACTED, type ValidationIssue } from './model/validation-error.ts'
 export type {
   RowOf,
@@ -147,12 +149,10 @@ export { defineConfig, type OnemodelConfig } from './cli/config.ts'
 export { sql } from 'kysely'
 
 export { Session, type SessionOptions, type GetOptions } from './orm/session.ts'
+export { selectinload, LoadOption, type RelationshipNames } from './orm/load-option.ts'
 export {
   select,
   Select,
-  selectinload,
-  LoadOption,
-  type RelationshipNames,
   type SelectState,
   type LockOptions,
   type RowLock,

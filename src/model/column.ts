@@ -4,7 +4,8 @@
  */
 import type { AliasedTable } from './alias.ts'
 import type { AnyField } from './field.ts'
-import { Condition, Expression, type ColumnInfo } from './expression.ts'
+import { Condition } from './condition.ts'
+import { Expression, type ColumnInfo } from './expression.ts'
 import type { TableModel } from './table.ts'
 
 /**

@@ -1,21 +1,14 @@
 /**
- * SQL expressions as plain data: columns, bound values, aggregates and subqueries, and the conditions and
- * orderings built from them (`Hero.c.age.lt(30)`, `count().gt(2)`). This layer knows no SQL text; the ORM
- * compiles the trees with Kysely. `T` in every class tracks which tables an expression reads, so a query
- * refuses, at compile time, a column of a table it does not read.
+ * SQL expressions as plain data: columns, bound values, aggregates and subqueries, and the orderings and
+ * conditions (`condition.ts`) built from them: `Hero.c.age.lt(30)`, `count().gt(2)`. This layer knows no
+ * SQL text; the ORM compiles the trees with Kysely. `T` in every class tracks which tables an expression
+ * reads, so a query refuses, at compile time, a column of a table it does not read.
  */
 import { InvalidQueryError } from '../errors.ts'
 import type { AliasedTable } from './alias.ts'
+import { Condition, type ColumnQuery, type ComparisonOperator } from './condition.ts'
 import type { AnyField } from './field.ts'
 import type { TableModel } from './table.ts'
-
-/**
- * The SQL comparison of a condition.
- *
- * @example
- * Hero.c.age.lt(30) // a condition whose node has op: '<'
- */
-export type ComparisonOperator = '=' | '<>' | '<' | '<=' | '>' | '>='
 
 /**
  * The aggregate functions: `count`, `sum`, `avg`, `min`, `max`.
@@ -55,65 +48,6 @@ export type ValueNode =
       readonly distinct: boolean
     }
   | { readonly kind: 'subquery'; readonly query: object }
-
-/**
- * The condition tree. `T` in {@link Condition} tracks which tables it reads.
- *
- * @example
- * Hero.c.age.lt(30).node // { kind: 'compare', left: { kind: 'column', … }, op: '<', right: { kind: 'value', value: 30, … } }
- */
-export type ConditionNode =
-  | {
-      readonly kind: 'compare'
-      readonly left: ValueNode
-      readonly op: ComparisonOperator
-      readonly right: ValueNode
-    }
-  | {
-      readonly kind: 'in'
-      readonly left: ValueNode
-      readonly values: readonly unknown[]
-      readonly negated: boolean
-    }
-  | { readonly kind: 'inQuery'; readonly left: ValueNode; readonly query: object; readonly negated: boolean }
-  | { readonly kind: 'null'; readonly operand: ValueNode; readonly negated: boolean }
-  | {
-      readonly kind: 'like'
-      readonly column: ColumnInfo
-      readonly text: string
-      readonly match: 'contains' | 'startsWith' | 'endsWith'
-    }
-  | { readonly kind: 'and' | 'or'; readonly items: readonly ConditionNode[] }
-  | { readonly kind: 'not'; readonly item: ConditionNode }
-  | { readonly kind: 'exists'; readonly query: object }
-  | { readonly kind: 'related'; readonly relationship: object; readonly condition: ConditionNode | undefined }
-
-/**
- * A boolean SQL condition over the tables named by `T`. Pass it to `where()`, `having()` or a join's ON.
- *
- * @example
- * const young: Condition<'hero'> = Hero.c.age.lt(30)
- */
-export class Condition<T extends string = string> {
-  declare readonly '~tables': T
-  readonly node: ConditionNode
-
-  constructor(node: ConditionNode) {
-    this.node = node
-  }
-}
-
-/**
- * A one-column select used as a value: the list of `column.in(query)`, or a scalar subquery. `U` is the
- * outer tables it refers to (`correlate()`), `V` its column's value. The ORM's `Select` has this shape.
- *
- * @example
- * Hero.c.team_id.in(select(Team.c.id).where(Team.c.name.eq('Preventers')))
- */
-export interface ColumnQuery<U extends string, V> {
-  readonly '~column': V
-  readonly '~outer': U
-}
 
 /**
  * An ordering term: an expression, a direction, and where nulls go (the database's default when not said).
@@ -295,19 +229,4 @@ export class Labelled<T extends string = string, V = unknown, L extends string =
     this.label = label
     this.expression = expression
   }
-}
-
-/** All conditions hold. */
-export function and<T extends string>(...conditions: Condition<T>[]): Condition<T> {
-  return new Condition({ kind: 'and', items: conditions.map((c) => c.node) })
-}
-
-/** At least one condition holds. */
-export function or<T extends string>(...conditions: Condition<T>[]): Condition<T> {
-  return new Condition({ kind: 'or', items: conditions.map((c) => c.node) })
-}
-
-/** The condition does not hold. */
-export function not<T extends string>(condition: Condition<T>): Condition<T> {
-  return new Condition({ kind: 'not', item: condition.node })
 }

@@ -4,7 +4,7 @@
  * whose own keys are their columns. What a session last wrote of it is the session's to keep.
  */
 import { OnemodelError, RelationshipNotLoadedError } from '../errors.ts'
-import { Condition } from './expression.ts'
+import { Condition } from './condition.ts'
 import { observerOf } from './row.ts'
 import type { TableModel } from './table.ts'
 

@@ -1,7 +1,7 @@
 import type { Compilable, Expression, Kysely, SqlBool } from 'kysely'
 import type { Dialect } from '../engine/dialect/dialect.ts'
 import { InvalidQueryError, NotSupportedError } from '../errors.ts'
-import type { Condition, ConditionNode } from '../model/expression.ts'
+import type { Condition, ConditionNode } from '../model/condition.ts'
 import type { Model } from '../model/model.ts'
 import type { TableModel } from '../model/table.ts'
 import { ValidationError } from '../model/validation-error.ts'

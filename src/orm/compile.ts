@@ -16,13 +16,8 @@ import {
 import { InvalidQueryError } from '../errors.ts'
 import type { Dialect } from '../engine/dialect/dialect.ts'
 import { AliasedTable } from '../model/alias.ts'
-import {
-  encodingFieldOf,
-  Labelled,
-  type ColumnInfo,
-  type ConditionNode,
-  type ValueNode,
-} from '../model/expression.ts'
+import type { ConditionNode } from '../model/condition.ts'
+import { encodingFieldOf, Labelled, type ColumnInfo, type ValueNode } from '../model/expression.ts'
 import type { AnyField } from '../model/field.ts'
 import { Relationship } from '../model/relationship.ts'
 import { TableModel } from '../model/table.ts'

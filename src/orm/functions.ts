@@ -2,7 +2,8 @@
  * SQL's aggregate functions and `EXISTS`, as typed expressions: `count()` is a number, `max(Hero.c.age)`
  * a `number | null`, `exists(select(…))` a condition.
  */
-import { Aggregate, Condition, type Expression } from '../model/expression.ts'
+import { Condition } from '../model/condition.ts'
+import { Aggregate, type Expression } from '../model/expression.ts'
 import type { Selection } from './select-types.ts'
 import type { Select } from './select.ts'
 

@@ -5,7 +5,8 @@
  */
 import { InvalidQueryError } from '../errors.ts'
 import { AliasedTable } from '../model/alias.ts'
-import type { ConditionNode, ValueNode } from '../model/expression.ts'
+import type { ConditionNode } from '../model/condition.ts'
+import type { ValueNode } from '../model/expression.ts'
 import { Relationship } from '../model/relationship.ts'
 import { TableModel } from '../model/table.ts'
 import type { Entity, Selection } from './select-types.ts'

@@ -3,7 +3,8 @@
  * compiled statement; only their values, collected here in the order the SQL binds them, differ.
  */
 import { AliasedTable } from '../model/alias.ts'
-import { encodingFieldOf, Labelled, type ConditionNode, type ValueNode } from '../model/expression.ts'
+import type { ConditionNode } from '../model/condition.ts'
+import { encodingFieldOf, Labelled, type ValueNode } from '../model/expression.ts'
 import { TableModel } from '../model/table.ts'
 import { likePattern, ref, subquery, toParam } from './compile.ts'
 import { tableOf } from './joins.ts'
