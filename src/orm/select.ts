@@ -9,7 +9,6 @@ import type {
   ColumnOf,
   Entity,
   EntityName,
-  ResultOf,
   ScalarOf,
   SelectItem,
   Selection,

@@ -1,9 +1,7 @@
-import type { Compilable, CompiledQuery, Kysely } from 'kysely'
-import type { Dialect } from '../engine/dialect/dialect.ts'
+import type { Compilable, CompiledQuery } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
 import { OnemodelError } from '../errors.ts'
 import {
-  ARRAY_ROWS,
   bind,
   OBJECT_ROWS,
   ONE_ARRAY,
