@@ -117,7 +117,17 @@ function foreignKeysBetween(left: Entity, right: Entity): Link[] {
 }
 
 /** `child.fk = parent.column` for each foreign key of `child`'s table to `parent`'s. */
-function foreignKeysFrom(child: Entity, parent: Entity): Link[] {
+function foreignKeysFrom(child: Entity, parent: Entity): readonly Link[] {
+  // Between two tables (no alias) the links never change: found once, as a join is built per request.
+  if (!(child instanceof TableModel && parent instanceof TableModel)) return findLinks(child, parent)
+  let byParent = knownLinks.get(child)
+  if (!byParent) knownLinks.set(child, (byParent = new Map()))
+  let links = byParent.get(parent)
+  if (!links) byParent.set(parent, (links = Object.freeze(findLinks(child, parent))))
+  return links
+}
+
+function findLinks(child: Entity, parent: Entity): Link[] {
   const links: Link[] = []
   const parentTable = tableOf(parent)
   for (const [key, field] of Object.entries(tableOf(child).fields)) {
@@ -133,6 +143,9 @@ function foreignKeysFrom(child: Entity, parent: Entity): Link[] {
   }
   return links
 }
+
+/** The foreign key links found from one table (the child) to another. */
+const knownLinks = new WeakMap<TableModel, Map<TableModel, readonly Link[]>>()
 
 function relationshipJoin(
   scope: readonly Entity[],
