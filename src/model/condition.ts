@@ -69,6 +69,8 @@ export class Condition<T extends string = string> {
 export interface ColumnQuery<U extends string, V> {
   readonly '~column': V
   readonly '~outer': U
+  /** It selects one column or expression: checked again at run time, for callers the types do not reach. */
+  readonly isColumn: boolean
 }
 
 /** All conditions hold. */

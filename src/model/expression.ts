@@ -47,7 +47,12 @@ export type ValueNode =
       readonly argument: ValueNode | undefined
       readonly distinct: boolean
     }
-  | { readonly kind: 'subquery'; readonly query: object }
+  | {
+      readonly kind: 'subquery'
+      readonly query: object
+      /** The enclosing query's tables it refers to (`correlate()`): selected, it makes the query read them. */
+      readonly outer: readonly (TableModel | AliasedTable)[]
+    }
 
 /**
  * An ordering term: an expression, a direction, and where nulls go (the database's default when not said).
@@ -154,18 +159,26 @@ export class Expression<T extends string = string, V = unknown> {
    */
   in(values: readonly NonNullable<V>[]): Condition<T>
   in<U extends string>(query: ColumnQuery<U, NonNullable<V> | null>): Condition<T | U>
-  in(list: readonly unknown[] | object): Condition<string> {
+  in(list: readonly unknown[] | ColumnQuery<string, unknown>): Condition<string> {
     return this.#in(list, false)
   }
   /** `NOT IN (…)`: a list of values (an empty one matches every row), or a one-column select. */
   notIn(values: readonly NonNullable<V>[]): Condition<T>
   notIn<U extends string>(query: ColumnQuery<U, NonNullable<V> | null>): Condition<T | U>
-  notIn(list: readonly unknown[] | object): Condition<string> {
+  notIn(list: readonly unknown[] | ColumnQuery<string, unknown>): Condition<string> {
     return this.#in(list, true)
   }
 
-  #in<C extends string>(list: readonly unknown[] | object, negated: boolean): Condition<C> {
+  #in<C extends string>(
+    list: readonly unknown[] | ColumnQuery<string, unknown>,
+    negated: boolean,
+  ): Condition<C> {
     if (Array.isArray(list)) return new Condition({ kind: 'in', left: this.node, values: list, negated })
+    if (!('isColumn' in list) || !list.isColumn) {
+      throw new InvalidQueryError(
+        `${negated ? 'notIn' : 'in'}(select(…)): the select must select one column or expression, as select(Team.c.id).`,
+      )
+    }
     return new Condition({ kind: 'inQuery', left: this.node, query: list, negated })
   }
 
@@ -188,7 +201,7 @@ export class Expression<T extends string = string, V = unknown> {
    * @example
    * select(Team.c.name, count(Hero.c.id).as('heroes'))
    */
-  as<const L extends string>(label: L): Labelled<T, V, L> {
+  as<const L extends string>(label: L): Labelled<T, V, L, this> {
     return new Labelled(this, label)
   }
 }
@@ -211,15 +224,17 @@ export class Aggregate<T extends string = string, V = unknown> extends Expressio
  * const heroes = count(Hero.c.id).as('heroes')
  * select(Team.c.name, heroes).join(Hero).groupBy(Team.c.name).orderBy(heroes.desc())
  */
-export class Labelled<T extends string = string, V = unknown, L extends string = string> extends Expression<
-  T,
-  V
-> {
+export class Labelled<
+  T extends string = string,
+  V = unknown,
+  L extends string = string,
+  E extends Expression<T, V> = Expression<T, V>,
+> extends Expression<T, V> {
   readonly label: L
-  /** The expression labelled, so that an aggregate stays one for the result types. */
-  readonly expression: Expression<T, V>
+  /** The expression labelled, with its own type, so that an aggregate stays one for the result types. */
+  readonly expression: E
 
-  constructor(expression: Expression<T, V>, label: L) {
+  constructor(expression: E, label: L) {
     super(expression.node)
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(label)) {
       throw new InvalidQueryError(

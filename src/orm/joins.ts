@@ -50,19 +50,46 @@ export function fromOf(selection: Selection, state: SelectState): Entity[] {
   }
   for (const entity of state.from) add(entity)
   for (const join of state.joins) found.delete(nameOf(join.target))
-  for (const name of state.correlated) found.delete(name)
+  for (const entity of state.correlated) found.delete(nameOf(entity))
   return [...found.values()]
 }
 
-/** Every table or alias whose columns `node` reads, outside its subqueries (which have their own FROM). */
+/**
+ * Every table or alias whose columns `node` reads: a subquery reads its own FROM, but the enclosing
+ * tables it refers to are the enclosing query's to read.
+ */
 function sourcesOf(node: ValueNode, add: (entity: Entity) => void): void {
   if (node.kind === 'column') add(node.column.source)
   else if (node.kind === 'aggregate' && node.argument) sourcesOf(node.argument, add)
+  else if (node.kind === 'subquery') node.outer.forEach(add)
 }
 
-/** The tables a select has read so far: its FROM, then its joins. */
-export function scopeOf(selection: Selection, state: SelectState): Entity[] {
-  return [...fromOf(selection, state), ...state.joins.map((join) => join.target)]
+/** Whether `node` reads a column of the table or alias called `name`, outside subqueries. */
+function reads(node: ConditionNode, name: string): boolean {
+  switch (node.kind) {
+    case 'compare':
+      return readsValue(node.left, name) || readsValue(node.right, name)
+    case 'in':
+    case 'inQuery':
+      return readsValue(node.left, name)
+    case 'null':
+      return readsValue(node.operand, name)
+    case 'like':
+      return node.column.table === name
+    case 'and':
+    case 'or':
+      return node.items.some((item) => reads(item, name))
+    case 'not':
+      return reads(node.item, name)
+    case 'exists':
+    case 'related':
+      return false
+  }
+}
+
+function readsValue(node: ValueNode, name: string): boolean {
+  if (node.kind === 'column') return node.column.table === name
+  return node.kind === 'aggregate' && node.argument !== undefined && readsValue(node.argument, name)
 }
 
 /**
@@ -80,14 +107,24 @@ export function joinOf(
   const method = kind === 'inner' ? 'join' : 'leftJoin'
   const entity = target instanceof Relationship ? target.target : target
   const name = nameOf(entity)
-  // A selected table that is joined leaves the FROM list for the join (`select(Hero, Team).join(Team)`).
-  const scope = scopeOf(selection, state).filter((read) => nameOf(read) !== name)
   const shown = target instanceof Relationship ? String(target) : describe(target)
-  if (state.joins.some((join) => nameOf(join.target) === name) || scope.length === 0) {
+  const from = fromOf(selection, state)
+  if (from.length === 0) {
+    throw new InvalidQueryError(
+      `select(…).${method}(${shown}): the query reads no table to join '${name}' to. Name one with selectFrom(), as in select(count()).selectFrom(Hero).${method}(…).`,
+    )
+  }
+  // A selected table that is joined leaves the FROM list for the join (`select(Hero, Team).join(Team)`),
+  // unless FROM would be left empty or a join before it reads it (its ON would come before the table).
+  const leaving = from.some((read) => nameOf(read) === name)
+  const rest = from.filter((read) => nameOf(read) !== name)
+  const joined = state.joins.some((join) => nameOf(join.target) === name)
+  if (joined || (leaving && (rest.length === 0 || state.joins.some((join) => reads(join.on, name))))) {
     throw new InvalidQueryError(
       `select(…).${method}(${shown}): the query reads '${name}' already. To read the table a second time, join an alias: const Other = alias(${tableOf(entity).name}, 'other').`,
     )
   }
+  const scope = [...rest, ...state.joins.map((join) => join.target)]
   if (target instanceof Relationship) return relationshipJoin(scope, target, kind, method)
   if (on !== undefined) return Object.freeze({ target, on, kind })
   const links = scope.flatMap((read) => foreignKeysBetween(read, target))

@@ -73,7 +73,7 @@ export class QueryStatements {
     rows: RowShape,
   ): { statement: Statement; items: readonly ItemReader[] } {
     const parameters: unknown[] = []
-    const shape = shapeOf(query, parameters)
+    const shape = shapeOf(query, parameters, this.#engine.dialect.supportsNullsOrder)
     let template = templates.get(shape)
     if (template === undefined) {
       const compiled = build(this.#engine).compile()

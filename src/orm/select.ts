@@ -3,7 +3,7 @@ import type { Condition, ConditionNode } from '../model/condition.ts'
 import { Expression, type OrderTerm, type ValueNode } from '../model/expression.ts'
 import { Relationship } from '../model/relationship.ts'
 import { TableModel } from '../model/table.ts'
-import { joinOf, nameOf, type Join } from './joins.ts'
+import { joinOf, type Join } from './joins.ts'
 import { relationshipOf, type LoadOption, type RelationshipNames } from './load-option.ts'
 import type {
   ColumnOf,
@@ -34,8 +34,8 @@ export interface SelectState {
   readonly joins: readonly Join[]
   /** Tables read without being selected (`select(count()).selectFrom(Hero)`). */
   readonly from: readonly Entity[]
-  /** Names of the enclosing query's tables a subquery refers to; they stay out of its FROM. */
-  readonly correlated: readonly string[]
+  /** The enclosing query's tables a subquery refers to; they stay out of its FROM. */
+  readonly correlated: readonly Entity[]
   readonly groupBy: readonly ValueNode[]
   readonly having: readonly ConditionNode[]
   readonly distinct: boolean
@@ -206,8 +206,7 @@ export class Select<
    * select(Team.c.name, heroes.scalarSubquery().as('heroes'))
    */
   correlate<E extends Entity>(...tables: E[]): Select<S, T | EntityName<E>, N, C | EntityName<E>> {
-    const names = tables.map(nameOf)
-    return this.#with({ correlated: [...this.state.correlated, ...names] })
+    return this.#with({ correlated: [...this.state.correlated, ...tables] })
   }
 
   /** `GROUP BY`: one result row per distinct value of the expressions. */
@@ -279,12 +278,18 @@ export class Select<
    * const rows = await session.exec(select(Team.c.name, heroes.scalarSubquery())).all() // [string, number][]
    */
   scalarSubquery(): Expression<C, ScalarOf<S, N>> {
-    if (this.selection instanceof TableModel || this.selection.length !== 1) {
+    if (!this.isColumn) {
       throw new InvalidQueryError(
         'select(…).scalarSubquery(): a scalar subquery selects one column or expression, as select(count()) or select(Hero.c.name).',
       )
     }
-    return new Expression({ kind: 'subquery', query: this })
+    return new Expression({ kind: 'subquery', query: this, outer: this.state.correlated })
+  }
+
+  /** It selects one column or expression, so it can be a value: a scalar subquery, an `IN` list. */
+  get isColumn(): boolean {
+    const { selection } = this
+    return !(selection instanceof TableModel) && selection.length === 1 && selection[0] instanceof Expression
   }
 }
 

@@ -18,44 +18,60 @@ type AnySelect = Select<any, string, string, string>
  * selected expressions, the joins' ON conditions, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET. (The
  * statement cache checks that order against Kysely's once per shape.)
  *
+ * `nullsOrder`: the dialect has `NULLS FIRST / LAST` (MySQL has not, and compile.ts writes the ordering's
+ * expression twice instead).
+ *
  * @example
  * const values: unknown[] = []
- * shapeOf(select(Hero).where(Hero.c.age.lt(30)), values) // ' items(hero) where hero.age < ?', values [30]
+ * shapeOf(select(Hero).where(Hero.c.age.lt(30)), values, true) // ' items(hero#1 ) where hero.age#1 < ?', [30]
  */
-export function shapeOf(query: AnySelect, parameters: unknown[]): string {
+export function shapeOf(query: AnySelect, parameters: unknown[], nullsOrder: boolean): string {
+  return selectShape(query, { values: parameters, nullsOrder })
+}
+
+/** Where a shape's values go, and what the dialect's SQL repeats. */
+interface Collected {
+  readonly values: unknown[]
+  readonly nullsOrder: boolean
+}
+
+function selectShape(query: AnySelect, collected: Collected): string {
   const { state } = query
-  let shape = ` items(${itemsShape(query, parameters)})`
+  let shape = ` items(${itemsShape(query, collected)})`
   for (const entity of state.from) shape += ` from ${entityShape(entity)}`
-  for (const name of state.correlated) shape += ` correlate ${name}`
+  for (const entity of state.correlated) shape += ` correlate ${entityShape(entity)}`
   if (state.distinct) shape += ' distinct'
   for (const join of state.joins) {
-    shape += ` ${join.kind} ${entityShape(join.target)} on ${conditionShape(join.on, parameters)}`
+    shape += ` ${join.kind} ${entityShape(join.target)} on ${conditionShape(join.on, collected)}`
   }
-  for (const node of state.where) shape += ` where ${conditionShape(node, parameters)}`
-  for (const node of state.groupBy) shape += ` group ${valueShape(node, parameters)}`
-  for (const node of state.having) shape += ` having ${conditionShape(node, parameters)}`
+  for (const node of state.where) shape += ` where ${conditionShape(node, collected)}`
+  for (const node of state.groupBy) shape += ` group ${valueShape(node, collected)}`
+  for (const node of state.having) shape += ` having ${conditionShape(node, collected)}`
   for (const term of state.orderBy) {
-    shape += ` order ${valueShape(term.expression, parameters)} ${term.direction} ${term.nulls ?? ''}`
+    // Without NULLS FIRST/LAST, the expression is written twice (`x is null`, then `x`): its values too.
+    if (term.nulls !== undefined && !collected.nullsOrder)
+      shape += ` order isnull ${valueShape(term.expression, collected)}`
+    shape += ` order ${valueShape(term.expression, collected)} ${term.direction} ${term.nulls ?? ''}`
   }
   if (state.limit !== undefined || state.offset !== undefined) {
     shape += ' limit'
-    parameters.push(state.limit ?? Number.MAX_SAFE_INTEGER)
+    collected.values.push(state.limit ?? Number.MAX_SAFE_INTEGER)
   }
   if (state.offset !== undefined) {
     shape += ' offset'
-    parameters.push(state.offset)
+    collected.values.push(state.offset)
   }
   if (state.lock !== undefined) shape += ` lock ${state.lock.wait}`
   return shape
 }
 
-function itemsShape(query: AnySelect, parameters: unknown[]): string {
+function itemsShape(query: AnySelect, collected: Collected): string {
   if (query.selection instanceof TableModel) return entityShape(query.selection)
   return query.selection
     .map((item: Entity | Labelled | { node: ValueNode }) => {
       if (item instanceof TableModel || item instanceof AliasedTable) return entityShape(item)
       const label = item instanceof Labelled ? ` as ${item.label}` : ''
-      return valueShape(item.node, parameters) + label
+      return valueShape(item.node, collected) + label
     })
     .join(', ')
 }
@@ -65,22 +81,22 @@ function entityShape(entity: Entity): string {
   return `${table.tableName}#${idOf(table)} ${entity instanceof AliasedTable ? entity.alias : ''}`
 }
 
-function valueShape(node: ValueNode, parameters: unknown[]): string {
+function valueShape(node: ValueNode, collected: Collected): string {
   switch (node.kind) {
     case 'column':
       return `${ref(node.column)}#${idOf(tableOf(node.column.source))}`
     case 'value':
-      parameters.push(toParam(node.field, node.value))
+      collected.values.push(toParam(node.field, node.value))
       return '?'
     case 'aggregate':
-      return `${node.fn}(${node.distinct ? 'distinct ' : ''}${node.argument ? valueShape(node.argument, parameters) : '*'})`
+      return `${node.fn}(${node.distinct ? 'distinct ' : ''}${node.argument ? valueShape(node.argument, collected) : '*'})`
     case 'subquery':
-      return `(${subqueryShape(node.query, parameters)})`
+      return `(${subqueryShape(node.query, collected)})`
   }
 }
 
-function subqueryShape(query: object, parameters: unknown[]): string {
-  return shapeOf(subquery(query), parameters)
+function subqueryShape(query: object, collected: Collected): string {
+  return selectShape(subquery(query), collected)
 }
 
 const ids = new WeakMap<object, number>()
@@ -96,32 +112,32 @@ function idOf(object: object): number {
 }
 let nextId = 1
 
-function conditionShape(node: ConditionNode, parameters: unknown[]): string {
+function conditionShape(node: ConditionNode, collected: Collected): string {
   switch (node.kind) {
     case 'compare':
-      return `${valueShape(node.left, parameters)} ${node.op} ${valueShape(node.right, parameters)}`
+      return `${valueShape(node.left, collected)} ${node.op} ${valueShape(node.right, collected)}`
     case 'in': {
-      const left = valueShape(node.left, parameters)
+      const left = valueShape(node.left, collected)
       const field = encodingFieldOf(node.left)
-      for (const value of node.values) parameters.push(toParam(field, value))
+      for (const value of node.values) collected.values.push(toParam(field, value))
       return `${left} ${node.negated ? 'not in' : 'in'} ${node.values.length}`
     }
     case 'inQuery':
-      return `${valueShape(node.left, parameters)} ${node.negated ? 'not in' : 'in'} (${subqueryShape(node.query, parameters)})`
+      return `${valueShape(node.left, collected)} ${node.negated ? 'not in' : 'in'} (${subqueryShape(node.query, collected)})`
     case 'null':
-      return `${valueShape(node.operand, parameters)} ${node.negated ? 'is not' : 'is'} null`
+      return `${valueShape(node.operand, collected)} ${node.negated ? 'is not' : 'is'} null`
     case 'like':
-      parameters.push(likePattern(node.text, node.match))
+      collected.values.push(likePattern(node.text, node.match))
       return `${ref(node.column)} like ?`
     case 'and':
     case 'or':
-      return `${node.kind}(${node.items.map((item) => conditionShape(item, parameters)).join(', ')})`
+      return `${node.kind}(${node.items.map((item) => conditionShape(item, collected)).join(', ')})`
     case 'not':
-      return `not(${conditionShape(node.item, parameters)})`
+      return `not(${conditionShape(node.item, collected)})`
     case 'exists':
-      return `exists(${subqueryShape(node.query, parameters)})`
+      return `exists(${subqueryShape(node.query, collected)})`
     case 'related': {
-      return `related ${idOf(node.relationship)}(${node.condition ? conditionShape(node.condition, parameters) : ''})`
+      return `related ${idOf(node.relationship)}(${node.condition ? conditionShape(node.condition, collected) : ''})`
     }
   }
 }
