@@ -1,4 +1,5 @@
 import type { Engine } from '../engine/engine.ts'
+import type { Statement } from '../engine/statement.ts'
 import type { Relationship } from '../model/relationship.ts'
 import { observe } from '../model/row.ts'
 import type { TableModel } from '../model/table.ts'
@@ -12,6 +13,12 @@ import { staleError } from './session-errors.ts'
 import type { TrackedRows } from './tracked-rows.ts'
 
 type Row = Record<string, unknown>
+
+/**
+ * Rows a stream reads at a time: a FETCH on PostgreSQL. Large enough that the round trips cost little
+ * beside the rows, small enough that a chunk of wide rows stays a few megabytes.
+ */
+const STREAM_CHUNK_SIZE = 1000
 
 /**
  * How database rows become the Session's objects: a row read is merged into the identity map (the object
@@ -48,6 +55,43 @@ export class Loader {
     const merged = rows.map((raw) => this.merge(statements, raw) as M['Type'])
     await this.loadOptions(query.model, query.state.options, merged, 'select().options')
     return merged
+  }
+
+  /**
+   * The rows `query` selects, read a chunk at a time as they are asked for (see `Session.stream`): the
+   * row the Session holds, or else a {@link detached} one.
+   */
+  streamSelect<M extends TableModel>(query: Select<M>): AsyncGenerator<M['Type']> {
+    const statements = statementsFor(this.#engine, query.model)
+    return this.stream(statements.select(query), (raw) => this.detached(statements, raw) as M['Type'])
+  }
+
+  /**
+   * Each row of `statement`, read as an array and made a value by `decode`, a chunk at a time: memory
+   * holds one chunk, whatever the result's size.
+   */
+  async *stream<T>(statement: Statement, decode: (raw: readonly unknown[]) => T): AsyncGenerator<T> {
+    for await (const { rows } of this.#scope.stream<unknown[]>(statement, STREAM_CHUNK_SIZE)) {
+      for (const raw of rows) yield decode(raw)
+    }
+  }
+
+  /**
+   * The object for a database row the Session does not keep: the one it holds, or else a new row, as
+   * {@link merge} makes it, persistent with the values read as its committed ones, but in no Session (as
+   * a row of a closed one is), so nothing holds it once its reader lets it go. `session.add(row)` takes it
+   * in, and the next flush writes what changed since it was read.
+   */
+  detached(statements: TableStatements, raw: readonly unknown[]): object {
+    const { table, layout } = statements
+    const existing = this.#rows.identity.get(table, layout.keyOf(raw))
+    if (existing) return existing
+    const values = statements.hydrate(raw)
+    const row = observe(values)
+    const state = RowState.attach(row, values, table)
+    state.state = 'persistent'
+    state.committed = statements.rawIsSnapshot ? raw : layout.take(values)
+    return row
   }
 
   /** How many rows `query` finds, ignoring its order, paging and loads. */
