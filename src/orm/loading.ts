@@ -61,18 +61,23 @@ export class Loader {
    * The rows `query` selects, read a chunk at a time as they are asked for (see `Session.stream`): the
    * row the Session holds, or else a {@link detached} one.
    */
-  streamSelect<M extends TableModel>(query: Select<M>): AsyncGenerator<M['Type']> {
+  streamSelect<M extends TableModel>(query: Select<M>): AsyncGenerator<Iterable<M['Type']>> {
     const statements = statementsFor(this.#engine, query.model)
     return this.stream(statements.select(query), (raw) => this.detached(statements, raw) as M['Type'])
   }
 
   /**
-   * Each row of `statement`, read as an array and made a value by `decode`, a chunk at a time: memory
-   * holds one chunk, whatever the result's size.
+   * The rows of `statement`, read as arrays, a chunk at a time: memory holds one chunk, whatever the
+   * result's size. Each chunk is an iterable that makes each row a value with `decode` as it is reached,
+   * so a row is decoded when its turn comes, after what was done with the rows before it. Chunks, not
+   * rows, are awaited: an await per row would double the time of a large stream.
    */
-  async *stream<T>(statement: Statement, decode: (raw: readonly unknown[]) => T): AsyncGenerator<T> {
+  async *stream<T>(
+    statement: Statement,
+    decode: (raw: readonly unknown[]) => T,
+  ): AsyncGenerator<Iterable<T>> {
     for await (const { rows } of this.#scope.stream<unknown[]>(statement, STREAM_CHUNK_SIZE)) {
-      for (const raw of rows) yield decode(raw)
+      yield decoded(rows, decode)
     }
   }
 
@@ -249,6 +254,10 @@ export class Loader {
       }
     }
   }
+}
+
+function* decoded<T>(rows: readonly unknown[][], decode: (raw: readonly unknown[]) => T): Generator<T> {
+  for (const raw of rows) yield decode(raw)
 }
 
 /** The distinct non-null values of `column` in `rows`. */

@@ -219,10 +219,12 @@ export class Session {
   async *#stream<M extends TableModel>(query: Select<M>): AsyncGenerator<M['Type'], void, undefined> {
     this.#checkOpen('stream')
     if (this.#shouldAutoflush) await this.flush()
-    // Closing the Session ends the read: say so, rather than yield the rest of the chunk or look done.
-    for await (const row of this.#loader.streamSelect(query)) {
-      if (this.#closed) break
-      yield row
+    for await (const rows of this.#loader.streamSelect(query)) {
+      for (const row of rows) {
+        // Closing the Session ended the read: say so, rather than yield the rest of the chunk or look done.
+        if (this.#closed) throw closedError('stream')
+        yield row
+      }
     }
     if (this.#closed) throw closedError('stream')
   }
