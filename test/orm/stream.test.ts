@@ -20,6 +20,7 @@ import {
   Session,
   table,
   type DialectName,
+  type Engine,
 } from 'onemodel-ts'
 import { DIALECTS, type DialectUnderTest } from '../support/dialects.ts'
 import { heroesDatabase } from '../support/heroes.ts'
@@ -58,13 +59,29 @@ function isCode(code: string): (error: unknown) => boolean {
 }
 
 /**
- * The statement of a view whose row 1500 of 2000 fails to compute, so the database fails in the middle of
- * the stream: SQLite's json_extract on malformed JSON; elsewhere a scalar subquery that finds two rows.
+ * A view whose row 1500 of 2000 fails to compute, so the database fails in the middle of a stream:
+ * SQLite's json_extract of malformed JSON; elsewhere a scalar subquery that finds two rows (rows 1500 and
+ * 1501 share their doc).
  */
 const FAILING_VIEW: Record<DialectName, string> = {
   sqlite: `create view broken as select id, json_extract(doc, '$.n') as n from source`,
   postgres: `create view broken as select id, (select 1 from source s where s.doc = source.doc) as n from source`,
   mysql: `create view broken as select id, (select 1 from source s where s.doc = source.doc) as n from source`,
+}
+
+const Broken = table(
+  'broken',
+  model('Broken', { id: field.integer({ primaryKey: true }), n: field.integer({ nullable: true }) }),
+  { metadata: new Metadata() },
+)
+
+async function createFailingView(engine: Engine, dialect: DialectName): Promise<void> {
+  await sql`create table source (id integer primary key, doc varchar(20))`.execute(engine.db)
+  const doc = (id: number) =>
+    id !== 1500 ? `{"n": ${id}}` : dialect === 'sqlite' ? 'not json' : '{"n": 1501}'
+  const rows = Array.from({ length: 2000 }, (_, i) => ({ id: i + 1, doc: doc(i + 1) }))
+  await engine.db.insertInto('source').values(rows).execute()
+  await sql.raw(FAILING_VIEW[dialect]).execute(engine.db)
 }
 
 for (const dialect of DIALECTS) {
@@ -220,6 +237,7 @@ for (const dialect of DIALECTS) {
     before(async () => {
       db = await oneConnection(dialect)
       await seedHeroes(db, MANY)
+      await createFailingView(db.engine, dialect.name)
     })
     after(() => db?.engine.dispose())
 
@@ -255,31 +273,22 @@ for (const dialect of DIALECTS) {
     })
 
     test('when the database fails in the middle of the stream', async () => {
-      const { engine } = db
-      await sql`create table source (id integer primary key, doc varchar(20))`.execute(engine.db)
-      const docs = Array.from({ length: 2000 }, (_, i) => ({
-        id: i + 1,
-        doc: i + 1 === 1500 ? 'not json' : i + 1 === 1501 ? '{"n": 1500}' : `{"n": ${i + 1}}`,
-      }))
-      // Row 1501's doc is row 1500's on the servers, whose subquery then finds two rows.
-      if (dialect.name !== 'sqlite') docs[1499]!.doc = docs[1500]!.doc
-      await engine.db
-        .insertInto('source' as never)
-        .values(docs as never)
-        .execute()
-      await sql.raw(FAILING_VIEW[dialect.name]).execute(engine.db)
-      const metadata = new Metadata()
-      const Broken = table(
-        'broken',
-        model('Broken', { id: field.integer({ primaryKey: true }), n: field.integer({ nullable: true }) }),
-        { metadata },
-      )
-      await using session = new Session(engine)
+      await using session = new Session(db.engine)
       let read = 0
       await assert.rejects(async () => {
         for await (const _ of session.stream(select(Broken).orderBy(Broken.c.id))) read++
       }, Error)
       assert.ok(read > 0 && read < 1500, `the stream failed after ${read} rows`)
+      await usable(session)
+    })
+
+    test('when the database fails mid-stream in a transaction, rollback() ends it', async () => {
+      await using session = new Session(db.engine)
+      await session.begin()
+      await assert.rejects(async () => {
+        for await (const _ of session.stream(select(Broken).orderBy(Broken.c.id)));
+      }, Error)
+      await session.rollback()
       await usable(session)
     })
 
