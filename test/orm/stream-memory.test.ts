@@ -105,6 +105,19 @@ for (const dialect of DIALECTS) {
       assert.equal(inOrder, ROWS)
       assert.ok(growth < BOUND, `the heap grew by ${mb(growth)} while streaming`)
     })
+
+    test('a loop that stops to wait holds the read back', async () => {
+      await using session = new Session(engine)
+      const baseline = heapUsed()
+      const rows = session.stream(select(Hero).orderBy(Hero.c.id))
+      assert.equal((await rows.next()).value?.id, 1)
+      // Long enough for the server to send, and the driver to parse, a good part of the million rows.
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      const growth = heapUsed() - baseline
+      await rows.return()
+      console.log(`${dialect.name}: heap +${mb(growth)} while the loop waited after its first row`)
+      assert.ok(growth < BOUND, `the heap grew by ${mb(growth)} while the loop waited`)
+    })
   })
 }
 
