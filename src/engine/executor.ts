@@ -60,7 +60,7 @@ export class ExecutorConnection implements DatabaseConnection {
   }
 
   streamQuery<R>(query: CompiledQuery, chunkSize = 100): AsyncIterableIterator<QueryResult<R>> {
-    return this.#executor.stream<R>(query, chunkSize, this)
+    return this.#executor.stream<R>(query, OBJECT_ROWS, chunkSize, this)
   }
 }
 
@@ -128,17 +128,40 @@ export class Executor implements Driver {
     return this.#borrowed<R>(query, shape)
   }
 
+  /**
+   * Streams the rows of `query` in `shape`, `chunkSize` at a time (see {@link NativeConnection.stream}):
+   * on `connection`, or on a connection of its own for one long read (see {@link NativePool.acquireReader}),
+   * given back when the iteration ends, early or by an error too.
+   *
+   * @example
+   * for await (const { rows } of executor.stream<unknown[]>(query, ARRAY_ROWS, 1000)) console.log(rows.length)
+   */
   async *stream<R>(
     query: CompiledQuery,
+    shape: RowShape,
     chunkSize: number,
-    connection: ExecutorConnection,
+    connection?: ExecutorConnection,
+  ): AsyncIterableIterator<QueryResult<R>> {
+    const native = connection?.native ?? (await this.#acquireReader())
+    try {
+      yield* this.#streamOn<R>(native, query, shape, chunkSize)
+    } finally {
+      if (connection === undefined) await this.#pool.release(native)
+    }
+  }
+
+  async *#streamOn<R>(
+    native: NativeConnection,
+    query: CompiledQuery,
+    shape: RowShape,
+    chunkSize: number,
   ): AsyncIterableIterator<QueryResult<R>> {
     this.#open()
     this.#onQuery?.(query)
     const start = performance.now()
     try {
       refuseInvalidDates(query.parameters)
-      for await (const chunk of connection.native.stream(query.sql, query.parameters, chunkSize)) {
+      for await (const chunk of native.stream(query.sql, query.parameters, shape, chunkSize)) {
         // The rows of a driver are values of unknown shape: the caller's R says what it expects of them.
         yield chunk as QueryResult<R>
       }
@@ -290,6 +313,15 @@ export class Executor implements Driver {
     const pool = this.#open()
     try {
       return await pool.acquire()
+    } catch (error) {
+      throw this.#mapError(error)
+    }
+  }
+
+  async #acquireReader(): Promise<NativeConnection> {
+    const pool = this.#open()
+    try {
+      return await (pool.acquireReader?.() ?? pool.acquire())
     } catch (error) {
       throw this.#mapError(error)
     }

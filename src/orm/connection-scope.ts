@@ -18,6 +18,10 @@ export class ConnectionScope {
   /** A new object per transaction: its identity, see {@link transaction}. */
   #transaction: object | undefined
   #compiler: QueryCompiler | undefined
+  /** The streams begun and not yet ended, which {@link endStreams} ends. */
+  readonly #streams = new Set<AsyncGenerator<unknown>>()
+  /** How many of them read on the open transaction's connection. */
+  #streamsInTransaction = 0
 
   constructor(engine: Engine) {
     this.#engine = engine
@@ -41,6 +45,50 @@ export class ConnectionScope {
   /** Runs one statement: in the open transaction, on the borrowed connection, or by itself in autocommit. */
   run<R>(statement: Statement): Promise<QueryResult<R>> {
     return this.#executor.run<R>(statement, this.#connection)
+  }
+
+  /**
+   * A stream reads on the open transaction's connection, which serves one statement at a time until the
+   * stream ends (mysql2's and node:sqlite's open result; a PostgreSQL cursor would allow more, but one
+   * rule serves every dialect).
+   */
+  get streaming(): boolean {
+    return this.#streamsInTransaction > 0
+  }
+
+  /**
+   * The rows of `statement`, `chunkSize` at a time, read as they are asked for: in the open transaction,
+   * on its connection, or else on a connection of the stream's own, which the Session's other statements
+   * and transactions leave alone. Run when the first chunk is asked for.
+   */
+  stream<R>(statement: Statement, chunkSize: number): AsyncGenerator<QueryResult<R>> {
+    const stream = this.#read<R>(statement, chunkSize, () => this.#streams.delete(stream))
+    this.#streams.add(stream)
+    return stream
+  }
+
+  async *#read<R>(
+    statement: Statement,
+    chunkSize: number,
+    ended: () => void,
+  ): AsyncGenerator<QueryResult<R>> {
+    const connection = this.#transaction === undefined ? undefined : this.#connection
+    if (connection) this.#streamsInTransaction++
+    try {
+      yield* this.#executor.stream<R>(statement, statement.shape, chunkSize, connection)
+    } finally {
+      if (connection) this.#streamsInTransaction--
+      ended()
+    }
+  }
+
+  /**
+   * Ends the streams still open, as a loop that breaks out does, so each gives its connection back: one
+   * whose caller stopped asking without ending it would hold it for ever.
+   */
+  async endStreams(): Promise<void> {
+    for (const stream of this.#streams) await stream.return(undefined)
+    this.#streams.clear()
   }
 
   /** Opens a transaction on a connection of the engine's, unless one is open. */

@@ -1,7 +1,8 @@
 import type { Engine } from '../engine/engine.ts'
+import type { Statement } from '../engine/statement.ts'
 import type { Relationship } from '../model/relationship.ts'
 import { observe } from '../model/row.ts'
-import type { TableModel } from '../model/table.ts'
+import { TableModel } from '../model/table.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import { selectIn } from './relationships.ts'
 import { queriesFor, type ItemReader } from './query-statements.ts'
@@ -15,6 +16,12 @@ import { staleError } from './session-errors.ts'
 import type { TrackedRows } from './tracked-rows.ts'
 
 type Row = Record<string, unknown>
+
+/**
+ * Rows a stream reads at a time: a FETCH on PostgreSQL. Large enough that the round trips cost little
+ * beside the rows, small enough that a chunk of wide rows stays a few megabytes.
+ */
+const STREAM_CHUNK_SIZE = 1000
 
 /**
  * How database rows become the Session's objects: a row read is merged into the identity map (the object
@@ -66,17 +73,18 @@ export class Loader {
     const [only] = items
     for (let i = 0; i < rows.length; i++) {
       const raw = rows[i]!
-      if (items.length === 1) results[i] = this.#read(only!, raw)
+      if (items.length === 1) results[i] = this.#read(only!, raw, true)
       else {
         const tuple = new Array<unknown>(items.length)
-        for (let j = 0; j < items.length; j++) tuple[j] = this.#read(items[j]!, raw)
+        for (let j = 0; j < items.length; j++) tuple[j] = this.#read(items[j]!, raw, true)
         results[i] = tuple
       }
     }
     return results
   }
 
-  #read(item: ItemReader, raw: readonly unknown[]): unknown {
+  /** One item of a result row; a table's row is kept by the Session with `keep`, else {@link detached}. */
+  #read(item: ItemReader, raw: readonly unknown[], keep: boolean): unknown {
     if (item.kind === 'value') {
       const value = raw[item.index]
       return value === null || value === undefined || item.decode === undefined ? value : item.decode(value)
@@ -86,7 +94,57 @@ export class Loader {
     if (key === null || key === undefined) return null
     // A row held already (the team of many heroes) needs no copy of its columns.
     const held = this.#rows.identity.get(statements.table, key)
-    return held ?? this.merge(statements, raw.slice(start, start + item.width))
+    if (held) return held
+    const columns = raw.slice(start, start + item.width)
+    return keep ? this.merge(statements, columns) : this.detached(statements, columns)
+  }
+
+  /**
+   * The result rows of `query`, read a chunk at a time as they are asked for (see `Session.stream`): rows
+   * of tables are the ones the Session holds, or else {@link detached} ones; a select of several items
+   * gives tuples, as {@link items} does.
+   */
+  streamSelect(query: Select<Selection, string, string, string>): AsyncGenerator<Iterable<unknown>> {
+    const { statement, items } = queriesFor(this.#engine).select(query)
+    if (query.selection instanceof TableModel) {
+      const statements = statementsFor(this.#engine, query.selection)
+      return this.stream(statement, (raw) => this.detached(statements, raw))
+    }
+    if (items.length === 1) return this.stream(statement, (raw) => this.#read(items[0]!, raw, false))
+    return this.stream(statement, (raw) => items.map((item) => this.#read(item, raw, false)))
+  }
+
+  /**
+   * The rows of `statement`, read as arrays, a chunk at a time: memory holds one chunk, whatever the
+   * result's size. Each chunk is an iterable that makes each row a value with `decode` as it is reached,
+   * so a row is decoded when its turn comes, after what was done with the rows before it. Chunks, not
+   * rows, are awaited: an await per row would double the time of a large stream.
+   */
+  async *stream<T>(
+    statement: Statement,
+    decode: (raw: readonly unknown[]) => T,
+  ): AsyncGenerator<Iterable<T>> {
+    for await (const { rows } of this.#scope.stream<unknown[]>(statement, STREAM_CHUNK_SIZE)) {
+      yield decoded(rows, decode)
+    }
+  }
+
+  /**
+   * The object for a database row the Session does not keep: the one it holds, or else a new row, as
+   * {@link merge} makes it, persistent with the values read as its committed ones, but in no Session (as
+   * a row of a closed one is), so nothing holds it once its reader lets it go. `session.add(row)` takes it
+   * in, and the next flush writes what changed since it was read.
+   */
+  detached(statements: TableStatements, raw: readonly unknown[]): object {
+    const { table, layout } = statements
+    const existing = this.#rows.identity.get(table, layout.keyOf(raw))
+    if (existing) return existing
+    const values = statements.hydrate(raw)
+    const row = observe(values)
+    const state = RowState.attach(row, values, table)
+    state.state = 'persistent'
+    state.committed = statements.rawIsSnapshot ? raw : layout.take(values)
+    return row
   }
 
   /** How many rows `query` finds, ignoring its order, paging and loads. */
@@ -244,6 +302,10 @@ export class Loader {
       }
     }
   }
+}
+
+function* decoded<T>(rows: readonly unknown[][], decode: (raw: readonly unknown[]) => T): Generator<T> {
+  for (const raw of rows) yield decode(raw)
 }
 
 /** The distinct non-null values of `column` in `rows`. */

@@ -1,6 +1,7 @@
 /** The errors a Session throws for misuse and for rows deleted elsewhere: one wording, whichever part finds them. */
-import { SessionError, StaleDataError } from '../errors.ts'
+import { InvalidQueryError, SessionError, StaleDataError } from '../errors.ts'
 import { tableOfRow, type TableModel } from '../model/table.ts'
+import type { SelectState } from './select.ts'
 
 type Row = Record<string, unknown>
 
@@ -101,4 +102,35 @@ export function staleError(
     table.name,
     key,
   )
+}
+
+/**
+ * The error for using the Session while a stream reads in its transaction: the stream holds the
+ * transaction's connection, which runs one statement at a time, until its loop ends.
+ */
+export function streamOpenError(method: string): SessionError {
+  return new SessionError(
+    'OM_ORM_STREAM_OPEN',
+    `session.${method}(): a session.stream() is still reading in this Session's transaction, on its connection. Finish or break out of its for await loop first. To write while streaming, stream outside a transaction: the stream then reads on a connection of its own and the Session stays free.`,
+  )
+}
+
+/**
+ * Why `query` cannot be streamed, if it cannot: `selectinload` loads a relationship for all the rows at
+ * once, which a stream never holds, and `forUpdate()` would hold the Session's transaction, and the rows'
+ * locks, for as long as the loop runs.
+ */
+export function unstreamableError(query: { readonly state: SelectState }): InvalidQueryError | undefined {
+  const [load] = query.state.options
+  if (load) {
+    return new InvalidQueryError(
+      `session.stream(): selectinload('${load.relationship}') loads a relationship for all the rows at once, and a stream never holds them all. Load it for each row with session.load(row, '${load.relationship}'), or read the rows with session.exec() in pages (limit and offset).`,
+    )
+  }
+  if (query.state.lock) {
+    return new InvalidQueryError(
+      'session.stream(): forUpdate() would hold its row locks, and the transaction, for as long as the loop runs. Lock the rows with session.exec() a page (limit) at a time, committing after each.',
+    )
+  }
+  return undefined
 }

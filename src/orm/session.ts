@@ -10,7 +10,14 @@ import { PendingResult, Result } from './result.ts'
 import type { ResultOf, Selection } from './select-types.ts'
 import { relationshipOf, type LoadOption, type RelationshipNames } from './load-option.ts'
 import type { Select } from './select.ts'
-import { closedError, notPersistentError, tableOf, transactionOpenError } from './session-errors.ts'
+import {
+  closedError,
+  notPersistentError,
+  streamOpenError,
+  tableOf,
+  transactionOpenError,
+  unstreamableError,
+} from './session-errors.ts'
 import type { RowState } from './row-state.ts'
 import { TrackedRows } from './tracked-rows.ts'
 import { TransactionMemory } from './transaction-memory.ts'
@@ -84,7 +91,7 @@ export class Session {
    * @throws {SessionError} `OM_ORM_ATTACHED` for a row another open Session holds.
    */
   add(row: object): void {
-    this.#checkOpen('add')
+    this.#checkOpen('add', true)
     this.#rows.put(row)
   }
 
@@ -98,7 +105,7 @@ export class Session {
    * @throws {SessionError} `OM_ORM_DETACHED` when the row is not in this session.
    */
   async delete(row: object): Promise<void> {
-    this.#checkOpen('delete')
+    this.#checkOpen('delete', true)
     this.#rows.markDeleted(row)
   }
 
@@ -188,6 +195,54 @@ export class Session {
       return new Result(await this.#loader.select(query), query.selection.tableName)
     }
     return new Result(await this.#loader.items(query), 'select(…)')
+  }
+
+  /**
+   * Runs a select and yields its rows as they are read, a chunk at a time (SQLAlchemy's `yield_per`), so
+   * memory holds one chunk however many rows there are: a cursor on PostgreSQL, the open result on SQLite
+   * and MySQL. Pending changes are flushed first (with autoflush), as for `exec()`.
+   *
+   * Rows are typed and decoded as `exec()` gives them: rows of one table model, tuples for several items,
+   * values for one column. A row the Session holds is yielded as that object;
+   * the others are not kept by the Session (it would hold every row read): each is persistent but in no
+   * Session, as a row of a closed Session is. Change one with `session.add(row)`, then commit: what
+   * changed since it was read is written.
+   *
+   * With no transaction open, the stream reads on a connection of its own, and the Session is free to run
+   * other queries and commit meanwhile. In an open transaction it reads in that transaction, on its
+   * connection, and until the loop ends the Session refuses everything but `add()` and `delete()`
+   * (`OM_ORM_STREAM_OPEN`). Breaking out of the loop, or an error, ends the read and gives the connection
+   * back.
+   *
+   * @example
+   * for await (const hero of session.stream(select(Hero).where(Hero.c.age.gte(18)).orderBy(Hero.c.id))) {
+   *   await report.write(`${hero.id},${hero.name}\n`) // one chunk of heroes in memory at a time
+   * }
+   * @throws {InvalidQueryError} for `options(selectinload(…))` and `forUpdate()`, which need every row at
+   * once or a transaction held for the whole read: load relationships per row with `session.load()`, and
+   * lock with `exec()` in pages.
+   */
+  stream<S extends Selection, T extends string, N extends string, C extends string>(
+    query: Select<S, T, N, C>,
+  ): AsyncGenerator<ResultOf<S, N>, void, undefined> {
+    this.#checkOpen('stream')
+    const refused = unstreamableError(query)
+    if (refused) throw refused
+    return this.#stream(query)
+  }
+
+  async *#stream<R>(query: AnySelect): AsyncGenerator<R, void, undefined> {
+    this.#checkOpen('stream')
+    if (this.#shouldAutoflush) await this.flush()
+    for await (const rows of this.#loader.streamSelect(query)) {
+      for (const row of rows) {
+        // Closing the Session ended the read: say so, rather than yield the rest of the chunk or look done.
+        if (this.#closed) throw closedError('stream')
+        // The row of the select's result type, ResultOf<S, N>, which stream() states.
+        yield row as R
+      }
+    }
+    if (this.#closed) throw closedError('stream')
   }
 
   /**
@@ -294,6 +349,7 @@ export class Session {
   /** Rolls back what was not committed, releases the connection and empties the session. */
   async close(): Promise<void> {
     if (this.#closed) return
+    await this.#scope.endStreams()
     if (this.#scope.inTransaction) await this.rollback()
     this.#closed = true
     this.#rows.clear()
@@ -311,8 +367,10 @@ export class Session {
     throw notPersistentError(tableOf(row, method), method, alternative)
   }
 
-  #checkOpen(method: string): void {
+  /** The Session is open, and unless only rows change (`add`, `delete`), no stream holds its transaction. */
+  #checkOpen(method: string, rowsOnly = false): void {
     if (this.#closed) throw closedError(method)
+    if (!rowsOnly && this.#scope.streaming) throw streamOpenError(method)
   }
 
   // Checked before calling flush(), as most reads have nothing to flush and an async call costs a promise.

@@ -131,18 +131,26 @@ for (const dialect of DIALECTS) {
       })
     })
 
-    // pg streams only through pg-cursor, which onemodel does not depend on.
-    if (dialect.name !== 'postgres') {
-      test('Kysely streams rows through the executor', async () => {
-        const { engine } = await oneConnection(dialect)
-        await using _ = engine
-        const names: string[] = []
-        for await (const row of engine.db.selectFrom('hero').select('name').orderBy('id').stream()) {
-          names.push(row.name)
-        }
-        assert.deepEqual(names, ['Deadpond', 'Rusty-Man', 'Spider-Boy'])
-      })
-    }
+    test('Kysely streams rows through the executor', async () => {
+      const { engine } = await oneConnection(dialect)
+      await using _ = engine
+      const names: string[] = []
+      for await (const row of engine.db.selectFrom('hero').select('name').orderBy('id').stream()) {
+        names.push(row.name)
+      }
+      assert.deepEqual(names, ['Deadpond', 'Rusty-Man', 'Spider-Boy'])
+    })
+
+    test('a stream the caller leaves early gives its one connection back', async () => {
+      const { engine } = await oneConnection(dialect)
+      await using _ = engine
+      for await (const row of engine.db.selectFrom('hero').select('name').orderBy('id').stream(1)) {
+        assert.equal(row.name, 'Deadpond')
+        break
+      }
+      const { rows } = await sql<{ n: number }>`select count(*) as n from hero`.execute(engine.db)
+      assert.equal(Number(rows[0]!.n), 3)
+    })
   })
 }
 

@@ -18,8 +18,19 @@ export interface NativeConnection {
     shape: RowShape,
     prepare: string | undefined,
   ): QueryResult<unknown> | Promise<QueryResult<unknown>>
-  /** The rows of a statement as objects, a chunk at a time. */
-  stream(sql: string, parameters: readonly unknown[], chunkSize: number): AsyncIterable<QueryResult<unknown>>
+  /**
+   * The rows of a statement in `shape`, `chunkSize` at a time, read from the database as they are asked
+   * for, so memory holds one chunk whatever the result's size: node:sqlite steps its statement, PostgreSQL
+   * fetches from a cursor (in the open transaction, or in a read-only one of its own), mysql2 reads its
+   * socket only while the caller reads. Ending the iteration early (`return()`) ends the read and leaves
+   * the connection ready for the next statement.
+   */
+  stream(
+    sql: string,
+    parameters: readonly unknown[],
+    shape: RowShape,
+    chunkSize: number,
+  ): AsyncIterable<QueryResult<unknown>>
   begin(settings: TransactionSettings): void | Promise<void>
   commit(): void | Promise<void>
   rollback(): void | Promise<void>
@@ -63,6 +74,12 @@ export interface NativePool {
   /** A connection for a transaction or several statements, waited for until one is free. */
   acquire(): Promise<NativeConnection>
   release(connection: NativeConnection): void | Promise<void>
+  /**
+   * A connection for one long read (a stream) that leaves the others free, given back with
+   * {@link release}. Absent where {@link acquire} serves (the servers' pools); SQLite's is a read-only
+   * connection of its own, as its one write connection is taken by one transaction at a time.
+   */
+  acquireReader?(): Promise<NativeConnection>
   /**
    * A connection one statement in autocommit can run on right now without acquiring one (SQLite's),
    * or `undefined`: the statement then borrows a connection for as long as it runs.

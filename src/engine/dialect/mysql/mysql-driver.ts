@@ -59,15 +59,33 @@ class MysqlConnection implements NativeConnection {
     }
   }
 
-  async *stream(sql: string, parameters: readonly unknown[]): AsyncIterableIterator<QueryResult<unknown>> {
-    const options = { sql, values: parameters as mysql.ExecuteValues[] } // as in #send
-    const rows = this.raw.query(options).stream({ objectMode: true })
+  /**
+   * Reads the rows as the server sends them: mysql2 pauses the socket while its stream's buffer is full
+   * (16 rows), so the server waits and memory holds a chunk. When the caller stops early, mysql2 reads and
+   * drops the rest in the background, and the connection's next statement runs after it (a result the
+   * server sends cannot be cut short without closing the connection, and with it a transaction).
+   */
+  async *stream(
+    sql: string,
+    parameters: readonly unknown[],
+    shape: RowShape,
+    chunkSize: number,
+  ): AsyncIterableIterator<QueryResult<unknown>> {
+    const options = { sql, values: parameters as mysql.ExecuteValues[], rowsAsArray: shape.arrays } // as in #send
+    let rows: unknown[] = []
     try {
-      for await (const row of rows) yield { rows: [row] }
+      for await (const row of this.raw.query(options).stream()) {
+        rows.push(row)
+        if (rows.length === chunkSize) {
+          yield { rows }
+          rows = []
+        }
+      }
     } catch (error) {
       // A stream the caller stopped reading ends early; that is not a failure.
       if ((error as { code?: unknown }).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw error
     }
+    if (rows.length > 0) yield { rows }
   }
 
   async begin(settings: TransactionSettings): Promise<void> {

@@ -37,6 +37,8 @@ class PostgresConnection implements NativeConnection {
   readonly client: pg.PoolClient
   /** A failed ROLLBACK leaves the connection in an unknown state: the pool then closes it. */
   broken = false
+  /** Cursors declared on this connection, for a name no open one has. */
+  #cursors = 0
 
   constructor(client: pg.PoolClient) {
     this.client = client
@@ -67,8 +69,55 @@ class PostgresConnection implements NativeConnection {
     }
   }
 
-  async *stream(): AsyncIterableIterator<QueryResult<unknown>> {
-    throw new Error('Streaming is not supported on PostgreSQL; use execute() and page with limit/offset.')
+  /**
+   * Reads through a server-side cursor (`DECLARE … NO SCROLL CURSOR`, then `FETCH <chunkSize>` as the
+   * caller asks): the server holds the result, the client one chunk. A cursor lives in a transaction: in
+   * the open one, or else in a read-only one of its own, begun here and ended with the stream (which also
+   * keeps it on one server connection behind PgBouncer's transaction pooling). A failed FETCH aborted the
+   * transaction: its own is rolled back; an open one is the caller's to roll back.
+   */
+  async *stream(
+    sql: string,
+    parameters: readonly unknown[],
+    shape: RowShape,
+    chunkSize: number,
+  ): AsyncIterableIterator<QueryResult<unknown>> {
+    const alone = this.client.getTransactionStatus() === 'I'
+    if (alone) await this.client.query('start transaction read only')
+    const cursor = `onemodel_cursor_${++this.#cursors}`
+    const fetch = { text: `fetch ${chunkSize} from ${cursor}`, rowMode: shape.arrays ? 'array' : undefined }
+    // pg reads the values without changing them; its types ask for a mutable array.
+    const declare = { text: `declare ${cursor} no scroll cursor for ${sql}`, values: parameters as unknown[] }
+    let failed = false
+    try {
+      await this.client.query(declare)
+      for (;;) {
+        const { rows } = await this.client.query(fetch)
+        if (rows.length > 0) yield { rows }
+        // A short chunk is the last: no FETCH to learn that nothing is left.
+        if (rows.length < chunkSize) break
+      }
+    } catch (error) {
+      failed = true
+      throw error
+    } finally {
+      // Also when the caller stopped early: the cursor closes, and the transaction begun for it ends.
+      await this.#endCursor(cursor, alone, failed)
+    }
+  }
+
+  /**
+   * Closes a stream's cursor, or ends the transaction begun for it, which closes it. After a failure the
+   * statement's own error is the one thrown; a cleanup that fails leaves the connection broken.
+   */
+  async #endCursor(cursor: string, alone: boolean, failed: boolean): Promise<void> {
+    try {
+      if (alone) await this.client.query(failed ? 'rollback' : 'commit')
+      else if (!failed) await this.client.query(`close ${cursor}`)
+    } catch (error) {
+      this.broken = true
+      if (!failed) throw error
+    }
   }
 
   async begin(settings: TransactionSettings): Promise<void> {

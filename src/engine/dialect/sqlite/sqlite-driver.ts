@@ -39,10 +39,18 @@ class SqliteConnection implements NativeConnection {
   readonly #cache = new Map<string, CachedStatement>()
   readonly #arrayCache = new Map<string, CachedStatement>()
   readonly #cacheSize: number
+  /** {@link close} closes the database handle: false for a connection that {@link share}s another's. */
+  readonly #ownsDatabase: boolean
 
-  constructor(db: DatabaseSync, cacheSize: number) {
+  constructor(db: DatabaseSync, cacheSize: number, ownsDatabase = true) {
     this.#db = db
     this.#cacheSize = cacheSize
+    this.#ownsDatabase = ownsDatabase
+  }
+
+  /** Another connection over this one's database handle, which closing it leaves open. */
+  share(): SqliteConnection {
+    return new SqliteConnection(this.#db, 0, false)
   }
 
   execute(sql: string, parameters: readonly unknown[], shape: RowShape): QueryResult<unknown> {
@@ -57,9 +65,25 @@ class SqliteConnection implements NativeConnection {
     return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) }
   }
 
-  async *stream(sql: string, parameters: readonly unknown[]): AsyncIterableIterator<QueryResult<unknown>> {
-    const { statement } = this.#prepare(sql, false)
-    for (const row of statement.iterate(...toSqliteParams(parameters))) yield { rows: [row] }
+  async *stream(
+    sql: string,
+    parameters: readonly unknown[],
+    shape: RowShape,
+    chunkSize: number,
+  ): AsyncIterableIterator<QueryResult<unknown>> {
+    // A statement of its own, not the cache's: the same text run again while this one is open would reset
+    // it. Leaving the loop early resets it (for…of calls the iterator's return()).
+    const statement = this.#db.prepare(sql)
+    statement.setReturnArrays(shape.arrays)
+    let rows: unknown[] = []
+    for (const row of statement.iterate(...toSqliteParams(parameters))) {
+      rows.push(row)
+      if (rows.length === chunkSize) {
+        yield { rows }
+        rows = []
+      }
+    }
+    if (rows.length > 0) yield { rows }
   }
 
   begin(settings: TransactionSettings): void {
@@ -78,7 +102,7 @@ class SqliteConnection implements NativeConnection {
   close(): void {
     this.#cache.clear()
     this.#arrayCache.clear()
-    if (this.#db.isOpen) this.#db.close()
+    if (this.#ownsDatabase && this.#db.isOpen) this.#db.close()
   }
 
   // Statements that return arrays are cached apart: node:sqlite sets the row shape per statement. A Map
@@ -168,6 +192,8 @@ export class SqlitePool implements NativePool {
   readonly #lock = new WriteLock()
   #writer: SqliteConnection | undefined
   #reader: SqliteConnection | undefined
+  /** The connections of the streams reading now, each closed when its stream ends. */
+  readonly #streamReaders = new Set<SqliteConnection>()
 
   constructor(config: SqlitePoolConfig) {
     this.#config = config
@@ -183,8 +209,20 @@ export class SqlitePool implements NativePool {
     }
   }
 
-  release(): void {
-    this.#lock.release()
+  release(connection: SqliteConnection): void {
+    if (this.#streamReaders.delete(connection)) connection.close()
+    else this.#lock.release()
+  }
+
+  async acquireReader(): Promise<NativeConnection> {
+    const writer = this.#connect()
+    // A file's stream reads on a connection of its own: in WAL mode it sees the last commit and never
+    // blocks a writer, and the shared read connection's statements do not see its snapshot. A memory
+    // database has one connection: the stream shares it, without its write lock, which the Session's own
+    // writes during the stream need.
+    const reader = this.#config.memory ? writer.share() : this.#open(new DatabaseSync(this.#config.filename))
+    this.#streamReaders.add(reader)
+    return reader
   }
 
   idle(): NativeConnection | undefined {
@@ -199,6 +237,8 @@ export class SqlitePool implements NativePool {
   }
 
   async destroy(): Promise<void> {
+    for (const reader of this.#streamReaders) reader.close()
+    this.#streamReaders.clear()
     this.#reader?.close()
     this.#writer?.close()
     this.#reader = this.#writer = undefined
@@ -222,13 +262,15 @@ export class SqlitePool implements NativePool {
     db.exec(`pragma synchronous = ${c.synchronous ?? 'normal'}`)
     db.exec(`pragma foreign_keys = ${(c.foreignKeys ?? true) ? 'on' : 'off'}`)
     this.#writer = new SqliteConnection(db, cacheSize)
-    if (!c.memory) {
-      const reader = new DatabaseSync(c.filename)
-      reader.exec(`pragma busy_timeout = ${Math.trunc(c.busyTimeout ?? 5000)}`)
-      reader.exec('pragma query_only = on')
-      this.#reader = new SqliteConnection(reader, cacheSize)
-    }
+    if (!c.memory) this.#reader = this.#open(new DatabaseSync(c.filename))
     return this.#writer
+  }
+
+  /** A read-only connection over `db`, a new handle on the database file. */
+  #open(db: DatabaseSync): SqliteConnection {
+    db.exec(`pragma busy_timeout = ${Math.trunc(this.#config.busyTimeout ?? 5000)}`)
+    db.exec('pragma query_only = on')
+    return new SqliteConnection(db, this.#config.statementCacheSize ?? 256)
   }
 
   /** Waits for the write connection as long as SQLite would wait for another process's lock. */
