@@ -136,15 +136,11 @@ export class Loader {
    * in, and the next flush writes what changed since it was read.
    */
   detached(statements: TableStatements, raw: readonly unknown[]): object {
-    const { table, layout } = statements
-    const existing = this.#rows.identity.get(table, layout.keyOf(raw))
+    const existing = this.#rows.identity.get(statements.table, statements.layout.keyOf(raw))
     if (existing) return existing
-    const values = statements.hydrate(raw)
-    const row = observe(values)
-    const state = RowState.attach(row, values, table)
+    const state = readRow(statements, raw)
     state.state = 'persistent'
-    state.committed = statements.rawIsSnapshot ? raw : layout.take(values)
-    return row
+    return state.row
   }
 
   /** How many rows `query` finds, ignoring its order, paging and loads. */
@@ -167,16 +163,12 @@ export class Loader {
 
   /** The object for a database row: the one already in the session, or a new tracked one. */
   merge(statements: TableStatements, raw: readonly unknown[]): object {
-    const { table, layout } = statements
-    const existing = this.#rows.identity.get(table, layout.keyOf(raw))
+    const existing = this.#rows.identity.get(statements.table, statements.layout.keyOf(raw))
     if (existing) return existing
-    const values = statements.hydrate(raw)
-    const row = observe(values)
-    // Given to the values, whose slots the row's are: reaching them through the row costs more.
-    const state = RowState.attach(row, values, table)
-    this.#rows.track(state, statements.rawIsSnapshot ? raw : layout.take(values))
-    if (this.#scope.inTransaction) this.#rows.readInTransaction.add(row)
-    return row
+    const state = readRow(statements, raw)
+    this.#rows.track(state, state.committed!)
+    if (this.#scope.inTransaction) this.#rows.readInTransaction.add(state.row)
+    return state.row
   }
 
   /**
@@ -306,6 +298,16 @@ export class Loader {
 
 function* decoded<T>(rows: readonly unknown[][], decode: (raw: readonly unknown[]) => T): Generator<T> {
   for (const raw of rows) yield decode(raw)
+}
+
+/** A new row of `raw`'s values, observed by its new state, which holds them as its committed values. */
+function readRow(statements: TableStatements, raw: readonly unknown[]): RowState {
+  const values = statements.hydrate(raw)
+  const row = observe(values)
+  // Given to the values, whose slots the row's are: reaching them through the row costs more.
+  const state = RowState.attach(row, values, statements.table)
+  state.committed = statements.rawIsSnapshot ? raw : statements.layout.take(values)
+  return state
 }
 
 /** The distinct non-null values of `column` in `rows`. */
