@@ -246,6 +246,49 @@ for (const dialect of DIALECTS) {
       ])
     })
 
+    test('items mix rows, columns and expressions; the result is iterable', async () => {
+      const { Hero, Team, Mission, engine } = db()
+      await using session = new Session(engine)
+      const Mate = alias(Hero, 'mate')
+      const missions = select(count())
+        .selectFrom(Mission)
+        .correlate(Hero)
+        .where(Mission.c.hero_id.eq(Hero.c.id))
+      const query = select(Team, Hero.c.name, Mate.c.name, missions.scalarSubquery().as('missions'))
+        .join(Hero)
+        .leftJoin(Mate, and(Mate.c.team_id.eq(Hero.c.team_id), Mate.c.id.ne(Hero.c.id)))
+        .orderBy(Hero.c.id)
+      const seen: unknown[] = []
+      for (const [team, hero, mate, tally] of await session.exec(query))
+        seen.push([team.name, hero, mate, tally])
+      assert.deepEqual(seen, [
+        ['Preventers', 'Deadpond', 'Rusty-Man', 0],
+        ['Preventers', 'Rusty-Man', 'Deadpond', 1],
+        ['Z-Force', 'Spider-Boy', null, 1],
+      ])
+    })
+
+    test('values are bound, never written into the SQL text', async () => {
+      const { Hero, Team, engine, log } = db()
+      await using session = new Session(engine)
+      const sly = "Preventers' or '1'='1"
+      log.length = 0
+      const rows = await session
+        .exec(
+          select(Hero.c.name)
+            .join(Team, and(Hero.c.team_id.eq(Team.c.id), Team.c.name.ne(sly)))
+            .where(
+              Team.rel.heroes.any(Hero.c.name.eq(sly)),
+              Hero.c.name.in(select(Hero.c.name).where(Hero.c.name.eq(sly))),
+            ),
+        )
+        .all()
+      assert.deepEqual(rows, [])
+      assert.equal(log.length, 1)
+      assert.ok(!log[0]!.includes("'"), log[0])
+      assert.match(log[0]!, / -- 3 parameters$/)
+    })
+
     test('session.count() counts the rows of a join, inner or left', async () => {
       const { Hero, Team, engine, log } = db()
       await using session = new Session(engine)
