@@ -184,9 +184,12 @@ for (const dialect of DIALECTS) {
     test('rows added and not yet flushed are found: the query flushes first (autoflush)', async () => {
       const { Hero, Team, engine } = db()
       await using session = new Session(engine)
-      session.add(Hero.create({ name: 'Rookie', age: 19, team_id: 2 }))
+      const rookie = Hero.create({ name: 'Rookie', age: 19, team_id: 2 })
+      session.add(rookie)
       const rows = await session.exec(select(Hero.c.name).join(Team).where(Team.c.name.eq('Z-Force'))).all()
       assert.deepEqual(rows.toSorted(), ['Rookie', 'Spider-Boy'])
+      const [[hero]] = await session.exec(select(Hero, Team).join(Team).where(Hero.c.name.eq('Rookie'))).all()
+      assert.equal(hero, rookie, 'the object added is the one the tuple holds')
       await session.rollback()
     })
 
