@@ -68,15 +68,16 @@ export class Relationship<
 
   /**
    * Some row of the collection meets `condition` (any row, without one): SQLAlchemy's `any()`, compiled
-   * to `EXISTS (SELECT … WHERE <foreign key> = <key> AND <condition>)`.
+   * to `EXISTS (SELECT … WHERE <foreign key> = <key> AND <condition>)`. A condition may also read tables
+   * of the enclosing query; the query must then read them.
    *
    * @example
    * select(Team).where(Team.rel.heroes.any(Hero.c.age.gt(40))) // the teams with a hero over 40
    */
-  any<O extends string, T extends string>(
+  any<O extends string, T extends string, U extends string = never>(
     this: Relationship<O, T, 'many'>,
-    condition?: Condition<T>,
-  ): Condition<O> {
+    condition?: Condition<NoInfer<T> | U>,
+  ): Condition<O | Exclude<U, T>> {
     return new Condition({ kind: 'related', relationship: this, condition: condition?.node })
   }
 
@@ -86,10 +87,10 @@ export class Relationship<
    * @example
    * select(Hero).where(Hero.rel.team.has(Team.c.headquarters.eq('Sharp Tower')))
    */
-  has<O extends string, T extends string>(
+  has<O extends string, T extends string, U extends string = never>(
     this: Relationship<O, T, 'one'>,
-    condition?: Condition<T>,
-  ): Condition<O> {
+    condition?: Condition<NoInfer<T> | U>,
+  ): Condition<O | Exclude<U, T>> {
     return new Condition({ kind: 'related', relationship: this, condition: condition?.node })
   }
 

@@ -125,21 +125,15 @@ for (const dialect of DIALECTS) {
       ])
     })
 
-    test(
-      'a correlated scalar subquery as an item reads its correlated table, as its type says',
-      {
-        todo: "the item's type counts team as read (where() takes Team's columns), but fromOf() leaves it out of FROM: alone, the query 'reads no table'; beside hero's column, the database answers 'no such column team.id'",
-      },
-      async () => {
-        const { Hero, Team, engine } = db()
-        await using session = new Session(engine)
-        const heroes = select(count()).selectFrom(Hero).correlate(Team).where(Hero.c.team_id.eq(Team.c.id))
-        const rows = await session
-          .exec(select(heroes.scalarSubquery()).where(Team.c.name.eq('Preventers')))
-          .all()
-        assert.deepEqual(rows, [2])
-      },
-    )
+    test('a correlated scalar subquery as an item reads its correlated table, as its type says', async () => {
+      const { Hero, Team, engine } = db()
+      await using session = new Session(engine)
+      const heroes = select(count()).selectFrom(Hero).correlate(Team).where(Hero.c.team_id.eq(Team.c.id))
+      const rows = await session
+        .exec(select(heroes.scalarSubquery()).where(Team.c.name.eq('Preventers')))
+        .all()
+      assert.deepEqual(rows, [2])
+    })
 
     test('a scalar subquery over an alias of the enclosing table: teammates per hero', async () => {
       const { Hero, engine } = db()
@@ -257,43 +251,35 @@ for (const dialect of DIALECTS) {
       assert.match(log[0]!, / -- 3 parameters$/)
     })
 
-    test(
-      'ordering by a subquery with a value, nulls last, is built once on every dialect',
-      {
-        todo:
-          dialect.name === 'mysql' &&
-          "MySQL's nulls emulation writes the expression twice, so its value is bound twice and the statement cache, which checks the values' order once, rebuilds the statement every time",
-      },
-      async (t) => {
-        const { Hero, Mission, engine } = db()
-        await using session = new Session(engine)
-        const byMissions = (after: number) =>
-          select(Hero.c.name).orderBy(
-            select(count())
-              .selectFrom(Mission)
-              .correlate(Hero)
-              .where(Mission.c.hero_id.eq(Hero.c.id), Mission.c.hero_id.gt(after))
-              .scalarSubquery()
-              .desc()
-              .nullsLast(),
-            Hero.c.id,
-          )
-        assert.deepEqual(await session.exec(byMissions(0)).all(), [
-          'Rusty-Man',
-          'Spider-Boy',
-          'Deadpond',
-          'Tarantula',
-        ])
-        const built = t.mock.method(engine.db, 'selectFrom')
-        assert.deepEqual(await session.exec(byMissions(2)).all(), [
-          'Spider-Boy',
-          'Deadpond',
-          'Rusty-Man',
-          'Tarantula',
-        ])
-        assert.equal(built.mock.callCount(), 0)
-      },
-    )
+    test('ordering by a subquery with a value, nulls last, is built once on every dialect', async (t) => {
+      const { Hero, Mission, engine } = db()
+      await using session = new Session(engine)
+      const byMissions = (after: number) =>
+        select(Hero.c.name).orderBy(
+          select(count())
+            .selectFrom(Mission)
+            .correlate(Hero)
+            .where(Mission.c.hero_id.eq(Hero.c.id), Mission.c.hero_id.gt(after))
+            .scalarSubquery()
+            .desc()
+            .nullsLast(),
+          Hero.c.id,
+        )
+      assert.deepEqual(await session.exec(byMissions(0)).all(), [
+        'Rusty-Man',
+        'Spider-Boy',
+        'Deadpond',
+        'Tarantula',
+      ])
+      const built = t.mock.method(engine.db, 'selectFrom')
+      assert.deepEqual(await session.exec(byMissions(2)).all(), [
+        'Spider-Boy',
+        'Deadpond',
+        'Rusty-Man',
+        'Tarantula',
+      ])
+      assert.equal(built.mock.callCount(), 0)
+    })
   })
 }
 
@@ -308,14 +294,11 @@ describe('a subquery used as a value has one column', () => {
     assert.throws(() => select(Hero, Team).scalarSubquery(), InvalidQueryError)
   })
 
-  test(
-    'in() and notIn() of a select of rows or of several columns are refused, as scalarSubquery() refuses them',
-    {
-      todo: 'the types accept them (ColumnOf<…> is never, assignable to any column type) and the database refuses the SQL when it runs',
-    },
-    () => {
-      assert.throws(() => Hero.c.team_id.in(select(Team)), InvalidQueryError)
-      assert.throws(() => Hero.c.team_id.notIn(select(Team.c.id, Team.c.name)), InvalidQueryError)
-    },
-  )
+  test('in() and notIn() of a select of rows or of several columns are refused, as scalarSubquery() refuses them', () => {
+    // The types refuse both; a caller the types do not reach gets the error at once, not from the database.
+    // @ts-expect-error: a select of rows is not a list of values
+    assert.throws(() => Hero.c.team_id.in(select(Team)), InvalidQueryError)
+    // @ts-expect-error: nor is a select of two columns
+    assert.throws(() => Hero.c.team_id.notIn(select(Team.c.id, Team.c.name)), InvalidQueryError)
+  })
 })
