@@ -1,0 +1,26 @@
+/** docs/tutorial/12-subqueries.md: exists, in, scalar subqueries and any()/has(), on a real SQLite file. */
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { assertEchoed, page, programSource, runProgram } from '../support/tutorial.ts'
+
+const name = '12-subqueries'
+
+const printed =
+  "[ 'Preventers' ] [ 'Wakaland', 'Z-Force' ]\n" +
+  "[ 'Black Lion', 'Princess Sure-E' ]\n" +
+  "[ [ 'Preventers', 4 ], [ 'Wakaland', 2 ], [ 'Z-Force', 1 ] ]\n" +
+  "[ 'Black Lion', 'Dr. Weird', 'Rusty-Man', 'Tarantula' ]\n" +
+  "[ 'Preventers' ] [ 'Black Lion', 'Princess Sure-E' ] [ 'Spider-Boy' ]\n"
+
+describe('tutorial: subqueries', () => {
+  test('exists and not exists split the teams, in() and a scalar subquery filter, any()/has() agree', () => {
+    const { stdout } = runProgram(name)
+    assert.equal(stdout, printed, 'any() and has() find what exists() and in() found')
+  })
+
+  test('the page shows the program as it is, what it prints, and the SQL it echoes', () => {
+    assert.equal(page(name).code, programSource(name), 'the page code blocks drifted from the program')
+    assert.equal(page(name).output, printed)
+    assertEchoed(name, runProgram(name).stderr)
+  })
+})

@@ -1,0 +1,39 @@
+/** docs/tutorial/13-bulk-writes.md: an upsert, a bulk update and a bulk delete told as one story, on a real SQLite file. */
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { assertEchoed, page, programSource, runProgram } from '../support/tutorial.ts'
+
+const name = '13-bulk-writes'
+
+const imported = `[
+  [ 'Deadpond', null ],
+  [ 'Rusty-Man', 48 ],
+  [ 'Spider-Boy', 16 ],
+  [ 'Tarantula', 32 ],
+  [ 'Dr. Weird', 36 ],
+  [ 'Captain North America', 93 ]
+]
+`
+const synced = '3 recruited; the Captain is in team 1\n1 retired; undefined\n'
+const final = `[
+  [ 'Deadpond', null, 'Z-Force' ],
+  [ 'Rusty-Man', 48, 'Preventers' ],
+  [ 'Spider-Boy', 16, null ],
+  [ 'Tarantula', 32, 'Preventers' ],
+  [ 'Dr. Weird', 36, 'Preventers' ]
+]
+`
+const printed = imported + synced + final
+
+describe('tutorial: bulk writes', () => {
+  test("the upsert updates Spider-Boy's age and inserts three; update and delete keep the held Captain in sync", () => {
+    const { stdout } = runProgram(name)
+    assert.equal(stdout, printed)
+  })
+
+  test('the page shows the program as it is, what it prints, and the SQL it echoes', () => {
+    assert.equal(page(name).code, programSource(name), 'the page code blocks drifted from the program')
+    assert.equal(page(name).output, printed)
+    assertEchoed(name, runProgram(name).stderr)
+  })
+})
