@@ -140,6 +140,34 @@ function relatedQuery(relationship: object, condition: ConditionNode | undefined
   return context.db.selectFrom(target.tableName).select(sql.lit(1).as('one')).where(where)
 }
 
+/**
+ * A row lock on a query whose rows are not the tables' rows (aggregates, groups, distinct), or on the
+ * side of a left join that may be missing, is refused on every dialect: PostgreSQL refuses both, and the
+ * others would lock rows other than those read.
+ */
+function refuseLock(query: AnySelect, context: SqlContext): void {
+  const { state } = query
+  if (state.lock === undefined) return
+  const grouped =
+    state.groupBy.length > 0 ||
+    state.having.length > 0 ||
+    state.distinct ||
+    itemsOf(query).some(
+      (item) =>
+        !(item instanceof TableModel || item instanceof AliasedTable) && item.node.kind === 'aggregate',
+    )
+  if (grouped) {
+    throw new InvalidQueryError(
+      'select(…).forUpdate(): a query of aggregates, groups or distinct rows reads no single row to lock. Lock the rows themselves (select(Hero).where(…).forUpdate()), then count or group them.',
+    )
+  }
+  if (state.joins.some((join) => join.kind === 'left')) {
+    throw new InvalidQueryError(
+      `select(…).forUpdate(): a left join may find no row of its table to lock${context.dialect.name === 'postgres' ? ' (PostgreSQL refuses it)' : ''}. Lock with an inner join, or lock the rows of each table with a select of its own.`,
+    )
+  }
+}
+
 /** The SQL name of an entity in FROM: the table, `AS` its alias for an alias. */
 function tableReference(entity: Entity): string {
   return entity instanceof AliasedTable ? `${entity.table.tableName} as ${entity.alias}` : entity.tableName
@@ -158,9 +186,14 @@ export function buildQuery(query: AnySelect, context: SqlContext, positional = f
       'select(…): the query reads no table. Say which with .selectFrom(Hero), as in select(count()).selectFrom(Hero).',
     )
   }
+  refuseLock(query, context)
+  // `FROM a, b` reads as SQLModel's; but a comma binds more loosely than JOIN, so with joins the other
+  // tables are cross joined, for each ON condition to see every table before it.
+  const [first, ...others] = from.map(tableReference)
   let builder: SelectQueryBuilder<any, any, any> = context.db
-    .selectFrom(from.map(tableReference))
+    .selectFrom(state.joins.length === 0 ? [first!, ...others] : first!)
     .select(selectList(itemsOf(query), context, positional))
+  if (state.joins.length > 0) for (const other of others) builder = builder.crossJoin(other)
   if (state.distinct) builder = builder.distinct()
   for (const join of state.joins) {
     const on = toCondition(join.on, context)

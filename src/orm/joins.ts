@@ -42,14 +42,20 @@ export function nameOf(entity: Entity): string {
 export function fromOf(selection: Selection, state: SelectState): Entity[] {
   const found = new Map<string, Entity>()
   const add = (entity: Entity) => {
-    if (!found.has(nameOf(entity))) found.set(nameOf(entity), entity)
+    const known = found.get(nameOf(entity))
+    if (known === undefined) found.set(nameOf(entity), entity)
+    else sameTable(known, entity)
   }
   for (const item of selection instanceof TableModel ? [selection] : selection) {
     if (item instanceof TableModel || item instanceof AliasedTable) add(item)
     else sourcesOf(item.node, add)
   }
   for (const entity of state.from) add(entity)
-  for (const join of state.joins) found.delete(nameOf(join.target))
+  for (const { target } of state.joins) {
+    const known = found.get(nameOf(target))
+    if (known !== undefined) sameTable(known, target)
+    found.delete(nameOf(target))
+  }
   for (const entity of state.correlated) found.delete(nameOf(entity))
   return [...found.values()]
 }
@@ -62,6 +68,18 @@ function sourcesOf(node: ValueNode, add: (entity: Entity) => void): void {
   if (node.kind === 'column') add(node.column.source)
   else if (node.kind === 'aggregate' && node.argument) sourcesOf(node.argument, add)
   else if (node.kind === 'subquery') node.outer.forEach(add)
+}
+
+/**
+ * Two tables a query reads under one name must be one table: an alias named as another table would read
+ * that table's rows as its own.
+ * @throws {InvalidQueryError} naming both, when they differ.
+ */
+function sameTable(known: Entity, other: Entity): void {
+  if (tableOf(known) === tableOf(other)) return
+  throw new InvalidQueryError(
+    `select(…): ${describe(known)} and ${describe(other)} both go by '${nameOf(known)}' in the query. Give the alias a name no other table of the query has.`,
+  )
 }
 
 /** Whether `node` reads a column of the table or alias called `name`, outside subqueries. */
@@ -116,12 +134,20 @@ export function joinOf(
   }
   // A selected table that is joined leaves the FROM list for the join (`select(Hero, Team).join(Team)`),
   // unless FROM would be left empty or a join before it reads it (its ON would come before the table).
+  for (const read of [...from, ...state.joins.map((join) => join.target)]) {
+    if (nameOf(read) === name) sameTable(read, entity)
+  }
   const leaving = from.some((read) => nameOf(read) === name)
   const rest = from.filter((read) => nameOf(read) !== name)
   const joined = state.joins.some((join) => nameOf(join.target) === name)
-  if (joined || (leaving && (rest.length === 0 || state.joins.some((join) => reads(join.on, name))))) {
+  const readBefore = leaving && state.joins.some((join) => reads(join.on, name))
+  if (joined || (leaving && rest.length === 0) || readBefore) {
+    const why =
+      joined || rest.length === 0
+        ? `the query reads '${name}' already`
+        : `an earlier join's ON condition reads '${name}', so it must stay first`
     throw new InvalidQueryError(
-      `select(…).${method}(${shown}): the query reads '${name}' already. To read the table a second time, join an alias: const Other = alias(${tableOf(entity).name}, 'other').`,
+      `select(…).${method}(${shown}): ${why}. To read the table a second time, join an alias: const Other = alias(${tableOf(entity).name}, 'other').`,
     )
   }
   const scope = [...rest, ...state.joins.map((join) => join.target)]

@@ -39,6 +39,52 @@ for (const dialect of DIALECTS) {
       ])
     })
 
+    test('a join after two tables read without one: every ON condition sees the tables before it', async () => {
+      const { Hero, Team, Mission, engine, log } = db()
+      await using session = new Session(engine)
+      log.length = 0
+      const rows = await session
+        .exec(
+          select(Hero.c.name, Team.c.name, Mission.c.title)
+            .join(Mission)
+            .where(Hero.c.team_id.eq(Team.c.id))
+            .orderBy(Mission.c.id),
+        )
+        .all()
+      assert.deepEqual(rows, [
+        ['Rusty-Man', 'Preventers', 'Rescue'],
+        ['Spider-Boy', 'Z-Force', 'Patrol'],
+      ])
+      assert.deepEqual(log, [
+        'select "hero"."name", "team"."name", "mission"."title" from "hero" cross join "team" inner join "mission" on "mission"."hero_id" = "hero"."id" where "hero"."team_id" = "team"."id" order by "mission"."id" asc',
+      ])
+    })
+
+    test('an alias named as another table of the query is refused, not read as that table', async () => {
+      const { Hero, Team, engine } = db()
+      await using session = new Session(engine)
+      const Fake = alias(Team, 'hero')
+      const clash =
+        /Hero and alias\(Team, 'hero'\) both go by 'hero' in the query\. Give the alias a name no other table of the query has\./
+      await assert.rejects(session.exec(select(Hero, Fake).where(Hero.c.id.eq(4))).all(), clash)
+      assert.throws(() => select(Hero).join(Fake, Hero.c.team_id.eq(Fake.c.id)), /both go by 'hero'/)
+      assert.equal(await session.get(Team, 4), undefined, 'no team row was made from a hero')
+    })
+
+    test('forUpdate() on aggregates or a left join is refused on every dialect, naming what to lock', async () => {
+      const { Hero, Team, engine } = db()
+      await using session = new Session(engine)
+      await assert.rejects(
+        session.exec(select(count()).selectFrom(Hero).forUpdate()).all(),
+        /a query of aggregates, groups or distinct rows reads no single row to lock/,
+      )
+      await assert.rejects(
+        session.exec(select(Hero, Team).leftJoin(Team).forUpdate()).all(),
+        /a left join may find no row of its table to lock/,
+      )
+      await session.rollback()
+    })
+
     test('join(Team) takes its ON condition from the foreign key, and drops the hero with no team', async () => {
       const { Hero, Team, engine, log } = db()
       await using session = new Session(engine)
@@ -383,7 +429,7 @@ describe('joins that cannot be resolved say why, and what to write', () => {
     // Mission stays in FROM, but the join of team reads hero, which would then come after it.
     assert.throws(
       () => select(Hero, Team, Mission).join(Team).join(Hero, Mission.c.hero_id.eq(Hero.c.id)),
-      twice,
+      /an earlier join's ON condition reads 'hero', so it must stay first\. To read the table a second time, join an alias/,
     )
   })
 
