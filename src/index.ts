@@ -153,6 +153,7 @@ export { selectinload, LoadOption, type RelationshipNames } from './orm/load-opt
 export {
   select,
   Select,
+  type AnySelect,
   type SelectState,
   type LockOptions,
   type RowLock,

@@ -55,6 +55,9 @@ type FieldsOfTable<M> = M extends TableModel<string, infer F> ? F : never
  * const Manager = alias(Employee, 'manager')
  * select(Employee.c.name, Manager.c.name).join(Manager, Employee.c.manager_id.eq(Manager.c.id))
  */
-export function alias<M extends TableModel, const A extends string>(table: M, name: A): AliasedTable<M, A> {
+export function alias<M extends TableModel, const A extends string>(
+  table: M,
+  name: string extends A ? never : A,
+): AliasedTable<M, A> {
   return new AliasedTable(table, name)
 }

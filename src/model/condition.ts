@@ -73,17 +73,32 @@ export interface ColumnQuery<U extends string, V> {
   readonly isColumn: boolean
 }
 
-/** All conditions hold. */
+/**
+ * All conditions hold.
+ *
+ * @example
+ * select(Hero).where(and(Hero.c.age.gte(18), Hero.c.age.lt(30)))
+ */
 export function and<T extends string>(...conditions: Condition<T>[]): Condition<T> {
   return new Condition({ kind: 'and', items: conditions.map((c) => c.node) })
 }
 
-/** At least one condition holds. */
+/**
+ * At least one condition holds.
+ *
+ * @example
+ * select(Hero).where(or(Hero.c.age.lt(18), Hero.c.age.isNull()))
+ */
 export function or<T extends string>(...conditions: Condition<T>[]): Condition<T> {
   return new Condition({ kind: 'or', items: conditions.map((c) => c.node) })
 }
 
-/** The condition does not hold. */
+/**
+ * The condition does not hold.
+ *
+ * @example
+ * select(Team).where(not(Team.rel.heroes.any()))
+ */
 export function not<T extends string>(condition: Condition<T>): Condition<T> {
   return new Condition({ kind: 'not', item: condition.node })
 }

@@ -196,7 +196,8 @@ export class Expression<T extends string = string, V = unknown> {
   }
 
   /**
-   * Names the expression in the query's columns (`count(*) AS n`). The label is how `.mappings()` keys it.
+   * Names the expression in the query's columns (`count(*) AS n`): the SQL reads better, and a select
+   * used as a derived table needs names that differ.
    *
    * @example
    * select(Team.c.name, count(Hero.c.id).as('heroes'))

@@ -23,7 +23,7 @@ import { Relationship } from '../model/relationship.ts'
 import { TableModel } from '../model/table.ts'
 import { fromOf } from './joins.ts'
 import type { Entity, SelectItem } from './select-types.ts'
-import { itemsOf, Select } from './select.ts'
+import { itemsOf, Select, type AnySelect } from './select.ts'
 
 /**
  * What compiling needs: the Kysely instance that builds the statements and the dialect they are for. An
@@ -33,8 +33,6 @@ export interface SqlContext {
   readonly db: Kysely<any>
   readonly dialect: Dialect
 }
-
-type AnySelect = Select<any, string, string, string>
 
 const eb: ExpressionBuilder<any, any> = expressionBuilder<any, any>()
 
@@ -61,11 +59,7 @@ export function toCondition(node: ConditionNode, context: SqlContext): Expressio
       return eb(toValue(node.left, context), node.negated ? 'not in' : 'in', values)
     }
     case 'inQuery':
-      return eb(
-        toValue(node.left, context),
-        node.negated ? 'not in' : 'in',
-        buildQuery(subquery(node.query), context),
-      )
+      return eb(toValue(node.left, context), node.negated ? 'not in' : 'in', listQuery(node.query, context))
     case 'null':
       return eb(toValue(node.operand, context), node.negated ? 'is not' : 'is', null)
     case 'like':
@@ -89,7 +83,7 @@ export function toValue(node: ValueNode, context: SqlContext): AliasableExpressi
     case 'column':
       return eb.ref(ref(node.column))
     case 'value':
-      return eb.val(node.field === undefined ? node.value : toParam(node.field, node.value))
+      return eb.val(toParam(node.field, node.value))
     case 'aggregate': {
       if (node.argument === undefined) return eb.fn.countAll()
       const argument = toValue(node.argument, context)
@@ -106,14 +100,36 @@ export function toValue(node: ValueNode, context: SqlContext): AliasableExpressi
           return eb.fn.max(argument)
       }
     }
-    case 'subquery':
-      return buildQuery(subquery(node.query), context)
+    case 'subquery': {
+      const query = subquery(node.query)
+      // A count of no row is 0, as its type says: a grouped or paged subquery may find no row at all.
+      const { groupBy, having, limit, offset } = query.state
+      const mayFindNone =
+        groupBy.length > 0 || having.length > 0 || limit !== undefined || offset !== undefined
+      const [item] = itemsOf(query)
+      const value = item instanceof TableModel || item instanceof AliasedTable ? undefined : item?.node
+      if (mayFindNone && value?.kind === 'aggregate' && value.fn === 'count') {
+        return eb.fn.coalesce(buildQuery(query, context), eb.lit(0))
+      }
+      return buildQuery(query, context)
+    }
   }
+}
+
+/**
+ * The list of `IN (select …)`. MySQL refuses `LIMIT` in such a subquery, but not in a derived table
+ * within it: a paged list is read through one there.
+ */
+function listQuery(query: object, context: SqlContext) {
+  const list = buildQuery(subquery(query), context)
+  const { limit, offset } = subquery(query).state
+  if (context.dialect.name !== 'mysql' || (limit === undefined && offset === undefined)) return list
+  return context.db.selectFrom(list.as('listed')).selectAll()
 }
 
 /** The select a subquery node holds. */
 export function subquery(query: object): AnySelect {
-  // The model layer holds subqueries as plain objects; only this module's Select makes them.
+  // The model layer holds subqueries as plain objects; select() makes them.
   if (query instanceof Select) return query
   throw new InvalidQueryError('A subquery must be a select(…).')
 }
@@ -128,7 +144,7 @@ function relatedQuery(relationship: object, condition: ConditionNode | undefined
   const { owner, target, child, parent, foreignKey, references } = relationship
   if (owner === target) {
     throw new InvalidQueryError(
-      `${relationship}.${relationship.kind === 'many' ? 'any' : 'has'}(): the relationship links ${owner.name} to itself, so the subquery must read it under an alias: use exists(select(…).selectFrom(alias(${owner.name}, 'other')).where(…).correlate(${owner.name})).`,
+      `${relationship}.${relationship.kind === 'many' ? 'any' : 'has'}(): the relationship links ${owner.name} to itself, so the subquery must read it under an alias: use exists(select(…).selectFrom(alias(${owner.name}, 'other')).correlate(${owner.name}).where(…)).`,
     )
   }
   const link = eb(

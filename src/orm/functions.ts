@@ -51,13 +51,18 @@ export function avg<T extends string>(expression: Expression<T, number | null>):
   return new Aggregate({ kind: 'aggregate', fn: 'avg', argument: expression.node, distinct: false })
 }
 
+/** The values `min` and `max` take on every dialect: PostgreSQL has no `min(boolean)` nor `max(jsonb)`. */
+type Ordered = number | string | Date | bigint | null
+
 /**
  * `min(expression)`: the smallest value, of the expression's type; `null` when there is no row.
  *
  * @example
  * select(min(Hero.c.age)).selectFrom(Hero) // number | null
  */
-export function min<T extends string, V>(expression: Expression<T, V>): Aggregate<T, NonNullable<V> | null> {
+export function min<T extends string, V extends Ordered>(
+  expression: Expression<T, V>,
+): Aggregate<T, NonNullable<V> | null> {
   return new Aggregate({ kind: 'aggregate', fn: 'min', argument: expression.node, distinct: false })
 }
 
@@ -67,7 +72,9 @@ export function min<T extends string, V>(expression: Expression<T, V>): Aggregat
  * @example
  * select(max(Hero.c.age)).selectFrom(Hero) // number | null
  */
-export function max<T extends string, V>(expression: Expression<T, V>): Aggregate<T, NonNullable<V> | null> {
+export function max<T extends string, V extends Ordered>(
+  expression: Expression<T, V>,
+): Aggregate<T, NonNullable<V> | null> {
   return new Aggregate({ kind: 'aggregate', fn: 'max', argument: expression.node, distinct: false })
 }
 

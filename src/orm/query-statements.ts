@@ -4,6 +4,7 @@
  * of that shape only bind their values.
  */
 import type { Compilable, CompiledQuery } from 'kysely'
+import { InvalidQueryError } from '../errors.ts'
 import type { Dialect } from '../engine/dialect/dialect.ts'
 import type { Engine } from '../engine/engine.ts'
 import { ARRAY_ROWS, bind, ONE_ARRAY, type RowShape, type Statement } from '../engine/statement.ts'
@@ -11,11 +12,9 @@ import { AliasedTable } from '../model/alias.ts'
 import type { ValueNode } from '../model/expression.ts'
 import { TableModel } from '../model/table.ts'
 import { buildCount, buildQuery, subquery, unpaged, type SqlContext } from './compile.ts'
-import { itemsOf, type Select } from './select.ts'
+import { itemsOf, type AnySelect } from './select.ts'
 import { shapeOf } from './shape.ts'
 import { sameValues, statementsFor, type Decoder, type TableStatements } from './statements.ts'
-
-type AnySelect = Select<any, string, string, string>
 
 /**
  * How one selected item is read from a result row (an array): a table's rows from `width` columns at
@@ -54,13 +53,18 @@ export class QueryStatements {
     this.#engine = engine
   }
 
-  /** The statement of `query`, and how to read each selected item from its rows. */
+  /**
+   * The statement of `query`, and how to read each selected item from its rows.
+   * @throws {InvalidQueryError} for a subquery run on its own: it refers to tables it does not read.
+   */
   select(query: AnySelect): { statement: Statement; items: readonly ItemReader[] } {
+    refuseCorrelated(query)
     return this.#cached(this.#selects, query, (context) => buildQuery(query, context), ARRAY_ROWS)
   }
 
   /** `SELECT count(*) FROM (<query>)`, its paging left out (see {@link buildCount}). */
   count(query: AnySelect): Statement {
+    refuseCorrelated(query)
     const unpagedQuery = unpaged(query)
     return this.#cached(this.#counts, unpagedQuery, (context) => buildCount(unpagedQuery, context), ONE_ARRAY)
       .statement
@@ -88,6 +92,14 @@ export class QueryStatements {
     }
     return { statement: bind(template.compiled, parameters, rows), items: template.items }
   }
+}
+
+function refuseCorrelated(query: AnySelect): void {
+  const [outer] = query.state.correlated
+  if (outer === undefined) return
+  throw new InvalidQueryError(
+    `select(…).correlate(${outer instanceof AliasedTable ? `alias(${outer.table.name}, '${outer.alias}')` : outer.name}): a correlated select refers to a table of an enclosing query, so it runs only inside one: exists(query), column.in(query) or query.scalarSubquery().`,
+  )
 }
 
 /** How each item of `query` is read from its rows, whose columns follow the items in order. */

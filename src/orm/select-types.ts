@@ -22,7 +22,13 @@ export type Entity = TableModel | AliasedTable
  */
 export type SelectItem = Entity | Expression<string, unknown>
 
-/** A select of one table model's rows (`select(Hero)`), or of a list of items (`select(Hero, Team)`). */
+/**
+ * A select of one table model's rows (`select(Hero)`), or of a list of items (`select(Hero, Team)`).
+ *
+ * @example
+ * const rows: Selection = Hero
+ * const pairs: Selection = [Hero, Team]
+ */
 export type Selection = TableModel | readonly SelectItem[]
 
 /**

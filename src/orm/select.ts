@@ -53,7 +53,12 @@ export type LockOptions =
   | { readonly skipLocked?: boolean; readonly noWait?: never }
   | { readonly noWait?: boolean; readonly skipLocked?: never }
 
-/** A select's row lock: `FOR UPDATE`, then `SKIP LOCKED` or `NOWAIT` when the other locks are not waited for. */
+/**
+ * A select's row lock: `FOR UPDATE`, then `SKIP LOCKED` or `NOWAIT` when the other locks are not waited for.
+ *
+ * @example
+ * select(Job).forUpdate({ skipLocked: true }).state.lock // { wait: 'skipLocked' }
+ */
 export interface RowLock {
   readonly wait: 'wait' | 'skipLocked' | 'noWait'
 }
@@ -302,6 +307,16 @@ function nonNegativeInteger(method: string, value: number): number {
   }
   return value
 }
+
+/**
+ * Any select, whatever it selects and reads: what the parts that compile and run selects take. Its
+ * selection is `any` so that a caller that has checked `selection instanceof TableModel` can hand it on as
+ * a select of rows (TypeScript narrows the property, not the query).
+ *
+ * @example
+ * function describe(query: AnySelect) { return query.state.joins.length }
+ */
+export type AnySelect = Select<any, string, string, string>
 
 /**
  * Starts a SELECT (SQLModel's `select()`): of a table model's rows, held by the Session; of several table

@@ -9,7 +9,7 @@ import { RelationshipSync } from './relationship-sync.ts'
 import { PendingResult, Result } from './result.ts'
 import type { ResultOf, Selection } from './select-types.ts'
 import { relationshipOf, type LoadOption, type RelationshipNames } from './load-option.ts'
-import type { Select } from './select.ts'
+import type { AnySelect, Select } from './select.ts'
 import {
   closedError,
   notPersistentError,
@@ -31,9 +31,6 @@ export interface SessionOptions {
 }
 
 /** Options of {@link Session.get}. */
-/** Any select, whatever it selects and reads. */
-type AnySelect = Select<any, string, string, string>
-
 export interface GetOptions<M extends TableModel> {
   /** Relationships to load with the row: `{ options: [selectinload('team')] }`. */
   options?: readonly LoadOption<RelationshipNames<M>>[]
@@ -158,8 +155,8 @@ export class Session {
    * const pairs = await session.exec(select(Hero, Team).leftJoin(Team)).all()           // [Hero, Team | null][]
    * const names = await session.exec(select(Hero.c.name).orderBy(Hero.c.name)).all()     // string[]
    */
-  exec<S extends Selection, T extends string, N extends string, C extends string>(
-    query: Select<S, T, N, C>,
+  exec<S extends Selection, T extends string, N extends string>(
+    query: Select<S, T, N, never>,
   ): PendingResult<ResultOf<S, N>>
   /**
    * Runs a bulk `update()`, `deleteFrom()` or `insert()`, after a flush (with autoflush), in the open
@@ -222,8 +219,8 @@ export class Session {
    * once or a transaction held for the whole read: load relationships per row with `session.load()`, and
    * lock with `exec()` in pages.
    */
-  stream<S extends Selection, T extends string, N extends string, C extends string>(
-    query: Select<S, T, N, C>,
+  stream<S extends Selection, T extends string, N extends string>(
+    query: Select<S, T, N, never>,
   ): AsyncGenerator<ResultOf<S, N>, void, undefined> {
     this.#checkOpen('stream')
     const refused = unstreamableError(query)
@@ -254,7 +251,9 @@ export class Session {
    * const total = await session.count(adults)
    * const page = await session.exec(adults.orderBy(Hero.c.id).offset(20).limit(10)).all()
    */
-  async count(query: AnySelect): Promise<number> {
+  async count<S extends Selection, T extends string, N extends string>(
+    query: Select<S, T, N, never>,
+  ): Promise<number> {
     this.#checkOpen('count')
     if (this.#shouldAutoflush) await this.flush()
     return this.#loader.count(query)

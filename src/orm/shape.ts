@@ -9,9 +9,7 @@ import { TableModel } from '../model/table.ts'
 import { likePattern, ref, subquery, toParam } from './compile.ts'
 import { tableOf } from './joins.ts'
 import type { Entity } from './select-types.ts'
-import type { Select } from './select.ts'
-
-type AnySelect = Select<any, string, string, string>
+import type { AnySelect } from './select.ts'
 
 /**
  * The shape of `query`; its values are pushed to `parameters` in the order its SQL binds them: the

@@ -135,6 +135,44 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(rows, [2])
     })
 
+    test('a grouped count as a scalar subquery is 0 where it finds no group, as its type says', async () => {
+      const { Hero, Team, engine } = db()
+      await using session = new Session(engine)
+      const heroes = select(count())
+        .selectFrom(Hero)
+        .correlate(Team)
+        .where(Hero.c.team_id.eq(Team.c.id))
+        .groupBy(Hero.c.team_id)
+      const rows = await session.exec(select(Team.c.name, heroes.scalarSubquery()).orderBy(Team.c.id)).all()
+      assert.deepEqual(rows, [
+        ['Preventers', 2],
+        ['Z-Force', 1],
+        ['Lonely Ones', 0],
+      ])
+    })
+
+    test('in() of a paged select, which MySQL takes only through a derived table', async () => {
+      const { Hero, Team, engine } = db()
+      await using session = new Session(engine)
+      const firstTeam = select(Team.c.id).orderBy(Team.c.id).limit(1)
+      const names = await session
+        .exec(select(Hero.c.name).where(Hero.c.team_id.in(firstTeam)).orderBy(Hero.c.id))
+        .all()
+      assert.deepEqual(names, ['Deadpond', 'Rusty-Man'])
+    })
+
+    test('a correlated select run on its own is refused, naming where it can run', async () => {
+      const { Hero, Team, engine } = db()
+      await using session = new Session(engine)
+      const heroes = select(count()).selectFrom(Hero).correlate(Team).where(Hero.c.team_id.eq(Team.c.id))
+      const refused =
+        /select\(…\)\.correlate\(Team\): a correlated select refers to a table of an enclosing query, so it runs only inside one: exists\(query\), column\.in\(query\) or query\.scalarSubquery\(\)\./
+      // @ts-expect-error: the types refuse it too
+      await assert.rejects(session.exec(heroes).all(), refused)
+      // @ts-expect-error: and its count
+      await assert.rejects(session.count(heroes), refused)
+    })
+
     test('a scalar subquery over an alias of the enclosing table: teammates per hero', async () => {
       const { Hero, engine } = db()
       await using session = new Session(engine)

@@ -243,3 +243,19 @@ type _labelledOverLeftJoin = Expect<Equal<typeof labelledOverLeftJoin, [string, 
 // A scalar subquery of a labelled aggregate always has a row, as one of the bare aggregate has.
 const labelledScalar = select(count().as('n')).selectFrom(Hero).correlate(Team).scalarSubquery()
 type _labelledScalar = Expect<Equal<typeof labelledScalar, Expression<'team', number>>>
+
+// --- What only an enclosing query may run, and what every dialect can aggregate ---
+
+const correlatedCount = select(count()).selectFrom(Hero).correlate(Team).where(Hero.c.team_id.eq(Team.c.id))
+// @ts-expect-error: a correlated select refers to team, which only an enclosing query reads
+session.exec(correlatedCount)
+// @ts-expect-error: nor can it be counted on its own
+await session.count(correlatedCount)
+// @ts-expect-error: nor streamed
+session.stream(correlatedCount)
+// @ts-expect-error: PostgreSQL has no min(boolean)
+min(Mission.c.done)
+max(Mission.c.due)
+const aliasName: string = 'other'
+// @ts-expect-error: an alias's name must be a literal, or its columns could not be told from the table's
+alias(Hero, aliasName)
