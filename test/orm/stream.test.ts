@@ -384,3 +384,24 @@ for (const dialect of DIALECTS) {
     })
   })
 }
+
+test('a memory database streams the rows it had when the loop began, whatever the loop writes', async () => {
+  const engine = createEngine('sqlite://')
+  try {
+    const { Hero } = declareTeams()
+    await createAll(engine, { metadata: Hero.metadata })
+    await using session = new Session(engine)
+    session.addAll([Hero.create({ name: 'A' }), Hero.create({ name: 'B' })])
+    await session.commit()
+    const read: string[] = []
+    for await (const hero of session.stream(select(Hero).orderBy(Hero.c.id))) {
+      read.push(hero.name)
+      session.add(Hero.create({ name: `${hero.name} again` }))
+      await session.commit()
+    }
+    assert.deepEqual(read, ['A', 'B'])
+    assert.equal((await session.exec(select(Hero)).all()).length, 4)
+  } finally {
+    await engine.dispose()
+  }
+})

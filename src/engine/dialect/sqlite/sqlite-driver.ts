@@ -41,6 +41,8 @@ class SqliteConnection implements NativeConnection {
   readonly #cacheSize: number
   /** {@link close} closes the database handle: false for a connection that {@link share}s another's. */
   readonly #ownsDatabase: boolean
+  /** Its streams read their whole result first (see {@link share}). */
+  #streamsWhole = false
 
   constructor(db: DatabaseSync, cacheSize: number, ownsDatabase = true) {
     this.#db = db
@@ -48,9 +50,15 @@ class SqliteConnection implements NativeConnection {
     this.#ownsDatabase = ownsDatabase
   }
 
-  /** Another connection over this one's database handle, which closing it leaves open. */
+  /**
+   * Another connection over this one's database handle, which closing it leaves open. Its streams read
+   * their whole result before the first row: one handle has no snapshot, so a loop's own writes would
+   * otherwise reach the rows still to come (and a loop that adds a row per row read would never end).
+   */
   share(): SqliteConnection {
-    return new SqliteConnection(this.#db, 0, false)
+    const shared = new SqliteConnection(this.#db, 0, false)
+    shared.#streamsWhole = true
+    return shared
   }
 
   execute(sql: string, parameters: readonly unknown[], shape: RowShape): QueryResult<unknown> {
@@ -76,7 +84,8 @@ class SqliteConnection implements NativeConnection {
     const statement = this.#db.prepare(sql)
     statement.setReturnArrays(shape.arrays)
     let rows: unknown[] = []
-    for (const row of statement.iterate(...toSqliteParams(parameters))) {
+    const params = toSqliteParams(parameters)
+    for (const row of this.#streamsWhole ? statement.all(...params) : statement.iterate(...params)) {
       rows.push(row)
       if (rows.length === chunkSize) {
         yield { rows }
