@@ -4,10 +4,11 @@ import type { Relationship } from '../model/relationship.ts'
 import { observe } from '../model/row.ts'
 import { TableModel } from '../model/table.ts'
 import type { ConnectionScope } from './connection-scope.ts'
+import { RelationshipLoader } from './relationship-loading.ts'
 import { selectIn } from './relationships.ts'
 import { queriesFor, type ItemReader } from './query-statements.ts'
 import type { Selection, SelectItem } from './select-types.ts'
-import { relationshipOf, type LoadOption } from './load-option.ts'
+import type { LoadOption } from './load-option.ts'
 import type { Select } from './select.ts'
 import type { TableStatements } from './statements.ts'
 import { statementsFor } from './statements.ts'
@@ -25,8 +26,9 @@ const STREAM_CHUNK_SIZE = 1000
 
 /**
  * How database rows become the Session's objects: a row read is merged into the identity map (the object
- * already held, or a new tracked one), relationships are loaded for many rows with one query per 500
- * keys (SQLAlchemy's selectinload), and rows are read again after a rollback.
+ * already held, or a new tracked one); the results of selects of several items and of streams are read;
+ * relationships are loaded for many rows at once (by a {@link RelationshipLoader}); and rows are read
+ * again after a rollback.
  *
  * @example
  * const loader = new Loader(engine, scope, rows)
@@ -37,11 +39,15 @@ export class Loader {
   readonly #engine: Engine
   readonly #scope: ConnectionScope
   readonly #rows: TrackedRows
+  readonly #relationships: RelationshipLoader
 
   constructor(engine: Engine, scope: ConnectionScope, rows: TrackedRows) {
     this.#engine = engine
     this.#scope = scope
     this.#rows = rows
+    this.#relationships = new RelationshipLoader(engine, scope, rows, (statements, raw) =>
+      this.merge(statements, raw),
+    )
   }
 
   /** The row of `table` with primary key `key`, or `undefined`. */
@@ -152,13 +158,18 @@ export class Loader {
   }
 
   /** Loads the relationships `options` name for `rows` of `table`; `method` names the caller in errors. */
-  async loadOptions(
+  loadOptions(
     table: TableModel,
     options: readonly LoadOption<string>[],
     rows: readonly object[],
     method: string,
   ): Promise<void> {
-    for (const { relationship } of options) await this.load(relationshipOf(table, relationship, method), rows)
+    return this.#relationships.loadOptions(table, options, rows, method)
+  }
+
+  /** Loads `relationship` for `rows`, one query per 500 keys (see {@link RelationshipLoader}). */
+  load(relationship: Relationship, rows: readonly object[]): Promise<void> {
+    return this.#relationships.load(relationship, rows)
   }
 
   /** The object for a database row: the one already in the session, or a new tracked one. */
@@ -169,62 +180,6 @@ export class Loader {
     this.#rows.track(state, state.committed!)
     if (this.#scope.inTransaction) this.#rows.readInTransaction.add(state.row)
     return state.row
-  }
-
-  /**
-   * Loads `relationship` for `rows` with one query per 500 keys: the children whose foreign key is one of
-   * the rows' keys, or the parents the rows' foreign keys name (those already in the session need none).
-   */
-  async load(relationship: Relationship, rows: readonly object[]): Promise<void> {
-    if (rows.length === 0) return
-    if (relationship.kind === 'many') await this.#loadChildren(relationship, rows)
-    else await this.#loadParents(relationship, rows)
-  }
-
-  async #loadChildren(relationship: Relationship, rows: readonly object[]): Promise<void> {
-    const { foreignKey, references, name } = relationship
-    const back = relationship.backPopulates
-    const groups = new Map<unknown, object[]>()
-    const statements = statementsFor(this.#engine, relationship.child)
-    const keys = distinctKeys(rows, references)
-    for (const query of selectIn(this.#engine, relationship.child, foreignKey, keys)) {
-      for (const raw of (await this.#scope.run<unknown[]>(query)).rows) {
-        const child = this.merge(statements, raw) as Row
-        const group = groups.get(child[foreignKey])
-        if (group) group.push(child)
-        else groups.set(child[foreignKey], [child])
-      }
-    }
-    for (const row of rows) {
-      const children = groups.get((row as Row)[references]) ?? []
-      this.#rows.setLoaded(row, name, children)
-      if (back) for (const child of children) this.#rows.setLoaded(child, back.name, row)
-    }
-  }
-
-  async #loadParents(relationship: Relationship, rows: readonly object[]): Promise<void> {
-    const { foreignKey, references, name } = relationship
-    const parentTable = relationship.parent
-    const found = new Map<unknown, object>()
-    let missing = distinctKeys(rows, foreignKey)
-    if (references === parentTable.primaryKey) {
-      missing = missing.filter((key) => {
-        const known = this.#rows.identity.get(parentTable, key)
-        if (known && !this.#rows.deletes.has(known)) found.set(key, known)
-        return !known
-      })
-    }
-    const statements = statementsFor(this.#engine, parentTable)
-    for (const query of selectIn(this.#engine, parentTable, references, missing)) {
-      for (const raw of (await this.#scope.run<unknown[]>(query)).rows) {
-        const parent = this.merge(statements, raw) as Row
-        found.set(parent[references], parent)
-      }
-    }
-    for (const row of rows) {
-      const key = (row as Row)[foreignKey]
-      this.#rows.setLoaded(row, name, key === null || key === undefined ? null : (found.get(key) ?? null))
-    }
   }
 
   /**
@@ -308,14 +263,4 @@ function readRow(statements: TableStatements, raw: readonly unknown[]): RowState
   const state = RowState.attach(row, values, statements.table)
   state.committed = statements.rawIsSnapshot ? raw : statements.layout.take(values)
   return state
-}
-
-/** The distinct non-null values of `column` in `rows`. */
-function distinctKeys(rows: readonly object[], column: string): NonNullable<unknown>[] {
-  const keys = new Set<NonNullable<unknown>>()
-  for (const row of rows) {
-    const key = (row as Row)[column]
-    if (key !== null && key !== undefined) keys.add(key)
-  }
-  return [...keys]
 }

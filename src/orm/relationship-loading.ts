@@ -1,0 +1,117 @@
+/**
+ * Loading relationships for many rows at once (SQLAlchemy's `selectinload`): one query per 500 keys for
+ * the children of many parents or the parents of many children, never one per row.
+ */
+import type { Engine } from '../engine/engine.ts'
+import type { Relationship } from '../model/relationship.ts'
+import type { TableModel } from '../model/table.ts'
+import type { ConnectionScope } from './connection-scope.ts'
+import { relationshipOf, type LoadOption } from './load-option.ts'
+import { selectIn } from './relationships.ts'
+import { statementsFor, type TableStatements } from './statements.ts'
+import type { TrackedRows } from './tracked-rows.ts'
+
+type Row = Record<string, unknown>
+
+/**
+ * Loads relationships of rows the Session holds. The rows it reads are merged by `merge` (the Loader's),
+ * so a row read twice is one object.
+ *
+ * @example
+ * const relationships = new RelationshipLoader(engine, scope, rows, (s, raw) => loader.merge(s, raw))
+ * await relationships.load(Hero.relationships.get('team')!, heroes)
+ */
+export class RelationshipLoader {
+  readonly #engine: Engine
+  readonly #scope: ConnectionScope
+  readonly #rows: TrackedRows
+  readonly #merge: (statements: TableStatements, raw: readonly unknown[]) => object
+
+  constructor(
+    engine: Engine,
+    scope: ConnectionScope,
+    rows: TrackedRows,
+    merge: (statements: TableStatements, raw: readonly unknown[]) => object,
+  ) {
+    this.#engine = engine
+    this.#scope = scope
+    this.#rows = rows
+    this.#merge = merge
+  }
+
+  /** Loads the relationships `options` name for `rows` of `table`; `method` names the caller in errors. */
+  async loadOptions(
+    table: TableModel,
+    options: readonly LoadOption<string>[],
+    rows: readonly object[],
+    method: string,
+  ): Promise<void> {
+    for (const { relationship } of options) await this.load(relationshipOf(table, relationship, method), rows)
+  }
+
+  /**
+   * Loads `relationship` for `rows` with one query per 500 keys: the children whose foreign key is one of
+   * the rows' keys, or the parents the rows' foreign keys name (those already in the session need none).
+   */
+  async load(relationship: Relationship, rows: readonly object[]): Promise<void> {
+    if (rows.length === 0) return
+    if (relationship.kind === 'many') await this.#loadChildren(relationship, rows)
+    else await this.#loadParents(relationship, rows)
+  }
+
+  async #loadChildren(relationship: Relationship, rows: readonly object[]): Promise<void> {
+    const { foreignKey, references, name } = relationship
+    const back = relationship.backPopulates
+    const groups = new Map<unknown, object[]>()
+    const statements = statementsFor(this.#engine, relationship.child)
+    const keys = distinctKeys(rows, references)
+    for (const query of selectIn(this.#engine, relationship.child, foreignKey, keys)) {
+      for (const raw of (await this.#scope.run<unknown[]>(query)).rows) {
+        const child = this.#merge(statements, raw) as Row
+        const group = groups.get(child[foreignKey])
+        if (group) group.push(child)
+        else groups.set(child[foreignKey], [child])
+      }
+    }
+    for (const row of rows) {
+      const children = groups.get((row as Row)[references]) ?? []
+      this.#rows.setLoaded(row, name, children)
+      if (back) for (const child of children) this.#rows.setLoaded(child, back.name, row)
+    }
+  }
+
+  async #loadParents(relationship: Relationship, rows: readonly object[]): Promise<void> {
+    const { foreignKey, references, name } = relationship
+    const parentTable = relationship.parent
+    const found = new Map<unknown, object>()
+    let missing = distinctKeys(rows, foreignKey)
+    if (references === parentTable.primaryKey) {
+      missing = missing.filter((key) => {
+        const known = this.#rows.identity.get(parentTable, key)
+        if (known && !this.#rows.deletes.has(known)) found.set(key, known)
+        return !known
+      })
+    }
+    const statements = statementsFor(this.#engine, parentTable)
+    for (const query of selectIn(this.#engine, parentTable, references, missing)) {
+      for (const raw of (await this.#scope.run<unknown[]>(query)).rows) {
+        const parent = this.#merge(statements, raw) as Row
+        found.set(parent[references], parent)
+      }
+    }
+    for (const row of rows) {
+      const key = (row as Row)[foreignKey]
+      this.#rows.setLoaded(row, name, key === null || key === undefined ? null : (found.get(key) ?? null))
+    }
+  }
+}
+
+/** The distinct non-null values of `column` in `rows`. */
+function distinctKeys(rows: readonly object[], column: string): NonNullable<unknown>[] {
+  const keys = new Set<NonNullable<unknown>>()
+  for (const row of rows) {
+    const key = (row as Row)[column]
+    if (key !== null && key !== undefined) keys.add(key)
+  }
+  return [...keys]
+}
