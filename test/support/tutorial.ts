@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { after } from 'node:test'
+import { after, test } from 'node:test'
 
 const tutorial = resolve(import.meta.dirname, '../../docs/tutorial')
 
@@ -93,4 +93,16 @@ export function assertEchoed(name: string, stderr: string): void {
     )
     from = at + 1
   }
+}
+
+/**
+ * The test every query page has: the page shows its program exactly, what it prints (`printed`), and SQL
+ * the program echoes.
+ */
+export function testPageShows(name: string, printed: string): void {
+  test('the page shows the program as it is, what it prints, and the SQL it echoes', () => {
+    assert.equal(page(name).code, programSource(name), 'the page code blocks drifted from the program')
+    assert.equal(page(name).output, printed)
+    assertEchoed(name, runProgram(name).stderr)
+  })
 }

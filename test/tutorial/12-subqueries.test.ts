@@ -1,7 +1,7 @@
 /** docs/tutorial/12-subqueries.md: exists, in, scalar subqueries and any()/has(), on a real SQLite file. */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { assertEchoed, page, programSource, runProgram } from '../support/tutorial.ts'
+import { runProgram, testPageShows } from '../support/tutorial.ts'
 
 const name = '12-subqueries'
 
@@ -18,9 +18,5 @@ describe('tutorial: subqueries', () => {
     assert.equal(stdout, printed, 'any() and has() find what exists() and in() found')
   })
 
-  test('the page shows the program as it is, what it prints, and the SQL it echoes', () => {
-    assert.equal(page(name).code, programSource(name), 'the page code blocks drifted from the program')
-    assert.equal(page(name).output, printed)
-    assertEchoed(name, runProgram(name).stderr)
-  })
+  testPageShows(name, printed)
 })

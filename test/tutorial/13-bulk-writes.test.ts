@@ -1,7 +1,7 @@
 /** docs/tutorial/13-bulk-writes.md: an upsert, a bulk update and a bulk delete told as one story, on a real SQLite file. */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { assertEchoed, page, programSource, runProgram } from '../support/tutorial.ts'
+import { runProgram, testPageShows } from '../support/tutorial.ts'
 
 const name = '13-bulk-writes'
 
@@ -31,9 +31,5 @@ describe('tutorial: bulk writes', () => {
     assert.equal(stdout, printed)
   })
 
-  test('the page shows the program as it is, what it prints, and the SQL it echoes', () => {
-    assert.equal(page(name).code, programSource(name), 'the page code blocks drifted from the program')
-    assert.equal(page(name).output, printed)
-    assertEchoed(name, runProgram(name).stderr)
-  })
+  testPageShows(name, printed)
 })
