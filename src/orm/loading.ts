@@ -101,8 +101,10 @@ export class Loader {
     // A row held already (the team of many heroes) needs no copy of its columns.
     const held = this.#rows.identity.get(statements.table, key)
     if (held) return held
-    const columns = raw.slice(start, start + item.width)
-    return keep ? this.merge(statements, columns) : this.detached(statements, columns)
+    const state = readRow(statements, raw.slice(start, start + item.width))
+    if (keep) this.#keep(state)
+    else state.state = 'persistent'
+    return state.row
   }
 
   /**
@@ -177,9 +179,14 @@ export class Loader {
     const existing = this.#rows.identity.get(statements.table, statements.layout.keyOf(raw))
     if (existing) return existing
     const state = readRow(statements, raw)
+    this.#keep(state)
+    return state.row
+  }
+
+  /** The Session holds the row just read from now on. */
+  #keep(state: RowState): void {
     this.#rows.track(state, state.committed!)
     if (this.#scope.inTransaction) this.#rows.readInTransaction.add(state.row)
-    return state.row
   }
 
   /**
@@ -260,7 +267,7 @@ function readRow(statements: TableStatements, raw: readonly unknown[]): RowState
   const values = statements.hydrate(raw)
   const row = observe(values)
   // Given to the values, whose slots the row's are: reaching them through the row costs more.
-  const state = RowState.attach(row, values, statements.table)
+  const state = RowState.attach(row, values, statements.table, statements.layout)
   state.committed = statements.rawIsSnapshot ? raw : statements.layout.take(values)
   return state
 }

@@ -43,10 +43,10 @@ export class RowState implements RowObserver {
    */
   appended: Map<object, string> | undefined = undefined
 
-  private constructor(row: object, table: TableModel, observed: boolean) {
+  private constructor(row: object, table: TableModel, observed: boolean, layout = layoutOf(table)) {
     this.row = row
     this.table = table
-    this.layout = layoutOf(table)
+    this.layout = layout
     this.seesWrites = observed && this.layout.plain
   }
 
@@ -60,8 +60,8 @@ export class RowState implements RowObserver {
   }
 
   /** A new state for `row`, an observed row over `values`, set on `values`. */
-  static attach(row: object, values: object, table: TableModel): RowState {
-    const state = new RowState(row, table, true)
+  static attach(row: object, values: object, table: TableModel, layout: SnapshotLayout): RowState {
+    const state = new RowState(row, table, true, layout)
     setObserver(values, state)
     return state
   }

@@ -72,7 +72,7 @@ export interface RowLock {
  */
 export type TablesOf<M extends TableModel> = M['tableName']
 
-const EMPTY: SelectState = {
+const EMPTY: SelectState = frozenState({
   where: [],
   orderBy: [],
   limit: undefined,
@@ -85,10 +85,33 @@ const EMPTY: SelectState = {
   groupBy: [],
   having: [],
   distinct: false,
-}
+})
 
 function frozen<T>(list: readonly T[]): readonly T[] {
   return Object.isFrozen(list) ? list : Object.freeze([...list])
+}
+
+function isFrozenState(state: SelectState): boolean {
+  const { where, orderBy, options, joins, from, correlated, groupBy, having } = state
+  return (
+    Object.isFrozen(state) &&
+    [where, orderBy, options, joins, from, correlated, groupBy, having].every((list) => Object.isFrozen(list))
+  )
+}
+
+/** A frozen copy of a state given from outside, its lists frozen copies too. */
+function frozenState(state: SelectState): SelectState {
+  return Object.freeze({
+    ...state,
+    where: frozen(state.where),
+    orderBy: frozen(state.orderBy),
+    options: frozen(state.options),
+    joins: frozen(state.joins),
+    from: frozen(state.from),
+    correlated: frozen(state.correlated),
+    groupBy: frozen(state.groupBy),
+    having: frozen(state.having),
+  })
 }
 
 /**
@@ -121,22 +144,16 @@ export class Select<
   constructor(selection: S, state: SelectState = EMPTY) {
     this.selection = selection
     // Frozen, so a base query shared between requests cannot be changed through its state either. A
-    // builder call passes the lists it did not change, already frozen: they are kept, not copied again.
-    this.state = Object.freeze({
-      ...state,
-      where: frozen(state.where),
-      orderBy: frozen(state.orderBy),
-      options: frozen(state.options),
-      joins: frozen(state.joins),
-      groupBy: frozen(state.groupBy),
-      having: frozen(state.having),
-    })
+    // builder call hands over a state it froze, with its lists: it is kept, not copied again.
+    this.state = isFrozenState(state) ? state : frozenState(state)
   }
 
   #with<T2 extends string = T, N2 extends string = N, C2 extends string = C>(
     change: Partial<SelectState>,
   ): Select<S, T2, N2, C2> {
-    return new Select(this.selection, { ...this.state, ...change })
+    // The lists a builder call passes are new, and only it holds them.
+    for (const value of Object.values(change)) if (Array.isArray(value)) Object.freeze(value)
+    return new Select(this.selection, Object.freeze({ ...this.state, ...change }))
   }
 
   /** Keeps the rows where every condition holds. Repeated calls are ANDed, as in SQLModel. */
