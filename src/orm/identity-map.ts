@@ -18,9 +18,17 @@ export class IdentityMap {
   }
 
   set(table: TableModel, key: unknown, row: object): void {
+    this.of(table).set(key, row)
+  }
+
+  /**
+   * The rows of `table` by key, for a caller that looks up many keys of one table: it finds the table once.
+   * Valid until {@link clear}.
+   */
+  of(table: TableModel): ReadonlyMap<unknown, object> & Map<unknown, object> {
     let byKey = this.#tables.get(table)
     if (!byKey) this.#tables.set(table, (byKey = new Map()))
-    byKey.set(key, row)
+    return byKey
   }
 
   /** Forgets `key`; with `row`, only while the key still names that row. */

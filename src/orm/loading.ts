@@ -76,31 +76,42 @@ export class Loader {
     const { statement, items } = queriesFor(this.#engine).select(query)
     const { rows } = await this.#scope.run<unknown[]>(statement)
     const results = new Array<unknown>(rows.length)
-    const [only] = items
+    // Each table's rows by key, found once for all the rows (nothing below awaits, so none is cleared).
+    const held = items.map((item) => this.#heldOf(item))
     for (let i = 0; i < rows.length; i++) {
       const raw = rows[i]!
-      if (items.length === 1) results[i] = this.#read(only!, raw, true)
+      if (items.length === 1) results[i] = this.#read(items[0]!, raw, held[0]!, true)
       else {
         const tuple = new Array<unknown>(items.length)
-        for (let j = 0; j < items.length; j++) tuple[j] = this.#read(items[j]!, raw, true)
+        for (let j = 0; j < items.length; j++) tuple[j] = this.#read(items[j]!, raw, held[j]!, true)
         results[i] = tuple
       }
     }
     return results
   }
 
+  /** The rows the Session holds of `item`'s table, by key; none for a value. */
+  #heldOf(item: ItemReader): ReadonlyMap<unknown, object> {
+    return item.kind === 'entity' ? this.#rows.identity.of(item.statements.table) : NONE_HELD
+  }
+
   /** One item of a result row; a table's row is kept by the Session with `keep`, else {@link detached}. */
-  #read(item: ItemReader, raw: readonly unknown[], keep: boolean): unknown {
+  #read(
+    item: ItemReader,
+    raw: readonly unknown[],
+    byKey: ReadonlyMap<unknown, object>,
+    keep: boolean,
+  ): unknown {
     if (item.kind === 'value') {
       const value = raw[item.index]
       return value === null || value === undefined || item.decode === undefined ? value : item.decode(value)
     }
-    const { statements, start } = item
-    const key = raw[start + statements.layout.keyIndex]
+    const key = raw[item.key]
     if (key === null || key === undefined) return null
     // A row held already (the team of many heroes) needs no copy of its columns.
-    const held = this.#rows.identity.get(statements.table, key)
+    const held = byKey.get(key)
     if (held) return held
+    const { statements, start } = item
     const state = readRow(statements, raw.slice(start, start + item.width))
     if (keep) this.#keep(state)
     else state.state = 'persistent'
@@ -118,8 +129,11 @@ export class Loader {
       const statements = statementsFor(this.#engine, query.selection)
       return this.stream(statement, (raw) => this.detached(statements, raw))
     }
-    if (items.length === 1) return this.stream(statement, (raw) => this.#read(items[0]!, raw, false))
-    return this.stream(statement, (raw) => items.map((item) => this.#read(item, raw, false)))
+    // Found per row: the Session may be cleared between the chunks of a stream.
+    const read = (item: ItemReader, raw: readonly unknown[]) =>
+      this.#read(item, raw, this.#heldOf(item), false)
+    if (items.length === 1) return this.stream(statement, (raw) => read(items[0]!, raw))
+    return this.stream(statement, (raw) => items.map((item) => read(item, raw)))
   }
 
   /**
@@ -261,6 +275,8 @@ export class Loader {
 function* decoded<T>(rows: readonly unknown[][], decode: (raw: readonly unknown[]) => T): Generator<T> {
   for (const raw of rows) yield decode(raw)
 }
+
+const NONE_HELD: ReadonlyMap<unknown, object> = new Map()
 
 /** A new row of `raw`'s values, observed by its new state, which holds them as its committed values. */
 function readRow(statements: TableStatements, raw: readonly unknown[]): RowState {

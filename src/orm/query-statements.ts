@@ -26,6 +26,8 @@ export type ItemReader =
       readonly statements: TableStatements
       readonly start: number
       readonly width: number
+      /** Where the table's primary key is in the row. */
+      readonly key: number
     }
   | { readonly kind: 'value'; readonly index: number; readonly decode: Decoder | undefined }
 
@@ -110,7 +112,13 @@ function readersOf(engine: Engine, query: AnySelect): ItemReader[] {
     if (item instanceof TableModel || item instanceof AliasedTable) {
       const statements = statementsFor(engine, item instanceof AliasedTable ? item.table : item)
       const width = statements.layout.keys.length
-      readers.push({ kind: 'entity', statements, start: column, width })
+      readers.push({
+        kind: 'entity',
+        statements,
+        start: column,
+        width,
+        key: column + statements.layout.keyIndex,
+      })
       column += width
     } else {
       readers.push({ kind: 'value', index: column, decode: decoderOf(item.node, engine.dialect) })
