@@ -3,8 +3,12 @@ import { isObserved, observerOf, setObserver, type RowObserver } from '../model/
 import type { TableModel } from '../model/table.ts'
 import { layoutOf, type Snapshot, type SnapshotLayout } from './snapshot.ts'
 
-/** What the Session that holds a row does with the writes its {@link RowState} observes. */
+/**
+ * The Session that holds a row, as its {@link RowState} sees it: whether it holds the row still, and what
+ * it does with the writes the state observes.
+ */
 export interface Owner {
+  holds(state: RowState): boolean
   written(state: RowState, key: string | symbol): void
   linked(state: RowState): void
 }
@@ -25,8 +29,13 @@ export class RowState implements RowObserver {
   readonly layout: SnapshotLayout
   /** Every write to the row reaches this state, and none of its fields changes in place (a date, JSON). */
   readonly seesWrites: boolean
-  /** The tracked rows of the Session that holds the row, while one does. */
+  /**
+   * The Session that held the row last; it holds it still while `owner.holds(this)`. A Session that lets
+   * go of all its rows at once (closing, `expunge_all`) does not visit each.
+   */
   owner: Owner | undefined = undefined
+  /** The tracked rows whose list of held rows has this one: listed once, however often it comes back. */
+  listedIn: object | undefined = undefined
   state: 'pending' | 'persistent' | 'deleted' = 'pending'
   /** As of the last load or flush: what dirty checking compares against. */
   flushed: Snapshot | undefined = undefined

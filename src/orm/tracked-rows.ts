@@ -21,8 +21,15 @@ import type { Snapshot } from './snapshot.ts'
  * rows.add(hero, Hero)
  * rows.get(hero)?.state // 'pending'
  */
-export class TrackedRows implements Owner {
-  readonly #states = new Map<object, RowState>()
+export class TrackedRows {
+  /**
+   * The owner of the rows held now. Clearing the Session starts a new one, so the rows it held are let go
+   * of all at once: their states still point at the old one, which holds nothing.
+   */
+  #members = new Members(this)
+  /** Every row held, for iteration; a row that left is skipped, and dropped when they pile up. */
+  #listed: RowState[] = []
+  #count = 0
   readonly identity = new IdentityMap()
   /** Rows added and not yet inserted, in the order they were added. */
   readonly pending = new Set<object>()
@@ -42,19 +49,22 @@ export class TrackedRows implements Owner {
   readInTransaction = new Set<object>()
 
   get size(): number {
-    return this.#states.size
+    return this.#count
   }
 
   get(row: object): RowState | undefined {
-    return this.#states.get(row)
+    const state = RowState.find(row)
+    return state !== undefined && state.owner === this.#members ? state : undefined
   }
 
   has(row: object): boolean {
-    return this.#states.has(row)
+    return this.get(row) !== undefined
   }
 
-  entries(): IterableIterator<[object, RowState]> {
-    return this.#states.entries()
+  /** Every row held, with its state. */
+  *entries(): IterableIterator<[object, RowState]> {
+    const members = this.#members
+    for (const state of this.#listed) if (state.owner === members) yield [state.row, state]
   }
 
   /**
@@ -63,7 +73,7 @@ export class TrackedRows implements Owner {
    * @throws {SessionError} `OM_ORM_NOT_A_ROW`, `OM_ORM_DELETED`, and those of {@link add}.
    */
   put(row: object): void {
-    const state = this.#states.get(row)
+    const state = this.get(row)
     if (state?.state === 'deleted') throw deletedError(state.table, row)
     if (state) this.deletes.delete(row)
     else this.add(row, tableOf(row, 'add'))
@@ -75,7 +85,7 @@ export class TrackedRows implements Owner {
    * @throws {SessionError} `OM_ORM_DETACHED` when the row is not held, or its deletion was flushed.
    */
   markDeleted(row: object): void {
-    const state = this.#states.get(row)
+    const state = this.get(row)
     if (!state || state.state === 'deleted') throw notInSessionError(tableOf(row, 'delete'))
     if (state.state === 'pending') this.forget(row)
     else this.deletes.add(row)
@@ -89,7 +99,7 @@ export class TrackedRows implements Owner {
   add(row: object, table: TableModel): void {
     const state = RowState.of(row, table)
     // A row in two sessions would be written by both, and one's rollback would undo the other's commit.
-    if (state.owner) throw attachedError(table, row)
+    if (state.owner?.holds(state)) throw attachedError(table, row)
     if (state.deletedForGood) throw deletedError(table, row)
     const { committed, layout } = state
     if (committed === undefined || (row as Record<string, unknown>)[table.primaryKey] === undefined) {
@@ -121,11 +131,28 @@ export class TrackedRows implements Owner {
     this.identity.set(state.table, state.layout.keyOf(snapshot), state.row)
   }
 
+  /** Drops from the list the rows that left, so that one coming back is listed again. */
+  #dropLeft(): void {
+    const held: RowState[] = []
+    for (const state of this.#listed) {
+      if (state.owner === this.#members) held.push(state)
+      else if (state.listedIn === this.#members) state.listedIn = undefined
+    }
+    this.#listed = held
+  }
+
   #take(state: RowState): void {
     const { row } = state
-    state.owner = this
+    const members = this.#members
+    if (state.owner !== members) {
+      state.owner = members
+      this.#count++
+      if (state.listedIn !== members) {
+        state.listedIn = members
+        this.#listed.push(state)
+      }
+    }
     state.insertedInTransaction = false
-    this.#states.set(row, state)
     if (!state.seesWrites) this.unobserved.add(row)
     if (state.table.relationships.size > 0 && (relationshipValues(row) || state.appended))
       this.related.add(row)
@@ -134,7 +161,7 @@ export class TrackedRows implements Owner {
   /** `row`'s relationship `name` holds `value`, as the database has it (loaded, or detached by a delete). */
   setLoaded(row: object, name: string, value: unknown): void {
     setRelationshipValue(row, name, value)
-    this.#states.get(row)!.setFlushedValue(name, value)
+    this.get(row)!.setFlushedValue(name, value)
     this.related.add(row)
   }
 
@@ -144,6 +171,7 @@ export class TrackedRows implements Owner {
     this.flushed.add(row)
   }
 
+  /** `state`'s row was written; called by the {@link Members} that hold it. */
   written(state: RowState, key: string | symbol): void {
     if (state.state === 'persistent') this.changed.add(state.row)
     if (typeof key === 'string' && state.table.relationships.has(key)) this.related.add(state.row)
@@ -155,10 +183,12 @@ export class TrackedRows implements Owner {
 
   /** The row leaves the session: no longer tracked, found by its key, or written by the next flush. */
   forget(row: object): void {
-    const state = this.#states.get(row)
+    const state = this.get(row)
     if (!state) return
     state.owner = undefined
-    this.#states.delete(row)
+    this.#count--
+    // Left rows are skipped when listed; once they outnumber the rows held, the list drops them.
+    if (this.#listed.length > 2 * this.#count + 64) this.#dropLeft()
     for (const set of [this.pending, this.deletes, this.changed, this.unobserved, this.related])
       set.delete(row)
     this.touched.delete(row)
@@ -169,14 +199,17 @@ export class TrackedRows implements Owner {
 
   /** A row inserted by a transaction that was rolled back leaves the session, without its generated key. */
   forgetInserted(row: object): void {
-    const { table } = this.#states.get(row)!
+    const { table } = this.get(row)!
     this.forget(row)
     if (table.primaryKeyField.isGenerated) (row as Record<string, unknown>)[table.primaryKey] = undefined
   }
 
   /** Every row leaves the session. */
   clear(): void {
-    for (const state of this.#states.values()) state.owner = undefined
+    this.#members.rows = undefined
+    this.#members = new Members(this)
+    this.#listed = []
+    this.#count = 0
     this.identity.clear()
     // Only those that hold rows: clearing an empty collection still allocates its table again.
     for (const rows of this.#collections()) if (rows.size > 0) rows.clear()
@@ -184,7 +217,31 @@ export class TrackedRows implements Owner {
 
   #collections(): (Map<object, unknown> | Set<object>)[] {
     const { pending, deletes, changed, unobserved, related, touched, flushed, readInTransaction } = this
-    return [this.#states, pending, deletes, changed, unobserved, related, touched, flushed, readInTransaction]
+    return [pending, deletes, changed, unobserved, related, touched, flushed, readInTransaction]
+  }
+}
+
+/**
+ * The rows a Session holds between two clears, as their owner: a row is held while its state's owner is the
+ * Session's current members. Writes reach the Session through it until it is cleared.
+ */
+class Members implements Owner {
+  rows: TrackedRows | undefined
+
+  constructor(rows: TrackedRows) {
+    this.rows = rows
+  }
+
+  holds(state: RowState): boolean {
+    return state.owner === this && this.rows !== undefined
+  }
+
+  written(state: RowState, key: string | symbol): void {
+    this.rows?.written(state, key)
+  }
+
+  linked(state: RowState): void {
+    this.rows?.linked(state)
   }
 }
 
