@@ -30,6 +30,12 @@ export class TrackedRows {
   /** Every row held, for iteration; a row that left is skipped, and dropped when they pile up. */
   #listed: RowState[] = []
   #count = 0
+  /**
+   * The states asked for, by row. Reaching a row's state through its proxy takes ~170 ns, a lookup ~10 ns,
+   * and a flush asks for the rows it writes several times; rows only read (most of a query's) are never
+   * asked for, and pay nothing.
+   */
+  readonly #known = new Map<object, RowState>()
   readonly identity = new IdentityMap()
   /** Rows added and not yet inserted, in the order they were added. */
   readonly pending = new Set<object>()
@@ -53,8 +59,13 @@ export class TrackedRows {
   }
 
   get(row: object): RowState | undefined {
-    const state = RowState.find(row)
-    return state !== undefined && state.owner === this.#members ? state : undefined
+    let state = this.#known.get(row)
+    if (state === undefined) {
+      state = RowState.find(row)
+      if (state === undefined) return undefined
+      this.#known.set(row, state)
+    }
+    return state.owner === this.#members ? state : undefined
   }
 
   has(row: object): boolean {
@@ -97,7 +108,8 @@ export class TrackedRows {
    * @throws {SessionError} `OM_ORM_ATTACHED`, `OM_ORM_DELETED`, or `OM_ORM_DETACHED` for a copy of a row held.
    */
   add(row: object, table: TableModel): void {
-    const state = RowState.of(row, table)
+    const state = this.#known.get(row) ?? RowState.of(row, table)
+    this.#known.set(row, state)
     // A row in two sessions would be written by both, and one's rollback would undo the other's commit.
     if (state.owner?.holds(state)) throw attachedError(table, row)
     if (state.deletedForGood) throw deletedError(table, row)
@@ -210,6 +222,7 @@ export class TrackedRows {
     this.#members = new Members(this)
     this.#listed = []
     this.#count = 0
+    if (this.#known.size > 0) this.#known.clear()
     this.identity.clear()
     // Only those that hold rows: clearing an empty collection still allocates its table again.
     for (const rows of this.#collections()) if (rows.size > 0) rows.clear()
