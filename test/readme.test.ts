@@ -83,6 +83,11 @@ await app.close()
   ])
 })
 
+test('the README query tour joins, counts and prints what its comment says', () => {
+  const output = runInScratchDir(blocks[3]!)
+  assert.equal(output, "[ [ 'Preventers', 2 ], [ 'Z-Force', 0 ] ]\n")
+})
+
 test('the quick start: npm start serves the Heroes API, and the curl commands answer as shown', async () => {
   const quickStart = readme.slice(readme.indexOf('## Quick start'))
   const steps = curlExamples(codeBlocks(quickStart, 'sh')[0]!)
