@@ -255,8 +255,14 @@ function pairUp(
     const where = String(relationship)
     const partner = resolved.find((r) => r.owner === relationship.target && r.name === back)
     if (!partner) {
+      // A relationship of the target that points back at the owner is the partner meant, misspelled.
+      const meant = resolved.filter((r) => r.owner === relationship.target && r.target === relationship.owner)
+      const fix =
+        meant.length > 0
+          ? `Did you mean ${meant.map((r) => `'${r.name}'`).join(' or ')}? ${relationship.target.name}'s relationships to ${relationship.owner.name}: ${meant.map((r) => r.name).join(', ')}.`
+          : `Declare ${relationship.target.name}: { ${back}: ${relationship.kind === 'one' ? 'many' : 'one'}('${keyOf(tables, relationship.owner)}', { backPopulates: '${relationship.name}' }) }.`
       throw new RelationshipDefinitionError(
-        `${where}: backPopulates '${back}', but ${relationship.target.name} has no relationship '${back}'. Declare ${relationship.target.name}: { ${back}: ${relationship.kind === 'one' ? 'many' : 'one'}('${keyOf(tables, relationship.owner)}', { backPopulates: '${relationship.name}' }) }.`,
+        `${where}: backPopulates '${back}', but ${relationship.target.name} has no relationship '${back}'. ${fix}`,
         [where, `${relationship.target.name}.${back}`],
       )
     }

@@ -405,6 +405,18 @@ describe('relationship declarations', () => {
     )
   })
 
+  test('a misspelled backPopulates is answered with the relationship meant, not a second one to declare', () => {
+    rejects(
+      () =>
+        relationships(Base(new Metadata()), ({ one, many }) => ({
+          Hero: { team: one('Team', { backPopulates: 'teams' }) },
+          Team: { heroes: many('Hero', { backPopulates: 'team' }) },
+        })),
+      ['Hero.team', 'Team.teams'],
+      /^Hero\.team: backPopulates 'teams', but Team has no relationship 'teams'\. Did you mean 'heroes'\? Team's relationships to Hero: heroes\.$/,
+    )
+  })
+
   test('a partner that does not point back names both sides', () => {
     rejects(
       () =>
