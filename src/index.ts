@@ -70,7 +70,7 @@ export {
   type RelationshipsOf,
   type FieldsOf,
 } from './model/relationship-declaration.ts'
-export { Relationship } from './model/relationship.ts'
+export { Relationship, type CollectionOrder } from './model/relationship.ts'
 export { Column, col } from './model/column.ts'
 export { alias, AliasedTable } from './model/alias.ts'
 export {

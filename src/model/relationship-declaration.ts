@@ -5,7 +5,7 @@
  */
 import { RelationshipDefinitionError } from '../errors.ts'
 import type { Fields } from './field.ts'
-import { attach, Relationship } from './relationship.ts'
+import { attach, Relationship, type CollectionOrder } from './relationship.ts'
 import type { TableModel } from './table.ts'
 import type { NewRowOf, RowOf } from './types.ts'
 
@@ -21,6 +21,14 @@ export interface RelationshipOptions<Back extends string = string> {
    * table has several foreign keys to the other table.
    */
   foreignKey?: string
+  /**
+   * The order of a collection's rows when it is loaded (SQLAlchemy's `order_by`): a column of the target,
+   * ascending, or `[column, 'desc']`. Rows appended in memory stay where they were put. `many()` only.
+   *
+   * @example
+   * many('Hero', { backPopulates: 'team', orderBy: ['age', 'desc'] })
+   */
+  orderBy?: string | readonly [column: string, direction: 'asc' | 'desc']
 }
 
 /** A relationship as declared, before {@link relationships} resolves it. Type-only parameters. */
@@ -192,7 +200,32 @@ function resolve(
   const child = declaration.kind === 'one' ? owner : target
   const parent = declaration.kind === 'one' ? target : owner
   const [foreignKey, references] = findForeignKey(where, child, parent, declaration.options.foreignKey)
-  return new Relationship(name, declaration.kind, owner, target, foreignKey, references)
+  const order = orderOf(where, declaration, target)
+  return new Relationship(name, declaration.kind, owner, target, foreignKey, references, order)
+}
+
+/** A collection's order, checked against the target's columns. */
+function orderOf(
+  where: string,
+  declaration: RelationshipDeclaration,
+  target: TableModel,
+): CollectionOrder | undefined {
+  const { orderBy } = declaration.options
+  if (orderBy === undefined) return undefined
+  const [column, direction] = typeof orderBy === 'string' ? [orderBy, 'asc' as const] : orderBy
+  if (declaration.kind === 'one') {
+    throw new RelationshipDefinitionError(
+      `${where}: orderBy orders a collection, and one('${declaration.target}') is a single row. Put orderBy on the many() side.`,
+      [where, target.name],
+    )
+  }
+  if (!(column in target.fields) || (direction !== 'asc' && direction !== 'desc')) {
+    throw new RelationshipDefinitionError(
+      `${where}: orderBy ${JSON.stringify(orderBy)} must name a column of ${target.name} (${Object.keys(target.fields).join(', ')}), with 'asc' or 'desc': orderBy: '${Object.keys(target.fields)[0]}' or ['${Object.keys(target.fields)[0]}', 'desc'].`,
+      [where, `${target.name}.${column}`],
+    )
+  }
+  return Object.freeze({ column, direction })
 }
 
 /** The foreign key column of `child` that references `parent`, checked against `parent`'s columns. */

@@ -33,6 +33,8 @@ export class Relationship<
   readonly foreignKey: string
   /** The referenced column, on {@link parent}. */
   readonly references: string
+  /** The order a collection's rows are loaded in, besides their primary key. */
+  readonly orderBy: CollectionOrder | undefined
   /** The foreign key's `onDelete`; `undefined` lets the Session set the children's key to null first. */
   readonly onDelete: 'cascade' | 'set null' | 'restrict' | undefined
   #backPopulates: Relationship | undefined
@@ -44,7 +46,9 @@ export class Relationship<
     target: TableModel,
     foreignKey: string,
     references: string,
+    orderBy?: CollectionOrder,
   ) {
+    this.orderBy = orderBy
     this.name = name
     this.kind = kind
     this.owner = owner
@@ -98,6 +102,17 @@ export class Relationship<
   toString(): string {
     return `${this.owner.name}.${this.name}`
   }
+}
+
+/**
+ * The order of a collection's rows when loaded: a column of the target and a direction.
+ *
+ * @example
+ * Team.relationships.get('heroes')!.orderBy // { column: 'age', direction: 'desc' }
+ */
+export interface CollectionOrder {
+  readonly column: string
+  readonly direction: 'asc' | 'desc'
 }
 
 // --- Values: what a row's relationship holds ------------------------------------------------------

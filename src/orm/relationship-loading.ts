@@ -65,7 +65,7 @@ export class RelationshipLoader {
     const groups = new Map<unknown, object[]>()
     const statements = statementsFor(this.#engine, relationship.child)
     const keys = distinctKeys(rows, references)
-    for (const query of selectIn(this.#engine, relationship.child, foreignKey, keys)) {
+    for (const query of selectIn(this.#engine, relationship.child, foreignKey, keys, relationship.orderBy)) {
       for (const raw of (await this.#scope.run<unknown[]>(query)).rows) {
         const child = this.#merge(statements, raw) as Row
         const group = groups.get(child[foreignKey])

@@ -4,7 +4,7 @@
  */
 import type { Engine } from '../engine/engine.ts'
 import { bind, OBJECT_ROWS, type Statement } from '../engine/statement.ts'
-import type { Relationship } from '../model/relationship.ts'
+import type { CollectionOrder, Relationship } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
 import type { Column } from '../model/column.ts'
 import { select } from './select.ts'
@@ -13,20 +13,24 @@ import { queriesFor } from './query-statements.ts'
 /** Keys per `IN (…)` list, as SQLAlchemy's selectinload batches them: well below every driver's limit. */
 const CHUNK = 500
 
-/** `SELECT … FROM <table> WHERE <column> IN (…) ORDER BY <pk>`, one statement per {@link CHUNK} keys. */
+/**
+ * `SELECT … FROM <table> WHERE <column> IN (…) ORDER BY [<order>,] <pk>`, one statement per {@link CHUNK}
+ * keys. A collection's rows all come in the chunk of their parent's key, so each is in order.
+ */
 export function selectIn(
   engine: Engine,
   table: TableModel,
   column: string,
   keys: readonly NonNullable<unknown>[],
+  order?: CollectionOrder,
 ): Statement[] {
   const columns = table.c as Record<string, Column<string, NonNullable<unknown>>>
   const queries = queriesFor(engine)
   const statements: Statement[] = []
   for (let start = 0; start < keys.length; start += CHUNK) {
-    const query = select(table)
-      .where(columns[column]!.in(keys.slice(start, start + CHUNK)))
-      .orderBy(columns[table.primaryKey]!)
+    let query = select(table).where(columns[column]!.in(keys.slice(start, start + CHUNK)))
+    if (order) query = query.orderBy(columns[order.column]![order.direction]())
+    query = query.orderBy(columns[table.primaryKey]!)
     statements.push(queries.select(query).statement)
   }
   return statements
