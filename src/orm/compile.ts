@@ -21,7 +21,7 @@ import { encodingFieldOf, Labelled, type ColumnInfo, type ValueNode } from '../m
 import type { AnyField } from '../model/field.ts'
 import { Relationship } from '../model/relationship.ts'
 import { TableModel } from '../model/table.ts'
-import { fromOf } from './joins.ts'
+import { fromOf, isEntity } from './joins.ts'
 import type { Entity, SelectItem } from './select-types.ts'
 import { itemsOf, Select, type AnySelect } from './select.ts'
 
@@ -107,7 +107,7 @@ export function toValue(node: ValueNode, context: SqlContext): AliasableExpressi
       const mayFindNone =
         groupBy.length > 0 || having.length > 0 || limit !== undefined || offset !== undefined
       const [item] = itemsOf(query)
-      const value = item instanceof TableModel || item instanceof AliasedTable ? undefined : item?.node
+      const value = item === undefined || isEntity(item) ? undefined : item.node
       if (mayFindNone && value?.kind === 'aggregate' && value.fn === 'count') {
         return eb.fn.coalesce(buildQuery(query, context), eb.lit(0))
       }
@@ -121,9 +121,10 @@ export function toValue(node: ValueNode, context: SqlContext): AliasableExpressi
  * within it: a paged list is read through one there.
  */
 function listQuery(query: object, context: SqlContext) {
-  const list = buildQuery(subquery(query), context)
-  const { limit, offset } = subquery(query).state
-  if (context.dialect.name !== 'mysql' || (limit === undefined && offset === undefined)) return list
+  const select = subquery(query)
+  const list = buildQuery(select, context)
+  const { limit, offset } = select.state
+  if (context.dialect.supportsLimitInList || (limit === undefined && offset === undefined)) return list
   return context.db.selectFrom(list.as('listed')).selectAll()
 }
 
@@ -168,10 +169,7 @@ function refuseLock(query: AnySelect, context: SqlContext): void {
     state.groupBy.length > 0 ||
     state.having.length > 0 ||
     state.distinct ||
-    itemsOf(query).some(
-      (item) =>
-        !(item instanceof TableModel || item instanceof AliasedTable) && item.node.kind === 'aggregate',
-    )
+    itemsOf(query).some((item) => !isEntity(item) && item.node.kind === 'aggregate')
   if (grouped) {
     throw new InvalidQueryError(
       'select(…).forUpdate(): a query of aggregates, groups or distinct rows reads no single row to lock. Lock the rows themselves (select(Hero).where(…).forUpdate()), then count or group them.',
@@ -266,7 +264,7 @@ function selectList(
   const list: (string | AliasedExpression<unknown, string>)[] = []
   const name = (fallback: string) => (positional ? `c${list.length}` : fallback)
   items.forEach((item, index) => {
-    if (item instanceof TableModel || item instanceof AliasedTable) {
+    if (isEntity(item)) {
       for (const column of columnsOf(item)) {
         list.push(positional ? eb.ref(column).as(name('')) : column)
       }

@@ -9,7 +9,7 @@ import type { ConditionNode } from '../model/condition.ts'
 import type { ValueNode } from '../model/expression.ts'
 import { Relationship } from '../model/relationship.ts'
 import { TableModel } from '../model/table.ts'
-import type { Entity, Selection } from './select-types.ts'
+import type { Entity, SelectItem, Selection } from './select-types.ts'
 import type { SelectState } from './select.ts'
 
 /**
@@ -22,6 +22,11 @@ export interface Join {
   readonly target: Entity
   readonly on: ConditionNode
   readonly kind: 'inner' | 'left'
+}
+
+/** A selected item that is a table model or an alias (whole rows), not an expression. */
+export function isEntity(item: SelectItem): item is Entity {
+  return item instanceof TableModel || item instanceof AliasedTable
 }
 
 /** The table a table model or alias reads. */
@@ -47,7 +52,7 @@ export function fromOf(selection: Selection, state: SelectState): Entity[] {
     else sameTable(known, entity)
   }
   for (const item of selection instanceof TableModel ? [selection] : selection) {
-    if (item instanceof TableModel || item instanceof AliasedTable) add(item)
+    if (isEntity(item)) add(item)
     else sourcesOf(item.node, add)
   }
   for (const entity of state.from) add(entity)

@@ -10,8 +10,8 @@ import type { Engine } from '../engine/engine.ts'
 import { ARRAY_ROWS, bind, ONE_ARRAY, type RowShape, type Statement } from '../engine/statement.ts'
 import { AliasedTable } from '../model/alias.ts'
 import type { ValueNode } from '../model/expression.ts'
-import { TableModel } from '../model/table.ts'
 import { buildCount, buildQuery, subquery, unpaged, type SqlContext } from './compile.ts'
+import { isEntity } from './joins.ts'
 import { itemsOf, type AnySelect } from './select.ts'
 import { shapeOf } from './shape.ts'
 import { sameValues, statementsFor, type Decoder, type TableStatements } from './statements.ts'
@@ -109,7 +109,7 @@ function readersOf(engine: Engine, query: AnySelect): ItemReader[] {
   const readers: ItemReader[] = []
   let column = 0
   for (const item of itemsOf(query)) {
-    if (item instanceof TableModel || item instanceof AliasedTable) {
+    if (isEntity(item)) {
       const statements = statementsFor(engine, item instanceof AliasedTable ? item.table : item)
       const width = statements.layout.keys.length
       readers.push({
@@ -143,9 +143,7 @@ function decoderOf(node: ValueNode, dialect: Dialect): Decoder | undefined {
       return node.argument && decoderOf(node.argument, dialect)
     case 'subquery': {
       const [item] = itemsOf(subquery(node.query))
-      return item instanceof TableModel || item instanceof AliasedTable
-        ? undefined
-        : decoderOf(item!.node, dialect)
+      return isEntity(item) ? undefined : decoderOf(item!.node, dialect)
     }
   }
 }

@@ -5,11 +5,10 @@
 import { AliasedTable } from '../model/alias.ts'
 import type { ConditionNode } from '../model/condition.ts'
 import { encodingFieldOf, Labelled, type ValueNode } from '../model/expression.ts'
-import { TableModel } from '../model/table.ts'
 import { likePattern, ref, subquery, toParam } from './compile.ts'
-import { tableOf } from './joins.ts'
+import { isEntity, tableOf } from './joins.ts'
 import type { Entity } from './select-types.ts'
-import type { AnySelect } from './select.ts'
+import { itemsOf, type AnySelect } from './select.ts'
 
 /**
  * The shape of `query`; its values are pushed to `parameters` in the order its SQL binds them: the
@@ -64,10 +63,9 @@ function selectShape(query: AnySelect, collected: Collected): string {
 }
 
 function itemsShape(query: AnySelect, collected: Collected): string {
-  if (query.selection instanceof TableModel) return entityShape(query.selection)
-  return query.selection
-    .map((item: Entity | Labelled | { node: ValueNode }) => {
-      if (item instanceof TableModel || item instanceof AliasedTable) return entityShape(item)
+  return itemsOf(query)
+    .map((item) => {
+      if (isEntity(item)) return entityShape(item)
       const label = item instanceof Labelled ? ` as ${item.label}` : ''
       return valueShape(item.node, collected) + label
     })

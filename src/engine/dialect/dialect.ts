@@ -53,6 +53,8 @@ export interface Dialect {
   readonly supportsRowLocks: boolean
   /** `ORDER BY … NULLS FIRST / LAST` is SQL it knows; MySQL does not, and the ORM sorts by `x IS NULL` first. */
   readonly supportsNullsOrder: boolean
+  /** `IN (SELECT … LIMIT n)` is SQL it runs; MySQL refuses it, and the ORM reads such a list through a derived table. */
+  readonly supportsLimitInList: boolean
   /** The SQL `ESCAPE` clause that makes `\` escape `%` and `_` in a LIKE pattern. */
   readonly likeEscape: string
   /** The SQL type of a field's column, such as `'integer'` or `'varchar(100)'`. */

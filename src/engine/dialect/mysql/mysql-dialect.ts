@@ -75,6 +75,7 @@ export function mysqlDialect(url: URL, pool: PoolOptions, settings: StatementSet
     supportsReturning: false,
     supportsRowLocks: true,
     supportsNullsOrder: false,
+    supportsLimitInList: false,
     // In a MySQL string literal a backslash escapes, so one backslash is written as two.
     likeEscape: "escape '\\\\'",
     columnType,

@@ -61,6 +61,7 @@ export function postgresDialect(url: URL, pool: PoolOptions, settings: Statement
     supportsReturning: true,
     supportsRowLocks: true,
     supportsNullsOrder: true,
+    supportsLimitInList: true,
     likeEscape: "escape '\\'",
     columnType,
     indexLongText,

@@ -52,6 +52,7 @@ export function sqliteDialect(
     supportsReturning: true,
     supportsRowLocks: false,
     supportsNullsOrder: true,
+    supportsLimitInList: true,
     likeEscape: "escape '\\'",
     columnType,
     autoIncrement: (column: ColumnDefinitionBuilder) => column,
