@@ -5,7 +5,7 @@
  */
 import { RelationshipDefinitionError } from '../errors.ts'
 import type { Fields } from './field.ts'
-import { attach, Relationship, type CollectionOrder } from './relationship.ts'
+import { attach, Relationship, type CollectionOrder, type LinkPath } from './relationship.ts'
 import type { TableModel } from './table.ts'
 import type { NewRowOf, RowOf } from './types.ts'
 
@@ -31,6 +31,23 @@ export interface RelationshipOptions<Back extends string = string> {
   orderBy?: string | readonly [column: string, direction: 'asc' | 'desc']
 }
 
+/** Options of a collection declared with `many()`: a many-to-many names its link table. */
+export interface ManyOptions<Names extends string = string> extends RelationshipOptions {
+  /**
+   * The link table of a many-to-many (SQLModel's `link_model`), named by its key in the tables: its rows
+   * pair this table's rows with the target's. `foreignKey` then names the link column that refers to this
+   * table, and `targetForeignKey` the one that refers to the target; each is needed only when the link has
+   * several foreign keys to that table (a table linked to itself, users who follow users).
+   *
+   * @example
+   * many('Team', { link: 'HeroTeamLink', backPopulates: 'heroes' })
+   * many('User', { link: 'Follow', foreignKey: 'follower_id', targetForeignKey: 'followed_id' })
+   */
+  link?: Names
+  /** The link table's foreign key column to the target, when it has several. Only with `link`. */
+  targetForeignKey?: string
+}
+
 /** A relationship as declared, before {@link relationships} resolves it. Type-only parameters. */
 export class RelationshipDeclaration<
   Kind extends 'one' | 'many' = 'one' | 'many',
@@ -39,9 +56,9 @@ export class RelationshipDeclaration<
   declare readonly '~target': Target
   readonly kind: Kind
   readonly target: Target
-  readonly options: Readonly<RelationshipOptions>
+  readonly options: Readonly<ManyOptions>
 
-  constructor(kind: Kind, target: Target, options: RelationshipOptions) {
+  constructor(kind: Kind, target: Target, options: ManyOptions) {
     this.kind = kind
     this.target = target
     this.options = Object.freeze({ ...options })
@@ -113,12 +130,13 @@ export interface RelationshipBuilders<Names extends string> {
     options?: RelationshipOptions,
   ): RelationshipDeclaration<'one', Target>
   /**
-   * One-to-many: the rows of `target` whose foreign key refers to this row (`team.heroes`). Its value is
-   * an array; pushing to it or removing from it links or unlinks rows at the next flush.
+   * One-to-many: the rows of `target` whose foreign key refers to this row (`team.heroes`). With `link`,
+   * many-to-many: the rows of `target` paired with this row by the link table's rows (`hero.teams`). Its
+   * value is an array; pushing to it or removing from it links or unlinks rows at the next flush.
    */
   many<const Target extends Names>(
     target: Target,
-    options?: RelationshipOptions,
+    options?: ManyOptions<Names>,
   ): RelationshipDeclaration<'many', Target>
 }
 
@@ -197,11 +215,62 @@ function resolve(
       [where, target.name],
     )
   }
-  const child = declaration.kind === 'one' ? owner : target
-  const parent = declaration.kind === 'one' ? target : owner
-  const [foreignKey, references] = findForeignKey(where, child, parent, declaration.options.foreignKey)
   const order = orderOf(where, declaration, target)
-  return new Relationship(name, declaration.kind, owner, target, foreignKey, references, order)
+  const { kind, options } = declaration
+  if (options.link !== undefined || options.targetForeignKey !== undefined) {
+    const link = linkTableOf(tables, where, declaration)
+    const [foreignKey, references] = findForeignKey(where, link, owner, options.foreignKey)
+    const path = linkPath(where, link, target, options.targetForeignKey, foreignKey)
+    return new Relationship(name, kind, owner, target, foreignKey, references, order, path)
+  }
+  const child = kind === 'one' ? owner : target
+  const parent = kind === 'one' ? target : owner
+  const [foreignKey, references] = findForeignKey(where, child, parent, options.foreignKey)
+  return new Relationship(name, kind, owner, target, foreignKey, references, order)
+}
+
+/** The link table a many-to-many names, which must be one of the tables. */
+function linkTableOf(
+  tables: Record<string, TableModel>,
+  where: string,
+  declaration: RelationshipDeclaration,
+): TableModel {
+  const { link } = declaration.options
+  if (declaration.kind === 'one' || link === undefined) {
+    throw new RelationshipDefinitionError(
+      declaration.kind === 'one'
+        ? `${where}: one('${declaration.target}') refers to a single row through a foreign key of its own, so it has no link table. Declare the many-to-many with many('${declaration.target}', { link: '…' }).`
+        : `${where}: targetForeignKey names a column of the link table, and no link is given. Add { link: '<link table>' }.`,
+      [where, declaration.target],
+    )
+  }
+  const table = tables[link]
+  if (!table) {
+    throw new RelationshipDefinitionError(
+      `${where}: the link ${JSON.stringify(link)} is not one of the tables (${Object.keys(tables).join(', ')}). Name the link table by its key, as the target is named.`,
+      [where, String(link)],
+    )
+  }
+  return table
+}
+
+/** The link table's way to the target: its foreign key to the target, other than the owner's. */
+function linkPath(
+  where: string,
+  link: TableModel,
+  target: TableModel,
+  named: string | undefined,
+  ownerKey: string,
+): LinkPath {
+  const [targetKey, targetReferences] = findForeignKey(
+    where,
+    link,
+    target,
+    named,
+    ownerKey,
+    'targetForeignKey',
+  )
+  return Object.freeze({ table: link, targetKey, targetReferences })
 }
 
 /** A collection's order, checked against the target's columns. */
@@ -234,15 +303,19 @@ function findForeignKey(
   child: TableModel,
   parent: TableModel,
   named: string | undefined,
+  taken?: string,
+  option: 'foreignKey' | 'targetForeignKey' = 'foreignKey',
 ): [string, string] {
   const candidates = Object.entries(child.fields).filter(([key, field]) => {
     if (named !== undefined) return key === named
+    // A link table's second key to one table: the column the first did not take.
+    if (key === taken) return false
     const reference = field.options.foreignKey
     return reference !== undefined && reference.split('.')[0] === parent.tableName
   })
   if (named !== undefined && candidates.length === 0) {
     throw new RelationshipDefinitionError(
-      `${where}: foreignKey '${named}' is not a column of ${child.name}. Its columns are: ${Object.keys(child.fields).join(', ')}.`,
+      `${where}: ${option} '${named}' is not a column of ${child.name}. Its columns are: ${Object.keys(child.fields).join(', ')}.`,
       [where, `${child.name}.${named}`],
     )
   }
@@ -254,7 +327,7 @@ function findForeignKey(
   }
   if (candidates.length > 1) {
     throw new RelationshipDefinitionError(
-      `${where}: ${child.name} has several foreign keys to '${parent.tableName}' (${candidates.map(([k]) => k).join(', ')}). Say which with { foreignKey: '${candidates[0]![0]}' }.`,
+      `${where}: ${child.name} has several foreign keys to '${parent.tableName}' (${candidates.map(([k]) => k).join(', ')}). Say which with { ${option}: '${candidates[0]![0]}' }.`,
       [where, parent.name],
     )
   }
@@ -293,7 +366,7 @@ function pairUp(
       const fix =
         meant.length > 0
           ? `Did you mean ${meant.map((r) => `'${r.name}'`).join(' or ')}? ${relationship.target.name}'s relationships to ${relationship.owner.name}: ${meant.map((r) => r.name).join(', ')}.`
-          : `Declare ${relationship.target.name}: { ${back}: ${relationship.kind === 'one' ? 'many' : 'one'}('${keyOf(tables, relationship.owner)}', { backPopulates: '${relationship.name}' }) }.`
+          : `Declare ${relationship.target.name}: { ${back}: ${partnerDeclaration(tables, relationship)} }.`
       throw new RelationshipDefinitionError(
         `${where}: backPopulates '${back}', but ${relationship.target.name} has no relationship '${back}'. ${fix}`,
         [where, `${relationship.target.name}.${back}`],
@@ -306,14 +379,44 @@ function pairUp(
         [where, String(partner)],
       )
     }
-    if (partner.kind === relationship.kind || partner.foreignKey !== relationship.foreignKey) {
+    if (!mirrors(relationship, partner)) {
       throw new RelationshipDefinitionError(
-        `${where} and ${partner} populate each other, so one must be one() and the other many() over the same foreign key (${relationship.child.name}.${relationship.foreignKey} and ${partner.child.name}.${partner.foreignKey}).`,
+        relationship.link || partner.link
+          ? `${where} and ${partner} populate each other, so both must be many() over the same link table, each with the other's foreign key (${describeLink(relationship)} and ${describeLink(partner)}).`
+          : `${where} and ${partner} populate each other, so one must be one() and the other many() over the same foreign key (${relationship.child.name}.${relationship.foreignKey} and ${partner.child.name}.${partner.foreignKey}).`,
         [where, String(partner)],
       )
     }
     relationship.pairWith(partner)
   }
+}
+
+/** The declaration of `relationship`'s missing partner, for messages. */
+function partnerDeclaration(tables: Record<string, TableModel>, relationship: Relationship): string {
+  const owner = keyOf(tables, relationship.owner)
+  const { link, kind, name } = relationship
+  if (link) return `many('${owner}', { link: '${keyOf(tables, link.table)}', backPopulates: '${name}' })`
+  return `${kind === 'one' ? 'many' : 'one'}('${owner}', { backPopulates: '${name}' })`
+}
+
+/**
+ * `a` and `b` are two sides of one link: a many-to-one and a collection over the same foreign key, or two
+ * many-to-manys over the same link table, each going out by the other's way in.
+ */
+function mirrors(a: Relationship, b: Relationship): boolean {
+  if (a.link && b.link) {
+    return (
+      a.link.table === b.link.table && a.foreignKey === b.link.targetKey && b.foreignKey === a.link.targetKey
+    )
+  }
+  return !a.link && !b.link && a.kind !== b.kind && a.foreignKey === b.foreignKey && a.child === b.child
+}
+
+/** `many('Team', link HeroTeamLink from hero_id to team_id)`, for messages. */
+function describeLink(relationship: Relationship): string {
+  const { link, foreignKey, kind, target } = relationship
+  if (!link) return `${kind}('${target.name}') over ${relationship.child.name}.${foreignKey}`
+  return `${link.table.name} from ${foreignKey} to ${link.targetKey}`
 }
 
 function keyOf(tables: Record<string, TableModel>, table: TableModel): string {

@@ -11,9 +11,11 @@ import type { TableModel } from './table.ts'
 /**
  * A resolved relationship of one table (`Hero.rel.team`, also `Hero.relationships.get('team')`). The foreign
  * key is always on the `child` table and references a column of the `parent` table: for a `one`
- * relationship the owner is the child, for a `many` relationship the owner is the parent. In a query it
- * is a join path (`select(Hero, Team).join(Hero.rel.team)`) and a predicate (`Team.rel.heroes.any(…)`);
- * its type parameters, the owner's and the target's table names, let the query check both.
+ * relationship the owner is the child, for a `many` relationship the owner is the parent. A many-to-many
+ * goes through a {@link link} table: its `child` is the link table, whose `foreignKey` refers to the owner,
+ * and whose `link.targetKey` refers to the target. In a query it is a join path
+ * (`select(Hero, Team).join(Hero.rel.team)`) and a predicate (`Team.rel.heroes.any(…)`); its type
+ * parameters, the owner's and the target's table names, let the query check both.
  */
 export class Relationship<
   Owner extends string = string,
@@ -37,6 +39,8 @@ export class Relationship<
   readonly orderBy: CollectionOrder | undefined
   /** The foreign key's `onDelete`; `undefined` lets the Session set the children's key to null first. */
   readonly onDelete: 'cascade' | 'set null' | 'restrict' | undefined
+  /** The link table of a many-to-many, and its column that refers to the target. */
+  readonly link: LinkPath | undefined
   #backPopulates: Relationship | undefined
 
   constructor(
@@ -47,13 +51,15 @@ export class Relationship<
     foreignKey: string,
     references: string,
     orderBy?: CollectionOrder,
+    link?: LinkPath,
   ) {
     this.orderBy = orderBy
     this.name = name
     this.kind = kind
     this.owner = owner
     this.target = target
-    this.child = kind === 'one' ? owner : target
+    this.link = link
+    this.child = link ? link.table : kind === 'one' ? owner : target
     this.parent = kind === 'one' ? target : owner
     this.foreignKey = foreignKey
     this.references = references
@@ -113,6 +119,19 @@ export class Relationship<
 export interface CollectionOrder {
   readonly column: string
   readonly direction: 'asc' | 'desc'
+}
+
+/**
+ * The way from a many-to-many's link table to its target: the link table, its foreign key column to the
+ * target, and the target's column it references.
+ *
+ * @example
+ * Hero.relationships.get('teams')!.link // { table: HeroTeamLink, targetKey: 'team_id', targetReferences: 'id' }
+ */
+export interface LinkPath {
+  readonly table: TableModel
+  readonly targetKey: string
+  readonly targetReferences: string
 }
 
 // --- Values: what a row's relationship holds ------------------------------------------------------

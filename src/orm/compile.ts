@@ -32,12 +32,23 @@ import { itemsOf, Select, type AnySelect } from './select.ts'
 export interface SqlContext {
   readonly db: Kysely<any>
   readonly dialect: Dialect
+  /**
+   * A table read under another name in the subquery being compiled: the target of a relationship from a
+   * table to itself (`Node.rel.children.any(…)`), whose columns then mean the inner rows.
+   */
+  readonly renamed?: { readonly table: string; readonly as: string }
 }
 
 const eb: ExpressionBuilder<any, any> = expressionBuilder<any, any>()
 
 export function ref(column: ColumnInfo): string {
   return `${column.table}.${column.name}`
+}
+
+/** `table.column` in the query being compiled: under its other name where the context renames its table. */
+function columnRef(column: ColumnInfo, context: SqlContext): string {
+  const { renamed } = context
+  return renamed?.table === column.table ? `${renamed.as}.${column.name}` : ref(column)
 }
 
 /** `%`, `_` and the escape character itself match literally. */
@@ -63,7 +74,7 @@ export function toCondition(node: ConditionNode, context: SqlContext): Expressio
     case 'null':
       return eb(toValue(node.operand, context), node.negated ? 'is not' : 'is', null)
     case 'like':
-      return sql<SqlBool>`${eb.ref(ref(node.column))} like ${likePattern(node.text, node.match)} ${sql.raw(context.dialect.likeEscape)}`
+      return sql<SqlBool>`${eb.ref(columnRef(node.column, context))} like ${likePattern(node.text, node.match)} ${sql.raw(context.dialect.likeEscape)}`
     case 'and':
       return eb.and(node.items.map((item) => toCondition(item, context)))
     case 'or':
@@ -81,7 +92,7 @@ export function toCondition(node: ConditionNode, context: SqlContext): Expressio
 export function toValue(node: ValueNode, context: SqlContext): AliasableExpression<unknown> {
   switch (node.kind) {
     case 'column':
-      return eb.ref(ref(node.column))
+      return eb.ref(columnRef(node.column, context))
     case 'value':
       return eb.val(toParam(node.field, node.value))
     case 'aggregate': {
@@ -137,24 +148,31 @@ export function subquery(query: object): AnySelect {
 
 /**
  * `EXISTS (SELECT 1 FROM <target> WHERE <foreign key> = <key> AND <condition>)` for `Team.rel.heroes.any()`
- * and `Hero.rel.team.has()`: the target's rows linked to the enclosing query's row.
+ * and `Hero.rel.team.has()`: the target's rows linked to the enclosing query's row. A many-to-many reads
+ * its target through its link table. A relationship from a table to itself reads the inner rows under
+ * another name, and the condition's columns of that table mean them, as SQLAlchemy's `any()` adapts them.
  */
 function relatedQuery(relationship: object, condition: ConditionNode | undefined, context: SqlContext) {
   if (!(relationship instanceof Relationship))
     throw new InvalidQueryError('any()/has() needs a relationship.')
-  const { owner, target, child, parent, foreignKey, references } = relationship
-  if (owner === target) {
-    throw new InvalidQueryError(
-      `${relationship}.${relationship.kind === 'many' ? 'any' : 'has'}(): the relationship links ${owner.name} to itself, so the subquery must read it under an alias: use exists(select(…).selectFrom(alias(${owner.name}, 'other')).correlate(${owner.name}).where(…)).`,
-    )
+  const { owner, target, child, parent, foreignKey, references, link, kind } = relationship
+  const inner = owner === target ? `${target.tableName}_${relationship.name}` : target.tableName
+  const from = inner === target.tableName ? inner : `${target.tableName} as ${inner}`
+  const innerContext: SqlContext =
+    inner === target.tableName ? context : { ...context, renamed: { table: target.tableName, as: inner } }
+  let query = context.db.selectFrom(from)
+  let join
+  if (link) {
+    const linkName = link.table.tableName
+    query = query.innerJoin(linkName, `${linkName}.${link.targetKey}`, `${inner}.${link.targetReferences}`)
+    join = eb(eb.ref(`${linkName}.${foreignKey}`), '=', eb.ref(`${owner.tableName}.${references}`))
+  } else {
+    // Of the foreign key's two sides, the target's is the inner one.
+    const [childName, parentName] = kind === 'many' ? [inner, parent.tableName] : [child.tableName, inner]
+    join = eb(eb.ref(`${childName}.${foreignKey}`), '=', eb.ref(`${parentName}.${references}`))
   }
-  const link = eb(
-    eb.ref(`${child.tableName}.${foreignKey}`),
-    '=',
-    eb.ref(`${parent.tableName}.${references}`),
-  )
-  const where = condition === undefined ? link : eb.and([link, toCondition(condition, context)])
-  return context.db.selectFrom(target.tableName).select(sql.lit(1).as('one')).where(where)
+  const where = condition === undefined ? join : eb.and([join, toCondition(condition, innerContext)])
+  return query.select(sql.lit(1).as('one')).where(where)
 }
 
 /**

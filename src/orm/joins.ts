@@ -116,8 +116,9 @@ function readsValue(node: ValueNode, name: string): boolean {
 }
 
 /**
- * The join of `target` to a select: on `on` when given, else on the foreign key of a relationship, or the
- * one foreign key between `target` and the tables the select reads.
+ * The joins of `target` to a select: on `on` when given, else on the foreign key of a relationship, or the
+ * one foreign key between `target` and the tables the select reads. A many-to-many is two joins: its link
+ * table, then its target.
  * @throws {InvalidQueryError} when `target` is read already, or no foreign key or several link it.
  */
 export function joinOf(
@@ -126,7 +127,7 @@ export function joinOf(
   target: Entity | Relationship,
   on: ConditionNode | undefined,
   kind: 'inner' | 'left',
-): Join {
+): readonly Join[] {
   const method = kind === 'inner' ? 'join' : 'leftJoin'
   const entity = target instanceof Relationship ? target.target : target
   const name = nameOf(entity)
@@ -157,9 +158,9 @@ export function joinOf(
   }
   const scope = [...rest, ...state.joins.map((join) => join.target)]
   if (target instanceof Relationship) return relationshipJoin(scope, target, kind, method)
-  if (on !== undefined) return Object.freeze({ target, on, kind })
+  if (on !== undefined) return [Object.freeze({ target, on, kind })]
   const links = scope.flatMap((read) => foreignKeysBetween(read, target))
-  if (links.length === 1) return Object.freeze({ target, on: links[0]!.on, kind })
+  if (links.length === 1) return [Object.freeze({ target, on: links[0]!.on, kind })]
   const tables = scope.map(nameOf).join(', ')
   if (links.length === 0) {
     throw new InvalidQueryError(
@@ -220,7 +221,7 @@ function relationshipJoin(
   relationship: Relationship,
   kind: 'inner' | 'left',
   method: string,
-): Join {
+): readonly Join[] {
   const owners = scope.filter((entity) => tableOf(entity) === relationship.owner)
   if (owners.length !== 1) {
     throw new InvalidQueryError(
@@ -228,10 +229,20 @@ function relationshipJoin(
     )
   }
   const owner = owners[0]!
-  const target = relationship.target
+  const { target, link, foreignKey, references } = relationship
+  if (link) {
+    if (scope.some((entity) => nameOf(entity) === link.table.tableName)) {
+      throw new InvalidQueryError(
+        `select(…).${method}(${relationship}): the query reads its link table '${link.table.tableName}' already. Join ${target.name} on the link's foreign key instead: .${method}(${target.name}, ${link.table.name}.c.${link.targetKey}.eq(${target.name}.c.${link.targetReferences})).`,
+      )
+    }
+    return [
+      Object.freeze({ target: link.table, on: equal(link.table, foreignKey, owner, references), kind }),
+      Object.freeze({ target, on: equal(target, link.targetReferences, link.table, link.targetKey), kind }),
+    ]
+  }
   const [child, parent] = relationship.kind === 'one' ? [owner, target] : [target, owner]
-  const on = equal(child, relationship.foreignKey, parent, relationship.references)
-  return Object.freeze({ target, on, kind })
+  return [Object.freeze({ target, on: equal(child, foreignKey, parent, references), kind })]
 }
 
 function equal(left: Entity, leftColumn: string, right: Entity, rightColumn: string): ConditionNode {

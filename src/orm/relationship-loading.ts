@@ -7,7 +7,7 @@ import type { Relationship } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import { relationshipOf, type LoadOption } from './load-option.ts'
-import { selectIn } from './relationships.ts'
+import { selectIn, selectLinked } from './relationships.ts'
 import { statementsFor, type TableStatements } from './statements.ts'
 import type { TrackedRows } from './tracked-rows.ts'
 
@@ -55,8 +55,31 @@ export class RelationshipLoader {
    */
   async load(relationship: Relationship, rows: readonly object[]): Promise<void> {
     if (rows.length === 0) return
-    if (relationship.kind === 'many') await this.#loadChildren(relationship, rows)
+    if (relationship.link) await this.#loadLinked(relationship, rows)
+    else if (relationship.kind === 'many') await this.#loadChildren(relationship, rows)
     else await this.#loadParents(relationship, rows)
+  }
+
+  /** A many-to-many: the target rows each row is paired with, read with the owner key of each pair. */
+  async #loadLinked(relationship: Relationship, rows: readonly object[]): Promise<void> {
+    const statements = statementsFor(this.#engine, relationship.target)
+    const width = statements.layout.keys.length
+    const groups = new Map<unknown, object[]>()
+    for (const query of selectLinked(
+      this.#engine,
+      relationship,
+      distinctKeys(rows, relationship.references),
+    )) {
+      for (const raw of (await this.#scope.run<unknown[]>(query)).rows) {
+        const target = this.#merge(statements, raw.slice(0, width))
+        const group = groups.get(raw[width])
+        if (group) group.push(target)
+        else groups.set(raw[width], [target])
+      }
+    }
+    for (const row of rows) {
+      this.#rows.setLoaded(row, relationship.name, groups.get((row as Row)[relationship.references]) ?? [])
+    }
   }
 
   async #loadChildren(relationship: Relationship, rows: readonly object[]): Promise<void> {

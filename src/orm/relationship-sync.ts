@@ -8,7 +8,8 @@ import {
 } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
 import type { ConnectionScope } from './connection-scope.ts'
-import { detachChildren } from './relationships.ts'
+import type { LinkChanges } from './link-rows.ts'
+import { deleteLinksOf, detachChildren } from './relationships.ts'
 import type { RowState } from './row-state.ts'
 import type { TrackedRows } from './tracked-rows.ts'
 
@@ -54,10 +55,10 @@ export class RelationshipSync {
    * child given a parent of the session whose collection is not loaded. A key that waits for a new
    * parent's generated key is returned, by child, for the unit of work to set after the parent's insert.
    */
-  beforeFlush(): DeferredLinks | undefined {
+  beforeFlush(pairs: LinkChanges): DeferredLinks | undefined {
     const links: Link[] = []
     // Collections first: a child pushed to team.heroes gets hero.team = team, which the second pass reads.
-    for (const state of this.#related()) this.#collectionLinks(state, links)
+    for (const state of this.#related()) this.#collectionLinks(state, links, pairs)
     for (const state of this.#related()) this.#parentLinks(state, links)
     let deferred: DeferredLinks | undefined
     for (const link of links) {
@@ -78,7 +79,7 @@ export class RelationshipSync {
     }
   }
 
-  #collectionLinks(state: RowState, links: Link[]): void {
+  #collectionLinks(state: RowState, links: Link[], pairs: LinkChanges): void {
     const { row, table } = state
     // A child given this parent while its collection was not loaded (hero.team = team) is in no list.
     for (const [child, name] of state.appended ?? []) {
@@ -92,6 +93,10 @@ export class RelationshipSync {
       const current = value as object[]
       const before = state.flushedValue(relationship) as object[]
       if (sameRows(current, before)) continue
+      if (relationship.link) {
+        this.#linkPairs(row, relationship, current, before, pairs)
+        continue
+      }
       const back = relationship.backPopulates
       // Sets: a collection of thousands of rows costs what it holds, not its square.
       const inBefore = new Set(before)
@@ -111,6 +116,47 @@ export class RelationshipSync {
         } else links.push({ child, relationship, parent: null })
       }
     }
+  }
+
+  /**
+   * A many-to-many's rows appended and removed since its last flush become link rows to insert and delete.
+   * The partner collections that are loaded follow, as one-to-many's many-to-ones do.
+   */
+  #linkPairs(
+    row: object,
+    relationship: Relationship,
+    current: readonly object[],
+    before: readonly object[],
+    pairs: LinkChanges,
+  ): void {
+    const back = relationship.backPopulates
+    const inBefore = new Set(before)
+    const inCurrent = new Set(current)
+    for (const target of current) {
+      if (inBefore.has(target)) continue
+      if (!this.#rows.has(target)) this.#add(target)
+      pairs.add(relationship, row, target)
+      const partners = back && (relationshipValue(target, back.name) as object[] | undefined)
+      if (partners && !partners.includes(row)) {
+        partners.push(row)
+        this.#followed(target)
+      }
+    }
+    for (const target of before) {
+      if (inCurrent.has(target)) continue
+      pairs.remove(relationship, row, target)
+      const partners = back && (relationshipValue(target, back.name) as object[] | undefined)
+      const at = partners ? partners.indexOf(row) : -1
+      if (at >= 0) {
+        partners!.splice(at, 1)
+        this.#followed(target)
+      }
+    }
+  }
+
+  /** `row`'s partner collection followed a change: the flush takes what it holds as written. */
+  #followed(row: object): void {
+    if (this.#rows.has(row)) this.#rows.related.add(row)
   }
 
   /**
@@ -212,7 +258,11 @@ export class RelationshipSync {
    * child leaves its parent's loaded collection.
    */
   async beforeDelete(row: object, tracked: RowState): Promise<void> {
-    for (const relationship of tracked.table.relationships.values()) {
+    // Link rows first: a link model's rows are also the children of a one-to-many, and their key cannot be null.
+    const relationships = [...tracked.table.relationships.values()].sort(
+      (a, b) => Number(!a.link) - Number(!b.link),
+    )
+    for (const relationship of relationships) {
       if (relationship.kind === 'one') this.#leaveCollection(row, relationship)
       else await this.#detachOrCascade(tracked, relationship)
     }
@@ -231,15 +281,22 @@ export class RelationshipSync {
     }
   }
 
+  /**
+   * A deleted parent's children: detached (their key set to null) or, through the foreign key's `onDelete`,
+   * cascaded. A many-to-many's link rows are always deleted with the row they pair.
+   */
   async #detachOrCascade(tracked: RowState, relationship: Relationship): Promise<void> {
     const key = tracked.layout.valueOf(tracked.flushed!, relationship.references)
-    const { onDelete, foreignKey, child } = relationship
+    const { onDelete, foreignKey, child, link } = relationship
     if (onDelete === 'restrict' || key === null || key === undefined) return
-    if (onDelete === undefined) await this.#scope.run(detachChildren(this.#engine, relationship, key))
+    if (onDelete === undefined) {
+      const statement = link ? deleteLinksOf : detachChildren
+      await this.#scope.run(statement(this.#engine, relationship, key))
+    }
     const children = [...this.#rows.identity.rowsOf(child)].filter((c) => (c as Row)[foreignKey] === key)
     for (const childRow of children) {
       const childRowState = this.#rows.get(childRow)!
-      if (onDelete === 'cascade') {
+      if (onDelete === 'cascade' || link) {
         this.#rows.identity.delete(child, childRowState.layout.keyOf(childRowState.flushed!))
         childRowState.state = 'deleted'
       } else {

@@ -36,6 +36,44 @@ export function selectIn(
   return statements
 }
 
+/**
+ * `SELECT <target>.*, <link>.<owner key> FROM <target> JOIN <link> ON <link>.<target key> = <target key>
+ * WHERE <link>.<owner key> IN (…)`, one statement per {@link CHUNK} owner keys: a many-to-many's rows,
+ * each with the owner it is paired with (the last column).
+ */
+export function selectLinked(
+  engine: Engine,
+  relationship: Relationship,
+  keys: readonly NonNullable<unknown>[],
+): Statement[] {
+  const { target, link, foreignKey, orderBy } = relationship
+  const linkColumns = link!.table.c as Record<string, Column<string, NonNullable<unknown>>>
+  const columns = target.c as Record<string, Column<string, NonNullable<unknown>>>
+  const queries = queriesFor(engine)
+  const statements: Statement[] = []
+  for (let start = 0; start < keys.length; start += CHUNK) {
+    let query = select(target, linkColumns[foreignKey]!)
+      .join(link!.table, linkColumns[link!.targetKey]!.eq(columns[link!.targetReferences]!))
+      .where(linkColumns[foreignKey]!.in(keys.slice(start, start + CHUNK)))
+    if (orderBy) query = query.orderBy(columns[orderBy.column]![orderBy.direction]())
+    query = query.orderBy(columns[target.primaryKey]!)
+    statements.push(queries.select(query).statement)
+  }
+  return statements
+}
+
+/**
+ * `DELETE FROM <link> WHERE <owner key> = ?`: a many-to-many's link rows go with the row they pair,
+ * unless the foreign key's `onDelete` has the database remove them.
+ */
+export function deleteLinksOf(engine: Engine, relationship: Relationship, key: unknown): Statement {
+  const remove = engine.db
+    .deleteFrom(relationship.child.tableName)
+    .where(relationship.foreignKey, '=', key)
+    .compile()
+  return bind(remove, remove.parameters, OBJECT_ROWS)
+}
+
 /** `UPDATE <child> SET <fk> = NULL WHERE <fk> = ?`: what SQLAlchemy does before deleting a parent. */
 export function detachChildren(engine: Engine, relationship: Relationship, key: unknown): Statement {
   const update = engine.db

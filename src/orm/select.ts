@@ -206,8 +206,8 @@ export class Select<
   }
 
   #join(target: Entity | Relationship, on: Condition | undefined, kind: 'inner' | 'left') {
-    const join = joinOf(this.selection, this.state, target, on?.node, kind)
-    return this.#with<string, string>({ joins: [...this.state.joins, join] })
+    const joins = joinOf(this.selection, this.state, target, on?.node, kind)
+    return this.#with<string, string>({ joins: [...this.state.joins, ...joins] })
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Engine } from '../engine/engine.ts'
 import { toParam } from './compile.ts'
+import { LinkChanges } from './link-rows.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import { rankOf } from './relationships.ts'
 import { detachesChildren, type DeferredLinks, type RelationshipSync } from './relationship-sync.ts'
@@ -13,10 +14,14 @@ type Row = Record<string, unknown>
 /** A persistent row and the fields that changed since its last load or flush. */
 type Dirty = [row: object, changed: string[]]
 
-/** What a flush writes: the rows to update, and the foreign keys that wait for a new parent's key. */
+/**
+ * What a flush writes: the rows to update, the foreign keys that wait for a new parent's key, and the link
+ * rows of many-to-manys.
+ */
 export interface Changes {
   readonly dirty: Dirty[]
   readonly deferred: DeferredLinks | undefined
+  readonly links: LinkChanges | undefined
 }
 
 /**
@@ -43,19 +48,22 @@ export class UnitOfWork {
 
   /** What the next flush writes: relationship changes become foreign keys first. */
   changes(): Changes {
-    const deferred = this.#sync.beforeFlush()
-    return { dirty: this.#dirty(), deferred }
+    const links = new LinkChanges()
+    const deferred = this.#sync.beforeFlush(links)
+    return { dirty: this.#dirty(), deferred, links: links.size > 0 ? links : undefined }
   }
 
-  isEmpty({ dirty, deferred }: Changes): boolean {
+  isEmpty({ dirty, deferred, links }: Changes): boolean {
     const rows = this.#rows
-    return rows.pending.size === 0 && dirty.length === 0 && rows.deletes.size === 0 && deferred === undefined
+    const nothing = rows.pending.size === 0 && dirty.length === 0 && rows.deletes.size === 0
+    return nothing && deferred === undefined && links === undefined
   }
 
   /** The flush is one statement, atomic by itself: it may run in autocommit. */
-  isOneStatement({ dirty, deferred }: Changes): boolean {
+  isOneStatement({ dirty, deferred, links }: Changes): boolean {
     const { pending, deletes } = this.#rows
-    if (deferred !== undefined || pending.size + dirty.length + deletes.size !== 1) return false
+    if (deferred !== undefined || links !== undefined) return false
+    if (pending.size + dirty.length + deletes.size !== 1) return false
     // A deleted parent may need its children detached first: that is two statements.
     for (const row of deletes) if (detachesChildren(this.#rows.get(row)!.table)) return false
     return true
@@ -68,7 +76,7 @@ export class UnitOfWork {
    * free for a new row of the same flush. Deletes run last, children before parents. The foreign keys
    * that wait for a new parent's generated key are set once it has one.
    */
-  async write({ dirty, deferred }: Changes): Promise<void> {
+  async write({ dirty, deferred, links }: Changes): Promise<void> {
     this.#rows.flushed.clear()
     const pending = [...this.#rows.pending].sort((a, b) => this.#rank(a) - this.#rank(b))
     const last = Math.max(
@@ -92,6 +100,8 @@ export class UnitOfWork {
     if (deferred && this.#sync.linkPersistent(deferred)) {
       for (const [row, changed] of this.#dirty()) await this.#update(row, changed)
     }
+    // Every row a link pairs has its key now; its deletion, if any, comes after.
+    for (const statement of links?.statements(this.#engine) ?? []) await this.#scope.run(statement)
     const deletes = [...this.#rows.deletes].sort((a, b) => this.#rank(b) - this.#rank(a))
     this.#rows.deletes.clear()
     for (const row of deletes) await this.#delete(row)
