@@ -270,6 +270,17 @@ function linkPath(
     ownerKey,
     'targetForeignKey',
   )
+  // The Session writes a link row from its two keys alone: its other columns must have a default.
+  const required = Object.entries(link.fields).filter(
+    ([key, field]) => key !== ownerKey && key !== targetKey && !field.hasDefault && !field.isGenerated,
+  )
+  if (required.length > 0) {
+    const [key] = required[0]!
+    throw new RelationshipDefinitionError(
+      `${where}: the Session writes a ${link.name} row when a pair is linked, with only ${ownerKey} and ${targetKey}, but ${link.name}.${key} has no default. Give it one (${key}: field.…({ default: … })), or leave out the link option and create ${link.name} rows yourself, through one-to-many relationships to ${link.name}.`,
+      [where, `${link.name}.${key}`],
+    )
+  }
   return Object.freeze({ table: link, targetKey, targetReferences })
 }
 
