@@ -193,12 +193,13 @@ export class RelationshipSync {
     return linked
   }
 
-  /** Sets the foreign keys `child` waited for, before its insert. */
+  /**
+   * Sets the foreign keys `child` waited for, before its insert. A parent of its own table may come after
+   * it: the key then waits on, for an update once the parent has its key.
+   */
   linkPending(deferred: DeferredLinks | undefined, child: object): void {
     const links = deferred?.get(child)
-    if (!links) return
-    deferred!.delete(child)
-    applyLinks(links)
+    if (links && applyLinks(links)) deferred!.delete(child)
   }
 
   /**

@@ -78,7 +78,7 @@ export class UnitOfWork {
    */
   async write({ dirty, deferred, links }: Changes): Promise<void> {
     this.#rows.flushed.clear()
-    const pending = [...this.#rows.pending].sort((a, b) => this.#rank(a) - this.#rank(b))
+    const pending = parentsFirst(this.#rows.pending, deferred).sort((a, b) => this.#rank(a) - this.#rank(b))
     const last = Math.max(
       this.#maxRank(pending),
       this.#maxRank(dirty.map(([row]) => row)),
@@ -229,4 +229,24 @@ export class UnitOfWork {
     this.#rows.forget(row)
     return staleError(tracked.table, by, key)
   }
+}
+
+/**
+ * The `pending` rows, each new parent before the new children that wait for its key, in the order added
+ * otherwise. Sorted by rank after (a stable sort), this orders what the ranks alone do not: the rows of a
+ * table that references itself (a tree's nodes). The child's key is then set before its insert, with no
+ * update after, so a foreign key that cannot be null works. A cycle falls back to the update.
+ */
+function parentsFirst(pending: ReadonlySet<object>, deferred: DeferredLinks | undefined): object[] {
+  if (deferred === undefined) return [...pending]
+  const ordered: object[] = []
+  const visited = new Set<object>()
+  const visit = (row: object) => {
+    if (visited.has(row)) return
+    visited.add(row)
+    for (const { parent } of deferred.get(row) ?? []) if (parent && pending.has(parent)) visit(parent)
+    ordered.push(row)
+  }
+  pending.forEach(visit)
+  return ordered
 }
