@@ -50,9 +50,7 @@ type _TeamNames = Expect<Equal<(typeof hero.teams)[number]['name'], string>>
 type _HeroesOfTeam = Expect<Equal<(typeof hero.teams)[number]['heroes'][number]['name'], string>>
 // A table related to itself: a node's parent and children are nodes.
 type _Parent = Expect<Equal<NonNullable<typeof node.parent>['parent_id'], number | null>>
-type _Children = Expect<
-  Equal<(typeof node.children)[number]['children'][number]['id'], number | undefined | number>
->
+type _Children = Expect<Equal<(typeof node.children)[number]['children'][number]['parent_id'], number | null>>
 
 relationships(tables, ({ many }) => ({
   // @ts-expect-error: the link is named by a key of the tables.
