@@ -173,10 +173,10 @@ export class Loader {
     return Number(rows[0]![0])
   }
 
-  /** Loads the relationships `options` name for `rows` of `table`; `method` names the caller in errors. */
+  /** Loads the relationship paths `options` name for `rows` of `table` (see {@link RelationshipLoader}). */
   loadOptions(
     table: TableModel,
-    options: readonly LoadOption<string>[],
+    options: readonly LoadOption[],
     rows: readonly object[],
     method: string,
   ): Promise<void> {

@@ -8,7 +8,7 @@ import { Loader } from './loading.ts'
 import { RelationshipSync } from './relationship-sync.ts'
 import { PendingResult, Result } from './result.ts'
 import type { ResultOf, Selection } from './select-types.ts'
-import { relationshipOf, type LoadOption, type RelationshipNames } from './load-option.ts'
+import { relationshipOf, type LoadOption, type RelationshipPath } from './load-option.ts'
 import type { AnySelect, Select } from './select.ts'
 import {
   closedError,
@@ -32,8 +32,8 @@ export interface SessionOptions {
 
 /** Options of {@link Session.get}. */
 export interface GetOptions<M extends TableModel> {
-  /** Relationships to load with the row: `{ options: [selectinload('team')] }`. */
-  options?: readonly LoadOption<RelationshipNames<M>>[]
+  /** Relationships to load with the row: `{ options: [selectinload('team')] }`, or a path of them. */
+  options?: readonly LoadOption<RelationshipPath<M>>[]
 }
 
 /**
