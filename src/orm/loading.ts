@@ -183,6 +183,16 @@ export class Loader {
     return this.#relationships.loadOptions(table, options, rows, method)
   }
 
+  /** Loads what `paths` reach from `rows` of `table` and is not loaded yet (see {@link RelationshipLoader}). */
+  loadMissing(
+    table: TableModel,
+    paths: readonly (readonly string[])[],
+    rows: readonly object[],
+    method: string,
+  ): Promise<void> {
+    return this.#relationships.loadMissing(table, paths, rows, method)
+  }
+
   /** Loads `relationship` for `rows`, one query per 500 keys (see {@link RelationshipLoader}). */
   load(relationship: Relationship, rows: readonly object[]): Promise<void> {
     return this.#relationships.load(relationship, rows)

@@ -4,6 +4,7 @@ import type { Persisted } from '../model/types.ts'
 import { runBulkWrite } from './bulk-sync.ts'
 import { BulkWrite, type ReturningResult, type WriteResult } from './bulk-write.ts'
 import { ConnectionScope } from './connection-scope.ts'
+import { registerLoader } from './held-rows.ts'
 import { Loader } from './loading.ts'
 import { RelationshipSync } from './relationship-sync.ts'
 import { PendingResult, Result } from './result.ts'
@@ -73,6 +74,7 @@ export class Session {
     const work = new UnitOfWork(engine, this.#scope, this.#rows, sync)
     this.#memory = new TransactionMemory(this.#scope, this.#rows, this.#loader)
     this.#transactions = new Transactions(this.#scope, work, this.#memory)
+    registerLoader(this.#rows, (table, paths, rows) => this.#loadMissing(table, paths, rows))
   }
 
   /** A transaction is open: begun explicitly or by a flush, and not yet committed or rolled back. */
@@ -356,6 +358,17 @@ export class Session {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close()
+  }
+
+  /** Loads what `paths` reach from `rows` and is not loaded yet: a response's nested relationships. */
+  async #loadMissing(
+    table: TableModel,
+    paths: readonly (readonly string[])[],
+    rows: readonly object[],
+  ): Promise<void> {
+    this.#checkOpen('load')
+    if (this.#shouldAutoflush) await this.flush()
+    await this.#loader.loadMissing(table, paths, rows, 'response')
   }
 
   /** The tracking record of a row persistent in this session, or an `OM_ORM_DETACHED` error for `method`. */
