@@ -366,6 +366,8 @@ export class Session {
     paths: readonly (readonly string[])[],
     rows: readonly object[],
   ): Promise<void> {
+    // Rows read by a query that ended after the Session closed are held still, by nothing that can load.
+    if (this.#closed) return
     this.#checkOpen('load')
     if (this.#shouldAutoflush) await this.flush()
     await this.#loader.loadMissing(table, paths, rows, 'response')
