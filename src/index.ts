@@ -149,7 +149,13 @@ export { defineConfig, type OnemodelConfig } from './cli/config.ts'
 export { sql } from 'kysely'
 
 export { Session, type SessionOptions, type GetOptions } from './orm/session.ts'
-export { selectinload, LoadOption, type RelationshipNames } from './orm/load-option.ts'
+export {
+  selectinload,
+  LoadOption,
+  type LoadPath,
+  type RelationshipNames,
+  type RelationshipPath,
+} from './orm/load-option.ts'
 export {
   select,
   Select,

@@ -1,7 +1,9 @@
 /**
  * The Heroes & Teams API of SQLModel's "FastAPI > Relationships" tutorial: heroes belong to a team, a hero
  * is read with its team and a team with its heroes, through response models that nest them
- * (HeroPublicWithTeam, TeamPublicWithHeroes). Relationships are loaded explicitly, in one more query.
+ * (HeroPublicWithTeam, TeamPublicWithHeroes). As in SQLModel, the handlers return the rows and reading
+ * `hero.team` in the response just works: the route loads what its response model nests, one query per
+ * level for all the rows, never one per row.
  */
 import {
   body,
@@ -18,8 +20,8 @@ import {
   query,
   relationships,
   select,
-  selectinload,
   Session,
+  type EngineOptions,
   table,
 } from 'onemodel-ts'
 
@@ -67,9 +69,15 @@ export const TeamPublicWithHeroes = TeamPublic.extend('TeamPublicWithHeroes', {
   heroes: field.list(HeroPublic, { default: [] }),
 })
 
-/** Builds the app on a database: `sqlite:///database.db` unless `DATABASE_URL` says otherwise. */
-export function teamsApp(databaseUrl = process.env.DATABASE_URL ?? 'sqlite:///database.db') {
-  const engine = createEngine(databaseUrl)
+/**
+ * Builds the app on a database: `sqlite:///database.db` unless `DATABASE_URL` says otherwise, with the
+ * engine's `options` (`{ echo: true }` prints every statement).
+ */
+export function teamsApp(
+  databaseUrl = process.env.DATABASE_URL ?? 'sqlite:///database.db',
+  options: EngineOptions = {},
+) {
+  const engine = createEngine(databaseUrl, options)
 
   const getSession = depends(async function* getSession() {
     await using session = new Session(engine)
@@ -111,8 +119,7 @@ export function teamsApp(databaseUrl = process.env.DATABASE_URL ?? 'sqlite:///da
     '/heroes/{hero_id}',
     { params: { hero_id: path.integer(), session: getSession }, response: HeroPublicWithTeam },
     async function readHero({ hero_id, session }) {
-      // The response nests the team: load it with the hero (one more query), as SQLAlchemy's lazy load would.
-      const hero = await session.get(Hero, hero_id, { options: [selectinload('team')] })
+      const hero = await session.get(Hero, hero_id)
       if (!hero) throw new HTTPError(404, 'Hero not found')
       return hero
     },
@@ -172,7 +179,7 @@ export function teamsApp(databaseUrl = process.env.DATABASE_URL ?? 'sqlite:///da
     '/teams/{team_id}',
     { params: { team_id: path.integer(), session: getSession }, response: TeamPublicWithHeroes },
     async function readTeam({ team_id, session }) {
-      const team = await session.get(Team, team_id, { options: [selectinload('heroes')] })
+      const team = await session.get(Team, team_id)
       if (!team) throw new HTTPError(404, 'Team not found')
       return team
     },

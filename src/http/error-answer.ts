@@ -11,6 +11,7 @@ import {
   IntegrityError,
   InvalidQueryError,
   OnemodelError,
+  RelationshipNotLoadedError,
   StaleDataError,
 } from '../errors.ts'
 import { ValidationError } from '../model/validation-error.ts'
@@ -55,11 +56,14 @@ export function errorAnswer(report: Report) {
     } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode < 500) {
       void reply.code(error.statusCode).send({ detail: error.message })
     } else {
-      // A ResponseValidationError's message names the route and fields, never the values.
+      // A ResponseValidationError's message names the route and fields, never the values; a
+      // RelationshipNotLoadedError's, the relationship a response nests and how to load it.
       report(
         request,
         'error',
-        error instanceof ResponseValidationError ? error.message : 'the handler failed',
+        error instanceof ResponseValidationError || error instanceof RelationshipNotLoadedError
+          ? error.message
+          : 'the handler failed',
         error,
       )
       void reply.code(500).send({ detail: 'Internal Server Error' })

@@ -11,6 +11,7 @@ import { BodyParam, Param, type Args, type Params } from './params.ts'
 import type { Report } from './report.ts'
 import { readBody, readParam, type RequestReader } from './request-input.ts'
 import { ListOf, responseEncoder, type ResponseModel, type ResponseValue } from './response.ts'
+import { responseRelationships } from './response-relationships.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -20,6 +21,13 @@ export interface RouteOptions<P extends Params = Params, R extends ResponseModel
   params?: P
   /** The response model: the answer holds only its fields (FastAPI's `response_model`). */
   response?: R
+  /**
+   * Load the relationships the response model nests that the returned rows have not loaded
+   * (`TeamPublicWithHeroes.heroes` for Team rows), with the Session holding the rows, before the answer
+   * is encoded: one query per level for all the rows, as `selectinload` does. Default `true`; with
+   * `false` the handler loads them, and one it did not load fails the answer.
+   */
+  loadRelationships?: boolean
   /** The success status; default 200. */
   status?: number
   /** OpenAPI summary; default from the handler's name (`createHero` → "Create Hero"). */
@@ -250,6 +258,8 @@ export function requestHandler(
   const where = `${route.method} ${route.path}`
   const { response, status = 200 } = route.options
   const encode = response ? responseEncoder(response) : undefined
+  const loadNested =
+    response && route.options.loadRelationships !== false ? responseRelationships(response) : undefined
   const responseLabel = response ? responseName(response) : ''
 
   return async (request, reply) => {
@@ -277,6 +287,8 @@ export function requestHandler(
         values[i] = await scope!.call(node.dependency, argsOf(node.args, inputs, values), context)
       }
       result = await route.handler(argsOf(plan.root, inputs, values) as never, context)
+      // Inside the try: a failed load reaches the dependencies' cleanup as a failed handler does.
+      if (loadNested && !reply.sent) await loadNested(result)
     } catch (error) {
       scope?.finish(error)
       throw error

@@ -173,14 +173,24 @@ export class Loader {
     return Number(rows[0]![0])
   }
 
-  /** Loads the relationships `options` name for `rows` of `table`; `method` names the caller in errors. */
+  /** Loads the relationship paths `options` name for `rows` of `table` (see {@link RelationshipLoader}). */
   loadOptions(
     table: TableModel,
-    options: readonly LoadOption<string>[],
+    options: readonly LoadOption[],
     rows: readonly object[],
     method: string,
   ): Promise<void> {
     return this.#relationships.loadOptions(table, options, rows, method)
+  }
+
+  /** Loads what `paths` reach from `rows` of `table` and is not loaded yet (see {@link RelationshipLoader}). */
+  loadMissing(
+    table: TableModel,
+    paths: readonly (readonly string[])[],
+    rows: readonly object[],
+    method: string,
+  ): Promise<void> {
+    return this.#relationships.loadMissing(table, paths, rows, method)
   }
 
   /** Loads `relationship` for `rows`, one query per 500 keys (see {@link RelationshipLoader}). */

@@ -3,7 +3,7 @@
  * the children of many parents or the parents of many children, never one per row.
  */
 import type { Engine } from '../engine/engine.ts'
-import type { Relationship } from '../model/relationship.ts'
+import { relationshipValue, type Relationship } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import { relationshipOf, type LoadOption } from './load-option.ts'
@@ -39,14 +39,54 @@ export class RelationshipLoader {
     this.#merge = merge
   }
 
-  /** Loads the relationships `options` name for `rows` of `table`; `method` names the caller in errors. */
+  /**
+   * Loads the relationship paths `options` name for `rows` of `table`, a level at a time: each
+   * relationship of a level with one query (per 500 keys) for all the rows the previous level reached,
+   * counted once each. Paths sharing a prefix load it once. The first level is loaded for every row, as
+   * the query asked; deeper, rows whose relationship is already loaded (or set) keep it, and cost no
+   * query. `method` names the caller in errors.
+   */
   async loadOptions(
     table: TableModel,
-    options: readonly LoadOption<string>[],
+    options: readonly LoadOption[],
     rows: readonly object[],
     method: string,
   ): Promise<void> {
-    for (const { relationship } of options) await this.load(relationshipOf(table, relationship, method), rows)
+    const tree = pathTree(options.map((option) => option.path))
+    await this.#loadTree(table, tree, rows, method, true)
+  }
+
+  /**
+   * Loads what `paths` reach from `rows` of `table` and is not loaded yet, a level at a time as
+   * {@link loadOptions} does: a relationship already loaded (or set) at any level is kept.
+   */
+  async loadMissing(
+    table: TableModel,
+    paths: readonly (readonly string[])[],
+    rows: readonly object[],
+    method: string,
+  ): Promise<void> {
+    await this.#loadTree(table, pathTree(paths), rows, method, false)
+  }
+
+  async #loadTree(
+    table: TableModel,
+    tree: PathTree,
+    rows: readonly object[],
+    method: string,
+    reload: boolean,
+  ): Promise<void> {
+    for (const [name, deeper] of tree) {
+      const relationship = relationshipOf(table, name, method)
+      await this.load(relationship, reload ? rows : rows.filter((row) => this.#unloaded(row, name)))
+      if (deeper.size > 0)
+        await this.#loadTree(relationship.target, deeper, reached(rows, name), method, false)
+    }
+  }
+
+  /** `row` is held, and its relationship `name` neither loaded nor set. */
+  #unloaded(row: object, name: string): boolean {
+    return relationshipValue(row, name) === undefined && this.#rows.has(row)
   }
 
   /**
@@ -127,6 +167,33 @@ export class RelationshipLoader {
       this.#rows.setLoaded(row, name, key === null || key === undefined ? null : (found.get(key) ?? null))
     }
   }
+}
+
+/** Relationship names, each with the names to load after it: the paths of several options, merged. */
+type PathTree = Map<string, PathTree>
+
+function pathTree(paths: readonly (readonly string[])[]): PathTree {
+  const root: PathTree = new Map()
+  for (const path of paths) {
+    let level = root
+    for (const name of path) {
+      let next = level.get(name)
+      if (!next) level.set(name, (next = new Map()))
+      level = next
+    }
+  }
+  return root
+}
+
+/** The rows that relationship `name` of `rows` holds, each once. */
+function reached(rows: readonly object[], name: string): object[] {
+  const found = new Set<object>()
+  for (const row of rows) {
+    const value = relationshipValue(row, name) as object | readonly object[] | null
+    if (Array.isArray(value)) for (const item of value) found.add(item)
+    else if (value) found.add(value)
+  }
+  return [...found]
 }
 
 /** The distinct non-null values of `column` in `rows`. */

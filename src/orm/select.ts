@@ -4,7 +4,7 @@ import { Expression, type OrderTerm, type ValueNode } from '../model/expression.
 import { Relationship } from '../model/relationship.ts'
 import { TableModel } from '../model/table.ts'
 import { joinOf, type Join } from './joins.ts'
-import { relationshipOf, type LoadOption, type RelationshipNames } from './load-option.ts'
+import { checkPath, type LoadOption, type RelationshipPath } from './load-option.ts'
 import type {
   ColumnOf,
   Entity,
@@ -253,9 +253,9 @@ export class Select<
    */
   options<M extends TableModel>(
     this: Select<M, T, N, C>,
-    ...loads: LoadOption<RelationshipNames<M>>[]
+    ...loads: LoadOption<RelationshipPath<M>>[]
   ): Select<M, T, N, C> {
-    for (const load of loads) relationshipOf(this.selection, load.relationship, 'select().options')
+    for (const load of loads) checkPath(this.selection, load.path, 'select().options')
     return this.#with({ options: [...this.state.options, ...loads] })
   }
 

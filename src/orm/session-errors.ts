@@ -124,7 +124,7 @@ export function unstreamableError(query: { readonly state: SelectState }): Inval
   const [load] = query.state.options
   if (load) {
     return new InvalidQueryError(
-      `session.stream(): selectinload('${load.relationship}') loads a relationship for all the rows at once, and a stream never holds them all. Load it for each row with session.load(row, '${load.relationship}'), or read the rows with session.exec() in pages (limit and offset).`,
+      `session.stream(): selectinload(${load.path.map((name) => `'${name}'`).join(', ')}) loads relationships for all the rows at once, and a stream never holds them all. Load them for each row with session.load(row, '${load.path[0]}'), or read the rows with session.exec() in pages (limit and offset).`,
     )
   }
   if (query.state.lock) {

@@ -4,11 +4,12 @@ import type { Persisted } from '../model/types.ts'
 import { runBulkWrite } from './bulk-sync.ts'
 import { BulkWrite, type ReturningResult, type WriteResult } from './bulk-write.ts'
 import { ConnectionScope } from './connection-scope.ts'
+import { registerLoader } from './held-rows.ts'
 import { Loader } from './loading.ts'
 import { RelationshipSync } from './relationship-sync.ts'
 import { PendingResult, Result } from './result.ts'
 import type { ResultOf, Selection } from './select-types.ts'
-import { relationshipOf, type LoadOption, type RelationshipNames } from './load-option.ts'
+import { relationshipOf, type LoadOption, type RelationshipPath } from './load-option.ts'
 import type { AnySelect, Select } from './select.ts'
 import {
   closedError,
@@ -32,8 +33,8 @@ export interface SessionOptions {
 
 /** Options of {@link Session.get}. */
 export interface GetOptions<M extends TableModel> {
-  /** Relationships to load with the row: `{ options: [selectinload('team')] }`. */
-  options?: readonly LoadOption<RelationshipNames<M>>[]
+  /** Relationships to load with the row: `{ options: [selectinload('team')] }`, or a path of them. */
+  options?: readonly LoadOption<RelationshipPath<M>>[]
 }
 
 /**
@@ -73,6 +74,7 @@ export class Session {
     const work = new UnitOfWork(engine, this.#scope, this.#rows, sync)
     this.#memory = new TransactionMemory(this.#scope, this.#rows, this.#loader)
     this.#transactions = new Transactions(this.#scope, work, this.#memory)
+    registerLoader(this.#rows, (table, paths, rows) => this.#loadMissing(table, paths, rows))
   }
 
   /** A transaction is open: begun explicitly or by a flush, and not yet committed or rolled back. */
@@ -356,6 +358,19 @@ export class Session {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close()
+  }
+
+  /** Loads what `paths` reach from `rows` and is not loaded yet: a response's nested relationships. */
+  async #loadMissing(
+    table: TableModel,
+    paths: readonly (readonly string[])[],
+    rows: readonly object[],
+  ): Promise<void> {
+    // Rows read by a query that ended after the Session closed are held still, by nothing that can load.
+    if (this.#closed) return
+    this.#checkOpen('load')
+    if (this.#shouldAutoflush) await this.flush()
+    await this.#loader.loadMissing(table, paths, rows, 'response')
   }
 
   /** The tracking record of a row persistent in this session, or an `OM_ORM_DETACHED` error for `method`. */

@@ -58,6 +58,13 @@ export class TrackedRows {
     return this.#count
   }
 
+  /** The rows of the open Session that holds `row`, if one does. */
+  static holding(row: object): TrackedRows | undefined {
+    const state = RowState.find(row)
+    const owner = state?.owner
+    return owner instanceof Members && owner.holds(state!) ? owner.rows : undefined
+  }
+
   get(row: object): RowState | undefined {
     let state = this.#known.get(row)
     if (state === undefined) {
