@@ -5,7 +5,7 @@
  */
 import { RelationshipDefinitionError } from '../errors.ts'
 import type { Fields } from './field.ts'
-import { attach, Relationship, type CollectionOrder } from './relationship.ts'
+import { attach, Relationship, type Cascade, type CollectionOrder } from './relationship.ts'
 import type { TableModel } from './table.ts'
 import type { NewRowOf, RowOf } from './types.ts'
 
@@ -29,6 +29,17 @@ export interface RelationshipOptions<Back extends string = string> {
    * many('Hero', { backPopulates: 'team', orderBy: ['age', 'desc'] })
    */
   orderBy?: string | readonly [column: string, direction: 'asc' | 'desc']
+  /**
+   * What the Session does to a collection's rows besides saving them (SQLAlchemy's `cascade`): `'delete'`
+   * deletes them with their parent (SQLModel's `cascade_delete=True`); `'delete-orphan'` also deletes a
+   * row that leaves the collection without joining another parent. Unlike the foreign key's `onDelete:
+   * 'cascade'`, where the database deletes the rows, the Session deletes them, so the rows it holds are
+   * deleted too. `many()` only.
+   *
+   * @example
+   * many('Hero', { backPopulates: 'team', cascade: 'delete-orphan' })
+   */
+  cascade?: Cascade
 }
 
 /** A relationship as declared, before {@link relationships} resolves it. Type-only parameters. */
@@ -201,7 +212,38 @@ function resolve(
   const parent = declaration.kind === 'one' ? target : owner
   const [foreignKey, references] = findForeignKey(where, child, parent, declaration.options.foreignKey)
   const order = orderOf(where, declaration, target)
-  return new Relationship(name, declaration.kind, owner, target, foreignKey, references, order)
+  const cascade = cascadeOf(where, declaration, child, foreignKey)
+  return new Relationship(name, declaration.kind, owner, target, foreignKey, references, order, cascade)
+}
+
+/** A collection's cascade, checked against its kind and its foreign key's `onDelete`. */
+function cascadeOf(
+  where: string,
+  declaration: RelationshipDeclaration,
+  child: TableModel,
+  foreignKey: string,
+): Cascade | undefined {
+  const { cascade } = declaration.options
+  if (cascade === undefined) return undefined
+  if (cascade !== 'delete' && cascade !== 'delete-orphan') {
+    throw new RelationshipDefinitionError(
+      `${where}: cascade ${JSON.stringify(cascade)} is not one of 'delete' (delete the rows with their parent) and 'delete-orphan' (also delete a row removed from the collection).`,
+      [where, child.name],
+    )
+  }
+  if (declaration.kind === 'one') {
+    throw new RelationshipDefinitionError(
+      `${where}: cascade deletes the rows of a collection, and one('${declaration.target}') is a single row, the parent. Put { cascade: '${cascade}' } on the parent's many() side.`,
+      [where, child.name],
+    )
+  }
+  if (child.fields[foreignKey]!.options.onDelete === 'set null') {
+    throw new RelationshipDefinitionError(
+      `${where}: cascade: '${cascade}' deletes the ${child.name} rows of a deleted parent, but ${child.name}.${foreignKey} has onDelete: 'set null', which keeps them. Keep one: drop onDelete from ${child.name}.${foreignKey}, or drop cascade.`,
+      [where, `${child.name}.${foreignKey}`],
+    )
+  }
+  return cascade
 }
 
 /** A collection's order, checked against the target's columns. */
