@@ -68,7 +68,11 @@ export class RelationshipSync {
   beforeFlush(): DeferredLinks | undefined {
     const links: Link[] = []
     // Collections first: a child pushed to team.heroes gets hero.team = team, which the second pass reads.
-    for (const state of this.#related()) this.#collectionLinks(state, links)
+    // A row reached either way joins the rows the first pass is going through, and is gone through too.
+    for (const state of this.#related()) {
+      this.#collectionLinks(state, links)
+      this.#reachParents(state)
+    }
     for (const state of this.#related()) this.#parentLinks(state, links)
     this.#deleteOrphans(links)
     let deferred: DeferredLinks | undefined
@@ -134,14 +138,25 @@ export class RelationshipSync {
     if (this.#rows.has(child)) this.#rows.related.add(child)
   }
 
-  #parentLinks(state: RowState, links: Link[]): void {
-    const { row, table } = state
-    for (const [name, value] of relationshipValues(row) ?? []) {
-      const relationship = table.relationships.get(name)!
-      if (relationship.kind !== 'one' || value === state.flushedValue(relationship)) continue
-      const parent = value as object | null
+  /** Adds the parents newly given to `state`'s row (`hero.team = Team.create(…)`) to the session. */
+  #reachParents(state: RowState): void {
+    for (const [relationship, parent] of this.#changedParents(state)) {
       if (parent && !this.#rows.has(parent)) this.#add(parent)
-      links.push({ child: row, relationship, parent })
+    }
+  }
+
+  #parentLinks(state: RowState, links: Link[]): void {
+    for (const [relationship, parent] of this.#changedParents(state)) {
+      links.push({ child: state.row, relationship, parent })
+    }
+  }
+
+  /** The many-to-ones of `state`'s row that changed since its last flush, with their values. */
+  *#changedParents(state: RowState): Generator<[Relationship, object | null]> {
+    for (const [name, value] of relationshipValues(state.row) ?? []) {
+      const relationship = state.table.relationships.get(name)!
+      if (relationship.kind !== 'one' || value === state.flushedValue(relationship)) continue
+      yield [relationship, value as object | null]
     }
   }
 

@@ -227,6 +227,28 @@ for (const dialect of DIALECTS) {
       assert.equal(hero.team_id, hero.team!.id)
     })
 
+    test("adding one hero saves its new team and the team's other new heroes", async (t) => {
+      const { engine, Team, Hero, log } = await leagueDatabase(t, dialect)
+      const wakaland = Team.create({
+        name: 'Wakaland',
+        headquarters: 'Wakaland Capital City',
+        heroes: [
+          Hero.create({ name: 'Black Lion', secret_name: 'Trevor Challa' }),
+          Hero.create({ name: 'Princess Sure-E', secret_name: 'Sure-E' }),
+        ],
+      })
+      const tarantula = Hero.create({ name: 'Tarantula', secret_name: 'Natalia Roman-on', team: wakaland })
+      await using session = new Session(engine)
+      session.add(tarantula)
+      await session.commit()
+      assert.deepEqual(inserts(log), ['team', 'hero', 'hero', 'hero'])
+      assert.equal(writes(log).length, 4)
+      assert.deepEqual(
+        wakaland.heroes.map((hero) => hero.team_id),
+        [wakaland.id, wakaland.id, wakaland.id],
+      )
+    })
+
     test('three levels added deepest first are inserted parents first, each key from its parent', async (t) => {
       const { engine, Country, Team, Hero, log } = await leagueDatabase(t, dialect)
       const country = Country.create({ name: 'Wakanda' })
