@@ -280,8 +280,8 @@ export function attach(relationship: Relationship): void {
 }
 
 /**
- * The relationships `input` gives a new row of `table`, by relationship: an own property of `input`, or
- * what a row given as `input` holds. `create()` is `strict`: each value must be what the relationship
+ * The relationships `input` gives a new row of `table`, by relationship: its own properties named after
+ * them. `create()` is `strict`: each value must be what the relationship
  * holds. `validate()` takes a value only when it holds rows: data, as a request body is, never sets a
  * relationship and is dropped as any unknown key is.
  */
@@ -293,10 +293,10 @@ export function relationshipInput(
   if (typeof input !== 'object' || input === null) return undefined
   let found: Map<Relationship, unknown> | undefined
   for (const relationship of table.relationships.values()) {
-    const { name } = relationship
-    const value = Object.hasOwn(input, name)
-      ? (input as Record<string, unknown>)[name]
-      : relationshipValue(input, name)
+    // An own key only: a row's relationships are accessors of its prototype, and stay its own.
+    const value = Object.hasOwn(input, relationship.name)
+      ? (input as Record<string, unknown>)[relationship.name]
+      : undefined
     if (value === undefined) continue
     if (!strict && !(isRow(value) || (Array.isArray(value) && value.some(isRow)))) continue
     ;(found ??= new Map()).set(relationship, value)

@@ -140,6 +140,10 @@ describe('create() with relationships', () => {
     )
     assert.equal(fromBody.team, null)
     assert.equal(fromBody.team_id, null)
+    // A row's relationships are its own: a copy made from it takes its columns only.
+    const copy = Hero.validate(hero)
+    assert.equal(copy.team, null)
+    assert.deepEqual(team.heroes, [hero])
   })
 
   test('validate() of a row built from a model without relationships is unchanged', () => {
