@@ -149,7 +149,8 @@ const builders: RelationshipBuilders<string> = {
  * {@link RelationshipNotLoadedError}.
  *
  * Declaration mistakes throw {@link RelationshipDefinitionError} naming both sides: an unknown target, a
- * `backPopulates` partner that is missing or does not point back, no foreign key between the two tables.
+ * `backPopulates` partner that is missing or does not point back, no foreign key between the two tables,
+ * a `cascade` on a `one()` or over a foreign key with `onDelete: 'set null'`.
  *
  * @example
  * export const { Team, Hero } = relationships(
