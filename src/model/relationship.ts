@@ -281,9 +281,9 @@ export function attach(relationship: Relationship): void {
 
 /**
  * The relationships `input` gives a new row of `table`, by relationship: its own properties named after
- * them. `create()` is `strict`: each value must be what the relationship
- * holds. `validate()` takes a value only when it holds rows: data, as a request body is, never sets a
- * relationship and is dropped as any unknown key is.
+ * them. `create()` is `strict`: each value must be what the relationship holds. `validate()` takes a value
+ * only when it holds rows: data, as a request body is, never sets a relationship and is dropped as any
+ * unknown key is.
  */
 export function relationshipInput(
   table: TableModel,
@@ -309,14 +309,14 @@ function isRow(value: unknown): boolean {
 }
 
 /**
- * A new row (from `create()` or `validate()`): its collections are loaded and empty, then hold what
- * `input` gives them, as assigning each would (`where` names the call in errors).
+ * A new row (from `create()` or `validate()`, named by `where` in errors): its collections are loaded and
+ * empty, then its relationships hold what `input` gives them, as assigning each would.
  */
 export function initNewRow(
   table: TableModel,
   row: object,
-  input?: ReadonlyMap<Relationship, unknown>,
-  where = `${table.name}.create`,
+  input: ReadonlyMap<Relationship, unknown> | undefined,
+  where: string,
 ): void {
   for (const relationship of table.relationships.values()) {
     if (relationship.kind === 'many' && relationshipValue(row, relationship.name) === undefined) {

@@ -152,11 +152,11 @@ export class TableModel<
  *
  * @example
  * type TeamInput = CreateInputOf<typeof Team.fields, typeof Team['~relationships']>
- * // { name: string; headquarters: string; id?: number; heroes?: Hero[] }
+ * // { name: string; headquarters: string; id?: number } & { heroes?: (Hero | NewHero)[] }
  */
 export type CreateInputOf<F extends Fields, R> = InputOf<F> & { [K in keyof R]?: R[K] }
 
-/** A copy of `input` without the relationships' keys. */
+/** A copy of `input`, an object since it gave `related`, without the relationships' keys. */
 function withoutKeys(input: unknown, related: ReadonlyMap<Relationship, unknown>): object {
   const copy: Record<string, unknown> = { ...(input as object) }
   for (const { name } of related.keys()) delete copy[name]
