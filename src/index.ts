@@ -58,6 +58,7 @@ export {
   type TableOptions,
   type IndexDeclaration,
   type Columns,
+  type CreateInputOf,
 } from './model/table.ts'
 export {
   relationships,
@@ -70,7 +71,7 @@ export {
   type RelationshipsOf,
   type FieldsOf,
 } from './model/relationship-declaration.ts'
-export { Relationship, type CollectionOrder } from './model/relationship.ts'
+export { Relationship, type Cascade, type CollectionOrder } from './model/relationship.ts'
 export { Column, col } from './model/column.ts'
 export { alias, AliasedTable } from './model/alias.ts'
 export {

@@ -5,7 +5,7 @@
  */
 import { RelationshipDefinitionError } from '../errors.ts'
 import type { Fields } from './field.ts'
-import { attach, Relationship, type CollectionOrder, type LinkPath } from './relationship.ts'
+import { attach, Relationship, type Cascade, type CollectionOrder, type LinkPath } from './relationship.ts'
 import type { TableModel } from './table.ts'
 import type { NewRowOf, RowOf } from './types.ts'
 
@@ -29,6 +29,17 @@ export interface RelationshipOptions<Back extends string = string> {
    * many('Hero', { backPopulates: 'team', orderBy: ['age', 'desc'] })
    */
   orderBy?: string | readonly [column: string, direction: 'asc' | 'desc']
+  /**
+   * What the Session does to a collection's rows besides saving them (SQLAlchemy's `cascade`): `'delete'`
+   * deletes them with their parent (SQLModel's `cascade_delete=True`); `'delete-orphan'` also deletes a
+   * row that leaves the collection without joining another parent. Unlike the foreign key's `onDelete:
+   * 'cascade'`, where the database deletes the rows, the Session deletes them, so the rows it holds are
+   * deleted too. `many()` only.
+   *
+   * @example
+   * many('Hero', { backPopulates: 'team', cascade: 'delete-orphan' })
+   */
+  cascade?: Cascade
 }
 
 /** Options of a collection declared with `many()`: a many-to-many names its link table. */
@@ -156,7 +167,8 @@ const builders: RelationshipBuilders<string> = {
  * {@link RelationshipNotLoadedError}.
  *
  * Declaration mistakes throw {@link RelationshipDefinitionError} naming both sides: an unknown target, a
- * `backPopulates` partner that is missing or does not point back, no foreign key between the two tables.
+ * `backPopulates` partner that is missing or does not point back, no foreign key between the two tables,
+ * a `cascade` on a `one()` or over a foreign key with `onDelete: 'set null'`.
  *
  * @example
  * export const { Team, Hero } = relationships(
@@ -221,12 +233,19 @@ function resolve(
     const link = linkTableOf(tables, where, declaration)
     const [foreignKey, references] = findForeignKey(where, link, owner, options.foreignKey)
     const path = linkPath(where, link, target, options.targetForeignKey, foreignKey)
-    return new Relationship(name, kind, owner, target, foreignKey, references, order, path)
+    if (options.cascade !== undefined) {
+      throw new RelationshipDefinitionError(
+        `${where}: a many-to-many's link rows are deleted with either end already, and cascade: '${options.cascade}' would delete the ${target.name} rows themselves, which other rows may be linked to. Drop cascade, or delete them yourself.`,
+        [where, target.name],
+      )
+    }
+    return new Relationship(name, kind, owner, target, foreignKey, references, { orderBy: order, link: path })
   }
   const child = kind === 'one' ? owner : target
   const parent = kind === 'one' ? target : owner
   const [foreignKey, references] = findForeignKey(where, child, parent, options.foreignKey)
-  return new Relationship(name, kind, owner, target, foreignKey, references, order)
+  const cascade = cascadeOf(where, declaration, child, foreignKey)
+  return new Relationship(name, kind, owner, target, foreignKey, references, { orderBy: order, cascade })
 }
 
 /** The link table a many-to-many names, which must be one of the tables. */
@@ -282,6 +301,36 @@ function linkPath(
     )
   }
   return Object.freeze({ table: link, targetKey, targetReferences })
+}
+
+/** A collection's cascade, checked against its kind and its foreign key's `onDelete`. */
+function cascadeOf(
+  where: string,
+  declaration: RelationshipDeclaration,
+  child: TableModel,
+  foreignKey: string,
+): Cascade | undefined {
+  const { cascade } = declaration.options
+  if (cascade === undefined) return undefined
+  if (cascade !== 'delete' && cascade !== 'delete-orphan') {
+    throw new RelationshipDefinitionError(
+      `${where}: cascade ${JSON.stringify(cascade)} is not one of 'delete' (delete the rows with their parent) and 'delete-orphan' (also delete a row removed from the collection).`,
+      [where, child.name],
+    )
+  }
+  if (declaration.kind === 'one') {
+    throw new RelationshipDefinitionError(
+      `${where}: cascade deletes the rows of a collection, and one('${declaration.target}') is a single row, the parent. Put { cascade: '${cascade}' } on the parent's many() side.`,
+      [where, child.name],
+    )
+  }
+  if (child.fields[foreignKey]!.options.onDelete === 'set null') {
+    throw new RelationshipDefinitionError(
+      `${where}: cascade: '${cascade}' deletes the ${child.name} rows of a deleted parent, but ${child.name}.${foreignKey} has onDelete: 'set null', which keeps them. Keep one: drop onDelete from ${child.name}.${foreignKey}, or drop cascade.`,
+      [where, `${child.name}.${foreignKey}`],
+    )
+  }
+  return cascade
 }
 
 /** A collection's order, checked against the target's columns. */

@@ -5,7 +5,7 @@
  */
 import { OnemodelError, RelationshipNotLoadedError } from '../errors.ts'
 import { Condition } from './condition.ts'
-import { observerOf } from './row.ts'
+import { isObserved, observerOf } from './row.ts'
 import type { TableModel } from './table.ts'
 
 /**
@@ -41,6 +41,8 @@ export class Relationship<
   readonly onDelete: 'cascade' | 'set null' | 'restrict' | undefined
   /** The link table of a many-to-many, and its column that refers to the target. */
   readonly link: LinkPath | undefined
+  /** What the Session does to a collection's rows besides saving them (SQLAlchemy's `cascade`). */
+  readonly cascade: Cascade | undefined
   #backPopulates: Relationship | undefined
 
   constructor(
@@ -50,10 +52,10 @@ export class Relationship<
     target: TableModel,
     foreignKey: string,
     references: string,
-    orderBy?: CollectionOrder,
-    link?: LinkPath,
+    { orderBy, link, cascade }: RelationshipShape = {},
   ) {
     this.orderBy = orderBy
+    this.cascade = cascade
     this.name = name
     this.kind = kind
     this.owner = owner
@@ -134,6 +136,23 @@ export interface LinkPath {
   readonly targetReferences: string
 }
 
+/**
+ * What the Session does to a collection's rows besides saving them, as SQLAlchemy's `cascade` option:
+ * `'delete'` deletes them with their parent (SQLModel's `cascade_delete=True`); `'delete-orphan'` also
+ * deletes a row that leaves the collection without joining another parent (`cascade="all, delete-orphan"`).
+ *
+ * @example
+ * many('Hero', { backPopulates: 'team', cascade: 'delete-orphan' })
+ */
+export type Cascade = 'delete' | 'delete-orphan'
+
+/** What a relationship may have besides its two tables and its foreign key. */
+export interface RelationshipShape {
+  readonly orderBy?: CollectionOrder | undefined
+  readonly link?: LinkPath | undefined
+  readonly cascade?: Cascade | undefined
+}
+
 // --- Values: what a row's relationship holds ------------------------------------------------------
 
 /** The relationships of each row that are loaded or were set, by name: row data, kept beside the row. */
@@ -167,46 +186,101 @@ export function unloadAll(row: object): void {
 }
 
 /**
- * Sets `row`'s relationship `name` as the user does (`hero.team = team`). The partner collections that
- * are loaded follow at once, as SQLAlchemy's backref events do; a partner whose collection is not loaded
- * tells its observer it gained `row`.
+ * Sets `row`'s relationship `name` as the user does (`hero.team = team`, `team.heroes = [hero]`). The
+ * partners follow at once, as SQLAlchemy's backref events do: a hero joins or leaves the team's loaded
+ * collection, and the heroes that join or leave a collection refer to the team or to nothing. A partner
+ * whose collection is not loaded tells its observer it gained `row`.
  */
-export function assign(relationship: Relationship, row: object, value: unknown): void {
-  check(relationship, value)
+export function assign(relationship: Relationship, row: object, value: unknown, where?: string): void {
+  check(relationship, value, where ?? `${relationship} = …`)
   const previous = relationshipValue(row, relationship.name)
   setRelationshipValue(row, relationship.name, value)
   const back = relationship.backPopulates
-  if (relationship.kind !== 'one' || !back || previous === value) return
-  if (previous) {
-    const list = relationshipValue(previous as object, back.name) as object[] | undefined
-    const at = list?.indexOf(row) ?? -1
-    if (at >= 0) list!.splice(at, 1)
+  if (!back || previous === value) return
+  if (relationship.kind === 'many') {
+    replaceChildren(relationship, row, previous as object[] | undefined, value as object[])
+    return
   }
-  if (value) {
-    const list = relationshipValue(value as object, back.name) as object[] | undefined
-    if (!list) observerOf(value as object)?.linked(back.name, row)
-    else if (!list.includes(row)) list.push(row)
+  if (previous) leave(previous as object, back, row)
+  if (value) join(value as object, back, row)
+}
+
+/** `child` leaves `parent`'s collection, when it is loaded. */
+function leave(parent: object, collection: Relationship, child: object): void {
+  const list = relationshipValue(parent, collection.name) as object[] | undefined
+  const at = list?.indexOf(child) ?? -1
+  if (at >= 0) list!.splice(at, 1)
+}
+
+/** `child` joins `parent`'s collection, or tells `parent`'s observer when it is not loaded. */
+function join(parent: object, collection: Relationship, child: object): void {
+  const list = relationshipValue(parent, collection.name) as object[] | undefined
+  if (!list) observerOf(parent)?.linked(collection.name, child)
+  else if (!list.includes(child)) list.push(child)
+}
+
+/**
+ * `row`'s collection went from `previous` to `current`: the rows that joined it refer to `row` (and leave
+ * the collection of the parent they had), the rows that left it and still referred to `row` to nothing.
+ */
+function replaceChildren(
+  collection: Relationship,
+  row: object,
+  previous: readonly object[] | undefined,
+  current: readonly object[],
+): void {
+  const back = collection.backPopulates!
+  // Sets: a collection of thousands of rows costs what it holds, not its square.
+  const before = new Set(previous)
+  const after = new Set(current)
+  for (const child of current) {
+    if (before.has(child)) continue
+    const parent = relationshipValue(child, back.name)
+    if (parent === row) continue
+    if (parent) leave(parent as object, collection, child)
+    setParent(back, child, row)
+  }
+  for (const child of before) {
+    if (!after.has(child) && relationshipValue(child, back.name) === row) setParent(back, child, null)
   }
 }
 
-function check(relationship: Relationship, value: unknown): void {
+/** Sets `child`'s many-to-one without touching collections, and tells the child's observer. */
+function setParent(relationship: Relationship, child: object, parent: object | null): void {
+  setRelationshipValue(child, relationship.name, parent)
+  observerOf(child)?.assigned(relationship.name)
+}
+
+/** Throws unless `value` is what `relationship` holds: a target row or null, or an array of target rows. */
+function check(relationship: Relationship, value: unknown, where: string): void {
   const target = relationship.target
-  if (relationship.kind === 'many') {
-    if (!Array.isArray(value)) {
-      throw new OnemodelError(
-        'OM_ORM_NOT_A_ROW',
-        `${relationship} = …: expected an array of ${target.name} rows, got ${value === null ? 'null' : typeof value}.`,
-      )
-    }
-    return
+  const isTargetRow = (item: unknown) =>
+    typeof item === 'object' && item !== null && Object.getPrototypeOf(item) === target.rowPrototype
+  if (relationship.kind === 'one') {
+    if (value === null || isTargetRow(value)) return
+    throw notARow(relationship, where, describe(value))
   }
-  if (value === null) return
-  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== target.rowPrototype) {
-    throw new OnemodelError(
-      'OM_ORM_NOT_A_ROW',
-      `${relationship} = …: expected a ${target.name} row or null. Create one with ${target.name}.create({...}) or load it with session.get(${target.name}, id).`,
-    )
-  }
+  if (!Array.isArray(value)) throw notARow(relationship, where, describe(value))
+  const at = value.findIndex((item) => !isTargetRow(item))
+  if (at >= 0) throw notARow(relationship, where, `${describe(value[at])} at ${relationship.name}[${at}]`)
+}
+
+function notARow(relationship: Relationship, where: string, got: string): OnemodelError {
+  const target = relationship.target.name
+  const expected = relationship.kind === 'one' ? `a ${target} row or null` : `an array of ${target} rows`
+  return new OnemodelError(
+    'OM_ORM_NOT_A_ROW',
+    `${where}: expected ${expected}, got ${got}. Create one with ${target}.create({...}) or load it with session.get(${target}, id).`,
+  )
+}
+
+/** What a wrong value is, for messages: never the value itself, which may hold a secret. */
+function describe(value: unknown): string {
+  if (value === null || typeof value !== 'object') return value === null ? 'null' : typeof value
+  if (Array.isArray(value)) return 'an array'
+  const prototype: unknown = Object.getPrototypeOf(value)
+  if (prototype === null || prototype === Object.prototype) return 'a plain object'
+  return `a ${value.constructor.name}`
 }
 
 /** Installs the relationship's accessor on its owner's rows. */
@@ -229,11 +303,53 @@ export function attach(relationship: Relationship): void {
   })
 }
 
-/** A new row (from `create()` or `validate()`): its collections are loaded and empty. */
-export function initNewRow(table: TableModel, row: object): void {
+/**
+ * The relationships `input` gives a new row of `table`, by relationship: its own properties named after
+ * them. `create()` is `strict`: each value must be what the relationship holds. `validate()` takes a value
+ * only when it holds rows: data, as a request body is, never sets a relationship and is dropped as any
+ * unknown key is.
+ */
+export function relationshipInput(
+  table: TableModel,
+  input: unknown,
+  strict: boolean,
+): Map<Relationship, unknown> | undefined {
+  if (typeof input !== 'object' || input === null) return undefined
+  let found: Map<Relationship, unknown> | undefined
+  for (const relationship of table.relationships.values()) {
+    // An own key only: a row's relationships are accessors of its prototype, and stay its own.
+    const value = Object.hasOwn(input, relationship.name)
+      ? (input as Record<string, unknown>)[relationship.name]
+      : undefined
+    if (value === undefined) continue
+    if (!strict && !(isRow(value) || (Array.isArray(value) && value.some(isRow)))) continue
+    ;(found ??= new Map()).set(relationship, value)
+  }
+  return found
+}
+
+function isRow(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && isObserved(value)
+}
+
+/**
+ * A new row (from `create()` or `validate()`, named by `where` in errors): its collections are loaded and
+ * empty, then its relationships hold what `input` gives them, as assigning each would.
+ */
+export function initNewRow(
+  table: TableModel,
+  row: object,
+  input: ReadonlyMap<Relationship, unknown> | undefined,
+  where: string,
+): void {
   for (const relationship of table.relationships.values()) {
     if (relationship.kind === 'many' && relationshipValue(row, relationship.name) === undefined) {
       setRelationshipValue(row, relationship.name, [])
     }
+  }
+  for (const [relationship, value] of input ?? []) {
+    // The row's own array: pushing to it later does not change the caller's.
+    const own = Array.isArray(value) ? [...value] : value
+    assign(relationship, row, own, `${where}({ ${relationship.name} })`)
   }
 }

@@ -2,7 +2,7 @@ import { ModelDefinitionError } from '../errors.ts'
 import { Column } from './column.ts'
 import type { AnyField, Fields } from './field.ts'
 import { Model, type ValidationResult } from './model.ts'
-import { initNewRow, type Relationship } from './relationship.ts'
+import { initNewRow, relationshipInput, type Relationship } from './relationship.ts'
 import { observe } from './row.ts'
 import { KEY_STRING_MAX_LENGTH } from './storable.ts'
 import type { InputOf, NewRowOf, PrimaryKeyOf, RowOf, ValueOf } from './types.ts'
@@ -116,17 +116,51 @@ export class TableModel<
     return result
   }
 
-  /** Validates `input` into a new row; a new row's collections (`team.heroes`) start loaded and empty. */
+  /**
+   * Validates `input` into a new row; a new row's collections (`team.heroes`) start loaded and empty. A
+   * relationship `input` gives as rows is set, as `create()` sets it; given as data (a request body), it
+   * is dropped as any unknown key is, so a body never links rows the app did not link.
+   */
   override validate(input: unknown): NewRowOf<F> & R {
-    const row = super.validate(input)
-    if (this.#relationships.size > 0) initNewRow(this, row)
-    return row as NewRowOf<F> & R
+    return this.#newRow(input, false)
   }
 
-  /** Validates typed data into a new row: `Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })`. */
-  override create(data: InputOf<F>): NewRowOf<F> & R {
-    return this.validate(data)
+  /**
+   * Validates typed data into a new row: `Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' })`.
+   * Relationships may be given too, as rows, new or loaded: `Team.create({ name, heroes: [Hero.create(…)] })`
+   * sets them as assigning them after would, and `session.add(team)` then saves every row they reach.
+   * @throws {OnemodelError} `OM_ORM_NOT_A_ROW` for a relationship given something else than its rows.
+   */
+  override create(data: CreateInputOf<F, R>): NewRowOf<F> & R {
+    return this.#newRow(data, true)
   }
+
+  #newRow(input: unknown, strict: boolean): NewRowOf<F> & R {
+    if (this.#relationships.size === 0) return super.validate(input) as NewRowOf<F> & R
+    const related = relationshipInput(this, input, strict)
+    // The relationships are not fields: an input that forbids extra keys must not see them.
+    const fields = related && this.options.extra === 'forbid' ? withoutKeys(input, related) : input
+    const row = super.validate(fields)
+    initNewRow(this, row, related, `${this.name}.${strict ? 'create' : 'validate'}`)
+    return row as NewRowOf<F> & R
+  }
+}
+
+/**
+ * What `create()` of a table accepts: its fields' input, and each relationship, optional, with the rows it
+ * holds (`team?: Team | null`, `heroes?: Hero[]`).
+ *
+ * @example
+ * type TeamInput = CreateInputOf<typeof Team.fields, typeof Team['~relationships']>
+ * // { name: string; headquarters: string; id?: number } & { heroes?: (Hero | NewHero)[] }
+ */
+export type CreateInputOf<F extends Fields, R> = InputOf<F> & { [K in keyof R]?: R[K] }
+
+/** A copy of `input`, an object since it gave `related`, without the relationships' keys. */
+function withoutKeys(input: unknown, related: ReadonlyMap<Relationship, unknown>): object {
+  const copy: Record<string, unknown> = { ...(input as object) }
+  for (const { name } of related.keys()) delete copy[name]
+  return copy
 }
 
 const tablesByPrototype = new WeakMap<object, TableModel>()

@@ -27,12 +27,13 @@ export type DeferredLinks = Map<object, Link[]>
 
 /**
  * Keeps foreign keys and relationships in step, as SQLAlchemy's unit of work does: before a flush it turns
- * relationship changes into foreign key values and adds the rows they reach (the save-update cascade);
- * after it, it makes the loaded relationships match the keys; before a parent's delete, it detaches or
- * cascades to its children.
+ * relationship changes into foreign key values, adds the rows they reach (the save-update cascade) and
+ * marks the orphans of a `'delete-orphan'` collection for deletion; before the deletes, it marks the rows
+ * they cascade to; after it, it makes the loaded relationships match the keys; before a parent's delete,
+ * it detaches or cascades to its children.
  *
  * @example
- * const sync = new RelationshipSync(engine, scope, rows, (row) => session.add(row))
+ * const sync = new RelationshipSync(engine, scope, rows, (row) => session.add(row), (r, rows) => loader.load(r, rows))
  * const deferred = sync.beforeFlush() // hero.team = team has set hero.team_id, or waits for team's key
  */
 export class RelationshipSync {
@@ -40,13 +41,24 @@ export class RelationshipSync {
   readonly #scope: ConnectionScope
   readonly #rows: TrackedRows
   readonly #add: (row: object) => void
+  readonly #load: (relationship: Relationship, rows: readonly object[]) => Promise<void>
 
-  /** `add` takes in a row a relationship reaches (the Session's `add`, with its checks). */
-  constructor(engine: Engine, scope: ConnectionScope, rows: TrackedRows, add: (row: object) => void) {
+  /**
+   * `add` takes in a row a relationship reaches (the Session's `add`, with its checks); `load` loads a
+   * relationship of rows the Session holds, in batches (the Session's loader).
+   */
+  constructor(
+    engine: Engine,
+    scope: ConnectionScope,
+    rows: TrackedRows,
+    add: (row: object) => void,
+    load: (relationship: Relationship, rows: readonly object[]) => Promise<void>,
+  ) {
     this.#engine = engine
     this.#scope = scope
     this.#rows = rows
     this.#add = add
+    this.#load = load
   }
 
   /**
@@ -58,8 +70,13 @@ export class RelationshipSync {
   beforeFlush(pairs: LinkChanges): DeferredLinks | undefined {
     const links: Link[] = []
     // Collections first: a child pushed to team.heroes gets hero.team = team, which the second pass reads.
-    for (const state of this.#related()) this.#collectionLinks(state, links, pairs)
+    // A row reached either way joins the rows the first pass is going through, and is gone through too.
+    for (const state of this.#related()) {
+      this.#collectionLinks(state, links, pairs)
+      this.#reachParents(state)
+    }
     for (const state of this.#related()) this.#parentLinks(state, links)
+    this.#deleteOrphans(links)
     let deferred: DeferredLinks | undefined
     for (const link of links) {
       if (applyLinks([link])) continue
@@ -168,15 +185,78 @@ export class RelationshipSync {
     if (this.#rows.has(child)) this.#rows.related.add(child)
   }
 
-  #parentLinks(state: RowState, links: Link[]): void {
-    const { row, table } = state
-    for (const [name, value] of relationshipValues(row) ?? []) {
-      const relationship = table.relationships.get(name)!
-      if (relationship.kind !== 'one' || value === state.flushedValue(relationship)) continue
-      const parent = value as object | null
+  /** Adds the parents newly given to `state`'s row (`hero.team = Team.create(…)`) to the session. */
+  #reachParents(state: RowState): void {
+    for (const [relationship, parent] of this.#changedParents(state)) {
       if (parent && !this.#rows.has(parent)) this.#add(parent)
-      links.push({ child: row, relationship, parent })
     }
+  }
+
+  #parentLinks(state: RowState, links: Link[]): void {
+    for (const [relationship, parent] of this.#changedParents(state)) {
+      links.push({ child: state.row, relationship, parent })
+    }
+  }
+
+  /** The many-to-ones of `state`'s row that changed since its last flush, with their values. */
+  *#changedParents(state: RowState): Generator<[Relationship, object | null]> {
+    for (const [name, value] of relationshipValues(state.row) ?? []) {
+      const relationship = state.table.relationships.get(name)!
+      if (relationship.kind !== 'one' || value === state.flushedValue(relationship)) continue
+      yield [relationship, value as object | null]
+    }
+  }
+
+  /**
+   * Marks for deletion the children of a `'delete-orphan'` collection that lost their parent: in the
+   * database they had one, and now they have none. A child moved to another parent is not an orphan.
+   */
+  #deleteOrphans(links: readonly Link[]): void {
+    // A child's last link is its parent after the flush: removed from one collection, pushed to another.
+    const last = new Map<object, Link>()
+    for (const link of links) last.set(link.child, link)
+    for (const { child, relationship, parent } of last.values()) {
+      const collection = relationship.kind === 'many' ? relationship : relationship.backPopulates
+      if (parent !== null || collection?.cascade !== 'delete-orphan') continue
+      const state = this.#rows.get(child)
+      if (state?.state !== 'persistent' || this.#rows.deletes.has(child)) continue
+      const had = state.layout.valueOf(state.flushed!, collection.foreignKey)
+      if (had !== null && had !== undefined) this.#rows.markDeleted(child)
+    }
+  }
+
+  /**
+   * Marks for deletion the rows a delete cascades to: the rows of each `cascade: 'delete'` or
+   * `'delete-orphan'` collection of a row to delete, and theirs, level by level. The collections not
+   * loaded are loaded for every parent of a level at once (one query per 500 keys, never one per row).
+   * Returns each row's depth below the rows deleted by the user: within one table (a table that
+   * references itself) the deepest rows are deleted first.
+   */
+  async cascadeDeletes(): Promise<Map<object, number>> {
+    const depths = new Map<object, number>()
+    let level = [...this.#rows.deletes]
+    for (let depth = 1; level.length > 0; depth++) {
+      const next: object[] = []
+      for (const [table, parents] of groupByTable(this.#rows, level)) {
+        for (const relationship of table.relationships.values()) {
+          if (relationship.kind !== 'many' || relationship.cascade === undefined) continue
+          await this.#load(
+            relationship,
+            parents.filter((parent) => relationshipValue(parent, relationship.name) === undefined),
+          )
+          for (const parent of parents) {
+            for (const child of relationshipValue(parent, relationship.name) as object[]) {
+              if (this.#rows.get(child)?.state !== 'persistent' || this.#rows.deletes.has(child)) continue
+              this.#rows.markDeleted(child)
+              depths.set(child, depth)
+              next.push(child)
+            }
+          }
+        }
+      }
+      level = next
+    }
+    return depths
   }
 
   /**
@@ -289,6 +369,8 @@ export class RelationshipSync {
   async #detachOrCascade(tracked: RowState, relationship: Relationship): Promise<void> {
     const key = tracked.layout.valueOf(tracked.flushed!, relationship.references)
     const { onDelete, foreignKey, child, link } = relationship
+    // A collection with a cascade: its rows were deleted before their parent (see cascadeDeletes).
+    if (relationship.cascade !== undefined) return
     if (onDelete === 'restrict' || key === null || key === undefined) return
     if (onDelete === undefined) {
       const statement = link ? deleteLinksOf : detachChildren
@@ -311,12 +393,36 @@ export class RelationshipSync {
   }
 }
 
-/** Before a row of `table` is deleted, the Session sets its children's foreign key to null (no `onDelete`). */
+/**
+ * Before a row of `table` is deleted, the Session sets its children's foreign key to null (no `onDelete`,
+ * no cascade).
+ */
 export function detachesChildren(table: TableModel): boolean {
   for (const relationship of table.relationships.values()) {
-    if (relationship.kind === 'many' && relationship.onDelete === undefined) return true
+    if (relationship.kind !== 'many' || relationship.cascade !== undefined) continue
+    if (relationship.onDelete === undefined) return true
   }
   return false
+}
+
+/** A row of `table` deleted through the Session deletes the rows of a collection with a cascade. */
+export function cascadesDeletes(table: TableModel): boolean {
+  for (const relationship of table.relationships.values()) {
+    if (relationship.cascade !== undefined) return true
+  }
+  return false
+}
+
+/** `rows` by table, in the order first met. */
+function groupByTable(rows: TrackedRows, list: readonly object[]): Map<TableModel, object[]> {
+  const groups = new Map<TableModel, object[]>()
+  for (const row of list) {
+    const { table } = rows.get(row)!
+    const group = groups.get(table)
+    if (group) group.push(row)
+    else groups.set(table, [row])
+  }
+  return groups
 }
 
 /** Sets each link's foreign key; false when a parent has no key yet (it is inserted in this flush). */

@@ -70,7 +70,13 @@ export class Session {
     this.#autoflush = options.autoflush ?? true
     this.#scope = new ConnectionScope(engine)
     this.#loader = new Loader(engine, this.#scope, this.#rows)
-    const sync = new RelationshipSync(engine, this.#scope, this.#rows, (row) => this.add(row))
+    const sync = new RelationshipSync(
+      engine,
+      this.#scope,
+      this.#rows,
+      (row) => this.add(row),
+      (relationship, rows) => this.#loader.load(relationship, rows),
+    )
     const work = new UnitOfWork(engine, this.#scope, this.#rows, sync)
     this.#memory = new TransactionMemory(this.#scope, this.#rows, this.#loader)
     this.#transactions = new Transactions(this.#scope, work, this.#memory)

@@ -3,7 +3,12 @@ import { toParam } from './compile.ts'
 import { LinkChanges } from './link-rows.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import { rankOf } from './relationships.ts'
-import { detachesChildren, type DeferredLinks, type RelationshipSync } from './relationship-sync.ts'
+import {
+  cascadesDeletes,
+  detachesChildren,
+  type DeferredLinks,
+  type RelationshipSync,
+} from './relationship-sync.ts'
 import { staleError } from './session-errors.ts'
 import { statementsFor, TableStatements } from './statements.ts'
 import type { RowState } from './row-state.ts'
@@ -64,8 +69,11 @@ export class UnitOfWork {
     const { pending, deletes } = this.#rows
     if (deferred !== undefined || links !== undefined) return false
     if (pending.size + dirty.length + deletes.size !== 1) return false
-    // A deleted parent may need its children detached first: that is two statements.
-    for (const row of deletes) if (detachesChildren(this.#rows.get(row)!.table)) return false
+    // A deleted parent may need its children detached or deleted first: that is more statements.
+    for (const row of deletes) {
+      const { table } = this.#rows.get(row)!
+      if (detachesChildren(table) || cascadesDeletes(table)) return false
+    }
     return true
   }
 
@@ -73,7 +81,8 @@ export class UnitOfWork {
    * Runs the updates, the pending inserts and the pending deletes. Table by table, parents before children
    * (the foreign keys decide the order, whether or not relationships link the tables), the updates of a
    * table run before its inserts, as in SQLAlchemy's unit of work: a unique value renamed on one row is
-   * free for a new row of the same flush. Deletes run last, children before parents. The foreign keys
+   * free for a new row of the same flush. Deletes run last, with the rows they cascade to, children before
+   * parents (the deepest first within a table that references itself). The foreign keys
    * that wait for a new parent's generated key are set once it has one.
    */
   async write({ dirty, deferred, links }: Changes): Promise<void> {
@@ -102,7 +111,11 @@ export class UnitOfWork {
     }
     // Every row a link pairs has its key now; its deletion, if any, comes after.
     for (const statement of links?.statements(this.#engine) ?? []) await this.#scope.run(statement)
-    const deletes = [...this.#rows.deletes].sort((a, b) => this.#rank(b) - this.#rank(a))
+    const depths = this.#rows.deletes.size > 0 ? await this.#sync.cascadeDeletes() : undefined
+    const depth = (row: object) => depths?.get(row) ?? 0
+    const deletes = [...this.#rows.deletes].sort(
+      (a, b) => this.#rank(b) - this.#rank(a) || depth(b) - depth(a),
+    )
     this.#rows.deletes.clear()
     for (const row of deletes) await this.#delete(row)
     this.#sync.afterFlush()

@@ -84,4 +84,23 @@ await createAll(engine)
   console.log(deadpond)
 }
 
+{
+  await using session = new Session(engine)
+  const wakaland = Team.create({
+    name: 'Wakaland',
+    headquarters: 'Wakaland Capital City',
+    heroes: [
+      Hero.create({ name: 'Black Lion', secret_name: 'Trevor Challa' }),
+      Hero.create({ name: 'Princess Sure-E', secret_name: 'Sure-E' }),
+    ],
+  })
+  const tarantula = Hero.create({ name: 'Tarantula', secret_name: 'Natalia Roman-on', team: wakaland })
+  session.add(tarantula)
+  await session.commit()
+  console.log(
+    wakaland.id,
+    wakaland.heroes.map((hero) => `${hero.name} (team ${hero.team_id})`),
+  )
+}
+
 await engine.dispose()
