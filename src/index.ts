@@ -100,6 +100,8 @@ export type {
   InputOf,
   ValueOf,
   PrimaryKeyOf,
+  PrimaryKeyValueOf,
+  SinglePrimaryKeyOf,
   PartialFields,
   Simplify,
 } from './model/types.ts'

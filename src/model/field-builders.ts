@@ -22,12 +22,17 @@ type HasDefault<O> = O extends { default: unknown }
     ? true
     : false
 type WithNull<O, T> = O extends { nullable: true } ? T | null : T
-/** Only an integer primary key without a default is assigned by the database (`Field.isGenerated`). */
+/**
+ * Only an integer primary key without a default and without a foreign key is assigned by the database
+ * (`Field.isGenerated`); `GeneratedKeyOf` then drops it when the table's key has several fields.
+ */
 type IsGeneratedKey<T, O> = T extends number
   ? O extends { primaryKey: true }
     ? HasDefault<O> extends true
       ? false
-      : true
+      : O extends { foreignKey: string }
+        ? false
+        : true
     : false
   : false
 type Or<A extends boolean, B extends boolean> = A extends true ? true : B

@@ -23,16 +23,28 @@ export type RowOf<F extends Fields> = Simplify<
   }
 >
 
-/**
- * The field whose value the database assigns at insert: an integer primary key without a default.
- *
- * @example
- * type Key = GeneratedKeyOf<typeof Hero.fields>   // 'id'
- */
-export type GeneratedKeyOf<F extends Fields> = {
+/** The fields branded `'~generated'`: integer primary keys that the database would assign if alone. */
+type GeneratedBrandedOf<F extends Fields> = {
   [K in keyof F]: F[K] extends { readonly '~generated': true } ? K : never
 }[keyof F] &
   string
+
+/** `true` when `K` is a union of two or more members. */
+type IsUnion<K, All = K> = K extends unknown ? ([All] extends [K] ? false : true) : never
+
+/**
+ * The field whose value the database assigns at insert: the only primary key, an integer without a
+ * default and without a foreign key. A key of several columns is never generated (`never`).
+ *
+ * @example
+ * type Key = GeneratedKeyOf<typeof Hero.fields>           // 'id'
+ * type None = GeneratedKeyOf<typeof HeroTeamLink.fields>  // never
+ */
+export type GeneratedKeyOf<F extends Fields> =
+  true extends IsUnion<PrimaryKeyOf<F>> ? never : GeneratedBrandedOf<F>
+
+/** Integer keys of a composite primary key: optional on input as fields, required by the table. */
+type GivenKeyOf<F extends Fields> = Exclude<GeneratedBrandedOf<F>, GeneratedKeyOf<F>>
 
 /**
  * A row made by `create()` or `validate()`, before the database has seen it: like {@link RowOf}, except that
@@ -64,8 +76,8 @@ export type Persisted<R> = R extends { readonly '~unflushed': infer K extends ke
 
 /** What `create()` accepts: fields with a default, a generated primary key or a partial model may be left out. */
 export type InputOf<F extends Fields> = Simplify<
-  { [K in KeysWhere<F, '~inputOptional', false>]: ValueOf<F[K]> } & {
-    [K in KeysWhere<F, '~inputOptional', true>]?: ValueOf<F[K]>
+  { [K in KeysWhere<F, '~inputOptional', false> | GivenKeyOf<F>]: ValueOf<F[K]> } & {
+    [K in Exclude<KeysWhere<F, '~inputOptional', true>, GivenKeyOf<F>>]?: ValueOf<F[K]>
   }
 >
 
@@ -77,8 +89,32 @@ export type InputOf<F extends Fields> = Simplify<
  */
 export type PartialFields<F extends Fields> = { [K in keyof F]: Field<ValueOf<F[K]>, true, true> }
 
-/** The name of the field declared with `primaryKey: true`. */
+/** The names of the fields declared with `primaryKey: true`: one name, or a union for a composite key. */
 export type PrimaryKeyOf<F extends Fields> = {
   [K in keyof F]: F[K] extends { readonly '~primaryKey': true } ? K : never
 }[keyof F] &
   string
+
+/**
+ * `TableModel.primaryKey`: the name of the only primary key field (`'id'`), or `undefined` for a table
+ * whose key has several columns, which {@link PrimaryKeyOf} and `primaryKeys` name.
+ *
+ * @example
+ * type One = SinglePrimaryKeyOf<typeof Hero.fields>           // 'id'
+ * type Many = SinglePrimaryKeyOf<typeof HeroTeamLink.fields>  // undefined
+ */
+export type SinglePrimaryKeyOf<F extends Fields> =
+  true extends IsUnion<PrimaryKeyOf<F>> ? undefined : PrimaryKeyOf<F>
+
+/**
+ * What identifies one row of a table, as `session.get()` takes it: the key's value for a single key
+ * (`1`), an object of every key field for a composite key (`{ team_id: 1, hero_id: 2 }`).
+ *
+ * @example
+ * type HeroKey = PrimaryKeyValueOf<typeof Hero.fields>           // number
+ * type LinkKey = PrimaryKeyValueOf<typeof HeroTeamLink.fields>   // { team_id: number; hero_id: number }
+ */
+export type PrimaryKeyValueOf<F extends Fields> =
+  true extends IsUnion<PrimaryKeyOf<F>>
+    ? { [K in PrimaryKeyOf<F>]: ValueOf<F[K]> }
+    : ValueOf<F[PrimaryKeyOf<F>]>

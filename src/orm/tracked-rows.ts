@@ -211,9 +211,9 @@ export class TrackedRows {
 
   /** A row inserted by a transaction that was rolled back leaves the session, without its generated key. */
   forgetInserted(row: object): void {
-    const { table } = this.get(row)!
+    const { generatedKey } = this.get(row)!.table
     this.forget(row)
-    if (table.primaryKeyField.isGenerated) (row as Record<string, unknown>)[table.primaryKey] = undefined
+    if (generatedKey !== undefined) (row as Record<string, unknown>)[generatedKey] = undefined
   }
 
   /** Every row leaves the session. */

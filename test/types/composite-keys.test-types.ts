@@ -1,0 +1,60 @@
+/**
+ * Type tests for composite primary keys: every key field is required by `create()` (no part of a
+ * composite key is generated), and `session.get()` takes the object of the key fields. Checked by
+ * `tsc --noEmit` only; nothing here runs.
+ */
+import {
+  field,
+  model,
+  Session,
+  table,
+  type GeneratedKeyOf,
+  type PrimaryKeyOf,
+  type PrimaryKeyValueOf,
+} from 'onemodel-ts'
+import type { Equal, Expect } from './helpers.ts'
+
+const Team = table('team', model('Team', { id: field.integer({ primaryKey: true }), name: field.string() }))
+const HeroTeamLink = table(
+  'heroteamlink',
+  model('HeroTeamLink', {
+    team_id: field.integer({ primaryKey: true, foreignKey: 'team.id' }),
+    hero_id: field.integer({ primaryKey: true, foreignKey: 'hero.id' }),
+    is_training: field.boolean({ default: false }),
+  }),
+)
+type Link = typeof HeroTeamLink.Type
+
+// --- The key fields, and what identifies a row ---
+
+type _keys = Expect<Equal<PrimaryKeyOf<typeof HeroTeamLink.fields>, 'team_id' | 'hero_id'>>
+type _listed = Expect<Equal<typeof HeroTeamLink.primaryKeys, readonly ('team_id' | 'hero_id')[]>>
+type _single = Expect<Equal<typeof HeroTeamLink.primaryKey, undefined>>
+type _teamKey = Expect<Equal<typeof Team.primaryKey, 'id'>>
+type _linkValue = Expect<
+  Equal<PrimaryKeyValueOf<typeof HeroTeamLink.fields>, { team_id: number; hero_id: number }>
+>
+type _teamValue = Expect<Equal<PrimaryKeyValueOf<typeof Team.fields>, number>>
+
+// --- No part of a composite key is generated, nor a key that is a foreign key ---
+
+type _notGenerated = Expect<Equal<GeneratedKeyOf<typeof HeroTeamLink.fields>, never>>
+type _generated = Expect<Equal<GeneratedKeyOf<typeof Team.fields>, 'id'>>
+type _input = Expect<
+  Equal<typeof HeroTeamLink.Input, { team_id: number; hero_id: number; is_training?: boolean }>
+>
+const link = HeroTeamLink.create({ team_id: 1, hero_id: 2 })
+type _newRow = Expect<Equal<typeof link, Link>>
+// @ts-expect-error hero_id is part of the key: create() needs it
+HeroTeamLink.create({ team_id: 1 })
+
+const Profile = table(
+  'profile',
+  model('Profile', {
+    team_id: field.integer({ primaryKey: true, foreignKey: 'team.id' }),
+    motto: field.string(),
+  }),
+)
+type _profileInput = Expect<Equal<typeof Profile.Input, { team_id: number; motto: string }>>
+// @ts-expect-error a key that references another row is given, never generated
+Profile.create({ motto: 'Never give up' })
