@@ -58,6 +58,7 @@ export {
   type TableOptions,
   type IndexDeclaration,
   type Columns,
+  type KeyOf,
 } from './model/table.ts'
 export {
   relationships,

@@ -5,7 +5,15 @@ import { Model, type ValidationResult } from './model.ts'
 import { initNewRow, type Relationship } from './relationship.ts'
 import { observe } from './row.ts'
 import { KEY_STRING_MAX_LENGTH } from './storable.ts'
-import type { InputOf, NewRowOf, PrimaryKeyOf, RowOf, SinglePrimaryKeyOf, ValueOf } from './types.ts'
+import type {
+  InputOf,
+  NewRowOf,
+  PrimaryKeyOf,
+  PrimaryKeyValueOf,
+  RowOf,
+  SinglePrimaryKeyOf,
+  ValueOf,
+} from './types.ts'
 
 /** A composite or named index of a table. Single-column indexes are declared on the field (`index: true`). */
 export interface IndexDeclaration {
@@ -135,6 +143,16 @@ export class TableModel<
     return this.validate(data)
   }
 }
+
+/**
+ * What identifies a row of table `M`, as `session.get()` takes it: the key's value (`number` for
+ * `Hero`), or the object of the key fields for a composite key (`{ team_id: number; hero_id: number }`).
+ *
+ * @example
+ * const key: KeyOf<typeof HeroTeamLink> = { team_id: 1, hero_id: 2 }
+ * const link = await session.get(HeroTeamLink, key)
+ */
+export type KeyOf<M extends TableModel> = PrimaryKeyValueOf<M['fields']>
 
 const tablesByPrototype = new WeakMap<object, TableModel>()
 

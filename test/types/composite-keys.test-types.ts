@@ -9,6 +9,7 @@ import {
   Session,
   table,
   type GeneratedKeyOf,
+  type KeyOf,
   type PrimaryKeyOf,
   type PrimaryKeyValueOf,
 } from 'onemodel-ts'
@@ -35,6 +36,8 @@ type _linkValue = Expect<
   Equal<PrimaryKeyValueOf<typeof HeroTeamLink.fields>, { team_id: number; hero_id: number }>
 >
 type _teamValue = Expect<Equal<PrimaryKeyValueOf<typeof Team.fields>, number>>
+type _keyOf = Expect<Equal<KeyOf<typeof HeroTeamLink>, { team_id: number; hero_id: number }>>
+type _teamKeyOf = Expect<Equal<KeyOf<typeof Team>, number>>
 
 // --- No part of a composite key is generated, nor a key that is a foreign key ---
 
@@ -58,3 +61,24 @@ const Profile = table(
 type _profileInput = Expect<Equal<typeof Profile.Input, { team_id: number; motto: string }>>
 // @ts-expect-error a key that references another row is given, never generated
 Profile.create({ motto: 'Never give up' })
+
+// --- session.get() takes the object of the key fields ---
+
+declare const session: Session
+
+async function get() {
+  const found = await session.get(HeroTeamLink, { team_id: 1, hero_id: 2 })
+  type _found = Expect<Equal<typeof found, Link | undefined>>
+  // @ts-expect-error hero_id is missing
+  await session.get(HeroTeamLink, { team_id: 1 })
+  // @ts-expect-error a key field of the wrong type
+  await session.get(HeroTeamLink, { team_id: 1, hero_id: '2' })
+  // @ts-expect-error a field that is not part of the key
+  await session.get(HeroTeamLink, { team_id: 1, hero_id: 2, is_training: true })
+  // @ts-expect-error a composite key is not a single value
+  await session.get(HeroTeamLink, 1)
+  const team = await session.get(Team, 1)
+  type _team = Expect<Equal<typeof team, typeof Team.Type | undefined>>
+  // @ts-expect-error a single key is its value, not an object
+  await session.get(Team, { id: 1 })
+}
