@@ -54,7 +54,8 @@ export class SnapshotLayout {
 
   /** The identity of the row of `snapshot`, or of a row read as an array (see {@link SnapshotLayout}). */
   keyOf(snapshot: Snapshot): unknown {
-    return this.keyAt(snapshot, 0)
+    // The hottest path of reads: a single key is one array read, without keyAt's offset.
+    return this.#composite ? this.keyAt(snapshot, 0) : snapshot[this.#keyIndex]
   }
 
   /** The identity of the row whose values start at `start` in `values` (a row of a select of several items). */
