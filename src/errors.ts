@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   OM_ORM_LOCKED:
     'A row another transaction holds locked could not be locked: NOWAIT, or the lock wait timed out.',
   OM_ORM_STREAM_OPEN: 'The Session was used while a stream read in its transaction, on its connection.',
+  OM_ORM_KEY_MISSING: 'A row reached its insert without a value for a primary key field.',
   OM_MIGRATE_CONFIG: 'The migrations configuration or the models module it names cannot be loaded.',
   OM_MIGRATE_REVISION: 'A migration revision is unknown, ambiguous, or cannot be reached in that direction.',
   OM_MIGRATE_OUT_OF_DATE:

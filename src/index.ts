@@ -59,6 +59,7 @@ export {
   type IndexDeclaration,
   type Columns,
   type CreateInputOf,
+  type KeyOf,
 } from './model/table.ts'
 export {
   relationships,
@@ -98,9 +99,12 @@ export type {
   NewRowOf,
   Persisted,
   GeneratedKeyOf,
+  ReferenceKeyOf,
   InputOf,
   ValueOf,
   PrimaryKeyOf,
+  PrimaryKeyValueOf,
+  SinglePrimaryKeyOf,
   PartialFields,
   Simplify,
 } from './model/types.ts'

@@ -2,7 +2,14 @@ import { sql, type CreateIndexBuilder, type CreateTableBuilder, type Kysely } fr
 import { defaultMetadata, type Metadata } from '../model/table.ts'
 import type { Dialect } from './dialect/dialect.ts'
 import type { Engine } from './engine.ts'
-import { declaredTable, tablesInDependencyOrder, type IndexSchema, type TableSchema } from './schema.ts'
+import {
+  declaredTable,
+  primaryKeyColumns,
+  primaryKeyName,
+  tablesInDependencyOrder,
+  type IndexSchema,
+  type TableSchema,
+} from './schema.ts'
 
 /** Which tables {@link createAll} and {@link dropAll} act on. */
 export interface SchemaOptions {
@@ -39,15 +46,17 @@ export async function dropAll(engine: Engine, options: SchemaOptions = {}): Prom
 
 async function createTable(dialect: Dialect, db: Kysely<any>, table: TableSchema): Promise<void> {
   let builder: CreateTableBuilder<string, string> = db.schema.createTable(table.name).ifNotExists()
+  const keys = primaryKeyColumns(table)
   for (const column of table.columns) {
     builder = builder.addColumn(column.name, sql.raw(column.type), (definition) => {
       let c = definition
-      if (column.primaryKey) c = c.primaryKey()
+      if (column.primaryKey && keys.length === 1) c = c.primaryKey()
       if (column.autoIncrement) c = dialect.autoIncrement(c)
       if (!column.nullable) c = c.notNull()
       return c
     })
   }
+  if (keys.length > 1) builder = builder.addPrimaryKeyConstraint(primaryKeyName(table.name), keys)
   for (const unique of table.uniques) builder = builder.addUniqueConstraint(unique.name!, [...unique.columns])
   // Table-level, named constraints: MySQL ignores a REFERENCES clause written on the column.
   for (const fk of table.foreignKeys) {

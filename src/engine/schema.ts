@@ -12,6 +12,7 @@ export interface ColumnSchema {
   readonly name: string
   readonly type: string
   readonly nullable: boolean
+  /** Part of the primary key, which has these columns in table order (a composite key has several). */
   readonly primaryKey: boolean
   /** The database assigns the value (SQLite's integer primary key, an identity, AUTO_INCREMENT). */
   readonly autoIncrement: boolean
@@ -83,7 +84,7 @@ export function declaredTable(table: TableModel, dialect: Dialect): TableSchema 
     type: dialect.columnType(field),
     nullable: field.nullable && !field.isPrimaryKey,
     primaryKey: field.isPrimaryKey,
-    autoIncrement: field.isGenerated,
+    autoIncrement: column === table.generatedKey,
     fill: fillOf(field),
   }))
   const declaredIndexes: IndexSchema[] = [
@@ -120,6 +121,19 @@ export function declaredTable(table: TableModel, dialect: Dialect): TableSchema 
     ]
   })
   return { name, columns, indexes, uniques, foreignKeys }
+}
+
+/** The primary key's columns, in table order: one, or several for a composite key. */
+export function primaryKeyColumns(table: TableSchema): string[] {
+  return table.columns.filter((column) => column.primaryKey).map((column) => column.name)
+}
+
+/**
+ * The name of a composite primary key constraint: PostgreSQL's own default (`<table>_pkey`), which a
+ * single-column key gets too. SQLite keeps it in the table's SQL only; MySQL always names a key `PRIMARY`.
+ */
+export function primaryKeyName(tableName: string): string {
+  return `${tableName}_pkey`
 }
 
 /** The model's `default` as one storable value, or `undefined` when the existing rows cannot get one. */

@@ -22,20 +22,33 @@ type HasDefault<O> = O extends { default: unknown }
     ? true
     : false
 type WithNull<O, T> = O extends { nullable: true } ? T | null : T
-/** Only an integer primary key without a default is assigned by the database (`Field.isGenerated`). */
+/**
+ * Only an integer primary key without a default and without a foreign key is assigned by the database
+ * (`Field.isGenerated`); `GeneratedKeyOf` then drops it when the table's key has several fields.
+ */
 type IsGeneratedKey<T, O> = T extends number
   ? O extends { primaryKey: true }
     ? HasDefault<O> extends true
       ? false
-      : true
+      : O extends { foreignKey: string }
+        ? false
+        : true
     : false
   : false
 type Or<A extends boolean, B extends boolean> = A extends true ? true : B
+/** A primary key that refers to another row, with no default: the flush takes it from that row. */
+type IsReferenceKey<O> = O extends { primaryKey: true; foreignKey: string }
+  ? HasDefault<O> extends true
+    ? false
+    : true
+  : false
 
 /** Marks a primary key field's type, so the key's type is known (`session.get(Hero, 1)`). Type-only. */
 type PrimaryKeyBrand<O> = O extends { primaryKey: true } ? { readonly '~primaryKey': true } : unknown
 /** Marks a key the database assigns at insert, so a new row's type says it is not known yet. Type-only. */
 type GeneratedBrand<T, O> = IsGeneratedKey<T, O> extends true ? { readonly '~generated': true } : unknown
+/** Marks a key the flush takes from the row it refers to, so a new row's type says it may lack it. Type-only. */
+type ReferenceBrand<O> = IsReferenceKey<O> extends true ? { readonly '~reference': true } : unknown
 
 /**
  * The field type a builder returns for options `O`: `nullable: true` adds `null` to `T`, a default makes it
@@ -54,9 +67,14 @@ export type FieldFor<T, O> = Field<WithNull<O, T>, HasDefault<O>, false>
  * @example
  * const id = field.integer({ primaryKey: true }) // Field<number, true, false> & { '~primaryKey': true }
  */
-export type KeyFieldFor<T, O> = Field<WithNull<O, T>, Or<HasDefault<O>, IsGeneratedKey<T, O>>, false> &
+export type KeyFieldFor<T, O> = Field<
+  WithNull<O, T>,
+  Or<HasDefault<O>, Or<IsGeneratedKey<T, O>, IsReferenceKey<O>>>,
+  false
+> &
   PrimaryKeyBrand<O> &
-  GeneratedBrand<T, O>
+  GeneratedBrand<T, O> &
+  ReferenceBrand<O>
 
 /**
  * The field type of `field.json<T>()`: branded, since its value type alone does not say the column holds

@@ -91,9 +91,26 @@ export class Field<
     return 'default' in this.options || this.options.defaultFactory !== undefined
   }
 
-  /** The database assigns the value when the input omits it. */
+  /**
+   * The database assigns the value when the input omits it, if this is the table's only primary key
+   * ({@link generatedKeyOf} decides for the whole table): an integer key without a default that is not
+   * also a foreign key, whose value the referenced row gives.
+   */
   get isGenerated(): boolean {
-    return this.isPrimaryKey && this.kind === 'integer' && !this.hasDefault
+    return (
+      this.isPrimaryKey &&
+      this.kind === 'integer' &&
+      !this.hasDefault &&
+      this.options.foreignKey === undefined
+    )
+  }
+
+  /**
+   * A primary key field that refers to another row, with no default: a new row may lack it until the flush
+   * takes it from the row referred to (see {@link keysSetAtFlush}).
+   */
+  get isReferenceKey(): boolean {
+    return this.isPrimaryKey && this.options.foreignKey !== undefined && !this.hasDefault
   }
 
   /** A string field without `maxLength`: text of any length, longer than an index key can hold. */
@@ -194,6 +211,41 @@ function pick<O extends object, K extends keyof O>(options: O, ...keys: K[]): Pa
   const out: Partial<Pick<O, K>> = {}
   for (const key of keys) if (options[key] !== undefined) out[key] = options[key]
   return out
+}
+
+/**
+ * The field whose value the database assigns at insert, or `undefined`: the only primary key, when it is
+ * {@link Field.isGenerated}. A key of several columns is never generated, the application gives each part
+ * (a link row names the rows it links).
+ *
+ * @example
+ * generatedKeyOf(Hero.fields)          // 'id'
+ * generatedKeyOf(HeroTeamLink.fields)  // undefined: team_id and hero_id are given
+ */
+export function generatedKeyOf(fields: Readonly<Fields>): string | undefined {
+  let key: string | undefined
+  for (const [name, field] of Object.entries(fields)) {
+    if (!field.isPrimaryKey) continue
+    if (key !== undefined) return undefined
+    key = name
+  }
+  return key !== undefined && fields[key]!.isGenerated ? key : undefined
+}
+
+/**
+ * The key fields a new row may lack until its flush: the generated key, which the database assigns, and
+ * the primary key fields that refer to another row (`HeroTeamLink.team_id`), which the flush takes from the
+ * relationship (`HeroTeamLink.create({ team, hero })`), as SQLModel's `team_id: int | None = None` lets a
+ * link be made before either row has its key.
+ *
+ * @example
+ * keysSetAtFlush(Hero.fields)          // ['id']
+ * keysSetAtFlush(HeroTeamLink.fields)  // ['team_id', 'hero_id']
+ */
+export function keysSetAtFlush(fields: Readonly<Fields>): readonly string[] {
+  const generated = generatedKeyOf(fields)
+  if (generated !== undefined) return [generated]
+  return Object.keys(fields).filter((key) => fields[key]!.isReferenceKey)
 }
 
 /** Any field, whatever its value type. */

@@ -6,7 +6,7 @@
  * value does not fit, the encoder gives `undefined`, and `safeValidate()` says why.
  */
 import { Invalid } from './invalid.ts'
-import type { AnyField, NestedModel } from './field.ts'
+import { keysSetAtFlush, type AnyField, type NestedModel } from './field.ts'
 
 /** The JSON text of `value`, or `undefined` when it does not match the model. */
 export type JsonEncoder = (value: unknown) => string | undefined
@@ -50,6 +50,7 @@ interface FieldPlan {
 }
 
 function buildEncoder(model: EncodableModel): JsonEncoder {
+  const setAtFlush = keysSetAtFlush(model.fields)
   const plans: FieldPlan[] = Object.entries(model.fields).map(([key, field]) => ({
     key,
     prefix: `${JSON.stringify(key)}:`,
@@ -64,7 +65,7 @@ function buildEncoder(model: EncodableModel): JsonEncoder {
       let raw = source[key]
       if (raw === undefined) {
         if (field.hasDefault) raw = field.defaultValue()
-        else if (field.isGenerated) raw = null
+        else if (setAtFlush.includes(key)) raw = null
         else if (field.optional) continue
         else return undefined
       }

@@ -1,7 +1,7 @@
 import type { TObject } from 'typebox'
 import { ModelDefinitionError } from '../errors.ts'
 import { coercerFor, type Coercer } from './coerce.ts'
-import { Field, type AnyField, type Fields } from './field.ts'
+import { Field, keysSetAtFlush, type AnyField, type Fields } from './field.ts'
 import { Invalid, InvalidNested } from './invalid.ts'
 import { jsonSchema } from './json-schema.ts'
 import { redactFields, redactNested, withRedactedInput } from './redaction.ts'
@@ -36,6 +36,8 @@ interface CompiledField {
   readonly nested: boolean
   /** Declared `secret: true`: its value never appears in an issue. */
   readonly secret: boolean
+  /** A key set at the flush ({@link keysSetAtFlush}): an input may leave it out, with no default. */
+  readonly setAtFlush: boolean
 }
 
 const ALL_SET: readonly string[] = Object.freeze([])
@@ -89,6 +91,7 @@ export class Model<F extends Fields = any> {
     this.options = Object.freeze({ ...options })
     this.rowClass = rowClassNamed(name)
     this.rowPrototype = this.rowClass.prototype
+    const setAtFlush = keysSetAtFlush(fields)
     this.#compiled = Object.entries(fields).map(([key, field]) => {
       checkField(name, key, field)
       return {
@@ -97,6 +100,7 @@ export class Model<F extends Fields = any> {
         coerce: coercerFor(field),
         nested: field.kind === 'model' || field.kind === 'list',
         secret: field.options.secret === true,
+        setAtFlush: setAtFlush.includes(key),
       }
     })
     this.#redacted = this.#compiled.filter(
@@ -132,12 +136,12 @@ export class Model<F extends Fields = any> {
     let issues: ValidationIssue[] | undefined
     // A `missing` item shows the whole input, secrets redacted: made once, for the first such item.
     let echoed: unknown
-    for (const { key, field, coerce, nested, secret } of this.#compiled) {
+    for (const { key, field, coerce, nested, secret, setAtFlush } of this.#compiled) {
       const raw = source[key]
       if (raw === undefined) {
         ;(unset ??= []).push(key)
         if (field.hasDefault) row[key] = field.defaultValue()
-        else if (field.isGenerated) row[key] = undefined
+        else if (setAtFlush) row[key] = undefined
         else if (!field.optional) {
           echoed ??= this.redact(input)
           ;(issues ??= []).push({ type: 'missing', loc: [...loc, key], msg: 'Field required', input: echoed })

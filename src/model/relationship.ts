@@ -197,6 +197,10 @@ export function assign(relationship: Relationship, row: object, value: unknown, 
   setRelationshipValue(row, relationship.name, value)
   const back = relationship.backPopulates
   if (!back || previous === value) return
+  if (relationship.link) {
+    replacePartners(relationship, row, previous as object[] | undefined, value as object[])
+    return
+  }
   if (relationship.kind === 'many') {
     replaceChildren(relationship, row, previous as object[] | undefined, value as object[])
     return
@@ -243,6 +247,26 @@ function replaceChildren(
   for (const child of before) {
     if (!after.has(child) && relationshipValue(child, back.name) === row) setParent(back, child, null)
   }
+}
+
+/**
+ * `row`'s many-to-many went from `previous` to `current`: the loaded partner collections of the rows that
+ * joined or left follow. A partner whose collection is not loaded needs nothing: the flush writes the pair
+ * from this side.
+ */
+function replacePartners(
+  relationship: Relationship,
+  row: object,
+  previous: readonly object[] | undefined,
+  current: readonly object[],
+): void {
+  const back = relationship.backPopulates!
+  const before = new Set(previous)
+  const after = new Set(current)
+  for (const target of after) {
+    if (!before.has(target) && relationshipValue(target, back.name) !== undefined) join(target, back, row)
+  }
+  for (const target of before) if (!after.has(target)) leave(target, back, row)
 }
 
 /** Sets `child`'s many-to-one without touching collections, and tells the child's observer. */

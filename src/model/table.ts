@@ -1,11 +1,19 @@
 import { ModelDefinitionError } from '../errors.ts'
 import { Column } from './column.ts'
-import type { AnyField, Fields } from './field.ts'
+import { generatedKeyOf, type Fields } from './field.ts'
 import { Model, type ValidationResult } from './model.ts'
 import { initNewRow, relationshipInput, type Relationship } from './relationship.ts'
 import { observe } from './row.ts'
 import { KEY_STRING_MAX_LENGTH } from './storable.ts'
-import type { InputOf, NewRowOf, PrimaryKeyOf, RowOf, ValueOf } from './types.ts'
+import type {
+  InputOf,
+  NewRowOf,
+  PrimaryKeyOf,
+  PrimaryKeyValueOf,
+  RowOf,
+  SinglePrimaryKeyOf,
+  ValueOf,
+} from './types.ts'
 
 /** A composite or named index of a table. Single-column indexes are declared on the field (`index: true`). */
 export interface IndexDeclaration {
@@ -47,8 +55,15 @@ export class TableModel<
   readonly tableName: N
   /** Column references for `where` and `orderBy`: `Hero.c.age.lt(30)`. */
   readonly c: Columns<N, F>
-  /** The name of the primary key field: a literal type (`'id'`), so `session.get()` knows the key's type. */
-  readonly primaryKey: PrimaryKeyOf<F>
+  /**
+   * The name of the primary key field: a literal type (`'id'`), so `session.get()` knows the key's type.
+   * `undefined` when the key has several fields: read {@link primaryKeys} then.
+   */
+  readonly primaryKey: SinglePrimaryKeyOf<F>
+  /** The names of the primary key fields, in declaration order: `['id']`, or `['team_id', 'hero_id']`. */
+  readonly primaryKeys: readonly PrimaryKeyOf<F>[]
+  /** The key field the database assigns at insert (`'id'`), or `undefined` ({@link generatedKeyOf}). */
+  readonly generatedKey: string | undefined
   readonly indexes: readonly Required<IndexDeclaration>[]
   readonly metadata: Metadata
   readonly #relationships = new Map<string, Relationship>()
@@ -69,7 +84,12 @@ export class TableModel<
         )
       }
     }
-    this.primaryKey = findPrimaryKey(tableName, base) as PrimaryKeyOf<F>
+    // The brands that type these come from the same `primaryKey: true` options that are read here.
+    this.primaryKeys = findPrimaryKeys(tableName, base) as PrimaryKeyOf<F>[]
+    this.primaryKey = (
+      this.primaryKeys.length === 1 ? this.primaryKeys[0] : undefined
+    ) as SinglePrimaryKeyOf<F>
+    this.generatedKey = generatedKeyOf(base.fields)
     this.c = Object.freeze(
       Object.fromEntries(
         Object.entries(base.fields).map(([key, f]) => [key, new Column(tableName, key, f, this)]),
@@ -79,11 +99,6 @@ export class TableModel<
     this.metadata = options.metadata ?? defaultMetadata
     this.metadata.register(this)
     tablesByPrototype.set(this.rowPrototype, this)
-  }
-
-  /** The primary key field. */
-  get primaryKeyField(): AnyField {
-    return (this.fields as Fields)[this.primaryKey]!
   }
 
   /** The relationships declared for this table with {@link relationships}, by name. */
@@ -163,6 +178,16 @@ function withoutKeys(input: unknown, related: ReadonlyMap<Relationship, unknown>
   return copy
 }
 
+/**
+ * What identifies a row of table `M`, as `session.get()` takes it: the key's value (`number` for
+ * `Hero`), or the object of the key fields for a composite key (`{ team_id: number; hero_id: number }`).
+ *
+ * @example
+ * const key: KeyOf<typeof HeroTeamLink> = { team_id: 1, hero_id: 2 }
+ * const link = await session.get(HeroTeamLink, key)
+ */
+export type KeyOf<M extends TableModel> = PrimaryKeyValueOf<M['fields']>
+
 const tablesByPrototype = new WeakMap<object, TableModel>()
 
 /** The table model a row belongs to, or `undefined` for an object that is not a table row. */
@@ -172,7 +197,8 @@ export function tableOfRow(row: object): TableModel | undefined {
 
 /**
  * Makes a model a table: `createAll` creates it, and the Session reads and writes its rows.
- * Declaration mistakes (no primary key, two of them, an index on a missing column) throw here.
+ * Declaration mistakes (no primary key, an index on a missing column) throw here. Several fields with
+ * `primaryKey: true` make one composite key, as SQLModel's link tables declare it.
  *
  * @example
  * const Hero = table('hero', HeroBase.extend('Hero', {
@@ -189,19 +215,24 @@ export function table<const N extends string, F extends Fields>(
   return new TableModel(tableName, model, options)
 }
 
-function findPrimaryKey(tableName: string, model: Model): string {
+function findPrimaryKeys(tableName: string, model: Model): string[] {
   const keys = Object.entries(model.fields)
     .filter(([, f]) => f.isPrimaryKey)
     .map(([key]) => key)
-  if (keys.length === 1) return keys[0]!
   if (keys.length === 0) {
     throw new ModelDefinitionError(
       `table('${tableName}', ${model.name}): no primary key. Add one, for example id: field.integer({ primaryKey: true }).`,
     )
   }
-  throw new ModelDefinitionError(
-    `table('${tableName}', ${model.name}): two or more primary keys (${keys.join(', ')}). Keep 'primaryKey: true' on one field.`,
-  )
+  // Two keys, one an integer the database would generate and none a reference to another row: most
+  // likely one surrogate id too many, since nothing generates a part of a composite key.
+  const surrogate = keys.find((key) => model.fields[key]!.isGenerated)
+  if (keys.length > 1 && surrogate && !keys.some((key) => model.fields[key]!.options.foreignKey)) {
+    throw new ModelDefinitionError(
+      `table('${tableName}', ${model.name}): two or more primary keys (${keys.join(', ')}), none of them a foreign key, and ${surrogate} is an integer the database would generate if it were the only key; nothing generates a part of a composite key. Keep 'primaryKey: true' on one field, or, for a composite key such as a link table's, declare the foreign keys it is made of (foreignKey: 'team.id').`,
+    )
+  }
+  return keys
 }
 
 function checkIndex(tableName: string, model: Model, index: IndexDeclaration): Required<IndexDeclaration> {

@@ -4,7 +4,7 @@ import type { TableModel } from '../model/table.ts'
 import { Delete, type BulkWrite, type ReturningResult, type WriteResult } from './bulk-write.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import type { Loader } from './loading.ts'
-import { selectIn } from './relationships.ts'
+import { selectByKeys } from './relationships.ts'
 import { statementsFor } from './statements.ts'
 import type { TrackedRows } from './tracked-rows.ts'
 
@@ -55,23 +55,26 @@ export async function synchronizeHeld(
   rows: TrackedRows,
   table: TableModel,
 ): Promise<void> {
-  const byKey = new Map<NonNullable<unknown>, object>()
+  const byKey = new Map<unknown, object>()
+  const keys: unknown[][] = []
   for (const row of rows.identity.rowsOf(table)) {
     const state = rows.get(row)
-    if (state?.state === 'persistent')
-      byKey.set(state.layout.keyOf(state.flushed!) as NonNullable<unknown>, row)
+    if (state?.state !== 'persistent') continue
+    byKey.set(state.layout.keyOf(state.flushed!), row)
+    keys.push(state.layout.keyParams(state.flushed!))
   }
   if (byKey.size === 0) return
   const statements = statementsFor(engine, table)
-  for (const query of selectIn(engine, table, table.primaryKey, [...byKey.keys()])) {
+  for (const query of selectByKeys(engine, table, keys)) {
     for (const raw of (await scope.run<unknown[]>(query)).rows) {
       const values = statements.hydrate(raw)
-      const key = values[table.primaryKey] as NonNullable<unknown>
-      const row = byKey.get(key)!
-      byKey.delete(key)
+      const flushed = statements.layout.take(values)
+      const identity = statements.layout.keyOf(flushed)
+      const row = byKey.get(identity)!
+      byKey.delete(identity)
       Object.assign(row, values)
       const state = rows.get(row)!
-      state.flushed = state.layout.take(values)
+      state.flushed = flushed
       // The row holds what the database has: its writes above are no change to flush.
       rows.changed.delete(row)
       if (scope.inTransaction) rows.readInTransaction.add(row)

@@ -230,9 +230,10 @@ export function checkColumn(model: TableModel, key: string, method: string): voi
       `${method}: ${model.name} has no column '${key}'. Its columns are: ${Object.keys(model.fields).join(', ')}.`,
     )
   }
-  if (key === model.primaryKey) {
+  if (model.primaryKeys.includes(key)) {
+    const which = model.primaryKey === undefined ? 'part of the primary key' : 'the primary key'
     throw new InvalidQueryError(
-      `${method}: '${key}' is the primary key, which names each row; a bulk update does not change it. Insert a new row and delete the old one instead.`,
+      `${method}: '${key}' is ${which}, which names each row; a bulk update does not change it. Insert a new row and delete the old one instead.`,
     )
   }
 }

@@ -2,7 +2,8 @@ import type { TableModel } from '../model/table.ts'
 
 /**
  * A Session's rows by table and primary key: two reads of one key give one object, and a read of a key
- * the Session holds needs no query.
+ * the Session holds needs no query. A key is a row's identity as `SnapshotLayout.keyOf` gives it: the
+ * value of a single-field key, the text of a composite key's values.
  *
  * @example
  * const identity = new IdentityMap()

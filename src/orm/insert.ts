@@ -79,13 +79,23 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
    * names no target: `ON DUPLICATE KEY UPDATE` applies to a conflict on any unique key of the table.
    */
   onConflict(conflict: { target: ColumnNames<M> | readonly ColumnNames<M>[] }): OnConflict<M> {
+    const { model } = this
     const target: readonly string[] =
       typeof conflict.target === 'string' ? [conflict.target] : conflict.target
+    const keys = model.primaryKeys
+    // A composite key is unique as a whole: the target names every field of it, or is another unique column.
+    const wholeKey = keys.length > 1 && keys.every((key) => target.includes(key))
     for (const key of target) {
-      const field = this.model.fields[key]
-      if (!field || (field.options.unique !== true && key !== this.model.primaryKey)) {
+      const field = model.fields[key]
+      const unique =
+        field?.options.unique === true || key === model.primaryKey || (wholeKey && keys.includes(key))
+      if (!unique) {
+        const hint =
+          keys.length > 1 && keys.includes(key)
+            ? ` '${key}' is one field of the primary key (${keys.join(', ')}): name them all.`
+            : ''
         throw new InvalidQueryError(
-          `insert(${this.model.name}).onConflict(): '${key}' is not a unique column of ${this.model.name}. A conflict target must be its primary key or a column declared with { unique: true }.`,
+          `insert(${model.name}).onConflict(): '${key}' is not a unique column of ${model.name}. A conflict target must be its primary key or a column declared with { unique: true }.${hint}`,
         )
       }
     }
@@ -116,7 +126,7 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
       // other errors (a value too long) into warnings.
       const set =
         conflict.kind === 'nothing'
-          ? { [model.primaryKey]: sql.ref(model.primaryKey) }
+          ? { [model.primaryKeys[0]]: sql.ref(model.primaryKeys[0]) }
           : {
               ...this.#fixed(conflict.values),
               ...Object.fromEntries(conflict.fromNewRow.map((key) => [key, sql`values(${sql.ref(key)})`])),

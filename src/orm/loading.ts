@@ -5,7 +5,7 @@ import { observe } from '../model/row.ts'
 import { TableModel } from '../model/table.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import { RelationshipLoader } from './relationship-loading.ts'
-import { selectIn } from './relationships.ts'
+import { selectByKeys } from './relationships.ts'
 import { queriesFor, type ItemReader } from './query-statements.ts'
 import type { Selection, SelectItem } from './select-types.ts'
 import type { LoadOption } from './load-option.ts'
@@ -50,8 +50,8 @@ export class Loader {
     )
   }
 
-  /** The row of `table` with primary key `key`, or `undefined`. */
-  async byKey(table: TableModel, key: unknown): Promise<object | undefined> {
+  /** The row of `table` whose key fields have the values `key`, in key order, or `undefined`. */
+  async byKey(table: TableModel, key: readonly unknown[]): Promise<object | undefined> {
     const statements = statementsFor(this.#engine, table)
     const { rows } = await this.#scope.run<unknown[]>(statements.selectByKey(key))
     return rows.length === 0 ? undefined : this.merge(statements, rows[0]!)
@@ -106,12 +106,12 @@ export class Loader {
       const value = raw[item.index]
       return value === null || value === undefined || item.decode === undefined ? value : item.decode(value)
     }
-    const key = raw[item.key]
-    if (key === null || key === undefined) return null
-    // A row held already (the team of many heroes) needs no copy of its columns.
-    const held = byKey.get(key)
-    if (held) return held
     const { statements, start } = item
+    // A key field is never null in a row of the table: null there is a left join that found none.
+    if (raw[item.key] === null || raw[item.key] === undefined) return null
+    // A row held already (the team of many heroes) needs no copy of its columns.
+    const held = byKey.get(statements.layout.keyAt(raw, start))
+    if (held) return held
     const state = readRow(statements, raw.slice(start, start + item.width))
     if (keep) this.#keep(state)
     else state.state = 'persistent'
@@ -220,7 +220,7 @@ export class Loader {
    */
   async refresh(row: object, tracked: RowState): Promise<void> {
     const statements = statementsFor(this.#engine, tracked.table)
-    const key = tracked.layout.keyOf(tracked.flushed!)
+    const key = tracked.layout.keyParams(tracked.flushed!)
     const { rows } = await this.#scope.run<unknown[]>(statements.selectByKey(key))
     if (rows.length === 0) {
       this.#rows.forget(row)
@@ -243,10 +243,10 @@ export class Loader {
   async reload(rows: readonly object[]): Promise<void> {
     const byTable = new Map<TableModel, Map<unknown, object>>()
     for (const row of rows) {
-      const { table } = this.#rows.get(row)!
+      const { table, layout } = this.#rows.get(row)!
       let byKey = byTable.get(table)
       if (!byKey) byTable.set(table, (byKey = new Map()))
-      byKey.set((row as Row)[table.primaryKey], row)
+      byKey.set(layout.identityOfParams(layout.keyParamsOfRow(row as Row)), row)
     }
     try {
       for (const [table, byKey] of byTable) await this.#reloadTable(table, byKey)
@@ -265,13 +265,14 @@ export class Loader {
   /** Reads the rows of `table` in `byKey` again, removing from it each one found. */
   async #reloadTable(table: TableModel, byKey: Map<unknown, object>): Promise<void> {
     const statements = statementsFor(this.#engine, table)
-    // Persistent rows have a key: none of them is null or undefined.
-    const keys = [...byKey.keys()] as NonNullable<unknown>[]
-    for (const query of selectIn(this.#engine, table, table.primaryKey, keys)) {
+    const { layout } = statements
+    const keys = [...byKey.values()].map((row) => layout.keyParamsOfRow(row as Row))
+    for (const query of selectByKeys(this.#engine, table, keys)) {
       for (const raw of (await this.#scope.run<unknown[]>(query)).rows) {
         const values = statements.hydrate(raw)
-        const row = byKey.get(values[table.primaryKey])!
-        byKey.delete(values[table.primaryKey])
+        const identity = layout.identityOfParams(layout.keyParamsOfRow(values))
+        const row = byKey.get(identity)!
+        byKey.delete(identity)
         Object.assign(row, values)
         const tracked = this.#rows.get(row)!
         tracked.committed = statements.rawIsSnapshot ? raw : tracked.layout.take(values)

@@ -26,7 +26,7 @@ export type ItemReader =
       readonly statements: TableStatements
       readonly start: number
       readonly width: number
-      /** Where the table's primary key is in the row. */
+      /** Where the table's (first) primary key field is in the row: null there when a left join found none. */
       readonly key: number
     }
   | { readonly kind: 'value'; readonly index: number; readonly decode: Decoder | undefined }

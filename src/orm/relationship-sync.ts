@@ -110,14 +110,16 @@ export class RelationshipSync {
       const current = value as object[]
       const before = state.flushedValue(relationship) as object[]
       if (sameRows(current, before)) continue
-      if (relationship.link) {
-        this.#linkPairs(row, relationship, current, before, pairs)
-        continue
-      }
-      const back = relationship.backPopulates
       // Sets: a collection of thousands of rows costs what it holds, not its square.
       const inBefore = new Set(before)
       const inCurrent = new Set(current)
+      // A row pushed twice (by hand, and by its relationship's assignment) is in the collection once.
+      if (inCurrent.size < current.length) current.splice(0, current.length, ...inCurrent)
+      if (relationship.link) {
+        this.#linkPairs(row, relationship, inCurrent, inBefore, pairs)
+        continue
+      }
+      const back = relationship.backPopulates
       for (const child of current) {
         if (inBefore.has(child)) continue
         if (!this.#rows.has(child)) this.#add(child)
@@ -142,14 +144,12 @@ export class RelationshipSync {
   #linkPairs(
     row: object,
     relationship: Relationship,
-    current: readonly object[],
-    before: readonly object[],
+    inCurrent: ReadonlySet<object>,
+    inBefore: ReadonlySet<object>,
     pairs: LinkChanges,
   ): void {
     const back = relationship.backPopulates
-    const inBefore = new Set(before)
-    const inCurrent = new Set(current)
-    for (const target of current) {
+    for (const target of inCurrent) {
       if (inBefore.has(target)) continue
       if (!this.#rows.has(target)) this.#add(target)
       pairs.add(relationship, row, target)
@@ -159,7 +159,7 @@ export class RelationshipSync {
         this.#followed(target)
       }
     }
-    for (const target of before) {
+    for (const target of inBefore) {
       if (inCurrent.has(target)) continue
       pairs.remove(relationship, row, target)
       const partners = back && (relationshipValue(target, back.name) as object[] | undefined)

@@ -7,6 +7,7 @@ import { bind, OBJECT_ROWS, type Statement } from '../engine/statement.ts'
 import type { CollectionOrder, Relationship } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
 import type { Column } from '../model/column.ts'
+import { and, or } from '../model/condition.ts'
 import { select } from './select.ts'
 import { queriesFor } from './query-statements.ts'
 
@@ -30,7 +31,7 @@ export function selectIn(
   for (let start = 0; start < keys.length; start += CHUNK) {
     let query = select(table).where(columns[column]!.in(keys.slice(start, start + CHUNK)))
     if (order) query = query.orderBy(columns[order.column]![order.direction]())
-    query = query.orderBy(columns[table.primaryKey]!)
+    for (const key of table.primaryKeys) query = query.orderBy(columns[key]!)
     statements.push(queries.select(query).statement)
   }
   return statements
@@ -56,8 +57,38 @@ export function selectLinked(
       .join(link!.table, linkColumns[link!.targetKey]!.eq(columns[link!.targetReferences]!))
       .where(linkColumns[foreignKey]!.in(keys.slice(start, start + CHUNK)))
     if (orderBy) query = query.orderBy(columns[orderBy.column]![orderBy.direction]())
-    query = query.orderBy(columns[target.primaryKey]!)
+    for (const key of target.primaryKeys) query = query.orderBy(columns[key]!)
     statements.push(queries.select(query).statement)
+  }
+  return statements
+}
+
+/**
+ * The rows of `table` with the given keys, each the values of its key fields in key order: {@link selectIn}
+ * on the key for a single-field key, `WHERE (a = ? AND b = ?) OR …` for a composite one, {@link CHUNK}
+ * keys a statement.
+ */
+export function selectByKeys(
+  engine: Engine,
+  table: TableModel,
+  keys: readonly (readonly unknown[])[],
+): Statement[] {
+  if (table.primaryKey !== undefined) {
+    return selectIn(
+      engine,
+      table,
+      table.primaryKey,
+      keys.map(([value]) => value as NonNullable<unknown>),
+    )
+  }
+  const columns = table.c as Record<string, Column<string, unknown>>
+  const queries = queriesFor(engine)
+  const statements: Statement[] = []
+  for (let start = 0; start < keys.length; start += CHUNK) {
+    const matches = keys
+      .slice(start, start + CHUNK)
+      .map((key) => and(...table.primaryKeys.map((field, i) => columns[field]!.eq(key[i]))))
+    statements.push(queries.select(select(table).where(or(...matches))).statement)
   }
   return statements
 }

@@ -2,6 +2,7 @@
 import { InvalidQueryError, SessionError, StaleDataError } from '../errors.ts'
 import { tableOfRow, type TableModel } from '../model/table.ts'
 import type { SelectState } from './select.ts'
+import { layoutOf } from './snapshot.ts'
 
 type Row = Record<string, unknown>
 
@@ -39,11 +40,51 @@ export function notInSessionError(table: TableModel): SessionError {
   )
 }
 
+/** `id=1`, or `team_id=1, hero_id=2` for a composite key: a key's values in key order, as messages show them. */
+function keyText(table: TableModel, params: readonly unknown[]): string {
+  return table.primaryKeys.map((key, i) => `${key}=${String(params[i])}`).join(', ')
+}
+
+/**
+ * What a key given as `params`, its values in key order, is to a caller: the value of a single key, the
+ * object of the key fields for a composite key (as `session.get()` takes it).
+ */
+function keyValue(table: TableModel, params: readonly unknown[]): unknown {
+  if (table.primaryKey !== undefined) return params[0]
+  return Object.fromEntries(table.primaryKeys.map((key, i) => [key, params[i]]))
+}
+
+/**
+ * The values of a composite key given to `session.get()` as the object of its fields, in key order.
+ * @throws {InvalidQueryError} for anything but an object with every key field, and only those.
+ */
+export function compositeKeyParams(table: TableModel, key: unknown): unknown[] {
+  const given = typeof key === 'object' && key !== null && !Array.isArray(key) ? Object.keys(key) : undefined
+  const missing = table.primaryKeys.filter((field) => given?.includes(field) !== true)
+  const extra = given?.filter((field) => !table.primaryKeys.includes(field)) ?? []
+  const nullish = table.primaryKeys.filter((field) => (key as Row | undefined)?.[field] == null)
+  if (given === undefined || missing.length > 0 || extra.length > 0 || nullish.length > 0) {
+    const example = `{ ${table.primaryKeys.map((field) => `${field}: …`).join(', ')} }`
+    const problem =
+      given === undefined
+        ? `got ${Array.isArray(key) ? 'an array' : String(key)}`
+        : missing.length > 0
+          ? `${missing.join(', ')} missing`
+          : extra.length > 0
+            ? `${extra.join(', ')} not part of the key`
+            : `${nullish.join(', ')} null or undefined`
+    throw new InvalidQueryError(
+      `session.get(${table.name}, key): the primary key of ${table.name} has several fields (${table.primaryKeys.join(', ')}), so the key is an object of all of them: ${problem}. Pass ${example}.`,
+    )
+  }
+  return table.primaryKeys.map((field) => (key as Row)[field])
+}
+
 /** A second object for a key the Session already holds. */
-export function copyError(table: TableModel, key: unknown): SessionError {
+export function copyError(table: TableModel, row: object): SessionError {
   return new SessionError(
     'OM_ORM_DETACHED',
-    `session.add(): another ${table.name} with ${table.primaryKey}=${String(key)} is already in this Session. Change that object instead of adding a copy.`,
+    `session.add(): another ${table.name} with ${keyText(table, layoutOf(table).keyParamsOfRow(row as Row))} is already in this Session. Change that object instead of adding a copy.`,
   )
 }
 
@@ -52,10 +93,9 @@ export function copyError(table: TableModel, key: unknown): SessionError {
  * the key of a row that no longer exists, so neither an UPDATE nor an INSERT of it is what was meant.
  */
 export function deletedError(table: TableModel, row: object): SessionError {
-  const key = (row as Row)[table.primaryKey]
   return new SessionError(
     'OM_ORM_DELETED',
-    `session.add(): this ${table.name} with ${table.primaryKey}=${String(key)} was deleted. To insert its values again, add a new row: ${table.name}.create({ ...row }).`,
+    `session.add(): this ${table.name} with ${keyText(table, layoutOf(table).keyParamsOfRow(row as Row))} was deleted. To insert its values again, add a new row: ${table.name}.create({ ...row }).`,
   )
 }
 
@@ -64,9 +104,11 @@ export function deletedError(table: TableModel, row: object): SessionError {
  * to session"): both would write it, and either one's rollback would put back values the other wrote.
  */
 export function attachedError(table: TableModel, row: object): SessionError {
-  const key = (row as Row)[table.primaryKey]
+  const generated = table.generatedKey
   const which =
-    key === undefined ? `new ${table.name}` : `${table.name} with ${table.primaryKey}=${String(key)}`
+    generated !== undefined && (row as Row)[generated] === undefined
+      ? `new ${table.name}`
+      : `${table.name} with ${keyText(table, layoutOf(table).keyParamsOfRow(row as Row))}`
   return new SessionError(
     'OM_ORM_ATTACHED',
     `session.add(): this ${which} is already in another open Session. Close that Session first, or load the row in this one with session.get(${table.name}, id).`,
@@ -90,9 +132,10 @@ export function transactionOpenError(): SessionError {
 export function staleError(
   table: TableModel,
   by: 'refresh' | 'UPDATE' | 'DELETE',
-  key: unknown,
+  params: readonly unknown[],
 ): StaleDataError {
-  const which = `${table.name} with ${table.primaryKey}=${String(key)}`
+  const key = keyValue(table, params)
+  const which = `${table.name} with ${keyText(table, params)}`
   const found =
     by === 'refresh'
       ? `session.refresh(): ${which} is no longer in table "${table.tableName}": another session or process deleted it.`
@@ -133,4 +176,21 @@ export function unstreamableError(query: { readonly state: SelectState }): Inval
     )
   }
   return undefined
+}
+
+/**
+ * A row reached its insert without key field `key`, which the database does not generate: neither given,
+ * nor taken from the row its relationship refers to.
+ */
+export function missingKeyError(table: TableModel, key: string): SessionError {
+  const relationship = [...table.relationships.values()].find(
+    (candidate) => candidate.kind === 'one' && candidate.foreignKey === key,
+  )
+  const fix = relationship
+    ? `Give it (${table.name}.create({ ${key}: … })), or set ${relationship}, whose foreign key it is (${table.name}.create({ ${relationship.name}: ${relationship.target.name.toLowerCase()} })), before the flush.`
+    : `Give it: ${table.name}.create({ ${key}: … }).`
+  return new SessionError(
+    'OM_ORM_KEY_MISSING',
+    `${table.name}.${key} is part of the primary key and has no value at the flush. ${fix}`,
+  )
 }

@@ -1,5 +1,5 @@
 import type { Engine } from '../engine/engine.ts'
-import { TableModel } from '../model/table.ts'
+import { TableModel, type KeyOf } from '../model/table.ts'
 import type { Persisted } from '../model/types.ts'
 import { runBulkWrite } from './bulk-sync.ts'
 import { BulkWrite, type ReturningResult, type WriteResult } from './bulk-write.ts'
@@ -11,8 +11,10 @@ import { PendingResult, Result } from './result.ts'
 import type { ResultOf, Selection } from './select-types.ts'
 import { relationshipOf, type LoadOption, type RelationshipPath } from './load-option.ts'
 import type { AnySelect, Select } from './select.ts'
+import { layoutOf } from './snapshot.ts'
 import {
   closedError,
+  compositeKeyParams,
   notPersistentError,
   streamOpenError,
   tableOf,
@@ -116,24 +118,29 @@ export class Session {
 
   /**
    * The row of `model` with this primary key, or `undefined`. Returns the object already in the session
-   * when there is one, without a query.
+   * when there is one, without a query. A composite key is the object of its fields.
    *
    * @example
    * const hero = await session.get(Hero, 1)
    * if (!hero) throw new HTTPError(404, 'Hero not found')
+   * const link = await session.get(HeroTeamLink, { team_id: 1, hero_id: 2 })
+   * @throws {InvalidQueryError} for a composite key that is not the object of its fields.
    */
   async get<M extends TableModel>(
     model: M,
-    key: M['Type'][M['primaryKey'] & keyof M['Type']],
+    key: KeyOf<M>,
     options?: GetOptions<M>,
   ): Promise<M['Type'] | undefined> {
     this.#checkOpen('get')
-    const known = this.#rows.identity.get(model, key)
+    // A single key is its own identity: no array is made unless a query is needed.
+    const params = model.primaryKey === undefined ? compositeKeyParams(model, key) : undefined
+    const identity = params === undefined ? key : layoutOf(model).identityOfParams(params)
+    const known = this.#rows.identity.get(model, identity)
     let row: object | undefined
     if (known) row = this.#rows.deletes.has(known) ? undefined : known
     else {
       if (this.#shouldAutoflush) await this.flush()
-      row = await this.#loader.byKey(model, key)
+      row = await this.#loader.byKey(model, params ?? [key])
     }
     if (row && options?.options) await this.#loader.loadOptions(model, options.options, [row], 'session.get')
     return row as M['Type'] | undefined

@@ -10,12 +10,23 @@ export type Snapshot = readonly unknown[]
 
 type Values = Record<string, unknown>
 
-/** Where each field of a table sits in its snapshots, and how its values are taken, compared and restored. */
+/**
+ * Where each field of a table sits in its snapshots, and how its values are taken, compared and restored;
+ * and what identifies a row, in two forms:
+ * - its identity, the Session's key for it (the identity map, the rows found by a query): the key's value
+ *   for a single-field key, as fast as a Map key can be; the JSON text of the key's values for a composite
+ *   key, so two equal keys are one Map key;
+ * - its key as statements bind it ({@link keyParams}).
+ */
 export class SnapshotLayout {
   readonly keys: readonly string[]
   readonly #fields: readonly AnyField[]
   readonly #index: ReadonlyMap<string, number>
+  /** Where the primary key fields are in a snapshot, and in a row read as an array, in key order. */
+  readonly keyIndexes: readonly number[]
+  /** The first (for a single key, the only) key field's place. */
   readonly #keyIndex: number
+  readonly #composite: boolean
   /** No field is normalized: an array of the row's values in field order is its snapshot as it is. */
   readonly plain: boolean
 
@@ -23,11 +34,13 @@ export class SnapshotLayout {
     this.keys = Object.keys(table.fields)
     this.#fields = Object.values(table.fields)
     this.#index = new Map(this.keys.map((key, i) => [key, i]))
-    this.#keyIndex = this.#index.get(table.primaryKey)!
+    this.keyIndexes = table.primaryKeys.map((key) => this.#index.get(key)!)
+    this.#keyIndex = this.keyIndexes[0]!
+    this.#composite = this.keyIndexes.length > 1
     this.plain = this.#fields.every((field) => field.kind !== 'datetime' && field.kind !== 'json')
   }
 
-  /** Where the primary key is in a snapshot, and in a row read as an array. */
+  /** Where the (first) primary key field is in a snapshot: never null in a row read from the table. */
   get keyIndex(): number {
     return this.#keyIndex
   }
@@ -39,9 +52,31 @@ export class SnapshotLayout {
     return out
   }
 
-  /** The primary key in `snapshot`. */
+  /** The identity of the row of `snapshot`, or of a row read as an array (see {@link SnapshotLayout}). */
   keyOf(snapshot: Snapshot): unknown {
-    return snapshot[this.#keyIndex]
+    // The hottest path of reads: a single key is one array read, without keyAt's offset.
+    return this.#composite ? this.keyAt(snapshot, 0) : snapshot[this.#keyIndex]
+  }
+
+  /** The identity of the row whose values start at `start` in `values` (a row of a select of several items). */
+  keyAt(values: readonly unknown[], start: number): unknown {
+    if (!this.#composite) return values[start + this.#keyIndex]
+    return identityOf(this.keyIndexes.map((i) => values[start + i]))
+  }
+
+  /** The primary key of `snapshot` as statements bind it: its values, in key order. */
+  keyParams(snapshot: Snapshot): unknown[] {
+    return this.keyIndexes.map((i) => snapshot[i])
+  }
+
+  /** The primary key of `row` as statements bind it: the values of its key fields, in key order. */
+  keyParamsOfRow(row: Values): unknown[] {
+    return this.keyIndexes.map((i) => row[this.keys[i]!])
+  }
+
+  /** The identity of the key whose values, in key order, are `params`. */
+  identityOfParams(params: readonly unknown[]): unknown {
+    return this.#composite ? identityOf(params) : params[0]
   }
 
   /** The value of field `key` in `snapshot`. */
@@ -80,6 +115,15 @@ export function layoutOf(table: TableModel): SnapshotLayout {
   let layout = layouts.get(table)
   if (!layout) layouts.set(table, (layout = new SnapshotLayout(table)))
   return layout
+}
+
+/** A composite key's identity: the JSON text of its values, a date as its time (as in snapshots). */
+function identityOf(values: readonly unknown[]): string {
+  return JSON.stringify(
+    values.map((value) =>
+      value instanceof Date ? value.getTime() : typeof value === 'bigint' ? String(value) : value,
+    ),
+  )
 }
 
 // Dates compare by time and JSON by its text, so an in-place change of a JSON value is seen.

@@ -1,4 +1,4 @@
-import type { Compilable, CompiledQuery } from 'kysely'
+import type { Compilable, CompiledQuery, WhereInterface } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
 import { OnemodelError } from '../errors.ts'
 import {
@@ -45,45 +45,50 @@ export class TableStatements {
     this.layout = layoutOf(table)
     this.#engine = engine
     const { db } = engine
-    const pk = table.primaryKey
+    const keyBound = table.primaryKeys.map((_, i) => i)
     this.#selectByKey = compileTemplate(
-      db.selectFrom(table.tableName).select(columnsOf(table)).where(pk, '=', 0),
-      [0],
+      byKey(table, db.selectFrom(table.tableName).select(columnsOf(table)), keyBound),
+      keyBound,
     )
-    const deleteByKey = db.deleteFrom(table.tableName).where(pk, '=', 0)
+    const deleteByKey = byKey(table, db.deleteFrom(table.tableName), keyBound)
     // Where the dialect can, writes by key return the key: the driver then reads one row, which node:sqlite
     // does in about half the time of running the statement to its end, and the row count is the answer.
     this.#deleteByKey = compileTemplate(
-      engine.dialect.supportsReturning ? deleteByKey.returning(pk) : deleteByKey,
-      [0],
+      engine.dialect.supportsReturning ? deleteByKey.returning(table.primaryKeys) : deleteByKey,
+      keyBound,
     )
     this.#byKeyShape = engine.dialect.supportsReturning ? ONE_OBJECT : OBJECT_ROWS
     this.#decoders = Object.values(table.fields).map((field) => engine.dialect.decoder(field.kind))
     this.rawIsSnapshot = this.layout.plain && this.#decoders.every((decode) => decode === undefined)
   }
 
-  selectByKey(key: unknown): Statement {
-    return bind(this.#selectByKey, [key], ONE_ARRAY)
+  /** `SELECT … WHERE <pk> = ?`; `key` holds the values of the key fields, in key order (`keyParams`). */
+  selectByKey(key: readonly unknown[]): Statement {
+    return bind(this.#selectByKey, key, ONE_ARRAY)
   }
 
   /**
    * `SELECT <pk> … WHERE <pk> = ? FOR UPDATE`, on a dialect with row locks: locks the row until the
    * transaction ends, and finds none when it is gone. Built at first use, as few tables need it.
    */
-  lockByKey(key: unknown): Statement {
+  lockByKey(key: readonly unknown[]): Statement {
     if (this.#lockByKey === undefined) {
-      const pk = this.table.primaryKey
-      const select = this.#engine.db.selectFrom(this.table.tableName).select(pk).where(pk, '=', 0)
-      this.#lockByKey = compileTemplate(select.forUpdate(), [0])
+      const { table } = this
+      const bound = table.primaryKeys.map((_, i) => i)
+      const select = this.#engine.db.selectFrom(table.tableName).select(table.primaryKeys)
+      this.#lockByKey = compileTemplate(byKey(table, select, bound).forUpdate(), bound)
     }
-    return bind(this.#lockByKey, [key], ONE_OBJECT)
+    return bind(this.#lockByKey, key, ONE_OBJECT)
   }
 
-  deleteByKey(key: unknown): Statement {
-    return bind(this.#deleteByKey, [key], this.#byKeyShape)
+  deleteByKey(key: readonly unknown[]): Statement {
+    return bind(this.#deleteByKey, key, this.#byKeyShape)
   }
 
-  /** `INSERT` of the given columns, returning the primary key where the dialect can. */
+  /**
+   * `INSERT` of the given columns, returning the primary key where the dialect can (a composite key,
+   * never generated, is known already and returns nothing).
+   */
   insert(columns: readonly string[], values: unknown[]): Statement {
     const cacheKey = columns.join(',')
     let template = this.#inserts.get(cacheKey)
@@ -95,8 +100,9 @@ export class TableStatements {
         columns.length === 0
           ? base.defaultValues()
           : base.values(Object.fromEntries(columns.map((c, i) => [c, bound[i]])))
+      const { primaryKey } = this.table
       template = compileTemplate(
-        dialect.supportsReturning ? insert.returning(this.table.primaryKey) : insert,
+        dialect.supportsReturning && primaryKey !== undefined ? insert.returning(primaryKey) : insert,
         bound,
       )
       this.#inserts.set(cacheKey, template)
@@ -104,21 +110,19 @@ export class TableStatements {
     return bind(template, values, ONE_OBJECT)
   }
 
-  /** `UPDATE … SET <columns> WHERE <pk> = ?`; the key goes last in `values`. */
+  /** `UPDATE … SET <columns> WHERE <pk> = ?`; the key's values go last in `values`, in key order. */
   update(columns: readonly string[], values: unknown[]): Statement {
     const cacheKey = columns.join(',')
     let template = this.#updates.get(cacheKey)
     if (template === undefined) {
-      const { db } = this.#engine
-      const bound = [...columns.keys(), columns.length]
+      const { table } = this
+      const bound = [...columns.keys()]
+      const keyBound = table.primaryKeys.map((_, i) => columns.length + i)
       const set = Object.fromEntries(columns.map((c, i) => [c, bound[i]]))
-      const update = db
-        .updateTable(this.table.tableName)
-        .set(set)
-        .where(this.table.primaryKey, '=', bound.at(-1))
+      const update = byKey(table, this.#engine.db.updateTable(table.tableName).set(set), keyBound)
       template = compileTemplate(
-        this.#engine.dialect.supportsReturning ? update.returning(this.table.primaryKey) : update,
-        bound,
+        this.#engine.dialect.supportsReturning ? update.returning(table.primaryKeys) : update,
+        [...bound, ...keyBound],
       )
       this.#updates.set(cacheKey, template)
     }
@@ -147,6 +151,14 @@ export class TableStatements {
     }
     return row
   }
+}
+
+/** `query` narrowed to the row whose key fields equal the placeholder values `bound`, in key order. */
+function byKey<Q extends WhereInterface<any, any>>(table: TableModel, query: Q, bound: readonly number[]): Q {
+  let narrowed = query
+  // Each `where` returns the same kind of builder: a select stays a select, an update an update.
+  for (const [i, key] of table.primaryKeys.entries()) narrowed = narrowed.where(key, '=', bound[i]) as Q
+  return narrowed
 }
 
 /**

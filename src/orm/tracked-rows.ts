@@ -5,6 +5,8 @@ import { RowState, type Owner } from './row-state.ts'
 import { attachedError, copyError, deletedError, notInSessionError, tableOf } from './session-errors.ts'
 import type { Snapshot } from './snapshot.ts'
 
+type Row = Record<string, unknown>
+
 /**
  * The rows one Session holds, and the sets its parts share: the rows to insert and to delete, the rows
  * written since the last flush, the rows a transaction wrote or read, and the identity map. Each part of
@@ -121,12 +123,13 @@ export class TrackedRows {
     if (state.owner?.holds(state)) throw attachedError(table, row)
     if (state.deletedForGood) throw deletedError(table, row)
     const { committed, layout } = state
-    if (committed === undefined || (row as Record<string, unknown>)[table.primaryKey] === undefined) {
+    // A row whose insert was rolled back lost its generated key (forgetInserted): it is new again.
+    const generated = table.generatedKey
+    if (committed === undefined || (generated !== undefined && (row as Row)[generated] === undefined)) {
       return this.addPending(state)
     }
-    const key = layout.keyOf(committed)
-    const existing = this.identity.get(table, key)
-    if (existing && existing !== row) throw copyError(table, key)
+    const existing = this.identity.get(table, layout.keyOf(committed))
+    if (existing && existing !== row) throw copyError(table, row)
     this.track(state, committed)
     // Written while no session held it: only a comparison finds what changed.
     this.changed.add(row)
@@ -218,9 +221,9 @@ export class TrackedRows {
 
   /** A row inserted by a transaction that was rolled back leaves the session, without its generated key. */
   forgetInserted(row: object): void {
-    const { table } = this.get(row)!
+    const { generatedKey } = this.get(row)!.table
     this.forget(row)
-    if (table.primaryKeyField.isGenerated) (row as Record<string, unknown>)[table.primaryKey] = undefined
+    if (generatedKey !== undefined) (row as Row)[generatedKey] = undefined
   }
 
   /** Every row leaves the session. */

@@ -108,16 +108,9 @@ export class TransactionMemory {
     for (const [row, tracked] of rows.entries()) {
       if (tracked.state === 'pending') rows.forget(row)
       else if (tracked.insertedInTransaction) rows.forgetInserted(row)
-      else {
-        // Loaded relationships may no longer match the database: they read as not loaded again.
-        unload(rows, tracked)
-        if (tracked.state === 'deleted') {
-          tracked.state = 'persistent'
-          rows.identity.set(tracked.table, tracked.layout.keyOf(tracked.committed!), row)
-        }
-        tracked.layout.restore(row as Row, tracked.committed!)
-        tracked.flushed = tracked.committed
-      }
+      // Loaded relationships may no longer match the database: they read as not loaded again. A deleted
+      // row returns, and a row whose key the transaction changed is found by its committed key again.
+      else restore(rows, tracked, 'persistent', tracked.committed!)
     }
     // Every row holds the values it is compared against again.
     rows.changed.clear()

@@ -9,7 +9,7 @@ import {
   type DeferredLinks,
   type RelationshipSync,
 } from './relationship-sync.ts'
-import { staleError } from './session-errors.ts'
+import { missingKeyError, staleError } from './session-errors.ts'
 import { statementsFor, TableStatements } from './statements.ts'
 import type { RowState } from './row-state.ts'
 import type { TrackedRows } from './tracked-rows.ts'
@@ -171,6 +171,9 @@ export class UnitOfWork {
     const tracked = this.#rows.get(row)!
     const { table } = tracked
     const values = row as Row
+    for (const key of table.primaryKeys) {
+      if (values[key] === undefined && key !== table.generatedKey) throw missingKeyError(table, key)
+    }
     const columns: string[] = []
     const params: unknown[] = []
     for (const key in table.fields) {
@@ -182,8 +185,8 @@ export class UnitOfWork {
     // Taken before the statement is awaited: what was inserted, whatever is written meanwhile.
     let flushed = tracked.layout.take(values)
     const result = await this.#scope.run<Row>(statements.insert(columns, params))
-    const key = table.primaryKey
-    if (values[key] === undefined) {
+    const key = table.generatedKey
+    if (key !== undefined && values[key] === undefined) {
       values[key] = this.#engine.dialect.supportsReturning ? result.rows[0]![key] : Number(result.insertId)
       flushed = tracked.layout.with(flushed, key, values[key])
     }
@@ -192,7 +195,7 @@ export class UnitOfWork {
     // A pending row's writes are not marked: one made while the INSERT was awaited is found by comparing.
     if (tracked.layout.changedKeys(values, flushed).length > 0) this.#rows.changed.add(row)
     tracked.insertedInTransaction = true
-    this.#rows.identity.set(table, values[key], row)
+    this.#rows.identity.set(table, tracked.layout.keyOf(flushed), row)
     this.#rows.wrote(row)
   }
 
@@ -200,15 +203,17 @@ export class UnitOfWork {
     const tracked = this.#rows.get(row)!
     const { table } = tracked
     const values = row as Row
-    const oldKey = tracked.layout.keyOf(tracked.flushed!)
+    const { layout } = tracked
+    const oldKey = layout.keyOf(tracked.flushed!)
+    const keyParams = layout.keyParams(tracked.flushed!)
     const params = changed.map((key) => toParam(table.fields[key]!, values[key]))
-    params.push(oldKey)
+    params.push(...keyParams)
     // Taken before the statement is awaited: a write made meanwhile marks the row for the next flush.
     const flushed = tracked.layout.take(values)
     this.#rows.changed.delete(row)
     const result = await this.#scope.run(statementsFor(this.#engine, table).update(changed, params))
-    if (TableStatements.affected(result) === 0) throw this.#stale(row, tracked, 'UPDATE', oldKey)
-    const newKey = tracked.layout.keyOf(flushed)
+    if (TableStatements.affected(result) === 0) throw this.#stale(row, tracked, 'UPDATE', keyParams)
+    const newKey = layout.keyOf(flushed)
     if (newKey !== oldKey) {
       this.#rows.identity.delete(table, oldKey)
       this.#rows.identity.set(table, newKey, row)
@@ -220,7 +225,7 @@ export class UnitOfWork {
   async #delete(row: object): Promise<void> {
     const tracked = this.#rows.get(row)!
     const { table } = tracked
-    const key = tracked.layout.keyOf(tracked.flushed!)
+    const key = tracked.layout.keyParams(tracked.flushed!)
     const statements = statementsFor(this.#engine, table)
     // Detaching the children first makes the delete two statements. Two sessions deleting one parent would
     // lock its children's rows and then wait for each other at the parent (a deadlock on MySQL): locking
@@ -232,13 +237,13 @@ export class UnitOfWork {
     if (table.relationships.size > 0) await this.#sync.beforeDelete(row, tracked)
     const result = await this.#scope.run(statements.deleteByKey(key))
     if (TableStatements.affected(result) === 0) throw this.#stale(row, tracked, 'DELETE', key)
-    this.#rows.identity.delete(table, key)
+    this.#rows.identity.delete(table, tracked.layout.keyOf(tracked.flushed!))
     tracked.state = 'deleted'
     this.#rows.wrote(row)
   }
 
   /** A write by key matched no row: the row leaves the session (see {@link staleError}). */
-  #stale(row: object, tracked: RowState, by: 'UPDATE' | 'DELETE', key: unknown): Error {
+  #stale(row: object, tracked: RowState, by: 'UPDATE' | 'DELETE', key: readonly unknown[]): Error {
     this.#rows.forget(row)
     return staleError(tracked.table, by, key)
   }

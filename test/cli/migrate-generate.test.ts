@@ -173,6 +173,45 @@ describe('onemodel migrate revision', { concurrency: true }, () => {
         assert.deepEqual(applied, [])
       })
 
+      test('a link table with a composite primary key is created by a revision, and the database then matches', async () => {
+        const p = await project(await dialect.isolatedUrl(), heroModels(ID))
+        const link = `
+export const HeroLink = table('herolink', model('HeroLink', {
+  hero_id: field.integer({ primaryKey: true, foreignKey: 'hero.id' }),
+  friend_id: field.integer({ primaryKey: true, foreignKey: 'hero.id' }),
+  since: field.integer({ default: 0 }),
+}), { metadata })
+`
+        p.models(heroModels(ID) + link)
+        await p.ok('revision', '-m', 'friends')
+        assert.match(
+          p.latest().source,
+          /addPrimaryKeyConstraint\('herolink_pkey', \['hero_id', 'friend_id'\]\)/,
+        )
+        assert.doesNotMatch(p.latest().source, /primaryKey\(\)/, 'no column is the key alone')
+        await p.ok('upgrade')
+        assert.match((await p.ok('check')).stdout, /matches the models/)
+        await p.engine.db
+          .insertInto('hero')
+          .values([{ id: 1 }, { id: 2 }])
+          .execute()
+        const friends = p.engine.db.insertInto('herolink')
+        await friends
+          .values([
+            { hero_id: 1, friend_id: 2, since: 0 },
+            { hero_id: 2, friend_id: 1, since: 0 },
+          ])
+          .execute()
+        await assert.rejects(
+          friends.values({ hero_id: 1, friend_id: 2, since: 1 }).execute(),
+          /herolink|PRIMARY|unique/i,
+        )
+        await p.engine.db.deleteFrom('herolink').execute()
+        await p.ok('downgrade', '-1')
+        await p.ok('upgrade')
+        assert.match((await p.ok('check')).stdout, /matches the models/)
+      })
+
       test('a rename is refused unedited; --rename writes one that keeps the values', async () => {
         const p = await project(
           await dialect.isolatedUrl(),

@@ -249,6 +249,76 @@ for (const dialect of DIALECTS) {
       await createAll(engine, { metadata: second })
       assert.deepEqual(await tableNames(engine), ['hero', 'villain'])
     })
+
+    test('a composite primary key is one PRIMARY KEY (a, b), never generated, and the database holds it', async () => {
+      const { metadata } = declareHeroes()
+      table(
+        'heroteamlink',
+        model('HeroTeamLink', {
+          team_id: field.integer({ primaryKey: true, foreignKey: 'team.id' }),
+          hero_id: field.integer({ primaryKey: true, foreignKey: 'hero.id' }),
+          is_training: field.boolean({ default: false }),
+        }),
+        { metadata },
+      )
+      await using engine = createEngine(await dialect.isolatedUrl())
+      await createAll(engine, { metadata })
+      const link = (await tables(engine)).find((t) => t.name === 'heroteamlink')!
+      assert.deepEqual(
+        link.columns.map((c) => [c.name, c.nullable, c.primaryKey, c.autoIncrement]),
+        [
+          ['team_id', false, true, false],
+          ['hero_id', false, true, false],
+          ['is_training', false, false, false],
+        ],
+      )
+      await engine.db
+        .insertInto('team')
+        .values({ id: 1, name: 'Preventers', headquarters: 'Tower' })
+        .execute()
+      await engine.db
+        .insertInto('hero')
+        .values([
+          { id: 1, name: 'Deadpond', secret_name: 'Dive Wilson' },
+          { id: 2, name: 'Rusty-Man', secret_name: 'Tommy Sharp' },
+        ])
+        .execute()
+      const links = engine.db.insertInto('heroteamlink')
+      await links
+        .values([
+          { team_id: 1, hero_id: 1, is_training: false },
+          { team_id: 1, hero_id: 2, is_training: true },
+        ])
+        .execute()
+      await assert.rejects(
+        links.values({ team_id: 1, hero_id: 2, is_training: false }).execute(),
+        IntegrityError,
+        'the pair (team_id, hero_id) is unique, each column alone is not',
+      )
+      assert.deepEqual((await autogenerate(engine, { metadata })).changes, [])
+    })
+
+    test('an integer primary key that is also a foreign key is given, not generated', async () => {
+      const metadata = new Metadata()
+      table('person', model('Person', { id: field.integer({ primaryKey: true }) }), { metadata })
+      const Profile = table(
+        'profile',
+        model('Profile', { person_id: field.integer({ primaryKey: true, foreignKey: 'person.id' }) }),
+        { metadata },
+      )
+      assert.throws(
+        () => Profile.create({} as never),
+        /person_id/,
+        'create() needs the key it cannot generate',
+      )
+      await using engine = createEngine(await dialect.isolatedUrl())
+      await createAll(engine, { metadata })
+      const described = await tables(engine)
+      const keyOf = (name: string) => described.find((t) => t.name === name)!.columns[0]!
+      assert.equal(keyOf('person').autoIncrement, true)
+      // SQLite makes any lone integer primary key its rowid, which it fills when an insert leaves it out.
+      assert.equal(keyOf('profile').autoIncrement, dialect.name === 'sqlite')
+    })
   })
 
   describe(`${dialect.name}: dropAll`, () => {

@@ -835,6 +835,35 @@ describe('sqlite: rebuildTable', { skip: !sqlite && 'sqlite is not in ONEMODEL_D
     await assert.rejects(run(`insert into "hero" ("name", "age") values ('', 1)`), /CHECK/)
   })
 
+  test('keeps a composite primary key while it changes a column of the table', async () => {
+    const { engine } = await database()
+    await using _ = engine
+    const metadata = new Metadata()
+    const fields = {
+      hero: field.string({ primaryKey: true, maxLength: 50 }),
+      power: field.string({ primaryKey: true, maxLength: 50 }),
+    }
+    table(
+      'heropower',
+      model('HeroPower', { ...fields, level: field.integer({ nullable: true, default: null }) }),
+      {
+        metadata,
+      },
+    )
+    await createAll(engine, { metadata })
+    const powers = engine.db.insertInto('heropower')
+    await powers.values({ hero: 'Deadpond', power: 'flight', level: 3 }).execute()
+    await engine.db
+      .transaction()
+      .execute((trx) => rebuildTable(trx, 'heropower', { alter: { level: { nullable: false } } }))
+
+    await assert.rejects(powers.values({ hero: 'Deadpond', power: 'flight', level: 1 }).execute(), /UNIQUE/)
+    await powers.values({ hero: 'Deadpond', power: 'speed', level: 1 }).execute()
+    const changed = new Metadata()
+    table('heropower', model('HeroPower', { ...fields, level: field.integer() }), { metadata: changed })
+    assert.deepEqual((await autogenerate(engine, { metadata: changed })).changes, [])
+  })
+
   test('autogenerate warns about a constraint it cannot drop because SQLite kept no name for it', async () => {
     const { engine, run } = await database()
     await using _ = engine

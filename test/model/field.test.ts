@@ -120,6 +120,49 @@ describe('declaration errors', () => {
     )
   })
 
+  test('several primary keys make one composite key, unless one looks like a generated id and none is a reference', () => {
+    const metadata = new Metadata()
+    const link = table(
+      'link',
+      model('Link', {
+        team_id: field.integer({ primaryKey: true, foreignKey: 'team.id' }),
+        hero_id: field.integer({ primaryKey: true, foreignKey: 'hero.id' }),
+      }),
+      { metadata },
+    )
+    assert.deepEqual(link.primaryKeys, ['team_id', 'hero_id'])
+    const line = table(
+      'line',
+      model('Line', {
+        order_id: field.integer({ primaryKey: true, foreignKey: 'orders.id' }),
+        number: field.integer({ primaryKey: true }),
+      }),
+      { metadata },
+    )
+    assert.equal(line.generatedKey, undefined, 'a part of a composite key is given, never generated')
+    assert.equal(
+      table(
+        'word',
+        model('Word', { lang: field.string({ primaryKey: true }), text: field.string({ primaryKey: true }) }),
+        { metadata },
+      ).primaryKey,
+      undefined,
+    )
+    definitionError(
+      () =>
+        table(
+          'hero',
+          model('Hero', {
+            id: field.integer({ primaryKey: true }),
+            code: field.string({ primaryKey: true }),
+          }),
+          { metadata },
+        ),
+      /none of them a foreign key/,
+      /Keep 'primaryKey: true' on one field/,
+    )
+  })
+
   test('no primary key fails at table()', () => {
     definitionError(
       () => table('hero', model('Hero', { name: field.string() }), { metadata: new Metadata() }),

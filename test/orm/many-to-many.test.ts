@@ -37,9 +37,8 @@ function declareLinked() {
       HeroTeamLink: table(
         'heroteamlink',
         model('HeroTeamLink', {
-          id: field.integer({ primaryKey: true }),
-          team_id: field.integer({ foreignKey: 'team.id' }),
-          hero_id: field.integer({ foreignKey: 'hero.id' }),
+          team_id: field.integer({ primaryKey: true, foreignKey: 'team.id' }),
+          hero_id: field.integer({ primaryKey: true, foreignKey: 'hero.id' }),
           is_training: field.boolean({ default: false }),
         }),
         { metadata },

@@ -5,13 +5,14 @@
  */
 import { MigrationError } from '../../errors.ts'
 import type { MigrationSupport } from '../dialect/dialect.ts'
-import type {
-  ColumnSchema,
-  ForeignKeySchema,
-  IndexSchema,
-  ReferentialAction,
-  TableSchema,
-  UniqueSchema,
+import {
+  primaryKeyColumns,
+  type ColumnSchema,
+  type ForeignKeySchema,
+  type IndexSchema,
+  type ReferentialAction,
+  type TableSchema,
+  type UniqueSchema,
 } from '../schema.ts'
 
 /** One change that brings the database closer to the models. `table` is the table's name. */
@@ -273,8 +274,7 @@ function compareTable(
     )
   }
 
-  const primaryKey = (t: TableSchema) => t.columns.filter((c) => c.primaryKey).map((c) => c.name)
-  const [from, to] = [primaryKey(have), primaryKey(want)]
+  const [from, to] = [primaryKeyColumns(have), primaryKeyColumns(want)]
   if (!same(from, to)) {
     changes.push({ kind: 'alterPrimaryKey', table, from, to })
     notes.edit(

@@ -5,13 +5,15 @@
  */
 import { isColumnDataType, type ColumnDefinitionBuilder } from 'kysely'
 import type { Dialect } from '../dialect/dialect.ts'
-import type {
-  ColumnSchema,
-  FillValue,
-  ForeignKeySchema,
-  IndexSchema,
-  TableSchema,
-  UniqueSchema,
+import {
+  primaryKeyColumns,
+  primaryKeyName,
+  type ColumnSchema,
+  type FillValue,
+  type ForeignKeySchema,
+  type IndexSchema,
+  type TableSchema,
+  type UniqueSchema,
 } from '../schema.ts'
 import { byChangeOrder, phaseOf, type SchemaChange, type SchemaChangeKind, type SchemaDiff } from './diff.ts'
 import { REVIEW_MARKER } from './review.ts'
@@ -330,10 +332,14 @@ class Writer {
 
   #createTable(table: TableSchema): string {
     const calls = [`createTable(${stringLiteral(table.name)})`]
+    // A composite key is one table constraint, as createAll writes it; a single key stays on its column.
+    const keys = primaryKeyColumns(table)
     for (const column of table.columns) {
-      calls.push(
-        `addColumn(${stringLiteral(column.name)}, ${this.#type(column.type)}${this.#definition(column, false)})`,
-      )
+      const definition = this.#definition(keys.length > 1 ? { ...column, primaryKey: false } : column, false)
+      calls.push(`addColumn(${stringLiteral(column.name)}, ${this.#type(column.type)}${definition})`)
+    }
+    if (keys.length > 1) {
+      calls.push(`addPrimaryKeyConstraint(${stringLiteral(primaryKeyName(table.name))}, ${strings(keys)})`)
     }
     for (const unique of table.uniques) {
       calls.push(
