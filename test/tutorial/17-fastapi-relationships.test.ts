@@ -1,5 +1,5 @@
 /**
- * docs/tutorial/18-fastapi-relationships.md: SQLModel's "Models with Relationships in FastAPI", served on a
+ * docs/tutorial/17-fastapi-relationships.md: SQLModel's "Models with Relationships in FastAPI", served on a
  * free port and called with fetch. Response models that nest relationships are loaded by the route, one
  * query per level; the program writes each call to stderr before its echoed SQL, so the queries of each
  * call are counted here.
@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { assertEchoed, page, programSource, runProgram } from '../support/tutorial.ts'
 
-const name = '18-fastapi-relationships'
+const name = '17-fastapi-relationships'
 
 const preventers = '"name":"Preventers","headquarters":"Sharp Tower","id":1'
 const zForce = `"name":"Z-Force","headquarters":"Sister Margaret's Bar","id":2`

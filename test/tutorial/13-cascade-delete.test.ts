@@ -1,12 +1,12 @@
 /**
- * docs/tutorial/cascade-delete.md: what deleting a team does to its heroes, with each onDelete of the
+ * docs/tutorial/13-cascade-delete.md: what deleting a team does to its heroes, with each onDelete of the
  * foreign key and each cascade of the collection, run as a program on a real SQLite file.
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { runProgram, testPageShows } from '../support/tutorial.ts'
 
-const name = 'cascade-delete'
+const name = '13-cascade-delete'
 
 const printed = `onDelete: 'cascade' []
 onDelete: 'set null' [ [ 'Black Lion', null ], [ 'Princess Sure-E', null ] ]

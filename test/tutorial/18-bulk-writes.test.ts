@@ -1,9 +1,9 @@
-/** docs/tutorial/13-bulk-writes.md: an upsert, a bulk update and a bulk delete told as one story, on a real SQLite file. */
+/** docs/tutorial/18-bulk-writes.md: an upsert, a bulk update and a bulk delete told as one story, on a real SQLite file. */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { runProgram, testPageShows } from '../support/tutorial.ts'
 
-const name = '13-bulk-writes'
+const name = '18-bulk-writes'
 
 const imported = `[
   [ 'Deadpond', null ],
