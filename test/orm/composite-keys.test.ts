@@ -138,6 +138,29 @@ for (const dialect of DIALECTS) {
       )
     })
 
+    test('a link created with the new rows it links takes both keys from them, in one flush', async () => {
+      const { engine, Team, Hero, HeroTeamLink, statements } = await linksDatabase(dialect)
+      await using _ = engine
+      await using session = new Session(engine)
+      // Keys given: the fixture's rows took 1 and 2 by hand, which PostgreSQL's sequences do not know.
+      const wakaland = Team.create({ id: 10, name: 'Wakaland' })
+      const princess = Hero.create({ id: 20, name: 'Princess Sure-E' })
+      const link = HeroTeamLink.create({ team: wakaland, hero: princess, is_training: true })
+      assert.deepEqual(wakaland.hero_links, [link], 'the collections follow at once')
+      session.add(link)
+      await session.commit()
+      assert.deepEqual(
+        statements().filter((line) => line.startsWith('insert')),
+        [
+          'insert into "team" ("id", "name") values (?, ?)',
+          'insert into "hero" ("id", "name") values (?, ?)',
+          'insert into "heroteamlink" ("team_id", "hero_id", "is_training") values (?, ?, ?)',
+        ],
+      )
+      assert.deepEqual([link.team_id, link.hero_id], [10, 20])
+      assert.equal(await session.get(HeroTeamLink, { team_id: 10, hero_id: 20 }), link)
+    })
+
     test('inserts a link row with its given key, and reads and updates it by both fields', async () => {
       const { engine, HeroTeamLink, log, statements } = await linksDatabase(dialect)
       await using _ = engine

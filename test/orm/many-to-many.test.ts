@@ -177,6 +177,31 @@ for (const dialect of DIALECTS) {
       for (const link of held) assert.throws(() => session.add(link), /deleted/)
     })
 
+    test('a path through the many-to-many loads a level per query: teams, then their heroes', async (t) => {
+      const { Team, Hero, engine, log } = await linkedDatabase(t, dialect)
+      {
+        await using session = new Session(engine)
+        const teams = ['Preventers', 'Z-Force'].map((name) => Team.create({ name }))
+        for (let i = 0; i < 20; i++) {
+          session.add(
+            Hero.create({ name: `Hero ${String(i).padStart(2, '0')}`, teams: teams.slice(0, 1 + (i % 2)) }),
+          )
+        }
+        await session.commit()
+      }
+      await using session = new Session(engine)
+      log.length = 0
+      const heroes = await session.exec(select(Hero).options(selectinload('teams', 'heroes'))).all()
+      assert.equal(log.length, 3, log.join('\n'))
+      assert.deepEqual(
+        heroes[1]!.teams.map((team) => [team.name, team.heroes.length]),
+        [
+          ['Preventers', 20],
+          ['Z-Force', 10],
+        ],
+      )
+    })
+
     test('any() and join() go through the link table', async (t) => {
       const { Team, Hero, engine } = await linkedDatabase(t, dialect)
       await using session = new Session(engine)

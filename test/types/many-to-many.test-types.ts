@@ -73,3 +73,43 @@ select(Team).options(selectinload('teams'))
 // any()/has() on a table related to itself.
 select(Node).where(Node.rel.children.any(Node.c.parent_id.isNull()))
 select(Node).where(Node.rel.parent.has())
+
+// --- A link model with relationships of its own: its rows are created with the rows they link ---
+
+const links = relationships(
+  {
+    Team: table('team', model('Team', { id: field.integer({ primaryKey: true }) }), {
+      metadata: new Metadata(),
+    }),
+    Hero: table('hero', model('Hero', { id: field.integer({ primaryKey: true }) }), {
+      metadata: new Metadata(),
+    }),
+    Link: table(
+      'link',
+      model('Link', {
+        team_id: field.integer({ primaryKey: true, foreignKey: 'team.id' }),
+        hero_id: field.integer({ primaryKey: true, foreignKey: 'hero.id' }),
+        is_training: field.boolean({ default: false }),
+      }),
+      { metadata: new Metadata() },
+    ),
+  },
+  ({ one, many }) => ({
+    Team: { hero_links: many('Link', { backPopulates: 'team' }) },
+    Hero: { team_links: many('Link', { backPopulates: 'hero' }) },
+    Link: {
+      team: one('Team', { backPopulates: 'hero_links' }),
+      hero: one('Hero', { backPopulates: 'team_links' }),
+    },
+  }),
+)
+const newLink = links.Link.create({
+  team: links.Team.create({}),
+  hero: links.Hero.create({}),
+  is_training: true,
+})
+// Its keys wait for the flush, which takes them from the rows it links.
+type _LinkKey = Expect<Equal<typeof newLink.team_id, number | undefined>>
+type _LinkTeam = Expect<Equal<NonNullable<typeof newLink.team>['hero_links'][number]['is_training'], boolean>>
+// @ts-expect-error: a hero is not a team.
+links.Link.create({ team: links.Hero.create({}) })
