@@ -306,13 +306,14 @@ for (const dialect of DIALECTS) {
         model('Profile', { person_id: field.integer({ primaryKey: true, foreignKey: 'person.id' }) }),
         { metadata },
       )
-      assert.throws(
-        () => Profile.create({} as never),
-        /person_id/,
-        'create() needs the key it cannot generate',
-      )
+      // It may wait for the flush, which takes it from the row it refers to; it is never generated.
+      const profile = Profile.create({})
+      assert.equal(profile.person_id, undefined)
       await using engine = createEngine(await dialect.isolatedUrl())
       await createAll(engine, { metadata })
+      await using session = new Session(engine)
+      session.add(profile)
+      await assert.rejects(session.commit(), { code: 'OM_ORM_KEY_MISSING' })
       const described = await tables(engine)
       const keyOf = (name: string) => described.find((t) => t.name === name)!.columns[0]!
       assert.equal(keyOf('person').autoIncrement, true)
