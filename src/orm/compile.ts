@@ -41,12 +41,12 @@ export interface SqlContext {
 
 const eb: ExpressionBuilder<any, any> = expressionBuilder<any, any>()
 
-export function ref(column: ColumnInfo): string {
+export function ref(column: Pick<ColumnInfo, 'table' | 'name'>): string {
   return `${column.table}.${column.name}`
 }
 
 /** `table.column` in the query being compiled: under its other name where the context renames its table. */
-function columnRef(column: ColumnInfo, context: SqlContext): string {
+function columnRef(column: Pick<ColumnInfo, 'table' | 'name'>, context: SqlContext): string {
   const { renamed } = context
   return renamed?.table === column.table ? `${renamed.as}.${column.name}` : ref(column)
 }
@@ -155,8 +155,11 @@ export function subquery(query: object): AnySelect {
 function relatedQuery(relationship: object, condition: ConditionNode | undefined, context: SqlContext) {
   if (!(relationship instanceof Relationship))
     throw new InvalidQueryError('any()/has() needs a relationship.')
-  const { owner, target, child, parent, foreignKey, references, link, kind } = relationship
-  const inner = owner === target ? `${target.tableName}_${relationship.name}` : target.tableName
+  const { owner, target, foreignKey, references, link, kind } = relationship
+  // A column of the enclosing row, as the enclosing query names it (an inner row itself, when nested).
+  const outer = (column: string) => eb.ref(columnRef({ table: owner.tableName, name: column }, context))
+  const renamed = context.renamed?.table === target.tableName ? context.renamed.as : target.tableName
+  const inner = owner === target ? `${renamed}_${relationship.name}` : target.tableName
   const from = inner === target.tableName ? inner : `${target.tableName} as ${inner}`
   const innerContext: SqlContext =
     inner === target.tableName ? context : { ...context, renamed: { table: target.tableName, as: inner } }
@@ -165,11 +168,12 @@ function relatedQuery(relationship: object, condition: ConditionNode | undefined
   if (link) {
     const linkName = link.table.tableName
     query = query.innerJoin(linkName, `${linkName}.${link.targetKey}`, `${inner}.${link.targetReferences}`)
-    join = eb(eb.ref(`${linkName}.${foreignKey}`), '=', eb.ref(`${owner.tableName}.${references}`))
+    join = eb(eb.ref(`${linkName}.${foreignKey}`), '=', outer(references))
+  } else if (kind === 'many') {
+    join = eb(eb.ref(`${inner}.${foreignKey}`), '=', outer(references))
   } else {
-    // Of the foreign key's two sides, the target's is the inner one.
-    const [childName, parentName] = kind === 'many' ? [inner, parent.tableName] : [child.tableName, inner]
-    join = eb(eb.ref(`${childName}.${foreignKey}`), '=', eb.ref(`${parentName}.${references}`))
+    // A many-to-one: the enclosing row holds the key, and the inner row is the one it refers to.
+    join = eb(outer(foreignKey), '=', eb.ref(`${inner}.${references}`))
   }
   const where = condition === undefined ? join : eb.and([join, toCondition(condition, innerContext)])
   return query.select(sql.lit(1).as('one')).where(where)

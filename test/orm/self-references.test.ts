@@ -154,6 +154,15 @@ for (const dialect of DIALECTS) {
         .exec(select(Node.c.name).where(not(Node.rel.children.any())).orderBy(Node.c.name))
         .all()
       assert.deepEqual(leaves, ['a1', 'b'])
+      // Nested: each level reads its rows under a name of its own, and refers to the level around it.
+      const grandparents = await session
+        .exec(select(Node.c.name).where(Node.rel.children.any(Node.rel.children.any())))
+        .all()
+      assert.deepEqual(grandparents, ['root'])
+      const grandchildren = await session
+        .exec(select(Node.c.name).where(Node.rel.parent.has(Node.rel.parent.has(Node.c.name.eq('root')))))
+        .all()
+      assert.deepEqual(grandchildren, ['a1'])
     })
 
     test('deleting a node detaches its children', async (t) => {
