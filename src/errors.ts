@@ -98,10 +98,13 @@ export class RelationshipNotLoadedError extends OnemodelError {
   /** The relationship (`'team'`). */
   readonly relationship: string
 
-  constructor(model: string, relationship: string, target: string) {
+  /** `replacing`: the collection was assigned, which needs what it held, to unlink the rows that left it. */
+  constructor(model: string, relationship: string, target: string, replacing = false) {
     super(
       'OM_ORM_RELATIONSHIP_NOT_LOADED',
-      `${model}.${relationship} is not loaded. Load it with the query, select(${model}).options(selectinload('${relationship}')), or for one row with await session.load(row, '${relationship}'); a ${target} is never fetched by reading the property.`,
+      replacing
+        ? `${model}.${relationship} = […]: the collection is not loaded, so the rows it held are unknown and would stay linked. Load it first, with select(${model}).options(selectinload('${relationship}')) or await session.load(row, '${relationship}'), then assign it or push to it.`
+        : `${model}.${relationship} is not loaded. Load it with the query, select(${model}).options(selectinload('${relationship}')), or for one row with await session.load(row, '${relationship}'); a ${target} is never fetched by reading the property.`,
     )
     this.model = model
     this.relationship = relationship

@@ -194,6 +194,15 @@ export function unloadAll(row: object): void {
 export function assign(relationship: Relationship, row: object, value: unknown, where?: string): void {
   check(relationship, value, where ?? `${relationship} = …`)
   const previous = relationshipValue(row, relationship.name)
+  // A row read from the database whose collection was never loaded: the rows leaving it are unknown.
+  if (relationship.kind === 'many' && previous === undefined) {
+    throw new RelationshipNotLoadedError(
+      relationship.owner.name,
+      relationship.name,
+      relationship.target.name,
+      true,
+    )
+  }
   setRelationshipValue(row, relationship.name, value)
   const back = relationship.backPopulates
   if (!back || previous === value) return

@@ -14,6 +14,7 @@ import {
   model,
   not,
   RelationshipDefinitionError,
+  RelationshipNotLoadedError,
   relationships,
   select,
   selectinload,
@@ -146,6 +147,36 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(deadpond.teams, [])
       assert.deepEqual(await session.exec(select(HeroTeamLink)).all(), [])
       assert.equal((await session.exec(select(Team)).all()).length, 2, 'the teams themselves stay')
+    })
+
+    test('a collection is replaced once loaded: the pairs that left it are unlinked', async (t) => {
+      const { Team, Hero, HeroTeamLink, engine } = await linkedDatabase(t, dialect)
+      {
+        await using session = new Session(engine)
+        const deadpond = Hero.create({ name: 'Deadpond' })
+        deadpond.teams.push(Team.create({ name: 'Preventers' }), Team.create({ name: 'Z-Force' }))
+        session.add(deadpond)
+        await session.commit()
+      }
+      await using session = new Session(engine)
+      const deadpond = await session.exec(select(Hero)).one()
+      const zForce = await session.exec(select(Team).where(Team.c.name.eq('Z-Force'))).one()
+      assert.throws(
+        () => (deadpond.teams = [zForce]),
+        (error: unknown) =>
+          error instanceof RelationshipNotLoadedError &&
+          error.message.startsWith(
+            'Hero.teams = […]: the collection is not loaded, so the rows it held are unknown',
+          ),
+      )
+      await session.load(deadpond, 'teams')
+      deadpond.teams = [zForce]
+      await session.commit()
+      const links = await session.exec(select(HeroTeamLink)).all()
+      assert.deepEqual(
+        links.map((link) => link.team_id),
+        [zForce.id],
+      )
     })
 
     test('deleting either end deletes its link rows, loaded or not', async (t) => {
