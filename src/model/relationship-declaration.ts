@@ -203,6 +203,7 @@ export function relationships<
     }
   }
   pairUp(tables, declarations, resolved)
+  refuseOverlaps(resolved)
   for (const relationship of resolved) attach(relationship)
   return tables as never
 }
@@ -301,6 +302,24 @@ function linkPath(
     )
   }
   return Object.freeze({ table: link, targetKey, targetReferences })
+}
+
+/**
+ * A table the Session writes as a many-to-many's link rows cannot also be a collection of rows the Session
+ * holds: the same rows would be written two ways, and the held ones would go stale (SQLAlchemy warns of
+ * such overlapping relationships).
+ */
+function refuseOverlaps(resolved: readonly Relationship[]): void {
+  for (const relationship of resolved) {
+    const link = relationship.link?.table
+    const rows =
+      link && resolved.find((other) => other.kind === 'many' && !other.link && other.target === link)
+    if (!rows) continue
+    throw new RelationshipDefinitionError(
+      `${relationship} writes the ${link.name} rows itself, and ${rows} holds them as rows: the Session would write them two ways. Keep one: the many-to-many, or the one-to-manys to ${link.name} and its one() relationships, as SQLModel's "Link Model with Extra Fields" does.`,
+      [String(relationship), String(rows)],
+    )
+  }
 }
 
 /** A collection's cascade, checked against its kind and its foreign key's `onDelete`. */

@@ -68,6 +68,17 @@ export class Relationship<
     this.onDelete = this.child.fields[foreignKey]!.options.onDelete
   }
 
+  /**
+   * A collection whose rows cannot outlive their parent: the link rows of a many-to-many, or children whose
+   * foreign key is part of their primary key (a link model's rows), which cannot be set to null. Deleting
+   * the parent deletes them, where other children are detached.
+   */
+  get identifying(): boolean {
+    return (
+      this.kind === 'many' && (this.link !== undefined || this.child.primaryKeys.includes(this.foreignKey))
+    )
+  }
+
   /** The partner relationship on the target, when declared with `backPopulates`. */
   get backPopulates(): Relationship | undefined {
     return this.#backPopulates

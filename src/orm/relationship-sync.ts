@@ -9,7 +9,7 @@ import {
 import type { TableModel } from '../model/table.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import type { LinkChanges } from './link-rows.ts'
-import { deleteLinksOf, detachChildren } from './relationships.ts'
+import { deleteChildren, detachChildren } from './relationships.ts'
 import type { RowState } from './row-state.ts'
 import type { TrackedRows } from './tracked-rows.ts'
 
@@ -339,11 +339,7 @@ export class RelationshipSync {
    * child leaves its parent's loaded collection.
    */
   async beforeDelete(row: object, tracked: RowState): Promise<void> {
-    // Link rows first: a link model's rows are also the children of a one-to-many, and their key cannot be null.
-    const relationships = [...tracked.table.relationships.values()].sort(
-      (a, b) => Number(!a.link) - Number(!b.link),
-    )
-    for (const relationship of relationships) {
+    for (const relationship of tracked.table.relationships.values()) {
       if (relationship.kind === 'one') this.#leaveCollection(row, relationship)
       else await this.#detachOrCascade(tracked, relationship)
     }
@@ -368,18 +364,18 @@ export class RelationshipSync {
    */
   async #detachOrCascade(tracked: RowState, relationship: Relationship): Promise<void> {
     const key = tracked.layout.valueOf(tracked.flushed!, relationship.references)
-    const { onDelete, foreignKey, child, link } = relationship
+    const { onDelete, foreignKey, child, identifying } = relationship
     // A collection with a cascade: its rows were deleted before their parent (see cascadeDeletes).
     if (relationship.cascade !== undefined) return
     if (onDelete === 'restrict' || key === null || key === undefined) return
     if (onDelete === undefined) {
-      const statement = link ? deleteLinksOf : detachChildren
+      const statement = identifying ? deleteChildren : detachChildren
       await this.#scope.run(statement(this.#engine, relationship, key))
     }
     const children = [...this.#rows.identity.rowsOf(child)].filter((c) => (c as Row)[foreignKey] === key)
     for (const childRow of children) {
       const childRowState = this.#rows.get(childRow)!
-      if (onDelete === 'cascade' || link) {
+      if (onDelete === 'cascade' || identifying) {
         this.#rows.identity.delete(child, childRowState.layout.keyOf(childRowState.flushed!))
         childRowState.state = 'deleted'
       } else {

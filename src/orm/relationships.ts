@@ -94,10 +94,10 @@ export function selectByKeys(
 }
 
 /**
- * `DELETE FROM <link> WHERE <owner key> = ?`: a many-to-many's link rows go with the row they pair,
- * unless the foreign key's `onDelete` has the database remove them.
+ * `DELETE FROM <child> WHERE <fk> = ?`: the rows of an identifying collection (a many-to-many's link rows,
+ * a link model's rows) go with their parent, unless the foreign key's `onDelete` has the database remove them.
  */
-export function deleteLinksOf(engine: Engine, relationship: Relationship, key: unknown): Statement {
+export function deleteChildren(engine: Engine, relationship: Relationship, key: unknown): Statement {
   const remove = engine.db
     .deleteFrom(relationship.child.tableName)
     .where(relationship.foreignKey, '=', key)

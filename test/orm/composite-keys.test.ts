@@ -161,6 +161,23 @@ for (const dialect of DIALECTS) {
       assert.equal(await session.get(HeroTeamLink, { team_id: 10, hero_id: 20 }), link)
     })
 
+    test("deleting a hero deletes its link rows, whose key cannot be null, and the Session's held ones", async () => {
+      const { engine, Hero, HeroTeamLink, statements } = await linksDatabase(dialect)
+      await using _ = engine
+      await using session = new Session(engine)
+      const held = await session.exec(select(HeroTeamLink).where(HeroTeamLink.c.hero_id.eq(2))).all()
+      const rusty = (await session.get(Hero, 2))!
+      statements().length = 0
+      await session.delete(rusty)
+      await session.commit()
+      assert.deepEqual(
+        statements().filter((line) => /^(update|delete)/.test(line)),
+        ['delete from "heroteamlink" where "hero_id" = ?', 'delete from "hero" where "id" = ?'],
+      )
+      assert.equal((await session.exec(select(HeroTeamLink)).all()).length, 1)
+      for (const link of held) assert.throws(() => session.add(link), /deleted/)
+    })
+
     test('inserts a link row with its given key, and reads and updates it by both fields', async () => {
       const { engine, HeroTeamLink, log, statements } = await linksDatabase(dialect)
       await using _ = engine

@@ -325,6 +325,20 @@ describe('many-to-many declarations', () => {
     )
   })
 
+  test('a link table the many-to-many writes cannot also be a collection of rows', () => {
+    assert.throws(
+      () =>
+        relationships(tables(), ({ one, many }) => ({
+          Hero: {
+            teams: many('Team', { link: 'Membership' }),
+            memberships: many('Membership', { backPopulates: 'hero' }),
+          },
+          Membership: { hero: one('Hero', { backPopulates: 'memberships' }) },
+        })),
+      /Hero\.teams writes the Membership rows itself, and Hero\.memberships holds them as rows: the Session would write them two ways/,
+    )
+  })
+
   test('partners must go through the same link, each by the other way', () => {
     const declared = tables()
     assert.throws(
