@@ -327,10 +327,21 @@ function describe(value: unknown): string {
   return `a ${value.constructor.name}`
 }
 
+const linksInto = new WeakMap<TableModel, Relationship[]>()
+
+/**
+ * The many-to-manys whose target is `table`, whichever table owns them: a deleted row of `table` leaves
+ * their collections, and its link rows go, though `table` may declare no relationship back.
+ */
+export function linksTo(table: TableModel): readonly Relationship[] {
+  return linksInto.get(table) ?? []
+}
+
 /** Installs the relationship's accessor on its owner's rows. */
 export function attach(relationship: Relationship): void {
-  const { owner, name, kind, foreignKey } = relationship
+  const { owner, name, kind, foreignKey, link, target } = relationship
   owner.addRelationship(relationship)
+  if (link) linksInto.set(target, [...linksTo(target), relationship])
   Object.defineProperty(owner.rowPrototype, name, {
     configurable: true,
     enumerable: false,

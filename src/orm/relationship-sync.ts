@@ -2,6 +2,7 @@ import type { Engine } from '../engine/engine.ts'
 import {
   assign,
   relationshipValue,
+  linksTo,
   relationshipValues,
   unload,
   type Relationship,
@@ -9,7 +10,7 @@ import {
 import type { TableModel } from '../model/table.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import type { LinkChanges } from './link-rows.ts'
-import { deleteChildren, detachChildren } from './relationships.ts'
+import { deleteChildren, deleteLinksTo, detachChildren } from './relationships.ts'
 import type { RowState } from './row-state.ts'
 import type { TrackedRows } from './tracked-rows.ts'
 
@@ -343,15 +344,35 @@ export class RelationshipSync {
       if (relationship.kind === 'one') this.#leaveCollection(row, relationship)
       else await this.#detachOrCascade(tracked, relationship)
     }
+    for (const incoming of linksTo(tracked.table)) await this.#unlinkTarget(row, tracked, incoming)
+  }
+
+  /**
+   * A deleted row that a many-to-many reaches leaves that relationship's loaded collections. Its link rows
+   * go: through the partner relationship of the row's own table when there is one (already), else here.
+   */
+  async #unlinkTarget(row: object, tracked: RowState, relationship: Relationship): Promise<void> {
+    const { table, targetKey, targetReferences } = relationship.link!
+    const key = tracked.layout.valueOf(tracked.flushed!, targetReferences)
+    const onDelete = table.fields[targetKey]!.options.onDelete
+    if (!relationship.backPopulates && onDelete === undefined && key !== null && key !== undefined) {
+      await this.#scope.run(deleteLinksTo(this.#engine, relationship, key))
+    }
+    for (const holder of this.#rows.identity.rowsOf(relationship.owner)) this.#drop(holder, relationship, row)
   }
 
   /** A child about to be deleted leaves its parent's loaded collection. */
   #leaveCollection(row: object, relationship: Relationship): void {
     const parent = relationshipValue(row, relationship.name) as object | null | undefined
     const back = relationship.backPopulates
-    const current = parent && back && (relationshipValue(parent, back.name) as object[] | undefined)
+    if (parent && back) this.#drop(parent, back, row)
+  }
+
+  /** `row` leaves `holder`'s collection `relationship`, as loaded and as last flushed, where it is. */
+  #drop(holder: object, relationship: Relationship, row: object): void {
+    const current = relationshipValue(holder, relationship.name) as object[] | undefined
     if (!current) return
-    const flushed = this.#rows.get(parent)?.flushedValue(back) as object[] | undefined
+    const flushed = this.#rows.get(holder)?.flushedValue(relationship) as object[] | undefined
     for (const list of flushed ? [current, flushed] : [current]) {
       const at = list.indexOf(row)
       if (at >= 0) list.splice(at, 1)
@@ -378,6 +399,10 @@ export class RelationshipSync {
       if (onDelete === 'cascade' || identifying) {
         this.#rows.identity.delete(child, childRowState.layout.keyOf(childRowState.flushed!))
         childRowState.state = 'deleted'
+        // A link model's row leaves the collection of the other row it links too.
+        for (const parent of child.relationships.values()) {
+          if (parent.kind === 'one') this.#leaveCollection(childRow, parent)
+        }
       } else {
         ;(childRow as Row)[foreignKey] = null
         childRowState.flushed = childRowState.layout.with(childRowState.flushed!, foreignKey, null)
@@ -398,7 +423,8 @@ export function detachesChildren(table: TableModel): boolean {
     if (relationship.kind !== 'many' || relationship.cascade !== undefined) continue
     if (relationship.onDelete === undefined) return true
   }
-  return false
+  // A many-to-many to the table declared on the other side only: the Session deletes its link rows.
+  return linksTo(table).some((incoming) => !incoming.backPopulates)
 }
 
 /** A row of `table` deleted through the Session deletes the rows of a collection with a cascade. */

@@ -105,6 +105,13 @@ export function deleteChildren(engine: Engine, relationship: Relationship, key: 
   return bind(remove, remove.parameters, OBJECT_ROWS)
 }
 
+/** `DELETE FROM <link> WHERE <target key> = ?`: the link rows that pair other rows with a deleted target. */
+export function deleteLinksTo(engine: Engine, relationship: Relationship, key: unknown): Statement {
+  const { table, targetKey } = relationship.link!
+  const remove = engine.db.deleteFrom(table.tableName).where(targetKey, '=', key).compile()
+  return bind(remove, remove.parameters, OBJECT_ROWS)
+}
+
 /** `UPDATE <child> SET <fk> = NULL WHERE <fk> = ?`: what SQLAlchemy does before deleting a parent. */
 export function detachChildren(engine: Engine, relationship: Relationship, key: unknown): Statement {
   const update = engine.db

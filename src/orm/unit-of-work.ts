@@ -1,4 +1,5 @@
 import type { Engine } from '../engine/engine.ts'
+import { linksTo } from '../model/relationship.ts'
 import { toParam } from './compile.ts'
 import { LinkChanges } from './link-rows.ts'
 import type { ConnectionScope } from './connection-scope.ts'
@@ -234,7 +235,7 @@ export class UnitOfWork {
       const { rows } = await this.#scope.run(statements.lockByKey(key))
       if (rows.length === 0) throw this.#stale(row, tracked, 'DELETE', key)
     }
-    if (table.relationships.size > 0) await this.#sync.beforeDelete(row, tracked)
+    if (table.relationships.size > 0 || linksTo(table).length > 0) await this.#sync.beforeDelete(row, tracked)
     const result = await this.#scope.run(statements.deleteByKey(key))
     if (TableStatements.affected(result) === 0) throw this.#stale(row, tracked, 'DELETE', key)
     this.#rows.identity.delete(table, tracked.layout.keyOf(tracked.flushed!))

@@ -233,6 +233,73 @@ for (const dialect of DIALECTS) {
       )
     })
 
+    test('a deleted team leaves the loaded collections that held it', async (t) => {
+      const { Team, Hero, engine } = await linkedDatabase(t, dialect)
+      await using session = new Session(engine)
+      const preventers = Team.create({ name: 'Preventers' })
+      const zForce = Team.create({ name: 'Z-Force' })
+      const deadpond = Hero.create({ name: 'Deadpond' })
+      deadpond.teams.push(preventers, zForce)
+      session.add(deadpond)
+      await session.commit()
+      await session.delete(preventers)
+      await session.commit()
+      assert.deepEqual(deadpond.teams, [zForce])
+      await session.refresh(deadpond)
+      await session.load(deadpond, 'teams')
+      assert.deepEqual(deadpond.teams, [zForce])
+    })
+
+    test('a many-to-many declared on one side only: deleting its target deletes the link rows too', async (t) => {
+      const metadata = new Metadata()
+      const { Team, Hero, HeroTeamLink } = relationships(
+        {
+          Team: table(
+            'team',
+            model('Team', { id: field.integer({ primaryKey: true }), name: field.string() }),
+            {
+              metadata,
+            },
+          ),
+          Hero: table(
+            'hero',
+            model('Hero', { id: field.integer({ primaryKey: true }), name: field.string() }),
+            {
+              metadata,
+            },
+          ),
+          HeroTeamLink: table(
+            'heroteamlink',
+            model('HeroTeamLink', {
+              team_id: field.integer({ primaryKey: true, foreignKey: 'team.id' }),
+              hero_id: field.integer({ primaryKey: true, foreignKey: 'hero.id' }),
+            }),
+            { metadata },
+          ),
+        },
+        ({ many }) => ({ Hero: { teams: many('Team', { link: 'HeroTeamLink' }) } }),
+      )
+      const { log, options } = recordSql()
+      const engine = createEngine(await dialect.isolatedUrl(), options)
+      t.after(() => engine.dispose())
+      await createAll(engine, { metadata })
+      await using session = new Session(engine)
+      const preventers = Team.create({ name: 'Preventers' })
+      const deadpond = Hero.create({ name: 'Deadpond' })
+      deadpond.teams.push(preventers)
+      session.add(deadpond)
+      await session.commit()
+      log.length = 0
+      await session.delete(preventers)
+      await session.commit()
+      assert.deepEqual(writes(log), [
+        'delete from "heroteamlink" where "team_id" = ? -- 1 parameter',
+        'delete from "team" where "id" = ? -- 1 parameter',
+      ])
+      assert.deepEqual(deadpond.teams, [])
+      assert.deepEqual(await session.exec(select(HeroTeamLink)).all(), [])
+    })
+
     test('any() and join() go through the link table', async (t) => {
       const { Team, Hero, engine } = await linkedDatabase(t, dialect)
       await using session = new Session(engine)
