@@ -21,28 +21,9 @@ export interface RelationshipOptions<Back extends string = string> {
    * table has several foreign keys to the other table.
    */
   foreignKey?: string
-  /**
-   * The order of a collection's rows when it is loaded (SQLAlchemy's `order_by`): a column of the target,
-   * ascending, or `[column, 'desc']`. Rows appended in memory stay where they were put. `many()` only.
-   *
-   * @example
-   * many('Hero', { backPopulates: 'team', orderBy: ['age', 'desc'] })
-   */
-  orderBy?: string | readonly [column: string, direction: 'asc' | 'desc']
-  /**
-   * What the Session does to a collection's rows besides saving them (SQLAlchemy's `cascade`): `'delete'`
-   * deletes them with their parent (SQLModel's `cascade_delete=True`); `'delete-orphan'` also deletes a
-   * row that leaves the collection without joining another parent. Unlike the foreign key's `onDelete:
-   * 'cascade'`, where the database deletes the rows, the Session deletes them, so the rows it holds are
-   * deleted too. `many()` only.
-   *
-   * @example
-   * many('Hero', { backPopulates: 'team', cascade: 'delete-orphan' })
-   */
-  cascade?: Cascade
 }
 
-/** Options of a collection declared with `many()`: a many-to-many names its link table. */
+/** Options of a collection declared with `many()`: its order, its cascade, and a many-to-many's link table. */
 export interface ManyOptions<Names extends string = string> extends RelationshipOptions {
   /**
    * The link table of a many-to-many (SQLModel's `link_model`), named by its key in the tables: its rows
@@ -57,6 +38,25 @@ export interface ManyOptions<Names extends string = string> extends Relationship
   link?: Names
   /** The link table's foreign key column to the target, when it has several. Only with `link`. */
   targetForeignKey?: string
+  /**
+   * The order of a collection's rows when it is loaded (SQLAlchemy's `order_by`): a column of the target,
+   * ascending, or `[column, 'desc']`. Rows appended in memory stay where they were put.
+   *
+   * @example
+   * many('Hero', { backPopulates: 'team', orderBy: ['age', 'desc'] })
+   */
+  orderBy?: string | readonly [column: string, direction: 'asc' | 'desc']
+  /**
+   * What the Session does to a collection's rows besides saving them (SQLAlchemy's `cascade`): `'delete'`
+   * deletes them with their parent (SQLModel's `cascade_delete=True`); `'delete-orphan'` also deletes a
+   * row that leaves the collection without joining another parent. Unlike the foreign key's `onDelete:
+   * 'cascade'`, where the database deletes the rows, the Session deletes them, so the rows it holds are
+   * deleted too.
+   *
+   * @example
+   * many('Hero', { backPopulates: 'team', cascade: 'delete-orphan' })
+   */
+  cascade?: Cascade
 }
 
 /** A relationship as declared, before {@link relationships} resolves it. Type-only parameters. */

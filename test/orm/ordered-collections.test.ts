@@ -113,6 +113,7 @@ describe('ordered collection declarations', () => {
               { metadata },
             ),
           },
+          // @ts-expect-error: one() takes no orderBy; a JavaScript caller is refused at run time.
           ({ one }) => ({ Hero: { team: one('Team', { orderBy: 'id' }) } }),
         ),
       /Hero\.team: orderBy orders a collection, and one\('Team'\) is a single row\. Put orderBy on the many\(\) side\./,
