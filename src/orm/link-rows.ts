@@ -7,11 +7,9 @@ import type { Engine } from '../engine/engine.ts'
 import { bind, OBJECT_ROWS, type Statement } from '../engine/statement.ts'
 import type { Relationship } from '../model/relationship.ts'
 import { toParam } from './compile.ts'
+import { chunks } from './relationships.ts'
 
 type Row = Record<string, unknown>
-
-/** Link rows per statement: far below every driver's limit on bound values. */
-const CHUNK = 500
 
 /** The pairs one many-to-many (either side of it) links or unlinks: target rows, by owner row. */
 type Pairs = Map<object, Set<object>>
@@ -101,10 +99,6 @@ function keyPairs(relationship: Relationship, pairs: Pairs): [unknown, unknown][
     }
   }
   return keys
-}
-
-function* chunks<T>(items: readonly T[]): Generator<T[]> {
-  for (let start = 0; start < items.length; start += CHUNK) yield items.slice(start, start + CHUNK)
 }
 
 /**

@@ -8,11 +8,34 @@ import type { CollectionOrder, Relationship } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
 import type { Column } from '../model/column.ts'
 import { and, or } from '../model/condition.ts'
-import { select } from './select.ts'
+import { select, type AnySelect } from './select.ts'
 import { queriesFor } from './query-statements.ts'
 
 /** Keys per `IN (…)` list, as SQLAlchemy's selectinload batches them: well below every driver's limit. */
 const CHUNK = 500
+
+/** `items` in chunks of {@link CHUNK}: one statement each. */
+export function* chunks<T>(items: readonly T[]): Generator<T[]> {
+  for (let start = 0; start < items.length; start += CHUNK) yield items.slice(start, start + CHUNK)
+}
+
+/** The statement of each chunk of `keys`'s select, built by `build`. */
+function perChunk<K>(engine: Engine, keys: readonly K[], build: (chunk: K[]) => AnySelect): Statement[] {
+  const queries = queriesFor(engine)
+  return Array.from(chunks(keys), (chunk) => queries.select(build(chunk)).statement)
+}
+
+/** `query` ordered as a collection of `table`'s rows: by its declared order, then by its key. */
+function inCollectionOrder(
+  query: AnySelect,
+  table: TableModel,
+  order: CollectionOrder | undefined,
+): AnySelect {
+  const columns = table.c as Record<string, Column<string, NonNullable<unknown>>>
+  if (order) query = query.orderBy(columns[order.column]![order.direction]())
+  for (const key of table.primaryKeys) query = query.orderBy(columns[key]!)
+  return query
+}
 
 /**
  * `SELECT … FROM <table> WHERE <column> IN (…) ORDER BY [<order>,] <pk>`, one statement per {@link CHUNK}
@@ -26,15 +49,9 @@ export function selectIn(
   order?: CollectionOrder,
 ): Statement[] {
   const columns = table.c as Record<string, Column<string, NonNullable<unknown>>>
-  const queries = queriesFor(engine)
-  const statements: Statement[] = []
-  for (let start = 0; start < keys.length; start += CHUNK) {
-    let query = select(table).where(columns[column]!.in(keys.slice(start, start + CHUNK)))
-    if (order) query = query.orderBy(columns[order.column]![order.direction]())
-    for (const key of table.primaryKeys) query = query.orderBy(columns[key]!)
-    statements.push(queries.select(query).statement)
-  }
-  return statements
+  return perChunk(engine, keys, (chunk) =>
+    inCollectionOrder(select(table).where(columns[column]!.in(chunk)), table, order),
+  )
 }
 
 /**
@@ -47,20 +64,16 @@ export function selectLinked(
   relationship: Relationship,
   keys: readonly NonNullable<unknown>[],
 ): Statement[] {
-  const { target, link, foreignKey, orderBy } = relationship
-  const linkColumns = link!.table.c as Record<string, Column<string, NonNullable<unknown>>>
+  const { target, foreignKey, orderBy } = relationship
+  const { table: link, targetKey, targetReferences } = relationship.link!
+  const linkColumns = link.c as Record<string, Column<string, NonNullable<unknown>>>
   const columns = target.c as Record<string, Column<string, NonNullable<unknown>>>
-  const queries = queriesFor(engine)
-  const statements: Statement[] = []
-  for (let start = 0; start < keys.length; start += CHUNK) {
-    let query = select(target, linkColumns[foreignKey]!)
-      .join(link!.table, linkColumns[link!.targetKey]!.eq(columns[link!.targetReferences]!))
-      .where(linkColumns[foreignKey]!.in(keys.slice(start, start + CHUNK)))
-    if (orderBy) query = query.orderBy(columns[orderBy.column]![orderBy.direction]())
-    for (const key of target.primaryKeys) query = query.orderBy(columns[key]!)
-    statements.push(queries.select(query).statement)
-  }
-  return statements
+  return perChunk(engine, keys, (chunk) => {
+    const query = select(target, linkColumns[foreignKey]!)
+      .join(link, linkColumns[targetKey]!.eq(columns[targetReferences]!))
+      .where(linkColumns[foreignKey]!.in(chunk))
+    return inCollectionOrder(query, target, orderBy)
+  })
 }
 
 /**
@@ -82,15 +95,12 @@ export function selectByKeys(
     )
   }
   const columns = table.c as Record<string, Column<string, unknown>>
-  const queries = queriesFor(engine)
-  const statements: Statement[] = []
-  for (let start = 0; start < keys.length; start += CHUNK) {
-    const matches = keys
-      .slice(start, start + CHUNK)
-      .map((key) => and(...table.primaryKeys.map((field, i) => columns[field]!.eq(key[i]))))
-    statements.push(queries.select(select(table).where(or(...matches))).statement)
-  }
-  return statements
+  return perChunk(engine, keys, (chunk) => {
+    const matches = chunk.map((key) =>
+      and(...table.primaryKeys.map((field, i) => columns[field]!.eq(key[i]))),
+    )
+    return select(table).where(or(...matches))
+  })
 }
 
 /**
