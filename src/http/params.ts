@@ -13,9 +13,10 @@ import type {
 import { Field, type AnyField, type FieldKind } from '../model/field.ts'
 import type { Model } from '../model/model.ts'
 import type { Dependency } from './depends.ts'
+import type { FileParam } from './uploads.ts'
 
-/** Where a parameter is read from. */
-export type Location = 'path' | 'query' | 'header' | 'cookie'
+/** Where a parameter is read from; `form` is a field of a form body, urlencoded or multipart. */
+export type Location = 'path' | 'query' | 'header' | 'cookie' | 'form'
 
 /** Options every parameter accepts, beside its field's (constraints, `default`, `nullable`, `description`). */
 export interface ParamOptions {
@@ -81,6 +82,11 @@ export class Param<T = unknown, L extends Location = Location> {
       : this.field.defaultValue()
   }
 
+  /** Where a 422 item places it: FastAPI reports form fields under `body`. */
+  get locName(): Exclude<Location, 'form'> | 'body' {
+    return this.location === 'form' ? 'body' : this.location
+  }
+
   /** The name in the request: the alias, else the handler's name (with `_` as `-` for headers). */
   wireName(name: string): string {
     if (this.options.alias !== undefined) return this.options.alias
@@ -123,7 +129,7 @@ export function body<M extends Model>(
 }
 
 /** Anything a route or dependency may declare under `params`. */
-export type ParamSpec = Param<any> | BodyParam<any> | Dependency<any, any>
+export type ParamSpec = Param<any> | BodyParam<any> | FileParam<any> | Dependency<any, any>
 
 export type Params = Record<string, ParamSpec>
 
@@ -215,3 +221,13 @@ export const header = scalars('header')
 
 /** Cookie parameters, read from the `Cookie` header. */
 export const cookie = scalars('cookie')
+
+/**
+ * Form fields (FastAPI's `Form()`), read from an `application/x-www-form-urlencoded` or
+ * `multipart/form-data` body; a 422 places them under `body`. A route with form fields takes no JSON body.
+ *
+ * @example
+ * app.post('/login/', { params: { username: form.string(), password: form.string({ secret: true }) } },
+ *   ({ username }) => ({ username }))
+ */
+export const form = scalars('form')
