@@ -64,7 +64,7 @@ before(async () => {
 })
 after(() => app.close())
 
-async function post(path: string, payload: BodyInit, headers: Record<string, string> = {}) {
+async function post(path: string, payload: RequestInit['body'], headers: Record<string, string> = {}) {
   const response = await fetch(`${origin}${path}`, { method: 'POST', body: payload, headers })
   return { status: response.status, body: (await response.json()) as unknown }
 }
