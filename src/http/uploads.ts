@@ -146,6 +146,10 @@ async function readMultipart(request: FastifyRequest, plan: FormPlan): Promise<F
   const fields: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(saved.values)) {
     const values = (Array.isArray(value) ? value : [value]).filter((part) => part?.type === 'field')
+    // Busboy cuts a field past its size limit and goes on: taking what is left would lose data silently.
+    if (values.some((part) => part.valueTruncated || part.fieldnameTruncated)) {
+      throw new HTTPError(413, 'Form field too large.')
+    }
     if (values.length > 0) fields[name] = values.map((part) => part.value)
   }
   const files: Record<string, UploadedFile[]> = {}

@@ -242,6 +242,19 @@ describe('files', () => {
     )
   })
 
+  test('a multipart text field past the body limit: 413, never a value cut short', async () => {
+    const answer = await post(
+      '/upload',
+      multipart({ upload: [['a', 'a.txt']], note: 'n'.repeat(1024 * 1024 + 1) }),
+    )
+    assert.deepEqual(answer, { status: 413, body: { detail: 'Form field too large.' } })
+  })
+
+  test('a multipart content type without its boundary: 400', async () => {
+    const answer = await post('/upload', 'anything', { 'content-type': 'multipart/form-data' })
+    assert.deepEqual(answer, { status: 400, body: { detail: 'There was an error parsing the body' } })
+  })
+
   test('a malformed multipart body: 400, as FastAPI answers it', async () => {
     const answer = await post('/upload', '--cut\r\nContent-Disposition: form-data; name="upload"', {
       'content-type': 'multipart/form-data; boundary=cut',
