@@ -214,6 +214,7 @@ export {
   body,
   Param,
   BodyParam,
+  FormModelParam,
   type Location,
   type ParamOptions,
   type Params,

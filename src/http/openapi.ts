@@ -8,7 +8,7 @@ import { RouteDefinitionError } from '../errors.ts'
 import type { NestedModel } from '../model/field.ts'
 import { fieldSchema, jsonSchema } from '../model/json-schema.ts'
 import type { Model } from '../model/model.ts'
-import { BodyParam, Param } from './params.ts'
+import { BodyParam, FormModelParam, Param } from './params.ts'
 import { ListOf } from './response.ts'
 import { planRoute, type Plan, type RouteDefinition } from './route.ts'
 import { SecurityDependency, type SecurityScheme } from './security.ts'
@@ -119,7 +119,7 @@ function operationOf(route: RouteDefinition, components: Components): Json {
   const seen = new Set<string>()
   let requestBody: Json | undefined = formBodyOf(plan, operationId, components)
   for (const { spec, wire } of inputs) {
-    if (spec instanceof FileParam) continue
+    if (spec instanceof FileParam || spec instanceof FormModelParam) continue
     if (spec instanceof BodyParam) {
       requestBody = {
         content: { 'application/json': { schema: components.ref(spec.model) } },
@@ -174,6 +174,11 @@ function securityOf(plan: Plan, components: Components): Json[] {
  */
 function formBodyOf(plan: Plan, operationId: string, components: Components): Json | undefined {
   if (!plan.form) return undefined
+  const formModel = plan.inputs.find((input) => input.spec instanceof FormModelParam)?.spec
+  if (formModel instanceof FormModelParam) {
+    const schema = components.ref(formModel.model)
+    return { content: { 'application/x-www-form-urlencoded': { schema } }, required: true }
+  }
   const properties: Json = {}
   const required: string[] = []
   let multipart = false

@@ -128,8 +128,19 @@ export function body<M extends Model>(
   return new BodyParam(model, options)
 }
 
+/** A form body validated by a model (FastAPI's form model, `Annotated[Model, Form()]`). Immutable. */
+export class FormModelParam<M extends Model = Model, T = M['Type']> {
+  declare readonly '~value': T
+  readonly model: M
+
+  constructor(model: M) {
+    this.model = model
+  }
+}
+
 /** Anything a route or dependency may declare under `params`. */
-export type ParamSpec = Param<any> | BodyParam<any> | FileParam<any> | Dependency<any, any>
+export type ParamSpec =
+  Param<any> | BodyParam<any> | FormModelParam<any> | FileParam<any> | Dependency<any, any>
 
 export type Params = Record<string, ParamSpec>
 
@@ -225,9 +236,18 @@ export const cookie = scalars('cookie')
 /**
  * Form fields (FastAPI's `Form()`), read from an `application/x-www-form-urlencoded` or
  * `multipart/form-data` body; a 422 places them under `body`. A route with form fields takes no JSON body.
+ * `form.model(Model)` reads the whole form into a model instead (a form model), with the model's coercion,
+ * constraints and secret fields; a repeated field counts by its last value.
  *
  * @example
  * app.post('/login/', { params: { username: form.string(), password: form.string({ secret: true }) } },
  *   ({ username }) => ({ username }))
+ * app.post('/signup/', { params: { signup: form.model(SignupForm) } }, ({ signup }) => signup.username)
  */
-export const form = scalars('form')
+export const form = {
+  ...scalars('form'),
+  /** The whole form, validated by `model`; the route's only form input. */
+  model<M extends Model>(model: M): FormModelParam<M> {
+    return new FormModelParam(model)
+  },
+}

@@ -7,12 +7,12 @@ import { RouteDefinitionError } from '../errors.ts'
 import type { ValidationIssue } from '../model/validation-error.ts'
 import { Dependency, type DependencyOverrides, type RequestContext } from './depends.ts'
 import { RequestValidationError, ResponseValidationError } from './http-error.ts'
-import { BodyParam, Param, type Args, type Params } from './params.ts'
+import { BodyParam, FormModelParam, Param, type Args, type Params } from './params.ts'
 import type { Report } from './report.ts'
 import { readBody, readParam, type RequestReader } from './request-input.ts'
 import { ListOf, responseEncoder, type ResponseModel, type ResponseValue } from './response.ts'
 import { responseRelationships } from './response-relationships.ts'
-import { FileParam, formPlanOf, readFile, readForm, type FormPlan } from './uploads.ts'
+import { FileParam, formPlanOf, readFile, readForm, readFormModel, type FormPlan } from './uploads.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -60,7 +60,7 @@ type ArgSource =
 
 interface Input {
   readonly name: string
-  readonly spec: Param | BodyParam | FileParam
+  readonly spec: Param | BodyParam | FormModelParam | FileParam
   /** The name in the request (alias, or `_` as `-` for headers), as a 422 `loc` shows it. */
   readonly wire: string
   /** Where the request holds it: the wire name, lower-cased for headers (Node lower-cases them). */
@@ -96,7 +96,7 @@ export function planRoute(route: RouteDefinition, overrides: ReadonlyMap<Depende
           )
         }
         bodyParam = spec
-      } else if (!(spec instanceof Param) && !(spec instanceof FileParam)) {
+      } else if (!(spec instanceof Param || spec instanceof FileParam || spec instanceof FormModelParam)) {
         throw new RouteDefinitionError(
           `${where}: '${name}' of ${owner} is not a parameter. Use path.*(), query.*(), header.*(), cookie.*(), form.*(), file(), body(Model) or depends().`,
         )
@@ -127,7 +127,10 @@ export function planRoute(route: RouteDefinition, overrides: ReadonlyMap<Depende
   }
 
   const root = sources(route.options.params ?? {}, 'the route')
-  const form = formPlanOf(inputs.map((input) => input.spec))
+  const form = formPlanOf(
+    inputs.map((input) => input.spec),
+    where,
+  )
   if (form && bodyParam) {
     throw new RouteDefinitionError(
       `${where}: a route reads either a JSON body() or form fields and files, not both.`,
@@ -317,6 +320,7 @@ function readInput(reader: RequestReader, input: Input, issues: ValidationIssue[
   const { spec } = input
   if (spec instanceof BodyParam) return readBody(reader, spec, issues)
   if (spec instanceof FileParam) return readFile(reader, spec, input.wire, issues)
+  if (spec instanceof FormModelParam) return readFormModel(reader, spec, issues)
   return readParam(reader, spec, input.wire, input.key, issues)
 }
 

@@ -10,7 +10,8 @@ import multipart from '@fastify/multipart'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ValidationIssue } from '../model/validation-error.ts'
 import { HTTPError } from './http-error.ts'
-import { Param } from './params.ts'
+import { RouteDefinitionError } from '../errors.ts'
+import { FormModelParam, Param } from './params.ts'
 import { missing, type RequestReader } from './request-input.ts'
 import { planRoute, type RouteDefinition } from './route.ts'
 
@@ -94,17 +95,22 @@ const MAX_FILES = 1000
 const MAX_FIELDS = 1000
 
 /** The form plan of a route's inputs, or `undefined` when it takes no form. */
-export function formPlanOf(specs: readonly unknown[]): FormPlan | undefined {
-  let form = false
+export function formPlanOf(specs: readonly unknown[], where: string): FormPlan | undefined {
+  let inputs = 0
+  let models = 0
   let maxFileSize = 0
   for (const spec of specs) {
-    if (spec instanceof Param && spec.location === 'form') form = true
-    if (spec instanceof FileParam) {
-      form = true
-      maxFileSize = Math.max(maxFileSize, spec.maxSize)
-    }
+    if (spec instanceof FormModelParam) models++
+    else if (spec instanceof FileParam) maxFileSize = Math.max(maxFileSize, spec.maxSize)
+    else if (!(spec instanceof Param && spec.location === 'form')) continue
+    inputs++
   }
-  return form ? { maxFileSize } : undefined
+  if (models > 0 && inputs > 1) {
+    throw new RouteDefinitionError(
+      `${where}: a form model reads the whole form; declare the other form fields in the model.`,
+    )
+  }
+  return inputs > 0 ? { maxFileSize } : undefined
 }
 
 /** The route reads a form: one of its inputs, or its dependencies', is a form field or a file. */
@@ -159,6 +165,22 @@ async function readMultipart(request: FastifyRequest, plan: FormPlan): Promise<F
     ;(files[part.fieldname] ??= []).push(uploaded)
   }
   return { fields, files }
+}
+
+/** Reads the whole form into a form model, at `loc` `['body', field]`. */
+export function readFormModel(
+  reader: RequestReader,
+  param: FormModelParam,
+  issues: ValidationIssue[],
+): unknown {
+  const input: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(reader.form?.fields ?? {})) {
+    input[name] = Array.isArray(value) ? value.at(-1) : value
+  }
+  const result = param.model.safeValidate(input, ['body'])
+  if (result.success) return result.data
+  issues.push(...result.issues)
+  return undefined
 }
 
 function tooLarge(maxSize: number): HTTPError {

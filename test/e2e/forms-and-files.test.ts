@@ -13,6 +13,12 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { body, createApp, file, files, form, model, field, REDACTED, type App } from 'onemodel-ts'
 
 const Note = model('Note', { text: field.string() })
+const Signup = model('Signup', {
+  username: field.string({ minLength: 3 }),
+  age: field.integer({ ge: 18 }),
+  password: field.string({ secret: true, minLength: 8 }),
+  newsletter: field.boolean({ default: false }),
+})
 
 const seenPaths: string[] = []
 
@@ -51,6 +57,11 @@ function formsApp(): App {
       extras: extras.length,
     }),
   )
+  app.post('/signup', { params: { signup: form.model(Signup) } }, ({ signup }) => ({
+    username: signup.username,
+    age: signup.age,
+    newsletter: signup.newsletter,
+  }))
   app.post('/json', { params: { note: body(Note) } }, ({ note }) => note)
   return app
 }
@@ -159,6 +170,58 @@ describe('form fields', () => {
     const answer = await post('/json', new URLSearchParams({ text: 'hi' }))
     assert.equal(answer.status, 422)
     assert.deepEqual((answer.body as { detail: { type: string }[] }).detail[0]!.type, 'model_attributes_type')
+  })
+})
+
+describe('form models', () => {
+  const signup = { username: 'johndoe', age: '30', password: 'correct horse', newsletter: 'yes' }
+
+  test('the whole form validated by the model, urlencoded or multipart, with its coercion', async () => {
+    const expected = { status: 200, body: { username: 'johndoe', age: 30, newsletter: true } }
+    assert.deepEqual(await post('/signup', new URLSearchParams(signup)), expected)
+    assert.deepEqual(await post('/signup', multipart(signup)), expected)
+  })
+
+  test("the model's 422 items under body, its secret field redacted, a repeated field by its last value", async () => {
+    const sent = new URLSearchParams({ username: 'jo', age: '30', password: 'hunter2' })
+    sent.append('age', '12')
+    assert.deepEqual(await post('/signup', sent), {
+      status: 422,
+      body: {
+        detail: [
+          {
+            type: 'string_too_short',
+            loc: ['body', 'username'],
+            msg: 'String should have at least 3 characters',
+            input: 'jo',
+            ctx: { min_length: 3 },
+          },
+          {
+            type: 'greater_than_equal',
+            loc: ['body', 'age'],
+            msg: 'Input should be greater than or equal to 18',
+            input: '12',
+            ctx: { ge: 18 },
+          },
+          {
+            type: 'string_too_short',
+            loc: ['body', 'password'],
+            msg: 'String should have at least 8 characters',
+            input: REDACTED,
+            ctx: { min_length: 8 },
+          },
+        ],
+      },
+    })
+  })
+
+  test('a form model is the whole form: no other form field or file beside it', () => {
+    const mixed = createApp()
+    assert.throws(
+      () =>
+        mixed.post('/mixed', { params: { signup: form.model(Signup), extra: form.string() } }, () => ({})),
+      { code: 'OM_HTTP_ROUTE_DEFINITION', message: /a form model reads the whole form/ },
+    )
   })
 })
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { createApp, file, files, form, oauth2PasswordRequestForm } from 'onemodel-ts'
+import { createApp, field, file, files, form, model, oauth2PasswordRequestForm } from 'onemodel-ts'
 
 type Json = Record<string, any>
 
@@ -81,4 +81,26 @@ test('a form of optional fields only: the body is not required', () => {
   const requestBody = (app.openapi() as Json).paths['/search'].post.requestBody
   assert.equal(requestBody.required, undefined)
   assert.ok(requestBody.content['application/x-www-form-urlencoded'])
+})
+
+test("a form model: the urlencoded body is the model's own component", () => {
+  const Signup = model('Signup', { username: field.string(), age: field.integer({ ge: 18 }) })
+  const app = createApp()
+  app.post('/signup', { params: { signup: form.model(Signup) } }, function signup() {
+    return {}
+  })
+  const document = app.openapi() as Json
+  assert.deepEqual(document.paths['/signup'].post.requestBody, {
+    content: { 'application/x-www-form-urlencoded': { schema: { $ref: '#/components/schemas/Signup' } } },
+    required: true,
+  })
+  assert.deepEqual(document.components.schemas.Signup, {
+    type: 'object',
+    properties: {
+      username: { type: 'string', title: 'Username' },
+      age: { type: 'integer', minimum: 18, title: 'Age' },
+    },
+    required: ['username', 'age'],
+    title: 'Signup',
+  })
 })

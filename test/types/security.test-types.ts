@@ -9,11 +9,13 @@ import {
   apiKeyQuery,
   createApp,
   depends,
+  field,
   file,
   files,
   form,
   httpBasic,
   httpBearer,
+  model,
   oauth2PasswordBearer,
   oauth2PasswordRequestForm,
   type HTTPAuthorizationCredentials,
@@ -99,6 +101,16 @@ app.post(
     return {}
   },
 )
+
+const Signup = model('Signup', {
+  username: field.string(),
+  age: field.integer({ nullable: true, default: null }),
+})
+app.post('/signup', { params: { signup: form.model(Signup) } }, ({ signup }) => {
+  type _signup = Expect<Equal<typeof signup, typeof Signup.Type>>
+  type _age = Expect<Equal<typeof signup.age, number | null>>
+  return {}
+})
 
 // @ts-expect-error a file's size limit is a number of bytes
 file({ maxSize: '1MB' })
