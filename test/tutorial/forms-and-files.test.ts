@@ -13,6 +13,7 @@ const printed =
   [
     'POST /login/ 200 {"username":"johndoe"}',
     'POST /login/ 422 {"detail":[{"type":"string_too_short","loc":["body","password"],"msg":"String should have at least 8 characters","input":"**********","ctx":{"min_length":8}}]}',
+    'POST /signup/ 200 {"username":"johndoe","email":"john@example.com","newsletter":true}',
     'POST /files/ 200 {"filename":"hello.txt","contentType":"text/plain","size":13,"sha256":"dde32463cfe9","token":"abc"}',
     'POST /files/ 413 {"detail":"File too large: at most 1024 bytes are accepted."}',
     'POST /files/ 422 {"detail":[{"type":"missing","loc":["body","upload"],"msg":"Field required","input":null}]}',

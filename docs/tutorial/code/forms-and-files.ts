@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { createApp, file, files, form } from 'onemodel-ts'
+import { createApp, field, file, files, form, model } from 'onemodel-ts'
 
 const app = createApp({ title: 'Forms and files' })
 
@@ -11,6 +11,17 @@ app.post(
     return { username }
   },
 )
+
+const Signup = model('Signup', {
+  username: field.string({ minLength: 3 }),
+  email: field.string(),
+  password: field.string({ secret: true, minLength: 8 }),
+  newsletter: field.boolean({ default: false }),
+})
+
+app.post('/signup/', { params: { signup: form.model(Signup) } }, function signup({ signup }) {
+  return { username: signup.username, email: signup.email, newsletter: signup.newsletter }
+})
 
 app.post(
   '/files/',
@@ -55,6 +66,15 @@ function formData(fields: Record<string, string>, uploads: [name: string, text: 
 
 await post('/login/', new URLSearchParams({ username: 'johndoe', password: 'correct horse' }))
 await post('/login/', new URLSearchParams({ username: 'johndoe', password: 'short' }))
+await post(
+  '/signup/',
+  new URLSearchParams({
+    username: 'johndoe',
+    email: 'john@example.com',
+    password: 'correct horse',
+    newsletter: 'on',
+  }),
+)
 await post('/files/', formData({ token: 'abc' }, [['upload', 'Hello, files!', 'hello.txt']]))
 await post('/files/', formData({ token: 'abc' }, [['upload', 'x'.repeat(2048), 'big.txt']]))
 await post('/files/', formData({ token: 'abc' }, []))
