@@ -85,13 +85,18 @@ export interface FormContent {
   readonly files: Record<string, UploadedFile[]>
 }
 
-/** What a route's form needs: the largest file any of its parameters accepts. */
+/** What a route's form accepts: the largest file any of its parameters takes, and how many files. */
 export interface FormPlan {
   readonly maxFileSize: number
+  /**
+   * One per file parameter, or Starlette's default of 1000 when one takes a list: the form is read before
+   * any dependency runs, so a request that will be refused must not fill the disk with files first.
+   */
+  readonly maxFiles: number
 }
 
-/** Busboy's limits beside the file size, as Starlette's defaults (1000 files, 1000 fields). */
 const MAX_FILES = 1000
+/** Starlette's default. */
 const MAX_FIELDS = 1000
 
 /** The form plan of a route's inputs, or `undefined` when it takes no form. */
@@ -99,10 +104,13 @@ export function formPlanOf(specs: readonly unknown[], where: string): FormPlan |
   let inputs = 0
   let models = 0
   let maxFileSize = 0
+  let maxFiles = 0
   for (const spec of specs) {
     if (spec instanceof FormModelParam) models++
-    else if (spec instanceof FileParam) maxFileSize = Math.max(maxFileSize, spec.maxSize)
-    else if (!(spec instanceof Param && spec.location === 'form')) continue
+    else if (spec instanceof FileParam) {
+      maxFileSize = Math.max(maxFileSize, spec.maxSize)
+      maxFiles = Math.min(MAX_FILES, maxFiles + (spec.list ? MAX_FILES : 1))
+    } else if (!(spec instanceof Param && spec.location === 'form')) continue
     inputs++
   }
   if (models > 0 && inputs > 1) {
@@ -110,7 +118,7 @@ export function formPlanOf(specs: readonly unknown[], where: string): FormPlan |
       `${where}: a form model reads the whole form; declare the other form fields in the model.`,
     )
   }
-  return inputs > 0 ? { maxFileSize } : undefined
+  return inputs > 0 ? { maxFileSize, maxFiles } : undefined
 }
 
 /** The route reads a form: one of its inputs, or its dependencies', is a form field or a file. */
@@ -141,10 +149,14 @@ async function readMultipart(request: FastifyRequest, plan: FormPlan): Promise<F
   let saved
   try {
     saved = await request.saveRequestFiles({
-      limits: { fileSize: plan.maxFileSize, files: MAX_FILES, fields: MAX_FIELDS },
+      limits: { fileSize: plan.maxFileSize, files: plan.maxFiles, fields: MAX_FIELDS },
     })
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(plan.maxFileSize)
+    const code = (error as { code?: unknown }).code
+    if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(plan.maxFileSize)
+    if (code === 'FST_FILES_LIMIT') {
+      throw new HTTPError(413, `Too many files: this route takes at most ${plan.maxFiles}.`)
+    }
     // @fastify/multipart's other errors carry their 4xx status (413 past the count limits); busboy's do not.
     if (error instanceof Error && 'statusCode' in error) throw error
     throw new HTTPError(400, 'There was an error parsing the body')

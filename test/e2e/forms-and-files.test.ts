@@ -45,6 +45,7 @@ function formsApp(): App {
       return { filename: upload.filename, contentType: upload.contentType, size: upload.size, content, note }
     },
   )
+  app.post('/two', { params: { first: file({ maxSize: 64 }), second: file({ maxSize: 64 }) } }, () => ({}))
   app.post('/many', { params: { uploads: files() } }, ({ uploads }) => {
     seenPaths.push(...uploads.map((one) => one.path))
     return uploads.map((one) => ({ filename: one.filename, size: one.size }))
@@ -286,17 +287,35 @@ describe('files', () => {
     const exactly = await post('/upload', multipart({ upload: [['x'.repeat(64), 'limit.txt']] }))
     assert.equal(exactly.status, 200)
     const answer = await post(
-      '/upload',
-      multipart({
-        upload: [
-          ['small', 'first.sec413'],
-          ['y'.repeat(65), 'second.sec413'],
-        ],
-      }),
+      '/two',
+      multipart({ first: [['small', 'first.sec413']], second: [['y'.repeat(65), 'second.sec413']] }),
     )
     assert.deepEqual(answer, {
       status: 413,
       body: { detail: 'File too large: at most 64 bytes are accepted.' },
+    })
+    await sleep(50)
+    assert.deepEqual(
+      readdirSync(tmpdir()).filter((name) => name.endsWith('.sec413')),
+      [],
+    )
+  })
+
+  test('more files than the route takes: 413 before any is kept, even for a route of text fields', async () => {
+    const two = await post(
+      '/upload',
+      multipart({
+        upload: [
+          ['a', 'a.sec413'],
+          ['b', 'b.sec413'],
+        ],
+      }),
+    )
+    assert.deepEqual(two, { status: 413, body: { detail: 'Too many files: this route takes at most 1.' } })
+    const unasked = await post('/profile', multipart({ ...PROFILE, extra: [['a', 'a.sec413']] }))
+    assert.deepEqual(unasked, {
+      status: 413,
+      body: { detail: 'Too many files: this route takes at most 0.' },
     })
     await sleep(50)
     assert.deepEqual(
