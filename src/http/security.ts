@@ -61,18 +61,35 @@ function unauthorized(challenge: string): never {
   throw new HTTPError(401, 'Not authenticated', { 'www-authenticate': challenge })
 }
 
-/** `Bearer abc` → `['Bearer', 'abc']`, as FastAPI's `get_authorization_scheme_param`. */
-function authorization(request: FastifyRequest): { header: string; scheme: string; param: string } {
-  const header = request.headers.authorization ?? ''
-  const trimmed = header.trim()
-  const space = trimmed.indexOf(' ')
+/** `Bearer abc` → `{ scheme: 'Bearer', param: 'abc' }`, as FastAPI's `get_authorization_scheme_param`. */
+function authorization(request: FastifyRequest): { scheme: string; param: string } {
+  const header = (request.headers.authorization ?? '').trim()
+  const space = header.indexOf(' ')
   return space === -1
-    ? { header, scheme: trimmed, param: '' }
-    : { header, scheme: trimmed.slice(0, space), param: trimmed.slice(space + 1).trim() }
+    ? { scheme: header, param: '' }
+    : { scheme: header.slice(0, space), param: header.slice(space + 1).trim() }
 }
 
-function definitionOf(options: SchemeOptions, definition: Record<string, unknown>): Record<string, unknown> {
-  return options.description === undefined ? definition : { ...definition, description: options.description }
+/**
+ * A scheme named `name` unless `schemeName` says otherwise. `read` gives the credential, or `undefined`
+ * when the request has none: then a 401 with `challenge`, or `undefined` for the handler with
+ * `autoError: false`.
+ */
+function scheme<T, O extends SchemeOptions>(
+  options: O | undefined,
+  name: string,
+  definition: Record<string, unknown>,
+  challenge: string,
+  read: (request: FastifyRequest) => T | undefined,
+): SecurityDependency<Credential<T, O>> {
+  const { schemeName = name, description, autoError = true }: SchemeOptions = options ?? {}
+  const declared = description === undefined ? definition : { ...definition, description }
+  return new SecurityDependency({ name: schemeName, definition: declared }, (request) => {
+    const credential = read(request)
+    if (credential === undefined && autoError) unauthorized(challenge)
+    // Undefined only when autoError is false, which is when Credential<T, O> includes undefined.
+    return credential as Credential<T, O>
+  })
 }
 
 /**
@@ -89,12 +106,11 @@ function definitionOf(options: SchemeOptions, definition: Record<string, unknown
 export function oauth2PasswordBearer<const O extends SchemeOptions>(
   options: O & { tokenUrl: string; scopes?: Record<string, string> },
 ): SecurityDependency<Credential<string, O>> {
-  const { tokenUrl, scopes = {}, schemeName = 'OAuth2PasswordBearer', autoError = true } = options
-  const definition = definitionOf(options, { type: 'oauth2', flows: { password: { scopes, tokenUrl } } })
-  return new SecurityDependency({ name: schemeName, definition }, (request) => {
-    const { header, scheme, param } = authorization(request)
-    if (header && scheme.toLowerCase() === 'bearer' && param) return param
-    return autoError ? unauthorized('Bearer') : (undefined as Credential<string, O>)
+  const { tokenUrl, scopes = {} } = options
+  const definition = { type: 'oauth2', flows: { password: { scopes, tokenUrl } } }
+  return scheme(options, 'OAuth2PasswordBearer', definition, 'Bearer', (request) => {
+    const { scheme, param } = authorization(request)
+    return scheme.toLowerCase() === 'bearer' && param ? param : undefined
   })
 }
 
@@ -109,19 +125,15 @@ export function oauth2PasswordBearer<const O extends SchemeOptions>(
 export function httpBearer<const O extends SchemeOptions & { bearerFormat?: string } = {}>(
   options?: O,
 ): SecurityDependency<Credential<HTTPAuthorizationCredentials, O>> {
-  const { schemeName = 'HTTPBearer', autoError = true, bearerFormat } = options ?? {}
-  const base =
+  const { bearerFormat } = options ?? {}
+  const definition =
     bearerFormat === undefined
       ? { type: 'http', scheme: 'bearer' }
       : { type: 'http', scheme: 'bearer', bearerFormat }
-  return new SecurityDependency(
-    { name: schemeName, definition: definitionOf(options ?? {}, base) },
-    (request) => {
-      const { header, scheme, param } = authorization(request)
-      if (header && scheme.toLowerCase() === 'bearer' && param) return { scheme, credentials: param }
-      return autoError ? unauthorized('Bearer') : (undefined as Credential<HTTPAuthorizationCredentials, O>)
-    },
-  )
+  return scheme(options, 'HTTPBearer', definition, 'Bearer', (request) => {
+    const { scheme, param } = authorization(request)
+    return scheme.toLowerCase() === 'bearer' && param ? { scheme, credentials: param } : undefined
+  })
 }
 
 /**
@@ -137,16 +149,13 @@ export function httpBearer<const O extends SchemeOptions & { bearerFormat?: stri
 export function httpBasic<const O extends SchemeOptions & { realm?: string } = {}>(
   options?: O,
 ): SecurityDependency<Credential<HTTPBasicCredentials, O>> {
-  const { schemeName = 'HTTPBasic', autoError = true, realm } = options ?? {}
+  const { realm } = options ?? {}
   const challenge = realm ? `Basic realm="${realm}"` : 'Basic'
-  const definition = definitionOf(options ?? {}, { type: 'http', scheme: 'basic' })
-  return new SecurityDependency({ name: schemeName, definition }, (request) => {
-    const { header, scheme, param } = authorization(request)
-    if (!header || scheme.toLowerCase() !== 'basic') {
-      return autoError ? unauthorized(challenge) : (undefined as Credential<HTTPBasicCredentials, O>)
-    }
-    const decoded = decodeBasic(param)
-    return decoded ?? unauthorized(challenge)
+  const definition = { type: 'http', scheme: 'basic' }
+  return scheme(options, 'HTTPBasic', definition, challenge, (request) => {
+    const { scheme, param } = authorization(request)
+    if (scheme.toLowerCase() !== 'basic') return undefined
+    return decodeBasic(param) ?? unauthorized(challenge)
   })
 }
 
@@ -170,15 +179,14 @@ function apiKey<O extends SchemeOptions>(
   options: O & { name: string },
   read: (request: FastifyRequest, name: string) => unknown,
 ): SecurityDependency<Credential<string, O>> {
-  const { name, schemeName = KEY_SCHEME_NAMES[location], autoError = true } = options
-  const definition = definitionOf(options, { type: 'apiKey', in: location, name })
-  return new SecurityDependency({ name: schemeName, definition }, (request) => {
+  const { name } = options
+  const definition = { type: 'apiKey', in: location, name }
+  // The challenge is not standard for API keys, but a 401 must carry one (RFC 9110); FastAPI sends `APIKey`.
+  return scheme(options, KEY_SCHEME_NAMES[location], definition, 'APIKey', (request) => {
     const raw = read(request, name)
     // A repeated query parameter or header counts by its last value, as other parameters do.
     const key = Array.isArray(raw) ? raw.at(-1) : raw
-    if (typeof key === 'string' && key !== '') return key
-    // The challenge is not standard for API keys, but a 401 must carry one (RFC 9110); FastAPI sends `APIKey`.
-    return autoError ? unauthorized('APIKey') : (undefined as Credential<string, O>)
+    return typeof key === 'string' && key !== '' ? key : undefined
   })
 }
 
