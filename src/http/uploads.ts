@@ -185,10 +185,13 @@ export function readFormModel(
   param: FormModelParam,
   issues: ValidationIssue[],
 ): unknown {
-  const input: Record<string, unknown> = {}
-  for (const [name, value] of Object.entries(reader.form?.fields ?? {})) {
-    input[name] = Array.isArray(value) ? value.at(-1) : value
-  }
+  // fromEntries defines each field as an own property, so a field named `__proto__` is just a field.
+  const input = Object.fromEntries(
+    Object.entries(reader.form?.fields ?? {}).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? value.at(-1) : value,
+    ]),
+  )
   const result = param.model.safeValidate(input, ['body'])
   if (result.success) return result.data
   issues.push(...result.issues)

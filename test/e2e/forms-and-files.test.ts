@@ -216,6 +216,14 @@ describe('form models', () => {
     })
   })
 
+  test('a field named __proto__ is one more unknown field, ignored', async () => {
+    const sent = `__proto__=x&constructor=y&${new URLSearchParams(signup)}`
+    assert.deepEqual(await post('/signup', sent, { 'content-type': 'application/x-www-form-urlencoded' }), {
+      status: 200,
+      body: { username: 'johndoe', age: 30, newsletter: true },
+    })
+  })
+
   test('a form model is the whole form: no other form field or file beside it', () => {
     const mixed = createApp()
     assert.throws(
