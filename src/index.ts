@@ -210,9 +210,11 @@ export {
   query,
   header,
   cookie,
+  form,
   body,
   Param,
   BodyParam,
+  FormModelParam,
   type Location,
   type ParamOptions,
   type Params,
@@ -232,3 +234,20 @@ export {
 export { list, ListOf, type ResponseModel, type ResponseValue } from './http/response.ts'
 export { HTTPError, RequestValidationError, ResponseValidationError } from './http/http-error.ts'
 export type { RouteOptions, Handler, HttpMethod } from './http/route.ts'
+export {
+  oauth2PasswordBearer,
+  oauth2PasswordRequestForm,
+  httpBearer,
+  httpBasic,
+  apiKeyHeader,
+  apiKeyQuery,
+  apiKeyCookie,
+  SecurityDependency,
+  type SecurityScheme,
+  type SchemeOptions,
+  type Credential,
+  type HTTPAuthorizationCredentials,
+  type HTTPBasicCredentials,
+  type OAuth2PasswordRequest,
+} from './http/security.ts'
+export { file, files, FileParam, type FileOptions, type UploadedFile } from './http/uploads.ts'

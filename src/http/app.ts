@@ -30,6 +30,7 @@ import {
   type RouteOptions,
 } from './route.ts'
 import { allowOnly, fastifyPath, routerKey } from './router.ts'
+import { registerFormParsers, takesForm } from './uploads.ts'
 
 /** Code run when the app starts and stops (FastAPI's lifespan): create tables, dispose the engine. */
 export interface Lifespan {
@@ -212,13 +213,16 @@ export class App {
     // The methods of each path as the router matches it, whatever its routes call their parameters.
     const ignoreSlash = instance.initialConfig.routerOptions?.ignoreTrailingSlash === true
     const methodsOf = new Map<string, { url: string; methods: Set<string> }>()
+    const formRoutes: RouteDefinition[] = []
     for (const route of this.#routes) {
       const url = fastifyPath(route.path)
-      instance.route({
-        method: route.method,
-        url,
-        handler: requestHandler(route, this.dependencyOverrides, report),
-      })
+      if (takesForm(route)) formRoutes.push(route)
+      else
+        instance.route({
+          method: route.method,
+          url,
+          handler: requestHandler(route, this.dependencyOverrides, report),
+        })
       const key = routerKey(route.path, ignoreSlash)
       const entry = methodsOf.get(key) ?? { url, methods: new Set<string>() }
       entry.methods.add(route.method)
@@ -226,6 +230,16 @@ export class App {
       methodsOf.set(key, entry)
     }
     for (const { url, methods } of methodsOf.values()) allowOnly(instance, url, methods)
+    if (formRoutes.length > 0) {
+      // A context of their own: only these routes parse forms, the others keep their raw bodies.
+      void instance.register(async (forms) => {
+        await registerFormParsers(forms, bodyLimit)
+        for (const route of formRoutes) {
+          const handler = requestHandler(route, this.dependencyOverrides, report)
+          forms.route({ method: route.method, url: fastifyPath(route.path), handler })
+        }
+      })
+    }
     this.#serveDocs(instance)
   }
 

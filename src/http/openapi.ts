@@ -8,9 +8,11 @@ import { RouteDefinitionError } from '../errors.ts'
 import type { NestedModel } from '../model/field.ts'
 import { fieldSchema, jsonSchema } from '../model/json-schema.ts'
 import type { Model } from '../model/model.ts'
-import { BodyParam, Param } from './params.ts'
+import { BodyParam, FormModelParam, Param } from './params.ts'
 import { ListOf } from './response.ts'
-import { planRoute, type RouteDefinition } from './route.ts'
+import { planRoute, type Plan, type RouteDefinition } from './route.ts'
+import { SecurityDependency, type SecurityScheme } from './security.ts'
+import { FileParam } from './uploads.ts'
 
 /** The `info` object of the document. */
 export interface OpenApiInfo {
@@ -46,6 +48,18 @@ const HTTP_VALIDATION_ERROR = {
 class Components {
   readonly #models = new Map<string, NestedModel>()
   readonly schemas: Record<string, unknown> = {}
+  readonly securitySchemes: Record<string, unknown> = {}
+
+  /** Declares a security scheme, refusing two different ones under one name. */
+  readonly scheme = (scheme: SecurityScheme): void => {
+    const known = this.securitySchemes[scheme.name]
+    if (known !== undefined && JSON.stringify(known) !== JSON.stringify(scheme.definition)) {
+      throw new RouteDefinitionError(
+        `Two different security schemes are named '${scheme.name}'. Give one of them another schemeName.`,
+      )
+    }
+    this.securitySchemes[scheme.name] = scheme.definition
+  }
 
   readonly ref = (model: NestedModel): TSchema => {
     const known = this.#models.get(model.name)
@@ -77,8 +91,11 @@ export function openApiDocument(info: OpenApiInfo, routes: readonly RouteDefinit
     components.schemas.ValidationError = VALIDATION_ERROR
   }
   const document: Json = { openapi: '3.1.0', info: { ...info }, paths }
-  if (Object.keys(components.schemas).length > 0)
-    document.components = { schemas: sortKeys(components.schemas) }
+  const declared: Json = {}
+  if (Object.keys(components.schemas).length > 0) declared.schemas = sortKeys(components.schemas)
+  if (Object.keys(components.securitySchemes).length > 0)
+    declared.securitySchemes = components.securitySchemes
+  if (Object.keys(declared).length > 0) document.components = declared
   return document
 }
 
@@ -94,11 +111,15 @@ function operationOf(route: RouteDefinition, components: Components): Json {
   operation.operationId = operationId
   if (options.deprecated) operation.deprecated = true
 
-  const { inputs } = planRoute(route, new Map())
+  const plan = planRoute(route, new Map())
+  const { inputs } = plan
+  const security = securityOf(plan, components)
+  if (security.length > 0) operation.security = security
   const parameters: Json[] = []
   const seen = new Set<string>()
-  let requestBody: Json | undefined
+  let requestBody: Json | undefined = formBodyOf(plan, operationId, components)
   for (const { spec, wire } of inputs) {
+    if (spec instanceof FileParam || spec instanceof FormModelParam) continue
     if (spec instanceof BodyParam) {
       requestBody = {
         content: { 'application/json': { schema: components.ref(spec.model) } },
@@ -107,7 +128,7 @@ function operationOf(route: RouteDefinition, components: Components): Json {
       if (spec.description !== undefined) requestBody.description = spec.description
       continue
     }
-    if (seen.has(`${spec.location}:${wire}`)) continue
+    if (spec.location === 'form' || seen.has(`${spec.location}:${wire}`)) continue
     seen.add(`${spec.location}:${wire}`)
     parameters.push(parameterOf(spec, wire, components))
   }
@@ -129,6 +150,72 @@ function operationOf(route: RouteDefinition, components: Components): Json {
   }
   operation.responses = responses
   return operation
+}
+
+/**
+ * The security requirements of an operation: one per scheme among its dependencies, however deep, each
+ * declared in `components.securitySchemes` too.
+ */
+function securityOf(plan: Plan, components: Components): Json[] {
+  const requirements: Json[] = []
+  const named = new Set<string>()
+  for (const { dependency } of plan.nodes) {
+    if (!(dependency instanceof SecurityDependency) || named.has(dependency.scheme.name)) continue
+    named.add(dependency.scheme.name)
+    components.scheme(dependency.scheme)
+    requirements.push({ [dependency.scheme.name]: [] })
+  }
+  return requirements
+}
+
+/**
+ * The request body of a route with form fields or files, as FastAPI writes it: a `Body_<operationId>`
+ * component, urlencoded, or multipart when a file is among them (files are `format: binary` strings).
+ */
+function formBodyOf(plan: Plan, operationId: string, components: Components): Json | undefined {
+  if (!plan.form) return undefined
+  const formModel = plan.inputs.find((input) => input.spec instanceof FormModelParam)?.spec
+  if (formModel instanceof FormModelParam) {
+    const schema = components.ref(formModel.model)
+    return { content: { 'application/x-www-form-urlencoded': { schema } }, required: true }
+  }
+  const properties: Json = {}
+  const required: string[] = []
+  let multipart = false
+  for (const { spec, wire } of plan.inputs) {
+    if (spec instanceof FileParam) {
+      multipart = true
+      properties[wire] = fileSchema(spec, wire)
+      if (!spec.optional) required.push(wire)
+    } else if (spec instanceof Param && spec.location === 'form') {
+      properties[wire] = plain(fieldSchema(wire, spec.field, components.ref))
+      if (spec.field.options.description !== undefined) {
+        ;(properties[wire] as Json).description = spec.field.options.description
+      }
+      if (spec.required) required.push(wire)
+    }
+  }
+  const name = `Body_${operationId}`
+  const schema: Json = { properties, type: 'object' }
+  if (required.length > 0) schema.required = required
+  schema.title = name
+  components.schemas[name] = schema
+  const mediaType = multipart ? 'multipart/form-data' : 'application/x-www-form-urlencoded'
+  const body: Json = { content: { [mediaType]: { schema: { $ref: `#/components/schemas/${name}` } } } }
+  if (required.length > 0) body.required = true
+  return body
+}
+
+function fileSchema(spec: FileParam, wire: string): Json {
+  const binary = { type: 'string', format: 'binary' }
+  const value: Json = spec.list
+    ? { type: 'array', items: binary }
+    : spec.optional
+      ? { anyOf: [binary, { type: 'null' }] }
+      : { ...binary }
+  value.title = pythonTitle(wire)
+  if (spec.description !== undefined) value.description = spec.description
+  return value
 }
 
 function parameterOf(param: Param, wire: string, components: Components): Json {

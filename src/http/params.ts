@@ -13,9 +13,10 @@ import type {
 import { Field, type AnyField, type FieldKind } from '../model/field.ts'
 import type { Model } from '../model/model.ts'
 import type { Dependency } from './depends.ts'
+import type { FileParam } from './uploads.ts'
 
-/** Where a parameter is read from. */
-export type Location = 'path' | 'query' | 'header' | 'cookie'
+/** Where a parameter is read from; `form` is a field of a form body, urlencoded or multipart. */
+export type Location = 'path' | 'query' | 'header' | 'cookie' | 'form'
 
 /** Options every parameter accepts, beside its field's (constraints, `default`, `nullable`, `description`). */
 export interface ParamOptions {
@@ -81,6 +82,11 @@ export class Param<T = unknown, L extends Location = Location> {
       : this.field.defaultValue()
   }
 
+  /** Where a 422 item places it: FastAPI reports form fields under `body`. */
+  get locName(): Exclude<Location, 'form'> | 'body' {
+    return this.location === 'form' ? 'body' : this.location
+  }
+
   /** The name in the request: the alias, else the handler's name (with `_` as `-` for headers). */
   wireName(name: string): string {
     if (this.options.alias !== undefined) return this.options.alias
@@ -122,8 +128,19 @@ export function body<M extends Model>(
   return new BodyParam(model, options)
 }
 
+/** A form body validated by a model (FastAPI's form model, `Annotated[Model, Form()]`). Immutable. */
+export class FormModelParam<M extends Model = Model, T = M['Type']> {
+  declare readonly '~value': T
+  readonly model: M
+
+  constructor(model: M) {
+    this.model = model
+  }
+}
+
 /** Anything a route or dependency may declare under `params`. */
-export type ParamSpec = Param<any> | BodyParam<any> | Dependency<any, any>
+export type ParamSpec =
+  Param<any> | BodyParam<any> | FormModelParam<any> | FileParam<any> | Dependency<any, any>
 
 export type Params = Record<string, ParamSpec>
 
@@ -215,3 +232,22 @@ export const header = scalars('header')
 
 /** Cookie parameters, read from the `Cookie` header. */
 export const cookie = scalars('cookie')
+
+/**
+ * Form fields (FastAPI's `Form()`), read from an `application/x-www-form-urlencoded` or
+ * `multipart/form-data` body; a 422 places them under `body`. A route with form fields takes no JSON body.
+ * `form.model(Model)` reads the whole form into a model instead (a form model), with the model's coercion,
+ * constraints and secret fields; a repeated field counts by its last value.
+ *
+ * @example
+ * app.post('/login/', { params: { username: form.string(), password: form.string({ secret: true }) } },
+ *   ({ username }) => ({ username }))
+ * app.post('/signup/', { params: { signup: form.model(SignupForm) } }, ({ signup }) => signup.username)
+ */
+export const form = {
+  ...scalars('form'),
+  /** The whole form, validated by `model`; the route's only form input. */
+  model<M extends Model>(model: M): FormModelParam<M> {
+    return new FormModelParam(model)
+  },
+}

@@ -9,14 +9,17 @@ import { Invalid } from '../model/invalid.ts'
 import { REDACTED, type ValidationIssue } from '../model/validation-error.ts'
 import { MAX_JSON_DEPTH, tooDeepAt } from './json-depth.ts'
 import type { BodyParam, Param } from './params.ts'
+import type { FormContent } from './uploads.ts'
 
-/** Per-request memo of what several parameters read: the parsed cookies. */
+/** Per-request memo of what several parameters read: the parsed cookies, and the form's fields. */
 export interface RequestReader {
   readonly request: FastifyRequest
   cookies?: Record<string, string | undefined>
+  /** Set before the inputs are read when the route takes a form (see uploads.ts). */
+  form?: FormContent
 }
 
-const missing = (loc: (string | number)[]): ValidationIssue => ({
+export const missing = (loc: (string | number)[]): ValidationIssue => ({
   type: 'missing',
   loc,
   msg: 'Field required',
@@ -38,20 +41,20 @@ export function readParam(
   if (raw === undefined || (param.list && Array.isArray(raw) && raw.length === 0)) {
     if (param.hasDefault) return param.defaultValue()
     if (param.options.optional) return undefined
-    issues.push(missing([param.location, wire]))
+    issues.push(missing([param.locName, wire]))
     return undefined
   }
   if (!param.list) {
     // A repeated scalar takes its last value, which is also the input a 422 item shows.
     const last = Array.isArray(raw) ? raw.at(-1) : raw
     const value = param.coerce(last)
-    if (value instanceof Invalid) issues.push(value.at([param.location, wire], shown(param, last)))
+    if (value instanceof Invalid) issues.push(value.at([param.locName, wire], shown(param, last)))
     return value
   }
   const items = Array.isArray(raw) ? raw : [raw]
   return items.map((item, index) => {
     const value = param.coerce(item)
-    if (value instanceof Invalid) issues.push(value.at([param.location, wire, index], shown(param, item)))
+    if (value instanceof Invalid) issues.push(value.at([param.locName, wire, index], shown(param, item)))
     return value
   })
 }
@@ -73,6 +76,8 @@ function rawValue(reader: RequestReader, param: Param, key: string): unknown {
     case 'cookie':
       reader.cookies ??= parseCookieHeader(request.headers.cookie ?? '')
       return own(reader.cookies, key)
+    case 'form':
+      return own(reader.form?.fields, key)
   }
 }
 

@@ -7,11 +7,12 @@ import { RouteDefinitionError } from '../errors.ts'
 import type { ValidationIssue } from '../model/validation-error.ts'
 import { Dependency, type DependencyOverrides, type RequestContext } from './depends.ts'
 import { RequestValidationError, ResponseValidationError } from './http-error.ts'
-import { BodyParam, Param, type Args, type Params } from './params.ts'
+import { BodyParam, FormModelParam, Param, type Args, type Params } from './params.ts'
 import type { Report } from './report.ts'
 import { readBody, readParam, type RequestReader } from './request-input.ts'
 import { ListOf, responseEncoder, type ResponseModel, type ResponseValue } from './response.ts'
 import { responseRelationships } from './response-relationships.ts'
+import { FileParam, formPlanOf, readFile, readForm, readFormModel, type FormPlan } from './uploads.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -59,7 +60,7 @@ type ArgSource =
 
 interface Input {
   readonly name: string
-  readonly spec: Param | BodyParam
+  readonly spec: Param | BodyParam | FormModelParam | FileParam
   /** The name in the request (alias, or `_` as `-` for headers), as a 422 `loc` shows it. */
   readonly wire: string
   /** Where the request holds it: the wire name, lower-cased for headers (Node lower-cases them). */
@@ -72,6 +73,8 @@ export interface Plan {
   /** Dependencies in an order where each comes after its own dependencies. */
   readonly nodes: readonly { readonly dependency: Dependency; readonly args: readonly ArgSource[] }[]
   readonly root: readonly ArgSource[]
+  /** Set when an input is a form field or a file: the form is read before the inputs. */
+  readonly form: FormPlan | undefined
 }
 
 /** Plans a route's parameters with the dependency overrides in force. */
@@ -93,12 +96,12 @@ export function planRoute(route: RouteDefinition, overrides: ReadonlyMap<Depende
           )
         }
         bodyParam = spec
-      } else if (!(spec instanceof Param)) {
+      } else if (!(spec instanceof Param || spec instanceof FileParam || spec instanceof FormModelParam)) {
         throw new RouteDefinitionError(
-          `${where}: '${name}' of ${owner} is not a parameter. Use path.*(), query.*(), header.*(), cookie.*(), body(Model) or depends().`,
+          `${where}: '${name}' of ${owner} is not a parameter. Use path.*(), query.*(), header.*(), cookie.*(), form.*(), file(), body(Model) or depends().`,
         )
       }
-      const wire = spec instanceof Param ? spec.wireName(name) : 'body'
+      const wire = spec instanceof Param ? spec.wireName(name) : spec instanceof FileParam ? name : 'body'
       inputs.push({
         name,
         spec,
@@ -124,7 +127,16 @@ export function planRoute(route: RouteDefinition, overrides: ReadonlyMap<Depende
   }
 
   const root = sources(route.options.params ?? {}, 'the route')
-  return { inputs, nodes, root }
+  const form = formPlanOf(
+    inputs.map((input) => input.spec),
+    where,
+  )
+  if (form && bodyParam) {
+    throw new RouteDefinitionError(
+      `${where}: a route reads either a JSON body() or form fields and files, not both.`,
+    )
+  }
+  return { inputs, nodes, root, form }
 }
 
 /** Checks the path template against the path parameters of a route's plan, when the route is added. */
@@ -268,12 +280,9 @@ export function requestHandler(
       planVersion = overrides.version
     }
     const reader: RequestReader = { request }
+    if (plan.form) reader.form = await readForm(request, plan.form)
     const issues: ValidationIssue[] = []
-    const inputs = plan.inputs.map((input) =>
-      input.spec instanceof BodyParam
-        ? readBody(reader, input.spec, issues)
-        : readParam(reader, input.spec, input.wire, input.key, issues),
-    )
+    const inputs = plan.inputs.map((input) => readInput(reader, input, issues))
     if (issues.length > 0) throw new RequestValidationError(issues)
 
     const context: RequestContext = { request, reply }
@@ -305,6 +314,14 @@ export function requestHandler(
     } else json = JSON.stringify(result) ?? 'null'
     reply.code(status).type('application/json').send(json)
   }
+}
+
+function readInput(reader: RequestReader, input: Input, issues: ValidationIssue[]): unknown {
+  const { spec } = input
+  if (spec instanceof BodyParam) return readBody(reader, spec, issues)
+  if (spec instanceof FileParam) return readFile(reader, spec, input.wire, issues)
+  if (spec instanceof FormModelParam) return readFormModel(reader, spec, issues)
+  return readParam(reader, spec, input.wire, input.key, issues)
 }
 
 function responseName(response: ResponseModel): string {

@@ -6,6 +6,16 @@
  */
 import {
   and,
+  apiKeyCookie,
+  apiKeyHeader,
+  apiKeyQuery,
+  file,
+  files,
+  form,
+  httpBasic,
+  httpBearer,
+  oauth2PasswordBearer,
+  oauth2PasswordRequestForm,
   body,
   col,
   cookie,
@@ -148,6 +158,23 @@ app.get(
   '/heroes/',
   { params: { limit, tags: tagFilter, session: getSession }, response: heroList },
   ({ limit, session }) => session.exec(select(Hero).limit(limit)).all(),
+)
+export const oauth2Scheme = oauth2PasswordBearer({ tokenUrl: 'token' })
+export const optionalBearer = httpBearer({ autoError: false })
+export const basicAuth = httpBasic({ realm: 'heroes' })
+export const keyInHeader = apiKeyHeader({ name: 'X-API-Key' })
+export const keyInQuery = apiKeyQuery({ name: 'api_key' })
+export const keyInCookie = apiKeyCookie({ name: 'session' })
+export const loginForm = oauth2PasswordRequestForm
+export const nameField = form.string({ minLength: 1 })
+export const heroForm = form.model(HeroCreate)
+export const upload = file({ optional: true, maxSize: 1024 })
+export const uploads = files()
+export const forms = form
+app.post(
+  '/heroes/{hero_id}/avatar',
+  { params: { hero_id: heroId, avatar: upload, token: oauth2Scheme } },
+  ({ avatar }) => ({ size: avatar?.size ?? 0 }),
 )
 export const notFound = new HTTPError(404, 'Hero not found')
 export const overrides = app.dependencyOverrides
