@@ -3,6 +3,7 @@
  * with their constraints, `Successful Response` and `Validation Error` answers, and summaries and
  * operation ids derived from handler names. Derived from the same declarations that validate requests.
  */
+import { STATUS_CODES } from 'node:http'
 import type { TSchema } from 'typebox'
 import { RouteDefinitionError } from '../errors.ts'
 import type { NestedModel } from '../model/field.ts'
@@ -10,7 +11,7 @@ import { fieldSchema, jsonSchema } from '../model/json-schema.ts'
 import type { Model } from '../model/model.ts'
 import { BodyParam, Param } from './params.ts'
 import { ListOf } from './response.ts'
-import { planRoute, type RouteDefinition } from './route.ts'
+import { planRoute, type ExtraResponses, type RouteDefinition } from './route.ts'
 
 /** The `info` object of the document. */
 export interface OpenApiInfo {
@@ -68,6 +69,7 @@ export function openApiDocument(info: OpenApiInfo, routes: readonly RouteDefinit
   const paths: Record<string, Record<string, Json>> = {}
   let validates = false
   for (const route of routes) {
+    if (route.options.includeInSchema === false) continue
     const operation = operationOf(route, components)
     if (operation.responses && '422' in (operation.responses as Json)) validates = true
     ;(paths[route.path] ??= {})[route.method.toLowerCase()] = operation
@@ -88,7 +90,7 @@ function operationOf(route: RouteDefinition, components: Components): Json {
   const operationId =
     options.operationId ?? `${name}${route.path}`.replace(/\W/g, '_') + `_${route.method.toLowerCase()}`
   const operation: Json = {}
-  if (options.tags) operation.tags = options.tags
+  if (options.tags?.length) operation.tags = options.tags
   operation.summary = options.summary ?? pythonTitle(name)
   if (options.description !== undefined) operation.description = options.description
   operation.operationId = operationId
@@ -115,13 +117,16 @@ function operationOf(route: RouteDefinition, components: Components): Json {
   if (requestBody) operation.requestBody = requestBody
 
   const status = String(options.status ?? 200)
-  const success: Json = { description: 'Successful Response' }
+  const responses = extraResponses(options.responses ?? {}, components)
+  // A documented answer for the success status keeps its other keys, as FastAPI merges them.
+  const success: Json = { ...responses[status], description: 'Successful Response' }
   if (status !== '204' && status !== '304') {
-    success.content = { 'application/json': { schema: responseSchema(route, operationId, components) } }
+    const content = { ...(success.content as Json | undefined) }
+    content['application/json'] = { schema: responseSchema(route, operationId, components) }
+    success.content = content
   }
-  const responses: Json = { [status]: success }
-  for (const [code, extra] of Object.entries(options.responses ?? {})) responses[code] = { ...extra }
-  if (inputs.length > 0) {
+  responses[status] = success
+  if (inputs.length > 0 && !('422' in responses)) {
     responses['422'] = {
       description: 'Validation Error',
       content: { 'application/json': { schema: { $ref: '#/components/schemas/HTTPValidationError' } } },
@@ -129,6 +134,17 @@ function operationOf(route: RouteDefinition, components: Components): Json {
   }
   operation.responses = responses
   return operation
+}
+
+/** The `responses` option as FastAPI documents it: a model as its JSON content, a reason phrase by default. */
+function extraResponses(extra: ExtraResponses, components: Components): Record<string, Json> {
+  const responses: Record<string, Json> = {}
+  for (const [code, { model, description }] of Object.entries(extra)) {
+    const response: Json = { description: description ?? STATUS_CODES[code] ?? 'Additional Response' }
+    if (model) response.content = { 'application/json': { schema: components.ref(model) } }
+    responses[code] = response
+  }
+  return responses
 }
 
 function parameterOf(param: Param, wire: string, components: Components): Json {

@@ -4,6 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { RouteDefinitionError } from '../errors.ts'
+import type { Model } from '../model/model.ts'
 import type { ValidationIssue } from '../model/validation-error.ts'
 import { Dependency, type DependencyOverrides, type RequestContext } from './depends.ts'
 import { RequestValidationError, ResponseValidationError } from './http-error.ts'
@@ -12,6 +13,8 @@ import type { Report } from './report.ts'
 import { readBody, readParam, type RequestReader } from './request-input.ts'
 import { ListOf, responseEncoder, type ResponseModel, type ResponseValue } from './response.ts'
 import { responseRelationships } from './response-relationships.ts'
+import { HandlerContext } from './outgoing-response.ts'
+import { StreamedResponse } from './streams.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -37,15 +40,33 @@ export interface RouteOptions<P extends Params = Params, R extends ResponseModel
   /** OpenAPI operationId; default as FastAPI makes it (`create_hero_heroes__post`). */
   operationId?: string
   deprecated?: boolean
-  /** More documented answers, such as `{ 404: { description: 'Hero not found' } }`. */
-  responses?: Record<number, { description: string }>
+  /**
+   * More documented answers (FastAPI's `responses`): `{ 404: { description: 'Hero not found', model:
+   * Message } }`. The description defaults to the status's reason phrase.
+   */
+  responses?: ExtraResponses
+  /**
+   * Dependencies run for the request although the handler takes none of their values, cleanup included
+   * (FastAPI's `dependencies=[Depends(verify_token)]`): checks that may refuse the request.
+   */
+  dependencies?: readonly Dependency<any, any>[]
+  /** `false` leaves the route out of the OpenAPI document and `/docs`; it is served all the same. */
+  includeInSchema?: boolean
 }
 
-/** A route handler: receives the parsed parameters, returns what the response model accepts. */
+/** Documented answers beside the success, by status code. */
+export type ExtraResponses = Readonly<
+  Record<number, { readonly description?: string; readonly model?: Model }>
+>
+
+/**
+ * A route handler: receives the parsed parameters, returns what the response model accepts, or a stream
+ * ({@link fileResponse}, {@link streamResponse}, {@link eventStream}) sent as it is.
+ */
 export type Handler<P extends Params, R extends ResponseModel | undefined> = (
   args: Args<P>,
   context: RequestContext,
-) => ResponseValue<R> | Promise<ResponseValue<R>>
+) => ResponseValue<R> | StreamedResponse | Promise<ResponseValue<R> | StreamedResponse>
 
 export interface RouteDefinition {
   readonly method: HttpMethod
@@ -123,6 +144,13 @@ export function planRoute(route: RouteDefinition, overrides: ReadonlyMap<Depende
     return nodes.length - 1
   }
 
+  // The route's own dependencies run first, as FastAPI runs a router's; their values go nowhere.
+  for (const dependency of route.options.dependencies ?? []) {
+    if (!(dependency instanceof Dependency)) {
+      throw new RouteDefinitionError(`${where}: an item of dependencies is not a dependency. Use depends().`)
+    }
+    visit(dependency)
+  }
   const root = sources(route.options.params ?? {}, 'the route')
   return { inputs, nodes, root }
 }
@@ -276,7 +304,7 @@ export function requestHandler(
     )
     if (issues.length > 0) throw new RequestValidationError(issues)
 
-    const context: RequestContext = { request, reply }
+    const context = new HandlerContext(request, reply)
     // Only dependencies need a scope (their generators are closed after the response).
     const scope = plan.nodes.length > 0 ? new RequestScope(request, reply, report) : undefined
     let result: unknown
@@ -295,15 +323,18 @@ export function requestHandler(
     }
     scope?.finish()
     if (reply.sent) return
+    const answerStatus = context.applyOutgoing() ?? status
+    // A stream is sent as it is; the dependencies' cleanup waits for its end (the response's close).
+    if (result instanceof StreamedResponse) return void (await result.send(reply.code(answerStatus)))
     // 204 and 304 answers have no body (RFC 9110), whatever the handler returned.
-    if (status === 204 || status === 304) return void reply.code(status).send()
+    if (answerStatus === 204 || answerStatus === 304) return void reply.code(answerStatus).send()
     let json: string
     if (encode) {
       const encoded = encode(result)
       if (typeof encoded !== 'string') throw new ResponseValidationError(where, responseLabel, encoded)
       json = encoded
     } else json = JSON.stringify(result) ?? 'null'
-    reply.code(status).type('application/json').send(json)
+    reply.code(answerStatus).type('application/json').send(json)
   }
 }
 
