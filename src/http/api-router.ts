@@ -8,7 +8,6 @@ import type { Dependency } from './depends.ts'
 import type { Params } from './params.ts'
 import type { ResponseModel } from './response.ts'
 import {
-  checkPathParams,
   planRoute,
   type ExtraResponses,
   type Handler,
@@ -101,16 +100,11 @@ export class Router {
     options: RouteOptions<P, R>,
     handler: Handler<P, R>,
   ): this {
-    const full = `${this.#options.prefix ?? ''}${path}`
-    if (!(path === '' ? full !== '' : path.startsWith('/'))) {
-      throw new RouteDefinitionError(`${method} ${full || "''"}: a path starts with '/'.`)
+    if (!(path === '' ? this.#options.prefix : path.startsWith('/'))) {
+      throw new RouteDefinitionError(`${method} ${path || "''"}: a path starts with '/'.`)
     }
     // The definition's types are the widest: each route's own are checked where it is declared.
-    const declared = { method, path, options, handler } as unknown as RouteDefinition
-    const route = underRouter(declared, this.#options)
-    // Planning refuses two body() parameters, or a value that is not a parameter, now rather than at start.
-    checkPathParams(route, planRoute(route, new Map()))
-    this.add(route)
+    this.add({ method, path, options, handler } as unknown as RouteDefinition)
     return this
   }
 
@@ -131,14 +125,25 @@ export class Router {
     return this
   }
 
-  /** Keeps a route planned and checked by {@link Router.route} or {@link Router.include}. */
+  /** Keeps `route` under this router's options, once checked. */
   protected add(route: RouteDefinition): void {
     if (this.#included) {
       throw new RouteDefinitionError(
         `${route.method} ${route.path}: the router was included already, and an include copies the routes a router holds then. Add its routes before including it.`,
       )
     }
-    this.#routes.push(route)
+    const placed = underRouter(route, this.#options)
+    this.check(placed)
+    this.#routes.push(placed)
+  }
+
+  /**
+   * Refuses two body() parameters, or a value that is not a parameter, when the route is declared rather
+   * than when the app starts. Path parameters are checked by the app: an include may still prefix the path
+   * with a parameter.
+   */
+  protected check(route: RouteDefinition): void {
+    planRoute(route, new Map())
   }
 
   /** The routes added so far. */

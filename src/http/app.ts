@@ -6,7 +6,7 @@ import Fastify, {
   type LightMyRequestResponse,
 } from 'fastify'
 import { RouteDefinitionError } from '../errors.ts'
-import { DependencyOverrides } from './depends.ts'
+import { DependencyOverrides, type Dependency } from './depends.ts'
 import { DOCS_ASSETS, docsAsset, docsPage } from './docs.ts'
 import { errorAnswer } from './error-answer.ts'
 import { openApiDocument } from './openapi.ts'
@@ -19,7 +19,7 @@ import {
 } from './protocol-errors.ts'
 import { reporter, withSafeRequestLog } from './report.ts'
 import { Router } from './api-router.ts'
-import { requestHandler, type RouteDefinition } from './route.ts'
+import { checkPathParams, planRoute, requestHandler, type RouteDefinition } from './route.ts'
 import { allowOnly, fastifyPath, routerKey } from './router.ts'
 
 /** Code run when the app starts and stops (FastAPI's lifespan): create tables, dispose the engine. */
@@ -49,6 +49,8 @@ export interface AppOptions {
    * cleanups) are then written to stderr.
    */
   logger?: FastifyServerOptions['logger']
+  /** Dependencies run for every request of every route, cleanup included (FastAPI's `FastAPI(dependencies=…)`). */
+  dependencies?: readonly Dependency<any, any>[]
   /** Any other option of the Fastify server the app creates. */
   fastify?: Omit<FastifyServerOptions, 'logger' | 'bodyLimit'>
 }
@@ -83,12 +85,15 @@ export class App extends Router {
   #signals: { signal: NodeJS.Signals; listener: () => void }[] = []
 
   constructor(options: AppOptions = {}) {
-    super()
+    super({ dependencies: options.dependencies ?? [] })
     this.options = Object.freeze({ ...options })
   }
 
-  /** Refuses a route once the app started, a second route the router would match the same, or one on the docs' paths. */
-  protected override add(route: RouteDefinition): void {
+  /**
+   * Refuses a route once the app started, a second route the router would match the same, one on the
+   * docs' paths, or path parameters that do not match the template.
+   */
+  protected override check(route: RouteDefinition): void {
     const { method, path } = route
     if (this.#registered) {
       throw new RouteDefinitionError(`${method} ${path}: routes must be added before the app starts.`)
@@ -110,7 +115,7 @@ export class App extends Router {
         `${method} ${path}: the app serves its OpenAPI document and docs at ${served.join(' and ')}. Choose another path, or move them with createApp({ openapiUrl, docsUrl }).`,
       )
     }
-    super.add(route)
+    checkPathParams(route, planRoute(route, new Map()))
   }
 
   /** The OpenAPI document of the routes, as `/openapi.json` serves it. */

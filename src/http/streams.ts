@@ -154,7 +154,7 @@ async function* eventFrames(
 }
 
 /** `event: tick\nid: 1\ndata: {"n":1}\n\n`: the text of one event, as the EventSource format defines it. */
-export function eventFrame({ data, event, id, retry }: ServerSentEvent): string {
+function eventFrame({ data, event, id, retry }: ServerSentEvent): string {
   let frame = ''
   if (event !== undefined) frame += `event: ${oneLine('event', event)}\n`
   if (id !== undefined) frame += `id: ${oneLine('id', id)}\n`
