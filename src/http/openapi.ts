@@ -117,15 +117,11 @@ function operationOf(route: RouteDefinition, components: Components): Json {
   if (requestBody) operation.requestBody = requestBody
 
   const status = String(options.status ?? 200)
-  const responses = extraResponses(options.responses ?? {}, components)
-  // A documented answer for the success status keeps its other keys, as FastAPI merges them.
-  const success: Json = { ...responses[status], description: 'Successful Response' }
+  const success: Json = { description: 'Successful Response' }
   if (status !== '204' && status !== '304') {
-    const content = { ...(success.content as Json | undefined) }
-    content['application/json'] = { schema: responseSchema(route, operationId, components) }
-    success.content = content
+    success.content = { 'application/json': { schema: responseSchema(route, operationId, components) } }
   }
-  responses[status] = success
+  const responses = withExtraResponses({ [status]: success }, options.responses ?? {}, components)
   if (inputs.length > 0 && !('422' in responses)) {
     responses['422'] = {
       description: 'Validation Error',
@@ -136,13 +132,25 @@ function operationOf(route: RouteDefinition, components: Components): Json {
   return operation
 }
 
-/** The `responses` option as FastAPI documents it: a model as its JSON content, a reason phrase by default. */
-function extraResponses(extra: ExtraResponses, components: Components): Record<string, Json> {
-  const responses: Record<string, Json> = {}
+/**
+ * The `responses` option merged into `responses` as FastAPI merges it: a model as its JSON content, the
+ * description kept from the success answer of the same status, else the status's reason phrase.
+ */
+function withExtraResponses(
+  responses: Record<string, Json>,
+  extra: ExtraResponses,
+  components: Components,
+): Record<string, Json> {
   for (const [code, { model, description }] of Object.entries(extra)) {
-    const response: Json = { description: description ?? STATUS_CODES[code] ?? 'Additional Response' }
-    if (model) response.content = { 'application/json': { schema: components.ref(model) } }
-    responses[code] = response
+    const known = responses[code]
+    const merged: Json = {
+      ...known,
+      description: description ?? known?.description ?? STATUS_CODES[code] ?? 'Additional Response',
+    }
+    if (model) {
+      merged.content = { ...(known?.content as Json), 'application/json': { schema: components.ref(model) } }
+    }
+    responses[code] = merged
   }
   return responses
 }
