@@ -44,11 +44,10 @@ export class OutgoingResponse {
     this.setCookie(name, '', { ...options, maxAge: 0, expires: new Date(0) })
   }
 
-  /** Writes the headers and cookies on `reply`; gives the status chosen, if any. */
-  applyTo(reply: FastifyReply): number | undefined {
+  /** Writes the headers and cookies on `reply`. */
+  applyTo(reply: FastifyReply): void {
     for (const [name, value] of this.headers) reply.header(name, value)
     for (const cookie of this.#cookies) reply.header('set-cookie', cookie)
-    return this.status
   }
 }
 
@@ -67,8 +66,13 @@ export class HandlerContext implements RequestContext {
     return (this.#response ??= new OutgoingResponse())
   }
 
-  /** Writes what the handler set on the reply; gives the status it chose, if any. */
-  applyOutgoing(): number | undefined {
-    return this.#response?.applyTo(this.reply)
+  /** The status the handler chose, if any. */
+  get chosenStatus(): number | undefined {
+    return this.#response?.status
+  }
+
+  /** Writes the headers and cookies the handler set on the reply. */
+  applyOutgoing(): void {
+    this.#response?.applyTo(this.reply)
   }
 }

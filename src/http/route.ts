@@ -323,19 +323,45 @@ export function requestHandler(
     }
     scope?.finish()
     if (reply.sent) return
-    const answerStatus = context.applyOutgoing() ?? status
-    // A stream is sent as it is; the dependencies' cleanup waits for its end (the response's close).
-    if (result instanceof StreamedResponse) return void (await result.send(reply.code(answerStatus)))
+    const answerStatus = context.chosenStatus ?? status
+    if (result instanceof StreamedResponse) return sendStream(result, reply, context, answerStatus)
     // 204 and 304 answers have no body (RFC 9110), whatever the handler returned.
-    if (answerStatus === 204 || answerStatus === 304) return void reply.code(answerStatus).send()
+    if (answerStatus === 204 || answerStatus === 304) {
+      context.applyOutgoing()
+      return void reply.code(answerStatus).send()
+    }
     let json: string
     if (encode) {
       const encoded = encode(result)
       if (typeof encoded !== 'string') throw new ResponseValidationError(where, responseLabel, encoded)
       json = encoded
     } else json = JSON.stringify(result) ?? 'null'
+    // Only now: an answer that failed (a 500, a missing file's 404) carries none of the handler's cookies.
+    context.applyOutgoing()
     reply.code(answerStatus).type('application/json').send(json)
   }
+}
+
+/**
+ * Sends a stream once it is open, with the handler's headers, and resolves at the end of the answer:
+ * Fastify writes the head with the first chunk, so a stream slow to start would look unsent to it when
+ * the handler returns; awaiting the reply (a thenable) waits for the end instead.
+ */
+async function sendStream(
+  streamed: StreamedResponse,
+  reply: FastifyReply,
+  context: HandlerContext,
+  status: number,
+): Promise<void> {
+  const { body, headers } = await streamed.open()
+  try {
+    context.applyOutgoing()
+    reply.code(status).headers(headers)
+  } catch (error) {
+    body.destroy()
+    throw error
+  }
+  await reply.send(body)
 }
 
 function responseName(response: ResponseModel): string {

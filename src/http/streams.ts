@@ -5,31 +5,23 @@
  */
 import { open } from 'node:fs/promises'
 import { Readable } from 'node:stream'
-import type { FastifyReply } from 'fastify'
 import { HTTPError } from './http-error.ts'
 
 type Headers = Record<string, string | number>
 
 /** A body and the headers that describe it, opened when the answer is sent. */
-interface Opened {
+export interface OpenedStream {
   readonly body: Readable
   readonly headers: Headers
 }
 
 /** A streamed answer: made by {@link fileResponse}, {@link streamResponse} or {@link eventStream}. */
 export class StreamedResponse {
-  readonly #open: () => Promise<Opened>
+  /** Opens the body (a file is opened here, and a missing one throws a 404), when the answer is sent. */
+  readonly open: () => Promise<OpenedStream>
 
-  constructor(open: () => Promise<Opened>) {
-    this.#open = open
-  }
-
-  /** Sends the body on `reply`, and resolves when the answer ended or the client went away. */
-  async send(reply: FastifyReply): Promise<void> {
-    const { body, headers } = await this.#open()
-    // Fastify writes the head with the first chunk, so a stream that is slow to start would look unsent
-    // to it when the handler returns; awaiting the reply (a thenable) waits for the end of the answer.
-    await reply.headers(headers).send(body)
+  constructor(open: () => Promise<OpenedStream>) {
+    this.open = open
   }
 }
 

@@ -21,6 +21,7 @@ import {
   path,
   streamResponse,
   type App,
+  type OutgoingResponse,
 } from 'onemodel-ts'
 
 async function serve(t: TestContext, app: App): Promise<string> {
@@ -105,18 +106,37 @@ describe('headers, cookies and status set by the handler', () => {
   })
 
   test('an error answer drops what the handler set, as FastAPI does', async (t) => {
-    const app = createApp()
-    app.get('/secret', {}, (_args, { response }) => {
+    const app = createApp({ logger: { level: 'silent' } })
+    const set = ({ response }: { response: OutgoingResponse }) => {
       response.setCookie('session', 'should-not-leak')
       response.headers.set('x-half-done', 'yes')
+      response.status = 201
+    }
+    app.get('/forbidden', {}, (_args, context) => {
+      set(context)
       return HTTPError.raise(403, 'Forbidden')
     })
+    // A result the response model refuses is a 500, after the handler set its cookie.
+    app.get('/broken', { response: Item }, (_args, context) => {
+      set(context)
+      return { name: 42 } as never
+    })
+    app.get('/missing-file', {}, (_args, context) => {
+      set(context)
+      return fileResponse('/nonexistent/report.csv')
+    })
     const base = await serve(t, app)
-    const answer = await fetch(`${base}/secret`)
-    assert.equal(answer.status, 403)
-    assert.deepEqual(answer.headers.getSetCookie(), [])
-    assert.equal(answer.headers.get('x-half-done'), null)
-    assert.deepEqual(await answer.json(), { detail: 'Forbidden' })
+    for (const [url, status] of [
+      ['/forbidden', 403],
+      ['/broken', 500],
+      ['/missing-file', 404],
+    ] as const) {
+      const answer = await fetch(`${base}${url}`)
+      assert.equal(answer.status, status, url)
+      assert.deepEqual(answer.headers.getSetCookie(), [], url)
+      assert.equal(answer.headers.get('x-half-done'), null, url)
+      await answer.arrayBuffer()
+    }
   })
 })
 
