@@ -16,7 +16,12 @@ import {
   type RouteOptions,
 } from './route.ts'
 
-/** What a router, or one include of it, gives every route it holds. */
+/**
+ * What a router, or one include of it, gives every route it holds.
+ *
+ * @example
+ * createRouter({ prefix: '/items', tags: ['items'], dependencies: [verifyToken], responses: { 404: { model: Message } } })
+ */
 export interface RouterOptions {
   /** Put before each route's path: `/items` makes `/{item_id}` into `/items/{item_id}`. No trailing slash. */
   prefix?: string
@@ -34,6 +39,11 @@ export interface RouterOptions {
  * A group of routes (FastAPI's `APIRouter`), typed as the app's. Include it with `app.include(router)`;
  * the include copies the routes it holds then, so a router takes no routes once included: adding one
  * throws, rather than leaving it silently out of the app as FastAPI does.
+ *
+ * @example
+ * const users = createRouter({ prefix: '/users', tags: ['users'] })
+ * users.get('/{username}', { params: { username: path.string() } }, ({ username }) => ({ username }))
+ * app.include(users)
  */
 export class Router {
   readonly #options: Readonly<RouterOptions>

@@ -6,7 +6,12 @@ import { stringifySetCookie, type SerializeOptions } from 'cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { RequestContext } from './depends.ts'
 
-/** The attributes of a cookie set with {@link OutgoingResponse.setCookie}: `maxAge`, `httpOnly`, `secure`, … */
+/**
+ * The attributes of a cookie set with {@link OutgoingResponse.setCookie}: `maxAge`, `httpOnly`, `secure`, …
+ *
+ * @example
+ * const options: CookieOptions = { httpOnly: true, secure: true, sameSite: 'strict', maxAge: 3600 }
+ */
 export type CookieOptions = Omit<SerializeOptions, 'encode'>
 
 /**

@@ -31,7 +31,7 @@ export interface RouteOptions<P extends Params = Params, R extends ResponseModel
    * `false` the handler loads them, and one it did not load fails the answer.
    */
   loadRelationships?: boolean
-  /** The success status; default 200. */
+  /** The success status; default 200. A 204 (or 304) answer has no body, whatever the handler returns. */
   status?: number
   /** OpenAPI summary; default from the handler's name (`createHero` → "Create Hero"). */
   summary?: string
@@ -54,7 +54,12 @@ export interface RouteOptions<P extends Params = Params, R extends ResponseModel
   includeInSchema?: boolean
 }
 
-/** Documented answers beside the success, by status code. */
+/**
+ * Documented answers beside the success, by status code.
+ *
+ * @example
+ * const responses: ExtraResponses = { 404: { description: 'Hero not found', model: Message }, 409: {} }
+ */
 export type ExtraResponses = Readonly<
   Record<number, { readonly description?: string; readonly model?: Model }>
 >

@@ -15,7 +15,13 @@ export interface OpenedStream {
   readonly headers: Headers
 }
 
-/** A streamed answer: made by {@link fileResponse}, {@link streamResponse} or {@link eventStream}. */
+/**
+ * A streamed answer, which a handler returns instead of a value: made by {@link fileResponse},
+ * {@link streamResponse} or {@link eventStream}.
+ *
+ * @example
+ * app.get('/export', {}, (): StreamedResponse => fileResponse('export.csv', { filename: 'export.csv' }))
+ */
 export class StreamedResponse {
   /** Opens the body (a file is opened here, and a missing one throws a 404), when the answer is sent. */
   readonly open: () => Promise<OpenedStream>
@@ -25,7 +31,12 @@ export class StreamedResponse {
   }
 }
 
-/** Options of {@link fileResponse}. */
+/**
+ * Options of {@link fileResponse}.
+ *
+ * @example
+ * fileResponse('photo.jpg', { filename: 'photo.jpg', contentType: 'image/jpeg', disposition: 'inline' })
+ */
 export interface FileResponseOptions {
   /** The name the browser saves the file under (`Content-Disposition: attachment`). */
   filename?: string
@@ -78,7 +89,12 @@ function contentDisposition(disposition: 'attachment' | 'inline', filename: stri
     : `${disposition}; filename*=utf-8''${encoded}`
 }
 
-/** Options of {@link streamResponse}. */
+/**
+ * Options of {@link streamResponse}.
+ *
+ * @example
+ * streamResponse(lines, { contentType: 'text/plain; charset=utf-8' })
+ */
 export interface StreamResponseOptions {
   /** Default `application/octet-stream`. */
   contentType?: string
@@ -102,7 +118,12 @@ export function streamResponse(
   }))
 }
 
-/** One server-sent event. */
+/**
+ * One server-sent event.
+ *
+ * @example
+ * const event: ServerSentEvent = { event: 'hero-created', id: '42', data: { id: 42, name: 'Deadpond' } }
+ */
 export interface ServerSentEvent {
   /** The payload: a string is sent as it is (one `data:` line per line), anything else as JSON. */
   readonly data: unknown
