@@ -359,6 +359,7 @@ async function sendStream(
   status: number,
 ): Promise<void> {
   const { body, headers } = await streamed.open()
+  const before = new Set(Object.keys(reply.getHeaders()))
   try {
     context.applyOutgoing()
     reply.code(status).headers(headers)
@@ -366,6 +367,13 @@ async function sendStream(
     body.destroy()
     throw error
   }
+  // A body that fails before its first byte gets an error answer (Fastify sends the error to the error
+  // handler): it must carry none of the stream's headers nor the handler's, or its JSON would go out as
+  // `text/event-stream`. Headers set before (CORS, …) stay.
+  const added = Object.keys(reply.getHeaders()).filter((name) => !before.has(name))
+  body.once('error', () => {
+    if (!reply.raw.headersSent) for (const name of added) reply.removeHeader(name)
+  })
   await reply.send(body)
 }
 

@@ -284,6 +284,43 @@ describe('streams', () => {
     await until(events, 'cleanup')
   })
 
+  test('a stream that fails before its first chunk answers a plain 500; one that fails later is cut', async (t) => {
+    const events: string[] = []
+    const getSession = depends(function* getSession() {
+      yield 'session'
+      events.push('cleanup')
+    })
+    const app = createApp({ logger: { level: 'silent' } })
+    app.get('/early', { params: { session: getSession } }, (_args, { response }) => {
+      response.setCookie('session', 'should-not-leak')
+      return eventStream(
+        (async function* () {
+          throw new Error('the feed is down')
+        })(),
+      )
+    })
+    app.get('/late', {}, () =>
+      streamResponse(
+        (async function* () {
+          yield 'first line\n'
+          throw new Error('the feed went down')
+        })(),
+      ),
+    )
+    const base = await serve(t, app)
+    const early = await fetch(`${base}/early`)
+    assert.equal(early.status, 500)
+    assert.equal(early.headers.get('content-type'), 'application/json; charset=utf-8')
+    assert.equal(early.headers.get('cache-control'), null)
+    assert.deepEqual(early.headers.getSetCookie(), [])
+    assert.deepEqual(await early.json(), { detail: 'Internal Server Error' })
+    await until(events, 'cleanup')
+    // The head went out with the first chunk, so the failure can only cut the answer short.
+    const late = await fetch(`${base}/late`)
+    assert.equal(late.status, 200)
+    await assert.rejects(late.text())
+  })
+
   test('an event field that holds a line break ends the stream rather than forging another field', async (t) => {
     const app = createApp({ logger: { level: 'silent' } })
     app.get('/forged', {}, () => eventStream([{ data: 'ok' }, { event: 'tick\ndata: forged', data: 'x' }]))
