@@ -28,7 +28,7 @@ export type CookieOptions = Omit<SerializeOptions, 'encode'>
  */
 export class OutgoingResponse {
   /** Headers added to the answer. */
-  readonly headers = new Headers()
+  readonly headers: Headers = new Headers()
   /** The status of the answer; when unset, the route's `status` (default 200). */
   status: number | undefined
   readonly #cookies: string[] = []
