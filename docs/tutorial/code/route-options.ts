@@ -17,7 +17,7 @@ const Item = model('Item', {
   price: field.number(),
 })
 
-const Message = model('Message', { message: field.string() })
+const ErrorMessage = model('ErrorMessage', { detail: field.string() })
 
 const items = new Map<number, typeof Item.Type>()
 
@@ -47,7 +47,7 @@ app.get(
     params: { item_id: path.integer() },
     response: Item,
     tags: ['items'],
-    responses: { 404: { description: 'The item was not found', model: Message } },
+    responses: { 404: { description: 'The item was not found', model: ErrorMessage } },
   },
   function readItem({ item_id }) {
     return items.get(item_id) ?? HTTPError.raise(404, 'Item not found')
