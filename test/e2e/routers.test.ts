@@ -23,6 +23,19 @@ async function serve(t: TestContext, app: App): Promise<string> {
   return base
 }
 
+/** The operations of an app's OpenAPI document, by path and method. */
+type Paths = Record<string, Record<string, Operation>>
+interface Operation {
+  tags?: string[]
+  operationId: string
+  parameters: { name: string; in: string }[]
+  responses: Record<string, unknown>
+}
+
+function pathsOf(app: App): Paths {
+  return app.openapi().paths as Paths
+}
+
 async function call(base: string, url: string, init: RequestInit = {}) {
   const response = await fetch(`${base}${url}`, init)
   return { status: response.status, body: (await response.json()) as unknown }
@@ -183,7 +196,7 @@ describe('routers on a real server', () => {
     const base = await serve(t, app)
     assert.deepEqual(await call(base, '/api/v1/teams/7'), { status: 200, body: { team_id: 7 } })
     assert.deepEqual(await call(base, '/teams/7'), { status: 404, body: { detail: 'Not Found' } })
-    const operation = (app.openapi().paths as any)['/api/v1/teams/{team_id}'].get
+    const operation = pathsOf(app)['/api/v1/teams/{team_id}']!.get!
     assert.deepEqual(operation.tags, ['v1', 'included', 'teams', 'read'])
     assert.equal(operation.operationId, 'read_team_api_v1_teams__team_id__get')
   })
@@ -204,16 +217,15 @@ describe('routers on a real server', () => {
     const router = createRouter({ prefix: '/ping' }).get('', {}, () => ({ pong: true }))
     for (const app of [createApp().include(router), createApp().include(router, { prefix: '/v2' })]) {
       const base = await serve(t, app)
-      const url = app.openapi().paths as Record<string, unknown>
-      assert.deepEqual(await call(base, Object.keys(url)[0]!), { status: 200, body: { pong: true } })
+      assert.deepEqual(await call(base, Object.keys(pathsOf(app))[0]!), { status: 200, body: { pong: true } })
     }
   })
 })
 
 describe('the OpenAPI document of included routes', () => {
   test("tags, documented responses (the route's own win) and operation ids as FastAPI writes them", () => {
-    const document = biggerApplication().app.openapi() as { paths: Record<string, Record<string, any>> }
-    assert.deepEqual(Object.keys(document.paths), [
+    const paths = pathsOf(biggerApplication().app)
+    assert.deepEqual(Object.keys(paths), [
       '/users/',
       '/users/{username}',
       '/items/',
@@ -221,22 +233,22 @@ describe('the OpenAPI document of included routes', () => {
       '/admin/',
       '/',
     ])
-    const readItems = document.paths['/items/']!.get
+    const readItems = paths['/items/']!.get
     assert.deepEqual(readItems.tags, ['items'])
     assert.equal(readItems.operationId, 'read_items_items__get')
     assert.deepEqual(readItems.responses['404'], { description: 'Not found' })
     // The app's query token and the router's header token are the route's parameters.
     assert.deepEqual(
-      readItems.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`),
+      readItems.parameters.map((p) => `${p.in}:${p.name}`),
       ['query:token', 'header:x-token'],
     )
-    const updateItem = document.paths['/items/{item_id}']!.put
+    const updateItem = paths['/items/{item_id}']!.put
     assert.deepEqual(updateItem.tags, ['items', 'custom'])
     assert.deepEqual(Object.keys(updateItem.responses).sort(), ['200', '403', '404', '422'])
-    const admin = document.paths['/admin/']!.post
+    const admin = paths['/admin/']!.post
     assert.deepEqual(admin.tags, ['admin'])
     assert.deepEqual(admin.responses['418'], { description: "I'm a teapot" })
-    assert.equal(document.paths['/users/']!.get.tags, undefined, 'a route of no tag has no tags')
+    assert.equal(paths['/users/']!.get.tags, undefined, 'a route of no tag has no tags')
   })
 
   test('a router included with includeInSchema: false is served but not documented', async (t) => {
