@@ -233,7 +233,18 @@ export {
 } from './http/depends.ts'
 export { list, ListOf, type ResponseModel, type ResponseValue } from './http/response.ts'
 export { HTTPError, RequestValidationError, ResponseValidationError } from './http/http-error.ts'
-export type { RouteOptions, Handler, HttpMethod } from './http/route.ts'
+export type { RouteOptions, Handler, HttpMethod, ExtraResponses } from './http/route.ts'
+export { createRouter, Router, type RouterOptions } from './http/api-router.ts'
+export { OutgoingResponse, type CookieOptions } from './http/outgoing-response.ts'
+export {
+  fileResponse,
+  streamResponse,
+  eventStream,
+  StreamedResponse,
+  type FileResponseOptions,
+  type StreamResponseOptions,
+  type ServerSentEvent,
+} from './http/streams.ts'
 export {
   oauth2PasswordBearer,
   oauth2PasswordRequestForm,

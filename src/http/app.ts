@@ -6,7 +6,7 @@ import Fastify, {
   type LightMyRequestResponse,
 } from 'fastify'
 import { RouteDefinitionError } from '../errors.ts'
-import { DependencyOverrides } from './depends.ts'
+import { DependencyOverrides, type Dependency } from './depends.ts'
 import { DOCS_ASSETS, docsAsset, docsPage } from './docs.ts'
 import { errorAnswer } from './error-answer.ts'
 import { openApiDocument } from './openapi.ts'
@@ -17,18 +17,9 @@ import {
   answerFrameworkError,
   requireHost,
 } from './protocol-errors.ts'
-import type { Params } from './params.ts'
 import { reporter, withSafeRequestLog } from './report.ts'
-import type { ResponseModel } from './response.ts'
-import {
-  checkPathParams,
-  planRoute,
-  requestHandler,
-  type Handler,
-  type HttpMethod,
-  type RouteDefinition,
-  type RouteOptions,
-} from './route.ts'
+import { Router } from './api-router.ts'
+import { checkPathParams, planRoute, requestHandler, type RouteDefinition } from './route.ts'
 import { allowOnly, fastifyPath, routerKey } from './router.ts'
 import { registerFormParsers, takesForm } from './uploads.ts'
 
@@ -59,6 +50,8 @@ export interface AppOptions {
    * cleanups) are then written to stderr.
    */
   logger?: FastifyServerOptions['logger']
+  /** Dependencies run for every request of every route, cleanup included (FastAPI's `FastAPI(dependencies=…)`). */
+  dependencies?: readonly Dependency<any, any>[]
   /** Any other option of the Fastify server the app creates. */
   fastify?: Omit<FastifyServerOptions, 'logger' | 'bodyLimit'>
 }
@@ -80,82 +73,36 @@ const REQUEST_TIMEOUT = 300_000
 
 /**
  * An HTTP API (FastAPI's `FastAPI()`): routes with typed parameters, dependencies, response models, an
- * OpenAPI document and `/docs`, served by Fastify. Use {@link createApp} to make one.
+ * OpenAPI document and `/docs`, served by Fastify. Routes are added with `get()`, `post()`, … or from a
+ * {@link Router} with `include()`. Use {@link createApp} to make one.
  */
-export class App {
+export class App extends Router {
   readonly options: Readonly<AppOptions>
   /** Replacements for dependencies, for tests: `app.dependencyOverrides.set(getSession, testSession)`. */
   readonly dependencyOverrides = new DependencyOverrides()
-  readonly #routes: RouteDefinition[] = []
   #registered = false
   #fastify: FastifyInstance | undefined
   #document: Record<string, unknown> | undefined
   #signals: { signal: NodeJS.Signals; listener: () => void }[] = []
 
   constructor(options: AppOptions = {}) {
+    super({ dependencies: options.dependencies ?? [] })
     this.options = Object.freeze({ ...options })
   }
 
-  /** Adds a GET route (HEAD is answered too). */
-  get<const P extends Params = {}, R extends ResponseModel | undefined = undefined>(
-    path: string,
-    options: RouteOptions<P, R>,
-    handler: Handler<P, R>,
-  ): this {
-    return this.route('GET', path, options, handler)
-  }
-
-  /** Adds a POST route. */
-  post<const P extends Params = {}, R extends ResponseModel | undefined = undefined>(
-    path: string,
-    options: RouteOptions<P, R>,
-    handler: Handler<P, R>,
-  ): this {
-    return this.route('POST', path, options, handler)
-  }
-
-  /** Adds a PUT route. */
-  put<const P extends Params = {}, R extends ResponseModel | undefined = undefined>(
-    path: string,
-    options: RouteOptions<P, R>,
-    handler: Handler<P, R>,
-  ): this {
-    return this.route('PUT', path, options, handler)
-  }
-
-  /** Adds a PATCH route. */
-  patch<const P extends Params = {}, R extends ResponseModel | undefined = undefined>(
-    path: string,
-    options: RouteOptions<P, R>,
-    handler: Handler<P, R>,
-  ): this {
-    return this.route('PATCH', path, options, handler)
-  }
-
-  /** Adds a DELETE route. */
-  delete<const P extends Params = {}, R extends ResponseModel | undefined = undefined>(
-    path: string,
-    options: RouteOptions<P, R>,
-    handler: Handler<P, R>,
-  ): this {
-    return this.route('DELETE', path, options, handler)
-  }
-
-  /** Adds a route for `method`; `path` is a template with `{name}` parameters, as in OpenAPI. */
-  route<const P extends Params = {}, R extends ResponseModel | undefined = undefined>(
-    method: HttpMethod,
-    path: string,
-    options: RouteOptions<P, R>,
-    handler: Handler<P, R>,
-  ): this {
+  /**
+   * Refuses a route once the app started, a second route the router would match the same, one on the
+   * docs' paths, or path parameters that do not match the template.
+   */
+  protected override check(route: RouteDefinition): void {
+    const { method, path } = route
     if (this.#registered) {
       throw new RouteDefinitionError(`${method} ${path}: routes must be added before the app starts.`)
     }
-    if (!path.startsWith('/')) throw new RouteDefinitionError(`${method} ${path}: a path starts with '/'.`)
     // The router ignores parameter names, and by default a trailing slash: `/items/{id}` is `/items/{item_id}/`.
     const ignoreSlash = this.options.fastify?.routerOptions?.ignoreTrailingSlash ?? true
     const key = routerKey(path, ignoreSlash)
-    const same = this.#routes.find((r) => r.method === method && routerKey(r.path, ignoreSlash) === key)
+    const same = this.routes.find((r) => r.method === method && routerKey(r.path, ignoreSlash) === key)
     if (same) {
       const as = same.path === path ? '' : ` (as ${method} ${same.path})`
       throw new RouteDefinitionError(`${method} ${path} is declared twice${as}.`)
@@ -169,11 +116,7 @@ export class App {
         `${method} ${path}: the app serves its OpenAPI document and docs at ${served.join(' and ')}. Choose another path, or move them with createApp({ openapiUrl, docsUrl }).`,
       )
     }
-    const route = { method, path, options, handler } as unknown as RouteDefinition
-    // Planning refuses two body() parameters, or a value that is not a parameter, now rather than at start.
     checkPathParams(route, planRoute(route, new Map()))
-    this.#routes.push(route)
-    return this
   }
 
   /** The OpenAPI document of the routes, as `/openapi.json` serves it. */
@@ -181,7 +124,7 @@ export class App {
     const { title = 'onemodel', version = '0.1.0', description } = this.options
     return (this.#document ??= openApiDocument(
       description === undefined ? { title, version } : { title, version, description },
-      this.#routes,
+      this.routes,
     ))
   }
 
@@ -214,7 +157,7 @@ export class App {
     const ignoreSlash = instance.initialConfig.routerOptions?.ignoreTrailingSlash === true
     const methodsOf = new Map<string, { url: string; methods: Set<string> }>()
     const formRoutes: RouteDefinition[] = []
-    for (const route of this.#routes) {
+    for (const route of this.routes) {
       const url = fastifyPath(route.path)
       if (takesForm(route)) formRoutes.push(route)
       else

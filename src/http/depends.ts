@@ -1,8 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { OutgoingResponse } from './outgoing-response.ts'
 import type { Args, Params } from './params.ts'
 
-/** What a handler or a dependency gets beside its parameters: Fastify's request and reply, as an escape hatch. */
+/**
+ * What a handler or a dependency gets beside its parameters: the headers, cookies and status to add to
+ * the answer, and Fastify's request and reply, as an escape hatch.
+ */
 export interface RequestContext {
+  /** Headers, cookies and a status for the answer (FastAPI's `Response` parameter). */
+  readonly response: OutgoingResponse
   readonly request: FastifyRequest
   readonly reply: FastifyReply
 }

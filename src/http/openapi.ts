@@ -3,6 +3,7 @@
  * with their constraints, `Successful Response` and `Validation Error` answers, and summaries and
  * operation ids derived from handler names. Derived from the same declarations that validate requests.
  */
+import { STATUS_CODES } from 'node:http'
 import type { TSchema } from 'typebox'
 import { RouteDefinitionError } from '../errors.ts'
 import type { NestedModel } from '../model/field.ts'
@@ -10,7 +11,7 @@ import { fieldSchema, jsonSchema } from '../model/json-schema.ts'
 import type { Model } from '../model/model.ts'
 import { BodyParam, FormModelParam, Param } from './params.ts'
 import { ListOf } from './response.ts'
-import { planRoute, type Plan, type RouteDefinition } from './route.ts'
+import { planRoute, type ExtraResponses, type Plan, type RouteDefinition } from './route.ts'
 import { SecurityDependency, type SecurityScheme } from './security.ts'
 import { FileParam } from './uploads.ts'
 
@@ -82,6 +83,7 @@ export function openApiDocument(info: OpenApiInfo, routes: readonly RouteDefinit
   const paths: Record<string, Record<string, Json>> = {}
   let validates = false
   for (const route of routes) {
+    if (route.options.includeInSchema === false) continue
     const operation = operationOf(route, components)
     if (operation.responses && '422' in (operation.responses as Json)) validates = true
     ;(paths[route.path] ??= {})[route.method.toLowerCase()] = operation
@@ -105,7 +107,7 @@ function operationOf(route: RouteDefinition, components: Components): Json {
   const operationId =
     options.operationId ?? `${name}${route.path}`.replace(/\W/g, '_') + `_${route.method.toLowerCase()}`
   const operation: Json = {}
-  if (options.tags) operation.tags = options.tags
+  if (options.tags?.length) operation.tags = options.tags
   operation.summary = options.summary ?? pythonTitle(name)
   if (options.description !== undefined) operation.description = options.description
   operation.operationId = operationId
@@ -140,9 +142,8 @@ function operationOf(route: RouteDefinition, components: Components): Json {
   if (status !== '204' && status !== '304') {
     success.content = { 'application/json': { schema: responseSchema(route, operationId, components) } }
   }
-  const responses: Json = { [status]: success }
-  for (const [code, extra] of Object.entries(options.responses ?? {})) responses[code] = { ...extra }
-  if (inputs.length > 0) {
+  const responses = withExtraResponses({ [status]: success }, options.responses ?? {}, components)
+  if (inputs.length > 0 && !('422' in responses)) {
     responses['422'] = {
       description: 'Validation Error',
       content: { 'application/json': { schema: { $ref: '#/components/schemas/HTTPValidationError' } } },
@@ -216,6 +217,29 @@ function fileSchema(spec: FileParam, wire: string): Json {
   value.title = pythonTitle(wire)
   if (spec.description !== undefined) value.description = spec.description
   return value
+}
+
+/**
+ * The `responses` option merged into `responses` as FastAPI merges it: a model as its JSON content, the
+ * description kept from the success answer of the same status, else the status's reason phrase.
+ */
+function withExtraResponses(
+  responses: Record<string, Json>,
+  extra: ExtraResponses,
+  components: Components,
+): Record<string, Json> {
+  for (const [code, { model, description }] of Object.entries(extra)) {
+    const known = responses[code]
+    const merged: Json = {
+      ...known,
+      description: description ?? known?.description ?? STATUS_CODES[code] ?? 'Additional Response',
+    }
+    if (model) {
+      merged.content = { ...(known?.content as Json), 'application/json': { schema: components.ref(model) } }
+    }
+    responses[code] = merged
+  }
+  return responses
 }
 
 function parameterOf(param: Param, wire: string, components: Components): Json {

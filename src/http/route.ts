@@ -4,6 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { RouteDefinitionError } from '../errors.ts'
+import type { Model } from '../model/model.ts'
 import type { ValidationIssue } from '../model/validation-error.ts'
 import { Dependency, type DependencyOverrides, type RequestContext } from './depends.ts'
 import { RequestValidationError, ResponseValidationError } from './http-error.ts'
@@ -13,6 +14,8 @@ import { readBody, readParam, type RequestReader } from './request-input.ts'
 import { ListOf, responseEncoder, type ResponseModel, type ResponseValue } from './response.ts'
 import { responseRelationships } from './response-relationships.ts'
 import { FileParam, formPlanOf, readFile, readForm, readFormModel, type FormPlan } from './uploads.ts'
+import { HandlerContext } from './outgoing-response.ts'
+import { StreamedResponse } from './streams.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -29,7 +32,7 @@ export interface RouteOptions<P extends Params = Params, R extends ResponseModel
    * `false` the handler loads them, and one it did not load fails the answer.
    */
   loadRelationships?: boolean
-  /** The success status; default 200. */
+  /** The success status; default 200. A 204 (or 304) answer has no body, whatever the handler returns. */
   status?: number
   /** OpenAPI summary; default from the handler's name (`createHero` → "Create Hero"). */
   summary?: string
@@ -38,15 +41,38 @@ export interface RouteOptions<P extends Params = Params, R extends ResponseModel
   /** OpenAPI operationId; default as FastAPI makes it (`create_hero_heroes__post`). */
   operationId?: string
   deprecated?: boolean
-  /** More documented answers, such as `{ 404: { description: 'Hero not found' } }`. */
-  responses?: Record<number, { description: string }>
+  /**
+   * More documented answers (FastAPI's `responses`): `{ 404: { description: 'Hero not found', model:
+   * Message } }`. The description defaults to the status's reason phrase.
+   */
+  responses?: ExtraResponses
+  /**
+   * Dependencies run for the request although the handler takes none of their values, cleanup included
+   * (FastAPI's `dependencies=[Depends(verify_token)]`): checks that may refuse the request.
+   */
+  dependencies?: readonly Dependency<any, any>[]
+  /** `false` leaves the route out of the OpenAPI document and `/docs`; it is served all the same. */
+  includeInSchema?: boolean
 }
 
-/** A route handler: receives the parsed parameters, returns what the response model accepts. */
+/**
+ * Documented answers beside the success, by status code.
+ *
+ * @example
+ * const responses: ExtraResponses = { 404: { description: 'Hero not found', model: Message }, 409: {} }
+ */
+export type ExtraResponses = Readonly<
+  Record<number, { readonly description?: string; readonly model?: Model }>
+>
+
+/**
+ * A route handler: receives the parsed parameters, returns what the response model accepts, or a stream
+ * ({@link fileResponse}, {@link streamResponse}, {@link eventStream}) sent as it is.
+ */
 export type Handler<P extends Params, R extends ResponseModel | undefined> = (
   args: Args<P>,
   context: RequestContext,
-) => ResponseValue<R> | Promise<ResponseValue<R>>
+) => ResponseValue<R> | StreamedResponse | Promise<ResponseValue<R> | StreamedResponse>
 
 export interface RouteDefinition {
   readonly method: HttpMethod
@@ -126,6 +152,13 @@ export function planRoute(route: RouteDefinition, overrides: ReadonlyMap<Depende
     return nodes.length - 1
   }
 
+  // The route's own dependencies run first, as FastAPI runs a router's; their values go nowhere.
+  for (const dependency of route.options.dependencies ?? []) {
+    if (!(dependency instanceof Dependency)) {
+      throw new RouteDefinitionError(`${where}: an item of dependencies is not a dependency. Use depends().`)
+    }
+    visit(dependency)
+  }
   const root = sources(route.options.params ?? {}, 'the route')
   const form = formPlanOf(
     inputs.map((input) => input.spec),
@@ -285,7 +318,7 @@ export function requestHandler(
     const inputs = plan.inputs.map((input) => readInput(reader, input, issues))
     if (issues.length > 0) throw new RequestValidationError(issues)
 
-    const context: RequestContext = { request, reply }
+    const context = new HandlerContext(request, reply)
     // Only dependencies need a scope (their generators are closed after the response).
     const scope = plan.nodes.length > 0 ? new RequestScope(request, reply, report) : undefined
     let result: unknown
@@ -304,15 +337,22 @@ export function requestHandler(
     }
     scope?.finish()
     if (reply.sent) return
+    const answerStatus = context.chosenStatus ?? status
+    if (result instanceof StreamedResponse) return sendStream(result, reply, context, answerStatus)
     // 204 and 304 answers have no body (RFC 9110), whatever the handler returned.
-    if (status === 204 || status === 304) return void reply.code(status).send()
+    if (answerStatus === 204 || answerStatus === 304) {
+      context.applyOutgoing()
+      return void reply.code(answerStatus).send()
+    }
     let json: string
     if (encode) {
       const encoded = encode(result)
       if (typeof encoded !== 'string') throw new ResponseValidationError(where, responseLabel, encoded)
       json = encoded
     } else json = JSON.stringify(result) ?? 'null'
-    reply.code(status).type('application/json').send(json)
+    // Only now: an answer that failed (a 500, a missing file's 404) carries none of the handler's cookies.
+    context.applyOutgoing()
+    reply.code(answerStatus).type('application/json').send(json)
   }
 }
 
@@ -322,6 +362,36 @@ function readInput(reader: RequestReader, input: Input, issues: ValidationIssue[
   if (spec instanceof FileParam) return readFile(reader, spec, input.wire, issues)
   if (spec instanceof FormModelParam) return readFormModel(reader, spec, issues)
   return readParam(reader, spec, input.wire, input.key, issues)
+}
+
+/**
+ * Sends a stream once it is open, with the handler's headers, and resolves at the end of the answer:
+ * Fastify writes the head with the first chunk, so a stream slow to start would look unsent to it when
+ * the handler returns; awaiting the reply (a thenable) waits for the end instead.
+ */
+async function sendStream(
+  streamed: StreamedResponse,
+  reply: FastifyReply,
+  context: HandlerContext,
+  status: number,
+): Promise<void> {
+  const { body, headers } = await streamed.open()
+  const before = new Set(Object.keys(reply.getHeaders()))
+  try {
+    context.applyOutgoing()
+    reply.code(status).headers(headers)
+  } catch (error) {
+    body.destroy()
+    throw error
+  }
+  // A body that fails before its first byte gets an error answer (Fastify sends the error to the error
+  // handler): it must carry none of the stream's headers nor the handler's, or its JSON would go out as
+  // `text/event-stream`. Headers set before (CORS, …) stay.
+  const added = Object.keys(reply.getHeaders()).filter((name) => !before.has(name))
+  body.once('error', () => {
+    if (!reply.raw.headersSent) for (const name of added) reply.removeHeader(name)
+  })
+  await reply.send(body)
 }
 
 function responseName(response: ResponseModel): string {
