@@ -232,3 +232,7 @@ export {
 export { list, ListOf, type ResponseModel, type ResponseValue } from './http/response.ts'
 export { HTTPError, RequestValidationError, ResponseValidationError } from './http/http-error.ts'
 export type { RouteOptions, Handler, HttpMethod } from './http/route.ts'
+export { MiddlewareResponse, ResponseHeaders, type Middleware } from './http/middleware.ts'
+export type { CorsOptions } from './http/cors.ts'
+export type { ExceptionAnswer, ExceptionHandler, ErrorClass } from './http/exception-handlers.ts'
+export { backgroundTasks, BackgroundTasks } from './http/background.ts'

@@ -5,6 +5,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { RouteDefinitionError } from '../errors.ts'
 import type { ValidationIssue } from '../model/validation-error.ts'
+import { runBackgroundTasks } from './background.ts'
 import { Dependency, type DependencyOverrides, type RequestContext } from './depends.ts'
 import { RequestValidationError, ResponseValidationError } from './http-error.ts'
 import { BodyParam, Param, type Args, type Params } from './params.ts'
@@ -12,6 +13,7 @@ import type { Report } from './report.ts'
 import { readBody, readParam, type RequestReader } from './request-input.ts'
 import { ListOf, responseEncoder, type ResponseModel, type ResponseValue } from './response.ts'
 import { responseRelationships } from './response-relationships.ts'
+import { holdShutdown } from './shutdown.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -158,12 +160,14 @@ export function checkPathParams(route: RouteDefinition, plan: Plan): void {
   }
 }
 
-/** Generators of one request's dependencies, closed after the response is sent. */
+/** The work after one request's answer: its background tasks, then its dependencies' cleanup. */
 class RequestScope {
   readonly #generators: (AsyncGenerator | Generator)[] = []
   readonly #request: FastifyRequest
   readonly #reply: FastifyReply
   readonly #report: Report
+  /** Lets the app's graceful shutdown go on once the cleanup is done. */
+  readonly #release: () => void
   #error: unknown
   #handlerDone = false
   #responseClosed = false
@@ -172,12 +176,13 @@ class RequestScope {
     this.#request = request
     this.#reply = reply
     this.#report = report
+    this.#release = holdShutdown(request)
+    this.#watchResponse()
   }
 
   async call(dependency: Dependency, args: unknown, context: RequestContext): Promise<unknown> {
     const result = dependency.run(args as never, context)
     if (!isGenerator(result)) return await result
-    if (this.#generators.length === 0) this.#watchResponse()
     this.#generators.push(result)
     const step = await result.next()
     if (step.done) {
@@ -204,10 +209,20 @@ class RequestScope {
     else raw.on('close', closed)
   }
 
-  // Runs the code after each `yield`, last dependency first; an error of the handler is thrown into the
-  // generators, so their `catch` and `finally` see it, as FastAPI does. On success the generator is resumed
-  // (`next()`, not `return()`, which would skip the code after `yield` and run only its `finally`).
+  // Runs the background tasks of a handler that succeeded, then the code after each `yield`, last
+  // dependency first; an error of the handler is thrown into the generators, so their `catch` and `finally`
+  // see it, as FastAPI does. On success the generator is resumed (`next()`, not `return()`, which would
+  // skip the code after `yield` and run only its `finally`).
   async #cleanup(): Promise<void> {
+    try {
+      if (this.#error === undefined) await runBackgroundTasks(this.#request, this.#report)
+      await this.#closeGenerators()
+    } finally {
+      this.#release()
+    }
+  }
+
+  async #closeGenerators(): Promise<void> {
     for (const generator of this.#generators.reverse()) {
       try {
         if (this.#error !== undefined) await generator.throw(this.#error)
