@@ -33,7 +33,11 @@ const INTERNAL_ERROR: ExceptionAnswer = { status: 500, body: { detail: 'Internal
  * 500 (FastAPI's `Exception` handler); a handler that fails is a 500 itself, logged.
  */
 export function errorAnswer(report: Report, handlers = new ExceptionHandlers()) {
-  return async (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  return async (
+    error: FastifyError | Error,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> => {
     let answer: ExceptionAnswer
     try {
       answer = await answerTo(error, request, handlers, report)
@@ -46,6 +50,8 @@ export function errorAnswer(report: Report, handlers = new ExceptionHandlers()) 
     // An object is serialised by Fastify; a string or number is JSON too, not text.
     if (body === undefined || (typeof body === 'object' && body !== null)) void reply.send(body)
     else void reply.type('application/json; charset=utf-8').send(JSON.stringify(body))
+    // The reply, not `undefined`, which Fastify would send again while a middleware holds this answer.
+    return reply
   }
 }
 

@@ -97,14 +97,18 @@ export function useMiddleware(instance: FastifyInstance, middleware: readonly Mi
       done()
       return answered
     }
-    const finished = nest(middleware, request, innermost)
+    // Started a microtask later, once the run is recorded: a route that answers synchronously reaches the
+    // onSend hook within innermost()'s done().
+    const finished = Promise.resolve().then(() => nest(middleware, request, innermost))
     runs.set(request, { answer, finished })
     // The route never answers a request whose client left first: `next()` resolves all the same, so
     // the middleware ends instead of waiting for ever.
     reply.raw.on('close', () => answer(new MiddlewareResponse(reply)))
     // An error before the route ran is answered now; one after it, by the onSend hook.
     finished.catch((error: unknown) => {
-      if (!entered) done(error as Error)
+      if (entered) return
+      runs.delete(request)
+      done(error as Error)
     })
   })
 
@@ -128,17 +132,25 @@ function nest(
   request: FastifyRequest,
   innermost: () => Promise<MiddlewareResponse>,
 ): Promise<void> {
-  const nextOf = (index: number): (() => Promise<MiddlewareResponse>) => {
-    let called = false
-    return async () => {
-      if (called) throw new Error('A middleware called next() twice.')
-      called = true
-      if (index < 0) return innermost()
+  let next = once(innermost)
+  for (const layer of middleware) {
+    const inner = next
+    next = once(async () => {
       let response: MiddlewareResponse | undefined
-      await middleware[index]!(request, async () => (response = await nextOf(index - 1)()))
+      await layer(request, async () => (response = await inner()))
       if (!response) throw new Error('A middleware returned without calling next().')
       return response
-    }
+    })
   }
-  return nextOf(middleware.length - 1)().then(() => undefined)
+  return next().then(() => undefined)
+}
+
+/** `call`, which a second call refuses: a request goes through the route once. */
+function once<T>(call: () => Promise<T>): () => Promise<T> {
+  let called = false
+  return () => {
+    if (called) return Promise.reject(new Error('A middleware called next() twice.'))
+    called = true
+    return call()
+  }
 }

@@ -267,7 +267,7 @@ export function requestHandler(
   route: RouteDefinition,
   overrides: DependencyOverrides,
   report: Report,
-): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
   let plan = planRoute(route, overrides)
   let planVersion = overrides.version
   const where = `${route.method} ${route.path}`
@@ -277,7 +277,7 @@ export function requestHandler(
     response && route.options.loadRelationships !== false ? responseRelationships(response) : undefined
   const responseLabel = response ? responseName(response) : ''
 
-  return async (request, reply) => {
+  const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (planVersion !== overrides.version) {
       plan = planRoute(route, overrides)
       planVersion = overrides.version
@@ -319,6 +319,12 @@ export function requestHandler(
       json = encoded
     } else json = JSON.stringify(result) ?? 'null'
     reply.code(status).type('application/json').send(json)
+  }
+  // Returning the reply tells Fastify the answer is sent already: it would otherwise send the handler's
+  // `undefined` as a second answer while an async onSend hook (a middleware) still holds the first.
+  return async (request, reply) => {
+    await handle(request, reply)
+    return reply
   }
 }
 
