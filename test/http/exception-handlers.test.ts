@@ -117,7 +117,7 @@ describe('exception handlers', () => {
     )
     const invalid = await call('/users', postJson({ username: 'jake' }))
     assert.equal(invalid.status, 422)
-    assert.equal(invalid.body.detail[0].type, 'missing')
+    assert.equal((invalid.body as { detail: { type: string }[] }).detail[0]!.type, 'missing')
   })
 
   test("RequestValidationError's handler shapes the 422s as RealWorld's {errors: {field: [messages]}}", async (t) => {
