@@ -6,6 +6,7 @@
  * middleware to finish before the answer goes out.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { RouteDefinitionError } from '../errors.ts'
 
 /**
  * The answer as a middleware sees it after `next()`: its status and headers, which it may change before
@@ -138,7 +139,7 @@ function nest(
     next = once(async () => {
       let response: MiddlewareResponse | undefined
       await layer(request, async () => (response = await inner()))
-      if (!response) throw new Error('A middleware returned without calling next().')
+      if (!response) throw new RouteDefinitionError('A middleware returned without calling next().')
       return response
     })
   }
@@ -149,7 +150,7 @@ function nest(
 function once<T>(call: () => Promise<T>): () => Promise<T> {
   let called = false
   return () => {
-    if (called) return Promise.reject(new Error('A middleware called next() twice.'))
+    if (called) return Promise.reject(new RouteDefinitionError('A middleware called next() twice.'))
     called = true
     return call()
   }

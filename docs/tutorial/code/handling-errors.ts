@@ -7,10 +7,10 @@ import {
   field,
   HTTPError,
   IntegrityError,
+  model,
   path,
   RequestValidationError,
   Session,
-  model,
   table,
 } from 'onemodel-ts'
 

@@ -18,7 +18,7 @@ app.middleware(async function addProcessTimeHeader(request, next) {
 app.middleware(async function logRequests(request, next) {
   console.log(`-> ${request.method} ${request.url}`)
   const response = await next()
-  console.log(`<- ${response.status} ${response.headers.has('x-process-time') ? 'timed' : 'not timed yet'}`)
+  console.log(`<- ${response.status}, timed: ${response.headers.has('x-process-time')}`)
 })
 
 app.get('/items/{item_id}', { params: { item_id: path.integer() } }, async function readItem({ item_id }) {
@@ -28,14 +28,10 @@ app.get('/items/{item_id}', { params: { item_id: path.integer() } }, async funct
 const address = await app.listen({ port: 0, signals: false })
 
 const item = await fetch(`${address}/items/5`)
-console.log(
-  item.status,
-  await item.text(),
-  'x-process-time' + (item.headers.has('x-process-time') ? ' set' : ' missing'),
-)
+console.log(item.status, await item.text(), 'timed:', item.headers.has('x-process-time'))
 
 const invalid = await fetch(`${address}/items/five`)
-console.log(invalid.status, invalid.headers.has('x-process-time') ? 'timed' : 'not timed')
+console.log(invalid.status, 'timed:', invalid.headers.has('x-process-time'))
 
 const preflight = await fetch(`${address}/items/5`, {
   method: 'OPTIONS',
