@@ -367,8 +367,8 @@ export class App {
   }
 
   /**
-   * Starts serving and returns the address. On SIGINT or SIGTERM the app closes gracefully: it stops
-   * accepting connections, lets requests in flight finish, then runs the lifespan shutdown.
+   * Starts serving and returns the address. On SIGINT or SIGTERM the app closes gracefully, as
+   * {@link App.close} does.
    *
    * @example
    * await app.listen({ port: Number(process.env.PORT ?? 8000) })
@@ -389,7 +389,10 @@ export class App {
     return address
   }
 
-  /** Stops the server (requests in flight finish first) and runs the lifespan shutdown. */
+  /**
+   * Closes gracefully: stops accepting connections, lets the requests in flight finish with their
+   * background tasks and dependencies' cleanup (up to `shutdownTimeout`), then runs the lifespan shutdown.
+   */
   async close(): Promise<void> {
     for (const { signal, listener } of this.#signals) process.removeListener(signal, listener)
     this.#signals = []

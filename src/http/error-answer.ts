@@ -12,6 +12,7 @@ import {
   InvalidQueryError,
   OnemodelError,
   RelationshipNotLoadedError,
+  RouteDefinitionError,
   StaleDataError,
 } from '../errors.ts'
 import { ValidationError } from '../model/validation-error.ts'
@@ -40,7 +41,7 @@ export function errorAnswer(report: Report, handlers = new ExceptionHandlers()) 
   ): Promise<FastifyReply> => {
     let answer: ExceptionAnswer
     try {
-      answer = await answerTo(error, request, handlers, report)
+      answer = checked(await answerTo(error, request, handlers, report))
     } catch (failure) {
       report(request, 'error', 'an exception handler failed', failure)
       answer = INTERNAL_ERROR
@@ -53,6 +54,13 @@ export function errorAnswer(report: Report, handlers = new ExceptionHandlers()) 
     // The reply, not `undefined`, which Fastify would send again while a middleware holds this answer.
     return reply
   }
+}
+
+/** An app's handler may answer any status an HTTP answer can have, and nothing else. */
+function checked(answer: ExceptionAnswer): ExceptionAnswer {
+  const { status } = answer
+  if (Number.isInteger(status) && status >= 100 && status <= 599) return answer
+  throw new RouteDefinitionError(`An exception handler answered status ${status}; use one from 100 to 599.`)
 }
 
 function answerTo(

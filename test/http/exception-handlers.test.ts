@@ -21,6 +21,7 @@ import {
   ValidationError,
   type App,
 } from 'onemodel-ts'
+import { captureOutput } from '../support/captured-output.ts'
 
 const UserCreate = model('UserCreate', {
   username: field.string({ minLength: 3 }),
@@ -186,6 +187,21 @@ describe('exception handlers', () => {
     // The whole input is logged, as the `missing` item echoes it, with the password redacted.
     assert.ok(logged.includes(`"password":"${REDACTED}"`), logged)
     assert.ok(!logged.includes('hunter2-secret'), logged)
+  })
+
+  test('a handler that answers a status HTTP has not is a 500, logged', async (t) => {
+    const app = throwingApp()
+    app.exceptionHandler(UnicornError, () => ({ status: 1000, body: {} }))
+    const call = await serve(t, app)
+    const output = captureOutput()
+    let answer
+    try {
+      answer = await call('/unicorns/yolo')
+    } finally {
+      output.restore()
+    }
+    assert.deepEqual([answer.status, answer.body], [500, { detail: 'Internal Server Error' }])
+    assert.match(output.text(), /An exception handler answered status 1000; use one from 100 to 599\./)
   })
 
   test('a ValidationError thrown by a handler goes to a handler of ValidationError', async (t) => {
