@@ -104,7 +104,7 @@ export function useMiddleware(instance: FastifyInstance, middleware: readonly Mi
     runs.set(request, { answer, finished })
     // The route never answers a request whose client left first: `next()` resolves all the same, so
     // the middleware ends instead of waiting for ever.
-    reply.raw.on('close', () => answer(new MiddlewareResponse(reply)))
+    reply.raw.on('close', () => runs.get(request)?.answer(new MiddlewareResponse(reply)))
     // An error before the route ran is answered now; one after it, by the onSend hook.
     finished.catch((error: unknown) => {
       if (entered) return
