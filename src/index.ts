@@ -262,3 +262,7 @@ export {
   type OAuth2PasswordRequest,
 } from './http/security.ts'
 export { file, files, FileParam, type FileOptions, type UploadedFile } from './http/uploads.ts'
+export { MiddlewareResponse, ResponseHeaders, type Middleware } from './http/middleware.ts'
+export type { CorsOptions } from './http/cors.ts'
+export type { ExceptionAnswer, ExceptionHandler, ErrorClass } from './http/exception-handlers.ts'
+export { backgroundTasks, BackgroundTasks } from './http/background.ts'

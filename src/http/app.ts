@@ -5,10 +5,14 @@ import Fastify, {
   type InjectOptions,
   type LightMyRequestResponse,
 } from 'fastify'
+import fastifyCors from '@fastify/cors'
 import { RouteDefinitionError } from '../errors.ts'
+import { fastifyCorsOptions, type CorsOptions } from './cors.ts'
 import { DependencyOverrides, type Dependency } from './depends.ts'
 import { DOCS_ASSETS, docsAsset, docsPage } from './docs.ts'
 import { errorAnswer } from './error-answer.ts'
+import { ExceptionHandlers, type ErrorClass, type ExceptionHandler } from './exception-handlers.ts'
+import { useMiddleware, type Middleware } from './middleware.ts'
 import { openApiDocument } from './openapi.ts'
 import {
   answerClientError,
@@ -21,6 +25,7 @@ import { reporter, withSafeRequestLog } from './report.ts'
 import { Router } from './api-router.ts'
 import { checkPathParams, planRoute, requestHandler, type RouteDefinition } from './route.ts'
 import { allowOnly, fastifyPath, routerKey } from './router.ts'
+import { InFlight } from './shutdown.ts'
 import { registerFormParsers, takesForm } from './uploads.ts'
 
 /** Code run when the app starts and stops (FastAPI's lifespan): create tables, dispose the engine. */
@@ -38,6 +43,13 @@ export interface AppOptions {
   version?: string
   description?: string
   lifespan?: Lifespan
+  /**
+   * How long, in milliseconds, closing the app waits for requests in flight and background tasks before it
+   * runs the lifespan shutdown all the same. Default 5000.
+   */
+  shutdownTimeout?: number
+  /** Cross-origin requests the app allows (FastAPI's `CORSMiddleware`); default none. */
+  cors?: CorsOptions
   /** The largest request body accepted, in bytes; larger ones answer 413. Default 1 MiB. */
   bodyLimit?: number
   /** Where the OpenAPI document is served; `null` serves none (and no docs). Default `/openapi.json`. */
@@ -67,6 +79,7 @@ export interface ListenOptions {
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024
+const DEFAULT_SHUTDOWN_TIMEOUT = 5000
 
 /** How long a request may take to arrive, headers and body: node:http's default, 5 minutes. */
 const REQUEST_TIMEOUT = 300_000
@@ -80,6 +93,8 @@ export class App extends Router {
   readonly options: Readonly<AppOptions>
   /** Replacements for dependencies, for tests: `app.dependencyOverrides.set(getSession, testSession)`. */
   readonly dependencyOverrides = new DependencyOverrides()
+  readonly #middleware: Middleware[] = []
+  readonly #exceptionHandlers = new ExceptionHandlers()
   #registered = false
   #fastify: FastifyInstance | undefined
   #document: Record<string, unknown> | undefined
@@ -96,9 +111,7 @@ export class App extends Router {
    */
   protected override check(route: RouteDefinition): void {
     const { method, path } = route
-    if (this.#registered) {
-      throw new RouteDefinitionError(`${method} ${path}: routes must be added before the app starts.`)
-    }
+    this.#beforeStart(`${method} ${path}: routes`)
     // The router ignores parameter names, and by default a trailing slash: `/items/{id}` is `/items/{item_id}/`.
     const ignoreSlash = this.options.fastify?.routerOptions?.ignoreTrailingSlash ?? true
     const key = routerKey(path, ignoreSlash)
@@ -117,6 +130,47 @@ export class App extends Router {
       )
     }
     checkPathParams(route, planRoute(route, new Map()))
+  }
+
+  /**
+   * Adds a middleware, which runs around every request of the app, its 404, 405 and error answers
+   * included (Starlette's `@app.middleware("http")`). The last one added is the outermost: it sees the
+   * request first and the answer last. CORS, when configured, is outside them all.
+   *
+   * @example
+   * app.middleware(async function addProcessTime(request, next) {
+   *   const start = performance.now()
+   *   const response = await next()
+   *   response.headers.set('x-process-time', String((performance.now() - start) / 1000))
+   * })
+   */
+  middleware(middleware: Middleware): this {
+    this.#beforeStart('middleware')
+    this.#middleware.push(middleware)
+    return this
+  }
+
+  /**
+   * Answers the errors of `type` (and its subclasses) with `handler` (FastAPI's `@app.exception_handler`).
+   * The handler of the nearest class in an error's chain wins, and one of yours replaces the built-in
+   * answer of its class: `HTTPError`, `RequestValidationError` (the 422s), `IntegrityError` (409), …
+   * A handler of `Error` answers what would otherwise be a 500. A handler that throws is a 500, logged.
+   *
+   * @example
+   * app.exceptionHandler(IntegrityError, (error) => ({ status: 409, body: { message: 'Already taken' } }))
+   * app.exceptionHandler(RequestValidationError, (error) => ({
+   *   status: 422,
+   *   body: { errors: Object.groupBy(error.issues, (issue) => String(issue.loc.at(-1))) },
+   * }))
+   */
+  exceptionHandler<E extends Error>(type: ErrorClass<E>, handler: ExceptionHandler<E>): this {
+    this.#beforeStart('exception handlers')
+    this.#exceptionHandlers.set(type, handler)
+    return this
+  }
+
+  #beforeStart(what: string): void {
+    if (this.#registered) throw new RouteDefinitionError(`${what} must be added before the app starts.`)
   }
 
   /** The OpenAPI document of the routes, as `/openapi.json` serves it. */
@@ -145,13 +199,13 @@ export class App extends Router {
     instance.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, asIs)
     instance.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, asIs)
     const report = reporter(this.options.logger !== undefined && this.options.logger !== false)
-    instance.setErrorHandler(errorAnswer(report))
+    instance.setErrorHandler(errorAnswer(report, this.#exceptionHandlers))
     instance.setNotFoundHandler((_request, reply) => {
       void reply.code(404).send({ detail: 'Not Found' })
     })
-    const { startup, shutdown } = this.options.lifespan ?? {}
-    if (startup) instance.addHook('onReady', async () => void (await startup()))
-    if (shutdown) instance.addHook('onClose', async () => void (await shutdown()))
+    this.#closeGracefully(instance)
+    if (this.options.cors) await instance.register(fastifyCors, fastifyCorsOptions(this.options.cors))
+    useMiddleware(instance, this.#middleware)
 
     // The methods of each path as the router matches it, whatever its routes call their parameters.
     const ignoreSlash = instance.initialConfig.routerOptions?.ignoreTrailingSlash === true
@@ -184,6 +238,30 @@ export class App extends Router {
       })
     }
     this.#serveDocs(instance)
+  }
+
+  /**
+   * Counts the requests in flight, and on close runs the lifespan shutdown once they and their background
+   * tasks and cleanup are done (or after `shutdownTimeout`): the engine is not disposed under them.
+   */
+  #closeGracefully(instance: FastifyInstance): void {
+    const { startup, shutdown } = this.options.lifespan ?? {}
+    const timeout = this.options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT
+    const inFlight = new InFlight()
+    instance.addHook('onRequest', (request, reply, done) => {
+      inFlight.track(request, reply.raw)
+      done()
+    })
+    if (startup) instance.addHook('onReady', async () => void (await startup()))
+    // Fastify closes the server (no new connection, the answers in flight sent) before this hook runs.
+    instance.addHook('onClose', async () => {
+      if (!(await inFlight.settled(timeout))) {
+        const message = `closing after ${timeout} ms with ${inFlight.count} requests or background tasks still running`
+        if (this.options.logger) instance.log.warn(message)
+        else console.error(`onemodel: ${message}`)
+      }
+      if (shutdown) await shutdown()
+    })
   }
 
   #serveDocs(instance: FastifyInstance): void {
@@ -246,8 +324,8 @@ export class App extends Router {
   }
 
   /**
-   * Starts serving and returns the address. On SIGINT or SIGTERM the app closes gracefully: it stops
-   * accepting connections, lets requests in flight finish, then runs the lifespan shutdown.
+   * Starts serving and returns the address. On SIGINT or SIGTERM the app closes gracefully, as
+   * {@link App.close} does.
    *
    * @example
    * await app.listen({ port: Number(process.env.PORT ?? 8000) })
@@ -268,7 +346,10 @@ export class App extends Router {
     return address
   }
 
-  /** Stops the server (requests in flight finish first) and runs the lifespan shutdown. */
+  /**
+   * Closes gracefully: stops accepting connections, lets the requests in flight finish with their
+   * background tasks and dependencies' cleanup (up to `shutdownTimeout`), then runs the lifespan shutdown.
+   */
   async close(): Promise<void> {
     for (const { signal, listener } of this.#signals) process.removeListener(signal, listener)
     this.#signals = []

@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { RouteDefinitionError } from '../errors.ts'
 import type { Model } from '../model/model.ts'
 import type { ValidationIssue } from '../model/validation-error.ts'
+import { runBackgroundTasks } from './background.ts'
 import { Dependency, type DependencyOverrides, type RequestContext } from './depends.ts'
 import { RequestValidationError, ResponseValidationError } from './http-error.ts'
 import { BodyParam, FormModelParam, Param, type Args, type Params } from './params.ts'
@@ -16,6 +17,7 @@ import { responseRelationships } from './response-relationships.ts'
 import { FileParam, formPlanOf, readFile, readForm, readFormModel, type FormPlan } from './uploads.ts'
 import { HandlerContext } from './outgoing-response.ts'
 import { StreamedResponse } from './streams.ts'
+import { holdShutdown } from './shutdown.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -203,12 +205,14 @@ export function checkPathParams(route: RouteDefinition, plan: Plan): void {
   }
 }
 
-/** Generators of one request's dependencies, closed after the response is sent. */
+/** The work after one request's answer: its background tasks, then its dependencies' cleanup. */
 class RequestScope {
   readonly #generators: (AsyncGenerator | Generator)[] = []
   readonly #request: FastifyRequest
   readonly #reply: FastifyReply
   readonly #report: Report
+  /** Lets the app's graceful shutdown go on once the cleanup is done. */
+  readonly #release: () => void
   #error: unknown
   #handlerDone = false
   #responseClosed = false
@@ -217,12 +221,13 @@ class RequestScope {
     this.#request = request
     this.#reply = reply
     this.#report = report
+    this.#release = holdShutdown(request)
+    this.#watchResponse()
   }
 
   async call(dependency: Dependency, args: unknown, context: RequestContext): Promise<unknown> {
     const result = dependency.run(args as never, context)
     if (!isGenerator(result)) return await result
-    if (this.#generators.length === 0) this.#watchResponse()
     this.#generators.push(result)
     const step = await result.next()
     if (step.done) {
@@ -249,10 +254,20 @@ class RequestScope {
     else raw.on('close', closed)
   }
 
-  // Runs the code after each `yield`, last dependency first; an error of the handler is thrown into the
-  // generators, so their `catch` and `finally` see it, as FastAPI does. On success the generator is resumed
-  // (`next()`, not `return()`, which would skip the code after `yield` and run only its `finally`).
+  // Runs the background tasks of a handler that succeeded, then the code after each `yield`, last
+  // dependency first; an error of the handler is thrown into the generators, so their `catch` and `finally`
+  // see it, as FastAPI does. On success the generator is resumed (`next()`, not `return()`, which would
+  // skip the code after `yield` and run only its `finally`).
   async #cleanup(): Promise<void> {
+    try {
+      if (this.#error === undefined) await runBackgroundTasks(this.#request, this.#report)
+      await this.#closeGenerators()
+    } finally {
+      this.#release()
+    }
+  }
+
+  async #closeGenerators(): Promise<void> {
     for (const generator of this.#generators.reverse()) {
       try {
         if (this.#error !== undefined) await generator.throw(this.#error)
@@ -297,7 +312,7 @@ export function requestHandler(
   route: RouteDefinition,
   overrides: DependencyOverrides,
   report: Report,
-): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
   let plan = planRoute(route, overrides)
   let planVersion = overrides.version
   const where = `${route.method} ${route.path}`
@@ -307,7 +322,7 @@ export function requestHandler(
     response && route.options.loadRelationships !== false ? responseRelationships(response) : undefined
   const responseLabel = response ? responseName(response) : ''
 
-  return async (request, reply) => {
+  const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (planVersion !== overrides.version) {
       plan = planRoute(route, overrides)
       planVersion = overrides.version
@@ -353,6 +368,12 @@ export function requestHandler(
     // Only now: an answer that failed (a 500, a missing file's 404) carries none of the handler's cookies.
     context.applyOutgoing()
     reply.code(answerStatus).type('application/json').send(json)
+  }
+  // Returning the reply tells Fastify the answer is sent already: it would otherwise send the handler's
+  // `undefined` as a second answer while an async onSend hook (a middleware) still holds the first.
+  return async (request, reply) => {
+    await handle(request, reply)
+    return reply
   }
 }
 

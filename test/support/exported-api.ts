@@ -6,6 +6,7 @@
  */
 import {
   and,
+  backgroundTasks,
   apiKeyCookie,
   apiKeyHeader,
   apiKeyQuery,
@@ -178,6 +179,10 @@ app.post(
 )
 export const notFound = new HTTPError(404, 'Hero not found')
 export const overrides = app.dependencyOverrides
+export const background = backgroundTasks
+export const withMiddleware = app.middleware(async (_request, next) => void (await next()))
+export const withHandler = app.exceptionHandler(HTTPError, (error) => ({ status: error.status }))
+export const corsApp = createApp({ cors: { allowOrigins: ['*'] } })
 
 // Migrations and the command's configuration.
 export const migrator = createMigrator(engine, { folder: 'migrations', metadata })

@@ -95,8 +95,8 @@ function reloading(args: readonly string[], io: Io): Promise<ExitCode> {
 }
 
 /**
- * SIGINT or SIGTERM closes the app gracefully (requests in flight finish, then the lifespan shutdown runs)
- * and the process exits; a second signal exits at once. A worker also leaves the cluster, whose channel
+ * SIGINT or SIGTERM closes the app gracefully (requests in flight finish with their background tasks and
+ * cleanup, then the lifespan shutdown runs) and the process exits; a second signal exits at once. A worker also leaves the cluster, whose channel
  * would otherwise keep it alive.
  */
 function closeOnSignal(app: Listener): void {

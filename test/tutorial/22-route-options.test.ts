@@ -1,12 +1,12 @@
 /**
- * docs/tutorial/route-options.md: status codes, OpenAPI options, headers and cookies, a file download and
+ * docs/tutorial/22-route-options.md: status codes, OpenAPI options, headers and cookies, a file download and
  * server-sent events, served on a free port and called with fetch.
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { page, programSource, runProgram } from '../support/tutorial.ts'
 
-const name = 'route-options'
+const name = '22-route-options'
 
 describe('tutorial: route options and responses', () => {
   test('each answer as the page shows it; the connection closes after the event stream', () => {

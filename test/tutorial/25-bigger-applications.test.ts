@@ -1,12 +1,12 @@
 /**
- * docs/tutorial/bigger-applications.md: FastAPI's "Bigger Applications" with routers, served on a free
+ * docs/tutorial/25-bigger-applications.md: FastAPI's "Bigger Applications" with routers, served on a free
  * port and called with fetch: prefixes, tags, router and app dependencies, and documented responses.
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { page, programSource, runProgram } from '../support/tutorial.ts'
 
-const name = 'bigger-applications'
+const name = '25-bigger-applications'
 
 describe('tutorial: bigger applications', () => {
   test('the routers answer under their prefixes, checked by their dependencies and the app', () => {

@@ -1,5 +1,5 @@
 /**
- * docs/tutorial/forms-and-files.md: FastAPI's "Request Forms and Files", served on a free port and called
+ * docs/tutorial/20-forms-and-files.md: FastAPI's "Request Forms and Files", served on a free port and called
  * with fetch's urlencoded and multipart encodings: form fields, a secret one redacted in its 422, an upload
  * read from its temporary file, 413 past the size limit, several files, an optional file.
  */
@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { page, programSource, runProgram } from '../support/tutorial.ts'
 
-const name = 'forms-and-files'
+const name = '20-forms-and-files'
 
 const printed =
   [

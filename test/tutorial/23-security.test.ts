@@ -1,5 +1,5 @@
 /**
- * docs/tutorial/security.md: FastAPI's "Simple OAuth2 with Password and Bearer", served on a free port and
+ * docs/tutorial/23-security.md: FastAPI's "Simple OAuth2 with Password and Bearer", served on a free port and
  * called with fetch: the 401 without a token, the password form, the token that opens /users/me, and the
  * dependencies that refuse an unknown token or an inactive user.
  */
@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { page, programSource, runProgram } from '../support/tutorial.ts'
 
-const name = 'security'
+const name = '23-security'
 
 const johndoe = '{"username":"johndoe","email":"johndoe@example.com","full_name":"John Doe","disabled":false}'
 
