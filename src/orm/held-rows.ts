@@ -13,14 +13,6 @@ export type LoadMissing = (
   rows: readonly object[],
 ) => Promise<void>
 
-/** How the Session holding each set of tracked rows loads for them. */
-const loaders = new WeakMap<TrackedRows, LoadMissing>()
-
-/** A new Session's way to load for the rows it holds (see {@link loadMissingRelationships}). */
-export function registerLoader(rows: TrackedRows, load: LoadMissing): void {
-  loaders.set(rows, load)
-}
-
 /**
  * Loads the relationship paths `pathsOf` gives for each row's table, where they are not loaded yet: with
  * the Session that holds the row, one query per level (per 500 keys) for all the rows of that Session and
@@ -39,7 +31,7 @@ export async function loadMissingRelationships(
   for (const value of values) {
     if (typeof value !== 'object' || value === null) continue
     const held = TrackedRows.holding(value)
-    const load = held && loaders.get(held)
+    const load = held?.loadMissing
     if (!load) continue
     const { table } = RowState.find(value)!
     let byTable = groups.get(load)

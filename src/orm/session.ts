@@ -4,7 +4,6 @@ import type { Persisted } from '../model/types.ts'
 import { runBulkWrite } from './bulk-sync.ts'
 import { BulkWrite, type ReturningResult, type WriteResult } from './bulk-write.ts'
 import { ConnectionScope } from './connection-scope.ts'
-import { registerLoader } from './held-rows.ts'
 import { Loader } from './loading.ts'
 import { RelationshipSync } from './relationship-sync.ts'
 import { PendingResult, Result } from './result.ts'
@@ -82,7 +81,7 @@ export class Session {
     const work = new UnitOfWork(engine, this.#scope, this.#rows, sync)
     this.#memory = new TransactionMemory(this.#scope, this.#rows, this.#loader)
     this.#transactions = new Transactions(this.#scope, work, this.#memory)
-    registerLoader(this.#rows, (table, paths, rows) => this.#loadMissing(table, paths, rows))
+    this.#rows.loadMissing = (table, paths, rows) => this.#loadMissing(table, paths, rows)
   }
 
   /** A transaction is open: begun explicitly or by a flush, and not yet committed or rolled back. */

@@ -1,5 +1,6 @@
 import { relationshipValue, relationshipValues, setRelationshipValue } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
+import type { LoadMissing } from './held-rows.ts'
 import { IdentityMap } from './identity-map.ts'
 import { RowState, type Owner } from './row-state.ts'
 import { attachedError, copyError, deletedError, notInSessionError, tableOf } from './session-errors.ts'
@@ -39,6 +40,11 @@ export class TrackedRows {
    */
   readonly #known = new Map<object, RowState>()
   readonly identity = new IdentityMap()
+  /**
+   * How the Session that holds these rows loads what they lack (see `loadMissingRelationships`). A field,
+   * not a registry: a Session is made per request, and a WeakMap entry each costs the collector dearly.
+   */
+  loadMissing: LoadMissing | undefined = undefined
   /** Rows added and not yet inserted, in the order they were added. */
   readonly pending = new Set<object>()
   /** Persistent rows to delete at the next flush. */
