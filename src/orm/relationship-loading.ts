@@ -3,6 +3,7 @@
  * the children of many parents or the parents of many children, never one per row.
  */
 import type { Engine } from '../engine/engine.ts'
+import type { Statement } from '../engine/statement.ts'
 import { relationshipValue, type Relationship } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
 import type { ConnectionScope } from './connection-scope.ts'
@@ -104,43 +105,50 @@ export class RelationshipLoader {
   async #loadLinked(relationship: Relationship, rows: readonly object[]): Promise<void> {
     const statements = statementsFor(this.#engine, relationship.target)
     const width = statements.layout.keys.length
-    const groups = new Map<unknown, object[]>()
-    for (const query of selectLinked(
-      this.#engine,
-      relationship,
-      distinctKeys(rows, relationship.references),
-    )) {
-      for (const raw of (await this.#scope.run<unknown[]>(query)).rows) {
-        const target = this.#merge(statements, raw.slice(0, width))
-        const group = groups.get(raw[width])
-        if (group) group.push(target)
-        else groups.set(raw[width], [target])
-      }
-    }
+    const keys = distinctKeys(rows, relationship.references)
+    const groups = await this.#readGrouped(selectLinked(this.#engine, relationship, keys), (raw) => [
+      raw[width],
+      this.#merge(statements, raw.slice(0, width)),
+    ])
     for (const row of rows) {
       this.#rows.setLoaded(row, relationship.name, groups.get((row as Row)[relationship.references]) ?? [])
     }
   }
 
   async #loadChildren(relationship: Relationship, rows: readonly object[]): Promise<void> {
-    const { foreignKey, references, name } = relationship
+    const { foreignKey, references, name, child } = relationship
     const back = relationship.backPopulates
-    const groups = new Map<unknown, object[]>()
-    const statements = statementsFor(this.#engine, relationship.child)
+    const statements = statementsFor(this.#engine, child)
     const keys = distinctKeys(rows, references)
-    for (const query of selectIn(this.#engine, relationship.child, foreignKey, keys, relationship.orderBy)) {
-      for (const raw of (await this.#scope.run<unknown[]>(query)).rows) {
-        const child = this.#merge(statements, raw) as Row
-        const group = groups.get(child[foreignKey])
-        if (group) group.push(child)
-        else groups.set(child[foreignKey], [child])
-      }
-    }
+    const groups = await this.#readGrouped(
+      selectIn(this.#engine, child, foreignKey, keys, relationship.orderBy),
+      (raw) => {
+        const row = this.#merge(statements, raw) as Row
+        return [row[foreignKey], row]
+      },
+    )
     for (const row of rows) {
       const children = groups.get((row as Row)[references]) ?? []
       this.#rows.setLoaded(row, name, children)
       if (back) for (const child of children) this.#rows.setLoaded(child, back.name, row)
     }
+  }
+
+  /** Runs `queries` and groups the rows `read` makes of their results by the key it gives, in order. */
+  async #readGrouped(
+    queries: readonly Statement[],
+    read: (raw: readonly unknown[]) => [key: unknown, row: object],
+  ): Promise<Map<unknown, object[]>> {
+    const groups = new Map<unknown, object[]>()
+    for (const query of queries) {
+      for (const raw of (await this.#scope.run<unknown[]>(query)).rows) {
+        const [key, row] = read(raw)
+        const group = groups.get(key)
+        if (group) group.push(row)
+        else groups.set(key, [row])
+      }
+    }
+    return groups
   }
 
   async #loadParents(relationship: Relationship, rows: readonly object[]): Promise<void> {

@@ -238,7 +238,7 @@ export class RelationshipSync {
     let level = [...this.#rows.deletes]
     for (let depth = 1; level.length > 0; depth++) {
       const next: object[] = []
-      for (const [table, parents] of groupByTable(this.#rows, level)) {
+      for (const [table, parents] of Map.groupBy(level, (row) => this.#rows.get(row)!.table)) {
         for (const relationship of table.relationships.values()) {
           if (relationship.kind !== 'many' || relationship.cascade === undefined) continue
           await this.#load(
@@ -433,18 +433,6 @@ export function cascadesDeletes(table: TableModel): boolean {
     if (relationship.cascade !== undefined) return true
   }
   return false
-}
-
-/** `rows` by table, in the order first met. */
-function groupByTable(rows: TrackedRows, list: readonly object[]): Map<TableModel, object[]> {
-  const groups = new Map<TableModel, object[]>()
-  for (const row of list) {
-    const { table } = rows.get(row)!
-    const group = groups.get(table)
-    if (group) group.push(row)
-    else groups.set(table, [row])
-  }
-  return groups
 }
 
 /** Sets each link's foreign key; false when a parent has no key yet (it is inserted in this flush). */
