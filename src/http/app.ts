@@ -203,7 +203,9 @@ export class App extends Router {
     instance.setNotFoundHandler((_request, reply) => {
       void reply.code(404).send({ detail: 'Not Found' })
     })
-    this.#closeGracefully(instance)
+    // The work after the answers (background tasks, cleanup) that closing waits for.
+    const inFlight = new InFlight()
+    this.#closeGracefully(instance, inFlight)
     if (this.options.cors) await instance.register(fastifyCors, fastifyCorsOptions(this.options.cors))
     useMiddleware(instance, this.#middleware)
 
@@ -218,7 +220,7 @@ export class App extends Router {
         instance.route({
           method: route.method,
           url,
-          handler: requestHandler(route, this.dependencyOverrides, report),
+          handler: requestHandler(route, this.dependencyOverrides, report, inFlight),
         })
       const key = routerKey(route.path, ignoreSlash)
       const entry = methodsOf.get(key) ?? { url, methods: new Set<string>() }
@@ -232,7 +234,7 @@ export class App extends Router {
       void instance.register(async (forms) => {
         await registerFormParsers(forms, bodyLimit)
         for (const route of formRoutes) {
-          const handler = requestHandler(route, this.dependencyOverrides, report)
+          const handler = requestHandler(route, this.dependencyOverrides, report, inFlight)
           forms.route({ method: route.method, url: fastifyPath(route.path), handler })
         }
       })
@@ -241,17 +243,13 @@ export class App extends Router {
   }
 
   /**
-   * Counts the requests in flight, and on close runs the lifespan shutdown once they and their background
-   * tasks and cleanup are done (or after `shutdownTimeout`): the engine is not disposed under them.
+   * On close, runs the lifespan shutdown once the answers in flight are sent (Fastify's close) and the
+   * work after them, background tasks and cleanup, is done (or after `shutdownTimeout`): the engine is not
+   * disposed under them.
    */
-  #closeGracefully(instance: FastifyInstance): void {
+  #closeGracefully(instance: FastifyInstance, inFlight: InFlight): void {
     const { startup, shutdown } = this.options.lifespan ?? {}
     const timeout = this.options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT
-    const inFlight = new InFlight()
-    instance.addHook('onRequest', (request, reply, done) => {
-      inFlight.track(request, reply.raw)
-      done()
-    })
     if (startup) instance.addHook('onReady', async () => void (await startup()))
     // Fastify closes the server (no new connection, the answers in flight sent) before this hook runs.
     instance.addHook('onClose', async () => {

@@ -17,7 +17,7 @@ import { responseRelationships } from './response-relationships.ts'
 import { FileParam, formPlanOf, readFile, readForm, readFormModel, type FormPlan } from './uploads.ts'
 import { HandlerContext } from './outgoing-response.ts'
 import { StreamedResponse } from './streams.ts'
-import { holdShutdown } from './shutdown.ts'
+import type { InFlight } from './shutdown.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -217,11 +217,11 @@ class RequestScope {
   #handlerDone = false
   #responseClosed = false
 
-  constructor(request: FastifyRequest, reply: FastifyReply, report: Report) {
+  constructor(request: FastifyRequest, reply: FastifyReply, report: Report, inFlight: InFlight) {
     this.#request = request
     this.#reply = reply
     this.#report = report
-    this.#release = holdShutdown(request)
+    this.#release = inFlight.hold()
     this.#watchResponse()
   }
 
@@ -312,6 +312,7 @@ export function requestHandler(
   route: RouteDefinition,
   overrides: DependencyOverrides,
   report: Report,
+  inFlight: InFlight,
 ): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
   let plan = planRoute(route, overrides)
   let planVersion = overrides.version
@@ -335,7 +336,7 @@ export function requestHandler(
 
     const context = new HandlerContext(request, reply)
     // Only dependencies need a scope (their generators are closed after the response).
-    const scope = plan.nodes.length > 0 ? new RequestScope(request, reply, report) : undefined
+    const scope = plan.nodes.length > 0 ? new RequestScope(request, reply, report, inFlight) : undefined
     let result: unknown
     try {
       const values: unknown[] = new Array(plan.nodes.length)
