@@ -4,7 +4,6 @@
  * that is deleted once the response is sent. Both parsers are registered only around the routes that take
  * a form, so every other route keeps reading its body raw.
  */
-import { stat } from 'node:fs/promises'
 import formbody from '@fastify/formbody'
 import multipart from '@fastify/multipart'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -172,7 +171,8 @@ async function readMultipart(request: FastifyRequest, plan: FormPlan): Promise<F
   }
   const files: Record<string, UploadedFile[]> = {}
   for (const part of saved.files) {
-    const { size } = await stat(part.filepath)
+    // Busboy counted the bytes as it wrote the file.
+    const size = part.file.bytesRead
     const uploaded = { filename: part.filename, contentType: part.mimetype, size, path: part.filepath }
     ;(files[part.fieldname] ??= []).push(uploaded)
   }
