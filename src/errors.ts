@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   OM_HTTP_ERROR: 'A handler answered with an HTTP error status (HTTPError).',
   OM_HTTP_ROUTE_DEFINITION: 'A route, parameter or dependency declaration is invalid.',
   OM_HTTP_RESPONSE_VALIDATION: "A handler returned data that does not match the route's response model.",
+  OM_CLIENT_HTTP_ERROR: "A typed client's request was answered with an error status.",
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

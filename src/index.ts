@@ -233,7 +233,20 @@ export {
 } from './http/depends.ts'
 export { list, ListOf, type ResponseModel, type ResponseValue } from './http/response.ts'
 export { HTTPError, RequestValidationError, ResponseValidationError } from './http/http-error.ts'
-export type { RouteOptions, Handler, HttpMethod, ExtraResponses } from './http/route.ts'
+export type { RouteOptions, Handler, HandlerResult, HttpMethod, ExtraResponses } from './http/route.ts'
+export type {
+  AnswerOf,
+  DependencyInputs,
+  Endpoint,
+  Included,
+  InputParams,
+  PrefixOf,
+  RouteEntry,
+  RouteMap,
+  RoutesOf,
+  WithRoute,
+  WithRoutes,
+} from './http/route-types.ts'
 export { createRouter, Router, type RouterOptions } from './http/api-router.ts'
 export { OutgoingResponse, type CookieOptions } from './http/outgoing-response.ts'
 export {

@@ -11,10 +11,12 @@ import {
   planRoute,
   type ExtraResponses,
   type Handler,
+  type HandlerResult,
   type HttpMethod,
   type RouteDefinition,
   type RouteOptions,
 } from './route.ts'
+import type { DependencyInputs, Included, PrefixOf, RoutesOf, WithRoute, WithRoutes } from './route-types.ts'
 
 /**
  * What a router, or one include of it, gives every route it holds.
@@ -36,16 +38,31 @@ export interface RouterOptions {
 }
 
 /**
+ * What a route's options type gives its route's type: the dependencies whose inputs a client sends, and
+ * the success status.
+ */
+interface Typing<D, S> {
+  readonly dependencies?: D
+  readonly status?: S
+}
+
+/**
  * A group of routes (FastAPI's `APIRouter`), typed as the app's. Include it with `app.include(router)`;
  * the include copies the routes it holds then, so a router takes no routes once included: adding one
  * throws, rather than leaving it silently out of the app as FastAPI does.
  *
+ * Each declaration returns the router typed with one more route: declare them in a chain (or include
+ * routers in one) and `typeof` it is what a typed client calls. `Prefix` is the router's own prefix,
+ * `Shared` the inputs its dependencies read from every request.
+ *
  * @example
- * const users = createRouter({ prefix: '/users', tags: ['users'] })
- * users.get('/{username}', { params: { username: path.string() } }, ({ username }) => ({ username }))
+ * export const users = createRouter({ prefix: '/users', tags: ['users'] })
+ *   .get('/{username}', { params: { username: path.string() } }, ({ username }) => ({ username }))
  * app.include(users)
  */
-export class Router {
+export class Router<Prefix extends string = string, Shared = {}> implements WithRoutes<{}> {
+  /** The routes' types, for a typed client (`RoutesOf<typeof app>`); type-only, absent at runtime. */
+  declare readonly '~routes': {}
   readonly #options: Readonly<RouterOptions>
   readonly #routes: RouteDefinition[] = []
   #included = false
@@ -56,66 +73,110 @@ export class Router {
   }
 
   /** Adds a GET route (HEAD is answered too). */
-  get<const P extends Params = {}, R extends ResponseModel | undefined = undefined>(
-    path: string,
-    options: RouteOptions<P, R>,
-    handler: Handler<P, R>,
-  ): this {
+  get<
+    const Path extends string,
+    const P extends Params = {},
+    R extends ResponseModel | undefined = undefined,
+    T extends HandlerResult<R> = HandlerResult<R>,
+    D extends readonly Dependency<any, any>[] = [],
+    S extends number = 200,
+  >(
+    path: Path,
+    options: RouteOptions<P, R> & Typing<D, S>,
+    handler: Handler<P, R, T>,
+  ): WithRoute<this, `${Prefix}${Path}`, 'GET', P, R, T, D, S, Shared> {
     return this.route('GET', path, options, handler)
   }
 
   /** Adds a POST route. */
-  post<const P extends Params = {}, R extends ResponseModel | undefined = undefined>(
-    path: string,
-    options: RouteOptions<P, R>,
-    handler: Handler<P, R>,
-  ): this {
+  post<
+    const Path extends string,
+    const P extends Params = {},
+    R extends ResponseModel | undefined = undefined,
+    T extends HandlerResult<R> = HandlerResult<R>,
+    D extends readonly Dependency<any, any>[] = [],
+    S extends number = 200,
+  >(
+    path: Path,
+    options: RouteOptions<P, R> & Typing<D, S>,
+    handler: Handler<P, R, T>,
+  ): WithRoute<this, `${Prefix}${Path}`, 'POST', P, R, T, D, S, Shared> {
     return this.route('POST', path, options, handler)
   }
 
   /** Adds a PUT route. */
-  put<const P extends Params = {}, R extends ResponseModel | undefined = undefined>(
-    path: string,
-    options: RouteOptions<P, R>,
-    handler: Handler<P, R>,
-  ): this {
+  put<
+    const Path extends string,
+    const P extends Params = {},
+    R extends ResponseModel | undefined = undefined,
+    T extends HandlerResult<R> = HandlerResult<R>,
+    D extends readonly Dependency<any, any>[] = [],
+    S extends number = 200,
+  >(
+    path: Path,
+    options: RouteOptions<P, R> & Typing<D, S>,
+    handler: Handler<P, R, T>,
+  ): WithRoute<this, `${Prefix}${Path}`, 'PUT', P, R, T, D, S, Shared> {
     return this.route('PUT', path, options, handler)
   }
 
   /** Adds a PATCH route. */
-  patch<const P extends Params = {}, R extends ResponseModel | undefined = undefined>(
-    path: string,
-    options: RouteOptions<P, R>,
-    handler: Handler<P, R>,
-  ): this {
+  patch<
+    const Path extends string,
+    const P extends Params = {},
+    R extends ResponseModel | undefined = undefined,
+    T extends HandlerResult<R> = HandlerResult<R>,
+    D extends readonly Dependency<any, any>[] = [],
+    S extends number = 200,
+  >(
+    path: Path,
+    options: RouteOptions<P, R> & Typing<D, S>,
+    handler: Handler<P, R, T>,
+  ): WithRoute<this, `${Prefix}${Path}`, 'PATCH', P, R, T, D, S, Shared> {
     return this.route('PATCH', path, options, handler)
   }
 
   /** Adds a DELETE route. */
-  delete<const P extends Params = {}, R extends ResponseModel | undefined = undefined>(
-    path: string,
-    options: RouteOptions<P, R>,
-    handler: Handler<P, R>,
-  ): this {
+  delete<
+    const Path extends string,
+    const P extends Params = {},
+    R extends ResponseModel | undefined = undefined,
+    T extends HandlerResult<R> = HandlerResult<R>,
+    D extends readonly Dependency<any, any>[] = [],
+    S extends number = 200,
+  >(
+    path: Path,
+    options: RouteOptions<P, R> & Typing<D, S>,
+    handler: Handler<P, R, T>,
+  ): WithRoute<this, `${Prefix}${Path}`, 'DELETE', P, R, T, D, S, Shared> {
     return this.route('DELETE', path, options, handler)
   }
 
   /**
    * Adds a route for `method`; `path` is a template with `{name}` parameters, as in OpenAPI, and may be
-   * `''` under a prefix (the prefix alone).
+   * `''` under a prefix (the prefix alone). Returns the router, typed with the route for a typed client.
    */
-  route<const P extends Params = {}, R extends ResponseModel | undefined = undefined>(
-    method: HttpMethod,
-    path: string,
-    options: RouteOptions<P, R>,
-    handler: Handler<P, R>,
-  ): this {
+  route<
+    M extends HttpMethod,
+    const Path extends string,
+    const P extends Params = {},
+    R extends ResponseModel | undefined = undefined,
+    T extends HandlerResult<R> = HandlerResult<R>,
+    D extends readonly Dependency<any, any>[] = [],
+    S extends number = 200,
+  >(
+    method: M,
+    path: Path,
+    options: RouteOptions<P, R> & Typing<D, S>,
+    handler: Handler<P, R, T>,
+  ): WithRoute<this, `${Prefix}${Path}`, M, P, R, T, D, S, Shared> {
     if (!(path === '' ? this.#options.prefix : path.startsWith('/'))) {
       throw new RouteDefinitionError(`${method} ${path || "''"}: a path starts with '/'.`)
     }
     // The definition's types are the widest: each route's own are checked where it is declared.
     this.add({ method, path, options, handler } as unknown as RouteDefinition)
-    return this
+    // The routes' types exist only in the type: the router is returned, typed with one more route.
+    return this as WithRoute<this, `${Prefix}${Path}`, M, P, R, T, D, S, Shared>
   }
 
   /**
@@ -127,12 +188,21 @@ export class Router {
    * items.get('/{item_id}', { params: { item_id: path.string() } }, readItem)
    * app.include(items, { prefix: '/api' }) // GET /api/items/{item_id}, tagged and checked
    */
-  include(router: Router, options: RouterOptions = {}): this {
-    if (router === this) throw new RouteDefinitionError('A router cannot include itself.')
-    checkPrefix(options.prefix)
+  include<Other extends WithRoutes<unknown>, const O extends RouterOptions = {}>(
+    router: Other,
+    options?: O,
+  ): this & WithRoutes<Included<RoutesOf<Other>, `${Prefix}${PrefixOf<O>}`, IncludeInputs<O> & Shared>> {
+    // Typed by its routes only: a router's type with routes is not assignable to a plain Router's.
+    if (!(router instanceof Router)) {
+      throw new RouteDefinitionError('include() takes a router: make one with createRouter().')
+    }
+    if (Object.is(router, this)) throw new RouteDefinitionError('A router cannot include itself.')
+    checkPrefix(options?.prefix)
     router.#included = true
-    for (const route of router.#routes) this.add(underRouter(route, options))
-    return this
+    for (const route of router.#routes) this.add(underRouter(route, options ?? {}))
+    // As in route(): the included routes' types exist only in the type.
+    return this as this &
+      WithRoutes<Included<RoutesOf<Other>, `${Prefix}${PrefixOf<O>}`, IncludeInputs<O> & Shared>>
   }
 
   /** Keeps `route` under this router's options, once checked. */
@@ -199,6 +269,11 @@ function underRouter(route: RouteDefinition, options: RouterOptions): RouteDefin
  *   })
  * app.include(heroes)
  */
-export function createRouter(options?: RouterOptions): Router {
+export function createRouter<const O extends RouterOptions = {}>(
+  options?: O,
+): Router<PrefixOf<O>, IncludeInputs<O>> {
   return new Router(options)
 }
+
+/** The request inputs of the dependencies a router's or an include's options name. */
+type IncludeInputs<O> = O extends { readonly dependencies: infer D } ? DependencyInputs<D> : {}

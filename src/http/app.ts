@@ -23,6 +23,7 @@ import {
 } from './protocol-errors.ts'
 import { reporter, withSafeRequestLog } from './report.ts'
 import { Router } from './api-router.ts'
+import type { DependencyInputs } from './route-types.ts'
 import { checkPathParams, planRoute, requestHandler, type RouteDefinition } from './route.ts'
 import { allowOnly, fastifyPath, routerKey } from './router.ts'
 import { InFlight } from './shutdown.ts'
@@ -89,7 +90,7 @@ const REQUEST_TIMEOUT = 300_000
  * OpenAPI document and `/docs`, served by Fastify. Routes are added with `get()`, `post()`, … or from a
  * {@link Router} with `include()`. Use {@link createApp} to make one.
  */
-export class App extends Router {
+export class App<Shared = {}> extends Router<'', Shared> {
   readonly options: Readonly<AppOptions>
   /** Replacements for dependencies, for tests: `app.dependencyOverrides.set(getSession, testSession)`. */
   readonly dependencyOverrides = new DependencyOverrides()
@@ -376,6 +377,8 @@ export class App extends Router {
  *   })
  * await app.listen({ port: 8000 })
  */
-export function createApp(options?: AppOptions): App {
+export function createApp<D extends readonly Dependency<any, any>[] = []>(
+  options?: AppOptions & { dependencies?: D },
+): App<DependencyInputs<D>> {
   return new App(options)
 }

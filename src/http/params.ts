@@ -48,9 +48,13 @@ export type OptionsOf<O> = Omit<O, 'primaryKey' | 'index' | 'unique' | 'foreignK
 export type ValueFor<T, O> =
   (O extends { nullable: true } ? T | null : T) | (O extends { optional: true } ? undefined : never)
 
-/** One declared path, query, header or cookie parameter. Immutable. */
-export class Param<T = unknown, L extends Location = Location> {
+/**
+ * One declared path, query, header or cookie parameter. Immutable. `O` is the type of its options, which a
+ * typed client reads (the request's name for it, and whether a request may leave it out).
+ */
+export class Param<T = unknown, L extends Location = Location, O = {}> {
   declare readonly '~value': T
+  declare readonly '~options': O
   readonly location: L
   readonly field: AnyField
   readonly options: Readonly<ParamOptions>
@@ -152,47 +156,53 @@ function make<L extends Location>(
   kind: FieldKind,
   options: object = {},
   of = {},
-): Param<any, L> {
+): Param<any, L, any> {
   return new Param(location, new Field(kind, options as AnyFieldOptions, of), options as ParamOptions)
 }
 
 /** The scalar builders of one location: `query.integer({ default: 0, ge: 0 })`. */
 function scalars<L extends Location>(location: L) {
   return {
-    string<const O extends OptionsOf<StringFieldOptions> = {}>(options?: O): Param<ValueFor<string, O>, L> {
+    string<const O extends OptionsOf<StringFieldOptions> = {}>(
+      options?: O,
+    ): Param<ValueFor<string, O>, L, O> {
       return make(location, 'string', options)
     },
-    integer<const O extends OptionsOf<NumberFieldOptions> = {}>(options?: O): Param<ValueFor<number, O>, L> {
+    integer<const O extends OptionsOf<NumberFieldOptions> = {}>(
+      options?: O,
+    ): Param<ValueFor<number, O>, L, O> {
       return make(location, 'integer', options)
     },
-    number<const O extends OptionsOf<NumberFieldOptions> = {}>(options?: O): Param<ValueFor<number, O>, L> {
+    number<const O extends OptionsOf<NumberFieldOptions> = {}>(
+      options?: O,
+    ): Param<ValueFor<number, O>, L, O> {
       return make(location, 'number', options)
     },
     /** `true` from `1`, `true`, `on`, `yes`, `t`, `y`; `false` from `0`, `false`, `off`, `no`, `f`, `n`. */
     boolean<const O extends OptionsOf<BaseFieldOptions<boolean>> = {}>(
       options?: O,
-    ): Param<ValueFor<boolean, O>, L> {
+    ): Param<ValueFor<boolean, O>, L, O> {
       return make(location, 'boolean', options)
     },
     datetime<const O extends OptionsOf<BaseFieldOptions<Date>> = {}>(
       options?: O,
-    ): Param<ValueFor<Date, O>, L> {
+    ): Param<ValueFor<Date, O>, L, O> {
       return make(location, 'datetime', options)
     },
     date<const O extends OptionsOf<BaseFieldOptions<string>> = {}>(
       options?: O,
-    ): Param<ValueFor<string, O>, L> {
+    ): Param<ValueFor<string, O>, L, O> {
       return make(location, 'date', options)
     },
     uuid<const O extends OptionsOf<BaseFieldOptions<string>> = {}>(
       options?: O,
-    ): Param<ValueFor<string, O>, L> {
+    ): Param<ValueFor<string, O>, L, O> {
       return make(location, 'uuid', options)
     },
     enum<
       const V extends readonly [string, ...string[]],
       const O extends OptionsOf<BaseFieldOptions<V[number]>> = {},
-    >(values: V, options?: O): Param<ValueFor<V[number], O>, L> {
+    >(values: V, options?: O): Param<ValueFor<V[number], O>, L, O> {
       return make(location, 'enum', options, { values })
     },
   }
@@ -219,10 +229,13 @@ export const path = scalars('path')
 export const query = {
   ...scalars('query'),
   /** A repeated query parameter; each item is validated by `item` (a field: `field.integer({ ge: 0 })`). */
-  list<T, const O extends { default?: T[]; description?: string; title?: string } & ParamOptions = {}>(
+  list<
+    T,
+    const O extends { default?: readonly T[]; description?: string; title?: string } & ParamOptions = {},
+  >(
     item: Field<T, boolean, boolean>,
     options?: O,
-  ): Param<T[] | (O extends { optional: true } ? undefined : never), 'query'> {
+  ): Param<T[] | (O extends { optional: true } ? undefined : never), 'query', O> {
     return new Param('query', item, options ?? {}, true)
   },
 }

@@ -71,10 +71,17 @@ export type ExtraResponses = Readonly<
  * A route handler: receives the parsed parameters, returns what the response model accepts, or a stream
  * ({@link fileResponse}, {@link streamResponse}, {@link eventStream}) sent as it is.
  */
-export type Handler<P extends Params, R extends ResponseModel | undefined> = (
-  args: Args<P>,
-  context: RequestContext,
-) => ResponseValue<R> | StreamedResponse | Promise<ResponseValue<R> | StreamedResponse>
+export type Handler<
+  P extends Params,
+  R extends ResponseModel | undefined,
+  T extends HandlerResult<R> = HandlerResult<R>,
+> = (args: Args<P>, context: RequestContext) => T
+
+/** What a handler of response model `R` may return, or resolve to. */
+export type HandlerResult<R extends ResponseModel | undefined> =
+  | ResponseValue<R>
+  | StreamedResponse
+  | Promise<ResponseValue<R> | StreamedResponse>
 
 export interface RouteDefinition {
   readonly method: HttpMethod

@@ -21,6 +21,7 @@ import {
   col,
   cookie,
   createApp,
+  createRouter,
   createEngine,
   createMigrator,
   defineConfig,
@@ -49,6 +50,7 @@ import {
   type Select,
   type TableModel,
 } from 'onemodel-ts'
+import { createClient, ClientError } from 'onemodel-ts/client'
 
 // Fields of every kind, declared apart from their model.
 export const id = field.integer({ primaryKey: true })
@@ -183,6 +185,18 @@ export const background = backgroundTasks
 export const withMiddleware = app.middleware(async (_request, next) => void (await next()))
 export const withHandler = app.exceptionHandler(HTTPError, (error) => ({ status: error.status }))
 export const corsApp = createApp({ cors: { allowOrigins: ['*'] } })
+
+// An app declared in a chain, and the typed client of its type.
+export const chained = createApp()
+  .get('/heroes/{hero_id}', { params: { hero_id: heroId }, response: HeroPublic }, () => ({
+    id: 1,
+    name: 'x',
+    age: null,
+    team_id: null,
+  }))
+  .include(createRouter({ prefix: '/teams' }).get('/', { response: list(HeroPublic) }, () => []))
+export const client = createClient<typeof chained>('http://127.0.0.1:8000')
+export const clientError = ClientError
 
 // Migrations and the command's configuration.
 export const migrator = createMigrator(engine, { folder: 'migrations', metadata })
