@@ -79,9 +79,7 @@ export type Handler<
 
 /** What a handler of response model `R` may return, or resolve to. */
 export type HandlerResult<R extends ResponseModel | undefined> =
-  | ResponseValue<R>
-  | StreamedResponse
-  | Promise<ResponseValue<R> | StreamedResponse>
+  ResponseValue<R> | StreamedResponse | Promise<ResponseValue<R> | StreamedResponse>
 
 export interface RouteDefinition {
   readonly method: HttpMethod
