@@ -26,7 +26,12 @@ async function serve(t: TestContext, cors: CorsOptions) {
     const cors = Object.fromEntries(
       [...response.headers].filter(([name]) => name.startsWith('access-control-') || name === 'vary'),
     )
-    return { status: response.status, cors, text: await response.text() }
+    return {
+      status: response.status,
+      cors,
+      allow: response.headers.get('allow'),
+      text: await response.text(),
+    }
   }
 }
 
@@ -128,5 +133,7 @@ describe('CORS', () => {
     const call = await serve(t, { allowOrigins: [FRONTEND] })
     const answer = await call('OPTIONS', '/heroes/')
     assert.equal(answer.status, 204)
+    assert.equal(answer.allow, 'GET, HEAD, POST, OPTIONS')
+    assert.deepEqual(answer.cors, { vary: 'Origin' })
   })
 })
