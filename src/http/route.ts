@@ -11,7 +11,7 @@ import { Dependency, type DependencyOverrides, type RequestContext } from './dep
 import { RequestValidationError, ResponseValidationError } from './http-error.ts'
 import { BodyParam, FormModelParam, Param, type Args, type Params } from './params.ts'
 import type { Report } from './report.ts'
-import { ScopeUse, SecurityScopes, SecurityScopesParam, usedWith, withScopes } from './security-scopes.ts'
+import { ScopeKeys, SecurityScopes, SecurityScopesParam, usedWith, withScopes } from './security-scopes.ts'
 import { readBody, readParam, type RequestReader } from './request-input.ts'
 import { ListOf, responseEncoder, type ResponseModel, type ResponseValue } from './response.ts'
 import { responseRelationships } from './response-relationships.ts'
@@ -124,7 +124,7 @@ export function planRoute(route: RouteDefinition, overrides: ReadonlyMap<Depende
   // Each dependency by the key of the scopes it was reached with ('' when it does not depend on them).
   const planned = new Map<Dependency, Map<string, number>>()
   const visiting = new Set<Dependency>()
-  const scopeUse = new ScopeUse(overrides)
+  const scopeKeys = new ScopeKeys(overrides)
   let bodyParam: BodyParam | undefined
 
   const sources = (params: Params, owner: string, scopes: readonly string[]): ArgSource[] =>
@@ -160,7 +160,7 @@ export function planRoute(route: RouteDefinition, overrides: ReadonlyMap<Depende
     }
     const { dependency, scopes: own } = usedWith(use)
     const scopes = withScopes(chain, own)
-    const key = scopeUse.key(use, scopes)
+    const key = scopeKeys.key(use, scopes)
     let byScopes = planned.get(dependency)
     if (!byScopes) planned.set(dependency, (byScopes = new Map()))
     const known = byScopes.get(key)

@@ -122,7 +122,7 @@ export function withScopes(chain: readonly string[], own: readonly string[]): re
  * dependency that does or that requires scopes. A route runs such a dependency once per distinct set of
  * scopes, any other once.
  */
-export class ScopeUse {
+export class ScopeKeys {
   readonly #overrides: ReadonlyMap<Dependency, Dependency>
   readonly #known = new Map<Dependency, boolean>()
 
