@@ -140,6 +140,15 @@ describe('scopes required along the chain', () => {
     assert.deepEqual((await get(app, '/')).body, { scopes: ['a', 'c', 'b'], scopeStr: 'a c b' })
   })
 
+  test('a scope required again further down is still listed once (FastAPI lists it twice there)', async () => {
+    const scopesOf = depends({ scopes: securityScopes }, ({ scopes }) => scopes.scopes)
+    const below = depends({ scopes: scopesOf }, ({ scopes }) => scopes)
+    const above = depends({ scopes: security(below, { scopes: ['x'] }) }, ({ scopes }) => scopes)
+    const app = createApp()
+    app.get('/', { params: { scopes: security(above, { scopes: ['x'] }) } }, ({ scopes }) => scopes)
+    assert.deepEqual((await get(app, '/')).body, ['x'])
+  })
+
   test('securityScopes of the route itself, or of a dependency used without scopes, is empty', async () => {
     const scopesOf = depends({ scopes: securityScopes }, ({ scopes }) => scopes.scopes)
     const app = createApp()
