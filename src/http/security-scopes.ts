@@ -28,7 +28,46 @@ export class SecurityScopes {
   }
 }
 
-/** A dependency as a route or another dependency uses it, requiring `scopes`. Immutable. */
+/**
+ * The parameter that receives a dependency's {@link SecurityScopes}: the type of {@link securityScopes},
+ * whose value the route's plan gives.
+ *
+ * @example
+ * const scopesOf = depends({ scopes: securityScopes }, ({ scopes }) => scopes.scopes)
+ */
+export class SecurityScopesParam extends Dependency<SecurityScopes, {}> {
+  constructor() {
+    super({}, function securityScopes() {
+      throw new RouteDefinitionError(
+        'securityScopes is a parameter of a route or a dependency, given by the route; it does not run by itself.',
+      )
+    })
+  }
+}
+
+/**
+ * The scopes required along the chain that reached a dependency, as a parameter (FastAPI's
+ * `security_scopes: SecurityScopes`): `params: { scopes: securityScopes }`.
+ *
+ * @example
+ * const currentUser = depends({ scopes: securityScopes, token: oauth2Scheme }, ({ scopes, token }) => {
+ *   const user = userOfToken(token)
+ *   const challenge = scopes.scopes.length > 0 ? `Bearer scope="${scopes.scopeStr}"` : 'Bearer'
+ *   for (const scope of scopes.scopes) {
+ *     if (!user.scopes.includes(scope)) HTTPError.raise(401, 'Not enough permissions', { 'WWW-Authenticate': challenge })
+ *   }
+ *   return user
+ * })
+ */
+export const securityScopes = new SecurityScopesParam()
+
+/**
+ * A dependency as a route or another dependency uses it, requiring `scopes`: what {@link security} gives.
+ * Immutable.
+ *
+ * @example
+ * const itemsUser: ScopedDependency<User> = security(currentUser, { scopes: ['items'] })
+ */
 export class ScopedDependency<T = unknown, P extends Params = Params> extends Dependency<T, P> {
   /** The dependency used, which overrides and the once-per-request rule know it by. */
   readonly dependency: Dependency<T, P>
@@ -62,7 +101,7 @@ export function security<T, P extends Params>(
 ): ScopedDependency<T, P> {
   if (dependency instanceof SecurityScopesParam) {
     throw new RouteDefinitionError(
-      'securityScopes is given to a dependency; it cannot require scopes itself.',
+      'securityScopes cannot require scopes: use security() on the dependency that takes it.',
     )
   }
   for (const scope of options.scopes) {
@@ -76,33 +115,6 @@ export function security<T, P extends Params>(
     ? new ScopedDependency(dependency.dependency, [...dependency.scopes, ...options.scopes])
     : new ScopedDependency(dependency, options.scopes)
 }
-
-/** The parameter that receives a dependency's {@link SecurityScopes}; the route's plan gives its value. */
-export class SecurityScopesParam extends Dependency<SecurityScopes, {}> {
-  constructor() {
-    super({}, function securityScopes() {
-      throw new RouteDefinitionError(
-        'securityScopes is a parameter of a route or a dependency, given by the route; it does not run by itself.',
-      )
-    })
-  }
-}
-
-/**
- * The scopes required along the chain that reached a dependency, as a parameter (FastAPI's
- * `security_scopes: SecurityScopes`): `params: { scopes: securityScopes }`.
- *
- * @example
- * const currentUser = depends({ scopes: securityScopes, token: oauth2Scheme }, ({ scopes, token }) => {
- *   const user = userOfToken(token)
- *   const challenge = scopes.scopes.length > 0 ? `Bearer scope="${scopes.scopeStr}"` : 'Bearer'
- *   for (const scope of scopes.scopes) {
- *     if (!user.scopes.includes(scope)) HTTPError.raise(401, 'Not enough permissions', { 'WWW-Authenticate': challenge })
- *   }
- *   return user
- * })
- */
-export const securityScopes = new SecurityScopesParam()
 
 /** A use of a dependency: the dependency itself and the scopes this use requires. */
 export function usedWith(use: Dependency): { dependency: Dependency; scopes: readonly string[] } {
