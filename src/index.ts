@@ -274,6 +274,13 @@ export {
   type HTTPBasicCredentials,
   type OAuth2PasswordRequest,
 } from './http/security.ts'
+export {
+  security,
+  securityScopes,
+  SecurityScopes,
+  ScopedDependency,
+  SecurityScopesParam,
+} from './http/security-scopes.ts'
 export { file, files, FileParam, type FileOptions, type UploadedFile } from './http/uploads.ts'
 export { MiddlewareResponse, ResponseHeaders, type Middleware } from './http/middleware.ts'
 export type { CorsOptions } from './http/cors.ts'

@@ -154,19 +154,20 @@ function operationOf(route: RouteDefinition, components: Components): Json {
 }
 
 /**
- * The security requirements of an operation: one per scheme among its dependencies, however deep, each
- * declared in `components.securitySchemes` too.
+ * The security requirements of an operation, as FastAPI lists them: one per scheme among its dependencies,
+ * however deep, in the order first met, with the scopes required along every chain that reached it, each
+ * once; every scheme declared in `components.securitySchemes` too.
  */
 function securityOf(plan: Plan, components: Components): Json[] {
-  const requirements: Json[] = []
-  const named = new Set<string>()
-  for (const { dependency } of plan.nodes) {
-    if (!(dependency instanceof SecurityDependency) || named.has(dependency.scheme.name)) continue
-    named.add(dependency.scheme.name)
+  const scopesByScheme = new Map<string, string[]>()
+  for (const { dependency, scopes } of plan.nodes) {
+    if (!(dependency instanceof SecurityDependency)) continue
     components.scheme(dependency.scheme)
-    requirements.push({ [dependency.scheme.name]: [] })
+    let listed = scopesByScheme.get(dependency.scheme.name)
+    if (!listed) scopesByScheme.set(dependency.scheme.name, (listed = []))
+    for (const scope of scopes) if (!listed.includes(scope)) listed.push(scope)
   }
-  return requirements
+  return [...scopesByScheme].map(([name, scopes]) => ({ [name]: scopes }))
 }
 
 /**

@@ -14,6 +14,7 @@ import type { Report } from './report.ts'
 import { readBody, readParam, type RequestReader } from './request-input.ts'
 import { ListOf, responseEncoder, type ResponseModel, type ResponseValue } from './response.ts'
 import { responseRelationships } from './response-relationships.ts'
+import { ScopeKeys, SecurityScopes, SecurityScopesParam, usedWith, withScopes } from './security-scopes.ts'
 import { FileParam, formPlanOf, readFile, readForm, readFormModel, type FormPlan } from './uploads.ts'
 import { HandlerContext } from './outgoing-response.ts'
 import { StreamedResponse } from './streams.ts'
@@ -89,7 +90,10 @@ export interface RouteDefinition {
 }
 
 type ArgSource =
-  { readonly name: string; readonly input: number } | { readonly name: string; readonly node: number }
+  | { readonly name: string; readonly input: number }
+  | { readonly name: string; readonly node: number }
+  /** Known when planning: a dependency's {@link SecurityScopes}. */
+  | { readonly name: string; readonly value: unknown }
 
 interface Input {
   readonly name: string
@@ -103,8 +107,15 @@ interface Input {
 /** The parameters of a route and all its dependencies, flattened: read every input, then run the nodes in order. */
 export interface Plan {
   readonly inputs: readonly Input[]
-  /** Dependencies in an order where each comes after its own dependencies. */
-  readonly nodes: readonly { readonly dependency: Dependency; readonly args: readonly ArgSource[] }[]
+  /**
+   * Dependencies in an order where each comes after its own dependencies, with the OAuth2 scopes required
+   * along the chain that reached each. One that depends on scopes is a node per distinct set of them.
+   */
+  readonly nodes: readonly {
+    readonly dependency: Dependency
+    readonly args: readonly ArgSource[]
+    readonly scopes: readonly string[]
+  }[]
   readonly root: readonly ArgSource[]
   /** Set when an input is a form field or a file: the form is read before the inputs. */
   readonly form: FormPlan | undefined
@@ -115,13 +126,16 @@ export function planRoute(route: RouteDefinition, overrides: ReadonlyMap<Depende
   const where = `${route.method} ${route.path}`
   const inputs: Input[] = []
   const nodes: Plan['nodes'][number][] = []
-  const planned = new Map<Dependency, number>()
+  // Each dependency by the key of the scopes it was reached with ('' when it does not depend on them).
+  const planned = new Map<Dependency, Map<string, number>>()
   const visiting = new Set<Dependency>()
+  const scopeKeys = new ScopeKeys(overrides)
   let bodyParam: BodyParam | undefined
 
-  const sources = (params: Params, owner: string): ArgSource[] =>
+  const sources = (params: Params, owner: string, scopes: readonly string[]): ArgSource[] =>
     Object.entries(params).map(([name, spec]) => {
-      if (spec instanceof Dependency) return { name, node: visit(spec) }
+      if (spec instanceof SecurityScopesParam) return { name, value: new SecurityScopes(scopes) }
+      if (spec instanceof Dependency) return { name, node: visit(spec, scopes) }
       if (spec instanceof BodyParam) {
         if (bodyParam && bodyParam !== spec) {
           throw new RouteDefinitionError(
@@ -144,18 +158,27 @@ export function planRoute(route: RouteDefinition, overrides: ReadonlyMap<Depende
       return { name, input: inputs.length - 1 }
     })
 
-  const visit = (dependency: Dependency): number => {
-    const known = planned.get(dependency)
+  /** Plans `use`, a dependency reached with the `chain`'s scopes, unless planned with the same ones. */
+  const visit = (use: Dependency, chain: readonly string[]): number => {
+    if (use instanceof SecurityScopesParam) {
+      throw new RouteDefinitionError(`${where}: securityScopes is a parameter, not a dependency to run.`)
+    }
+    const { dependency, scopes: own } = usedWith(use)
+    const scopes = withScopes(chain, own)
+    const key = scopeKeys.key(use, scopes)
+    let byScopes = planned.get(dependency)
+    if (!byScopes) planned.set(dependency, (byScopes = new Map()))
+    const known = byScopes.get(key)
     if (known !== undefined) return known
     if (visiting.has(dependency)) {
       throw new RouteDefinitionError(`${where}: dependency ${dependency.name} depends on itself.`)
     }
     visiting.add(dependency)
     const effective = overrides.get(dependency) ?? dependency
-    const args = sources(effective.params, `dependency ${effective.name}`)
+    const args = sources(effective.params, `dependency ${effective.name}`, scopes)
     visiting.delete(dependency)
-    nodes.push({ dependency: effective, args })
-    planned.set(dependency, nodes.length - 1)
+    nodes.push({ dependency: effective, args, scopes })
+    byScopes.set(key, nodes.length - 1)
     return nodes.length - 1
   }
 
@@ -164,9 +187,9 @@ export function planRoute(route: RouteDefinition, overrides: ReadonlyMap<Depende
     if (!(dependency instanceof Dependency)) {
       throw new RouteDefinitionError(`${where}: an item of dependencies is not a dependency. Use depends().`)
     }
-    visit(dependency)
+    visit(dependency, [])
   }
-  const root = sources(route.options.params ?? {}, 'the route')
+  const root = sources(route.options.params ?? {}, 'the route', [])
   const form = formPlanOf(
     inputs.map((input) => input.spec),
     where,
@@ -304,7 +327,8 @@ function isGenerator(value: unknown): value is AsyncGenerator | Generator {
 function argsOf(sources: readonly ArgSource[], inputs: unknown[], nodes: unknown[]): Record<string, unknown> {
   const args: Record<string, unknown> = {}
   for (const source of sources)
-    args[source.name] = 'input' in source ? inputs[source.input] : nodes[source.node]
+    args[source.name] =
+      'input' in source ? inputs[source.input] : 'node' in source ? nodes[source.node] : source.value
   return args
 }
 

@@ -2,7 +2,9 @@
  * The Authorize button of `/docs` in a real browser: headless Chromium, driven by playwright-core, opens
  * Swagger UI of a listening app whose route is protected by `oauth2PasswordBearer()`, logs in through the
  * password flow's dialog (Swagger UI posts the form to the scheme's `tokenUrl`), then "Try it out" calls
- * the protected route with the token and shows 200; before authorizing, the same call shows 401.
+ * the protected route with the token and shows 200; before authorizing, the same call shows 401. With OAuth2
+ * scopes, the dialog lists them with their descriptions and the ones ticked reach the token route, whose
+ * token then opens a route that requires them.
  *
  * Needs Debian's Chromium at /usr/bin/chromium: skipped without it, mandatory with CI=true (.ci/run installs it).
  */
@@ -17,6 +19,8 @@ import {
   HTTPError,
   oauth2PasswordBearer,
   oauth2PasswordRequestForm,
+  security,
+  securityScopes,
   type App,
 } from 'onemodel-ts'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
@@ -25,7 +29,7 @@ const CHROMIUM = '/usr/bin/chromium'
 const INSTALL_HINT = 'chromium not installed: apt-get install -y chromium'
 const skip = !existsSync(CHROMIUM) && process.env.CI !== 'true' ? INSTALL_HINT : false
 
-let app: App | undefined
+const apps: App[] = []
 let browser: BrowserContext | undefined
 let profile: string | undefined
 
@@ -33,10 +37,46 @@ after(
   async () => {
     await browser?.close()
     if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
-    await app?.close()
+    await Promise.all(apps.map((app) => app.close()))
   },
   { timeout: 15_000 },
 )
+
+/** Serves `app` and opens its `/docs` in Chromium (launched once for the file), once `operation` shows. */
+async function openDocs(app: App, operation: string): Promise<Page> {
+  apps.push(app)
+  const origin = await app.listen({ port: 0, host: '127.0.0.1', signals: false })
+  if (!browser) {
+    profile = mkdtempSync(join(tmpdir(), 'onemodel-chromium-'))
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    })
+  }
+  const page = await browser.newPage()
+  await page.goto(`${origin}/docs`)
+  await page.locator(`#operations-default-${operation}`).waitFor({ timeout: 15_000 })
+  return page
+}
+
+/** The bodies of the requests `page` sends to `/token`. */
+function tokenRequestsOf(page: Page): string[] {
+  const bodies: string[] = []
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === '/token') bodies.push(request.postData() ?? '')
+  })
+  return bodies
+}
 
 /** An app whose `/users/me` needs the token that `/token` gives for johndoe's password. */
 function protectedApp(): App {
@@ -57,9 +97,9 @@ function protectedApp(): App {
   return protectedApi
 }
 
-/** Expands the `/users/me` operation, runs "Try it out" then "Execute", and returns the status shown. */
-async function tryUsersMe(page: Page): Promise<string> {
-  const operation = page.locator('#operations-default-read_users_me_users_me_get')
+/** Expands an operation, runs "Try it out" then "Execute", and returns the status shown. */
+async function tryOperation(page: Page, operationId: string): Promise<string> {
+  const operation = page.locator(`#operations-default-${operationId}`)
   if (!(await operation.locator('.opblock-body').isVisible()))
     await operation.locator('.opblock-summary').click()
   const tryItOut = operation.locator('button.try-out__btn')
@@ -79,33 +119,11 @@ test(
   { skip, timeout: 60_000 },
   async () => {
     assert.ok(existsSync(CHROMIUM), `${INSTALL_HINT} (mandatory with CI=true)`)
-    app = protectedApp()
-    const origin = await app.listen({ port: 0, host: '127.0.0.1', signals: false })
+    const page = await openDocs(protectedApp(), 'read_users_me_users_me_get')
+    const tokenRequests = tokenRequestsOf(page)
+    const tryUsersMe = () => tryOperation(page, 'read_users_me_users_me_get')
 
-    profile = mkdtempSync(join(tmpdir(), 'onemodel-chromium-'))
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
-    const page = browser.pages()[0] ?? (await browser.newPage())
-    const tokenRequests: string[] = []
-    page.on('request', (request) => {
-      if (new URL(request.url()).pathname === '/token') tokenRequests.push(request.postData() ?? '')
-    })
-    await page.goto(`${origin}/docs`)
-    await page.locator('#operations-default-read_users_me_users_me_get').waitFor({ timeout: 15_000 })
-
-    assert.equal(await tryUsersMe(page), '401', 'before authorizing, the route refuses the call')
+    assert.equal(await tryUsersMe(), '401', 'before authorizing, the route refuses the call')
 
     await page.locator('.auth-wrapper button.authorize').click()
     const dialog = page.locator('.auth-container').first()
@@ -123,7 +141,7 @@ test(
       ['password', 'johndoe', 'secret'],
     )
 
-    assert.equal(await tryUsersMe(page), '200', 'after authorizing, the route answers')
+    assert.equal(await tryUsersMe(), '200', 'after authorizing, the route answers')
     const body = await page
       .locator(
         '#operations-default-read_users_me_users_me_get .live-responses-table .response-col_description pre',
@@ -131,5 +149,64 @@ test(
       .first()
       .textContent()
     assert.deepEqual(JSON.parse(body!), { username: 'johndoe' })
+  },
+)
+
+/** An app whose `/users/me/items/` requires the `items` scope, which the token of `/token` carries when asked. */
+function scopedApp(): App {
+  const oauth2Scheme = oauth2PasswordBearer({
+    tokenUrl: 'token',
+    scopes: { me: 'Read information about the current user.', items: 'Read items.' },
+  })
+  const currentUser = depends({ required: securityScopes, token: oauth2Scheme }, ({ required, token }) => {
+    const granted = token.split(' ')
+    if (!required.scopes.every((scope) => granted.includes(scope))) {
+      throw new HTTPError(401, 'Not enough permissions', {
+        'WWW-Authenticate': `Bearer scope="${required.scopeStr}"`,
+      })
+    }
+    return { username: 'johndoe' }
+  })
+  const scopedApi = createApp({ title: 'Scopes test' })
+  scopedApi.post('/token', { params: { login: oauth2PasswordRequestForm } }, function login({ login }) {
+    return { access_token: login.scopes.join(' '), token_type: 'bearer' }
+  })
+  scopedApi.get(
+    '/users/me/items/',
+    { params: { user: security(currentUser, { scopes: ['items'] }) } },
+    function readOwnItems({ user }) {
+      return [{ item_id: 'Foo', owner: user.username }]
+    },
+  )
+  return scopedApi
+}
+
+test(
+  '/docs: the Authorize dialog lists the scopes; the ones ticked reach the token route and open the route',
+  { skip, timeout: 60_000 },
+  async () => {
+    assert.ok(existsSync(CHROMIUM), `${INSTALL_HINT} (mandatory with CI=true)`)
+    const operationId = 'read_own_items_users_me_items__get'
+    const page = await openDocs(scopedApp(), operationId)
+    const tokenRequests = tokenRequestsOf(page)
+
+    await page.locator('.auth-wrapper button.authorize').click()
+    const dialog = page.locator('.auth-container').first()
+    const scopes = dialog.locator('.scopes .checkbox')
+    assert.deepEqual(await scopes.locator('p.name').allTextContents(), ['me', 'items'])
+    assert.deepEqual(await scopes.locator('p.description').allTextContents(), [
+      'Read information about the current user.',
+      'Read items.',
+    ])
+    await dialog.locator('input#oauth_username').fill('johndoe')
+    await dialog.locator('input#oauth_password').fill('secret')
+    await dialog.locator('label[for="items-password-checkbox-OAuth2PasswordBearer"]').click()
+    await dialog.locator('button.modal-btn.authorize').click()
+    await dialog.locator('button.modal-btn', { hasText: 'Logout' }).waitFor({ timeout: 10_000 })
+    await page.locator('.modal-ux button.close-modal').click()
+
+    assert.equal(tokenRequests.length, 1)
+    assert.equal(new URLSearchParams(tokenRequests[0]).get('scope'), 'items')
+    assert.equal(await tryOperation(page, operationId), '200', 'the token with the scope opens the route')
   },
 )

@@ -37,6 +37,8 @@ import {
   path,
   query,
   relationships,
+  security,
+  securityScopes,
   select,
   selectinload,
   update,
@@ -182,6 +184,10 @@ app.post(
 export const notFound = new HTTPError(404, 'Hero not found')
 export const overrides = app.dependencyOverrides
 export const background = backgroundTasks
+export const scopedUser = security(
+  depends({ scopes: securityScopes, token: oauth2Scheme }, ({ scopes, token }) => ({ token, scopes })),
+  { scopes: ['me'] },
+)
 export const withMiddleware = app.middleware(async (_request, next) => void (await next()))
 export const withHandler = app.exceptionHandler(HTTPError, (error) => ({ status: error.status }))
 export const corsApp = createApp({ cors: { allowOrigins: ['*'] } })
