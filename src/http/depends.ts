@@ -49,6 +49,11 @@ export class Dependency<T = unknown, P extends Params = Params> {
   get name(): string {
     return this.run.name || 'anonymous dependency'
   }
+
+  /** The dependency that overrides replace: itself, or the one a `security()` use wraps. */
+  get overridden(): Dependency<T, P> {
+    return this
+  }
 }
 
 /**
@@ -86,7 +91,7 @@ export function depends(
 /**
  * Replacements for dependencies, for tests (FastAPI's `app.dependency_overrides`): every route that
  * depends on the key gets the replacement's value instead. A plain function is taken as a dependency
- * without parameters.
+ * without parameters. A `security(dependency, { scopes })` key overrides the dependency it uses.
  *
  * @example
  * app.dependencyOverrides.set(getSession, async function* () {
@@ -111,14 +116,22 @@ export class DependencyOverrides extends Map<Dependency<any, any>, Dependency<an
   ): this {
     this.#version++
     return super.set(
-      dependency,
+      dependency.overridden,
       replacement instanceof Dependency ? replacement : new Dependency({}, replacement as DependencyFunction),
     )
   }
 
+  override get(dependency: Dependency<any, any>): Dependency<any, any> | undefined {
+    return super.get(dependency.overridden)
+  }
+
+  override has(dependency: Dependency<any, any>): boolean {
+    return super.has(dependency.overridden)
+  }
+
   override delete(dependency: Dependency<any, any>): boolean {
     this.#version++
-    return super.delete(dependency)
+    return super.delete(dependency.overridden)
   }
 
   override clear(): void {

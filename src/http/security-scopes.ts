@@ -78,6 +78,10 @@ export class ScopedDependency<T = unknown, P extends Params = Params> extends De
     this.dependency = dependency
     this.scopes = Object.freeze([...scopes])
   }
+
+  override get overridden(): Dependency<T, P> {
+    return this.dependency.overridden
+  }
 }
 
 // RFC 6749 §3.3's scope-token: printable ASCII but space, `"` and `\`, so it fits a quoted challenge.

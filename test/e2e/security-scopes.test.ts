@@ -251,6 +251,17 @@ describe('how often a dependency runs', () => {
     )
     assert.deepEqual((await get(app, '/')).body, { username: 'items me' })
   })
+
+  test('an override keyed by a scoped use replaces the dependency it uses, wherever it is used', async () => {
+    const app = createApp()
+    app.get('/', { params: { user: security(currentActiveUser, { scopes: ['items'] }) } }, ({ user }) => user)
+    const scopedKey = security(currentUser, { scopes: ['me'] })
+    app.dependencyOverrides.set(scopedKey, () => ({ username: 'overridden' }))
+    assert.ok(app.dependencyOverrides.has(currentUser))
+    assert.deepEqual((await get(app, '/')).body, { username: 'overridden' })
+    app.dependencyOverrides.delete(scopedKey)
+    assert.equal(app.dependencyOverrides.has(currentUser), false)
+  })
 })
 
 describe('dependencies lists', () => {
