@@ -242,7 +242,7 @@ export type {
   InputParams,
   PrefixOf,
   RouteEntry,
-  RouteMap,
+  Rebind,
   RoutesOf,
   WithRoute,
   WithRoutes,

@@ -21,7 +21,13 @@ export interface ClientOptions {
   fetch?: typeof fetch
 }
 
-/** One method of the client: a path template of the app, with the inputs of its route. */
+/**
+ * One method of the client: a path template of the app, with the inputs of its route.
+ *
+ * @example
+ * const read: ClientCall<RoutesOf<typeof api>, 'GET'> = createClient<typeof api>(url).get
+ * await read('/heroes/{hero_id}', { path: { hero_id: 1 } })
+ */
 export type ClientCall<Routes, Method extends HttpMethod> = <const Path extends PathsWith<Routes, Method>>(
   path: Path,
   ...input: InputArgs<EndpointAt<Routes, Path, Method>>
@@ -31,6 +37,10 @@ export type ClientCall<Routes, Method extends HttpMethod> = <const Path extends 
  * The client of app type `A`: one method per HTTP method, each taking the app's path templates for it.
  * A call resolves to the answer's JSON, typed by the route's response model, or rejects with a
  * {@link ClientError} for an error status.
+ *
+ * @example
+ * const client: Client<typeof api> = createClient<typeof api>('http://127.0.0.1:8000')
+ * await client.delete('/heroes/{hero_id}', { path: { hero_id: 1 } }) // undefined, for a 204
  */
 export interface Client<A> {
   readonly get: ClientCall<RoutesOf<A>, 'GET'>
@@ -94,6 +104,8 @@ async function request(
   target: Target,
 ): Promise<unknown> {
   const url = new URL(target.prefix + fillPath(method, template, input.path ?? {}), target.base)
+  // A base URL's own query (a gateway's `?api-version=`) goes with every request.
+  for (const [name, value] of target.base.searchParams) url.searchParams.append(name, value)
   for (const [name, value] of Object.entries(input.query ?? {})) {
     for (const item of [value ?? []].flat()) url.searchParams.append(name, wire(item))
   }
@@ -123,7 +135,15 @@ function fillPath(method: HttpMethod, template: string, values: Record<string, W
         `${method} ${template}: no value for the path parameter '${name}'. Pass it as { path: { ${name}: … } }.`,
       )
     }
-    return encodeURIComponent(wire(value))
+    const segment = encodeURIComponent(wire(value))
+    // A URL drops `.` and `..` segments (encoded too) and an empty one moves the rest: the request would
+    // reach another route, `/users/../sessions` being `/sessions`.
+    if (segment === '' || segment === '.' || segment === '..') {
+      throw new TypeError(
+        `${method} ${template}: the path parameter '${name}' is ${JSON.stringify(segment)}, which would change the path. Give it a value that is a path segment of its own.`,
+      )
+    }
+    return segment
   })
 }
 
@@ -149,13 +169,23 @@ function wire(value: WireScalar): string {
   return value instanceof Date ? value.toISOString() : String(value)
 }
 
-/** The answer's JSON, nothing for an empty answer, the response itself for any other content; or a ClientError. */
+/**
+ * The answer's JSON, nothing for a 204 or 304, the response itself for any other content (a stream); or a
+ * ClientError for an error status, or for JSON that does not parse (a gateway's empty 502, cut short).
+ */
 async function answerOf(response: Response, method: HttpMethod, template: string): Promise<unknown> {
   const isJson = /^application\/(.+\+)?json\b/.test(response.headers.get('content-type') ?? '')
-  if (!response.ok) {
-    const body = isJson ? await response.json() : await response.text()
-    throw new ClientError(method, template, response, body)
+  if (response.ok && (response.status === 204 || response.status === 304)) return undefined
+  if (response.ok && !isJson) return response
+  const text = await response.text()
+  let body: unknown = text
+  if (isJson) {
+    try {
+      body = JSON.parse(text)
+    } catch {
+      throw new ClientError(method, template, response, text)
+    }
   }
-  if (response.status === 204 || response.status === 304) return undefined
-  return isJson ? await response.json() : response
+  if (!response.ok) throw new ClientError(method, template, response, body)
+  return body
 }

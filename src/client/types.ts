@@ -10,16 +10,42 @@ import type { Endpoint } from '../http/route-types.ts'
 import type { StreamedResponse } from '../http/streams.ts'
 import type { FileParam } from '../http/uploads.ts'
 
-/** A value a client may send in a header or a query string; a `Date` is sent as its ISO string. */
+/**
+ * A value a client may send in a header or a query string; a `Date` is sent as its ISO string.
+ *
+ * @example
+ * const query: Record<string, WireScalar> = { since: new Date(), verbose: true, limit: 10 }
+ */
 export type WireScalar = string | number | boolean | Date
 
-/** The paths of `Routes` that have a route for `Method`. */
+/**
+ * The paths of `Routes` that have a route for `Method` a client can call: a GET route that reads a body or
+ * a form is left out, since fetch sends no body with a GET.
+ *
+ * @example
+ * type Readable = PathsWith<RoutesOf<typeof app>, 'GET'> // '/heroes/' | '/heroes/{hero_id}'
+ */
 export type PathsWith<Routes, Method extends HttpMethod> = {
-  [P in keyof Routes]: Method extends keyof Routes[P] ? P : never
+  [P in keyof Routes]: Method extends keyof Routes[P]
+    ? Method extends 'GET'
+      ? Routes[P][Method] extends Endpoint<infer L>
+        ? [BodyOf<L>] extends [never]
+          ? keyof FormOf<L> extends never
+            ? P
+            : never
+          : never
+        : never
+      : P
+    : never
 }[keyof Routes] &
   string
 
-/** The route of `Path` and `Method` in `Routes`. */
+/**
+ * The route of `Path` and `Method` in `Routes`.
+ *
+ * @example
+ * type ReadHero = EndpointAt<RoutesOf<typeof api>, '/heroes/{hero_id}', 'GET'>
+ */
 export type EndpointAt<Routes, Path, Method extends HttpMethod> = Path extends keyof Routes
   ? Method extends keyof Routes[Path]
     ? Routes[Path][Method]
@@ -45,21 +71,34 @@ export type RequestInput<E> =
         Section<'form', FormOf<L>> & { readonly signal?: AbortSignal }
     : never
 
-/** The rest arguments of a call: the input may be left out when nothing in it is required. */
+/**
+ * The rest arguments of a call: the input may be left out when nothing in it is required.
+ *
+ * @example
+ * type Args = InputArgs<ReadHero> // [input: { path: { hero_id: number }; … }]
+ */
 export type InputArgs<E> = {} extends RequestInput<E> ? [input?: RequestInput<E>] : [input: RequestInput<E>]
 
 /**
  * What a call resolves to: the answer's JSON (dates as strings), `undefined` for a 204, and the fetch
  * `Response` itself for a stream (a file download, server-sent events).
+ *
+ * @example
+ * type Hero = ResponseOf<ReadHero> // { id: number; name: string; … }, dates as strings
  */
 export type ResponseOf<E> =
   E extends Endpoint<any, infer Output, infer Status>
     ? Status extends 204 | 304
       ? undefined
-      : Output extends StreamedResponse
-        ? Response
-        : Jsonified<Output>
+      : Answered<Output>
     : never
+
+/** A handler's result as the client gets it: a stream's Response, `null` for nothing (the app sends `null`). */
+type Answered<Output> = Output extends StreamedResponse
+  ? Response
+  : Output extends undefined | void
+    ? null
+    : Jsonified<Output>
 
 /**
  * `T` as JSON gives it back: dates (anything with `toJSON()`) as what they serialize to, functions
@@ -85,7 +124,7 @@ type Located<L, Where extends Location> = Simplify<
           ? never
           : WireName<K & string, Where, O>
         : never
-    ]: L[K] extends Param<infer T> ? WireValue<NonNullable<T>> : never
+    ]: L[K] extends Param<infer T> ? AtLeastOne<WireValue<NonNullable<T>>> : never
   } & {
     [
       K in keyof L as L[K] extends Param<any, Where, infer O>
@@ -139,6 +178,9 @@ type ReplaceAll<
   From extends string,
   To extends string,
 > = S extends `${infer Head}${From}${infer Tail}` ? `${Head}${To}${ReplaceAll<Tail, From, To>}` : S
+
+/** A required list has at least one item: an empty one is not sent, and the app answers 422. */
+type AtLeastOne<T> = T extends readonly (infer E)[] ? [E, ...E[]] : T
 
 /** What a client sends for a parameter of type `T`: a date as a `Date` or a string, lists item by item. */
 type WireValue<T> = T extends Date ? Date | string : T extends readonly (infer E)[] ? WireValue<E>[] : T

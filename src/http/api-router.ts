@@ -16,7 +16,15 @@ import {
   type RouteDefinition,
   type RouteOptions,
 } from './route.ts'
-import type { DependencyInputs, Included, PrefixOf, RoutesOf, WithRoute, WithRoutes } from './route-types.ts'
+import type {
+  DependencyInputs,
+  Included,
+  PrefixOf,
+  Rebind,
+  RoutesOf,
+  WithRoute,
+  WithRoutes,
+} from './route-types.ts'
 
 /**
  * What a router, or one include of it, gives every route it holds.
@@ -60,9 +68,12 @@ interface Typing<D, S> {
  *   .get('/{username}', { params: { username: path.string() } }, ({ username }) => ({ username }))
  * app.include(users)
  */
-export class Router<Prefix extends string = string, Shared = {}> implements WithRoutes<{}> {
-  /** The routes' types, for a typed client (`RoutesOf<typeof app>`); type-only, absent at runtime. */
-  declare readonly '~routes': {}
+export class Router<Prefix extends string = string, Shared = {}, Routes = {}> implements WithRoutes<Routes> {
+  // Type-only, absent at runtime: the routes' types for a typed client (`RoutesOf<typeof app>`), and what
+  // the next route's type needs, the prefix and the inputs of the router's dependencies.
+  declare readonly '~routes': Routes
+  declare readonly '~prefix': Prefix
+  declare readonly '~shared': Shared
   readonly #options: Readonly<RouterOptions>
   readonly #routes: RouteDefinition[] = []
   #included = false
@@ -176,7 +187,7 @@ export class Router<Prefix extends string = string, Shared = {}> implements With
     // The definition's types are the widest: each route's own are checked where it is declared.
     this.add({ method, path, options, handler } as unknown as RouteDefinition)
     // The routes' types exist only in the type: the router is returned, typed with one more route.
-    return this as WithRoute<this, `${Prefix}${Path}`, M, P, R, T, D, S, Shared>
+    return this as unknown as WithRoute<this, `${Prefix}${Path}`, M, P, R, T, D, S, Shared>
   }
 
   /**
@@ -191,7 +202,7 @@ export class Router<Prefix extends string = string, Shared = {}> implements With
   include<Other extends WithRoutes<unknown>, const O extends RouterOptions = {}>(
     router: Other,
     options?: O,
-  ): this & WithRoutes<Included<RoutesOf<Other>, `${Prefix}${PrefixOf<O>}`, IncludeInputs<O> & Shared>> {
+  ): Rebind<this, Routes & Included<RoutesOf<Other>, `${Prefix}${PrefixOf<O>}`, IncludeInputs<O> & Shared>> {
     // Typed by its routes only: a router's type with routes is not assignable to a plain Router's.
     if (!(router instanceof Router)) {
       throw new RouteDefinitionError('include() takes a router: make one with createRouter().')
@@ -201,8 +212,10 @@ export class Router<Prefix extends string = string, Shared = {}> implements With
     router.#included = true
     for (const route of router.#routes) this.add(underRouter(route, options ?? {}))
     // As in route(): the included routes' types exist only in the type.
-    return this as this &
-      WithRoutes<Included<RoutesOf<Other>, `${Prefix}${PrefixOf<O>}`, IncludeInputs<O> & Shared>>
+    return this as unknown as Rebind<
+      this,
+      Routes & Included<RoutesOf<Other>, `${Prefix}${PrefixOf<O>}`, IncludeInputs<O> & Shared>
+    >
   }
 
   /** Keeps `route` under this router's options, once checked. */

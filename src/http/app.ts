@@ -90,7 +90,9 @@ const REQUEST_TIMEOUT = 300_000
  * OpenAPI document and `/docs`, served by Fastify. Routes are added with `get()`, `post()`, … or from a
  * {@link Router} with `include()`. Use {@link createApp} to make one.
  */
-export class App<Shared = {}> extends Router<'', Shared> {
+export class App<Shared = {}, Routes = {}> extends Router<'', Shared, Routes> {
+  /** Type-only: tells an app's type from a router's, so each route added keeps it an app. */
+  declare readonly '~app': true
   readonly options: Readonly<AppOptions>
   /** Replacements for dependencies, for tests: `app.dependencyOverrides.set(getSession, testSession)`. */
   readonly dependencyOverrides = new DependencyOverrides()

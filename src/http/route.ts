@@ -78,7 +78,13 @@ export type Handler<
   T extends HandlerResult<R> = HandlerResult<R>,
 > = (args: Args<P>, context: RequestContext) => T
 
-/** What a handler of response model `R` may return, or resolve to. */
+/**
+ * What a handler of response model `R` may return, or resolve to.
+ *
+ * @example
+ * const readHero: (args: { hero_id: number }) => HandlerResult<typeof HeroPublic> = async ({ hero_id }) =>
+ *   ({ id: hero_id, name: 'Deadpond' })
+ */
 export type HandlerResult<R extends ResponseModel | undefined> =
   ResponseValue<R> | StreamedResponse | Promise<ResponseValue<R> | StreamedResponse>
 

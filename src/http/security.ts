@@ -9,7 +9,7 @@ import { parse as parseCookieHeader } from 'cookie'
 import type { FastifyRequest } from 'fastify'
 import { Dependency, depends } from './depends.ts'
 import { HTTPError } from './http-error.ts'
-import { form } from './params.ts'
+import { form, type Param } from './params.ts'
 
 /** A scheme's entry in `components.securitySchemes`, under `name`. */
 export interface SecurityScheme {
@@ -19,8 +19,12 @@ export interface SecurityScheme {
   readonly definition: Readonly<Record<string, unknown>>
 }
 
-/** A dependency that reads a credential and documents the scheme it belongs to. Immutable. */
-export class SecurityDependency<T = unknown> extends Dependency<T, {}> {
+/**
+ * A dependency that reads a credential and documents the scheme it belongs to. Immutable. `Inputs` names,
+ * for a typed client only, the query parameter or cookie an API key scheme reads by itself.
+ */
+export class SecurityDependency<T = unknown, Inputs = {}> extends Dependency<T, {}> {
+  declare readonly '~inputs': Inputs
   readonly scheme: SecurityScheme
 
   constructor(scheme: SecurityScheme, read: (request: FastifyRequest) => T) {
@@ -75,13 +79,13 @@ function authorization(request: FastifyRequest): { scheme: string; param: string
  * when the request has none: then a 401 with `challenge`, or `undefined` for the handler with
  * `autoError: false`.
  */
-function scheme<T, O extends SchemeOptions>(
+function scheme<T, O extends SchemeOptions, Inputs = {}>(
   options: O | undefined,
   name: string,
   definition: Record<string, unknown>,
   challenge: string,
   read: (request: FastifyRequest) => T | undefined,
-): SecurityDependency<Credential<T, O>> {
+): SecurityDependency<Credential<T, O>, Inputs> {
   const { schemeName = name, description, autoError = true }: SchemeOptions = options ?? {}
   const declared = description === undefined ? definition : { ...definition, description }
   return new SecurityDependency({ name: schemeName, definition: declared }, (request) => {
@@ -174,11 +178,16 @@ type KeyLocation = 'header' | 'query' | 'cookie'
 
 const KEY_SCHEME_NAMES = { header: 'APIKeyHeader', query: 'APIKeyQuery', cookie: 'APIKeyCookie' } as const
 
-function apiKey<O extends SchemeOptions>(
+/** The key an API key scheme reads, as a typed client sends it: an optional parameter named `N`. */
+type KeyInput<N extends string, L extends 'query' | 'cookie'> = {
+  readonly [K in N]: Param<string | undefined, L, { optional: true; alias: N }>
+}
+
+function apiKey<O extends SchemeOptions, Inputs = {}>(
   location: KeyLocation,
   options: O & { name: string },
   read: (request: FastifyRequest, name: string) => unknown,
-): SecurityDependency<Credential<string, O>> {
+): SecurityDependency<Credential<string, O>, Inputs> {
   const { name } = options
   const definition = { type: 'apiKey', in: location, name }
   // The challenge is not standard for API keys, but a 401 must carry one (RFC 9110); FastAPI sends `APIKey`.
@@ -210,9 +219,9 @@ export function apiKeyHeader<const O extends SchemeOptions>(
  * @example
  * const apiKey = apiKeyQuery({ name: 'api_key' })
  */
-export function apiKeyQuery<const O extends SchemeOptions>(
-  options: O & { name: string },
-): SecurityDependency<Credential<string, O>> {
+export function apiKeyQuery<const O extends SchemeOptions, const N extends string>(
+  options: O & { name: N },
+): SecurityDependency<Credential<string, O>, KeyInput<N, 'query'>> {
   return apiKey('query', options, (request, name) => {
     const query = request.query as Record<string, unknown> | undefined
     return query && Object.hasOwn(query, name) ? query[name] : undefined
@@ -225,9 +234,9 @@ export function apiKeyQuery<const O extends SchemeOptions>(
  * @example
  * const session = apiKeyCookie({ name: 'session' })
  */
-export function apiKeyCookie<const O extends SchemeOptions>(
-  options: O & { name: string },
-): SecurityDependency<Credential<string, O>> {
+export function apiKeyCookie<const O extends SchemeOptions, const N extends string>(
+  options: O & { name: N },
+): SecurityDependency<Credential<string, O>, KeyInput<N, 'cookie'>> {
   return apiKey('cookie', options, (request, name) => {
     const cookies = parseCookieHeader(request.headers.cookie ?? '')
     return Object.hasOwn(cookies, name) ? cookies[name] : undefined

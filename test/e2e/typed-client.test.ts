@@ -216,4 +216,58 @@ describe('typed client', () => {
     assert.deepEqual(await client.get('/ping'), { pong: true })
     assert.deepEqual(await createClient<typeof app>(`${base}/mounted/`).get('/ping'), { pong: true })
   })
+
+  test('a path value that would change the path is refused before any request: "..", "." or ""', async (t) => {
+    const client = await serve(t)
+    for (const hero_id of ['..', '.', ''] as unknown as number[]) {
+      // The types want a number here; a value from user input reaches the runtime check all the same.
+      await assert.rejects(client.delete('/v1/heroes/{hero_id}', { path: { hero_id } }), {
+        name: 'TypeError',
+        message: /path parameter 'hero_id' is .*which would change the path/,
+      })
+    }
+    assert.deepEqual(await client.get('/v1/heroes/{hero_id}', { path: { hero_id: 1 } }), {
+      id: 1,
+      name: 'Deadpond',
+    })
+  })
+
+  test('a handler that returns nothing answers null', async (t) => {
+    const app = createApp().get('/nothing', {}, () => undefined)
+    const base = await app.listen({ port: 0, signals: false })
+    t.after(() => app.close())
+    assert.equal(await createClient<typeof app>(base).get('/nothing'), null)
+  })
+
+  test('the base URL’s query goes with every request', async (t) => {
+    const app = createApp().get(
+      '/version',
+      { params: { api_version: query.string({ optional: true }) } },
+      ({ api_version }) => ({
+        api_version,
+      }),
+    )
+    const base = await app.listen({ port: 0, signals: false })
+    t.after(() => app.close())
+    const client = createClient<typeof app>(`${base}?api_version=2026-12-01`)
+    assert.deepEqual(await client.get('/version'), { api_version: '2026-12-01' })
+  })
+
+  test('JSON that does not parse is a ClientError with the status and the text, not a SyntaxError', async () => {
+    const answers = [
+      new Response('', { status: 502, headers: { 'content-type': 'application/json' } }),
+      new Response('{"cut', { status: 200, headers: { 'content-type': 'application/json' } }),
+    ]
+    const client = createClient<ReturnType<typeof heroesApi>>('http://gateway.example', {
+      fetch: async () => answers.shift()!,
+    })
+    for (const status of [502, 200]) {
+      const error = await client
+        .get('/v1/heroes/{hero_id}', { path: { hero_id: 1 } })
+        .catch((e: unknown) => e)
+      assert.ok(error instanceof ClientError, `${status}: ${String(error)}`)
+      assert.equal(error.status, status)
+      assert.equal(typeof error.body, 'string')
+    }
+  })
 })

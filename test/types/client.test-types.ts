@@ -4,6 +4,8 @@
  * lacks does not compile. Checked by `tsc --noEmit` only; nothing here runs.
  */
 import {
+  apiKeyCookie,
+  apiKeyQuery,
   body,
   cookie,
   createApp,
@@ -19,6 +21,7 @@ import {
   model,
   path,
   query,
+  type RouterOptions,
 } from 'onemodel-ts'
 import { createClient } from 'onemodel-ts/client'
 import type { Equal, Expect } from './helpers.ts'
@@ -149,3 +152,38 @@ async function wrongCalls(): Promise<void> {
 
 void answers
 void wrongCalls
+
+// --- Schemes, prefixes, lists, empty answers and bodies on GET ---
+
+const keyed = createApp()
+  .get('/by-query', { params: { key: apiKeyQuery({ name: 'api_key' }) } }, () => ({ ok: true }))
+  .get('/by-cookie', { params: { key: apiKeyCookie({ name: 'session' }) } }, () => ({ ok: true }))
+  .get('/ids', { params: { ids: query.list(field.integer()) } }, ({ ids }) => ids)
+  .get('/nothing', {}, () => undefined)
+  .get('/search', { params: { filter: body(HeroUpdate) } }, () => [])
+const someOptions: RouterOptions = { prefix: '/admin' }
+const unknownPrefix = createApp().include(createRouter(someOptions).get('/users', {}, () => []))
+
+async function edges(): Promise<void> {
+  const keyedClient = createClient<typeof keyed>('http://127.0.0.1:8000')
+  await keyedClient.get('/by-query', { query: { api_key: 'k' } })
+  await keyedClient.get('/by-cookie', { cookies: { session: 's' } })
+  // @ts-expect-error the API key is a string
+  await keyedClient.get('/by-query', { query: { api_key: 1 } })
+
+  await keyedClient.get('/ids', { query: { ids: [1, 2] } })
+  // @ts-expect-error a required list has an item at least: an empty one is not sent, and the app answers 422
+  await keyedClient.get('/ids', { query: { ids: [] } })
+
+  const nothing = await keyedClient.get('/nothing')
+  type _nothing = Expect<Equal<typeof nothing, null>>
+
+  // @ts-expect-error fetch sends no body with a GET: the route cannot be called from a client
+  await keyedClient.get('/search', { body: {} })
+
+  // The prefix's type is `string`: any path under it, not a wrong guess.
+  const admin = createClient<typeof unknownPrefix>('http://127.0.0.1:8000')
+  await admin.get('/admin/users')
+}
+
+void edges
