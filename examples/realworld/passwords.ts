@@ -21,14 +21,15 @@ export async function hashPassword(password: string): Promise<string> {
 }
 
 /**
- * Whether `password` is the one `stored` was hashed from.
+ * Whether `password` is the one `stored` was hashed from. Without a stored hash (no such user) it still
+ * hashes, against a random salt, so the answer takes as long and tells no one which users exist.
  *
  * @example
  * await verifyPassword('correct horse', stored) // true
  */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [salt = '', hash = ''] = stored.split(':')
-  const expected = Buffer.from(hash, 'hex')
-  const actual = await scryptAsync(password, Buffer.from(salt, 'hex'), KEY_LENGTH)
+export async function verifyPassword(password: string, stored: string | undefined): Promise<boolean> {
+  const [salt, hash] = stored?.split(':') ?? []
+  const expected = Buffer.from(hash ?? '', 'hex')
+  const actual = await scryptAsync(password, salt ? Buffer.from(salt, 'hex') : randomBytes(16), KEY_LENGTH)
   return expected.length === actual.length && timingSafeEqual(expected, actual)
 }

@@ -69,10 +69,9 @@ export function usersRouter({ getSession, currentUser, tokens }: ConduitDependen
     { params: { request: body(LoginUserRequest), session: getSession }, response: UserResponse },
     async function login({ request: { user }, session }) {
       const dbUser = await session.exec(select(User).where(User.c.email.eq(user.email))).first()
-      // The same answer whether the email or the password is wrong: it tells no one which emails exist.
-      if (!dbUser || !(await verifyPassword(user.password, dbUser.password_hash))) {
-        raiseFieldErrors(401, { 'email or password': ['is invalid'] })
-      }
+      // The same answer, in the same time, whether the email or the password is wrong.
+      const valid = await verifyPassword(user.password, dbUser?.password_hash)
+      if (!dbUser || !valid) raiseFieldErrors(401, { 'email or password': ['is invalid'] })
       return answer(dbUser)
     },
   )
