@@ -13,9 +13,10 @@ export const metadata = new Metadata()
 const now = () => new Date()
 const required = { minLength: 1 } as const
 
+// `unique` is for the table; the models of the requests and answers, which have no table, ignore it.
 export const UserBase = model('UserBase', {
-  username: field.string({ ...required, maxLength: 100 }),
-  email: field.string({ ...required, maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$' }),
+  username: field.string({ ...required, maxLength: 100, unique: true }),
+  email: field.string({ ...required, maxLength: 254, unique: true, pattern: '^[^@\\s]+@[^@\\s]+$' }),
 })
 
 export const ArticleBase = model('ArticleBase', {
@@ -39,8 +40,6 @@ export const { User, Follow, Article, Tag, ArticleTag, Favorite, Comment } = rel
       'user',
       UserBase.extend('User', {
         id: field.integer({ primaryKey: true }),
-        username: field.string({ ...required, maxLength: 100, unique: true }),
-        email: field.string({ ...required, maxLength: 254, unique: true }),
         // scrypt's `salt:hash`, never the password; secret, so no error message or log line shows it.
         password_hash: field.string({ secret: true }),
         bio: field.string({ nullable: true, default: null }),
