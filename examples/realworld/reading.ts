@@ -75,8 +75,8 @@ export interface Page {
 }
 
 /**
- * The articles that meet every filter, newest first, as the viewer sees them: two queries, whatever the
- * page size (none for the tags when no article is found).
+ * The articles that meet every filter, newest first, as the viewer sees them: two queries whatever the
+ * page size, the rows with their counts and flags, then the tags of them all (left out when there is no row).
  *
  * @example
  * const [article] = await readArticles(session, [Article.c.slug.eq(slug)], viewer)
