@@ -245,6 +245,31 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await call('GET', '/articles/feed'), NOT_AUTHENTICATED)
     })
 
+    test("bad input is a 422 in RealWorld's shape, never a 500", async () => {
+      const answers = await Promise.all([
+        call('POST', '/articles', { json: { article: 'x' }, token: writer.token }),
+        call('POST', '/articles', {
+          json: { article: { ...draft(9), title: 1, tagList: Array(21).fill('many') } },
+          token: writer.token,
+        }),
+        call('GET', '/articles?limit=101'),
+        call('GET', '/articles?limit=99999999999999999999'),
+        call('GET', '/articles/%00'),
+        call('GET', `/articles?tag=${'x'.repeat(5000)}`),
+      ])
+      assert.deepEqual(
+        answers.map(({ status, body }) => [status, Object.keys(body.errors ?? body)]),
+        [
+          [422, ['article']],
+          [422, ['title', 'tagList']],
+          [422, ['limit']],
+          [422, ['limit']],
+          [422, ['slug']],
+          [200, ['articles', 'articlesCount']],
+        ],
+      )
+    })
+
     test('GET /tags lists the tags in use, once each, by name', async () => {
       const { status, body } = await call('GET', '/tags')
       assert.equal(status, 200)

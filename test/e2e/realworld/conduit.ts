@@ -31,6 +31,8 @@ export interface RegisteredUser {
 }
 
 export interface Conduit {
+  /** Where the app listens: `http://127.0.0.1:<port>`, the API being under `/api`. */
+  origin(): string
   call(method: string, path: string, options?: CallOptions): Promise<Answer>
   /** The SQL statements the last call ran. */
   statements(): readonly string[]
@@ -48,14 +50,14 @@ export interface Conduit {
  */
 export function serveConduit(dialect: DialectUnderTest): Conduit {
   const log: string[] = []
-  let base = ''
+  let origin = ''
   let close = async () => {}
   let mark = 0
 
   before(async () => {
     const engine = createEngine(await dialect.isolatedUrl(), { echo: true, logger: (line) => log.push(line) })
     const { app } = createRealWorldApp({ engine, jwtSecret: 'test secret' })
-    base = `${await app.listen({ port: 0, signals: false })}/api`
+    origin = await app.listen({ port: 0, signals: false })
     close = () => app.close()
   })
   after(() => close())
@@ -66,7 +68,7 @@ export function serveConduit(dialect: DialectUnderTest): Conduit {
     if (options.token !== undefined) headers.authorization = `Token ${options.token}`
     if (options.authorization !== undefined) headers.authorization = options.authorization
     mark = log.length
-    const response = await fetch(`${base}${path}`, {
+    const response = await fetch(`${origin}/api${path}`, {
       method,
       headers,
       body: options.json === undefined ? undefined : JSON.stringify(options.json),
@@ -88,7 +90,7 @@ export function serveConduit(dialect: DialectUnderTest): Conduit {
     return answer.body.article
   }
 
-  return { call, statements: () => log.slice(mark), log, register, publish }
+  return { origin: () => origin, call, statements: () => log.slice(mark), log, register, publish }
 }
 
 /** An article to publish, its fields numbered. */
