@@ -7,7 +7,7 @@
 import { createAll, createApp, createEngine, type Engine } from 'onemodel-ts'
 import { conduitDependencies } from './dependencies.ts'
 import { answerInRealWorldShape } from './errors.ts'
-import { metadata } from './models.ts'
+import { GenericErrorModel, metadata } from './models.ts'
 import { articlesRouter } from './routers/articles.ts'
 import { commentsRouter } from './routers/comments.ts'
 import { profilesRouter } from './routers/profiles.ts'
@@ -55,7 +55,11 @@ export function createRealWorldApp({
     commentsRouter(dependencies),
     tagsRouter(dependencies),
   ]) {
-    app.include(router, { prefix: '/api' })
+    // Every error is answered in RealWorld's shape, the 422s too: the document says so.
+    app.include(router, {
+      prefix: '/api',
+      responses: { 422: { description: 'Unexpected error', model: GenericErrorModel } },
+    })
   }
 
   return { app, engine }

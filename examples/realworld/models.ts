@@ -194,5 +194,7 @@ export const TagsResponse = model('TagsResponse', {
 })
 /** RealWorld's error body: the messages by field (`body` when no field is to blame). */
 export const GenericErrorModel = model('GenericErrorModel', {
-  errors: field.json<Record<string, string[]>>(),
+  errors: field.json<Record<string, string[]>>({
+    schema: Type.Record(Type.String(), Type.Array(Type.String())),
+  }),
 })

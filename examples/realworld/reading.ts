@@ -18,7 +18,7 @@ function viewerIds(viewer: User | undefined): number[] {
   return viewer === undefined ? [] : [viewer.id]
 }
 
-/** How many of the viewer's follows are of the user the enclosing query reads: 0 or 1. */
+/** How many of the viewer's follows are of the user the enclosing query reads: 0 or 1, so `> 0` is the flag. */
 function followedByViewer(viewer: User | undefined) {
   return select(count())
     .selectFrom(Follow)
@@ -33,16 +33,16 @@ function followedByViewer(viewer: User | undefined) {
  * @example
  * profileOf(user, true) // { username: 'jake', bio: null, image: null, following: true }
  */
-export function profileOf(user: User, following: boolean | number) {
-  return { username: user.username, bio: user.bio, image: user.image, following: Boolean(following) }
+export function profileOf(user: User, following: boolean) {
+  return { username: user.username, bio: user.bio, image: user.image, following }
 }
 
 /**
- * The user named `username` and whether the viewer follows them, in one query; `undefined` when there is
- * no such user.
+ * The user named `username` and how many of the viewer's follows are of them (0 or 1), in one query;
+ * `undefined` when there is no such user.
  *
  * @example
- * const [user, following] = (await readProfile(session, 'jake', viewer)) ?? HTTPError.raise(404)
+ * const [user, follows] = (await readProfile(session, 'jake', viewer)) ?? HTTPError.raise(404)
  */
 export function readProfile(session: Session, username: string, viewer: User | undefined) {
   return session
@@ -122,7 +122,7 @@ export async function readArticles(
     updatedAt: article.updated_at,
     favorited: favorited > 0,
     favoritesCount,
-    author: profileOf(author, following),
+    author: profileOf(author, following > 0),
   }))
 }
 

@@ -76,18 +76,17 @@ export function articlesRouter({ getSession, currentUser, optionalUser }: Condui
     return { article: article ?? HTTPError.raise(404, 'Article not found') }
   }
 
-  /** The article of this slug, which `user` must have written: 404 without one, 403 for another's. */
-  async function ownArticle(session: Session, slug: string, user: User) {
-    const article = await session.exec(select(Article).where(Article.c.slug.eq(slug))).first()
-    if (!article) HTTPError.raise(404, 'Article not found')
-    if (article.author_id !== user.id) HTTPError.raise(403, 'You are not the author of this article')
-    return article
-  }
-
   /** The article of this slug, any author's; 404 without one. */
   async function anyArticle(session: Session, slug: string) {
     const article = await session.exec(select(Article).where(Article.c.slug.eq(slug))).first()
     return article ?? HTTPError.raise(404, 'Article not found')
+  }
+
+  /** The article of this slug, which `user` must have written: 404 without one, 403 for another's. */
+  async function ownArticle(session: Session, slug: string, user: User) {
+    const article = await anyArticle(session, slug)
+    if (article.author_id !== user.id) HTTPError.raise(403, 'You are not the author of this article')
+    return article
   }
 
   router.get(

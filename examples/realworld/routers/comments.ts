@@ -18,7 +18,7 @@ async function articleId(session: Session, slug: string): Promise<number> {
   return id ?? HTTPError.raise(404, 'Article not found')
 }
 
-function commentOf(comment: Comment, author: User, following: boolean | number) {
+function commentOf(comment: Comment, author: User, following: boolean) {
   return {
     id: comment.id,
     body: comment.body,
@@ -43,7 +43,9 @@ export function commentsRouter({ getSession, currentUser, optionalUser }: Condui
     { params: { slug, viewer: optionalUser, session: getSession }, response: MultipleCommentsResponse },
     async function listComments({ slug, viewer, session }) {
       const rows = await readComments(session, await articleId(session, slug), viewer?.user)
-      return { comments: rows.map(([comment, author, following]) => commentOf(comment, author, following)) }
+      return {
+        comments: rows.map(([comment, author, following]) => commentOf(comment, author, following > 0)),
+      }
     },
   )
 

@@ -29,7 +29,7 @@ export function profilesRouter({ getSession, currentUser, optionalUser }: Condui
     async function readProfileOf({ username, viewer, session }) {
       const [user, following] =
         (await readProfile(session, username, viewer?.user)) ?? HTTPError.raise(404, 'Profile not found')
-      return { profile: profileOf(user, following) }
+      return { profile: profileOf(user, following > 0) }
     },
   )
 

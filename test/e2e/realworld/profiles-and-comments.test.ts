@@ -174,7 +174,7 @@ for (const dialect of DIALECTS) {
       )
     })
 
-    test('/docs and /openapi.json show the Token scheme on the routes that take a token', async () => {
+    test('/docs and /openapi.json show the Token scheme on the routes that take a token, and the error shape', async () => {
       const docs = await fetch(`${conduit.origin()}/docs`)
       assert.equal(docs.status, 200)
       assert.match(await docs.text(), /swagger-ui/)
@@ -189,6 +189,15 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(body.paths['/api/user'].get.security, [{ Token: [] }])
       assert.deepEqual(body.paths['/api/articles/feed'].get.security, [{ Token: [] }])
       assert.equal(body.paths['/api/tags'].get.security, undefined)
+      assert.deepEqual(body.paths['/api/users'].post.responses['422'], {
+        description: 'Unexpected error',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/GenericErrorModel' } } },
+      })
+      assert.deepEqual(body.components.schemas.GenericErrorModel.properties.errors, {
+        type: 'object',
+        patternProperties: { '^.*$': { type: 'array', items: { type: 'string' } } },
+        title: 'Errors',
+      })
       assert.deepEqual(Object.keys(body.paths).sort(), [
         '/api/articles',
         '/api/articles/feed',
