@@ -127,13 +127,23 @@ export async function readArticles(
 }
 
 /**
- * How many articles meet every filter: the total of a paged list.
+ * A page of the articles that meet every filter, with how many there are in all (`articlesCount`): three
+ * queries whatever the page size.
  *
  * @example
- * const articlesCount = await countArticles(session, filters)
+ * const dragons = [Article.rel.tags.any(Tag.c.name.eq('dragons'))]
+ * const { articles, articlesCount } = await readArticlesPage(session, dragons, viewer, { limit: 20, offset: 0 })
  */
-export function countArticles(session: Session, filters: readonly ArticleFilter[]): Promise<number> {
-  return session.count(select(Article).where(...filters))
+export async function readArticlesPage(
+  session: Session,
+  filters: readonly ArticleFilter[],
+  viewer: User | undefined,
+  page: Page,
+) {
+  return {
+    articles: await readArticles(session, filters, viewer, page),
+    articlesCount: await session.count(select(Article).where(...filters)),
+  }
 }
 
 /** The tag names of each article, by name, in one query. */

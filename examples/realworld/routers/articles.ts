@@ -28,7 +28,7 @@ import {
   UpdateArticleRequest,
   User,
 } from '../models.ts'
-import { type ArticleFilter, countArticles, readArticles } from '../reading.ts'
+import { type ArticleFilter, readArticles, readArticlesPage } from '../reading.ts'
 
 /**
  * A slug from the title, with a random suffix so that two articles of one title both get one:
@@ -109,10 +109,7 @@ export function articlesRouter({ getSession, currentUser, optionalUser }: Condui
       if (tag !== undefined) filters.push(Article.rel.tags.any(Tag.c.name.eq(tag)))
       if (author !== undefined) filters.push(Article.rel.author.has(User.c.username.eq(author)))
       if (favorited !== undefined) filters.push(Article.rel.favoritedBy.any(User.c.username.eq(favorited)))
-      return {
-        articles: await readArticles(session, filters, viewer?.user, { limit, offset }),
-        articlesCount: await countArticles(session, filters),
-      }
+      return readArticlesPage(session, filters, viewer?.user, { limit, offset })
     },
   )
 
@@ -125,11 +122,7 @@ export function articlesRouter({ getSession, currentUser, optionalUser }: Condui
     },
     async function feed({ offset, limit, me, session }) {
       const followed = select(Follow.c.followed_id).where(Follow.c.follower_id.eq(me.user.id))
-      const filters = [Article.c.author_id.in(followed)]
-      return {
-        articles: await readArticles(session, filters, me.user, { limit, offset }),
-        articlesCount: await countArticles(session, filters),
-      }
+      return readArticlesPage(session, [Article.c.author_id.in(followed)], me.user, { limit, offset })
     },
   )
 
