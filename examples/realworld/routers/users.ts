@@ -42,6 +42,7 @@ async function commitUnique(session: Session): Promise<void> {
 export function usersRouter({ getSession, currentUser, tokens }: ConduitDependencies) {
   const router = createRouter({ tags: ['User and Authentication'] })
 
+  /** The `{"user": …}` answer: what UserPublic shows, with the token sent, or a new one. */
   const answer = async (user: User, token?: string) => ({
     user: {
       username: user.username,
