@@ -1,0 +1,240 @@
+/**
+ * Articles, the feed and favourites. The lists filter by tag, author and who favourited, and page with a
+ * total: each answer is a fixed number of queries (see `reading.ts`), whatever the page size. Only an
+ * article's author may change or delete it (403 for anyone else).
+ */
+import { randomBytes } from 'node:crypto'
+import {
+  body,
+  createRouter,
+  deleteFrom,
+  HTTPError,
+  insert,
+  path,
+  query,
+  select,
+  type Session,
+} from 'onemodel-ts'
+import type { ConduitDependencies } from '../dependencies.ts'
+import {
+  Article,
+  ArticleUpdate,
+  Favorite,
+  Follow,
+  MultipleArticlesResponse,
+  NewArticleRequest,
+  SingleArticleResponse,
+  Tag,
+  UpdateArticleRequest,
+  User,
+} from '../models.ts'
+import { type ArticleFilter, readArticles, readArticlesPage } from '../reading.ts'
+
+/**
+ * A slug from the title, with a random suffix so that two articles of one title both get one:
+ * `How to train your dragon` → `how-to-train-your-dragon-1f2e3d4c`.
+ */
+export function slugOf(title: string): string {
+  const words = title
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 200)
+  return `${words || 'article'}-${randomBytes(4).toString('hex')}`
+}
+
+/** The tags of these names, created where they do not exist yet: two queries, none for no name. */
+async function tagsNamed(session: Session, names: readonly string[]) {
+  const unique = [...new Set(names)]
+  if (unique.length === 0) return []
+  // Two articles may bring a new tag at the same moment: the second insert does nothing.
+  await session.exec(
+    insert(Tag)
+      .values(unique.map((name) => ({ name })))
+      .onConflict({ target: 'name' })
+      .doNothing(),
+  )
+  return session.exec(select(Tag).where(Tag.c.name.in(unique))).all()
+}
+
+/**
+ * The articles router.
+ *
+ * @example
+ * app.include(articlesRouter(dependencies), { prefix: '/api' })
+ */
+export function articlesRouter({ getSession, currentUser, optionalUser }: ConduitDependencies) {
+  const router = createRouter({ prefix: '/articles' })
+  const offset = query.integer({ default: 0, ge: 0 })
+  // The spec sets no upper bound; one keeps a request from asking for the whole table at once.
+  const limit = query.integer({ default: 20, ge: 1, le: 100 })
+
+  /** The article of this slug as the viewer sees it, in the `{"article": …}` envelope; 404 without one. */
+  async function articleAnswer(session: Session, slug: string, viewer: User | undefined) {
+    const [article] = await readArticles(session, [Article.c.slug.eq(slug)], viewer)
+    return { article: article ?? HTTPError.raise(404, 'Article not found') }
+  }
+
+  /** The article of this slug, any author's; 404 without one. */
+  async function anyArticle(session: Session, slug: string) {
+    const article = await session.exec(select(Article).where(Article.c.slug.eq(slug))).first()
+    return article ?? HTTPError.raise(404, 'Article not found')
+  }
+
+  /** The article of this slug, which `user` must have written: 404 without one, 403 for another's. */
+  async function ownArticle(session: Session, slug: string, user: User) {
+    const article = await anyArticle(session, slug)
+    if (article.author_id !== user.id) HTTPError.raise(403, 'You are not the author of this article')
+    return article
+  }
+
+  router.get(
+    '',
+    {
+      tags: ['Articles'],
+      params: {
+        tag: query.string({ optional: true, description: 'Filter by tag' }),
+        author: query.string({ optional: true, description: 'Filter by author (username)' }),
+        favorited: query.string({ optional: true, description: 'Filter by favorites of a user (username)' }),
+        offset,
+        limit,
+        viewer: optionalUser,
+        session: getSession,
+      },
+      response: MultipleArticlesResponse,
+    },
+    async function listArticles({ tag, author, favorited, offset, limit, viewer, session }) {
+      const filters: ArticleFilter[] = []
+      if (tag !== undefined) filters.push(Article.rel.tags.any(Tag.c.name.eq(tag)))
+      if (author !== undefined) filters.push(Article.rel.author.has(User.c.username.eq(author)))
+      if (favorited !== undefined) filters.push(Article.rel.favoritedBy.any(User.c.username.eq(favorited)))
+      return readArticlesPage(session, filters, viewer?.user, { limit, offset })
+    },
+  )
+
+  router.get(
+    '/feed',
+    {
+      tags: ['Articles'],
+      params: { offset, limit, me: currentUser, session: getSession },
+      response: MultipleArticlesResponse,
+    },
+    async function feed({ offset, limit, me, session }) {
+      const followed = select(Follow.c.followed_id).where(Follow.c.follower_id.eq(me.user.id))
+      return readArticlesPage(session, [Article.c.author_id.in(followed)], me.user, { limit, offset })
+    },
+  )
+
+  router.post(
+    '',
+    {
+      tags: ['Articles'],
+      params: { request: body(NewArticleRequest), me: currentUser, session: getSession },
+      response: SingleArticleResponse,
+      status: 201,
+    },
+    async function createArticle({ request: { article }, me, session }) {
+      const { tagList, ...fields } = article
+      const dbArticle = Article.create({
+        ...fields,
+        slug: slugOf(fields.title),
+        author_id: me.user.id,
+        tags: await tagsNamed(session, tagList),
+      })
+      session.add(dbArticle)
+      await session.commit()
+      return articleAnswer(session, dbArticle.slug, me.user)
+    },
+  )
+
+  router.get(
+    '/{slug}',
+    {
+      tags: ['Articles'],
+      params: { slug: path.string(), viewer: optionalUser, session: getSession },
+      response: SingleArticleResponse,
+    },
+    function readArticle({ slug, viewer, session }) {
+      return articleAnswer(session, slug, viewer?.user)
+    },
+  )
+
+  router.put(
+    '/{slug}',
+    {
+      tags: ['Articles'],
+      params: {
+        slug: path.string(),
+        request: body(UpdateArticleRequest),
+        me: currentUser,
+        session: getSession,
+      },
+      response: SingleArticleResponse,
+    },
+    async function updateArticle({ slug, request: { article }, me, session }) {
+      const dbArticle = await ownArticle(session, slug, me.user)
+      const changes = ArticleUpdate.dump(article, { excludeUnset: true })
+      // A new title is a new slug, as RealWorld's API has it.
+      const { title } = changes
+      const newSlug = title === undefined || title === dbArticle.title ? dbArticle.slug : slugOf(title)
+      Article.update(dbArticle, { ...changes, slug: newSlug, updated_at: new Date() })
+      await session.commit()
+      return articleAnswer(session, dbArticle.slug, me.user)
+    },
+  )
+
+  router.delete(
+    '/{slug}',
+    {
+      tags: ['Articles'],
+      params: { slug: path.string(), me: currentUser, session: getSession },
+      status: 204,
+    },
+    async function deleteArticle({ slug, me, session }) {
+      // Its tags' and favourites' link rows go with it, and its comments by their foreign key's cascade.
+      await session.delete(await ownArticle(session, slug, me.user))
+      await session.commit()
+    },
+  )
+
+  router.post(
+    '/{slug}/favorite',
+    {
+      tags: ['Favorites'],
+      params: { slug: path.string(), me: currentUser, session: getSession },
+      response: SingleArticleResponse,
+    },
+    async function favoriteArticle({ slug, me, session }) {
+      const article = await anyArticle(session, slug)
+      // Favouriting twice is one favourite: the primary key (user, article) makes the second insert nothing.
+      await session.exec(
+        insert(Favorite)
+          .values({ user_id: me.user.id, article_id: article.id })
+          .onConflict({ target: ['user_id', 'article_id'] })
+          .doNothing(),
+      )
+      await session.commit()
+      return articleAnswer(session, slug, me.user)
+    },
+  )
+
+  router.delete(
+    '/{slug}/favorite',
+    {
+      tags: ['Favorites'],
+      params: { slug: path.string(), me: currentUser, session: getSession },
+      response: SingleArticleResponse,
+    },
+    async function unfavoriteArticle({ slug, me, session }) {
+      const article = await anyArticle(session, slug)
+      await session.exec(
+        deleteFrom(Favorite).where(Favorite.c.user_id.eq(me.user.id), Favorite.c.article_id.eq(article.id)),
+      )
+      await session.commit()
+      return articleAnswer(session, slug, me.user)
+    },
+  )
+
+  return router
+}

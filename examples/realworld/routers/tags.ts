@@ -1,0 +1,27 @@
+/** The tags in use: those of at least one article. */
+import { createRouter, select } from 'onemodel-ts'
+import type { ConduitDependencies } from '../dependencies.ts'
+import { Tag, TagsResponse } from '../models.ts'
+
+/**
+ * The tags router.
+ *
+ * @example
+ * app.include(tagsRouter(dependencies), { prefix: '/api' })
+ */
+export function tagsRouter({ getSession }: ConduitDependencies) {
+  const router = createRouter({ tags: ['Tags'] })
+
+  router.get(
+    '/tags',
+    { params: { session: getSession }, response: TagsResponse },
+    async function listTags({ session }) {
+      const tags = await session
+        .exec(select(Tag.c.name).where(Tag.rel.articles.any()).orderBy(Tag.c.name))
+        .all()
+      return { tags }
+    },
+  )
+
+  return router
+}

@@ -1,0 +1,52 @@
+/**
+ * The API's tokens: JWTs signed with HS256 through `jose`, whose subject is the user's id. They stay valid
+ * when the user changes their name or email.
+ */
+import { errors, jwtVerify, SignJWT } from 'jose'
+
+/**
+ * The secret the app signs with when `JWT_SECRET` is not set: for development only, since anyone who reads
+ * this file can sign a token for any user. Set `JWT_SECRET` wherever the app is deployed.
+ */
+export const DEVELOPMENT_SECRET = 'conduit-development-secret-do-not-deploy'
+
+const ALGORITHM = 'HS256'
+const LIFETIME = '7d'
+
+/**
+ * Issues and checks the tokens of one secret.
+ *
+ * @example
+ * const tokens = new Tokens(process.env.JWT_SECRET ?? DEVELOPMENT_SECRET)
+ * const token = await tokens.issue(user.id)
+ * await tokens.userIdOf(token) // user.id
+ */
+export class Tokens {
+  readonly #key: Uint8Array
+
+  constructor(secret: string) {
+    this.#key = new TextEncoder().encode(secret)
+  }
+
+  /** A token for the user with this id. */
+  issue(userId: number): Promise<string> {
+    return new SignJWT()
+      .setProtectedHeader({ alg: ALGORITHM })
+      .setSubject(String(userId))
+      .setIssuedAt()
+      .setExpirationTime(LIFETIME)
+      .sign(this.#key)
+  }
+
+  /** The user id a token was issued for; `undefined` when it is malformed, forged or expired. */
+  async userIdOf(token: string): Promise<number | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, this.#key, { algorithms: [ALGORITHM] })
+      const id = Number(payload.sub)
+      return Number.isSafeInteger(id) ? id : undefined
+    } catch (error) {
+      if (error instanceof errors.JOSEError) return undefined
+      throw error
+    }
+  }
+}
