@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, test } from 'node:test'
 import * as onemodel from 'onemodel-ts'
+import * as client from 'onemodel-ts/client'
 import { ERROR_CODES, OnemodelError } from 'onemodel-ts'
 
 const root = resolve(import.meta.dirname, '..')
@@ -75,9 +76,9 @@ describe('error registry', () => {
     }
   })
 
-  test('each row names an exported error class', () => {
+  test('each row names an error class exported by onemodel-ts or onemodel-ts/client', () => {
     for (const row of rows) {
-      const exported = (onemodel as Record<string, unknown>)[row.className]
+      const exported = ({ ...onemodel, ...client } as Record<string, unknown>)[row.className]
       assert.ok(
         typeof exported === 'function' &&
           (exported === OnemodelError || exported.prototype instanceof OnemodelError),
