@@ -1,6 +1,6 @@
 /**
- * The servers of the Heroes bench, by dialect: how each is started on a database, stopped, and checked
- * before it is timed.
+ * The servers of the benches: how each is started on a database and stopped, and those of the Heroes
+ * bench, by dialect, with the check each passes before it is timed.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -46,10 +46,11 @@ export type BenchDialect = keyof typeof SERVERS
 
 let nextPort = 18000
 
-/** Starts `server` on `databaseUrl`, and resolves once it answers. */
+/** Starts `server` on `databaseUrl`, and resolves once it answers `readyPath`. */
 export async function start(
   server: Server,
   databaseUrl: string,
+  readyPath = '/heroes/1',
 ): Promise<{ child: ChildProcess; url: string }> {
   const port = nextPort++
   const child = spawn(process.execPath, server.args, {
@@ -59,7 +60,7 @@ export async function start(
   const url = `http://127.0.0.1:${port}`
   for (let i = 0; i < 100; i++) {
     try {
-      await fetch(`${url}/heroes/1`)
+      await fetch(url + readyPath)
       return { child, url }
     } catch {
       await sleep(100)

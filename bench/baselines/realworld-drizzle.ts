@@ -19,8 +19,8 @@ const user = sqliteTable('user', {
   username: text('username').notNull().unique(),
   email: text('email').notNull().unique(),
   passwordHash: text('password_hash').notNull(),
-  bio: text('bio').notNull().default(''),
-  image: text('image').notNull().default(''),
+  bio: text('bio'),
+  image: text('image'),
 })
 const follow = sqliteTable(
   'follow',
@@ -145,8 +145,8 @@ const profile = {
   type: 'object',
   properties: {
     username: { type: 'string' },
-    bio: { type: 'string' },
-    image: { type: 'string' },
+    bio: { type: ['string', 'null'] },
+    image: { type: ['string', 'null'] },
     following: { type: 'boolean' },
   },
 }
@@ -176,8 +176,8 @@ const userResponse = {
         email: { type: 'string' },
         token: { type: 'string' },
         username: { type: 'string' },
-        bio: { type: 'string' },
-        image: { type: 'string' },
+        bio: { type: ['string', 'null'] },
+        image: { type: ['string', 'null'] },
       },
     },
   },
@@ -222,7 +222,7 @@ app.get<{ Querystring: { limit: number; offset: number } }>(
       querystring: {
         type: 'object',
         properties: {
-          limit: { type: 'integer', minimum: 1, default: 20 },
+          limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
           offset: { type: 'integer', minimum: 0, default: 0 },
         },
       },

@@ -56,8 +56,8 @@ interface ArticleRow {
   favorites_count: number
   favorited: number
   username: string
-  bio: string
-  image: string
+  bio: string | null
+  image: string | null
   following: number
 }
 
@@ -65,8 +65,8 @@ interface UserRow {
   id: number
   username: string
   email: string
-  bio: string
-  image: string
+  bio: string | null
+  image: string | null
   password_hash: string
 }
 
@@ -100,10 +100,18 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 /** RealWorld's validation answer: `{"errors": {field: [messages]}}`. */
 const invalid = (res: ServerResponse, field: string, message: string): void =>
   send(res, 422, { errors: { [field]: [message] } })
-const unauthorized = (res: ServerResponse): void =>
-  send(res, 401, { errors: { token: ['is missing or invalid'] } })
-const notFound = (res: ServerResponse, what: string): void =>
-  send(res, 404, { errors: { [what]: ['not found'] } })
+const unauthorized = (res: ServerResponse): void => send(res, 401, { errors: { body: ['Unauthorized'] } })
+const notFound = (res: ServerResponse): void => send(res, 404, { errors: { body: ['Article not found'] } })
+
+/**
+ * The id of the user the request's token names: `undefined` without a token, `null` (a 401, where auth is
+ * optional too) for a token that is not valid or names no user.
+ */
+async function signedIn(req: IncomingMessage): Promise<number | undefined | null> {
+  const id = await viewerOf(req.headers.authorization)
+  if (id === undefined || id === null) return id
+  return statements.user.get(id) ? id : null
+}
 
 function readJson(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve) => {
@@ -143,20 +151,27 @@ async function bodyOf(
   return inner
 }
 
-/** A query parameter as an integer of at least `min`, or `undefined` after answering the 422. */
-function queryInteger(res: ServerResponse, url: URL, name: string, fallback: number, min: number) {
+/** A query parameter as an integer from `min` to `max`, or `undefined` after answering the 422. */
+function queryInteger(
+  res: ServerResponse,
+  url: URL,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+) {
   const text = url.searchParams.get(name)
   const value = text === null ? fallback : Number(text)
-  if (Number.isSafeInteger(value) && value >= min) return value
-  return void invalid(res, name, `must be an integer of at least ${min}`)
+  if (Number.isSafeInteger(value) && value >= min && value <= max) return value
+  return void invalid(res, name, `must be an integer from ${min} to ${max}`)
 }
 
 async function listArticles(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  const viewer = await viewerOf(req.headers.authorization)
+  const viewer = await signedIn(req)
   if (viewer === null) return unauthorized(res)
-  const limit = queryInteger(res, url, 'limit', 20, 1)
+  const limit = queryInteger(res, url, 'limit', 20, 1, 100)
   if (limit === undefined) return
-  const offset = queryInteger(res, url, 'offset', 0, 0)
+  const offset = queryInteger(res, url, 'offset', 0, 0, Number.MAX_SAFE_INTEGER)
   if (offset === undefined) return
   const rows = statements.page.all({ viewer: viewer ?? null, limit, offset }) as unknown as ArticleRow[]
   const { n } = statements.count.get() as { n: number }
@@ -164,16 +179,16 @@ async function listArticles(req: IncomingMessage, res: ServerResponse, url: URL)
 }
 
 async function getArticle(req: IncomingMessage, res: ServerResponse, slug: string): Promise<void> {
-  const viewer = await viewerOf(req.headers.authorization)
+  const viewer = await signedIn(req)
   if (viewer === null) return unauthorized(res)
   const row = statements.bySlug.get({ viewer: viewer ?? null, slug }) as ArticleRow | undefined
-  if (!row) return notFound(res, 'article')
+  if (!row) return notFound(res)
   send(res, 200, { article: articleJson(row, true) })
 }
 
 async function createArticle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const viewer = await viewerOf(req.headers.authorization)
-  if (!viewer || !statements.user.get(viewer)) return unauthorized(res)
+  const viewer = await signedIn(req)
+  if (!viewer) return unauthorized(res)
   const input = await bodyOf(req, res, 'article', ['title', 'description', 'body'])
   if (!input) return
   const tags = input.tagList ?? []
@@ -203,10 +218,10 @@ async function createArticle(req: IncomingMessage, res: ServerResponse): Promise
 }
 
 async function favoriteArticle(req: IncomingMessage, res: ServerResponse, slug: string): Promise<void> {
-  const viewer = await viewerOf(req.headers.authorization)
-  if (!viewer || !statements.user.get(viewer)) return unauthorized(res)
+  const viewer = await signedIn(req)
+  if (!viewer) return unauthorized(res)
   const article = statements.articleId.get(slug) as { id: number } | undefined
-  if (!article) return notFound(res, 'article')
+  if (!article) return notFound(res)
   statements.favorite.run(viewer, article.id)
   const row = statements.bySlug.get({ viewer, slug }) as unknown as ArticleRow
   send(res, 200, { article: articleJson(row, true) })

@@ -34,8 +34,9 @@ export const viewerFavours = (article: number): boolean => article % 4 === 0
 export function seedRealworld(file: string, articles: number): string {
   const started = performance.now()
   const db = new DatabaseSync(file)
-  const one = <T>(sql: string, ...params: (string | number)[]): T => db.prepare(sql).get(...params) as T
-  const { id: viewer } = one<{ id: number }>('select id from user where username = ?', VIEWER.username)
+  const { id: viewer } = db.prepare('select id from user where username = ?').get(VIEWER.username) as {
+    id: number
+  }
   const insertUser = db.prepare(
     'insert into user (username, email, password_hash, bio, image) values (?, ?, ?, ?, ?) returning id',
   )
@@ -50,7 +51,7 @@ export function seedRealworld(file: string, articles: number): string {
   db.exec('begin')
   // Nobody logs in as a seeded author: their password hash matches no password.
   const authorIds = Array.from({ length: AUTHORS }, (_, a) => {
-    const row = insertUser.get(`author${a}`, `author${a}@bench.example`, '-', `Bio of author ${a}`, '')
+    const row = insertUser.get(`author${a}`, `author${a}@bench.example`, '-', `Bio of author ${a}`, null)
     return (row as { id: number }).id
   })
   const tagIds = Array.from({ length: TAGS }, (_, t) => (insertTag.get(tagName(t)) as { id: number }).id)
