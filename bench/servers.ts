@@ -4,6 +4,8 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { once } from 'node:events'
+import { createServer, type AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 
@@ -44,7 +46,14 @@ export const SERVERS = {
 
 export type BenchDialect = keyof typeof SERVERS
 
-let nextPort = 18000
+/** A port nothing listens on now, from the system, so that benches and tests running at once never meet. */
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1')
+  await once(probe, 'listening')
+  const { port } = probe.address() as AddressInfo // a TCP server's address is never a pipe's name
+  await new Promise((resolve) => probe.close(resolve))
+  return port
+}
 
 /** Starts `server` on `databaseUrl`, and resolves once it answers `readyPath`. */
 export async function start(
@@ -52,7 +61,7 @@ export async function start(
   databaseUrl: string,
   readyPath = '/heroes/1',
 ): Promise<{ child: ChildProcess; url: string }> {
-  const port = nextPort++
+  const port = await freePort()
   const child = spawn(process.execPath, server.args, {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'ignore', 'inherit'],
