@@ -9,6 +9,7 @@ import type { BenchApp } from './bench-app.ts'
 import { postgresHeroes, sqliteHeroes } from './heroes-database.ts'
 import { SERVERS, smoke, type BenchDialect, type Server } from './servers.ts'
 
+/** The Heroes bench on `dialect` with `heroes` seeded heroes, seeded now. */
 export async function heroesBench(dialect: BenchDialect, heroes: number): Promise<BenchApp> {
   const servers: Record<string, Server> = SERVERS[dialect]
   const database = dialect === 'sqlite' ? sqliteHeroes(workDirectory(), heroes) : await postgresHeroes(heroes)

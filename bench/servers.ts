@@ -61,6 +61,8 @@ export async function start(
   databaseUrl: string,
   readyPath = '/heroes/1',
 ): Promise<{ child: ChildProcess; url: string }> {
+  const script = server.args.at(-1)!
+  if (!existsSync(script)) throw new Error(`${server.name}: ${script} does not exist`)
   const port = await freePort()
   const child = spawn(process.execPath, server.args, {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl },

@@ -39,6 +39,7 @@ async function seededFile(server: Server, work: string, articles: number): Promi
   return file
 }
 
+/** The RealWorld bench on `dialect` (SQLite only) with `articles` seeded articles; seeds lazily, per server. */
 export function realworldBench(dialect: BenchDialect, articles: number): BenchApp {
   if (dialect !== 'sqlite') {
     console.error('the RealWorld bench runs on SQLite only')
