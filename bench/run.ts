@@ -1,98 +1,91 @@
 /**
- * `npm run bench`: the Heroes API served by the raw ceiling, by onemodel (examples/heroes, as `npm start`
- * runs it) and by a Fastify + Drizzle peer, loaded with wrk from another process over loopback. Every server
- * starts each scenario on a fresh copy of the same seeded heroes and passes a smoke check before it is timed.
- * The ratios onemodel ÷ raw are computed within each round, and the median of the rounds is printed.
+ * `npm run bench`: an API served by the raw ceiling, by onemodel and by a Fastify + Drizzle peer, loaded
+ * with wrk from another process over loopback. Every server starts each scenario on a fresh copy of the
+ * same seeded data and passes a check of its answers before it is timed. The ratios of onemodel to the
+ * others are computed within each round, and the median of the rounds is printed.
  *
- * `--dialect sqlite` (the default): the ceiling is node:http + node:sqlite (bench/baselines/raw), each run on
- * a copy of one seeded file. `--dialect postgresql`: the ceiling is node:http + pg named prepared statements
- * on a pool of 10 (bench/baselines/raw-pg), each run on the hero table seeded again in the database of
- * BENCH_DATABASE_URL (default postgresql://postgres:postgres@127.0.0.1:5432/onemodel_bench, created when
- * missing); the Fastify + Drizzle peer runs on SQLite only.
+ * `--app heroes` (the default, heroes-bench.ts): the Heroes API of examples/heroes. `--dialect sqlite` (the
+ * default): the ceiling is node:http + node:sqlite (bench/baselines/raw), each run on a copy of one seeded
+ * file. `--dialect postgresql`: the ceiling is node:http + pg named prepared statements on a pool of 10
+ * (bench/baselines/raw-pg), each run on the hero table seeded again in the database of BENCH_DATABASE_URL
+ * (default postgresql://postgres:postgres@127.0.0.1:5432/onemodel_bench, created when missing); the
+ * Fastify + Drizzle peer runs on SQLite only. `--seed` heroes (1000).
  *
- * Flags: --dialect sqlite --rounds 3 --duration 10 --warmup 2 --connections 32 --seed 1000
- * --servers raw,onemodel,fastify-drizzle --scenarios get_one,list,post,patch,mixed
+ * `--app realworld` (realworld/bench.ts): the RealWorld API of examples/realworld against
+ * bench/baselines/realworld-raw.ts and realworld-drizzle.ts, on SQLite; `--seed` articles (10000).
+ *
+ * Flags: --app heroes --dialect sqlite --rounds 3 --duration 10 --warmup 2 --connections 32 --seed N
+ * --servers raw,onemodel,fastify-drizzle --scenarios (the app's: get_one,list,post,patch,mixed for heroes)
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { postgresHeroes, sqliteHeroes, type HeroesDatabase } from './heroes-database.ts'
-import { SERVERS, smoke, start, stop, type BenchDialect, type Server } from './servers.ts'
+import type { Answers, BenchApp } from './bench-app.ts'
+import { heroesBench } from './heroes-bench.ts'
+import { realworldBench } from './realworld/bench.ts'
+import { start, stop, type BenchDialect, type Server } from './servers.ts'
 import { median } from './stats.ts'
-import { measure, requireWrk, type Load, type Sample } from './wrk.ts'
+import { measure, requireWrk, type Sample } from './wrk.ts'
 
 const { values: flags } = parseArgs({
   options: {
+    app: { type: 'string', default: 'heroes' },
     dialect: { type: 'string', default: 'sqlite' },
     rounds: { type: 'string', default: '3' },
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '32' },
-    seed: { type: 'string', default: '1000' },
+    seed: { type: 'string' },
     servers: { type: 'string', default: 'raw,onemodel,fastify-drizzle' },
-    scenarios: { type: 'string', default: 'get_one,list,post,patch,mixed' },
+    scenarios: { type: 'string' },
   },
 })
+
+function fail(message: string): never {
+  console.error(message)
+  process.exit(2)
+}
 
 const DIALECTS: Record<string, BenchDialect> = {
   sqlite: 'sqlite',
   postgresql: 'postgres',
   postgres: 'postgres',
 }
-function dialectOf(flag: string): BenchDialect {
-  const dialect = DIALECTS[flag]
-  if (dialect) return dialect
-  console.error(`--dialect is sqlite or postgresql, not ${flag}`)
-  process.exit(2)
+const dialect = DIALECTS[flags.dialect] ?? fail(`--dialect is sqlite or postgresql, not ${flags.dialect}`)
+
+async function benchApp(): Promise<BenchApp> {
+  if (flags.app === 'heroes') return heroesBench(dialect, Number(flags.seed ?? 1000))
+  if (flags.app === 'realworld') return realworldBench(dialect, Number(flags.seed ?? 10000))
+  return fail(`--app is heroes or realworld, not ${flags.app}`)
 }
-const dialect = dialectOf(flags.dialect)
-const heroes = Number(flags.seed)
-const load: Load = { connections: flags.connections, warmup: flags.warmup, duration: flags.duration, heroes }
 
 /** The servers asked for, leaving out with a line those that do not run on this dialect. */
-function serversOf(names: string[]): Server[] {
-  const available: Record<string, Server> = SERVERS[dialect]
+function serversOf(app: BenchApp, names: string[]): Server[] {
   return names.flatMap((name) => {
-    const server = available[name]
+    const server = app.servers[name]
     if (server) return [server]
-    if (name in SERVERS.sqlite)
-      console.log(`${name} runs on SQLite only: left out of this ${flags.dialect} run`)
-    else {
-      console.error(`no server named ${name}`)
-      process.exit(2)
-    }
+    if (!app.elsewhere.includes(name)) fail(`no server named ${name}`)
+    console.log(`${name} runs on SQLite only: left out of this ${flags.dialect} run`)
     return []
   })
 }
 
-async function heroesDatabase(): Promise<HeroesDatabase> {
-  if (dialect === 'sqlite') {
-    const work = mkdtempSync(join(tmpdir(), 'onemodel-bench-'))
-    process.on('exit', () => rmSync(work, { recursive: true, force: true }))
-    return sqliteHeroes(work, heroes)
-  }
-  return postgresHeroes(heroes)
-}
-
 type Results = Map<string, Map<string, Sample[]>> // results[scenario][server] = one sample per round
 
-/** One round: every server on every scenario, in `order`; the raw server's bodies are the smoke reference. */
-async function round(order: Server[], database: HeroesDatabase, results: Results): Promise<void> {
-  let reference: Map<string, string> | undefined
+/** One round: every server on every scenario, in `order`; the raw server's answers are the reference. */
+async function round(app: BenchApp, order: Server[], results: Results): Promise<void> {
+  let reference: Answers | undefined
   for (const server of order) {
     for (const [scenario, byServer] of results) {
-      const { child, url } = await start(server, await database.fresh())
+      const { child, url } = await start(server, await app.fresh(server), app.readyPath)
       try {
-        const bodies = await smoke(url, server.name === 'raw' ? undefined : reference)
-        if (server.name === 'raw') reference = bodies
-        const sample = measure(url, child.pid!, scenario, load)
+        const { answers, env } = await app.check(url, server.name === 'raw' ? undefined : reference)
+        if (server.name === 'raw') reference = answers
+        const sample = measure(url, child.pid!, scenario, { connections, warmup, duration, env })
         // wrk stops with requests in flight; they finish before the server is asked to shut down.
         await sleep(200)
         byServer.set(server.name, [...(byServer.get(server.name) ?? []), sample])
         console.log(
-          `  ${server.name.padEnd(16)} ${scenario.padEnd(8)} ${sample.requests.toFixed(0).padStart(7)} req/s`,
+          `  ${server.name.padEnd(16)} ${scenario.padEnd(20)} ${sample.requests.toFixed(0).padStart(7)} req/s`,
         )
       } finally {
         await stop(child)
@@ -101,43 +94,52 @@ async function round(order: Server[], database: HeroesDatabase, results: Results
   }
 }
 
-function report(results: Results, rounds: number, database: HeroesDatabase): void {
+/** The median over the rounds of onemodel's requests per second over `versus`'s on `scenario`. */
+function ratioOf(results: Results, scenario: string, versus: string): number | undefined {
+  const theirs = results.get(scenario)?.get(versus)
+  const ours = results.get(scenario)?.get('onemodel')
+  return theirs && ours ? median(ours.map((s, i) => s.requests / theirs[i]!.requests)) : undefined
+}
+
+function report(app: BenchApp, results: Results, rounds: number): void {
   const pad = (text: string | number, width: number): string => String(text).padStart(width)
   const mid = (samples: Sample[], pick: (s: Sample) => number, digits: number, width: number): string =>
     pad(median(samples.map(pick)).toFixed(digits), width)
+  const ratio = (scenario: string, versus: string): string =>
+    ratioOf(results, scenario, versus)?.toFixed(2) ?? ''
   console.log(
-    `\n${flags.dialect}: ${heroes} heroes (${database.description}), ${flags.connections} connections, ` +
-      `${flags.duration} s per run, median of ${rounds} rounds\n`,
+    `\n${flags.app} on ${flags.dialect}: ${app.description}, ${connections} connections, ` +
+      `${duration} s per run, median of ${rounds} rounds\n`,
   )
-  console.log(`| scenario | server | req/s | p50 ms | p99 ms | CPU % | RSS MB | non-2xx | ÷ raw |`)
+  console.log(`| scenario | server | req/s | p50 ms | p90 ms | p99 ms | CPU % | RSS MB | non-2xx |`)
   console.log(`| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`)
   for (const [scenario, byServer] of results) {
-    const raw = byServer.get('raw')
     for (const [name, samples] of byServer) {
-      const ratio = raw ? median(samples.map((s, i) => s.requests / raw[i]!.requests)).toFixed(2) : ''
       const errors = samples.reduce((n, s) => n + s.errors, 0)
       console.log(
-        `| ${scenario} | ${name} | ${mid(samples, (s) => s.requests, 0, 6)} | ${mid(samples, (s) => s.p50, 2, 5)} | ${mid(samples, (s) => s.p99, 2, 5)} | ${mid(samples, (s) => s.cpu, 0, 3)} | ${mid(samples, (s) => s.rssMb, 0, 4)} | ${errors} | ${ratio} |`,
+        `| ${scenario} | ${name} | ${mid(samples, (s) => s.requests, 0, 6)} | ${mid(samples, (s) => s.p50, 2, 5)} | ${mid(samples, (s) => s.p90, 2, 5)} | ${mid(samples, (s) => s.p99, 2, 5)} | ${mid(samples, (s) => s.cpu, 0, 3)} | ${mid(samples, (s) => s.rssMb, 0, 4)} | ${errors} |`,
       )
     }
   }
-  const peer = results.get('get_one')?.get('fastify-drizzle')
-  const ours = results.get('get_one')?.get('onemodel')
-  if (peer && ours) {
-    const ratio = median(ours.map((s, i) => s.requests / peer[i]!.requests))
-    console.log(`\nget_one: onemodel ÷ fastify-drizzle = ${ratio.toFixed(2)}`)
-  }
+  console.log(`\n| scenario | onemodel ÷ raw | onemodel ÷ ${app.peer} |`)
+  console.log(`| --- | ---: | ---: |`)
+  for (const scenario of results.keys())
+    console.log(`| ${scenario} | ${ratio(scenario, 'raw')} | ${ratio(scenario, app.peer)} |`)
+  const targets = app.targets((scenario, versus) => ratioOf(results, scenario, versus))
+  if (targets.length > 0) console.log(`\n${targets.join('\n')}`)
 }
 
+const { connections, warmup, duration } = flags
 requireWrk()
-const servers = serversOf(flags.servers.split(','))
+const app = await benchApp()
+const servers = serversOf(app, flags.servers.split(','))
 for (const server of servers) server.prepare?.()
-const database = await heroesDatabase()
 const rounds = Number(flags.rounds)
-const results: Results = new Map(flags.scenarios.split(',').map((s) => [s, new Map()]))
+const scenarios = flags.scenarios?.split(',') ?? app.scenarios
+const results: Results = new Map(scenarios.map((s) => [s, new Map()]))
 for (let i = 0; i < rounds; i++) {
   const order = servers.map((_, j) => servers[(j + i) % servers.length]!)
   console.log(`round ${i + 1}/${rounds}: ${order.map((s) => s.name).join(', ')}`)
-  await round(order, database, results)
+  await round(app, order, results)
 }
-report(results, rounds, database)
+report(app, results, rounds)

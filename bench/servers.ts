@@ -1,9 +1,11 @@
 /**
- * The servers of the Heroes bench, by dialect: how each is started on a database, stopped, and checked
- * before it is timed.
+ * The servers of the benches: how each is started on a database and stopped, and those of the Heroes
+ * bench, by dialect, with the check each passes before it is timed.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { once } from 'node:events'
+import { createServer, type AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 
@@ -44,14 +46,24 @@ export const SERVERS = {
 
 export type BenchDialect = keyof typeof SERVERS
 
-let nextPort = 18000
+/** A port nothing listens on now, from the system, so that benches and tests running at once never meet. */
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1')
+  await once(probe, 'listening')
+  const { port } = probe.address() as AddressInfo // a TCP server's address is never a pipe's name
+  await new Promise((resolve) => probe.close(resolve))
+  return port
+}
 
-/** Starts `server` on `databaseUrl`, and resolves once it answers. */
+/** Starts `server` on `databaseUrl`, and resolves once it answers `readyPath`. */
 export async function start(
   server: Server,
   databaseUrl: string,
+  readyPath = '/heroes/1',
 ): Promise<{ child: ChildProcess; url: string }> {
-  const port = nextPort++
+  const script = server.args.at(-1)!
+  if (!existsSync(script)) throw new Error(`${server.name}: ${script} does not exist`)
+  const port = await freePort()
   const child = spawn(process.execPath, server.args, {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -59,7 +71,7 @@ export async function start(
   const url = `http://127.0.0.1:${port}`
   for (let i = 0; i < 100; i++) {
     try {
-      await fetch(`${url}/heroes/1`)
+      await fetch(url + readyPath)
       return { child, url }
     } catch {
       await sleep(100)

@@ -9,18 +9,22 @@ const scenarios = resolve(import.meta.dirname, 'scenarios')
 export interface Sample {
   requests: number
   p50: number
+  p90: number
   p99: number
   errors: number
   cpu: number
   rssMb: number
 }
 
-/** How wrk loads the server: connections, warm-up and measured seconds, and the ids the scenarios use. */
+/**
+ * How wrk loads the server: connections, warm-up and measured seconds, and what the scenarios read from
+ * their environment (the seeded ids, a token).
+ */
 export interface Load {
   connections: string
   warmup: string
   duration: string
-  heroes: number
+  env: Record<string, string>
 }
 
 /** Exits with a hint when wrk is not installed. */
@@ -65,11 +69,11 @@ function wrk(url: string, scenario: string, seconds: string, load: Load): string
       join(scenarios, `${scenario}.lua`),
       url,
     ],
-    { encoding: 'utf8', env: { ...process.env, BENCH_HEROES: String(load.heroes) } },
+    { encoding: 'utf8', env: { ...process.env, ...load.env } },
   )
 }
 
-/** Warms the server at `url` (process `pid`) up with `scenario`, then measures it. */
+/** Warms the server at `url` (process `pid`) up with `scenario` (a script of scenarios/), then measures it. */
 export function measure(url: string, pid: number, scenario: string, load: Load): Sample {
   wrk(url, scenario, load.warmup, load)
   const before = cpuTicks(pid)
@@ -80,6 +84,7 @@ export function measure(url: string, pid: number, scenario: string, load: Load):
   return {
     requests: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0),
     p50: ms(/\s50%\s+(\S+)/.exec(output)?.[1] ?? ''),
+    p90: ms(/\s90%\s+(\S+)/.exec(output)?.[1] ?? ''),
     p99: ms(/\s99%\s+(\S+)/.exec(output)?.[1] ?? ''),
     errors: Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0),
     cpu,

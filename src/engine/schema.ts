@@ -87,9 +87,12 @@ export function declaredTable(table: TableModel, dialect: Dialect): TableSchema 
     autoIncrement: column === table.generatedKey,
     fill: fillOf(field),
   }))
+  // The primary key's own index serves lookups by its first column; a later column of a composite key,
+  // such as a link table's second foreign key, needs its index when the field asks for one.
+  const [leadingKey] = table.primaryKeys
   const declaredIndexes: IndexSchema[] = [
     ...fields
-      .filter(([, field]) => field.options.index && !field.isPrimaryKey)
+      .filter(([column, field]) => field.options.index && column !== leadingKey)
       .map(([column, field]) => ({
         name: `ix_${name}_${column}`,
         columns: [column],
