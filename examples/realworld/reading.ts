@@ -75,8 +75,10 @@ export interface Page {
 }
 
 /**
- * The articles that meet every filter, newest first, as the viewer sees them: two queries whatever the
- * page size, the rows with their counts and flags, then the tags of them all (left out when there is no row).
+ * The articles that meet every filter as the viewer sees them: two queries whatever the page size, the rows
+ * with their counts and flags, then the tags of them all (left out when there is no row). A page is newest
+ * first; without one, every article that meets the filters is read, in no order: one by its slug reads
+ * through the slug's index, where ordering would have SQLite walk the articles by date to find it.
  *
  * @example
  * const [article] = await readArticles(session, [Article.c.slug.eq(slug)], viewer)
@@ -85,27 +87,30 @@ export async function readArticles(
   session: Session,
   filters: readonly ArticleFilter[],
   viewer: User | undefined,
-  page: Page = { limit: 1, offset: 0 },
+  page?: Page,
 ): Promise<ArticlePublic[]> {
   const favoritesOf = select(count()).selectFrom(Favorite).correlate(Article)
   const favoritesCount = favoritesOf.where(Favorite.c.article_id.eq(Article.c.id)).scalarSubquery()
   const favorited = favoritesOf
     .where(Favorite.c.article_id.eq(Article.c.id), Favorite.c.user_id.in(viewerIds(viewer)))
     .scalarSubquery()
+  const matching = select(
+    Article,
+    User,
+    favoritesCount.as('favorites_count'),
+    favorited.as('favorited'),
+    followedByViewer(viewer).as('following'),
+  )
+    .join(User)
+    .where(...filters)
   const rows = await session
     .exec(
-      select(
-        Article,
-        User,
-        favoritesCount.as('favorites_count'),
-        favorited.as('favorited'),
-        followedByViewer(viewer).as('following'),
-      )
-        .join(User)
-        .where(...filters)
-        .orderBy(Article.c.created_at.desc(), Article.c.id.desc())
-        .limit(page.limit)
-        .offset(page.offset),
+      page === undefined
+        ? matching
+        : matching
+            .orderBy(Article.c.created_at.desc(), Article.c.id.desc())
+            .limit(page.limit)
+            .offset(page.offset),
     )
     .all()
   const tagLists = await readTagLists(
