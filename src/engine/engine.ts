@@ -59,10 +59,13 @@ export interface EngineOptions<T extends readonly TableModel[] = readonly TableM
    * that Session writes or opens a transaction; every other statement, `engine.db`'s included, runs on the
    * primary. A replica that is down or lags past `replicaLag.max` is skipped. See `docs/deploying.md`.
    *
+   * A string is a comma-separated list, as in an environment variable; an empty one is none.
+   *
    * @example
-   * createEngine(process.env.DATABASE_URL!, { replicas: process.env.DATABASE_REPLICA_URLS?.split(',') })
+   * createEngine(process.env.DATABASE_URL!, { replicas: process.env.DATABASE_REPLICA_URLS }) // 'postgresql://…,postgresql://…'
+   * createEngine(primaryUrl, { replicas: [replicaUrl], replicaLag: { max: 2000 } })
    */
-  replicas?: readonly string[]
+  replicas?: string | readonly string[] | undefined
   /** How stale a replica may be and still serve reads (default 5000 ms), checked every `checkEvery` (1000 ms). */
   replicaLag?: ReplicaLagOptions
 }
@@ -134,7 +137,10 @@ export class Engine<DB = any> {
 /** The engine's {@link Replicas}: each replica an engine of its own for reads, and one of one connection for checks. */
 function replicasOf(primary: Dialect, options: EngineOptions): Replicas | undefined {
   // `tables` only types engine.db; the replicas' engines take the rest.
-  const { replicas: urls = [], replicaLag, tables, ...shared } = options
+  const { replicas, replicaLag, tables, ...shared } = options
+  const urls = (typeof replicas === 'string' ? replicas.split(',') : (replicas ?? []))
+    .map((url) => url.trim())
+    .filter((url) => url !== '')
   if (urls.length === 0) return undefined
   if (primary.name !== 'postgres' || urls.some((url) => parseDatabaseUrl(url).dialect !== 'postgres')) {
     throw new EngineUrlError(
