@@ -184,7 +184,14 @@ export class PostgresPool implements NativePool {
     this.#used = true
     const client = await this.#pool.connect()
     let connection = this.#connections.get(client)
-    if (connection === undefined) this.#connections.set(client, (connection = new PostgresConnection(client)))
+    if (connection === undefined) {
+      this.#connections.set(client, (connection = new PostgresConnection(client)))
+      // pg's pool listens for a client's errors only while it is idle: the server's shutdown (FATAL
+      // 57P01) reaching a checked-out client between two statements would otherwise crash the process.
+      // Its next statement fails, and the pool then closes it.
+      const broken = connection
+      client.on('error', () => (broken.broken = true))
+    }
     return connection
   }
 
