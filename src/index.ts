@@ -206,6 +206,7 @@ export {
 } from './orm/insert.ts'
 
 export { createApp, App, type AppOptions, type Lifespan, type ListenOptions } from './http/app.ts'
+export type { HealthOptions } from './http/health.ts'
 export {
   path,
   query,

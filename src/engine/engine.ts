@@ -1,4 +1,4 @@
-import { Kysely, type CompiledQuery, type KyselyPlugin, type Logger } from 'kysely'
+import { CompiledQuery, Kysely, type KyselyPlugin, type Logger } from 'kysely'
 import type { TableModel } from '../model/table.ts'
 import type { EngineDatabase } from './database-type.ts'
 import type { Dialect, PoolOptions } from './dialect/dialect.ts'
@@ -8,7 +8,10 @@ import { postgresDialect } from './dialect/postgres/postgres-dialect.ts'
 import { sqliteDialect } from './dialect/sqlite/sqlite-dialect.ts'
 import type { SqliteOptions } from './dialect/sqlite/sqlite-driver.ts'
 import { checkInterval, Replicas, type ReplicaConnections, type ReplicaLagOptions } from './replicas.ts'
+import { OBJECT_ROWS } from './statement.ts'
 import { parseDatabaseUrl, redactUrl } from './url.ts'
+
+const PING = CompiledQuery.raw('select 1')
 
 /** Options of {@link createEngine}; `T` is the tuple of tables given as `tables`. */
 export interface EngineOptions<T extends readonly TableModel[] = readonly TableModel[]> {
@@ -114,6 +117,17 @@ export class Engine<DB = any> {
     // No `log` here: the executor logs every statement, Kysely's included, once.
     this.db = new Kysely<DB>({ dialect: this.dialect.kysely, plugins: options.plugins })
     this.replicas = replicasOf(this.dialect, options)
+  }
+
+  /**
+   * Runs `select 1` on the primary: resolves when the database answers, rejects with its error (a
+   * `ConnectionError` when it cannot be reached). For readiness checks.
+   *
+   * @example
+   * createApp({ health: { checks: { database: () => engine.ping() } } })
+   */
+  async ping(): Promise<void> {
+    await this.dialect.executor.execute(PING, OBJECT_ROWS)
   }
 
   /**
