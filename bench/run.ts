@@ -8,10 +8,12 @@
  * a copy of one seeded file. `--dialect postgresql`: the ceiling is node:http + pg named prepared statements
  * on a pool of 10 (bench/baselines/raw-pg), each run on the hero table seeded again in the database of
  * BENCH_DATABASE_URL (default postgresql://postgres:postgres@127.0.0.1:5432/onemodel_bench, created when
- * missing); the Fastify + Drizzle peer runs on SQLite only.
+ * missing); the Fastify + Drizzle peer runs on SQLite only. On PostgreSQL, `workers-1` and `workers-2` serve
+ * the app with `onemodel serve --workers 1` and `--workers 2` (node:cluster), as a deployment runs it; their
+ * CPU and memory are those of all their processes.
  *
  * Flags: --dialect sqlite --rounds 3 --duration 10 --warmup 2 --connections 32 --seed 1000
- * --servers raw,onemodel,fastify-drizzle --scenarios get_one,list,post,patch,mixed
+ * --servers raw,onemodel,fastify-drizzle (or raw,workers-1,workers-2) --scenarios get_one,list,post,patch,mixed
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

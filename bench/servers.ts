@@ -21,6 +21,19 @@ const onemodel: Server = {
   args: ['--conditions=development', join(root, 'examples/heroes/main.ts')],
 }
 
+/**
+ * `onemodel serve examples/heroes/app.ts --workers <count>`, as a deployment runs it: with two or more,
+ * the processes share the port through node:cluster, each with its own engine and pool of 10.
+ */
+function served(workers: number): Server {
+  const cli = join(root, 'src/cli/main.ts')
+  const app = join(root, 'examples/heroes/app.ts')
+  return {
+    name: `workers-${workers}`,
+    args: ['--conditions=development', cli, 'serve', app, '--workers', String(workers)],
+  }
+}
+
 /** The servers each dialect can run; `raw` is the ceiling the others are compared with. */
 export const SERVERS = {
   sqlite: {
@@ -39,6 +52,8 @@ export const SERVERS = {
   postgres: {
     raw: { name: 'raw', args: [join(root, 'bench/baselines/raw-pg/server.ts')] },
     onemodel,
+    'workers-1': served(1),
+    'workers-2': served(2),
   },
 } satisfies Record<string, Record<string, Server>>
 
