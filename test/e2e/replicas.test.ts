@@ -11,6 +11,7 @@ import { describe, test } from 'node:test'
 import {
   createAll,
   createEngine,
+  EngineUrlError,
   field,
   Metadata,
   model,
@@ -258,3 +259,52 @@ if (postgres && REPLICA_AVAILABLE) {
     })
   })
 }
+
+describe('replicas anywhere', () => {
+  test('are PostgreSQL replicas of a PostgreSQL primary; an empty list, or an unset variable, is none', () => {
+    assert.throws(
+      () => createEngine('sqlite://', { replicas: ['postgresql://u:secret@replica/db'] }),
+      (error: unknown) => error instanceof EngineUrlError && !/secret/.test((error as Error).message),
+    )
+    assert.throws(
+      () => createEngine('postgresql://u:p@primary/db', { replicas: 'mysql://u:p@replica/db' }),
+      EngineUrlError,
+    )
+    assert.equal(createEngine('sqlite://', { replicas: '' }).replicas, undefined)
+    assert.equal(createEngine('sqlite://', { replicas: undefined }).replicas, undefined)
+    const two = createEngine('postgresql://u:p@primary/db', {
+      replicas: ' postgresql://u:p@a/db, postgresql://u:p@b/db,',
+    })
+    assert.deepEqual(
+      two.replicas!.status().map((replica) => [replica.url, replica.usable]),
+      [
+        ['postgresql://u:***@a/db', false],
+        ['postgresql://u:***@b/db', false],
+      ],
+      'a comma-separated list, as in DATABASE_REPLICA_URLS; none usable before a check answers',
+    )
+  })
+
+  if (postgres) {
+    test('a replica that never answers is skipped: every read runs on the primary', async () => {
+      const primaryUrl = await postgres.isolatedUrl()
+      // Port 1 refuses connections: a replica that is down from the start.
+      await using engine = createEngine(primaryUrl, {
+        replicas: ['postgresql://postgres:postgres@127.0.0.1:1/onemodel_test'],
+        replicaLag: { checkEvery: 50 },
+      })
+      await createAll(engine)
+      await ANSWERING.execute(engine.db)
+      for (let i = 0; i < 10; i++) {
+        await using session = new Session(engine, { reads: 'replica' })
+        assert.equal(await answeredByReplica(session), false)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      assert.deepEqual(engine.replicas!.status()[0], {
+        url: 'postgresql://postgres:***@127.0.0.1:1/onemodel_test',
+        usable: false,
+        lag: undefined,
+      })
+    })
+  }
+})
