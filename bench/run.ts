@@ -123,6 +123,14 @@ function report(results: Results, rounds: number, database: HeroesDatabase): voi
       )
     }
   }
+  // What the second worker buys, round by round (both ran under the same load from elsewhere).
+  for (const [scenario, byServer] of results) {
+    const one = byServer.get('workers-1')
+    const two = byServer.get('workers-2')
+    if (!one || !two) continue
+    const ratio = median(two.map((s, i) => s.requests / one[i]!.requests))
+    console.log(`${scenario}: workers-2 ÷ workers-1 = ${ratio.toFixed(2)}`)
+  }
   const peer = results.get('get_one')?.get('fastify-drizzle')
   const ours = results.get('get_one')?.get('onemodel')
   if (peer && ours) {
