@@ -88,6 +88,7 @@ export class Replicas {
   readonly #checkEvery: number
   readonly #primary: Executor
   #timer: NodeJS.Timeout | undefined
+  #disposed = false
   #next = 0
 
   constructor(primary: Executor, replicas: readonly ReplicaConnections[], lag: ReplicaLagOptions = {}) {
@@ -150,6 +151,7 @@ export class Replicas {
 
   /** Stops checking and closes every replica's connections. */
   async dispose(): Promise<void> {
+    this.#disposed = true
     clearInterval(this.#timer)
     this.#timer = undefined
     await Promise.all(this.#members.map((member) => member.dispose()))
@@ -160,6 +162,8 @@ export class Replicas {
    * first call starts the checks: no replica is usable before its first check answers.
    */
   #pick(): Member | undefined {
+    // Once disposed, reads go to the primary, whose executor refuses them with OM_ENGINE_DISPOSED.
+    if (this.#disposed) return undefined
     if (this.#timer === undefined) this.#startChecks()
     const members = this.#members
     for (let tried = 0; tried < members.length; tried++) {
