@@ -22,6 +22,7 @@ import {
   type Engine,
 } from 'onemodel-ts'
 import { Hero, heroesApp } from '../../examples/heroes/app.ts'
+import { Hero as TeamHero, metadata as teamsMetadata, teamsApp } from '../../examples/teams/app.ts'
 import { DIALECTS } from '../support/dialects.ts'
 import { REPLICA_AVAILABLE, REPLICA_URL, replicaUrlOf } from '../support/scale-out.ts'
 
@@ -71,14 +72,14 @@ async function answeredByReplica(session: Session): Promise<boolean> {
 }
 
 /** A fresh schema with the tables and the view, seen by the replica, and an engine whose replica is usable. */
-async function setup(options: { maxLag?: number } = {}) {
+async function setup(options: { maxLag?: number; metadata?: Metadata } = {}) {
   const primaryUrl = await postgres!.isolatedUrl()
   const replicaUrl = replicaUrlOf(primaryUrl)
   const engine = createEngine(primaryUrl, {
     replicas: [replicaUrl],
     replicaLag: { max: options.maxLag ?? 10_000, checkEvery: 100 },
   })
-  await createAll(engine) // the Heroes example's table
+  await createAll(engine, { metadata: options.metadata }) // by default, the Heroes example's table
   await ANSWERING.execute(engine.db)
   await replicaServes(engine)
   return { engine, primaryUrl, replicaUrl }
@@ -141,28 +142,29 @@ if (postgres && REPLICA_AVAILABLE) {
     })
 
     test('under replication lag, a Session reads its own writes, and the app finds the hero it created', async () => {
-      const { engine, primaryUrl, replicaUrl } = await setup()
+      // Lag bounds far above the delay: the lagging replica stays in use, stale, however slow this machine.
+      const { engine, primaryUrl, replicaUrl } = await setup({ maxLag: 60_000, metadata: teamsMetadata })
       await using _ = engine
-      const heroes = heroesApp(primaryUrl, replicaUrl)
-      const base = await heroes.app.listen({ port: 0, signals: false })
-      const lag = await delayReplay(3000)
+      const teams = teamsApp(primaryUrl, { replicas: [replicaUrl], replicaLag: { max: 60_000 } })
+      const base = await teams.app.listen({ port: 0, signals: false })
+      const lag = await delayReplay(8000)
       try {
         await eventually('the app reads its list from the replica', async () => {
           await fetch(`${base}/heroes/`).then((response) => response.json())
-          return heroes.engine.replicas!.status()[0]!.usable
+          return teams.engine.replicas!.status()[0]!.usable
         })
         await using writer = new Session(engine, { reads: 'replica' })
-        writer.add(Hero.create({ name: 'Rusty-Man', secret_name: 'Tommy Sharp' }))
+        writer.add(TeamHero.create({ name: 'Rusty-Man', secret_name: 'Tommy Sharp' }))
         await writer.commit()
         assert.deepEqual(
-          (await writer.exec(select(Hero)).all()).map((hero) => hero.name),
+          (await writer.exec(select(TeamHero)).all()).map((hero) => hero.name),
           ['Rusty-Man'],
           'the writer reads its write from the primary',
         )
         await using other = new Session(engine, { reads: 'replica' })
         assert.equal(await answeredByReplica(other), true)
         assert.deepEqual(
-          await other.exec(select(Hero)).all(),
+          await other.exec(select(TeamHero)).all(),
           [],
           'another Session reads the lagging replica',
         )
@@ -176,20 +178,22 @@ if (postgres && REPLICA_AVAILABLE) {
         assert.equal(byId.status, 200, 'GET by id reads the primary: the client finds what it created')
         const listed = (await fetch(`${base}/heroes/`).then((response) => response.json())) as unknown[]
         assert.deepEqual(listed, [], 'the list, read from the replica, is behind by the lag')
+        await lag.reset()
         await eventually('the replica catches up', async () => {
           const list = (await fetch(`${base}/heroes/`).then((response) => response.json())) as unknown[]
           return list.length === 2
         })
       } finally {
         await lag.reset()
-        await heroes.app.close()
+        await teams.app.close()
       }
     })
 
     test('a replica lagging past replicaLag.max is skipped until it catches up', async () => {
       const { engine } = await setup({ maxLag: 300 })
       await using _ = engine
-      const lag = await delayReplay(3000)
+      // Long enough to be noticed however slow this machine; reset as soon as it was.
+      const lag = await delayReplay(8000)
       try {
         await using writer = new Session(engine)
         writer.add(Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' }))
