@@ -9,13 +9,15 @@
  * file. `--dialect postgresql`: the ceiling is node:http + pg named prepared statements on a pool of 10
  * (bench/baselines/raw-pg), each run on the hero table seeded again in the database of BENCH_DATABASE_URL
  * (default postgresql://postgres:postgres@127.0.0.1:5432/onemodel_bench, created when missing); the
- * Fastify + Drizzle peer runs on SQLite only. `--seed` heroes (1000).
+ * Fastify + Drizzle peer runs on SQLite only. On PostgreSQL, `workers-1` and `workers-2` serve the app with
+ * `onemodel serve --workers 1` and `--workers 2` (node:cluster), as a deployment runs it; their CPU and
+ * memory are those of all their processes. `--seed` heroes (1000).
  *
  * `--app realworld` (realworld/bench.ts): the RealWorld API of examples/realworld against
  * bench/baselines/realworld-raw.ts and realworld-drizzle.ts, on SQLite; `--seed` articles (10000).
  *
  * Flags: --app heroes --dialect sqlite --rounds 3 --duration 10 --warmup 2 --connections 32 --seed N
- * --servers raw,onemodel,fastify-drizzle --scenarios (the app's: get_one,list,post,patch,mixed for heroes)
+ * --servers raw,onemodel,fastify-drizzle (or raw,workers-1,workers-2) --scenarios (the app's: get_one,list,post,patch,mixed for heroes)
  */
 import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -127,6 +129,14 @@ function report(app: BenchApp, results: Results, rounds: number): void {
     console.log(`| ${scenario} | ${ratio(scenario, 'raw')} | ${ratio(scenario, app.peer)} |`)
   const targets = app.targets((scenario, versus) => ratioOf(results, scenario, versus))
   if (targets.length > 0) console.log(`\n${targets.join('\n')}`)
+  // What the second worker buys, round by round (both ran under the same load from elsewhere).
+  for (const [scenario, byServer] of results) {
+    const one = byServer.get('workers-1')
+    const two = byServer.get('workers-2')
+    if (!one || !two) continue
+    const ratio = median(two.map((s, i) => s.requests / one[i]!.requests))
+    console.log(`${scenario}: workers-2 ÷ workers-1 = ${ratio.toFixed(2)}`)
+  }
 }
 
 const { connections, warmup, duration } = flags

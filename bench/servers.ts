@@ -23,6 +23,19 @@ const onemodel: Server = {
   args: ['--conditions=development', join(root, 'examples/heroes/main.ts')],
 }
 
+/**
+ * `onemodel serve examples/heroes/app.ts --workers <count>`, as a deployment runs it: with two or more,
+ * the processes share the port through node:cluster, each with its own engine and pool of 10.
+ */
+function served(workers: number): Server {
+  const cli = join(root, 'src/cli/main.ts')
+  const app = join(root, 'examples/heroes/app.ts')
+  return {
+    name: `workers-${workers}`,
+    args: ['--conditions=development', cli, 'serve', app, '--workers', String(workers)],
+  }
+}
+
 /** The servers each dialect can run; `raw` is the ceiling the others are compared with. */
 export const SERVERS = {
   sqlite: {
@@ -41,6 +54,8 @@ export const SERVERS = {
   postgres: {
     raw: { name: 'raw', args: [join(root, 'bench/baselines/raw-pg/server.ts')] },
     onemodel,
+    'workers-1': served(1),
+    'workers-2': served(2),
   },
 } satisfies Record<string, Record<string, Server>>
 
@@ -61,7 +76,7 @@ export async function start(
   databaseUrl: string,
   readyPath = '/heroes/1',
 ): Promise<{ child: ChildProcess; url: string }> {
-  const script = server.args.at(-1)!
+  const script = server.args.find((arg) => arg.endsWith('.ts'))!
   if (!existsSync(script)) throw new Error(`${server.name}: ${script} does not exist`)
   const port = await freePort()
   const child = spawn(process.execPath, server.args, {

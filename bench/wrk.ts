@@ -1,6 +1,6 @@
 /** Loads a server with wrk from another process, and reads what it costs the server from /proc. */
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 const scenarios = resolve(import.meta.dirname, 'scenarios')
@@ -40,14 +40,35 @@ export function requireWrk(): void {
   }
 }
 
-function cpuTicks(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return Number(fields[11]) + Number(fields[12]) // utime + stime, in clock ticks (100 per second)
+/** `pid` and its children: the workers of `onemodel serve --workers N` are the primary's children. */
+function processes(pid: number): number[] {
+  const children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+  )
+  return [pid, ...children]
 }
 
-function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)
-  return line ? Number(line[1]) / 1024 : 0
+/** A process's /proc file, or nothing when it exited meanwhile. */
+function proc(pid: number, file: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
+function cpuTicks(pids: readonly number[]): number {
+  return pids.reduce((sum, pid) => {
+    const fields = proc(pid, 'stat').split(') ')[1]?.split(' ') ?? []
+    return sum + Number(fields[11] ?? 0) + Number(fields[12] ?? 0) // utime + stime, in clock ticks (100 per second)
+  }, 0)
+}
+
+function rssMb(pids: readonly number[]): number {
+  return pids.reduce(
+    (sum, pid) => sum + Number(/VmRSS:\s+(\d+)/.exec(proc(pid, 'status'))?.[1] ?? 0) / 1024,
+    0,
+  )
 }
 
 function ms(text: string): number {
@@ -73,14 +94,18 @@ function wrk(url: string, scenario: string, seconds: string, load: Load): string
   )
 }
 
-/** Warms the server at `url` (process `pid`) up with `scenario` (a script of scenarios/), then measures it. */
+/**
+ * Warms the server at `url` (process `pid`, with its worker processes if any) up with `scenario`, then
+ * measures it; CPU and memory are those of all its processes.
+ */
 export function measure(url: string, pid: number, scenario: string, load: Load): Sample {
   wrk(url, scenario, load.warmup, load)
-  const before = cpuTicks(pid)
+  const pids = processes(pid)
+  const before = cpuTicks(pids)
   const started = performance.now()
   const output = wrk(url, scenario, load.duration, load)
   const seconds = (performance.now() - started) / 1000
-  const cpu = (cpuTicks(pid) - before) / seconds
+  const cpu = (cpuTicks(pids) - before) / seconds
   return {
     requests: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0),
     p50: ms(/\s50%\s+(\S+)/.exec(output)?.[1] ?? ''),
@@ -88,6 +113,6 @@ export function measure(url: string, pid: number, scenario: string, load: Load):
     p99: ms(/\s99%\s+(\S+)/.exec(output)?.[1] ?? ''),
     errors: Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0),
     cpu,
-    rssMb: rssMb(pid),
+    rssMb: rssMb(pids),
   }
 }

@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   OM_ENGINE_BUSY: 'The database stayed locked by another connection for longer than the busy timeout.',
   OM_ENGINE_TIMEOUT: 'A statement ran longer than the statement timeout, and the database cancelled it.',
   OM_ENGINE_PLUGIN: "A Kysely plugin of the engine changed the bound values of the Session's statements.",
+  OM_ENGINE_TRANSACTION_POOLING:
+    'A statement or setting would outlive its transaction, which a pooler in transaction mode cannot keep.',
   OM_ORM_INTEGRITY: 'The database rejected a write: a unique, foreign key, not-null or check constraint.',
   OM_ORM_DATA: 'The database refused a value that does not fit its column: too long, or out of range.',
   OM_ORM_NO_RESULT: 'A query expected exactly one row and found none.',

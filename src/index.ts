@@ -111,6 +111,7 @@ export type {
 export type { Coercer } from './model/coerce.ts'
 
 export { createEngine, Engine, type EngineOptions } from './engine/engine.ts'
+export { Replicas, type ReplicaLagOptions, type ReplicaStatus } from './engine/replicas.ts'
 export type { DatabaseOf, DatabaseTableOf } from './engine/database-type.ts'
 export { createAll, dropAll, type SchemaOptions } from './engine/ddl.ts'
 export { parseDatabaseUrl, redactUrl, type DatabaseUrl, type DialectName } from './engine/url.ts'
@@ -205,6 +206,7 @@ export {
 } from './orm/insert.ts'
 
 export { createApp, App, type AppOptions, type Lifespan, type ListenOptions } from './http/app.ts'
+export type { HealthOptions } from './http/health.ts'
 export {
   path,
   query,

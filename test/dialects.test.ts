@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createEngine } from 'onemodel-ts'
 import { DIALECTS, REQUESTED, SKIPPED_DIALECTS } from './support/dialects.ts'
+import { SKIPPED_SCALE_OUT } from './support/scale-out.ts'
 
 for (const name of REQUESTED) {
   const skipped = SKIPPED_DIALECTS.find((dialect) => dialect.name === name)
@@ -20,5 +21,14 @@ for (const name of REQUESTED) {
       const rows = await engine.db.selectNoFrom((eb) => eb.lit(1).as('one')).execute()
       assert.equal(Number(rows[0]!.one), 1)
     },
+  )
+}
+
+// The replica and PgBouncer of the PostgreSQL server: reported once here when they do not answer.
+for (const { name, reason } of SKIPPED_SCALE_OUT) {
+  test(
+    `postgres ${name}: the scale-out suites run here`,
+    { skip: `postgres ${name} skipped: ${reason}` },
+    () => {},
   )
 }

@@ -38,15 +38,31 @@ export const HeroCreate = HeroBase.extend('HeroCreate', { secret_name: field.str
 
 export const HeroUpdate = HeroCreate.partial('HeroUpdate')
 
-/** Builds the app on a database: `sqlite:///database.db` unless `DATABASE_URL` says otherwise. */
-export function heroesApp(databaseUrl = process.env.DATABASE_URL ?? 'sqlite:///database.db') {
-  const engine = createEngine(databaseUrl)
+/**
+ * Builds the app on a database: `sqlite:///database.db` unless `DATABASE_URL` says otherwise, with the
+ * PostgreSQL read replicas of `DATABASE_REPLICA_URLS` (comma-separated), if any.
+ */
+export function heroesApp(
+  databaseUrl = process.env.DATABASE_URL ?? 'sqlite:///database.db',
+  replicas = process.env.DATABASE_REPLICA_URLS,
+) {
+  const engine = createEngine(databaseUrl, { replicas })
 
   // One Session per request, closed after the response is sent (seed 004).
   const getSession = depends(async function* getSession() {
     await using session = new Session(engine)
     yield session
   })
+
+  // The hero list may be a second stale: with replicas, it is read from one. A hero just created is read
+  // by id from the primary, so a client always finds what it wrote. Without replicas, this is getSession.
+  const getReadSession =
+    engine.replicas === undefined
+      ? getSession
+      : depends(async function* getReadSession() {
+          await using session = new Session(engine, { reads: 'replica' })
+          yield session
+        })
 
   const app = createApp({
     title: 'Heroes API',
@@ -69,7 +85,7 @@ export function heroesApp(databaseUrl = process.env.DATABASE_URL ?? 'sqlite:///d
     '/heroes/',
     {
       params: {
-        session: getSession,
+        session: getReadSession,
         // ge: 0 beyond the tutorial's Query(le=100): a negative offset or limit is a 422, not a database error.
         offset: query.integer({ default: 0, ge: 0 }),
         limit: query.integer({ default: 100, ge: 0, le: 100 }),
@@ -121,5 +137,5 @@ export function heroesApp(databaseUrl = process.env.DATABASE_URL ?? 'sqlite:///d
     },
   )
 
-  return { app, engine, getSession }
+  return { app, engine, getSession, getReadSession }
 }

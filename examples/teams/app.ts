@@ -71,11 +71,12 @@ export const TeamPublicWithHeroes = TeamPublic.extend('TeamPublicWithHeroes', {
 
 /**
  * Builds the app on a database: `sqlite:///database.db` unless `DATABASE_URL` says otherwise, with the
- * engine's `options` (`{ echo: true }` prints every statement).
+ * engine's `options` (`{ echo: true }` prints every statement), by default the PostgreSQL read replicas
+ * of `DATABASE_REPLICA_URLS` (comma-separated).
  */
 export function teamsApp(
   databaseUrl = process.env.DATABASE_URL ?? 'sqlite:///database.db',
-  options: EngineOptions = {},
+  options: EngineOptions = { replicas: process.env.DATABASE_REPLICA_URLS },
 ) {
   const engine = createEngine(databaseUrl, options)
 
@@ -83,6 +84,16 @@ export function teamsApp(
     await using session = new Session(engine)
     yield session
   })
+
+  // The lists may be a second stale: with replicas they are read from one. A row just created or changed
+  // is read by id from the primary, so a client always finds what it wrote.
+  const getReadSession =
+    engine.replicas === undefined
+      ? getSession
+      : depends(async function* getReadSession() {
+          await using session = new Session(engine, { reads: 'replica' })
+          yield session
+        })
 
   const app = createApp({
     title: 'Heroes & Teams API',
@@ -109,7 +120,7 @@ export function teamsApp(
 
   app.get(
     '/heroes/',
-    { params: { session: getSession, offset, limit }, response: list(HeroPublic) },
+    { params: { session: getReadSession, offset, limit }, response: list(HeroPublic) },
     async function readHeroes({ session, offset, limit }) {
       return session.exec(select(Hero).orderBy(Hero.c.id).offset(offset).limit(limit)).all()
     },
@@ -169,7 +180,7 @@ export function teamsApp(
 
   app.get(
     '/teams/',
-    { params: { session: getSession, offset, limit }, response: list(TeamPublic) },
+    { params: { session: getReadSession, offset, limit }, response: list(TeamPublic) },
     async function readTeams({ session, offset, limit }) {
       return session.exec(select(Team).orderBy(Team.c.id).offset(offset).limit(limit)).all()
     },
@@ -216,5 +227,5 @@ export function teamsApp(
     },
   )
 
-  return { app, engine, getSession }
+  return { app, engine, getSession, getReadSession }
 }

@@ -1,12 +1,17 @@
-import { Kysely, type CompiledQuery, type KyselyPlugin, type Logger } from 'kysely'
+import { CompiledQuery, Kysely, type KyselyPlugin, type Logger } from 'kysely'
 import type { TableModel } from '../model/table.ts'
 import type { EngineDatabase } from './database-type.ts'
 import type { Dialect, PoolOptions } from './dialect/dialect.ts'
+import { EngineUrlError } from '../errors.ts'
 import { mysqlDialect } from './dialect/mysql/mysql-dialect.ts'
 import { postgresDialect } from './dialect/postgres/postgres-dialect.ts'
 import { sqliteDialect } from './dialect/sqlite/sqlite-dialect.ts'
 import type { SqliteOptions } from './dialect/sqlite/sqlite-driver.ts'
+import { checkInterval, Replicas, type ReplicaConnections, type ReplicaLagOptions } from './replicas.ts'
+import { OBJECT_ROWS } from './statement.ts'
 import { parseDatabaseUrl, redactUrl } from './url.ts'
+
+const PING = CompiledQuery.raw('select 1')
 
 /** Options of {@link createEngine}; `T` is the tuple of tables given as `tables`. */
 export interface EngineOptions<T extends readonly TableModel[] = readonly TableModel[]> {
@@ -51,6 +56,21 @@ export interface EngineOptions<T extends readonly TableModel[] = readonly TableM
    * createEngine(url, { log: (event) => metrics.observe(event.query.sql, event.queryDurationMillis) })
    */
   log?: Logger
+  /**
+   * Read replicas of a PostgreSQL primary (streaming replicas), each with a pool of its own sized by
+   * `pool`. Only the reads of a Session created with `{ reads: 'replica' }` go to them, and only until
+   * that Session writes or opens a transaction; every other statement, `engine.db`'s included, runs on the
+   * primary. A replica that is down or lags past `replicaLag.max` is skipped. See `docs/deploying.md`.
+   *
+   * A string is a comma-separated list, as in an environment variable; an empty one is none.
+   *
+   * @example
+   * createEngine(process.env.DATABASE_URL!, { replicas: process.env.DATABASE_REPLICA_URLS }) // 'postgresql://…,postgresql://…'
+   * createEngine(primaryUrl, { replicas: [replicaUrl], replicaLag: { max: 2000 } })
+   */
+  replicas?: string | readonly string[] | undefined
+  /** How stale a replica may be and still serve reads (default 5000 ms), checked every `checkEvery` (1000 ms). */
+  replicaLag?: ReplicaLagOptions
 }
 
 /**
@@ -67,12 +87,22 @@ export class Engine<DB = any> {
    * `engine.db.selectFrom('hero').select(['id', 'name'])` is checked against the `Hero` model.
    */
   readonly db: Kysely<DB>
+  /**
+   * The read replicas given as `replicas`, which Sessions created with `{ reads: 'replica' }` read from;
+   * `undefined` without any. `engine.replicas.status()` says which are usable and how far behind they are.
+   */
+  readonly replicas: Replicas | undefined
 
   constructor(url: string, options: EngineOptions = {}) {
     this.url = redactUrl(url)
     const parsed = parseDatabaseUrl(url)
     const onQuery = options.echo ? echoTo(options.logger ?? console.log) : undefined
-    const settings = { onQuery, log: options.log, prepare: options.prepare ?? true }
+    const settings = {
+      onQuery,
+      log: options.log,
+      prepare: options.prepare ?? true,
+      transactionPooling: false,
+    }
     if (parsed.dialect === 'sqlite') {
       const sqlite = { ...options.sqlite, filename: parsed.filename, memory: parsed.memory }
       this.dialect = sqliteDialect(sqlite, settings)
@@ -81,10 +111,23 @@ export class Engine<DB = any> {
       this.dialect = create(parsed.url, options.pool ?? {}, {
         ...settings,
         prepare: settings.prepare && parsed.prepare,
+        transactionPooling: parsed.transactionPooling,
       })
     }
     // No `log` here: the executor logs every statement, Kysely's included, once.
     this.db = new Kysely<DB>({ dialect: this.dialect.kysely, plugins: options.plugins })
+    this.replicas = replicasOf(this.dialect, options)
+  }
+
+  /**
+   * Runs `select 1` on the primary: resolves when the database answers, rejects with its error (a
+   * `ConnectionError` when it cannot be reached). For readiness checks.
+   *
+   * @example
+   * createApp({ health: { checks: { database: () => engine.ping() } } })
+   */
+  async ping(): Promise<void> {
+    await this.dialect.executor.execute(PING, OBJECT_ROWS)
   }
 
   /**
@@ -97,12 +140,40 @@ export class Engine<DB = any> {
    * process.once('SIGTERM', () => void app.close().then(() => engine.dispose()))
    */
   async dispose(): Promise<void> {
-    await this.dialect.executor.destroy()
+    await Promise.all([this.dialect.executor.destroy(), this.replicas?.dispose()])
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.dispose()
   }
+}
+
+/** The engine's {@link Replicas}: each replica an engine of its own for reads, and one of one connection for checks. */
+function replicasOf(primary: Dialect, options: EngineOptions): Replicas | undefined {
+  // `tables` only types engine.db; the replicas' engines take the rest.
+  const { replicas, replicaLag, tables, ...shared } = options
+  const urls = (typeof replicas === 'string' ? replicas.split(',') : (replicas ?? []))
+    .map((url) => url.trim())
+    .filter((url) => url !== '')
+  if (urls.length === 0) return undefined
+  if (primary.name !== 'postgres' || urls.some((url) => parseDatabaseUrl(url).dialect !== 'postgres')) {
+    throw new EngineUrlError(
+      `replicas are PostgreSQL streaming replicas of a PostgreSQL primary; ${urls.map((url) => JSON.stringify(redactUrl(url))).join(', ')} cannot serve this ${primary.name} engine.`,
+    )
+  }
+  const connectTimeout = checkInterval(replicaLag)
+  const connections = urls.map((url): ReplicaConnections => {
+    const reads = new Engine(url, shared)
+    // Not echoed or logged: a check every second would drown the statements the app runs.
+    const checks = new Engine(url, { pool: { ...shared.pool, size: 1, connectTimeout } })
+    return {
+      url: reads.url,
+      executor: reads.dialect.executor,
+      checker: checks.dialect.executor,
+      dispose: async () => void (await Promise.all([reads.dispose(), checks.dispose()])),
+    }
+  })
+  return new Replicas(primary.executor, connections, replicaLag)
 }
 
 function echoTo(logger: (line: string) => void): (query: CompiledQuery) => void {

@@ -12,12 +12,14 @@ import {
 } from 'kysely'
 import { DataError, OnemodelError } from '../errors.ts'
 import {
+  PoolerDetected,
   StalePreparedStatement,
   UnpreparedStatement,
   type NativeConnection,
   type NativePool,
 } from './dialect/native.ts'
 import type { PreparedStatements } from './prepared-statements.ts'
+import { refuseSessionState } from './transaction-pooling.ts'
 import { OBJECT_ROWS, type RowShape, type Statement } from './statement.ts'
 
 /**
@@ -35,6 +37,11 @@ export interface ExecutorOptions {
   log?: Logger | undefined
   /** The statements a server keeps prepared; `undefined` where none are (SQLite caches its own). */
   prepared?: PreparedStatements | undefined
+  /**
+   * A pooler in transaction pooling mode is in between (`?pgbouncer=true`): statements whose effect would
+   * outlive their transaction are refused (see {@link refuseSessionState}).
+   */
+  transactionPooling?: boolean | undefined
 }
 
 /**
@@ -86,7 +93,9 @@ export class Executor implements Driver {
   readonly #mapError: (error: unknown) => Error
   readonly #onQuery: ((query: CompiledQuery) => void) | undefined
   readonly #log: Logger | undefined
-  readonly #prepared: PreparedStatements | undefined
+  /** Becomes `undefined` when a pooler is detected (see {@link PoolerDetected}). */
+  #prepared: PreparedStatements | undefined
+  readonly #transactionPooling: boolean
   readonly #connections = new WeakMap<NativeConnection, ExecutorConnection>()
   #destroyed = false
 
@@ -96,6 +105,7 @@ export class Executor implements Driver {
     this.#onQuery = options.onQuery
     this.#log = options.log
     this.#prepared = options.prepared
+    this.#transactionPooling = options.transactionPooling ?? false
   }
 
   /** Nothing to do: connections open at first use. */
@@ -276,7 +286,8 @@ export class Executor implements Driver {
   /**
    * Runs `query` on `native`, prepared when the engine keeps it so. One the server would not prepare runs
    * as text. A prepared statement gone stale is prepared again next time; when it ran outside any
-   * transaction, that is at once.
+   * transaction, that is at once. A pooler detected under a prepared statement turns preparing off for
+   * good, and the statement runs again unprepared when it ran outside any transaction.
    */
   async #send(
     native: NativeConnection,
@@ -285,10 +296,17 @@ export class Executor implements Driver {
   ): Promise<QueryResult<unknown>> {
     const { sql, parameters } = query
     refuseInvalidDates(parameters)
+    if (this.#transactionPooling) refuseSessionState(sql)
     const prepared = this.#prepared
     try {
       return await native.execute(sql, parameters, shape, prepared?.nameOf(sql, parameters.length))
     } catch (error) {
+      if (error instanceof PoolerDetected) {
+        // For good: behind the pooler no prepared statement can be trusted to be on the next connection.
+        this.#prepared = undefined
+        if (!error.alone) throw error.cause
+        return await native.execute(sql, parameters, shape, undefined)
+      }
       if (error instanceof UnpreparedStatement) {
         if (error.lasting) prepared?.refuse(sql)
         return await native.execute(sql, parameters, shape, undefined)

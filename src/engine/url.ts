@@ -13,6 +13,11 @@ export type DatabaseUrl =
       readonly url: URL
       /** Keep repeated statements prepared on the server; false with `?pgbouncer=true`. */
       readonly prepare: boolean
+      /**
+       * The URL is a pooler's in transaction pooling mode (`?pgbouncer=true`): each transaction, or
+       * statement outside one, may run on another server connection, so nothing may outlive it.
+       */
+      readonly transactionPooling: boolean
     }
 
 const SCHEMES: Record<string, DialectName> = {
@@ -33,11 +38,12 @@ const SCHEMES: Record<string, DialectName> = {
  * A driver suffix (`sqlite+aiosqlite://`, `postgresql+asyncpg://`) is accepted and ignored, so URLs copied
  * from a Python project work.
  *
- * `?pgbouncer=true` on a PostgreSQL URL turns prepared statements off, for PgBouncer in transaction pooling
- * mode (where a statement prepared on one server connection may run on another); it is not passed to pg.
+ * `?pgbouncer=true` on a PostgreSQL URL says a pooler in transaction pooling mode (PgBouncer's) is in
+ * between, where a statement prepared on one server connection may run on another: prepared statements are
+ * off, and what would outlive a transaction is refused (see `docs/deploying.md`). It is not passed to pg.
  *
  * @example
- * parseDatabaseUrl('postgresql://app@db:6432/heroes?pgbouncer=true') // { dialect: 'postgres', prepare: false, url }
+ * parseDatabaseUrl('postgresql://app@db:6432/heroes?pgbouncer=true') // { dialect: 'postgres', prepare: false, transactionPooling: true, url }
  */
 export function parseDatabaseUrl(url: string): DatabaseUrl {
   const match = /^([a-z][a-z0-9]*)(?:\+[a-z0-9]+)?:\/\/(.*)$/i.exec(url.trim())
@@ -61,10 +67,10 @@ export function parseDatabaseUrl(url: string): DatabaseUrl {
       `Cannot parse database URL ${JSON.stringify(redactUrl(url))}: check the host, port and database name.`,
     )
   }
-  if (dialect === 'mysql') return { dialect, url: parsed, prepare: true }
-  const pgbouncer = parsed.searchParams.get('pgbouncer')
+  if (dialect === 'mysql') return { dialect, url: parsed, prepare: true, transactionPooling: false }
+  const pgbouncer = parsed.searchParams.get('pgbouncer') === 'true'
   parsed.searchParams.delete('pgbouncer')
-  return { dialect, url: parsed, prepare: pgbouncer !== 'true' }
+  return { dialect, url: parsed, prepare: !pgbouncer, transactionPooling: pgbouncer }
 }
 
 /** The URL with its password replaced by `***`, safe to log or show in an error. */

@@ -12,6 +12,7 @@ import { DependencyOverrides, type Dependency } from './depends.ts'
 import { DOCS_ASSETS, docsAsset, docsPage } from './docs.ts'
 import { errorAnswer } from './error-answer.ts'
 import { ExceptionHandlers, type ErrorClass, type ExceptionHandler } from './exception-handlers.ts'
+import { healthOpenApiPaths, healthPaths, serveHealth, type HealthOptions } from './health.ts'
 import { useMiddleware, type Middleware } from './middleware.ts'
 import { openApiDocument } from './openapi.ts'
 import {
@@ -65,6 +66,14 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** Dependencies run for every request of every route, cleanup included (FastAPI's `FastAPI(dependencies=…)`). */
   dependencies?: readonly Dependency<any, any>[]
+  /**
+   * Liveness and readiness endpoints (`/livez`, `/readyz`) for load balancers and orchestrators; default
+   * none. `true` serves them with no readiness check. See {@link HealthOptions}.
+   *
+   * @example
+   * createApp({ health: { checks: { database: () => engine.ping() } } })
+   */
+  health?: HealthOptions | boolean
   /** Any other option of the Fastify server the app creates. */
   fastify?: Omit<FastifyServerOptions, 'logger' | 'bodyLimit'>
 }
@@ -132,6 +141,12 @@ export class App<Shared = {}, Routes = {}> extends Router<'', Shared, Routes> {
         `${method} ${path}: the app serves its OpenAPI document and docs at ${served.join(' and ')}. Choose another path, or move them with createApp({ openapiUrl, docsUrl }).`,
       )
     }
+    const health = healthPaths(this.options.health)
+    if (health.some((url) => routerKey(url, ignoreSlash) === key)) {
+      throw new RouteDefinitionError(
+        `${method} ${path}: the app serves its health endpoints at ${health.join(' and ')}. Choose another path, or move them with createApp({ health: { live, ready } }).`,
+      )
+    }
     checkPathParams(route, planRoute(route, new Map()))
   }
 
@@ -178,11 +193,17 @@ export class App<Shared = {}, Routes = {}> extends Router<'', Shared, Routes> {
 
   /** The OpenAPI document of the routes, as `/openapi.json` serves it. */
   openapi(): Record<string, unknown> {
-    const { title = 'onemodel', version = '0.1.0', description } = this.options
-    return (this.#document ??= openApiDocument(
+    const { title = 'onemodel', version = '0.1.0', description, health } = this.options
+    if (this.#document) return this.#document
+    const document = openApiDocument(
       description === undefined ? { title, version } : { title, version, description },
       this.routes,
-    ))
+    )
+    if (health && health !== true && health.includeInSchema) {
+      // openApiDocument always writes `paths`, an object of paths, each a JSON object.
+      Object.assign(document.paths as object, healthOpenApiPaths(health))
+    }
+    return (this.#document = document)
   }
 
   /**
@@ -242,6 +263,7 @@ export class App<Shared = {}, Routes = {}> extends Router<'', Shared, Routes> {
         }
       })
     }
+    if (this.options.health) serveHealth(instance, this.options.health)
     this.#serveDocs(instance)
   }
 

@@ -1,6 +1,7 @@
 import type { QueryCompiler, QueryResult } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
 import type { Executor, ExecutorConnection } from '../engine/executor.ts'
+import type { Replicas } from '../engine/replicas.ts'
 import type { Statement } from '../engine/statement.ts'
 
 /**
@@ -8,11 +9,15 @@ import type { Statement } from '../engine/statement.ts'
  * autocommit, so a request that only reads never holds a pooled connection or waits for a writer), one
  * from the first write or `begin()` until the transaction ends, and savepoints inside that transaction.
  * Every statement of the Session runs through {@link run}, which picks the connection; the engine's
- * executor runs it.
+ * executor runs it. A scope that reads from replicas sends its `SELECT`s in autocommit to the engine's
+ * {@link Replicas} until it writes or opens a transaction; from then on everything runs on the primary,
+ * so the Session reads what it wrote.
  */
 export class ConnectionScope {
   readonly #engine: Engine
   readonly #executor: Executor
+  /** Where reads in autocommit go until the first write or transaction; `undefined` once on the primary. */
+  #replicas: Replicas | undefined
   /** The connection of the open transaction, or the one borrowed by {@link autocommit}. */
   #connection: ExecutorConnection | undefined
   /** A new object per transaction: its identity, see {@link transaction}. */
@@ -23,9 +28,10 @@ export class ConnectionScope {
   /** How many of them read on the open transaction's connection. */
   #streamsInTransaction = 0
 
-  constructor(engine: Engine) {
+  constructor(engine: Engine, readFromReplicas = false) {
     this.#engine = engine
     this.#executor = engine.dialect.executor
+    this.#replicas = readFromReplicas ? engine.replicas : undefined
   }
 
   /** A transaction is open: begun explicitly or by a flush, and not yet committed or rolled back. */
@@ -42,8 +48,15 @@ export class ConnectionScope {
     return this.#transaction
   }
 
-  /** Runs one statement: in the open transaction, on the borrowed connection, or by itself in autocommit. */
+  /**
+   * Runs one statement: in the open transaction, on the borrowed connection, or by itself in autocommit,
+   * a read on a replica while the scope reads from them.
+   */
   run<R>(statement: Statement): Promise<QueryResult<R>> {
+    if (this.#replicas !== undefined && this.#connection === undefined) {
+      if (isRead(statement)) return this.#replicas.run<R>(statement)
+      this.#replicas = undefined // a bulk write in autocommit: read it back from the primary
+    }
     return this.#executor.run<R>(statement, this.#connection)
   }
 
@@ -75,7 +88,9 @@ export class ConnectionScope {
     const connection = this.#transaction === undefined ? undefined : this.#connection
     if (connection) this.#streamsInTransaction++
     try {
-      yield* this.#executor.stream<R>(statement, statement.shape, chunkSize, connection)
+      if (connection === undefined && this.#replicas !== undefined) {
+        yield* this.#replicas.stream<R>(statement, chunkSize)
+      } else yield* this.#executor.stream<R>(statement, statement.shape, chunkSize, connection)
     } finally {
       if (connection) this.#streamsInTransaction--
       ended()
@@ -94,6 +109,7 @@ export class ConnectionScope {
   /** Opens a transaction on a connection of the engine's, unless one is open. */
   async begin(): Promise<void> {
     if (this.#transaction) return
+    this.#replicas = undefined
     const connection = await this.#executor.acquireConnection()
     try {
       await this.#executor.beginTransaction(connection, {})
@@ -132,6 +148,7 @@ export class ConnectionScope {
    * the BEGIN and COMMIT round trips are saved.
    */
   async autocommit(work: () => Promise<void>): Promise<void> {
+    this.#replicas = undefined
     this.#connection = await this.#executor.acquireConnection()
     try {
       await work()
@@ -168,4 +185,9 @@ export class ConnectionScope {
     this.#transaction = undefined
     if (connection) await this.#executor.releaseConnection(connection)
   }
+}
+
+/** A `SELECT` (its locking form always runs in a transaction): what a replica may answer. */
+function isRead(statement: Statement): boolean {
+  return statement.query.kind === 'SelectQueryNode'
 }

@@ -30,6 +30,17 @@ import { UnitOfWork } from './unit-of-work.ts'
 export interface SessionOptions {
   /** Flush pending changes before each query, so queries see them (SQLAlchemy's default); default `true`. */
   autoflush?: boolean
+  /**
+   * Where the Session's reads go: `'primary'` (the default), or `'replica'`, the engine's read replicas,
+   * for reads that may be a little stale (up to `replicaLag.max`). Only reads outside a transaction go
+   * there, and only until the Session first writes or begins a transaction: from then on it reads from the
+   * primary, so it always reads what it wrote. Without replicas, `'replica'` reads from the primary.
+   *
+   * @example
+   * await using session = new Session(engine, { reads: 'replica' })
+   * const heroes = await session.exec(select(Hero).limit(100)).all() // from a replica
+   */
+  reads?: 'primary' | 'replica'
 }
 
 /** Options of {@link Session.get}. */
@@ -69,7 +80,7 @@ export class Session {
   constructor(engine: Engine, options: SessionOptions = {}) {
     this.engine = engine
     this.#autoflush = options.autoflush ?? true
-    this.#scope = new ConnectionScope(engine)
+    this.#scope = new ConnectionScope(engine, options.reads === 'replica')
     this.#loader = new Loader(engine, this.#scope, this.#rows)
     const sync = new RelationshipSync(
       engine,

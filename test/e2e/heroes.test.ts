@@ -10,6 +10,7 @@ import { describe, test, type TestContext } from 'node:test'
 import { REDACTED, select, Session } from 'onemodel-ts'
 import { Hero, heroesApp } from '../../examples/heroes/app.ts'
 import { DIALECTS } from '../support/dialects.ts'
+import { THROUGH_PGBOUNCER } from '../support/scale-out.ts'
 
 interface Answer {
   status: number
@@ -47,8 +48,9 @@ const notAnObject = (input: unknown) => ({
 
 const NOT_FOUND = { status: 404, body: { detail: 'Hero not found' } }
 
-for (const dialect of DIALECTS) {
-  describe(`${dialect.name}: the Heroes API over HTTP`, () => {
+// PgBouncer in transaction pooling mode too: the same answers, with prepared statements off.
+for (const dialect of [...DIALECTS, ...THROUGH_PGBOUNCER]) {
+  describe(`${dialect.label ?? dialect.name}: the Heroes API over HTTP`, () => {
     /** Starts the app on a fresh database and a free port; it closes after the test. */
     async function serve(t: TestContext) {
       const heroes = heroesApp(await dialect.isolatedUrl())

@@ -20,6 +20,8 @@ export const MYSQL_URL = process.env.ONEMODEL_MYSQL_URL ?? 'mysql://root:root@12
 
 export interface DialectUnderTest {
   readonly name: DialectName
+  /** How suites name it, when it is not just the dialect (PostgreSQL through PgBouncer). */
+  readonly label?: string
   /** A database URL no other test uses, dropped after the test file. */
   isolatedUrl(): Promise<string>
 }
@@ -41,7 +43,8 @@ export const REQUESTED: readonly DialectName[] = ALL.filter((name) =>
 /** Where global-setup.ts hands its probe's answer to the test files: `{"mysql": "why", …}`. */
 export const PROBED_ENV = 'ONEMODEL_UNREACHABLE_DIALECTS'
 
-async function unreachable(url: string): Promise<string | undefined> {
+/** Why `url` cannot be connected to, or `undefined` when a round trip works. */
+export async function unreachable(url: string): Promise<string | undefined> {
   const engine = createEngine(url, { pool: { size: 1, connectTimeout: 3000 } })
   try {
     await engine.db.selectNoFrom((eb) => eb.lit(1).as('one')).execute()
@@ -74,7 +77,7 @@ export async function probeServers(): Promise<Partial<Record<DialectName, string
 }
 
 /** Runs admin statements (create/drop schema or database) on the shared test database. */
-async function admin(url: string, statement: string): Promise<void> {
+export async function admin(url: string, statement: string): Promise<void> {
   const engine = createEngine(url, { pool: { size: 1 } })
   try {
     await engine.db.executeQuery({ sql: statement, parameters: [] } as never)
@@ -89,7 +92,12 @@ after(async () => {
   for (const drop of drops.splice(0)) await drop()
 })
 
-function uniqueName(): string {
+/** Runs `drop` after the test file, with the isolated schemas and databases. */
+export function dropAfterFile(drop: () => Promise<void>): void {
+  drops.push(drop)
+}
+
+export function uniqueName(): string {
   return `t_${process.pid}_${randomBytes(4).toString('hex')}`
 }
 

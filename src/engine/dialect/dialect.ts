@@ -31,6 +31,8 @@ export interface StatementSettings {
   log?: Logger | undefined
   /** Servers keep repeated statements prepared; false for PgBouncer's transaction pooling. */
   prepare: boolean
+  /** A pooler in transaction pooling mode is in between (the URL's `?pgbouncer=true`). */
+  transactionPooling: boolean
 }
 
 /**
@@ -129,6 +131,12 @@ export interface MigrationSupport {
   currentSchema?(db: Kysely<any>): Promise<string>
   /** Runs after each migration, inside its transaction: SQLite checks the foreign keys it did not enforce. */
   verify?(db: Kysely<any>): Promise<void>
+  /**
+   * Takes the migration lock inside the command's transaction, where {@link lockIsTransaction} holds and
+   * the write transaction alone does not exclude other migrators: PostgreSQL behind transaction pooling
+   * takes a transaction advisory lock, released with the transaction.
+   */
+  lockTransaction?(db: Kysely<any>): Promise<void>
 }
 
 /**
@@ -170,6 +178,7 @@ export function serverExecutor(
     onQuery: settings.onQuery,
     log: settings.log,
     prepared: settings.prepare ? new PreparedStatements(statementCacheSize) : undefined,
+    transactionPooling: settings.transactionPooling,
   })
 }
 

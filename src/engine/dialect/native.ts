@@ -55,6 +55,24 @@ export class StalePreparedStatement extends Error {
 }
 
 /**
+ * What a connection throws when a statement it prepared is missing on the server connection it reached, or
+ * one of the same name that it never prepared is there: a pooler in transaction pooling mode sits in
+ * between and handed it another server connection. The executor then stops preparing statements, for the
+ * whole engine, and runs this one again unprepared when that is safe ({@link alone}).
+ */
+export class PoolerDetected extends Error {
+  /** The statement ran outside any transaction, so running it again is safe; in one, it aborted it. */
+  readonly alone: boolean
+
+  constructor(cause: unknown, alone: boolean) {
+    super('A pooler in transaction pooling mode changed the server connection under a prepared statement.', {
+      cause,
+    })
+    this.alone = alone
+  }
+}
+
+/**
  * What a connection throws when the server would not prepare a statement: the executor then runs it
  * unprepared, as text. `lasting`: the server never prepares this text (MySQL's `ER_UNSUPPORTED_PS`), so
  * the engine stops trying; otherwise it is out of prepared statements for now (MySQL's server-wide

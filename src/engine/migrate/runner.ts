@@ -152,6 +152,7 @@ export class MigrationRunner {
         const trx = await connection.startTransaction().execute()
         let undoAll = false
         try {
+          await support.lockTransaction?.(trx)
           const result = await work(trx, async (step) => {
             const revision = await trx.savepoint('revision').execute()
             try {

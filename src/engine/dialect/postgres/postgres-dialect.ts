@@ -1,7 +1,8 @@
-import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely'
+import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql, type Kysely } from 'kysely'
 import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField } from '../../../model/field.ts'
 import type { IndexSchema } from '../../schema.ts'
+import { transactionPoolingError } from '../../transaction-pooling.ts'
 import {
   DEFAULT_STATEMENT_CACHE_SIZE,
   kyselyDialect,
@@ -43,8 +44,17 @@ const CONNECTION_CODES = new Set([
   '57P01',
 ])
 
-/** PostgreSQL through pg: identity keys, RETURNING, timestamptz, jsonb, native uuid and boolean. */
+/**
+ * PostgreSQL through pg: identity keys, RETURNING, timestamptz, jsonb, native uuid and boolean. Behind a
+ * pooler in transaction pooling mode, a migration command runs in one transaction that holds the lock.
+ */
 export function postgresDialect(url: URL, pool: PoolOptions, settings: StatementSettings): Dialect {
+  if (settings.transactionPooling && pool.statementTimeout !== undefined) {
+    // pg sends it as a startup parameter, which PgBouncer refuses (and SET would outlive a transaction).
+    throw transactionPoolingError(
+      "pool.statementTimeout is a setting of the server connection, which a pooler in transaction pooling mode (the URL's ?pgbouncer=true) shares between clients. Set it on the role instead: ALTER ROLE app SET statement_timeout = '5s'.",
+    )
+  }
   const mapError = serverErrorMapper(url, {
     integrityError,
     data: DATA_CODES,
@@ -77,13 +87,35 @@ export function postgresDialect(url: URL, pool: PoolOptions, settings: Statement
       dropIndexNamesTable: false,
       foreignKeysNeedIndex: false,
       transactionalDdl: true,
-      // Kysely's adapter takes a session advisory lock, which the connection holds until it unlocks.
-      lockIsTransaction: false,
-      migrationAdapter: () => new PostgresAdapter(),
+      ...(settings.transactionPooling ? TRANSACTION_LOCK : SESSION_LOCK),
       // The migrations table belongs in the current schema, which the URL's search_path may choose.
       currentSchema,
     },
   }
+}
+
+/** The key of Kysely's migration lock, so migrators behind a pooler and direct ones exclude each other. */
+const MIGRATION_LOCK_ID = 3853314791062309107n
+
+/** Kysely's adapter takes a session advisory lock, which the connection holds until it unlocks. */
+const SESSION_LOCK = { lockIsTransaction: false, migrationAdapter: () => new PostgresAdapter() }
+
+/**
+ * Behind transaction pooling a session lock would stay on a server connection the pooler hands to others:
+ * the command runs in one transaction, each revision in a savepoint, and holds a transaction advisory lock.
+ */
+const TRANSACTION_LOCK = {
+  lockIsTransaction: true,
+  migrationAdapter: () => new TransactionLockAdapter(),
+  lockTransaction: async (db: Kysely<any>) => {
+    await sql`select pg_advisory_xact_lock(${sql.lit(MIGRATION_LOCK_ID)})`.execute(db)
+  },
+}
+
+/** Kysely's adapter without its session lock: the transaction takes the lock (see `TRANSACTION_LOCK`). */
+class TransactionLockAdapter extends PostgresAdapter {
+  override async acquireMigrationLock(): Promise<void> {}
+  override async releaseMigrationLock(): Promise<void> {}
 }
 
 function columnType(field: AnyField): string {

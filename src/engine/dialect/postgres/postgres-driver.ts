@@ -2,7 +2,7 @@ import pg from 'pg'
 import type { QueryResult, TransactionSettings } from 'kysely'
 import type { RowShape } from '../../statement.ts'
 import type { PoolOptions } from '../dialect.ts'
-import { StalePreparedStatement, type NativeConnection, type NativePool } from '../native.ts'
+import { PoolerDetected, StalePreparedStatement, type NativeConnection, type NativePool } from '../native.ts'
 
 // DATE stays 'YYYY-MM-DD' (pg would make a local-time Date of it), and BIGINT (count(*)) becomes a number
 // when it fits, as SQLite and MySQL return it.
@@ -27,6 +27,16 @@ const WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE'])
 function isStalePlan(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null
   return e?.code === '0A000' && typeof e.message === 'string' && e.message.startsWith('cached plan must not')
+}
+
+/**
+ * A named statement this client prepared is missing on the server (invalid_sql_statement_name), or one it
+ * never prepared already exists there (duplicate_prepared_statement): only a pooler handing the client
+ * another server connection between statements does that.
+ */
+function isPoolerSwap(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === '26000' || code === '42P05'
 }
 
 /**
@@ -58,10 +68,13 @@ class PostgresConnection implements NativeConnection {
         ? await this.client.query({ text: sql, values, name, rowMode: 'array' })
         : await this.client.query({ text: sql, values, name })
     } catch (error) {
-      if (name === undefined || !isStalePlan(error)) throw error
+      if (name === undefined) throw error
       // pg reports the error before the server's next ReadyForQuery, so the status is still the one the
       // statement started in: 'I' is outside any transaction, whoever began it ('T').
-      throw new StalePreparedStatement(error, this.client.getTransactionStatus() === 'I')
+      const alone = this.client.getTransactionStatus() === 'I'
+      if (isStalePlan(error)) throw new StalePreparedStatement(error, alone)
+      if (isPoolerSwap(error)) throw new PoolerDetected(error, alone)
+      throw error
     }
     return {
       rows: result.rows ?? [],
@@ -171,7 +184,14 @@ export class PostgresPool implements NativePool {
     this.#used = true
     const client = await this.#pool.connect()
     let connection = this.#connections.get(client)
-    if (connection === undefined) this.#connections.set(client, (connection = new PostgresConnection(client)))
+    if (connection === undefined) {
+      this.#connections.set(client, (connection = new PostgresConnection(client)))
+      // pg's pool listens for a client's errors only while it is idle: the server's shutdown (FATAL
+      // 57P01) reaching a checked-out client between two statements would otherwise crash the process.
+      // Its next statement fails, and the pool then closes it.
+      const broken = connection
+      client.on('error', () => (broken.broken = true))
+    }
     return connection
   }
 

@@ -1,0 +1,236 @@
+import { CompiledQuery, type QueryResult } from 'kysely'
+import { ConnectionError, OnemodelError } from '../errors.ts'
+import type { Executor } from './executor.ts'
+import { OBJECT_ROWS, type Statement } from './statement.ts'
+
+/**
+ * How stale a replica may be and still serve reads, and how often that is checked.
+ *
+ * @example
+ * createEngine(url, { replicas: [replicaUrl], replicaLag: { max: 2000, checkEvery: 500 } })
+ */
+export interface ReplicaLagOptions {
+  /** A replica further behind the primary than this, in ms, serves no read until it catches up; default 5000. */
+  max?: number
+  /** How often each replica's lag is measured, in ms; default 1000. */
+  checkEvery?: number
+}
+
+/** One replica, as {@link Replicas} is given it: where its reads run, and where its health is checked. */
+export interface ReplicaConnections {
+  /** The replica's URL, with any password replaced by `***`. */
+  readonly url: string
+  /** Runs the reads routed to the replica: its own pool. */
+  readonly executor: Executor
+  /**
+   * Runs the health check: a pool of one connection of its own, so that a check neither waits behind
+   * busy reads nor takes a connection from them, and is not echoed or logged as the reads are.
+   */
+  readonly checker: Executor
+  /** Closes both pools. */
+  dispose(): Promise<void>
+}
+
+/**
+ * What the engine knows of a replica: usable or not, and its lag at the last check.
+ *
+ * @example
+ * engine.replicas?.status() // [{ url: 'postgresql://app:***@replica:5432/heroes', usable: true, lag: 0 }]
+ */
+export interface ReplicaStatus {
+  readonly url: string
+  /** Its last check answered within `checkEvery`, with a lag within `max`, and no read failed on it since. */
+  readonly usable: boolean
+  /** How far behind the primary it was at its last check, in ms; `undefined` before one answered. */
+  readonly lag: number | undefined
+}
+
+const DEFAULT_MAX_LAG = 5000
+const DEFAULT_CHECK_INTERVAL = 1000
+
+/** How often replicas are checked: also how long a check may take to connect. */
+export function checkInterval(lag: ReplicaLagOptions | undefined): number {
+  return lag?.checkEvery ?? DEFAULT_CHECK_INTERVAL
+}
+
+/**
+ * The lag of a PostgreSQL replica, in ms: none when it replayed all the WAL it received (an idle primary
+ * sends none, so the time since the last replayed transaction would overstate it), else the age of the
+ * last transaction it replayed. `null` when it cannot tell (no WAL received or replayed since it
+ * started): not usable. A server not in recovery (a promoted replica) is its own primary: lag 0.
+ */
+const LAG_QUERY = CompiledQuery.raw(`select case
+  when not pg_is_in_recovery() or pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() then 0
+  else extract(epoch from clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000
+end as lag`)
+
+/**
+ * SQLSTATEs of a replica that cannot serve a read now, whatever the read: shutting down (57P01-57P03),
+ * too many connections (53300), a connection failure (08…), a read cancelled by a conflict with the
+ * recovery it replays (40001).
+ */
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '40001'])
+
+/**
+ * An engine's read replicas: which one serves the next routed read, and which are skipped. Each replica's
+ * lag is measured every `checkEvery` ms while the engine is used; one that is down, does not answer its
+ * check in time or lags past `max` serves no read until a check says otherwise, and a read that fails on
+ * a replica because the replica is unavailable runs again on the primary, so no read fails for a replica.
+ * Until a replica's first check answers, reads go to the primary. Reads are spread round robin.
+ *
+ * @example
+ * const engine = createEngine(primaryUrl, { replicas: [replicaUrl] })
+ * await using session = new Session(engine, { reads: 'replica' }) // its reads go to the replica until it writes
+ */
+export class Replicas {
+  readonly #members: Member[]
+  readonly #maxLag: number
+  readonly #checkEvery: number
+  readonly #primary: Executor
+  #timer: NodeJS.Timeout | undefined
+  #disposed = false
+  #next = 0
+
+  constructor(primary: Executor, replicas: readonly ReplicaConnections[], lag: ReplicaLagOptions = {}) {
+    this.#primary = primary
+    this.#members = replicas.map((connections) => new Member(connections))
+    this.#maxLag = lag.max ?? DEFAULT_MAX_LAG
+    this.#checkEvery = checkInterval(lag)
+  }
+
+  /** Each replica: usable or not, and its lag at the last check. */
+  status(): ReplicaStatus[] {
+    return this.#members.map(({ connections, usable, lag }) => ({ url: connections.url, usable, lag }))
+  }
+
+  /**
+   * Runs a read (a `SELECT` in autocommit) on a usable replica, else on the primary; when the replica
+   * turns out to be unavailable, on the primary after all.
+   */
+  async run<R>(statement: Statement): Promise<QueryResult<R>> {
+    const replica = this.#pick()
+    if (replica === undefined) return this.#primary.run<R>(statement)
+    try {
+      return await replica.connections.executor.run<R>(statement)
+    } catch (error) {
+      if (!unavailable(error)) throw error
+      replica.usable = false
+      return this.#primary.run<R>(statement)
+    }
+  }
+
+  /**
+   * Streams a read from a usable replica, else from the primary. A replica that fails before its first
+   * chunk is skipped for the primary; a failure later is the stream's, as the rows read are already out.
+   */
+  async *stream<R>(statement: Statement, chunkSize: number): AsyncGenerator<QueryResult<R>> {
+    const replica = this.#pick()
+    if (replica === undefined) {
+      yield* this.#primary.stream<R>(statement, statement.shape, chunkSize)
+      return
+    }
+    const chunks = replica.connections.executor.stream<R>(statement, statement.shape, chunkSize)
+    try {
+      let first: IteratorResult<QueryResult<R>>
+      try {
+        first = await chunks.next()
+      } catch (error) {
+        if (!unavailable(error)) throw error
+        replica.usable = false
+        yield* this.#primary.stream<R>(statement, statement.shape, chunkSize)
+        return
+      }
+      if (first.done) return
+      yield first.value
+      yield* chunks
+    } finally {
+      // Also when the caller stopped before the rest was asked for: the replica's connection goes back.
+      await chunks.return?.(undefined)
+    }
+  }
+
+  /** Stops checking and closes every replica's connections. */
+  async dispose(): Promise<void> {
+    this.#disposed = true
+    clearInterval(this.#timer)
+    this.#timer = undefined
+    await Promise.all(this.#members.map((member) => member.dispose()))
+  }
+
+  /**
+   * The replica for the next read, round robin over the usable ones, or `undefined` for the primary. The
+   * first call starts the checks: no replica is usable before its first check answers.
+   */
+  #pick(): Member | undefined {
+    // Once disposed, reads go to the primary, whose executor refuses them with OM_ENGINE_DISPOSED.
+    if (this.#disposed) return undefined
+    if (this.#timer === undefined) this.#startChecks()
+    const members = this.#members
+    for (let tried = 0; tried < members.length; tried++) {
+      const member = members[this.#next++ % members.length]!
+      if (member.usable) return member
+    }
+    return undefined
+  }
+
+  #startChecks(): void {
+    const check = (): void => {
+      for (const member of this.#members) member.check(this.#maxLag)
+    }
+    this.#timer = setInterval(check, this.#checkEvery)
+    // The checks never keep a process alive: a script that forgot to dispose still exits.
+    this.#timer.unref()
+    check()
+  }
+}
+
+/** A replica and what its checks found. */
+class Member {
+  readonly connections: ReplicaConnections
+  usable = false
+  lag: number | undefined
+  /** The check under way; one still under way when the next is due did not answer in time. */
+  #checking: Promise<void> | undefined
+
+  constructor(connections: ReplicaConnections) {
+    this.connections = connections
+  }
+
+  check(maxLag: number): void {
+    if (this.#checking !== undefined) {
+      this.usable = false
+      return
+    }
+    this.#checking = this.#measure(maxLag).finally(() => (this.#checking = undefined))
+  }
+
+  async dispose(): Promise<void> {
+    await this.#checking
+    await this.connections.dispose()
+  }
+
+  async #measure(maxLag: number): Promise<void> {
+    try {
+      const { rows } = await this.connections.checker.execute<{ lag: unknown }>(LAG_QUERY, OBJECT_ROWS)
+      const lag = rows[0]?.lag
+      this.lag = lag === null || lag === undefined ? undefined : Number(lag)
+      this.usable = this.lag !== undefined && this.lag <= maxLag
+    } catch {
+      // Down, or refusing connections: skipped until a check answers again.
+      this.lag = undefined
+      this.usable = false
+    }
+  }
+}
+
+/**
+ * The read failed because the replica cannot serve reads now, not because of the read: it may run on the
+ * primary instead. A connection lost without a SQLSTATE (pg's "Connection terminated") is one too.
+ */
+function unavailable(error: unknown): boolean {
+  if (error instanceof ConnectionError) return true
+  if (error instanceof OnemodelError) return false
+  const code = (error as { code?: unknown } | null)?.code
+  if (typeof code !== 'string') return true
+  return UNAVAILABLE_CODES.has(code) || code.startsWith('08') || !/^[0-9A-Z]{5}$/.test(code)
+}

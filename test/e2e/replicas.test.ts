@@ -1,0 +1,314 @@
+/**
+ * Read replicas against a real PostgreSQL streaming replica (`.ci/run` starts it on port 5433): which
+ * server answered is asked of the server itself (`pg_is_in_recovery()`, true on a replica only), through a
+ * view that a table model reads like any table. Replication lag is made real with the replica's
+ * `recovery_min_apply_delay`, and the replica is stopped under load; each test puts the replica back as it
+ * found it, whatever happens. The tests run one after the other: they share the one replica.
+ */
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { describe, test } from 'node:test'
+import {
+  createAll,
+  createEngine,
+  EngineUrlError,
+  field,
+  Metadata,
+  model,
+  select,
+  Session,
+  sql,
+  table,
+  type Engine,
+} from 'onemodel-ts'
+import { Hero, heroesApp } from '../../examples/heroes/app.ts'
+import { Hero as TeamHero, metadata as teamsMetadata, teamsApp } from '../../examples/teams/app.ts'
+import { DIALECTS } from '../support/dialects.ts'
+import { REPLICA_AVAILABLE, REPLICA_URL, replicaUrlOf } from '../support/scale-out.ts'
+
+const postgres = DIALECTS.find((dialect) => dialect.name === 'postgres')
+
+// A view (see ANSWERING), not created by createAll: read like a table, it says which server answered.
+const Answering = table(
+  'answering',
+  model('Answering', { id: field.integer({ primaryKey: true }), in_recovery: field.boolean() }),
+  { metadata: new Metadata() },
+)
+
+const ANSWERING = sql`create view answering as select 1 as id, pg_is_in_recovery() as in_recovery`
+
+/** The first truthy answer of `probe`, asked every 50 ms for up to `ms`; a probe that throws is asked again. */
+async function eventually<T>(what: string, probe: () => Promise<T>, ms = 10_000): Promise<NonNullable<T>> {
+  const start = Date.now()
+  for (;;) {
+    const answer = await probe().catch(() => undefined)
+    if (answer) return answer
+    if (Date.now() - start > ms) assert.fail(`${what}: not after ${ms} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/** Runs `statement` on the replica itself (ALTER SYSTEM and reloads), as the superuser of the test URL. */
+async function onReplica(statement: string): Promise<void> {
+  await using engine = createEngine(REPLICA_URL, { pool: { size: 1 } })
+  await engine.db.executeQuery({ sql: statement, parameters: [] } as never)
+}
+
+/** Replays the WAL `ms` after its commit on the replica, until `reset()`; the reload takes effect at once. */
+async function delayReplay(ms: number): Promise<{ reset(): Promise<void> }> {
+  await onReplica(`alter system set recovery_min_apply_delay = '${ms}ms'`)
+  await onReplica('select pg_reload_conf()')
+  return {
+    async reset() {
+      await onReplica('alter system reset recovery_min_apply_delay')
+      await onReplica('select pg_reload_conf()')
+    },
+  }
+}
+
+/** Whether a Session's next read is answered by a replica: a value, which no identity map keeps. */
+async function answeredByReplica(session: Session): Promise<boolean> {
+  return session.exec(select(Answering.c.in_recovery)).one()
+}
+
+/** A fresh schema with the tables and the view, seen by the replica, and an engine whose replica is usable. */
+async function setup(options: { maxLag?: number; metadata?: Metadata } = {}) {
+  const primaryUrl = await postgres!.isolatedUrl()
+  const replicaUrl = replicaUrlOf(primaryUrl)
+  const engine = createEngine(primaryUrl, {
+    replicas: [replicaUrl],
+    replicaLag: { max: options.maxLag ?? 10_000, checkEvery: 100 },
+  })
+  await createAll(engine, { metadata: options.metadata }) // by default, the Heroes example's table
+  await ANSWERING.execute(engine.db)
+  await replicaServes(engine)
+  return { engine, primaryUrl, replicaUrl }
+}
+
+/** Waits until a Session reading from replicas is answered by one. */
+async function replicaServes(engine: Engine): Promise<void> {
+  await eventually('the replica serves reads', async () => {
+    await using session = new Session(engine, { reads: 'replica' })
+    return answeredByReplica(session)
+  })
+}
+
+const cluster = { name: process.env.ONEMODEL_REPLICA_CLUSTER ?? 'replica' }
+
+/** `pg_ctlcluster <version> <name> <action>` for the replica's cluster. */
+function replicaCluster(action: 'start' | 'stop', version: string): void {
+  const args = ['--skip-systemctl-redirect', version, cluster.name, action]
+  execFileSync('pg_ctlcluster', action === 'stop' ? [...args, '-m', 'fast'] : args, { stdio: 'pipe' })
+}
+
+if (postgres && REPLICA_AVAILABLE) {
+  describe('postgres with a streaming replica', { concurrency: 1 }, () => {
+    test('a replica Session reads on the replica until it writes; writes, transactions and primary Sessions use the primary', async () => {
+      const { engine } = await setup()
+      await using _ = engine
+      await using session = new Session(engine, { reads: 'replica' })
+      assert.equal(await answeredByReplica(session), true, 'a read in autocommit: the replica')
+      assert.deepEqual(await session.exec(select(Hero)).all(), [])
+      const streamed = []
+      for await (const inRecovery of session.stream(select(Answering.c.in_recovery)))
+        streamed.push(inRecovery)
+      assert.deepEqual(streamed, [true], 'a stream outside a transaction: the replica')
+      assert.equal(
+        await session.transaction(() => answeredByReplica(session)),
+        false,
+        'a read in a transaction: the primary',
+      )
+      assert.equal(await answeredByReplica(session), false, 'after a transaction: the primary')
+
+      await using writer = new Session(engine, { reads: 'replica' })
+      assert.equal(await answeredByReplica(writer), true)
+      writer.add(Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' }))
+      await writer.commit() // on the primary: the replica is read-only, a write there would fail
+      assert.equal(await answeredByReplica(writer), false, 'after a write: the primary')
+      assert.deepEqual(
+        (await writer.exec(select(Hero)).all()).map((hero) => hero.name),
+        ['Deadpond'],
+      )
+
+      await using primary = new Session(engine)
+      assert.equal(await answeredByReplica(primary), false, "a Session's reads default to the primary")
+      const { rows } = await sql<{ in_recovery: boolean }>`select in_recovery from answering`.execute(
+        engine.db,
+      )
+      assert.deepEqual(rows, [{ in_recovery: false }], 'engine.db: the primary')
+      const [status] = engine.replicas!.status()
+      assert.ok(status!.usable && typeof status!.lag === 'number', JSON.stringify(status))
+      assert.ok(!status!.url.includes(':postgres@'), 'the status hides the password')
+    })
+
+    test('under replication lag, a Session reads its own writes, and the app finds the hero it created', async () => {
+      // Lag bounds far above the delay: the lagging replica stays in use, stale, however slow this machine.
+      const { engine, primaryUrl, replicaUrl } = await setup({ maxLag: 60_000, metadata: teamsMetadata })
+      await using _ = engine
+      const teams = teamsApp(primaryUrl, { replicas: [replicaUrl], replicaLag: { max: 60_000 } })
+      const base = await teams.app.listen({ port: 0, signals: false })
+      const lag = await delayReplay(8000)
+      try {
+        await eventually('the app reads its list from the replica', async () => {
+          await fetch(`${base}/heroes/`).then((response) => response.json())
+          return teams.engine.replicas!.status()[0]!.usable
+        })
+        await using writer = new Session(engine, { reads: 'replica' })
+        writer.add(TeamHero.create({ name: 'Rusty-Man', secret_name: 'Tommy Sharp' }))
+        await writer.commit()
+        assert.deepEqual(
+          (await writer.exec(select(TeamHero)).all()).map((hero) => hero.name),
+          ['Rusty-Man'],
+          'the writer reads its write from the primary',
+        )
+        await using other = new Session(engine, { reads: 'replica' })
+        assert.equal(await answeredByReplica(other), true)
+        assert.deepEqual(
+          await other.exec(select(TeamHero)).all(),
+          [],
+          'another Session reads the lagging replica',
+        )
+
+        const created = await fetch(`${base}/heroes/`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'Deadpond', secret_name: 'Dive Wilson' }),
+        }).then((response) => response.json() as Promise<{ id: number }>)
+        const byId = await fetch(`${base}/heroes/${created.id}`)
+        assert.equal(byId.status, 200, 'GET by id reads the primary: the client finds what it created')
+        const listed = (await fetch(`${base}/heroes/`).then((response) => response.json())) as unknown[]
+        assert.deepEqual(listed, [], 'the list, read from the replica, is behind by the lag')
+        await lag.reset()
+        await eventually('the replica catches up', async () => {
+          const list = (await fetch(`${base}/heroes/`).then((response) => response.json())) as unknown[]
+          return list.length === 2
+        })
+      } finally {
+        await lag.reset()
+        await teams.app.close()
+      }
+    })
+
+    test('a replica lagging past replicaLag.max is skipped until it catches up', async () => {
+      const { engine } = await setup({ maxLag: 300 })
+      await using _ = engine
+      // Long enough to be noticed however slow this machine; reset as soon as it was.
+      const lag = await delayReplay(8000)
+      try {
+        await using writer = new Session(engine)
+        writer.add(Hero.create({ name: 'Deadpond', secret_name: 'Dive Wilson' }))
+        await writer.commit()
+        await eventually('the replica is found lagging', async () => !engine.replicas!.status()[0]!.usable)
+        await using reader = new Session(engine, { reads: 'replica' })
+        assert.equal(await answeredByReplica(reader), false, 'the lagging replica is skipped')
+        assert.deepEqual(
+          (await reader.exec(select(Hero)).all()).map((hero) => hero.name),
+          ['Deadpond'],
+          'so the read is up to date',
+        )
+        await lag.reset()
+        await replicaServes(engine)
+      } finally {
+        await lag.reset()
+      }
+    })
+
+    test('stopping the replica under load fails no request, and reads return to it when it is back', async () => {
+      const { engine, primaryUrl, replicaUrl } = await setup()
+      await using _ = engine
+      const heroes = heroesApp(primaryUrl, replicaUrl)
+      const base = await heroes.app.listen({ port: 0, signals: false })
+      const { rows } = await sql<{
+        version: string
+      }>`select current_setting('server_version_num') as version`.execute(engine.db)
+      const version = String(Math.floor(Number(rows[0]!.version) / 10000))
+      await eventually('the app reads from the replica', async () => {
+        await fetch(`${base}/heroes/`).then((response) => response.json())
+        return heroes.engine.replicas!.status()[0]!.usable
+      })
+      const failures: string[] = []
+      let answered = 0
+      let loading = true
+      const load = Array.from({ length: 8 }, async () => {
+        while (loading) {
+          const response = await fetch(`${base}/heroes/`)
+          await response.text()
+          if (response.status === 200) answered++
+          else failures.push(`${response.status}`)
+        }
+      })
+      let stopped = false
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        replicaCluster('stop', version)
+        stopped = true
+        await eventually('the replica is skipped', async () => !heroes.engine.replicas!.status()[0]!.usable)
+        const during = answered
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        assert.ok(answered > during, 'the primary answers while the replica is down')
+        replicaCluster('start', version)
+        stopped = false
+        await replicaServes(engine)
+        await eventually('the app reads from the replica again', async () => {
+          return heroes.engine.replicas!.status()[0]!.usable
+        })
+      } finally {
+        loading = false
+        await Promise.all(load)
+        if (stopped) replicaCluster('start', version)
+        await heroes.app.close()
+      }
+      assert.deepEqual(failures, [], `${answered} requests answered`)
+      assert.ok(answered > 0)
+    })
+  })
+}
+
+describe('replicas anywhere', () => {
+  test('are PostgreSQL replicas of a PostgreSQL primary; an empty list, or an unset variable, is none', () => {
+    assert.throws(
+      () => createEngine('sqlite://', { replicas: ['postgresql://u:secret@replica/db'] }),
+      (error: unknown) => error instanceof EngineUrlError && !/secret/.test((error as Error).message),
+    )
+    assert.throws(
+      () => createEngine('postgresql://u:p@primary/db', { replicas: 'mysql://u:p@replica/db' }),
+      EngineUrlError,
+    )
+    assert.equal(createEngine('sqlite://', { replicas: '' }).replicas, undefined)
+    assert.equal(createEngine('sqlite://', { replicas: undefined }).replicas, undefined)
+    const two = createEngine('postgresql://u:p@primary/db', {
+      replicas: ' postgresql://u:p@a/db, postgresql://u:p@b/db,',
+    })
+    assert.deepEqual(
+      two.replicas!.status().map((replica) => [replica.url, replica.usable]),
+      [
+        ['postgresql://u:***@a/db', false],
+        ['postgresql://u:***@b/db', false],
+      ],
+      'a comma-separated list, as in DATABASE_REPLICA_URLS; none usable before a check answers',
+    )
+  })
+
+  if (postgres) {
+    test('a replica that never answers is skipped: every read runs on the primary', async () => {
+      const primaryUrl = await postgres.isolatedUrl()
+      // Port 1 refuses connections: a replica that is down from the start.
+      await using engine = createEngine(primaryUrl, {
+        replicas: ['postgresql://postgres:postgres@127.0.0.1:1/onemodel_test'],
+        replicaLag: { checkEvery: 50 },
+      })
+      await createAll(engine)
+      await ANSWERING.execute(engine.db)
+      for (let i = 0; i < 10; i++) {
+        await using session = new Session(engine, { reads: 'replica' })
+        assert.equal(await answeredByReplica(session), false)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      assert.deepEqual(engine.replicas!.status()[0], {
+        url: 'postgresql://postgres:***@127.0.0.1:1/onemodel_test',
+        usable: false,
+        lag: undefined,
+      })
+    })
+  }
+})

@@ -1,0 +1,145 @@
+/**
+ * PostgreSQL through PgBouncer in transaction pooling mode (`.ci/run` starts it on port 6432, with no
+ * prepared statement support of its own): the Session's transactions and savepoints, streams and
+ * migrations behave as on a direct connection; what would outlive a transaction is refused before it is
+ * sent; and an engine not told (no `?pgbouncer=true`) finds the pooler at its first prepared statement.
+ */
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+import {
+  createAll,
+  createEngine,
+  createMigrator,
+  field,
+  IntegrityError,
+  Metadata,
+  model,
+  OnemodelError,
+  select,
+  Session,
+  sql,
+  table,
+} from 'onemodel-ts'
+import { tempProject } from '../support/project.ts'
+import { THROUGH_PGBOUNCER } from '../support/scale-out.ts'
+
+function heroes() {
+  const metadata = new Metadata()
+  const Hero = table(
+    'hero',
+    model('Hero', {
+      id: field.integer({ primaryKey: true }),
+      name: field.string({ unique: true, maxLength: 100 }),
+      age: field.integer({ nullable: true, default: null }),
+    }),
+    { metadata },
+  )
+  return { metadata, Hero }
+}
+
+const refusedForPooling = (error: unknown) =>
+  error instanceof OnemodelError && error.code === 'OM_ENGINE_TRANSACTION_POOLING'
+
+for (const pooled of THROUGH_PGBOUNCER) {
+  describe(pooled.label!, () => {
+    test('concurrent Sessions commit, roll back to savepoints and stream, each on its own transaction', async () => {
+      await using engine = createEngine(await pooled.isolatedUrl(), { pool: { size: 8 } })
+      const { metadata, Hero } = heroes()
+      await createAll(engine, { metadata })
+      await Promise.all(
+        Array.from({ length: 24 }, async (_, i) => {
+          await using session = new Session(engine)
+          await session.transaction(async () => {
+            session.add(Hero.create({ name: `hero ${i}`, age: i }))
+            await assert.rejects(
+              session.transaction(async () => session.add(Hero.create({ name: `hero ${i}` }))),
+              IntegrityError,
+              'the duplicate fails in its savepoint',
+            )
+            // The same statement text on whatever server connection the pooler gives: never prepared.
+            assert.equal((await session.exec(select(Hero).where(Hero.c.age.eq(i))).all()).length, 1)
+          })
+        }),
+      )
+      await using session = new Session(engine)
+      let streamed = 0
+      for await (const _hero of session.stream(select(Hero).orderBy(Hero.c.id))) streamed++
+      assert.equal(streamed, 24, 'each outer transaction kept its hero and lost its duplicate')
+    })
+
+    test('what would outlive its transaction is refused before it is sent; SET LOCAL runs', async () => {
+      await using engine = createEngine(await pooled.isolatedUrl())
+      for (const statement of [
+        sql`set statement_timeout = 1000`,
+        sql`set session search_path = public`,
+        sql`reset search_path`,
+        sql`listen heroes`,
+        sql`select pg_advisory_lock(${42})`,
+        sql`select pg_try_advisory_lock_shared(42)`,
+        sql`prepare heroes as select 1`,
+        sql`declare heroes cursor with hold for select 1`,
+      ]) {
+        await assert.rejects(
+          statement.execute(engine.db),
+          refusedForPooling,
+          statement.compile(engine.db).sql,
+        )
+      }
+      const answer = await engine.db.transaction().execute(async (trx) => {
+        await sql`set local statement_timeout = 1000`.execute(trx)
+        await sql`select pg_advisory_xact_lock(42)`.execute(trx)
+        return (await sql<{ statement_timeout: string }>`show statement_timeout`.execute(trx)).rows[0]!
+          .statement_timeout
+      })
+      assert.equal(answer, '1s')
+      assert.throws(
+        () => createEngine(`${engine.url.replace('***', 'postgres')}`, { pool: { statementTimeout: 1000 } }),
+        (error: unknown) => refusedForPooling(error) && /ALTER ROLE/.test((error as Error).message),
+        'pg sends statement_timeout when it connects, which the pooler would share',
+      )
+    })
+
+    test('two migrators at once: each revision runs once, under a transaction advisory lock', async () => {
+      const url = await pooled.isolatedUrl()
+      const folder = join(tempProject(), 'migrations')
+      const { metadata, Hero } = heroes()
+      await using engine = createEngine(url)
+      const written = await createMigrator(engine, { folder, metadata }).revision('add hero table')
+      assert.ok(written)
+      await using other = createEngine(url)
+      const applied = await Promise.all([
+        createMigrator(engine, { folder, metadata }).upgrade(),
+        createMigrator(other, { folder, metadata }).upgrade(),
+      ])
+      assert.deepEqual(applied.flat(), [written.name], 'one upgrade ran it, the other found nothing to do')
+      await using session = new Session(engine)
+      session.add(Hero.create({ name: 'Deadpond' }))
+      await session.commit()
+      assert.equal(await createMigrator(other, { folder, metadata }).current(), written.name)
+    })
+
+    test('without ?pgbouncer=true, the first prepared statement on another server connection turns preparing off', async () => {
+      const url = new URL(await pooled.isolatedUrl())
+      url.searchParams.delete('pgbouncer')
+      await using engine = createEngine(url.href, { pool: { size: 10 } })
+      const { metadata, Hero } = heroes()
+      await createAll(engine, { metadata })
+      await using writer = new Session(engine)
+      writer.addAll(Array.from({ length: 10 }, (_, i) => Hero.create({ name: `hero ${i}`, age: i })))
+      await writer.commit()
+      // Each read prepares one statement text on whatever server connection PgBouncer hands out, which
+      // soon lacks it, or has it already from another client: found, and read again unprepared.
+      const counts = await Promise.all(
+        Array.from({ length: 200 }, async (_, i) => {
+          await using session = new Session(engine)
+          return (await session.exec(select(Hero).where(Hero.c.age.gte(i % 10))).all()).length
+        }),
+      )
+      assert.deepEqual(
+        counts,
+        Array.from({ length: 200 }, (_, i) => 10 - (i % 10)),
+      )
+    })
+  })
+}
