@@ -6,6 +6,7 @@ import type { Engine } from '../engine.ts'
 import { revisionFailure, type ExecutedStatement } from './failure.ts'
 import { currentOf, type AppliedRevision, type MigrationState, type PlannedStep } from './plan.ts'
 import type { RevisionModule } from './revision-files.ts'
+import { tablesOf } from '../introspected-tables.ts'
 
 /** Runs one revision's `up()` or `down()` in its own transaction (or savepoint) and records it. */
 type RevisionScope = <T>(work: (db: Kysely<any>) => Promise<T>) => Promise<T>
@@ -188,7 +189,7 @@ export class MigrationRunner {
 
   /** The record, in the order the revisions were applied (by time, then name, as Kysely orders it). */
   async #applied(db: Kysely<any>): Promise<AppliedRevision[]> {
-    const tables = await db.introspection.getTables({ withInternalKyselyTables: true })
+    const tables = await tablesOf(db, { withInternalKyselyTables: true })
     const recorded = tables.some(
       (t) => t.name === DEFAULT_MIGRATION_TABLE && (this.#schema === undefined || t.schema === this.#schema),
     )

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely'
+import { tablesOf } from '../../introspected-tables.ts'
 import type { ReferentialAction, TableSchema } from '../../schema.ts'
 
 interface ColumnRow {
@@ -39,7 +40,7 @@ const ACTIONS: Record<string, ReferentialAction> = {
  */
 export async function introspectPostgres(db: Kysely<any>): Promise<TableSchema[]> {
   const schema = await currentSchema(db)
-  const tables = (await db.introspection.getTables()).filter((t) => t.schema === schema && !t.isView)
+  const tables = (await tablesOf(db)).filter((t) => t.schema === schema && !t.isView)
 
   const types = (
     await sql<ColumnRow>`
