@@ -3,6 +3,7 @@
  * and its response model: the request inputs by where they go (path, query, headers, cookies, a JSON body
  * or a form), and the answer as JSON gives it back. Type-only.
  */
+import type { Simplify, UnionToIntersection } from '../model/types.ts'
 import type { Model } from '../model/model.ts'
 import type { BodyParam, FormModelParam, Location, Param } from '../http/params.ts'
 import type { HttpMethod } from '../http/route.ts'
@@ -222,11 +223,3 @@ type Section<Name extends string, Values> = keyof Values extends never
     : { readonly [N in Name]: Values }
 
 type RequiredPart<T> = { [K in keyof T as {} extends Pick<T, K> ? never : K]: T[K] }
-
-type UnionToIntersection<U> = [U] extends [never]
-  ? {}
-  : (U extends unknown ? (union: U) => void : never) extends (intersection: infer I) => void
-    ? I
-    : never
-
-type Simplify<T> = { [K in keyof T]: T[K] } & {}

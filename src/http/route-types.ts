@@ -4,6 +4,7 @@
  * A typed client reads them (`createClient<typeof app>()` from `onemodel-ts/client`); nothing here exists
  * at runtime.
  */
+import type { Simplify, UnionToIntersection } from '../model/types.ts'
 import type { Model } from '../model/model.ts'
 import type { Dependency } from './depends.ts'
 import type { Params } from './params.ts'
@@ -177,11 +178,3 @@ export type PrefixOf<O> = 'prefix' extends keyof O
         : string
     : ''
   : ''
-
-type UnionToIntersection<U> = [U] extends [never]
-  ? {}
-  : (U extends unknown ? (union: U) => void : never) extends (intersection: infer I) => void
-    ? I
-    : never
-
-type Simplify<T> = { [K in keyof T]: T[K] } & {}

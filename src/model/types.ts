@@ -9,6 +9,18 @@ import type { Field, Fields } from './field.ts'
  */
 export type Simplify<T> = { [K in keyof T]: T[K] } & {}
 
+/**
+ * The intersection of the members of union `U`; `{}` for `never`.
+ *
+ * @example
+ * type Both = UnionToIntersection<{ a: 1 } | { b: 2 }> // { a: 1 } & { b: 2 }
+ */
+export type UnionToIntersection<U> = [U] extends [never]
+  ? {}
+  : (U extends unknown ? (union: U) => void : never) extends (intersection: infer I) => void
+    ? I
+    : never
+
 /** The value type of a field. */
 export type ValueOf<F> = F extends Field<infer V, boolean, boolean> ? V : never
 
