@@ -136,8 +136,12 @@ export function articlesRouter({ getSession, currentUser, optionalUser }: Condui
     },
     async function createArticle({ request: { article }, me, session }) {
       const { tagList, ...fields } = article
+      // One instant for both: two defaults would read the clock twice, a millisecond apart at times.
+      const created = new Date()
       const dbArticle = Article.create({
         ...fields,
+        created_at: created,
+        updated_at: created,
         slug: slugOf(fields.title),
         author_id: me.user.id,
         tags: await tagsNamed(session, tagList),

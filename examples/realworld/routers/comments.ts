@@ -56,8 +56,12 @@ export function commentsRouter({ getSession, currentUser, optionalUser }: Condui
       response: SingleCommentResponse,
     },
     async function createComment({ slug, request: { comment }, me, session }) {
+      // One instant for both, as for an article.
+      const created = new Date()
       const dbComment = Comment.create({
         ...comment,
+        created_at: created,
+        updated_at: created,
         article_id: await articleId(session, slug),
         author_id: me.user.id,
       })
