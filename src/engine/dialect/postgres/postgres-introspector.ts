@@ -1,11 +1,13 @@
 import { sql, type Kysely } from 'kysely'
-import { tablesOf } from '../../introspected-tables.ts'
+import { DEFAULT_MIGRATION_LOCK_TABLE, DEFAULT_MIGRATION_TABLE } from 'kysely/migration'
 import type { ReferentialAction, TableSchema } from '../../schema.ts'
 
 interface ColumnRow {
   table: string
   column: string
   type: string
+  nullable: boolean
+  auto_increment: boolean
 }
 
 interface ConstraintRow {
@@ -35,23 +37,27 @@ const ACTIONS: Record<string, ReferentialAction> = {
 }
 
 /**
- * The tables of the current schema (`search_path`): Kysely's introspection for tables, nullability and
- * identity columns, and `pg_catalog` for full types (`character varying(100)`), constraints and indexes.
+ * The tables of the current schema (`search_path`), read from `pg_catalog` for that schema only: columns
+ * with their full types (`character varying(100)`), nullability and identity, constraints and indexes.
+ * Kysely's introspection is not used: it scans every schema and checks each one's privileges, which fails
+ * when another connection drops a schema meanwhile (a tenant's, a test's).
  */
 export async function introspectPostgres(db: Kysely<any>): Promise<TableSchema[]> {
   const schema = await currentSchema(db)
-  const tables = (await tablesOf(db)).filter((t) => t.schema === schema && !t.isView)
-
-  const types = (
+  const columns = (
     await sql<ColumnRow>`
-      select c.relname as "table", a.attname as "column", format_type(a.atttypid, a.atttypmod) as "type"
+      select c.relname as "table", a.attname as "column", format_type(a.atttypid, a.atttypmod) as "type",
+        not a.attnotnull as "nullable",
+        pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname) is not null
+          as "auto_increment"
       from pg_attribute a
       join pg_class c on c.oid = a.attrelid
       join pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = ${schema} and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped`.execute(
-      db,
-    )
+      where n.nspname = ${schema} and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped
+        and c.relname not in (${DEFAULT_MIGRATION_TABLE}, ${DEFAULT_MIGRATION_LOCK_TABLE})
+      order by c.relname, a.attnum`.execute(db)
   ).rows
+  const tables = Map.groupBy(columns, (column) => column.table)
   const constraints = (
     await sql<ConstraintRow>`
       select c.relname as "table", con.conname as "name", con.contype as "kind", f.relname as "target",
@@ -84,21 +90,21 @@ export async function introspectPostgres(db: Kysely<any>): Promise<TableSchema[]
       order by i.relname`.execute(db)
   ).rows
 
-  return tables.map((table) => {
-    const own = constraints.filter((c) => c.table === table.name)
+  return [...tables].map(([name, tableColumns]) => {
+    const own = constraints.filter((c) => c.table === name)
     const primaryKey = new Set(own.filter((c) => c.kind === 'p').flatMap((c) => c.columns))
     return {
-      name: table.name,
-      columns: table.columns.map((column) => ({
-        name: column.name,
-        type: types.find((t) => t.table === table.name && t.column === column.name)?.type ?? column.dataType,
-        nullable: column.isNullable && !primaryKey.has(column.name),
-        primaryKey: primaryKey.has(column.name),
-        autoIncrement: column.isAutoIncrementing,
+      name,
+      columns: tableColumns.map((column) => ({
+        name: column.column,
+        type: column.type,
+        nullable: column.nullable && !primaryKey.has(column.column),
+        primaryKey: primaryKey.has(column.column),
+        autoIncrement: column.auto_increment,
       })),
       // An expression index has no column list; it is not something a model declares, so it is left alone.
       indexes: indexes
-        .filter((index) => index.table === table.name && index.columns !== null)
+        .filter((index) => index.table === name && index.columns !== null)
         .map((index) => ({
           name: index.name,
           columns: index.columns!,
