@@ -111,7 +111,7 @@ export type {
 export type { Coercer } from './model/coerce.ts'
 
 export { createEngine, Engine, type EngineOptions } from './engine/engine.ts'
-export { Replicas, type ReplicaLagOptions, type ReplicaStatus } from './engine/replicas.ts'
+export type { Replicas, ReplicaLagOptions, ReplicaStatus } from './engine/replicas.ts'
 export type { DatabaseOf, DatabaseTableOf } from './engine/database-type.ts'
 export { createAll, dropAll, type SchemaOptions } from './engine/ddl.ts'
 export { parseDatabaseUrl, redactUrl, type DatabaseUrl, type DialectName } from './engine/url.ts'

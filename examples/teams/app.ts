@@ -76,9 +76,9 @@ export const TeamPublicWithHeroes = TeamPublic.extend('TeamPublicWithHeroes', {
  */
 export function teamsApp(
   databaseUrl = process.env.DATABASE_URL ?? 'sqlite:///database.db',
-  options: EngineOptions = { replicas: process.env.DATABASE_REPLICA_URLS },
+  options: EngineOptions = {},
 ) {
-  const engine = createEngine(databaseUrl, options)
+  const engine = createEngine(databaseUrl, { replicas: process.env.DATABASE_REPLICA_URLS, ...options })
 
   const getSession = depends(async function* getSession() {
     await using session = new Session(engine)

@@ -56,11 +56,16 @@ export function checkInterval(lag: ReplicaLagOptions | undefined): number {
 /**
  * The lag of a PostgreSQL replica, in ms: none when it replayed all the WAL it received (an idle primary
  * sends none, so the time since the last replayed transaction would overstate it), else the age of the
- * last transaction it replayed. `null` when it cannot tell (no WAL received or replayed since it
- * started): not usable. A server not in recovery (a promoted replica) is its own primary: lag 0.
+ * last transaction it replayed. `null` when it cannot tell: no WAL received or replayed since it started,
+ * or no stream from the primary now (its WAL receiver is gone or not streaming), since a replica cut off
+ * from its primary has replayed all it received and would read as current while it falls behind without
+ * bound. A server not in recovery (a promoted replica) is its own primary: lag 0. The receiver's `status`
+ * is hidden from a role without `pg_read_all_stats`; the row alone then counts.
  */
 const LAG_QUERY = CompiledQuery.raw(`select case
-  when not pg_is_in_recovery() or pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() then 0
+  when not pg_is_in_recovery() then 0
+  when not exists (select 1 from pg_stat_wal_receiver where coalesce(status, 'streaming') = 'streaming') then null
+  when pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() then 0
   else extract(epoch from clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000
 end as lag`)
 

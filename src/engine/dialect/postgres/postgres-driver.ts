@@ -172,6 +172,9 @@ export class PostgresPool implements NativePool {
       connectionString: url.href,
       max: pool.size ?? 10,
       connectionTimeoutMillis: pool.connectTimeout ?? 10_000,
+      // Idle connections never keep a process alive: a script that forgot to dispose its engine exits,
+      // also when a replica's lag check uses its connection every second (idle timeouts never come).
+      allowExitOnIdle: true,
       ...(pool.statementTimeout === undefined ? {} : { statement_timeout: pool.statementTimeout }),
       ...(pool.ssl === undefined ? {} : { ssl: pool.ssl as pg.PoolConfig['ssl'] }),
       types,
