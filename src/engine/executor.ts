@@ -171,6 +171,7 @@ export class Executor implements Driver {
     const start = performance.now()
     try {
       refuseInvalidDates(query.parameters)
+      if (this.#transactionPooling) refuseSessionState(query.sql)
       for await (const chunk of native.stream(query.sql, query.parameters, shape, chunkSize)) {
         // The rows of a driver are values of unknown shape: the caller's R says what it expects of them.
         yield chunk as QueryResult<R>

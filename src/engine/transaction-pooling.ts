@@ -5,8 +5,8 @@ import { OnemodelError } from '../errors.ts'
  * the URL's `?pgbouncer=true`): there a client's next transaction, or its next statement outside one, may
  * run on another server connection, while the connection it used serves other clients. A statement whose
  * effect outlives its transaction would leave that effect on a connection the client no longer has, and
- * leak it to another client: a session-level `SET`, `LISTEN`, a session advisory lock, `PREPARE`, a
- * cursor `WITH HOLD`.
+ * leak it to another client: a session-level `SET` (or `set_config(…, false)`), `LISTEN`, a session
+ * advisory lock, `PREPARE`, a cursor `WITH HOLD`, a temporary table.
  */
 const SESSION_STATE: readonly { pattern: RegExp; what: string; instead: string }[] = [
   {
@@ -39,7 +39,20 @@ const SESSION_STATE: readonly { pattern: RegExp; what: string; instead: string }
     what: 'a cursor WITH HOLD',
     instead: 'session.stream(), whose cursor lives in a transaction',
   },
+  {
+    pattern: /\bset_config\s*\([^)]*,\s*false\s*\)/i,
+    what: 'set_config(…, false), a session-level setting,',
+    instead: 'set_config(…, true) in a transaction',
+  },
+  {
+    pattern: /^\s*create\s+(?:(?:global|local)\s+)?temp(?:orary)?\s+table\b(?![^;]*\bon\s+commit\s+drop\b)/i,
+    what: 'a temporary table',
+    instead: 'a temporary table created ON COMMIT DROP in a transaction',
+  },
 ]
+
+/** The comments before a statement, which would hide its first word from the patterns. */
+const LEADING_COMMENTS = /^(?:\s*(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/))+/
 
 /**
  * Refuses `sql` when its effect would outlive its transaction, which transaction pooling cannot keep: an
@@ -50,7 +63,8 @@ const SESSION_STATE: readonly { pattern: RegExp; what: string; instead: string }
  * refuseSessionState('set local statement_timeout = 1000') // runs: it ends with its transaction
  */
 export function refuseSessionState(sql: string): void {
-  const refused = SESSION_STATE.find(({ pattern }) => pattern.test(sql))
+  const statement = sql.replace(LEADING_COMMENTS, '')
+  const refused = SESSION_STATE.find(({ pattern }) => pattern.test(statement))
   if (refused === undefined) return
   throw transactionPoolingError(
     `${refused.what} outlives its transaction, and behind a pooler in transaction pooling mode (the URL's ?pgbouncer=true) the next transaction may run on another server connection. Use ${refused.instead}.`,

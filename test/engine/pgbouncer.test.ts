@@ -68,37 +68,52 @@ for (const pooled of THROUGH_PGBOUNCER) {
       assert.equal(streamed, 24, 'each outer transaction kept its hero and lost its duplicate')
     })
 
-    test('what would outlive its transaction is refused before it is sent; SET LOCAL runs', async () => {
-      await using engine = createEngine(await pooled.isolatedUrl())
-      for (const statement of [
-        sql`set statement_timeout = 1000`,
-        sql`set session search_path = public`,
-        sql`reset search_path`,
-        sql`listen heroes`,
-        sql`select pg_advisory_lock(${42})`,
-        sql`select pg_try_advisory_lock_shared(42)`,
-        sql`prepare heroes as select 1`,
-        sql`declare heroes cursor with hold for select 1`,
-      ]) {
-        await assert.rejects(
-          statement.execute(engine.db),
-          refusedForPooling,
-          statement.compile(engine.db).sql,
+    // A lock that got through would be held on a pooled connection: the xact lock below would wait for ever.
+    test(
+      'what would outlive its transaction is refused before it is sent; SET LOCAL runs',
+      { timeout: 30_000 },
+      async () => {
+        await using engine = createEngine(await pooled.isolatedUrl())
+        for (const statement of [
+          sql`set statement_timeout = 1000`,
+          sql`set session search_path = public`,
+          sql`reset search_path`,
+          sql`listen heroes`,
+          sql`select pg_advisory_lock(${42})`,
+          sql`select pg_try_advisory_lock_shared(42)`,
+          sql`prepare heroes as select 1`,
+          sql`declare heroes cursor with hold for select 1`,
+          sql`select set_config('search_path', 'other', false)`,
+          sql`/* from the app */ set search_path to other`,
+          sql.raw('-- a comment\nset statement_timeout = 0'),
+          sql`create temporary table scratch (id int)`,
+        ]) {
+          await assert.rejects(
+            statement.execute(engine.db),
+            refusedForPooling,
+            statement.compile(engine.db).sql,
+          )
+        }
+        // A streamed read is checked as well.
+        const locking = engine.db.selectNoFrom(sql<boolean>`pg_advisory_lock(42)`.as('locked')).stream()
+        await assert.rejects(locking.next(), refusedForPooling, 'a streamed session advisory lock')
+        const answer = await engine.db.transaction().execute(async (trx) => {
+          await sql`set local statement_timeout = 1000`.execute(trx)
+          await sql`select pg_advisory_xact_lock(42)`.execute(trx)
+          await sql`select set_config('application_name', 'heroes', true)`.execute(trx)
+          await sql`create temporary table scratch (id int) on commit drop`.execute(trx)
+          return (await sql<{ statement_timeout: string }>`show statement_timeout`.execute(trx)).rows[0]!
+            .statement_timeout
+        })
+        assert.equal(answer, '1s')
+        assert.throws(
+          () =>
+            createEngine(`${engine.url.replace('***', 'postgres')}`, { pool: { statementTimeout: 1000 } }),
+          (error: unknown) => refusedForPooling(error) && /ALTER ROLE/.test((error as Error).message),
+          'pg sends statement_timeout when it connects, which the pooler would share',
         )
-      }
-      const answer = await engine.db.transaction().execute(async (trx) => {
-        await sql`set local statement_timeout = 1000`.execute(trx)
-        await sql`select pg_advisory_xact_lock(42)`.execute(trx)
-        return (await sql<{ statement_timeout: string }>`show statement_timeout`.execute(trx)).rows[0]!
-          .statement_timeout
-      })
-      assert.equal(answer, '1s')
-      assert.throws(
-        () => createEngine(`${engine.url.replace('***', 'postgres')}`, { pool: { statementTimeout: 1000 } }),
-        (error: unknown) => refusedForPooling(error) && /ALTER ROLE/.test((error as Error).message),
-        'pg sends statement_timeout when it connects, which the pooler would share',
-      )
-    })
+      },
+    )
 
     test('two migrators at once: each revision runs once, under a transaction advisory lock', async () => {
       const url = await pooled.isolatedUrl()
