@@ -51,6 +51,13 @@ const SESSION_STATE: readonly { pattern: RegExp; what: string; instead: string }
   },
 ]
 
+/**
+ * Statements already found allowed: an app sends the same few texts again and again, so each is matched
+ * against the patterns once, not on every query. Bounded, since texts built with literals never repeat.
+ */
+const allowed = new Set<string>()
+const ALLOWED_KEPT = 1000
+
 /** The comments before a statement, which would hide its first word from the patterns. */
 const LEADING_COMMENTS = /^(?:\s*(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/))+/
 
@@ -63,9 +70,14 @@ const LEADING_COMMENTS = /^(?:\s*(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/))+/
  * refuseSessionState('set local statement_timeout = 1000') // runs: it ends with its transaction
  */
 export function refuseSessionState(sql: string): void {
+  if (allowed.has(sql)) return
   const statement = sql.replace(LEADING_COMMENTS, '')
   const refused = SESSION_STATE.find(({ pattern }) => pattern.test(statement))
-  if (refused === undefined) return
+  if (refused === undefined) {
+    if (allowed.size >= ALLOWED_KEPT) allowed.clear()
+    allowed.add(sql)
+    return
+  }
   throw transactionPoolingError(
     `${refused.what} outlives its transaction, and behind a pooler in transaction pooling mode (the URL's ?pgbouncer=true) the next transaction may run on another server connection. Use ${refused.instead}.`,
   )
