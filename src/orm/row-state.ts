@@ -27,6 +27,8 @@ export class RowState implements RowObserver {
   readonly row: object
   readonly table: TableModel
   readonly layout: SnapshotLayout
+  /** Every write to the row reaches this state: its fields change only in place (a date, JSON) unseen. */
+  readonly observed: boolean
   /** Every write to the row reaches this state, and none of its fields changes in place (a date, JSON). */
   readonly seesWrites: boolean
   /**
@@ -56,6 +58,7 @@ export class RowState implements RowObserver {
     this.row = row
     this.table = table
     this.layout = layout
+    this.observed = observed
     this.seesWrites = observed && this.layout.plain
   }
 

@@ -29,6 +29,8 @@ export class SnapshotLayout {
   readonly #composite: boolean
   /** No field is normalized: an array of the row's values in field order is its snapshot as it is. */
   readonly plain: boolean
+  /** Where the fields whose values change in place (a date, JSON) are, in field order. */
+  readonly #inPlace: readonly number[]
 
   constructor(table: TableModel) {
     this.keys = Object.keys(table.fields)
@@ -37,7 +39,10 @@ export class SnapshotLayout {
     this.keyIndexes = table.primaryKeys.map((key) => this.#index.get(key)!)
     this.#keyIndex = this.keyIndexes[0]!
     this.#composite = this.keyIndexes.length > 1
-    this.plain = this.#fields.every((field) => field.kind !== 'datetime' && field.kind !== 'json')
+    this.#inPlace = this.#fields.flatMap((field, i) =>
+      field.kind === 'datetime' || field.kind === 'json' ? [i] : [],
+    )
+    this.plain = this.#inPlace.length === 0
   }
 
   /** Where the (first) primary key field is in a snapshot: never null in a row read from the table. */
@@ -93,12 +98,24 @@ export class SnapshotLayout {
 
   /** The fields of `row` whose value differs from `snapshot`. */
   changedKeys(row: Values, snapshot: Snapshot): string[] {
-    const { keys } = this
     const changed: string[] = []
-    for (let i = 0; i < keys.length; i++) {
-      if (!Object.is(normalize(this.#fields[i]!, row[keys[i]!]), snapshot[i])) changed.push(keys[i]!)
-    }
+    for (let i = 0; i < this.keys.length; i++) this.#compare(row, snapshot, i, changed)
     return changed
+  }
+
+  /**
+   * The fields of `row` whose value differs from `snapshot` among those that change in place (a date,
+   * JSON): what can change unseen in a row whose writes are observed.
+   */
+  changedInPlace(row: Values, snapshot: Snapshot): string[] {
+    const changed: string[] = []
+    for (const i of this.#inPlace) this.#compare(row, snapshot, i, changed)
+    return changed
+  }
+
+  #compare(row: Values, snapshot: Snapshot, i: number, changed: string[]): void {
+    const key = this.keys[i]!
+    if (!Object.is(normalize(this.#fields[i]!, row[key]), snapshot[i])) changed.push(key)
   }
 
   /** Puts the snapshot's values back on `row`. */

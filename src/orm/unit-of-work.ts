@@ -142,19 +142,26 @@ export class UnitOfWork {
       if (keys.length > 0) dirty.push([row, keys])
       else changed.delete(row)
     }
+    // A row not written since its flush: of an observed row, only a date or JSON can have changed unseen.
     for (const row of unobserved) {
       if (changed.has(row) || deletes.has(row)) continue
-      const keys = this.#changedKeys(row)
+      const keys = this.#changedKeys(row, this.#rows.get(row)?.observed === true)
       if (keys.length > 0) dirty.push([row, keys])
     }
     return dirty
   }
 
-  /** The fields of `row` changed since its last flush; none when it is not persistent. */
-  #changedKeys(row: object): string[] {
+  /**
+   * The fields of `row` changed since its last flush, or only of those that change in place; none when it
+   * is not persistent.
+   */
+  #changedKeys(row: object, inPlaceOnly = false): string[] {
     const state = this.#rows.get(row)
     if (state?.state !== 'persistent') return []
-    return state.layout.changedKeys(row as Row, state.flushed!)
+    const { layout, flushed } = state
+    return inPlaceOnly
+      ? layout.changedInPlace(row as Row, flushed!)
+      : layout.changedKeys(row as Row, flushed!)
   }
 
   #rank(row: object): number {

@@ -5,9 +5,20 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { IntegrityError, select, Session } from 'onemodel-ts'
+import {
+  createAll,
+  createEngine,
+  field,
+  IntegrityError,
+  Metadata,
+  model,
+  select,
+  Session,
+  table,
+} from 'onemodel-ts'
 import { layoutOf } from '../../src/orm/snapshot.ts'
 import { DIALECTS } from '../support/dialects.ts'
+import { recordSql } from '../support/heroes.ts'
 import { statement, teamsDatabase } from '../support/teams.ts'
 
 const writes = (log: readonly string[]) => log.filter((line) => !/^select/i.test(line)).map(statement)
@@ -46,6 +57,58 @@ for (const dialect of DIALECTS) {
       compared.length = 0
       await session.commit()
       assert.deepEqual(compared, [], 'nothing was written since')
+    })
+
+    test('a date or JSON value changed in place is written; of a row not written since its flush, only those are compared', async (t) => {
+      const metadata = new Metadata()
+      const Event = table(
+        'event',
+        model('Event', {
+          id: field.integer({ primaryKey: true }),
+          name: field.string(),
+          at: field.datetime(),
+          tags: field.json(),
+        }),
+        { metadata },
+      )
+      const recorded = recordSql()
+      const engine = createEngine(await dialect.isolatedUrl(), recorded.options)
+      t.after(() => engine.dispose())
+      await createAll(engine, { metadata })
+      await using session = new Session(engine)
+      for (const id of [1, 2, 3]) {
+        session.add(Event.create({ id, name: `event ${id}`, at: new Date(Date.UTC(2026, 0, id)), tags: [] }))
+      }
+      await session.commit()
+      const [first, second] = await session.exec(select(Event).orderBy(Event.c.id)).all()
+      const layout = layoutOf(Event)
+      const wholeRows: unknown[] = []
+      const changedKeys = layout.changedKeys.bind(layout)
+      t.mock.method(layout, 'changedKeys', (row: Record<string, unknown>, snapshot: readonly unknown[]) => {
+        wholeRows.push(row.id)
+        return changedKeys(row, snapshot)
+      })
+      recorded.log.length = 0
+      first!.at.setUTCFullYear(2027)
+      second!.tags.push('launch')
+      await session.flush()
+      assert.deepEqual(writes(recorded.log).sort(), [
+        'update "event" set "at" = ? where "id" = ?',
+        'update "event" set "tags" = ? where "id" = ?',
+      ])
+      assert.deepEqual(wholeRows, [], 'no row was written to, so only their dates and JSON were compared')
+      second!.name = 'renamed'
+      first!.at.setUTCMonth(5)
+      recorded.log.length = 0
+      await session.commit()
+      assert.deepEqual(writes(recorded.log).sort(), [
+        'update "event" set "at" = ? where "id" = ?',
+        'update "event" set "name" = ? where "id" = ?',
+      ])
+      assert.deepEqual(wholeRows, [2], 'the row written to is compared whole')
+      await using check = new Session(engine)
+      const again = await check.get(Event, 1)
+      assert.equal(again!.at.toISOString(), '2027-06-01T00:00:00.000Z')
     })
 
     test('a new parent is inserted before its new child, whatever the order they were added in', async (t) => {
