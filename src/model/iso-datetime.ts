@@ -1,0 +1,55 @@
+/**
+ * `date.toISOString()`, written from the date's time value with integer arithmetic: a response of a
+ * hundred rows formats hundreds of dates, and V8's `toISOString` (and `JSON.stringify`'s call of `toJSON`)
+ * costs about three times as much per date. Years outside 0000–9999 and invalid dates are left to
+ * `toISOString`, which gives them their extended form or throws.
+ *
+ * @example
+ * isoDatetime(new Date(Date.UTC(2026, 11, 5, 7, 33))) // '2026-12-05T07:33:00.000Z'
+ */
+export function isoDatetime(date: Date): string {
+  const time = date.getTime()
+  if (!(time >= MIN_TIME && time < MAX_TIME)) return date.toISOString()
+  const days = Math.floor(time / DAY)
+  let rest = time - days * DAY
+  const hours = Math.floor(rest / HOUR)
+  rest -= hours * HOUR
+  const minutes = Math.floor(rest / MINUTE)
+  rest -= minutes * MINUTE
+  const seconds = Math.floor(rest / 1000)
+  const ms = rest - seconds * 1000
+  return `${civilDate(days)}T${two(hours)}:${two(minutes)}:${two(seconds)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`
+}
+
+const MINUTE = 60_000
+const HOUR = 3_600_000
+const DAY = 86_400_000
+/** 0000-01-01T00:00:00.000Z and 10000-01-01T00:00:00.000Z. */
+const MIN_TIME = -62_167_219_200_000
+const MAX_TIME = 253_402_300_800_000
+
+const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`)
+
+/**
+ * `YYYY-MM-DD` of a day counted from 1970-01-01, by Howard Hinnant's `civil_from_days`: the proleptic
+ * Gregorian calendar in eras of 400 years (146,097 days), each year starting on March 1st so that the
+ * leap day is the last day of the year.
+ */
+function civilDate(days: number): string {
+  const shifted = days + 719_468 // days from 0000-03-01
+  const era = Math.floor(shifted / 146_097)
+  const dayOfEra = shifted - era * 146_097
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  )
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100))
+  const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153)
+  const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1
+  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+  return `${year < 10 ? '000' : year < 100 ? '00' : year < 1000 ? '0' : ''}${year}-${two(month)}-${two(day)}`
+}
