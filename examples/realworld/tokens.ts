@@ -2,6 +2,7 @@
  * The API's tokens: JWTs signed with HS256 through `jose`, whose subject is the user's id. They stay valid
  * when the user changes their name or email.
  */
+import type { webcrypto } from 'node:crypto'
 import { errors, jwtVerify, SignJWT } from 'jose'
 
 /**
@@ -22,26 +23,31 @@ const LIFETIME = '7d'
  * await tokens.userIdOf(token) // user.id
  */
 export class Tokens {
-  readonly #key: Uint8Array
+  /** Imported once: given the secret's bytes, jose would import them again for every token. */
+  readonly #key: Promise<webcrypto.CryptoKey>
 
   constructor(secret: string) {
-    this.#key = new TextEncoder().encode(secret)
+    const bytes = new TextEncoder().encode(secret)
+    this.#key = crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+      'verify',
+    ])
   }
 
   /** A token for the user with this id. */
-  issue(userId: number): Promise<string> {
+  async issue(userId: number): Promise<string> {
     return new SignJWT()
       .setProtectedHeader({ alg: ALGORITHM })
       .setSubject(String(userId))
       .setIssuedAt()
       .setExpirationTime(LIFETIME)
-      .sign(this.#key)
+      .sign(await this.#key)
   }
 
   /** The user id a token was issued for; `undefined` when it is malformed, forged or expired. */
   async userIdOf(token: string): Promise<number | undefined> {
     try {
-      const { payload } = await jwtVerify(token, this.#key, { algorithms: [ALGORITHM] })
+      const { payload } = await jwtVerify(token, await this.#key, { algorithms: [ALGORITHM] })
       const id = Number(payload.sub)
       return Number.isSafeInteger(id) ? id : undefined
     } catch (error) {
