@@ -11,6 +11,13 @@ export interface BenchApp {
   readonly elsewhere: readonly string[]
   /** The server onemodel is compared with besides the ceiling. */
   readonly peer: string
+  /**
+   * The ceiling's own endpoints served by onemodel's HTTP framework, if the app has such a server: no
+   * onemodel app can be faster, so onemodel ÷ floor is what onemodel's layers cost above their framework's.
+   */
+  readonly floor?: string
+  /** The servers run when `--servers` is not given. */
+  readonly defaultServers: readonly string[]
   /** The scenarios run when `--scenarios` is not given: scripts of bench/scenarios/. */
   readonly scenarios: readonly string[]
   /** What a started server answers once it is ready. */

@@ -17,6 +17,7 @@ export async function heroesBench(dialect: BenchDialect, heroes: number): Promis
     servers,
     elsewhere: Object.keys(SERVERS.sqlite).filter((name) => !(name in servers)),
     peer: 'fastify-drizzle',
+    defaultServers: ['raw', 'onemodel', 'fastify-drizzle'],
     scenarios: ['get_one', 'list', 'post', 'patch', 'mixed'],
     readyPath: '/heroes/1',
     description: `${heroes} heroes (${database.description})`,

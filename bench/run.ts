@@ -14,10 +14,12 @@
  * memory are those of all their processes. `--seed` heroes (1000).
  *
  * `--app realworld` (realworld/bench.ts): the RealWorld API of examples/realworld against
- * bench/baselines/realworld-raw.ts and realworld-drizzle.ts, on SQLite; `--seed` articles (10000).
+ * bench/baselines/realworld-raw.ts, realworld-fastify.ts (the same endpoints on Fastify, the floor) and
+ * realworld-drizzle.ts, on SQLite; `--seed` articles (10000).
  *
  * Flags: --app heroes --dialect sqlite --rounds 3 --duration 10 --warmup 2 --connections 32 --seed N
- * --servers raw,onemodel,fastify-drizzle (or raw,workers-1,workers-2) --scenarios (the app's: get_one,list,post,patch,mixed for heroes)
+ * --servers (the app's: raw,onemodel,fastify-drizzle for heroes, with fastify-raw for realworld; or
+ * raw,workers-1,workers-2) --scenarios (the app's: get_one,list,post,patch,mixed for heroes)
  */
 import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -37,7 +39,7 @@ const { values: flags } = parseArgs({
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '32' },
     seed: { type: 'string' },
-    servers: { type: 'string', default: 'raw,onemodel,fastify-drizzle' },
+    servers: { type: 'string' },
     scenarios: { type: 'string' },
   },
 })
@@ -123,10 +125,11 @@ function report(app: BenchApp, results: Results, rounds: number): void {
       )
     }
   }
-  console.log(`\n| scenario | onemodel ÷ raw | onemodel ÷ ${app.peer} |`)
-  console.log(`| --- | ---: | ---: |`)
+  const versus = ['raw', ...(app.floor ? [app.floor] : []), app.peer]
+  console.log(`\n| scenario | ${versus.map((name) => `onemodel ÷ ${name}`).join(' | ')} |`)
+  console.log(`| --- | ${versus.map(() => '---:').join(' | ')} |`)
   for (const scenario of results.keys())
-    console.log(`| ${scenario} | ${ratio(scenario, 'raw')} | ${ratio(scenario, app.peer)} |`)
+    console.log(`| ${scenario} | ${versus.map((name) => ratio(scenario, name)).join(' | ')} |`)
   const targets = app.targets((scenario, versus) => ratioOf(results, scenario, versus))
   if (targets.length > 0) console.log(`\n${targets.join('\n')}`)
   // What the second worker buys, round by round (both ran under the same load from elsewhere).
@@ -142,7 +145,7 @@ function report(app: BenchApp, results: Results, rounds: number): void {
 const { connections, warmup, duration } = flags
 requireWrk()
 const app = await benchApp()
-const servers = serversOf(app, flags.servers.split(','))
+const servers = serversOf(app, flags.servers?.split(',') ?? [...app.defaultServers])
 for (const server of servers) server.prepare?.()
 const rounds = Number(flags.rounds)
 const scenarios = flags.scenarios?.split(',') ?? app.scenarios

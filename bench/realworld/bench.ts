@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- --app realworld`: the RealWorld API served by the raw ceiling
- * (bench/baselines/realworld-raw.ts), by onemodel (examples/realworld, as `npm run start:realworld` runs it)
+ * (bench/baselines/realworld-raw.ts), by the same endpoints on Fastify (realworld-fastify.ts, the floor
+ * under any app on onemodel's HTTP framework), by onemodel (examples/realworld, as `npm run start:realworld` runs it)
  * and by the Fastify + Drizzle peer (bench/baselines/realworld-drizzle.ts), on SQLite. Each server gets a
  * file of its own, made once per run: the server creates its tables and registers the viewer through its
  * own API, then the seed is written into it (seed.ts); every measured run starts on a copy of that file.
@@ -18,6 +19,7 @@ const READY = '/api/articles?limit=1'
 
 export const REALWORLD_SERVERS: Record<string, Server> = {
   raw: { name: 'raw', args: [join(root, 'bench/baselines/realworld-raw.ts')] },
+  'fastify-raw': { name: 'fastify-raw', args: [join(root, 'bench/baselines/realworld-fastify.ts')] },
   onemodel: {
     name: 'onemodel',
     args: ['--conditions=development', join(root, 'examples/realworld/main.ts')],
@@ -54,6 +56,8 @@ export function realworldBench(dialect: BenchDialect, articles: number): BenchAp
     servers: REALWORLD_SERVERS,
     elsewhere: [],
     peer: 'fastify-drizzle',
+    floor: 'fastify-raw',
+    defaultServers: ['raw', 'fastify-raw', 'onemodel', 'fastify-drizzle'],
     scenarios: ['list', 'get_one', 'favorite', 'post', 'mixed'].map((name) => `realworld/${name}`),
     readyPath: READY,
     description: `${articles} articles with tags and favourites (a copy of each server's seeded SQLite file per run)`,

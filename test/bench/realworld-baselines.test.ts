@@ -16,7 +16,7 @@ const ARTICLES = 30
 const bench = realworldBench('sqlite', ARTICLES)
 let reference: Answers | undefined
 
-for (const name of ['raw', 'fastify-drizzle']) {
+for (const name of ['raw', 'fastify-raw', 'fastify-drizzle']) {
   describe(`the ${name} baseline of the RealWorld bench`, () => {
     const server = REALWORLD_SERVERS[name]!
     let running: Awaited<ReturnType<typeof start>>
