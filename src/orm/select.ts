@@ -72,6 +72,12 @@ export interface RowLock {
  */
 export type TablesOf<M extends TableModel> = M['tableName']
 
+/**
+ * Set while a builder call constructs its result, whose state it froze with its lists: the constructor
+ * keeps that state rather than checking it (a query is built per request, a dozen calls each).
+ */
+let handingOver = false
+
 const EMPTY: SelectState = frozenState({
   where: [],
   orderBy: [],
@@ -89,14 +95,6 @@ const EMPTY: SelectState = frozenState({
 
 function frozen<T>(list: readonly T[]): readonly T[] {
   return Object.isFrozen(list) ? list : Object.freeze([...list])
-}
-
-function isFrozenState(state: SelectState): boolean {
-  const { where, orderBy, options, joins, from, correlated, groupBy, having } = state
-  return (
-    Object.isFrozen(state) &&
-    [where, orderBy, options, joins, from, correlated, groupBy, having].every((list) => Object.isFrozen(list))
-  )
 }
 
 /** A frozen copy of a state given from outside, its lists frozen copies too. */
@@ -145,7 +143,8 @@ export class Select<
     this.selection = selection
     // Frozen, so a base query shared between requests cannot be changed through its state either. A
     // builder call hands over a state it froze, with its lists: it is kept, not copied again.
-    this.state = isFrozenState(state) ? state : frozenState(state)
+    this.state = handingOver || state === EMPTY ? state : frozenState(state)
+    handingOver = false
   }
 
   #with<T2 extends string = T, N2 extends string = N, C2 extends string = C>(
@@ -153,7 +152,9 @@ export class Select<
   ): Select<S, T2, N2, C2> {
     // The lists a builder call passes are new, and only it holds them.
     for (const value of Object.values(change)) if (Array.isArray(value)) Object.freeze(value)
-    return new Select(this.selection, Object.freeze({ ...this.state, ...change }))
+    const state = Object.freeze({ ...this.state, ...change })
+    handingOver = true
+    return new Select(this.selection, state)
   }
 
   /** Keeps the rows where every condition holds. Repeated calls are ANDed, as in SQLModel. */
