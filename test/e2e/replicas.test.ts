@@ -28,7 +28,7 @@ import { Hero, heroesApp } from '../../examples/heroes/app.ts'
 import { Hero as TeamHero, metadata as teamsMetadata, teamsApp } from '../../examples/teams/app.ts'
 import { DIALECTS, POSTGRES_URL } from '../support/dialects.ts'
 import { REPLICA_AVAILABLE, REPLICA_URL, replicaUrlOf } from '../support/scale-out.ts'
-import { keepAliveArmed } from '../support/tcp-keep-alive.ts'
+import { keepAliveArmed, socketsHeldTo } from '../support/tcp-table.ts'
 import { TcpRelay } from '../support/tcp-relay.ts'
 
 const postgres = DIALECTS.find((dialect) => dialect.name === 'postgres')
@@ -93,12 +93,14 @@ async function answeredByReplica(session: Session): Promise<boolean> {
  * through `relay`, the engine reaches the replica through it, with a deadline of
  * {@link RELAYED_REPLICA_TIMEOUT}.
  */
-async function setup(options: { maxLag?: number; metadata?: Metadata; relay?: TcpRelay } = {}) {
+async function setup(
+  options: { maxLag?: number; checkEvery?: number; metadata?: Metadata; relay?: TcpRelay } = {},
+) {
   const primaryUrl = await postgres!.isolatedUrl()
   const replicaUrl = replicaUrlOf(primaryUrl)
   const engine = createEngine(primaryUrl, {
     replicas: [options.relay?.in(replicaUrl) ?? replicaUrl],
-    replicaLag: { max: options.maxLag ?? 10_000, checkEvery: 100 },
+    replicaLag: { max: options.maxLag ?? 10_000, checkEvery: options.checkEvery ?? 100 },
     ...(options.relay && { replicaTimeout: RELAYED_REPLICA_TIMEOUT }),
   })
   await createAll(engine, { metadata: options.metadata }) // by default, the Heroes example's table
@@ -335,7 +337,7 @@ if (postgres && REPLICA_AVAILABLE) {
           phase = 'blackholed'
           const down = await eventually('the replica is found down', async () => {
             const [status] = engine.replicas!.status()
-            return !status!.usable && status
+            return status!.usable ? undefined : status
           })
           assert.equal(down.lag, undefined, 'no lag measured before the blackhole is reported as current')
           await eventually(
@@ -371,7 +373,8 @@ if (postgres && REPLICA_AVAILABLE) {
       { timeout: 60_000 },
       async () => {
         await using relay = await relayToReplica()
-        const { engine } = await setup({ relay })
+        // No check is due during the test: the stream's failure is what finds the replica down.
+        const { engine } = await setup({ relay, checkEvery: 600_000 })
         await using _ = engine
         await using session = new Session(engine, { reads: 'replica' })
         const ids: number[] = []
@@ -387,12 +390,12 @@ if (postgres && REPLICA_AVAILABLE) {
           Array.from({ length: 1000 }, (_, i) => i + 1),
           'the first chunk, once',
         )
-        assert.deepEqual(engine.replicas!.status()[0]!.usable, false)
+        assert.equal(engine.replicas!.status()[0]!.usable, false, 'the replica is skipped from now on')
       },
     )
 
     test(
-      'engine.dispose() returns though a replica it holds connections to has gone silent',
+      'engine.dispose() returns though a replica it holds connections to has gone silent, one of them waiting for an answer',
       { timeout: 60_000 },
       async () => {
         await using relay = await relayToReplica()
@@ -403,7 +406,13 @@ if (postgres && REPLICA_AVAILABLE) {
         await Promise.all(readers.map((reader) => reader.close()))
         assert.ok(answers.includes(true), 'the replica answered')
         relay.blackhole()
+        // Found down when a lag check is overdue: that check waits on the silent replica as dispose() begins.
+        await eventually('the replica is found down', async () => !engine.replicas!.status()[0]!.usable)
         await settlesWithin(engine.dispose(), 20_000, 'engine.dispose()')
+        // The server never answers their goodbye: each closes once it is sent, and no socket lingers open.
+        await eventually('no connection to the silent replica is left open', async () => {
+          return socketsHeldTo(relay.port) === 0
+        })
       },
     )
 
