@@ -60,7 +60,8 @@ export interface EngineOptions<T extends readonly TableModel[] = readonly TableM
    * Read replicas of a PostgreSQL primary (streaming replicas), each with a pool of its own sized by
    * `pool`. Only the reads of a Session created with `{ reads: 'replica' }` go to them, and only until
    * that Session writes or opens a transaction; every other statement, `engine.db`'s included, runs on the
-   * primary. A replica that is down or lags past `replicaLag.max` is skipped. See `docs/deploying.md`.
+   * primary. A replica that is down, lags past `replicaLag.max` or does not answer within `replicaTimeout`
+   * is skipped. See `docs/deploying.md`.
    *
    * A string is a comma-separated list, as in an environment variable; an empty one is none.
    *

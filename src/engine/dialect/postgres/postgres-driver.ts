@@ -201,7 +201,7 @@ class PostgresConnection implements NativeConnection {
 /**
  * A pg pool. Its connections use TCP keep-alive, and close as soon as they have sent their goodbye
  * (Terminate, then FIN) instead of waiting for the server's: a server gone from the network never sends
- * one, and `destroy()` would wait for it forever.
+ * one, and each socket would stay open, unseen, for as long as the process runs.
  */
 export class PostgresPool implements NativePool {
   readonly #pool: pg.Pool
