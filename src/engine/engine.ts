@@ -60,7 +60,8 @@ export interface EngineOptions<T extends readonly TableModel[] = readonly TableM
    * Read replicas of a PostgreSQL primary (streaming replicas), each with a pool of its own sized by
    * `pool`. Only the reads of a Session created with `{ reads: 'replica' }` go to them, and only until
    * that Session writes or opens a transaction; every other statement, `engine.db`'s included, runs on the
-   * primary. A replica that is down or lags past `replicaLag.max` is skipped. See `docs/deploying.md`.
+   * primary. A replica that is down, lags past `replicaLag.max` or does not answer within `replicaTimeout`
+   * is skipped. See `docs/deploying.md`.
    *
    * A string is a comma-separated list, as in an environment variable; an empty one is none.
    *
@@ -71,7 +72,21 @@ export interface EngineOptions<T extends readonly TableModel[] = readonly TableM
   replicas?: string | readonly string[] | undefined
   /** How stale a replica may be and still serve reads (default 5000 ms), checked every `checkEvery` (1000 ms). */
   replicaLag?: ReplicaLagOptions
+  /**
+   * How long a replica may take to answer a statement (a read or its lag check), or to give a read a
+   * connection, in ms; default 5000. Past it the read runs on the primary, the replica serves no read until
+   * a check answers again, and the connection is closed: a replica gone from the network without closing
+   * its connections costs a read this much time, never the request. A streamed read fails instead once it
+   * has yielded rows. Each statement has its own deadline, each chunk of a stream too, so raise it only
+   * for single reads that legitimately take longer.
+   *
+   * @example
+   * createEngine(primaryUrl, { replicas: [replicaUrl], replicaTimeout: 2000 })
+   */
+  replicaTimeout?: number
 }
+
+const DEFAULT_REPLICA_TIMEOUT = 5000
 
 /**
  * A database: its dialect, its connections and the Kysely instance that builds SQL for it. Create one per
@@ -95,25 +110,7 @@ export class Engine<DB = any> {
 
   constructor(url: string, options: EngineOptions = {}) {
     this.url = redactUrl(url)
-    const parsed = parseDatabaseUrl(url)
-    const onQuery = options.echo ? echoTo(options.logger ?? console.log) : undefined
-    const settings = {
-      onQuery,
-      log: options.log,
-      prepare: options.prepare ?? true,
-      transactionPooling: false,
-    }
-    if (parsed.dialect === 'sqlite') {
-      const sqlite = { ...options.sqlite, filename: parsed.filename, memory: parsed.memory }
-      this.dialect = sqliteDialect(sqlite, settings)
-    } else {
-      const create = parsed.dialect === 'postgres' ? postgresDialect : mysqlDialect
-      this.dialect = create(parsed.url, options.pool ?? {}, {
-        ...settings,
-        prepare: settings.prepare && parsed.prepare,
-        transactionPooling: parsed.transactionPooling,
-      })
-    }
+    this.dialect = dialectOf(url, options)
     // No `log` here: the executor logs every statement, Kysely's included, once.
     this.db = new Kysely<DB>({ dialect: this.dialect.kysely, plugins: options.plugins })
     this.replicas = replicasOf(this.dialect, options)
@@ -148,10 +145,47 @@ export class Engine<DB = any> {
   }
 }
 
-/** The engine's {@link Replicas}: each replica an engine of its own for reads, and one of one connection for checks. */
+/**
+ * The dialect of `url`, its statements echoed, logged and prepared as `options` say, and given up after
+ * `readTimeout` ms without an answer (see `StatementSettings.readTimeout`).
+ */
+function dialectOf(url: string, options: EngineOptions, readTimeout?: number): Dialect {
+  const parsed = parseDatabaseUrl(url)
+  const settings = {
+    onQuery: options.echo ? echoTo(options.logger ?? console.log) : undefined,
+    log: options.log,
+    prepare: options.prepare ?? true,
+    transactionPooling: false,
+    readTimeout,
+  }
+  if (parsed.dialect === 'sqlite') {
+    const sqlite = { ...options.sqlite, filename: parsed.filename, memory: parsed.memory }
+    return sqliteDialect(sqlite, settings)
+  }
+  const create = parsed.dialect === 'postgres' ? postgresDialect : mysqlDialect
+  return create(parsed.url, options.pool ?? {}, {
+    ...settings,
+    prepare: settings.prepare && parsed.prepare,
+    transactionPooling: parsed.transactionPooling,
+  })
+}
+
+/**
+ * The engine's {@link Replicas}: each replica a dialect of its own for reads, and one of one connection for
+ * checks. A statement sent to either that gets no answer within `replicaTimeout` closes its connection and
+ * fails, and the reads' pool waits no longer than that for a connection: a replica gone from the network
+ * without a word then costs a read that much time, not the request.
+ */
 function replicasOf(primary: Dialect, options: EngineOptions): Replicas | undefined {
-  // `tables` only types engine.db; the replicas' engines take the rest.
-  const { replicas, replicaLag, tables, ...shared } = options
+  // `tables` and `plugins` shape engine.db's queries, which only the primary's executor runs.
+  const {
+    replicas,
+    replicaLag,
+    replicaTimeout = DEFAULT_REPLICA_TIMEOUT,
+    tables,
+    plugins,
+    ...shared
+  } = options
   const urls = (typeof replicas === 'string' ? replicas.split(',') : (replicas ?? []))
     .map((url) => url.trim())
     .filter((url) => url !== '')
@@ -161,16 +195,20 @@ function replicasOf(primary: Dialect, options: EngineOptions): Replicas | undefi
       `replicas are PostgreSQL streaming replicas of a PostgreSQL primary; ${urls.map((url) => JSON.stringify(redactUrl(url))).join(', ')} cannot serve this ${primary.name} engine.`,
     )
   }
-  const connectTimeout = checkInterval(replicaLag)
+  const pool = {
+    ...shared.pool,
+    connectTimeout: Math.min(shared.pool?.connectTimeout ?? replicaTimeout, replicaTimeout),
+  }
   const connections = urls.map((url): ReplicaConnections => {
-    const reads = new Engine(url, shared)
+    const reads = dialectOf(url, { ...shared, pool }, replicaTimeout)
     // Not echoed or logged: a check every second would drown the statements the app runs.
-    const checks = new Engine(url, { pool: { ...shared.pool, size: 1, connectTimeout } })
+    const checkPool = { ...shared.pool, size: 1, connectTimeout: checkInterval(replicaLag) }
+    const checks = dialectOf(url, { pool: checkPool }, replicaTimeout)
     return {
-      url: reads.url,
-      executor: reads.dialect.executor,
-      checker: checks.dialect.executor,
-      dispose: async () => void (await Promise.all([reads.dispose(), checks.dispose()])),
+      url: redactUrl(url),
+      executor: reads.executor,
+      checker: checks.executor,
+      dispose: async () => void (await Promise.all([reads.executor.destroy(), checks.executor.destroy()])),
     }
   })
   return new Replicas(primary.executor, connections, replicaLag)

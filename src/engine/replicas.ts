@@ -41,7 +41,11 @@ export interface ReplicaStatus {
   readonly url: string
   /** Its last check answered within `checkEvery`, with a lag within `max`, and no read failed on it since. */
   readonly usable: boolean
-  /** How far behind the primary it was at its last check, in ms; `undefined` before one answered. */
+  /**
+   * How far behind the primary it was at its last check, in ms; `undefined` before one answered, and
+   * while it is down (a check failed or is overdue, or a read failed on it), as an older figure says
+   * nothing of it now.
+   */
   readonly lag: number | undefined
 }
 
@@ -81,7 +85,9 @@ const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '40001'])
  * lag is measured every `checkEvery` ms while the engine is used; one that is down, does not answer its
  * check in time or lags past `max` serves no read until a check says otherwise, and a read that fails on
  * a replica because the replica is unavailable runs again on the primary, so no read fails for a replica.
- * Until a replica's first check answers, reads go to the primary. Reads are spread round robin.
+ * A replica that does not answer a read within `replicaTimeout` is unavailable too: its connections
+ * give the read up with a `ConnectionError`. Until a replica's first check answers, reads go to the
+ * primary. Reads are spread round robin.
  *
  * @example
  * const engine = createEngine(primaryUrl, { replicas: [replicaUrl] })
@@ -119,14 +125,15 @@ export class Replicas {
       return await replica.connections.executor.run<R>(statement)
     } catch (error) {
       if (!unavailable(error)) throw error
-      replica.usable = false
+      replica.down()
       return this.#primary.run<R>(statement)
     }
   }
 
   /**
    * Streams a read from a usable replica, else from the primary. A replica that fails before its first
-   * chunk is skipped for the primary; a failure later is the stream's, as the rows read are already out.
+   * chunk is skipped for the primary; a failure later is the stream's, as the rows read are already out
+   * (running it again would hand the caller those rows twice), and the replica is skipped from then on.
    */
   async *stream<R>(statement: Statement, chunkSize: number): AsyncGenerator<QueryResult<R>> {
     const replica = this.#pick()
@@ -141,13 +148,18 @@ export class Replicas {
         first = await chunks.next()
       } catch (error) {
         if (!unavailable(error)) throw error
-        replica.usable = false
+        replica.down()
         yield* this.#primary.stream<R>(statement, statement.shape, chunkSize)
         return
       }
       if (first.done) return
       yield first.value
-      yield* chunks
+      try {
+        yield* chunks
+      } catch (error) {
+        if (unavailable(error)) replica.down()
+        throw error
+      }
     } finally {
       // Also when the caller stopped before the rest was asked for: the replica's connection goes back.
       await chunks.return?.(undefined)
@@ -203,10 +215,16 @@ class Member {
 
   check(maxLag: number): void {
     if (this.#checking !== undefined) {
-      this.usable = false
+      this.down()
       return
     }
     this.#checking = this.#measure(maxLag).finally(() => (this.#checking = undefined))
+  }
+
+  /** Serves no read until a check answers, and has no lag to tell of until then. */
+  down(): void {
+    this.usable = false
+    this.lag = undefined
   }
 
   async dispose(): Promise<void> {
@@ -221,9 +239,8 @@ class Member {
       this.lag = lag === null || lag === undefined ? undefined : Number(lag)
       this.usable = this.lag !== undefined && this.lag <= maxLag
     } catch {
-      // Down, or refusing connections: skipped until a check answers again.
-      this.lag = undefined
-      this.usable = false
+      // Down, refusing connections, or silent past replicaTimeout: skipped until a check answers again.
+      this.down()
     }
   }
 }

@@ -3,12 +3,15 @@
  * server answered is asked of the server itself (`pg_is_in_recovery()`, true on a replica only), through a
  * view that a table model reads like any table. Replication lag is made real with the replica's
  * `recovery_min_apply_delay`, and the replica is stopped under load; each test puts the replica back as it
- * found it, whatever happens. The tests run one after the other: they share the one replica.
+ * found it, whatever happens. A replica gone from the network without a word is a relay in front of it
+ * that stops passing bytes (test/support/tcp-relay.ts). The tests run one after the other: they share the
+ * one replica.
  */
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { describe, test } from 'node:test'
 import {
+  ConnectionError,
   createAll,
   createEngine,
   EngineUrlError,
@@ -23,19 +26,33 @@ import {
 } from 'onemodel-ts'
 import { Hero, heroesApp } from '../../examples/heroes/app.ts'
 import { Hero as TeamHero, metadata as teamsMetadata, teamsApp } from '../../examples/teams/app.ts'
-import { DIALECTS } from '../support/dialects.ts'
+import { DIALECTS, POSTGRES_URL } from '../support/dialects.ts'
 import { REPLICA_AVAILABLE, REPLICA_URL, replicaUrlOf } from '../support/scale-out.ts'
+import { keepAliveArmed, socketsHeldTo } from '../support/tcp-table.ts'
+import { TcpRelay } from '../support/tcp-relay.ts'
 
 const postgres = DIALECTS.find((dialect) => dialect.name === 'postgres')
 
-// A view (see ANSWERING), not created by createAll: read like a table, it says which server answered.
+// Views (see ANSWERING), not created by createAll: read like tables, they say which server answered, from
+// which port of this machine, and count to 5000 for a stream of several chunks.
 const Answering = table(
   'answering',
-  model('Answering', { id: field.integer({ primaryKey: true }), in_recovery: field.boolean() }),
+  model('Answering', {
+    id: field.integer({ primaryKey: true }),
+    in_recovery: field.boolean(),
+    client_port: field.integer(),
+  }),
   { metadata: new Metadata() },
 )
+const Counted = table('counted', model('Counted', { id: field.integer({ primaryKey: true }) }), {
+  metadata: new Metadata(),
+})
 
-const ANSWERING = sql`create view answering as select 1 as id, pg_is_in_recovery() as in_recovery`
+const ANSWERING = sql`create view answering as select 1 as id, pg_is_in_recovery() as in_recovery, inet_client_port() as client_port`
+const COUNTED = sql`create view counted as select n as id from generate_series(1, 5000) as n`
+
+/** The deadline of a replica reached through a relay: short, so that a blackhole costs a test little. */
+const RELAYED_REPLICA_TIMEOUT = 1000
 
 /** The first truthy answer of `probe`, asked every 50 ms for up to `ms`; a probe that throws is asked again. */
 async function eventually<T>(what: string, probe: () => Promise<T>, ms = 10_000): Promise<NonNullable<T>> {
@@ -71,18 +88,45 @@ async function answeredByReplica(session: Session): Promise<boolean> {
   return session.exec(select(Answering.c.in_recovery)).one()
 }
 
-/** A fresh schema with the tables and the view, seen by the replica, and an engine whose replica is usable. */
-async function setup(options: { maxLag?: number; metadata?: Metadata } = {}) {
+/**
+ * A fresh schema with the tables and the views, seen by the replica, and an engine whose replica is usable;
+ * through `relay`, the engine reaches the replica through it, with a deadline of
+ * {@link RELAYED_REPLICA_TIMEOUT}.
+ */
+async function setup(
+  options: { maxLag?: number; checkEvery?: number; metadata?: Metadata; relay?: TcpRelay } = {},
+) {
   const primaryUrl = await postgres!.isolatedUrl()
   const replicaUrl = replicaUrlOf(primaryUrl)
   const engine = createEngine(primaryUrl, {
-    replicas: [replicaUrl],
-    replicaLag: { max: options.maxLag ?? 10_000, checkEvery: 100 },
+    replicas: [options.relay?.in(replicaUrl) ?? replicaUrl],
+    replicaLag: { max: options.maxLag ?? 10_000, checkEvery: options.checkEvery ?? 100 },
+    ...(options.relay && { replicaTimeout: RELAYED_REPLICA_TIMEOUT }),
   })
   await createAll(engine, { metadata: options.metadata }) // by default, the Heroes example's table
   await ANSWERING.execute(engine.db)
+  await COUNTED.execute(engine.db)
   await replicaServes(engine)
   return { engine, primaryUrl, replicaUrl }
+}
+
+/** A relay in front of the replica, which a test can turn into a blackhole. */
+async function relayToReplica(): Promise<TcpRelay> {
+  const replica = new URL(REPLICA_URL)
+  return TcpRelay.start({ host: replica.hostname, port: Number(replica.port || 5432) })
+}
+
+/** `promise`, or a failure after `ms`: a generous bound that only a hang reaches. */
+async function settlesWithin<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not settled after ${ms} ms`)), ms)
+  })
+  try {
+    return await Promise.race([promise, hang])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /** Waits until a Session reading from replicas is answered by one. */
@@ -260,6 +304,135 @@ if (postgres && REPLICA_AVAILABLE) {
       }
       assert.deepEqual(failures, [], `${answered} requests answered`)
       assert.ok(answered > 0)
+    })
+
+    test(
+      'a replica gone silent under load fails no read: each runs on the primary within replicaTimeout, the replica shows as down with no lag, and serves again once it answers',
+      { timeout: 120_000 },
+      async () => {
+        await using relay = await relayToReplica()
+        const { engine } = await setup({ relay })
+        await using _ = engine
+        type Phase = 'forwarding' | 'blackholed' | 'healed'
+        let phase: Phase = 'forwarding'
+        const answers: { phase: Phase; inRecovery: boolean; ms: number }[] = []
+        const failures: unknown[] = []
+        let loading = true
+        const load = Array.from({ length: 6 }, async () => {
+          while (loading) {
+            const begun = { phase, at: performance.now() }
+            try {
+              await using session = new Session(engine, { reads: 'replica' })
+              const inRecovery = await answeredByReplica(session)
+              answers.push({ phase: begun.phase, inRecovery, ms: performance.now() - begun.at })
+            } catch (error) {
+              failures.push(error)
+            }
+          }
+        })
+        const answeredIn = (which: Phase) => answers.filter((answer) => answer.phase === which)
+        try {
+          await eventually('the load reads from the replica', async () => answers.some((a) => a.inRecovery))
+          relay.blackhole()
+          phase = 'blackholed'
+          const down = await eventually('the replica is found down', async () => {
+            const [status] = engine.replicas!.status()
+            return status!.usable ? undefined : status
+          })
+          assert.equal(down.lag, undefined, 'no lag measured before the blackhole is reported as current')
+          await eventually(
+            'the primary answers the load',
+            async () => answeredIn('blackholed').length >= 50,
+            30_000,
+          )
+          relay.forward()
+          phase = 'healed'
+          await eventually(
+            'reads return to the replica',
+            async () => answeredIn('healed').some((answer) => answer.inRecovery),
+            30_000,
+          )
+        } finally {
+          loading = false
+          await Promise.all(load)
+        }
+        assert.deepEqual(failures, [])
+        assert.deepEqual(
+          answeredIn('blackholed').filter((answer) => answer.inRecovery),
+          [],
+          'every read begun in the blackhole was answered by the primary',
+        )
+        // Without the deadline a read sent to the silent replica waits for good: this bound only says it did not.
+        const slowest = Math.max(...answers.map((answer) => answer.ms))
+        assert.ok(slowest < 15 * RELAYED_REPLICA_TIMEOUT, `the slowest read took ${slowest} ms`)
+      },
+    )
+
+    test(
+      'a stream that read rows from a replica gone silent fails with a ConnectionError, and is not run again',
+      { timeout: 60_000 },
+      async () => {
+        await using relay = await relayToReplica()
+        // No check is due during the test: the stream's failure is what finds the replica down.
+        const { engine } = await setup({ relay, checkEvery: 600_000 })
+        await using _ = engine
+        await using session = new Session(engine, { reads: 'replica' })
+        const ids: number[] = []
+        const streaming = (async () => {
+          for await (const id of session.stream(select(Counted.c.id).orderBy(Counted.c.id))) {
+            if (ids.length === 0) relay.blackhole() // after the first chunk of 1000, before the next FETCH
+            ids.push(id)
+          }
+        })()
+        await assert.rejects(settlesWithin(streaming, 30_000, 'the stream'), ConnectionError)
+        assert.deepEqual(
+          ids,
+          Array.from({ length: 1000 }, (_, i) => i + 1),
+          'the first chunk, once',
+        )
+        assert.equal(engine.replicas!.status()[0]!.usable, false, 'the replica is skipped from now on')
+      },
+    )
+
+    test(
+      'engine.dispose() returns though a replica it holds connections to has gone silent, one of them waiting for an answer',
+      { timeout: 60_000 },
+      async () => {
+        await using relay = await relayToReplica()
+        const { engine } = await setup({ relay })
+        // Reads at once: the replica's pool opens several connections, idle once they answered.
+        const readers = Array.from({ length: 4 }, () => new Session(engine, { reads: 'replica' }))
+        const answers = await Promise.all(readers.map(answeredByReplica))
+        await Promise.all(readers.map((reader) => reader.close()))
+        assert.ok(answers.includes(true), 'the replica answered')
+        relay.blackhole()
+        // Found down when a lag check is overdue: that check waits on the silent replica as dispose() begins.
+        await eventually('the replica is found down', async () => !engine.replicas!.status()[0]!.usable)
+        await settlesWithin(engine.dispose(), 20_000, 'engine.dispose()')
+        // The server never answers their goodbye: each closes once it is sent, and no socket lingers open.
+        await eventually('no connection to the silent replica is left open', async () => {
+          return socketsHeldTo(relay.port) === 0
+        })
+      },
+    )
+
+    test('connections to the primary and to the replica have TCP keep-alive on, so a peer gone silent is noticed', async () => {
+      const { engine } = await setup()
+      await using _ = engine
+      const servers = { primary: new URL(POSTGRES_URL), replica: new URL(REPLICA_URL) }
+      for (const reads of ['primary', 'replica'] as const) {
+        await using session = new Session(engine, { reads })
+        const [inRecovery, port] = await session
+          .exec(select(Answering.c.in_recovery, Answering.c.client_port))
+          .one()
+        assert.equal(inRecovery, reads === 'replica')
+        const server = Number(servers[reads].port)
+        // The connection is back in its pool, idle: once its last packets are acknowledged, the kernel
+        // runs its keep-alive timer.
+        await eventually(`keep-alive on the connection to the ${reads}`, async () =>
+          keepAliveArmed(port, server),
+        )
+      }
     })
   })
 }

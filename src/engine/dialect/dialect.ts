@@ -33,6 +33,12 @@ export interface StatementSettings {
   prepare: boolean
   /** A pooler in transaction pooling mode is in between (the URL's `?pgbouncer=true`). */
   transactionPooling: boolean
+  /**
+   * How long a statement may wait for the server's answer, in ms, before its connection is given up as
+   * dead and closed and the statement fails with a `ConnectionError`; none when `undefined`. The engine
+   * sets it on its replicas only (`replicaTimeout`), which are PostgreSQL's: the one dialect that reads it.
+   */
+  readTimeout?: number | undefined
 }
 
 /**

@@ -63,7 +63,8 @@ export function postgresDialect(url: URL, pool: PoolOptions, settings: Statement
     connection: CONNECTION_CODES,
   })
   const statementCacheSize = pool.statementCacheSize ?? DEFAULT_STATEMENT_CACHE_SIZE
-  const executor = serverExecutor(new PostgresPool(url, pool), statementCacheSize, settings, mapError)
+  const native = new PostgresPool(url, pool, settings.readTimeout)
+  const executor = serverExecutor(native, statementCacheSize, settings, mapError)
   return {
     name: 'postgres',
     executor,

@@ -39,19 +39,36 @@ function isPoolerSwap(error: unknown): boolean {
   return code === '26000' || code === '42P05'
 }
 
+/** pg's `query_timeout` passed without an answer: its error has no code, only this message. */
+function isReadTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Query read timeout'
+}
+
+/**
+ * How long a connection stays idle before TCP keep-alive probes ask whether its peer is still there: a
+ * server gone from the network without a word (no FIN, no RST) is noticed then, and its idle connections
+ * leave the pool instead of failing the next statement sent on them.
+ */
+const KEEP_ALIVE_DELAY = 10_000
+
 /**
  * One pg client. A named statement is parsed once per client: pg remembers the names it prepared and
  * sends only Bind and Execute the next time.
  */
 class PostgresConnection implements NativeConnection {
   readonly client: pg.PoolClient
-  /** A failed ROLLBACK leaves the connection in an unknown state: the pool then closes it. */
+  /**
+   * A failed ROLLBACK, or a statement left without an answer, leaves the connection in an unknown state:
+   * the pool then closes it.
+   */
   broken = false
   /** Cursors declared on this connection, for a name no open one has. */
   #cursors = 0
+  readonly #readTimeout: number | undefined
 
-  constructor(client: pg.PoolClient) {
+  constructor(client: pg.PoolClient, readTimeout: number | undefined) {
     this.client = client
+    this.#readTimeout = readTimeout
   }
 
   async execute(
@@ -65,8 +82,8 @@ class PostgresConnection implements NativeConnection {
     let result: pg.QueryResult
     try {
       result = shape.arrays
-        ? await this.client.query({ text: sql, values, name, rowMode: 'array' })
-        : await this.client.query({ text: sql, values, name })
+        ? await this.#answer(this.client.query({ text: sql, values, name, rowMode: 'array' }))
+        : await this.#answer(this.client.query({ text: sql, values, name }))
     } catch (error) {
       if (name === undefined) throw error
       // pg reports the error before the server's next ReadyForQuery, so the status is still the one the
@@ -96,16 +113,16 @@ class PostgresConnection implements NativeConnection {
     chunkSize: number,
   ): AsyncIterableIterator<QueryResult<unknown>> {
     const alone = this.client.getTransactionStatus() === 'I'
-    if (alone) await this.client.query('start transaction read only')
+    if (alone) await this.#answer(this.client.query('start transaction read only'))
     const cursor = `onemodel_cursor_${++this.#cursors}`
     const fetch = { text: `fetch ${chunkSize} from ${cursor}`, rowMode: shape.arrays ? 'array' : undefined }
     // pg reads the values without changing them; its types ask for a mutable array.
     const declare = { text: `declare ${cursor} no scroll cursor for ${sql}`, values: parameters as unknown[] }
     let failed = false
     try {
-      await this.client.query(declare)
+      await this.#answer(this.client.query(declare))
       for (;;) {
-        const { rows } = await this.client.query(fetch)
+        const { rows } = await this.#answer(this.client.query(fetch))
         if (rows.length > 0) yield { rows }
         // A short chunk is the last: no FETCH to learn that nothing is left.
         if (rows.length < chunkSize) break
@@ -121,12 +138,15 @@ class PostgresConnection implements NativeConnection {
 
   /**
    * Closes a stream's cursor, or ends the transaction begun for it, which closes it. After a failure the
-   * statement's own error is the one thrown; a cleanup that fails leaves the connection broken.
+   * statement's own error is the one thrown; a cleanup that fails leaves the connection broken. A broken
+   * connection is left alone: the pool closes it, which ends both, and a statement sent after one left
+   * without an answer would only wait behind it.
    */
   async #endCursor(cursor: string, alone: boolean, failed: boolean): Promise<void> {
+    if (this.broken) return
     try {
-      if (alone) await this.client.query(failed ? 'rollback' : 'commit')
-      else if (!failed) await this.client.query(`close ${cursor}`)
+      if (alone) await this.#answer(this.client.query(failed ? 'rollback' : 'commit'))
+      else if (!failed) await this.#answer(this.client.query(`close ${cursor}`))
     } catch (error) {
       this.broken = true
       if (!failed) throw error
@@ -140,11 +160,11 @@ class PostgresConnection implements NativeConnection {
       if (settings.isolationLevel) sql += ` isolation level ${settings.isolationLevel}`
       if (settings.accessMode) sql += ` ${settings.accessMode}`
     }
-    await this.client.query(sql)
+    await this.#answer(this.client.query(sql))
   }
 
   async commit(): Promise<void> {
-    const { command } = await this.client.query('commit')
+    const { command } = await this.#answer(this.client.query('commit'))
     // PostgreSQL answers COMMIT with ROLLBACK when an earlier statement's error aborted the transaction.
     if (command === 'ROLLBACK') {
       throw new Error('The transaction was rolled back, not committed: one of its statements failed.')
@@ -153,21 +173,45 @@ class PostgresConnection implements NativeConnection {
 
   async rollback(): Promise<void> {
     try {
-      await this.client.query('rollback')
+      await this.#answer(this.client.query('rollback'))
     } catch (error) {
       this.broken = true
       throw error
     }
   }
+
+  /**
+   * The answer to a query sent on this connection. One that does not come within the read timeout (the
+   * server may be gone from the network) breaks the connection, so that the pool closes it rather than
+   * send it another statement, and fails as a socket timeout, which the dialect reports as a
+   * `ConnectionError`.
+   */
+  async #answer<T>(query: Promise<T>): Promise<T> {
+    try {
+      return await query
+    } catch (error) {
+      if (!isReadTimeout(error)) throw error
+      this.broken = true
+      const message = `no answer within ${this.#readTimeout} ms, so the connection was closed`
+      throw Object.assign(new Error(message, { cause: error }), { code: 'ETIMEDOUT' })
+    }
+  }
 }
 
-/** A pg pool. */
+/**
+ * A pg pool. Its connections use TCP keep-alive, and close as soon as they have sent their goodbye
+ * (Terminate, then FIN) instead of waiting for the server's: a server gone from the network never sends
+ * one, and each socket would stay open, unseen, for as long as the process runs.
+ */
 export class PostgresPool implements NativePool {
   readonly #pool: pg.Pool
   readonly #connections = new WeakMap<pg.PoolClient, PostgresConnection>()
+  readonly #readTimeout: number | undefined
   #used = false
 
-  constructor(url: URL, pool: PoolOptions) {
+  /** `readTimeout`: see `StatementSettings.readTimeout`. */
+  constructor(url: URL, pool: PoolOptions, readTimeout?: number) {
+    this.#readTimeout = readTimeout
     this.#pool = new pg.Pool({
       connectionString: url.href,
       max: pool.size ?? 10,
@@ -175,12 +219,21 @@ export class PostgresPool implements NativePool {
       // Idle connections never keep a process alive: a script that forgot to dispose its engine exits,
       // also when a replica's lag check uses its connection every second (idle timeouts never come).
       allowExitOnIdle: true,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEP_ALIVE_DELAY,
+      ...(readTimeout === undefined ? {} : { query_timeout: readTimeout }),
       ...(pool.statementTimeout === undefined ? {} : { statement_timeout: pool.statementTimeout }),
       ...(pool.ssl === undefined ? {} : { ssl: pool.ssl as pg.PoolConfig['ssl'] }),
       types,
     })
     // An idle client that loses its server emits 'error'; without a listener that would crash the process.
     this.#pool.on('error', () => {})
+    // pg ends a connection by sending Terminate and FIN, then waits for the server to close its side. The
+    // socket (the TLS one, when there is one: pg has swapped it in by now) closes once its FIN is sent.
+    this.#pool.on('connect', (client) => {
+      const socket = client.connection.stream
+      socket.once('finish', () => socket.destroy())
+    })
   }
 
   async acquire(): Promise<NativeConnection> {
@@ -188,7 +241,7 @@ export class PostgresPool implements NativePool {
     const client = await this.#pool.connect()
     let connection = this.#connections.get(client)
     if (connection === undefined) {
-      this.#connections.set(client, (connection = new PostgresConnection(client)))
+      this.#connections.set(client, (connection = new PostgresConnection(client, this.#readTimeout)))
       // pg's pool listens for a client's errors only while it is idle: the server's shutdown (FATAL
       // 57P01) reaching a checked-out client between two statements would otherwise crash the process.
       // Its next statement fails, and the pool then closes it.
