@@ -84,13 +84,21 @@ export function refuseSessionState(sql: string): void {
 }
 
 /**
- * What PostgreSQL reads as other than code: a string literal (`'…'` with `''` inside, `E'…'` with
- * backslash escapes, `$$…$$` and `$tag$…$tag$`), a quoted identifier, a line comment, and the start of a
- * block comment, whose end {@link blockCommentEnd} finds since block comments nest. One left open runs to
- * the end of the text. `$1` is a parameter, and `a$b$` an identifier, not a dollar quote.
+ * What PostgreSQL reads as other than code. One left open runs to the end of the text. A block comment's
+ * end is found by {@link blockCommentEnd}, since block comments nest.
  */
-const NOT_CODE =
-  /(?<![\w$])[eE]'(?:[^'\\]|\\[\s\S]|'')*'?|'(?:[^']|'')*'?|(?<![\w$])\$([A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$[\s\S]*?(?:\$\1\$|$)|"((?:[^"]|"")*)"?|--[^\n]*|\/\*/g
+const NOT_CODE = new RegExp(
+  [
+    String.raw`(?<![\w$])[eE]'(?:[^'\\]|\\[\s\S]|'')*'?`, // E'…', with backslash escapes
+    String.raw`'(?:[^']|'')*'?`, // '…', with '' inside
+    // $$…$$ and $tag$…$tag$; `$1` is a parameter and `a$b$` an identifier, not a dollar quote
+    String.raw`(?<![\w$])\$([A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$[\s\S]*?(?:\$\1\$|$)`,
+    String.raw`"((?:[^"]|"")*)"?`, // a quoted identifier
+    String.raw`--[^\n]*`, // a line comment
+    String.raw`/\*`, // a block comment's start
+  ].join('|'),
+  'g',
+)
 
 /** A quoted identifier that means the same as without its quotes: `"pg_advisory_lock"` is that function. */
 const PLAIN_IDENTIFIER = /^[a-z_][a-z0-9_$]*$/

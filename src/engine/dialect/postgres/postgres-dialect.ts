@@ -158,12 +158,13 @@ async function waitForMigrationLock(
 
 /** The wait for the migration lock ended without it: `OM_MIGRATE_LOCK`. Other errors stay as they are. */
 function migrationLockError(error: unknown, waited: string): unknown {
-  let why: string
-  if (error instanceof LockNotAvailableError) {
-    why = `another migration command held it for longer than lock_timeout (${waited})`
-  } else if (error instanceof OnemodelError && error.code === 'OM_ENGINE_TIMEOUT') {
-    why = 'the wait for it was cancelled (by statement_timeout, or pg_cancel_backend())'
-  } else return error
+  const why =
+    error instanceof LockNotAvailableError
+      ? `another migration command held it for longer than lock_timeout (${waited})`
+      : error instanceof OnemodelError && error.code === 'OM_ENGINE_TIMEOUT'
+        ? 'the wait for it was cancelled (by statement_timeout, or pg_cancel_backend())'
+        : undefined
+  if (why === undefined) return error
   return new MigrationError(
     'OM_MIGRATE_LOCK',
     `Could not take the migration lock: ${why}. Nothing ran. Look for a migration command that is stuck or still running (select pid, state, query from pg_stat_activity where pid in (select pid from pg_locks where locktype = 'advisory')), then run the command again once it is done.`,
