@@ -9,11 +9,21 @@ import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { createEngine, createMigrator, Metadata, select, Session, sql, type Engine } from 'onemodel-ts'
+import {
+  createEngine,
+  createMigrator,
+  field,
+  Metadata,
+  model,
+  select,
+  Session,
+  sql,
+  table,
+  type Engine,
+} from 'onemodel-ts'
 import { admin, DIALECTS, dropAfterFile, POSTGRES_URL, uniqueName } from '../support/dialects.ts'
 import { tempProject } from '../support/project.ts'
 import { PGBOUNCER_URL, THROUGH_PGBOUNCER } from '../support/scale-out.ts'
-import { field, model, table } from 'onemodel-ts'
 
 /** Kysely's migration lock key, which onemodel's commands share. */
 const LOCK_ID = '3853314791062309107'
