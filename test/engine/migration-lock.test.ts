@@ -143,7 +143,7 @@ for (const way of WAYS) {
 }
 
 describe(
-  'the migration lock of an engine that found PgBouncer itself',
+  'the migration lock of an engine that finds PgBouncer itself',
   { skip: THROUGH_PGBOUNCER.length === 0, timeout: 60_000 },
   () => {
     test('is the transaction lock from then on, which two migrators share correctly', async () => {
@@ -178,6 +178,25 @@ describe(
         'one upgrade ran the revision, the other found nothing to do',
       )
       assert.equal(await lockTimeoutSeen(engine), '0')
+    })
+
+    test("before it has found it, a server connection that holds another client's lock is refused", async () => {
+      const urls = await database()
+      const untold = new URL(urls.pooled)
+      untold.searchParams.delete('pgbouncer')
+      // Another client's session lock, left on the one server connection PgBouncer has for this database,
+      // which it hands to the next client: a session holds its lock as many times as it asks for it.
+      await using other = createEngine(untold.href)
+      await sql`select pg_advisory_lock(${sql.lit(LOCK_ID)})`.execute(other.db)
+      await using engine = createEngine(untold.href)
+      const migrator = createMigrator(engine, { folder: await folderWithRevision(engine) })
+      await assert.rejects(
+        migrator.upgrade(),
+        (error: unknown) =>
+          (error as { code?: unknown }).code === 'OM_ENGINE_TRANSACTION_POOLING' &&
+          /already holds the migration lock.*\?pgbouncer=true/.test((error as Error).message),
+      )
+      assert.equal(await migrator.current(), undefined, 'nothing ran')
     })
   },
 )

@@ -123,8 +123,28 @@ const MIGRATION_LOCK_WAIT = '1h'
 class SessionLockAdapter extends PostgresAdapter {
   override async acquireMigrationLock(db: Kysely<any>): Promise<void> {
     // A session lock taken in a transaction outlives it; the transaction bounds the wait for it.
-    await db.transaction().execute((trx) => waitForMigrationLock(trx, 'pg_advisory_lock'))
+    await db.transaction().execute(async (trx) => {
+      await refuseLockOfAnotherClient(trx)
+      await waitForMigrationLock(trx, 'pg_advisory_lock')
+    })
   }
+}
+
+/**
+ * Refuses to take the session lock on a server connection that holds it already. A direct connection
+ * never does: it unlocked when its last command ended. So another client took it there, and a pooler in
+ * transaction pooling mode that the engine has not found yet handed that server connection over; the
+ * lock would be taken again (a session holds it as many times as it asks) and both commands would run.
+ */
+async function refuseLockOfAnotherClient(trx: Kysely<any>): Promise<void> {
+  // pg_locks shows a bigint key as its high half in classid and its low half in objid.
+  const { rows } = await sql<{ held: boolean }>`select exists (select from pg_locks
+    where locktype = 'advisory' and pid = pg_backend_pid() and objsubid = 1
+      and (classid::bigint << 32 | objid::bigint) = ${sql.lit(MIGRATION_LOCK_ID)}) as held`.execute(trx)
+  if (!rows[0]!.held) return
+  throw transactionPoolingError(
+    'The server connection this migration command reached already holds the migration lock, which another client took there: a pooler in transaction pooling mode is in between, and a session lock cannot work through it. Add ?pgbouncer=true to the URL (the command then holds a transaction lock), or migrate through a direct URL. Nothing ran.',
+  )
 }
 
 /** Kysely's adapter without its session lock: the command's transaction takes the lock (`lockTransaction`). */
