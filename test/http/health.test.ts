@@ -109,20 +109,25 @@ async function probe(app: App): Promise<{ status: number; body: string; took: nu
 
 /** Holds every connection of `engine`'s pool of `size` in an open transaction until `release()`. */
 async function saturate(engine: Engine, size: number): Promise<{ release: () => Promise<void> }> {
-  let release!: () => void
-  const released = new Promise<void>((resolve) => (release = resolve))
+  let end!: () => void
+  const ended = new Promise<void>((resolve) => (end = resolve))
   let begun = 0
-  const all = Promise.all(
+  const transactions = Promise.all(
     Array.from({ length: size }, () =>
       engine.db.transaction().execute(async (trx) => {
         await sql`select 1`.execute(trx)
         begun++
-        await released
+        await ended
       }),
     ),
   )
   while (begun < size) await new Promise((resolve) => setTimeout(resolve, 10))
-  return { release: async () => void (release(), await all) }
+  return {
+    release: async () => {
+      end()
+      await transactions
+    },
+  }
 }
 
 for (const dialect of [...DIALECTS.filter((d) => d.name !== 'sqlite'), ...THROUGH_PGBOUNCER]) {
@@ -166,7 +171,7 @@ for (const dialect of [...DIALECTS.filter((d) => d.name !== 'sqlite'), ...THROUG
       const engine = createEngine(await dialect.isolatedUrl())
       await engine.ping()
       await engine.dispose()
-      await assert.rejects(engine.ping(), { code: 'OM_ENGINE_DISPOSED' }, 'its own connection is closed too')
+      await assert.rejects(engine.ping(), { code: 'OM_ENGINE_DISPOSED' }, 'a disposed engine pings no more')
     })
   })
 }
