@@ -107,10 +107,19 @@ export class Engine<DB = any> {
    * `undefined` without any. `engine.replicas.status()` says which are usable and how far behind they are.
    */
   readonly replicas: Replicas | undefined
+  /** Makes the dialect {@link ping} runs on, where the engine has a pool to keep it apart from. */
+  readonly #createPinger: (() => Dialect) | undefined
+  #pinger: Dialect | undefined
+  #disposed = false
 
   constructor(url: string, options: EngineOptions = {}) {
     this.url = redactUrl(url)
     this.dialect = dialectOf(url, options)
+    // Not echoed or logged: a probe every few seconds would drown the statements the app runs.
+    this.#createPinger =
+      this.dialect.name === 'sqlite'
+        ? undefined
+        : () => dialectOf(url, { pool: { ...options.pool, size: 1 }, prepare: options.prepare })
     // No `log` here: the executor logs every statement, Kysely's included, once.
     this.db = new Kysely<DB>({ dialect: this.dialect.kysely, plugins: options.plugins })
     this.replicas = replicasOf(this.dialect, options)
@@ -118,13 +127,19 @@ export class Engine<DB = any> {
 
   /**
    * Runs `select 1` on the primary: resolves when the database answers, rejects with its error (a
-   * `ConnectionError` when it cannot be reached). For readiness checks.
+   * `ConnectionError` when it cannot be reached). For readiness checks, so on PostgreSQL and MySQL it runs
+   * on a connection of its own, opened at the first ping and closed with the engine, and never waits for
+   * the pool: a process whose requests hold every connection is busy, not unready, and a probe that waited
+   * would get every such process taken out of the load balancer at once. (SQLite has no pool: there it
+   * runs as any read does.)
    *
    * @example
    * createApp({ health: { checks: { database: () => engine.ping() } } })
    */
   async ping(): Promise<void> {
-    await this.dialect.executor.execute(PING, OBJECT_ROWS)
+    // Once disposed, the engine's own executor refuses with OM_ENGINE_DISPOSED.
+    const pinger = this.#disposed ? undefined : (this.#pinger ??= this.#createPinger?.())
+    await (pinger ?? this.dialect).executor.execute(PING, OBJECT_ROWS)
   }
 
   /**
@@ -137,7 +152,12 @@ export class Engine<DB = any> {
    * process.once('SIGTERM', () => void app.close().then(() => engine.dispose()))
    */
   async dispose(): Promise<void> {
-    await Promise.all([this.dialect.executor.destroy(), this.replicas?.dispose()])
+    this.#disposed = true
+    await Promise.all([
+      this.dialect.executor.destroy(),
+      this.replicas?.dispose(),
+      this.#pinger?.executor.destroy(),
+    ])
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

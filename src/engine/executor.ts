@@ -96,6 +96,7 @@ export class Executor implements Driver {
   /** Becomes `undefined` when a pooler is detected (see {@link PoolerDetected}). */
   #prepared: PreparedStatements | undefined
   readonly #transactionPooling: boolean
+  #poolerDetected = false
   readonly #connections = new WeakMap<NativeConnection, ExecutorConnection>()
   #destroyed = false
 
@@ -106,6 +107,15 @@ export class Executor implements Driver {
     this.#log = options.log
     this.#prepared = options.prepared
     this.#transactionPooling = options.transactionPooling ?? false
+  }
+
+  /**
+   * A pooler in transaction pooling mode is in between: the URL said so (`?pgbouncer=true`), or a prepared
+   * statement met another server connection (see {@link PoolerDetected}). Statements are refused only when
+   * the URL said so, so that what an app may run does not change while it runs.
+   */
+  get transactionPooling(): boolean {
+    return this.#transactionPooling || this.#poolerDetected
   }
 
   /** Nothing to do: connections open at first use. */
@@ -305,6 +315,7 @@ export class Executor implements Driver {
       if (error instanceof PoolerDetected) {
         // For good: behind the pooler no prepared statement can be trusted to be on the next connection.
         this.#prepared = undefined
+        this.#poolerDetected = true
         if (!error.alone) throw error.cause
         return await native.execute(sql, parameters, shape, undefined)
       }

@@ -58,21 +58,21 @@ const SESSION_STATE: readonly { pattern: RegExp; what: string; instead: string }
 const allowed = new Set<string>()
 const ALLOWED_KEPT = 1000
 
-/** The comments before a statement, which would hide its first word from the patterns. */
-const LEADING_COMMENTS = /^(?:\s*(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/))+/
-
 /**
  * Refuses `sql` when its effect would outlive its transaction, which transaction pooling cannot keep: an
- * `OM_ENGINE_TRANSACTION_POOLING` error, thrown before the statement is sent.
+ * `OM_ENGINE_TRANSACTION_POOLING` error, thrown before the statement is sent. Each statement of the text
+ * is matched as code: what its string literals, quoted identifiers and comments hold is data, never a
+ * reason to refuse it.
  *
  * @example
  * refuseSessionState('select pg_advisory_lock(1)') // throws: a session advisory lock …
  * refuseSessionState('set local statement_timeout = 1000') // runs: it ends with its transaction
+ * refuseSessionState("insert into note (body) values ('set a reminder')") // runs: the SET is text
  */
 export function refuseSessionState(sql: string): void {
   if (allowed.has(sql)) return
-  const statement = sql.replace(LEADING_COMMENTS, '')
-  const refused = SESSION_STATE.find(({ pattern }) => pattern.test(statement))
+  const statements = codeOf(sql).split(';')
+  const refused = SESSION_STATE.find(({ pattern }) => statements.some((statement) => pattern.test(statement)))
   if (refused === undefined) {
     if (allowed.size >= ALLOWED_KEPT) allowed.clear()
     allowed.add(sql)
@@ -81,6 +81,61 @@ export function refuseSessionState(sql: string): void {
   throw transactionPoolingError(
     `${refused.what} outlives its transaction, and behind a pooler in transaction pooling mode (the URL's ?pgbouncer=true) the next transaction may run on another server connection. Use ${refused.instead}.`,
   )
+}
+
+/**
+ * What PostgreSQL reads as other than code. One left open runs to the end of the text. A block comment's
+ * end is found by {@link blockCommentEnd}, since block comments nest.
+ */
+const NOT_CODE = new RegExp(
+  [
+    String.raw`(?<![\w$])[eE]'(?:[^'\\]|\\[\s\S]|'')*'?`, // E'…', with backslash escapes
+    String.raw`'(?:[^']|'')*'?`, // '…', with '' inside
+    // $$…$$ and $tag$…$tag$; `$1` is a parameter and `a$b$` an identifier, not a dollar quote
+    String.raw`(?<![\w$])\$([A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$[\s\S]*?(?:\$\1\$|$)`,
+    String.raw`"((?:[^"]|"")*)"?`, // a quoted identifier
+    String.raw`--[^\n]*`, // a line comment
+    String.raw`/\*`, // a block comment's start
+  ].join('|'),
+  'g',
+)
+
+/** A quoted identifier that means the same as without its quotes: `"pg_advisory_lock"` is that function. */
+const PLAIN_IDENTIFIER = /^[a-z_][a-z0-9_$]*$/
+
+/**
+ * `sql` with its literals, quoted identifiers and comments blanked: a literal becomes `''`, a comment a
+ * space, and a quoted identifier its name when quoting does not change it, else `""`.
+ * For example `select 'a;b', "Set" -- listen` becomes `select '', ""  `.
+ */
+function codeOf(sql: string): string {
+  let code = ''
+  let from = 0
+  NOT_CODE.lastIndex = 0
+  for (let match = NOT_CODE.exec(sql); match !== null; match = NOT_CODE.exec(sql)) {
+    code += sql.slice(from, match.index)
+    const [text, , identifier] = match
+    if (text === '/*') {
+      code += ' '
+      NOT_CODE.lastIndex = blockCommentEnd(sql, match.index + 2)
+    } else if (text.startsWith('--')) code += ' '
+    else if (identifier !== undefined) code += PLAIN_IDENTIFIER.test(identifier) ? identifier : '""'
+    else code += "''"
+    from = NOT_CODE.lastIndex
+  }
+  return code + sql.slice(from)
+}
+
+/** Where the block comment whose text starts at `from` ends (after its `*\/`), with the ones nested in it. */
+function blockCommentEnd(sql: string, from: number): number {
+  let depth = 1
+  const delimiters = /\/\*|\*\//g
+  delimiters.lastIndex = from
+  for (let match = delimiters.exec(sql); match !== null; match = delimiters.exec(sql)) {
+    depth += match[0] === '/*' ? 1 : -1
+    if (depth === 0) return delimiters.lastIndex
+  }
+  return sql.length
 }
 
 /** An `OM_ENGINE_TRANSACTION_POOLING` error: what the message names cannot work through transaction pooling. */

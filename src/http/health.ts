@@ -34,7 +34,8 @@ export interface HealthOptions {
   ready?: string
   /**
    * What readiness checks, run concurrently on each probe: a check passes when it returns or resolves,
-   * and fails when it throws, rejects or takes longer than `timeout`.
+   * and fails when it throws, rejects or takes longer than `timeout`. A check should not wait for what
+   * requests use up under load: `engine.ping()` has a connection of its own, apart from the pool.
    */
   checks?: Record<string, () => unknown>
   /** How long each check may take, in ms; default 2000. */

@@ -115,6 +115,43 @@ for (const pooled of THROUGH_PGBOUNCER) {
       },
     )
 
+    test('a refused pattern inside a literal, a quoted identifier or a comment runs; after one it is refused', async () => {
+      await using engine = createEngine(await pooled.isolatedUrl())
+      await sql`create table note (id serial primary key, body text, "set_x; listen heroes" int)`.execute(
+        engine.db,
+      )
+      await sql`insert into note (body) values ('call pg_advisory_lock(1) later; set statement_timeout = 0')`.execute(
+        engine.db,
+      )
+      await sql`insert into note (body) values (${'reset all'}), ($$; listen heroes$$), (E'it\\'s; prepare x')`.execute(
+        engine.db,
+      )
+      await sql`/* not set search_path = other; */ update note set "set_x; listen heroes" = 1`.execute(
+        engine.db,
+      )
+      await sql
+        .raw(`create function lock_later() returns void language sql as $$ select 1 $$`)
+        .execute(engine.db)
+      const { rows } = await sql<{ body: string }>`select body from note order by id`.execute(engine.db)
+      assert.deepEqual(
+        rows.map((row) => row.body),
+        [
+          'call pg_advisory_lock(1) later; set statement_timeout = 0',
+          'reset all',
+          '; listen heroes',
+          "it's; prepare x",
+        ],
+      )
+      // Without parameters pg sends the text in one message, which may hold several statements.
+      await assert.rejects(
+        sql.raw(`select 'a;b'; set search_path = other`).execute(engine.db),
+        refusedForPooling,
+        'a session-level SET after a literal that holds a semicolon',
+      )
+      const search = await sql<{ search_path: string }>`show search_path`.execute(engine.db)
+      assert.equal(search.rows[0]!.search_path, '"$user", public', 'nothing of the refused text ran')
+    })
+
     test('two migrators at once: each revision runs once, under a transaction advisory lock', async () => {
       const url = await pooled.isolatedUrl()
       const folder = join(tempProject(), 'migrations')

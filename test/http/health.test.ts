@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { createApp, createEngine, RouteDefinitionError } from 'onemodel-ts'
+import { createApp, createEngine, RouteDefinitionError, sql, type App, type Engine } from 'onemodel-ts'
+import { DIALECTS } from '../support/dialects.ts'
+import { THROUGH_PGBOUNCER } from '../support/scale-out.ts'
 import { tempSqliteUrl } from '../support/sqlite.ts'
 
 describe('health endpoints', () => {
@@ -96,3 +98,80 @@ describe('health endpoints', () => {
     assert.throws(() => app.get('/readyz', {}, () => null), RouteDefinitionError)
   })
 })
+
+/** `/readyz` of an app listening on a port, as a load balancer asks it: status, body and how long it took. */
+async function probe(app: App): Promise<{ status: number; body: string; took: number }> {
+  const origin = await app.listen({ port: 0, signals: false })
+  const started = Date.now()
+  const answer = await fetch(`${origin}/readyz`)
+  return { status: answer.status, body: await answer.text(), took: Date.now() - started }
+}
+
+/** Holds every connection of `engine`'s pool of `size` in an open transaction until `release()`. */
+async function saturate(engine: Engine, size: number): Promise<{ release: () => Promise<void> }> {
+  let end!: () => void
+  const ended = new Promise<void>((resolve) => (end = resolve))
+  let begun = 0
+  const transactions = Promise.all(
+    Array.from({ length: size }, () =>
+      engine.db.transaction().execute(async (trx) => {
+        await sql`select 1`.execute(trx)
+        begun++
+        await ended
+      }),
+    ),
+  )
+  while (begun < size) await new Promise((resolve) => setTimeout(resolve, 10))
+  return {
+    release: async () => {
+      end()
+      await transactions
+    },
+  }
+}
+
+for (const dialect of [...DIALECTS.filter((d) => d.name !== 'sqlite'), ...THROUGH_PGBOUNCER]) {
+  describe(`readiness with engine.ping(), ${dialect.label ?? dialect.name}`, () => {
+    test('answers 200 at once while requests hold every connection of the pool', async () => {
+      await using engine = createEngine(await dialect.isolatedUrl(), { pool: { size: 2 } })
+      const app = createApp({ health: { checks: { database: () => engine.ping() }, timeout: 1000 } })
+      const held = await saturate(engine, 2)
+      const request = engine.db.selectNoFrom(sql<number>`1`.as('one')).execute()
+      try {
+        const waited = await Promise.race([
+          request.then(() => 'answered'),
+          new Promise((resolve) => setTimeout(() => resolve('waiting'), 300)),
+        ])
+        assert.equal(waited, 'waiting', 'a request waits for a connection of the pool')
+        const answer = await probe(app)
+        assert.equal(answer.status, 200)
+        assert.deepEqual(JSON.parse(answer.body), { status: 'ready', checks: { database: 'ok' } })
+        assert.ok(answer.took < 1000, `answered within the check's timeout (${answer.took} ms)`)
+      } finally {
+        await held.release()
+        await request
+        await app.close()
+      }
+    })
+
+    test('answers 503 without the error when the database cannot be reached, and once the engine is gone', async () => {
+      const url = new URL(await dialect.isolatedUrl())
+      url.password = 's3cret-password'
+      url.port = '1' // nothing listens there
+      await using unreachable = createEngine(url.href, { pool: { connectTimeout: 500 } })
+      const app = createApp({ health: { checks: { database: () => unreachable.ping() }, timeout: 1000 } })
+      try {
+        const answer = await probe(app)
+        assert.equal(answer.status, 503)
+        assert.deepEqual(JSON.parse(answer.body), { status: 'unavailable', checks: { database: 'failed' } })
+        assert.doesNotMatch(answer.body, /s3cret|127\.0\.0\.1|ECONNREFUSED|postgres|root/)
+      } finally {
+        await app.close()
+      }
+      const engine = createEngine(await dialect.isolatedUrl())
+      await engine.ping()
+      await engine.dispose()
+      await assert.rejects(engine.ping(), { code: 'OM_ENGINE_DISPOSED' }, 'a disposed engine pings no more')
+    })
+  })
+}

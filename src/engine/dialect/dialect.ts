@@ -128,7 +128,8 @@ export interface MigrationSupport {
   /**
    * The migration lock is the write transaction itself (SQLite, where no lock outlives a transaction): a
    * command runs in one transaction and each revision in a savepoint of it. Elsewhere the adapter's lock is
-   * held by the connection across the revisions' transactions.
+   * held by the connection across the revisions' transactions. Read as each command starts, with
+   * {@link migrationAdapter}: PostgreSQL's changes once a pooler in transaction pooling mode is detected.
    */
   readonly lockIsTransaction: boolean
   /** The adapter whose migration lock (`acquireMigrationLock`) the migrator holds while a command runs. */

@@ -133,12 +133,15 @@ export class MigrationRunner {
 
   /**
    * Runs `work` holding the migration lock on one connection: the adapter's lock (an advisory lock, GET_LOCK)
-   * with a transaction per revision, or on SQLite one write transaction with a savepoint per revision.
+   * with a transaction per revision, or one transaction with a savepoint per revision where the lock is
+   * that transaction's (SQLite's write transaction; PostgreSQL's transaction advisory lock behind a pooler).
    */
   async #locked<T>(work: (db: Kysely<any>, scope: RevisionScope) => Promise<T>): Promise<T> {
     const { db, schema } = await this.#connection()
     const support = this.#engine.dialect.migrations
-    const adapter = db.getExecutor().adapter
+    // Read together as the command starts: on PostgreSQL both change once a pooler is detected.
+    const adapter = support.migrationAdapter()
+    const inTransaction = support.lockIsTransaction
     const lock = {
       lockTable: DEFAULT_MIGRATION_LOCK_TABLE,
       lockRowId: MIGRATION_LOCK_ID,
@@ -147,7 +150,7 @@ export class MigrationRunner {
     return db.connection().execute(async (connection) => {
       await adapter.acquireMigrationLock(connection, lock)
       try {
-        if (!support.lockIsTransaction) {
+        if (!inTransaction) {
           return await work(connection, (step) => connection.transaction().execute(step))
         }
         const trx = await connection.startTransaction().execute()
@@ -228,12 +231,9 @@ export class MigrationRunner {
   async #connect(): Promise<{ db: Kysely<any>; schema: string | undefined }> {
     const { dialect } = this.#engine
     const support = dialect.migrations
-    // The engine's Kysely dialect with the migration adapter: it shares the engine's driver and
-    // connections. (Destroying this instance would close them, so it is never destroyed; the engine is.)
-    const db = new Kysely<any>({
-      dialect: { ...dialect.kysely, createAdapter: () => support.migrationAdapter() },
-      log: (event) => this.#record(event),
-    })
+    // The engine's Kysely dialect: it shares the engine's driver and connections. (Destroying this
+    // instance would close them, so it is never destroyed; the engine is.)
+    const db = new Kysely<any>({ dialect: dialect.kysely, log: (event) => this.#record(event) })
     const schema = await support.currentSchema?.(db)
     this.#schema = schema
     return { db, schema }

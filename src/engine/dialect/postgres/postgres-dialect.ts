@@ -1,5 +1,11 @@
 import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql, type Kysely } from 'kysely'
-import { IntegrityError, type ConstraintKind } from '../../../errors.ts'
+import {
+  IntegrityError,
+  LockNotAvailableError,
+  MigrationError,
+  OnemodelError,
+  type ConstraintKind,
+} from '../../../errors.ts'
 import type { AnyField } from '../../../model/field.ts'
 import type { IndexSchema } from '../../schema.ts'
 import { transactionPoolingError } from '../../transaction-pooling.ts'
@@ -46,7 +52,8 @@ const CONNECTION_CODES = new Set([
 
 /**
  * PostgreSQL through pg: identity keys, RETURNING, timestamptz, jsonb, native uuid and boolean. Behind a
- * pooler in transaction pooling mode, a migration command runs in one transaction that holds the lock.
+ * pooler in transaction pooling mode, a migration command runs in one transaction that holds the lock
+ * (see `waitForMigrationLock`).
  */
 export function postgresDialect(url: URL, pool: PoolOptions, settings: StatementSettings): Dialect {
   if (settings.transactionPooling && pool.statementTimeout !== undefined) {
@@ -88,7 +95,15 @@ export function postgresDialect(url: URL, pool: PoolOptions, settings: Statement
       dropIndexNamesTable: false,
       foreignKeysNeedIndex: false,
       transactionalDdl: true,
-      ...(settings.transactionPooling ? TRANSACTION_LOCK : SESSION_LOCK),
+      // Read as each command starts. Behind a pooler in transaction pooling mode, told by the URL or
+      // detected since, a session lock would stay on a server connection the pooler hands to other
+      // clients: the command runs in one transaction that holds a transaction advisory lock instead.
+      get lockIsTransaction() {
+        return executor.transactionPooling
+      },
+      migrationAdapter: () =>
+        executor.transactionPooling ? new TransactionLockAdapter() : new SessionLockAdapter(),
+      lockTransaction: (db) => waitForMigrationLock(db, 'pg_advisory_xact_lock'),
       // The migrations table belongs in the current schema, which the URL's search_path may choose.
       currentSchema,
     },
@@ -98,25 +113,84 @@ export function postgresDialect(url: URL, pool: PoolOptions, settings: Statement
 /** The key of Kysely's migration lock, so migrators behind a pooler and direct ones exclude each other. */
 const MIGRATION_LOCK_ID = 3853314791062309107n
 
-/** Kysely's adapter takes a session advisory lock, which the connection holds until it unlocks. */
-const SESSION_LOCK = { lockIsTransaction: false, migrationAdapter: () => new PostgresAdapter() }
-
 /**
- * Behind transaction pooling a session lock would stay on a server connection the pooler hands to others:
- * the command runs in one transaction, each revision in a savepoint, and holds a transaction advisory lock.
+ * How long a command waits for the migration lock when the server sets no `lock_timeout`: an hour, as on
+ * MySQL. A `lock_timeout` of the role or database (`ALTER ROLE migrator SET lock_timeout = '1min'`) bounds
+ * the wait instead.
  */
-const TRANSACTION_LOCK = {
-  lockIsTransaction: true,
-  migrationAdapter: () => new TransactionLockAdapter(),
-  lockTransaction: async (db: Kysely<any>) => {
-    await sql`select pg_advisory_xact_lock(${sql.lit(MIGRATION_LOCK_ID)})`.execute(db)
-  },
+const MIGRATION_LOCK_WAIT = '1h'
+
+/** Kysely's adapter, whose session advisory lock the connection holds until it unlocks, with a bounded wait. */
+class SessionLockAdapter extends PostgresAdapter {
+  override async acquireMigrationLock(db: Kysely<any>): Promise<void> {
+    // A session lock taken in a transaction outlives it; the transaction bounds the wait for it.
+    await db.transaction().execute(async (trx) => {
+      await refuseLockOfAnotherClient(trx)
+      await waitForMigrationLock(trx, 'pg_advisory_lock')
+    })
+  }
 }
 
-/** Kysely's adapter without its session lock: the transaction takes the lock (see `TRANSACTION_LOCK`). */
+/**
+ * Refuses to take the session lock on a server connection that holds it already. A direct connection
+ * never does: it unlocked when its last command ended. So another client took it there, and a pooler in
+ * transaction pooling mode that the engine has not found yet handed that server connection over; the
+ * lock would be taken again (a session holds it as many times as it asks) and both commands would run.
+ */
+async function refuseLockOfAnotherClient(trx: Kysely<any>): Promise<void> {
+  // pg_locks shows a bigint key as its high half in classid and its low half in objid.
+  const { rows } = await sql<{ held: boolean }>`select exists (select from pg_locks
+    where locktype = 'advisory' and pid = pg_backend_pid() and objsubid = 1
+      and (classid::bigint << 32 | objid::bigint) = ${sql.lit(MIGRATION_LOCK_ID)}) as held`.execute(trx)
+  if (!rows[0]!.held) return
+  throw transactionPoolingError(
+    'The server connection this migration command reached already holds the migration lock, which another client took there: a pooler in transaction pooling mode is in between, and a session lock cannot work through it. Add ?pgbouncer=true to the URL (the command then holds a transaction lock), or migrate through a direct URL. Nothing ran.',
+  )
+}
+
+/** Kysely's adapter without its session lock: the command's transaction takes the lock (`lockTransaction`). */
 class TransactionLockAdapter extends PostgresAdapter {
   override async acquireMigrationLock(): Promise<void> {}
   override async releaseMigrationLock(): Promise<void> {}
+}
+
+/**
+ * Takes the migration lock with `lock` in the open transaction `trx`, waiting up to the server's
+ * `lock_timeout`, or {@link MIGRATION_LOCK_WAIT} when it has none. That bound is the transaction's own
+ * setting, which ends with it (the pooler's server connection keeps nothing), and is lifted once the lock
+ * is held, so the revisions' statements wait for their locks as the server's settings say.
+ */
+async function waitForMigrationLock(
+  trx: Kysely<any>,
+  lock: 'pg_advisory_lock' | 'pg_advisory_xact_lock',
+): Promise<void> {
+  const setting = sql<{ lock_timeout: string }>`select current_setting('lock_timeout') as lock_timeout`
+  const serverTimeout = (await setting.execute(trx)).rows[0]!.lock_timeout
+  const unbounded = serverTimeout === '0'
+  if (unbounded)
+    await sql`select set_config('lock_timeout', ${sql.lit(MIGRATION_LOCK_WAIT)}, true)`.execute(trx)
+  try {
+    await sql`select ${sql.raw(lock)}(${sql.lit(MIGRATION_LOCK_ID)})`.execute(trx)
+  } catch (error) {
+    throw migrationLockError(error, unbounded ? MIGRATION_LOCK_WAIT : serverTimeout)
+  }
+  if (unbounded) await sql`select set_config('lock_timeout', '0', true)`.execute(trx)
+}
+
+/** The wait for the migration lock ended without it: `OM_MIGRATE_LOCK`. Other errors stay as they are. */
+function migrationLockError(error: unknown, waited: string): unknown {
+  const why =
+    error instanceof LockNotAvailableError
+      ? `another migration command held it for longer than lock_timeout (${waited})`
+      : error instanceof OnemodelError && error.code === 'OM_ENGINE_TIMEOUT'
+        ? 'the wait for it was cancelled (by statement_timeout, or pg_cancel_backend())'
+        : undefined
+  if (why === undefined) return error
+  return new MigrationError(
+    'OM_MIGRATE_LOCK',
+    `Could not take the migration lock: ${why}. Nothing ran. Look for a migration command that is stuck or still running (select pid, state, query from pg_stat_activity where pid in (select pid from pg_locks where locktype = 'advisory')), then run the command again once it is done.`,
+    { cause: error },
+  )
 }
 
 function columnType(field: AnyField): string {
