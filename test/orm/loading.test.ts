@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { select, selectinload, Session } from 'onemodel-ts'
-import { layoutOf } from '../../src/orm/snapshot.ts'
 import { DIALECTS } from '../support/dialects.ts'
+import { comparedWhole } from '../support/dirty-checks.ts'
 import { teamsDatabase } from '../support/teams.ts'
 
 const selects = (log: readonly string[]) => log.filter((line) => /^select/i.test(line))
@@ -81,13 +81,7 @@ for (const dialect of DIALECTS) {
       await session.get(Hero, 3) // read inside the transaction: read again after its rollback
       await session.rollback()
       await session.refresh(rusty)
-      const layout = layoutOf(Hero)
-      const compared: unknown[] = []
-      const changedKeys = layout.changedKeys.bind(layout)
-      t.mock.method(layout, 'changedKeys', (row: Record<string, unknown>, snapshot: readonly unknown[]) => {
-        compared.push(row.name)
-        return changedKeys(row, snapshot)
-      })
+      const compared = comparedWhole(t, Hero, 'name')
       await session.flush()
       assert.deepEqual(compared, [])
     })

@@ -16,8 +16,8 @@ import {
   Session,
   table,
 } from 'onemodel-ts'
-import { layoutOf } from '../../src/orm/snapshot.ts'
 import { DIALECTS } from '../support/dialects.ts'
+import { comparedWhole } from '../support/dirty-checks.ts'
 import { recordSql } from '../support/heroes.ts'
 import { statement, teamsDatabase } from '../support/teams.ts'
 
@@ -44,13 +44,7 @@ for (const dialect of DIALECTS) {
       const { engine, Hero } = await teamsDatabase(t, dialect)
       await using session = new Session(engine)
       const heroes = await session.exec(select(Hero).orderBy(Hero.c.id)).all()
-      const layout = layoutOf(Hero)
-      const compared: unknown[] = []
-      const changedKeys = layout.changedKeys.bind(layout)
-      t.mock.method(layout, 'changedKeys', (row: Record<string, unknown>, snapshot: readonly unknown[]) => {
-        compared.push(row.name)
-        return changedKeys(row, snapshot)
-      })
+      const compared = comparedWhole(t, Hero, 'name')
       heroes[1]!.age = 49
       await session.flush()
       assert.deepEqual(compared, ['Rusty-Man'])
@@ -81,13 +75,7 @@ for (const dialect of DIALECTS) {
       }
       await session.commit()
       const [first, second] = await session.exec(select(Event).orderBy(Event.c.id)).all()
-      const layout = layoutOf(Event)
-      const wholeRows: unknown[] = []
-      const changedKeys = layout.changedKeys.bind(layout)
-      t.mock.method(layout, 'changedKeys', (row: Record<string, unknown>, snapshot: readonly unknown[]) => {
-        wholeRows.push(row.id)
-        return changedKeys(row, snapshot)
-      })
+      const wholeRows = comparedWhole(t, Event, 'id')
       recorded.log.length = 0
       first!.at.setUTCFullYear(2027)
       second!.tags.push('launch')
