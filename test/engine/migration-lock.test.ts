@@ -146,21 +146,16 @@ describe(
   'the migration lock of an engine that finds PgBouncer itself',
   { skip: THROUGH_PGBOUNCER.length === 0, timeout: 60_000 },
   () => {
-    test('is the transaction lock from then on, which two migrators share correctly', async () => {
+    test('finds it as it connects, and takes the transaction lock, which two migrators share correctly', async () => {
       const urls = await database()
       const untold = new URL(urls.pooled)
       untold.searchParams.delete('pgbouncer')
       await using engine = createEngine(untold.href, { pool: { size: 10 } })
       const folder = await folderWithRevision(engine)
-      assert.equal(
-        engine.dialect.migrations.lockIsTransaction,
-        false,
-        'nothing found yet: a direct connection',
-      )
-      await findPooler(engine)
-      assert.equal(engine.dialect.migrations.lockIsTransaction, true)
+      await sql`select 1`.execute(engine.db)
+      assert.ok(engine.dialect.executor.transactionPooling, 'the first connection found the pooler')
+      assert.equal(engine.dialect.migrations.migrationLock().inTransaction, true)
       await using other = createEngine(untold.href)
-      await findPooler(other)
       const upgrades = await whileLocked(urls.direct, async (holder) => {
         const started = Promise.all([
           createMigrator(engine, { folder }).upgrade(),
@@ -180,12 +175,14 @@ describe(
       assert.equal(await lockTimeoutSeen(engine), '0')
     })
 
-    test("before it has found it, a server connection that holds another client's lock is refused", async () => {
+    test("a server connection that holds another client's lock is refused", async () => {
       const urls = await database()
       const untold = new URL(urls.pooled)
       untold.searchParams.delete('pgbouncer')
-      // Another client's session lock, left on the one server connection PgBouncer has for this database,
-      // which it hands to the next client: a session holds its lock as many times as it asks for it.
+      // Another client's session lock, left on a server connection of PgBouncer's. PgBouncer may open up to
+      // default_pool_size of them for this database, but these commands run one after the other, so it hands
+      // the next client the one it has, idle: a session holds its lock as many times as it asks for it,
+      // and its transactions share it.
       await using other = createEngine(untold.href)
       await sql`select pg_advisory_lock(${sql.lit(LOCK_ID)})`.execute(other.db)
       await using engine = createEngine(untold.href)
@@ -200,22 +197,3 @@ describe(
     })
   },
 )
-
-/**
- * Reads with many Sessions at once until a prepared statement meets a server connection that lacks it,
- * or has it from another client: what tells the engine a pooler is in between.
- */
-async function findPooler(engine: Engine): Promise<void> {
-  const metadata = new Metadata()
-  const Probe = table('probe', model('Probe', { id: field.integer({ primaryKey: true }) }), { metadata })
-  await sql`create table if not exists probe (id integer primary key)`.execute(engine.db)
-  for (let round = 0; round < 20 && !engine.dialect.executor.transactionPooling; round++) {
-    await Promise.all(
-      Array.from({ length: 50 }, async (_, i) => {
-        await using session = new Session(engine)
-        await session.exec(select(Probe).where(Probe.c.id.gte(i))).all()
-      }),
-    )
-  }
-  assert.ok(engine.dialect.executor.transactionPooling, 'the engine found the pooler')
-}
