@@ -211,11 +211,11 @@ describe(
         busy = false
         await Promise.all(load)
       }
-      assert.ok(engine.dialect.executor.transactionPooling, 'the engine reports the pooler')
       await using direct = createEngine(urls.direct)
       const { rows } = await sql`select pid from pg_locks where locktype = 'advisory'
         and database = (select oid from pg_database where datname = current_database())`.execute(direct.db)
       assert.deepEqual(rows, [], 'no advisory lock is left on any server connection')
+      assert.ok(engine.dialect.executor.transactionPooling, 'the engine reports the pooler')
     })
 
     test("a server connection that holds another client's lock is refused", async () => {
