@@ -53,7 +53,7 @@ const CONNECTION_CODES = new Set([
 /**
  * PostgreSQL through pg: identity keys, RETURNING, timestamptz, jsonb, native uuid and boolean. Behind a
  * pooler in transaction pooling mode, a migration command runs in one transaction that holds the lock
- * (see `waitForMigrationLock`).
+ * (see `takeTransactionLock`).
  */
 export function postgresDialect(url: URL, pool: PoolOptions, settings: StatementSettings): Dialect {
   if (settings.transactionPooling && pool.statementTimeout !== undefined) {
@@ -131,10 +131,9 @@ class SessionLockAdapter extends PostgresAdapter {
    * to a server connection other than the one that took the lock, where it stays (or a revision unlocked it).
    */
   override async releaseMigrationLock(db: Kysely<any>): Promise<void> {
-    const unlock = sql<{
-      released: boolean
-    }>`select pg_advisory_unlock(${sql.lit(MIGRATION_LOCK_ID)}) as released`
-    if ((await unlock.execute(db)).rows[0]!.released) return
+    const { rows } = await sql<{ released: boolean }>`select
+      pg_advisory_unlock(${sql.lit(MIGRATION_LOCK_ID)}) as released`.execute(db)
+    if (rows[0]!.released) return
     throw new MigrationError(
       'OM_MIGRATE_LOCK',
       "Could not release the migration lock: the server connection the command ended on does not hold it. A revision unlocked it (pg_advisory_unlock_all()), or something in between (a connection pooler) moved the command to another server connection. The lock may still be held there, and the next migration command would wait for it until that server connection closes: look for it (select pid from pg_locks where locktype = 'advisory'), end it with pg_terminate_backend(pid), and migrate through a direct URL or one with ?pgbouncer=true.",
