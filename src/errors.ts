@@ -46,7 +46,8 @@ export const ERROR_CODES = {
     'A generated revision still carries its review marker, so it is not run until it has been edited.',
   OM_MIGRATE_NOT_NULL: 'A migration makes a column NOT NULL while rows of its table have no value for it.',
   OM_MIGRATE_RENAME: 'A column rename given to autogenerate does not match the models and the database.',
-  OM_MIGRATE_LOCK: 'A migration command could not take the migration lock, so it ran nothing.',
+  OM_MIGRATE_LOCK:
+    'A migration command could not take the migration lock, so it ran nothing, or could not release it.',
   OM_HTTP_ERROR: 'A handler answered with an HTTP error status (HTTPError).',
   OM_HTTP_ROUTE_DEFINITION: 'A route, parameter or dependency declaration is invalid.',
   OM_HTTP_RESPONSE_VALIDATION: "A handler returned data that does not match the route's response model.",

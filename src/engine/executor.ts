@@ -110,9 +110,11 @@ export class Executor implements Driver {
   }
 
   /**
-   * A pooler in transaction pooling mode is in between: the URL said so (`?pgbouncer=true`), or a prepared
-   * statement met another server connection (see {@link PoolerDetected}). Statements are refused only when
-   * the URL said so, so that what an app may run does not change while it runs.
+   * A pooler is in between: the URL said so (`?pgbouncer=true`), a connection found one as it opened (see
+   * `NativeConnection.pooled`), or a prepared statement met another server connection (see
+   * {@link PoolerDetected}). A pooler found in session pooling mode counts too: what holds for transaction
+   * pooling (no prepared statements, the migration lock in a transaction) is also correct there. Statements
+   * are refused only when the URL said so, so that what an app may run does not change while it runs.
    */
   get transactionPooling(): boolean {
     return this.#transactionPooling || this.#poolerDetected
@@ -313,9 +315,7 @@ export class Executor implements Driver {
       return await native.execute(sql, parameters, shape, prepared?.nameOf(sql, parameters.length))
     } catch (error) {
       if (error instanceof PoolerDetected) {
-        // For good: behind the pooler no prepared statement can be trusted to be on the next connection.
-        this.#prepared = undefined
-        this.#poolerDetected = true
+        this.#poolerFound()
         if (!error.alone) throw error.cause
         return await native.execute(sql, parameters, shape, undefined)
       }
@@ -341,20 +341,30 @@ export class Executor implements Driver {
 
   async #acquireNative(): Promise<NativeConnection> {
     const pool = this.#open()
+    let native: NativeConnection
     try {
-      return await pool.acquire()
+      native = await pool.acquire()
+    } catch (error) {
+      throw this.#mapError(error)
+    }
+    if (native.pooled) this.#poolerFound()
+    return native
+  }
+
+  async #acquireReader(): Promise<NativeConnection> {
+    const pool = this.#open()
+    if (pool.acquireReader === undefined) return this.#acquireNative()
+    try {
+      return await pool.acquireReader()
     } catch (error) {
       throw this.#mapError(error)
     }
   }
 
-  async #acquireReader(): Promise<NativeConnection> {
-    const pool = this.#open()
-    try {
-      return await (pool.acquireReader?.() ?? pool.acquire())
-    } catch (error) {
-      throw this.#mapError(error)
-    }
+  /** For good: behind a pooler no prepared statement can be trusted to be on the next server connection. */
+  #poolerFound(): void {
+    this.#prepared = undefined
+    this.#poolerDetected = true
   }
 
   #open(): NativePool {

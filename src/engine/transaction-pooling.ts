@@ -5,10 +5,15 @@ import { OnemodelError } from '../errors.ts'
  * the URL's `?pgbouncer=true`): there a client's next transaction, or its next statement outside one, may
  * run on another server connection, while the connection it used serves other clients. A statement whose
  * effect outlives its transaction would leave that effect on a connection the client no longer has, and
- * leak it to another client: a session-level `SET` (or `set_config(…, false)`), `LISTEN`, a session
- * advisory lock, `PREPARE`, a cursor `WITH HOLD`, a temporary table.
+ * leak it to another client: a session-level `SET` (or `set_config()` not local to its transaction),
+ * `LISTEN`, a session advisory lock, `PREPARE`, a cursor `WITH HOLD`, a temporary table, view or sequence.
+ * Each `pattern` is a RegExp, or a function where one cannot say it.
  */
-const SESSION_STATE: readonly { pattern: RegExp; what: string; instead: string }[] = [
+const SESSION_STATE: readonly {
+  pattern: { test(statement: string): boolean }
+  what: string
+  instead: string
+}[] = [
   {
     pattern: /^\s*set\s+(?!local\b|transaction\b|constraints\b)/i,
     what: 'a session-level SET',
@@ -40,8 +45,8 @@ const SESSION_STATE: readonly { pattern: RegExp; what: string; instead: string }
     instead: 'session.stream(), whose cursor lives in a transaction',
   },
   {
-    pattern: /\bset_config\s*\([^)]*,\s*false\s*\)/i,
-    what: 'set_config(…, false), a session-level setting,',
+    pattern: { test: setsConfigForSession },
+    what: 'set_config() whose third argument is not the literal true, a session-level setting,',
     instead: 'set_config(…, true) in a transaction',
   },
   {
@@ -49,7 +54,50 @@ const SESSION_STATE: readonly { pattern: RegExp; what: string; instead: string }
     what: 'a temporary table',
     instead: 'a temporary table created ON COMMIT DROP in a transaction',
   },
+  {
+    // SELECT … INTO [TEMP | TEMPORARY] [TABLE] name; not INSERT INTO or MERGE INTO a table named temp.
+    pattern: /^\s*(?:select|with)\b[^;]*(?<!\b(?:insert|merge)\s+)\binto\s+temp(?:orary)?\b/i,
+    what: 'a temporary table',
+    instead: 'CREATE TEMPORARY TABLE … ON COMMIT DROP AS SELECT … in a transaction',
+  },
+  {
+    pattern: /^\s*create\s+(?:or\s+replace\s+)?temp(?:orary)?\s+(?:recursive\s+)?(?:view|sequence)\b/i,
+    what: 'a temporary view or sequence',
+    instead: 'a WITH query in the statement, or a view or sequence of a schema',
+  },
 ]
+
+/**
+ * `statement` (code only, see {@link codeOf}) calls `set_config()` with a third argument other than the
+ * literal `true`: `false`, or a parameter, a cast or an expression whose value cannot be read here, any of
+ * which may make the setting outlive its transaction. Parentheses are walked to find that argument, so
+ * calls and commas nested in the others are no obstacle.
+ */
+function setsConfigForSession(statement: string): boolean {
+  const call = /\bset_config\s*\(/gi
+  for (let match = call.exec(statement); match !== null; match = call.exec(statement)) {
+    if (argumentsOf(statement, call.lastIndex)[2]?.trim().toLowerCase() !== 'true') return true
+  }
+  return false
+}
+
+/** The arguments of the call whose `(` ends just before `from`, as text; none when it is left unclosed. */
+function argumentsOf(code: string, from: number): string[] {
+  const found: string[] = []
+  let depth = 0
+  let start = from
+  for (let i = from; i < code.length; i++) {
+    const char = code[i]
+    if (char === '(') depth++
+    else if (char === ')' && depth-- === 0) return [...found, code.slice(start, i)]
+    else if (char === ',' && depth === 0) {
+      found.push(code.slice(start, i))
+      start = i + 1
+    }
+  }
+  // Unclosed: no third argument can be trusted to be the literal true.
+  return []
+}
 
 /**
  * Statements already found allowed: an app sends the same few texts again and again, so each is matched
@@ -89,10 +137,11 @@ export function refuseSessionState(sql: string): void {
  */
 const NOT_CODE = new RegExp(
   [
-    String.raw`(?<![\w$])[eE]'(?:[^'\\]|\\[\s\S]|'')*'?`, // E'…', with backslash escapes
+    // An identifier's letters may be any character from U+0080 on: `café$x$` is no dollar quote.
+    String.raw`(?<![\w$\u0080-\uffff])[eE]'(?:[^'\\]|\\[\s\S]|'')*'?`, // E'…', with backslash escapes
     String.raw`'(?:[^']|'')*'?`, // '…', with '' inside
     // $$…$$ and $tag$…$tag$; `$1` is a parameter and `a$b$` an identifier, not a dollar quote
-    String.raw`(?<![\w$])\$([A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$[\s\S]*?(?:\$\1\$|$)`,
+    String.raw`(?<![\w$\u0080-\uffff])\$([A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$[\s\S]*?(?:\$\1\$|$)`,
     String.raw`"((?:[^"]|"")*)"?`, // a quoted identifier
     String.raw`--[^\n]*`, // a line comment
     String.raw`/\*`, // a block comment's start

@@ -39,8 +39,11 @@ async function database(settings: string[] = []): Promise<{ direct: string; pool
   return { direct: at(POSTGRES_URL), pooled: at(PGBOUNCER_URL) }
 }
 
-/** A migrations folder with one revision, which records the `lock_timeout` it ran under. */
-async function folderWithRevision(engine: Engine): Promise<string> {
+/**
+ * A migrations folder with one revision, which records the `lock_timeout` it ran under, after running
+ * `first` when given.
+ */
+async function folderWithRevision(engine: Engine, first?: string): Promise<string> {
   const folder = join(tempProject(), 'migrations')
   const written = await createMigrator(engine, { folder }).revision('record lock timeout', { empty: true })
   writeFileSync(
@@ -49,7 +52,7 @@ async function folderWithRevision(engine: Engine): Promise<string> {
 import { sql } from 'onemodel-ts'
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql\`create table seen as select current_setting('lock_timeout') as lock_timeout\`.execute(db)
+${first === undefined ? '' : `  await sql.raw(${JSON.stringify(first)}).execute(db)\n`}  await sql\`create table seen as select current_setting('lock_timeout') as lock_timeout\`.execute(db)
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
@@ -142,25 +145,33 @@ for (const way of WAYS) {
   })
 }
 
+describe('the session migration lock of a direct connection', { skip: !POSTGRES }, () => {
+  test('a release that finds nothing to unlock fails loudly with OM_MIGRATE_LOCK', async () => {
+    const urls = await database()
+    await using engine = createEngine(urls.direct)
+    // What a pooler the engine did not find would do: the unlock reaches a server connection without it.
+    const folder = await folderWithRevision(engine, 'select pg_advisory_unlock_all()')
+    await assert.rejects(
+      createMigrator(engine, { folder }).upgrade(),
+      isLockError(/Could not release the migration lock.*may still be held/),
+    )
+  })
+})
+
 describe(
   'the migration lock of an engine that finds PgBouncer itself',
   { skip: THROUGH_PGBOUNCER.length === 0, timeout: 60_000 },
   () => {
-    test('is the transaction lock from then on, which two migrators share correctly', async () => {
+    test('finds it as it connects, and takes the transaction lock, which two migrators share correctly', async () => {
       const urls = await database()
       const untold = new URL(urls.pooled)
       untold.searchParams.delete('pgbouncer')
       await using engine = createEngine(untold.href, { pool: { size: 10 } })
       const folder = await folderWithRevision(engine)
-      assert.equal(
-        engine.dialect.migrations.lockIsTransaction,
-        false,
-        'nothing found yet: a direct connection',
-      )
-      await findPooler(engine)
-      assert.equal(engine.dialect.migrations.lockIsTransaction, true)
+      await sql`select 1`.execute(engine.db)
+      assert.ok(engine.dialect.executor.transactionPooling, 'the first connection found the pooler')
+      assert.equal(engine.dialect.migrations.migrationLock().inTransaction, true)
       await using other = createEngine(untold.href)
-      await findPooler(other)
       const upgrades = await whileLocked(urls.direct, async (holder) => {
         const started = Promise.all([
           createMigrator(engine, { folder }).upgrade(),
@@ -180,12 +191,41 @@ describe(
       assert.equal(await lockTimeoutSeen(engine), '0')
     })
 
-    test("before it has found it, a server connection that holds another client's lock is refused", async () => {
+    test('with other clients keeping the pooler busy, a command leaves no lock behind', async () => {
       const urls = await database()
       const untold = new URL(urls.pooled)
       untold.searchParams.delete('pgbouncer')
-      // Another client's session lock, left on the one server connection PgBouncer has for this database,
-      // which it hands to the next client: a session holds its lock as many times as it asks for it.
+      await using engine = createEngine(untold.href)
+      const folder = await folderWithRevision(engine)
+      // Other clients of the same pooler database keep its server connections turning over, so that a
+      // command's statements outside a transaction reach different ones.
+      await using noise = createEngine(untold.href, { pool: { size: 15 } })
+      let busy = true
+      const load = Array.from({ length: 15 }, async () => {
+        while (busy) await sql`select pg_sleep(0.005)`.execute(noise.db)
+      })
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      try {
+        assert.equal((await createMigrator(engine, { folder }).upgrade()).length, 1)
+      } finally {
+        busy = false
+        await Promise.all(load)
+      }
+      await using direct = createEngine(urls.direct)
+      const { rows } = await sql`select pid from pg_locks where locktype = 'advisory'
+        and database = (select oid from pg_database where datname = current_database())`.execute(direct.db)
+      assert.deepEqual(rows, [], 'no advisory lock is left on any server connection')
+      assert.ok(engine.dialect.executor.transactionPooling, 'the engine reports the pooler')
+    })
+
+    test("a server connection that holds another client's lock is refused", async () => {
+      const urls = await database()
+      const untold = new URL(urls.pooled)
+      untold.searchParams.delete('pgbouncer')
+      // Another client's session lock, left on a server connection of PgBouncer's. PgBouncer may open up to
+      // default_pool_size of them for this database, but these commands run one after the other, so it hands
+      // the next client the one it has, idle: a session holds its lock as many times as it asks for it,
+      // and its transactions share it.
       await using other = createEngine(untold.href)
       await sql`select pg_advisory_lock(${sql.lit(LOCK_ID)})`.execute(other.db)
       await using engine = createEngine(untold.href)
@@ -200,22 +240,3 @@ describe(
     })
   },
 )
-
-/**
- * Reads with many Sessions at once until a prepared statement meets a server connection that lacks it,
- * or has it from another client: what tells the engine a pooler is in between.
- */
-async function findPooler(engine: Engine): Promise<void> {
-  const metadata = new Metadata()
-  const Probe = table('probe', model('Probe', { id: field.integer({ primaryKey: true }) }), { metadata })
-  await sql`create table if not exists probe (id integer primary key)`.execute(engine.db)
-  for (let round = 0; round < 20 && !engine.dialect.executor.transactionPooling; round++) {
-    await Promise.all(
-      Array.from({ length: 50 }, async (_, i) => {
-        await using session = new Session(engine)
-        await session.exec(select(Probe).where(Probe.c.id.gte(i))).all()
-      }),
-    )
-  }
-  assert.ok(engine.dialect.executor.transactionPooling, 'the engine found the pooler')
-}

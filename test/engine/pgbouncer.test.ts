@@ -2,7 +2,7 @@
  * PostgreSQL through PgBouncer in transaction pooling mode (`.ci/run` starts it on port 6432, with no
  * prepared statement support of its own): the Session's transactions and savepoints, streams and
  * migrations behave as on a direct connection; what would outlive a transaction is refused before it is
- * sent; and an engine not told (no `?pgbouncer=true`) finds the pooler at its first prepared statement.
+ * sent; and an engine not told (no `?pgbouncer=true`) finds the pooler as it connects.
  */
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -171,17 +171,20 @@ for (const pooled of THROUGH_PGBOUNCER) {
       assert.equal(await createMigrator(other, { folder, metadata }).current(), written.name)
     })
 
-    test('without ?pgbouncer=true, the first prepared statement on another server connection turns preparing off', async () => {
+    test('without ?pgbouncer=true, the pooler is found as the engine connects, before anything is prepared', async () => {
       const url = new URL(await pooled.isolatedUrl())
       url.searchParams.delete('pgbouncer')
       await using engine = createEngine(url.href, { pool: { size: 10 } })
       const { metadata, Hero } = heroes()
+      assert.equal(engine.dialect.executor.transactionPooling, false, 'not connected yet')
       await createAll(engine, { metadata })
+      assert.ok(engine.dialect.executor.transactionPooling, "PgBouncer's process id is not the backend's")
+      assert.equal(engine.dialect.migrations.migrationLock().inTransaction, true)
       await using writer = new Session(engine)
       writer.addAll(Array.from({ length: 10 }, (_, i) => Hero.create({ name: `hero ${i}`, age: i })))
       await writer.commit()
-      // Each read prepares one statement text on whatever server connection PgBouncer hands out, which
-      // soon lacks it, or has it already from another client: found, and read again unprepared.
+      // The same statement text on whatever server connection PgBouncer hands out: had it been prepared, it
+      // would soon meet a server connection that lacks it, or has it already from another client.
       const counts = await Promise.all(
         Array.from({ length: 200 }, async (_, i) => {
           await using session = new Session(engine)

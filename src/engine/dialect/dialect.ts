@@ -126,24 +126,39 @@ export interface MigrationSupport {
   /** DDL statements take part in transactions (PostgreSQL, SQLite); MySQL commits each one by itself. */
   readonly transactionalDdl: boolean
   /**
-   * The migration lock is the write transaction itself (SQLite, where no lock outlives a transaction): a
-   * command runs in one transaction and each revision in a savepoint of it. Elsewhere the adapter's lock is
-   * held by the connection across the revisions' transactions. Read as each command starts, with
-   * {@link migrationAdapter}: PostgreSQL's changes once a pooler in transaction pooling mode is detected.
+   * The migration lock a command holds, asked once as the command starts, on its connection: PostgreSQL's
+   * changes once a pooler is found.
    */
-  readonly lockIsTransaction: boolean
-  /** The adapter whose migration lock (`acquireMigrationLock`) the migrator holds while a command runs. */
-  migrationAdapter(): DialectAdapter
+  migrationLock(): MigrationLock
   /** The schema the migrations tables belong in (PostgreSQL's current schema), when the database has schemas. */
   currentSchema?(db: Kysely<any>): Promise<string>
   /** Runs after each migration, inside its transaction: SQLite checks the foreign keys it did not enforce. */
   verify?(db: Kysely<any>): Promise<void>
   /**
-   * Takes the migration lock inside the command's transaction, where {@link lockIsTransaction} holds and
+   * Takes the migration lock inside the command's transaction, where `MigrationLock.inTransaction` holds and
    * the write transaction alone does not exclude other migrators: PostgreSQL behind transaction pooling
    * takes a transaction advisory lock, released with the transaction.
    */
   lockTransaction?(db: Kysely<any>): Promise<void>
+}
+
+/**
+ * How a migration command holds the migration lock.
+ *
+ * @example
+ * const { adapter, inTransaction } = engine.dialect.migrations.migrationLock()
+ * console.log(inTransaction ? 'one transaction, a savepoint per revision' : 'a transaction per revision')
+ */
+export interface MigrationLock {
+  /** The adapter whose migration lock (`acquireMigrationLock`) the migrator holds while the command runs. */
+  readonly adapter: DialectAdapter
+  /**
+   * The lock is the command's transaction's (SQLite's write transaction, where no lock outlives a
+   * transaction; PostgreSQL's transaction advisory lock behind a pooler): the command runs in one
+   * transaction and each revision in a savepoint of it. Otherwise the adapter's lock is held by the
+   * connection across the revisions' own transactions.
+   */
+  readonly inTransaction: boolean
 }
 
 /**

@@ -34,6 +34,11 @@ export interface NativeConnection {
   begin(settings: TransactionSettings): void | Promise<void>
   commit(): void | Promise<void>
   rollback(): void | Promise<void>
+  /**
+   * The connection reached the server through a pooler (PostgreSQL's, found as it connects): the executor
+   * then prepares nothing and migration commands take their lock in a transaction. Absent: no pooler.
+   */
+  readonly pooled?: boolean
 }
 
 /**

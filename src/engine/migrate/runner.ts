@@ -139,15 +139,14 @@ export class MigrationRunner {
   async #locked<T>(work: (db: Kysely<any>, scope: RevisionScope) => Promise<T>): Promise<T> {
     const { db, schema } = await this.#connection()
     const support = this.#engine.dialect.migrations
-    // Read together as the command starts: on PostgreSQL both change once a pooler is detected.
-    const adapter = support.migrationAdapter()
-    const inTransaction = support.lockIsTransaction
     const lock = {
       lockTable: DEFAULT_MIGRATION_LOCK_TABLE,
       lockRowId: MIGRATION_LOCK_ID,
       lockTableSchema: schema,
     }
     return db.connection().execute(async (connection) => {
+      // Asked once the connection is open, which is when PostgreSQL finds a pooler in between.
+      const { adapter, inTransaction } = support.migrationLock()
       await adapter.acquireMigrationLock(connection, lock)
       try {
         if (!inTransaction) {

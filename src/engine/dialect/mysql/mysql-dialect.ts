@@ -95,8 +95,7 @@ export function mysqlDialect(url: URL, pool: PoolOptions, settings: StatementSet
       foreignKeysNeedIndex: true,
       transactionalDdl: false,
       // The lock is GET_LOCK(), which the connection holds until RELEASE_LOCK().
-      lockIsTransaction: false,
-      migrationAdapter: () => new MysqlMigrationAdapter(),
+      migrationLock: () => ({ adapter: new MysqlMigrationAdapter(), inTransaction: false }),
     },
   }
 }

@@ -53,7 +53,7 @@ const CONNECTION_CODES = new Set([
 /**
  * PostgreSQL through pg: identity keys, RETURNING, timestamptz, jsonb, native uuid and boolean. Behind a
  * pooler in transaction pooling mode, a migration command runs in one transaction that holds the lock
- * (see `waitForMigrationLock`).
+ * (see `takeTransactionLock`).
  */
 export function postgresDialect(url: URL, pool: PoolOptions, settings: StatementSettings): Dialect {
   if (settings.transactionPooling && pool.statementTimeout !== undefined) {
@@ -95,15 +95,14 @@ export function postgresDialect(url: URL, pool: PoolOptions, settings: Statement
       dropIndexNamesTable: false,
       foreignKeysNeedIndex: false,
       transactionalDdl: true,
-      // Read as each command starts. Behind a pooler in transaction pooling mode, told by the URL or
-      // detected since, a session lock would stay on a server connection the pooler hands to other
-      // clients: the command runs in one transaction that holds a transaction advisory lock instead.
-      get lockIsTransaction() {
-        return executor.transactionPooling
-      },
-      migrationAdapter: () =>
-        executor.transactionPooling ? new TransactionLockAdapter() : new SessionLockAdapter(),
-      lockTransaction: (db) => waitForMigrationLock(db, 'pg_advisory_xact_lock'),
+      // Behind a pooler, told by the URL or found since, a session lock would stay on a server connection
+      // the pooler hands to other clients: the command runs in one transaction that holds a transaction
+      // advisory lock instead.
+      migrationLock: () =>
+        executor.transactionPooling
+          ? { adapter: new TransactionLockAdapter(), inTransaction: true }
+          : { adapter: new SessionLockAdapter(), inTransaction: false },
+      lockTransaction: takeTransactionLock,
       // The migrations table belongs in the current schema, which the URL's search_path may choose.
       currentSchema,
     },
@@ -124,28 +123,22 @@ const MIGRATION_LOCK_WAIT = '1h'
 class SessionLockAdapter extends PostgresAdapter {
   override async acquireMigrationLock(db: Kysely<any>): Promise<void> {
     // A session lock taken in a transaction outlives it; the transaction bounds the wait for it.
-    await db.transaction().execute(async (trx) => {
-      await refuseLockOfAnotherClient(trx)
-      await waitForMigrationLock(trx, 'pg_advisory_lock')
-    })
+    await db.transaction().execute((trx) => waitForMigrationLock(trx, 'pg_advisory_lock'))
   }
-}
 
-/**
- * Refuses to take the session lock on a server connection that holds it already. A direct connection
- * never does: it unlocked when its last command ended. So another client took it there, and a pooler in
- * transaction pooling mode that the engine has not found yet handed that server connection over; the
- * lock would be taken again (a session holds it as many times as it asks) and both commands would run.
- */
-async function refuseLockOfAnotherClient(trx: Kysely<any>): Promise<void> {
-  // pg_locks shows a bigint key as its high half in classid and its low half in objid.
-  const { rows } = await sql<{ held: boolean }>`select exists (select from pg_locks
-    where locktype = 'advisory' and pid = pg_backend_pid() and objsubid = 1
-      and (classid::bigint << 32 | objid::bigint) = ${sql.lit(MIGRATION_LOCK_ID)}) as held`.execute(trx)
-  if (!rows[0]!.held) return
-  throw transactionPoolingError(
-    'The server connection this migration command reached already holds the migration lock, which another client took there: a pooler in transaction pooling mode is in between, and a session lock cannot work through it. Add ?pgbouncer=true to the URL (the command then holds a transaction lock), or migrate through a direct URL. Nothing ran.',
-  )
+  /**
+   * Unlocks, and fails when there was nothing to unlock: a pooler the engine did not find sent the unlock
+   * to a server connection other than the one that took the lock, where it stays (or a revision unlocked it).
+   */
+  override async releaseMigrationLock(db: Kysely<any>): Promise<void> {
+    const { rows } = await sql<{ released: boolean }>`select
+      pg_advisory_unlock(${sql.lit(MIGRATION_LOCK_ID)}) as released`.execute(db)
+    if (rows[0]!.released) return
+    throw new MigrationError(
+      'OM_MIGRATE_LOCK',
+      "Could not release the migration lock: the server connection the command ended on does not hold it. A revision unlocked it (pg_advisory_unlock_all()), or something in between (a connection pooler) moved the command to another server connection. The lock may still be held there, and the next migration command would wait for it until that server connection closes: look for it (select pid from pg_locks where locktype = 'advisory'), end it with pg_terminate_backend(pid), and migrate through a direct URL or one with ?pgbouncer=true.",
+    )
+  }
 }
 
 /** Kysely's adapter without its session lock: the command's transaction takes the lock (`lockTransaction`). */
@@ -155,15 +148,25 @@ class TransactionLockAdapter extends PostgresAdapter {
 }
 
 /**
+ * Takes the transaction lock of a command that runs in one transaction, then lifts the bound put on the
+ * wait for it, so the revisions that run next in the transaction wait for their locks as the server's
+ * settings say.
+ */
+async function takeTransactionLock(trx: Kysely<any>): Promise<void> {
+  const bounded = await waitForMigrationLock(trx, 'pg_advisory_xact_lock')
+  if (bounded) await sql`select set_config('lock_timeout', '0', true)`.execute(trx)
+}
+
+/**
  * Takes the migration lock with `lock` in the open transaction `trx`, waiting up to the server's
- * `lock_timeout`, or {@link MIGRATION_LOCK_WAIT} when it has none. That bound is the transaction's own
- * setting, which ends with it (the pooler's server connection keeps nothing), and is lifted once the lock
- * is held, so the revisions' statements wait for their locks as the server's settings say.
+ * `lock_timeout`, or {@link MIGRATION_LOCK_WAIT} when it has none: then returns true, the bound being a
+ * setting of the transaction, which ends with it (a pooler's server connection keeps nothing).
  */
 async function waitForMigrationLock(
   trx: Kysely<any>,
   lock: 'pg_advisory_lock' | 'pg_advisory_xact_lock',
-): Promise<void> {
+): Promise<boolean> {
+  await refuseLockOfAnotherClient(trx)
   const setting = sql<{ lock_timeout: string }>`select current_setting('lock_timeout') as lock_timeout`
   const serverTimeout = (await setting.execute(trx)).rows[0]!.lock_timeout
   const unbounded = serverTimeout === '0'
@@ -174,7 +177,24 @@ async function waitForMigrationLock(
   } catch (error) {
     throw migrationLockError(error, unbounded ? MIGRATION_LOCK_WAIT : serverTimeout)
   }
-  if (unbounded) await sql`select set_config('lock_timeout', '0', true)`.execute(trx)
+  return unbounded
+}
+
+/**
+ * Refuses to take the lock on a server connection that holds it already. A command's own connection never
+ * does: it unlocked when its last command ended. So another client took a session lock there and left it,
+ * through a pooler that handed that server connection over; the lock would be granted again (a session
+ * holds it as many times as it asks, and a transaction of that session shares it) and both would run.
+ */
+async function refuseLockOfAnotherClient(trx: Kysely<any>): Promise<void> {
+  // pg_locks shows a bigint key as its high half in classid and its low half in objid.
+  const { rows } = await sql<{ held: boolean }>`select exists (select from pg_locks
+    where locktype = 'advisory' and pid = pg_backend_pid() and objsubid = 1
+      and (classid::bigint << 32 | objid::bigint) = ${sql.lit(MIGRATION_LOCK_ID)}) as held`.execute(trx)
+  if (!rows[0]!.held) return
+  throw transactionPoolingError(
+    'The server connection this migration command reached already holds the migration lock, which another client took there: a pooler in transaction pooling mode is in between, and that client took a session lock through it. Add ?pgbouncer=true to every URL that reaches the pooler (a session lock is then refused), or migrate through a direct URL. Nothing ran.',
+  )
 }
 
 /** The wait for the migration lock ended without it: `OM_MIGRATE_LOCK`. Other errors stay as they are. */

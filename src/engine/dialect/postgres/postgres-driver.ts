@@ -1,6 +1,6 @@
 import pg from 'pg'
 import type { QueryResult, TransactionSettings } from 'kysely'
-import type { RowShape } from '../../statement.ts'
+import { ARRAY_ROWS, type RowShape } from '../../statement.ts'
 import type { PoolOptions } from '../dialect.ts'
 import { PoolerDetected, StalePreparedStatement, type NativeConnection, type NativePool } from '../native.ts'
 
@@ -39,6 +39,9 @@ function isPoolerSwap(error: unknown): boolean {
   return code === '26000' || code === '42P05'
 }
 
+/** The backend's process id, compared with the one the server sent at login to find a pooler. */
+const BACKEND_PID = 'select pg_backend_pid()'
+
 /** pg's `query_timeout` passed without an answer: its error has no code, only this message. */
 function isReadTimeout(error: unknown): boolean {
   return error instanceof Error && error.message === 'Query read timeout'
@@ -62,6 +65,8 @@ class PostgresConnection implements NativeConnection {
    * the pool then closes it.
    */
   broken = false
+  /** Set as the pool opens it: see `NativeConnection.pooled`. */
+  pooled = false
   /** Cursors declared on this connection, for a name no open one has. */
   #cursors = 0
   readonly #readTimeout: number | undefined
@@ -247,6 +252,18 @@ export class PostgresPool implements NativePool {
       // Its next statement fails, and the pool then closes it.
       const broken = connection
       client.on('error', () => (broken.broken = true))
+      // Once per opened connection, before its first statement: the process id the server sent as we
+      // connected (BackendKeyData, for cancel requests) is the backend's own, unless a pooler answered the
+      // login with one of its own (PgBouncer does, in every pool mode) and runs statements elsewhere.
+      try {
+        const { rows } = await connection.execute(BACKEND_PID, [], ARRAY_ROWS, undefined)
+        // pg keeps BackendKeyData's process id on the client without declaring it in its types.
+        const { processID } = client as pg.PoolClient & { readonly processID: number | null }
+        connection.pooled = (rows[0] as unknown[])[0] !== processID
+      } catch (error) {
+        client.release(true)
+        throw error
+      }
     }
     return connection
   }

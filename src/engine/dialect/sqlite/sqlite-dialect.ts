@@ -105,8 +105,7 @@ const MIGRATIONS: MigrationSupport = {
   dropIndexNamesTable: false,
   foreignKeysNeedIndex: false,
   transactionalDdl: true,
-  lockIsTransaction: true,
-  migrationAdapter: () => new SqliteMigrationAdapter(),
+  migrationLock: () => ({ adapter: new SqliteMigrationAdapter(), inTransaction: true }),
   verify: verifyForeignKeys,
 }
 
