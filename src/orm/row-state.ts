@@ -43,6 +43,10 @@ export class RowState implements RowObserver {
   flushed: Snapshot | undefined = undefined
   /** As of the last commit or load: what a rollback restores, and what the next Session starts from. */
   committed: Snapshot | undefined = undefined
+  /** How many writes reached it: a flush tells a write made after it listed the row's changes. */
+  writes = 0
+  /** {@link writes} when a flush last listed the row's changes. */
+  writesListed = 0
   /** Its deletion was committed: the row cannot be added again. */
   deletedForGood = false
   insertedInTransaction = false
@@ -85,6 +89,7 @@ export class RowState implements RowObserver {
   }
 
   assigned(key: string | symbol): void {
+    this.writes++
     this.owner?.written(this, key)
   }
 

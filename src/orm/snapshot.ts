@@ -96,6 +96,16 @@ export class SnapshotLayout {
     return copy
   }
 
+  /** A copy of `snapshot` with the values of the fields `keys` taken from `row`: what an UPDATE of them leaves. */
+  updated(snapshot: Snapshot, row: Values, keys: readonly string[]): Snapshot {
+    const copy = [...snapshot]
+    for (const key of keys) {
+      const i = this.#index.get(key)!
+      copy[i] = normalize(this.#fields[i]!, row[key])
+    }
+    return copy
+  }
+
   /** The fields of `row` whose value differs from `snapshot`. */
   changedKeys(row: Values, snapshot: Snapshot): string[] {
     const changed: string[] = []

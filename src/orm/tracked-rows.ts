@@ -14,10 +14,10 @@ type Row = Record<string, unknown>
  * the Session reads and changes this one registry, so none of them needs the Session itself.
  *
  * Change tracking costs what changed, not what is held: a row's writes mark it ({@link changed}), and a
- * flush compares only marked rows. Rows whose writes cannot all be seen are compared at every flush:
- * rows that are not observed, and rows with a date or JSON field, which change in place
- * (`hero.born.setFullYear()`) ({@link unobserved}); likewise the rows holding a loaded collection, which
- * `push` changes in place ({@link related}).
+ * flush compares only marked rows. Rows whose writes cannot all be seen are compared at every flush
+ * ({@link unobserved}): rows that are not observed, whole, and rows with a date or JSON field, which
+ * change in place (`hero.born.setFullYear()`), on those fields; likewise the rows holding a loaded
+ * collection, which `push` changes in place ({@link related}).
  *
  * @example
  * const rows = new TrackedRows()

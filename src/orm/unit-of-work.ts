@@ -138,25 +138,26 @@ export class UnitOfWork {
     for (const row of changed) {
       // A row to delete stays marked: add() may take it back before the flush.
       if (deletes.has(row)) continue
-      const keys = this.#changedKeys(row)
-      if (keys.length > 0) dirty.push([row, keys])
+      const state = this.#rows.get(row)
+      const keys = this.#changedKeys(row, state)
+      if (keys.length > 0) dirty.push(listed(row, state!, keys))
       else changed.delete(row)
     }
     // A row not written since its flush: of an observed row, only a date or JSON can have changed unseen.
     for (const row of unobserved) {
       if (changed.has(row) || deletes.has(row)) continue
-      const keys = this.#changedKeys(row, this.#rows.get(row)?.observed === true)
-      if (keys.length > 0) dirty.push([row, keys])
+      const state = this.#rows.get(row)
+      const keys = this.#changedKeys(row, state, state?.observed === true)
+      if (keys.length > 0) dirty.push(listed(row, state!, keys))
     }
     return dirty
   }
 
   /**
-   * The fields of `row` changed since its last flush, or only of those that change in place; none when it
-   * is not persistent.
+   * The fields of `row`, whose state is `state`, changed since its last flush, or only of those that change
+   * in place; none when it is not persistent.
    */
-  #changedKeys(row: object, inPlaceOnly = false): string[] {
-    const state = this.#rows.get(row)
+  #changedKeys(row: object, state = this.#rows.get(row), inPlaceOnly = false): string[] {
     if (state?.state !== 'persistent') return []
     const { layout, flushed } = state
     return inPlaceOnly
@@ -216,9 +217,11 @@ export class UnitOfWork {
     const keyParams = layout.keyParams(tracked.flushed!)
     const params = changed.map((key) => toParam(table.fields[key]!, values[key]))
     params.push(...keyParams)
-    // Taken before the statement is awaited: a write made meanwhile marks the row for the next flush.
-    const flushed = tracked.layout.take(values)
-    this.#rows.changed.delete(row)
+    // What the database will have: the values sent, as they are now. A write since the changes were listed
+    // (the flush awaited BEGIN or earlier statements), or while this one is awaited, keeps the row marked
+    // for the next flush.
+    const flushed = layout.updated(tracked.flushed!, values, changed)
+    if (tracked.writes === tracked.writesListed) this.#rows.changed.delete(row)
     const result = await this.#scope.run(statementsFor(this.#engine, table).update(changed, params))
     if (TableStatements.affected(result) === 0) throw this.#stale(row, tracked, 'UPDATE', keyParams)
     const newKey = layout.keyOf(flushed)
@@ -275,4 +278,10 @@ function parentsFirst(pending: ReadonlySet<object>, deferred: DeferredLinks | un
   }
   pending.forEach(visit)
   return ordered
+}
+
+/** A row to update with its changed fields, the writes it had as they were listed noted on its state. */
+function listed(row: object, state: RowState, keys: string[]): Dirty {
+  state.writesListed = state.writes
+  return [row, keys]
 }

@@ -99,6 +99,20 @@ for (const dialect of DIALECTS) {
       assert.equal(again!.at.toISOString(), '2027-06-01T00:00:00.000Z')
     })
 
+    test('a write made while a flush is under way is written by the next flush, not lost', async (t) => {
+      const { engine, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      const hero = (await session.get(Hero, 2))!
+      hero.age = 49
+      const flushing = session.flush()
+      hero.name = 'Rusty-Woman' // while the flush awaits its BEGIN: after it listed what to write
+      await flushing
+      await session.commit()
+      await using check = new Session(engine)
+      const again = (await check.get(Hero, 2))!
+      assert.deepEqual([again.name, again.age], ['Rusty-Woman', 49])
+    })
+
     test('a new parent is inserted before its new child, whatever the order they were added in', async (t) => {
       const { engine, Team, Hero, log } = await teamsDatabase(t, dialect)
       await using session = new Session(engine)
