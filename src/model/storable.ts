@@ -99,12 +99,19 @@ export function unstorable(text: string): Invalid | undefined {
   return text.includes('\0') ? STRING_NUL : undefined
 }
 
+const NOT_JSON = new Invalid(
+  'json_type',
+  'Input should be a JSON value: JSON cannot hold a function, symbol or bigint',
+)
+
 /**
  * A JSON value's first string or key that cannot be stored (see {@link unstorable}); PostgreSQL's `jsonb`
- * refuses both. Walks with its own stack, so deep nesting cannot overflow the call stack, and visits each
- * object once, so a cycle ends.
+ * refuses both. A value JSON cannot hold at all (a function, a symbol, a bigint) is refused too: written,
+ * it would be left out, or fail. Walks with its own stack, so deep nesting cannot overflow the call stack,
+ * and visits each object once, so a cycle ends.
  */
 export function storableJson(input: unknown): unknown {
+  if (typeof input === 'function' || typeof input === 'symbol' || typeof input === 'bigint') return NOT_JSON
   const pending: unknown[] = [input]
   const seen = new Set<object>()
   while (pending.length > 0) {

@@ -280,6 +280,30 @@ describe('a result that fails its response model', () => {
     assert.match(printed.join('\n'), /GET \/hero/)
     assert.ok(!printed.join('\n').includes(SECRET), `stderr holds the secret:\n${printed.join('\n')}`)
   })
+  test('a JSON field holding what JSON cannot write fails its model, rather than going missing', async (t) => {
+    t.mock.method(console, 'error', () => {})
+    const Out = model('Out', {
+      name: field.string(),
+      data: field.json(),
+      toJSON: field.json({ nullable: true, default: null }),
+    })
+    const app = createApp()
+    app.get('/function', { response: Out }, () => ({ name: 'x', data: () => 1 }) as never)
+    app.get('/symbol', { response: Out }, () => ({ name: 'x', data: Symbol('s') }) as never)
+    // A field named toJSON holding a function would have replaced the whole answer.
+    app.get(
+      '/to-json',
+      { response: Out },
+      () => ({ name: 'x', data: 1, toJSON: () => ({ hacked: true }) }) as never,
+    )
+    for (const url of ['/function', '/symbol', '/to-json']) {
+      const response = await send(app, 'GET', url)
+      assert.equal(response.statusCode, 500, url)
+      assert.equal(response.body, '{"detail":"Internal Server Error"}', url)
+    }
+    assert.equal(Out.safeValidate({ name: 'x', data: () => 1 }).success, false, 'validate() agrees')
+  })
+
   test('ResponseValidationError keeps its issues for code, but not for serializers', () => {
     const issue = {
       type: 'missing',
