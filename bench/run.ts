@@ -75,9 +75,14 @@ function serversOf(app: BenchApp, names: string[]): Server[] {
 
 type Results = Map<string, Map<string, Sample[]>> // results[scenario][server] = one sample per round
 
-/** One round: every server on every scenario, in `order`; the raw server's answers are the reference. */
+/**
+ * The raw server's answers to the check: the reference every other server's are compared with, from the
+ * first round on (the same data each round, so one reference serves them all).
+ */
+let reference: Answers | undefined
+
+/** One round: every server on every scenario, in `order`. */
 async function round(app: BenchApp, order: Server[], results: Results): Promise<void> {
-  let reference: Answers | undefined
   for (const server of order) {
     for (const [scenario, byServer] of results) {
       const { child, url } = await start(server, await app.fresh(server), app.readyPath)
@@ -98,19 +103,35 @@ async function round(app: BenchApp, order: Server[], results: Results): Promise<
   }
 }
 
+/** `server`'s requests per second over `versus`'s on `scenario`, round by round. */
+function roundRatios(
+  results: Results,
+  scenario: string,
+  server: string,
+  versus: string,
+): number[] | undefined {
+  const theirs = results.get(scenario)?.get(versus)
+  const ours = results.get(scenario)?.get(server)
+  return theirs && ours ? ours.map((s, i) => s.requests / theirs[i]!.requests) : undefined
+}
+
 /** The median over the rounds of onemodel's requests per second over `versus`'s on `scenario`. */
 function ratioOf(results: Results, scenario: string, versus: string): number | undefined {
-  const theirs = results.get(scenario)?.get(versus)
-  const ours = results.get(scenario)?.get('onemodel')
-  return theirs && ours ? median(ours.map((s, i) => s.requests / theirs[i]!.requests)) : undefined
+  const ratios = roundRatios(results, scenario, 'onemodel', versus)
+  return ratios && median(ratios)
 }
 
 function report(app: BenchApp, results: Results, rounds: number): void {
   const pad = (text: string | number, width: number): string => String(text).padStart(width)
   const mid = (samples: Sample[], pick: (s: Sample) => number, digits: number, width: number): string =>
     pad(median(samples.map(pick)).toFixed(digits), width)
-  const ratio = (scenario: string, versus: string): string =>
-    ratioOf(results, scenario, versus)?.toFixed(2) ?? ''
+  // The median, and with several rounds each round's ratio: the spread says what the median is worth.
+  const ratio = (scenario: string, versus: string, server = 'onemodel'): string => {
+    const ratios = roundRatios(results, scenario, server, versus)
+    if (ratios === undefined) return ''
+    const each = ratios.length > 1 ? ` (${ratios.map((r) => r.toFixed(2)).join(', ')})` : ''
+    return `${median(ratios).toFixed(2)}${each}`
+  }
   console.log(
     `\n${flags.app} on ${flags.dialect}: ${app.description}, ${connections} connections, ` +
       `${duration} s per run, median of ${rounds} rounds\n`,
@@ -125,11 +146,18 @@ function report(app: BenchApp, results: Results, rounds: number): void {
       )
     }
   }
-  const versus = ['raw', ...(app.floor ? [app.floor] : []), app.peer]
-  console.log(`\n| scenario | ${versus.map((name) => `onemodel ÷ ${name}`).join(' | ')} |`)
-  console.log(`| --- | ${versus.map(() => '---:').join(' | ')} |`)
-  for (const scenario of results.keys())
-    console.log(`| ${scenario} | ${versus.map((name) => ratio(scenario, name)).join(' | ')} |`)
+  // onemodel against each, then the ceiling and the floor against the peer and each other.
+  const floor = app.floor
+  const pairs: [server: string, versus: string][] = [['onemodel', 'raw']]
+  if (floor) pairs.push(['onemodel', floor])
+  pairs.push(['onemodel', app.peer])
+  if (floor) pairs.push([floor, 'raw'], ['raw', app.peer], [floor, app.peer])
+  console.log(`\n| scenario | ${pairs.map(([server, versus]) => `${server} ÷ ${versus}`).join(' | ')} |`)
+  console.log(`| --- | ${pairs.map(() => '---:').join(' | ')} |`)
+  for (const scenario of results.keys()) {
+    const cells = pairs.map(([server, versus]) => ratio(scenario, versus, server))
+    console.log(`| ${scenario} | ${cells.join(' | ')} |`)
+  }
   const targets = app.targets((scenario, versus) => ratioOf(results, scenario, versus))
   if (targets.length > 0) console.log(`\n${targets.join('\n')}`)
   // What the second worker buys, round by round (both ran under the same load from elsewhere).

@@ -91,15 +91,20 @@ async function userJson(user: Omit<UserRow, 'password_hash'>) {
 }
 
 /** What an endpoint answers: a status and the object its JSON body is written from. */
-export interface Answer {
+export class Answer {
   readonly status: number
   readonly body: unknown
+
+  constructor(status: number, body: unknown) {
+    this.status = status
+    this.body = body
+  }
 }
 
 /** A request's query parameter, `null` when it has none. */
 export type QueryParam = (name: string) => string | null
 
-const answer = (status: number, body: unknown): Answer => ({ status, body })
+const answer = (status: number, body: unknown): Answer => new Answer(status, body)
 
 /** RealWorld's validation answer: `{"errors": {field: [messages]}}`. */
 const invalid = (field: string, message: string): Answer => answer(422, { errors: { [field]: [message] } })
@@ -145,6 +150,7 @@ function queryInteger(query: QueryParam, name: string, fallback: number, min: nu
   return invalid(name, `must be an integer from ${min} to ${max}`)
 }
 
+/** GET /api/articles: a page of the newest articles, as the viewer of `authorization` sees them. */
 export async function listArticles(authorization: string | undefined, query: QueryParam): Promise<Answer> {
   const viewer = await signedIn(authorization)
   if (viewer === null) return unauthorized()
@@ -157,6 +163,7 @@ export async function listArticles(authorization: string | undefined, query: Que
   return answer(200, { articles: rows.map((row) => articleJson(row, false)), articlesCount: n })
 }
 
+/** GET /api/articles/{slug}: one article, as the viewer sees it; 404 without one. */
 export async function getArticle(authorization: string | undefined, slug: string): Promise<Answer> {
   const viewer = await signedIn(authorization)
   if (viewer === null) return unauthorized()
@@ -165,11 +172,12 @@ export async function getArticle(authorization: string | undefined, slug: string
   return answer(200, { article: articleJson(row, true) })
 }
 
+/** POST /api/articles: a new article of the signed-in user, with its tags. */
 export async function createArticle(authorization: string | undefined, body: unknown): Promise<Answer> {
   const viewer = await signedIn(authorization)
   if (!viewer) return unauthorized()
   const input = bodyOf(body, 'article', ['title', 'description', 'body'])
-  if (isAnswer(input)) return input
+  if (input instanceof Answer) return input
   const tags = input.tagList ?? []
   if (!Array.isArray(tags) || !tags.every((tag) => typeof tag === 'string' && tag !== ''))
     return invalid('tagList', 'must be a list of tags')
@@ -196,6 +204,7 @@ export async function createArticle(authorization: string | undefined, body: unk
   return answer(201, { article: articleJson(row, true) })
 }
 
+/** POST /api/articles/{slug}/favorite: the signed-in user favours the article (again: nothing changes). */
 export async function favoriteArticle(authorization: string | undefined, slug: string): Promise<Answer> {
   const viewer = await signedIn(authorization)
   if (!viewer) return unauthorized()
@@ -206,9 +215,10 @@ export async function favoriteArticle(authorization: string | undefined, slug: s
   return answer(200, { article: articleJson(row, true) })
 }
 
+/** POST /api/users: a new user, and their token; 422 for a name or email taken. */
 export async function register(body: unknown): Promise<Answer> {
   const input = bodyOf(body, 'user', ['username', 'email', 'password'])
-  if (isAnswer(input)) return input
+  if (input instanceof Answer) return input
   const { username, email, password } = input as Record<string, string>
   try {
     const user = statements.insertUser.get(username, email, await hashPassword(password)) as Omit<
@@ -223,9 +233,10 @@ export async function register(body: unknown): Promise<Answer> {
   }
 }
 
+/** POST /api/users/login: the user of an email and password, and a new token; 401 otherwise. */
 export async function login(body: unknown): Promise<Answer> {
   const input = bodyOf(body, 'user', ['email', 'password'])
-  if (isAnswer(input)) return input
+  if (input instanceof Answer) return input
   const user = statements.userByEmail.get(input.email as string) as UserRow | undefined
   if (!user || !(await passwordMatches(input.password as string, user.password_hash)))
     return answer(401, { errors: { 'email or password': ['is invalid'] } })
@@ -237,7 +248,3 @@ export const NOT_FOUND_PATH: Answer = answer(404, { errors: { path: ['not found'
 
 /** The answer for a request that failed: a bare 500, so that a request never hangs. */
 export const FAILED: Answer = answer(500, { errors: { server: ['internal error'] } })
-
-function isAnswer(value: Record<string, unknown> | Answer): value is Answer {
-  return typeof value.status === 'number' && 'body' in value
-}

@@ -68,10 +68,10 @@ async function handle(req: IncomingMessage): Promise<Answer> {
 }
 
 const server = createServer((req, res) => {
-  handle(req).then(
-    (answer) => send(res, answer),
-    () => send(res, FAILED),
-  )
+  // A failure of the endpoint, or of writing its answer, answers a bare 500, so a request never hangs.
+  handle(req)
+    .then((answer) => send(res, answer))
+    .catch(() => send(res, FAILED))
 })
 server.listen(Number(process.env.PORT ?? 8000), process.env.HOST ?? '127.0.0.1')
 process.on('SIGTERM', () => server.close(() => db.close()))

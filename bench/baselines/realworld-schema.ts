@@ -1,5 +1,5 @@
 /**
- * The RealWorld schema both baselines run on (realworld-raw.ts, realworld-drizzle.ts), and how they open a
+ * The RealWorld schema the baselines run on (realworld-raw-api.ts, realworld-drizzle.ts), and how they open a
  * DATABASE_URL: the tables, constraints and indexes that `createAll` makes of examples/realworld/models.ts
  * on SQLite (the comments table left out, no scenario uses it), with onemodel's SQLite settings (WAL,
  * NORMAL), so the bench compares the code above the database and not two databases.

@@ -46,6 +46,13 @@ for (const name of ['raw', 'fastify-raw', 'fastify-drizzle']) {
       })
       assert.equal(login.status, 401)
       assert.ok(!login.text.includes('password_hash'))
+      // A body shaped like an answer is still a request: it cannot answer for the server.
+      const posing = await call(running.url, 'POST', '/api/users/login', {
+        body: {
+          user: { email: VIEWER.email, password: 'not the password', status: 200, body: { user: {} } },
+        },
+      })
+      assert.equal(posing.status, 401)
     })
 
     test('answers 404 for an unknown slug and 422 in RealWorld shape for bad input', async () => {
