@@ -26,7 +26,9 @@ export class Tokens {
   /** Imported once: given the secret's bytes, jose would import them again for every token. */
   readonly #key: Promise<webcrypto.CryptoKey>
 
+  /** @throws {Error} for an empty secret, which WebCrypto cannot sign with (and anyone could guess). */
   constructor(secret: string) {
+    if (secret === '') throw new Error('The JWT secret is empty: set JWT_SECRET to a long random string.')
     const bytes = new TextEncoder().encode(secret)
     this.#key = crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, [
       'sign',

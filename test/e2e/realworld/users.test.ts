@@ -5,7 +5,10 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { createEngine } from 'onemodel-ts'
+import { createRealWorldApp } from '../../../examples/realworld/app.ts'
 import { DIALECTS } from '../../support/dialects.ts'
+import { tempSqliteUrl } from '../../support/sqlite.ts'
 import { serveConduit } from './conduit.ts'
 
 const UNAUTHORIZED = { status: 401, body: { errors: { body: ['Unauthorized'] } } }
@@ -160,3 +163,9 @@ for (const dialect of DIALECTS) {
     })
   })
 }
+
+test('an empty JWT secret is refused as the app is built, with what to do', async (t) => {
+  const engine = createEngine(tempSqliteUrl())
+  t.after(() => engine.dispose())
+  assert.throws(() => createRealWorldApp({ engine, jwtSecret: '' }), /JWT secret is empty: set JWT_SECRET/)
+})
