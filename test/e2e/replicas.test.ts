@@ -29,6 +29,7 @@ import { Hero as TeamHero, metadata as teamsMetadata, teamsApp } from '../../exa
 import { DIALECTS, POSTGRES_URL } from '../support/dialects.ts'
 import { REPLICA_AVAILABLE, REPLICA_URL, replicaUrlOf } from '../support/scale-out.ts'
 import { keepAliveArmed, socketsHeldTo } from '../support/tcp-table.ts'
+import { settlesWithin } from '../support/settles.ts'
 import { TcpRelay } from '../support/tcp-relay.ts'
 
 const postgres = DIALECTS.find((dialect) => dialect.name === 'postgres')
@@ -114,19 +115,6 @@ async function setup(
 async function relayToReplica(): Promise<TcpRelay> {
   const replica = new URL(REPLICA_URL)
   return TcpRelay.start({ host: replica.hostname, port: Number(replica.port || 5432) })
-}
-
-/** `promise`, or a failure after `ms`: a generous bound that only a hang reaches. */
-async function settlesWithin<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const hang = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not settled after ${ms} ms`)), ms)
-  })
-  try {
-    return await Promise.race([promise, hang])
-  } finally {
-    clearTimeout(timer)
-  }
 }
 
 /** Waits until a Session reading from replicas is answered by one. */
