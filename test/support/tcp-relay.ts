@@ -55,6 +55,11 @@ export class TcpRelay {
     return this.#accepted
   }
 
+  /** How many of those connections are open now. */
+  get open(): number {
+    return this.#links.size
+  }
+
   /** `url` with its host and port replaced by the relay's. */
   in(url: string): string {
     const relayed = new URL(url)
