@@ -77,9 +77,8 @@ export interface EngineOptions<T extends readonly TableModel[] = readonly TableM
    * connection, in ms; default 5000. Past it the read runs on the primary, the replica serves no read until
    * a check answers again, and the connection is closed, the replica asked to cancel the read: a replica
    * gone from the network without closing its connections, or only slow, costs a read this much time,
-   * never the request. A streamed read fails instead once it
-   * has yielded rows. Each statement has its own deadline, each chunk of a stream too, so raise it only
-   * for single reads that legitimately take longer.
+   * never the request. A streamed read fails instead once it has yielded rows. Each statement has its own
+   * deadline, each chunk of a stream too, so raise it only for single reads that legitimately take longer.
    *
    * @example
    * createEngine(primaryUrl, { replicas: [replicaUrl], replicaTimeout: 2000 })
