@@ -75,10 +75,10 @@ export interface EngineOptions<T extends readonly TableModel[] = readonly TableM
   /**
    * How long a replica may take to answer a statement (a read or its lag check), or to give a read a
    * connection, in ms; default 5000. Past it the read runs on the primary, the replica serves no read until
-   * a check answers again, and the connection is closed: a replica gone from the network without closing
-   * its connections costs a read this much time, never the request. A streamed read fails instead once it
-   * has yielded rows. Each statement has its own deadline, each chunk of a stream too, so raise it only
-   * for single reads that legitimately take longer.
+   * a check answers again, and the connection is closed, the replica asked to cancel the read: a replica
+   * gone from the network without closing its connections, or only slow, costs a read this much time,
+   * never the request. A streamed read fails instead once it has yielded rows. Each statement has its own
+   * deadline, each chunk of a stream too, so raise it only for single reads that legitimately take longer.
    *
    * @example
    * createEngine(primaryUrl, { replicas: [replicaUrl], replicaTimeout: 2000 })
@@ -87,6 +87,14 @@ export interface EngineOptions<T extends readonly TableModel[] = readonly TableM
 }
 
 const DEFAULT_REPLICA_TIMEOUT = 5000
+
+/**
+ * How long {@link Engine.ping} may take to connect, and then to be answered, in ms (less when
+ * `pool.connectTimeout` is): a database that cannot answer `select 1` that soon is not ready, and a ping
+ * left waiting on a server gone from the network would hold its connection, and `dispose()`, for good.
+ * Readiness checks time out at 2000 ms by default too.
+ */
+const PING_DEADLINE = 2000
 
 /**
  * A database: its dialect, its connections and the Kysely instance that builds SQL for it. Create one per
@@ -115,11 +123,9 @@ export class Engine<DB = any> {
   constructor(url: string, options: EngineOptions = {}) {
     this.url = redactUrl(url)
     this.dialect = dialectOf(url, options)
-    // Not echoed or logged: a probe every few seconds would drown the statements the app runs.
+    const deadline = Math.min(positive(options.pool?.connectTimeout) ?? PING_DEADLINE, PING_DEADLINE)
     this.#createPinger =
-      this.dialect.name === 'sqlite'
-        ? undefined
-        : () => dialectOf(url, { pool: { ...options.pool, size: 1 }, prepare: options.prepare })
+      this.dialect.name === 'sqlite' ? undefined : () => probeDialect(url, options, deadline, deadline)
     // No `log` here: the executor logs every statement, Kysely's included, once.
     this.db = new Kysely<DB>({ dialect: this.dialect.kysely, plugins: options.plugins })
     this.replicas = replicasOf(this.dialect, options)
@@ -127,11 +133,12 @@ export class Engine<DB = any> {
 
   /**
    * Runs `select 1` on the primary: resolves when the database answers, rejects with its error (a
-   * `ConnectionError` when it cannot be reached). For readiness checks, so on PostgreSQL and MySQL it runs
-   * on a connection of its own, opened at the first ping and closed with the engine, and never waits for
-   * the pool: a process whose requests hold every connection is busy, not unready, and a probe that waited
-   * would get every such process taken out of the load balancer at once. (SQLite has no pool: there it
-   * runs as any read does.)
+   * `ConnectionError` when it cannot be reached, or does not answer within 2 s). For readiness checks, so
+   * on PostgreSQL and MySQL it runs on a connection of its own, opened at the first ping, kept open while
+   * idle and closed with the engine (or when a ping goes unanswered), and never waits for the pool: a
+   * process whose requests hold every connection is busy, not unready, and a probe that waited would get
+   * every such process taken out of the load balancer at once. (SQLite has no pool: there it runs as any
+   * read does.)
    *
    * @example
    * createApp({ health: { checks: { database: () => engine.ping() } } })
@@ -215,15 +222,12 @@ function replicasOf(primary: Dialect, options: EngineOptions): Replicas | undefi
       `replicas are PostgreSQL streaming replicas of a PostgreSQL primary; ${urls.map((url) => JSON.stringify(redactUrl(url))).join(', ')} cannot serve this ${primary.name} engine.`,
     )
   }
-  const pool = {
-    ...shared.pool,
-    connectTimeout: Math.min(shared.pool?.connectTimeout ?? replicaTimeout, replicaTimeout),
-  }
+  // pg reads a connect timeout of 0 as none: a replica's reads always have one.
+  const connectTimeout = Math.min(positive(shared.pool?.connectTimeout) ?? replicaTimeout, replicaTimeout)
+  const pool = { ...shared.pool, connectTimeout }
   const connections = urls.map((url): ReplicaConnections => {
     const reads = dialectOf(url, { ...shared, pool }, replicaTimeout)
-    // Not echoed or logged: a check every second would drown the statements the app runs.
-    const checkPool = { ...shared.pool, size: 1, connectTimeout: checkInterval(replicaLag) }
-    const checks = dialectOf(url, { pool: checkPool }, replicaTimeout)
+    const checks = probeDialect(url, shared, checkInterval(replicaLag), replicaTimeout)
     return {
       url: redactUrl(url),
       executor: reads.executor,
@@ -232,6 +236,28 @@ function replicasOf(primary: Dialect, options: EngineOptions): Replicas | undefi
     }
   })
   return new Replicas(primary.executor, connections, replicaLag)
+}
+
+/**
+ * A dialect of one connection for probes (the ping, a replica's lag check), apart from the pool the app's
+ * statements share: the same server and settings, but never echoed or logged, as a probe every second
+ * would drown the statements the app runs, and kept open while idle, as a probe that logged in anew each
+ * time would cost the server a backend per probe and fail first once it is full. Its connection is opened
+ * within `connectTimeout` ms, and closed when a statement gets no answer within `readTimeout` ms.
+ */
+function probeDialect(
+  url: string,
+  options: EngineOptions,
+  connectTimeout: number,
+  readTimeout: number,
+): Dialect {
+  const pool = { ...options.pool, size: 1, connectTimeout, idleTimeout: 0 }
+  return dialectOf(url, { pool, prepare: options.prepare }, readTimeout)
+}
+
+/** `value` when it is a positive number, else `undefined`. */
+function positive(value: number | undefined): number | undefined {
+  return value !== undefined && value > 0 ? value : undefined
 }
 
 function echoTo(logger: (line: string) => void): (query: CompiledQuery) => void {

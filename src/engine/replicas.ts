@@ -81,6 +81,12 @@ end as lag`)
 const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '40001'])
 
 /**
+ * SQLSTATEs of a read that names a table (42P01) or column (42703) the replica does not have: the
+ * migration that adds it has not been replayed there yet, though the replica lags within `replicaLag.max`.
+ */
+const BEHIND_CODES = new Set(['42P01', '42703'])
+
+/**
  * An engine's read replicas: which one serves the next routed read, and which are skipped. Each replica's
  * lag is measured every `checkEvery` ms while the engine is used; one that is down, does not answer its
  * check in time or lags past `max` serves no read until a check says otherwise, and a read that fails on
@@ -124,8 +130,7 @@ export class Replicas {
     try {
       return await replica.connections.executor.run<R>(statement)
     } catch (error) {
-      if (!unavailable(error)) throw error
-      replica.down()
+      if (!this.#skips(replica, error)) throw error
       return this.#primary.run<R>(statement)
     }
   }
@@ -147,8 +152,7 @@ export class Replicas {
       try {
         first = await chunks.next()
       } catch (error) {
-        if (!unavailable(error)) throw error
-        replica.down()
+        if (!this.#skips(replica, error)) throw error
         yield* this.#primary.stream<R>(statement, statement.shape, chunkSize)
         return
       }
@@ -188,6 +192,18 @@ export class Replicas {
       if (member.usable) return member
     }
     return undefined
+  }
+
+  /**
+   * Whether a read that failed on `replica` with `error` is to run on the primary instead: when the replica
+   * is unavailable, which then serves no read until a check answers, or behind a migration the primary
+   * already ran, which it will have replayed soon: it stays usable.
+   */
+  #skips(replica: Member, error: unknown): boolean {
+    if (behind(error)) return true
+    if (!unavailable(error)) return false
+    replica.down()
+    return true
   }
 
   #startChecks(): void {
@@ -243,6 +259,12 @@ class Member {
       this.down()
     }
   }
+}
+
+/** The read failed because the replica has not replayed the migration that made what it reads. */
+function behind(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && BEHIND_CODES.has(code)
 }
 
 /**

@@ -23,12 +23,14 @@ import {
   sql,
   table,
   type Engine,
+  type PoolOptions,
 } from 'onemodel-ts'
 import { Hero, heroesApp } from '../../examples/heroes/app.ts'
 import { Hero as TeamHero, metadata as teamsMetadata, teamsApp } from '../../examples/teams/app.ts'
 import { DIALECTS, POSTGRES_URL } from '../support/dialects.ts'
 import { REPLICA_AVAILABLE, REPLICA_URL, replicaUrlOf } from '../support/scale-out.ts'
 import { keepAliveArmed, socketsHeldTo } from '../support/tcp-table.ts'
+import { settlesWithin } from '../support/settles.ts'
 import { TcpRelay } from '../support/tcp-relay.ts'
 
 const postgres = DIALECTS.find((dialect) => dialect.name === 'postgres')
@@ -47,6 +49,24 @@ const Answering = table(
 const Counted = table('counted', model('Counted', { id: field.integer({ primaryKey: true }) }), {
   metadata: new Metadata(),
 })
+
+// A table that migrations add while the replica lags (see the test): read before and after a column is.
+const Fresh = table('fresh', model('Fresh', { id: field.integer({ primaryKey: true }) }), {
+  metadata: new Metadata(),
+})
+const FreshLabelled = table(
+  'fresh',
+  model('FreshLabelled', { id: field.integer({ primaryKey: true }), label: field.string() }),
+  { metadata: new Metadata() },
+)
+// A view that takes 30 s to read on a replica, and no time on the primary.
+const Slow = table(
+  'slow',
+  model('Slow', { id: field.integer({ primaryKey: true }), in_recovery: field.boolean() }),
+  { metadata: new Metadata() },
+)
+const SLOW = sql`create view slow as select 1 as id, pg_is_in_recovery() as in_recovery
+  where pg_sleep(case when pg_is_in_recovery() then 30 else 0 end) is not null`
 
 const ANSWERING = sql`create view answering as select 1 as id, pg_is_in_recovery() as in_recovery, inet_client_port() as client_port`
 const COUNTED = sql`create view counted as select n as id from generate_series(1, 5000) as n`
@@ -94,14 +114,22 @@ async function answeredByReplica(session: Session): Promise<boolean> {
  * {@link RELAYED_REPLICA_TIMEOUT}.
  */
 async function setup(
-  options: { maxLag?: number; checkEvery?: number; metadata?: Metadata; relay?: TcpRelay } = {},
+  options: {
+    maxLag?: number
+    checkEvery?: number
+    metadata?: Metadata
+    relay?: TcpRelay
+    replicaTimeout?: number
+    pool?: PoolOptions
+  } = {},
 ) {
   const primaryUrl = await postgres!.isolatedUrl()
   const replicaUrl = replicaUrlOf(primaryUrl)
   const engine = createEngine(primaryUrl, {
     replicas: [options.relay?.in(replicaUrl) ?? replicaUrl],
     replicaLag: { max: options.maxLag ?? 10_000, checkEvery: options.checkEvery ?? 100 },
-    ...(options.relay && { replicaTimeout: RELAYED_REPLICA_TIMEOUT }),
+    replicaTimeout: options.replicaTimeout ?? (options.relay ? RELAYED_REPLICA_TIMEOUT : undefined),
+    pool: options.pool,
   })
   await createAll(engine, { metadata: options.metadata }) // by default, the Heroes example's table
   await ANSWERING.execute(engine.db)
@@ -114,19 +142,6 @@ async function setup(
 async function relayToReplica(): Promise<TcpRelay> {
   const replica = new URL(REPLICA_URL)
   return TcpRelay.start({ host: replica.hostname, port: Number(replica.port || 5432) })
-}
-
-/** `promise`, or a failure after `ms`: a generous bound that only a hang reaches. */
-async function settlesWithin<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const hang = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not settled after ${ms} ms`)), ms)
-  })
-  try {
-    return await Promise.race([promise, hang])
-  } finally {
-    clearTimeout(timer)
-  }
 }
 
 /** Waits until a Session reading from replicas is answered by one. */
@@ -257,6 +272,77 @@ if (postgres && REPLICA_AVAILABLE) {
       }
     })
 
+    test('a read of a table or column the replica has not replayed yet runs on the primary, and the replica stays in use', async () => {
+      // Lag bounds far above the delay: the lagging replica stays in use however slow this machine.
+      const { engine, replicaUrl } = await setup({ maxLag: 60_000 })
+      await using _ = engine
+      await using onReplica = createEngine(replicaUrl, { pool: { size: 1 } })
+      const replicaHas = async (what: string) => {
+        const { rows } = await sql<{
+          has: boolean
+        }>`select count(*) > 0 as has from information_schema.columns
+          where table_schema = current_schema() and table_name || '.' || column_name = ${what}`.execute(
+          onReplica.db,
+        )
+        return rows[0]!.has
+      }
+      const lag = await delayReplay(5000)
+      try {
+        await sql`create table fresh as select 1 as id`.execute(engine.db)
+        await using reader = new Session(engine, { reads: 'replica' })
+        assert.equal(engine.replicas!.status()[0]!.usable, true, 'the read is routed to the replica')
+        assert.deepEqual(await reader.exec(select(Fresh.c.id)).all(), [1], 'the new table: from the primary')
+        assert.equal(engine.replicas!.status()[0]!.usable, true, 'a replica behind is not taken for down')
+
+        await eventually('the replica replays the new table', () => replicaHas('fresh.id'))
+        await sql`alter table fresh add column label text not null default 'new'`.execute(engine.db)
+        assert.equal(await replicaHas('fresh.label'), false, 'the replica has not replayed the new column')
+        assert.deepEqual(
+          (await reader.exec(select(FreshLabelled)).all()).map(({ id, label }) => [id, label]),
+          [[1, 'new']],
+          'the new column: from the primary',
+        )
+        assert.equal(engine.replicas!.status()[0]!.usable, true)
+        assert.equal(await answeredByReplica(reader), true, 'the next read is the replica’s again')
+      } finally {
+        await lag.reset()
+      }
+    })
+
+    test(
+      'a read slower than replicaTimeout is answered by the primary, and the replica is asked to cancel it',
+      { timeout: 60_000 },
+      async () => {
+        const { engine, replicaUrl } = await setup({ replicaTimeout: 1000 })
+        await using _ = engine
+        await SLOW.execute(engine.db)
+        await using onReplica = createEngine(replicaUrl, { pool: { size: 1 } })
+        await eventually('the replica replays the view', async () => {
+          const { rows } = await sql<{ has: boolean }>`select to_regclass('slow') is not null as has`.execute(
+            onReplica.db,
+          )
+          return rows[0]!.has
+        })
+        const sleepingReads = async () => {
+          const { rows } = await sql<{ count: number }>`select count(*) as count from pg_stat_activity
+            where wait_event = 'PgSleep' and query like '%"slow"%' and pid <> pg_backend_pid()`.execute(
+            onReplica.db,
+          )
+          return rows[0]!.count
+        }
+        await using session = new Session(engine, { reads: 'replica' })
+        assert.equal(engine.replicas!.status()[0]!.usable, true, 'the read is routed to the replica')
+        const started = performance.now()
+        assert.equal(await session.exec(select(Slow.c.in_recovery)).one(), false, 'answered by the primary')
+        assert.ok(performance.now() - started >= 1000, 'after replicaTimeout on the replica')
+        // It would sleep 30 s more without the cancel: a closed connection is noticed only when answered.
+        await eventually(
+          'the replica no longer runs the abandoned read',
+          async () => (await sleepingReads()) === 0,
+        )
+      },
+    )
+
     test('stopping the replica under load fails no request, and reads return to it when it is back', async () => {
       const { engine, primaryUrl, replicaUrl } = await setup()
       await using _ = engine
@@ -365,6 +451,22 @@ if (postgres && REPLICA_AVAILABLE) {
         // Without the deadline a read sent to the silent replica waits for good: this bound only says it did not.
         const slowest = Math.max(...answers.map((answer) => answer.ms))
         assert.ok(slowest < 15 * RELAYED_REPLICA_TIMEOUT, `the slowest read took ${slowest} ms`)
+      },
+    )
+
+    test(
+      'pool.connectTimeout: 0 leaves the replica its deadline: a read that cannot connect to a replica gone silent runs on the primary',
+      { timeout: 60_000 },
+      async () => {
+        await using relay = await relayToReplica()
+        // No check is due during the test; idle connections close at once, so the read has to connect.
+        const pool = { connectTimeout: 0, idleTimeout: 1 }
+        const { engine } = await setup({ relay, checkEvery: 600_000, pool })
+        await using _ = engine
+        await eventually('only the check keeps a connection to the replica', async () => relay.open === 1)
+        relay.blackhole()
+        await using session = new Session(engine, { reads: 'replica' })
+        assert.equal(await settlesWithin(answeredByReplica(session), 20_000, 'the read'), false)
       },
     )
 

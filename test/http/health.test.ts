@@ -5,10 +5,20 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { createApp, createEngine, RouteDefinitionError, sql, type App, type Engine } from 'onemodel-ts'
+import {
+  ConnectionError,
+  createApp,
+  createEngine,
+  RouteDefinitionError,
+  sql,
+  type App,
+  type Engine,
+} from 'onemodel-ts'
 import { DIALECTS } from '../support/dialects.ts'
 import { THROUGH_PGBOUNCER } from '../support/scale-out.ts'
+import { settlesWithin } from '../support/settles.ts'
 import { tempSqliteUrl } from '../support/sqlite.ts'
+import { TcpRelay } from '../support/tcp-relay.ts'
 
 describe('health endpoints', () => {
   test('are off by default', async () => {
@@ -130,11 +140,22 @@ async function saturate(engine: Engine, size: number): Promise<{ release: () => 
   }
 }
 
-for (const dialect of [...DIALECTS.filter((d) => d.name !== 'sqlite'), ...THROUGH_PGBOUNCER]) {
+/** A relay in front of the server `url` names, which a test can turn into a blackhole. */
+async function relayTo(url: string): Promise<TcpRelay> {
+  const { hostname, port } = new URL(url)
+  return TcpRelay.start({ host: hostname, port: Number(port) })
+}
+
+const SERVERS = [...DIALECTS.filter((d) => d.name !== 'sqlite'), ...THROUGH_PGBOUNCER]
+
+for (const dialect of SERVERS) {
   describe(`readiness with engine.ping(), ${dialect.label ?? dialect.name}`, () => {
     test('answers 200 at once while requests hold every connection of the pool', async () => {
       await using engine = createEngine(await dialect.isolatedUrl(), { pool: { size: 2 } })
       const app = createApp({ health: { checks: { database: () => engine.ping() }, timeout: 1000 } })
+      // The ping's own connection is opened first: logging in is not what this bound is about, and may take
+      // a while on a busy machine.
+      await engine.ping()
       const held = await saturate(engine, 2)
       const request = engine.db.selectNoFrom(sql<number>`1`.as('one')).execute()
       try {
@@ -173,5 +194,44 @@ for (const dialect of [...DIALECTS.filter((d) => d.name !== 'sqlite'), ...THROUG
       await engine.dispose()
       await assert.rejects(engine.ping(), { code: 'OM_ENGINE_DISPOSED' }, 'a disposed engine pings no more')
     })
+
+    test(
+      'a ping the database leaves unanswered fails with a ConnectionError, and so does the next, which cannot log in; dispose() returns',
+      { timeout: 60_000 },
+      async () => {
+        const url = await dialect.isolatedUrl()
+        await using relay = await relayTo(url)
+        const engine = createEngine(relay.in(url))
+        await engine.ping() // its connection is open
+        relay.blackhole()
+        // Bounds far past the ping's deadline: only a ping or a dispose() that waits for good reaches them.
+        await assert.rejects(settlesWithin(engine.ping(), 20_000, 'the unanswered ping'), ConnectionError)
+        await assert.rejects(
+          settlesWithin(engine.ping(), 20_000, 'the next ping, which cannot log in'),
+          ConnectionError,
+        )
+        await settlesWithin(engine.dispose(), 20_000, 'engine.dispose()')
+      },
+    )
   })
 }
+
+test(
+  'engine.ping() keeps its connection while idle: two pings 11 s apart log in once',
+  { timeout: 60_000 },
+  async () => {
+    // The dialects at once, so that the wait is paid once.
+    await Promise.all(
+      SERVERS.map(async (dialect) => {
+        const url = await dialect.isolatedUrl()
+        await using relay = await relayTo(url)
+        await using engine = createEngine(relay.in(url))
+        await engine.ping()
+        // Past pg's default idle timeout (10 s), which would close the connection and log in again.
+        await new Promise((resolve) => setTimeout(resolve, 11_000))
+        await engine.ping()
+        assert.equal(relay.accepted, 1, `${dialect.label ?? dialect.name}: one connection`)
+      }),
+    )
+  },
+)

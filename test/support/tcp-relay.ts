@@ -27,6 +27,7 @@ export class TcpRelay {
   readonly #target: net.TcpNetConnectOpts
   readonly #links = new Set<Link>()
   #blackholed = false
+  #accepted = 0
 
   private constructor(server: net.Server, target: net.TcpNetConnectOpts) {
     this.#server = server
@@ -47,6 +48,16 @@ export class TcpRelay {
     const address = this.#server.address()
     if (address === null || typeof address === 'string') throw new Error('The relay is not listening.')
     return address.port
+  }
+
+  /** How many connections clients have opened to it so far. */
+  get accepted(): number {
+    return this.#accepted
+  }
+
+  /** How many of those connections are open now. */
+  get open(): number {
+    return this.#links.size
   }
 
   /** `url` with its host and port replaced by the relay's. */
@@ -84,6 +95,7 @@ export class TcpRelay {
   }
 
   #accept(client: net.Socket): void {
+    this.#accepted++
     const server = net.connect(this.#target)
     const link = { client, server }
     this.#links.add(link)

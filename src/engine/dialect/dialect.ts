@@ -36,7 +36,8 @@ export interface StatementSettings {
   /**
    * How long a statement may wait for the server's answer, in ms, before its connection is given up as
    * dead and closed and the statement fails with a `ConnectionError`; none when `undefined`. The engine
-   * sets it on its replicas only (`replicaTimeout`), which are PostgreSQL's: the one dialect that reads it.
+   * sets it on its replicas (`replicaTimeout`) and on `ping()`'s connection; SQLite, which has no network
+   * between it and its database, does not read it.
    */
   readTimeout?: number | undefined
 }
@@ -173,6 +174,11 @@ export interface PoolOptions {
   size?: number
   /** How long to wait for a connection, in ms; default 10000. A dead server fails with `ConnectionError`. */
   connectTimeout?: number
+  /**
+   * How long a connection may stay idle in the pool before it is closed, in ms; 0 keeps idle connections
+   * open. Default 10000 on PostgreSQL; MySQL keeps them by default.
+   */
+  idleTimeout?: number
   /** Cancel statements that run longer than this, in ms; default none. */
   statementTimeout?: number
   /** Passed to the driver as its `ssl` option (pg's `ssl`, mysql2's `ssl`). */

@@ -67,7 +67,12 @@ export function mysqlDialect(url: URL, pool: PoolOptions, settings: StatementSet
     connection: CONNECTION_CODES,
   })
   const statementCacheSize = pool.statementCacheSize ?? MYSQL_STATEMENT_CACHE_SIZE
-  const executor = serverExecutor(new MysqlPool(url, pool), statementCacheSize, settings, mapError)
+  const executor = serverExecutor(
+    new MysqlPool(url, pool, settings.readTimeout),
+    statementCacheSize,
+    settings,
+    mapError,
+  )
   return {
     name: 'mysql',
     executor,

@@ -39,9 +39,11 @@ export function unprepared(error: unknown): UnpreparedStatement | undefined {
  */
 class MysqlConnection implements NativeConnection {
   readonly raw: mysql.PoolConnection
+  readonly #readTimeout: number | undefined
 
-  constructor(raw: mysql.PoolConnection) {
+  constructor(raw: mysql.PoolConnection, readTimeout: number | undefined) {
     this.raw = raw
+    this.#readTimeout = readTimeout
   }
 
   async execute(
@@ -113,15 +115,33 @@ class MysqlConnection implements NativeConnection {
     rowsAsArray: boolean,
   ): Promise<QueryResult<unknown>> {
     // mysql2 reads the values without changing them; its types ask for a mutable array of its own values.
-    const options = { sql, values: parameters as mysql.ExecuteValues[], rowsAsArray }
+    const options = {
+      sql,
+      values: parameters as mysql.ExecuteValues[],
+      rowsAsArray,
+      timeout: this.#readTimeout,
+    }
     return new Promise((resolve, reject) => {
       const done = (error: mysql.QueryError | null, result: mysql.QueryResult): void => {
-        if (error) reject(error)
+        if (error) reject(this.#unanswered(error) ?? error)
         else resolve(toQueryResult(result))
       }
       if (method === 'execute') this.raw.execute(options, done)
       else this.raw.query(options, done)
     })
+  }
+
+  /**
+   * `error` as a socket timeout when the statement got no answer within the read timeout (the server may
+   * be gone from the network), which the dialect reports as a `ConnectionError`. mysql2 keeps such a
+   * connection and would send the next statement behind the unanswered one: it is closed here, which also
+   * takes it out of the pool.
+   */
+  #unanswered(error: mysql.QueryError): Error | undefined {
+    if (error.code !== 'PROTOCOL_SEQUENCE_TIMEOUT') return undefined
+    this.raw.destroy()
+    const message = `no answer within ${this.#readTimeout} ms, so the connection was closed`
+    return Object.assign(new Error(message, { cause: error }), { code: 'ETIMEDOUT' })
   }
 }
 
@@ -157,13 +177,19 @@ export class MysqlPool implements NativePool {
   readonly #pool: mysql.Pool
   readonly #connections = new WeakMap<mysql.PoolConnection, MysqlConnection>()
   readonly #statementTimeout: number | undefined
+  readonly #readTimeout: number | undefined
   #used = false
 
-  constructor(url: URL, pool: PoolOptions) {
+  /** `readTimeout`: see `StatementSettings.readTimeout`. */
+  constructor(url: URL, pool: PoolOptions, readTimeout?: number) {
+    this.#readTimeout = readTimeout
     this.#pool = mysql.createPool({
       uri: url.href.replace(/^mariadb:/, 'mysql:'),
       connectionLimit: pool.size ?? 10,
       connectTimeout: pool.connectTimeout ?? 10_000,
+      // mysql2 closes idle connections only beyond `maxIdle` (by default the pool's size): none, when
+      // idle ones are to close after a while.
+      ...(pool.idleTimeout ? { maxIdle: 0, idleTimeout: pool.idleTimeout } : {}),
       // Dates are UTC both ways; DATE columns stay 'YYYY-MM-DD' strings.
       timezone: 'Z',
       dateStrings: ['DATE'],
@@ -184,7 +210,7 @@ export class MysqlPool implements NativePool {
     )
     let connection = this.#connections.get(raw)
     if (connection === undefined) {
-      connection = new MysqlConnection(raw)
+      connection = new MysqlConnection(raw, this.#readTimeout)
       if (this.#statementTimeout !== undefined) {
         // MariaDB's per-session limit, in seconds.
         const sql = `set session max_statement_time = ${this.#statementTimeout / 1000}`

@@ -1,3 +1,4 @@
+import net from 'node:net'
 import pg from 'pg'
 import type { QueryResult, TransactionSettings } from 'kysely'
 import { ARRAY_ROWS, type RowShape } from '../../statement.ts'
@@ -45,6 +46,41 @@ const BACKEND_PID = 'select pg_backend_pid()'
 /** pg's `query_timeout` passed without an answer: its error has no code, only this message. */
 function isReadTimeout(error: unknown): boolean {
   return error instanceof Error && error.message === 'Query read timeout'
+}
+
+/** The code a CancelRequest starts with (1234 and 5678, in two 16-bit halves), in place of a protocol version. */
+const CANCEL_REQUEST_CODE = 80877102
+
+/** The key the server gave a client at login, which a cancel request names its backend by. */
+interface BackendKey {
+  readonly processID: number | null
+  readonly secretKey: number | null
+}
+
+/**
+ * Asks the server to stop the statement `client`'s backend runs now: a CancelRequest sent on a connection
+ * of its own, as psql's Ctrl-C does, since the client's own is busy with the statement. Sent and
+ * forgotten: the server closes that connection once it has read it, and one left unanswered (a server
+ * gone from the network) is closed after `ms`. A backend that has finished the statement ignores it.
+ */
+function cancelRunning(client: pg.PoolClient, ms: number): void {
+  // pg keeps the key from the server's BackendKeyData, but its types do not declare it.
+  const { processID, secretKey } = client as pg.PoolClient & BackendKey
+  if (processID === null || secretKey === null) return
+  const request = Buffer.alloc(16)
+  request.writeInt32BE(request.length, 0)
+  request.writeInt32BE(CANCEL_REQUEST_CODE, 4)
+  request.writeInt32BE(processID, 8)
+  request.writeInt32BE(secretKey, 12)
+  // A host that is a directory is where the server's Unix socket is, as pg reads it.
+  const socket = client.host.startsWith('/')
+    ? net.connect(`${client.host}/.s.PGSQL.${client.port}`)
+    : net.connect(client.port, client.host)
+  socket
+    .unref()
+    .setTimeout(ms, () => socket.destroy())
+    .on('error', () => {})
+    .end(request)
 }
 
 /**
@@ -187,9 +223,10 @@ class PostgresConnection implements NativeConnection {
 
   /**
    * The answer to a query sent on this connection. One that does not come within the read timeout (the
-   * server may be gone from the network) breaks the connection, so that the pool closes it rather than
-   * send it another statement, and fails as a socket timeout, which the dialect reports as a
-   * `ConnectionError`.
+   * server may be gone from the network, or only slow) breaks the connection, so that the pool closes it
+   * rather than send it another statement, and fails as a socket timeout, which the dialect reports as a
+   * `ConnectionError`. The server is asked to cancel the statement: a server that is only slow would
+   * otherwise work on it to the end, though no one waits for its answer any more.
    */
   async #answer<T>(query: Promise<T>): Promise<T> {
     try {
@@ -197,6 +234,8 @@ class PostgresConnection implements NativeConnection {
     } catch (error) {
       if (!isReadTimeout(error)) throw error
       this.broken = true
+      // Only a read timeout raises this error: the timeout is set.
+      cancelRunning(this.client, this.#readTimeout!)
       const message = `no answer within ${this.#readTimeout} ms, so the connection was closed`
       throw Object.assign(new Error(message, { cause: error }), { code: 'ETIMEDOUT' })
     }
@@ -221,6 +260,7 @@ export class PostgresPool implements NativePool {
       connectionString: url.href,
       max: pool.size ?? 10,
       connectionTimeoutMillis: pool.connectTimeout ?? 10_000,
+      ...(pool.idleTimeout === undefined ? {} : { idleTimeoutMillis: pool.idleTimeout }),
       // Idle connections never keep a process alive: a script that forgot to dispose its engine exits,
       // also when a replica's lag check uses its connection every second (idle timeouts never come).
       allowExitOnIdle: true,
