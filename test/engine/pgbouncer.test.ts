@@ -2,7 +2,8 @@
  * PostgreSQL through PgBouncer in transaction pooling mode (`.ci/run` starts it on port 6432, with no
  * prepared statement support of its own): the Session's transactions and savepoints, streams and
  * migrations behave as on a direct connection; what would outlive a transaction is refused before it is
- * sent; and an engine not told (no `?pgbouncer=true`) finds the pooler as it connects.
+ * sent; an engine not told (no `?pgbouncer=true`) finds the pooler as it connects; and a statement left
+ * without an answer is cancelled on the server through the pooler.
  */
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -21,6 +22,10 @@ import {
   sql,
   table,
 } from 'onemodel-ts'
+import type { NativePool } from '../../src/engine/dialect/native.ts'
+import { PostgresPool } from '../../src/engine/dialect/postgres/postgres-driver.ts'
+import { ARRAY_ROWS } from '../../src/engine/statement.ts'
+import { POSTGRES_URL } from '../support/dialects.ts'
 import { tempProject } from '../support/project.ts'
 import { THROUGH_PGBOUNCER } from '../support/scale-out.ts'
 
@@ -195,6 +200,35 @@ for (const pooled of THROUGH_PGBOUNCER) {
         counts,
         Array.from({ length: 200 }, (_, i) => 10 - (i % 10)),
       )
+    })
+
+    test('a statement left without an answer is cancelled on the server: the client stays open until the pooler has the cancel', async () => {
+      const url = new URL(await pooled.isolatedUrl())
+      url.searchParams.delete('pgbouncer')
+      const pool: NativePool = new PostgresPool(url, { size: 1 }, 500)
+      await using direct = createEngine(POSTGRES_URL, { pool: { size: 1 } })
+      const tag = `abandoned_${process.pid}_${Date.now()}`
+      const running = async () => {
+        const { rows } = await sql<{ count: number }>`select count(*) as count from pg_stat_activity
+          where state = 'active' and query like ${`%${tag}%`} and pid <> pg_backend_pid()`.execute(direct.db)
+        return rows[0]!.count
+      }
+      try {
+        const connection = await pool.acquire()
+        await assert.rejects(
+          async () => connection.execute(`select pg_sleep(20), '${tag}'`, [], ARRAY_ROWS, undefined),
+          (error: unknown) => (error as { code?: unknown }).code === 'ETIMEDOUT',
+        )
+        // As the executor does at once: the broken client goes, which ends its session with the pooler.
+        pool.release(connection)
+        const deadline = performance.now() + 5000
+        while ((await running()) > 0) {
+          assert.ok(performance.now() < deadline, 'the abandoned statement still runs on the server 5 s on')
+          await new Promise((resolve) => setTimeout(resolve, 100))
+        }
+      } finally {
+        await pool.destroy()
+      }
     })
   })
 }

@@ -59,14 +59,16 @@ interface BackendKey {
 
 /**
  * Asks the server to stop the statement `client`'s backend runs now: a CancelRequest sent on a connection
- * of its own, as psql's Ctrl-C does, since the client's own is busy with the statement. Sent and
- * forgotten: the server closes that connection once it has read it, and one left unanswered (a server
- * gone from the network) is closed after `ms`. A backend that has finished the statement ignores it.
+ * of its own, as psql's Ctrl-C does, since the client's own is busy with the statement. Settles when the
+ * server has closed that connection, which it does once it has read the request, or after `ms` for one
+ * left unanswered (a server gone from the network); it never rejects. A backend that has finished the
+ * statement ignores it. The client must stay open until then: a pooler (PgBouncer) forwards the cancel
+ * only for a client it still has, and closing the client first ends its server connection without it.
+ * The request goes in plain text also when the client uses TLS, as libpq sends it.
  */
-function cancelRunning(client: pg.PoolClient, ms: number): void {
-  // pg keeps the key from the server's BackendKeyData, but its types do not declare it.
-  const { processID, secretKey } = client as pg.PoolClient & BackendKey
-  if (processID === null || secretKey === null) return
+function cancelRunning(client: pg.PoolClient, ms: number): Promise<void> {
+  const { processID, secretKey } = keyOf(client)
+  if (processID === null || secretKey === null) return Promise.resolve()
   const request = Buffer.alloc(16)
   request.writeInt32BE(request.length, 0)
   request.writeInt32BE(CANCEL_REQUEST_CODE, 4)
@@ -76,11 +78,21 @@ function cancelRunning(client: pg.PoolClient, ms: number): void {
   const socket = client.host.startsWith('/')
     ? net.connect(`${client.host}/.s.PGSQL.${client.port}`)
     : net.connect(client.port, client.host)
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+  // Written, not ended: PgBouncer drops a cancel whose connection the client half-closed before the
+  // pooler forwarded it. The server or pooler closes the connection once it has acted on the request.
   socket
     .unref()
     .setTimeout(ms, () => socket.destroy())
     .on('error', () => {})
-    .end(request)
+    .on('end', () => socket.destroy())
+    .write(request)
+  return closed
+}
+
+/** pg keeps the key from the server's BackendKeyData on the client, but its types do not declare it. */
+function keyOf(client: pg.PoolClient): BackendKey {
+  return client as pg.PoolClient & BackendKey
 }
 
 /**
@@ -105,6 +117,8 @@ class PostgresConnection implements NativeConnection {
   pooled = false
   /** Cursors declared on this connection, for a name no open one has. */
   #cursors = 0
+  /** The cancel request sent for a statement left without an answer, until the server has read it. */
+  cancelling: Promise<void> | undefined
   readonly #readTimeout: number | undefined
 
   constructor(client: pg.PoolClient, readTimeout: number | undefined) {
@@ -235,7 +249,7 @@ class PostgresConnection implements NativeConnection {
       if (!isReadTimeout(error)) throw error
       this.broken = true
       // Only a read timeout raises this error: the timeout is set.
-      cancelRunning(this.client, this.#readTimeout!)
+      this.cancelling = cancelRunning(this.client, this.#readTimeout!)
       const message = `no answer within ${this.#readTimeout} ms, so the connection was closed`
       throw Object.assign(new Error(message, { cause: error }), { code: 'ETIMEDOUT' })
     }
@@ -297,9 +311,7 @@ export class PostgresPool implements NativePool {
       // login with one of its own (PgBouncer does, in every pool mode) and runs statements elsewhere.
       try {
         const { rows } = await connection.execute(BACKEND_PID, [], ARRAY_ROWS, undefined)
-        // pg keeps BackendKeyData's process id on the client without declaring it in its types.
-        const { processID } = client as pg.PoolClient & { readonly processID: number | null }
-        connection.pooled = (rows[0] as unknown[])[0] !== processID
+        connection.pooled = (rows[0] as unknown[])[0] !== keyOf(client).processID
       } catch (error) {
         client.release(true)
         throw error
@@ -308,8 +320,15 @@ export class PostgresPool implements NativePool {
     return connection
   }
 
+  /**
+   * A connection whose statement is being cancelled is closed once the server has read the cancel (see
+   * `cancelRunning`), in the background: the caller, a read about to run again on the primary, does not
+   * wait for it. Disposing the engine does, as pg's pool ends once every client is released.
+   */
   release(connection: PostgresConnection): void {
-    connection.client.release(connection.broken)
+    const { client, broken, cancelling } = connection
+    if (cancelling === undefined) client.release(broken)
+    else void cancelling.then(() => client.release(true))
   }
 
   idle(): undefined {
