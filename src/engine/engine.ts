@@ -33,8 +33,13 @@ export interface EngineOptions<T extends readonly TableModel[] = readonly TableM
   pool?: PoolOptions
   /**
    * Keep repeated statements prepared on PostgreSQL (named statements) and MySQL (`execute()`); default
-   * true. Turn it off behind PgBouncer in transaction pooling mode, or add `?pgbouncer=true` to the URL.
-   * SQLite always keeps its statements prepared.
+   * true. Turn it off behind PgBouncer in transaction pooling mode, or add `?pgbouncer=true` to the URL,
+   * which turns it off whatever this says. Unset, it also goes off when a pooler is found as a connection
+   * opens; an explicit `true` keeps it on there (PgBouncer from 1.21 carries prepared statements), until a
+   * prepared statement meets a server connection that lacks it. SQLite always keeps its statements prepared.
+   *
+   * @example
+   * createEngine('postgresql://app@pgbouncer:6432/heroes', { prepare: true }) // PgBouncer ≥ 1.21
    */
   prepare?: boolean
   /**
@@ -182,6 +187,7 @@ function dialectOf(url: string, options: EngineOptions, readTimeout?: number): D
     onQuery: options.echo ? echoTo(options.logger ?? console.log) : undefined,
     log: options.log,
     prepare: options.prepare ?? true,
+    keepPreparedWhenPoolerFound: options.prepare === true,
     transactionPooling: false,
     readTimeout,
   }

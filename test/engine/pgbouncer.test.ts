@@ -6,6 +6,7 @@
  * without an answer is cancelled on the server through the pooler.
  */
 import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import {
@@ -21,6 +22,7 @@ import {
   Session,
   sql,
   table,
+  type Engine,
 } from 'onemodel-ts'
 import type { NativePool } from '../../src/engine/dialect/native.ts'
 import { PostgresPool } from '../../src/engine/dialect/postgres/postgres-driver.ts'
@@ -202,10 +204,35 @@ for (const pooled of THROUGH_PGBOUNCER) {
       )
     })
 
+    test('an explicit prepare: true keeps preparing behind a pooler found as the engine connects; unset, it stops', async () => {
+      const url = new URL(await pooled.isolatedUrl())
+      url.searchParams.delete('pgbouncer')
+      // In one transaction, so on one server connection: what that connection holds prepared of ours. Each
+      // engine's statement has a tag of its own: the server connection keeps what another client prepared.
+      const preparedThere = async (engine: Engine) =>
+        engine.db.transaction().execute(async (trx) => {
+          const tag = `tag_${randomUUID().replaceAll('-', '')}`
+          for (let i = 0; i < 3; i++) await sql`select ${i}::int as ${sql.ref(tag)}`.execute(trx)
+          const { rows } = await sql<{ count: number }>`select count(*) as count from pg_prepared_statements
+            where statement like ${`%${tag}%`} and statement not like '%pg_prepared_statements%'`.execute(trx)
+          return rows[0]!.count
+        })
+      {
+        await using engine = createEngine(url.href, { prepare: true, pool: { size: 1 } })
+        assert.ok((await preparedThere(engine)) > 0, 'said: the statement is prepared')
+        assert.ok(engine.dialect.executor.transactionPooling, 'the pooler was found')
+      }
+      {
+        await using engine = createEngine(url.href, { pool: { size: 1 } })
+        assert.equal(await preparedThere(engine), 0, 'defaulted: sent as text')
+        assert.ok(engine.dialect.executor.transactionPooling, 'the pooler was found')
+      }
+    })
+
     test('a statement left without an answer is cancelled on the server: the client stays open until the pooler has the cancel', async () => {
       const url = new URL(await pooled.isolatedUrl())
       url.searchParams.delete('pgbouncer')
-      const pool: NativePool = new PostgresPool(url, { size: 1 }, 500)
+      const pool: NativePool = new PostgresPool(url, { size: 1 }, { readTimeout: 500 })
       await using direct = createEngine(POSTGRES_URL, { pool: { size: 1 } })
       const tag = `abandoned_${process.pid}_${Date.now()}`
       const running = async () => {

@@ -256,6 +256,12 @@ class PostgresConnection implements NativeConnection {
   }
 }
 
+/** How a {@link PostgresPool} talks to its server, beyond its {@link PoolOptions}. */
+interface PostgresPoolSettings {
+  readonly readTimeout?: number | undefined
+  readonly poolerKnown?: boolean
+}
+
 /**
  * A pg pool. Its connections use TCP keep-alive, and close as soon as they have sent their goodbye
  * (Terminate, then FIN) instead of waiting for the server's: a server gone from the network never sends
@@ -265,11 +271,16 @@ export class PostgresPool implements NativePool {
   readonly #pool: pg.Pool
   readonly #connections = new WeakMap<pg.PoolClient, PostgresConnection>()
   readonly #readTimeout: number | undefined
+  readonly #poolerKnown: boolean
   #used = false
 
-  /** `readTimeout`: see `StatementSettings.readTimeout`. */
-  constructor(url: URL, pool: PoolOptions, readTimeout?: number) {
+  /**
+   * `readTimeout`: see `StatementSettings.readTimeout`. `poolerKnown`: the URL says a pooler is in between
+   * (`?pgbouncer=true`), so connections skip the round trip that finds one as they open.
+   */
+  constructor(url: URL, pool: PoolOptions, { readTimeout, poolerKnown = false }: PostgresPoolSettings = {}) {
     this.#readTimeout = readTimeout
+    this.#poolerKnown = poolerKnown
     this.#pool = new pg.Pool({
       connectionString: url.href,
       max: pool.size ?? 10,
@@ -306,18 +317,24 @@ export class PostgresPool implements NativePool {
       // Its next statement fails, and the pool then closes it.
       const broken = connection
       client.on('error', () => (broken.broken = true))
-      // Once per opened connection, before its first statement: the process id the server sent as we
-      // connected (BackendKeyData, for cancel requests) is the backend's own, unless a pooler answered the
-      // login with one of its own (PgBouncer does, in every pool mode) and runs statements elsewhere.
-      try {
-        const { rows } = await connection.execute(BACKEND_PID, [], ARRAY_ROWS, undefined)
-        connection.pooled = (rows[0] as unknown[])[0] !== keyOf(client).processID
-      } catch (error) {
-        client.release(true)
-        throw error
-      }
+      if (!this.#poolerKnown) await this.#findPooler(connection)
     }
     return connection
+  }
+
+  /**
+   * Once per opened connection, before its first statement: the process id the server sent as we
+   * connected (BackendKeyData, for cancel requests) is the backend's own, unless a pooler answered the
+   * login with one of its own (PgBouncer does, in every pool mode) and runs statements elsewhere.
+   */
+  async #findPooler(connection: PostgresConnection): Promise<void> {
+    try {
+      const { rows } = await connection.execute(BACKEND_PID, [], ARRAY_ROWS, undefined)
+      connection.pooled = (rows[0] as unknown[])[0] !== keyOf(connection.client).processID
+    } catch (error) {
+      connection.client.release(true)
+      throw error
+    }
   }
 
   /**
