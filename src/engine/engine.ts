@@ -79,7 +79,8 @@ export interface EngineOptions<T extends readonly TableModel[] = readonly TableM
   replicaLag?: ReplicaLagOptions
   /**
    * How long a replica may take to answer a statement (a read or its lag check), or to give a read a
-   * connection, in ms; default 5000. Past it the read runs on the primary, the replica serves no read until
+   * connection (a new one's login and first round trip included), in ms; default 5000: a read on a new
+   * connection costs at most twice this. Past it the read runs on the primary, the replica serves no read until
    * a check answers again, and the connection is closed, the replica asked to cancel the read: a replica
    * gone from the network without closing its connections, or only slow, costs a read this much time,
    * never the request. A streamed read fails instead once it has yielded rows. Each statement has its own
@@ -94,8 +95,8 @@ export interface EngineOptions<T extends readonly TableModel[] = readonly TableM
 const DEFAULT_REPLICA_TIMEOUT = 5000
 
 /**
- * How long {@link Engine.ping} may take to connect, and then to be answered, in ms (less when
- * `pool.connectTimeout` is): a database that cannot answer `select 1` that soon is not ready, and a ping
+ * How long {@link Engine.ping} may take to connect (its login and first round trip), and then as long
+ * again to be answered, in ms (less when `pool.connectTimeout` is): a database that cannot answer `select 1` that soon is not ready, and a ping
  * left waiting on a server gone from the network would hold its connection, and `dispose()`, for good.
  * Readiness checks time out at 2000 ms by default too.
  */

@@ -3,10 +3,12 @@
  * prepared statement support of its own): the Session's transactions and savepoints, streams and
  * migrations behave as on a direct connection; what would outlive a transaction is refused before it is
  * sent; an engine not told (no `?pgbouncer=true`) finds the pooler as it connects; and a statement left
- * without an answer is cancelled on the server through the pooler.
+ * without an answer is cancelled on the server through the pooler. Finding a pooler as a connection
+ * opens counts within its connect deadline, tested on a server of its own that stalls after the login.
  */
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
+import net from 'node:net'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import {
@@ -259,3 +261,49 @@ for (const pooled of THROUGH_PGBOUNCER) {
     })
   })
 }
+
+/**
+ * A server that accepts any login (AuthenticationOk, BackendKeyData, ReadyForQuery) and then never answers:
+ * one that stalls between the login and the first statement.
+ */
+async function stallingServer(): Promise<net.Server & AsyncDisposable> {
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((socket) => {
+    sockets.add(socket)
+    socket.once('data', () => {
+      const authenticationOk = Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 0])
+      const backendKey = Buffer.from([0x4b, 0, 0, 0, 12, 0, 0, 0, 42, 0, 0, 0, 7])
+      const readyForQuery = Buffer.from([0x5a, 0, 0, 0, 5, 0x49])
+      socket.write(Buffer.concat([authenticationOk, backendKey, readyForQuery]))
+    })
+    socket.on('error', () => {})
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return Object.assign(server, {
+    [Symbol.asyncDispose]: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        for (const socket of sockets) socket.destroy()
+      }),
+  })
+}
+
+describe('finding a pooler as a connection opens', () => {
+  test('is part of connecting: a server that stalls after the login fails within connectTimeout, not connect and read timeouts added', async () => {
+    await using server = await stallingServer()
+    const { port } = server.address() as net.AddressInfo // listening on TCP: never a pipe's name
+    const url = new URL(`postgresql://postgres:postgres@127.0.0.1:${port}/onemodel_test`)
+    const pool: NativePool = new PostgresPool(url, { connectTimeout: 500 }, { readTimeout: 5000 })
+    try {
+      const started = performance.now()
+      await assert.rejects(
+        async () => pool.acquire(),
+        (error: unknown) => (error as { code?: unknown }).code === 'ETIMEDOUT',
+      )
+      const took = performance.now() - started
+      assert.ok(took < 1500, `failed after ${Math.round(took)} ms`)
+    } finally {
+      await pool.destroy()
+    }
+  })
+})

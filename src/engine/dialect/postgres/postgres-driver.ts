@@ -1,7 +1,7 @@
 import net from 'node:net'
 import pg from 'pg'
 import type { QueryResult, TransactionSettings } from 'kysely'
-import { ARRAY_ROWS, type RowShape } from '../../statement.ts'
+import type { RowShape } from '../../statement.ts'
 import type { PoolOptions } from '../dialect.ts'
 import { PoolerDetected, StalePreparedStatement, type NativeConnection, type NativePool } from '../native.ts'
 
@@ -46,6 +46,12 @@ const BACKEND_PID = 'select pg_backend_pid()'
 /** pg's `query_timeout` passed without an answer: its error has no code, only this message. */
 function isReadTimeout(error: unknown): boolean {
   return error instanceof Error && error.message === 'Query read timeout'
+}
+
+/** A statement's answer did not come within `ms`: a socket timeout, which the dialect reports as a `ConnectionError`. */
+function unanswered(ms: number, when: string, cause: unknown): Error {
+  const message = `no answer within ${ms} ms${when}, so the connection was closed`
+  return Object.assign(new Error(message, { cause }), { code: 'ETIMEDOUT' })
 }
 
 /** The code a CancelRequest starts with (1234 and 5678, in two 16-bit halves), in place of a protocol version. */
@@ -250,8 +256,7 @@ class PostgresConnection implements NativeConnection {
       this.broken = true
       // Only a read timeout raises this error: the timeout is set.
       this.cancelling = cancelRunning(this.client, this.#readTimeout!)
-      const message = `no answer within ${this.#readTimeout} ms, so the connection was closed`
-      throw Object.assign(new Error(message, { cause: error }), { code: 'ETIMEDOUT' })
+      throw unanswered(this.#readTimeout!, '', error)
     }
   }
 }
@@ -272,6 +277,8 @@ export class PostgresPool implements NativePool {
   readonly #connections = new WeakMap<pg.PoolClient, PostgresConnection>()
   readonly #readTimeout: number | undefined
   readonly #poolerKnown: boolean
+  /** `PoolOptions.connectTimeout`; 0 is none. */
+  readonly #connectTimeout: number
   #used = false
 
   /**
@@ -281,10 +288,11 @@ export class PostgresPool implements NativePool {
   constructor(url: URL, pool: PoolOptions, { readTimeout, poolerKnown = false }: PostgresPoolSettings = {}) {
     this.#readTimeout = readTimeout
     this.#poolerKnown = poolerKnown
+    this.#connectTimeout = pool.connectTimeout ?? 10_000
     this.#pool = new pg.Pool({
       connectionString: url.href,
       max: pool.size ?? 10,
-      connectionTimeoutMillis: pool.connectTimeout ?? 10_000,
+      connectionTimeoutMillis: this.#connectTimeout,
       ...(pool.idleTimeout === undefined ? {} : { idleTimeoutMillis: pool.idleTimeout }),
       // Idle connections never keep a process alive: a script that forgot to dispose its engine exits,
       // also when a replica's lag check uses its connection every second (idle timeouts never come).
@@ -308,6 +316,7 @@ export class PostgresPool implements NativePool {
 
   async acquire(): Promise<NativeConnection> {
     this.#used = true
+    const started = performance.now()
     const client = await this.#pool.connect()
     let connection = this.#connections.get(client)
     if (connection === undefined) {
@@ -317,7 +326,7 @@ export class PostgresPool implements NativePool {
       // Its next statement fails, and the pool then closes it.
       const broken = connection
       client.on('error', () => (broken.broken = true))
-      if (!this.#poolerKnown) await this.#findPooler(connection)
+      if (!this.#poolerKnown) await this.#findPooler(connection, performance.now() - started)
     }
     return connection
   }
@@ -325,15 +334,23 @@ export class PostgresPool implements NativePool {
   /**
    * Once per opened connection, before its first statement: the process id the server sent as we
    * connected (BackendKeyData, for cancel requests) is the backend's own, unless a pooler answered the
-   * login with one of its own (PgBouncer does, in every pool mode) and runs statements elsewhere.
+   * login with one of its own (PgBouncer does, in every pool mode) and runs statements elsewhere. Its
+   * answer is part of connecting: it must come within what is left of `connectTimeout` after `spent` ms,
+   * so that a server that accepts the login and then stalls costs one connect deadline, not two.
    */
-  async #findPooler(connection: PostgresConnection): Promise<void> {
+  async #findPooler(connection: PostgresConnection, spent: number): Promise<void> {
+    const { client } = connection
+    const left = this.#connectTimeout === 0 ? undefined : Math.max(1, Math.ceil(this.#connectTimeout - spent))
     try {
-      const { rows } = await connection.execute(BACKEND_PID, [], ARRAY_ROWS, undefined)
-      connection.pooled = (rows[0] as unknown[])[0] !== keyOf(connection.client).processID
+      // pg reads query_timeout from a query's config as from the client's (client.js), though its types
+      // declare it only on the client's: a variable, not a literal, passes their excess property check.
+      const query = { text: BACKEND_PID, rowMode: 'array' as const, query_timeout: left }
+      const { rows } = await client.query<unknown[]>(query)
+      connection.pooled = rows[0]![0] !== keyOf(client).processID
     } catch (error) {
-      connection.client.release(true)
-      throw error
+      client.release(true)
+      if (!isReadTimeout(error)) throw error
+      throw unanswered(this.#connectTimeout, ' of connecting', error)
     }
   }
 
