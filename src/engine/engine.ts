@@ -33,8 +33,13 @@ export interface EngineOptions<T extends readonly TableModel[] = readonly TableM
   pool?: PoolOptions
   /**
    * Keep repeated statements prepared on PostgreSQL (named statements) and MySQL (`execute()`); default
-   * true. Turn it off behind PgBouncer in transaction pooling mode, or add `?pgbouncer=true` to the URL.
-   * SQLite always keeps its statements prepared.
+   * true. Turn it off behind PgBouncer in transaction pooling mode, or add `?pgbouncer=true` to the URL,
+   * which turns it off whatever this says. Unset, it also goes off when a pooler is found as a connection
+   * opens; an explicit `true` keeps it on there (PgBouncer from 1.21 carries prepared statements), until a
+   * prepared statement meets a server connection that lacks it. SQLite always keeps its statements prepared.
+   *
+   * @example
+   * createEngine('postgresql://app@pgbouncer:6432/heroes', { prepare: true }) // PgBouncer ≥ 1.21
    */
   prepare?: boolean
   /**
@@ -74,7 +79,8 @@ export interface EngineOptions<T extends readonly TableModel[] = readonly TableM
   replicaLag?: ReplicaLagOptions
   /**
    * How long a replica may take to answer a statement (a read or its lag check), or to give a read a
-   * connection, in ms; default 5000. Past it the read runs on the primary, the replica serves no read until
+   * connection (a new one's login and first round trip included), in ms; default 5000: a read on a new
+   * connection costs at most twice this. Past it the read runs on the primary, the replica serves no read until
    * a check answers again, and the connection is closed, the replica asked to cancel the read: a replica
    * gone from the network without closing its connections, or only slow, costs a read this much time,
    * never the request. A streamed read fails instead once it has yielded rows. Each statement has its own
@@ -89,8 +95,8 @@ export interface EngineOptions<T extends readonly TableModel[] = readonly TableM
 const DEFAULT_REPLICA_TIMEOUT = 5000
 
 /**
- * How long {@link Engine.ping} may take to connect, and then to be answered, in ms (less when
- * `pool.connectTimeout` is): a database that cannot answer `select 1` that soon is not ready, and a ping
+ * How long {@link Engine.ping} may take to connect (its login and first round trip), and then as long
+ * again to be answered, in ms (less when `pool.connectTimeout` is): a database that cannot answer `select 1` that soon is not ready, and a ping
  * left waiting on a server gone from the network would hold its connection, and `dispose()`, for good.
  * Readiness checks time out at 2000 ms by default too.
  */
@@ -182,6 +188,7 @@ function dialectOf(url: string, options: EngineOptions, readTimeout?: number): D
     onQuery: options.echo ? echoTo(options.logger ?? console.log) : undefined,
     log: options.log,
     prepare: options.prepare ?? true,
+    keepPreparedWhenPoolerFound: options.prepare === true,
     transactionPooling: false,
     readTimeout,
   }

@@ -42,6 +42,8 @@ export interface ExecutorOptions {
    * outlive their transaction are refused (see {@link refuseSessionState}).
    */
   transactionPooling?: boolean | undefined
+  /** See `StatementSettings.keepPreparedWhenPoolerFound`. */
+  keepPreparedWhenPoolerFound?: boolean | undefined
 }
 
 /**
@@ -96,6 +98,7 @@ export class Executor implements Driver {
   /** Becomes `undefined` when a pooler is detected (see {@link PoolerDetected}). */
   #prepared: PreparedStatements | undefined
   readonly #transactionPooling: boolean
+  readonly #keepPreparedWhenPoolerFound: boolean
   #poolerDetected = false
   readonly #connections = new WeakMap<NativeConnection, ExecutorConnection>()
   #destroyed = false
@@ -107,6 +110,7 @@ export class Executor implements Driver {
     this.#log = options.log
     this.#prepared = options.prepared
     this.#transactionPooling = options.transactionPooling ?? false
+    this.#keepPreparedWhenPoolerFound = options.keepPreparedWhenPoolerFound ?? false
   }
 
   /**
@@ -347,7 +351,7 @@ export class Executor implements Driver {
     } catch (error) {
       throw this.#mapError(error)
     }
-    if (native.pooled) this.#poolerFound()
+    if (native.pooled) this.#poolerFound(this.#keepPreparedWhenPoolerFound)
     return native
   }
 
@@ -361,9 +365,12 @@ export class Executor implements Driver {
     }
   }
 
-  /** For good: behind a pooler no prepared statement can be trusted to be on the next server connection. */
-  #poolerFound(): void {
-    this.#prepared = undefined
+  /**
+   * For good: behind a pooler no prepared statement can be trusted to be on the next server connection,
+   * unless the engine was told to keep them (`keepPrepared`) and none has failed there yet.
+   */
+  #poolerFound(keepPrepared = false): void {
+    if (!keepPrepared) this.#prepared = undefined
     this.#poolerDetected = true
   }
 

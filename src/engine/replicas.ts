@@ -81,10 +81,11 @@ end as lag`)
 const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '40001'])
 
 /**
- * SQLSTATEs of a read that names a table (42P01) or column (42703) the replica does not have: the
- * migration that adds it has not been replayed there yet, though the replica lags within `replicaLag.max`.
+ * SQLSTATEs of a read that names a table (42P01), column (42703), function (42883), type (42704) or schema
+ * (3F000) the replica does not have: the migration that adds it has not been replayed there yet, though
+ * the replica lags within `replicaLag.max`.
  */
-const BEHIND_CODES = new Set(['42P01', '42703'])
+const BEHIND_CODES = new Set(['42P01', '42703', '42883', '42704', '3F000'])
 
 /**
  * An engine's read replicas: which one serves the next routed read, and which are skipped. Each replica's

@@ -6,7 +6,9 @@ import { OnemodelError } from '../errors.ts'
  * run on another server connection, while the connection it used serves other clients. A statement whose
  * effect outlives its transaction would leave that effect on a connection the client no longer has, and
  * leak it to another client: a session-level `SET` (or `set_config()` not local to its transaction),
- * `LISTEN`, a session advisory lock, `PREPARE`, a cursor `WITH HOLD`, a temporary table, view or sequence.
+ * `LISTEN`, a session advisory lock, `PREPARE`, a cursor `WITH HOLD`, a temporary table, view or sequence
+ * (also one named in `pg_temp`, the session's own schema), an `UPDATE` of `pg_settings` (a session-level
+ * `set_config()` underneath), `LOAD` of a library into the session.
  * Each `pattern` is a RegExp, or a function where one cannot say it.
  */
 const SESSION_STATE: readonly {
@@ -55,8 +57,10 @@ const SESSION_STATE: readonly {
     instead: 'a temporary table created ON COMMIT DROP in a transaction',
   },
   {
-    // SELECT … INTO [TEMP | TEMPORARY] [TABLE] name; not INSERT INTO or MERGE INTO a table named temp.
-    pattern: /^\s*(?:select|with)\b[^;]*(?<!\b(?:insert|merge)\s+)\binto\s+temp(?:orary)?\b/i,
+    // SELECT … INTO [TEMP | TEMPORARY | UNLOGGED] [TABLE] name, where a temporary name is one made so or
+    // one in pg_temp; not INSERT INTO or MERGE INTO a table named temp.
+    pattern:
+      /^\s*(?:select|with)\b[^;]*(?<!\b(?:insert|merge)\s+)\binto\s+(?:temp(?:orary)?\b|(?:unlogged\s+)?(?:table\s+)?pg_temp\w*\s*\.)/i,
     what: 'a temporary table',
     instead: 'CREATE TEMPORARY TABLE … ON COMMIT DROP AS SELECT … in a transaction',
   },
@@ -64,6 +68,24 @@ const SESSION_STATE: readonly {
     pattern: /^\s*create\s+(?:or\s+replace\s+)?temp(?:orary)?\s+(?:recursive\s+)?(?:view|sequence)\b/i,
     what: 'a temporary view or sequence',
     instead: 'a WITH query in the statement, or a view or sequence of a schema',
+  },
+  {
+    // pg_temp names the session's temporary schema: a table, view, function… created there is temporary.
+    // CREATE INDEX … ON pg_temp.t creates nothing in it: the words before the name never include ON.
+    pattern: /^\s*create\s+(?:(?!on\b)[a-z_]+\s+)*?pg_temp\w*\s*\.(?![^;]*\bon\s+commit\s+drop\b)/i,
+    what: 'an object created in pg_temp, a temporary one,',
+    instead: 'a temporary table created ON COMMIT DROP in a transaction, or an object of a schema',
+  },
+  {
+    // pg_settings' update rule calls set_config(name, value, false): a session-level SET.
+    pattern: /\bupdate\s+(?:only\s+)?(?:pg_catalog\s*\.\s*)?pg_settings\b/i,
+    what: 'an UPDATE of pg_settings, a session-level SET,',
+    instead: 'SET LOCAL in a transaction',
+  },
+  {
+    pattern: /^\s*load\b/i,
+    what: 'LOAD, which loads a library into the session,',
+    instead: 'session_preload_libraries, set for the role or the server',
   },
 ]
 

@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { describe, test } from 'node:test'
+import { CompiledQuery } from 'kysely'
 import {
   ConnectionError,
   createAll,
@@ -32,6 +33,9 @@ import { REPLICA_AVAILABLE, REPLICA_URL, replicaUrlOf } from '../support/scale-o
 import { keepAliveArmed, socketsHeldTo } from '../support/tcp-table.ts'
 import { settlesWithin } from '../support/settles.ts'
 import { TcpRelay } from '../support/tcp-relay.ts'
+
+/** Rows as objects, any number of them: how the replica reads of raw statements here are read. */
+const shape = { arrays: false, oneRow: false }
 
 const postgres = DIALECTS.find((dialect) => dialect.name === 'postgres')
 
@@ -306,6 +310,37 @@ if (postgres && REPLICA_AVAILABLE) {
         assert.equal(await answeredByReplica(reader), true, 'the next read is the replica’s again')
       } finally {
         await lag.reset()
+      }
+    })
+
+    test('a read of a function, type or schema the replica has not replayed yet runs on the primary, and the replica stays in use', async () => {
+      const { engine } = await setup({ maxLag: 60_000 })
+      await using _ = engine
+      const schema = `fresh_${process.pid}_${Date.now()}`
+      const lag = await delayReplay(5000)
+      try {
+        await sql`create function fresh_answer() returns int language sql as 'select 42'`.execute(engine.db)
+        await sql`create type fresh_mood as enum ('happy')`.execute(engine.db)
+        await sql`create schema ${sql.id(schema)}`.execute(engine.db)
+        await sql`create function ${sql.id(schema, 'answer')}() returns int language sql as 'select 7'`.execute(
+          engine.db,
+        )
+        for (const [read, answer] of [
+          ['select fresh_answer() as answer', 42], // 42883 on the replica
+          ["select 'happy'::fresh_mood as answer", 'happy'], // 42704
+          [`select "${schema}".answer() as answer`, 7], // 3F000
+        ] as const) {
+          assert.equal(engine.replicas!.status()[0]!.usable, true, 'the read is routed to the replica')
+          const { rows } = await engine.replicas!.run<{ answer: unknown }>({
+            ...CompiledQuery.raw(read),
+            shape,
+          })
+          assert.deepEqual(rows, [{ answer }], `${read}: from the primary`)
+          assert.equal(engine.replicas!.status()[0]!.usable, true, 'a replica behind is not taken for down')
+        }
+      } finally {
+        await lag.reset()
+        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(engine.db)
       }
     })
 

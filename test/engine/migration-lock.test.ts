@@ -158,6 +158,22 @@ describe('the session migration lock of a direct connection', { skip: !POSTGRES 
   })
 })
 
+describe('a failed revision whose lock release fails too', { skip: !POSTGRES }, () => {
+  test("fails with the revision's error, which names the failed release as well", async () => {
+    const urls = await database()
+    await using engine = createEngine(urls.direct)
+    const folder = await folderWithRevision(engine, 'select pg_advisory_unlock_all()')
+    // The revision then fails: the table it creates is there already.
+    await sql`create table seen (lock_timeout text)`.execute(engine.db)
+    await assert.rejects(createMigrator(engine, { folder }).upgrade(), (error: unknown) => {
+      assert.equal((error as { code?: unknown }).code, 'OM_MIGRATE_FAILED')
+      assert.match((error as Error).message, /already exists/)
+      assert.match((error as Error).message, /Then: Could not release the migration lock.*may still be held/)
+      return true
+    })
+  })
+})
+
 describe(
   'the migration lock of an engine that finds PgBouncer itself',
   { skip: THROUGH_PGBOUNCER.length === 0, timeout: 60_000 },

@@ -2,9 +2,13 @@
  * PostgreSQL through PgBouncer in transaction pooling mode (`.ci/run` starts it on port 6432, with no
  * prepared statement support of its own): the Session's transactions and savepoints, streams and
  * migrations behave as on a direct connection; what would outlive a transaction is refused before it is
- * sent; and an engine not told (no `?pgbouncer=true`) finds the pooler as it connects.
+ * sent; an engine not told (no `?pgbouncer=true`) finds the pooler as it connects; and a statement left
+ * without an answer is cancelled on the server through the pooler. Finding a pooler as a connection
+ * opens counts within its connect deadline, tested on a server of its own that stalls after the login.
  */
 import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
+import net from 'node:net'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import {
@@ -20,7 +24,12 @@ import {
   Session,
   sql,
   table,
+  type Engine,
 } from 'onemodel-ts'
+import type { NativePool } from '../../src/engine/dialect/native.ts'
+import { PostgresPool } from '../../src/engine/dialect/postgres/postgres-driver.ts'
+import { ARRAY_ROWS } from '../../src/engine/statement.ts'
+import { POSTGRES_URL } from '../support/dialects.ts'
 import { tempProject } from '../support/project.ts'
 import { THROUGH_PGBOUNCER } from '../support/scale-out.ts'
 
@@ -196,5 +205,105 @@ for (const pooled of THROUGH_PGBOUNCER) {
         Array.from({ length: 200 }, (_, i) => 10 - (i % 10)),
       )
     })
+
+    test('an explicit prepare: true keeps preparing behind a pooler found as the engine connects; unset, it stops', async () => {
+      const url = new URL(await pooled.isolatedUrl())
+      url.searchParams.delete('pgbouncer')
+      // In one transaction, so on one server connection: what that connection holds prepared of ours. Each
+      // engine's statement has a tag of its own: the server connection keeps what another client prepared.
+      const preparedThere = async (engine: Engine) =>
+        engine.db.transaction().execute(async (trx) => {
+          const tag = `tag_${randomUUID().replaceAll('-', '')}`
+          for (let i = 0; i < 3; i++) await sql`select ${i}::int as ${sql.ref(tag)}`.execute(trx)
+          const { rows } = await sql<{ count: number }>`select count(*) as count from pg_prepared_statements
+            where statement like ${`%${tag}%`} and statement not like '%pg_prepared_statements%'`.execute(trx)
+          return rows[0]!.count
+        })
+      {
+        await using engine = createEngine(url.href, { prepare: true, pool: { size: 1 } })
+        assert.ok((await preparedThere(engine)) > 0, 'said: the statement is prepared')
+        assert.ok(engine.dialect.executor.transactionPooling, 'the pooler was found')
+      }
+      {
+        await using engine = createEngine(url.href, { pool: { size: 1 } })
+        assert.equal(await preparedThere(engine), 0, 'defaulted: sent as text')
+        assert.ok(engine.dialect.executor.transactionPooling, 'the pooler was found')
+      }
+    })
+
+    test('a statement left without an answer is cancelled on the server: the client stays open until the pooler has the cancel', async () => {
+      const url = new URL(await pooled.isolatedUrl())
+      url.searchParams.delete('pgbouncer')
+      const pool: NativePool = new PostgresPool(url, { size: 1 }, { readTimeout: 500 })
+      await using direct = createEngine(POSTGRES_URL, { pool: { size: 1 } })
+      const tag = `abandoned_${process.pid}_${Date.now()}`
+      const running = async () => {
+        const { rows } = await sql<{ count: number }>`select count(*) as count from pg_stat_activity
+          where state = 'active' and query like ${`%${tag}%`} and pid <> pg_backend_pid()`.execute(direct.db)
+        return rows[0]!.count
+      }
+      try {
+        const connection = await pool.acquire()
+        await assert.rejects(
+          async () => connection.execute(`select pg_sleep(20), '${tag}'`, [], ARRAY_ROWS, undefined),
+          (error: unknown) => (error as { code?: unknown }).code === 'ETIMEDOUT',
+        )
+        // As the executor does at once: the broken client goes, which ends its session with the pooler.
+        pool.release(connection)
+        const deadline = performance.now() + 5000
+        while ((await running()) > 0) {
+          assert.ok(performance.now() < deadline, 'the abandoned statement still runs on the server 5 s on')
+          await new Promise((resolve) => setTimeout(resolve, 100))
+        }
+      } finally {
+        await pool.destroy()
+      }
+    })
   })
 }
+
+/**
+ * A server that accepts any login (AuthenticationOk, BackendKeyData, ReadyForQuery) and then never answers:
+ * one that stalls between the login and the first statement.
+ */
+async function stallingServer(): Promise<net.Server & AsyncDisposable> {
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((socket) => {
+    sockets.add(socket)
+    socket.once('data', () => {
+      const authenticationOk = Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 0])
+      const backendKey = Buffer.from([0x4b, 0, 0, 0, 12, 0, 0, 0, 42, 0, 0, 0, 7])
+      const readyForQuery = Buffer.from([0x5a, 0, 0, 0, 5, 0x49])
+      socket.write(Buffer.concat([authenticationOk, backendKey, readyForQuery]))
+    })
+    socket.on('error', () => {})
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return Object.assign(server, {
+    [Symbol.asyncDispose]: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        for (const socket of sockets) socket.destroy()
+      }),
+  })
+}
+
+describe('finding a pooler as a connection opens', () => {
+  test('is part of connecting: a server that stalls after the login fails within connectTimeout, not connect and read timeouts added', async () => {
+    await using server = await stallingServer()
+    const { port } = server.address() as net.AddressInfo // listening on TCP: never a pipe's name
+    const url = new URL(`postgresql://postgres:postgres@127.0.0.1:${port}/onemodel_test`)
+    const pool: NativePool = new PostgresPool(url, { connectTimeout: 500 }, { readTimeout: 5000 })
+    try {
+      const started = performance.now()
+      await assert.rejects(
+        async () => pool.acquire(),
+        (error: unknown) => (error as { code?: unknown }).code === 'ETIMEDOUT',
+      )
+      const took = performance.now() - started
+      assert.ok(took < 1500, `failed after ${Math.round(took)} ms`)
+    } finally {
+      await pool.destroy()
+    }
+  })
+})

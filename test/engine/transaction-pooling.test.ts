@@ -1,5 +1,6 @@
 /**
- * What an engine told `?pgbouncer=true` refuses is read from a statement's code, through PgBouncer itself:
+ * What an engine told `?pgbouncer=true` refuses is read from a statement's code, on the primary and
+ * through PgBouncer itself:
  * a string literal, a quoted identifier or a comment that merely holds a refused pattern is data, and the
  * statement is sent; a refused statement after one is still found, and never sent. `set_config()` is
  * allowed only with the literal `true` as its third argument, whatever the first two hold.
@@ -7,6 +8,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { createEngine, OnemodelError, sql, type Engine } from 'onemodel-ts'
+import { DIALECTS, type DialectUnderTest } from '../support/dialects.ts'
 import { THROUGH_PGBOUNCER } from '../support/scale-out.ts'
 
 const refused = (error: unknown) =>
@@ -23,7 +25,23 @@ async function notes(engine: Engine): Promise<void> {
 
 const raw = (text: string) => sql.raw(text)
 
-for (const pooled of THROUGH_PGBOUNCER) {
+/**
+ * The refusals happen before a statement is sent, so they need no pooler: the primary told
+ * `?pgbouncer=true` runs them wherever PostgreSQL runs, and PgBouncer too where it answers.
+ */
+const PRIMARY_TOLD_PGBOUNCER: readonly DialectUnderTest[] = DIALECTS.filter(
+  ({ name }) => name === 'postgres',
+).map((postgres) => ({
+  name: 'postgres',
+  label: 'postgres told ?pgbouncer=true',
+  async isolatedUrl() {
+    const url = new URL(await postgres.isolatedUrl())
+    url.searchParams.set('pgbouncer', 'true')
+    return url.href
+  },
+}))
+
+for (const pooled of [...PRIMARY_TOLD_PGBOUNCER, ...THROUGH_PGBOUNCER]) {
   describe(`the statements refused behind transaction pooling, ${pooled.label}`, () => {
     test('statements whose literals, quoted identifiers or comments hold a refused pattern are sent', async () => {
       await using engine = createEngine(await pooled.isolatedUrl())
@@ -53,6 +71,10 @@ for (const pooled of THROUGH_PGBOUNCER) {
         // A table named temp is no temporary table.
         raw('insert into temp (id) select 1'),
         raw('with one as (select 1 as id) insert into temp select id from one'),
+        // Reading pg_settings changes nothing; a temporary table dropped with its transaction is allowed.
+        raw("select setting from pg_settings where name = 'search_path'"),
+        raw('begin; create table pg_temp.scratch (id int) on commit drop; commit'),
+        raw('create index notes_by_id on notes (id)'),
       ]) {
         await statement.execute(engine.db)
       }
@@ -85,6 +107,21 @@ for (const pooled of THROUGH_PGBOUNCER) {
         raw('select 1 as id into temp scratch'),
         raw('select 1 as id into temporary table scratch'),
         raw('with one as (select 1 as id) select id into temp table scratch from one'),
+        // pg_temp is the session's own schema: what is created there is temporary.
+        raw('create table pg_temp.scratch (id int)'),
+        raw('create table if not exists pg_temp.scratch (id int)'),
+        raw('create unlogged table "pg_temp".scratch (id int)'),
+        raw('create table pg_temp.scratch as select 1 as id'),
+        raw('create view pg_temp.recent as select 1'),
+        raw("create or replace function pg_temp.one() returns int language sql as 'select 1'"),
+        raw('create sequence pg_temp . ticket'),
+        raw('select 1 as id into pg_temp.scratch'),
+        raw('select 1 as id into table pg_temp.scratch'),
+        // pg_settings' update rule is set_config(…, false), a session-level setting.
+        raw("update pg_settings set setting = 'other' where name = 'search_path'"),
+        raw("update pg_catalog.pg_settings set setting = 'other' where name = 'search_path'"),
+        raw("UPDATE ONLY pg_settings SET setting = 'other' WHERE name = 'search_path'"),
+        raw("load 'auto_explain'"),
       ]) {
         await assert.rejects(statement.execute(engine.db), refused, statement.compile(engine.db).sql)
       }

@@ -34,6 +34,12 @@ export interface StatementSettings {
   /** A pooler in transaction pooling mode is in between (the URL's `?pgbouncer=true`). */
   transactionPooling: boolean
   /**
+   * `prepare: true` was said, not defaulted: a pooler found as a connection opens leaves preparing on
+   * (PgBouncer from 1.21 carries prepared statements). One that hands a prepared statement another server
+   * connection still turns it off.
+   */
+  keepPreparedWhenPoolerFound?: boolean | undefined
+  /**
    * How long a statement may wait for the server's answer, in ms, before its connection is given up as
    * dead and closed and the statement fails with a `ConnectionError`; none when `undefined`. The engine
    * sets it on its replicas (`replicaTimeout`) and on `ping()`'s connection; SQLite, which has no network
@@ -207,6 +213,7 @@ export function serverExecutor(
     log: settings.log,
     prepared: settings.prepare ? new PreparedStatements(statementCacheSize) : undefined,
     transactionPooling: settings.transactionPooling,
+    keepPreparedWhenPoolerFound: settings.keepPreparedWhenPoolerFound,
   })
 }
 

@@ -148,44 +148,45 @@ export class MigrationRunner {
       // Asked once the connection is open, which is when PostgreSQL finds a pooler in between.
       const { adapter, inTransaction } = support.migrationLock()
       await adapter.acquireMigrationLock(connection, lock)
-      try {
-        if (!inTransaction) {
-          return await work(connection, (step) => connection.transaction().execute(step))
-        }
-        const trx = await connection.startTransaction().execute()
-        let undoAll = false
-        try {
-          await support.lockTransaction?.(trx)
-          const result = await work(trx, async (step) => {
-            const revision = await trx.savepoint('revision').execute()
-            try {
-              const done = await step(revision)
-              await revision.releaseSavepoint('revision').execute()
-              return done
-            } catch (error) {
-              await revision
-                .rollbackToSavepoint('revision')
-                .execute()
-                .catch(() => (undoAll = true))
-              throw error
-            }
-          })
-          await trx.commit().execute()
-          return result
-        } catch (error) {
-          // The failed revision is undone to its savepoint and the ones before it kept, as elsewhere. When
-          // that failed (SQLite rolls the whole transaction back on some errors), everything is undone. The
-          // revision's own error is thrown either way: it says why; a failed COMMIT or ROLLBACK would not.
-          const end = undoAll ? trx.rollback() : trx.commit()
-          await end
-            .execute()
-            .catch(() => trx.rollback().execute())
-            .catch(() => undefined)
-          throw error
-        }
-      } finally {
-        await adapter.releaseMigrationLock(connection, lock)
-      }
+      return releasedAfter(
+        async () => {
+          if (!inTransaction) {
+            return await work(connection, (step) => connection.transaction().execute(step))
+          }
+          const trx = await connection.startTransaction().execute()
+          let undoAll = false
+          try {
+            await support.lockTransaction?.(trx)
+            const result = await work(trx, async (step) => {
+              const revision = await trx.savepoint('revision').execute()
+              try {
+                const done = await step(revision)
+                await revision.releaseSavepoint('revision').execute()
+                return done
+              } catch (error) {
+                await revision
+                  .rollbackToSavepoint('revision')
+                  .execute()
+                  .catch(() => (undoAll = true))
+                throw error
+              }
+            })
+            await trx.commit().execute()
+            return result
+          } catch (error) {
+            // The failed revision is undone to its savepoint and the ones before it kept, as elsewhere. When
+            // that failed (SQLite rolls the whole transaction back on some errors), everything is undone. The
+            // revision's own error is thrown either way: it says why; a failed COMMIT or ROLLBACK would not.
+            const end = undoAll ? trx.rollback() : trx.commit()
+            await end
+              .execute()
+              .catch(() => trx.rollback().execute())
+              .catch(() => undefined)
+            throw error
+          }
+        },
+        () => adapter.releaseMigrationLock(connection, lock),
+      )
     })
   }
 
@@ -249,4 +250,27 @@ export class MigrationRunner {
 function nextTimestamp(applied: readonly AppliedRevision[]): Date {
   const latest = Math.max(0, ...applied.map((r) => r.appliedAt.getTime()))
   return new Date(Math.max(Date.now(), latest + 1))
+}
+
+/**
+ * Runs `work`, then `release`, whether `work` failed or not. When both fail, `work`'s error is thrown,
+ * since it says why the command failed, and its message adds the release's, since the lock may still be
+ * held; a failed release alone throws its own error.
+ *
+ * @example
+ * await releasedAfter(() => upgrade(connection), () => adapter.releaseMigrationLock(connection, lock))
+ */
+async function releasedAfter<T>(work: () => Promise<T>, release: () => Promise<void>): Promise<T> {
+  let result: T
+  try {
+    result = await work()
+  } catch (error) {
+    await release().catch((releaseError: unknown) => {
+      const why = releaseError instanceof Error ? releaseError.message : String(releaseError)
+      if (error instanceof Error) error.message += ` Then: ${why}`
+    })
+    throw error
+  }
+  await release()
+  return result
 }

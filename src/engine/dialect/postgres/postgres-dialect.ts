@@ -70,7 +70,10 @@ export function postgresDialect(url: URL, pool: PoolOptions, settings: Statement
     connection: CONNECTION_CODES,
   })
   const statementCacheSize = pool.statementCacheSize ?? DEFAULT_STATEMENT_CACHE_SIZE
-  const native = new PostgresPool(url, pool, settings.readTimeout)
+  const native = new PostgresPool(url, pool, {
+    readTimeout: settings.readTimeout,
+    poolerKnown: settings.transactionPooling,
+  })
   const executor = serverExecutor(native, statementCacheSize, settings, mapError)
   return {
     name: 'postgres',

@@ -1,7 +1,7 @@
 import net from 'node:net'
 import pg from 'pg'
 import type { QueryResult, TransactionSettings } from 'kysely'
-import { ARRAY_ROWS, type RowShape } from '../../statement.ts'
+import type { RowShape } from '../../statement.ts'
 import type { PoolOptions } from '../dialect.ts'
 import { PoolerDetected, StalePreparedStatement, type NativeConnection, type NativePool } from '../native.ts'
 
@@ -48,6 +48,12 @@ function isReadTimeout(error: unknown): boolean {
   return error instanceof Error && error.message === 'Query read timeout'
 }
 
+/** A statement's answer did not come within `ms`: a socket timeout, which the dialect reports as a `ConnectionError`. */
+function unanswered(ms: number, when: string, cause: unknown): Error {
+  const message = `no answer within ${ms} ms${when}, so the connection was closed`
+  return Object.assign(new Error(message, { cause }), { code: 'ETIMEDOUT' })
+}
+
 /** The code a CancelRequest starts with (1234 and 5678, in two 16-bit halves), in place of a protocol version. */
 const CANCEL_REQUEST_CODE = 80877102
 
@@ -59,14 +65,16 @@ interface BackendKey {
 
 /**
  * Asks the server to stop the statement `client`'s backend runs now: a CancelRequest sent on a connection
- * of its own, as psql's Ctrl-C does, since the client's own is busy with the statement. Sent and
- * forgotten: the server closes that connection once it has read it, and one left unanswered (a server
- * gone from the network) is closed after `ms`. A backend that has finished the statement ignores it.
+ * of its own, as psql's Ctrl-C does, since the client's own is busy with the statement. Settles when the
+ * server has closed that connection, which it does once it has read the request, or after `ms` for one
+ * left unanswered (a server gone from the network); it never rejects. A backend that has finished the
+ * statement ignores it. The client must stay open until then: a pooler (PgBouncer) forwards the cancel
+ * only for a client it still has, and closing the client first ends its server connection without it.
+ * The request goes in plain text also when the client uses TLS, as libpq sends it.
  */
-function cancelRunning(client: pg.PoolClient, ms: number): void {
-  // pg keeps the key from the server's BackendKeyData, but its types do not declare it.
-  const { processID, secretKey } = client as pg.PoolClient & BackendKey
-  if (processID === null || secretKey === null) return
+function cancelRunning(client: pg.PoolClient, ms: number): Promise<void> {
+  const { processID, secretKey } = keyOf(client)
+  if (processID === null || secretKey === null) return Promise.resolve()
   const request = Buffer.alloc(16)
   request.writeInt32BE(request.length, 0)
   request.writeInt32BE(CANCEL_REQUEST_CODE, 4)
@@ -76,11 +84,21 @@ function cancelRunning(client: pg.PoolClient, ms: number): void {
   const socket = client.host.startsWith('/')
     ? net.connect(`${client.host}/.s.PGSQL.${client.port}`)
     : net.connect(client.port, client.host)
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+  // Written, not ended: PgBouncer drops a cancel whose connection the client half-closed before the
+  // pooler forwarded it. The server or pooler closes the connection once it has acted on the request.
   socket
     .unref()
     .setTimeout(ms, () => socket.destroy())
     .on('error', () => {})
-    .end(request)
+    .on('end', () => socket.destroy())
+    .write(request)
+  return closed
+}
+
+/** pg keeps the key from the server's BackendKeyData on the client, but its types do not declare it. */
+function keyOf(client: pg.PoolClient): BackendKey {
+  return client as pg.PoolClient & BackendKey
 }
 
 /**
@@ -105,6 +123,8 @@ class PostgresConnection implements NativeConnection {
   pooled = false
   /** Cursors declared on this connection, for a name no open one has. */
   #cursors = 0
+  /** The cancel request sent for a statement left without an answer, until the server has read it. */
+  cancelling: Promise<void> | undefined
   readonly #readTimeout: number | undefined
 
   constructor(client: pg.PoolClient, readTimeout: number | undefined) {
@@ -235,11 +255,16 @@ class PostgresConnection implements NativeConnection {
       if (!isReadTimeout(error)) throw error
       this.broken = true
       // Only a read timeout raises this error: the timeout is set.
-      cancelRunning(this.client, this.#readTimeout!)
-      const message = `no answer within ${this.#readTimeout} ms, so the connection was closed`
-      throw Object.assign(new Error(message, { cause: error }), { code: 'ETIMEDOUT' })
+      this.cancelling = cancelRunning(this.client, this.#readTimeout!)
+      throw unanswered(this.#readTimeout!, '', error)
     }
   }
+}
+
+/** How a {@link PostgresPool} talks to its server, beyond its {@link PoolOptions}. */
+interface PostgresPoolSettings {
+  readonly readTimeout?: number | undefined
+  readonly poolerKnown?: boolean
 }
 
 /**
@@ -251,15 +276,23 @@ export class PostgresPool implements NativePool {
   readonly #pool: pg.Pool
   readonly #connections = new WeakMap<pg.PoolClient, PostgresConnection>()
   readonly #readTimeout: number | undefined
+  readonly #poolerKnown: boolean
+  /** `PoolOptions.connectTimeout`; 0 is none. */
+  readonly #connectTimeout: number
   #used = false
 
-  /** `readTimeout`: see `StatementSettings.readTimeout`. */
-  constructor(url: URL, pool: PoolOptions, readTimeout?: number) {
+  /**
+   * `readTimeout`: see `StatementSettings.readTimeout`. `poolerKnown`: the URL says a pooler is in between
+   * (`?pgbouncer=true`), so connections skip the round trip that finds one as they open.
+   */
+  constructor(url: URL, pool: PoolOptions, { readTimeout, poolerKnown = false }: PostgresPoolSettings = {}) {
     this.#readTimeout = readTimeout
+    this.#poolerKnown = poolerKnown
+    this.#connectTimeout = pool.connectTimeout ?? 10_000
     this.#pool = new pg.Pool({
       connectionString: url.href,
       max: pool.size ?? 10,
-      connectionTimeoutMillis: pool.connectTimeout ?? 10_000,
+      connectionTimeoutMillis: this.#connectTimeout,
       ...(pool.idleTimeout === undefined ? {} : { idleTimeoutMillis: pool.idleTimeout }),
       // Idle connections never keep a process alive: a script that forgot to dispose its engine exits,
       // also when a replica's lag check uses its connection every second (idle timeouts never come).
@@ -283,6 +316,7 @@ export class PostgresPool implements NativePool {
 
   async acquire(): Promise<NativeConnection> {
     this.#used = true
+    const started = performance.now()
     const client = await this.#pool.connect()
     let connection = this.#connections.get(client)
     if (connection === undefined) {
@@ -292,24 +326,43 @@ export class PostgresPool implements NativePool {
       // Its next statement fails, and the pool then closes it.
       const broken = connection
       client.on('error', () => (broken.broken = true))
-      // Once per opened connection, before its first statement: the process id the server sent as we
-      // connected (BackendKeyData, for cancel requests) is the backend's own, unless a pooler answered the
-      // login with one of its own (PgBouncer does, in every pool mode) and runs statements elsewhere.
-      try {
-        const { rows } = await connection.execute(BACKEND_PID, [], ARRAY_ROWS, undefined)
-        // pg keeps BackendKeyData's process id on the client without declaring it in its types.
-        const { processID } = client as pg.PoolClient & { readonly processID: number | null }
-        connection.pooled = (rows[0] as unknown[])[0] !== processID
-      } catch (error) {
-        client.release(true)
-        throw error
-      }
+      if (!this.#poolerKnown) await this.#findPooler(connection, performance.now() - started)
     }
     return connection
   }
 
+  /**
+   * Once per opened connection, before its first statement: the process id the server sent as we
+   * connected (BackendKeyData, for cancel requests) is the backend's own, unless a pooler answered the
+   * login with one of its own (PgBouncer does, in every pool mode) and runs statements elsewhere. Its
+   * answer is part of connecting: it must come within what is left of `connectTimeout` after `spent` ms,
+   * so that a server that accepts the login and then stalls costs one connect deadline, not two.
+   */
+  async #findPooler(connection: PostgresConnection, spent: number): Promise<void> {
+    const { client } = connection
+    const left = this.#connectTimeout === 0 ? undefined : Math.max(1, Math.ceil(this.#connectTimeout - spent))
+    try {
+      // pg reads query_timeout from a query's config as from the client's (client.js), though its types
+      // declare it only on the client's: a variable, not a literal, passes their excess property check.
+      const query = { text: BACKEND_PID, rowMode: 'array' as const, query_timeout: left }
+      const { rows } = await client.query<unknown[]>(query)
+      connection.pooled = rows[0]![0] !== keyOf(client).processID
+    } catch (error) {
+      client.release(true)
+      if (!isReadTimeout(error)) throw error
+      throw unanswered(this.#connectTimeout, ' of connecting', error)
+    }
+  }
+
+  /**
+   * A connection whose statement is being cancelled is closed once the server has read the cancel (see
+   * `cancelRunning`), in the background: the caller, a read about to run again on the primary, does not
+   * wait for it. Disposing the engine does, as pg's pool ends once every client is released.
+   */
   release(connection: PostgresConnection): void {
-    connection.client.release(connection.broken)
+    const { client, broken, cancelling } = connection
+    if (cancelling === undefined) client.release(broken)
+    else void cancelling.then(() => client.release(true))
   }
 
   idle(): undefined {
