@@ -234,7 +234,7 @@ for (const pooled of THROUGH_PGBOUNCER) {
     test('a statement left without an answer is cancelled on the server: the client stays open until the pooler has the cancel', async () => {
       const url = new URL(await pooled.isolatedUrl())
       url.searchParams.delete('pgbouncer')
-      const pool: NativePool = new PostgresPool(url, { size: 1 }, { readTimeout: 500 })
+      const pool: NativePool = new PostgresPool(url, { size: 1 }, { readTimeout: 2000 })
       await using direct = createEngine(POSTGRES_URL, { pool: { size: 1 } })
       const tag = `abandoned_${process.pid}_${Date.now()}`
       const running = async () => {
