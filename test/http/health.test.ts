@@ -16,9 +16,10 @@ import {
 } from 'onemodel-ts'
 import { DIALECTS } from '../support/dialects.ts'
 import { THROUGH_PGBOUNCER } from '../support/scale-out.ts'
-import { settlesWithin } from '../support/settles.ts'
+import { becomesTrue, settlesWithin } from '../support/settles.ts'
 import { tempSqliteUrl } from '../support/sqlite.ts'
 import { TcpRelay } from '../support/tcp-relay.ts'
+import { socketsHeldTo } from '../support/tcp-table.ts'
 
 describe('health endpoints', () => {
   test('are off by default', async () => {
@@ -196,7 +197,7 @@ for (const dialect of SERVERS) {
     })
 
     test(
-      'a ping the database leaves unanswered fails with a ConnectionError, and so does the next, which cannot log in; dispose() returns',
+      'a ping the database leaves unanswered fails with a ConnectionError, and so does the next, which cannot log in; dispose() returns and closes every socket',
       { timeout: 60_000 },
       async () => {
         const url = await dialect.isolatedUrl()
@@ -211,6 +212,12 @@ for (const dialect of SERVERS) {
           ConnectionError,
         )
         await settlesWithin(engine.dispose(), 20_000, 'engine.dispose()')
+        // The server never answers a goodbye: a socket that waited for its end would keep the process alive.
+        await becomesTrue(
+          () => socketsHeldTo(relay.port) === 0,
+          5000,
+          'no socket to the silent server is left',
+        )
       },
     )
   })

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net'
 import mysql from 'mysql2'
 import type { QueryResult, TransactionSettings } from 'kysely'
 import { OBJECT_ROWS, type RowShape } from '../../statement.ts'
@@ -139,10 +140,21 @@ class MysqlConnection implements NativeConnection {
    */
   #unanswered(error: mysql.QueryError): Error | undefined {
     if (error.code !== 'PROTOCOL_SEQUENCE_TIMEOUT') return undefined
-    this.raw.destroy()
+    close(this.raw)
     const message = `no answer within ${this.#readTimeout} ms, so the connection was closed`
     return Object.assign(new Error(message, { cause: error }), { code: 'ETIMEDOUT' })
   }
+}
+
+/**
+ * Closes `raw` at once and takes it out of its pool. mysql2's `destroy()` only ends its socket, which
+ * then waits for the server's end: a server gone from the network never sends it, and the socket, out of
+ * the pool that `end()` closes, would keep the process alive for good.
+ */
+function close(raw: mysql.PoolConnection): void {
+  raw.destroy()
+  // mysql2 keeps the socket as `stream`, which its types do not declare.
+  ;(raw as unknown as { stream: Socket }).stream.destroy()
 }
 
 /**
