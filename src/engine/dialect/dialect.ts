@@ -37,7 +37,8 @@ export interface StatementSettings {
    * How long a statement may wait for the server's answer, in ms, before its connection is given up as
    * dead and closed and the statement fails with a `ConnectionError`; none when `undefined`. The engine
    * sets it on its replicas (`replicaTimeout`) and on `ping()`'s connection; SQLite, which has no network
-   * between it and its database, does not read it.
+   * between it and its database, does not read it. MySQL bounds only plain queries with it (mysql2's
+   * query `timeout`), such as the ping: not the PREPARE of a prepared statement, nor a streamed read.
    */
   readTimeout?: number | undefined
 }
