@@ -169,7 +169,12 @@ export interface MigrationLock {
  */
 export const DEFAULT_STATEMENT_CACHE_SIZE = 256
 
-/** Connection pool settings of the PostgreSQL and MySQL dialects. */
+/**
+ * Connection pool settings of the PostgreSQL and MySQL dialects, given as `createEngine`'s `pool`.
+ *
+ * @example
+ * createEngine(process.env.DATABASE_URL!, { pool: { size: 20, connectTimeout: 5000, idleTimeout: 30_000 } })
+ */
 export interface PoolOptions {
   /** Connections kept at most; default 10. */
   size?: number
@@ -177,7 +182,12 @@ export interface PoolOptions {
   connectTimeout?: number
   /**
    * How long a connection may stay idle in the pool before it is closed, in ms; 0 keeps idle connections
-   * open. Default 10000 on PostgreSQL; MySQL keeps them by default.
+   * open. Default 10000 on PostgreSQL; MySQL keeps them by default. Each connection counts its own idle
+   * time: those unused that long are closed, the others kept.
+   *
+   * @example
+   * createEngine(url, { pool: { idleTimeout: 0 } }) // PostgreSQL: keep idle connections, as MySQL does
+   * createEngine(url, { pool: { idleTimeout: 60_000 } }) // close each after a minute unused
    */
   idleTimeout?: number
   /** Cancel statements that run longer than this, in ms; default none. */
