@@ -118,7 +118,13 @@ export { parseDatabaseUrl, redactUrl, type DatabaseUrl, type DialectName } from 
 export type { SqliteOptions } from './engine/dialect/sqlite/sqlite-driver.ts'
 export type { Executor, ExecutorConnection, ExecutorOptions } from './engine/executor.ts'
 export type { RowShape, Statement } from './engine/statement.ts'
-export type { Dialect, PoolOptions, MigrationSupport, AlterColumnStyle } from './engine/dialect/dialect.ts'
+export type {
+  Dialect,
+  PoolOptions,
+  MigrationSupport,
+  MigrationLock,
+  AlterColumnStyle,
+} from './engine/dialect/dialect.ts'
 
 // Migrations: compare models with the database, write revision files, run them through Kysely's Migrator.
 export { autogenerate, type AutogenerateOptions } from './engine/migrate/autogenerate.ts'

@@ -29,7 +29,13 @@ export interface EngineOptions<T extends readonly TableModel[] = readonly TableM
   logger?: (line: string) => void
   /** SQLite connection settings: WAL, `synchronous=NORMAL`, foreign keys and a 5 s busy timeout by default. */
   sqlite?: SqliteOptions
-  /** PostgreSQL and MySQL pool settings: size (default 10), connect and statement timeouts, SSL. */
+  /**
+   * PostgreSQL and MySQL pool settings: size (default 10), connect, idle and statement timeouts, SSL,
+   * prepared statements per connection. See {@link PoolOptions}.
+   *
+   * @example
+   * createEngine(process.env.DATABASE_URL!, { pool: { size: 20, idleTimeout: 30_000 } })
+   */
   pool?: PoolOptions
   /**
    * Keep repeated statements prepared on PostgreSQL (named statements) and MySQL (`execute()`); default
@@ -129,7 +135,7 @@ export class Engine<DB = any> {
   constructor(url: string, options: EngineOptions = {}) {
     this.url = redactUrl(url)
     this.dialect = dialectOf(url, options)
-    const deadline = Math.min(positive(options.pool?.connectTimeout) ?? PING_DEADLINE, PING_DEADLINE)
+    const deadline = connectDeadline(options.pool, PING_DEADLINE)
     this.#createPinger =
       this.dialect.name === 'sqlite' ? undefined : () => probeDialect(url, options, deadline, deadline)
     // No `log` here: the executor logs every statement, Kysely's included, once.
@@ -229,9 +235,7 @@ function replicasOf(primary: Dialect, options: EngineOptions): Replicas | undefi
       `replicas are PostgreSQL streaming replicas of a PostgreSQL primary; ${urls.map((url) => JSON.stringify(redactUrl(url))).join(', ')} cannot serve this ${primary.name} engine.`,
     )
   }
-  // pg reads a connect timeout of 0 as none: a replica's reads always have one.
-  const connectTimeout = Math.min(positive(shared.pool?.connectTimeout) ?? replicaTimeout, replicaTimeout)
-  const pool = { ...shared.pool, connectTimeout }
+  const pool = { ...shared.pool, connectTimeout: connectDeadline(shared.pool, replicaTimeout) }
   const connections = urls.map((url): ReplicaConnections => {
     const reads = dialectOf(url, { ...shared, pool }, replicaTimeout)
     const checks = probeDialect(url, shared, checkInterval(replicaLag), replicaTimeout)
@@ -262,9 +266,13 @@ function probeDialect(
   return dialectOf(url, { pool, prepare: options.prepare }, readTimeout)
 }
 
-/** `value` when it is a positive number, else `undefined`. */
-function positive(value: number | undefined): number | undefined {
-  return value !== undefined && value > 0 ? value : undefined
+/**
+ * `pool.connectTimeout` bounded by `deadline`, or `deadline` when it says none: pg reads a connect timeout
+ * of 0 as none, and a probe or a replica read must not wait longer than its own deadline to connect.
+ */
+function connectDeadline(pool: PoolOptions | undefined, deadline: number): number {
+  const connectTimeout = pool?.connectTimeout
+  return connectTimeout !== undefined && connectTimeout > 0 ? Math.min(connectTimeout, deadline) : deadline
 }
 
 function echoTo(logger: (line: string) => void): (query: CompiledQuery) => void {

@@ -277,8 +277,9 @@ if (postgres && REPLICA_AVAILABLE) {
     })
 
     test('a read of a table or column the replica has not replayed yet runs on the primary, and the replica stays in use', async () => {
-      // Lag bounds far above the delay: the lagging replica stays in use however slow this machine.
-      const { engine, replicaUrl } = await setup({ maxLag: 60_000 })
+      // Lag bounds far above the delay: the lagging replica stays in use however slow this machine. Checks
+      // once a second, not every 100 ms: a check still running when the next is due takes the replica down.
+      const { engine, replicaUrl } = await setup({ maxLag: 60_000, checkEvery: 1000 })
       await using _ = engine
       await using onReplica = createEngine(replicaUrl, { pool: { size: 1 } })
       const replicaHas = async (what: string) => {
@@ -348,7 +349,9 @@ if (postgres && REPLICA_AVAILABLE) {
       'a read slower than replicaTimeout is answered by the primary, and the replica is asked to cancel it',
       { timeout: 60_000 },
       async () => {
-        const { engine, replicaUrl } = await setup({ replicaTimeout: 1000 })
+        // Checks once a second, so that a check slowed past the next one by a busy machine does not take
+        // the replica down and send the read to the primary at once.
+        const { engine, replicaUrl } = await setup({ replicaTimeout: 1000, checkEvery: 1000 })
         await using _ = engine
         await SLOW.execute(engine.db)
         await using onReplica = createEngine(replicaUrl, { pool: { size: 1 } })

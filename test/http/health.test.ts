@@ -16,9 +16,10 @@ import {
 } from 'onemodel-ts'
 import { DIALECTS } from '../support/dialects.ts'
 import { THROUGH_PGBOUNCER } from '../support/scale-out.ts'
-import { settlesWithin } from '../support/settles.ts'
+import { becomesTrue, settlesWithin } from '../support/settles.ts'
 import { tempSqliteUrl } from '../support/sqlite.ts'
 import { TcpRelay } from '../support/tcp-relay.ts'
+import { socketsHeldTo } from '../support/tcp-table.ts'
 
 describe('health endpoints', () => {
   test('are off by default', async () => {
@@ -196,7 +197,7 @@ for (const dialect of SERVERS) {
     })
 
     test(
-      'a ping the database leaves unanswered fails with a ConnectionError, and so does the next, which cannot log in; dispose() returns',
+      'a ping the database leaves unanswered fails with a ConnectionError, and so does the next, which cannot log in; dispose() returns and closes every socket',
       { timeout: 60_000 },
       async () => {
         const url = await dialect.isolatedUrl()
@@ -211,6 +212,12 @@ for (const dialect of SERVERS) {
           ConnectionError,
         )
         await settlesWithin(engine.dispose(), 20_000, 'engine.dispose()')
+        // The server never answers a goodbye: a socket that waited for its end would keep the process alive.
+        await becomesTrue(
+          () => socketsHeldTo(relay.port) === 0,
+          5000,
+          'no socket to the silent server is left',
+        )
       },
     )
   })
@@ -225,7 +232,9 @@ test(
       SERVERS.map(async (dialect) => {
         const url = await dialect.isolatedUrl()
         await using relay = await relayTo(url)
-        await using engine = createEngine(relay.in(url))
+        // The app's pool closes idle connections after 5 s (MySQL's would keep them by default): the ping's
+        // own connection must not.
+        await using engine = createEngine(relay.in(url), { pool: { idleTimeout: 5000 } })
         await engine.ping()
         // Past pg's default idle timeout (10 s), which would close the connection and log in again.
         await new Promise((resolve) => setTimeout(resolve, 11_000))

@@ -43,7 +43,8 @@ export interface StatementSettings {
    * How long a statement may wait for the server's answer, in ms, before its connection is given up as
    * dead and closed and the statement fails with a `ConnectionError`; none when `undefined`. The engine
    * sets it on its replicas (`replicaTimeout`) and on `ping()`'s connection; SQLite, which has no network
-   * between it and its database, does not read it.
+   * between it and its database, does not read it. MySQL bounds only plain queries with it (mysql2's
+   * query `timeout`), such as the ping: not the PREPARE of a prepared statement, nor a streamed read.
    */
   readTimeout?: number | undefined
 }
@@ -174,7 +175,12 @@ export interface MigrationLock {
  */
 export const DEFAULT_STATEMENT_CACHE_SIZE = 256
 
-/** Connection pool settings of the PostgreSQL and MySQL dialects. */
+/**
+ * Connection pool settings of the PostgreSQL and MySQL dialects, given as `createEngine`'s `pool`.
+ *
+ * @example
+ * createEngine(process.env.DATABASE_URL!, { pool: { size: 20, connectTimeout: 5000, idleTimeout: 30_000 } })
+ */
 export interface PoolOptions {
   /** Connections kept at most; default 10. */
   size?: number
@@ -182,7 +188,12 @@ export interface PoolOptions {
   connectTimeout?: number
   /**
    * How long a connection may stay idle in the pool before it is closed, in ms; 0 keeps idle connections
-   * open. Default 10000 on PostgreSQL; MySQL keeps them by default.
+   * open. Default 10000 on PostgreSQL; MySQL keeps them by default. Each connection counts its own idle
+   * time: those unused that long are closed, the others kept.
+   *
+   * @example
+   * createEngine(url, { pool: { idleTimeout: 0 } }) // PostgreSQL: keep idle connections, as MySQL does
+   * createEngine(url, { pool: { idleTimeout: 60_000 } }) // close each after a minute unused
    */
   idleTimeout?: number
   /** Cancel statements that run longer than this, in ms; default none. */

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net'
 import mysql from 'mysql2'
 import type { QueryResult, TransactionSettings } from 'kysely'
 import { OBJECT_ROWS, type RowShape } from '../../statement.ts'
@@ -139,10 +140,21 @@ class MysqlConnection implements NativeConnection {
    */
   #unanswered(error: mysql.QueryError): Error | undefined {
     if (error.code !== 'PROTOCOL_SEQUENCE_TIMEOUT') return undefined
-    this.raw.destroy()
+    closeConnection(this.raw)
     const message = `no answer within ${this.#readTimeout} ms, so the connection was closed`
     return Object.assign(new Error(message, { cause: error }), { code: 'ETIMEDOUT' })
   }
+}
+
+/**
+ * Closes `raw` at once and takes it out of its pool. mysql2's `destroy()` only ends its socket, which
+ * then waits for the server's end: a server gone from the network never sends it, and the socket, out of
+ * the pool that `end()` closes, would keep the process alive for good.
+ */
+function closeConnection(raw: mysql.PoolConnection): void {
+  raw.destroy()
+  // mysql2 keeps the socket as `stream`, which its types do not declare.
+  ;(raw as unknown as { stream: Socket }).stream.destroy()
 }
 
 /**
@@ -178,6 +190,13 @@ export class MysqlPool implements NativePool {
   readonly #connections = new WeakMap<mysql.PoolConnection, MysqlConnection>()
   readonly #statementTimeout: number | undefined
   readonly #readTimeout: number | undefined
+  readonly #idleTimeout: number | undefined
+  /**
+   * The connections waiting in the pool, each with the timer that closes it once idle too long. mysql2's
+   * own sweep cannot say "close after N ms idle, keep up to the pool's size": it closes every idle
+   * connection beyond `maxIdle`, and sweeps only when `maxIdle` is below the size.
+   */
+  readonly #idleTimers = new Map<MysqlConnection, NodeJS.Timeout>()
   #used = false
 
   /** `readTimeout`: see `StatementSettings.readTimeout`. */
@@ -187,9 +206,6 @@ export class MysqlPool implements NativePool {
       uri: url.href.replace(/^mariadb:/, 'mysql:'),
       connectionLimit: pool.size ?? 10,
       connectTimeout: pool.connectTimeout ?? 10_000,
-      // mysql2 closes idle connections only beyond `maxIdle` (by default the pool's size): none, when
-      // idle ones are to close after a while.
-      ...(pool.idleTimeout ? { maxIdle: 0, idleTimeout: pool.idleTimeout } : {}),
       // Dates are UTC both ways; DATE columns stay 'YYYY-MM-DD' strings.
       timezone: 'Z',
       dateStrings: ['DATE'],
@@ -201,6 +217,7 @@ export class MysqlPool implements NativePool {
       ...(pool.ssl === undefined ? {} : { ssl: pool.ssl as mysql.PoolOptions['ssl'] }),
     })
     this.#statementTimeout = pool.statementTimeout
+    this.#idleTimeout = pool.idleTimeout !== undefined && pool.idleTimeout > 0 ? pool.idleTimeout : undefined
   }
 
   async acquire(): Promise<NativeConnection> {
@@ -209,7 +226,8 @@ export class MysqlPool implements NativePool {
       this.#pool.getConnection((error, connection) => (error ? reject(error) : resolve(connection))),
     )
     let connection = this.#connections.get(raw)
-    if (connection === undefined) {
+    if (connection !== undefined) this.#stopIdleTimer(connection)
+    else {
       connection = new MysqlConnection(raw, this.#readTimeout)
       if (this.#statementTimeout !== undefined) {
         // MariaDB's per-session limit, in seconds.
@@ -228,6 +246,19 @@ export class MysqlPool implements NativePool {
 
   release(connection: MysqlConnection): void {
     connection.raw.release()
+    const idleTimeout = this.#idleTimeout
+    if (idleTimeout === undefined) return
+    const close = (): void => {
+      this.#idleTimers.delete(connection)
+      closeConnection(connection.raw)
+    }
+    // Unref'd: an idle connection's timer is no reason for the process to stay.
+    this.#idleTimers.set(connection, setTimeout(close, idleTimeout).unref())
+  }
+
+  #stopIdleTimer(connection: MysqlConnection): void {
+    clearTimeout(this.#idleTimers.get(connection))
+    this.#idleTimers.delete(connection)
   }
 
   idle(): undefined {
@@ -235,6 +266,7 @@ export class MysqlPool implements NativePool {
   }
 
   async destroy(): Promise<void> {
+    for (const connection of this.#idleTimers.keys()) this.#stopIdleTimer(connection)
     // A pool that never connected has nothing to close.
     if (!this.#used) return
     await new Promise<void>((resolve, reject) =>
