@@ -73,10 +73,11 @@ export interface RowLock {
 export type TablesOf<M extends TableModel> = M['tableName']
 
 /**
- * Set while a builder call constructs its result, whose state it froze with its lists: the constructor
- * keeps that state rather than checking it (a query is built per request, a dozen calls each).
+ * What a builder call passes the constructor with a state it froze, lists included: the constructor keeps
+ * that state rather than checking it (a query is built per request, a dozen calls each). Not exported, so
+ * only this module can vouch for a state.
  */
-let handingOver = false
+const FROZEN: unique symbol = Symbol('frozen select state')
 
 const EMPTY: SelectState = frozenState({
   where: [],
@@ -139,12 +140,11 @@ export class Select<
   readonly selection: S
   readonly state: SelectState
 
-  constructor(selection: S, state: SelectState = EMPTY) {
+  constructor(selection: S, state: SelectState = EMPTY, vouched?: typeof FROZEN) {
     this.selection = selection
     // Frozen, so a base query shared between requests cannot be changed through its state either. A
     // builder call hands over a state it froze, with its lists: it is kept, not copied again.
-    this.state = handingOver || state === EMPTY ? state : frozenState(state)
-    handingOver = false
+    this.state = vouched === FROZEN || state === EMPTY ? state : frozenState(state)
   }
 
   #with<T2 extends string = T, N2 extends string = N, C2 extends string = C>(
@@ -152,9 +152,7 @@ export class Select<
   ): Select<S, T2, N2, C2> {
     // The lists a builder call passes are new, and only it holds them.
     for (const value of Object.values(change)) if (Array.isArray(value)) Object.freeze(value)
-    const state = Object.freeze({ ...this.state, ...change })
-    handingOver = true
-    return new Select(this.selection, state)
+    return new Select(this.selection, Object.freeze({ ...this.state, ...change }), FROZEN)
   }
 
   /** Keeps the rows where every condition holds. Repeated calls are ANDed, as in SQLModel. */
