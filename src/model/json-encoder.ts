@@ -73,6 +73,8 @@ interface FieldPlan {
   readonly pick: Picker
   /** Left unset, the field is null in the answer: a key or default the database sets at flush. */
   readonly setAtFlush: boolean
+  /** The field is named `__proto__`, which assigning would take for the object's prototype. */
+  readonly definedOwn: boolean
 }
 
 function buildPicker(model: EncodableModel): Picker {
@@ -82,12 +84,13 @@ function buildPicker(model: EncodableModel): Picker {
     field,
     pick: valuePicker(field, model.coercerOf(key)),
     setAtFlush: setAtFlush.includes(key),
+    definedOwn: key === '__proto__',
   }))
   return (value) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return UNFIT
     const source = value as Record<string, unknown>
     const out: Record<string, unknown> = {}
-    for (const { key, field, pick, setAtFlush } of plans) {
+    for (const { key, field, pick, setAtFlush, definedOwn } of plans) {
       let raw = source[key]
       if (raw === undefined) {
         if (field.hasDefault) raw = field.defaultValue()
@@ -97,8 +100,7 @@ function buildPicker(model: EncodableModel): Picker {
       }
       const picked = raw === null && field.nullable ? null : pick(raw)
       if (picked === UNFIT) return UNFIT
-      // A field named __proto__ would set the object's prototype by assignment.
-      if (key === '__proto__') Object.defineProperty(out, key, { value: picked, enumerable: true })
+      if (definedOwn) Object.defineProperty(out, key, { value: picked, enumerable: true })
       else out[key] = picked
     }
     return out

@@ -304,6 +304,15 @@ describe('a result that fails its response model', () => {
     assert.equal(Out.safeValidate({ name: 'x', data: () => 1 }).success, false, 'validate() agrees')
   })
 
+  test('a field named __proto__ is written as a field, not taken for the prototype', async () => {
+    const Odd = model('Odd', { ['__proto__']: field.string(), name: field.string() })
+    const app = createApp()
+    app.get('/odd', { response: Odd }, () => JSON.parse('{"__proto__":"x","name":"n","extra":1}'))
+    const response = await send(app, 'GET', '/odd')
+    assert.equal(response.statusCode, 200)
+    assert.equal(response.body, '{"__proto__":"x","name":"n"}')
+  })
+
   test('ResponseValidationError keeps its issues for code, but not for serializers', () => {
     const issue = {
       type: 'missing',
