@@ -102,9 +102,9 @@ const DEFAULT_REPLICA_TIMEOUT = 5000
 
 /**
  * How long {@link Engine.ping} may take to connect (its login and first round trip), and then as long
- * again to be answered, in ms (less when `pool.connectTimeout` is): a database that cannot answer `select 1` that soon is not ready, and a ping
- * left waiting on a server gone from the network would hold its connection, and `dispose()`, for good.
- * Readiness checks time out at 2000 ms by default too.
+ * again to be answered, in ms (less when `pool.connectTimeout` is): a database that cannot answer
+ * `select 1` that soon is not ready, and a ping left waiting on a server gone from the network would hold
+ * its connection, and `dispose()`, for good. Readiness checks time out at 2000 ms by default too.
  */
 const PING_DEADLINE = 2000
 
