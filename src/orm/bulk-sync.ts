@@ -1,5 +1,5 @@
 import type { Engine } from '../engine/engine.ts'
-import { ARRAY_ROWS, bind, OBJECT_ROWS } from '../engine/statement.ts'
+import { ARRAY_ROWS, OBJECT_ROWS } from '../engine/statement.ts'
 import type { TableModel } from '../model/table.ts'
 import { Delete, type BulkWrite, type ReturningResult, type WriteResult } from './bulk-write.ts'
 import type { ConnectionScope } from './connection-scope.ts'
@@ -23,9 +23,9 @@ export async function runBulkWrite(
   loader: Loader,
   query: BulkWrite,
 ): Promise<WriteResult | ReturningResult<object>> {
-  const compiled = query.build(engine.db, engine.dialect).compile()
-  const shape = query.returnsRows ? ARRAY_ROWS : OBJECT_ROWS
-  const result = await scope.run<unknown[]>(bind(compiled, compiled.parameters, shape))
+  const result = await scope.run<unknown[]>(
+    query.statement(engine, query.returnsRows ? ARRAY_ROWS : OBJECT_ROWS),
+  )
   if (query.changesExistingRows) await synchronizeHeld(engine, scope, rows, query.model)
   if (!query.returnsRows) return { affected: Number(result.numAffectedRows ?? 0n) }
   const statements = statementsFor(engine, query.model)

@@ -1,5 +1,7 @@
 import type { Compilable, Expression, Kysely, SqlBool } from 'kysely'
 import type { Dialect } from '../engine/dialect/dialect.ts'
+import type { Engine } from '../engine/engine.ts'
+import { bind, type RowShape, type Statement } from '../engine/statement.ts'
 import { InvalidQueryError, NotSupportedError } from '../errors.ts'
 import type { Condition, ConditionNode } from '../model/condition.ts'
 import type { Model } from '../model/model.ts'
@@ -60,8 +62,8 @@ export abstract class BulkWrite<M extends TableModel = TableModel, R extends boo
     this.returnsRows = returnsRows
   }
 
-  /** The Kysely statement of this write on `db`. */
-  abstract build(db: Kysely<any>, dialect: Dialect): Compilable
+  /** The statement of this write on `engine`, its rows read in `shape`. */
+  abstract statement(engine: Engine, shape: RowShape): Statement
 
   /** It may change rows the Session holds, which are then read again; an insert that skips conflicts cannot. */
   abstract get changesExistingRows(): boolean
@@ -83,6 +85,14 @@ abstract class FilteredWrite<M extends TableModel, R extends boolean> extends Bu
 
   get changesExistingRows(): boolean {
     return true
+  }
+
+  /** The Kysely statement of this write on `db`. */
+  abstract build(db: Kysely<any>, dialect: Dialect): Compilable
+
+  statement(engine: Engine, shape: RowShape): Statement {
+    const compiled = this.build(engine.db, engine.dialect).compile()
+    return bind(compiled, compiled.parameters, shape)
   }
 
   /** The conditions, ANDed, as the statement's WHERE clause; none writes every row. */

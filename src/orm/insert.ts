@@ -1,9 +1,12 @@
-import { sql, type Compilable, type Kysely } from 'kysely'
+import { sql, type Compilable } from 'kysely'
 import type { Dialect } from '../engine/dialect/dialect.ts'
+import type { Engine } from '../engine/engine.ts'
+import type { RowShape, Statement } from '../engine/statement.ts'
 import { InvalidQueryError } from '../errors.ts'
 import type { TableModel } from '../model/table.ts'
 import { BulkWrite, checkColumn, type UpdateValues } from './bulk-write.ts'
 import { toParam } from './compile.ts'
+import { insertRows, type AnyInsert, type ParamRow } from './insert-rows.ts'
 
 /** The names of the columns of table model `M`: `'id' | 'name' | …` for `Hero`. */
 export type ColumnNames<M extends TableModel> = keyof M['c'] & keyof M['Type'] & string
@@ -106,21 +109,44 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
     return this.state.onConflict?.kind === 'update'
   }
 
-  build(db: Kysely<any>, dialect: Dialect): Compilable {
+  /** Compiled once per shape (see `insertRows()`): its columns, its DEFAULT cells, its conflict clause. */
+  statement(engine: Engine, shape: RowShape): Statement {
+    return insertRows(
+      engine,
+      this.model.tableName,
+      this.#paramRows(),
+      shape,
+      this.#conflictClause(engine.dialect),
+    )
+  }
+
+  /** The rows as statement parameters; a column a row leaves out is DEFAULT. */
+  #paramRows(): ParamRow[] {
     const { model, state } = this
     if (state.rows.length === 0) {
       throw new InvalidQueryError(`insert(${model.name}): no rows. Call .values(row) or .values([rows]).`)
     }
-    // Every row names the same columns, as one VALUES list needs: a column some row leaves out is DEFAULT.
-    const columns = [...new Set(state.rows.flatMap((row) => Object.keys(row)))]
-    const values = state.rows.map((row) =>
-      Object.fromEntries(
-        columns.map((key) => [key, key in row ? toParam(model.fields[key]!, row[key]) : sql`default`]),
-      ),
-    )
-    const insert = db.insertInto(model.tableName).values(values)
-    const conflict = state.onConflict
-    if (conflict === undefined) return insert
+    const fields = model.fields
+    return state.rows.map((row) => {
+      const values: Record<string, unknown> = {}
+      for (const key in row) values[key] = toParam(fields[key]!, row[key])
+      return values
+    })
+  }
+
+  /**
+   * The conflict clause on `dialect`: what it adds to the statement's shape (its SQL) and parameters
+   * (the fixed values of `doUpdate()`), and how it finishes the `INSERT … VALUES`.
+   */
+  #conflictClause(dialect: Dialect) {
+    const { model } = this
+    const conflict = this.state.onConflict
+    const none = { key: '', parameters: [], finish: (insert: AnyInsert): Compilable => insert }
+    if (conflict === undefined) return none
+    const fixed = conflict.kind === 'update' ? this.#fixed(conflict.values) : {}
+    const fromNewRow = conflict.kind === 'update' ? conflict.fromNewRow : []
+    const key = `${conflict.kind} [${conflict.target.join(',')}] [${fromNewRow.join(',')}] [${Object.keys(fixed).join(',')}]`
+    const parameters = Object.values(fixed)
     if (dialect.name === 'mysql') {
       // No DO NOTHING on MySQL: setting the key to itself changes no row. INSERT IGNORE would also turn
       // other errors (a value too long) into warnings.
@@ -128,19 +154,24 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
         conflict.kind === 'nothing'
           ? { [model.primaryKeys[0]]: sql.ref(model.primaryKeys[0]) }
           : {
-              ...this.#fixed(conflict.values),
-              ...Object.fromEntries(conflict.fromNewRow.map((key) => [key, sql`values(${sql.ref(key)})`])),
+              ...fixed,
+              ...Object.fromEntries(fromNewRow.map((key) => [key, sql`values(${sql.ref(key)})`])),
             }
-      return insert.onDuplicateKeyUpdate(set)
+      return { key, parameters, finish: (insert: AnyInsert): Compilable => insert.onDuplicateKeyUpdate(set) }
     }
-    return insert.onConflict((oc) => {
-      const on = oc.columns(conflict.target)
-      if (conflict.kind === 'nothing') return on.doNothing()
-      return on.doUpdateSet({
-        ...this.#fixed(conflict.values),
-        ...Object.fromEntries(conflict.fromNewRow.map((key) => [key, sql.ref(`excluded.${key}`)])),
-      })
-    })
+    return {
+      key,
+      parameters,
+      finish: (insert: AnyInsert): Compilable =>
+        insert.onConflict((oc) => {
+          const on = oc.columns(conflict.target)
+          if (conflict.kind === 'nothing') return on.doNothing()
+          return on.doUpdateSet({
+            ...fixed,
+            ...Object.fromEntries(fromNewRow.map((key) => [key, sql.ref(`excluded.${key}`)])),
+          })
+        }),
+    }
   }
 
   #fixed(values: Readonly<Record<string, unknown>>): Record<string, unknown> {

@@ -7,6 +7,7 @@ import type { Engine } from '../engine/engine.ts'
 import { bind, OBJECT_ROWS, type Statement } from '../engine/statement.ts'
 import type { Relationship } from '../model/relationship.ts'
 import { toParam } from './compile.ts'
+import { insertRows } from './insert-rows.ts'
 import { chunks } from './relationships.ts'
 
 type Row = Record<string, unknown>
@@ -115,8 +116,7 @@ function insertPairs(engine: Engine, relationship: Relationship, keys: [unknown,
     }
     return values
   })
-  const insert = engine.db.insertInto(table.tableName).values(rows).compile()
-  return bind(insert, insert.parameters, OBJECT_ROWS)
+  return insertRows(engine, table.tableName, rows, OBJECT_ROWS)
 }
 
 /** `DELETE FROM <link> WHERE (<owner key> = ? AND <target key> = ?) OR …`. */
