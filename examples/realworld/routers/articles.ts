@@ -138,16 +138,19 @@ export function articlesRouter({ getSession, currentUser, optionalUser }: Condui
       const { tagList, ...fields } = article
       // One instant for both: two defaults would read the clock twice, a millisecond apart at times.
       const created = new Date()
-      const dbArticle = Article.create({
-        ...fields,
-        created_at: created,
-        updated_at: created,
-        slug: slugOf(fields.title),
-        author_id: me.user.id,
-        tags: await tagsNamed(session, tagList),
+      // Its new tags and the article go in together: one transaction, written with one commit.
+      const dbArticle = await session.transaction(async () => {
+        const dbArticle = Article.create({
+          ...fields,
+          created_at: created,
+          updated_at: created,
+          slug: slugOf(fields.title),
+          author_id: me.user.id,
+          tags: await tagsNamed(session, tagList),
+        })
+        session.add(dbArticle)
+        return dbArticle
       })
-      session.add(dbArticle)
-      await session.commit()
       return articleAnswer(session, dbArticle.slug, me.user)
     },
   )
