@@ -10,6 +10,7 @@ import {
   type Expression,
   type ExpressionBuilder,
   type Kysely,
+  type OrderByModifiers,
   type SelectQueryBuilder,
   type SqlBool,
 } from 'kysely'
@@ -17,7 +18,14 @@ import { InvalidQueryError } from '../errors.ts'
 import type { Dialect } from '../engine/dialect/dialect.ts'
 import { AliasedTable } from '../model/alias.ts'
 import type { ConditionNode } from '../model/condition.ts'
-import { encodingFieldOf, Labelled, type ColumnInfo, type ValueNode } from '../model/expression.ts'
+import {
+  encodingFieldOf,
+  Expression as ValueExpression,
+  Labelled,
+  type ColumnInfo,
+  type OrderTerm,
+  type ValueNode,
+} from '../model/expression.ts'
 import type { AnyField } from '../model/field.ts'
 import { Relationship } from '../model/relationship.ts'
 import { TableModel } from '../model/table.ts'
@@ -113,6 +121,7 @@ export function toValue(node: ValueNode, context: SqlContext): AliasableExpressi
     }
     case 'subquery': {
       const query = subquery(node.query)
+      if (node.array) return arrayQuery(query, context)
       // A count of no row is 0, as its type says: a grouped or paged subquery may find no row at all.
       const { groupBy, having, limit, offset } = query.state
       const mayFindNone =
@@ -125,6 +134,67 @@ export function toValue(node: ValueNode, context: SqlContext): AliasableExpressi
       return buildQuery(query, context)
     }
   }
+}
+
+/**
+ * `(select coalesce(json_agg(x order by y), '[]') from … where …)`: the values `query` finds as one JSON
+ * array, `[]` for none. Its order is said inside the aggregate, the one place every database keeps it. A
+ * paged query picks its rows first, in a derived table whose columns the aggregate reads: no aggregate
+ * but MariaDB's takes a LIMIT.
+ */
+function arrayQuery(query: AnySelect, context: SqlContext) {
+  const { dialect } = context
+  const rows = arrayRows(query, dialect.supportsNullsOrder)
+  const { orderBy } = query.state
+  if (!isPaged(query)) {
+    // arraySubquery() made sure the query selects one expression.
+    const [item] = itemsOf(query) as [ValueExpression]
+    const value = toValue(item.node, context)
+    const array = jsonArray(value, orderBy, (term) => toValue(term.expression, context), context)
+    return buildQuery(rows, context).clearSelect().select(array)
+  }
+  if (!dialect.supportsCorrelatedDerivedTables && query.state.correlated.length > 0) {
+    throw new InvalidQueryError(
+      'select(…).arraySubquery(): MariaDB cannot page (limit, offset) an array subquery that refers to the enclosing query. Leave out the limit and slice the array.',
+    )
+  }
+  const array = jsonArray(eb.ref('agg.c0'), orderBy, (_, index) => eb.ref(`agg.c${index + 1}`), context)
+  return context.db.selectFrom(buildQuery(rows, context, true).as('agg')).select(array)
+}
+
+/** `coalesce(json_agg(value order by …), '[]')`, each order term's expression given by `keyOf`. */
+function jsonArray(
+  value: Expression<unknown>,
+  terms: readonly OrderTerm[],
+  keyOf: (term: OrderTerm, index: number) => Expression<unknown>,
+  context: SqlContext,
+) {
+  let values = eb.fn.agg(context.dialect.jsonArrayAggregate, [value])
+  for (const [expression, modifiers] of orderItems(terms, keyOf, context)) {
+    values = values.orderBy(expression, modifiers)
+  }
+  return eb.fn.coalesce(values, sql.lit('[]')).as('array')
+}
+
+function isPaged(query: AnySelect): boolean {
+  return query.state.limit !== undefined || query.state.offset !== undefined
+}
+
+/**
+ * The rows of `query`'s array, as a select whose items are what the array's SQL reads, in the order it
+ * binds their values (the statement cache visits them so). Paged, they are the derived table's columns,
+ * `c0`, `c1`, …: the item, then each ORDER BY expression, which the aggregate orders by; the query's own
+ * ORDER BY stays, as it picks the page. Not paged, they are the aggregate's argument and its ORDER BY
+ * expressions, one twice where the dialect writes `x is null, x` for NULLS FIRST / LAST.
+ */
+export function arrayRows(query: AnySelect, nullsOrder: boolean): AnySelect {
+  const { orderBy } = query.state
+  const key = (term: OrderTerm) => new ValueExpression(term.expression)
+  if (isPaged(query)) return new Select([...itemsOf(query), ...orderBy.map(key)], query.state)
+  const keys = orderBy.flatMap((term) =>
+    term.nulls !== undefined && !nullsOrder ? [key(term), key(term)] : [key(term)],
+  )
+  return new Select([...itemsOf(query), ...keys], { ...query.state, orderBy: [] })
 }
 
 /**
@@ -244,19 +314,12 @@ export function buildQuery(query: AnySelect, context: SqlContext, positional = f
   if (state.having.length > 0) {
     builder = builder.having(eb.and(state.having.map((n) => toCondition(n, context))))
   }
-  for (const term of state.orderBy) {
-    const expression = toValue(term.expression, context)
-    if (term.nulls !== undefined && !context.dialect.supportsNullsOrder) {
-      // MySQL has no NULLS FIRST/LAST; `x IS NULL` sorts 0 before 1, so nulls go last ascending.
-      builder = builder.orderBy(eb(expression, 'is', null), term.nulls === 'last' ? 'asc' : 'desc')
-      builder = builder.orderBy(expression, term.direction)
-    } else if (term.nulls !== undefined) {
-      const nulls = term.nulls
-      builder = builder.orderBy(expression, (ob) => {
-        const directed = term.direction === 'asc' ? ob.asc() : ob.desc()
-        return nulls === 'first' ? directed.nullsFirst() : directed.nullsLast()
-      })
-    } else builder = builder.orderBy(expression, term.direction)
+  for (const [expression, modifiers] of orderItems(
+    state.orderBy,
+    (term) => toValue(term.expression, context),
+    context,
+  )) {
+    builder = builder.orderBy(expression, modifiers)
   }
   if (state.limit !== undefined) builder = builder.limit(state.limit)
   if (state.offset !== undefined) {
@@ -271,6 +334,38 @@ export function buildQuery(query: AnySelect, context: SqlContext, positional = f
     if (state.lock.wait === 'noWait') builder = builder.noWait()
   }
   return builder
+}
+
+/**
+ * The items of an ORDER BY, of a query or inside an aggregate, for `terms` whose expressions `expressionOf`
+ * compiles. MySQL has no NULLS FIRST/LAST: it sorts by `x IS NULL` first, 0 before 1, so nulls go last
+ * ascending.
+ */
+function orderItems(
+  terms: readonly OrderTerm[],
+  expressionOf: (term: OrderTerm, index: number) => Expression<unknown>,
+  context: SqlContext,
+): [Expression<unknown>, OrderByModifiers][] {
+  return terms.flatMap((term, index): [Expression<unknown>, OrderByModifiers][] => {
+    const expression = expressionOf(term, index)
+    const { direction, nulls } = term
+    if (nulls === undefined) return [[expression, direction]]
+    if (!context.dialect.supportsNullsOrder) {
+      return [
+        [eb(expression, 'is', null), nulls === 'last' ? 'asc' : 'desc'],
+        [expression, direction],
+      ]
+    }
+    return [
+      [
+        expression,
+        (ob) => {
+          const directed = direction === 'asc' ? ob.asc() : ob.desc()
+          return nulls === 'first' ? directed.nullsFirst() : directed.nullsLast()
+        },
+      ],
+    ]
+  })
 }
 
 /**

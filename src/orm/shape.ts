@@ -5,7 +5,7 @@
 import { AliasedTable } from '../model/alias.ts'
 import type { ConditionNode } from '../model/condition.ts'
 import { encodingFieldOf, Labelled, type ValueNode } from '../model/expression.ts'
-import { likePattern, ref, subquery, toParam } from './compile.ts'
+import { arrayRows, likePattern, ref, subquery, toParam } from './compile.ts'
 import { isEntity, tableOf } from './joins.ts'
 import type { Entity } from './select-types.ts'
 import { itemsOf, type AnySelect } from './select.ts'
@@ -87,12 +87,20 @@ function valueShape(node: ValueNode, collected: Collected): string {
     case 'aggregate':
       return `${node.fn}(${node.distinct ? 'distinct ' : ''}${node.argument ? valueShape(node.argument, collected) : '*'})`
     case 'subquery':
-      return `(${subqueryShape(node.query, collected)})`
+      return node.array
+        ? arrayShape(subquery(node.query), collected)
+        : `(${subqueryShape(node.query, collected)})`
   }
 }
 
 function subqueryShape(query: object, collected: Collected): string {
   return selectShape(subquery(query), collected)
+}
+
+/** An array subquery reads its rows as a derived table, ordered inside the aggregate, which binds no value. */
+function arrayShape(query: AnySelect, collected: Collected): string {
+  const order = query.state.orderBy.map((term) => `${term.direction} ${term.nulls ?? ''}`)
+  return `array(${selectShape(arrayRows(query, collected.nullsOrder), collected)} order ${order.join(', ')})`
 }
 
 const ids = new WeakMap<object, number>()

@@ -71,6 +71,11 @@ export interface Dialect {
   readonly supportsNullsOrder: boolean
   /** `IN (SELECT … LIMIT n)` is SQL it runs; MySQL refuses it, and the ORM reads such a list through a derived table. */
   readonly supportsLimitInList: boolean
+  /**
+   * A derived table (`from (select …)`) within a subquery may refer to the enclosing query's tables;
+   * MariaDB's may not.
+   */
+  readonly supportsCorrelatedDerivedTables: boolean
   /** The SQL `ESCAPE` clause that makes `\` escape `%` and `_` in a LIKE pattern. */
   readonly likeEscape: string
   /** The SQL type of a field's column, such as `'integer'` or `'varchar(100)'`. */
@@ -90,6 +95,16 @@ export interface Dialect {
   autoIncrement(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder
   /** Converts a value the driver returns into the field's JavaScript value, for kinds that need it. */
   decoder(kind: FieldKind): ((value: unknown) => unknown) | undefined
+  /**
+   * The aggregate that gathers values into a JSON array in the order its `ORDER BY` says, written inside
+   * its parentheses (`json_agg(x order by y)`): what `arraySubquery()` reads through.
+   */
+  readonly jsonArrayAggregate: string
+  /**
+   * Converts an element of such an array, as `JSON.parse` gives it, into the field's JavaScript value, for
+   * kinds whose JSON differs from it (a datetime is text in JSON).
+   */
+  jsonArrayElement(kind: FieldKind): ((value: unknown) => unknown) | undefined
   /** A driver error as an {@link IntegrityError} when it is a constraint violation. */
   integrityError(error: unknown): IntegrityError | undefined
   /** What migrations need: introspection, type spelling and how the schema can change. */

@@ -52,11 +52,15 @@ export function sqliteDialect(
     supportsReturning: true,
     supportsRowLocks: false,
     supportsNullsOrder: true,
+    supportsCorrelatedDerivedTables: true,
     supportsLimitInList: true,
     likeEscape: "escape '\\'",
     columnType,
     autoIncrement: (column: ColumnDefinitionBuilder) => column,
     decoder: (kind) => DECODERS[kind],
+    // json_group_array() keeps each value as the column holds it: 0/1, datetimes and JSON as text.
+    jsonArrayAggregate: 'json_group_array',
+    jsonArrayElement: (kind) => DECODERS[kind],
     integrityError,
     migrations: MIGRATIONS,
   }
