@@ -322,8 +322,8 @@ export class Select<
    *   .orderBy(Tag.c.name)
    *   .arraySubquery()
    * const rows = await session.exec(select(Article, tags.as('tags'))).all() // [Article, string[]][]
-   * @throws {InvalidQueryError} for a select of rows, or of several items; with groupBy(), having(),
-   * distinct() or forUpdate().
+   * @throws {InvalidQueryError} for a select of rows, of several items or of an aggregate; with groupBy(),
+   * having(), distinct() or forUpdate().
    */
   arraySubquery(): Aggregate<C, ColumnOf<S, N>[]> {
     if (!this.isColumn) {
@@ -332,6 +332,12 @@ export class Select<
       )
     }
     const { groupBy, having, distinct, lock } = this.state
+    const [item] = this.selection as readonly [Expression] // isColumn says so
+    if (item.node.kind === 'aggregate') {
+      throw new InvalidQueryError(
+        'select(…).arraySubquery(): an aggregate such as count() gives one value, not one per row: use scalarSubquery().',
+      )
+    }
     if (groupBy.length > 0 || having.length > 0 || distinct || lock !== undefined) {
       throw new InvalidQueryError(
         'select(…).arraySubquery(): an array subquery gathers the rows it reads into one array, so it takes no groupBy(), having(), distinct() or forUpdate(). Group in the enclosing query instead.',
