@@ -80,7 +80,7 @@ export class QueryStatements {
     rows: RowShape,
   ): { statement: Statement; items: readonly ItemReader[] } {
     const parameters: unknown[] = []
-    const shape = shapeOf(query, parameters, this.#engine.dialect.supportsNullsOrder)
+    const shape = shapeOf(query, parameters, this.#engine.dialect)
     let template = templates.get(shape)
     if (template === undefined) {
       const compiled = build(this.#engine).compile()

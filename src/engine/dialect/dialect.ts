@@ -71,11 +71,6 @@ export interface Dialect {
   readonly supportsNullsOrder: boolean
   /** `IN (SELECT … LIMIT n)` is SQL it runs; MySQL refuses it, and the ORM reads such a list through a derived table. */
   readonly supportsLimitInList: boolean
-  /**
-   * A derived table (`from (select …)`) within a subquery may refer to the enclosing query's tables;
-   * MariaDB's may not.
-   */
-  readonly supportsCorrelatedDerivedTables: boolean
   /** The SQL `ESCAPE` clause that makes `\` escape `%` and `_` in a LIKE pattern. */
   readonly likeEscape: string
   /** The SQL type of a field's column, such as `'integer'` or `'varchar(100)'`. */
@@ -100,6 +95,11 @@ export interface Dialect {
    * its parentheses (`json_agg(x order by y)`): what `arraySubquery()` reads through.
    */
   readonly jsonArrayAggregate: string
+  /**
+   * That aggregate takes `LIMIT … OFFSET …` after its ORDER BY (MariaDB's), which a page of values is read
+   * with: MariaDB's derived tables, which the other dialects page in, cannot refer to an enclosing query.
+   */
+  readonly jsonArrayTakesLimit: boolean
   /**
    * Converts an element of such an array, as `JSON.parse` gives it, into the field's JavaScript value, for
    * kinds whose JSON differs from it (a datetime is text in JSON).

@@ -89,7 +89,6 @@ export function mysqlDialect(url: URL, pool: PoolOptions, settings: StatementSet
     supportsReturning: false,
     supportsRowLocks: true,
     supportsNullsOrder: false,
-    supportsCorrelatedDerivedTables: false,
     supportsLimitInList: false,
     // In a MySQL string literal a backslash escapes, so one backslash is written as two.
     likeEscape: "escape '\\\\'",
@@ -101,6 +100,7 @@ export function mysqlDialect(url: URL, pool: PoolOptions, settings: StatementSet
     decoder: (kind) => DECODERS[kind],
     // MariaDB's takes ORDER BY (10.5+); MySQL 8's does not, so arraySubquery() runs on MariaDB only.
     jsonArrayAggregate: 'json_arrayagg',
+    jsonArrayTakesLimit: true,
     jsonArrayElement: (kind) => JSON_ARRAY_ELEMENTS[kind],
     integrityError,
     migrations: {

@@ -82,7 +82,6 @@ export function postgresDialect(url: URL, pool: PoolOptions, settings: Statement
     supportsReturning: true,
     supportsRowLocks: true,
     supportsNullsOrder: true,
-    supportsCorrelatedDerivedTables: true,
     supportsLimitInList: true,
     likeEscape: "escape '\\'",
     columnType,
@@ -90,6 +89,7 @@ export function postgresDialect(url: URL, pool: PoolOptions, settings: Statement
     autoIncrement: (column) => column.generatedByDefaultAsIdentity(),
     decoder: () => undefined,
     jsonArrayAggregate: 'json_agg',
+    jsonArrayTakesLimit: false,
     // json_agg() writes a timestamptz as ISO 8601 text with its offset; the other values as pg reads them.
     jsonArrayElement: (kind) => (kind === 'datetime' ? toDate : undefined),
     integrityError,

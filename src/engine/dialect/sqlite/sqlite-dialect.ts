@@ -52,7 +52,6 @@ export function sqliteDialect(
     supportsReturning: true,
     supportsRowLocks: false,
     supportsNullsOrder: true,
-    supportsCorrelatedDerivedTables: true,
     supportsLimitInList: true,
     likeEscape: "escape '\\'",
     columnType,
@@ -60,6 +59,7 @@ export function sqliteDialect(
     decoder: (kind) => DECODERS[kind],
     // json_group_array() keeps each value as the column holds it: 0/1, datetimes and JSON as text.
     jsonArrayAggregate: 'json_group_array',
+    jsonArrayTakesLimit: false,
     jsonArrayElement: (kind) => DECODERS[kind],
     integrityError,
     migrations: MIGRATIONS,
