@@ -102,13 +102,14 @@ function subqueryShape(query: object, collected: Collected): string {
 }
 
 /**
- * An array subquery: its rows, then the order and page its aggregate writes in, which bind no value. (Only
- * a dialect whose aggregate takes the page writes it there: MariaDB, which binds no value in it.)
+ * An array subquery: the rows it reads, then the order its aggregate writes, which binds no value, and the
+ * page where the aggregate takes it (MariaDB's), written in as numbers.
  */
 function arrayShape(query: AnySelect, collected: Collected): string {
   const { orderBy, limit, offset } = query.state
   const order = orderBy.map((term) => `${term.direction} ${term.nulls ?? ''}`).join(', ')
-  const page = collected.dialect.jsonArrayTakesLimit ? ` page ${limit} ${offset}` : ''
+  const paged = limit !== undefined || offset !== undefined
+  const page = paged && collected.dialect.jsonArrayTakesLimit ? ` page ${limit} ${offset}` : ''
   return `array(${selectShape(arrayRows(query, collected.dialect), collected)} order ${order}${page})`
 }
 
