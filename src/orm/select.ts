@@ -312,7 +312,8 @@ export class Select<
    * its `orderBy()` order, `[]` where it finds no row (never null). Paged with `limit()` / `offset()`, it
    * gives the values of that page. It is SQLAlchemy's `func.json_agg()` over a correlated subquery, Kysely's
    * `jsonArrayFrom()`: one statement reads each row with its list, where loading the lists would take a
-   * second one. Each value is read as its column is: a datetime column gives `Date`s.
+   * second one. Each value is read as its column is: a datetime column gives `Date`s. MySQL 8, whose
+   * `JSON_ARRAYAGG` takes no ORDER BY, refuses its SQL; MariaDB runs it.
    *
    * @example
    * const tags = select(Tag.c.name)
