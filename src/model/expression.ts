@@ -50,6 +50,11 @@ export type ValueNode =
   | {
       readonly kind: 'subquery'
       readonly query: object
+      /**
+       * It gives the values of all the rows it finds, as one array in its order (`arraySubquery()`), rather
+       * than the value of its one row (`scalarSubquery()`).
+       */
+      readonly array: boolean
       /** The enclosing query's tables it refers to (`correlate()`): selected, it makes the query read them. */
       readonly outer: readonly (TableModel | AliasedTable)[]
     }

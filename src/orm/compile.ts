@@ -10,6 +10,7 @@ import {
   type Expression,
   type ExpressionBuilder,
   type Kysely,
+  type OrderByModifiers,
   type SelectQueryBuilder,
   type SqlBool,
 } from 'kysely'
@@ -17,7 +18,14 @@ import { InvalidQueryError } from '../errors.ts'
 import type { Dialect } from '../engine/dialect/dialect.ts'
 import { AliasedTable } from '../model/alias.ts'
 import type { ConditionNode } from '../model/condition.ts'
-import { encodingFieldOf, Labelled, type ColumnInfo, type ValueNode } from '../model/expression.ts'
+import {
+  encodingFieldOf,
+  Expression as ValueExpression,
+  Labelled,
+  type ColumnInfo,
+  type OrderTerm,
+  type ValueNode,
+} from '../model/expression.ts'
 import type { AnyField } from '../model/field.ts'
 import { Relationship } from '../model/relationship.ts'
 import { TableModel } from '../model/table.ts'
@@ -113,6 +121,7 @@ export function toValue(node: ValueNode, context: SqlContext): AliasableExpressi
     }
     case 'subquery': {
       const query = subquery(node.query)
+      if (node.array) return arrayQuery(query, context)
       // A count of no row is 0, as its type says: a grouped or paged subquery may find no row at all.
       const { groupBy, having, limit, offset } = query.state
       const mayFindNone =
@@ -125,6 +134,89 @@ export function toValue(node: ValueNode, context: SqlContext): AliasableExpressi
       return buildQuery(query, context)
     }
   }
+}
+
+/**
+ * `(select coalesce(json_agg(x order by y), '[]') from … where …)`: the values `query` finds as one JSON
+ * array, `[]` for none. Its order is said inside the aggregate, the one place every database keeps it. A
+ * page of values is read with the aggregate's own LIMIT where it takes one (MariaDB's), or else from a
+ * derived table that picks the page, whose columns the aggregate reads.
+ */
+function arrayQuery(query: AnySelect, context: SqlContext) {
+  const rows = arrayRows(query, context.dialect)
+  const { orderBy, limit, offset } = query.state
+  if (isPaged(query) && !context.dialect.jsonArrayTakesLimit) {
+    const order = orderItems(orderBy, (_, index) => eb.ref(`agg.c${index + 1}`), context)
+    const array = jsonArray(eb.ref('agg.c0'), order, context)
+    return context.db.selectFrom(buildQuery(rows, context, true).as('agg')).select(array)
+  }
+  // arraySubquery() made sure the query selects one expression.
+  const [item] = itemsOf(query) as [ValueExpression]
+  const order = orderItems(orderBy, (term) => toValue(term.expression, context), context)
+  const array = jsonArray(
+    toValue(item.node, context),
+    order,
+    context,
+    isPaged(query) ? { limit, offset } : undefined,
+  )
+  return buildQuery(rows, context).clearSelect().select(array)
+}
+
+/**
+ * `coalesce(json_agg(value order by …), '[]')`. A page inside the aggregate is written as SQL here, as
+ * Kysely's aggregates take no LIMIT; its numbers are written in, as MariaDB binds none there (the statement
+ * cache keeps a shape per page, see shape.ts).
+ */
+function jsonArray(
+  value: Expression<unknown>,
+  order: readonly OrderItem[],
+  context: SqlContext,
+  page?: { readonly limit: number | undefined; readonly offset: number | undefined },
+) {
+  const fn = context.dialect.jsonArrayAggregate
+  let values: Expression<unknown>
+  if (page === undefined) {
+    let aggregate = eb.fn.agg(fn, [value])
+    for (const item of order) aggregate = aggregate.orderBy(item.expression, modifiersOf(item))
+    values = aggregate
+  } else {
+    const terms = order.map(
+      ({ expression, direction, nulls }) =>
+        sql`${expression} ${sql.raw(direction)}${sql.raw(nulls === undefined ? '' : ` nulls ${nulls}`)}`,
+    )
+    const orderBy = terms.length === 0 ? sql`` : sql` order by ${sql.join(terms)}`
+    const limit = sql.lit(page.limit ?? Number.MAX_SAFE_INTEGER)
+    const offset = page.offset === undefined ? sql`` : sql` offset ${sql.lit(page.offset)}`
+    values = sql`${sql.raw(fn)}(${value}${orderBy} limit ${limit}${offset})`
+  }
+  return eb.fn.coalesce(values, sql.lit('[]')).as('array')
+}
+
+function isPaged(query: AnySelect): boolean {
+  return query.state.limit !== undefined || query.state.offset !== undefined
+}
+
+/**
+ * The rows of `query`'s array, as a select whose items are what the array's SQL reads, in the order it
+ * binds their values (the statement cache visits them so). From a derived table, they are its columns,
+ * `c0`, `c1`, …: the item, then each ORDER BY expression, which the aggregate orders by; the query's own
+ * ORDER BY stays, as it picks the page. Otherwise they are the aggregate's argument and its ORDER BY
+ * expressions, one twice where the dialect writes `x is null, x` for NULLS FIRST / LAST.
+ */
+export function arrayRows(
+  query: AnySelect,
+  dialect: Pick<Dialect, 'supportsNullsOrder' | 'jsonArrayTakesLimit'>,
+): AnySelect {
+  const { orderBy } = query.state
+  const key = (term: OrderTerm) => new ValueExpression(term.expression)
+  if (isPaged(query) && !dialect.jsonArrayTakesLimit) {
+    return new Select([...itemsOf(query), ...orderBy.map(key)], query.state)
+  }
+  const keys = orderBy.flatMap((term) =>
+    term.nulls !== undefined && !dialect.supportsNullsOrder ? [key(term), key(term)] : [key(term)],
+  )
+  const state = { ...query.state, orderBy: [], limit: undefined, offset: undefined }
+  return new Select([...itemsOf(query), ...keys], state)
 }
 
 /**
@@ -244,19 +336,8 @@ export function buildQuery(query: AnySelect, context: SqlContext, positional = f
   if (state.having.length > 0) {
     builder = builder.having(eb.and(state.having.map((n) => toCondition(n, context))))
   }
-  for (const term of state.orderBy) {
-    const expression = toValue(term.expression, context)
-    if (term.nulls !== undefined && !context.dialect.supportsNullsOrder) {
-      // MySQL has no NULLS FIRST/LAST; `x IS NULL` sorts 0 before 1, so nulls go last ascending.
-      builder = builder.orderBy(eb(expression, 'is', null), term.nulls === 'last' ? 'asc' : 'desc')
-      builder = builder.orderBy(expression, term.direction)
-    } else if (term.nulls !== undefined) {
-      const nulls = term.nulls
-      builder = builder.orderBy(expression, (ob) => {
-        const directed = term.direction === 'asc' ? ob.asc() : ob.desc()
-        return nulls === 'first' ? directed.nullsFirst() : directed.nullsLast()
-      })
-    } else builder = builder.orderBy(expression, term.direction)
+  for (const item of orderItems(state.orderBy, (term) => toValue(term.expression, context), context)) {
+    builder = builder.orderBy(item.expression, modifiersOf(item))
   }
   if (state.limit !== undefined) builder = builder.limit(state.limit)
   if (state.offset !== undefined) {
@@ -271,6 +352,45 @@ export function buildQuery(query: AnySelect, context: SqlContext, positional = f
     if (state.lock.wait === 'noWait') builder = builder.noWait()
   }
   return builder
+}
+
+/** One item of an ORDER BY: `nulls` only where the dialect writes NULLS FIRST / LAST. */
+interface OrderItem {
+  readonly expression: Expression<unknown>
+  readonly direction: 'asc' | 'desc'
+  readonly nulls?: 'first' | 'last'
+}
+
+/**
+ * The items of an ORDER BY, of a query or inside an aggregate, for `terms` whose expressions `expressionOf`
+ * compiles. MySQL has no NULLS FIRST/LAST: it sorts by `x IS NULL` first, 0 before 1, so nulls go last
+ * ascending.
+ */
+function orderItems(
+  terms: readonly OrderTerm[],
+  expressionOf: (term: OrderTerm, index: number) => Expression<unknown>,
+  context: SqlContext,
+): OrderItem[] {
+  return terms.flatMap((term, index): OrderItem[] => {
+    const expression = expressionOf(term, index)
+    const { direction, nulls } = term
+    if (nulls === undefined) return [{ expression, direction }]
+    if (context.dialect.supportsNullsOrder) return [{ expression, direction, nulls }]
+    const isNull = eb(expression, 'is', null)
+    return [
+      { expression: isNull, direction: nulls === 'last' ? 'asc' : 'desc' },
+      { expression, direction },
+    ]
+  })
+}
+
+/** An order item as Kysely's `orderBy()` takes it. */
+function modifiersOf({ direction, nulls }: OrderItem): OrderByModifiers {
+  if (nulls === undefined) return direction
+  return (ob) => {
+    const directed = direction === 'asc' ? ob.asc() : ob.desc()
+    return nulls === 'first' ? directed.nullsFirst() : directed.nullsLast()
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Engine } from '../engine/engine.ts'
 import { ARRAY_ROWS, bind, ONE_ARRAY, type RowShape, type Statement } from '../engine/statement.ts'
 import { AliasedTable } from '../model/alias.ts'
 import type { ValueNode } from '../model/expression.ts'
+import type { FieldKind } from '../model/field.ts'
 import { buildCount, buildQuery, subquery, unpaged, type SqlContext } from './compile.ts'
 import { isEntity } from './joins.ts'
 import { itemsOf, type AnySelect } from './select.ts'
@@ -79,7 +80,7 @@ export class QueryStatements {
     rows: RowShape,
   ): { statement: Statement; items: readonly ItemReader[] } {
     const parameters: unknown[] = []
-    const shape = shapeOf(query, parameters, this.#engine.dialect.supportsNullsOrder)
+    const shape = shapeOf(query, parameters, this.#engine.dialect)
     let template = templates.get(shape)
     if (template === undefined) {
       const compiled = build(this.#engine).compile()
@@ -131,20 +132,38 @@ function readersOf(engine: Engine, query: AnySelect): ItemReader[] {
 /** A number the driver may give as text: PostgreSQL's bigint and numeric, MySQL's decimal. */
 const toNumber: Decoder = (value) => (typeof value === 'number' ? value : Number(value))
 
-/** How a value of `node` the driver returns becomes its JavaScript value. */
-function decoderOf(node: ValueNode, dialect: Dialect): Decoder | undefined {
+/**
+ * How a value of `node` the driver returns becomes its JavaScript value; `columnDecoder` says it for a
+ * column's kind (the dialect's `jsonArrayElement` within an array subquery's JSON).
+ */
+function decoderOf(
+  node: ValueNode,
+  dialect: Dialect,
+  columnDecoder: (kind: FieldKind) => Decoder | undefined = dialect.decoder,
+): Decoder | undefined {
   switch (node.kind) {
     case 'column':
-      return dialect.decoder(node.column.field.kind)
+      return columnDecoder(node.column.field.kind)
     case 'value':
       return undefined
     case 'aggregate':
       if (node.fn === 'count' || node.fn === 'sum' || node.fn === 'avg') return toNumber
-      return node.argument && decoderOf(node.argument, dialect)
+      return node.argument && decoderOf(node.argument, dialect, columnDecoder)
     case 'subquery': {
       const [item] = itemsOf(subquery(node.query))
-      return isEntity(item) ? undefined : decoderOf(item!.node, dialect)
+      if (isEntity(item)) return undefined
+      if (!node.array) return decoderOf(item!.node, dialect, columnDecoder)
+      return arrayDecoder(decoderOf(item!.node, dialect, dialect.jsonArrayElement))
     }
+  }
+}
+
+/** An array subquery's JSON (text, except from pg, which parses it) as an array of decoded elements. */
+function arrayDecoder(element: Decoder | undefined): Decoder {
+  return (value) => {
+    // JSON.parse gives `any`: the SQL made this JSON an array.
+    const array: unknown[] = typeof value === 'string' ? JSON.parse(value) : value
+    return element === undefined ? array : array.map((item) => (item === null ? null : element(item)))
   }
 }
 

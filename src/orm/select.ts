@@ -1,6 +1,6 @@
 import { InvalidQueryError } from '../errors.ts'
 import type { Condition, ConditionNode } from '../model/condition.ts'
-import { Expression, type OrderTerm, type ValueNode } from '../model/expression.ts'
+import { Aggregate, Expression, type OrderTerm, type ValueNode } from '../model/expression.ts'
 import { Relationship } from '../model/relationship.ts'
 import { TableModel } from '../model/table.ts'
 import { joinOf, type Join } from './joins.ts'
@@ -304,7 +304,47 @@ export class Select<
         'select(…).scalarSubquery(): a scalar subquery selects one column or expression, as select(count()) or select(Hero.c.name).',
       )
     }
-    return new Expression({ kind: 'subquery', query: this, outer: this.state.correlated })
+    return new Expression({ kind: 'subquery', query: this, outer: this.state.correlated, array: false })
+  }
+
+  /**
+   * This one-item select as one value per row of the enclosing select: the array of its item's values, in
+   * its `orderBy()` order, `[]` where it finds no row (never null). Paged with `limit()` / `offset()`, it
+   * gives the values of that page. It is SQLAlchemy's `func.json_agg()` over a correlated subquery, Kysely's
+   * `jsonArrayFrom()`: one statement reads each row with its list, where loading the lists would take a
+   * second one. Each value is read as its column is: a datetime column gives `Date`s. MySQL 8, whose
+   * `JSON_ARRAYAGG` takes no ORDER BY, refuses its SQL; MariaDB runs it.
+   *
+   * @example
+   * const tags = select(Tag.c.name)
+   *   .join(ArticleTag)
+   *   .correlate(Article)
+   *   .where(ArticleTag.c.article_id.eq(Article.c.id))
+   *   .orderBy(Tag.c.name)
+   *   .arraySubquery()
+   * const rows = await session.exec(select(Article, tags.as('tags'))).all() // [Article, string[]][]
+   * @throws {InvalidQueryError} for a select of rows, of several items or of an aggregate; with groupBy(),
+   * having(), distinct() or forUpdate().
+   */
+  arraySubquery(): Aggregate<C, ColumnOf<S, N>[]> {
+    if (!this.isColumn) {
+      throw new InvalidQueryError(
+        'select(…).arraySubquery(): an array subquery selects one column or expression, as select(Tag.c.name). For the rows of a table, load them with selectinload() or read them with a join.',
+      )
+    }
+    const { groupBy, having, distinct, lock } = this.state
+    const [item] = this.selection as readonly [Expression] // isColumn says so
+    if (item.node.kind === 'aggregate') {
+      throw new InvalidQueryError(
+        'select(…).arraySubquery(): an aggregate such as count() gives one value, not one per row: use scalarSubquery().',
+      )
+    }
+    if (groupBy.length > 0 || having.length > 0 || distinct || lock !== undefined) {
+      throw new InvalidQueryError(
+        'select(…).arraySubquery(): an array subquery gathers the rows it reads into one array, so it takes no groupBy(), having(), distinct() or forUpdate(). Group in the enclosing query instead.',
+      )
+    }
+    return new Aggregate({ kind: 'subquery', query: this, outer: this.state.correlated, array: true })
   }
 
   /** It selects one column or expression, so it can be a value: a scalar subquery, an `IN` list. */

@@ -2,10 +2,11 @@
  * A select's shape: what decides its SQL text, never its values. Two selects of one shape share one
  * compiled statement; only their values, collected here in the order the SQL binds them, differ.
  */
+import type { Dialect } from '../engine/dialect/dialect.ts'
 import { AliasedTable } from '../model/alias.ts'
 import type { ConditionNode } from '../model/condition.ts'
 import { encodingFieldOf, Labelled, type ValueNode } from '../model/expression.ts'
-import { likePattern, ref, subquery, toParam } from './compile.ts'
+import { arrayRows, likePattern, ref, subquery, toParam } from './compile.ts'
 import { isEntity, tableOf } from './joins.ts'
 import type { Entity } from './select-types.ts'
 import { itemsOf, type AnySelect } from './select.ts'
@@ -15,21 +16,24 @@ import { itemsOf, type AnySelect } from './select.ts'
  * selected expressions, the joins' ON conditions, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET. (The
  * statement cache checks that order against Kysely's once per shape.)
  *
- * `nullsOrder`: the dialect has `NULLS FIRST / LAST` (MySQL has not, and compile.ts writes the ordering's
- * expression twice instead).
+ * `dialect` says what its SQL writes differently: without `NULLS FIRST / LAST` (MySQL), compile.ts writes
+ * the ordering's expression twice; an array subquery is paged inside its aggregate or in a derived table.
  *
  * @example
  * const values: unknown[] = []
- * shapeOf(select(Hero).where(Hero.c.age.lt(30)), values, true) // ' items(hero#1 ) where hero.age#1 < ?', [30]
+ * shapeOf(select(Hero).where(Hero.c.age.lt(30)), values, engine.dialect) // ' items(hero#1 ) where hero.age#1 < ?', [30]
  */
-export function shapeOf(query: AnySelect, parameters: unknown[], nullsOrder: boolean): string {
-  return selectShape(query, { values: parameters, nullsOrder })
+export function shapeOf(query: AnySelect, parameters: unknown[], dialect: ShapeDialect): string {
+  return selectShape(query, { values: parameters, dialect })
 }
+
+/** What of the dialect decides the SQL a shape stands for. */
+type ShapeDialect = Pick<Dialect, 'supportsNullsOrder' | 'jsonArrayTakesLimit'>
 
 /** Where a shape's values go, and what the dialect's SQL repeats. */
 interface Collected {
   readonly values: unknown[]
-  readonly nullsOrder: boolean
+  readonly dialect: ShapeDialect
 }
 
 function selectShape(query: AnySelect, collected: Collected): string {
@@ -46,7 +50,7 @@ function selectShape(query: AnySelect, collected: Collected): string {
   for (const node of state.having) shape += ` having ${conditionShape(node, collected)}`
   for (const term of state.orderBy) {
     // Without NULLS FIRST/LAST, the expression is written twice (`x is null`, then `x`): its values too.
-    if (term.nulls !== undefined && !collected.nullsOrder)
+    if (term.nulls !== undefined && !collected.dialect.supportsNullsOrder)
       shape += ` order isnull ${valueShape(term.expression, collected)}`
     shape += ` order ${valueShape(term.expression, collected)} ${term.direction} ${term.nulls ?? ''}`
   }
@@ -87,12 +91,26 @@ function valueShape(node: ValueNode, collected: Collected): string {
     case 'aggregate':
       return `${node.fn}(${node.distinct ? 'distinct ' : ''}${node.argument ? valueShape(node.argument, collected) : '*'})`
     case 'subquery':
-      return `(${subqueryShape(node.query, collected)})`
+      return node.array
+        ? arrayShape(subquery(node.query), collected)
+        : `(${subqueryShape(node.query, collected)})`
   }
 }
 
 function subqueryShape(query: object, collected: Collected): string {
   return selectShape(subquery(query), collected)
+}
+
+/**
+ * An array subquery: the rows it reads, then the order its aggregate writes, which binds no value, and the
+ * page where the aggregate takes it (MariaDB's), written in as numbers.
+ */
+function arrayShape(query: AnySelect, collected: Collected): string {
+  const { orderBy, limit, offset } = query.state
+  const order = orderBy.map((term) => `${term.direction} ${term.nulls ?? ''}`).join(', ')
+  const paged = limit !== undefined || offset !== undefined
+  const page = paged && collected.dialect.jsonArrayTakesLimit ? ` page ${limit} ${offset}` : ''
+  return `array(${selectShape(arrayRows(query, collected.dialect), collected)} order ${order}${page})`
 }
 
 const ids = new WeakMap<object, number>()

@@ -1,4 +1,7 @@
-/** docs/tutorial/12-subqueries.md: exists, in, scalar subqueries and any()/has(), on a real SQLite file. */
+/**
+ * docs/tutorial/12-subqueries.md: exists, in, scalar and array subqueries and any()/has(), on a real SQLite
+ * file.
+ */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { runProgram, testPageShows } from '../support/tutorial.ts'
@@ -10,6 +13,14 @@ const printed =
   "[ 'Black Lion', 'Princess Sure-E' ]\n" +
   "[ [ 'Preventers', 4 ], [ 'Wakaland', 2 ], [ 'Z-Force', 1 ] ]\n" +
   "[ 'Black Lion', 'Dr. Weird', 'Rusty-Man', 'Tarantula' ]\n" +
+  '[\n' +
+  '  [\n' +
+  "    'Preventers',\n" +
+  "    [ 'Captain North America', 'Dr. Weird', 'Rusty-Man', 'Tarantula' ]\n" +
+  '  ],\n' +
+  "  [ 'Wakaland', [ 'Black Lion', 'Princess Sure-E' ] ],\n" +
+  "  [ 'Z-Force', [ 'Deadpond' ] ]\n" +
+  ']\n' +
   "[ 'Preventers' ] [ 'Black Lion', 'Princess Sure-E' ] [ 'Spider-Boy' ]\n"
 
 describe('tutorial: subqueries', () => {

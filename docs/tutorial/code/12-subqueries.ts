@@ -111,6 +111,17 @@ await createAll(engine)
 
 {
   await using session = new Session(engine)
+  const heroNames = select(Hero.c.name)
+    .correlate(Team)
+    .where(Hero.c.team_id.eq(Team.c.id))
+    .orderBy(Hero.c.name)
+    .arraySubquery()
+  const teams = await session.exec(select(Team.c.name, heroNames.as('heroes')).orderBy(Team.c.name)).all()
+  console.log(teams)
+}
+
+{
+  await using session = new Session(engine)
   const teams = await session
     .exec(
       select(Team)

@@ -90,6 +90,21 @@ export interface Dialect {
   autoIncrement(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder
   /** Converts a value the driver returns into the field's JavaScript value, for kinds that need it. */
   decoder(kind: FieldKind): ((value: unknown) => unknown) | undefined
+  /**
+   * The aggregate that gathers values into a JSON array in the order its `ORDER BY` says, written inside
+   * its parentheses (`json_agg(x order by y)`): what `arraySubquery()` reads through.
+   */
+  readonly jsonArrayAggregate: string
+  /**
+   * That aggregate takes `LIMIT … OFFSET …` after its ORDER BY (MariaDB's), which a page of values is read
+   * with: MariaDB's derived tables, which the other dialects page in, cannot refer to an enclosing query.
+   */
+  readonly jsonArrayTakesLimit: boolean
+  /**
+   * Converts an element of such an array, as `JSON.parse` gives it, into the field's JavaScript value, for
+   * kinds whose JSON differs from it (a datetime is text in JSON).
+   */
+  jsonArrayElement(kind: FieldKind): ((value: unknown) => unknown) | undefined
   /** A driver error as an {@link IntegrityError} when it is a constraint violation. */
   integrityError(error: unknown): IntegrityError | undefined
   /** What migrations need: introspection, type spelling and how the schema can change. */

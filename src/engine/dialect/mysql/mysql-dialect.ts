@@ -57,6 +57,15 @@ const DECODERS: Partial<Record<FieldKind, (value: unknown) => unknown>> = {
   json: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
 }
 
+/**
+ * How JSON_ARRAYAGG() writes a value that is not its column's: a boolean as 0/1, a datetime as UTC text
+ * (`2024-01-02 03:04:05.000000`). A JSON column's value is kept as JSON.
+ */
+const JSON_ARRAY_ELEMENTS: Partial<Record<FieldKind, (value: unknown) => unknown>> = {
+  boolean: DECODERS.boolean,
+  datetime: (value) => (typeof value === 'string' ? new Date(`${value.replace(' ', 'T')}Z`) : value),
+}
+
 /** MySQL 8 and MariaDB through mysql2: AUTO_INCREMENT keys read from insertId, datetimes in UTC. */
 export function mysqlDialect(url: URL, pool: PoolOptions, settings: StatementSettings): Dialect {
   const mapError = serverErrorMapper(url, {
@@ -89,6 +98,10 @@ export function mysqlDialect(url: URL, pool: PoolOptions, settings: StatementSet
     tableOptions: 'default character set utf8mb4',
     autoIncrement: (column) => column.autoIncrement(),
     decoder: (kind) => DECODERS[kind],
+    // MariaDB's takes ORDER BY (10.5+); MySQL 8's does not, so arraySubquery() runs on MariaDB only.
+    jsonArrayAggregate: 'json_arrayagg',
+    jsonArrayTakesLimit: true,
+    jsonArrayElement: (kind) => JSON_ARRAY_ELEMENTS[kind],
     integrityError,
     migrations: {
       introspect: introspectMysql,

@@ -88,6 +88,10 @@ export function postgresDialect(url: URL, pool: PoolOptions, settings: Statement
     indexLongText,
     autoIncrement: (column) => column.generatedByDefaultAsIdentity(),
     decoder: () => undefined,
+    jsonArrayAggregate: 'json_agg',
+    jsonArrayTakesLimit: false,
+    // json_agg() writes a timestamptz as ISO 8601 text with its offset; the other values as pg reads them.
+    jsonArrayElement: (kind) => (kind === 'datetime' ? toDate : undefined),
     integrityError,
     migrations: {
       introspect: introspectPostgres,
@@ -111,6 +115,8 @@ export function postgresDialect(url: URL, pool: PoolOptions, settings: Statement
     },
   }
 }
+
+const toDate = (value: unknown): unknown => (typeof value === 'string' ? new Date(value) : value)
 
 /** The key of Kysely's migration lock, so migrators behind a pooler and direct ones exclude each other. */
 const MIGRATION_LOCK_ID = 3853314791062309107n

@@ -57,6 +57,10 @@ export function sqliteDialect(
     columnType,
     autoIncrement: (column: ColumnDefinitionBuilder) => column,
     decoder: (kind) => DECODERS[kind],
+    // json_group_array() keeps each value as the column holds it: 0/1, datetimes and JSON as text.
+    jsonArrayAggregate: 'json_group_array',
+    jsonArrayTakesLimit: false,
+    jsonArrayElement: (kind) => DECODERS[kind],
     integrityError,
     migrations: MIGRATIONS,
   }
