@@ -1,7 +1,8 @@
 /**
  * The statements of `select()` queries on one engine, one per query shape, and how their rows are read:
  * each shape is built with Kysely once (building and compiling a select takes ~20 µs), and later queries
- * of that shape only bind their values.
+ * of that shape only bind their values. A select object run again (built once, run per request with its
+ * bind parameters) is not even walked for its shape (~5 µs): its statement and values are kept with it.
  */
 import type { Compilable, CompiledQuery } from 'kysely'
 import { InvalidQueryError } from '../errors.ts'
@@ -10,6 +11,7 @@ import type { Engine } from '../engine/engine.ts'
 import { ARRAY_ROWS, bind, ONE_ARRAY, type RowShape, type Statement } from '../engine/statement.ts'
 import { AliasedTable } from '../model/alias.ts'
 import type { ValueNode } from '../model/expression.ts'
+import { BoundValues, type BindValues } from './bind-params.ts'
 import { buildCount, buildQuery, subquery, unpaged, type SqlContext } from './compile.ts'
 import { isEntity } from './joins.ts'
 import { itemsOf, type AnySelect } from './select.ts'
@@ -37,6 +39,11 @@ interface Template {
   readonly items: readonly ItemReader[]
 }
 
+/** A select object's template, and the values it binds: its own, and slots for its bind parameters. */
+interface Prepared extends Template {
+  readonly values: BoundValues
+}
+
 /** Shapes kept per engine: an `in` list makes one shape per length, so the cache must be bounded. */
 const MAX_SHAPES = 1000
 
@@ -48,51 +55,84 @@ const MAX_SHAPES = 1000
  */
 export class QueryStatements {
   readonly #engine: Engine
+  /** What the templates are compiled with: bind parameters compile to the slots each run fills. */
+  readonly #context: SqlContext
   readonly #selects = new Map<string, Template>()
   readonly #counts = new Map<string, Template>()
+  // By select object: a select is immutable, so what it compiles to and binds never changes, and an
+  // entry goes with its select when that is collected.
+  readonly #preparedSelects = new WeakMap<AnySelect, Prepared>()
+  readonly #preparedCounts = new WeakMap<AnySelect, Prepared>()
 
   constructor(engine: Engine) {
     this.#engine = engine
+    this.#context = { db: engine.db, dialect: engine.dialect, params: true }
   }
 
   /**
-   * The statement of `query`, and how to read each selected item from its rows.
-   * @throws {InvalidQueryError} for a subquery run on its own: it refers to tables it does not read.
+   * The statement of `query` with the values `params` gives its bind parameters, and how to read each
+   * selected item from its rows.
+   * @throws {InvalidQueryError} for a subquery run on its own: it refers to tables it does not read; for
+   * `params` that miss a bind parameter of `query`, or name one it has not.
    */
-  select(query: AnySelect): { statement: Statement; items: readonly ItemReader[] } {
-    refuseCorrelated(query)
-    return this.#cached(this.#selects, query, (context) => buildQuery(query, context), ARRAY_ROWS)
+  select(query: AnySelect, params?: BindValues): { statement: Statement; items: readonly ItemReader[] } {
+    let prepared = this.#preparedSelects.get(query)
+    if (prepared === undefined) {
+      refuseCorrelated(query)
+      prepared = this.#prepare(this.#selects, query, (context) => buildQuery(query, context))
+      this.#preparedSelects.set(query, prepared)
+    }
+    return {
+      statement: bind(prepared.compiled, prepared.values.bind(params), ARRAY_ROWS),
+      items: prepared.items,
+    }
   }
 
-  /** `SELECT count(*) FROM (<query>)`, its paging left out (see {@link buildCount}). */
-  count(query: AnySelect): Statement {
-    refuseCorrelated(query)
-    const unpagedQuery = unpaged(query)
-    return this.#cached(this.#counts, unpagedQuery, (context) => buildCount(unpagedQuery, context), ONE_ARRAY)
-      .statement
+  /**
+   * `SELECT count(*) FROM (<query>)`, its paging left out (see {@link buildCount}). `params` are those of
+   * `query`: its paging's are checked, and not bound.
+   */
+  count(query: AnySelect, params?: BindValues): Statement {
+    let prepared = this.#preparedCounts.get(query)
+    if (prepared === undefined) {
+      refuseCorrelated(query)
+      const unpagedQuery = unpaged(query)
+      const { limit, offset } = query.state
+      const paging = [limit, offset].flatMap((page) => (typeof page === 'object' ? [page.name] : []))
+      prepared = this.#prepare(
+        this.#counts,
+        unpagedQuery,
+        (context) => buildCount(unpagedQuery, context),
+        paging,
+      )
+      this.#preparedCounts.set(query, prepared)
+    }
+    return bind(prepared.compiled, prepared.values.bind(params), ONE_ARRAY)
   }
 
-  #cached(
+  /** `query`'s template, from the cache of its shape or built, and its values; `others` as {@link BoundValues}'. */
+  #prepare(
     templates: Map<string, Template>,
     query: AnySelect,
     build: (context: SqlContext) => Compilable,
-    rows: RowShape,
-  ): { statement: Statement; items: readonly ItemReader[] } {
-    const parameters: unknown[] = []
-    const shape = shapeOf(query, parameters, this.#engine.dialect.supportsNullsOrder)
+    others?: readonly string[],
+  ): Prepared {
+    const values: unknown[] = []
+    const shape = shapeOf(query, values, this.#engine.dialect.supportsNullsOrder)
     let template = templates.get(shape)
     if (template === undefined) {
-      const compiled = build(this.#engine).compile()
+      const compiled = build(this.#context).compile()
       const items = readersOf(this.#engine, query)
       // The cache relies on Kysely binding the values in the order shapeOf visits them. Checked once per
-      // shape; a shape where the two differ (or a plugin that adds bound values) is compiled every time.
-      if (!sameValues(compiled.parameters, parameters)) {
-        return { statement: bind(compiled, compiled.parameters, rows), items }
+      // shape; a shape where the two differ (or a plugin that adds bound values) is not cached by shape,
+      // and its select binds the values Kysely compiled for it.
+      if (!sameValues(compiled.parameters, values)) {
+        return { compiled, items, values: new BoundValues(compiled.parameters, others) }
       }
       if (templates.size >= MAX_SHAPES) templates.delete(templates.keys().next().value!)
       templates.set(shape, (template = { compiled, items }))
     }
-    return { statement: bind(template.compiled, parameters, rows), items: template.items }
+    return { ...template, values: new BoundValues(values, others) }
   }
 }
 
@@ -137,6 +177,7 @@ function decoderOf(node: ValueNode, dialect: Dialect): Decoder | undefined {
     case 'column':
       return dialect.decoder(node.column.field.kind)
     case 'value':
+    case 'param':
       return undefined
     case 'aggregate':
       if (node.fn === 'count' || node.fn === 'sum' || node.fn === 'avg') return toNumber

@@ -24,8 +24,8 @@ import type {
 export interface SelectState {
   readonly where: readonly ConditionNode[]
   readonly orderBy: readonly OrderTerm[]
-  readonly limit: number | undefined
-  readonly offset: number | undefined
+  readonly limit: number | PageParam | undefined
+  readonly offset: number | PageParam | undefined
   /** Relationships to load with the rows, one more query each. */
   readonly options: readonly LoadOption[]
   /** The row lock the select takes, set by {@link Select.forUpdate}. */
@@ -39,6 +39,18 @@ export interface SelectState {
   readonly groupBy: readonly ValueNode[]
   readonly having: readonly ConditionNode[]
   readonly distinct: boolean
+}
+
+/**
+ * A limit or offset given when the select runs: `limit(bindParam('limit'))`.
+ *
+ * @example
+ * select(Hero).limit(bindParam('limit')).state.limit // { kind: 'page', name: 'limit', method: 'limit' }
+ */
+export interface PageParam {
+  readonly kind: 'page'
+  readonly name: string
+  readonly method: 'limit' | 'offset'
 }
 
 /**
@@ -258,14 +270,14 @@ export class Select<
     return this.#with({ options: [...this.state.options, ...loads] })
   }
 
-  /** At most `count` rows. */
-  limit(count: number): Select<S, T, N, C> {
-    return this.#with({ limit: nonNegativeInteger('limit', count) })
+  /** At most `count` rows; a `bindParam()` gives the count when the select runs. */
+  limit(count: number | Expression<never, number>): Select<S, T, N, C> {
+    return this.#with({ limit: pageOf('limit', count) })
   }
 
-  /** Skips the first `count` rows. */
-  offset(count: number): Select<S, T, N, C> {
-    return this.#with({ offset: nonNegativeInteger('offset', count) })
+  /** Skips the first `count` rows; a `bindParam()` gives the count when the select runs. */
+  offset(count: number | Expression<never, number>): Select<S, T, N, C> {
+    return this.#with({ offset: pageOf('offset', count) })
   }
 
   /**
@@ -312,6 +324,12 @@ export class Select<
     const { selection } = this
     return !(selection instanceof TableModel) && selection.length === 1 && selection[0] instanceof Expression
   }
+}
+
+function pageOf(method: 'limit' | 'offset', count: number | Expression<never, number>): number | PageParam {
+  if (!(count instanceof Expression)) return nonNegativeInteger(method, count)
+  if (count.node.kind === 'param') return Object.freeze({ kind: 'page', name: count.node.name, method })
+  throw new InvalidQueryError(`select().${method}(…): expected a whole number >= 0 or a bindParam(…).`)
 }
 
 function nonNegativeInteger(method: string, value: number): number {
