@@ -49,7 +49,8 @@ export class BoundValues {
     values.forEach((slot, index) => {
       if (slot instanceof ParamSlot) slots.push({ index, slot })
     })
-    this.#values = values
+    // Frozen: a select without bind parameters hands these same values to every run's statement.
+    this.#values = Object.freeze([...values])
     this.#slots = slots
     this.#names = new Set([...others, ...slots.map(({ slot }) => slot.name)])
   }
