@@ -361,15 +361,13 @@ export function paramSlot(node: ParamNode, context: SlotContext): ParamSlot {
 
 /** The slot of a text match's bind parameter, `text`: its value is the text, matched literally. */
 export function likeSlot(node: LikeNode, text: ParamNode, context: SlotContext): ParamSlot {
-  const refused = (value: unknown) =>
-    new InvalidQueryError(
-      `${node.match}(bindParam(${JSON.stringify(text.name)})): expected a string, got ${typeof value}.`,
-      `${text.name} must be a string`,
-    )
   return slotAt(node, context, () => {
     return new ParamSlot(text.name, (value) => {
       if (typeof value === 'string') return likePattern(value, node.match)
-      throw refused(value)
+      throw new InvalidQueryError(
+        `${node.match}(bindParam(${JSON.stringify(text.name)})): expected a string, got ${typeof value}.`,
+        `${text.name} must be a string`,
+      )
     })
   })
 }
