@@ -44,15 +44,20 @@ export class BoundValues {
   readonly #slots: readonly { readonly index: number; readonly slot: ParamSlot }[]
   readonly #names: ReadonlySet<string>
 
-  constructor(values: readonly unknown[], others: readonly string[] = []) {
+  /** `values` is handed over: it is frozen, not copied. */
+  constructor(values: readonly unknown[], others: readonly string[] = NONE) {
     const slots: { index: number; slot: ParamSlot }[] = []
-    values.forEach((slot, index) => {
+    for (let index = 0; index < values.length; index++) {
+      const slot = values[index]
       if (slot instanceof ParamSlot) slots.push({ index, slot })
-    })
+    }
     // Frozen: a select without bind parameters hands these same values to every run's statement.
-    this.#values = Object.freeze([...values])
+    this.#values = Object.freeze(values)
     this.#slots = slots
-    this.#names = new Set([...others, ...slots.map(({ slot }) => slot.name)])
+    this.#names =
+      slots.length === 0 && others.length === 0
+        ? NO_NAMES
+        : new Set([...others, ...slots.map(({ slot }) => slot.name)])
   }
 
   /**
@@ -94,6 +99,9 @@ export class BoundValues {
     return new InvalidQueryError(`${problems.join(' ')} ${declared}`)
   }
 }
+
+const NONE: readonly string[] = []
+const NO_NAMES: ReadonlySet<string> = new Set()
 
 function list(names: Iterable<string>): string {
   return [...names].map((name) => JSON.stringify(name)).join(', ')

@@ -5,6 +5,7 @@ import { Relationship } from '../model/relationship.ts'
 import { TableModel } from '../model/table.ts'
 import { joinOf, type Join } from './joins.ts'
 import { checkPath, type LoadOption, type RelationshipPath } from './load-option.ts'
+import type { CompiledSelect } from './query-statements.ts'
 import type {
   ColumnOf,
   Entity,
@@ -126,6 +127,22 @@ function frozenState(state: SelectState): SelectState {
 }
 
 /**
+ * What an engine compiled `query` to, if it was the last to run it (see `query-statements.ts`).
+ *
+ * @example
+ * compiledOf(query)?.owner === queries // compiled by these statements
+ */
+export let compiledOf: (query: AnySelect) => CompiledSelect | undefined
+
+/**
+ * Keeps what an engine compiled `query` to with it, in place of another engine's.
+ *
+ * @example
+ * keepCompiled(query, { owner: queries, select: prepared, count: undefined })
+ */
+export let keepCompiled: (query: AnySelect, compiled: CompiledSelect) => void
+
+/**
  * An immutable SELECT. Every method returns a new builder, so a base query can be shared and refined.
  * Run it with `session.exec(query)`. Its type parameters say what it selects (`S`), which tables its
  * conditions may read (`T`), which of them are left-joined (`N`, so their values may be null), and which
@@ -151,6 +168,19 @@ export class Select<
   /** The table model of `select(Hero)`, or the items of `select(Hero, Team.c.name, …)`. */
   readonly selection: S
   readonly state: SelectState
+  /**
+   * What the engine that last ran it compiled it to, kept with it since a select never changes: a select
+   * run again binds its values and nothing more. Only `query-statements.ts` reads and sets it, through
+   * {@link compiledOf} and {@link keepCompiled}.
+   */
+  #compiled: CompiledSelect | undefined
+
+  static {
+    compiledOf = (query) => query.#compiled
+    keepCompiled = (query, compiled) => {
+      query.#compiled = compiled
+    }
+  }
 
   constructor(selection: S, state: SelectState = EMPTY, vouched?: typeof FROZEN) {
     this.selection = selection
