@@ -228,6 +228,24 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await session.exec(young, { params: {} }).all(), ['Spider-Boy'])
     })
 
+    test('a select object keeps its statement: run again after its shape left the cache, it is not built again', async (t) => {
+      const { Hero } = db
+      await using session = new Session(db.engine)
+      const byName = select(Hero.c.id).where(Hero.c.name.eq(bindParam('name')))
+      assert.deepEqual(await session.exec(byName, { params: { name: 'Spider-Boy' } }).all(), [3])
+      // The cache of shapes keeps 1000 per engine: an in() list of each length is a shape of its own.
+      for (let length = 1; length <= 1001; length++) {
+        const ids = Array.from({ length }, (_, i) => i + 1)
+        await session.exec(select(Hero.c.id).where(Hero.c.id.in(ids), Hero.c.name.eq('x'))).all()
+      }
+      const built = t.mock.method(db.engine.db, 'selectFrom')
+      assert.deepEqual(await session.exec(byName, { params: { name: 'Rusty-Man' } }).all(), [2])
+      assert.equal(built.mock.callCount(), 0)
+      // A select of its shape built now is built again: the shape was dropped, the object kept its own.
+      assert.deepEqual(await session.exec(select(Hero.c.id).where(Hero.c.name.eq('Deadpond'))).all(), [1])
+      assert.equal(built.mock.callCount(), 1)
+    })
+
     test('missing and unknown parameters are InvalidQueryErrors that name them and the select’s', async () => {
       const { Hero } = db
       await using session = new Session(db.engine)
