@@ -163,7 +163,7 @@ export { defineConfig, type OnemodelConfig } from './cli/config.ts'
 export { sql } from 'kysely'
 
 export { Session, type SessionOptions, type GetOptions, type ExecOptions } from './orm/session.ts'
-export type { BindValues } from './orm/bind-params.ts'
+export type { ParamValues } from './orm/bind-params.ts'
 export {
   selectinload,
   LoadOption,

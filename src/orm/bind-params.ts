@@ -9,9 +9,9 @@ import { InvalidQueryError } from '../errors.ts'
  * The values a run gives a select's bind parameters, by name (SQLModel's `params=`).
  *
  * @example
- * const params: BindValues = { slug: 'how-to-train-your-dragon', viewer: null }
+ * const params: ParamValues = { slug: 'how-to-train-your-dragon', viewer: null }
  */
-export type BindValues = Readonly<Record<string, unknown>>
+export type ParamValues = Readonly<Record<string, unknown>>
 
 /**
  * The place of one bind parameter among a statement's bound values: it stands there in the template, and
@@ -65,7 +65,7 @@ export class BoundValues {
    * @throws {InvalidQueryError} naming the parameters missing from `params`, or those it has and the
    * select does not.
    */
-  bind(params: BindValues | undefined): readonly unknown[] {
+  bind(params: ParamValues | undefined): readonly unknown[] {
     if (!this.#fits(params)) throw this.#mismatch(params)
     if (params === undefined || this.#slots.length === 0) return this.#values
     const values = [...this.#values]
@@ -74,16 +74,16 @@ export class BoundValues {
   }
 
   /** `params` has a value for every parameter, and no other. */
-  #fits(params: BindValues | undefined): boolean {
+  #fits(params: ParamValues | undefined): boolean {
     if (params === undefined) return this.#names.size === 0
-    for (const name of this.#names) if (params[name] === undefined) return false
+    for (const name of this.#names) if (!given(params, name)) return false
     for (const name in params) if (!this.#names.has(name)) return false
     return true
   }
 
-  #mismatch(params: BindValues | undefined): InvalidQueryError {
+  #mismatch(params: ParamValues | undefined): InvalidQueryError {
     const names = this.#names
-    const missing = [...names].filter((name) => params?.[name] === undefined)
+    const missing = [...names].filter((name) => params === undefined || !given(params, name))
     const unknown = Object.keys(params ?? {}).filter((name) => !names.has(name))
     const declared =
       names.size === 0 ? 'The select has no bind parameter.' : `The select's parameters: ${list(names)}.`
@@ -98,6 +98,11 @@ export class BoundValues {
     }
     return new InvalidQueryError(`${problems.join(' ')} ${declared}`)
   }
+}
+
+/** `params` has a value for `name`, of its own: `bindParam('constructor')` is not given by every object. */
+function given(params: ParamValues, name: string): boolean {
+  return Object.hasOwn(params, name) && params[name] !== undefined
 }
 
 const NONE: readonly string[] = []

@@ -3,7 +3,7 @@ import type { Statement } from '../engine/statement.ts'
 import type { Relationship } from '../model/relationship.ts'
 import { observe } from '../model/row.ts'
 import { TableModel } from '../model/table.ts'
-import type { BindValues } from './bind-params.ts'
+import type { ParamValues } from './bind-params.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import { RelationshipLoader } from './relationship-loading.ts'
 import { selectByKeys } from './relationships.ts'
@@ -61,7 +61,7 @@ export class Loader {
   /** The rows `query` selects given `params`, with the relationships its options load. */
   async select<M extends TableModel>(
     query: Select<M, string, string, string>,
-    params?: BindValues,
+    params?: ParamValues,
   ): Promise<M['Type'][]> {
     const { statement } = queriesFor(this.#engine).select(query, params)
     const statements = statementsFor(this.#engine, query.selection)
@@ -78,7 +78,7 @@ export class Loader {
    */
   async items(
     query: Select<readonly SelectItem[], string, string, string>,
-    params?: BindValues,
+    params?: ParamValues,
   ): Promise<unknown[]> {
     const { statement, items } = queriesFor(this.#engine).select(query, params)
     const { rows } = await this.#scope.run<unknown[]>(statement)
@@ -132,7 +132,7 @@ export class Loader {
    */
   streamSelect(
     query: Select<Selection, string, string, string>,
-    params?: BindValues,
+    params?: ParamValues,
   ): AsyncGenerator<Iterable<unknown>> {
     const { statement, items } = queriesFor(this.#engine).select(query, params)
     if (query.selection instanceof TableModel) {
@@ -176,7 +176,7 @@ export class Loader {
   }
 
   /** How many rows `query` finds given `params`, ignoring its order, paging and loads. */
-  async count(query: Select<Selection, string, string, string>, params?: BindValues): Promise<number> {
+  async count(query: Select<Selection, string, string, string>, params?: ParamValues): Promise<number> {
     const statement = queriesFor(this.#engine).count(query, params)
     const { rows } = await this.#scope.run<unknown[]>(statement)
     // PostgreSQL's count(*) is a bigint, which its driver gives as a string.

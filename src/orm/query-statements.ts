@@ -11,7 +11,7 @@ import type { Engine } from '../engine/engine.ts'
 import { ARRAY_ROWS, bind, ONE_ARRAY, type Statement } from '../engine/statement.ts'
 import { AliasedTable } from '../model/alias.ts'
 import type { ValueNode } from '../model/expression.ts'
-import { BoundValues, type BindValues } from './bind-params.ts'
+import { BoundValues, type ParamValues } from './bind-params.ts'
 import { buildCount, buildQuery, subquery, unpaged, type SqlContext } from './compile.ts'
 import { isEntity } from './joins.ts'
 import { compiledOf, itemsOf, keepCompiled, type AnySelect } from './select.ts'
@@ -84,7 +84,7 @@ export class QueryStatements {
    * @throws {InvalidQueryError} for a subquery run on its own: it refers to tables it does not read; for
    * `params` that miss a bind parameter of `query`, or name one it has not.
    */
-  select(query: AnySelect, params?: BindValues): { statement: Statement; items: readonly ItemReader[] } {
+  select(query: AnySelect, params?: ParamValues): { statement: Statement; items: readonly ItemReader[] } {
     const compiled = this.#compiledOf(query)
     let prepared = compiled.select
     if (prepared === undefined) {
@@ -103,7 +103,7 @@ export class QueryStatements {
    * `SELECT count(*) FROM (<query>)`, its paging left out (see {@link buildCount}). `params` are those of
    * `query`: its paging's are checked, and not bound.
    */
-  count(query: AnySelect, params?: BindValues): Statement {
+  count(query: AnySelect, params?: ParamValues): Statement {
     const compiled = this.#compiledOf(query)
     let prepared = compiled.count
     if (prepared === undefined) {

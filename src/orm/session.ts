@@ -2,7 +2,7 @@ import type { Engine } from '../engine/engine.ts'
 import { TableModel, type KeyOf } from '../model/table.ts'
 import type { Persisted } from '../model/types.ts'
 import { runBulkWrite } from './bulk-sync.ts'
-import type { BindValues } from './bind-params.ts'
+import type { ParamValues } from './bind-params.ts'
 import { BulkWrite, type ReturningResult, type WriteResult } from './bulk-write.ts'
 import { ConnectionScope } from './connection-scope.ts'
 import { Loader } from './loading.ts'
@@ -57,7 +57,7 @@ export interface ExecOptions {
    * value in its place would be; `null` binds SQL `NULL`. Every parameter needs a value, and no other
    * name may be given: either is an `InvalidQueryError`.
    */
-  readonly params?: BindValues
+  readonly params?: ParamValues
 }
 
 /** Options of {@link Session.get}. */
@@ -232,7 +232,7 @@ export class Session {
     return runBulkWrite(this.engine, this.#scope, this.#rows, this.#loader, query)
   }
 
-  async #select(query: AnySelect, params: BindValues | undefined): Promise<Result<unknown>> {
+  async #select(query: AnySelect, params: ParamValues | undefined): Promise<Result<unknown>> {
     this.#checkOpen('exec')
     if (this.#shouldAutoflush) await this.flush()
     // A lock outside a transaction would end with its statement: begin one, held until commit or rollback.
@@ -279,7 +279,7 @@ export class Session {
     return this.#stream(query, options?.params)
   }
 
-  async *#stream<R>(query: AnySelect, params: BindValues | undefined): AsyncGenerator<R, void, undefined> {
+  async *#stream<R>(query: AnySelect, params: ParamValues | undefined): AsyncGenerator<R, void, undefined> {
     this.#checkOpen('stream')
     if (this.#shouldAutoflush) await this.flush()
     for await (const rows of this.#loader.streamSelect(query, params)) {

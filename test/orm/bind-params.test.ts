@@ -268,6 +268,9 @@ for (const dialect of DIALECTS) {
         invalidQuery('Unknown bind parameter "name"', 'no bind parameter'),
       )
       await assert.rejects(session.stream(both, { params: {} }).next(), invalidQuery('"name", "age"'))
+      // A name every object has, by inheritance, is given only by params of its own.
+      const inherited = select(Hero).where(Hero.c.name.eq(bindParam('constructor')))
+      await assert.rejects(session.exec(inherited, { params: {} }).all(), invalidQuery('"constructor"'))
       // The errors leave the select usable.
       const found = await session.exec(both, { params: { name: 'Rusty-Man', age: 1 } }).all()
       assert.deepEqual(names(found), ['Rusty-Man'])
