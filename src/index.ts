@@ -76,11 +76,13 @@ export { Relationship, type Cascade, type CollectionOrder } from './model/relati
 export { Column, col } from './model/column.ts'
 export { alias, AliasedTable } from './model/alias.ts'
 export {
+  bindParam,
   Expression,
   Aggregate,
   Labelled,
   OrderTerm,
   type ColumnInfo,
+  type ParamNode,
   type ValueNode,
   type AggregateFunction,
 } from './model/expression.ts'
@@ -160,7 +162,8 @@ export { defineConfig, type OnemodelConfig } from './cli/config.ts'
 /** Kysely's raw SQL tag, for migrations and queries onemodel does not model. */
 export { sql } from 'kysely'
 
-export { Session, type SessionOptions, type GetOptions } from './orm/session.ts'
+export { Session, type SessionOptions, type GetOptions, type ExecOptions } from './orm/session.ts'
+export type { ParamValues } from './orm/bind-params.ts'
 export {
   selectinload,
   LoadOption,
@@ -172,6 +175,7 @@ export {
   select,
   Select,
   type AnySelect,
+  type PageParam,
   type SelectState,
   type LockOptions,
   type RowLock,

@@ -2,6 +2,7 @@
  * Column references: `Hero.c.age`. A column is an {@link Expression} that knows its table and field, and
  * adds the text matches (`contains`, `startsWith`, `endsWith`) that only columns of strings have.
  */
+import { InvalidQueryError } from '../errors.ts'
 import type { AliasedTable } from './alias.ts'
 import type { AnyField } from './field.ts'
 import { Condition } from './condition.ts'
@@ -33,18 +34,34 @@ export class Column<T extends string = string, V = unknown> extends Expression<T
   /**
    * `column LIKE '%text%'`, with `%`, `_` and `\` in `text` matched literally. Case sensitivity is the
    * database's: case-insensitive for ASCII on SQLite and MySQL's default collations, sensitive on PostgreSQL.
+   * `text` may be a `bindParam()`, given when the query runs.
    */
-  contains(this: Column<T, string | null> | Column<T, string>, text: string): Condition<T> {
-    return new Condition({ kind: 'like', column: this, text, match: 'contains' })
+  contains(this: Column<T, string | null> | Column<T, string>, text: LikeText): Condition<T> {
+    return likeCondition(this, text, 'contains')
   }
   /** `column LIKE 'text%'`, with `text` matched literally. */
-  startsWith(this: Column<T, string | null> | Column<T, string>, text: string): Condition<T> {
-    return new Condition({ kind: 'like', column: this, text, match: 'startsWith' })
+  startsWith(this: Column<T, string | null> | Column<T, string>, text: LikeText): Condition<T> {
+    return likeCondition(this, text, 'startsWith')
   }
   /** `column LIKE '%text'`, with `text` matched literally. */
-  endsWith(this: Column<T, string | null> | Column<T, string>, text: string): Condition<T> {
-    return new Condition({ kind: 'like', column: this, text, match: 'endsWith' })
+  endsWith(this: Column<T, string | null> | Column<T, string>, text: LikeText): Condition<T> {
+    return likeCondition(this, text, 'endsWith')
   }
+}
+
+/** The text of a match: a string, or a `bindParam()` given when the query runs. */
+type LikeText = string | Expression<never, string>
+
+function likeCondition<T extends string>(
+  column: ColumnInfo,
+  text: LikeText,
+  match: 'contains' | 'startsWith' | 'endsWith',
+): Condition<T> {
+  if (typeof text === 'string') return new Condition({ kind: 'like', column, text, match })
+  if (text instanceof Expression && text.node.kind === 'param') {
+    return new Condition({ kind: 'like', column, text: text.node, match })
+  }
+  throw new InvalidQueryError(`${match}(…): the text to match is a string or a bindParam(…).`)
 }
 
 /**

@@ -2,7 +2,7 @@
  * Conditions: the boolean trees of `where()`, `having()` and a join's ON, built from expressions
  * (`Hero.c.age.lt(30)`) and combined with {@link and}, {@link or} and {@link not}.
  */
-import type { ColumnInfo, ValueNode } from './expression.ts'
+import type { ColumnInfo, ParamNode, ValueNode } from './expression.ts'
 
 /**
  * The SQL comparison of a condition.
@@ -36,7 +36,8 @@ export type ConditionNode =
   | {
       readonly kind: 'like'
       readonly column: ColumnInfo
-      readonly text: string
+      /** The text matched literally, or a bind parameter that gives it when the query runs. */
+      readonly text: string | ParamNode
       readonly match: 'contains' | 'startsWith' | 'endsWith'
     }
   | { readonly kind: 'and' | 'or'; readonly items: readonly ConditionNode[] }

@@ -33,6 +33,19 @@ export interface ColumnInfo {
 }
 
 /**
+ * A value given when the query runs ({@link bindParam}), encoded as `field` encodes it: the field of the
+ * column it is compared with, as a literal value there would be.
+ *
+ * @example
+ * Hero.c.name.eq(bindParam('name')).node.right // { kind: 'param', name: 'name', field: Hero's name field }
+ */
+export interface ParamNode {
+  readonly kind: 'param'
+  readonly name: string
+  readonly field: AnyField | undefined
+}
+
+/**
  * The value tree. A subquery is the ORM's `Select`, held as an object this layer does not look into.
  *
  * @example
@@ -41,6 +54,7 @@ export interface ColumnInfo {
 export type ValueNode =
   | { readonly kind: 'column'; readonly column: ColumnInfo }
   | { readonly kind: 'value'; readonly value: unknown; readonly field: AnyField | undefined }
+  | ParamNode
   | {
       readonly kind: 'aggregate'
       readonly fn: AggregateFunction
@@ -121,9 +135,9 @@ export class Expression<T extends string = string, V = unknown> {
   #compare<C extends string>(op: ComparisonOperator, other: unknown): Condition<C> {
     const right: ValueNode =
       other instanceof Expression
-        ? other.node
+        ? encodedAs(other.node, this.node)
         : { kind: 'value', value: other, field: encodingFieldOf(this.node) }
-    return new Condition({ kind: 'compare', left: this.node, op, right })
+    return new Condition({ kind: 'compare', left: encodedAs(this.node, right), op, right })
   }
 
   /** `= value`, or `= other` for another expression; `eq(null)` is `IS NULL`, as `== None` is in SQLAlchemy. */
@@ -178,10 +192,15 @@ export class Expression<T extends string = string, V = unknown> {
     list: readonly unknown[] | ColumnQuery<string, unknown>,
     negated: boolean,
   ): Condition<C> {
-    if (Array.isArray(list)) return new Condition({ kind: 'in', left: this.node, values: list, negated })
+    const method = negated ? 'notIn' : 'in'
+    if (Array.isArray(list)) {
+      for (const value of list) if (value instanceof Expression) refuseParamInList(method, value.node)
+      return new Condition({ kind: 'in', left: this.node, values: list, negated })
+    }
+    if (list instanceof Expression) refuseParamInList(method, list.node)
     if (!('isColumn' in list) || !list.isColumn) {
       throw new InvalidQueryError(
-        `${negated ? 'notIn' : 'in'}(select(…)): the select must select one column or expression, as select(Team.c.id).`,
+        `${method}(select(…)): the select must select one column or expression, as select(Team.c.id).`,
       )
     }
     return new Condition({ kind: 'inQuery', left: this.node, query: list, negated })
@@ -210,6 +229,51 @@ export class Expression<T extends string = string, V = unknown> {
   as<const L extends string>(label: L): Labelled<T, V, L, this> {
     return new Labelled(this, label)
   }
+}
+
+/**
+ * `node` as compared with `other`: a bind parameter takes the encoding of the value it is compared with
+ * (a JSON column's value is bound as its text), as a literal value in its place would.
+ */
+function encodedAs(node: ValueNode, other: ValueNode): ValueNode {
+  if (node.kind !== 'param' || node.field !== undefined) return node
+  const field = encodingFieldOf(other)
+  return field === undefined ? node : { kind: 'param', name: node.name, field }
+}
+
+/** A list's length is part of the SQL, so a bind parameter cannot stand in it, nor for it. */
+function refuseParamInList(method: string, node: ValueNode): void {
+  if (node.kind !== 'param') return
+  throw new InvalidQueryError(
+    `${method}(): bindParam(${JSON.stringify(node.name)}) cannot be in an IN list, whose length is part of the SQL. Build the condition when the values are known, as ${method}(ids), or compare with a subquery: ${method}(select(…)).`,
+  )
+}
+
+/**
+ * A value given each time the query runs, rather than when it is built (SQLAlchemy's `bindparam()`):
+ * build a select once, at module load, and run it with `session.exec(query, { params: { name: value } })`,
+ * which binds the value where the parameter stands and skips building and compiling the select again.
+ * The value is encoded as a literal in its place would be (dates, booleans, JSON), and `null` is bound as
+ * SQL `NULL`: `eq(bindParam('x'))` with `x: null` matches no row (`= NULL`), unlike `eq(null)`.
+ *
+ * It stands wherever a value does: either side of a comparison, a text match (`contains`, …), `limit()`,
+ * `offset()`, a selected item; not in an `in([…])` list, whose length is part of the SQL. Its type is
+ * inferred from where it stands (a string for `Hero.c.name.eq(…)`), or given: `bindParam<number>('age')`.
+ *
+ * @example
+ * const heroByName = select(Hero).where(Hero.c.name.eq(bindParam('name')))
+ * const hero = await session.exec(heroByName, { params: { name: 'Deadpond' } }).one()
+ * const page = select(Hero).orderBy(Hero.c.id).limit(bindParam('limit')).offset(bindParam('offset'))
+ * const heroes = await session.exec(page, { params: { limit: 20, offset: 40 } }).all()
+ * @throws {InvalidQueryError} for an empty name.
+ */
+export function bindParam<V = unknown>(name: string): Expression<never, V> {
+  if (typeof name !== 'string' || name === '') {
+    throw new InvalidQueryError(
+      `bindParam(${JSON.stringify(name)}): a parameter needs a name, as bindParam('slug').`,
+    )
+  }
+  return new Expression({ kind: 'param', name, field: undefined })
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   Labelled,
   type ColumnInfo,
   type OrderTerm,
+  type ParamNode,
   type ValueNode,
 } from '../model/expression.ts'
 import type { AnyField } from '../model/field.ts'
@@ -31,7 +32,8 @@ import { Relationship } from '../model/relationship.ts'
 import { TableModel } from '../model/table.ts'
 import { fromOf, isEntity } from './joins.ts'
 import type { Entity, SelectItem } from './select-types.ts'
-import { itemsOf, Select, type AnySelect } from './select.ts'
+import { itemsOf, Select, type AnySelect, type PageParam } from './select.ts'
+import { ParamSlot } from './bind-params.ts'
 
 /**
  * What compiling needs: the Kysely instance that builds the statements and the dialect they are for. An
@@ -45,6 +47,11 @@ export interface SqlContext {
    * table to itself (`Node.rel.children.any(…)`), whose columns then mean the inner rows.
    */
   readonly renamed?: { readonly table: string; readonly as: string }
+  /**
+   * The statement is a select's template, run with `params`: a bind parameter compiles to its
+   * {@link ParamSlot}, which each run fills. Elsewhere (a bulk write) a bind parameter is refused.
+   */
+  readonly params?: boolean
 }
 
 const eb: ExpressionBuilder<any, any> = expressionBuilder<any, any>()
@@ -81,8 +88,11 @@ export function toCondition(node: ConditionNode, context: SqlContext): Expressio
       return eb(toValue(node.left, context), node.negated ? 'not in' : 'in', listQuery(node.query, context))
     case 'null':
       return eb(toValue(node.operand, context), node.negated ? 'is not' : 'is', null)
-    case 'like':
-      return sql<SqlBool>`${eb.ref(columnRef(node.column, context))} like ${likePattern(node.text, node.match)} ${sql.raw(context.dialect.likeEscape)}`
+    case 'like': {
+      const { text } = node
+      const pattern = typeof text === 'string' ? likePattern(text, node.match) : likeSlot(node, text, context)
+      return sql<SqlBool>`${eb.ref(columnRef(node.column, context))} like ${pattern} ${sql.raw(context.dialect.likeEscape)}`
+    }
     case 'and':
       return eb.and(node.items.map((item) => toCondition(item, context)))
     case 'or':
@@ -103,6 +113,8 @@ export function toValue(node: ValueNode, context: SqlContext): AliasableExpressi
       return eb.ref(columnRef(node.column, context))
     case 'value':
       return eb.val(toParam(node.field, node.value))
+    case 'param':
+      return eb.val(paramSlot(node, context))
     case 'aggregate': {
       if (node.argument === undefined) return eb.fn.countAll()
       const argument = toValue(node.argument, context)
@@ -171,7 +183,7 @@ function jsonArray(
   value: Expression<unknown>,
   order: readonly OrderItem[],
   context: SqlContext,
-  page?: { readonly limit: number | undefined; readonly offset: number | undefined },
+  page?: { readonly limit: number | PageParam | undefined; readonly offset: number | PageParam | undefined },
 ) {
   const fn = context.dialect.jsonArrayAggregate
   let values: Expression<unknown>
@@ -185,11 +197,22 @@ function jsonArray(
         sql`${expression} ${sql.raw(direction)}${sql.raw(nulls === undefined ? '' : ` nulls ${nulls}`)}`,
     )
     const orderBy = terms.length === 0 ? sql`` : sql` order by ${sql.join(terms)}`
-    const limit = sql.lit(page.limit ?? Number.MAX_SAFE_INTEGER)
-    const offset = page.offset === undefined ? sql`` : sql` offset ${sql.lit(page.offset)}`
+    const limit = sql.lit(writtenPage(page.limit) ?? Number.MAX_SAFE_INTEGER)
+    const offset = page.offset === undefined ? sql`` : sql` offset ${sql.lit(writtenPage(page.offset))}`
     values = sql`${sql.raw(fn)}(${value}${orderBy} limit ${limit}${offset})`
   }
   return eb.fn.coalesce(values, sql.lit('[]')).as('array')
+}
+
+/**
+ * A page number written into the SQL of an aggregate's LIMIT.
+ * @throws {InvalidQueryError} for a `bindParam()`, which the statement would have to bind there.
+ */
+function writtenPage(value: number | PageParam | undefined): number | undefined {
+  if (typeof value !== 'object') return value
+  throw new InvalidQueryError(
+    `select(…).${value.method}(bindParam('${value.name}')).arraySubquery(): this database binds no value in the LIMIT of its JSON array aggregate (MariaDB's JSON_ARRAYAGG), so an array subquery is paged with a number there. Give ${value.method}() a number.`,
+  )
 }
 
 function isPaged(query: AnySelect): boolean {
@@ -339,11 +362,11 @@ export function buildQuery(query: AnySelect, context: SqlContext, positional = f
   for (const item of orderItems(state.orderBy, (term) => toValue(term.expression, context), context)) {
     builder = builder.orderBy(item.expression, modifiersOf(item))
   }
-  if (state.limit !== undefined) builder = builder.limit(state.limit)
+  if (state.limit !== undefined) builder = builder.limit(pageValue(state.limit, context))
   if (state.offset !== undefined) {
     // MySQL and SQLite accept OFFSET only after a LIMIT; the largest limit means "no limit".
     if (state.limit === undefined) builder = builder.limit(Number.MAX_SAFE_INTEGER)
-    builder = builder.offset(state.offset)
+    builder = builder.offset(pageValue(state.offset, context))
   }
   // SQLite has no row locks: its transaction, begun by the Session for a locking select, stands in.
   if (state.lock !== undefined && context.dialect.supportsRowLocks) {
@@ -443,6 +466,63 @@ export function unpaged(query: AnySelect): AnySelect {
     options: [],
     lock: undefined,
   })
+}
+
+/** A text match: its slot is the pattern of the value given, as a literal's is of its text. */
+type LikeNode = Extract<ConditionNode, { kind: 'like' }>
+
+/** Whether bind parameters may stand in the statement: what the slots need of a {@link SqlContext}. */
+export type SlotContext = Pick<SqlContext, 'params'>
+
+const slots = new WeakMap<ParamNode | LikeNode | PageParam, ParamSlot>()
+
+/**
+ * The slot of a bind parameter's value, one per place it stands, so that the values a select's shape
+ * collects and the ones Kysely binds hold the same slots, in the same order (see `shape.ts`). Its value
+ * is encoded as a literal value in that place is: as the field it is compared with encodes it.
+ */
+export function paramSlot(node: ParamNode, context: SlotContext): ParamSlot {
+  return slotAt(node, context, () => new ParamSlot(node.name, (value) => toParam(node.field, value)))
+}
+
+/** The slot of a text match's bind parameter, `text`: its value is the text, matched literally. */
+export function likeSlot(node: LikeNode, text: ParamNode, context: SlotContext): ParamSlot {
+  return slotAt(node, context, () => {
+    return new ParamSlot(text.name, (value) => {
+      if (typeof value === 'string') return likePattern(value, node.match)
+      throw new InvalidQueryError(
+        `${node.match}(bindParam(${JSON.stringify(text.name)})): expected a string, got ${typeof value}.`,
+        `${text.name} must be a string`,
+      )
+    })
+  })
+}
+
+/** The slot of a limit's or offset's bind parameter: its value is checked as `limit()` checks a number. */
+export function pageSlot(page: PageParam, context: SlotContext): ParamSlot {
+  return slotAt(page, context, () => {
+    return new ParamSlot(page.name, (value) => {
+      if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value
+      throw new InvalidQueryError(
+        `select().${page.method}(bindParam(${JSON.stringify(page.name)})): expected a whole number >= 0, got ${typeof value === 'number' ? value : typeof value}.`,
+        `${page.name} must be a whole number >= 0`,
+      )
+    })
+  })
+}
+
+function slotAt(place: ParamNode | LikeNode | PageParam, context: SlotContext, make: () => ParamSlot) {
+  let slot = slots.get(place)
+  if (slot === undefined) slots.set(place, (slot = make()))
+  if (context.params) return slot
+  throw new InvalidQueryError(
+    `bindParam(${JSON.stringify(slot.name)}): bind parameters are given when a select runs, as session.exec(query, { params }). update() and deleteFrom() take the values themselves.`,
+  )
+}
+
+/** A limit or offset: the number, or the slot of its bind parameter. */
+function pageValue(page: number | PageParam, context: SqlContext) {
+  return typeof page === 'number' ? page : sql<number>`${pageSlot(page, context)}`
 }
 
 /** The columns of a table model or alias, by name: `hero.id`, `hero.name`, … */

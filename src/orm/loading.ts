@@ -3,6 +3,7 @@ import type { Statement } from '../engine/statement.ts'
 import type { Relationship } from '../model/relationship.ts'
 import { observe } from '../model/row.ts'
 import { TableModel } from '../model/table.ts'
+import type { ParamValues } from './bind-params.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import { RelationshipLoader } from './relationship-loading.ts'
 import { selectByKeys } from './relationships.ts'
@@ -57,9 +58,12 @@ export class Loader {
     return rows.length === 0 ? undefined : this.merge(statements, rows[0]!)
   }
 
-  /** The rows `query` selects, with the relationships its options load. */
-  async select<M extends TableModel>(query: Select<M, string, string, string>): Promise<M['Type'][]> {
-    const { statement } = queriesFor(this.#engine).select(query)
+  /** The rows `query` selects given `params`, with the relationships its options load. */
+  async select<M extends TableModel>(
+    query: Select<M, string, string, string>,
+    params?: ParamValues,
+  ): Promise<M['Type'][]> {
+    const { statement } = queriesFor(this.#engine).select(query, params)
     const statements = statementsFor(this.#engine, query.selection)
     const { rows } = await this.#scope.run<unknown[]>(statement)
     const merged = rows.map((raw) => this.merge(statements, raw) as M['Type'])
@@ -72,8 +76,11 @@ export class Loader {
    * tables merged as {@link select}'s are, `null` for a left join that found none), or the value itself
    * for one item.
    */
-  async items(query: Select<readonly SelectItem[], string, string, string>): Promise<unknown[]> {
-    const { statement, items } = queriesFor(this.#engine).select(query)
+  async items(
+    query: Select<readonly SelectItem[], string, string, string>,
+    params?: ParamValues,
+  ): Promise<unknown[]> {
+    const { statement, items } = queriesFor(this.#engine).select(query, params)
     const { rows } = await this.#scope.run<unknown[]>(statement)
     const results = new Array<unknown>(rows.length)
     // Each table's rows by key, found once for all the rows (nothing below awaits, so none is cleared).
@@ -123,8 +130,11 @@ export class Loader {
    * of tables are the ones the Session holds, or else {@link detached} ones; a select of several items
    * gives tuples, as {@link items} does.
    */
-  streamSelect(query: Select<Selection, string, string, string>): AsyncGenerator<Iterable<unknown>> {
-    const { statement, items } = queriesFor(this.#engine).select(query)
+  streamSelect(
+    query: Select<Selection, string, string, string>,
+    params?: ParamValues,
+  ): AsyncGenerator<Iterable<unknown>> {
+    const { statement, items } = queriesFor(this.#engine).select(query, params)
     if (query.selection instanceof TableModel) {
       const statements = statementsFor(this.#engine, query.selection)
       return this.stream(statement, (raw) => this.detached(statements, raw))
@@ -165,9 +175,9 @@ export class Loader {
     return state.row
   }
 
-  /** How many rows `query` finds, ignoring its order, paging and loads. */
-  async count(query: Select<Selection, string, string, string>): Promise<number> {
-    const statement = queriesFor(this.#engine).count(query)
+  /** How many rows `query` finds given `params`, ignoring its order, paging and loads. */
+  async count(query: Select<Selection, string, string, string>, params?: ParamValues): Promise<number> {
+    const statement = queriesFor(this.#engine).count(query, params)
     const { rows } = await this.#scope.run<unknown[]>(statement)
     // PostgreSQL's count(*) is a bigint, which its driver gives as a string.
     return Number(rows[0]![0])

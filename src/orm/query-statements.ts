@@ -1,19 +1,21 @@
 /**
  * The statements of `select()` queries on one engine, one per query shape, and how their rows are read:
  * each shape is built with Kysely once (building and compiling a select takes ~20 µs), and later queries
- * of that shape only bind their values.
+ * of that shape only bind their values. A select object run again (built once, run per request with its
+ * bind parameters) is not even walked for its shape (~5 µs): its statement and values are kept with it.
  */
 import type { Compilable, CompiledQuery } from 'kysely'
 import { InvalidQueryError } from '../errors.ts'
 import type { Dialect } from '../engine/dialect/dialect.ts'
 import type { Engine } from '../engine/engine.ts'
-import { ARRAY_ROWS, bind, ONE_ARRAY, type RowShape, type Statement } from '../engine/statement.ts'
+import { ARRAY_ROWS, bind, ONE_ARRAY, type Statement } from '../engine/statement.ts'
 import { AliasedTable } from '../model/alias.ts'
 import type { ValueNode } from '../model/expression.ts'
 import type { FieldKind } from '../model/field.ts'
+import { BoundValues, type ParamValues } from './bind-params.ts'
 import { buildCount, buildQuery, subquery, unpaged, type SqlContext } from './compile.ts'
 import { isEntity } from './joins.ts'
-import { itemsOf, type AnySelect } from './select.ts'
+import { compiledOf, itemsOf, keepCompiled, type AnySelect } from './select.ts'
 import { shapeOf } from './shape.ts'
 import { sameValues, statementsFor, type Decoder, type TableStatements } from './statements.ts'
 
@@ -38,6 +40,24 @@ interface Template {
   readonly items: readonly ItemReader[]
 }
 
+/** A select object's template, and the values it binds: its own, and slots for its bind parameters. */
+interface Prepared extends Template {
+  readonly values: BoundValues
+}
+
+/**
+ * What one engine's statements compiled a select object to, kept with the select (`keepCompiled`): its
+ * statement, and its count's. A select run by another engine keeps that one's instead.
+ *
+ * @example
+ * compiledOf(query) // { owner: queriesFor(engine), select: { compiled, items, values }, count: undefined }
+ */
+export interface CompiledSelect {
+  readonly owner: QueryStatements
+  select: Prepared | undefined
+  count: Prepared | undefined
+}
+
 /** Shapes kept per engine: an `in` list makes one shape per length, so the cache must be bounded. */
 const MAX_SHAPES = 1000
 
@@ -49,51 +69,95 @@ const MAX_SHAPES = 1000
  */
 export class QueryStatements {
   readonly #engine: Engine
+  /** What the templates are compiled with: bind parameters compile to the slots each run fills. */
+  readonly #context: SqlContext
   readonly #selects = new Map<string, Template>()
   readonly #counts = new Map<string, Template>()
 
   constructor(engine: Engine) {
     this.#engine = engine
+    this.#context = { db: engine.db, dialect: engine.dialect, params: true }
   }
 
   /**
-   * The statement of `query`, and how to read each selected item from its rows.
-   * @throws {InvalidQueryError} for a subquery run on its own: it refers to tables it does not read.
+   * The statement of `query` with the values `params` gives its bind parameters, and how to read each
+   * selected item from its rows.
+   * @throws {InvalidQueryError} for a subquery run on its own: it refers to tables it does not read; for
+   * `params` that miss a bind parameter of `query`, or name one it has not.
    */
-  select(query: AnySelect): { statement: Statement; items: readonly ItemReader[] } {
-    refuseCorrelated(query)
-    return this.#cached(this.#selects, query, (context) => buildQuery(query, context), ARRAY_ROWS)
+  select(query: AnySelect, params?: ParamValues): { statement: Statement; items: readonly ItemReader[] } {
+    const compiled = this.#compiledOf(query)
+    let prepared = compiled.select
+    if (prepared === undefined) {
+      refuseCorrelated(query)
+      prepared = compiled.select = this.#prepare(this.#selects, query, (context) =>
+        buildQuery(query, context),
+      )
+    }
+    return {
+      statement: bind(prepared.compiled, prepared.values.bind(params), ARRAY_ROWS),
+      items: prepared.items,
+    }
   }
 
-  /** `SELECT count(*) FROM (<query>)`, its paging left out (see {@link buildCount}). */
-  count(query: AnySelect): Statement {
-    refuseCorrelated(query)
-    const unpagedQuery = unpaged(query)
-    return this.#cached(this.#counts, unpagedQuery, (context) => buildCount(unpagedQuery, context), ONE_ARRAY)
-      .statement
+  /**
+   * `SELECT count(*) FROM (<query>)`, its paging left out (see {@link buildCount}). `params` are those of
+   * `query`: its paging's are checked, and not bound.
+   */
+  count(query: AnySelect, params?: ParamValues): Statement {
+    const compiled = this.#compiledOf(query)
+    let prepared = compiled.count
+    if (prepared === undefined) {
+      refuseCorrelated(query)
+      const unpagedQuery = unpaged(query)
+      const { limit, offset } = query.state
+      const paging = [limit, offset].flatMap((page) => (typeof page === 'object' ? [page.name] : []))
+      prepared = compiled.count = this.#prepare(
+        this.#counts,
+        unpagedQuery,
+        (context) => buildCount(unpagedQuery, context),
+        paging,
+      )
+    }
+    return bind(prepared.compiled, prepared.values.bind(params), ONE_ARRAY)
   }
 
-  #cached(
+  /**
+   * What these statements compiled `query` to, kept with it: a select is immutable, so what it compiles
+   * to and binds never changes, and it goes with the select when that is collected. (Kept on the select
+   * rather than in a WeakMap, whose entry for each select built per call would cost ~1.5 µs.)
+   */
+  #compiledOf(query: AnySelect): CompiledSelect {
+    const kept = compiledOf(query)
+    if (kept?.owner === this) return kept
+    const compiled: CompiledSelect = { owner: this, select: undefined, count: undefined }
+    keepCompiled(query, compiled)
+    return compiled
+  }
+
+  /** `query`'s template, from the cache of its shape or built, and its values; `others` as {@link BoundValues}'. */
+  #prepare(
     templates: Map<string, Template>,
     query: AnySelect,
     build: (context: SqlContext) => Compilable,
-    rows: RowShape,
-  ): { statement: Statement; items: readonly ItemReader[] } {
-    const parameters: unknown[] = []
-    const shape = shapeOf(query, parameters, this.#engine.dialect)
+    others?: readonly string[],
+  ): Prepared {
+    const values: unknown[] = []
+    const shape = shapeOf(query, values, this.#engine.dialect)
     let template = templates.get(shape)
     if (template === undefined) {
-      const compiled = build(this.#engine).compile()
+      const compiled = build(this.#context).compile()
       const items = readersOf(this.#engine, query)
       // The cache relies on Kysely binding the values in the order shapeOf visits them. Checked once per
-      // shape; a shape where the two differ (or a plugin that adds bound values) is compiled every time.
-      if (!sameValues(compiled.parameters, parameters)) {
-        return { statement: bind(compiled, compiled.parameters, rows), items }
+      // shape; a shape where the two differ (or a plugin that adds bound values) is not cached by shape,
+      // and its select binds the values Kysely compiled for it.
+      if (!sameValues(compiled.parameters, values)) {
+        return { compiled, items, values: new BoundValues(compiled.parameters, others) }
       }
       if (templates.size >= MAX_SHAPES) templates.delete(templates.keys().next().value!)
       templates.set(shape, (template = { compiled, items }))
     }
-    return { statement: bind(template.compiled, parameters, rows), items: template.items }
+    return { ...template, values: new BoundValues(values, others) }
   }
 }
 
@@ -145,6 +209,7 @@ function decoderOf(
     case 'column':
       return columnDecoder(node.column.field.kind)
     case 'value':
+    case 'param':
       return undefined
     case 'aggregate':
       if (node.fn === 'count' || node.fn === 'sum' || node.fn === 'avg') return toNumber

@@ -5,6 +5,7 @@ import { Relationship } from '../model/relationship.ts'
 import { TableModel } from '../model/table.ts'
 import { joinOf, type Join } from './joins.ts'
 import { checkPath, type LoadOption, type RelationshipPath } from './load-option.ts'
+import type { CompiledSelect } from './query-statements.ts'
 import type {
   ColumnOf,
   Entity,
@@ -24,8 +25,8 @@ import type {
 export interface SelectState {
   readonly where: readonly ConditionNode[]
   readonly orderBy: readonly OrderTerm[]
-  readonly limit: number | undefined
-  readonly offset: number | undefined
+  readonly limit: number | PageParam | undefined
+  readonly offset: number | PageParam | undefined
   /** Relationships to load with the rows, one more query each. */
   readonly options: readonly LoadOption[]
   /** The row lock the select takes, set by {@link Select.forUpdate}. */
@@ -39,6 +40,18 @@ export interface SelectState {
   readonly groupBy: readonly ValueNode[]
   readonly having: readonly ConditionNode[]
   readonly distinct: boolean
+}
+
+/**
+ * A limit or offset given when the select runs: `limit(bindParam('limit'))`.
+ *
+ * @example
+ * select(Hero).limit(bindParam('limit')).state.limit // { kind: 'page', name: 'limit', method: 'limit' }
+ */
+export interface PageParam {
+  readonly kind: 'page'
+  readonly name: string
+  readonly method: 'limit' | 'offset'
 }
 
 /**
@@ -114,6 +127,22 @@ function frozenState(state: SelectState): SelectState {
 }
 
 /**
+ * What an engine compiled `query` to, if it was the last to run it (see `query-statements.ts`).
+ *
+ * @example
+ * compiledOf(query)?.owner === queries // compiled by these statements
+ */
+export let compiledOf: (query: AnySelect) => CompiledSelect | undefined
+
+/**
+ * Keeps what an engine compiled `query` to with it, in place of another engine's.
+ *
+ * @example
+ * keepCompiled(query, { owner: queries, select: prepared, count: undefined })
+ */
+export let keepCompiled: (query: AnySelect, compiled: CompiledSelect) => void
+
+/**
  * An immutable SELECT. Every method returns a new builder, so a base query can be shared and refined.
  * Run it with `session.exec(query)`. Its type parameters say what it selects (`S`), which tables its
  * conditions may read (`T`), which of them are left-joined (`N`, so their values may be null), and which
@@ -139,6 +168,19 @@ export class Select<
   /** The table model of `select(Hero)`, or the items of `select(Hero, Team.c.name, …)`. */
   readonly selection: S
   readonly state: SelectState
+  /**
+   * What the engine that last ran it compiled it to, kept with it since a select never changes: a select
+   * run again binds its values and nothing more. Only `query-statements.ts` reads and sets it, through
+   * {@link compiledOf} and {@link keepCompiled}.
+   */
+  #compiled: CompiledSelect | undefined
+
+  static {
+    compiledOf = (query) => query.#compiled
+    keepCompiled = (query, compiled) => {
+      query.#compiled = compiled
+    }
+  }
 
   constructor(selection: S, state: SelectState = EMPTY, vouched?: typeof FROZEN) {
     this.selection = selection
@@ -258,14 +300,14 @@ export class Select<
     return this.#with({ options: [...this.state.options, ...loads] })
   }
 
-  /** At most `count` rows. */
-  limit(count: number): Select<S, T, N, C> {
-    return this.#with({ limit: nonNegativeInteger('limit', count) })
+  /** At most `count` rows; a `bindParam()` gives the count when the select runs. */
+  limit(count: number | Expression<never, number>): Select<S, T, N, C> {
+    return this.#with({ limit: pageOf('limit', count) })
   }
 
-  /** Skips the first `count` rows. */
-  offset(count: number): Select<S, T, N, C> {
-    return this.#with({ offset: nonNegativeInteger('offset', count) })
+  /** Skips the first `count` rows; a `bindParam()` gives the count when the select runs. */
+  offset(count: number | Expression<never, number>): Select<S, T, N, C> {
+    return this.#with({ offset: pageOf('offset', count) })
   }
 
   /**
@@ -352,6 +394,12 @@ export class Select<
     const { selection } = this
     return !(selection instanceof TableModel) && selection.length === 1 && selection[0] instanceof Expression
   }
+}
+
+function pageOf(method: 'limit' | 'offset', count: number | Expression<never, number>): number | PageParam {
+  if (!(count instanceof Expression)) return nonNegativeInteger(method, count)
+  if (count.node.kind === 'param') return Object.freeze({ kind: 'page', name: count.node.name, method })
+  throw new InvalidQueryError(`select().${method}(…): expected a whole number >= 0 or a bindParam(…).`)
 }
 
 function nonNegativeInteger(method: string, value: number): number {

@@ -2,6 +2,7 @@ import type { Engine } from '../engine/engine.ts'
 import { TableModel, type KeyOf } from '../model/table.ts'
 import type { Persisted } from '../model/types.ts'
 import { runBulkWrite } from './bulk-sync.ts'
+import type { ParamValues } from './bind-params.ts'
 import { BulkWrite, type ReturningResult, type WriteResult } from './bulk-write.ts'
 import { ConnectionScope } from './connection-scope.ts'
 import { Loader } from './loading.ts'
@@ -41,6 +42,22 @@ export interface SessionOptions {
    * const heroes = await session.exec(select(Hero).limit(100)).all() // from a replica
    */
   reads?: 'primary' | 'replica'
+}
+
+/**
+ * Options of running a select: `session.exec(query, options)`, `session.count(…)`, `session.stream(…)`.
+ *
+ * @example
+ * const bySlug = select(Article).where(Article.c.slug.eq(bindParam('slug')))
+ * const article = await session.exec(bySlug, { params: { slug: 'dragons' } }).first()
+ */
+export interface ExecOptions {
+  /**
+   * The value of each `bindParam()` of the select, by name (SQLModel's `params=`), encoded as a literal
+   * value in its place would be; `null` binds SQL `NULL`. Every parameter needs a value, and no other
+   * name may be given: either is an `InvalidQueryError`.
+   */
+  readonly params?: ParamValues
 }
 
 /** Options of {@link Session.get}. */
@@ -174,14 +191,21 @@ export class Session {
 
   /**
    * Runs a query. Await it for an iterable {@link Result}, or chain `.all()`, `.first()` or `.one()`.
+   * A select with `bindParam()`s runs with their values in `options.params`. Running one select object
+   * again (built once, at module load) skips building and compiling it: only its values are bound.
    *
    * @example
    * const young = await session.exec(select(Hero).where(Hero.c.age.lt(30))).all()       // Hero[]
    * const pairs = await session.exec(select(Hero, Team).leftJoin(Team)).all()           // [Hero, Team | null][]
    * const names = await session.exec(select(Hero.c.name).orderBy(Hero.c.name)).all()     // string[]
+   * const byName = select(Hero).where(Hero.c.name.eq(bindParam('name')))
+   * const hero = await session.exec(byName, { params: { name: 'Deadpond' } }).one()
+   * @throws {InvalidQueryError} when `options.params` misses a bind parameter of the select or names
+   * one it has not.
    */
   exec<S extends Selection, T extends string, N extends string>(
     query: Select<S, T, N, never>,
+    options?: ExecOptions,
   ): PendingResult<ResultOf<S, N>>
   /**
    * Runs a bulk `update()`, `deleteFrom()` or `insert()`, after a flush (with autoflush), in the open
@@ -197,9 +221,9 @@ export class Session {
    */
   exec<M extends TableModel>(query: BulkWrite<M, true>): Promise<ReturningResult<M['Type']>>
   exec(query: BulkWrite<TableModel, false>): Promise<WriteResult>
-  exec(query: AnySelect | BulkWrite): PendingResult<unknown> | Promise<WriteResult> {
+  exec(query: AnySelect | BulkWrite, options?: ExecOptions): PendingResult<unknown> | Promise<WriteResult> {
     if (query instanceof BulkWrite) return this.#write(query)
-    return new PendingResult(this.#select(query))
+    return new PendingResult(this.#select(query, options?.params))
   }
 
   async #write(query: BulkWrite): Promise<WriteResult | ReturningResult<object>> {
@@ -208,15 +232,15 @@ export class Session {
     return runBulkWrite(this.engine, this.#scope, this.#rows, this.#loader, query)
   }
 
-  async #select(query: AnySelect): Promise<Result<unknown>> {
+  async #select(query: AnySelect, params: ParamValues | undefined): Promise<Result<unknown>> {
     this.#checkOpen('exec')
     if (this.#shouldAutoflush) await this.flush()
     // A lock outside a transaction would end with its statement: begin one, held until commit or rollback.
     if (query.state.lock !== undefined) await this.#scope.begin()
     if (query.selection instanceof TableModel) {
-      return new Result(await this.#loader.select(query), query.selection.tableName)
+      return new Result(await this.#loader.select(query, params), query.selection.tableName)
     }
-    return new Result(await this.#loader.items(query), 'select(…)')
+    return new Result(await this.#loader.items(query, params), 'select(…)')
   }
 
   /**
@@ -242,21 +266,23 @@ export class Session {
    * }
    * @throws {InvalidQueryError} for `options(selectinload(…))` and `forUpdate()`, which need every row at
    * once or a transaction held for the whole read: load relationships per row with `session.load()`, and
-   * lock with `exec()` in pages.
+   * lock with `exec()` in pages. For `options.params` that miss a bind parameter or name one the select
+   * has not, as `exec()`.
    */
   stream<S extends Selection, T extends string, N extends string>(
     query: Select<S, T, N, never>,
+    options?: ExecOptions,
   ): AsyncGenerator<ResultOf<S, N>, void, undefined> {
     this.#checkOpen('stream')
     const refused = unstreamableError(query)
     if (refused) throw refused
-    return this.#stream(query)
+    return this.#stream(query, options?.params)
   }
 
-  async *#stream<R>(query: AnySelect): AsyncGenerator<R, void, undefined> {
+  async *#stream<R>(query: AnySelect, params: ParamValues | undefined): AsyncGenerator<R, void, undefined> {
     this.#checkOpen('stream')
     if (this.#shouldAutoflush) await this.flush()
-    for await (const rows of this.#loader.streamSelect(query)) {
+    for await (const rows of this.#loader.streamSelect(query, params)) {
       for (const row of rows) {
         // Closing the Session ended the read: say so, rather than yield the rest of the chunk or look done.
         if (this.#closed) throw closedError('stream')
@@ -269,19 +295,23 @@ export class Session {
 
   /**
    * How many rows a query finds, ignoring its `orderBy`, `limit`, `offset` and loads: a page's total, in
-   * one `SELECT count(*)`.
+   * one `SELECT count(*)`. A select with `bindParam()`s takes the params `exec()` takes (those of its
+   * limit and offset too, which the count does not use).
    *
    * @example
    * const adults = select(Hero).where(Hero.c.age.gte(18))
    * const total = await session.count(adults)
    * const page = await session.exec(adults.orderBy(Hero.c.id).offset(20).limit(10)).all()
+   * @throws {InvalidQueryError} for `options.params` that miss a bind parameter or name one the select
+   * has not, as `exec()`.
    */
   async count<S extends Selection, T extends string, N extends string>(
     query: Select<S, T, N, never>,
+    options?: ExecOptions,
   ): Promise<number> {
     this.#checkOpen('count')
     if (this.#shouldAutoflush) await this.flush()
-    return this.#loader.count(query)
+    return this.#loader.count(query, options?.params)
   }
 
   /**

@@ -6,10 +6,20 @@ import type { Dialect } from '../engine/dialect/dialect.ts'
 import { AliasedTable } from '../model/alias.ts'
 import type { ConditionNode } from '../model/condition.ts'
 import { encodingFieldOf, Labelled, type ValueNode } from '../model/expression.ts'
-import { arrayRows, likePattern, ref, subquery, toParam } from './compile.ts'
+import {
+  arrayRows,
+  likePattern,
+  likeSlot,
+  pageSlot,
+  paramSlot,
+  ref,
+  subquery,
+  toParam,
+  type SlotContext,
+} from './compile.ts'
 import { isEntity, tableOf } from './joins.ts'
 import type { Entity } from './select-types.ts'
-import { itemsOf, type AnySelect } from './select.ts'
+import { itemsOf, type AnySelect, type PageParam } from './select.ts'
 
 /**
  * The shape of `query`; its values are pushed to `parameters` in the order its SQL binds them: the
@@ -54,16 +64,24 @@ function selectShape(query: AnySelect, collected: Collected): string {
       shape += ` order isnull ${valueShape(term.expression, collected)}`
     shape += ` order ${valueShape(term.expression, collected)} ${term.direction} ${term.nulls ?? ''}`
   }
+  // A bind parameter's limit is bound as a number is: the SQL is the same.
   if (state.limit !== undefined || state.offset !== undefined) {
     shape += ' limit'
-    collected.values.push(state.limit ?? Number.MAX_SAFE_INTEGER)
+    collected.values.push(pageValue(state.limit ?? Number.MAX_SAFE_INTEGER))
   }
   if (state.offset !== undefined) {
     shape += ' offset'
-    collected.values.push(state.offset)
+    collected.values.push(pageValue(state.offset))
   }
   if (state.lock !== undefined) shape += ` lock ${state.lock.wait}`
   return shape
+}
+
+/** Shapes are of templates, whose bind parameters each run fills. */
+const TEMPLATE: SlotContext = { params: true }
+
+function pageValue(page: number | PageParam): unknown {
+  return typeof page === 'number' ? page : pageSlot(page, TEMPLATE)
 }
 
 function itemsShape(query: AnySelect, collected: Collected): string {
@@ -87,6 +105,9 @@ function valueShape(node: ValueNode, collected: Collected): string {
       return `${ref(node.column)}#${idOf(tableOf(node.column.source))}`
     case 'value':
       collected.values.push(toParam(node.field, node.value))
+      return '?'
+    case 'param':
+      collected.values.push(paramSlot(node, TEMPLATE))
       return '?'
     case 'aggregate':
       return `${node.fn}(${node.distinct ? 'distinct ' : ''}${node.argument ? valueShape(node.argument, collected) : '*'})`
@@ -140,9 +161,13 @@ function conditionShape(node: ConditionNode, collected: Collected): string {
       return `${valueShape(node.left, collected)} ${node.negated ? 'not in' : 'in'} (${subqueryShape(node.query, collected)})`
     case 'null':
       return `${valueShape(node.operand, collected)} ${node.negated ? 'is not' : 'is'} null`
-    case 'like':
-      collected.values.push(likePattern(node.text, node.match))
+    case 'like': {
+      const { text } = node
+      collected.values.push(
+        typeof text === 'string' ? likePattern(text, node.match) : likeSlot(node, text, TEMPLATE),
+      )
       return `${ref(node.column)} like ?`
+    }
     case 'and':
     case 'or':
       return `${node.kind}(${node.items.map((item) => conditionShape(item, collected)).join(', ')})`

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import {
+  bindParam,
   count,
   createAll,
   createEngine,
@@ -228,6 +229,23 @@ for (const dialect of DIALECTS) {
         ['second', []],
         ['third', ['mid']],
       ])
+    })
+
+    test('paged inside by a bind parameter: bound where the page is a derived table, refused on MariaDB', async () => {
+      const { Article, engine } = articles()
+      await using session = new Session(engine)
+      const nth = select(tagNames().limit(1).offset(bindParam('nth')).arraySubquery())
+        .selectFrom(Article)
+        .where(Article.c.id.eq(1))
+      if (dialect.name === 'mysql') {
+        await assert.rejects(session.exec(nth, { params: { nth: 1 } }).one(), {
+          name: 'InvalidQueryError',
+          message: /offset\(bindParam\('nth'\)\)\.arraySubquery\(\).*Give offset\(\) a number/,
+        })
+        return
+      }
+      assert.deepEqual(await session.exec(nth, { params: { nth: 1 } }).one(), ['mid'])
+      assert.deepEqual(await session.exec(nth, { params: { nth: 3 } }).one(), ['zeta'])
     })
 
     test('an uncorrelated array subquery is paged on every dialect', async () => {
