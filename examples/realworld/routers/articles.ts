@@ -28,7 +28,7 @@ import {
   UpdateArticleRequest,
   User,
 } from '../models.ts'
-import { type ArticleFilter, readArticles, readArticlesPage } from '../reading.ts'
+import { type ArticleFilter, readArticle, readArticlesPage } from '../reading.ts'
 
 /**
  * A slug from the title, with a random suffix so that two articles of one title both get one:
@@ -72,7 +72,7 @@ export function articlesRouter({ getSession, currentUser, optionalUser }: Condui
 
   /** The article of this slug as the viewer sees it, in the `{"article": …}` envelope; 404 without one. */
   async function articleAnswer(session: Session, slug: string, viewer: User | undefined) {
-    const [article] = await readArticles(session, [Article.c.slug.eq(slug)], viewer)
+    const article = await readArticle(session, slug, viewer)
     return { article: article ?? HTTPError.raise(404, 'Article not found') }
   }
 
