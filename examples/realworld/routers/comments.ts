@@ -1,7 +1,7 @@
 /**
  * The comments of an article. Only a comment's author may delete it (403 for anyone else).
  */
-import { body, createRouter, HTTPError, path, select, type Session } from 'onemodel-ts'
+import { bindParam, body, createRouter, HTTPError, path, select, type Session } from 'onemodel-ts'
 import type { ConduitDependencies } from '../dependencies.ts'
 import {
   Article,
@@ -13,8 +13,10 @@ import {
 } from '../models.ts'
 import { profileOf, readComments } from '../reading.ts'
 
+const articleIdBySlug = select(Article.c.id).where(Article.c.slug.eq(bindParam('slug')))
+
 async function articleId(session: Session, slug: string): Promise<number> {
-  const id = await session.exec(select(Article.c.id).where(Article.c.slug.eq(slug))).first()
+  const id = await session.exec(articleIdBySlug, { params: { slug } }).first()
   return id ?? HTTPError.raise(404, 'Article not found')
 }
 

@@ -2,14 +2,25 @@
  * Profiles and follows. Follows are the self-referential many-to-many `follow` (follower, followed), whose
  * primary key makes following twice one follow.
  */
-import { createRouter, deleteFrom, HTTPError, insert, path, select, type Session } from 'onemodel-ts'
+import {
+  bindParam,
+  createRouter,
+  deleteFrom,
+  HTTPError,
+  insert,
+  path,
+  select,
+  type Session,
+} from 'onemodel-ts'
 import type { ConduitDependencies } from '../dependencies.ts'
 import { raiseFieldErrors } from '../errors.ts'
 import { Follow, ProfileResponse, User } from '../models.ts'
 import { profileOf, readProfile } from '../reading.ts'
 
+const userByName = select(User).where(User.c.username.eq(bindParam('username')))
+
 async function userNamed(session: Session, username: string): Promise<User> {
-  const user = await session.exec(select(User).where(User.c.username.eq(username))).first()
+  const user = await session.exec(userByName, { params: { username } }).first()
   return user ?? HTTPError.raise(404, 'Profile not found')
 }
 

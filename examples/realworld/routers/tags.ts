@@ -11,15 +11,13 @@ import { Tag, TagsResponse } from '../models.ts'
  */
 export function tagsRouter({ getSession }: ConduitDependencies) {
   const router = createRouter({ tags: ['Tags'] })
+  const tagsInUse = select(Tag.c.name).where(Tag.rel.articles.any()).orderBy(Tag.c.name)
 
   router.get(
     '/tags',
     { params: { session: getSession }, response: TagsResponse },
     async function listTags({ session }) {
-      const tags = await session
-        .exec(select(Tag.c.name).where(Tag.rel.articles.any()).orderBy(Tag.c.name))
-        .all()
-      return { tags }
+      return { tags: await session.exec(tagsInUse).all() }
     },
   )
 

@@ -3,7 +3,7 @@
  * already is refused by the table's unique constraints, so two registrations of one name at the same
  * moment get one 201 and one 422, never two users.
  */
-import { body, createRouter, IntegrityError, select, type Session } from 'onemodel-ts'
+import { bindParam, body, createRouter, IntegrityError, select, type Session } from 'onemodel-ts'
 import type { ConduitDependencies } from '../dependencies.ts'
 import { raiseFieldErrors } from '../errors.ts'
 import {
@@ -17,6 +17,8 @@ import {
 import { hashPassword, verifyPassword } from '../passwords.ts'
 
 const UNIQUE_FIELDS = ['username', 'email'] as const
+
+const userByEmail = select(User).where(User.c.email.eq(bindParam('email')))
 
 /**
  * Commits, answering a unique constraint's refusal as RealWorld does: 422, `has already been taken`
@@ -69,7 +71,7 @@ export function usersRouter({ getSession, currentUser, tokens }: ConduitDependen
     '/users/login',
     { params: { request: body(LoginUserRequest), session: getSession }, response: UserResponse },
     async function login({ request: { user }, session }) {
-      const dbUser = await session.exec(select(User).where(User.c.email.eq(user.email))).first()
+      const dbUser = await session.exec(userByEmail, { params: { email: user.email } }).first()
       // The same answer, in the same time, whether the email or the password is wrong.
       const valid = await verifyPassword(user.password, dbUser?.password_hash)
       if (!dbUser || !valid) raiseFieldErrors(401, { 'email or password': ['is invalid'] })
