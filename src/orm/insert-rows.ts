@@ -13,7 +13,7 @@ import { sameValues } from './statements.ts'
 // `any`: Kysely types a builder by the database's tables; these statements name theirs by string.
 export type AnyInsert = InsertQueryBuilder<any, any, any>
 
-/** A row to insert, as statement parameters by column; a column it leaves out is `DEFAULT`. */
+/** A row to insert, as statement parameters by column; a column it leaves out, or `undefined`, is `DEFAULT`. */
 export type ParamRow = Readonly<Record<string, unknown>>
 
 /** Shapes kept per engine: each row count is a shape of its own, so the cache must be bounded. */
@@ -39,13 +39,15 @@ export function insertRows(
   },
 ): Statement {
   // Every row names the same columns, as one VALUES list needs: a column some row leaves out is DEFAULT.
-  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))]
+  const columns = [
+    ...new Set(rows.flatMap((row) => Object.keys(row).filter((key) => row[key] !== undefined))),
+  ]
   const parameters: unknown[] = []
   let key = `${tableName}(${columns.join(',')})`
   for (const row of rows) {
     key += ' '
     for (const column of columns) {
-      if (column in row) {
+      if (row[column] !== undefined) {
         parameters.push(row[column])
         key += '?'
       } else key += 'D'
@@ -57,7 +59,9 @@ export function insertRows(
   }
   return templatesOf(engine).bind(key, parameters, shape, () => {
     const values = rows.map((row) =>
-      Object.fromEntries(columns.map((column) => [column, column in row ? row[column] : sql`default`])),
+      Object.fromEntries(
+        columns.map((column) => [column, row[column] !== undefined ? row[column] : sql`default`]),
+      ),
     )
     const insert = engine.db.insertInto(tableName).values(values)
     return extra ? extra.finish(insert) : insert

@@ -174,9 +174,12 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
     }
   }
 
+  /** The fixed values of `doUpdate()` as parameters; an `undefined` one sets nothing, as Kysely has it. */
   #fixed(values: Readonly<Record<string, unknown>>): Record<string, unknown> {
     return Object.fromEntries(
-      Object.entries(values).map(([key, value]) => [key, toParam(this.model.fields[key]!, value)]),
+      Object.entries(values)
+        .filter(([, value]) => value !== undefined)
+        .map(([key, value]) => [key, toParam(this.model.fields[key]!, value)]),
     )
   }
 }

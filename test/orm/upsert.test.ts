@@ -199,5 +199,21 @@ for (const dialect of DIALECTS) {
         assert.equal(byName['Before two hundred']?.[1], 'C')
       }
     })
+
+    test('an undefined value of doUpdate() sets nothing, whatever the same upsert did before', async () => {
+      const { Team, engine } = db
+      await using session = new Session(engine)
+      const upsert = (headquarters: string | undefined) =>
+        session.exec(
+          insert(Team)
+            .values({ name: 'Preventers', headquarters: 'ignored' })
+            .onConflict({ target: 'name' })
+            .doUpdate({ name: 'Preventers', headquarters }),
+        )
+      await upsert('Moved')
+      await upsert(undefined) // the statement of the first, with a value less: not `headquarters = NULL`
+      const team = await session.exec(select(Team).where(Team.c.name.eq('Preventers'))).one()
+      assert.equal(team.headquarters, 'Moved')
+    })
   })
 }
