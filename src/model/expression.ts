@@ -103,6 +103,21 @@ export class OrderTerm<T extends string = string> {
 }
 
 /**
+ * `value` as a condition keeps it: a date, bytes, or a JSON object or array is copied, so that changing the
+ * caller's object afterwards changes no select built with it (a select run again reuses its values).
+ */
+function keptValue(value: unknown): unknown {
+  if (value instanceof Date) return new Date(value.getTime())
+  if (value instanceof Uint8Array) return new Uint8Array(value)
+  if (typeof value !== 'object' || value === null) return value
+  try {
+    return structuredClone(value)
+  } catch {
+    return value // not data (a function inside, say): kept as given, as it cannot be bound as JSON either
+  }
+}
+
+/**
  * The field whose encoding a value compared with `node` takes (a JSON column's values are bound as text):
  * a column's, an aggregate's argument's.
  *
@@ -136,7 +151,7 @@ export class Expression<T extends string = string, V = unknown> {
     const right: ValueNode =
       other instanceof Expression
         ? encodedAs(other.node, this.node)
-        : { kind: 'value', value: other, field: encodingFieldOf(this.node) }
+        : { kind: 'value', value: keptValue(other), field: encodingFieldOf(this.node) }
     return new Condition({ kind: 'compare', left: encodedAs(this.node, right), op, right })
   }
 
@@ -195,7 +210,12 @@ export class Expression<T extends string = string, V = unknown> {
     const method = negated ? 'notIn' : 'in'
     if (Array.isArray(list)) {
       for (const value of list) if (value instanceof Expression) refuseParamInList(method, value.node)
-      return new Condition({ kind: 'in', left: this.node, values: list, negated })
+      return new Condition({
+        kind: 'in',
+        left: this.node,
+        values: Object.freeze(list.map(keptValue)),
+        negated,
+      })
     }
     if (list instanceof Expression) refuseParamInList(method, list.node)
     if (!('isColumn' in list) || !list.isColumn) {

@@ -59,6 +59,20 @@ for (const dialect of DIALECTS) {
       return names((Hero) => select(Hero).where(condition(Hero)).orderBy(Hero.c.id))
     }
 
+    test("a select keeps the values it was built with: changing the caller's list afterwards changes nothing", async () => {
+      const { Hero, engine } = db
+      await using session = new Session(engine)
+      const ids = [1]
+      const query = select(Hero.c.name).where(Hero.c.id.in(ids)).orderBy(Hero.c.id)
+      ids.push(2)
+      // Its first run and the next, which reuses what the first compiled, read the list as it was built.
+      assert.deepEqual(await session.exec(query).all(), ['Deadpond'])
+      ids.push(3)
+      assert.deepEqual(await session.exec(query).all(), ['Deadpond'])
+      const now = select(Hero.c.name).where(Hero.c.id.in(ids)).orderBy(Hero.c.id)
+      assert.deepEqual(await session.exec(now).all(), ['Deadpond', 'Rusty-Man', 'Spider-Boy'])
+    })
+
     describe('select: comparisons', () => {
       test('eq, ne, lt, lte, gt, gte', async () => {
         assert.deepEqual(await where((H) => H.c.age.eq(48)), ['Rusty-Man'])
