@@ -7,7 +7,7 @@
 import { sql, type Compilable, type CompiledQuery, type InsertQueryBuilder } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
 import { bind, type RowShape, type Statement } from '../engine/statement.ts'
-import { sameValues } from './statements.ts'
+import { bindsInOrder, perEngine, ShapeCache } from './shape-cache.ts'
 
 /** An `INSERT … VALUES` builder of any table, which a conflict clause finishes. */
 // `any`: Kysely types a builder by the database's tables; these statements name theirs by string.
@@ -15,9 +15,6 @@ export type AnyInsert = InsertQueryBuilder<any, any, any>
 
 /** A row to insert, as statement parameters by column; a column it leaves out, or `undefined`, is `DEFAULT`. */
 export type ParamRow = Readonly<Record<string, unknown>>
-
-/** Shapes kept per engine: each row count is a shape of its own, so the cache must be bounded. */
-const MAX_SHAPES = 1000
 
 /**
  * The insert of `rows` into `tableName`, its SQL compiled once per shape on `engine`. `finish` adds to the
@@ -70,29 +67,18 @@ export function insertRows(
 
 /** The compiled inserts of one engine, by shape. */
 class InsertTemplates {
-  readonly #compiled = new Map<string, CompiledQuery>()
+  readonly #compiled = new ShapeCache<CompiledQuery>()
 
-  /**
-   * The statement of shape `key` with `parameters` bound, compiled by `build` the first time. The cache
-   * relies on Kysely binding the values in the order the key was made; that is checked once per shape,
-   * and a shape where the two differ is compiled every time.
-   */
+  /** The statement of shape `key` with `parameters` bound, compiled by `build` the first time. */
   bind(key: string, parameters: readonly unknown[], shape: RowShape, build: () => Compilable): Statement {
     let compiled = this.#compiled.get(key)
     if (compiled === undefined) {
       compiled = build().compile()
-      if (!sameValues(compiled.parameters, parameters)) return bind(compiled, compiled.parameters, shape)
-      if (this.#compiled.size >= MAX_SHAPES) this.#compiled.delete(this.#compiled.keys().next().value!)
+      if (!bindsInOrder(compiled, parameters)) return bind(compiled, compiled.parameters, shape)
       this.#compiled.set(key, compiled)
     }
     return bind(compiled, parameters, shape)
   }
 }
 
-const cache = new WeakMap<Engine, InsertTemplates>()
-
-function templatesOf(engine: Engine): InsertTemplates {
-  let templates = cache.get(engine)
-  if (!templates) cache.set(engine, (templates = new InsertTemplates()))
-  return templates
-}
+const templatesOf = perEngine(() => new InsertTemplates())

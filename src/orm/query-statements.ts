@@ -17,7 +17,8 @@ import { buildCount, buildQuery, subquery, unpaged, type SqlContext } from './co
 import { isEntity } from './joins.ts'
 import { compiledOf, itemsOf, keepCompiled, type AnySelect } from './select.ts'
 import { shapeOf } from './shape.ts'
-import { sameValues, statementsFor, type Decoder, type TableStatements } from './statements.ts'
+import { bindsInOrder, perEngine, ShapeCache } from './shape-cache.ts'
+import { statementsFor, type Decoder, type TableStatements } from './statements.ts'
 
 /**
  * How one selected item is read from a result row (an array): a table's rows from `width` columns at
@@ -58,9 +59,6 @@ export interface CompiledSelect {
   count: Prepared | undefined
 }
 
-/** Shapes kept per engine: an `in` list makes one shape per length, so the cache must be bounded. */
-const MAX_SHAPES = 1000
-
 /**
  * The compiled selects and counts of one engine, by shape.
  *
@@ -71,8 +69,8 @@ export class QueryStatements {
   readonly #engine: Engine
   /** What the templates are compiled with: bind parameters compile to the slots each run fills. */
   readonly #context: SqlContext
-  readonly #selects = new Map<string, Template>()
-  readonly #counts = new Map<string, Template>()
+  readonly #selects = new ShapeCache<Template>()
+  readonly #counts = new ShapeCache<Template>()
 
   constructor(engine: Engine) {
     this.#engine = engine
@@ -137,7 +135,7 @@ export class QueryStatements {
 
   /** `query`'s template, from the cache of its shape or built, and its values; `others` as {@link BoundValues}'. */
   #prepare(
-    templates: Map<string, Template>,
+    templates: ShapeCache<Template>,
     query: AnySelect,
     build: (context: SqlContext) => Compilable,
     others?: readonly string[],
@@ -148,13 +146,9 @@ export class QueryStatements {
     if (template === undefined) {
       const compiled = build(this.#context).compile()
       const items = readersOf(this.#engine, query)
-      // The cache relies on Kysely binding the values in the order shapeOf visits them. Checked once per
-      // shape; a shape where the two differ (or a plugin that adds bound values) is not cached by shape,
-      // and its select binds the values Kysely compiled for it.
-      if (!sameValues(compiled.parameters, values)) {
+      if (!bindsInOrder(compiled, values)) {
         return { compiled, items, values: new BoundValues(compiled.parameters, others) }
       }
-      if (templates.size >= MAX_SHAPES) templates.delete(templates.keys().next().value!)
       templates.set(shape, (template = { compiled, items }))
     }
     return { ...template, values: new BoundValues(values, others) }
@@ -232,11 +226,5 @@ function arrayDecoder(element: Decoder | undefined): Decoder {
   }
 }
 
-const cache = new WeakMap<Engine, QueryStatements>()
-
 /** The select statements of `engine`, built on first use. */
-export function queriesFor(engine: Engine): QueryStatements {
-  let queries = cache.get(engine)
-  if (!queries) cache.set(engine, (queries = new QueryStatements(engine)))
-  return queries
-}
+export const queriesFor = perEngine((engine) => new QueryStatements(engine))
