@@ -4,7 +4,7 @@
  * SQL depends on (the table, the columns, which cells are `DEFAULT`, and what the caller adds, such as a
  * conflict clause); the values are bound per statement.
  */
-import { sql, type Compilable, type CompiledQuery, type InsertQueryBuilder } from 'kysely'
+import type { Compilable, CompiledQuery, InsertQueryBuilder } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
 import { bind, type RowShape, type Statement } from '../engine/statement.ts'
 import { bindsInOrder, perEngine, ShapeCache } from './shape-cache.ts'
@@ -55,12 +55,9 @@ export function insertRows(
     key += ` ${extra.key}`
   }
   return templatesOf(engine).bind(key, parameters, shape, () => {
-    const values = rows.map((row) =>
-      Object.fromEntries(
-        columns.map((column) => [column, row[column] !== undefined ? row[column] : sql`default`]),
-      ),
-    )
-    const insert = engine.db.insertInto(tableName).values(values)
+    // Kysely writes a cell a row leaves out as DEFAULT, or as NULL on SQLite, which has no DEFAULT there
+    // (an integer primary key then takes the next id).
+    const insert = engine.db.insertInto(tableName).values(rows)
     return extra ? extra.finish(insert) : insert
   })
 }

@@ -172,32 +172,27 @@ for (const dialect of DIALECTS) {
             .doUpdate({ headquarters: `${headquarters} (moved)` }),
         )
       }
-      // One row with its key given and one left to DEFAULT, in both orders. SQLite has no DEFAULT in a
-      // VALUES list, so there every row gives the same columns.
-      if (dialect.name !== 'sqlite') {
-        for (const rows of [
-          [
-            { id: 100, name: 'Hundred', headquarters: 'A' },
-            { name: 'After hundred', headquarters: 'B' },
-          ],
-          [
-            { name: 'Before two hundred', headquarters: 'C' },
-            { id: 200, name: 'Two hundred', headquarters: 'D' },
-          ],
-        ]) {
-          await session.exec(insert(Team).values(rows))
-        }
+      // One row with its key given and one left to DEFAULT (NULL on SQLite: the next id), in both orders.
+      for (const rows of [
+        [
+          { id: 100, name: 'Hundred', headquarters: 'A' },
+          { name: 'After hundred', headquarters: 'B' },
+        ],
+        [
+          { name: 'Before two hundred', headquarters: 'C' },
+          { id: 200, name: 'Two hundred', headquarters: 'D' },
+        ],
+      ]) {
+        await session.exec(insert(Team).values(rows))
       }
       const rows = await session.exec(select(Team)).all()
       const byName = Object.fromEntries(rows.map(({ id, name, headquarters }) => [name, [id, headquarters]]))
       assert.deepEqual(byName['Avengers']?.[1], 'Stark Tower (moved)')
       assert.deepEqual(byName['X-Men']?.[1], 'Mansion (moved)')
-      if (dialect.name !== 'sqlite') {
-        assert.deepEqual(byName['Hundred'], [100, 'A'])
-        assert.deepEqual(byName['Two hundred'], [200, 'D'])
-        assert.equal(byName['After hundred']?.[1], 'B')
-        assert.equal(byName['Before two hundred']?.[1], 'C')
-      }
+      assert.deepEqual(byName['Hundred'], [100, 'A'])
+      assert.deepEqual(byName['Two hundred'], [200, 'D'])
+      assert.equal(byName['After hundred']?.[1], 'B')
+      assert.equal(byName['Before two hundred']?.[1], 'C')
     })
 
     test('an undefined value of doUpdate() sets nothing, whatever the same upsert did before', async () => {
