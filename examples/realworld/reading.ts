@@ -63,6 +63,19 @@ export function readComments(session: Session, articleId: number, viewer: User |
   return session.exec(commentsOf, { params: { article: articleId, viewer: viewerId(viewer) } }).all()
 }
 
+const articleIdBySlug = select(Article.c.id).where(Article.c.slug.eq(bindParam('slug')))
+
+/**
+ * The id of the article of this slug, `undefined` when there is none: what a write to its favourites or
+ * comments needs of it.
+ *
+ * @example
+ * const id = (await readArticleId(session, slug)) ?? HTTPError.raise(404, 'Article not found')
+ */
+export function readArticleId(session: Session, slug: string): Promise<number | undefined> {
+  return session.exec(articleIdBySlug, { params: { slug } }).first()
+}
+
 /** Where the page of a list starts and how long it is. */
 export interface Page {
   readonly limit: number

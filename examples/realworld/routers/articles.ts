@@ -29,7 +29,7 @@ import {
   UpdateArticleRequest,
   User,
 } from '../models.ts'
-import { type ArticleFilter, readArticle, readArticlesPage } from '../reading.ts'
+import { type ArticleFilter, readArticle, readArticleId, readArticlesPage } from '../reading.ts'
 
 /**
  * A slug from the title, with a random suffix so that two articles of one title both get one:
@@ -217,11 +217,11 @@ export function articlesRouter({ getSession, currentUser, optionalUser }: Condui
       response: SingleArticleResponse,
     },
     async function favoriteArticle({ slug, me, session }) {
-      const article = await anyArticle(session, slug)
+      const articleId = (await readArticleId(session, slug)) ?? HTTPError.raise(404, 'Article not found')
       // Favouriting twice is one favourite: the primary key (user, article) makes the second insert nothing.
       await session.exec(
         insert(Favorite)
-          .values({ user_id: me.user.id, article_id: article.id })
+          .values({ user_id: me.user.id, article_id: articleId })
           .onConflict({ target: ['user_id', 'article_id'] })
           .doNothing(),
       )
@@ -238,9 +238,9 @@ export function articlesRouter({ getSession, currentUser, optionalUser }: Condui
       response: SingleArticleResponse,
     },
     async function unfavoriteArticle({ slug, me, session }) {
-      const article = await anyArticle(session, slug)
+      const articleId = (await readArticleId(session, slug)) ?? HTTPError.raise(404, 'Article not found')
       await session.exec(
-        deleteFrom(Favorite).where(Favorite.c.user_id.eq(me.user.id), Favorite.c.article_id.eq(article.id)),
+        deleteFrom(Favorite).where(Favorite.c.user_id.eq(me.user.id), Favorite.c.article_id.eq(articleId)),
       )
       await session.commit()
       return articleAnswer(session, slug, me.user)

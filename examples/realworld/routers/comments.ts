@@ -1,23 +1,19 @@
 /**
  * The comments of an article. Only a comment's author may delete it (403 for anyone else).
  */
-import { bindParam, body, createRouter, HTTPError, path, select, type Session } from 'onemodel-ts'
+import { body, createRouter, HTTPError, path, type Session } from 'onemodel-ts'
 import type { ConduitDependencies } from '../dependencies.ts'
 import {
-  Article,
   Comment,
   MultipleCommentsResponse,
   NewCommentRequest,
   SingleCommentResponse,
   type User,
 } from '../models.ts'
-import { profileOf, readComments } from '../reading.ts'
-
-const articleIdBySlug = select(Article.c.id).where(Article.c.slug.eq(bindParam('slug')))
+import { profileOf, readArticleId, readComments } from '../reading.ts'
 
 async function articleId(session: Session, slug: string): Promise<number> {
-  const id = await session.exec(articleIdBySlug, { params: { slug } }).first()
-  return id ?? HTTPError.raise(404, 'Article not found')
+  return (await readArticleId(session, slug)) ?? HTTPError.raise(404, 'Article not found')
 }
 
 function commentOf(comment: Comment, author: User, following: boolean) {
