@@ -92,10 +92,15 @@ const tagNames = select(Tag.c.name)
 
 const favoritesOf = select(count()).selectFrom(Favorite).correlate(Article)
 
-/** Articles as the viewer sees them: each with its author, tags, favourites count and the viewer's flags. */
+/**
+ * Articles as the viewer sees them: each with its author's profile, tags, favourites count and the viewer's
+ * flags. Of the author it reads only what a profile shows, never the password hash.
+ */
 const articleView = select(
   Article,
-  User,
+  User.c.username,
+  User.c.bio,
+  User.c.image,
   tagNames.as('tag_list'),
   favoritesOf.where(Favorite.c.article_id.eq(Article.c.id)).scalarSubquery().as('favorites_count'),
   favoritesOf
@@ -122,13 +127,15 @@ function newestFirst(articles: typeof articleView) {
 const newestArticles = newestFirst(articleView)
 const allArticles = select(Article)
 
-/** A row of {@link articleView}: the article, its author, tags, favourites count and the viewer's flags. */
-type ArticleRow = [Article, User, string[], number, number, number]
+/** A row of {@link articleView}: the article, its author's profile, tags, favourites count and the viewer's flags. */
+type ArticleRow = [Article, string, string | null, string | null, string[], number, number, number]
 
 /** A row of {@link articleView} as the API shows it. */
 function articlePublic([
   article,
-  author,
+  username,
+  bio,
+  image,
   tagList,
   favoritesCount,
   favorited,
@@ -144,7 +151,7 @@ function articlePublic([
     updatedAt: article.updated_at,
     favorited: favorited > 0,
     favoritesCount,
-    author: profileOf(author, following > 0),
+    author: { username, bio, image, following: following > 0 },
   }
 }
 
