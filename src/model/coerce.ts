@@ -139,13 +139,18 @@ function date(input: unknown): unknown {
   if (input instanceof Date && !Number.isNaN(input.getTime()))
     return storableDate(input.toISOString().slice(0, 10))
   if (typeof input === 'string') {
-    const valid = DATE_TEXT.test(input) && new Date(`${input}T00:00:00Z`).toISOString().startsWith(input)
-    if (valid) return storableDate(input)
+    if (DATE_TEXT.test(input) && isCalendarDate(input)) return storableDate(input)
     return new Invalid('date_parsing', 'Input should be a valid date in the format YYYY-MM-DD', {
       error: 'invalid date format',
     })
   }
   return DATE_TYPE
+}
+
+/** `YYYY-MM-DD` names a day of the calendar: not February 30, nor month 13 (an Invalid Date). */
+function isCalendarDate(text: string): boolean {
+  const time = Date.parse(`${text}T00:00:00Z`)
+  return !Number.isNaN(time) && new Date(time).toISOString().startsWith(text)
 }
 
 function uuid(input: unknown): unknown {
