@@ -16,6 +16,7 @@ import {
   InvalidQueryError,
   Metadata,
   model,
+  type ParamValues,
   select,
   Session,
   type Select,
@@ -274,6 +275,30 @@ for (const dialect of DIALECTS) {
       // The errors leave the select usable.
       const found = await session.exec(both, { params: { name: 'Rusty-Man', age: 1 } }).all()
       assert.deepEqual(names(found), ['Rusty-Man'])
+    })
+
+    test('params: null is no params, and only params’ own keys count', async () => {
+      const { Hero } = db
+      await using session = new Session(db.engine)
+      const byName = select(Hero.c.name).where(Hero.c.name.eq(bindParam('name')))
+      // JavaScript may pass null where the types say params or nothing.
+      const none = null as unknown as ParamValues
+      await assert.rejects(
+        session.exec(byName, { params: none }).all(),
+        invalidQuery('No value for the bind parameter "name"'),
+      )
+      await assert.rejects(session.count(byName, { params: none }), invalidQuery('"name"'))
+      assert.deepEqual(
+        await session.exec(select(Hero.c.id).where(Hero.c.id.eq(1)), { params: none }).all(),
+        [1],
+      )
+      // An inherited key is neither a value nor an unknown name.
+      const inheriting = Object.assign(Object.create({ extra: 1, name: 'Deadpond' }), { name: 'Rusty-Man' })
+      assert.deepEqual(await session.exec(byName, { params: inheriting }).all(), ['Rusty-Man'])
+      await assert.rejects(
+        session.exec(byName, { params: Object.create({ name: 'Deadpond' }) }).all(),
+        invalidQuery('No value for the bind parameter "name"'),
+      )
     })
 
     test('a bind parameter cannot be in an in() list, whose length is part of the SQL, nor in a bulk write', async () => {
