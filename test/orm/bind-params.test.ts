@@ -17,6 +17,7 @@ import {
   max,
   Metadata,
   model,
+  type Condition,
   type ParamValues,
   select,
   Session,
@@ -60,6 +61,47 @@ for (const dialect of DIALECTS) {
     after(() => db?.engine.dispose())
 
     const names = (heroes: readonly { name: string }[]) => heroes.map((hero) => hero.name)
+
+    test('one select object runs with each run’s values, in one SQL text built once', async (t) => {
+      const { Hero, log } = db
+      await using session = new Session(db.engine)
+      const byName = select(Hero).where(Hero.c.name.eq(bindParam('name')))
+      const run = async (name: string) => names(await session.exec(byName, { params: { name } }).all())
+      assert.deepEqual(await run('Deadpond'), ['Deadpond'])
+      const built = t.mock.method(db.engine.db, 'selectFrom')
+      assert.deepEqual(await run('Rusty-Man'), ['Rusty-Man'])
+      assert.deepEqual(await run('Nobody'), [])
+      assert.deepEqual(await run('Deadpond'), ['Deadpond'])
+      assert.equal(built.mock.callCount(), 0)
+      assert.equal(new Set(log).size, 1, 'one SQL text')
+      assert.match(log[0]!, /where "hero"."name" = \? -- 1 parameter$/)
+    })
+
+    test('comparisons take their values per run; a value of the same shape built per call keeps its own', async () => {
+      const { Hero } = db
+      await using session = new Session(db.engine)
+      const between = select(Hero)
+        .where(Hero.c.age.gt(bindParam('low')), Hero.c.age.lte(bindParam('high')))
+        .orderBy(Hero.c.id)
+      const run = async (low: number, high: number) =>
+        names(await session.exec(between, { params: { low, high } }).all())
+      assert.deepEqual(await run(0, 100), ['Rusty-Man', 'Spider-Boy'])
+      assert.deepEqual(await run(16, 48), ['Rusty-Man'])
+      // A select of the same shape with literal values shares its SQL, never its values.
+      const literal = select(Hero).where(Hero.c.age.gt(10), Hero.c.age.lte(20)).orderBy(Hero.c.id)
+      assert.deepEqual(names(await session.exec(literal).all()), ['Spider-Boy'])
+      assert.deepEqual(await run(0, 15), [])
+      assert.deepEqual(names(await session.exec(literal).all()), ['Spider-Boy'])
+      assert.deepEqual(await run(0, 100), ['Rusty-Man', 'Spider-Boy'])
+    })
+
+    test('null binds SQL NULL: = NULL matches no row, as SQLAlchemy’s bindparam does', async () => {
+      const { Hero } = db
+      await using session = new Session(db.engine)
+      const byAge = select(Hero).where(Hero.c.age.eq(bindParam('age')))
+      assert.deepEqual(names(await session.exec(byAge, { params: { age: null } }).all()), [])
+      assert.deepEqual(names(await session.exec(byAge, { params: { age: 48 } }).all()), ['Rusty-Man'])
+    })
 
     test('a text match takes its text per run, %, _ and \\ matching literally', async () => {
       const { Hero } = db
