@@ -139,13 +139,18 @@ function date(input: unknown): unknown {
   if (input instanceof Date && !Number.isNaN(input.getTime()))
     return storableDate(input.toISOString().slice(0, 10))
   if (typeof input === 'string') {
-    const valid = DATE_TEXT.test(input) && new Date(`${input}T00:00:00Z`).toISOString().startsWith(input)
-    if (valid) return storableDate(input)
+    if (DATE_TEXT.test(input) && isCalendarDate(input)) return storableDate(input)
     return new Invalid('date_parsing', 'Input should be a valid date in the format YYYY-MM-DD', {
       error: 'invalid date format',
     })
   }
   return DATE_TYPE
+}
+
+/** `YYYY-MM-DD` names a day of the calendar: not February 30, nor month 13 (an Invalid Date). */
+function isCalendarDate(text: string): boolean {
+  const time = Date.parse(`${text}T00:00:00Z`)
+  return !Number.isNaN(time) && new Date(time).toISOString().startsWith(text)
 }
 
 function uuid(input: unknown): unknown {
@@ -227,22 +232,40 @@ const NULL_INVALID: Record<Exclude<FieldKind, 'model'>, Invalid> = {
 }
 
 /**
+ * The rule of `field`'s kind alone: lax-mode conversion (`"5"` is 5 for an integer) and the limits of what
+ * its column stores, without nullability or the declared constraints. A value compared with a column is
+ * held to this: `age < 200` is a fair question beside `le: 150`.
+ *
+ * @example
+ * kindCoercerFor(Hero.fields.age)('16')  // 16
+ * kindCoercerFor(Hero.fields.age)('abc') // an Invalid, int_parsing
+ */
+export function kindCoercerFor(field: AnyField): Coercer {
+  switch (field.kind) {
+    case 'model':
+      return nestedModel(field.model!)
+    case 'list':
+      return nestedList(field.model!)
+    case 'integer':
+      return columnInteger(field)
+    case 'enum':
+      return literal(field.values ?? [])
+    case 'json':
+      return storableJson
+    default:
+      return COERCERS[field.kind]
+  }
+}
+
+/**
  * Builds the coercer of one field once, at declaration: kind rule, then nullability, then the
  * constraints of its TypeBox schema.
  */
 export function coercerFor(field: AnyField): Coercer {
+  const base = kindCoercerFor(field)
   if (field.kind === 'model' || field.kind === 'list') {
-    const nested = field.kind === 'model' ? nestedModel(field.model!) : nestedList(field.model!)
-    return field.nullable ? (input, loc) => (input === null ? null : nested(input, loc)) : nested
+    return field.nullable ? (input, loc) => (input === null ? null : base(input, loc)) : base
   }
-  const base =
-    field.kind === 'integer'
-      ? columnInteger(field)
-      : field.kind === 'enum'
-        ? literal(field.values ?? [])
-        : field.kind === 'json'
-          ? storableJson
-          : COERCERS[field.kind]
   const constraints = constraintCheck(field)
   const checked: Coercer = constraints
     ? (input) => {

@@ -34,15 +34,18 @@ export interface ColumnInfo {
 
 /**
  * A value given when the query runs ({@link bindParam}), encoded as `field` encodes it: the field of the
- * column it is compared with, as a literal value there would be.
+ * column it is compared with, as a literal value there would be. Compared with a column, it is checked
+ * and converted by that column's field (`column`) when the query runs.
  *
  * @example
- * Hero.c.name.eq(bindParam('name')).node.right // { kind: 'param', name: 'name', field: Hero's name field }
+ * Hero.c.name.eq(bindParam('name')).node.right
+ * // { kind: 'param', name: 'name', field: Hero's name field, column: Hero.c.name }
  */
 export interface ParamNode {
   readonly kind: 'param'
   readonly name: string
   readonly field: AnyField | undefined
+  readonly column: ColumnInfo | undefined
 }
 
 /**
@@ -253,12 +256,14 @@ export class Expression<T extends string = string, V = unknown> {
 
 /**
  * `node` as compared with `other`: a bind parameter takes the encoding of the value it is compared with
- * (a JSON column's value is bound as its text), as a literal value in its place would.
+ * (a JSON column's value is bound as its text), as a literal value in its place would, and beside a
+ * column, that column, whose field checks its value.
  */
 function encodedAs(node: ValueNode, other: ValueNode): ValueNode {
   if (node.kind !== 'param' || node.field !== undefined) return node
   const field = encodingFieldOf(other)
-  return field === undefined ? node : { kind: 'param', name: node.name, field }
+  const column = other.kind === 'column' ? other.column : undefined
+  return field === undefined ? node : { kind: 'param', name: node.name, field, column }
 }
 
 /** A list's length is part of the SQL, so a bind parameter cannot stand in it, nor for it. */
@@ -276,9 +281,12 @@ function refuseParamInList(method: string, node: ValueNode): void {
  * The value is encoded as a literal in its place would be (dates, booleans, JSON), and `null` is bound as
  * SQL `NULL`: `eq(bindParam('x'))` with `x: null` matches no row (`= NULL`), unlike `eq(null)`.
  *
- * It stands wherever a value does: either side of a comparison, a text match (`contains`, …), `limit()`,
- * `offset()`, a selected item; not in an `in([…])` list, whose length is part of the SQL. Its type is
- * inferred from where it stands (a string for `Hero.c.name.eq(…)`), or given: `bindParam<number>('age')`.
+ * It stands on either side of a comparison, in a text match (`contains`, …), `limit()` and `offset()`; not
+ * in an `in([…])` list, whose length is part of the SQL, nor as a selected item, whose type the database
+ * would guess. Its type is inferred from where it stands (a
+ * string for `Hero.c.name.eq(…)`), or given: `bindParam<number>('age')`. Compared with a column, its value
+ * is checked and converted when the select runs by the rule of the column's field kind (`'16'` is 16
+ * for an integer column; `'abc'` is an `InvalidQueryError`).
  *
  * @example
  * const heroByName = select(Hero).where(Hero.c.name.eq(bindParam('name')))
@@ -293,7 +301,7 @@ export function bindParam<V = unknown>(name: string): Expression<never, V> {
       `bindParam(${JSON.stringify(name)}): a parameter needs a name, as bindParam('slug').`,
     )
   }
-  return new Expression({ kind: 'param', name, field: undefined })
+  return new Expression({ kind: 'param', name, field: undefined, column: undefined })
 }
 
 /**

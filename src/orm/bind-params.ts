@@ -61,23 +61,25 @@ export class BoundValues {
   }
 
   /**
-   * The values to bind in a run given `params`: the template's own when it has no bind parameter.
+   * The values to bind in a run given `params`: the template's own when it has no bind parameter. `null`,
+   * which JavaScript may pass, gives no parameter, as `undefined` does.
    * @throws {InvalidQueryError} naming the parameters missing from `params`, or those it has and the
    * select does not.
    */
-  bind(params: ParamValues | undefined): readonly unknown[] {
-    if (!this.#fits(params)) throw this.#mismatch(params)
-    if (params === undefined || this.#slots.length === 0) return this.#values
+  bind(params: ParamValues | null | undefined): readonly unknown[] {
+    const supplied = params ?? undefined
+    if (!this.#fits(supplied)) throw this.#mismatch(supplied)
+    if (supplied === undefined || this.#slots.length === 0) return this.#values
     const values = [...this.#values]
-    for (const { index, slot } of this.#slots) values[index] = slot.encode(params[slot.name])
+    for (const { index, slot } of this.#slots) values[index] = slot.encode(supplied[slot.name])
     return values
   }
 
-  /** `params` has a value for every parameter, and no other. */
+  /** `params` has a value for every parameter, and no other: its own keys, as the error names them. */
   #fits(params: ParamValues | undefined): boolean {
     if (params === undefined) return this.#names.size === 0
     for (const name of this.#names) if (!given(params, name)) return false
-    for (const name in params) if (!this.#names.has(name)) return false
+    for (const name of Object.keys(params)) if (!this.#names.has(name)) return false
     return true
   }
 

@@ -27,7 +27,9 @@ import {
   type ParamNode,
   type ValueNode,
 } from '../model/expression.ts'
+import { kindCoercerFor } from '../model/coerce.ts'
 import type { AnyField } from '../model/field.ts'
+import { Invalid } from '../model/invalid.ts'
 import { Relationship } from '../model/relationship.ts'
 import { TableModel } from '../model/table.ts'
 import { fromOf, isEntity } from './joins.ts'
@@ -482,7 +484,28 @@ const slots = new WeakMap<ParamNode | LikeNode | PageParam, ParamSlot>()
  * is encoded as a literal value in that place is: as the field it is compared with encodes it.
  */
 export function paramSlot(node: ParamNode, context: SlotContext): ParamSlot {
-  return slotAt(node, context, () => new ParamSlot(node.name, (value) => toParam(node.field, value)))
+  return slotAt(node, context, () => new ParamSlot(node.name, paramEncoder(node)))
+}
+
+/**
+ * How a bind parameter's value is bound. Beside a column, it is first checked and converted by the rule
+ * of the column's field kind, as `Model.create` converts an input (`'16'` is 16 for an integer): each
+ * database would otherwise read a value of another type its own way (MariaDB `'abc'` as 0, SQLite as text
+ * matching no integer, PostgreSQL as an error). The field's declared constraints do not apply, as a bound
+ * may lie beyond them, and `null` binds SQL `NULL`.
+ */
+function paramEncoder({ name, field, column }: ParamNode): (value: unknown) => unknown {
+  if (column === undefined) return (value) => toParam(field, value)
+  const coerce = kindCoercerFor(column.field)
+  return (value) => {
+    if (value === null) return null
+    const coerced = coerce(value)
+    if (!(coerced instanceof Invalid)) return toParam(field, coerced)
+    throw new InvalidQueryError(
+      `bindParam(${JSON.stringify(name)}): expected a value of column ${ref(column)} (${column.field.kind}), got ${typeName(value)}: ${coerced.msg}.`,
+      `${name}: ${coerced.msg}`,
+    )
+  }
 }
 
 /** The slot of a text match's bind parameter, `text`: its value is the text, matched literally. */
@@ -491,7 +514,7 @@ export function likeSlot(node: LikeNode, text: ParamNode, context: SlotContext):
     return new ParamSlot(text.name, (value) => {
       if (typeof value === 'string') return likePattern(value, node.match)
       throw new InvalidQueryError(
-        `${node.match}(bindParam(${JSON.stringify(text.name)})): expected a string, got ${typeof value}.`,
+        `${node.match}(bindParam(${JSON.stringify(text.name)})): expected a string, got ${typeName(value)}.`,
         `${text.name} must be a string`,
       )
     })
@@ -504,7 +527,7 @@ export function pageSlot(page: PageParam, context: SlotContext): ParamSlot {
     return new ParamSlot(page.name, (value) => {
       if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value
       throw new InvalidQueryError(
-        `select().${page.method}(bindParam(${JSON.stringify(page.name)})): expected a whole number >= 0, got ${typeof value === 'number' ? value : typeof value}.`,
+        `select().${page.method}(bindParam(${JSON.stringify(page.name)})): expected a whole number >= 0, got ${typeof value === 'number' ? value : typeName(value)}.`,
         `${page.name} must be a whole number >= 0`,
       )
     })
@@ -518,6 +541,11 @@ function slotAt(place: ParamNode | LikeNode | PageParam, context: SlotContext, m
   throw new InvalidQueryError(
     `bindParam(${JSON.stringify(slot.name)}): bind parameters are given when a select runs, as session.exec(query, { params }). update() and deleteFrom() take the values themselves.`,
   )
+}
+
+/** What an error says a refused value is: its `typeof`, but `null` for null. */
+function typeName(value: unknown): string {
+  return value === null ? 'null' : typeof value
 }
 
 /** A limit or offset: the number, or the slot of its bind parameter. */

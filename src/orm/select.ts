@@ -431,6 +431,7 @@ export type AnySelect = Select<any, string, string, string>
  * const young = await session.exec(select(Hero).where(Hero.c.age.lt(30))).all()            // Hero[]
  * const pairs = await session.exec(select(Hero, Team).where(Hero.c.team_id.eq(Team.c.id))).all() // [Hero, Team][]
  * const names = await session.exec(select(Hero.c.name)).all()                                // string[]
+ * @throws {InvalidQueryError} for no item, or a `bindParam()` as an item.
  */
 export function select<M extends TableModel>(model: M): Select<M>
 export function select<const S extends readonly [SelectItem, ...SelectItem[]]>(...items: S): Select<S>
@@ -439,7 +440,20 @@ export function select(...items: SelectItem[]): Select<Selection, string> {
     throw new InvalidQueryError('select(): say what to select: a table model, columns or expressions.')
   }
   if (items.length === 1 && items[0] instanceof TableModel) return new Select(items[0])
+  for (const item of items) if (item instanceof Expression) refuseParamItem(item.node)
   return new Select(Object.freeze(items))
+}
+
+/**
+ * A bind parameter is not a selected item, nor an aggregate's argument in one: its SQL type would be the
+ * database's guess, not the one its TypeScript type says (PostgreSQL reads `$1` back as text).
+ */
+function refuseParamItem(node: ValueNode): void {
+  if (node.kind === 'aggregate' && node.argument) return refuseParamItem(node.argument)
+  if (node.kind !== 'param') return
+  throw new InvalidQueryError(
+    `select(…, bindParam(${JSON.stringify(node.name)})): a bind parameter cannot be a selected item, whose type the database would guess (PostgreSQL reads it back as text). Compare with it in where(), or add the value to the rows in code.`,
+  )
 }
 
 /** The items a select reads, one for a select of a table model's rows. */

@@ -209,6 +209,16 @@ describe('Model.validate: coercion (pydantic lax mode)', () => {
       suit: 'hearts',
     })
     assert.equal(card.key, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'uuids are normalized to lower case')
+    // No such month is refused as no such day is, not thrown as an Invalid Date's RangeError.
+    for (const on of ['2024-13-01', '2024-00-10', '2024-02-30']) {
+      assert.deepEqual(
+        issues({ on, key: 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', suit: 'hearts' }, Card).map(
+          (issue) => issue.type,
+        ),
+        ['date_parsing'],
+        on,
+      )
+    }
     assert.deepEqual(issues({ on: '2023-02-29', key: 'nope', suit: 'clubs' }, Card), [
       {
         type: 'date_parsing',

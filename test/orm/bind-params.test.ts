@@ -14,8 +14,11 @@ import {
   exists,
   field,
   InvalidQueryError,
+  max,
   Metadata,
   model,
+  type Condition,
+  type ParamValues,
   select,
   Session,
   type Select,
@@ -276,6 +279,95 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(names(found), ['Rusty-Man'])
     })
 
+    test('a value compared with a column is converted as Hero.create converts it; one that does not fit is an InvalidQueryError with a detail (a 400)', async () => {
+      const { Hero } = db
+      await using session = new Session(db.engine)
+      const older = select(Hero.c.name)
+        .where(Hero.c.age.gte(bindParam('age')))
+        .orderBy(Hero.c.id)
+      const run = (age: unknown) => session.exec(older, { params: { age } }).all()
+      assert.deepEqual(await run('20'), ['Rusty-Man'], "'20' is 20 for an integer column")
+      assert.deepEqual(await run(null), [], 'null binds NULL')
+      const notInteger = 'Input should be a valid integer'
+      for (const [age, type, problem] of [
+        ['abc', 'string', `${notInteger}, unable to parse string as an integer`],
+        ['2x', 'string', `${notInteger}, unable to parse string as an integer`],
+        [{ a: 1 }, 'object', notInteger],
+        [1.5, 'number', `${notInteger}, got a number with a fractional part`],
+        [2 ** 31, 'number', 'Input should be less than or equal to 2147483647'],
+      ] as const) {
+        await assert.rejects(run(age), (error) => {
+          assert.ok(error instanceof InvalidQueryError, String(error))
+          assert.equal(
+            error.message,
+            `bindParam("age"): expected a value of column hero.age (integer), got ${type}: ${problem}.`,
+          )
+          assert.equal(error.detail, `age: ${problem}`)
+          return true
+        })
+      }
+      // Beside a column on its left too; a refused run leaves the select as it was.
+      const younger = select(Hero.c.name).where(bindParam('age').gt(Hero.c.age))
+      await assert.rejects(session.exec(younger, { params: { age: 'old' } }).all(), invalidQuery('hero.age'))
+      assert.deepEqual(await run(48), ['Rusty-Man'])
+      // The message names the value's type, never the value: it may be a secret.
+      const bySecret = select(Hero.c.name).where(Hero.c.secret_name.eq(bindParam('secret')))
+      await assert.rejects(session.exec(bySecret, { params: { secret: 271828 } }).all(), (error) => {
+        assert.ok(error instanceof InvalidQueryError)
+        assert.ok(!error.message.includes('271828') && !error.detail!.includes('271828'), error.message)
+        assert.equal(error.detail, 'secret: Input should be a valid string')
+        return true
+      })
+    })
+
+    test('a bind parameter is not a selected item, whose type the database would guess', () => {
+      const { Hero } = db
+      const items = [bindParam<number>('n').as('n'), bindParam<boolean>('n'), max(bindParam<number>('n'))]
+      for (const item of items) {
+        assert.throws(() => select(Hero.c.name, item), invalidQuery('bindParam("n")', 'selected item'))
+        assert.throws(() => select(item), invalidQuery('bindParam("n")', 'selected item'))
+      }
+    })
+
+    test('params: null is no params, and only params’ own keys count', async () => {
+      const { Hero } = db
+      await using session = new Session(db.engine)
+      const byName = select(Hero.c.name).where(Hero.c.name.eq(bindParam('name')))
+      // JavaScript may pass null where the types say params or nothing.
+      const none = null as unknown as ParamValues
+      await assert.rejects(
+        session.exec(byName, { params: none }).all(),
+        invalidQuery('No value for the bind parameter "name"'),
+      )
+      await assert.rejects(session.count(byName, { params: none }), invalidQuery('"name"'))
+      assert.deepEqual(
+        await session.exec(select(Hero.c.id).where(Hero.c.id.eq(1)), { params: none }).all(),
+        [1],
+      )
+      // An inherited key is neither a value nor an unknown name.
+      const inheriting = Object.assign(Object.create({ extra: 1, name: 'Deadpond' }), { name: 'Rusty-Man' })
+      assert.deepEqual(await session.exec(byName, { params: inheriting }).all(), ['Rusty-Man'])
+      await assert.rejects(
+        session.exec(byName, { params: Object.create({ name: 'Deadpond' }) }).all(),
+        invalidQuery('No value for the bind parameter "name"'),
+      )
+    })
+
+    test('a null text to match or page size is called null in the error, not object', async () => {
+      const { Hero } = db
+      await using session = new Session(db.engine)
+      const matching = select(Hero.c.name).where(Hero.c.name.contains(bindParam('text')))
+      await assert.rejects(
+        session.exec(matching, { params: { text: null } }).all(),
+        invalidQuery('contains(bindParam("text")): expected a string, got null.'),
+      )
+      const page = select(Hero.c.name).orderBy(Hero.c.id).limit(bindParam('limit'))
+      await assert.rejects(
+        session.exec(page, { params: { limit: null } }).all(),
+        invalidQuery('limit(bindParam("limit")): expected a whole number >= 0, got null.'),
+      )
+    })
+
     test('a bind parameter cannot be in an in() list, whose length is part of the SQL, nor in a bulk write', async () => {
       const { Hero } = db
       await using session = new Session(db.engine)
@@ -341,6 +433,87 @@ for (const dialect of DIALECTS) {
         literal.map((mission) => mission.id),
         [2],
       )
+    })
+
+    test('a value of another kind is converted as Model.create converts it, the declared bounds aside; an Invalid Date is refused', async () => {
+      const metadata = new Metadata()
+      const Gadget = table(
+        'gadget',
+        model('Gadget', {
+          id: field.integer({ primaryKey: true }),
+          power: field.integer({ ge: 0, le: 100 }),
+          on: field.boolean(),
+          made: field.date(),
+          at: field.datetime(),
+          size: field.enum(['s', 'm', 'l']),
+        }),
+        { metadata },
+      )
+      await using engine = createEngine(await dialect.isolatedUrl())
+      await createAll(engine, { metadata })
+      await using session = new Session(engine)
+      session.addAll([
+        Gadget.create({
+          power: 10,
+          on: true,
+          made: '2024-01-01',
+          at: new Date('2024-01-01T10:00:00Z'),
+          size: 's',
+        }),
+        Gadget.create({
+          power: 90,
+          on: false,
+          made: '2024-06-01',
+          at: new Date('2024-06-01T10:00:00Z'),
+          size: 'l',
+        }),
+      ])
+      await session.commit()
+      const run = (condition: Condition<'gadget'>, v: unknown) =>
+        session.exec(select(Gadget.c.id).where(condition).orderBy(Gadget.c.id), { params: { v } }).all()
+      // A bound beyond the declared ones is a fair question.
+      assert.deepEqual(await run(Gadget.c.power.lt(bindParam('v')), 200), [1, 2])
+      assert.deepEqual(await run(Gadget.c.power.gt(bindParam('v')), -1), [1, 2])
+      // Text and numbers as Gadget.create reads them.
+      assert.deepEqual(await run(Gadget.c.on.eq(bindParam('v')), 'yes'), [1])
+      assert.deepEqual(await run(Gadget.c.on.eq(bindParam('v')), 0), [2])
+      assert.deepEqual(await run(Gadget.c.made.gt(bindParam('v')), new Date('2024-03-01T00:00:00Z')), [2])
+      assert.deepEqual(await run(Gadget.c.at.lt(bindParam('v')), '2024-03-01T00:00:00Z'), [1])
+      assert.deepEqual(await run(Gadget.c.at.eq(bindParam('v')), '2024-06-01 10:00:00'), [2])
+      assert.deepEqual(await run(Gadget.c.size.eq(bindParam('v')), 'l'), [2])
+      for (const [condition, value, problem] of [
+        [
+          Gadget.c.at.lt(bindParam('v')),
+          new Date(Number.NaN),
+          'at (datetime), got object: Input should be a valid datetime.',
+        ],
+        [
+          Gadget.c.at.lt(bindParam('v')),
+          'soon',
+          'at (datetime), got string: Input should be a valid datetime, invalid',
+        ],
+        [
+          Gadget.c.made.eq(bindParam('v')),
+          '2024-13-01',
+          'made (date), got string: Input should be a valid date',
+        ],
+        [
+          Gadget.c.on.eq(bindParam('v')),
+          'maybe',
+          'on (boolean), got string: Input should be a valid boolean',
+        ],
+        [Gadget.c.size.eq(bindParam('v')), 'xl', `size (enum), got string: Input should be 's', 'm' or 'l'`],
+      ] as const) {
+        await assert.rejects(run(condition, value), (error) => {
+          assert.ok(error instanceof InvalidQueryError, String(error))
+          assert.ok(
+            error.message.includes(`bindParam("v"): expected a value of column gadget.${problem}`),
+            error.message,
+          )
+          assert.match(error.detail!, /^v: Input should be/)
+          return true
+        })
+      }
     })
   })
 }
