@@ -396,6 +396,33 @@ describe('arraySubquery() refuses what it cannot be', () => {
     })
   })
 
+  test('a comparison or an ordering of it, labelled or not, either side, as JavaScript may call them', () => {
+    const tags = select(Tag.c.name)
+      .join(ArticleTag)
+      .correlate(Article)
+      .where(ArticleTag.c.article_id.eq(Article.c.id))
+      .arraySubquery()
+    // Its type has none of them: JavaScript sees the methods every expression has.
+    for (const array of [tags, tags.as('tags')] as unknown as Expression<'article', unknown>[]) {
+      for (const misuse of [
+        () => array.eq(['a']),
+        () => array.ne(null),
+        () => array.gte(['a']),
+        () => array.in([['a']]),
+        () => array.isNull(),
+        () => array.desc(),
+        () => select(Article.c.slug).orderBy(array),
+        () => Article.c.slug.eq(array as Expression<'article', string>),
+      ]) {
+        assert.throws(misuse, {
+          name: InvalidQueryError.name,
+          message:
+            /^An array subquery is only selected, or labelled with as\(\) and selected: its JSON compares as text/,
+        })
+      }
+    }
+  })
+
   test('groupBy(), having(), distinct() and forUpdate()', () => {
     const names = select(Tag.c.name).join(ArticleTag).correlate(Article)
     for (const query of [
