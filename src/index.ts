@@ -85,6 +85,7 @@ export {
   type ParamNode,
   type ValueNode,
   type AggregateFunction,
+  type ArraySubquery,
 } from './model/expression.ts'
 export {
   Condition,

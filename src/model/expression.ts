@@ -151,9 +151,10 @@ export class Expression<T extends string = string, V = unknown> {
   }
 
   #compare<C extends string>(op: ComparisonOperator, other: unknown): Condition<C> {
+    refuseArray(this.node)
     const right: ValueNode =
       other instanceof Expression
-        ? encodedAs(other.node, this.node)
+        ? encodedAs(refuseArray(other.node), this.node)
         : { kind: 'value', value: keptValue(other), field: encodingFieldOf(this.node) }
     return new Condition({ kind: 'compare', left: encodedAs(this.node, right), op, right })
   }
@@ -211,6 +212,7 @@ export class Expression<T extends string = string, V = unknown> {
     negated: boolean,
   ): Condition<C> {
     const method = negated ? 'notIn' : 'in'
+    refuseArray(this.node)
     if (Array.isArray(list)) {
       for (const value of list) if (value instanceof Expression) refuseParamInList(method, value.node)
       return new Condition({
@@ -230,16 +232,16 @@ export class Expression<T extends string = string, V = unknown> {
   }
 
   isNull(): Condition<T> {
-    return new Condition({ kind: 'null', operand: this.node, negated: false })
+    return new Condition({ kind: 'null', operand: refuseArray(this.node), negated: false })
   }
   isNotNull(): Condition<T> {
-    return new Condition({ kind: 'null', operand: this.node, negated: true })
+    return new Condition({ kind: 'null', operand: refuseArray(this.node), negated: true })
   }
   asc(): OrderTerm<T> {
-    return new OrderTerm(this.node, 'asc')
+    return new OrderTerm(refuseArray(this.node), 'asc')
   }
   desc(): OrderTerm<T> {
-    return new OrderTerm(this.node, 'desc')
+    return new OrderTerm(refuseArray(this.node), 'desc')
   }
 
   /**
@@ -264,6 +266,14 @@ function encodedAs(node: ValueNode, other: ValueNode): ValueNode {
   const field = encodingFieldOf(other)
   const column = other.kind === 'column' ? other.column : undefined
   return field === undefined ? node : { kind: 'param', name: node.name, field, column }
+}
+
+/** `node`, unless it is an array subquery, which its type already keeps from comparisons and orderings. */
+function refuseArray(node: ValueNode): ValueNode {
+  if (node.kind !== 'subquery' || !node.array) return node
+  throw new InvalidQueryError(
+    'An array subquery is only selected, or labelled with as() and selected: its JSON compares as text on SQLite and MariaDB and not at all on PostgreSQL, so it is neither compared nor ordered. Filter and order inside it, with where() and orderBy().',
+  )
 }
 
 /** A list's length is part of the SQL, so a bind parameter cannot stand in it, nor for it. */
@@ -314,6 +324,30 @@ export function bindParam<V = unknown>(name: string): Expression<never, V> {
 export class Aggregate<T extends string = string, V = unknown> extends Expression<T, V> {
   declare readonly '~aggregate': true
 }
+
+/** The methods of an expression that compare or order it. */
+type Comparisons =
+  'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'notIn' | 'isNull' | 'isNotNull' | 'asc' | 'desc'
+
+/** `E` with every comparison typed `never`, so calling one does not compile; labelled, it stays so. */
+type SelectedOnly<E extends Expression> = { readonly [K in Comparisons]: never } & {
+  as<const L extends string>(label: L): SelectedOnly<Labelled<E['~tables'], E['~value'], L, SelectedOnly<E>>>
+} & E
+
+/**
+ * An array subquery (`select(…).arraySubquery()`): selected, or labelled with `as()` and selected, and
+ * nothing else. Its value is JSON, which SQLite and MariaDB would compare as text and PostgreSQL not at
+ * all, so it has no comparison and no ordering (`eq()`, `in()`, `desc()` do not compile, and throw an
+ * `InvalidQueryError` from JavaScript): filter and order inside the subquery. Never null, as an aggregate.
+ *
+ * @example
+ * const tags: ArraySubquery<'article', string[]> = select(Tag.c.name)
+ *   .correlate(Article)
+ *   .where(Tag.c.article_id.eq(Article.c.id))
+ *   .arraySubquery()
+ * select(Article, tags.as('tags'))
+ */
+export type ArraySubquery<T extends string = string, V = unknown> = SelectedOnly<Aggregate<T, V>>
 
 /**
  * An expression with a label: selected as `<expression> AS <label>`, compared and ordered as the expression.

@@ -5,7 +5,7 @@
  * bind parameters) is not even walked for its shape (~5 µs): its statement and values are kept with it.
  */
 import type { Compilable, CompiledQuery } from 'kysely'
-import { InvalidQueryError } from '../errors.ts'
+import { InvalidQueryError, NotSupportedError } from '../errors.ts'
 import type { Dialect } from '../engine/dialect/dialect.ts'
 import type { Engine } from '../engine/engine.ts'
 import { ARRAY_ROWS, bind, ONE_ARRAY, type Statement } from '../engine/statement.ts'
@@ -220,9 +220,23 @@ function decoderOf(
 /** An array subquery's JSON (text, except from pg, which parses it) as an array of decoded elements. */
 function arrayDecoder(element: Decoder | undefined): Decoder {
   return (value) => {
-    // JSON.parse gives `any`: the SQL made this JSON an array.
-    const array: unknown[] = typeof value === 'string' ? JSON.parse(value) : value
+    // The SQL made this JSON an array, which pg parses itself.
+    const array = typeof value === 'string' ? parseArray(value) : (value as unknown[])
     return element === undefined ? array : array.map((item) => (item === null ? null : element(item)))
+  }
+}
+
+/**
+ * `json`, which only a cut can have made invalid: MariaDB's JSON_ARRAYAGG stops at `max_allowed_packet`
+ * with a warning. The parser's message is not kept: it quotes the text, which holds the rows' values.
+ */
+function parseArray(json: string): unknown[] {
+  try {
+    return JSON.parse(json) // `any`: an array, as above
+  } catch {
+    throw new NotSupportedError(
+      `arraySubquery(): the database cut an array's JSON short (${json.length} characters), so it cannot be read. MariaDB's JSON_ARRAYAGG stops at max_allowed_packet: raise it, page the subquery with limit(), or load the rows with selectinload().`,
+    )
   }
 }
 

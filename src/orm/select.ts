@@ -1,6 +1,12 @@
 import { InvalidQueryError } from '../errors.ts'
 import type { Condition, ConditionNode } from '../model/condition.ts'
-import { Aggregate, Expression, type OrderTerm, type ValueNode } from '../model/expression.ts'
+import {
+  Aggregate,
+  Expression,
+  type ArraySubquery,
+  type OrderTerm,
+  type ValueNode,
+} from '../model/expression.ts'
 import { Relationship } from '../model/relationship.ts'
 import { TableModel } from '../model/table.ts'
 import { joinOf, type Join } from './joins.ts'
@@ -355,7 +361,9 @@ export class Select<
    * gives the values of that page. It is SQLAlchemy's `func.json_agg()` over a correlated subquery, Kysely's
    * `jsonArrayFrom()`: one statement reads each row with its list, where loading the lists would take a
    * second one. Each value is read as its column is: a datetime column gives `Date`s. MySQL 8, whose
-   * `JSON_ARRAYAGG` takes no ORDER BY, refuses its SQL; MariaDB runs it.
+   * `JSON_ARRAYAGG` takes no ORDER BY, refuses its SQL; MariaDB runs it, within its `max_allowed_packet`
+   * (16 MiB by default) per array. It is selected, labelled with `as()`, and nothing else: its JSON compares
+   * as text on some databases and not at all on others, so filter and order inside it.
    *
    * @example
    * const tags = select(Tag.c.name)
@@ -368,7 +376,7 @@ export class Select<
    * @throws {InvalidQueryError} for a select of rows, of several items or of an aggregate; with groupBy(),
    * having(), distinct() or forUpdate().
    */
-  arraySubquery(): Aggregate<C, ColumnOf<S, N>[]> {
+  arraySubquery(): ArraySubquery<C, ColumnOf<S, N>[]> {
     if (!this.isColumn) {
       throw new InvalidQueryError(
         'select(…).arraySubquery(): an array subquery selects one column or expression, as select(Tag.c.name). For the rows of a table, load them with selectinload() or read them with a join.',
@@ -386,7 +394,9 @@ export class Select<
         'select(…).arraySubquery(): an array subquery gathers the rows it reads into one array, so it takes no groupBy(), having(), distinct() or forUpdate(). Group in the enclosing query instead.',
       )
     }
-    return new Aggregate({ kind: 'subquery', query: this, outer: this.state.correlated, array: true })
+    const array = new Aggregate({ kind: 'subquery', query: this, outer: this.state.correlated, array: true })
+    // Its comparisons are typed `never`, and throw from JavaScript (`refuseArray`).
+    return array as ArraySubquery<C, ColumnOf<S, N>[]>
   }
 
   /** It selects one column or expression, so it can be a value: a scalar subquery, an `IN` list. */

@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { sql } from 'kysely'
 import {
   bindParam,
   count,
@@ -16,6 +17,7 @@ import {
   InvalidQueryError,
   Metadata,
   model,
+  NotSupportedError,
   select,
   Session,
   table,
@@ -61,10 +63,19 @@ function declareArticles() {
     }),
     { metadata },
   )
-  return { metadata, Article, Tag, ArticleTag, Event }
+  const Note = table(
+    'note',
+    model('Note', {
+      id: field.integer({ primaryKey: true }),
+      article_id: field.integer({ foreignKey: 'article.id' }),
+      body: field.string(),
+    }),
+    { metadata },
+  )
+  return { metadata, Article, Tag, ArticleTag, Event, Note }
 }
 
-type Articles = ReturnType<typeof declareArticles> & { engine: Engine; log: string[] }
+type Articles = ReturnType<typeof declareArticles> & { engine: Engine; url: string; log: string[] }
 
 const AT = [
   new Date('2026-03-01T10:00:00.125Z'),
@@ -79,8 +90,9 @@ for (const dialect of DIALECTS) {
       const models = declareArticles()
       const { Article, Tag, ArticleTag, Event } = models
       const recorded = recordSql()
-      const engine = createEngine(await dialect.isolatedUrl(), recorded.options)
-      db = { ...models, engine, log: recorded.log }
+      const url = await dialect.isolatedUrl()
+      const engine = createEngine(url, recorded.options)
+      db = { ...models, engine, url, log: recorded.log }
       await createAll(engine, { metadata: models.metadata })
       await using session = new Session(engine)
       session.addAll(['first', 'second', 'third'].map((slug) => Article.create({ slug })))
@@ -321,6 +333,38 @@ for (const dialect of DIALECTS) {
       assert.equal(log.length, 2)
     })
 
+    test('an array of more than 1 MiB comes back whole (MariaDB cuts JSON_ARRAYAGG at group_concat_max_len, 1 MiB by default)', async () => {
+      const { Article, Note, engine } = articles()
+      await using session = new Session(engine)
+      const bodies = Array.from({ length: 11 }, (_, i) => `${i}:`.padEnd(100_000, 'x'))
+      session.addAll(bodies.map((body) => Note.create({ article_id: 2, body })))
+      await session.commit()
+      const notes = select(Note.c.body)
+        .correlate(Article)
+        .where(Note.c.article_id.eq(Article.c.id))
+        .orderBy(Note.c.id)
+        .arraySubquery()
+      const read = await session.exec(select(notes).selectFrom(Article).where(Article.c.id.eq(2))).one()
+      assert.deepEqual(read, bodies)
+    })
+
+    test('an array the database cut short is a NotSupportedError, not a SyntaxError', async (t) => {
+      if (dialect.name !== 'mysql') return t.skip('only MariaDB cuts an aggregate')
+      const { Article, url } = articles()
+      // One connection, whose limit is lowered under the engine, as a server's max_allowed_packet would.
+      // Cut at 21 characters, `["alpha","mid","say \"hi…` ends inside an escape, which no closing mends.
+      const engine = createEngine(url, { pool: { size: 1 } })
+      t.after(() => engine.dispose())
+      await engine.db.connection().execute((db) => sql`set session group_concat_max_len = 21`.execute(db))
+      await using session = new Session(engine)
+      const tags = select(tagNames().arraySubquery()).selectFrom(Article).where(Article.c.id.eq(1))
+      await assert.rejects(session.exec(tags).one(), {
+        name: NotSupportedError.name,
+        message:
+          /^arraySubquery\(\): the database cut an array's JSON short \(\d+ characters\).*max_allowed_packet/,
+      })
+    })
+
     test('the same select as an array and as a scalar subquery: two shapes, two statements', async () => {
       const { Article, engine } = articles()
       await using session = new Session(engine)
@@ -350,6 +394,33 @@ describe('arraySubquery() refuses what it cannot be', () => {
       name: InvalidQueryError.name,
       message: /an aggregate such as count\(\) gives one value, not one per row: use scalarSubquery\(\)/,
     })
+  })
+
+  test('a comparison or an ordering of it, labelled or not, either side, as JavaScript may call them', () => {
+    const tags = select(Tag.c.name)
+      .join(ArticleTag)
+      .correlate(Article)
+      .where(ArticleTag.c.article_id.eq(Article.c.id))
+      .arraySubquery()
+    // Its type has none of them: JavaScript sees the methods every expression has.
+    for (const array of [tags, tags.as('tags')] as unknown as Expression<'article', unknown>[]) {
+      for (const misuse of [
+        () => array.eq(['a']),
+        () => array.ne(null),
+        () => array.gte(['a']),
+        () => array.in([['a']]),
+        () => array.isNull(),
+        () => array.desc(),
+        () => select(Article.c.slug).orderBy(array),
+        () => Article.c.slug.eq(array as Expression<'article', string>),
+      ]) {
+        assert.throws(misuse, {
+          name: InvalidQueryError.name,
+          message:
+            /^An array subquery is only selected, or labelled with as\(\) and selected: its JSON compares as text/,
+        })
+      }
+    }
   })
 
   test('groupBy(), having(), distinct() and forUpdate()', () => {

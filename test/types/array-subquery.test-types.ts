@@ -3,7 +3,16 @@
  * column may be), typed in the enclosing select's rows with no generic and no cast. Checked by
  * `tsc --noEmit` only; nothing here runs.
  */
-import { field, Metadata, model, select, Session, table, type Expression } from 'onemodel-ts'
+import {
+  field,
+  Metadata,
+  model,
+  select,
+  Session,
+  table,
+  type ArraySubquery,
+  type Expression,
+} from 'onemodel-ts'
 import type { Equal, Expect } from './helpers.ts'
 
 const metadata = new Metadata()
@@ -61,3 +70,17 @@ type _alone = Expect<Equal<typeof alone, string[][]>>
 const slugs = select(Article.c.slug).correlate(ArticleTag).where(Article.c.id.eq(ArticleTag.c.article_id))
 const overLeftJoin = await session.exec(select(Tag.c.name, slugs.arraySubquery()).leftJoin(ArticleTag)).all()
 type _overLeftJoin = Expect<Equal<typeof overLeftJoin, [string, string[]][]>>
+
+// Selected or labelled, never compared nor ordered: its JSON compares as text, or not at all.
+// @ts-expect-error an array subquery has no comparison
+names.eq(['a'])
+// @ts-expect-error nor once labelled
+names.as('tag_list').eq(['a'])
+// @ts-expect-error nor an IN list
+names.in([['a']])
+// @ts-expect-error nor an ordering
+select(Article.c.slug).orderBy(names.desc())
+// @ts-expect-error nor a null test: it is never null
+names.as('tag_list').isNull()
+const typed: ArraySubquery<'article', string[]> = names
+type _labelled = Expect<Equal<ReturnType<typeof typed.as<'t'>>['label'], 't'>>

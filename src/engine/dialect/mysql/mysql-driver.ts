@@ -184,11 +184,23 @@ function toQueryResult(result: mysql.QueryResult): QueryResult<unknown> {
   }
 }
 
+/**
+ * The session settings of every connection. `group_concat_max_len` at 1 GiB, the most MariaDB takes:
+ * MariaDB's JSON_ARRAYAGG (an array subquery) is a GROUP_CONCAT, which cuts its text at that length
+ * (1 MiB by default) with only a warning. `max_allowed_packet` still caps it, as it caps any value the
+ * server builds. `statementTimeout` is MariaDB's per-session limit, in seconds.
+ */
+function sessionSettings(statementTimeout: number | undefined): string {
+  const timeout = statementTimeout === undefined ? '' : `, max_statement_time = ${statementTimeout / 1000}`
+  return `set session group_concat_max_len = 1073741824${timeout}`
+}
+
 /** A mysql2 pool. Works with MySQL 8 and MariaDB 10.6+. */
 export class MysqlPool implements NativePool {
   readonly #pool: mysql.Pool
   readonly #connections = new WeakMap<mysql.PoolConnection, MysqlConnection>()
-  readonly #statementTimeout: number | undefined
+  /** The SET statement each new connection runs first. */
+  readonly #sessionSettings: string
   readonly #readTimeout: number | undefined
   readonly #idleTimeout: number | undefined
   /**
@@ -216,7 +228,7 @@ export class MysqlPool implements NativePool {
       maxPreparedStatements: pool.statementCacheSize ?? MYSQL_STATEMENT_CACHE_SIZE,
       ...(pool.ssl === undefined ? {} : { ssl: pool.ssl as mysql.PoolOptions['ssl'] }),
     })
-    this.#statementTimeout = pool.statementTimeout
+    this.#sessionSettings = sessionSettings(pool.statementTimeout)
     this.#idleTimeout = pool.idleTimeout !== undefined && pool.idleTimeout > 0 ? pool.idleTimeout : undefined
   }
 
@@ -229,15 +241,11 @@ export class MysqlPool implements NativePool {
     if (connection !== undefined) this.#stopIdleTimer(connection)
     else {
       connection = new MysqlConnection(raw, this.#readTimeout)
-      if (this.#statementTimeout !== undefined) {
-        // MariaDB's per-session limit, in seconds.
-        const sql = `set session max_statement_time = ${this.#statementTimeout / 1000}`
-        try {
-          await connection.execute(sql, [], OBJECT_ROWS, undefined)
-        } catch (error) {
-          raw.release()
-          throw error
-        }
+      try {
+        await connection.execute(this.#sessionSettings, [], OBJECT_ROWS, undefined)
+      } catch (error) {
+        raw.release()
+        throw error
       }
       this.#connections.set(raw, connection)
     }
