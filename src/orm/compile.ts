@@ -36,6 +36,7 @@ import { fromOf, isEntity } from './joins.ts'
 import type { Entity, SelectItem } from './select-types.ts'
 import { itemsOf, Select, type AnySelect, type PageParam } from './select.ts'
 import { ParamSlot } from './bind-params.ts'
+import type { ShapeDialect } from './shape.ts'
 
 /**
  * What compiling needs: the Kysely instance that builds the statements and the dialect they are for. An
@@ -228,10 +229,7 @@ function isPaged(query: AnySelect): boolean {
  * ORDER BY stays, as it picks the page. Otherwise they are the aggregate's argument and its ORDER BY
  * expressions, one twice where the dialect writes `x is null, x` for NULLS FIRST / LAST.
  */
-export function arrayRows(
-  query: AnySelect,
-  dialect: Pick<Dialect, 'supportsNullsOrder' | 'jsonArrayTakesLimit'>,
-): AnySelect {
+export function arrayRows(query: AnySelect, dialect: ShapeDialect): AnySelect {
   const { orderBy } = query.state
   const key = (term: OrderTerm) => new ValueExpression(term.expression)
   if (isPaged(query) && !dialect.jsonArrayTakesLimit) {

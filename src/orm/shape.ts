@@ -38,7 +38,8 @@ export function shapeOf(query: AnySelect, parameters: unknown[], dialect: ShapeD
 }
 
 /** What of the dialect decides the SQL a shape stands for. */
-type ShapeDialect = Pick<Dialect, 'supportsNullsOrder' | 'jsonArrayTakesLimit'>
+/** What of a dialect a select's shape, and its array subqueries' SQL, depend on. */
+export type ShapeDialect = Pick<Dialect, 'supportsNullsOrder' | 'jsonArrayTakesLimit'>
 
 /** Where a shape's values go, and what the dialect's SQL repeats. */
 interface Collected {
@@ -67,11 +68,11 @@ function selectShape(query: AnySelect, collected: Collected): string {
   // A bind parameter's limit is bound as a number is: the SQL is the same.
   if (state.limit !== undefined || state.offset !== undefined) {
     shape += ' limit'
-    collected.values.push(pageValue(state.limit ?? Number.MAX_SAFE_INTEGER))
+    collected.values.push(pageParameter(state.limit ?? Number.MAX_SAFE_INTEGER))
   }
   if (state.offset !== undefined) {
     shape += ' offset'
-    collected.values.push(pageValue(state.offset))
+    collected.values.push(pageParameter(state.offset))
   }
   if (state.lock !== undefined) shape += ` lock ${state.lock.wait}`
   return shape
@@ -80,7 +81,7 @@ function selectShape(query: AnySelect, collected: Collected): string {
 /** Shapes are of templates, whose bind parameters each run fills. */
 const TEMPLATE: SlotContext = { params: true }
 
-function pageValue(page: number | PageParam): unknown {
+function pageParameter(page: number | PageParam): unknown {
   return typeof page === 'number' ? page : pageSlot(page, TEMPLATE)
 }
 
