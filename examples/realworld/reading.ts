@@ -168,7 +168,7 @@ export async function readArticle(session: Session, slug: string, viewer: User |
 
 /**
  * A page of the articles that meet every filter, newest first, as the viewer sees them, with how many
- * there are in all (`articlesCount`): two queries whatever the page size. Without filters both are the
+ * there are in all (`articlesCount`): two queries whatever the page size, the total first. Without filters both are the
  * queries built above; filters make new ones, which onemodel compiles once per shape.
  *
  * @example
@@ -182,10 +182,9 @@ export async function readArticlesPage(
   { limit, offset }: Page,
 ) {
   const unfiltered = filters.length === 0
+  // The total first: the autoflush before it then has no article of the page to look over for changes.
+  const articlesCount = await session.count(unfiltered ? allArticles : allArticles.where(...filters))
   const page = unfiltered ? newestArticles : newestFirst(articleView.where(...filters))
   const rows = await session.exec(page, { params: { viewer: viewerId(viewer), limit, offset } }).all()
-  return {
-    articles: rows.map(articlePublic),
-    articlesCount: await session.count(unfiltered ? allArticles : allArticles.where(...filters)),
-  }
+  return { articles: rows.map(articlePublic), articlesCount }
 }

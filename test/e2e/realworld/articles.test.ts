@@ -214,7 +214,7 @@ for (const dialect of DIALECTS) {
         assert.equal(status, 200, JSON.stringify(body))
         return conduit.statements().filter((line) => /^select /i.test(line)).length
       }
-      // The signed-in user, the page with its tags, counts and flags, the total.
+      // The signed-in user, the total, the page with its tags, counts and flags.
       assert.equal(await queries('/articles?tag=paging&limit=20'), 3)
       assert.equal(await queries('/articles?tag=paging&limit=2'), 3)
       assert.equal(await queries('/articles/feed?limit=20'), 3)
