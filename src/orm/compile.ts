@@ -34,7 +34,7 @@ import { Relationship } from '../model/relationship.ts'
 import { TableModel } from '../model/table.ts'
 import { fromOf, isEntity } from './joins.ts'
 import type { Entity, SelectItem } from './select-types.ts'
-import { itemsOf, Select, type AnySelect, type PageParam } from './select.ts'
+import { isPageNumber, itemsOf, Select, type AnySelect, type PageParam } from './select.ts'
 import { ParamSlot } from './bind-params.ts'
 import type { ShapeDialect } from './shape.ts'
 
@@ -138,9 +138,8 @@ export function toValue(node: ValueNode, context: SqlContext): AliasableExpressi
       const query = subquery(node.query)
       if (node.array) return arrayQuery(query, context)
       // A count of no row is 0, as its type says: a grouped or paged subquery may find no row at all.
-      const { groupBy, having, limit, offset } = query.state
-      const mayFindNone =
-        groupBy.length > 0 || having.length > 0 || limit !== undefined || offset !== undefined
+      const { groupBy, having } = query.state
+      const mayFindNone = groupBy.length > 0 || having.length > 0 || isPaged(query)
       const [item] = itemsOf(query)
       const value = item === undefined || isEntity(item) ? undefined : item.node
       if (mayFindNone && value?.kind === 'aggregate' && value.fn === 'count') {
@@ -218,7 +217,8 @@ function writtenPage(value: number | PageParam | undefined): number | undefined 
   )
 }
 
-function isPaged(query: AnySelect): boolean {
+/** `query` reads a page: it has a limit or an offset. */
+export function isPaged(query: AnySelect): boolean {
   return query.state.limit !== undefined || query.state.offset !== undefined
 }
 
@@ -249,8 +249,7 @@ export function arrayRows(query: AnySelect, dialect: ShapeDialect): AnySelect {
 function listQuery(query: object, context: SqlContext) {
   const select = subquery(query)
   const list = buildQuery(select, context)
-  const { limit, offset } = select.state
-  if (context.dialect.supportsLimitInList || (limit === undefined && offset === undefined)) return list
+  if (context.dialect.supportsLimitInList || !isPaged(select)) return list
   return context.db.selectFrom(list.as('listed')).selectAll()
 }
 
@@ -523,7 +522,7 @@ export function likeSlot(node: LikeNode, text: ParamNode, context: SlotContext):
 export function pageSlot(page: PageParam, context: SlotContext): ParamSlot {
   return slotAt(page, context, () => {
     return new ParamSlot(page.name, (value) => {
-      if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value
+      if (isPageNumber(value)) return value
       throw new InvalidQueryError(
         `select().${page.method}(bindParam(${JSON.stringify(page.name)})): expected a whole number >= 0, got ${typeof value === 'number' ? value : typeName(value)}.`,
         `${page.name} must be a whole number >= 0`,

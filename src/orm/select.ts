@@ -412,8 +412,13 @@ function pageOf(method: 'limit' | 'offset', count: number | Expression<never, nu
   throw new InvalidQueryError(`select().${method}(…): expected a whole number >= 0 or a bindParam(…).`)
 }
 
+/** A limit or an offset a select takes: a whole number >= 0. */
+export function isPageNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+}
+
 function nonNegativeInteger(method: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 0) {
+  if (!isPageNumber(value)) {
     throw new InvalidQueryError(
       `select().${method}(${value}): expected a whole number >= 0.`,
       `${method} must be a whole number >= 0`,

@@ -8,6 +8,7 @@ import type { ConditionNode } from '../model/condition.ts'
 import { encodingFieldOf, Labelled, type ValueNode } from '../model/expression.ts'
 import {
   arrayRows,
+  isPaged,
   likePattern,
   likeSlot,
   pageSlot,
@@ -37,7 +38,6 @@ export function shapeOf(query: AnySelect, parameters: unknown[], dialect: ShapeD
   return selectShape(query, { values: parameters, dialect })
 }
 
-/** What of the dialect decides the SQL a shape stands for. */
 /** What of a dialect a select's shape, and its array subqueries' SQL, depend on. */
 export type ShapeDialect = Pick<Dialect, 'supportsNullsOrder' | 'jsonArrayTakesLimit'>
 
@@ -66,7 +66,7 @@ function selectShape(query: AnySelect, collected: Collected): string {
     shape += ` order ${valueShape(term.expression, collected)} ${term.direction} ${term.nulls ?? ''}`
   }
   // A bind parameter's limit is bound as a number is: the SQL is the same.
-  if (state.limit !== undefined || state.offset !== undefined) {
+  if (isPaged(query)) {
     shape += ' limit'
     collected.values.push(pageParameter(state.limit ?? Number.MAX_SAFE_INTEGER))
   }
@@ -130,8 +130,7 @@ function subqueryShape(query: object, collected: Collected): string {
 function arrayShape(query: AnySelect, collected: Collected): string {
   const { orderBy, limit, offset } = query.state
   const order = orderBy.map((term) => `${term.direction} ${term.nulls ?? ''}`).join(', ')
-  const paged = limit !== undefined || offset !== undefined
-  const page = paged && collected.dialect.jsonArrayTakesLimit ? ` page ${limit} ${offset}` : ''
+  const page = isPaged(query) && collected.dialect.jsonArrayTakesLimit ? ` page ${limit} ${offset}` : ''
   return `array(${selectShape(arrayRows(query, collected.dialect), collected)} order ${order}${page})`
 }
 
