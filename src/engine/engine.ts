@@ -217,15 +217,7 @@ function dialectOf(url: string, options: EngineOptions, readTimeout?: number): D
  * without a word then costs a read that much time, not the request.
  */
 function replicasOf(primary: Dialect, options: EngineOptions): Replicas | undefined {
-  // `tables` and `plugins` shape engine.db's queries, which only the primary's executor runs.
-  const {
-    replicas,
-    replicaLag,
-    replicaTimeout = DEFAULT_REPLICA_TIMEOUT,
-    tables,
-    plugins,
-    ...shared
-  } = options
+  const { replicas, replicaLag, replicaTimeout = DEFAULT_REPLICA_TIMEOUT } = options
   const urls = (typeof replicas === 'string' ? replicas.split(',') : (replicas ?? []))
     .map((url) => url.trim())
     .filter((url) => url !== '')
@@ -235,10 +227,10 @@ function replicasOf(primary: Dialect, options: EngineOptions): Replicas | undefi
       `replicas are PostgreSQL streaming replicas of a PostgreSQL primary; ${urls.map((url) => JSON.stringify(redactUrl(url))).join(', ')} cannot serve this ${primary.name} engine.`,
     )
   }
-  const pool = { ...shared.pool, connectTimeout: connectDeadline(shared.pool, replicaTimeout) }
+  const pool = { ...options.pool, connectTimeout: connectDeadline(options.pool, replicaTimeout) }
   const connections = urls.map((url): ReplicaConnections => {
-    const reads = dialectOf(url, { ...shared, pool }, replicaTimeout)
-    const checks = probeDialect(url, shared, checkInterval(replicaLag), replicaTimeout)
+    const reads = dialectOf(url, { ...options, pool }, replicaTimeout)
+    const checks = probeDialect(url, options, checkInterval(replicaLag), replicaTimeout)
     return {
       url: redactUrl(url),
       executor: reads.executor,

@@ -157,12 +157,6 @@ export interface MigrationSupport {
   currentSchema?(db: Kysely<any>): Promise<string>
   /** Runs after each migration, inside its transaction: SQLite checks the foreign keys it did not enforce. */
   verify?(db: Kysely<any>): Promise<void>
-  /**
-   * Takes the migration lock inside the command's transaction, where `MigrationLock.inTransaction` holds and
-   * the write transaction alone does not exclude other migrators: PostgreSQL behind transaction pooling
-   * takes a transaction advisory lock, released with the transaction.
-   */
-  lockTransaction?(db: Kysely<any>): Promise<void>
 }
 
 /**
@@ -182,6 +176,11 @@ export interface MigrationLock {
    * connection across the revisions' own transactions.
    */
   readonly inTransaction: boolean
+  /**
+   * Takes the lock as the command's transaction begins, where that transaction alone does not exclude other
+   * migrators: PostgreSQL behind transaction pooling takes a transaction advisory lock, released with it.
+   */
+  readonly lockTransaction?: (db: Kysely<any>) => Promise<void>
 }
 
 /**

@@ -46,6 +46,18 @@ export interface NativeConnection {
  * "cached plan must not change result type" after a column was added or changed): the executor then
  * prepares the text again under a new name.
  */
+/**
+ * A statement's answer did not come within `ms` (`when`: of what, if not of the statement), so its
+ * connection was closed: a socket timeout, which the dialects report as a `ConnectionError`.
+ *
+ * @example
+ * throw unanswered(5000, ' of connecting', error) // no answer within 5000 ms of connecting, …
+ */
+export function unanswered(ms: number, when: string, cause: unknown): Error {
+  const message = `no answer within ${ms} ms${when}, so the connection was closed`
+  return Object.assign(new Error(message, { cause }), { code: 'ETIMEDOUT' })
+}
+
 export class StalePreparedStatement extends Error {
   /**
    * The statement ran outside any transaction, as the server itself reported, so running it again is

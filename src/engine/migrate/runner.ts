@@ -146,45 +146,13 @@ export class MigrationRunner {
     }
     return db.connection().execute(async (connection) => {
       // Asked once the connection is open, which is when PostgreSQL finds a pooler in between.
-      const { adapter, inTransaction } = support.migrationLock()
+      const { adapter, inTransaction, lockTransaction } = support.migrationLock()
       await adapter.acquireMigrationLock(connection, lock)
       return releasedAfter(
-        async () => {
-          if (!inTransaction) {
-            return await work(connection, (step) => connection.transaction().execute(step))
-          }
-          const trx = await connection.startTransaction().execute()
-          let undoAll = false
-          try {
-            await support.lockTransaction?.(trx)
-            const result = await work(trx, async (step) => {
-              const revision = await trx.savepoint('revision').execute()
-              try {
-                const done = await step(revision)
-                await revision.releaseSavepoint('revision').execute()
-                return done
-              } catch (error) {
-                await revision
-                  .rollbackToSavepoint('revision')
-                  .execute()
-                  .catch(() => (undoAll = true))
-                throw error
-              }
-            })
-            await trx.commit().execute()
-            return result
-          } catch (error) {
-            // The failed revision is undone to its savepoint and the ones before it kept, as elsewhere. When
-            // that failed (SQLite rolls the whole transaction back on some errors), everything is undone. The
-            // revision's own error is thrown either way: it says why; a failed COMMIT or ROLLBACK would not.
-            const end = undoAll ? trx.rollback() : trx.commit()
-            await end
-              .execute()
-              .catch(() => trx.rollback().execute())
-              .catch(() => undefined)
-            throw error
-          }
-        },
+        () =>
+          inTransaction
+            ? inOneTransaction(connection, lockTransaction, work)
+            : work(connection, (step) => connection.transaction().execute(step)),
         () => adapter.releaseMigrationLock(connection, lock),
       )
     })
@@ -250,6 +218,48 @@ export class MigrationRunner {
 function nextTimestamp(applied: readonly AppliedRevision[]): Date {
   const latest = Math.max(0, ...applied.map((r) => r.appliedAt.getTime()))
   return new Date(Math.max(Date.now(), latest + 1))
+}
+
+/**
+ * Runs a command's `work` in one transaction, each revision in a savepoint of it: where the migration lock
+ * is the transaction's, taken first by `lockTransaction`.
+ */
+async function inOneTransaction<T>(
+  connection: Kysely<any>,
+  lockTransaction: ((db: Kysely<any>) => Promise<void>) | undefined,
+  work: (db: Kysely<any>, scope: RevisionScope) => Promise<T>,
+): Promise<T> {
+  const trx = await connection.startTransaction().execute()
+  let undoAll = false
+  try {
+    await lockTransaction?.(trx)
+    const result = await work(trx, async (step) => {
+      const revision = await trx.savepoint('revision').execute()
+      try {
+        const done = await step(revision)
+        await revision.releaseSavepoint('revision').execute()
+        return done
+      } catch (error) {
+        await revision
+          .rollbackToSavepoint('revision')
+          .execute()
+          .catch(() => (undoAll = true))
+        throw error
+      }
+    })
+    await trx.commit().execute()
+    return result
+  } catch (error) {
+    // The failed revision is undone to its savepoint and the ones before it kept, as elsewhere. When that
+    // failed (SQLite rolls the whole transaction back on some errors), everything is undone. The revision's
+    // own error is thrown either way: it says why; a failed COMMIT or ROLLBACK would not.
+    const end = undoAll ? trx.rollback() : trx.commit()
+    await end
+      .execute()
+      .catch(() => trx.rollback().execute())
+      .catch(() => undefined)
+    throw error
+  }
 }
 
 /**

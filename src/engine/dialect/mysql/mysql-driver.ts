@@ -3,7 +3,7 @@ import mysql from 'mysql2'
 import type { QueryResult, TransactionSettings } from 'kysely'
 import { OBJECT_ROWS, type RowShape } from '../../statement.ts'
 import type { PoolOptions } from '../dialect.ts'
-import { UnpreparedStatement, type NativeConnection, type NativePool } from '../native.ts'
+import { unanswered, UnpreparedStatement, type NativeConnection, type NativePool } from '../native.ts'
 
 // What PREPARE answers for a statement the binary protocol cannot carry, which then runs as text, with its
 // values in the SQL: ER_UNSUPPORTED_PS, and ER_PARSE_ERROR for a placeholder where the server takes only a
@@ -141,8 +141,7 @@ class MysqlConnection implements NativeConnection {
   #unanswered(error: mysql.QueryError): Error | undefined {
     if (error.code !== 'PROTOCOL_SEQUENCE_TIMEOUT') return undefined
     closeConnection(this.raw)
-    const message = `no answer within ${this.#readTimeout} ms, so the connection was closed`
-    return Object.assign(new Error(message, { cause: error }), { code: 'ETIMEDOUT' })
+    return unanswered(this.#readTimeout!, '', error) // only a statement with a timeout times out
   }
 }
 

@@ -107,9 +107,12 @@ export function postgresDialect(url: URL, pool: PoolOptions, settings: Statement
       // advisory lock instead.
       migrationLock: () =>
         executor.transactionPooling
-          ? { adapter: new TransactionLockAdapter(), inTransaction: true }
+          ? {
+              adapter: new TransactionLockAdapter(),
+              inTransaction: true,
+              lockTransaction: takeTransactionLock,
+            }
           : { adapter: new SessionLockAdapter(), inTransaction: false },
-      lockTransaction: takeTransactionLock,
       // The migrations table belongs in the current schema, which the URL's search_path may choose.
       currentSchema,
     },

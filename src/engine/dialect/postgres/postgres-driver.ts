@@ -3,7 +3,13 @@ import pg from 'pg'
 import type { QueryResult, TransactionSettings } from 'kysely'
 import type { RowShape } from '../../statement.ts'
 import type { PoolOptions } from '../dialect.ts'
-import { PoolerDetected, StalePreparedStatement, type NativeConnection, type NativePool } from '../native.ts'
+import {
+  PoolerDetected,
+  StalePreparedStatement,
+  unanswered,
+  type NativeConnection,
+  type NativePool,
+} from '../native.ts'
 
 // DATE stays 'YYYY-MM-DD' (pg would make a local-time Date of it), and BIGINT (count(*)) becomes a number
 // when it fits, as SQLite and MySQL return it.
@@ -46,12 +52,6 @@ const BACKEND_PID = 'select pg_backend_pid()'
 /** pg's `query_timeout` passed without an answer: its error has no code, only this message. */
 function isReadTimeout(error: unknown): boolean {
   return error instanceof Error && error.message === 'Query read timeout'
-}
-
-/** A statement's answer did not come within `ms`: a socket timeout, which the dialect reports as a `ConnectionError`. */
-function unanswered(ms: number, when: string, cause: unknown): Error {
-  const message = `no answer within ${ms} ms${when}, so the connection was closed`
-  return Object.assign(new Error(message, { cause }), { code: 'ETIMEDOUT' })
 }
 
 /** The code a CancelRequest starts with (1234 and 5678, in two 16-bit halves), in place of a protocol version. */
@@ -248,16 +248,16 @@ class PostgresConnection implements NativeConnection {
    * `ConnectionError`. The server is asked to cancel the statement: a server that is only slow would
    * otherwise work on it to the end, though no one waits for its answer any more.
    */
-  async #answer<T>(query: Promise<T>): Promise<T> {
-    try {
-      return await query
-    } catch (error) {
+  #answer<T>(query: Promise<T>): Promise<T> {
+    // Without a read timeout (the primary's statements), pg raises no read timeout: the query is its answer.
+    const readTimeout = this.#readTimeout
+    if (readTimeout === undefined) return query
+    return query.catch((error: unknown) => {
       if (!isReadTimeout(error)) throw error
       this.broken = true
-      // Only a read timeout raises this error: the timeout is set.
-      this.cancelling = cancelRunning(this.client, this.#readTimeout!)
-      throw unanswered(this.#readTimeout!, '', error)
-    }
+      this.cancelling = cancelRunning(this.client, readTimeout)
+      throw unanswered(readTimeout, '', error)
+    })
   }
 }
 
