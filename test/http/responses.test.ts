@@ -313,6 +313,19 @@ describe('a result that fails its response model', () => {
     assert.equal(response.body, '{"__proto__":"x","name":"n"}')
   })
 
+  test('field names that are not identifiers are written as the names they are, and never run', async () => {
+    const names = ['a"b', 'c\\d', "e'f", 'g}; throw 1; {', '</script>', 'line\u2028sep', '0', 'constructor']
+    const Odd = model('OddNames', Object.fromEntries(names.map((name) => [name, field.string()])))
+    const Wrapper = model('OddWrapper', { odd: field.model(Odd), optional: field.string() }).partial('OddUpdate')
+    const app = createApp()
+    const odd = Object.fromEntries(names.map((name, i) => [name, `value ${i}`]))
+    app.get('/odd', { response: Wrapper }, () => ({ odd: { ...odd, extra: 1 } }))
+    const response = await send(app, 'GET', '/odd')
+    assert.equal(response.statusCode, 200)
+    assert.deepEqual(JSON.parse(response.body), { odd })
+    assert.ok(!response.body.includes('optional'), 'an absent optional field stays absent')
+  })
+
   test('ResponseValidationError keeps its issues for code, but not for serializers', () => {
     const issue = {
       type: 'missing',
