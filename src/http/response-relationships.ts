@@ -16,7 +16,7 @@ type Nesting = ReadonlyMap<string, Nesting>
 
 /**
  * Loads what `response` nests and the rows of a handler's result have not loaded, or `undefined` when
- * the response nests no model. Made once per route; the paths of each table are found once, at its
+ * the response nests no model. The loader gives `undefined` when the result holds no row to load from. Made once per route; the paths of each table are found once, at its
  * first row.
  *
  * @example
@@ -25,7 +25,7 @@ type Nesting = ReadonlyMap<string, Nesting>
  */
 export function responseRelationships(
   response: ResponseModel,
-): ((result: unknown) => Promise<void>) | undefined {
+): ((result: unknown) => Promise<void> | undefined) | undefined {
   const nesting = nestingOf(response instanceof ListOf ? response.model : response, DEPTH)
   if (nesting.size === 0) return undefined
   const pathsByTable = new Map<TableModel, string[][]>()

@@ -259,15 +259,15 @@ class RequestScope {
     this.#watchResponse()
   }
 
-  async call(dependency: Dependency, args: unknown, context: RequestContext): Promise<unknown> {
+  /**
+   * The value of `dependency`: what it returned, or a promise of what it resolves to or yields. A value
+   * returned as it is costs the request no microtask.
+   */
+  call(dependency: Dependency, args: unknown, context: RequestContext): unknown {
     const result = dependency.run(args as never, context)
-    if (!isGenerator(result)) return await result
+    if (!isGenerator(result)) return result
     this.#generators.push(result)
-    const step = await result.next()
-    if (step.done) {
-      throw new RouteDefinitionError(`Dependency ${dependency.name} returned without yielding a value.`)
-    }
-    return step.value
+    return yielded(dependency, result)
   }
 
   /** The handler (or a dependency) is finished, with `error` when it threw. */
@@ -318,6 +318,23 @@ class RequestScope {
     }
     this.#generators.length = 0
   }
+}
+
+/** The one value `generator` yields: a dependency that returns without yielding is a definition error. */
+async function yielded(dependency: Dependency, generator: AsyncGenerator | Generator): Promise<unknown> {
+  const step = await generator.next()
+  if (step.done) {
+    throw new RouteDefinitionError(`Dependency ${dependency.name} returned without yielding a value.`)
+  }
+  return step.value
+}
+
+/** What `await` would wait for: an object or function with a `then` method. */
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    ((typeof value === 'object' && value !== null) || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  )
 }
 
 function isGenerator(value: unknown): value is AsyncGenerator | Generator {
@@ -377,11 +394,14 @@ export function requestHandler(
       const values: unknown[] = new Array(plan.nodes.length)
       for (let i = 0; i < plan.nodes.length; i++) {
         const node = plan.nodes[i]!
-        values[i] = await scope!.call(node.dependency, argsOf(node.args, inputs, values), context)
+        const value = scope!.call(node.dependency, argsOf(node.args, inputs, values), context)
+        values[i] = isPromiseLike(value) ? await value : value
       }
-      result = await route.handler(argsOf(plan.root, inputs, values) as never, context)
+      result = route.handler(argsOf(plan.root, inputs, values) as never, context)
+      if (isPromiseLike(result)) result = await result
       // Inside the try: a failed load reaches the dependencies' cleanup as a failed handler does.
-      if (loadNested && !reply.sent) await loadNested(result)
+      const loading = loadNested && !reply.sent ? loadNested(result) : undefined
+      if (loading) await loading
     } catch (error) {
       scope?.finish(error)
       throw error
