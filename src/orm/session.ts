@@ -443,6 +443,6 @@ export class Session {
   // Checked before calling flush(), as most reads have nothing to flush and an async call costs a promise.
   /** A query should flush first: autoflush is on and the session holds rows. */
   get #shouldAutoflush(): boolean {
-    return this.#autoflush && this.#rows.size > 0
+    return this.#autoflush && this.#rows.mayHaveChanges
   }
 }
