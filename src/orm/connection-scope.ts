@@ -99,9 +99,13 @@ export class ConnectionScope {
 
   /**
    * Ends the streams still open, as a loop that breaks out does, so each gives its connection back: one
-   * whose caller stopped asking without ending it would hold it for ever.
+   * whose caller stopped asking without ending it would hold it for ever. `undefined` when none is open.
    */
-  async endStreams(): Promise<void> {
+  endStreams(): Promise<void> | undefined {
+    return this.#streams.size > 0 ? this.#endAll() : undefined
+  }
+
+  async #endAll(): Promise<void> {
     for (const stream of this.#streams) await stream.return(undefined)
     this.#streams.clear()
   }

@@ -403,14 +403,15 @@ export class Session {
   /** Rolls back what was not committed, releases the connection and empties the session. */
   async close(): Promise<void> {
     if (this.#closed) return
-    await this.#scope.endStreams()
+    const ending = this.#scope.endStreams()
+    if (ending) await ending
     if (this.#scope.inTransaction) await this.rollback()
     this.#closed = true
     this.#rows.clear()
   }
 
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close()
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
   }
 
   /** Loads what `paths` reach from `rows` and is not loaded yet: a response's nested relationships. */
