@@ -53,3 +53,64 @@ function civilDate(days: number): string {
   const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
   return `${year < 10 ? '000' : year < 100 ? '00' : year < 1000 ? '0' : ''}${year}-${two(month)}-${two(day)}`
 }
+
+/**
+ * The date of ISO 8601 text, as `new Date(text)` reads it. `toISOString()`'s own form
+ * (`YYYY-MM-DDTHH:MM:SS.sssZ`, the one SQLite keeps) is read with integer arithmetic, in half the time:
+ * a page of 20 articles reads 40 dates. Any other text, and a year before 100 (which `Date.UTC` would
+ * take for 19xx), goes to `new Date`.
+ *
+ * @example
+ * parseIsoDatetime('2026-12-05T07:33:00.000Z') // the Date of Date.UTC(2026, 11, 5, 7, 33)
+ */
+export function parseIsoDatetime(text: string): Date {
+  if (text.length === 24 && isCanonical(text)) {
+    const year = digits(text, 0, 4)
+    const month = digits(text, 5, 2)
+    const day = digits(text, 8, 2)
+    const hours = digits(text, 11, 2)
+    const minutes = digits(text, 14, 2)
+    const seconds = digits(text, 17, 2)
+    const ms = digits(text, 20, 3)
+    // Each is -1 when not all digits. Days past a month's end roll over, as new Date's do.
+    const inRange =
+      year >= 100 &&
+      month >= 1 &&
+      month <= 12 &&
+      day >= 1 &&
+      day <= 31 &&
+      hours >= 0 &&
+      hours <= 23 &&
+      minutes >= 0 &&
+      minutes <= 59 &&
+      seconds >= 0 &&
+      seconds <= 59 &&
+      ms >= 0
+    if (inRange) return new Date(Date.UTC(year, month - 1, day, hours, minutes, seconds, ms))
+  }
+  return new Date(text)
+}
+
+/** The separators of `YYYY-MM-DDTHH:MM:SS.sssZ` are in their places. */
+function isCanonical(text: string): boolean {
+  return (
+    text.charCodeAt(4) === 45 && // -
+    text.charCodeAt(7) === 45 &&
+    text.charCodeAt(10) === 84 && // T
+    text.charCodeAt(13) === 58 && // :
+    text.charCodeAt(16) === 58 &&
+    text.charCodeAt(19) === 46 && // .
+    text.charCodeAt(23) === 90 // Z
+  )
+}
+
+/** The number written by `count` decimal digits from `start`, or -1 when one of them is not a digit. */
+function digits(text: string, start: number, count: number): number {
+  let value = 0
+  for (let i = start; i < start + count; i++) {
+    const digit = text.charCodeAt(i) - 48
+    if (digit < 0 || digit > 9) return -1
+    value = value * 10 + digit
+  }
+  return value
+}

@@ -1,10 +1,11 @@
 /**
  * The encoder's date text: the same as `toISOString()` for every date, across leap years, centuries, the
- * ends of the four-digit years and out of them, where it is `toISOString()`'s own.
+ * ends of the four-digit years and out of them, where it is `toISOString()`'s own. And SQLite's reader of
+ * that text: the same dates as `new Date(text)`.
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { isoDatetime } from '../../src/model/iso-datetime.ts'
+import { isoDatetime, parseIsoDatetime } from '../../src/model/iso-datetime.ts'
 
 test('isoDatetime writes what toISOString writes', () => {
   const edges = [
@@ -39,4 +40,43 @@ test('isoDatetime writes what toISOString writes', () => {
 
 test('an invalid date throws as toISOString throws', () => {
   assert.throws(() => isoDatetime(new Date(Number.NaN)), RangeError)
+})
+
+test('parseIsoDatetime reads what new Date reads, in the canonical form and in every other', () => {
+  const texts = [
+    '2026-12-05T07:33:00.000Z',
+    '1970-01-01T00:00:00.000Z',
+    '1969-12-31T23:59:59.999Z',
+    '2024-02-29T12:00:00.005Z',
+    '2023-02-29T00:00:00.000Z', // no such day: both roll over to March 1st
+    '2024-02-31T00:00:00.000Z',
+    '2024-04-31T00:00:00.000Z',
+    '2024-01-32T00:00:00.000Z',
+    '2024-00-10T00:00:00.000Z',
+    '2024-13-10T00:00:00.000Z',
+    '2024-01-01T24:00:00.000Z',
+    '2024-01-01T23:60:00.000Z',
+    '2024-01-01T23:59:60.000Z',
+    '0099-06-01T00:00:00.000Z', // Date.UTC would read 1999
+    '0100-06-01T00:00:00.000Z',
+    '9999-12-31T23:59:59.999Z',
+    '2024-01-01T00:00:00.000+', // not the canonical form: new Date's answer
+    '2024-01-01 00:00:00.000Z',
+    '2024-01-01T00:00:00.00AZ',
+    '2024-01-01T00:00:00Z',
+    '2024-01-01T00:00:00.000+02:00',
+    '+010000-01-01T00:00:00.000Z',
+    '-000001-12-31T23:59:59.999Z',
+    'not a date at all, 24 ch',
+    '',
+  ]
+  for (const text of texts) {
+    assert.equal(parseIsoDatetime(text).getTime(), new Date(text).getTime(), text)
+  }
+  // Every day of four centuries, at a spread of times of day.
+  const start = Date.UTC(1800, 0, 1)
+  for (let day = 0; day < 146_097; day++) {
+    const text = new Date(start + day * 86_400_000 + ((day * 7_919_123) % 86_400_000)).toISOString()
+    assert.equal(parseIsoDatetime(text).getTime(), new Date(text).getTime(), text)
+  }
 })

@@ -8,6 +8,7 @@ import {
 } from 'kysely'
 import { IntegrityError, MigrationError, OnemodelError, type ConstraintKind } from '../../../errors.ts'
 import type { AnyField, FieldKind } from '../../../model/field.ts'
+import { parseIsoDatetime } from '../../../model/iso-datetime.ts'
 import { Executor } from '../../executor.ts'
 import { kyselyDialect, type Dialect, type MigrationSupport, type StatementSettings } from '../dialect.ts'
 import { SqlitePool, type SqliteOptions } from './sqlite-driver.ts'
@@ -26,7 +27,7 @@ const DECODERS: Partial<Record<FieldKind, (value: unknown) => unknown>> = {
   boolean: (value) => (value === null ? null : value === 1 || value === 1n || value === true),
   datetime: (value) =>
     typeof value === 'string'
-      ? new Date(value.includes('T') || value.endsWith('Z') ? value : `${value.replace(' ', 'T')}Z`)
+      ? parseIsoDatetime(value.includes('T') || value.endsWith('Z') ? value : `${value.replace(' ', 'T')}Z`)
       : value,
   json: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
 }
