@@ -60,7 +60,10 @@ export const backgroundTasks = depends(function backgroundTasks(_args, { request
   return tasks
 })
 
-/** Runs the background tasks `request` queued, if any: the route's cleanup calls it first. */
-export async function runBackgroundTasks(request: FastifyRequest, report: Report): Promise<void> {
-  await queues.get(request)?.run(request, report)
+/**
+ * Runs the background tasks `request` queued, if any (`undefined` when it queued none): the route's
+ * cleanup calls it first.
+ */
+export function runBackgroundTasks(request: FastifyRequest, report: Report): Promise<void> | undefined {
+  return queues.get(request)?.run(request, report)
 }

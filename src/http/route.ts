@@ -294,7 +294,8 @@ class RequestScope {
   // skip the code after `yield` and run only its `finally`).
   async #cleanup(): Promise<void> {
     try {
-      if (this.#error === undefined) await runBackgroundTasks(this.#request, this.#report)
+      const tasks = this.#error === undefined ? runBackgroundTasks(this.#request, this.#report) : undefined
+      if (tasks) await tasks
       await this.#closeGenerators()
     } finally {
       this.#release()

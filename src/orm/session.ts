@@ -351,7 +351,8 @@ export class Session {
    */
   async commit(): Promise<void> {
     this.#checkOpen('commit')
-    await this.#transactions.commit()
+    // Nothing written and nothing to write: a commit after an `exec()` of its own, as most requests end.
+    if (this.#scope.inTransaction || this.#rows.mayHaveChanges) await this.#transactions.commit()
   }
 
   /**
