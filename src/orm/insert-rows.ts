@@ -35,21 +35,24 @@ export function insertRows(
     readonly finish: (insert: AnyInsert) => Compilable
   },
 ): Statement {
-  // Every row names the same columns, as one VALUES list needs: a column some row leaves out is DEFAULT.
-  const columns = [
-    ...new Set(rows.flatMap((row) => Object.keys(row).filter((key) => row[key] !== undefined))),
-  ]
+  const columns = columnsOf(rows)
+  // The shape: the columns, then per row a `?` for a value and a `D` for a DEFAULT cell.
   const parameters: unknown[] = []
-  let key = `${tableName}(${columns.join(',')})`
-  for (const row of rows) {
-    key += ' '
+  const cells: string[] = new Array(rows.length)
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!
+    let cell = ''
     for (const column of columns) {
-      if (row[column] !== undefined) {
-        parameters.push(row[column])
-        key += '?'
-      } else key += 'D'
+      const value = row[column]
+      if (value === undefined) cell += 'D'
+      else {
+        parameters.push(value)
+        cell += '?'
+      }
     }
+    cells[r] = cell
   }
+  let key = `${tableName}(${columns.join(',')}) ${cells.join(' ')}`
   if (extra) {
     parameters.push(...extra.parameters)
     key += ` ${extra.key}`
@@ -60,6 +63,30 @@ export function insertRows(
     const insert = engine.db.insertInto(tableName).values(rows)
     return extra ? extra.finish(insert) : insert
   })
+}
+
+/**
+ * The columns the rows give a value: one VALUES list names the same columns for every row, so a column
+ * only some rows give is DEFAULT in the others. Rows that all give the first row's columns, as most do,
+ * are not gathered into a set.
+ */
+function columnsOf(rows: readonly ParamRow[]): string[] {
+  const first = rows[0]
+  if (first === undefined) return []
+  const columns = givenKeys(first)
+  const likeFirst = (row: ParamRow): boolean => {
+    const keys = givenKeys(row)
+    return (
+      keys.length === columns.length &&
+      keys.every((key) => Object.hasOwn(first, key) && first[key] !== undefined)
+    )
+  }
+  return rows.every(likeFirst) ? columns : [...new Set(rows.flatMap(givenKeys))]
+}
+
+/** The keys of `row` with a value: `undefined` is a DEFAULT cell. */
+function givenKeys(row: ParamRow): string[] {
+  return Object.keys(row).filter((key) => row[key] !== undefined)
 }
 
 /** The compiled inserts of one engine, by shape. */
