@@ -316,7 +316,9 @@ describe('a result that fails its response model', () => {
   test('field names that are not identifiers are written as the names they are, and never run', async () => {
     const names = ['a"b', 'c\\d', "e'f", 'g}; throw 1; {', '</script>', 'line\u2028sep', '0', 'constructor']
     const Odd = model('OddNames', Object.fromEntries(names.map((name) => [name, field.string()])))
-    const Wrapper = model('OddWrapper', { odd: field.model(Odd), optional: field.string() }).partial('OddUpdate')
+    const Wrapper = model('OddWrapper', { odd: field.model(Odd), optional: field.string() }).partial(
+      'OddUpdate',
+    )
     const app = createApp()
     const odd = Object.fromEntries(names.map((name, i) => [name, `value ${i}`]))
     app.get('/odd', { response: Wrapper }, () => ({ odd: { ...odd, extra: 'not in the model' } }))
