@@ -16,8 +16,8 @@ type Nesting = ReadonlyMap<string, Nesting>
 
 /**
  * Loads what `response` nests and the rows of a handler's result have not loaded, or `undefined` when
- * the response nests no model. The loader gives `undefined` when the result holds no row to load from. Made once per route; the paths of each table are found once, at its
- * first row.
+ * the response nests no model. The loader gives `undefined` when the result holds no row to load from.
+ * Made once per route; the paths of each table are found once, at its first row.
  *
  * @example
  * const load = responseRelationships(TeamPublicWithHeroes)

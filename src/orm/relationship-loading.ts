@@ -159,7 +159,7 @@ export class RelationshipLoader {
     if (references === parentTable.primaryKey) {
       missing = missing.filter((key) => {
         const known = this.#rows.identity.get(parentTable, key)
-        if (known && !this.#rows.deletes.has(known)) found.set(key, known)
+        if (known && !this.#rows.isDeleted(known)) found.set(key, known)
         return !known
       })
     }

@@ -164,7 +164,7 @@ export class Session {
     const identity = params === undefined ? key : layoutOf(model).identityOfParams(params)
     const known = this.#rows.identity.get(model, identity)
     let row: object | undefined
-    if (known) row = this.#rows.deletes.has(known) ? undefined : known
+    if (known) row = this.#rows.isDeleted(known) ? undefined : known
     else {
       if (this.#shouldAutoflush) await this.flush()
       row = await this.#loader.byKey(model, params ?? [key])
@@ -443,7 +443,7 @@ export class Session {
   }
 
   // Checked before calling flush(), as most reads have nothing to flush and an async call costs a promise.
-  /** A query should flush first: autoflush is on and the session holds rows. */
+  /** A query should flush first: autoflush is on and a flush may find changes (`mayHaveChanges`). */
   get #shouldAutoflush(): boolean {
     return this.#autoflush && this.#rows.mayHaveChanges
   }
