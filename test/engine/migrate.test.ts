@@ -475,7 +475,8 @@ export async function down(db: Kysely<any>): Promise<void> {}
         await engine.db.connection().execute(async (holder) => {
           await sql`select get_lock(${lock}, 10)`.execute(holder)
           try {
-            const upgrade = m.upgrade()
+            // The rejection is expected from now on: it may come before the kill's own answer does.
+            const refused = assert.rejects(m.upgrade(), { code: 'OM_MIGRATE_LOCK' })
             const waiting = await eventually(async () => {
               const { rows } = await sql<{ id: number }>`select id from information_schema.processlist
                   where db = database() and info like 'select get_lock%'`.execute(holder)
@@ -483,7 +484,7 @@ export async function down(db: Kysely<any>): Promise<void> {}
             })
             // GET_LOCK answers NULL when its wait is killed, as it answers 0 after its timeout.
             await sql`kill query ${sql.lit(waiting.id)}`.execute(holder)
-            await assert.rejects(upgrade, { code: 'OM_MIGRATE_LOCK' })
+            await refused
           } finally {
             await sql`select release_lock(${lock})`.execute(holder)
           }
