@@ -42,11 +42,6 @@ export interface NativeConnection {
 }
 
 /**
- * What a connection throws when a statement it keeps prepared no longer fits its tables (PostgreSQL's
- * "cached plan must not change result type" after a column was added or changed): the executor then
- * prepares the text again under a new name.
- */
-/**
  * A statement's answer did not come within `ms` (`when`: of what, if not of the statement), so its
  * connection was closed: a socket timeout, which the dialects report as a `ConnectionError`.
  *
@@ -58,6 +53,11 @@ export function unanswered(ms: number, when: string, cause: unknown): Error {
   return Object.assign(new Error(message, { cause }), { code: 'ETIMEDOUT' })
 }
 
+/**
+ * What a connection throws when a statement it keeps prepared no longer fits its tables (PostgreSQL's
+ * "cached plan must not change result type" after a column was added or changed): the executor then
+ * prepares the text again under a new name.
+ */
 export class StalePreparedStatement extends Error {
   /**
    * The statement ran outside any transaction, as the server itself reported, so running it again is
