@@ -351,8 +351,7 @@ export class Session {
    */
   async commit(): Promise<void> {
     this.#checkOpen('commit')
-    // Nothing written and nothing to write: a commit after an `exec()` of its own, as most requests end.
-    if (this.#scope.inTransaction || this.#rows.mayHaveChanges) await this.#transactions.commit()
+    await this.#transactions.commit()
   }
 
   /**

@@ -22,8 +22,13 @@ export class Transactions {
     this.#memory = memory
   }
 
-  /** Writes `changes` in the transaction, opening it first; a failure undoes the flush's work. */
-  async flush(changes: Changes = this.#work.changes()): Promise<void> {
+  /** Writes what changed in the transaction, opening it first; a failure undoes the flush's work. */
+  async flush(): Promise<void> {
+    // No row held may have changed: there is nothing to write, nor any row to look over.
+    if (this.#work.mayHaveChanges) await this.#flush(this.#work.changes())
+  }
+
+  async #flush(changes: Changes): Promise<void> {
     if (this.#work.isEmpty(changes)) return this.#work.writeNothing()
     // Inside the try: when the transaction cannot even begin (a locked SQLite file, a lost server), the
     // session is rolled back as after any failed flush, so what it holds afterwards is predictable.
@@ -35,12 +40,13 @@ export class Transactions {
 
   /** Flushes and commits; a lone statement with no transaction open runs by itself in autocommit. */
   async commit(): Promise<void> {
+    if (!this.#scope.inTransaction && !this.#work.mayHaveChanges) return
     const changes = this.#work.changes()
     if (!this.#scope.inTransaction && this.#work.isOneStatement(changes)) {
       await this.#undoing(() => this.#scope.autocommit(() => this.#work.write(changes)))
       return this.#memory.committed()
     }
-    await this.flush(changes)
+    await this.#flush(changes)
     if (!this.#scope.inTransaction) return
     // A failed COMMIT ended the transaction too (the scope released its connection): the rows are put
     // back as after a rollback.

@@ -59,6 +59,11 @@ export class UnitOfWork {
     return { dirty: this.#dirty(), deferred, links: links.size > 0 ? links : undefined }
   }
 
+  /** A flush may find something to write (see `TrackedRows.mayHaveChanges`). */
+  get mayHaveChanges(): boolean {
+    return this.#rows.mayHaveChanges
+  }
+
   isEmpty({ dirty, deferred, links }: Changes): boolean {
     const rows = this.#rows
     const nothing = rows.pending.size === 0 && dirty.length === 0 && rows.deletes.size === 0
