@@ -121,7 +121,7 @@ const articleView = select(
  * One article, by its slug, in no order: SQLite finds it through the slug's index, where the order of a
  * list would have it walk the articles by date.
  */
-const articleBySlug = articleView.where(Article.c.slug.eq(bindParam('slug')))
+const articleViewBySlug = articleView.where(Article.c.slug.eq(bindParam('slug')))
 
 /** A page of `articles`, newest first. */
 function newestFirst(articles: typeof articleView) {
@@ -188,7 +188,7 @@ function articlePublic([
  * const article = (await readArticle(session, slug, viewer)) ?? HTTPError.raise(404, 'Article not found')
  */
 export async function readArticle(session: Session, slug: string, viewer: User | undefined) {
-  const row = await session.exec(articleBySlug, { params: { slug, viewer: viewerId(viewer) } }).first()
+  const row = await session.exec(articleViewBySlug, { params: { slug, viewer: viewerId(viewer) } }).first()
   return row === undefined ? undefined : articlePublic(row)
 }
 

@@ -46,7 +46,7 @@ export function slugOf(title: string): string {
 }
 
 /** The article of a slug, built once: a request only binds its slug. */
-const articleBySlug = select(Article).where(Article.c.slug.eq(bindParam('slug')))
+const articleRowBySlug = select(Article).where(Article.c.slug.eq(bindParam('slug')))
 
 /** The tags of these names, created where they do not exist yet: two queries, none for no name. */
 async function tagsNamed(session: Session, names: readonly string[]) {
@@ -82,7 +82,7 @@ export function articlesRouter({ getSession, currentUser, optionalUser }: Condui
 
   /** The article of this slug, any author's; 404 without one. */
   async function anyArticle(session: Session, slug: string) {
-    const article = await session.exec(articleBySlug, { params: { slug } }).first()
+    const article = await session.exec(articleRowBySlug, { params: { slug } }).first()
     return article ?? HTTPError.raise(404, 'Article not found')
   }
 
