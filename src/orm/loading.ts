@@ -40,15 +40,22 @@ export class Loader {
   readonly #engine: Engine
   readonly #scope: ConnectionScope
   readonly #rows: TrackedRows
-  readonly #relationships: RelationshipLoader
+  #relationshipsMade: RelationshipLoader | undefined
 
   constructor(engine: Engine, scope: ConnectionScope, rows: TrackedRows) {
     this.#engine = engine
     this.#scope = scope
     this.#rows = rows
-    this.#relationships = new RelationshipLoader(engine, scope, rows, (statements, raw) =>
-      this.merge(statements, raw),
-    )
+  }
+
+  /** The loader of relationships, made at the first load: most requests load none. */
+  get #relationships(): RelationshipLoader {
+    return (this.#relationshipsMade ??= new RelationshipLoader(
+      this.#engine,
+      this.#scope,
+      this.#rows,
+      (statements, raw) => this.merge(statements, raw),
+    ))
   }
 
   /** The row of `table` whose key fields have the values `key`, in key order, or `undefined`. */

@@ -90,8 +90,7 @@ export class Session {
   readonly #rows = new TrackedRows()
   readonly #scope: ConnectionScope
   readonly #loader: Loader
-  readonly #memory: TransactionMemory
-  readonly #transactions: Transactions
+  #transactionsMade: Transactions | undefined
   #closed = false
 
   constructor(engine: Engine, options: SessionOptions = {}) {
@@ -99,17 +98,25 @@ export class Session {
     this.#autoflush = options.autoflush ?? true
     this.#scope = new ConnectionScope(engine, options.reads === 'replica')
     this.#loader = new Loader(engine, this.#scope, this.#rows)
+    this.#rows.loadMissing = (table, paths, rows) => this.#loadMissing(table, paths, rows)
+  }
+
+  /**
+   * What flushes, commits and rolls back, made at the first of these: a Session is made per request, and
+   * most requests only read.
+   */
+  get #transactions(): Transactions {
+    if (this.#transactionsMade) return this.#transactionsMade
     const sync = new RelationshipSync(
-      engine,
+      this.engine,
       this.#scope,
       this.#rows,
       (row) => this.add(row),
       (relationship, rows) => this.#loader.load(relationship, rows),
     )
-    const work = new UnitOfWork(engine, this.#scope, this.#rows, sync)
-    this.#memory = new TransactionMemory(this.#scope, this.#rows, this.#loader)
-    this.#transactions = new Transactions(this.#scope, work, this.#memory)
-    this.#rows.loadMissing = (table, paths, rows) => this.#loadMissing(table, paths, rows)
+    const work = new UnitOfWork(this.engine, this.#scope, this.#rows, sync)
+    const memory = new TransactionMemory(this.#scope, this.#rows, this.#loader)
+    return (this.#transactionsMade = new Transactions(this.#scope, work, memory))
   }
 
   /** A transaction is open: begun explicitly or by a flush, and not yet committed or rolled back. */
@@ -363,7 +370,7 @@ export class Session {
    */
   async rollback(): Promise<void> {
     this.#checkOpen('rollback')
-    await this.#memory.rollback()
+    await this.#transactions.rollback()
   }
 
   /**

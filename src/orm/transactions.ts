@@ -54,6 +54,11 @@ export class Transactions {
     this.#memory.committed()
   }
 
+  /** Rolls back the open transaction, if any, and puts every row back as the database has it. */
+  rollback(): Promise<void> {
+    return this.#memory.rollback()
+  }
+
   /**
    * Runs `work` in a transaction that its return commits and its failure rolls back; inside an open
    * transaction, in a SAVEPOINT.
