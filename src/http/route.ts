@@ -5,6 +5,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { RouteDefinitionError } from '../errors.ts'
 import type { Model } from '../model/model.ts'
+import { objectLiteralKey } from '../model/object-literal-key.ts'
 import type { ValidationIssue } from '../model/validation-error.ts'
 import { runBackgroundTasks } from './background.ts'
 import { Dependency, type DependencyOverrides, type RequestContext } from './depends.ts'
@@ -119,10 +120,10 @@ export interface Plan {
    */
   readonly nodes: readonly {
     readonly dependency: Dependency
-    readonly args: readonly ArgSource[]
+    readonly args: ArgsBuilder
     readonly scopes: readonly string[]
   }[]
-  readonly root: readonly ArgSource[]
+  readonly root: ArgsBuilder
   /** Set when an input is a form field or a file: the form is read before the inputs. */
   readonly form: FormPlan | undefined
 }
@@ -139,7 +140,7 @@ export function planRoute(route: RouteDefinition, overrides: ReadonlyMap<Depende
   let bodyParam: BodyParam | undefined
 
   const sources = (params: Params, owner: string, scopes: readonly string[]): ArgSource[] =>
-    Object.entries(params).map(([name, spec]) => {
+    Object.entries(params).map(([name, spec]): ArgSource => {
       if (spec instanceof SecurityScopesParam) return { name, value: new SecurityScopes(scopes) }
       if (spec instanceof Dependency) return { name, node: visit(spec, scopes) }
       if (spec instanceof BodyParam) {
@@ -181,7 +182,7 @@ export function planRoute(route: RouteDefinition, overrides: ReadonlyMap<Depende
     }
     visiting.add(dependency)
     const effective = overrides.get(dependency) ?? dependency
-    const args = sources(effective.params, `dependency ${effective.name}`, scopes)
+    const args = argsBuilder(sources(effective.params, `dependency ${effective.name}`, scopes))
     visiting.delete(dependency)
     nodes.push({ dependency: effective, args, scopes })
     byScopes.set(key, nodes.length - 1)
@@ -195,7 +196,7 @@ export function planRoute(route: RouteDefinition, overrides: ReadonlyMap<Depende
     }
     visit(dependency, [])
   }
-  const root = sources(route.options.params ?? {}, 'the route', [])
+  const root = argsBuilder(sources(route.options.params ?? {}, 'the route', []))
   const form = formPlanOf(
     inputs.map((input) => input.spec),
     where,
@@ -348,12 +349,29 @@ function isGenerator(value: unknown): value is AsyncGenerator | Generator {
   )
 }
 
-function argsOf(sources: readonly ArgSource[], inputs: unknown[], nodes: unknown[]): Record<string, unknown> {
-  const args: Record<string, unknown> = {}
-  for (const source of sources)
-    args[source.name] =
-      'input' in source ? inputs[source.input] : 'node' in source ? nodes[source.node] : source.value
-  return args
+/** Builds the arguments of a handler or dependency from the request's inputs and the dependencies' values. */
+type ArgsBuilder = (inputs: readonly unknown[], nodes: readonly unknown[]) => Record<string, unknown>
+
+/**
+ * The {@link ArgsBuilder} of `sources`, generated as one object literal: its keys are known when the route
+ * is planned, and a literal gives every request's arguments one shape, where a loop of `args[name] = …`
+ * shares one store for every name of every route, which V8 makes megamorphic. Only the names reach the
+ * code, as string literals; values stay data (see `objectLiteralKey`).
+ */
+function argsBuilder(sources: readonly ArgSource[]): ArgsBuilder {
+  const constants: unknown[] = []
+  const entries = sources.map((source) => {
+    const value =
+      'input' in source
+        ? `inputs[${source.input}]`
+        : 'node' in source
+          ? `nodes[${source.node}]`
+          : `constants[${constants.push(source.value) - 1}]`
+    return `${objectLiteralKey(source.name)}: ${value}`
+  })
+  const make = new Function('constants', `return (inputs, nodes) => ({ ${entries.join(', ')} })`)
+  // `Function` returns `any`: the code above is an ArgsBuilder.
+  return make(constants) as ArgsBuilder
 }
 
 /**
@@ -366,7 +384,7 @@ export function requestHandler(
   overrides: DependencyOverrides,
   report: Report,
   inFlight: InFlight,
-): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
+): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
   let plan = planRoute(route, overrides)
   let planVersion = overrides.version
   const where = `${route.method} ${route.path}`
@@ -395,10 +413,10 @@ export function requestHandler(
       const values: unknown[] = new Array(plan.nodes.length)
       for (let i = 0; i < plan.nodes.length; i++) {
         const node = plan.nodes[i]!
-        const value = scope!.call(node.dependency, argsOf(node.args, inputs, values), context)
+        const value = scope!.call(node.dependency, node.args(inputs, values), context)
         values[i] = isPromiseLike(value) ? await value : value
       }
-      result = route.handler(argsOf(plan.root, inputs, values) as never, context)
+      result = route.handler(plan.root(inputs, values) as never, context)
       if (isPromiseLike(result)) result = await result
       // Inside the try: a failed load reaches the dependencies' cleanup as a failed handler does.
       const loading = loadNested && !reply.sent ? loadNested(result) : undefined
@@ -426,11 +444,12 @@ export function requestHandler(
     context.applyOutgoing()
     reply.code(answerStatus).type('application/json').send(json)
   }
-  // Returning the reply tells Fastify the answer is sent already: it would otherwise send the handler's
-  // `undefined` as a second answer while an async onSend hook (a middleware) still holds the first.
+  // While an async onSend hook (a middleware) still holds the answer, returning the reply tells Fastify it
+  // is sent already: Fastify would otherwise send the handler's `undefined` as a second answer. An answer
+  // written already needs no such word, and the reply, a thenable, would cost a job to adopt.
   return async (request, reply) => {
     await handle(request, reply)
-    return reply
+    return reply.sent ? undefined : reply
   }
 }
 

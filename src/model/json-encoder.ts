@@ -12,6 +12,7 @@
 import { Invalid } from './invalid.ts'
 import { isoDatetime } from './iso-datetime.ts'
 import { keysSetAtFlush, type AnyField, type NestedModel } from './field.ts'
+import { objectLiteralKey } from './object-literal-key.ts'
 
 /** The JSON text of `value`, or `undefined` when it does not match the model. */
 export type JsonEncoder = (value: unknown) => string | undefined
@@ -105,11 +106,8 @@ function buildPicker(model: EncodableModel): Picker {
     if (unset === undefined) lines.push(`if (${v} !== undefined) ${kept}`)
     else lines.push(`if (${v} === undefined) ${unset}`, kept)
   })
-  // Literal keys give every copy one shape from V8's boilerplate; `__proto__` is computed, so that it is
-  // an own property, not the prototype.
-  const keys = entries.map(
-    ([key], i) => `${key === '__proto__' ? '["__proto__"]' : JSON.stringify(key)}: v${i}`,
-  )
+  // Literal keys give every copy one shape from V8's boilerplate.
+  const keys = entries.map(([key], i) => `${objectLiteralKey(key)}: v${i}`)
   lines.push(`return { ${keys.join(', ')} }`, '}')
   const make = new Function('UNFIT', 'Invalid', 'isoDatetime', 'fields', 'checks', lines.join('\n'))
   // `Function` returns `any`: the code above is a Picker.

@@ -456,6 +456,29 @@ describe('query parameters', () => {
     })
   })
 
+  test('names that are not identifiers reach the handler and its dependencies as the names they are', async () => {
+    const names = ['a"b', 'c\\d', 'e}); throw 1; ({', '__proto__', 'constructor', '0']
+    const params = Object.fromEntries(names.map((name) => [name, query.string()]))
+    const seen = depends(params, function seen(args) {
+      return args
+    })
+    const app = createApp()
+    const calls: Record<string, unknown>[] = []
+    app.get('/odd', { params: { ...params, seen } }, function odd(args) {
+      calls.push(args)
+      return { ok: true }
+    })
+    const search = new URLSearchParams(names.map((name, i) => [name, `value ${i}`]))
+    assert.equal((await get(app, `/odd?${search}`)).status, 200)
+    const expected = Object.fromEntries(names.map((name, i) => [name, `value ${i}`]))
+    const { seen: fromDependency, ...fromRoute } = calls[0]!
+    for (const args of [fromRoute, fromDependency as Record<string, unknown>]) {
+      assert.deepEqual({ ...args }, expected)
+      assert.ok(Object.hasOwn(args, '__proto__'), '__proto__ is an own argument, not the prototype')
+      assert.equal(Object.getPrototypeOf(args), Object.prototype)
+    }
+  })
+
   test('list with an alias: loc of a bad item uses the alias', async () => {
     const { app, calls } = echoApp('/items', { tags: query.list(field.integer(), { alias: 'tag' }) })
     await get(app, '/items?tag=1&tag=2')
