@@ -468,7 +468,7 @@ describe('query parameters', () => {
       calls.push(args)
       return { ok: true }
     })
-    const search = new URLSearchParams(names.map((name, i) => [name, `value ${i}`]))
+    const search = new URLSearchParams(names.map((name, i): [string, string] => [name, `value ${i}`]))
     assert.equal((await get(app, `/odd?${search}`)).status, 200)
     const expected = Object.fromEntries(names.map((name, i) => [name, `value ${i}`]))
     const { seen: fromDependency, ...fromRoute } = calls[0]!
