@@ -38,6 +38,18 @@ test('isoDatetime writes what toISOString writes', () => {
   }
 })
 
+test('a date written twice, or changed in place between, is written as it is now', () => {
+  const date = new Date(Date.UTC(2026, 11, 5, 7, 33))
+  assert.equal(isoDatetime(date), '2026-12-05T07:33:00.000Z')
+  assert.equal(isoDatetime(new Date(date)), '2026-12-05T07:33:00.000Z')
+  date.setUTCFullYear(2027)
+  assert.equal(isoDatetime(date), '2027-12-05T07:33:00.000Z')
+  assert.equal(isoDatetime(new Date(Date.UTC(2026, 11, 5, 7, 33))), '2026-12-05T07:33:00.000Z')
+  assert.equal(isoDatetime(new Date(0)), '1970-01-01T00:00:00.000Z')
+  assert.throws(() => isoDatetime(new Date(Number.NaN)), RangeError)
+  assert.equal(isoDatetime(new Date(0)), '1970-01-01T00:00:00.000Z')
+})
+
 test('an invalid date throws as toISOString throws', () => {
   assert.throws(() => isoDatetime(new Date(Number.NaN)), RangeError)
 })
