@@ -2,6 +2,7 @@ import { ModelDefinitionError } from '../errors.ts'
 import { Column } from './column.ts'
 import { generatedKeyOf, type Fields } from './field.ts'
 import { Model, type ValidationResult } from './model.ts'
+import { ValidationError } from './validation-error.ts'
 import { initNewRow, relationshipInput, type Relationship } from './relationship.ts'
 import { observe } from './row.ts'
 import { KEY_STRING_MAX_LENGTH } from './storable.ts'
@@ -148,6 +149,21 @@ export class TableModel<
    */
   override create(data: CreateInputOf<F, R>): NewRowOf<F> & R {
     return this.#newRow(data, true)
+  }
+
+  /**
+   * @internal The column values of `input`, validated as {@link create} validates them, defaults applied:
+   * what an `INSERT` of it writes, as a plain object of the fields it sets. Not a row: nothing observes it
+   * and no relationship is set, which an `insert(…).values()` built per request need not pay for.
+   * @throws {ValidationError} with one issue per invalid field.
+   */
+  columnValues(input: unknown): Record<string, unknown> {
+    const result = super.safeValidate(input)
+    if (!result.success) throw new ValidationError(this.name, result.issues)
+    const row = result.data as Record<string, unknown>
+    const values: Record<string, unknown> = {}
+    for (const key in this.fields) if (row[key] !== undefined) values[key] = row[key]
+    return values
   }
 
   #newRow(input: unknown, strict: boolean): NewRowOf<F> & R {

@@ -67,13 +67,7 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
    */
   values(rows: M['Input'] | readonly M['Input'][]): Insert<M> {
     const list: readonly M['Input'][] = Array.isArray(rows) ? rows : [rows]
-    const columns = Object.keys(this.model.fields)
-    const valid = list.map((row) => {
-      const created = this.model.create(row) as Record<string, unknown>
-      return Object.fromEntries(
-        columns.filter((key) => created[key] !== undefined).map((key) => [key, created[key]]),
-      )
-    })
+    const valid = list.map((row) => this.model.columnValues(row))
     return new Insert(this.model, { ...this.state, rows: [...this.state.rows, ...valid] })
   }
 
