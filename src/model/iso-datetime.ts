@@ -66,13 +66,15 @@ function civilDate(days: number): string {
 /**
  * The date of ISO 8601 text, as `new Date(text)` reads it. `toISOString()`'s own form
  * (`YYYY-MM-DDTHH:MM:SS.sssZ`, the one SQLite keeps) is read with integer arithmetic, in half the time:
- * a page of 20 articles reads 40 dates. Any other text, and a year before 100 (which `Date.UTC` would
- * take for 19xx), goes to `new Date`.
+ * a page of 20 articles reads 40 dates. The last text read is kept, as `isoDatetime` keeps the last it
+ * wrote: a row's `updated_at` is often its `created_at`. Any other text, and a year before 100 (which
+ * `Date.UTC` would take for 19xx), goes to `new Date`.
  *
  * @example
  * parseIsoDatetime('2026-12-05T07:33:00.000Z') // the Date of Date.UTC(2026, 11, 5, 7, 33)
  */
 export function parseIsoDatetime(text: string): Date {
+  if (text === lastRead.text) return new Date(lastRead.time)
   if (text.length === 24 && isCanonical(text)) {
     const year = digits(text, 0, 4)
     const month = digits(text, 5, 2)
@@ -95,10 +97,18 @@ export function parseIsoDatetime(text: string): Date {
       seconds >= 0 &&
       seconds <= 59 &&
       ms >= 0
-    if (inRange) return new Date(Date.UTC(year, month - 1, day, hours, minutes, seconds, ms))
+    if (inRange) {
+      const time = Date.UTC(year, month - 1, day, hours, minutes, seconds, ms)
+      lastRead.text = text
+      lastRead.time = time
+      return new Date(time)
+    }
   }
   return new Date(text)
 }
+
+/** The last canonical text {@link parseIsoDatetime} read, and its time value. */
+const lastRead = { text: '', time: 0 }
 
 /** The separators of `YYYY-MM-DDTHH:MM:SS.sssZ` are in their places. */
 function isCanonical(text: string): boolean {

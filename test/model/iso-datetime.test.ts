@@ -92,3 +92,15 @@ test('parseIsoDatetime reads what new Date reads, in the canonical form and in e
     assert.equal(parseIsoDatetime(text).getTime(), new Date(text).getTime(), text)
   }
 })
+
+test('parseIsoDatetime reads one text twice into two dates, each of its own', () => {
+  const text = '2026-12-05T07:33:00.000Z'
+  const first = parseIsoDatetime(text)
+  const second = parseIsoDatetime(`2026-12-05T07:33:00.000${'Z'}`)
+  assert.notEqual(first, second)
+  first.setUTCFullYear(2000)
+  assert.equal(second.toISOString(), text)
+  assert.equal(parseIsoDatetime(text).toISOString(), text)
+  assert.equal(parseIsoDatetime('not a date at all, 24 ch').getTime(), Number.NaN)
+  assert.equal(parseIsoDatetime(text).toISOString(), text)
+})

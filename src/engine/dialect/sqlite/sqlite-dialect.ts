@@ -25,11 +25,17 @@ const CONSTRAINT_CODES: Record<number, ConstraintKind> = {
 
 const DECODERS: Partial<Record<FieldKind, (value: unknown) => unknown>> = {
   boolean: (value) => (value === null ? null : value === 1 || value === 1n || value === true),
-  datetime: (value) =>
-    typeof value === 'string'
-      ? parseIsoDatetime(value.includes('T') || value.endsWith('Z') ? value : `${value.replace(' ', 'T')}Z`)
-      : value,
+  datetime: (value) => (typeof value === 'string' ? parseIsoDatetime(isoText(value)) : value),
   json: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
+}
+
+/**
+ * SQLite's date text as ISO 8601: its own `datetime()` form (`2026-12-05 07:33:00`) as UTC, with a `T`
+ * and a `Z`. The form onemodel writes, `toISOString()`'s, has its `T` at index 10, found without a scan.
+ */
+function isoText(value: string): string {
+  const iso = value.charCodeAt(10) === 84 || value.includes('T') || value.endsWith('Z')
+  return iso ? value : `${value.replace(' ', 'T')}Z`
 }
 
 /**
