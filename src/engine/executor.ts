@@ -284,7 +284,7 @@ export class Executor implements Driver {
   /**
    * Runs `query` on `native`, echoing and logging it once and mapping its error. A driver that answers at
    * once (node:sqlite) costs one settled promise, not a chain of them: SQLite runs most statements in a
-   * few microseconds, where each async step would add a tenth of a microsecond and ~300 bytes.
+   * few microseconds, where two async steps cost ~0.1 µs and ~1.3 KB a statement.
    */
   #on<R>(native: NativeConnection, query: CompiledQuery, shape: RowShape): Promise<QueryResult<R>> {
     if (this.#log !== undefined) return this.#logged<R>(this.#log, native, query, shape)
@@ -360,7 +360,10 @@ export class Executor implements Driver {
     return result.then(undefined, (error: unknown) => this.#retry(native, query, shape, error))
   }
 
-  /** After `error` of a prepared statement: runs `query` again as {@link #send} says, or throws. */
+  /**
+   * After a statement's `error`: runs `query` again when the error says a prepared statement may run again
+   * (see {@link #send}), else rethrows it.
+   */
   async #retry(
     native: NativeConnection,
     query: CompiledQuery,

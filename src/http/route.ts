@@ -120,10 +120,10 @@ export interface Plan {
    */
   readonly nodes: readonly {
     readonly dependency: Dependency
-    readonly args: ArgsBuilder
+    readonly args: readonly ArgSource[]
     readonly scopes: readonly string[]
   }[]
-  readonly root: ArgsBuilder
+  readonly root: readonly ArgSource[]
   /** Set when an input is a form field or a file: the form is read before the inputs. */
   readonly form: FormPlan | undefined
 }
@@ -182,7 +182,7 @@ export function planRoute(route: RouteDefinition, overrides: ReadonlyMap<Depende
     }
     visiting.add(dependency)
     const effective = overrides.get(dependency) ?? dependency
-    const args = argsBuilder(sources(effective.params, `dependency ${effective.name}`, scopes))
+    const args = sources(effective.params, `dependency ${effective.name}`, scopes)
     visiting.delete(dependency)
     nodes.push({ dependency: effective, args, scopes })
     byScopes.set(key, nodes.length - 1)
@@ -196,7 +196,7 @@ export function planRoute(route: RouteDefinition, overrides: ReadonlyMap<Depende
     }
     visit(dependency, [])
   }
-  const root = argsBuilder(sources(route.options.params ?? {}, 'the route', []))
+  const root = sources(route.options.params ?? {}, 'the route', [])
   const form = formPlanOf(
     inputs.map((input) => input.spec),
     where,
@@ -352,11 +352,22 @@ function isGenerator(value: unknown): value is AsyncGenerator | Generator {
 /** Builds the arguments of a handler or dependency from the request's inputs and the dependencies' values. */
 type ArgsBuilder = (inputs: readonly unknown[], nodes: readonly unknown[]) => Record<string, unknown>
 
+/** What a request of a plan runs: the builders of its dependencies' arguments, and of the handler's. */
+interface PlanBuilders {
+  readonly nodes: readonly ArgsBuilder[]
+  readonly root: ArgsBuilder
+}
+
+function buildersOf(plan: Plan): PlanBuilders {
+  return { nodes: plan.nodes.map((node) => argsBuilder(node.args)), root: argsBuilder(plan.root) }
+}
+
 /**
  * The {@link ArgsBuilder} of `sources`, generated as one object literal: its keys are known when the route
  * is planned, and a literal gives every request's arguments one shape, where a loop of `args[name] = …`
  * shares one store for every name of every route, which V8 makes megamorphic. Only the names reach the
- * code, as string literals; values stay data (see `objectLiteralKey`).
+ * code, as string literals (see `objectLiteralKey`); values stay data. Fastify's router generates code of
+ * its own the same way, so this asks nothing more of the host.
  */
 function argsBuilder(sources: readonly ArgSource[]): ArgsBuilder {
   const constants: unknown[] = []
@@ -386,6 +397,7 @@ export function requestHandler(
   inFlight: InFlight,
 ): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
   let plan = planRoute(route, overrides)
+  let builders = buildersOf(plan)
   let planVersion = overrides.version
   const where = `${route.method} ${route.path}`
   const { response, status = 200 } = route.options
@@ -397,6 +409,7 @@ export function requestHandler(
   const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (planVersion !== overrides.version) {
       plan = planRoute(route, overrides)
+      builders = buildersOf(plan)
       planVersion = overrides.version
     }
     const reader: RequestReader = { request }
@@ -413,10 +426,10 @@ export function requestHandler(
       const values: unknown[] = new Array(plan.nodes.length)
       for (let i = 0; i < plan.nodes.length; i++) {
         const node = plan.nodes[i]!
-        const value = scope!.call(node.dependency, node.args(inputs, values), context)
+        const value = scope!.call(node.dependency, builders.nodes[i]!(inputs, values), context)
         values[i] = isPromiseLike(value) ? await value : value
       }
-      result = route.handler(plan.root(inputs, values) as never, context)
+      result = route.handler(builders.root(inputs, values) as never, context)
       if (isPromiseLike(result)) result = await result
       // Inside the try: a failed load reaches the dependencies' cleanup as a failed handler does.
       const loading = loadNested && !reply.sent ? loadNested(result) : undefined

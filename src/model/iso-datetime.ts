@@ -107,8 +107,11 @@ export function parseIsoDatetime(text: string): Date {
   return new Date(text)
 }
 
-/** The last canonical text {@link parseIsoDatetime} read, and its time value. */
-const lastRead = { text: '', time: 0 }
+/**
+ * The last canonical text {@link parseIsoDatetime} read, and its time value; at first none, whose date,
+ * should `''` be asked for, is invalid, as `new Date('')` is.
+ */
+const lastRead = { text: '', time: Number.NaN }
 
 /** The separators of `YYYY-MM-DDTHH:MM:SS.sssZ` are in their places. */
 function isCanonical(text: string): boolean {

@@ -74,7 +74,7 @@ function listPicker(item: Picker): Picker {
  * literal of a fixed shape. A loop over the fields instead shares one site for every field of every model,
  * where V8's lookups, calls and stores all go megamorphic: a RealWorld article took 2.6 µs that way, 2.0 µs
  * here. Only keys reach the code, each written by `JSON.stringify` as a string literal, never as code; the
- * values stay data. A host that forbids code generation from strings cannot serve response models.
+ * values stay data. Fastify's router generates code the same way, so no host that runs Fastify forbids it.
  */
 function buildPicker(model: EncodableModel): Picker {
   const setAtFlush = keysSetAtFlush(model.fields)

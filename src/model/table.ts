@@ -154,7 +154,9 @@ export class TableModel<
   /**
    * @internal The column values of `input`, validated as {@link create} validates them, defaults applied:
    * what an `INSERT` of it writes, as a plain object of the fields it sets. Not a row: nothing observes it
-   * and no relationship is set, which an `insert(…).values()` built per request need not pay for.
+   * and no relationship is set, which an `insert(…).values()` built per request need not pay for. A key
+   * that is no field, a relationship's too, is dropped, or refused with `extra: 'forbid'`, as `validate()`
+   * of a model without relationships treats it.
    * @throws {ValidationError} with one issue per invalid field.
    */
   columnValues(input: unknown): Record<string, unknown> {

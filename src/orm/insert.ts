@@ -42,8 +42,10 @@ export interface InsertState {
  * An immutable `INSERT` of many rows with one statement, with an optional conflict clause (an upsert):
  * `ON CONFLICT … DO NOTHING | DO UPDATE` on SQLite and PostgreSQL, `ON DUPLICATE KEY UPDATE` on MySQL.
  * Run it with `session.exec(query)`, which answers `{ affected }`. The rows are validated as
- * `Model.create()` validates them, defaults included; they are not put in the Session (read them with
- * `select()`), and after an update on conflict the rows the Session holds of the table are read again.
+ * `Model.create()` validates them, defaults included, into their column values: a key that is no column,
+ * a relationship's too, is dropped, or refused by a model with `extra: 'forbid'`. They are not put in the
+ * Session (read them with `select()`), and after an update on conflict the rows the Session holds of the
+ * table are read again.
  *
  * @example
  * await session.exec(
@@ -63,7 +65,7 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
 
   /**
    * Adds rows: each is validated like `Model.create(row)`, so a wrong key or value type does not compile
-   * and an invalid value throws a `ValidationError` here, before any statement.
+   * and an invalid value throws a `ValidationError` here, before any statement. Only columns are kept.
    */
   values(rows: M['Input'] | readonly M['Input'][]): Insert<M> {
     const list: readonly M['Input'][] = Array.isArray(rows) ? rows : [rows]

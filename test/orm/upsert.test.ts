@@ -14,6 +14,7 @@ import {
   ValidationError,
 } from 'onemodel-ts'
 import { heroesDatabase } from '../support/heroes.ts'
+import { declareTeams } from '../support/teams.ts'
 import { DIALECTS } from '../support/dialects.ts'
 
 type Db = Awaited<ReturnType<typeof heroesDatabase>>
@@ -215,3 +216,11 @@ for (const dialect of DIALECTS) {
     })
   })
 }
+
+test('insert().values() keeps the columns: a relationship given is dropped, its rows left as they were', () => {
+  const { Team, Hero } = declareTeams()
+  const team = Team.create({ name: 'Preventers' })
+  const input = { name: 'Deadpond', team } as unknown as { name: string }
+  assert.deepEqual(insert(Hero).values(input).state.rows, [{ name: 'Deadpond', age: null, team_id: null }])
+  assert.deepEqual(team.heroes, [], 'no row was made that the team would hold')
+})

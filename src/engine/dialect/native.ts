@@ -10,7 +10,8 @@ export interface NativeConnection {
   /**
    * Runs one statement and returns its rows in `shape`. With `prepare`, the statement is kept prepared on
    * this connection and reused the next time the same text runs (PostgreSQL: under this name).
-   * node:sqlite answers synchronously; the servers answer with a promise.
+   * node:sqlite answers synchronously; the servers answer with a native `Promise` (an `async` function's),
+   * which is how the executor tells the two apart.
    */
   execute(
     sql: string,
