@@ -7,6 +7,12 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { isoDatetime, parseIsoDatetime } from '../../src/model/iso-datetime.ts'
 
+// First in the file: the readers' caches are empty yet.
+test('empty text read first, and an invalid date written first, are invalid as new Date has them', () => {
+  assert.ok(Number.isNaN(parseIsoDatetime('').getTime()))
+  assert.throws(() => isoDatetime(new Date(Number.NaN)), RangeError)
+})
+
 test('isoDatetime writes what toISOString writes', () => {
   const edges = [
     0,
