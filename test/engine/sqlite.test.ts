@@ -246,3 +246,41 @@ describe('a model ahead of its database', () => {
     await assert.rejects(session.get(HeroWithPowers, 1), /powers/)
   })
 })
+
+describe('SQLite dates', () => {
+  test("a datetime field reads SQLite's own text as UTC, and ISO text with its offset", async (t) => {
+    const metadata = new Metadata()
+    const Event = table(
+      'event',
+      model('Event', { id: field.integer({ primaryKey: true }), at: field.datetime() }),
+      { metadata },
+    )
+    // Away from UTC, so that text read as local time would show.
+    const zone = process.env.TZ
+    process.env.TZ = 'America/New_York'
+    t.after(() => (zone === undefined ? delete process.env.TZ : (process.env.TZ = zone)))
+    const engine = createEngine(tempSqliteUrl())
+    t.after(() => engine.dispose())
+    await createAll(engine, { metadata })
+    const texts = [
+      "datetime('2026-12-05 07:33:00')", // SQLite's datetime(): no T, no offset, UTC
+      "'2026-12-05 07:33:00.250'",
+      "'2026-12-05T07:33:00.000Z'", // what onemodel writes
+      "'2026-12-05T08:33:00+01:00'",
+    ]
+    for (const [i, text] of texts.entries()) {
+      await sql`${sql.raw(`insert into event (id, at) values (${i + 1}, ${text})`)}`.execute(engine.db)
+    }
+    await using session = new Session(engine)
+    const read = await session.exec(select(Event.c.at).orderBy(Event.c.id)).all()
+    assert.deepEqual(
+      read.map((date) => date.toISOString()),
+      [
+        '2026-12-05T07:33:00.000Z',
+        '2026-12-05T07:33:00.250Z',
+        '2026-12-05T07:33:00.000Z',
+        '2026-12-05T07:33:00.000Z',
+      ],
+    )
+  })
+})
