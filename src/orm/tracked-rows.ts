@@ -104,17 +104,17 @@ export class TrackedRows {
     this.#readInTransaction = rows
   }
 
+  /** `row` is to be deleted at the next flush. Makes no set when none is. */
+  isDeleted(row: object): boolean {
+    return this.#deletes !== undefined && this.#deletes.has(row)
+  }
+
   /**
    * A flush may find something to write: a row pending, to delete, written, compared at every flush (a
    * date or JSON field) or holding relationship values. When none is, a flush would write nothing and
    * change nothing, so the autoflush before a query is skipped: a Session that holds rows it only read, of
    * tables without date or JSON fields and with no collection loaded, queries without one.
    */
-  /** `row` is to be deleted at the next flush. Makes no set when none is. */
-  isDeleted(row: object): boolean {
-    return this.#deletes !== undefined && this.#deletes.has(row)
-  }
-
   get mayHaveChanges(): boolean {
     return (
       holds(this.#pending) ||
