@@ -70,6 +70,8 @@ async function freePort(): Promise<number> {
   return port
 }
 
+const START_TIMEOUT_MS = 30_000
+
 /** Starts `server` on `databaseUrl`, and resolves once it answers `readyPath`. */
 export async function start(
   server: Server,
@@ -84,7 +86,10 @@ export async function start(
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   const url = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 100; i++) {
+  // Generous: a server loads its modules slowly while the test suite keeps both cores busy (the peer once
+  // took more than 10 s there).
+  const deadline = Date.now() + START_TIMEOUT_MS
+  while (Date.now() < deadline && child.exitCode === null) {
     try {
       await fetch(url + readyPath)
       return { child, url }
@@ -93,7 +98,9 @@ export async function start(
     }
   }
   child.kill()
-  throw new Error(`${server.name} did not start`)
+  const why =
+    child.exitCode === null ? ` within ${START_TIMEOUT_MS / 1000} s` : `: it exited with ${child.exitCode}`
+  throw new Error(`${server.name} did not start${why}`)
 }
 
 /** Stops a server gracefully, or kills it after 5 s. */
