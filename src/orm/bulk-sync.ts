@@ -1,4 +1,6 @@
+import type { QueryResult } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
+import { andThen, type PromiseOrValue } from '../engine/promise-or-value.ts'
 import { ARRAY_ROWS, OBJECT_ROWS } from '../engine/statement.ts'
 import type { TableModel } from '../model/table.ts'
 import { Delete, type BulkWrite, type ReturningResult, type WriteResult } from './bulk-write.ts'
@@ -16,17 +18,28 @@ import type { TrackedRows } from './tracked-rows.ts'
  * @example
  * const { affected } = await runBulkWrite(engine, scope, rows, loader, update(Hero).values({ age: 18 }))
  */
-export async function runBulkWrite(
+export function runBulkWrite(
   engine: Engine,
   scope: ConnectionScope,
   rows: TrackedRows,
   loader: Loader,
   query: BulkWrite,
-): Promise<WriteResult | ReturningResult<object>> {
-  const result = await scope.run<unknown[]>(
-    query.statement(engine, query.returnsRows ? ARRAY_ROWS : OBJECT_ROWS),
-  )
-  if (query.changesExistingRows) await synchronizeHeld(engine, scope, rows, query.model)
+): PromiseOrValue<WriteResult | ReturningResult<object>> {
+  const statement = query.statement(engine, query.returnsRows ? ARRAY_ROWS : OBJECT_ROWS)
+  return andThen(scope.run<unknown[]>(statement), (result) => {
+    const answer = () => answerOf(engine, loader, query, result)
+    if (!query.changesExistingRows) return answer()
+    return andThen(synchronizeHeld(engine, scope, rows, query.model), answer)
+  })
+}
+
+/** The count a bulk write answers, with the rows for `returning()`. */
+function answerOf(
+  engine: Engine,
+  loader: Loader,
+  query: BulkWrite,
+  result: QueryResult<unknown[]>,
+): WriteResult | ReturningResult<object> {
   if (!query.returnsRows) return { affected: Number(result.numAffectedRows ?? 0n) }
   const statements = statementsFor(engine, query.model)
   const written = result.rows.map((raw) =>

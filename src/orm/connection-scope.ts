@@ -1,6 +1,7 @@
 import type { QueryCompiler, QueryResult } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
 import type { Executor, ExecutorConnection } from '../engine/executor.ts'
+import type { PromiseOrValue } from '../engine/promise-or-value.ts'
 import type { Replicas } from '../engine/replicas.ts'
 import type { Statement } from '../engine/statement.ts'
 
@@ -50,14 +51,15 @@ export class ConnectionScope {
 
   /**
    * Runs one statement: in the open transaction, on the borrowed connection, or by itself in autocommit,
-   * a read on a replica while the scope reads from them.
+   * a read on a replica while the scope reads from them. The result comes at once where the driver has it
+   * at once (see {@link Executor.runNow}).
    */
-  run<R>(statement: Statement): Promise<QueryResult<R>> {
+  run<R>(statement: Statement): PromiseOrValue<QueryResult<R>> {
     if (this.#replicas !== undefined && this.#connection === undefined) {
       if (isRead(statement)) return this.#replicas.run<R>(statement)
       this.#replicas = undefined // a bulk write in autocommit: read it back from the primary
     }
-    return this.#executor.run<R>(statement, this.#connection)
+    return this.#executor.runNow<R>(statement, this.#connection)
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Engine } from '../engine/engine.ts'
+import { andThen, type PromiseOrValue } from '../engine/promise-or-value.ts'
 import type { Statement } from '../engine/statement.ts'
 import type { Relationship } from '../model/relationship.ts'
 import { observe } from '../model/row.ts'
@@ -59,23 +60,28 @@ export class Loader {
   }
 
   /** The row of `table` whose key fields have the values `key`, in key order, or `undefined`. */
-  async byKey(table: TableModel, key: readonly unknown[]): Promise<object | undefined> {
+  byKey(table: TableModel, key: readonly unknown[]): PromiseOrValue<object | undefined> {
     const statements = statementsFor(this.#engine, table)
-    const { rows } = await this.#scope.run<unknown[]>(statements.selectByKey(key))
-    return rows.length === 0 ? undefined : this.merge(statements, rows[0]!)
+    return andThen(this.#scope.run<unknown[]>(statements.selectByKey(key)), ({ rows }) =>
+      rows.length === 0 ? undefined : this.merge(statements, rows[0]!),
+    )
   }
 
   /** The rows `query` selects given `params`, with the relationships its options load. */
-  async select<M extends TableModel>(
+  select<M extends TableModel>(
     query: Select<M, string, string, string>,
     params?: ParamValues,
-  ): Promise<M['Type'][]> {
+  ): PromiseOrValue<M['Type'][]> {
     const { statement } = queriesFor(this.#engine).select(query, params)
     const statements = statementsFor(this.#engine, query.selection)
-    const { rows } = await this.#scope.run<unknown[]>(statement)
-    const merged = rows.map((raw) => this.merge(statements, raw) as M['Type'])
-    await this.loadOptions(query.selection, query.state.options, merged, 'select().options')
-    return merged
+    return andThen(this.#scope.run<unknown[]>(statement), ({ rows }) => {
+      const merged = rows.map((raw) => this.merge(statements, raw) as M['Type'])
+      if (query.state.options.length === 0) return merged
+      return andThen(
+        this.loadOptions(query.selection, query.state.options, merged, 'select().options'),
+        () => merged,
+      )
+    })
   }
 
   /**
@@ -83,25 +89,26 @@ export class Loader {
    * tables merged as {@link select}'s are, `null` for a left join that found none), or the value itself
    * for one item.
    */
-  async items(
+  items(
     query: Select<readonly SelectItem[], string, string, string>,
     params?: ParamValues,
-  ): Promise<unknown[]> {
+  ): PromiseOrValue<unknown[]> {
     const { statement, items } = queriesFor(this.#engine).select(query, params)
-    const { rows } = await this.#scope.run<unknown[]>(statement)
-    const results = new Array<unknown>(rows.length)
-    // Each table's rows by key, found once for all the rows (nothing below awaits, so none is cleared).
-    const held = items.map((item) => this.#heldOf(item))
-    for (let i = 0; i < rows.length; i++) {
-      const raw = rows[i]!
-      if (items.length === 1) results[i] = this.#read(items[0]!, raw, held[0]!, true)
-      else {
-        const tuple = new Array<unknown>(items.length)
-        for (let j = 0; j < items.length; j++) tuple[j] = this.#read(items[j]!, raw, held[j]!, true)
-        results[i] = tuple
+    return andThen(this.#scope.run<unknown[]>(statement), ({ rows }) => {
+      const results = new Array<unknown>(rows.length)
+      // Each table's rows by key, found once for all the rows (nothing below awaits, so none is cleared).
+      const held = items.map((item) => this.#heldOf(item))
+      for (let i = 0; i < rows.length; i++) {
+        const raw = rows[i]!
+        if (items.length === 1) results[i] = this.#read(items[0]!, raw, held[0]!, true)
+        else {
+          const tuple = new Array<unknown>(items.length)
+          for (let j = 0; j < items.length; j++) tuple[j] = this.#read(items[j]!, raw, held[j]!, true)
+          results[i] = tuple
+        }
       }
-    }
-    return results
+      return results
+    })
   }
 
   /** The rows the Session holds of `item`'s table, by key; none for a value. */

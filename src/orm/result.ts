@@ -1,3 +1,4 @@
+import { andThen, settled, type PromiseOrValue } from '../engine/promise-or-value.ts'
 import { MultipleResultsError, NoResultError } from '../errors.ts'
 
 /**
@@ -48,9 +49,10 @@ export class Result<T> implements Iterable<T> {
  * `await session.exec(query).all()`.
  */
 export class PendingResult<T> implements PromiseLike<Result<T>> {
-  readonly #result: Promise<Result<T>>
+  /** The result itself where the driver had it at once (node:sqlite): each method then costs one promise. */
+  readonly #result: PromiseOrValue<Result<T>>
 
-  constructor(result: Promise<Result<T>>) {
+  constructor(result: PromiseOrValue<Result<T>>) {
     this.#result = result
   }
 
@@ -58,21 +60,21 @@ export class PendingResult<T> implements PromiseLike<Result<T>> {
     onFulfilled?: ((value: Result<T>) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    return this.#result.then(onFulfilled, onRejected)
+    return settled(() => this.#result).then(onFulfilled, onRejected)
   }
 
   /** Every row. */
-  async all(): Promise<T[]> {
-    return (await this.#result).all()
+  all(): Promise<T[]> {
+    return settled(() => andThen(this.#result, (result) => result.all()))
   }
 
   /** The first row, or `undefined`. */
-  async first(): Promise<T | undefined> {
-    return (await this.#result).first()
+  first(): Promise<T | undefined> {
+    return settled(() => andThen(this.#result, (result) => result.first()))
   }
 
   /** The only row; throws {@link NoResultError} or {@link MultipleResultsError} otherwise. */
-  async one(): Promise<T> {
-    return (await this.#result).one()
+  one(): Promise<T> {
+    return settled(() => andThen(this.#result, (result) => result.one()))
   }
 }

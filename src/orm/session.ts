@@ -1,4 +1,5 @@
 import type { Engine } from '../engine/engine.ts'
+import { andThen, settled, type PromiseOrValue } from '../engine/promise-or-value.ts'
 import { TableModel, type KeyOf } from '../model/table.ts'
 import type { Persisted } from '../model/types.ts'
 import { runBulkWrite } from './bulk-sync.ts'
@@ -160,24 +161,37 @@ export class Session {
    * const link = await session.get(HeroTeamLink, { team_id: 1, hero_id: 2 })
    * @throws {InvalidQueryError} for a composite key that is not the object of its fields.
    */
-  async get<M extends TableModel>(
+  get<M extends TableModel>(
     model: M,
     key: KeyOf<M>,
     options?: GetOptions<M>,
   ): Promise<M['Type'] | undefined> {
+    // The row is typed by its model: the Session reads and keeps rows of any table as objects.
+    return settled(() => this.#get(model, key, options?.options) as PromiseOrValue<M['Type'] | undefined>)
+  }
+
+  #get(
+    model: TableModel,
+    key: unknown,
+    options: readonly LoadOption[] | undefined,
+  ): PromiseOrValue<object | undefined> {
     this.#checkOpen('get')
     // A single key is its own identity: no array is made unless a query is needed.
     const params = model.primaryKey === undefined ? compositeKeyParams(model, key) : undefined
     const identity = params === undefined ? key : layoutOf(model).identityOfParams(params)
     const known = this.#rows.identity.get(model, identity)
-    let row: object | undefined
+    let row: PromiseOrValue<object | undefined>
     if (known) row = this.#rows.isDeleted(known) ? undefined : known
     else {
-      if (this.#shouldAutoflush) await this.flush()
-      row = await this.#loader.byKey(model, params ?? [key])
+      const read = () => this.#loader.byKey(model, params ?? [key])
+      row = this.#shouldAutoflush ? andThen(this.flush(), read) : read()
     }
-    if (row && options?.options) await this.#loader.loadOptions(model, options.options, [row], 'session.get')
-    return row as M['Type'] | undefined
+    if (options === undefined) return row
+    return andThen(row, (found) =>
+      found === undefined
+        ? undefined
+        : andThen(this.#loader.loadOptions(model, options, [found], 'session.get'), () => found),
+    )
   }
 
   /**
@@ -229,25 +243,37 @@ export class Session {
   exec<M extends TableModel>(query: BulkWrite<M, true>): Promise<ReturningResult<M['Type']>>
   exec(query: BulkWrite<TableModel, false>): Promise<WriteResult>
   exec(query: AnySelect | BulkWrite, options?: ExecOptions): PendingResult<unknown> | Promise<WriteResult> {
-    if (query instanceof BulkWrite) return this.#write(query)
-    return new PendingResult(this.#select(query, options?.params))
-  }
-
-  async #write(query: BulkWrite): Promise<WriteResult | ReturningResult<object>> {
-    this.#checkOpen('exec')
-    if (this.#shouldAutoflush) await this.flush()
-    return runBulkWrite(this.engine, this.#scope, this.#rows, this.#loader, query)
-  }
-
-  async #select(query: AnySelect, params: ParamValues | undefined): Promise<Result<unknown>> {
-    this.#checkOpen('exec')
-    if (this.#shouldAutoflush) await this.flush()
-    // A lock outside a transaction would end with its statement: begin one, held until commit or rollback.
-    if (query.state.lock !== undefined) await this.#scope.begin()
-    if (query.selection instanceof TableModel) {
-      return new Result(await this.#loader.select(query, params), query.selection.tableName)
+    if (query instanceof BulkWrite) return settled(() => this.#write(query))
+    let result: PromiseOrValue<Result<unknown>>
+    try {
+      result = this.#select(query, options?.params)
+    } catch (error) {
+      result = Promise.reject(error)
     }
-    return new Result(await this.#loader.items(query, params), 'select(…)')
+    return new PendingResult(result)
+  }
+
+  #write(query: BulkWrite): PromiseOrValue<WriteResult | ReturningResult<object>> {
+    this.#checkOpen('exec')
+    const write = () => runBulkWrite(this.engine, this.#scope, this.#rows, this.#loader, query)
+    return this.#shouldAutoflush ? andThen(this.flush(), write) : write()
+  }
+
+  #select(query: AnySelect, params: ParamValues | undefined): PromiseOrValue<Result<unknown>> {
+    this.#checkOpen('exec')
+    const read = () => this.#read(query, params)
+    // A lock outside a transaction would end with its statement: begin one, held until commit or rollback.
+    const lock = query.state.lock === undefined ? undefined : () => andThen(this.#scope.begin(), read)
+    if (this.#shouldAutoflush) return andThen(this.flush(), lock ?? read)
+    return lock ? lock() : read()
+  }
+
+  #read(query: AnySelect, params: ParamValues | undefined): PromiseOrValue<Result<unknown>> {
+    if (query.selection instanceof TableModel) {
+      const table = query.selection.tableName
+      return andThen(this.#loader.select(query, params), (rows) => new Result(rows, table))
+    }
+    return andThen(this.#loader.items(query, params), (rows) => new Result(rows, 'select(…)'))
   }
 
   /**
@@ -356,9 +382,13 @@ export class Session {
    * When no transaction is open and the flush is a single statement, that statement runs on its own in
    * autocommit mode: it is atomic by itself, and the BEGIN and COMMIT round trips are saved.
    */
-  async commit(): Promise<void> {
-    this.#checkOpen('commit')
-    await this.#transactions.commit()
+  commit(): Promise<void> {
+    return settled(() => {
+      this.#checkOpen('commit')
+      // Checked here too, as for autoflush: a request that wrote nothing makes no part and no promise chain.
+      if (!this.#scope.inTransaction && !this.#rows.mayHaveChanges) return undefined
+      return this.#transactions.commit()
+    })
   }
 
   /**
@@ -408,11 +438,24 @@ export class Session {
   }
 
   /** Rolls back what was not committed, releases the connection and empties the session. */
-  async close(): Promise<void> {
-    if (this.#closed) return
-    const ending = this.#scope.endStreams()
+  close(): Promise<void> {
+    return settled(() => {
+      if (this.#closed) return undefined
+      const ending = this.#scope.endStreams()
+      // Most Sessions end with no stream open and no transaction: that close takes no async step.
+      if (ending || this.#scope.inTransaction) return this.#closeAfter(ending)
+      this.#end()
+      return undefined
+    })
+  }
+
+  async #closeAfter(ending: Promise<void> | undefined): Promise<void> {
     if (ending) await ending
     if (this.#scope.inTransaction) await this.rollback()
+    this.#end()
+  }
+
+  #end(): void {
     this.#closed = true
     this.#rows.clear()
   }

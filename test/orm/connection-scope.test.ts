@@ -91,7 +91,7 @@ for (const dialect of DIALECTS) {
       })
       assert.equal(await ageNow(), 50, 'committed by itself')
       await assert.rejects(
-        scope.autocommit(() => scope.run(statement(sql`select * from no_such_table`)).then()),
+        scope.autocommit(async () => void (await scope.run(statement(sql`select * from no_such_table`)))),
       )
       assert.equal(acquire.mock.callCount(), 2)
       assert.equal(release.mock.callCount(), 2)

@@ -178,8 +178,8 @@ for (const dialect of DIALECTS) {
         if (what === 'update') hero.age = 49
         else session.add(hero)
         const executor = engine.dialect.executor
-        const run = executor.run
-        t.mock.method(executor, 'run', function (this: typeof executor, ...args: Parameters<typeof run>) {
+        const run = executor.runNow
+        t.mock.method(executor, 'runNow', function (this: typeof executor, ...args: Parameters<typeof run>) {
           const result = run.apply(this, args)
           if (sql.test(args[0].sql)) hero.age = 60 // while the statement is on its way
           return result

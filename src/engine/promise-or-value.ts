@@ -1,0 +1,41 @@
+/**
+ * A value a synchronous driver (node:sqlite) has at once, or the promise of an asynchronous one's. The
+ * Session's read path passes these along, so a SQLite read costs no promise until the one its caller
+ * awaits: each `async` step would cost one or two promises and a microtask a statement, which is a good part
+ * of what a request spends above the statement itself. graphql-js resolves its fields the same way.
+ *
+ * @example
+ * const rows: PromiseOrValue<unknown[]> = andThen(scope.run<unknown[]>(statement), (result) => result.rows)
+ */
+export type PromiseOrValue<T> = T | Promise<T>
+
+/**
+ * `next` of `value`: at once when it is a value, after it resolves when it is a promise. A throw of `next`
+ * on a value is a throw, so the public method that began the chain turns it into a rejection
+ * ({@link settled}).
+ *
+ * @example
+ * andThen(executor.runNow<unknown[]>(statement), ({ rows }) => rows.length) // 1, or a promise of it
+ */
+export function andThen<T, U>(
+  value: PromiseOrValue<T>,
+  next: (value: T) => PromiseOrValue<U>,
+): PromiseOrValue<U> {
+  return value instanceof Promise ? value.then(next) : next(value)
+}
+
+/**
+ * What `run` gives, as a promise: a rejected one for what it throws, as an `async` function would, and a
+ * resolved one for a value. A public method that runs a chain of {@link andThen}s ends with it.
+ *
+ * @example
+ * first(): Promise<T | undefined> { return settled(() => andThen(this.#result, (result) => result.first())) }
+ */
+export function settled<T>(run: () => PromiseOrValue<T>): Promise<T> {
+  try {
+    const value = run()
+    return value instanceof Promise ? value : Promise.resolve(value)
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
