@@ -297,34 +297,34 @@ class RequestScope {
     try {
       const tasks = this.#error === undefined ? runBackgroundTasks(this.#request, this.#report) : undefined
       if (tasks) await tasks
-      await this.#closeGenerators()
+      for (const generator of this.#generators.reverse()) {
+        try {
+          if (this.#error !== undefined) await generator.throw(this.#error)
+          else if (!(await generator.next()).done) {
+            await generator.return(undefined)
+            throw new RouteDefinitionError(
+              'A dependency yielded more than once; a dependency yields one value.',
+            )
+          }
+        } catch (error) {
+          if (error !== this.#error)
+            this.#report(this.#request, 'error', 'a dependency failed in its cleanup', error)
+        }
+      }
+      this.#generators.length = 0
     } finally {
       this.#release()
     }
   }
-
-  async #closeGenerators(): Promise<void> {
-    for (const generator of this.#generators.reverse()) {
-      try {
-        if (this.#error !== undefined) await generator.throw(this.#error)
-        else if (!(await generator.next()).done) {
-          await generator.return(undefined)
-          throw new RouteDefinitionError(
-            'A dependency yielded more than once; a dependency yields one value.',
-          )
-        }
-      } catch (error) {
-        if (error !== this.#error)
-          this.#report(this.#request, 'error', 'a dependency failed in its cleanup', error)
-      }
-    }
-    this.#generators.length = 0
-  }
 }
 
 /** The one value `generator` yields: a dependency that returns without yielding is a definition error. */
-async function yielded(dependency: Dependency, generator: AsyncGenerator | Generator): Promise<unknown> {
-  const step = await generator.next()
+function yielded(dependency: Dependency, generator: AsyncGenerator | Generator): unknown {
+  const step = generator.next()
+  return step instanceof Promise ? step.then((next) => valueOf(dependency, next)) : valueOf(dependency, step)
+}
+
+function valueOf(dependency: Dependency, step: IteratorResult<unknown>): unknown {
   if (step.done) {
     throw new RouteDefinitionError(`Dependency ${dependency.name} returned without yielding a value.`)
   }
@@ -406,7 +406,7 @@ export function requestHandler(
     response && route.options.loadRelationships !== false ? responseRelationships(response) : undefined
   const responseLabel = response ? responseName(response) : ''
 
-  const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  return async (request, reply) => {
     if (planVersion !== overrides.version) {
       plan = planRoute(route, overrides)
       builders = buildersOf(plan)
@@ -439,13 +439,17 @@ export function requestHandler(
       throw error
     }
     scope?.finish()
-    if (reply.sent) return
+    if (reply.sent) return answered(reply)
     const answerStatus = context.chosenStatus ?? status
-    if (result instanceof StreamedResponse) return sendStream(result, reply, context, answerStatus)
+    if (result instanceof StreamedResponse) {
+      await sendStream(result, reply, context, answerStatus)
+      return answered(reply)
+    }
     // 204 and 304 answers have no body (RFC 9110), whatever the handler returned.
     if (answerStatus === 204 || answerStatus === 304) {
       context.applyOutgoing()
-      return void reply.code(answerStatus).send()
+      reply.code(answerStatus).send()
+      return answered(reply)
     }
     let json: string
     if (encode) {
@@ -456,14 +460,18 @@ export function requestHandler(
     // Only now: an answer that failed (a 500, a missing file's 404) carries none of the handler's cookies.
     context.applyOutgoing()
     reply.code(answerStatus).type('application/json').send(json)
+    return answered(reply)
   }
-  // While an async onSend hook (a middleware) still holds the answer, returning the reply tells Fastify it
-  // is sent already: Fastify would otherwise send the handler's `undefined` as a second answer. An answer
-  // written already needs no such word, and the reply, a thenable, would cost a job to adopt.
-  return async (request, reply) => {
-    await handle(request, reply)
-    return reply.sent ? undefined : reply
-  }
+}
+
+/**
+ * What the handler resolves Fastify's with once the answer is on its way. While an async onSend hook (a
+ * middleware) still holds the answer, the reply tells Fastify it is sent already: Fastify would otherwise
+ * send the handler's `undefined` as a second answer. An answer written already needs no such word, and the
+ * reply, a thenable, would cost a job to adopt.
+ */
+function answered(reply: FastifyReply): FastifyReply | undefined {
+  return reply.sent ? undefined : reply
 }
 
 function readInput(reader: RequestReader, input: Input, issues: ValidationIssue[]): unknown {
