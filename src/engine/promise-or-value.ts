@@ -25,17 +25,28 @@ export function andThen<T, U>(
 }
 
 /**
- * What `run` gives, as a promise: a rejected one for what it throws, as an `async` function would, and a
- * resolved one for a value. A public method that runs a chain of {@link andThen}s ends with it.
+ * What `run` gives, a value or a promise, with a throw turned into a rejected promise, as an `async`
+ * function would: for a chain that hands on its value but must not throw at its caller.
+ *
+ * @example
+ * return new PendingResult(attempt(() => this.#select(query, params))) // a value on SQLite, or a promise
+ */
+export function attempt<T>(run: () => PromiseOrValue<T>): PromiseOrValue<T> {
+  try {
+    return run()
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
+
+/**
+ * What `run` gives, as a promise: a rejected one for what it throws ({@link attempt}) and a resolved one
+ * for a value. A public method that runs a chain of {@link andThen}s ends with it.
  *
  * @example
  * first(): Promise<T | undefined> { return settled(() => andThen(this.#result, (result) => result.first())) }
  */
 export function settled<T>(run: () => PromiseOrValue<T>): Promise<T> {
-  try {
-    const value = run()
-    return value instanceof Promise ? value : Promise.resolve(value)
-  } catch (error) {
-    return Promise.reject(error)
-  }
+  const value = attempt(run)
+  return value instanceof Promise ? value : Promise.resolve(value)
 }

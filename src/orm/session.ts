@@ -1,5 +1,5 @@
 import type { Engine } from '../engine/engine.ts'
-import { andThen, settled, type PromiseOrValue } from '../engine/promise-or-value.ts'
+import { andThen, attempt, settled, type PromiseOrValue } from '../engine/promise-or-value.ts'
 import { TableModel, type KeyOf } from '../model/table.ts'
 import type { Persisted } from '../model/types.ts'
 import { runBulkWrite } from './bulk-sync.ts'
@@ -244,13 +244,7 @@ export class Session {
   exec(query: BulkWrite<TableModel, false>): Promise<WriteResult>
   exec(query: AnySelect | BulkWrite, options?: ExecOptions): PendingResult<unknown> | Promise<WriteResult> {
     if (query instanceof BulkWrite) return settled(() => this.#write(query))
-    let result: PromiseOrValue<Result<unknown>>
-    try {
-      result = this.#select(query, options?.params)
-    } catch (error) {
-      result = Promise.reject(error)
-    }
-    return new PendingResult(result)
+    return new PendingResult(attempt(() => this.#select(query, options?.params)))
   }
 
   #write(query: BulkWrite): PromiseOrValue<WriteResult | ReturningResult<object>> {

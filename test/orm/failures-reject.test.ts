@@ -1,0 +1,106 @@
+/**
+ * A Session's statements fail as promises fail, on every dialect: node:sqlite answers, and fails, before
+ * its call returns, and the Session hands a result it has at once along without an `async` step, so each
+ * method must still turn what fails on the way into a rejection, never a throw at its caller.
+ */
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import {
+  bindParam,
+  field,
+  insert,
+  IntegrityError,
+  InvalidQueryError,
+  Metadata,
+  model,
+  select,
+  Session,
+  SessionError,
+  table,
+} from 'onemodel-ts'
+import { DIALECTS } from '../support/dialects.ts'
+import { teamsDatabase } from '../support/teams.ts'
+
+/** A table declared and never created: a select of it fails in the database. */
+const Ghost = table('ghost', model('Ghost', { id: field.integer({ primaryKey: true }) }), {
+  metadata: new Metadata(),
+})
+
+/** `call()`'s promise, which it must give rather than throw. */
+function given<T>(call: () => T): T {
+  let value: T | undefined
+  assert.doesNotThrow(() => void (value = call()))
+  return value!
+}
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect.name}: failures reject`, () => {
+    test('a select the database refuses rejects exec(), all(), first() and one(), and the Session goes on', async (t) => {
+      const { engine, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      // Awaited as a thenable, as `await session.exec(query)` is.
+      await assert.rejects(Promise.resolve(given(() => session.exec(select(Ghost)))))
+      await assert.rejects(given(() => session.exec(select(Ghost)).all()))
+      await assert.rejects(given(() => session.exec(select(Ghost)).first()))
+      await assert.rejects(given(() => session.exec(select(Ghost)).one()))
+      const names = await session.exec(select(Hero.c.name).orderBy(Hero.c.id)).all()
+      assert.deepEqual(names, ['Deadpond', 'Rusty-Man', 'Spider-Boy'])
+    })
+
+    test('a select without its bind parameter rejects with InvalidQueryError', async (t) => {
+      const { engine, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      const byName = select(Hero).where(Hero.c.name.eq(bindParam('name')))
+      await assert.rejects(
+        given(() => session.exec(byName).first()),
+        InvalidQueryError,
+      )
+    })
+
+    test('one() of no row rejects; first() of no row resolves undefined', async (t) => {
+      const { engine, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      const nobody = select(Hero).where(Hero.c.name.eq('Nobody'))
+      await assert.rejects(
+        given(() => session.exec(nobody).one()),
+        /expected 1 row from "hero", got 0/,
+      )
+      assert.equal(await session.exec(nobody).first(), undefined)
+    })
+
+    test('a bulk insert that breaks a constraint rejects with IntegrityError', async (t) => {
+      const { engine, Hero } = await teamsDatabase(t, dialect)
+      await using session = new Session(engine)
+      await assert.rejects(
+        given(() => session.exec(insert(Hero).values({ name: 'Deadpond' }))),
+        IntegrityError,
+      )
+      const { affected } = await session.exec(insert(Hero).values({ name: 'Black Lion' }))
+      assert.equal(affected, 1)
+    })
+
+    test('every method of a closed Session rejects with OM_ORM_SESSION_CLOSED, and close() again resolves', async (t) => {
+      const { engine, Hero } = await teamsDatabase(t, dialect)
+      const session = new Session(engine)
+      await session.close()
+      const closed = { name: 'SessionError', code: 'OM_ORM_SESSION_CLOSED' }
+      await assert.rejects(
+        given(() => session.get(Hero, 1)),
+        closed,
+      )
+      await assert.rejects(
+        given(() => session.exec(select(Hero)).all()),
+        closed,
+      )
+      await assert.rejects(
+        given(() => session.exec(insert(Hero).values({ name: 'Black Lion' }))),
+        closed,
+      )
+      await assert.rejects(
+        given(() => session.commit()),
+        SessionError,
+      )
+      await given(() => session.close())
+    })
+  })
+}
