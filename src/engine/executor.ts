@@ -49,7 +49,7 @@ export interface ExecutorOptions {
 
 /**
  * A connection the executor handed out: to Kysely, which runs its queries on it with `executeQuery`, or
- * to a Session, which runs statements on it with {@link Executor.run}.
+ * to a Session, whose connection scope runs statements on it with {@link Executor.runNow}.
  *
  * @example
  * const connection = await engine.dialect.executor.acquireConnection()
@@ -130,12 +130,14 @@ export class Executor implements Driver {
 
   /** Runs one ORM statement, read in its shape: on `connection`, or by itself in autocommit. */
   run<R>(statement: Statement, connection?: ExecutorConnection): Promise<QueryResult<R>> {
-    return settled(() => this.#execute<R>(statement, statement.shape, connection))
+    return this.execute<R>(statement, statement.shape, connection)
   }
 
   /**
    * {@link run}, with the result at once where the driver has it at once (node:sqlite), so a Session's read
-   * costs no promise until the one its caller awaits. What fails at once throws rather than rejects.
+   * costs no promise until the one its caller awaits. What fails before the driver runs (a disposed
+   * engine, an echo that throws, an invalid Date) throws rather than rejects; the driver's own failures
+   * reject, through the retry of a prepared statement.
    *
    * @example
    * const { rows } = await executor.runNow<unknown[]>(statement) // a value on SQLite, a promise elsewhere
@@ -301,8 +303,9 @@ export class Executor implements Driver {
 
   /**
    * Runs `query` on `native`, echoing and logging it once and mapping its error. A driver that answers at
-   * once (node:sqlite) gives the result at once, or throws, with no promise: SQLite runs most statements in
-   * a few microseconds, where two async steps cost ~0.1 µs and ~1.3 KB a statement.
+   * once (node:sqlite) gives the result at once, with no promise: SQLite runs most statements in a few
+   * microseconds, where two async steps cost ~0.1 µs and ~1.3 KB a statement. What fails before the driver
+   * runs throws; a failure of the driver goes through {@link #retry}, and rejects.
    */
   #on<R>(native: NativeConnection, query: CompiledQuery, shape: RowShape): PromiseOrValue<QueryResult<R>> {
     if (this.#log !== undefined) return this.#logged<R>(this.#log, native, query, shape)

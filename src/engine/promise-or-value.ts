@@ -5,7 +5,7 @@
  * of what a request spends above the statement itself. graphql-js resolves its fields the same way.
  *
  * @example
- * const rows: PromiseOrValue<unknown[]> = andThen(scope.run<unknown[]>(statement), (result) => result.rows)
+ * const count: PromiseOrValue<number> = andThen(scope.run<unknown[]>(statement), ({ rows }) => rows.length)
  */
 export type PromiseOrValue<T> = T | Promise<T>
 

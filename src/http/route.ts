@@ -318,13 +318,16 @@ class RequestScope {
   }
 }
 
-/** The one value `generator` yields: a dependency that returns without yielding is a definition error. */
+/** The one value `generator` yields, or a promise of it: its first step, as it comes. */
 function yielded(dependency: Dependency, generator: AsyncGenerator | Generator): unknown {
   const step = generator.next()
-  return step instanceof Promise ? step.then((next) => valueOf(dependency, next)) : valueOf(dependency, step)
+  return isPromiseLike(step)
+    ? step.then((first) => yieldedValue(dependency, first))
+    : yieldedValue(dependency, step)
 }
 
-function valueOf(dependency: Dependency, step: IteratorResult<unknown>): unknown {
+/** The value of a generator's first step: one that returns without yielding is a definition error. */
+function yieldedValue(dependency: Dependency, step: IteratorResult<unknown>): unknown {
   if (step.done) {
     throw new RouteDefinitionError(`Dependency ${dependency.name} returned without yielding a value.`)
   }

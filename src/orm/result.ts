@@ -52,6 +52,7 @@ export class PendingResult<T> implements PromiseLike<Result<T>> {
   /** The result itself where the driver had it at once (node:sqlite): each method then costs one promise. */
   readonly #result: PromiseOrValue<Result<T>>
 
+  /** @internal The Session makes it, from a result it has at once or the promise of one. */
   constructor(result: PromiseOrValue<Result<T>>) {
     this.#result = result
   }
@@ -60,7 +61,7 @@ export class PendingResult<T> implements PromiseLike<Result<T>> {
     onFulfilled?: ((value: Result<T>) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    return settled(() => this.#result).then(onFulfilled, onRejected)
+    return Promise.resolve(this.#result).then(onFulfilled, onRejected)
   }
 
   /** Every row. */

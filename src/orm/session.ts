@@ -183,8 +183,7 @@ export class Session {
     let row: PromiseOrValue<object | undefined>
     if (known) row = this.#rows.isDeleted(known) ? undefined : known
     else {
-      const read = () => this.#loader.byKey(model, params ?? [key])
-      row = this.#shouldAutoflush ? andThen(this.flush(), read) : read()
+      row = this.#afterAutoflush(() => this.#loader.byKey(model, params ?? [key]))
     }
     if (options === undefined) return row
     return andThen(row, (found) =>
@@ -249,17 +248,15 @@ export class Session {
 
   #write(query: BulkWrite): PromiseOrValue<WriteResult | ReturningResult<object>> {
     this.#checkOpen('exec')
-    const write = () => runBulkWrite(this.engine, this.#scope, this.#rows, this.#loader, query)
-    return this.#shouldAutoflush ? andThen(this.flush(), write) : write()
+    return this.#afterAutoflush(() => runBulkWrite(this.engine, this.#scope, this.#rows, this.#loader, query))
   }
 
   #select(query: AnySelect, params: ParamValues | undefined): PromiseOrValue<Result<unknown>> {
     this.#checkOpen('exec')
     const read = () => this.#read(query, params)
     // A lock outside a transaction would end with its statement: begin one, held until commit or rollback.
-    const lock = query.state.lock === undefined ? undefined : () => andThen(this.#scope.begin(), read)
-    if (this.#shouldAutoflush) return andThen(this.flush(), lock ?? read)
-    return lock ? lock() : read()
+    const run = query.state.lock === undefined ? read : () => andThen(this.#scope.begin(), read)
+    return this.#afterAutoflush(run)
   }
 
   #read(query: AnySelect, params: ParamValues | undefined): PromiseOrValue<Result<unknown>> {
@@ -379,7 +376,8 @@ export class Session {
   commit(): Promise<void> {
     return settled(() => {
       this.#checkOpen('commit')
-      // Checked here too, as for autoflush: a request that wrote nothing makes no part and no promise chain.
+      // Checked here too, as for autoflush: a commit with nothing to do builds no Transactions and takes no
+      // async step.
       if (!this.#scope.inTransaction && !this.#rows.mayHaveChanges) return undefined
       return this.#transactions.commit()
     })
@@ -483,6 +481,11 @@ export class Session {
   #checkOpen(method: string, rowsOnly = false): void {
     if (this.#closed) throw closedError(method)
     if (!rowsOnly && this.#scope.streaming) throw streamOpenError(method)
+  }
+
+  /** `next()`, after a flush when autoflush is on and one may find changes; at once otherwise. */
+  #afterAutoflush<T>(next: () => PromiseOrValue<T>): PromiseOrValue<T> {
+    return this.#shouldAutoflush ? andThen(this.flush(), next) : next()
   }
 
   // Checked before calling flush(), as most reads have nothing to flush and an async call costs a promise.

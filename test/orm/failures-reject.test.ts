@@ -1,12 +1,15 @@
 /**
- * A Session's statements fail as promises fail, on every dialect: node:sqlite answers, and fails, before
- * its call returns, and the Session hands a result it has at once along without an `async` step, so each
- * method must still turn what fails on the way into a rejection, never a throw at its caller.
+ * A Session's statements fail as promises fail, on every dialect: node:sqlite answers before its call
+ * returns, and the Session hands a result it has at once along without an `async` step, so each method
+ * must still turn what fails on the way (before the driver runs, or in it) into a rejection, never a throw
+ * at its caller.
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import {
   bindParam,
+  createAll,
+  createEngine,
   field,
   insert,
   IntegrityError,
@@ -15,11 +18,10 @@ import {
   model,
   select,
   Session,
-  SessionError,
   table,
 } from 'onemodel-ts'
 import { DIALECTS } from '../support/dialects.ts'
-import { teamsDatabase } from '../support/teams.ts'
+import { declareTeams, teamsDatabase } from '../support/teams.ts'
 
 /** A table declared and never created: a select of it fails in the database. */
 const Ghost = table('ghost', model('Ghost', { id: field.integer({ primaryKey: true }) }), {
@@ -98,9 +100,37 @@ for (const dialect of DIALECTS) {
       )
       await assert.rejects(
         given(() => session.commit()),
-        SessionError,
+        closed,
       )
       await given(() => session.close())
+    })
+
+    test('a statement that fails before the driver runs (its echo throws) rejects get, exec and a bulk write', async (t) => {
+      const { Hero, Team } = declareTeams()
+      let failing = false
+      const echo = () => {
+        if (failing) throw new Error('the echo failed')
+      }
+      const engine = createEngine(await dialect.isolatedUrl(), { echo: true, logger: echo })
+      t.after(() => engine.dispose())
+      await createAll(engine, { metadata: Team.metadata })
+      await using session = new Session(engine)
+      failing = true
+      const echoFailed = /the echo failed/
+      await assert.rejects(
+        given(() => session.get(Hero, 1)),
+        echoFailed,
+      )
+      await assert.rejects(
+        given(() => session.exec(select(Hero)).all()),
+        echoFailed,
+      )
+      await assert.rejects(
+        given(() => session.exec(insert(Hero).values({ name: 'Black Lion' }))),
+        echoFailed,
+      )
+      failing = false
+      assert.deepEqual(await session.exec(select(Hero)).all(), [])
     })
   })
 }
