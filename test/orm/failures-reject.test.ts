@@ -28,11 +28,23 @@ const Ghost = table('ghost', model('Ghost', { id: field.integer({ primaryKey: tr
   metadata: new Metadata(),
 })
 
-/** `call()`'s promise, which it must give rather than throw. */
-function given<T>(call: () => T): T {
-  let value: T | undefined
-  assert.doesNotThrow(() => void (value = call()))
-  return value!
+/** What a rejection must match, as `assert.rejects()` takes it: a class, a pattern, an object of fields. */
+type Expected = Exclude<Parameters<typeof assert.rejects>[1], string | undefined>
+type Teams = ReturnType<typeof declareTeams>
+
+/** `call()` gives a promise (or a thenable) rather than throwing, and it rejects with `expected`. */
+async function rejects(call: () => PromiseLike<unknown>, expected: Expected = Error): Promise<void> {
+  let promise: PromiseLike<unknown> | undefined
+  assert.doesNotThrow(() => void (promise = call()))
+  // Awaited as a thenable is, as `await session.exec(query)` is.
+  await assert.rejects(Promise.resolve(promise), expected)
+}
+
+/** `session.get()`, a select and a bulk insert each reject with `expected`. */
+async function readsAndWritesReject(session: Session, Hero: Teams['Hero'], expected: Expected) {
+  await rejects(() => session.get(Hero, 1), expected)
+  await rejects(() => session.exec(select(Hero)).all(), expected)
+  await rejects(() => session.exec(insert(Hero).values({ name: 'Black Lion' })), expected)
 }
 
 for (const dialect of DIALECTS) {
@@ -40,11 +52,10 @@ for (const dialect of DIALECTS) {
     test('a select the database refuses rejects exec(), all(), first() and one(), and the Session goes on', async (t) => {
       const { engine, Hero } = await teamsDatabase(t, dialect)
       await using session = new Session(engine)
-      // Awaited as a thenable, as `await session.exec(query)` is.
-      await assert.rejects(Promise.resolve(given(() => session.exec(select(Ghost)))))
-      await assert.rejects(given(() => session.exec(select(Ghost)).all()))
-      await assert.rejects(given(() => session.exec(select(Ghost)).first()))
-      await assert.rejects(given(() => session.exec(select(Ghost)).one()))
+      await rejects(() => session.exec(select(Ghost)))
+      await rejects(() => session.exec(select(Ghost)).all())
+      await rejects(() => session.exec(select(Ghost)).first())
+      await rejects(() => session.exec(select(Ghost)).one())
       const names = await session.exec(select(Hero.c.name).orderBy(Hero.c.id)).all()
       assert.deepEqual(names, ['Deadpond', 'Rusty-Man', 'Spider-Boy'])
     })
@@ -53,30 +64,21 @@ for (const dialect of DIALECTS) {
       const { engine, Hero } = await teamsDatabase(t, dialect)
       await using session = new Session(engine)
       const byName = select(Hero).where(Hero.c.name.eq(bindParam('name')))
-      await assert.rejects(
-        given(() => session.exec(byName).first()),
-        InvalidQueryError,
-      )
+      await rejects(() => session.exec(byName).first(), InvalidQueryError)
     })
 
     test('one() of no row rejects; first() of no row resolves undefined', async (t) => {
       const { engine, Hero } = await teamsDatabase(t, dialect)
       await using session = new Session(engine)
       const nobody = select(Hero).where(Hero.c.name.eq('Nobody'))
-      await assert.rejects(
-        given(() => session.exec(nobody).one()),
-        /expected 1 row from "hero", got 0/,
-      )
+      await rejects(() => session.exec(nobody).one(), /expected 1 row from "hero", got 0/)
       assert.equal(await session.exec(nobody).first(), undefined)
     })
 
     test('a bulk insert that breaks a constraint rejects with IntegrityError', async (t) => {
       const { engine, Hero } = await teamsDatabase(t, dialect)
       await using session = new Session(engine)
-      await assert.rejects(
-        given(() => session.exec(insert(Hero).values({ name: 'Deadpond' }))),
-        IntegrityError,
-      )
+      await rejects(() => session.exec(insert(Hero).values({ name: 'Deadpond' })), IntegrityError)
       const { affected } = await session.exec(insert(Hero).values({ name: 'Black Lion' }))
       assert.equal(affected, 1)
     })
@@ -86,23 +88,11 @@ for (const dialect of DIALECTS) {
       const session = new Session(engine)
       await session.close()
       const closed = { name: 'SessionError', code: 'OM_ORM_SESSION_CLOSED' }
-      await assert.rejects(
-        given(() => session.get(Hero, 1)),
-        closed,
-      )
-      await assert.rejects(
-        given(() => session.exec(select(Hero)).all()),
-        closed,
-      )
-      await assert.rejects(
-        given(() => session.exec(insert(Hero).values({ name: 'Black Lion' }))),
-        closed,
-      )
-      await assert.rejects(
-        given(() => session.commit()),
-        closed,
-      )
-      await given(() => session.close())
+      await readsAndWritesReject(session, Hero, closed)
+      await rejects(() => session.commit(), closed)
+      let closing: Promise<void> | undefined
+      assert.doesNotThrow(() => void (closing = session.close()))
+      await closing
     })
 
     test('a statement that fails before the driver runs (its echo throws) rejects get, exec and a bulk write', async (t) => {
@@ -116,19 +106,7 @@ for (const dialect of DIALECTS) {
       await createAll(engine, { metadata: Team.metadata })
       await using session = new Session(engine)
       failing = true
-      const echoFailed = /the echo failed/
-      await assert.rejects(
-        given(() => session.get(Hero, 1)),
-        echoFailed,
-      )
-      await assert.rejects(
-        given(() => session.exec(select(Hero)).all()),
-        echoFailed,
-      )
-      await assert.rejects(
-        given(() => session.exec(insert(Hero).values({ name: 'Black Lion' }))),
-        echoFailed,
-      )
+      await readsAndWritesReject(session, Hero, /the echo failed/)
       failing = false
       assert.deepEqual(await session.exec(select(Hero)).all(), [])
     })
