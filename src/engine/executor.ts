@@ -308,9 +308,9 @@ export class Executor implements Driver {
    * runs throws; a failure of the driver goes through {@link #retry}, and rejects.
    */
   #on<R>(native: NativeConnection, query: CompiledQuery, shape: RowShape): PromiseOrValue<QueryResult<R>> {
-    if (this.#log !== undefined) return this.#logged<R>(this.#log, native, query, shape)
     this.#open()
     this.#onQuery?.(query)
+    if (this.#log !== undefined) return this.#logged<R>(this.#log, native, query, shape)
     let result: QueryResult<unknown> | Promise<QueryResult<unknown>>
     try {
       result = this.#send(native, query, shape)
@@ -324,15 +324,16 @@ export class Executor implements Driver {
     >
   }
 
-  /** {@link #on} with the engine's `log`, told of each statement and of each failure, with its duration. */
+  /**
+   * The rest of {@link #on} with the engine's `log`, told of each statement and of each failure, with its
+   * duration.
+   */
   async #logged<R>(
     log: Logger,
     native: NativeConnection,
     query: CompiledQuery,
     shape: RowShape,
   ): Promise<QueryResult<R>> {
-    this.#open()
-    this.#onQuery?.(query)
     const start = performance.now()
     let result: QueryResult<unknown>
     try {
