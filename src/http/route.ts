@@ -297,24 +297,28 @@ class RequestScope {
     try {
       const tasks = this.#error === undefined ? runBackgroundTasks(this.#request, this.#report) : undefined
       if (tasks) await tasks
-      for (const generator of this.#generators.reverse()) {
-        try {
-          if (this.#error !== undefined) await generator.throw(this.#error)
-          else if (!(await generator.next()).done) {
-            await generator.return(undefined)
-            throw new RouteDefinitionError(
-              'A dependency yielded more than once; a dependency yields one value.',
-            )
-          }
-        } catch (error) {
-          if (error !== this.#error)
-            this.#report(this.#request, 'error', 'a dependency failed in its cleanup', error)
-        }
-      }
-      this.#generators.length = 0
+      await this.#closeGenerators()
     } finally {
       this.#release()
     }
+  }
+
+  async #closeGenerators(): Promise<void> {
+    for (const generator of this.#generators.reverse()) {
+      try {
+        if (this.#error !== undefined) await generator.throw(this.#error)
+        else if (!(await generator.next()).done) {
+          await generator.return(undefined)
+          throw new RouteDefinitionError(
+            'A dependency yielded more than once; a dependency yields one value.',
+          )
+        }
+      } catch (error) {
+        if (error !== this.#error)
+          this.#report(this.#request, 'error', 'a dependency failed in its cleanup', error)
+      }
+    }
+    this.#generators.length = 0
   }
 }
 
