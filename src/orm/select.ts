@@ -363,9 +363,10 @@ export class Select<
    * second one. Each value is read as its column is: a datetime column gives `Date`s. Its `orderBy()` is the
    * aggregate's own ORDER BY, for which SQLite builds a temporary B-tree for every row it reads, and which
    * MySQL 8's `JSON_ARRAYAGG` lacks, so it refuses an ordered one: a few values each are cheaper sorted in
-   * JavaScript. MariaDB runs it, within its `max_allowed_packet` (16 MiB by default) per array. It is
-   * selected, labelled with `as()`, and nothing else: its JSON compares as text on some databases and not
-   * at all on others, so filter and order inside it.
+   * JavaScript, where its order (of UTF-16 code units, not the database's collation) will do. MariaDB runs
+   * it, within its `max_allowed_packet` (16 MiB by default) per array. It is selected, labelled with
+   * `as()`, and nothing else: its JSON compares as text on some databases and not at all on others, so
+   * filter and order inside it.
    *
    * @example
    * const tags = select(Tag.c.name)
