@@ -72,23 +72,32 @@ async function freePort(): Promise<number> {
 
 const START_TIMEOUT_MS = 30_000
 
+/** How {@link start} runs a server: under another program, and how long it may take to answer. */
+export interface StartOptions {
+  /** A program and its arguments that run node, as `valgrind --tool=callgrind`; none by default. */
+  readonly runner?: readonly string[]
+  readonly timeoutMs?: number
+}
+
 /** Starts `server` on `databaseUrl`, and resolves once it answers `readyPath`. */
 export async function start(
   server: Server,
   databaseUrl: string,
   readyPath = '/heroes/1',
+  { runner = [], timeoutMs = START_TIMEOUT_MS }: StartOptions = {},
 ): Promise<{ child: ChildProcess; url: string }> {
   const script = server.args.find((arg) => arg.endsWith('.ts'))!
   if (!existsSync(script)) throw new Error(`${server.name}: ${script} does not exist`)
   const port = await freePort()
-  const child = spawn(process.execPath, server.args, {
+  const [command, ...args] = [...runner, process.execPath, ...server.args]
+  const child = spawn(command!, args, {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   const url = `http://127.0.0.1:${port}`
   // Generous: a server loads its modules slowly while the test suite keeps both cores busy (the peer once
   // took more than 10 s there).
-  const deadline = Date.now() + START_TIMEOUT_MS
+  const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline && child.exitCode === null) {
     try {
       await fetch(url + readyPath)
@@ -98,8 +107,7 @@ export async function start(
     }
   }
   child.kill()
-  const why =
-    child.exitCode === null ? ` within ${START_TIMEOUT_MS / 1000} s` : `: it exited with ${child.exitCode}`
+  const why = child.exitCode === null ? ` within ${timeoutMs / 1000} s` : `: it exited with ${child.exitCode}`
   throw new Error(`${server.name} did not start${why}`)
 }
 

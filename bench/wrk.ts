@@ -78,7 +78,8 @@ function ms(text: string): number {
   return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value
 }
 
-function wrk(url: string, scenario: string, seconds: string, load: Load): string {
+/** wrk's report of `scenario` loading `url` for `seconds`, one thread and `load.connections` connections. */
+export function wrk(url: string, scenario: string, seconds: string, load: Load): string {
   return execFileSync(
     'wrk',
     [

@@ -1,0 +1,159 @@
+/**
+ * `npm run bench:instructions`: the instructions each server's main thread runs per request, counted by
+ * valgrind's callgrind, where `npm run bench` times requests. It shows where instructions go and how many a
+ * change saves, which timings on a small shared machine (15% and more apart from round to round) hide. It
+ * cannot see what cache misses cost, which the timed bench includes. A count is not exact either: two
+ * runs of one build gave 146k and 149k instructions a get_one request, but 298k and 337k a favourite, as
+ * the garbage collector's and the compiler's work falls into the counted window or not. Run it on an idle
+ * machine, and compare builds over several runs.
+ *
+ * Each server starts under callgrind with counting off, on a fresh copy of the seeded data, and passes the
+ * same check as in `npm run bench`. wrk warms it with the scenario (the JIT compiles as it would in a long
+ * run), counting is turned on for the measured run and off after it, and the main thread's instructions
+ * are divided by the requests wrk completed.
+ *
+ * Flags: --app realworld|heroes (SQLite) --servers (the app's) --scenarios (the app's) --warmup 30
+ * --duration 20 (seconds; a server runs some 5 times slower under callgrind while it does not count, 25
+ * times slower while it does) --connections 8 --seed N. Needs valgrind (`apt-get install -y valgrind`)
+ * and wrk.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import type { Answers, BenchApp } from './bench-app.ts'
+import { heroesBench } from './heroes-bench.ts'
+import { realworldBench } from './realworld/bench.ts'
+import { start, stop, type Server } from './servers.ts'
+import { requireWrk, wrk, type Load } from './wrk.ts'
+
+const { values: flags } = parseArgs({
+  options: {
+    app: { type: 'string', default: 'realworld' },
+    servers: { type: 'string' },
+    scenarios: { type: 'string' },
+    warmup: { type: 'string', default: '30' },
+    duration: { type: 'string', default: '20' },
+    connections: { type: 'string', default: '8' },
+    seed: { type: 'string' },
+  },
+})
+
+function fail(message: string): never {
+  console.error(message)
+  process.exit(2)
+}
+
+function requireValgrind(): void {
+  try {
+    execFileSync('valgrind', ['--version'], { stdio: 'ignore' })
+  } catch {
+    fail('valgrind is not installed: apt-get install -y valgrind')
+  }
+}
+
+function benchApp(): BenchApp | Promise<BenchApp> {
+  if (flags.app === 'realworld') return realworldBench('sqlite', Number(flags.seed ?? 10000))
+  if (flags.app === 'heroes') return heroesBench('sqlite', Number(flags.seed ?? 1000))
+  return fail(`--app is realworld or heroes, not ${flags.app}`)
+}
+
+/** The main thread's count in the files callgrind wrote for `base` (with --separate-threads, `…-01`). */
+function mainThreadInstructions(directory: string, base: string): number {
+  const main = readdirSync(directory).filter((name) => name.startsWith(base) && name.endsWith('-01'))
+  return main.reduce((sum, name) => {
+    const totals = /^totals: (\d+)/m.exec(readFileSync(join(directory, name), 'utf8'))
+    return sum + Number(totals?.[1] ?? 0)
+  }, 0)
+}
+
+/** Instructions a request of `server` on `scenario`, its main thread's. */
+async function count(
+  app: BenchApp,
+  server: Server,
+  scenario: string,
+  reference: Answers | undefined,
+  directory: string,
+): Promise<{ perRequest: number; requests: number; answers: Answers }> {
+  const base = `${server.name}-${scenario.replace(/\W/g, '_')}`
+  const runner = [
+    'valgrind',
+    '-q',
+    '--tool=callgrind',
+    '--instr-atstart=no',
+    '--separate-threads=yes',
+    // V8 writes and rewrites machine code on its heap: callgrind must see every change of it.
+    '--smc-check=all-non-file',
+    `--callgrind-out-file=${join(directory, base)}`,
+  ]
+  const { child, url } = await start(server, await app.fresh(server), app.readyPath, {
+    runner,
+    timeoutMs: 300_000,
+  })
+  try {
+    const { answers, env } = await app.check(url, reference)
+    const load: Load = { connections: flags.connections, warmup: flags.warmup, duration: flags.duration, env }
+    wrk(url, scenario, load.warmup, load)
+    const control = (command: string): void => {
+      // valgrind names the pipes it is controlled through after $HOST, which the server was started with.
+      const env = { ...process.env, HOST: '127.0.0.1' }
+      execFileSync('callgrind_control', [command, String(child.pid)], { env, stdio: 'ignore' })
+    }
+    control('--instr=on')
+    const output = wrk(url, scenario, load.duration, load)
+    control('--instr=off')
+    control('--dump')
+    const requests = Number(/(\d+) requests in/.exec(output)?.[1] ?? 0)
+    if (requests === 0) throw new Error(`${server.name} answered no request of ${scenario}:\n${output}`)
+    return { perRequest: mainThreadInstructions(directory, base) / requests, requests, answers }
+  } finally {
+    await stop(child)
+  }
+}
+
+requireWrk()
+requireValgrind()
+const app = await benchApp()
+const names = flags.servers?.split(',') ?? [...app.defaultServers]
+const servers = names.map((name) => app.servers[name] ?? fail(`no server named ${name}`))
+for (const server of servers) server.prepare?.()
+const scenarios = flags.scenarios?.split(',') ?? app.scenarios
+const directory = mkdtempSync(join(tmpdir(), 'onemodel-instructions-'))
+process.on('exit', () => rmSync(directory, { recursive: true, force: true }))
+
+console.log(
+  `${flags.app} on SQLite: ${app.description}; warm-up ${flags.warmup} s, counted ${flags.duration} s, ` +
+    `${flags.connections} connections\n`,
+)
+const table = new Map<string, Map<string, number>>()
+let reference: Answers | undefined
+for (const scenario of scenarios) {
+  const row = new Map<string, number>()
+  table.set(scenario, row)
+  // raw first: its answers are what the others' are checked against.
+  for (const server of [...servers].sort((a, b) => Number(b.name === 'raw') - Number(a.name === 'raw'))) {
+    const { perRequest, requests, answers } = await count(
+      app,
+      server,
+      scenario,
+      server.name === 'raw' ? undefined : reference,
+      directory,
+    )
+    if (server.name === 'raw') reference = answers
+    row.set(server.name, perRequest)
+    console.log(
+      `  ${server.name.padEnd(16)} ${scenario.padEnd(20)} ${Math.round(perRequest).toLocaleString('en').padStart(9)} instructions a request (${requests} requests)`,
+    )
+  }
+}
+
+const versus = ['raw', app.floor].filter((name): name is string => name !== undefined && names.includes(name))
+const columns = [...names, ...versus.map((v) => `onemodel ÷ ${v}`)]
+console.log(`\n| scenario | ${columns.join(' | ')} |`)
+console.log(`| --- | ${columns.map(() => '---:').join(' | ')} |`)
+for (const [scenario, row] of table) {
+  const counts = names.map((name) => `${Math.round((row.get(name) ?? 0) / 1000)}k`)
+  const ratios = versus.map((v) => ((row.get('onemodel') ?? NaN) / (row.get(v) ?? NaN)).toFixed(2))
+  console.log(`| ${scenario} | ${[...counts, ...ratios].join(' | ')} |`)
+}
