@@ -1,7 +1,8 @@
 /**
  * `npm run bench:instructions`: the instructions each server's main thread runs per request, counted by
- * valgrind's callgrind, where `npm run bench` times requests. It shows where instructions go and how many a
- * change saves, which timings on a small shared machine (15% and more apart from round to round) hide. It
+ * valgrind's callgrind, where `npm run bench` times requests. It shows how many instructions a change
+ * saves, which timings on a small shared machine (15% and more apart from round to round) hide, and with
+ * `--keep` leaves callgrind's files for `callgrind_annotate` to say where they go. It
  * cannot see what cache misses cost, which the timed bench includes. A count is not exact either: two
  * runs of one build gave 146k and 149k instructions a get_one request, but 298k and 337k a favourite, as
  * the garbage collector's and the compiler's work falls into the counted window or not. Run it on an idle
@@ -14,18 +15,18 @@
  *
  * Flags: --app realworld|heroes (SQLite) --servers (the app's) --scenarios (the app's) --warmup 30
  * --duration 20 (seconds; a server runs some 5 times slower under callgrind while it does not count, 25
- * times slower while it does) --connections 8 --seed N. Needs valgrind (`apt-get install -y valgrind`)
- * and wrk.
+ * times slower while it does) --connections 8 --seed N --keep. Needs valgrind (`apt-get install -y
+ * valgrind`) and wrk.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Answers, BenchApp } from './bench-app.ts'
 import { heroesBench } from './heroes-bench.ts'
 import { realworldBench } from './realworld/bench.ts'
-import { start, stop, type Server } from './servers.ts'
+import { SERVER_HOST, start, stop, type Server } from './servers.ts'
 import { requireWrk, wrk, type Load } from './wrk.ts'
 
 const { values: flags } = parseArgs({
@@ -37,6 +38,7 @@ const { values: flags } = parseArgs({
     duration: { type: 'string', default: '20' },
     connections: { type: 'string', default: '8' },
     seed: { type: 'string' },
+    keep: { type: 'boolean', default: false },
   },
 })
 
@@ -59,13 +61,15 @@ function benchApp(): BenchApp | Promise<BenchApp> {
   return fail(`--app is realworld or heroes, not ${flags.app}`)
 }
 
-/** The main thread's count in the files callgrind wrote for `base` (with --separate-threads, `…-01`). */
-function mainThreadInstructions(directory: string, base: string): number {
-  const main = readdirSync(directory).filter((name) => name.startsWith(base) && name.endsWith('-01'))
-  return main.reduce((sum, name) => {
-    const totals = /^totals: (\d+)/m.exec(readFileSync(join(directory, name), 'utf8'))
-    return sum + Number(totals?.[1] ?? 0)
-  }, 0)
+/**
+ * The main thread's count in `file`, the first dump callgrind wrote: with --separate-threads, the dump asked
+ * for is `<out>.1-01` for thread 1 (the one at exit, `<out>-01`, counts nothing: counting is off by then).
+ */
+function mainThreadInstructions(file: string): number {
+  const totals = existsSync(file) ? /^totals: (\d+)/m.exec(readFileSync(file, 'utf8')) : null
+  const count = Number(totals?.[1] ?? 0)
+  if (count === 0) throw new Error(`callgrind counted nothing in ${file}: was counting switched on?`)
+  return count
 }
 
 /** Instructions a request of `server` on `scenario`, its main thread's. */
@@ -93,20 +97,27 @@ async function count(
   })
   try {
     const { answers, env } = await app.check(url, reference)
-    const load: Load = { connections: flags.connections, warmup: flags.warmup, duration: flags.duration, env }
+    const { connections, warmup, duration } = flags
+    // Counting slows a server down 25 times at once, and its first requests then wait on the JIT's code
+    // being translated anew: wrk's 2 s would count some of them as timed out.
+    const load: Load = { connections, warmup, duration, env, timeout: '60' }
     wrk(url, scenario, load.warmup, load)
     const control = (command: string): void => {
       // valgrind names the pipes it is controlled through after $HOST, which the server was started with.
-      const env = { ...process.env, HOST: '127.0.0.1' }
-      execFileSync('callgrind_control', [command, String(child.pid)], { env, stdio: 'ignore' })
+      const controlEnv = { ...process.env, HOST: SERVER_HOST }
+      const options = { env: controlEnv, stdio: 'ignore', timeout: 60_000 } as const
+      execFileSync('callgrind_control', [command, String(child.pid)], options)
     }
     control('--instr=on')
     const output = wrk(url, scenario, load.duration, load)
     control('--instr=off')
     control('--dump')
     const requests = Number(/(\d+) requests in/.exec(output)?.[1] ?? 0)
-    if (requests === 0) throw new Error(`${server.name} answered no request of ${scenario}:\n${output}`)
-    return { perRequest: mainThreadInstructions(directory, base) / requests, requests, answers }
+    // A request that failed or timed out would make the server look cheap: none may.
+    if (requests === 0 || /Non-2xx|Socket errors/.test(output))
+      throw new Error(`${server.name} did not answer every request of ${scenario}:\n${output}`)
+    const perRequest = mainThreadInstructions(join(directory, `${base}.1-01`)) / requests
+    return { perRequest, requests, answers }
   } finally {
     await stop(child)
   }
@@ -120,7 +131,8 @@ const servers = names.map((name) => app.servers[name] ?? fail(`no server named $
 for (const server of servers) server.prepare?.()
 const scenarios = flags.scenarios?.split(',') ?? app.scenarios
 const directory = mkdtempSync(join(tmpdir(), 'onemodel-instructions-'))
-process.on('exit', () => rmSync(directory, { recursive: true, force: true }))
+if (flags.keep) console.log(`callgrind's files: ${directory}`)
+else process.on('exit', () => rmSync(directory, { recursive: true, force: true }))
 
 console.log(
   `${flags.app} on SQLite: ${app.description}; warm-up ${flags.warmup} s, counted ${flags.duration} s, ` +
@@ -153,7 +165,10 @@ const columns = [...names, ...versus.map((v) => `onemodel ÷ ${v}`)]
 console.log(`\n| scenario | ${columns.join(' | ')} |`)
 console.log(`| --- | ${columns.map(() => '---:').join(' | ')} |`)
 for (const [scenario, row] of table) {
-  const counts = names.map((name) => `${Math.round((row.get(name) ?? 0) / 1000)}k`)
-  const ratios = versus.map((v) => ((row.get('onemodel') ?? NaN) / (row.get(v) ?? NaN)).toFixed(2))
+  const thousands = (count: number | undefined) =>
+    count === undefined ? '—' : `${Math.round(count / 1000)}k`
+  const counts = names.map((name) => thousands(row.get(name)))
+  const ours = row.get('onemodel')
+  const ratios = versus.map((v) => (ours === undefined ? '—' : (ours / row.get(v)!).toFixed(2)))
   console.log(`| ${scenario} | ${[...counts, ...ratios].join(' | ')} |`)
 }

@@ -72,10 +72,14 @@ async function freePort(): Promise<number> {
 
 const START_TIMEOUT_MS = 30_000
 
+/** The address every bench server listens on (its `HOST`). */
+export const SERVER_HOST = '127.0.0.1'
+
 /** How {@link start} runs a server: under another program, and how long it may take to answer. */
 export interface StartOptions {
   /** A program and its arguments that run node, as `valgrind --tool=callgrind`; none by default. */
   readonly runner?: readonly string[]
+  /** How long it may take to answer `readyPath`; 30 s by default. */
   readonly timeoutMs?: number
 }
 
@@ -91,10 +95,10 @@ export async function start(
   const port = await freePort()
   const [command, ...args] = [...runner, process.execPath, ...server.args]
   const child = spawn(command!, args, {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl },
+    env: { ...process.env, PORT: String(port), HOST: SERVER_HOST, DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
-  const url = `http://127.0.0.1:${port}`
+  const url = `http://${SERVER_HOST}:${port}`
   // Generous: a server loads its modules slowly while the test suite keeps both cores busy (the peer once
   // took more than 10 s there).
   const deadline = Date.now() + timeoutMs

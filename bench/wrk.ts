@@ -25,6 +25,8 @@ export interface Load {
   warmup: string
   duration: string
   env: Record<string, string>
+  /** Seconds after which wrk counts a request as timed out; wrk's own 2 by default. */
+  timeout?: string
 }
 
 /** Exits with a hint when wrk is not installed. */
@@ -86,6 +88,7 @@ export function wrk(url: string, scenario: string, seconds: string, load: Load):
       '-t1',
       `-c${load.connections}`,
       `-d${seconds}s`,
+      ...(load.timeout === undefined ? [] : [`--timeout=${load.timeout}s`]),
       '--latency',
       '-s',
       join(scenarios, `${scenario}.lua`),
