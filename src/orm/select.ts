@@ -356,17 +356,17 @@ export class Select<
   }
 
   /**
-   * This one-item select as one value per row of the enclosing select: the array of its item's values, in
-   * its `orderBy()` order, `[]` where it finds no row (never null). Paged with `limit()` / `offset()`, it
-   * gives the values of that page. It is SQLAlchemy's `func.json_agg()` over a correlated subquery, Kysely's
-   * `jsonArrayFrom()`: one statement reads each row with its list, where loading the lists would take a
-   * second one. Each value is read as its column is: a datetime column gives `Date`s. Its `orderBy()` is the
-   * aggregate's own ORDER BY, for which SQLite builds a temporary B-tree for every row it reads, and which
-   * MySQL 8's `JSON_ARRAYAGG` lacks, so it refuses an ordered one: a few values each are cheaper sorted in
-   * JavaScript, where its order (of UTF-16 code units, not the database's collation) will do. MariaDB runs
-   * it, within its `max_allowed_packet` (16 MiB by default) per array. It is selected, labelled with
-   * `as()`, and nothing else: its JSON compares as text on some databases and not at all on others, so
-   * filter and order inside it.
+   * This one-item select as one value per row of the enclosing select: the array of its item's values, in its
+   * `orderBy()` order (in none without one), `[]` where it finds no row (never null). Paged with `limit()` /
+   * `offset()`, it gives the values of that page. It is SQLAlchemy's `func.json_agg()` over a correlated
+   * subquery, Kysely's `jsonArrayFrom()`: one statement reads each row with its list, where loading the lists
+   * would take a second one. Each value is read as its column is: a datetime column gives `Date`s. Its
+   * `orderBy()` is the aggregate's own ORDER BY. SQLite builds a temporary B-tree for it for each row of the
+   * enclosing select, so a few values a row are cheaper sorted in JavaScript, where JavaScript's order (of
+   * UTF-16 code units, not the database's collation) will do. MySQL 8's `JSON_ARRAYAGG` takes no ORDER BY and
+   * no LIMIT, so it refuses an ordered or a paged one. MariaDB runs it, within its `max_allowed_packet` (16
+   * MiB by default) per array. It is selected, labelled with `as()`, and nothing else: its JSON compares as
+   * text on some databases and not at all on others, so filter and order inside it.
    *
    * @example
    * const tags = select(Tag.c.name)

@@ -98,7 +98,8 @@ export function mysqlDialect(url: URL, pool: PoolOptions, settings: StatementSet
     tableOptions: 'default character set utf8mb4',
     autoIncrement: (column) => column.autoIncrement(),
     decoder: (kind) => DECODERS[kind],
-    // MariaDB's takes ORDER BY (10.5+); MySQL 8's does not, so arraySubquery() runs on MariaDB only.
+    // MariaDB's takes ORDER BY (10.5+) and LIMIT; MySQL 8's takes neither, so an ordered or paged
+    // arraySubquery() runs on MariaDB only.
     jsonArrayAggregate: 'json_arrayagg',
     jsonArrayTakesLimit: true,
     jsonArrayElement: (kind) => JSON_ARRAY_ELEMENTS[kind],
