@@ -23,9 +23,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { benchAppNamed, fail } from './apps.ts'
 import type { Answers, BenchApp } from './bench-app.ts'
-import { heroesBench } from './heroes-bench.ts'
-import { realworldBench } from './realworld/bench.ts'
 import { SERVER_HOST, start, stop, type Server } from './servers.ts'
 import { requireWrk, wrk, type Load } from './wrk.ts'
 
@@ -42,23 +41,12 @@ const { values: flags } = parseArgs({
   },
 })
 
-function fail(message: string): never {
-  console.error(message)
-  process.exit(2)
-}
-
 function requireValgrind(): void {
   try {
     execFileSync('valgrind', ['--version'], { stdio: 'ignore' })
   } catch {
     fail('valgrind is not installed: apt-get install -y valgrind')
   }
-}
-
-function benchApp(): BenchApp | Promise<BenchApp> {
-  if (flags.app === 'realworld') return realworldBench('sqlite', Number(flags.seed ?? 10000))
-  if (flags.app === 'heroes') return heroesBench('sqlite', Number(flags.seed ?? 1000))
-  return fail(`--app is realworld or heroes, not ${flags.app}`)
 }
 
 /**
@@ -125,7 +113,7 @@ async function count(
 
 requireWrk()
 requireValgrind()
-const app = await benchApp()
+const app = await benchAppNamed(flags.app, 'sqlite', flags.seed)
 const names = flags.servers?.split(',') ?? [...app.defaultServers]
 const servers = names.map((name) => app.servers[name] ?? fail(`no server named ${name}`))
 for (const server of servers) server.prepare?.()
@@ -164,9 +152,8 @@ const versus = ['raw', app.floor].filter((name): name is string => name !== unde
 const columns = [...names, ...versus.map((v) => `onemodel ÷ ${v}`)]
 console.log(`\n| scenario | ${columns.join(' | ')} |`)
 console.log(`| --- | ${columns.map(() => '---:').join(' | ')} |`)
+const thousands = (count: number | undefined) => (count === undefined ? '—' : `${Math.round(count / 1000)}k`)
 for (const [scenario, row] of table) {
-  const thousands = (count: number | undefined) =>
-    count === undefined ? '—' : `${Math.round(count / 1000)}k`
   const counts = names.map((name) => thousands(row.get(name)))
   const ours = row.get('onemodel')
   const ratios = versus.map((v) => (ours === undefined ? '—' : (ours / row.get(v)!).toFixed(2)))

@@ -23,9 +23,8 @@
  */
 import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { benchAppNamed, fail } from './apps.ts'
 import type { Answers, BenchApp } from './bench-app.ts'
-import { heroesBench } from './heroes-bench.ts'
-import { realworldBench } from './realworld/bench.ts'
 import { start, stop, type BenchDialect, type Server } from './servers.ts'
 import { median } from './stats.ts'
 import { measure, requireWrk, type Sample } from './wrk.ts'
@@ -44,23 +43,12 @@ const { values: flags } = parseArgs({
   },
 })
 
-function fail(message: string): never {
-  console.error(message)
-  process.exit(2)
-}
-
 const DIALECTS: Record<string, BenchDialect> = {
   sqlite: 'sqlite',
   postgresql: 'postgres',
   postgres: 'postgres',
 }
 const dialect = DIALECTS[flags.dialect] ?? fail(`--dialect is sqlite or postgresql, not ${flags.dialect}`)
-
-async function benchApp(): Promise<BenchApp> {
-  if (flags.app === 'heroes') return heroesBench(dialect, Number(flags.seed ?? 1000))
-  if (flags.app === 'realworld') return realworldBench(dialect, Number(flags.seed ?? 10000))
-  return fail(`--app is heroes or realworld, not ${flags.app}`)
-}
 
 /** The servers asked for, leaving out with a line those that do not run on this dialect. */
 function serversOf(app: BenchApp, names: string[]): Server[] {
@@ -172,7 +160,7 @@ function report(app: BenchApp, results: Results, rounds: number): void {
 
 const { connections, warmup, duration } = flags
 requireWrk()
-const app = await benchApp()
+const app = await benchAppNamed(flags.app, dialect, flags.seed)
 const servers = serversOf(app, flags.servers?.split(',') ?? [...app.defaultServers])
 for (const server of servers) server.prepare?.()
 const rounds = Number(flags.rounds)

@@ -1,0 +1,28 @@
+/** What both bench commands share: the apps they measure, by `--app` name, and how they give up. */
+import type { BenchApp } from './bench-app.ts'
+import { heroesBench } from './heroes-bench.ts'
+import { realworldBench } from './realworld/bench.ts'
+import type { BenchDialect } from './servers.ts'
+
+/** Prints `message` and exits with 2, the exit code of a wrong command line. */
+export function fail(message: string): never {
+  console.error(message)
+  process.exit(2)
+}
+
+/**
+ * The app of `--app` on `dialect`, seeded with `seed` rows (heroes, or articles for realworld) or the
+ * app's default.
+ *
+ * @example
+ * const app = await benchAppNamed('realworld', 'sqlite', undefined) // 10,000 articles
+ */
+export async function benchAppNamed(
+  name: string,
+  dialect: BenchDialect,
+  seed: string | undefined,
+): Promise<BenchApp> {
+  if (name === 'heroes') return heroesBench(dialect, Number(seed ?? 1000))
+  if (name === 'realworld') return realworldBench(dialect, Number(seed ?? 10000))
+  return fail(`--app is heroes or realworld, not ${name}`)
+}
