@@ -30,6 +30,9 @@ export type DependencyFunction<P extends Params = any, T = unknown> = (
   context: RequestContext,
 ) => T | Promise<T> | Yielding<T>
 
+/** What {@link depends.using} dependencies give: a value that disposes of itself, as `using` would. */
+export type Resource = Disposable | AsyncDisposable
+
 /**
  * A dependency (FastAPI's `Depends`): a value computed per request, before the handler, from its own
  * parameters and sub-dependencies. Each dependency runs at most once per request, however many routes'
@@ -39,10 +42,13 @@ export class Dependency<T = unknown, P extends Params = Params> {
   declare readonly '~value': T
   readonly params: P
   readonly run: DependencyFunction<P, unknown>
+  /** Its value is a {@link Resource}, disposed of after the response (see {@link depends.using}). */
+  readonly disposes: boolean
 
-  constructor(params: P, run: DependencyFunction<P, unknown>) {
+  constructor(params: P, run: DependencyFunction<P, unknown>, disposes = false) {
     this.params = params
     this.run = run
+    this.disposes = disposes
   }
 
   /** The function's name, for error messages and logs. */
@@ -89,9 +95,41 @@ export function depends(
 }
 
 /**
+ * Declares a dependency whose value is a {@link Resource} (a `Session`, a file handle, a lock): the handler
+ * gets it, and after the response is sent, the handler failed or not, it is disposed of
+ * (`[Symbol.asyncDispose]()`, else `[Symbol.dispose]()`), last made first with the generator dependencies'
+ * cleanup. It does what a generator with `await using value = …; yield value` does, without a generator:
+ * no generator to step through, and one call after the response. A generator stays the way to run code
+ * of your own after the response, or to see the handler's error.
+ *
+ * @example
+ * const getSession = depends.using(() => new Session(engine))
+ * const getTenantSession = depends.using({ tenant: header.string() }, ({ tenant }) => new Session(engines.get(tenant)!))
+ */
+function dependsUsing<T extends Resource>(
+  run: (args: {}, context: RequestContext) => T | Promise<T>,
+): Dependency<T, {}>
+function dependsUsing<const P extends Params, T extends Resource>(
+  params: P,
+  run: (args: Args<P>, context: RequestContext) => T | Promise<T>,
+): Dependency<T, P>
+function dependsUsing(
+  paramsOrRun: Params | DependencyFunction,
+  run?: DependencyFunction,
+): Dependency<unknown, Params> {
+  return typeof paramsOrRun === 'function'
+    ? new Dependency({}, paramsOrRun, true)
+    : new Dependency(paramsOrRun, run!, true)
+}
+
+depends.using = dependsUsing
+
+/**
  * Replacements for dependencies, for tests (FastAPI's `app.dependency_overrides`): every route that
  * depends on the key gets the replacement's value instead. A plain function is taken as a dependency
- * without parameters. A `security(dependency, { scopes })` key overrides the dependency it uses.
+ * without parameters, whose value is not disposed of: replace a {@link depends.using} dependency with
+ * another, `depends.using(() => new Session(testEngine))`. A `security(dependency, { scopes })` key
+ * overrides the dependency it uses.
  *
  * @example
  * app.dependencyOverrides.set(getSession, async function* () {

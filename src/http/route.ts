@@ -8,7 +8,7 @@ import type { Model } from '../model/model.ts'
 import { objectLiteralKey } from '../model/object-literal-key.ts'
 import type { ValidationIssue } from '../model/validation-error.ts'
 import { runBackgroundTasks } from './background.ts'
-import { Dependency, type DependencyOverrides, type RequestContext } from './depends.ts'
+import { Dependency, type DependencyOverrides, type RequestContext, type Resource } from './depends.ts'
 import { RequestValidationError, ResponseValidationError } from './http-error.ts'
 import { BodyParam, FormModelParam, Param, type Args, type Params } from './params.ts'
 import type { Report } from './report.ts'
@@ -242,7 +242,8 @@ export function checkPathParams(route: RouteDefinition, plan: Plan): void {
 
 /** The work after one request's answer: its background tasks, then its dependencies' cleanup. */
 class RequestScope {
-  readonly #generators: (AsyncGenerator | Generator)[] = []
+  /** The generators to resume and the resources to dispose of after the response, in the order made. */
+  readonly #cleanups: Cleanup[] = []
   readonly #request: FastifyRequest
   readonly #reply: FastifyReply
   readonly #report: Report
@@ -266,9 +267,25 @@ class RequestScope {
    */
   call(dependency: Dependency, args: unknown, context: RequestContext): unknown {
     const result = dependency.run(args as never, context)
+    if (dependency.disposes) {
+      return isPromiseLike(result)
+        ? result.then((value) => this.#hold(dependency, value))
+        : this.#hold(dependency, result)
+    }
     if (!isGenerator(result)) return result
-    this.#generators.push(result)
+    this.#cleanups.push(result)
     return yielded(dependency, result)
+  }
+
+  /** `value`, which `dependency` made to be disposed of after the response: held for that. */
+  #hold(dependency: Dependency, value: unknown): unknown {
+    if (!isResource(value)) {
+      throw new RouteDefinitionError(
+        `Dependency ${dependency.name} is declared with depends.using(), but its value has neither [Symbol.asyncDispose] nor [Symbol.dispose]. Return what a \`using\` declaration takes, or declare it with depends().`,
+      )
+    }
+    this.#cleanups.push({ resource: value })
+    return value
   }
 
   /** The handler (or a dependency) is finished, with `error` when it threw. */
@@ -289,37 +306,59 @@ class RequestScope {
     else raw.on('close', closed)
   }
 
-  // Runs the background tasks of a handler that succeeded, then the code after each `yield`, last
-  // dependency first; an error of the handler is thrown into the generators, so their `catch` and `finally`
-  // see it, as FastAPI does. On success the generator is resumed (`next()`, not `return()`, which would
-  // skip the code after `yield` and run only its `finally`).
+  // Runs the background tasks of a handler that succeeded, then the code after each `yield` and the
+  // disposal of each resource, last dependency first; an error of the handler is thrown into the
+  // generators, so their `catch` and `finally` see it, as FastAPI does. On success the generator is
+  // resumed (`next()`, not `return()`, which would skip the code after `yield` and run only its `finally`).
   async #cleanup(): Promise<void> {
     try {
       const tasks = this.#error === undefined ? runBackgroundTasks(this.#request, this.#report) : undefined
       if (tasks) await tasks
-      await this.#closeGenerators()
+      await this.#cleanUp()
     } finally {
       this.#release()
     }
   }
 
-  async #closeGenerators(): Promise<void> {
-    for (const generator of this.#generators.reverse()) {
+  async #cleanUp(): Promise<void> {
+    for (const cleanup of this.#cleanups.reverse()) {
       try {
-        if (this.#error !== undefined) await generator.throw(this.#error)
-        else if (!(await generator.next()).done) {
-          await generator.return(undefined)
-          throw new RouteDefinitionError(
-            'A dependency yielded more than once; a dependency yields one value.',
-          )
-        }
+        if ('resource' in cleanup) {
+          const disposed = dispose(cleanup.resource)
+          if (disposed) await disposed
+        } else await this.#resume(cleanup)
       } catch (error) {
         if (error !== this.#error)
           this.#report(this.#request, 'error', 'a dependency failed in its cleanup', error)
       }
     }
-    this.#generators.length = 0
+    this.#cleanups.length = 0
   }
+
+  async #resume(generator: AsyncGenerator | Generator): Promise<void> {
+    if (this.#error !== undefined) await generator.throw(this.#error)
+    else if (!(await generator.next()).done) {
+      await generator.return(undefined)
+      throw new RouteDefinitionError('A dependency yielded more than once; a dependency yields one value.')
+    }
+  }
+}
+
+/** What runs after the response for one dependency: its generator's rest, or its resource's disposal. */
+type Cleanup = AsyncGenerator | Generator | { readonly resource: Resource }
+
+/** Disposes of `resource` as `await using` would: its async disposal, else its own; a promise of the former. */
+function dispose(resource: Resource): PromiseLike<void> | undefined {
+  if (Symbol.asyncDispose in resource) return resource[Symbol.asyncDispose]()
+  resource[Symbol.dispose]()
+  return undefined
+}
+
+function isResource(value: unknown): value is Resource {
+  return (
+    ((typeof value === 'object' && value !== null) || typeof value === 'function') &&
+    (Symbol.asyncDispose in value || Symbol.dispose in value)
+  )
 }
 
 /** The one value `generator` yields, or a promise of it: its first step, as it comes. */

@@ -74,7 +74,7 @@ export class ScopedDependency<T = unknown, P extends Params = Params> extends De
   readonly scopes: readonly string[]
 
   constructor(dependency: Dependency<T, P>, scopes: readonly string[]) {
-    super(dependency.params, dependency.run)
+    super(dependency.params, dependency.run, dependency.disposes)
     this.dependency = dependency
     this.scopes = Object.freeze([...scopes])
   }

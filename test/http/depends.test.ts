@@ -1,12 +1,13 @@
 /**
- * Dependencies (FastAPI's Depends): plain and generator functions, per-request caching, sub-dependencies with
- * their own parameters, cleanup after the response in last-in first-out order (also when the handler
- * throws), no dependency at all for a 422, and `app.dependencyOverrides`.
+ * Dependencies (FastAPI's Depends): plain and generator functions, values disposed of after the response
+ * (`depends.using()`), per-request caching, sub-dependencies with their own parameters, cleanup after the
+ * response in last-in first-out order (also when the handler throws), no dependency at all for a 422, and
+ * `app.dependencyOverrides`.
  */
 import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import { describe, test } from 'node:test'
-import { createApp, depends, header, HTTPError, path, query, type App } from 'onemodel-ts'
+import { createApp, depends, header, HTTPError, path, query, security, type App } from 'onemodel-ts'
 
 /** A logger that keeps the app's error lines, instead of printing them among the test results. */
 function quietLogger() {
@@ -403,6 +404,157 @@ describe('generator dependencies', () => {
       assert.ok(lines.some((line) => line.includes('empty returned without yielding')))
     })
   }
+})
+
+describe('depends.using(): a value disposed of after the response', () => {
+  /** A resource that notes its disposal in `events`, asynchronously (`await using`'s protocol) or not. */
+  function resource(events: string[], name: string, kind: 'async' | 'sync' = 'async') {
+    const dispose = () => void events.push(`${name} disposed`)
+    return kind === 'async'
+      ? { name, [Symbol.asyncDispose]: async () => dispose() }
+      : { name, [Symbol.dispose]: dispose }
+  }
+
+  test('the handler gets the value; it is disposed of once the answer is sent, async or sync', async () => {
+    const events: string[] = []
+    const asyncOne = depends.using(() => resource(events, 'async'))
+    const syncOne = depends.using(async () => resource(events, 'sync', 'sync'))
+    const app = createApp()
+    app.get('/r', { params: { a: asyncOne, s: syncOne } }, ({ a, s }) => {
+      events.push('handler')
+      return [a.name, s.name]
+    })
+    assert.deepEqual(await json(app, '/r'), { status: 200, body: ['async', 'sync'] })
+    await until(events, 'async disposed')
+    assert.deepEqual(events, ['handler', 'sync disposed', 'async disposed'], 'last made, first disposed')
+  })
+
+  test('the answer does not wait for the disposal', async () => {
+    const events: string[] = []
+    const held = gate()
+    const slow = depends.using(() => ({
+      [Symbol.asyncDispose]: async () => {
+        await held.opened
+        events.push('disposed')
+      },
+    }))
+    const app = createApp()
+    app.get('/r', { params: { r: slow } }, () => 'answered')
+    const address = await app.listen({ port: 0, signals: false })
+    try {
+      assert.equal(await (await fetch(`${address}/r`)).json(), 'answered')
+      assert.deepEqual(events, [])
+      held.open()
+      await until(events, 'disposed')
+    } finally {
+      await app.close()
+    }
+  })
+
+  test('its place among generators: cleaned up in reverse order of creation', async () => {
+    const events: string[] = []
+    const first = depends.using(() => resource(events, 'first'))
+    const second = depends({ first }, async function* second({ first }) {
+      yield `on ${first.name}`
+      events.push('second closed')
+    })
+    const third = depends.using({ second }, () => resource(events, 'third'))
+    const app = createApp()
+    app.get('/r', { params: { second, third } }, ({ second, third }) => [second, third.name])
+    assert.deepEqual((await json(app, '/r')).body, ['on first', 'third'])
+    await until(events, 'first disposed')
+    assert.deepEqual(events, ['third disposed', 'second closed', 'first disposed'])
+  })
+
+  test('disposed of when the handler fails, and the answer is the failure', async () => {
+    const events: string[] = []
+    const { logger } = quietLogger()
+    const used = depends.using(() => resource(events, 'used'))
+    const app = createApp({ logger })
+    app.get('/missing', { params: { used } }, () => HTTPError.raise(404, 'Hero not found'))
+    app.get('/boom', { params: { used } }, () => {
+      throw new Error('handler broke')
+    })
+    assert.deepEqual(await json(app, '/missing'), { status: 404, body: { detail: 'Hero not found' } })
+    await until(events, 'used disposed')
+    events.length = 0
+    assert.equal((await json(app, '/boom')).status, 500)
+    await until(events, 'used disposed')
+    assert.deepEqual(events, ['used disposed'])
+  })
+
+  test('a disposal that throws is logged; the next request is served', async () => {
+    const { lines, logger } = quietLogger()
+    const events: string[] = []
+    const flaky = depends.using(() => ({
+      [Symbol.dispose]() {
+        events.push('threw')
+        throw new Error('disposal failed')
+      },
+    }))
+    const app = createApp({ logger })
+    app.get('/r', { params: { v: flaky } }, () => 'v')
+    assert.deepEqual(await json(app, '/r'), { status: 200, body: 'v' })
+    await until(events, 'threw')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    assert.ok(
+      lines.some((line) => line.includes('disposal failed')),
+      lines.join('\n'),
+    )
+    assert.deepEqual(await json(app, '/r'), { status: 200, body: 'v' })
+  })
+
+  test('a value that cannot be disposed of is a definition error, named, answered 500', async () => {
+    const { lines, logger } = quietLogger()
+    // A JavaScript caller, or a cast, gets past the type: the request says what is wrong.
+    const notAResource = depends.using((() => ({ name: 'plain' })) as never)
+    const app = createApp({ logger })
+    app.get('/r', { params: { v: notAResource } }, () => 'never')
+    assert.deepEqual(await json(app, '/r'), { status: 500, body: { detail: 'Internal Server Error' } })
+    assert.ok(
+      lines.some((line) => line.includes('is declared with depends.using(), but its value has neither')),
+      lines.join('\n'),
+    )
+  })
+
+  test('runs once per request, however many parameters name it', async () => {
+    const events: string[] = []
+    let made = 0
+    const shared = depends.using(() => resource(events, `r${++made}`))
+    const user = depends({ r: shared }, ({ r }) => `user on ${r.name}`)
+    const app = createApp()
+    app.get('/r', { params: { r: shared, user } }, ({ r, user }) => [r.name, user])
+    assert.deepEqual((await json(app, '/r')).body, ['r1', 'user on r1'])
+    await until(events, 'r1 disposed')
+    assert.deepEqual(events, ['r1 disposed'])
+  })
+
+  test('an override made with depends.using() is disposed of; one by a plain function is not', async () => {
+    const events: string[] = []
+    const real = depends.using(() => resource(events, 'real'))
+    const app = createApp()
+    app.get('/r', { params: { r: real } }, ({ r }) => r.name)
+    app.dependencyOverrides.set(
+      real,
+      depends.using(() => resource(events, 'test')),
+    )
+    assert.equal((await json(app, '/r')).body, 'test')
+    await until(events, 'test disposed')
+    const kept = resource(events, 'kept')
+    app.dependencyOverrides.set(real, () => kept)
+    assert.equal((await json(app, '/r')).body, 'kept')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    assert.deepEqual(events, ['test disposed'])
+  })
+
+  test('security() keeps it disposing', async () => {
+    const events: string[] = []
+    const used = depends.using(() => resource(events, 'scoped'))
+    const app = createApp()
+    app.get('/r', { params: { r: security(used, { scopes: ['items'] }) } }, ({ r }) => r.name)
+    assert.equal((await json(app, '/r')).body, 'scoped')
+    await until(events, 'scoped disposed')
+  })
 })
 
 describe('per-request caching', () => {

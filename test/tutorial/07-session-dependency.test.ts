@@ -51,6 +51,17 @@ describe('tutorial: session dependency', () => {
     }
   })
 
+  test("the RealWorld app's depends.using() session, which the page quotes, is in its file verbatim", () => {
+    const dependencies = readFileSync(join(root, 'examples/realworld/dependencies.ts'), 'utf8')
+    const text = readFileSync(join(root, 'docs/tutorial', `${name}.md`), 'utf8')
+    const quoted = [...text.matchAll(/```ts examples\/realworld\/dependencies\.ts\n([\s\S]*?)```/g)]
+    assert.equal(quoted.length, 1)
+    assert.ok(
+      dependencies.includes(quoted[0]![1]!),
+      `examples/realworld/dependencies.ts no longer contains it`,
+    )
+  })
+
   test("SQLModel's style works too: a plain function that returns the test's one session", async () => {
     const { app, getSession } = heroesApp(tempSqliteUrl())
     await using testEngine = createEngine('sqlite://')

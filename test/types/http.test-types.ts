@@ -191,6 +191,28 @@ app.dependencyOverrides.set(
   depends(() => 1),
 )
 
+// depends.using(): the value is the resource, made sync or async, with parameters or none.
+const usedSession = depends.using(() => new Session(engine))
+type _usedSession = Expect<Equal<typeof usedSession, Dependency<Session, {}>>>
+const tenantSession = depends.using({ tenant: header.string() }, async ({ tenant }) => {
+  type _tenant = Expect<Equal<typeof tenant, string>>
+  return new Session(engine)
+})
+type _tenantSession = Expect<Equal<(typeof tenantSession)['~value'], Session>>
+const syncResource = depends.using(() => ({ path: '/tmp/x', [Symbol.dispose]() {} }))
+app.get('/used', { params: { session: usedSession, file: syncResource } }, ({ session, file }) => {
+  type _session = Expect<Equal<typeof session, Session>>
+  type _file = Expect<Equal<typeof file.path, string>>
+  return 'ok'
+})
+// What `using` cannot dispose of is no resource.
+// @ts-expect-error: a plain object has neither [Symbol.asyncDispose] nor [Symbol.dispose]
+depends.using(() => ({ name: 'plain' }))
+app.dependencyOverrides.set(
+  usedSession,
+  depends.using(() => new Session(engine)),
+)
+
 // --- Response models: the handler must return what the model needs ---
 
 // A row with more fields than the model is fine: the model drops them.
