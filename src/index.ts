@@ -242,6 +242,7 @@ export {
   DependencyOverrides,
   type RequestContext,
   type DependencyFunction,
+  type Resource,
   type Yielding,
 } from './http/depends.ts'
 export { list, ListOf, type ResponseModel, type ResponseValue } from './http/response.ts'
