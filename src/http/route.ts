@@ -7,8 +7,7 @@ import { RouteDefinitionError } from '../errors.ts'
 import type { Model } from '../model/model.ts'
 import { objectLiteralKey } from '../model/object-literal-key.ts'
 import type { ValidationIssue } from '../model/validation-error.ts'
-import { runBackgroundTasks } from './background.ts'
-import { Dependency, type DependencyOverrides, type RequestContext, type Resource } from './depends.ts'
+import { Dependency, type DependencyOverrides, type RequestContext } from './depends.ts'
 import { RequestValidationError, ResponseValidationError } from './http-error.ts'
 import { BodyParam, FormModelParam, Param, type Args, type Params } from './params.ts'
 import type { Report } from './report.ts'
@@ -20,6 +19,7 @@ import { FileParam, formPlanOf, readFile, readForm, readFormModel, type FormPlan
 import { HandlerContext } from './outgoing-response.ts'
 import { StreamedResponse } from './streams.ts'
 import type { InFlight } from './shutdown.ts'
+import { isPromiseLike, RequestScope } from './request-scope.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -238,161 +238,6 @@ export function checkPathParams(route: RouteDefinition, plan: Plan): void {
       )
     }
   }
-}
-
-/** The work after one request's answer: its background tasks, then its dependencies' cleanup. */
-class RequestScope {
-  /** The generators to resume and the resources to dispose of after the response, in the order made. */
-  readonly #cleanups: Cleanup[] = []
-  readonly #request: FastifyRequest
-  readonly #reply: FastifyReply
-  readonly #report: Report
-  /** Lets the app's graceful shutdown go on once the cleanup is done. */
-  readonly #release: () => void
-  #error: unknown
-  #handlerDone = false
-  #responseClosed = false
-
-  constructor(request: FastifyRequest, reply: FastifyReply, report: Report, inFlight: InFlight) {
-    this.#request = request
-    this.#reply = reply
-    this.#report = report
-    this.#release = inFlight.hold()
-    this.#watchResponse()
-  }
-
-  /**
-   * The value of `dependency`: what it returned, or a promise of what it resolves to or yields. A value
-   * returned as it is costs the request no microtask.
-   */
-  call(dependency: Dependency, args: unknown, context: RequestContext): unknown {
-    const result = dependency.run(args as never, context)
-    if (dependency.disposes) {
-      return isPromiseLike(result)
-        ? result.then((value) => this.#hold(dependency, value))
-        : this.#hold(dependency, result)
-    }
-    if (!isGenerator(result)) return result
-    this.#cleanups.push(result)
-    return yielded(dependency, result)
-  }
-
-  /** `value`, which `dependency` made to be disposed of after the response: held for that. */
-  #hold(dependency: Dependency, value: unknown): unknown {
-    if (!isResource(value)) {
-      throw new RouteDefinitionError(
-        `Dependency ${dependency.name} is declared with depends.using(), but its value has neither [Symbol.asyncDispose] nor [Symbol.dispose]. Return what a \`using\` declaration takes, or declare it with depends().`,
-      )
-    }
-    this.#cleanups.push({ resource: value })
-    return value
-  }
-
-  /** The handler (or a dependency) is finished, with `error` when it threw. */
-  finish(error?: unknown): void {
-    this.#error = error
-    this.#handlerDone = true
-    if (this.#responseClosed) void this.#cleanup()
-  }
-
-  #watchResponse(): void {
-    const raw = this.#reply.raw
-    const closed = (): void => {
-      this.#responseClosed = true
-      if (this.#handlerDone) void this.#cleanup()
-    }
-    // `on`, not `once`: the response closes once, and once() would wrap and then remove the listener.
-    if (raw.destroyed) closed()
-    else raw.on('close', closed)
-  }
-
-  // Runs the background tasks of a handler that succeeded, then the code after each `yield` and the
-  // disposal of each resource, last dependency first; an error of the handler is thrown into the
-  // generators, so their `catch` and `finally` see it, as FastAPI does. On success the generator is
-  // resumed (`next()`, not `return()`, which would skip the code after `yield` and run only its `finally`).
-  async #cleanup(): Promise<void> {
-    try {
-      const tasks = this.#error === undefined ? runBackgroundTasks(this.#request, this.#report) : undefined
-      if (tasks) await tasks
-      await this.#cleanUp()
-    } finally {
-      this.#release()
-    }
-  }
-
-  async #cleanUp(): Promise<void> {
-    for (const cleanup of this.#cleanups.reverse()) {
-      try {
-        if ('resource' in cleanup) {
-          const disposed = dispose(cleanup.resource)
-          if (disposed) await disposed
-        } else await this.#resume(cleanup)
-      } catch (error) {
-        if (error !== this.#error)
-          this.#report(this.#request, 'error', 'a dependency failed in its cleanup', error)
-      }
-    }
-    this.#cleanups.length = 0
-  }
-
-  async #resume(generator: AsyncGenerator | Generator): Promise<void> {
-    if (this.#error !== undefined) await generator.throw(this.#error)
-    else if (!(await generator.next()).done) {
-      await generator.return(undefined)
-      throw new RouteDefinitionError('A dependency yielded more than once; a dependency yields one value.')
-    }
-  }
-}
-
-/** What runs after the response for one dependency: its generator's rest, or its resource's disposal. */
-type Cleanup = AsyncGenerator | Generator | { readonly resource: Resource }
-
-/** Disposes of `resource` as `await using` would: its async disposal, else its own; a promise of the former. */
-function dispose(resource: Resource): PromiseLike<void> | undefined {
-  if (Symbol.asyncDispose in resource) return resource[Symbol.asyncDispose]()
-  resource[Symbol.dispose]()
-  return undefined
-}
-
-function isResource(value: unknown): value is Resource {
-  return (
-    ((typeof value === 'object' && value !== null) || typeof value === 'function') &&
-    (Symbol.asyncDispose in value || Symbol.dispose in value)
-  )
-}
-
-/** The one value `generator` yields, or a promise of it: its first step, as it comes. */
-function yielded(dependency: Dependency, generator: AsyncGenerator | Generator): unknown {
-  const step = generator.next()
-  return isPromiseLike(step)
-    ? step.then((first) => yieldedValue(dependency, first))
-    : yieldedValue(dependency, step)
-}
-
-/** The value of a generator's first step: one that returns without yielding is a definition error. */
-function yieldedValue(dependency: Dependency, step: IteratorResult<unknown>): unknown {
-  if (step.done) {
-    throw new RouteDefinitionError(`Dependency ${dependency.name} returned without yielding a value.`)
-  }
-  return step.value
-}
-
-/** What `await` would wait for: an object or function with a `then` method. */
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    ((typeof value === 'object' && value !== null) || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  )
-}
-
-function isGenerator(value: unknown): value is AsyncGenerator | Generator {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Generator).next === 'function' &&
-    typeof (value as Generator).throw === 'function' &&
-    (Symbol.asyncIterator in value || Symbol.iterator in value)
-  )
 }
 
 /** Builds the arguments of a handler or dependency from the request's inputs and the dependencies' values. */
