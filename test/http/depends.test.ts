@@ -7,7 +7,17 @@
 import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import { describe, test } from 'node:test'
-import { createApp, depends, header, HTTPError, path, query, security, type App } from 'onemodel-ts'
+import {
+  createApp,
+  depends,
+  header,
+  HTTPError,
+  path,
+  query,
+  security,
+  type App,
+  type Dependency,
+} from 'onemodel-ts'
 
 /** A logger that keeps the app's error lines, instead of printing them among the test results. */
 function quietLogger() {
@@ -34,6 +44,29 @@ async function until(events: readonly string[], event: string): Promise<void> {
   while (!events.includes(event)) {
     if (Date.now() > deadline) assert.fail(`'${event}' never happened; events: ${events.join(', ')}`)
     await new Promise((resolve) => setTimeout(resolve, 2))
+  }
+}
+
+/**
+ * Serves a route that takes `dependency` on a real socket and checks that its answer arrives while the
+ * dependency's cleanup waits for `held`, and that the cleanup ends (`done` in `events`) once it opens.
+ */
+async function assertAnsweredBeforeCleanup(
+  dependency: Dependency<unknown, {}>,
+  held: ReturnType<typeof gate>,
+  events: string[],
+  done: string,
+): Promise<void> {
+  const app = createApp()
+  app.get('/r', { params: { value: dependency } }, () => 'answered')
+  const address = await app.listen({ port: 0, signals: false })
+  try {
+    assert.equal(await (await fetch(`${address}/r`)).json(), 'answered')
+    assert.deepEqual(events, [], 'the answer did not wait for the cleanup')
+    held.open()
+    await until(events, done)
+  } finally {
+    await app.close()
   }
 }
 
@@ -180,18 +213,7 @@ describe('generator dependencies', () => {
       await held.opened
       events.push('cleanup done')
     })
-    const app = createApp()
-    app.get('/r', { params: { r: resource } }, ({ r }) => r)
-    const address = await app.listen({ port: 0, signals: false })
-    try {
-      const response = await fetch(`${address}/r`)
-      assert.equal(await response.json(), 'r')
-      assert.deepEqual(events, [])
-      held.open()
-      await until(events, 'cleanup done')
-    } finally {
-      await app.close()
-    }
+    await assertAnsweredBeforeCleanup(resource, held, events, 'cleanup done')
   })
 
   test('cleanups run last-in first-out', async () => {
@@ -438,17 +460,7 @@ describe('depends.using(): a value disposed of after the response', () => {
         events.push('disposed')
       },
     }))
-    const app = createApp()
-    app.get('/r', { params: { r: slow } }, () => 'answered')
-    const address = await app.listen({ port: 0, signals: false })
-    try {
-      assert.equal(await (await fetch(`${address}/r`)).json(), 'answered')
-      assert.deepEqual(events, [])
-      held.open()
-      await until(events, 'disposed')
-    } finally {
-      await app.close()
-    }
+    await assertAnsweredBeforeCleanup(slow, held, events, 'disposed')
   })
 
   test('its place among generators: cleaned up in reverse order of creation', async () => {
