@@ -51,9 +51,16 @@ export class RequestScope {
 
   /** `value`, which `dependency` made to be disposed of after the response: held for that. */
   #hold(dependency: Dependency, value: unknown): unknown {
+    // A generator is disposable too (its iterator's return()), but its body would never run: it is
+    // depends()'s form, a mistake here.
+    if (isGenerator(value)) {
+      throw new RouteDefinitionError(
+        `Dependency ${dependency.name} is declared with depends.using() but returns a generator. A generator that yields its value is declared with depends(); depends.using() takes a function that returns the value itself.`,
+      )
+    }
     if (!isResource(value)) {
       throw new RouteDefinitionError(
-        `Dependency ${dependency.name} is declared with depends.using(), but its value has neither [Symbol.asyncDispose] nor [Symbol.dispose]. Return what a \`using\` declaration takes, or declare it with depends().`,
+        `Dependency ${dependency.name} is declared with depends.using(), but its value has neither [Symbol.asyncDispose] nor [Symbol.dispose]. Return an object with one of them, or declare the dependency with depends().`,
       )
     }
     this.#cleanups.push({ resource: value })

@@ -310,7 +310,8 @@ export function requestHandler(
     if (issues.length > 0) throw new RequestValidationError(issues)
 
     const context = new HandlerContext(request, reply)
-    // Only dependencies need a scope (their generators are closed after the response).
+    // Only dependencies need a scope (their generators and depends.using() values are cleaned up after
+    // the response).
     const scope = plan.nodes.length > 0 ? new RequestScope(request, reply, report, inFlight) : undefined
     let result: unknown
     try {

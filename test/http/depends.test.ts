@@ -66,6 +66,7 @@ async function assertAnsweredBeforeCleanup(
     held.open()
     await until(events, done)
   } finally {
+    held.open() // also when an assertion failed: app.close() waits for the cleanup
     await app.close()
   }
 }
@@ -516,16 +517,28 @@ describe('depends.using(): a value disposed of after the response', () => {
     assert.deepEqual(await json(app, '/r'), { status: 200, body: 'v' })
   })
 
-  test('a value that cannot be disposed of is a definition error, named, answered 500', async () => {
+  test('a value that cannot be disposed of, or a generator, is a definition error, named, answered 500', async () => {
     const { lines, logger } = quietLogger()
     // A JavaScript caller, or a cast, gets past the type: the request says what is wrong.
-    const notAResource = depends.using((() => ({ name: 'plain' })) as never)
+    const notAResource = depends.using(function plainSettings() {
+      return { name: 'plain' } as never
+    })
+    const aGenerator = depends.using(function* sessionByGenerator() {
+      yield 'never given'
+    } as never)
     const app = createApp({ logger })
     app.get('/r', { params: { v: notAResource } }, () => 'never')
+    app.get('/g', { params: { v: aGenerator } }, () => 'never')
     assert.deepEqual(await json(app, '/r'), { status: 500, body: { detail: 'Internal Server Error' } })
-    assert.ok(
-      lines.some((line) => line.includes('is declared with depends.using(), but its value has neither')),
-      lines.join('\n'),
+    assert.deepEqual(await json(app, '/g'), { status: 500, body: { detail: 'Internal Server Error' } })
+    const logged = lines.join('\n')
+    assert.match(
+      logged,
+      /Dependency plainSettings is declared with depends\.using\(\), but its value has neither/,
+    )
+    assert.match(
+      logged,
+      /Dependency sessionByGenerator is declared with depends\.using\(\) but returns a generator/,
     )
   })
 
