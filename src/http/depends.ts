@@ -89,9 +89,18 @@ export function depends(
   paramsOrRun: Params | DependencyFunction,
   run?: DependencyFunction,
 ): Dependency<unknown, Params> {
+  return declared(paramsOrRun, run, false)
+}
+
+/** The dependency of `depends()`'s or `depends.using()`'s arguments: `(run)` or `(params, run)`. */
+function declared(
+  paramsOrRun: Params | DependencyFunction,
+  run: DependencyFunction | undefined,
+  disposes: boolean,
+): Dependency<unknown, Params> {
   return typeof paramsOrRun === 'function'
-    ? new Dependency({}, paramsOrRun)
-    : new Dependency(paramsOrRun, run!)
+    ? new Dependency({}, paramsOrRun, disposes)
+    : new Dependency(paramsOrRun, run!, disposes)
 }
 
 /**
@@ -117,9 +126,7 @@ function dependsUsing(
   paramsOrRun: Params | DependencyFunction,
   run?: DependencyFunction,
 ): Dependency<unknown, Params> {
-  return typeof paramsOrRun === 'function'
-    ? new Dependency({}, paramsOrRun, true)
-    : new Dependency(paramsOrRun, run!, true)
+  return declared(paramsOrRun, run, true)
 }
 
 depends.using = dependsUsing

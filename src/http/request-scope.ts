@@ -134,10 +134,12 @@ function dispose(resource: Resource): PromiseLike<void> | undefined {
 }
 
 function isResource(value: unknown): value is Resource {
-  return (
-    ((typeof value === 'object' && value !== null) || typeof value === 'function') &&
-    (Symbol.asyncDispose in value || Symbol.dispose in value)
-  )
+  return isObjectLike(value) && (Symbol.asyncDispose in value || Symbol.dispose in value)
+}
+
+/** An object or a function: what can have methods. */
+function isObjectLike(value: unknown): value is object {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function'
 }
 
 /** The one value `generator` yields, or a promise of it: its first step, as it comes. */
@@ -158,10 +160,7 @@ function yieldedValue(dependency: Dependency, step: IteratorResult<unknown>): un
 
 /** What `await` would wait for: an object or function with a `then` method. */
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    ((typeof value === 'object' && value !== null) || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  )
+  return isObjectLike(value) && typeof (value as PromiseLike<unknown>).then === 'function'
 }
 
 function isGenerator(value: unknown): value is AsyncGenerator | Generator {

@@ -496,6 +496,31 @@ describe('depends.using(): a value disposed of after the response', () => {
     assert.deepEqual(events, ['used disposed'])
   })
 
+  test('a later dependency that fails: what was made before it is disposed of, and the answer is its error', async () => {
+    const events: string[] = []
+    const made = depends.using(() => resource(events, 'made'))
+    const refusing = depends({ made }, () => HTTPError.raise(403, 'Not yours'))
+    const app = createApp()
+    app.get('/r', { params: { made, refusing } }, () => 'never')
+    assert.deepEqual(await json(app, '/r'), { status: 403, body: { detail: 'Not yours' } })
+    await until(events, 'made disposed')
+  })
+
+  test('a factory that fails makes nothing to dispose of; the next request is served', async () => {
+    const events: string[] = []
+    let calls = 0
+    const flaky = depends.using(async () => {
+      if (++calls === 1) HTTPError.raise(503, 'Database unavailable')
+      return resource(events, 'second')
+    })
+    const app = createApp()
+    app.get('/r', { params: { r: flaky } }, ({ r }) => r.name)
+    assert.deepEqual(await json(app, '/r'), { status: 503, body: { detail: 'Database unavailable' } })
+    assert.deepEqual(await json(app, '/r'), { status: 200, body: 'second' })
+    await until(events, 'second disposed')
+    assert.deepEqual(events, ['second disposed'])
+  })
+
   test('a disposal that throws is logged; the next request is served', async () => {
     const { lines, logger } = quietLogger()
     const events: string[] = []
