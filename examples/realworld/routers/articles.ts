@@ -48,18 +48,25 @@ export function slugOf(title: string): string {
 /** The article of a slug, built once: a request only binds its slug. */
 const articleRowBySlug = select(Article).where(Article.c.slug.eq(bindParam('slug')))
 
-/** The tags of these names, created where they do not exist yet: two queries, none for no name. */
+/**
+ * The tags of these names, created where they do not exist yet. Most tags of a new article are known: one
+ * query finds them, and only a name it did not find costs an insert and a read. None for no name.
+ */
 async function tagsNamed(session: Session, names: readonly string[]) {
   const unique = [...new Set(names)]
   if (unique.length === 0) return []
-  // Two articles may bring a new tag at the same moment: the second insert does nothing.
+  const known = await session.exec(select(Tag).where(Tag.c.name.in(unique))).all()
+  if (known.length === unique.length) return known
+  const found = new Set(known.map((tag) => tag.name))
+  const missing = unique.filter((name) => !found.has(name))
+  // Two articles may bring a new tag at the same moment: the second insert does nothing, and reads it.
   await session.exec(
     insert(Tag)
-      .values(unique.map((name) => ({ name })))
+      .values(missing.map((name) => ({ name })))
       .onConflict({ target: 'name' })
       .doNothing(),
   )
-  return session.exec(select(Tag).where(Tag.c.name.in(unique))).all()
+  return [...known, ...(await session.exec(select(Tag).where(Tag.c.name.in(missing))).all())]
 }
 
 /**

@@ -50,6 +50,26 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await call('GET', `/articles/${slug}`), { status: 200, body: answer.body })
     })
 
+    test('POST /articles inserts only the tags it does not know yet, and each once', async () => {
+      // The statements on the tag table of one new article: `select`, `insert` and each insert's rows.
+      const tagStatements = async (tagList: string[]) => {
+        const answer = await call('POST', '/articles', {
+          json: { article: draft(0, tagList) },
+          token: writer.token,
+        })
+        assert.equal(answer.status, 201, JSON.stringify(answer.body))
+        assert.deepEqual(answer.body.article.tagList, [...new Set(tagList)].sort())
+        return conduit
+          .statements()
+          .filter((line) => /^(insert into [`"]tag[`"] |select [`"]tag[`"]\.)/i.test(line))
+          .map((line) => (line.startsWith('insert') ? `insert ${/-- (\d+) param/.exec(line)![1]}` : 'select'))
+      }
+      assert.deepEqual(await tagStatements(['known', 'known-too']), ['select', 'insert 2', 'select'])
+      // A known name is read, not written: only the new one is inserted, once, then read.
+      assert.deepEqual(await tagStatements(['known', 'fresh', 'fresh']), ['select', 'insert 1', 'select'])
+      assert.deepEqual(await tagStatements(['fresh', 'known-too']), ['select'])
+    })
+
     test('POST /articles refuses a body that does not validate (422) and a request without a token (401)', async () => {
       assert.deepEqual(
         await call('POST', '/articles', {
