@@ -19,7 +19,7 @@ import {
   type NativePool,
 } from './dialect/native.ts'
 import type { PreparedStatements } from './prepared-statements.ts'
-import { settled, type PromiseOrValue } from './promise-or-value.ts'
+import { isPromise, settled, type PromiseOrValue } from './promise-or-value.ts'
 import { refuseSessionState } from './transaction-pooling.ts'
 import { OBJECT_ROWS, type RowShape, type Statement } from './statement.ts'
 
@@ -318,7 +318,7 @@ export class Executor implements Driver {
       throw this.#failure(raw)
     }
     // The rows of a driver are values of unknown shape: the caller's R says what it expects of them.
-    if (!(result instanceof Promise)) return result as QueryResult<R>
+    if (!isPromise(result)) return result as QueryResult<R>
     return result.then(undefined, (raw: unknown) => Promise.reject(this.#failure(raw))) as Promise<
       QueryResult<R>
     >
@@ -374,7 +374,7 @@ export class Executor implements Driver {
     } catch (error) {
       return this.#retry(native, query, shape, error)
     }
-    if (!(result instanceof Promise)) return result
+    if (!isPromise(result)) return result
     return result.then(undefined, (error: unknown) => this.#retry(native, query, shape, error))
   }
 
