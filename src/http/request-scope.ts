@@ -100,7 +100,8 @@ export class RequestScope {
   }
 
   async #runCleanups(): Promise<void> {
-    for (const cleanup of this.#cleanups.reverse()) {
+    // Last made first; popping also empties the list, which setting its length does on V8's slow path.
+    for (let cleanup = this.#cleanups.pop(); cleanup !== undefined; cleanup = this.#cleanups.pop()) {
       try {
         if ('resource' in cleanup) {
           const disposed = dispose(cleanup.resource)
@@ -111,7 +112,6 @@ export class RequestScope {
           this.#report(this.#request, 'error', 'a dependency failed in its cleanup', error)
       }
     }
-    this.#cleanups.length = 0
   }
 
   async #resume(generator: AsyncGenerator | Generator): Promise<void> {
