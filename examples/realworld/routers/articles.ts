@@ -51,22 +51,29 @@ const articleRowBySlug = select(Article).where(Article.c.slug.eq(bindParam('slug
 /**
  * The tags of these names, created where they do not exist yet. Most tags of a new article are known: one
  * query finds them, and only a name it did not find costs an insert and a read. None for no name.
+ *
+ * @example
+ * const tags = await tagsNamed(session, ['dragons', 'training']) // in the article's transaction
  */
-async function tagsNamed(session: Session, names: readonly string[]) {
+export async function tagsNamed(session: Session, names: readonly string[]) {
   const unique = [...new Set(names)]
   if (unique.length === 0) return []
   const known = await session.exec(select(Tag).where(Tag.c.name.in(unique))).all()
   if (known.length === unique.length) return known
   const found = new Set(known.map((tag) => tag.name))
   const missing = unique.filter((name) => !found.has(name))
-  // Two articles may bring a new tag at the same moment: the second insert does nothing, and reads it.
+  // Two articles may bring a new tag at the same moment: the second insert does nothing.
   await session.exec(
     insert(Tag)
       .values(missing.map((name) => ({ name })))
       .onConflict({ target: 'name' })
       .doNothing(),
   )
-  return [...known, ...(await session.exec(select(Tag).where(Tag.c.name.in(missing))).all())]
+  // A locking read sees the other's tag: on MySQL a plain read keeps the snapshot of the transaction's
+  // first read (REPEATABLE READ), taken before the other committed it.
+  const created = await session.exec(select(Tag).where(Tag.c.name.in(missing)).forUpdate()).all()
+  // Once each: on MySQL, names apart only in case are one tag, which both reads find.
+  return [...new Set([...known, ...created])]
 }
 
 /**
