@@ -61,7 +61,9 @@ export async function tagsNamed(session: Session, names: readonly string[]) {
   const known = await session.exec(select(Tag).where(Tag.c.name.in(unique))).all()
   if (known.length === unique.length) return known
   const found = new Set(known.map((tag) => tag.name))
-  const missing = unique.filter((name) => !found.has(name))
+  // In one order for every request: two that bring the same new names lock them in the same order, so
+  // neither waits for a name the other holds while holding one it waits for (a deadlock).
+  const missing = unique.filter((name) => !found.has(name)).sort()
   // Two articles may bring a new tag at the same moment: the second insert does nothing.
   await session.exec(
     insert(Tag)
