@@ -5,7 +5,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { RouteDefinitionError } from '../errors.ts'
 import { runBackgroundTasks } from './background.ts'
-import type { Dependency, RequestContext, Resource } from './depends.ts'
+import type { Dependency, RequestContext } from './depends.ts'
 import type { Report } from './report.ts'
 import type { InFlight } from './shutdown.ts'
 
@@ -14,8 +14,11 @@ import type { InFlight } from './shutdown.ts'
  * after each generator's `yield` and the disposal of each `depends.using()` value, last made first.
  */
 export class RequestScope {
-  /** The generators to resume and the resources to dispose of after the response, in the order made. */
-  readonly #cleanups: Cleanup[] = []
+  /**
+   * What runs after the response, in the order made: each generator's rest, each resource's disposal. A
+   * cleanup returns a promise when it has to be waited for.
+   */
+  readonly #cleanups: (() => PromiseLike<unknown> | undefined)[] = []
   readonly #request: FastifyRequest
   readonly #reply: FastifyReply
   readonly #report: Report
@@ -45,7 +48,7 @@ export class RequestScope {
         : this.#hold(dependency, result)
     }
     if (!isGenerator(result)) return result
-    this.#cleanups.push(result)
+    this.#cleanups.push(() => this.#resume(result))
     return yielded(dependency, result)
   }
 
@@ -58,12 +61,13 @@ export class RequestScope {
         `Dependency ${dependency.name} is declared with depends.using() but returns a generator. A generator that yields its value is declared with depends(); depends.using() takes a function that returns the value itself.`,
       )
     }
-    if (!isResource(value)) {
+    const disposal = disposalOf(value)
+    if (disposal === undefined) {
       throw new RouteDefinitionError(
         `Dependency ${dependency.name} is declared with depends.using(), but its value has neither [Symbol.asyncDispose] nor [Symbol.dispose]. Return an object with one of them, or declare the dependency with depends().`,
       )
     }
-    this.#cleanups.push({ resource: value })
+    this.#cleanups.push(disposal)
     return value
   }
 
@@ -103,10 +107,9 @@ export class RequestScope {
     // Last made first; popping also empties the list, which setting its length does on V8's slow path.
     for (let cleanup = this.#cleanups.pop(); cleanup !== undefined; cleanup = this.#cleanups.pop()) {
       try {
-        if ('resource' in cleanup) {
-          const disposed = dispose(cleanup.resource)
-          if (disposed) await disposed
-        } else await this.#resume(cleanup)
+        // A synchronous disposal is not awaited: it costs no microtask.
+        const done = cleanup()
+        if (done !== undefined) await done
       } catch (error) {
         if (error !== this.#error)
           this.#report(this.#request, 'error', 'a dependency failed in its cleanup', error)
@@ -123,18 +126,18 @@ export class RequestScope {
   }
 }
 
-/** What runs after the response for one dependency: its generator's rest, or its resource's disposal. */
-type Cleanup = AsyncGenerator | Generator | { readonly resource: Resource }
-
-/** Disposes of `resource` as `await using` would: its async disposal, else its own; a promise of the former. */
-function dispose(resource: Resource): PromiseLike<void> | undefined {
-  if (Symbol.asyncDispose in resource) return resource[Symbol.asyncDispose]()
-  resource[Symbol.dispose]()
+/**
+ * The disposal of `value`, as `await using` does it: its `[Symbol.asyncDispose]()`, else its
+ * `[Symbol.dispose]()`, which is not waited for; `undefined` when it has neither.
+ */
+function disposalOf(value: unknown): (() => PromiseLike<void> | undefined) | undefined {
+  if (!isObjectLike(value)) return undefined
+  const { [Symbol.asyncDispose]: disposeAsync, [Symbol.dispose]: dispose } = value as Partial<
+    AsyncDisposable & Disposable
+  >
+  if (typeof disposeAsync === 'function') return () => disposeAsync.call(value)
+  if (typeof dispose === 'function') return () => void dispose.call(value)
   return undefined
-}
-
-function isResource(value: unknown): value is Resource {
-  return isObjectLike(value) && (Symbol.asyncDispose in value || Symbol.dispose in value)
 }
 
 /** An object or a function: what can have methods. */

@@ -551,11 +551,17 @@ describe('depends.using(): a value disposed of after the response', () => {
     const aGenerator = depends.using(function* sessionByGenerator() {
       yield 'never given'
     } as never)
+    // A key that is there but is no method is no disposal either.
+    const notAMethod = depends.using(function flaggedSettings() {
+      return { [Symbol.dispose]: true } as never
+    })
     const app = createApp({ logger })
     app.get('/r', { params: { v: notAResource } }, () => 'never')
     app.get('/g', { params: { v: aGenerator } }, () => 'never')
+    app.get('/m', { params: { v: notAMethod } }, () => 'never')
     assert.deepEqual(await json(app, '/r'), { status: 500, body: { detail: 'Internal Server Error' } })
     assert.deepEqual(await json(app, '/g'), { status: 500, body: { detail: 'Internal Server Error' } })
+    assert.deepEqual(await json(app, '/m'), { status: 500, body: { detail: 'Internal Server Error' } })
     const logged = lines.join('\n')
     assert.match(
       logged,
@@ -564,6 +570,10 @@ describe('depends.using(): a value disposed of after the response', () => {
     assert.match(
       logged,
       /Dependency sessionByGenerator is declared with depends\.using\(\) but returns a generator/,
+    )
+    assert.match(
+      logged,
+      /Dependency flaggedSettings is declared with depends\.using\(\), but its value has neither/,
     )
   })
 
