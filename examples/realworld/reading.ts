@@ -186,6 +186,31 @@ function articlePublic([
 }
 
 /**
+ * A new article as its author sees it, from what its transaction wrote: it needs no query. No one can have
+ * favourited it before its commit, and no one follows themselves (the profiles router refuses it).
+ *
+ * @example
+ * const answer = { article: newArticlePublic(dbArticle, me.user) } // after the article's commit
+ */
+export function newArticlePublic(
+  article: Pick<Article, 'slug' | 'title' | 'description' | 'body' | 'tags' | 'created_at' | 'updated_at'>,
+  author: User,
+): ArticlePublic {
+  return {
+    slug: article.slug,
+    title: article.title,
+    description: article.description,
+    body: article.body,
+    tagList: article.tags.map((tag) => tag.name).sort(),
+    createdAt: article.created_at,
+    updatedAt: article.updated_at,
+    favorited: false,
+    favoritesCount: 0,
+    author: profileOf(author, false),
+  }
+}
+
+/**
  * The article of this slug as the viewer sees it, in one query; `undefined` when there is none.
  *
  * @example

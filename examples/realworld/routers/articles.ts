@@ -19,6 +19,7 @@ import {
 import type { ConduitDependencies } from '../dependencies.ts'
 import {
   Article,
+  ArticleTag,
   ArticleUpdate,
   Favorite,
   Follow,
@@ -29,7 +30,13 @@ import {
   UpdateArticleRequest,
   User,
 } from '../models.ts'
-import { type ArticleFilter, readArticle, readArticleId, readArticlesPage } from '../reading.ts'
+import {
+  type ArticleFilter,
+  newArticlePublic,
+  readArticle,
+  readArticleId,
+  readArticlesPage,
+} from '../reading.ts'
 
 /**
  * A slug from the title, with a random suffix so that two articles of one title both get one:
@@ -158,20 +165,29 @@ export function articlesRouter({ getSession, currentUser, optionalUser }: Condui
       const { tagList, ...fields } = article
       // One instant for both: two defaults would read the clock twice, a millisecond apart at times.
       const created = new Date()
-      // Its new tags and the article go in together: one transaction, written with one commit.
-      const dbArticle = await session.transaction(async () => {
-        const dbArticle = Article.create({
-          ...fields,
-          created_at: created,
-          updated_at: created,
-          slug: slugOf(fields.title),
-          author_id: me.user.id,
-          tags: await tagsNamed(session, tagList),
-        })
-        session.add(dbArticle)
-        return dbArticle
+      const written = {
+        ...fields,
+        slug: slugOf(fields.title),
+        author_id: me.user.id,
+        created_at: created,
+        updated_at: created,
+      }
+      // Its new tags, the article and its tags' links go in together: one transaction, one commit. They
+      // are written with statements, not session.add(): nothing changes them before the answer, so the
+      // unit of work would track them for a flush that only inserts.
+      const tags = await session.transaction(async () => {
+        const tags = await tagsNamed(session, tagList)
+        await session.exec(insert(Article).values(written))
+        // MySQL's INSERT returns no row: the new id is read back by the slug, which is unique.
+        const articleId = (await readArticleId(session, written.slug))!
+        if (tags.length > 0) {
+          await session.exec(
+            insert(ArticleTag).values(tags.map((tag) => ({ article_id: articleId, tag_id: tag.id }))),
+          )
+        }
+        return tags
       })
-      return articleAnswer(session, dbArticle.slug, me.user)
+      return { article: newArticlePublic({ ...written, tags }, me.user) }
     },
   )
 
