@@ -30,12 +30,19 @@ const LOCK_WAITS: Record<Exclude<DialectName, 'sqlite'>, string> = {
   mysql: 'select count(*) as n from information_schema.innodb_lock_waits',
 }
 
-/** Resolves once some statement waits for a row lock: the order of the test's events, without sleeps. */
+/**
+ * How long to leave between two reads of the lock waits. InnoDB's lock tables are a snapshot that it
+ * refreshes only when nobody has read it for over 100 ms (`can_cache_be_updated()` in MariaDB's
+ * `trx0i_s.cc`): reads back to back would keep a snapshot taken before the wait began for ever.
+ */
+const POLL_MS: Record<Exclude<DialectName, 'sqlite'>, number> = { postgres: 0, mysql: 120 }
+
+/** Resolves once some statement waits for a row lock: the order of the test's events, seen on the server. */
 async function someoneWaits(engine: Engine, dialect: Exclude<DialectName, 'sqlite'>): Promise<void> {
   for (;;) {
     const { rows } = await sql<{ n: number | string }>`${sql.raw(LOCK_WAITS[dialect])}`.execute(engine.db)
     if (Number(rows[0]!.n) > 0) return
-    await new Promise((resolve) => setImmediate(resolve))
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS[dialect]))
   }
 }
 
