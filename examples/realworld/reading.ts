@@ -3,6 +3,7 @@
  * profile with the viewer's `following`. Each read is one query whatever the number of rows (a page adds
  * its total): the tags, counts and flags are subqueries of the query that reads the rows. The queries are
  * built once, here, with `bindParam()` where a request's values go, so a request only binds its values.
+ * A new article's answer alone is built from what was written, with no query (`newArticlePublic()`).
  */
 import { bindParam, count, type Condition, select, type Session } from 'onemodel-ts'
 import { Article, ArticleTag, Comment, Favorite, Follow, Tag, User, type ArticlePublic } from './models.ts'
@@ -67,7 +68,7 @@ const articleIdBySlug = select(Article.c.id).where(Article.c.slug.eq(bindParam('
 
 /**
  * The id of the article of this slug, `undefined` when there is none: what a write to its favourites or
- * comments needs of it.
+ * comments needs of it, and a new article's links to its tags.
  *
  * @example
  * const id = (await readArticleId(session, slug)) ?? HTTPError.raise(404, 'Article not found')
@@ -190,7 +191,7 @@ function articlePublic([
  * favourited it before its commit, and no one follows themselves (the profiles router refuses it).
  *
  * @example
- * const answer = { article: newArticlePublic(dbArticle, me.user) } // after the article's commit
+ * const answer = { article: newArticlePublic({ ...written, tags }, me.user) } // after the article's commit
  */
 export function newArticlePublic(
   article: Pick<Article, 'slug' | 'title' | 'description' | 'body' | 'tags' | 'created_at' | 'updated_at'>,

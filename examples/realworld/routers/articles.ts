@@ -178,7 +178,7 @@ export function articlesRouter({ getSession, currentUser, optionalUser }: Condui
       const tags = await session.transaction(async () => {
         const tags = await tagsNamed(session, tagList)
         await session.exec(insert(Article).values(written))
-        // MySQL's INSERT returns no row: the new id is read back by the slug, which is unique.
+        // insert() answers a count (MySQL has no RETURNING): the new id is read back by the slug, unique.
         const articleId = (await readArticleId(session, written.slug))!
         if (tags.length > 0) {
           await session.exec(

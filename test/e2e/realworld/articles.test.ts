@@ -86,7 +86,27 @@ for (const dialect of DIALECTS) {
       }
       await post(names) // the tags exist from now on
       const oneTag = await post(names.slice(0, 1))
+      // The signed-in user, the tags, the article, its id, and its links: one statement for all of them.
+      assert.equal(oneTag.length, 5, oneTag.join('\n'))
+      assert.equal(oneTag.filter((line) => /^insert into .article_tag. /.test(line)).length, 1)
       assert.deepEqual(await post(names), oneTag)
+    })
+
+    test("POST /articles answers what reading the article gives, the author's profile and the tags as stored", async () => {
+      const author = await conduit.register('profiled')
+      const profile = { bio: 'Writes about dragons', image: 'https://example.com/profiled.png' }
+      assert.equal((await call('PUT', '/user', { json: { user: profile }, token: author.token })).status, 200)
+      // 'dragons' exists (the first test): on MySQL, whose names compare without case, 'Dragons' is that tag.
+      for (const tagList of [['Dragons', 'zebras', 'apes'], []]) {
+        const answer = await call('POST', '/articles', {
+          json: { article: draft(1, tagList) },
+          token: author.token,
+        })
+        assert.equal(answer.status, 201, JSON.stringify(answer.body))
+        assert.deepEqual(answer.body.article.author, { username: 'profiled', ...profile, following: false })
+        const read = await call('GET', `/articles/${answer.body.article.slug}`, { token: author.token })
+        assert.deepEqual(read, { status: 200, body: answer.body })
+      }
     })
 
     test('articles posted at once with the same new tag all carry it', async () => {
