@@ -3,7 +3,7 @@
  * total: each answer is a fixed number of queries (see `reading.ts`), whatever the page size. Only an
  * article's author may change or delete it (403 for anyone else).
  */
-import { randomBytes } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import {
   bindParam,
   body,
@@ -49,7 +49,9 @@ export function slugOf(title: string): string {
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 200)
-  return `${words || 'article'}-${randomBytes(4).toString('hex')}`
+  // A v4 UUID's first eight hex digits are random. randomUUID() takes them from a cache of random bytes,
+  // where randomBytes(4) asks OpenSSL each time (~0.3 µs against ~2–3).
+  return `${words || 'article'}-${randomUUID().slice(0, 8)}`
 }
 
 /** The article of a slug, built once: a request only binds its slug. */
