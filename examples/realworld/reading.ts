@@ -197,18 +197,24 @@ export function newArticlePublic(
   article: Pick<Article, 'slug' | 'title' | 'description' | 'body' | 'tags' | 'created_at' | 'updated_at'>,
   author: User,
 ): ArticlePublic {
-  return {
-    slug: article.slug,
-    title: article.title,
-    description: article.description,
-    body: article.body,
-    tagList: article.tags.map((tag) => tag.name).sort(),
-    createdAt: article.created_at,
-    updatedAt: article.updated_at,
-    favorited: false,
-    favoritesCount: 0,
-    author: profileOf(author, false),
-  }
+  const { slug, title, description, body, tags, created_at, updated_at } = article
+  const names = tags.map((tag) => tag.name)
+  // The row the view would read: no favourite yet, and no follow of oneself.
+  return articlePublic([
+    slug,
+    title,
+    description,
+    body,
+    created_at,
+    updated_at,
+    author.username,
+    author.bio,
+    author.image,
+    names,
+    0,
+    0,
+    0,
+  ])
 }
 
 /**
