@@ -20,7 +20,7 @@ test('the bindParam section runs and prints what its comments say', () => {
     cwd: dir,
     encoding: 'utf8',
   })
-  const [age, page, total, error] = output.split('\n')
+  const [age, page, total, error, afterInsert] = output.split('\n')
   assert.equal(age, '48')
   assert.equal(page, "[ 'Spider-Boy' ]")
   assert.equal(total, '2')
@@ -28,4 +28,5 @@ test('the bindParam section runs and prints what its comments say', () => {
     error!,
     /^No value for the bind parameter "name": pass it in params, .* Unknown bind parameter "nmae" in params\. /,
   )
+  assert.equal(afterInsert, '4')
 })

@@ -68,38 +68,55 @@ export class BoundValues {
    */
   bind(params: ParamValues | null | undefined): readonly unknown[] {
     const supplied = params ?? undefined
-    if (!this.#fits(supplied)) throw this.#mismatch(supplied)
+    if (!paramsFit(this.#names, supplied)) throw paramsMismatch(this.#names, supplied, 'The select')
     if (supplied === undefined || this.#slots.length === 0) return this.#values
     const values = [...this.#values]
     for (const { index, slot } of this.#slots) values[index] = slot.encode(supplied[slot.name])
     return values
   }
+}
 
-  /** `params` has a value for every parameter, and no other: its own keys, as the error names them. */
-  #fits(params: ParamValues | undefined): boolean {
-    if (params === undefined) return this.#names.size === 0
-    for (const name of this.#names) if (!given(params, name)) return false
-    for (const name of Object.keys(params)) if (!this.#names.has(name)) return false
-    return true
-  }
+/**
+ * `params` has a value for every one of `names`, and no other: its own keys, as the error names them.
+ * `null` and `undefined` give no parameter.
+ *
+ * @example
+ * paramsFit(new Set(['slug']), { slug: 'dragons' }) // true
+ */
+export function paramsFit(names: ReadonlySet<string>, params: ParamValues | null | undefined): boolean {
+  if (params === undefined || params === null) return names.size === 0
+  for (const name of names) if (!given(params, name)) return false
+  for (const name of Object.keys(params)) if (!names.has(name)) return false
+  return true
+}
 
-  #mismatch(params: ParamValues | undefined): InvalidQueryError {
-    const names = this.#names
-    const missing = [...names].filter((name) => params === undefined || !given(params, name))
-    const unknown = Object.keys(params ?? {}).filter((name) => !names.has(name))
-    const declared =
-      names.size === 0 ? 'The select has no bind parameter.' : `The select's parameters: ${list(names)}.`
-    const problems: string[] = []
-    if (missing.length > 0) {
-      problems.push(
-        `No value for the bind parameter${missing.length > 1 ? 's' : ''} ${list(missing)}: pass ${missing.length > 1 ? 'them' : 'it'} in params, as session.exec(query, { params: { ${missing[0]}: … } }); null binds SQL NULL.`,
-      )
-    }
-    if (unknown.length > 0) {
-      problems.push(`Unknown bind parameter${unknown.length > 1 ? 's' : ''} ${list(unknown)} in params.`)
-    }
-    return new InvalidQueryError(`${problems.join(' ')} ${declared}`)
+/**
+ * The error for `params` that do not fit `names` ({@link paramsFit}): the parameters missing, the names
+ * unknown, and those `statement` (`'The select'`, `'insert(Hero)'`) has.
+ *
+ * @example
+ * throw paramsMismatch(new Set(['slug']), {}, 'The select') // No value for the bind parameter "slug": …
+ */
+export function paramsMismatch(
+  names: ReadonlySet<string>,
+  params: ParamValues | null | undefined,
+  statement: string,
+): InvalidQueryError {
+  const supplied = params ?? undefined
+  const missing = [...names].filter((name) => supplied === undefined || !given(supplied, name))
+  const unknown = Object.keys(supplied ?? {}).filter((name) => !names.has(name))
+  const declared =
+    names.size === 0 ? `${statement} has no bind parameter.` : `${statement}'s parameters: ${list(names)}.`
+  const problems: string[] = []
+  if (missing.length > 0) {
+    problems.push(
+      `No value for the bind parameter${missing.length > 1 ? 's' : ''} ${list(missing)}: pass ${missing.length > 1 ? 'them' : 'it'} in params, as session.exec(query, { params: { ${missing[0]}: … } }); null binds SQL NULL.`,
+    )
   }
+  if (unknown.length > 0) {
+    problems.push(`Unknown bind parameter${unknown.length > 1 ? 's' : ''} ${list(unknown)} in params.`)
+  }
+  return new InvalidQueryError(`${problems.join(' ')} ${declared}`)
 }
 
 /** `params` has a value for `name`, of its own: `bindParam('constructor')` is not given by every object. */
@@ -108,7 +125,8 @@ function given(params: ParamValues, name: string): boolean {
 }
 
 const NONE: readonly string[] = []
-const NO_NAMES: ReadonlySet<string> = new Set()
+/** No bind parameter: what a statement without one accepts. */
+export const NO_NAMES: ReadonlySet<string> = new Set()
 
 function list(names: Iterable<string>): string {
   return [...names].map((name) => JSON.stringify(name)).join(', ')

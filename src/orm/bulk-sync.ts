@@ -3,6 +3,7 @@ import type { Engine } from '../engine/engine.ts'
 import { andThen, type PromiseOrValue } from '../engine/promise-or-value.ts'
 import { ARRAY_ROWS, OBJECT_ROWS } from '../engine/statement.ts'
 import type { TableModel } from '../model/table.ts'
+import type { ParamValues } from './bind-params.ts'
 import { Delete, type BulkWrite, type ReturningResult, type WriteResult } from './bulk-write.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import type { Loader } from './loading.ts'
@@ -14,6 +15,7 @@ import type { TrackedRows } from './tracked-rows.ts'
  * Runs a bulk write through a Session's connection scope, then brings the rows the Session holds of its
  * table in line with the database ({@link synchronizeHeld}), and answers the count, with the rows for
  * `returning()`: updated rows are the Session's own objects, deleted rows plain copies no Session holds.
+ * `params` are the values of an insert's bind parameters.
  *
  * @example
  * const { affected } = await runBulkWrite(engine, scope, rows, loader, update(Hero).values({ age: 18 }))
@@ -24,8 +26,9 @@ export function runBulkWrite(
   rows: TrackedRows,
   loader: Loader,
   query: BulkWrite,
+  params?: ParamValues | null,
 ): PromiseOrValue<WriteResult | ReturningResult<object>> {
-  const statement = query.statement(engine, query.returnsRows ? ARRAY_ROWS : OBJECT_ROWS)
+  const statement = query.statement(engine, query.returnsRows ? ARRAY_ROWS : OBJECT_ROWS, params)
   return andThen(scope.run<unknown[]>(statement), (result) => {
     const answer = () => answerOf(engine, loader, query, result)
     if (!query.changesExistingRows) return answer()

@@ -7,6 +7,7 @@ import type { Condition, ConditionNode } from '../model/condition.ts'
 import type { Model } from '../model/model.ts'
 import type { TableModel } from '../model/table.ts'
 import { ValidationError } from '../model/validation-error.ts'
+import { NO_NAMES, paramsFit, paramsMismatch, type ParamValues } from './bind-params.ts'
 import { columnsOf, toCondition, toParam } from './compile.ts'
 import type { TablesOf } from './select.ts'
 
@@ -62,8 +63,12 @@ export abstract class BulkWrite<M extends TableModel = TableModel, R extends boo
     this.returnsRows = returnsRows
   }
 
-  /** The statement of this write on `engine`, its rows read in `shape`. */
-  abstract statement(engine: Engine, shape: RowShape): Statement
+  /**
+   * The statement of this write on `engine`, its rows read in `shape`, with `params` for its bind
+   * parameters (an insert's; an update and a delete have none).
+   * @throws {InvalidQueryError} when `params` misses one of its bind parameters or names another.
+   */
+  abstract statement(engine: Engine, shape: RowShape, params?: ParamValues | null): Statement
 
   /** It may change rows the Session holds, which are then read again; an insert that skips conflicts cannot. */
   abstract get changesExistingRows(): boolean
@@ -90,7 +95,11 @@ abstract class FilteredWrite<M extends TableModel, R extends boolean> extends Bu
   /** The Kysely statement of this write on `db`. */
   abstract build(db: Kysely<any>, dialect: Dialect): Compilable
 
-  statement(engine: Engine, shape: RowShape): Statement {
+  statement(engine: Engine, shape: RowShape, params?: ParamValues | null): Statement {
+    if (!paramsFit(NO_NAMES, params)) {
+      const verb = this instanceof Update ? 'update' : 'deleteFrom'
+      throw paramsMismatch(NO_NAMES, params, `${verb}(${this.model.name})`)
+    }
     const compiled = this.build(engine.db, engine.dialect).compile()
     return bind(compiled, compiled.parameters, shape)
   }
@@ -129,7 +138,7 @@ const updateModels = new WeakMap<TableModel, Model>()
  * database), so a bulk update cannot write what `create()` would refuse.
  * @throws {ValidationError} with one issue per invalid value.
  */
-function validatedValues(table: TableModel, values: object): Record<string, unknown> {
+export function validatedValues(table: TableModel, values: object): Record<string, unknown> {
   let partial = updateModels.get(table)
   if (!partial) updateModels.set(table, (partial = table.partial(table.name)))
   const result = partial.safeValidate(values)

@@ -1,12 +1,16 @@
 import { sql, type Compilable } from 'kysely'
 import type { Dialect } from '../engine/dialect/dialect.ts'
 import type { Engine } from '../engine/engine.ts'
-import type { RowShape, Statement } from '../engine/statement.ts'
+import { bind, type RowShape, type Statement } from '../engine/statement.ts'
 import { InvalidQueryError } from '../errors.ts'
+import { Expression } from '../model/expression.ts'
 import type { TableModel } from '../model/table.ts'
-import { BulkWrite, checkColumn, type UpdateValues } from './bulk-write.ts'
+import { paramsFit, paramsMismatch, type ParamValues } from './bind-params.ts'
+import { BulkWrite, checkColumn, validatedValues, type UpdateValues } from './bulk-write.ts'
 import { toParam } from './compile.ts'
 import { insertRows, type AnyInsert, type ParamRow } from './insert-rows.ts'
+import { givesEach, namesOf, RowTemplate, type InsertRow } from './row-template.ts'
+import { sameValues } from './statements.ts'
 
 /** The names of the columns of table model `M`: `'id' | 'name' | …` for `Hero`. */
 export type ColumnNames<M extends TableModel> = keyof M['c'] & keyof M['Type'] & string
@@ -28,14 +32,22 @@ export type ConflictAction =
     }
 
 /**
- * The state of an {@link Insert}: its rows, validated, as column values; and what a conflict does.
+ * The state of an {@link Insert}: its rows, validated, as column values, or as a {@link RowTemplate} where
+ * a row has bind parameters; and what a conflict does.
  *
  * @example
  * insert(Hero).values({ name: 'Deadpond', secret_name: 'Dive Wilson' }).state.rows // [{ name: …, … }]
  */
 export interface InsertState {
-  readonly rows: readonly Readonly<Record<string, unknown>>[]
+  readonly rows: readonly (Readonly<Record<string, unknown>> | RowTemplate)[]
   readonly onConflict: ConflictAction | undefined
+}
+
+/** An insert with bind parameters, compiled on one engine: what a run binds its values into. */
+interface PreparedInsert {
+  readonly template: Statement
+  /** The columns each row gives, in the order the statement binds them. */
+  readonly columns: readonly string[]
 }
 
 /**
@@ -47,6 +59,9 @@ export interface InsertState {
  * Session (read them with `select()`), and after an update on conflict the rows the Session holds of the
  * table are read again.
  *
+ * An insert built once with `bindParam()` values runs with each run's `params`, as a select does: its SQL
+ * is compiled on the first run, and a run validates its row and binds the values.
+ *
  * @example
  * await session.exec(
  *   insert(Hero)
@@ -54,9 +69,13 @@ export interface InsertState {
  *     .onConflict({ target: 'name' })
  *     .doUpdate(['age']),
  * )
+ * const favorite = insert(Favorite).values({ user_id: bindParam('user'), article_id: bindParam('article') })
+ * await session.exec(favorite, { params: { user: 1, article: 7 } })
  */
 export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, false> {
   readonly state: InsertState
+  #paramNames: ReadonlySet<string> | undefined
+  readonly #prepared = new WeakMap<Engine, PreparedInsert>()
 
   constructor(model: M, state: InsertState) {
     super(model, false)
@@ -65,12 +84,38 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
 
   /**
    * Adds rows: each is validated like `Model.create(row)`, so a wrong key or value type does not compile
-   * and an invalid value throws a `ValidationError` here, before any statement. Only columns are kept.
+   * and an invalid value throws a `ValidationError` here, before any statement. Only columns are kept. A
+   * column's value may be a `bindParam()`: the row is then validated whole when it runs, with the values of
+   * its parameters.
+   * @throws {InvalidQueryError} for an expression other than `bindParam()`, or a parameter for a key that
+   * is no column.
    */
-  values(rows: M['Input'] | readonly M['Input'][]): Insert<M> {
-    const list: readonly M['Input'][] = Array.isArray(rows) ? rows : [rows]
-    const valid = list.map((row) => this.model.columnValues(row))
+  values(rows: InsertRow<M> | readonly InsertRow<M>[]): Insert<M> {
+    const list: readonly InsertRow<M>[] = Array.isArray(rows) ? rows : [rows]
+    const valid = list.map((row) => this.#rowOf(row))
     return new Insert(this.model, { ...this.state, rows: [...this.state.rows, ...valid] })
+  }
+
+  #rowOf(row: object): Readonly<Record<string, unknown>> | RowTemplate {
+    const { model } = this
+    const params: [string, string][] = []
+    const fixed: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(row)) {
+      if (!(value instanceof Expression)) fixed[key] = value
+      else if (value.node.kind !== 'param') {
+        throw new InvalidQueryError(
+          `insert(${model.name}).values(): '${key}' is an expression. A row's value is a value, or bindParam('name') for one given when the insert runs.`,
+        )
+      } else if (!Object.hasOwn(model.fields, key)) {
+        throw new InvalidQueryError(
+          `insert(${model.name}).values(): ${model.name} has no column '${key}' for bindParam(${JSON.stringify(value.node.name)}). Its columns are: ${Object.keys(model.fields).join(', ')}.`,
+        )
+      } else params.push([key, value.node.name])
+    }
+    if (params.length === 0) return model.columnValues(row)
+    // The values given are checked now, as a row's are; the whole row again at each run.
+    if (Object.keys(fixed).length > 0) validatedValues(model, fixed)
+    return new RowTemplate(fixed, params)
   }
 
   /**
@@ -105,29 +150,72 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
     return this.state.onConflict?.kind === 'update'
   }
 
-  /** Compiled once per shape (see `insertRows()`): its columns, its DEFAULT cells, its conflict clause. */
-  statement(engine: Engine, shape: RowShape): Statement {
-    return insertRows(
-      engine,
-      this.model.tableName,
-      this.#paramRows(),
-      shape,
-      this.#conflictClause(engine.dialect),
+  /**
+   * Compiled once per shape (see `insertRows()`): its columns, its DEFAULT cells, its conflict clause. One
+   * with bind parameters is compiled once on each engine, and a run binds its rows' values.
+   */
+  statement(engine: Engine, shape: RowShape, params?: ParamValues | null): Statement {
+    const names = this.#names()
+    if (!paramsFit(names, params)) throw paramsMismatch(names, params, `insert(${this.model.name})`)
+    if (names.size === 0) return this.#compiled(engine, this.#rows(), shape)
+    // The rows a run writes: each template filled with the run's values and validated whole.
+    const rows = this.#rows().map((row) =>
+      row instanceof RowTemplate ? this.model.columnValues(row.filled(params!)) : row,
     )
+    const prepared = this.#prepared.get(engine)
+    if (prepared !== undefined && givesEach(rows, prepared.columns)) {
+      return bind(prepared.template, this.#parameters(rows, prepared.columns, engine.dialect), shape)
+    }
+    const statement = this.#compiled(engine, rows, shape)
+    const columns = Object.keys(rows[0]!)
+    // Kept only where a run's values bind in the order computed here (see `bindsInOrder()`).
+    if (
+      givesEach(rows, columns) &&
+      sameValues(statement.parameters, this.#parameters(rows, columns, engine.dialect))
+    ) {
+      this.#prepared.set(engine, { template: statement, columns })
+    }
+    return statement
   }
 
-  /** The rows as statement parameters; a column a row leaves out is DEFAULT. */
-  #paramRows(): ParamRow[] {
+  /** The names of the bind parameters of the rows, found on first use. */
+  #names(): ReadonlySet<string> {
+    this.#paramNames ??= namesOf(this.state.rows)
+    return this.#paramNames
+  }
+
+  #rows() {
     const { model, state } = this
     if (state.rows.length === 0) {
       throw new InvalidQueryError(`insert(${model.name}): no rows. Call .values(row) or .values([rows]).`)
     }
-    const fields = model.fields
-    return state.rows.map((row) => {
+    return state.rows
+  }
+
+  #compiled(engine: Engine, rows: InsertState['rows'], shape: RowShape): Statement {
+    const fields = this.model.fields
+    // The rows as statement parameters; a column a row leaves out is DEFAULT.
+    const paramRows: ParamRow[] = rows.map((row) => {
       const values: Record<string, unknown> = {}
-      for (const key in row) values[key] = toParam(fields[key]!, row[key])
+      for (const key in row) values[key] = toParam(fields[key]!, (row as Record<string, unknown>)[key])
       return values
     })
+    return insertRows(engine, this.model.tableName, paramRows, shape, this.#conflictClause(engine.dialect))
+  }
+
+  /** What a prepared insert binds: each row's `columns`, then the conflict clause's values. */
+  #parameters(
+    rows: readonly Readonly<Record<string, unknown>>[],
+    columns: readonly string[],
+    dialect: Dialect,
+  ): unknown[] {
+    const fields = this.model.fields
+    const parameters: unknown[] = []
+    for (const row of rows)
+      for (const column of columns) parameters.push(toParam(fields[column], row[column]))
+    const conflict = this.state.onConflict
+    if (conflict?.kind === 'update') parameters.push(...this.#conflictClause(dialect).parameters)
+    return parameters
   }
 
   /**

@@ -54,8 +54,8 @@ export interface SessionOptions {
  */
 export interface ExecOptions {
   /**
-   * The value of each `bindParam()` of the select, by name (SQLModel's `params=`), encoded as a literal
-   * value in its place would be; `null` binds SQL `NULL`. Every parameter needs a value, and no other
+   * The value of each `bindParam()` of the select or insert, by name (SQLModel's `params=`), encoded as a
+   * literal value in its place would be (an insert's row is validated with them); `null` binds SQL `NULL`. Every parameter needs a value, and no other
    * name may be given: either is an `InvalidQueryError`.
    */
   readonly params?: ParamValues
@@ -232,23 +232,35 @@ export class Session {
    * transaction or else by itself in autocommit, and answers how many rows it matched; with `returning()`,
    * the rows too. When it may have changed rows the Session holds of its table, those are read again, so
    * they hold what the database has (SQLAlchemy's `synchronize_session='fetch'`): an updated row has its
-   * new values, with nothing left to flush, and a deleted row leaves the session.
+   * new values, with nothing left to flush, and a deleted row leaves the session. An insert built with
+   * `bindParam()` values takes them in `options.params`.
    *
    * @example
    * const { affected } = await session.exec(update(Hero).where(Hero.c.age.lt(18)).values({ age: 18 }))
    * const { rows } = await session.exec(deleteFrom(Hero).where(Hero.c.age.gt(100)).returning())
+   * await session.exec(insert(Hero).values({ name: bindParam('name'), secret_name: 'Dive Wilson' }), {
+   *   params: { name: 'Deadpond' },
+   * })
    * @throws {NotSupportedError} for `returning()` on MySQL, which has no `UPDATE … RETURNING`.
    */
-  exec<M extends TableModel>(query: BulkWrite<M, true>): Promise<ReturningResult<M['Type']>>
-  exec(query: BulkWrite<TableModel, false>): Promise<WriteResult>
+  exec<M extends TableModel>(
+    query: BulkWrite<M, true>,
+    options?: ExecOptions,
+  ): Promise<ReturningResult<M['Type']>>
+  exec(query: BulkWrite<TableModel, false>, options?: ExecOptions): Promise<WriteResult>
   exec(query: AnySelect | BulkWrite, options?: ExecOptions): PendingResult<unknown> | Promise<WriteResult> {
-    if (query instanceof BulkWrite) return settled(() => this.#write(query))
+    if (query instanceof BulkWrite) return settled(() => this.#write(query, options?.params))
     return new PendingResult(attempt(() => this.#select(query, options?.params)))
   }
 
-  #write(query: BulkWrite): PromiseOrValue<WriteResult | ReturningResult<object>> {
+  #write(
+    query: BulkWrite,
+    params: ParamValues | undefined,
+  ): PromiseOrValue<WriteResult | ReturningResult<object>> {
     this.#checkOpen('exec')
-    return this.#afterAutoflush(() => runBulkWrite(this.engine, this.#scope, this.#rows, this.#loader, query))
+    return this.#afterAutoflush(() =>
+      runBulkWrite(this.engine, this.#scope, this.#rows, this.#loader, query, params),
+    )
   }
 
   #select(query: AnySelect, params: ParamValues | undefined): PromiseOrValue<Result<unknown>> {

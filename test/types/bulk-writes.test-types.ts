@@ -4,6 +4,7 @@
  * `tsc --noEmit` only; nothing here runs.
  */
 import {
+  bindParam,
   deleteFrom,
   field,
   insert,
@@ -76,3 +77,16 @@ insert(Hero).values({ name: 'Deadpond' }).onConflict({ target: 'power' })
 insert(Hero).values({ name: 'Deadpond' }).onConflict({ target: 'name' }).doUpdate(['power'])
 // @ts-expect-error: age is a number
 insert(Hero).values({ name: 'Deadpond' }).onConflict({ target: 'name' }).doUpdate({ age: 'old' })
+
+// --- insert() with bind parameters: a parameter takes its column's type, and runs with params ---
+
+const byName = insert(Hero).values({ name: bindParam('name'), age: bindParam('age') })
+const ran = session.exec(byName, { params: { name: 'Deadpond', age: null } })
+type _Ran = Expect<Equal<typeof ran, Promise<WriteResult>>>
+insert(Hero).values({ name: bindParam<string>('name') })
+// @ts-expect-error: name is a string, not a number
+insert(Hero).values({ name: bindParam<number>('name') })
+// @ts-expect-error: a column is no value (only bindParam() stands for one)
+insert(Hero).values({ name: Hero.c.name })
+// @ts-expect-error: name is still required
+insert(Hero).values({ age: bindParam('age') })
