@@ -58,6 +58,15 @@ export function slugOf(title: string): string {
 const articleRowBySlug = select(Article).where(Article.c.slug.eq(bindParam('slug')))
 
 /**
+ * A favourite, built once: a request binds the user and the article. Favouriting twice is one favourite:
+ * the primary key (user, article) makes the second insert nothing.
+ */
+const newFavorite = insert(Favorite)
+  .values({ user_id: bindParam('user'), article_id: bindParam('article') })
+  .onConflict({ target: ['user_id', 'article_id'] })
+  .doNothing()
+
+/**
  * The tags of these names, created where they do not exist yet. Most tags of a new article are known: one
  * query finds them, and only a name it did not find costs an insert and a read. None for no name.
  *
@@ -252,13 +261,7 @@ export function articlesRouter({ getSession, currentUser, optionalUser }: Condui
     },
     async function favoriteArticle({ slug, me, session }) {
       const articleId = (await readArticleId(session, slug)) ?? HTTPError.raise(404, 'Article not found')
-      // Favouriting twice is one favourite: the primary key (user, article) makes the second insert nothing.
-      await session.exec(
-        insert(Favorite)
-          .values({ user_id: me.user.id, article_id: articleId })
-          .onConflict({ target: ['user_id', 'article_id'] })
-          .doNothing(),
-      )
+      await session.exec(newFavorite, { params: { user: me.user.id, article: articleId } })
       await session.commit()
       return articleAnswer(session, slug, me.user)
     },
