@@ -215,7 +215,7 @@ export {
   type ConflictAction,
   type InsertState,
 } from './orm/insert.ts'
-export { RowTemplate, type InsertRow } from './orm/row-template.ts'
+export { RowTemplate, type InsertRow } from './orm/insert-params.ts'
 
 export { createApp, App, type AppOptions, type Lifespan, type ListenOptions } from './http/app.ts'
 export type { HealthOptions } from './http/health.ts'

@@ -287,7 +287,9 @@ function refuseParamInList(method: string, node: ValueNode): void {
 /**
  * A value given each time the query runs, rather than when it is built (SQLAlchemy's `bindparam()`):
  * build a select once, at module load, and run it with `session.exec(query, { params: { name: value } })`,
- * which binds the value where the parameter stands and skips building and compiling the select again.
+ * which binds the value where the parameter stands and skips building and compiling the select again. An
+ * insert takes it as a row's value too: `insert(Hero).values({ name: bindParam('name'), … })`, its row
+ * validated whole at each run.
  * The value is encoded as a literal in its place would be (dates, booleans, JSON), and `null` is bound as
  * SQL `NULL`: `eq(bindParam('x'))` with `x: null` matches no row (`= NULL`), unlike `eq(null)`.
  *

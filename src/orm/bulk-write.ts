@@ -7,7 +7,7 @@ import type { Condition, ConditionNode } from '../model/condition.ts'
 import type { Model } from '../model/model.ts'
 import type { TableModel } from '../model/table.ts'
 import { ValidationError } from '../model/validation-error.ts'
-import { NO_NAMES, paramsFit, paramsMismatch, type ParamValues } from './bind-params.ts'
+import { NO_NAMES, paramsFit, type ParamValues } from './bind-params.ts'
 import { columnsOf, toCondition, toParam } from './compile.ts'
 import type { TablesOf } from './select.ts'
 
@@ -95,10 +95,14 @@ abstract class FilteredWrite<M extends TableModel, R extends boolean> extends Bu
   /** The Kysely statement of this write on `db`. */
   abstract build(db: Kysely<any>, dialect: Dialect): Compilable
 
+  /** What the write is called in an error: `update(Hero)`, `deleteFrom(Hero)`. */
+  protected abstract get method(): string
+
   statement(engine: Engine, shape: RowShape, params?: ParamValues | null): Statement {
     if (!paramsFit(NO_NAMES, params)) {
-      const verb = this instanceof Update ? 'update' : 'deleteFrom'
-      throw paramsMismatch(NO_NAMES, params, `${verb}(${this.model.name})`)
+      throw new InvalidQueryError(
+        `${this.method} takes no params: update() and deleteFrom() take their values themselves, and a bindParam() in them is refused. Build the write when its values are known.`,
+      )
     }
     const compiled = this.build(engine.db, engine.dialect).compile()
     return bind(compiled, compiled.parameters, shape)
@@ -135,7 +139,11 @@ const updateModels = new WeakMap<TableModel, Model>()
 
 /**
  * `values` as the table's fields validate them (coerced, within their constraints, storable on every
- * database), so a bulk update cannot write what `create()` would refuse.
+ * database), so a bulk update cannot write what `create()` would refuse; an insert checks the values given
+ * beside its bind parameters with it.
+ *
+ * @example
+ * validatedValues(Hero, { age: '30' }) // { age: 30 }
  * @throws {ValidationError} with one issue per invalid value.
  */
 export function validatedValues(table: TableModel, values: object): Record<string, unknown> {
@@ -161,6 +169,10 @@ export class Update<M extends TableModel = TableModel, R extends boolean = false
   M,
   R
 > {
+  protected get method(): string {
+    return `update(${this.model.name})`
+  }
+
   /** Keeps the rows where every condition holds. Repeated calls are ANDed. */
   where(...conditions: Condition<TablesOf<M>>[]): Update<M, R> {
     return new Update<M, R>(this.model, {
@@ -217,6 +229,10 @@ export class Delete<M extends TableModel = TableModel, R extends boolean = false
   M,
   R
 > {
+  protected get method(): string {
+    return `deleteFrom(${this.model.name})`
+  }
+
   /** Keeps the rows where every condition holds. Repeated calls are ANDed. */
   where(...conditions: Condition<TablesOf<M>>[]): Delete<M, R> {
     return new Delete<M, R>(this.model, {

@@ -536,7 +536,7 @@ function slotAt(place: ParamNode | LikeNode | PageParam, context: SlotContext, m
   if (slot === undefined) slots.set(place, (slot = make()))
   if (context.params) return slot
   throw new InvalidQueryError(
-    `bindParam(${JSON.stringify(slot.name)}): bind parameters are given when a select runs, as session.exec(query, { params }). update() and deleteFrom() take the values themselves.`,
+    `bindParam(${JSON.stringify(slot.name)}): bind parameters are given when a select or an insert runs, as session.exec(query, { params }). update() and deleteFrom() take the values themselves.`,
   )
 }
 

@@ -13,6 +13,19 @@ import { bindsInOrder, perEngine, ShapeCache } from './shape-cache.ts'
 // `any`: Kysely types a builder by the database's tables; these statements name theirs by string.
 export type AnyInsert = InsertQueryBuilder<any, any, any>
 
+/**
+ * What a statement adds to its `INSERT … VALUES` (a conflict clause): its part of the shape (its SQL), its
+ * values, bound after the rows', and how it finishes the insert.
+ *
+ * @example
+ * const none: InsertExtra = { key: '', parameters: [], finish: (insert) => insert }
+ */
+export interface InsertExtra {
+  readonly key: string
+  readonly parameters: readonly unknown[]
+  readonly finish: (insert: AnyInsert) => Compilable
+}
+
 /** A row to insert, as statement parameters by column; a column it leaves out, or `undefined`, is `DEFAULT`. */
 export type ParamRow = Readonly<Record<string, unknown>>
 
@@ -29,11 +42,7 @@ export function insertRows(
   tableName: string,
   rows: readonly ParamRow[],
   shape: RowShape,
-  extra?: {
-    readonly key: string
-    readonly parameters: readonly unknown[]
-    readonly finish: (insert: AnyInsert) => Compilable
-  },
+  extra?: InsertExtra,
 ): Statement {
   const columns = columnsOf(rows)
   // The shape: the columns, then per row a `?` for a value and a `D` for a DEFAULT cell.

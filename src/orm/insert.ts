@@ -1,16 +1,15 @@
 import { sql, type Compilable } from 'kysely'
 import type { Dialect } from '../engine/dialect/dialect.ts'
 import type { Engine } from '../engine/engine.ts'
-import { bind, type RowShape, type Statement } from '../engine/statement.ts'
+import type { RowShape, Statement } from '../engine/statement.ts'
 import { InvalidQueryError } from '../errors.ts'
 import { Expression } from '../model/expression.ts'
 import type { TableModel } from '../model/table.ts'
 import { paramsFit, paramsMismatch, type ParamValues } from './bind-params.ts'
 import { BulkWrite, checkColumn, validatedValues, type UpdateValues } from './bulk-write.ts'
 import { toParam } from './compile.ts'
-import { insertRows, type AnyInsert, type ParamRow } from './insert-rows.ts'
-import { givesEach, namesOf, RowTemplate, type InsertRow } from './row-template.ts'
-import { sameValues } from './statements.ts'
+import { insertRows, type AnyInsert, type InsertExtra, type ParamRow } from './insert-rows.ts'
+import { namesOf, PreparedInsert, RowTemplate, type InsertRow } from './insert-params.ts'
 
 /** The names of the columns of table model `M`: `'id' | 'name' | …` for `Hero`. */
 export type ColumnNames<M extends TableModel> = keyof M['c'] & keyof M['Type'] & string
@@ -43,13 +42,6 @@ export interface InsertState {
   readonly onConflict: ConflictAction | undefined
 }
 
-/** An insert with bind parameters, compiled on one engine: what a run binds its values into. */
-interface PreparedInsert {
-  readonly template: Statement
-  /** The columns each row gives, in the order the statement binds them. */
-  readonly columns: readonly string[]
-}
-
 /**
  * An immutable `INSERT` of many rows with one statement, with an optional conflict clause (an upsert):
  * `ON CONFLICT … DO NOTHING | DO UPDATE` on SQLite and PostgreSQL, `ON DUPLICATE KEY UPDATE` on MySQL.
@@ -75,7 +67,8 @@ interface PreparedInsert {
 export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, false> {
   readonly state: InsertState
   #paramNames: ReadonlySet<string> | undefined
-  readonly #prepared = new WeakMap<Engine, PreparedInsert>()
+  /** Made on the first run of an insert with bind parameters: the many built per request need none. */
+  #prepared: WeakMap<Engine, PreparedInsert> | undefined
 
   constructor(model: M, state: InsertState) {
     super(model, false)
@@ -98,13 +91,17 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
 
   #rowOf(row: object): Readonly<Record<string, unknown>> | RowTemplate {
     const { model } = this
+    // Most rows have no parameter: they are validated as they are, with no copy.
+    if (typeof row !== 'object' || row === null || !Object.values(row).some(isExpression)) {
+      return model.columnValues(row)
+    }
     const params: [string, string][] = []
     const fixed: Record<string, unknown> = {}
     for (const [key, value] of Object.entries(row)) {
-      if (!(value instanceof Expression)) fixed[key] = value
+      if (!isExpression(value)) fixed[key] = value
       else if (value.node.kind !== 'param') {
         throw new InvalidQueryError(
-          `insert(${model.name}).values(): '${key}' is an expression. A row's value is a value, or bindParam('name') for one given when the insert runs.`,
+          `insert(${model.name}).values(): '${key}' is an expression. A row's value is a value, or bindParam('${key}') for one given when the insert runs.`,
         )
       } else if (!Object.hasOwn(model.fields, key)) {
         throw new InvalidQueryError(
@@ -112,7 +109,6 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
         )
       } else params.push([key, value.node.name])
     }
-    if (params.length === 0) return model.columnValues(row)
     // The values given are checked now, as a row's are; the whole row again at each run.
     if (Object.keys(fixed).length > 0) validatedValues(model, fixed)
     return new RowTemplate(fixed, params)
@@ -157,24 +153,19 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
   statement(engine: Engine, shape: RowShape, params?: ParamValues | null): Statement {
     const names = this.#names()
     if (!paramsFit(names, params)) throw paramsMismatch(names, params, `insert(${this.model.name})`)
-    if (names.size === 0) return this.#compiled(engine, this.#rows(), shape)
+    if (names.size === 0)
+      return this.#compiled(engine, this.#rows(), shape, this.#conflictClause(engine.dialect))
     // The rows a run writes: each template filled with the run's values and validated whole.
+    const { model } = this
     const rows = this.#rows().map((row) =>
-      row instanceof RowTemplate ? this.model.columnValues(row.filled(params!)) : row,
+      row instanceof RowTemplate ? model.columnValues(row.filled(params!)) : row,
     )
-    const prepared = this.#prepared.get(engine)
-    if (prepared !== undefined && givesEach(rows, prepared.columns)) {
-      return bind(prepared.template, this.#parameters(rows, prepared.columns, engine.dialect), shape)
-    }
-    const statement = this.#compiled(engine, rows, shape)
-    const columns = Object.keys(rows[0]!)
-    // Kept only where a run's values bind in the order computed here (see `bindsInOrder()`).
-    if (
-      givesEach(rows, columns) &&
-      sameValues(statement.parameters, this.#parameters(rows, columns, engine.dialect))
-    ) {
-      this.#prepared.set(engine, { template: statement, columns })
-    }
+    const bound = this.#prepared?.get(engine)?.bind(rows, model.fields, shape)
+    if (bound !== undefined) return bound
+    const conflict = this.#conflictClause(engine.dialect)
+    const statement = this.#compiled(engine, rows, shape, conflict)
+    const prepared = PreparedInsert.of(statement, rows, model.fields, conflict.parameters)
+    if (prepared !== undefined) (this.#prepared ??= new WeakMap()).set(engine, prepared)
     return statement
   }
 
@@ -192,7 +183,7 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
     return state.rows
   }
 
-  #compiled(engine: Engine, rows: InsertState['rows'], shape: RowShape): Statement {
+  #compiled(engine: Engine, rows: InsertState['rows'], shape: RowShape, conflict: InsertExtra): Statement {
     const fields = this.model.fields
     // The rows as statement parameters; a column a row leaves out is DEFAULT.
     const paramRows: ParamRow[] = rows.map((row) => {
@@ -200,29 +191,14 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
       for (const key in row) values[key] = toParam(fields[key]!, (row as Record<string, unknown>)[key])
       return values
     })
-    return insertRows(engine, this.model.tableName, paramRows, shape, this.#conflictClause(engine.dialect))
-  }
-
-  /** What a prepared insert binds: each row's `columns`, then the conflict clause's values. */
-  #parameters(
-    rows: readonly Readonly<Record<string, unknown>>[],
-    columns: readonly string[],
-    dialect: Dialect,
-  ): unknown[] {
-    const fields = this.model.fields
-    const parameters: unknown[] = []
-    for (const row of rows)
-      for (const column of columns) parameters.push(toParam(fields[column], row[column]))
-    const conflict = this.state.onConflict
-    if (conflict?.kind === 'update') parameters.push(...this.#conflictClause(dialect).parameters)
-    return parameters
+    return insertRows(engine, this.model.tableName, paramRows, shape, conflict)
   }
 
   /**
    * The conflict clause on `dialect`: what it adds to the statement's shape (its SQL) and parameters
    * (the fixed values of `doUpdate()`), and how it finishes the `INSERT … VALUES`.
    */
-  #conflictClause(dialect: Dialect) {
+  #conflictClause(dialect: Dialect): InsertExtra {
     const { model } = this
     const conflict = this.state.onConflict
     const none = { key: '', parameters: [], finish: (insert: AnyInsert): Compilable => insert }
@@ -266,6 +242,10 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
         .map(([key, value]) => [key, toParam(this.model.fields[key]!, value)]),
     )
   }
+}
+
+function isExpression(value: unknown): value is Expression {
+  return value instanceof Expression
 }
 
 /**

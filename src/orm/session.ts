@@ -46,7 +46,8 @@ export interface SessionOptions {
 }
 
 /**
- * Options of running a select: `session.exec(query, options)`, `session.count(…)`, `session.stream(…)`.
+ * Options of running a select (`session.exec(query, options)`, `session.count(…)`, `session.stream(…)`)
+ * or an insert built with bind parameters (`session.exec(insert, options)`).
  *
  * @example
  * const bySlug = select(Article).where(Article.c.slug.eq(bindParam('slug')))
@@ -54,9 +55,10 @@ export interface SessionOptions {
  */
 export interface ExecOptions {
   /**
-   * The value of each `bindParam()` of the select or insert, by name (SQLModel's `params=`), encoded as a
-   * literal value in its place would be (an insert's row is validated with them); `null` binds SQL `NULL`. Every parameter needs a value, and no other
-   * name may be given: either is an `InvalidQueryError`.
+   * The value of each `bindParam()` of the select or insert, by name (SQLModel's `params=`). In a select a
+   * value is encoded as a literal value in its place would be, and `null` binds SQL `NULL`; an insert's row
+   * is validated with its values, as `Model.create()` validates one. Every parameter needs a value, and no
+   * other name may be given: either is an `InvalidQueryError`.
    */
   readonly params?: ParamValues
 }
@@ -242,6 +244,9 @@ export class Session {
    *   params: { name: 'Deadpond' },
    * })
    * @throws {NotSupportedError} for `returning()` on MySQL, which has no `UPDATE … RETURNING`.
+   * @throws {InvalidQueryError} for `params` that miss an insert's bind parameter or name another one.
+   * @throws {ValidationError} for an insert's row that its parameters' values make invalid: nothing is
+   * written by the insert.
    */
   exec<M extends TableModel>(
     query: BulkWrite<M, true>,

@@ -104,10 +104,61 @@ for (const dialect of DIALECTS) {
       ])
       await using session = new Session(engine)
       await session.exec(twins, { params: { first: 'Tarantula', second: 'Black Lion', secret: 'Twins' } })
+      // The second run binds its own values into the statement the first compiled.
+      await session.exec(twins, { params: { first: 'Dormammu', second: 'Captain North', secret: 'Pair' } })
       assert.deepEqual(await heroes(), [
         { name: 'Tarantula', secret_name: 'Twins', age: null },
         { name: 'Black Lion', secret_name: 'Twins', age: 30 },
+        { name: 'Dormammu', secret_name: 'Pair', age: null },
+        { name: 'Captain North', secret_name: 'Pair', age: 30 },
       ])
+    })
+
+    test('a fixed doUpdate() value is bound after each run’s rows', async () => {
+      const { Team, engine } = db
+      const closing = insert(Team)
+        .values({ name: bindParam('name'), headquarters: 'Open' })
+        .onConflict({ target: 'name' })
+        .doUpdate({ headquarters: 'Closed' })
+      await using session = new Session(engine)
+      for (const name of ['Preventers', 'Z-Force', 'Preventers']) {
+        await session.exec(closing, { params: { name } })
+      }
+      const teams = await session.exec(select(Team).orderBy(Team.c.id)).all()
+      assert.deepEqual(
+        teams.map(({ name, headquarters }) => [name, headquarters]),
+        [
+          ['Preventers', 'Closed'],
+          ['Z-Force', 'Open'],
+        ],
+      )
+    })
+
+    test('JSON and datetime columns take their values from parameters, encoded as in create()', async () => {
+      const metadata = new Metadata()
+      const Note = table(
+        'note',
+        model('Note', {
+          id: field.integer({ primaryKey: true }),
+          tags: field.json<string[]>(),
+          at: field.datetime(),
+        }),
+        { metadata },
+      )
+      await createAll(db.engine, { metadata })
+      const note = insert(Note).values({ tags: bindParam('tags'), at: bindParam('at') })
+      const first = new Date('2026-12-06T08:00:00.123Z')
+      await using session = new Session(db.engine)
+      await session.exec(note, { params: { tags: ['a', 'b'], at: first } })
+      await session.exec(note, { params: { tags: [], at: '2026-12-07T09:30:00.000Z' } })
+      const notes = await session.exec(select(Note).orderBy(Note.c.id)).all()
+      assert.deepEqual(
+        notes.map(({ tags, at }) => [tags, at.toISOString()]),
+        [
+          [['a', 'b'], '2026-12-06T08:00:00.123Z'],
+          [[], '2026-12-07T09:30:00.000Z'],
+        ],
+      )
     })
 
     test('a run’s values are validated as Model.create() validates a row, and nothing is written', async () => {
@@ -148,11 +199,11 @@ for (const dialect of DIALECTS) {
       )
       await assert.rejects(
         session.exec(update(Hero).values({ age: 1 }), { params: { age: 2 } }),
-        refused(InvalidQueryError, 'update(Hero) has no bind parameter'),
+        refused(InvalidQueryError, 'update(Hero) takes no params'),
       )
       await assert.rejects(
         session.exec(deleteFrom(Hero), { params: { id: 1 } }),
-        refused(InvalidQueryError, 'deleteFrom(Hero) has no bind parameter'),
+        refused(InvalidQueryError, 'deleteFrom(Hero) takes no params'),
       )
       assert.deepEqual(log, [])
     })

@@ -1,0 +1,140 @@
+/**
+ * An insert built with `bindParam()` values: its rows, which each run fills with its `params` before it
+ * validates them, and its statement, compiled on the first run on an engine, which later runs only bind
+ * (see `Insert.statement()`).
+ */
+import type { CompiledQuery } from 'kysely'
+import { bind, type RowShape, type Statement } from '../engine/statement.ts'
+import type { AnyField } from '../model/field.ts'
+import type { Expression } from '../model/expression.ts'
+import type { TableModel } from '../model/table.ts'
+import { NO_NAMES, type ParamValues } from './bind-params.ts'
+import { toParam } from './compile.ts'
+import { sameValues } from './statements.ts'
+
+/**
+ * A row of {@link Insert.values}: each column's value, or a `bindParam()` that each run gives it
+ * (`session.exec(query, { params })`), typed as the column's value.
+ *
+ * @example
+ * const row: InsertRow<typeof Hero> = { name: bindParam('name'), secret_name: 'Dive Wilson' }
+ */
+export type InsertRow<M extends TableModel> = {
+  [K in keyof M['Input']]: M['Input'][K] | Expression<never, M['Input'][K]>
+}
+
+/**
+ * A row with bind parameters: its values given when the insert was built, and the parameter that fills
+ * each other column when it runs. The whole row is validated then, as `Model.create()` validates one, its
+ * defaults made then too (a `defaultFactory`'s timestamp is each run's own).
+ *
+ * @example
+ * insert(Favorite).values({ user_id: bindParam('user'), article_id: 7 }).state.rows[0] // a RowTemplate
+ */
+export class RowTemplate {
+  /** The values given as they were given (they are validated with the parameters at each run). */
+  readonly fixed: Readonly<Record<string, unknown>>
+  /** Each column a parameter fills, and the parameter's name. */
+  readonly params: readonly (readonly [column: string, name: string])[]
+
+  constructor(fixed: Readonly<Record<string, unknown>>, params: readonly (readonly [string, string])[]) {
+    this.fixed = Object.freeze(fixed)
+    this.params = Object.freeze(params)
+  }
+
+  /** The row a run inserts: the fixed values, and each parameter's value in its column. */
+  filled(values: ParamValues): Record<string, unknown> {
+    const row: Record<string, unknown> = { ...this.fixed }
+    for (const [column, name] of this.params) row[column] = values[name]
+    return row
+  }
+}
+
+/**
+ * The names of the bind parameters of an insert's `rows`.
+ *
+ * @example
+ * namesOf([new RowTemplate({}, [['user_id', 'user']])]) // Set { 'user' }
+ */
+export function namesOf(rows: readonly object[]): ReadonlySet<string> {
+  const names = new Set<string>()
+  for (const row of rows) if (row instanceof RowTemplate) for (const [, name] of row.params) names.add(name)
+  return names.size === 0 ? NO_NAMES : names
+}
+
+/** Each row gives a value to each of `columns`, and to no other column: a prepared insert's rows fit it. */
+function givesEach(rows: readonly Readonly<Record<string, unknown>>[], columns: readonly string[]): boolean {
+  for (const row of rows) {
+    let given = 0
+    for (const key in row) {
+      if (row[key] === undefined) continue
+      if (!columns.includes(key)) return false
+      given++
+    }
+    if (given !== columns.length) return false
+  }
+  return true
+}
+
+/** A validated row of column values. */
+type ColumnValues = Readonly<Record<string, unknown>>
+
+/**
+ * An insert with bind parameters, compiled on one engine: its SQL, the columns each row gives in the order
+ * it binds them, and the values its conflict clause adds after the rows'. It keeps no run's values.
+ *
+ * @example
+ * const prepared = PreparedInsert.of(statement, rows, Favorite.fields, [])
+ * prepared?.bind(nextRows, Favorite.fields, OBJECT_ROWS) // the statement with nextRows' values
+ */
+export class PreparedInsert {
+  readonly #template: CompiledQuery
+  readonly #columns: readonly string[]
+  readonly #conflictValues: readonly unknown[]
+
+  private constructor(
+    template: CompiledQuery,
+    columns: readonly string[],
+    conflictValues: readonly unknown[],
+  ) {
+    this.#template = template
+    this.#columns = columns
+    this.#conflictValues = conflictValues
+  }
+
+  /**
+   * `statement`, compiled for `rows`, kept for the next runs: `undefined` when its rows do not all give the
+   * same columns, or when it does not bind their values in the order {@link bind} puts them (a Kysely
+   * plugin that adds values), where each run compiles its own.
+   */
+  static of(
+    statement: Statement,
+    rows: readonly ColumnValues[],
+    fields: Readonly<Record<string, AnyField>>,
+    conflictValues: readonly unknown[],
+  ): PreparedInsert | undefined {
+    const columns = Object.keys(rows[0] ?? {})
+    if (!givesEach(rows, columns)) return undefined
+    const prepared = new PreparedInsert(bind(statement, [], statement.shape), columns, conflictValues)
+    return sameValues(statement.parameters, prepared.#values(rows, fields)) ? prepared : undefined
+  }
+
+  /** The statement with `rows`' values, or `undefined` when they give other columns than it binds. */
+  bind(
+    rows: readonly ColumnValues[],
+    fields: Readonly<Record<string, AnyField>>,
+    shape: RowShape,
+  ): Statement | undefined {
+    if (!givesEach(rows, this.#columns)) return undefined
+    return bind(this.#template, this.#values(rows, fields), shape)
+  }
+
+  /** Each row's values of the columns, then the conflict clause's. */
+  #values(rows: readonly ColumnValues[], fields: Readonly<Record<string, AnyField>>): unknown[] {
+    const values: unknown[] = []
+    for (const row of rows)
+      for (const column of this.#columns) values.push(toParam(fields[column], row[column]))
+    values.push(...this.#conflictValues)
+    return values
+  }
+}
