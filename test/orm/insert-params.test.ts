@@ -50,6 +50,13 @@ for (const dialect of DIALECTS) {
       return rows.map(({ name, secret_name, age }) => ({ name, secret_name, age }))
     }
 
+    /** Each team's name and headquarters, in the order they were inserted. */
+    async function teams() {
+      await using session = new Session(db.engine)
+      const rows = await session.exec(select(db.Team).orderBy(db.Team.c.id)).all()
+      return rows.map(({ name, headquarters }) => [name, headquarters])
+    }
+
     test('one insert object runs with each run’s values, in one SQL text', async () => {
       const { Hero, engine, log } = db
       const newHero = insert(Hero).values({
@@ -86,14 +93,10 @@ for (const dialect of DIALECTS) {
       await session.exec(team, { params: { name: 'Z-Force', headquarters: 'The Bar' } })
       assert.equal(new Set(log).size, 1, 'one SQL text')
       assert.match(log[0]!, mysql ? /on duplicate key update/ : /on conflict \("name"\) do update/)
-      const teams = await session.exec(select(Team).orderBy(Team.c.id)).all()
-      assert.deepEqual(
-        teams.map(({ name, headquarters }) => [name, headquarters]),
-        [
-          ['Preventers', 'New Tower'],
-          ['Z-Force', 'The Bar'],
-        ],
-      )
+      assert.deepEqual(await teams(), [
+        ['Preventers', 'New Tower'],
+        ['Z-Force', 'The Bar'],
+      ])
     })
 
     test('several rows, and one parameter in two places', async () => {
@@ -124,14 +127,10 @@ for (const dialect of DIALECTS) {
       for (const name of ['Preventers', 'Z-Force', 'Preventers']) {
         await session.exec(closing, { params: { name } })
       }
-      const teams = await session.exec(select(Team).orderBy(Team.c.id)).all()
-      assert.deepEqual(
-        teams.map(({ name, headquarters }) => [name, headquarters]),
-        [
-          ['Preventers', 'Closed'],
-          ['Z-Force', 'Open'],
-        ],
-      )
+      assert.deepEqual(await teams(), [
+        ['Preventers', 'Closed'],
+        ['Z-Force', 'Open'],
+      ])
     })
 
     test('JSON and datetime columns take their values from parameters, encoded as in create()', async () => {
