@@ -141,6 +141,27 @@ for (const dialect of DIALECTS) {
       assert.equal(free.name, 'Deadpond')
     })
 
+    test('a deadlock is a LockNotAvailableError: the database rolled back one of the two transactions', async () => {
+      const { Hero } = db
+      await using first = new Session(db.engine)
+      await using second = new Session(db.engine)
+      await first.exec(select(Hero).where(Hero.c.id.eq(1)).forUpdate()).one()
+      await second.exec(select(Hero).where(Hero.c.id.eq(2)).forUpdate()).one()
+      // Each waits for the row the other holds: the database ends one of them.
+      const firstWaits = first.exec(select(Hero).where(Hero.c.id.eq(2)).forUpdate()).one()
+      await someoneWaits(db.engine, server)
+      const secondWaits = second.exec(select(Hero).where(Hero.c.id.eq(1)).forUpdate()).one()
+      const outcomes = await Promise.allSettled([firstWaits, secondWaits])
+      const failed = outcomes.filter((outcome) => outcome.status === 'rejected')
+      assert.equal(failed.length, 1, 'one transaction is the victim, the other goes on')
+      const { reason } = failed[0] as PromiseRejectedResult
+      assert.ok(reason instanceof LockNotAvailableError, String(reason))
+      assert.equal(reason.code, 'OM_ORM_LOCKED')
+      assert.match(reason.message, /rolled this one back\. Run the transaction again/)
+      await first.rollback()
+      await second.rollback()
+    })
+
     test('skipLocked passes over the rows another Session holds', async () => {
       const { Hero } = db
       await using holder = new Session(db.engine)

@@ -11,6 +11,7 @@ import {
   deleteFrom,
   HTTPError,
   insert,
+  LockNotAvailableError,
   path,
   query,
   select,
@@ -52,6 +53,24 @@ export function slugOf(title: string): string {
   // A v4 UUID's first eight hex digits are random. randomUUID() takes them from a cache of random bytes,
   // where randomBytes(4) asks OpenSSL each time (~0.3 µs against ~2–3).
   return `${words || 'article'}-${randomUUID().slice(0, 8)}`
+}
+
+/**
+ * `transaction`, run again when the database rolled it back to break a deadlock, three times in all.
+ * Articles that bring new tags at once can deadlock on MySQL, where InnoDB's insert of a duplicate tag
+ * locks the gap beside it, which another article's new tag waits to insert into.
+ *
+ * @example
+ * const tags = await runAgainOnDeadlock(() => session.transaction(async () => tagsNamed(session, names)))
+ */
+export async function runAgainOnDeadlock<T>(transaction: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction()
+    } catch (error) {
+      if (!(error instanceof LockNotAvailableError) || attempt === 3) throw error
+    }
+  }
 }
 
 /** The article of a slug, built once: a request only binds its slug. */
@@ -186,18 +205,20 @@ export function articlesRouter({ getSession, currentUser, optionalUser }: Condui
       // Its new tags, the article and its tags' links go in together: one transaction, one commit. They
       // are written with statements, not session.add(): nothing changes them before the answer, so the
       // unit of work would track them for a flush that only inserts.
-      const tags = await session.transaction(async () => {
-        const tags = await tagsNamed(session, tagList)
-        await session.exec(insert(Article).values(written))
-        // insert() answers a count (MySQL has no RETURNING): the new id is read back by the slug, unique.
-        const articleId = (await readArticleId(session, written.slug))!
-        if (tags.length > 0) {
-          await session.exec(
-            insert(ArticleTag).values(tags.map((tag) => ({ article_id: articleId, tag_id: tag.id }))),
-          )
-        }
-        return tags
-      })
+      const tags = await runAgainOnDeadlock(() =>
+        session.transaction(async () => {
+          const tags = await tagsNamed(session, tagList)
+          await session.exec(insert(Article).values(written))
+          // insert() answers a count (MySQL has no RETURNING): the new id is read back by the slug, unique.
+          const articleId = (await readArticleId(session, written.slug))!
+          if (tags.length > 0) {
+            await session.exec(
+              insert(ArticleTag).values(tags.map((tag) => ({ article_id: articleId, tag_id: tag.id }))),
+            )
+          }
+          return tags
+        }),
+      )
       return { article: newArticlePublic({ ...written, tags }, me.user) }
     },
   )

@@ -277,6 +277,22 @@ export function timeoutError(error: unknown, codes: ReadonlySet<string | number>
   )
 }
 
+/**
+ * A deadlock (`codes`: the dialect's error codes for it): the database chose this transaction to end and
+ * rolled it back whole, so the fix is to run it again, as MySQL's and PostgreSQL's manuals ask.
+ */
+function deadlockError(
+  error: unknown,
+  codes: ReadonlySet<string | number>,
+): LockNotAvailableError | undefined {
+  const e = error as { code?: unknown; errno?: unknown; message?: unknown } | null
+  if (!(codes.has(e?.code as string) || codes.has(e?.errno as number))) return undefined
+  return new LockNotAvailableError(
+    `${String(e?.message)}: two transactions waited for each other's locks, and the database rolled this one back. Run the transaction again (session.transaction() again), or take the rows' locks in one order everywhere.`,
+    { cause: error },
+  )
+}
+
 /** A row lock another transaction holds, not taken (`codes`: the dialect's error codes for it). */
 function lockedError(error: unknown, codes: ReadonlySet<string | number>): LockNotAvailableError | undefined {
   const e = error as { code?: unknown; errno?: unknown; message?: unknown } | null
@@ -294,6 +310,8 @@ export interface ServerErrorCodes {
   timeout: ReadonlySet<string | number>
   /** A row lock not taken: NOWAIT, or the lock wait timed out. */
   locked: ReadonlySet<string | number>
+  /** A deadlock: the database rolled the transaction back. */
+  deadlock: ReadonlySet<string | number>
   connection: ReadonlySet<string>
 }
 
@@ -304,6 +322,7 @@ export function serverErrorMapper(url: URL, codes: ServerErrorCodes): (error: un
     dataError(error, codes.data) ??
     timeoutError(error, codes.timeout) ??
     lockedError(error, codes.locked) ??
+    deadlockError(error, codes.deadlock) ??
     connectionError(error, codes.connection, url) ??
     (error as Error)
 }

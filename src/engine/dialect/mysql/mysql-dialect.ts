@@ -40,6 +40,8 @@ const DATA_ERRNOS = new Set([1406, 1264, 1292, 1366])
 const TIMEOUT_ERRNOS = new Set([1969, 3024])
 // ER_LOCK_WAIT_TIMEOUT (innodb_lock_wait_timeout, and MariaDB's NOWAIT), ER_LOCK_NOWAIT (MySQL's NOWAIT)
 const LOCKED_ERRNOS = new Set([1205, 3572])
+// ER_LOCK_DEADLOCK
+const DEADLOCK_ERRNOS = new Set([1213])
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -73,6 +75,7 @@ export function mysqlDialect(url: URL, pool: PoolOptions, settings: StatementSet
     data: DATA_ERRNOS,
     timeout: TIMEOUT_ERRNOS,
     locked: LOCKED_ERRNOS,
+    deadlock: DEADLOCK_ERRNOS,
     connection: CONNECTION_CODES,
   })
   const statementCacheSize = pool.statementCacheSize ?? MYSQL_STATEMENT_CACHE_SIZE

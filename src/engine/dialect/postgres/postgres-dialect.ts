@@ -38,6 +38,8 @@ const DATA_CODES = new Set(['22001', '22003', '22007', '22008', '22021', '22P02'
 const TIMEOUT_CODES = new Set(['57014'])
 // lock_not_available: FOR UPDATE NOWAIT on a locked row, or a lock_timeout
 const LOCKED_CODES = new Set(['55P03'])
+// deadlock_detected
+const DEADLOCK_CODES = new Set(['40P01'])
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -67,6 +69,7 @@ export function postgresDialect(url: URL, pool: PoolOptions, settings: Statement
     data: DATA_CODES,
     timeout: TIMEOUT_CODES,
     locked: LOCKED_CODES,
+    deadlock: DEADLOCK_CODES,
     connection: CONNECTION_CODES,
   })
   const statementCacheSize = pool.statementCacheSize ?? DEFAULT_STATEMENT_CACHE_SIZE
