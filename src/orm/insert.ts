@@ -92,7 +92,7 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
   #rowOf(row: object): Readonly<Record<string, unknown>> | RowTemplate {
     const { model } = this
     // Most rows have no parameter: they are validated as they are, with no copy.
-    if (typeof row !== 'object' || row === null || !Object.values(row).some(isExpression)) {
+    if (!hasExpression(row)) {
       return model.columnValues(row)
     }
     const params: [string, string][] = []
@@ -246,6 +246,15 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
 
 function isExpression(value: unknown): value is Expression {
   return value instanceof Expression
+}
+
+/** `row` is an object with an expression among its values: a loop, not an array of them, for bulk rows. */
+function hasExpression(row: unknown): boolean {
+  if (typeof row !== 'object' || row === null) return false
+  for (const key in row) {
+    if (Object.hasOwn(row, key) && isExpression((row as Record<string, unknown>)[key])) return true
+  }
+  return false
 }
 
 /**

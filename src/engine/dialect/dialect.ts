@@ -249,13 +249,11 @@ export function serverExecutor(
  * '\xF0…'`). The names of indexes, columns and encodings stay.
  */
 export function dataError(error: unknown, codes: ReadonlySet<string | number>): DataError | undefined {
-  const e = error as { code?: unknown; errno?: unknown; message?: unknown } | null
-  if (!(codes.has(e?.code as string) || codes.has(e?.errno as number))) return undefined
-  const message = String(e?.message ?? '')
-    .replace(QUOTED_VALUE, '')
-    .replace(/ {2,}/g, ' ')
-    .replace(/:\s*$/, '')
-  const code = typeof e?.code === 'string' ? e.code : typeof e?.errno === 'number' ? e.errno : undefined
+  const driverMessage = messageIfCoded(error, codes)
+  if (driverMessage === undefined) return undefined
+  const message = driverMessage.replace(QUOTED_VALUE, '').replace(/ {2,}/g, ' ').replace(/:\s*$/, '')
+  const e = error as { code?: unknown; errno?: unknown }
+  const code = typeof e.code === 'string' ? e.code : typeof e.errno === 'number' ? e.errno : undefined
   return new DataError(`${message}. ${DATA_ERROR_ADVICE}`, code)
 }
 
@@ -266,13 +264,23 @@ export const DATA_ERROR_ADVICE =
 const QUOTED_VALUE =
   / ?(?<!\b(?:index|column|relation|constraint|table|encoding) )"[^"]*"|: '(?:[^'\\]|\\.)*'/g
 
-/** A statement cancelled by the statement timeout (`codes`: the dialect's error codes for it). */
-export function timeoutError(error: unknown, codes: ReadonlySet<string | number>): OnemodelError | undefined {
+/**
+ * The driver's message of `error` when its code (PostgreSQL's SQLSTATE, a Node error code) or errno
+ * (MySQL's) is one of `codes`, else `undefined`: how each mapper below recognises its errors.
+ */
+function messageIfCoded(error: unknown, codes: ReadonlySet<string | number>): string | undefined {
   const e = error as { code?: unknown; errno?: unknown; message?: unknown } | null
   if (!(codes.has(e?.code as string) || codes.has(e?.errno as number))) return undefined
+  return String(e?.message ?? '')
+}
+
+/** A statement cancelled by the statement timeout (`codes`: the dialect's error codes for it). */
+export function timeoutError(error: unknown, codes: ReadonlySet<string | number>): OnemodelError | undefined {
+  const message = messageIfCoded(error, codes)
+  if (message === undefined) return undefined
   return new OnemodelError(
     'OM_ENGINE_TIMEOUT',
-    `${String(e?.message)}: the statement ran longer than the statement timeout. Add an index, page the query, or raise pool.statementTimeout.`,
+    `${message}: the statement ran longer than the statement timeout. Add an index, page the query, or raise pool.statementTimeout.`,
     { cause: error },
   )
 }
@@ -285,20 +293,20 @@ function deadlockError(
   error: unknown,
   codes: ReadonlySet<string | number>,
 ): LockNotAvailableError | undefined {
-  const e = error as { code?: unknown; errno?: unknown; message?: unknown } | null
-  if (!(codes.has(e?.code as string) || codes.has(e?.errno as number))) return undefined
+  const message = messageIfCoded(error, codes)
+  if (message === undefined) return undefined
   return new LockNotAvailableError(
-    `${String(e?.message)}: two transactions waited for each other's locks, and the database rolled this one back. Run the transaction again (session.transaction() again), or take the rows' locks in one order everywhere.`,
+    `${message}: two transactions waited for each other's locks, and the database rolled this one back. Run the transaction again (session.transaction() again), or take the rows' locks in one order everywhere.`,
     { cause: error },
   )
 }
 
 /** A row lock another transaction holds, not taken (`codes`: the dialect's error codes for it). */
 function lockedError(error: unknown, codes: ReadonlySet<string | number>): LockNotAvailableError | undefined {
-  const e = error as { code?: unknown; errno?: unknown; message?: unknown } | null
-  if (!(codes.has(e?.code as string) || codes.has(e?.errno as number))) return undefined
+  const message = messageIfCoded(error, codes)
+  if (message === undefined) return undefined
   return new LockNotAvailableError(
-    `${String(e?.message)}: another transaction holds a lock on the row. Roll back, then retry, or select with forUpdate({ skipLocked: true }) to pass over locked rows.`,
+    `${message}: another transaction holds a lock on the row. Roll back, then retry, or select with forUpdate({ skipLocked: true }) to pass over locked rows.`,
     { cause: error },
   )
 }
