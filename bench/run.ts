@@ -69,10 +69,15 @@ type Results = Map<string, Map<string, Sample[]>> // results[scenario][server] =
  */
 let reference: Answers | undefined
 
-/** One round: every server on every scenario, in `order`. */
+/**
+ * One round: every scenario, each served by every server in `order` one after the other. The servers of
+ * one scenario run back to back, so a round's ratio compares runs less than a minute apart: a disturbance
+ * of the machine that lasts a minute or two falls on every server of a scenario, not on all of one
+ * server's scenarios.
+ */
 async function round(app: BenchApp, order: Server[], results: Results): Promise<void> {
-  for (const server of order) {
-    for (const [scenario, byServer] of results) {
+  for (const [scenario, byServer] of results) {
+    for (const server of order) {
       const { child, url } = await start(server, await app.fresh(server), app.readyPath)
       try {
         const { answers, env } = await app.check(url, server.name === 'raw' ? undefined : reference)
