@@ -30,7 +30,9 @@ export const ERROR_CODES = {
     "A query uses a clause the database's dialect does not have, such as UPDATE … RETURNING on MySQL.",
   OM_ORM_RELATIONSHIP_NOT_LOADED: 'A relationship of a row was read before it was loaded.',
   OM_ORM_LOCKED:
-    'A row another transaction holds locked could not be locked: NOWAIT, a lock wait that timed out, or a deadlock.',
+    'A row another transaction holds locked could not be locked: NOWAIT, or a lock wait that timed out.',
+  OM_ORM_DEADLOCK:
+    'Two transactions waited for each other, and the database rolled one back to end the deadlock.',
   OM_ORM_STREAM_OPEN: 'The Session was used while a stream read in its transaction, on its connection.',
   OM_ORM_KEY_MISSING: 'A row reached its insert without a value for a primary key field.',
   OM_MIGRATE_CONFIG: 'The migrations configuration or the models module it names cannot be loaded.',
@@ -267,8 +269,8 @@ export class StaleDataError extends SessionError {
  * A row lock could not be taken: another transaction holds the row, and the select said `noWait`, or the
  * wait outlasted the database's lock timeout (PostgreSQL's `lock_timeout`, MySQL's
  * `innodb_lock_wait_timeout`). The statement failed, the transaction is still open: roll it back, then
- * retry or give up. A deadlock is one too, and there the database has rolled the transaction back already:
- * run it again. A route that lets it escape answers 503 with `Retry-After`, as a busy database does.
+ * retry or give up. A deadlock is one too, a {@link DeadlockError}. A route that lets it escape answers 503
+ * with `Retry-After`, as a busy database does.
  *
  * @example
  * try {
@@ -282,6 +284,26 @@ export class LockNotAvailableError extends OnemodelError {
   constructor(message: string, options?: ErrorOptions) {
     super('OM_ORM_LOCKED', message, options)
   }
+}
+
+/**
+ * Two transactions each waited for a lock the other held, and the database ended one of them: it rolled
+ * that transaction back whole (PostgreSQL's SQLSTATE 40P01, MySQL's errno 1213). Unlike a lock wait that
+ * timed out, nothing of the transaction is left to roll back, and running it again is the fix both
+ * databases' manuals give. It is a {@link LockNotAvailableError}, so code that handles a lock not taken
+ * handles it too.
+ *
+ * @example
+ * for (let attempt = 1; ; attempt++) {
+ *   try {
+ *     return await session.transaction(() => transfer(session, from, to))
+ *   } catch (error) {
+ *     if (!(error instanceof DeadlockError) || attempt === 3) throw error
+ *   }
+ * }
+ */
+export class DeadlockError extends LockNotAvailableError {
+  override readonly code: ErrorCode = 'OM_ORM_DEADLOCK'
 }
 
 /**

@@ -21,6 +21,7 @@ export {
   type MigrationErrorCode,
   RelationshipDefinitionError,
   RelationshipNotLoadedError,
+  DeadlockError,
   LockNotAvailableError,
   type ErrorCode,
   type ConstraintKind,

@@ -120,7 +120,12 @@ const unavailable = (error: Error, request: FastifyRequest, report: Report): Exc
   }
 }
 
-const BUSY_CODES: ReadonlySet<string> = new Set(['OM_ENGINE_BUSY', 'OM_ENGINE_TIMEOUT', 'OM_ORM_LOCKED'])
+const BUSY_CODES: ReadonlySet<string> = new Set([
+  'OM_ENGINE_BUSY',
+  'OM_ENGINE_TIMEOUT',
+  'OM_ORM_LOCKED',
+  'OM_ORM_DEADLOCK',
+])
 
 /** The built-in answers, by the class they answer. */
 const BUILT_IN = new Map<ErrorClass, BuiltIn>([

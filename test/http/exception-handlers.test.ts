@@ -10,6 +10,7 @@ import { describe, test, type TestContext } from 'node:test'
 import {
   body,
   createApp,
+  DeadlockError,
   field,
   HTTPError,
   IntegrityError,
@@ -45,6 +46,9 @@ function throwingApp(): App {
   })
   app.get('/conflict', {}, () => {
     throw new IntegrityError('UNIQUE constraint failed: user.email', 'unique', 'user.email', undefined)
+  })
+  app.get('/deadlock', {}, () => {
+    throw new DeadlockError('Deadlock found when trying to get lock; try restarting transaction: …')
   })
   app.get('/missing', {}, () => HTTPError.raise(404, 'User not found', { 'x-reason': 'gone' }))
   app.get('/bug', {}, () => {
@@ -143,6 +147,14 @@ describe('exception handlers', () => {
         },
       ],
     )
+  })
+
+  test("a deadlock a route let escape is a 503 with Retry-After, as a lock not taken is: the driver's text stays", async (t) => {
+    const call = await serve(t, throwingApp())
+    const answer = await call('/deadlock')
+    assert.equal(answer.status, 503)
+    assert.equal(answer.headers.get('retry-after'), '1')
+    assert.deepEqual(answer.body, { detail: 'Service Unavailable: the database is busy or unreachable' })
   })
 
   test('a handler of Error answers what would be a 500, and only that', async (t) => {

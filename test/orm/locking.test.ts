@@ -10,6 +10,7 @@ import { sql } from 'kysely'
 import {
   createApp,
   InvalidQueryError,
+  DeadlockError,
   LockNotAvailableError,
   path,
   select,
@@ -141,7 +142,7 @@ for (const dialect of DIALECTS) {
       assert.equal(free.name, 'Deadpond')
     })
 
-    test('a deadlock is a LockNotAvailableError: the database rolled back one of the two transactions', async () => {
+    test('a deadlock is a DeadlockError: the database rolled back one of the two transactions', async () => {
       const { Hero } = db
       await using first = new Session(db.engine)
       await using second = new Session(db.engine)
@@ -155,8 +156,9 @@ for (const dialect of DIALECTS) {
       const failed = outcomes.filter((outcome) => outcome.status === 'rejected')
       assert.equal(failed.length, 1, 'one transaction is the victim, the other goes on')
       const { reason } = failed[0] as PromiseRejectedResult
-      assert.ok(reason instanceof LockNotAvailableError, String(reason))
-      assert.equal(reason.code, 'OM_ORM_LOCKED')
+      assert.ok(reason instanceof DeadlockError, String(reason))
+      assert.ok(reason instanceof LockNotAvailableError, 'a handler of a lock not taken catches it too')
+      assert.equal(reason.code, 'OM_ORM_DEADLOCK')
       assert.match(reason.message, /rolled this one back\. Run the transaction again/)
       await first.rollback()
       await second.rollback()

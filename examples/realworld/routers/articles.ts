@@ -11,7 +11,7 @@ import {
   deleteFrom,
   HTTPError,
   insert,
-  LockNotAvailableError,
+  DeadlockError,
   path,
   query,
   select,
@@ -58,7 +58,8 @@ export function slugOf(title: string): string {
 /**
  * `transaction`, run again when the database rolled it back to break a deadlock, three times in all.
  * Articles that bring new tags at once can deadlock on MySQL, where InnoDB's insert of a duplicate tag
- * locks the gap beside it, which another article's new tag waits to insert into.
+ * locks the gap beside it, which another article's new tag waits to insert into. A lock wait that timed
+ * out goes through: run again, it would wait as long once more.
  *
  * @example
  * const tags = await runAgainOnDeadlock(() => session.transaction(async () => tagsNamed(session, names)))
@@ -68,7 +69,7 @@ export async function runAgainOnDeadlock<T>(transaction: () => Promise<T>): Prom
     try {
       return await transaction()
     } catch (error) {
-      if (!(error instanceof LockNotAvailableError) || attempt === 3) throw error
+      if (!(error instanceof DeadlockError) || attempt === 3) throw error
     }
   }
 }

@@ -12,6 +12,7 @@ import type {
 import {
   ConnectionError,
   DataError,
+  DeadlockError,
   LockNotAvailableError,
   OnemodelError,
   type IntegrityError,
@@ -292,10 +293,10 @@ export function timeoutError(error: unknown, codes: ReadonlySet<string | number>
 function deadlockError(
   error: unknown,
   codes: ReadonlySet<string | number>,
-): LockNotAvailableError | undefined {
+): DeadlockError | undefined {
   const message = messageIfCoded(error, codes)
   if (message === undefined) return undefined
-  return new LockNotAvailableError(
+  return new DeadlockError(
     `${message}: two transactions waited for each other's locks, and the database rolled this one back. Run the transaction again (session.transaction() again), or take the rows' locks in one order everywhere.`,
     { cause: error },
   )

@@ -1,13 +1,14 @@
 /**
  * runAgainOnDeadlock(): the article's transaction runs again when the database rolled it back to break a
- * deadlock (a LockNotAvailableError), three times in all; any other error goes through at once.
+ * deadlock (a DeadlockError), three times in all; any other error, a lock wait that timed out too, goes
+ * through at once.
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { LockNotAvailableError } from 'onemodel-ts'
+import { DeadlockError, LockNotAvailableError } from 'onemodel-ts'
 import { runAgainOnDeadlock } from '../../../examples/realworld/routers/articles.ts'
 
-const deadlock = () => new LockNotAvailableError('Deadlock found when trying to get lock: …')
+const deadlock = () => new DeadlockError('Deadlock found when trying to get lock: …')
 
 test('a transaction ended by a deadlock runs again, until it commits', async () => {
   let runs = 0
@@ -26,7 +27,7 @@ test('the third deadlock, and any other error, reach the caller', async () => {
       runs++
       throw deadlock()
     }),
-    LockNotAvailableError,
+    DeadlockError,
   )
   assert.equal(runs, 3)
   runs = 0
@@ -36,6 +37,16 @@ test('the third deadlock, and any other error, reach the caller', async () => {
       throw new Error('a bug')
     }),
     /a bug/,
+  )
+  assert.equal(runs, 1)
+  // A lock wait that timed out leaves the transaction open, and another wait as long would follow.
+  runs = 0
+  await assert.rejects(
+    runAgainOnDeadlock(async () => {
+      runs++
+      throw new LockNotAvailableError('Lock wait timeout exceeded; try restarting transaction')
+    }),
+    LockNotAvailableError,
   )
   assert.equal(runs, 1)
 })
