@@ -86,6 +86,17 @@ const newFavorite = insert(Favorite)
   .onConflict({ target: ['user_id', 'article_id'] })
   .doNothing()
 
+/** A new article, built once: a request binds its values, each named as its column. */
+const newArticle = insert(Article).values({
+  slug: bindParam('slug'),
+  title: bindParam('title'),
+  description: bindParam('description'),
+  body: bindParam('body'),
+  author_id: bindParam('author_id'),
+  created_at: bindParam('created_at'),
+  updated_at: bindParam('updated_at'),
+})
+
 /**
  * The tags of these names, created where they do not exist yet. Most tags of a new article are known: one
  * query finds them, and only a name it did not find costs an insert and a read. None for no name.
@@ -209,7 +220,7 @@ export function articlesRouter({ getSession, currentUser, optionalUser }: Condui
       const tags = await runAgainOnDeadlock(() =>
         session.transaction(async () => {
           const tags = await tagsNamed(session, tagList)
-          await session.exec(insert(Article).values(written))
+          await session.exec(newArticle, { params: written })
           // insert() answers a count (MySQL has no RETURNING): the new id is read back by the slug, unique.
           const articleId = (await readArticleId(session, written.slug))!
           if (tags.length > 0) {
