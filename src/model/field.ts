@@ -248,6 +248,21 @@ export function keysSetAtFlush(fields: Readonly<Fields>): readonly string[] {
   return Object.keys(fields).filter((key) => fields[key]!.isReferenceKey)
 }
 
+/**
+ * The fields an input must give: those with no default, not `optional`, and not set at the flush. They are
+ * the `required` of the model's JSON Schema.
+ *
+ * @example
+ * requiredKeys(Hero.fields) // ['name', 'secret_name']: the key is generated and age defaults to null
+ */
+export function requiredKeys(fields: Readonly<Fields>): readonly string[] {
+  const setAtFlush = keysSetAtFlush(fields)
+  return Object.keys(fields).filter((key) => {
+    const field = fields[key]!
+    return !field.hasDefault && !field.optional && !setAtFlush.includes(key)
+  })
+}
+
 /** Any field, whatever its value type. */
 export type AnyField = Field<any, boolean, boolean>
 

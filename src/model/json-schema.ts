@@ -1,6 +1,6 @@
 /** The JSON Schema of models and fields, with pydantic's titles, defaults and nullable `anyOf`. */
 import Type, { type TObject, type TSchema } from 'typebox'
-import { keysSetAtFlush, type AnyField, type Fields, type SchemaRef } from './field.ts'
+import { requiredKeys, type AnyField, type Fields, type SchemaRef } from './field.ts'
 
 /** What a model's JSON Schema is made of. (json-schema.ts cannot import model.ts, which imports it.) */
 export interface SchemaSource {
@@ -36,11 +36,10 @@ export function fieldSchema(key: string, field: AnyField, ref?: SchemaRef): TSch
  */
 export function jsonSchema(model: SchemaSource, ref?: SchemaRef): TObject {
   const properties: Record<string, TSchema> = {}
-  const setAtFlush = keysSetAtFlush(model.fields)
+  const required = requiredKeys(model.fields)
   for (const [key, field] of Object.entries(model.fields)) {
     const schema = fieldSchema(key, field, ref)
-    const inputOptional = field.hasDefault || setAtFlush.includes(key) || field.optional
-    properties[key] = inputOptional ? Type.Optional(schema) : schema
+    properties[key] = required.includes(key) ? schema : Type.Optional(schema)
   }
   const description =
     model.options.description === undefined ? {} : { description: model.options.description }

@@ -4,6 +4,7 @@ import type { Engine } from '../engine/engine.ts'
 import type { RowShape, Statement } from '../engine/statement.ts'
 import { InvalidQueryError } from '../errors.ts'
 import { Expression } from '../model/expression.ts'
+import { requiredKeys } from '../model/field.ts'
 import type { TableModel } from '../model/table.ts'
 import { paramsFit, paramsMismatch, type ParamValues } from './bind-params.ts'
 import { BulkWrite, checkColumn, validatedValues, type UpdateValues } from './bulk-write.ts'
@@ -80,8 +81,8 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
    * and an invalid value throws a `ValidationError` here, before any statement. Only columns are kept. A
    * column's value may be a `bindParam()`: the row is then validated whole when it runs, with the values of
    * its parameters.
-   * @throws {InvalidQueryError} for an expression other than `bindParam()`, or a parameter for a key that
-   * is no column.
+   * @throws {InvalidQueryError} for an expression other than `bindParam()`, a parameter for a key that is
+   * no column, or a row with parameters that gives a required column neither a value nor a parameter.
    */
   values(rows: InsertRow<M> | readonly InsertRow<M>[]): Insert<M> {
     const list: readonly InsertRow<M>[] = Array.isArray(rows) ? rows : [rows]
@@ -111,6 +112,15 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
     }
     // The values given are checked now, as a row's are; the whole row again at each run.
     if (Object.keys(fixed).length > 0) validatedValues(model, fixed)
+    // A column no run could fill is a mistake in the code: said here, not at the first request.
+    const absent = requiredKeys(model.fields).filter(
+      (key) => !Object.hasOwn(fixed, key) && !params.some(([column]) => column === key),
+    )
+    if (absent.length > 0) {
+      throw new InvalidQueryError(
+        `insert(${model.name}).values(): ${absent.map((key) => `'${key}'`).join(', ')} ${absent.length === 1 ? 'is a required column' : 'are required columns'} of ${model.name}, with no value and no default. Give ${absent.length === 1 ? 'it' : 'each'} a value, or bindParam('${absent[0]}') for one given when the insert runs.`,
+      )
+    }
     return new RowTemplate(fixed, params)
   }
 

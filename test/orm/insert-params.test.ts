@@ -226,6 +226,18 @@ describe('insert() with bind parameters, built', () => {
         () => insert(Hero).values(stray),
         refused(InvalidQueryError, "Hero has no column 'nickname'", 'bindParam("nickname")'),
       )
+      // A required column neither given nor a parameter could never be filled by a run; the key and the
+      // age, which defaults to null, may be left out.
+      const nameless = { secret_name: bindParam('secret') } as never
+      assert.throws(
+        () => insert(Hero).values(nameless),
+        refused(
+          InvalidQueryError,
+          "insert(Hero).values(): 'name' is a required column of Hero",
+          "bindParam('name')",
+        ),
+      )
+      assert.ok(insert(Hero).values({ name: bindParam('name'), secret_name: 'X' }))
     } finally {
       await engine.dispose()
     }
