@@ -290,10 +290,7 @@ export function timeoutError(error: unknown, codes: ReadonlySet<string | number>
  * A deadlock (`codes`: the dialect's error codes for it): the database chose this transaction to end and
  * rolled it back whole, so the fix is to run it again, as MySQL's and PostgreSQL's manuals ask.
  */
-function deadlockError(
-  error: unknown,
-  codes: ReadonlySet<string | number>,
-): DeadlockError | undefined {
+function deadlockError(error: unknown, codes: ReadonlySet<string | number>): DeadlockError | undefined {
   const message = messageIfCoded(error, codes)
   if (message === undefined) return undefined
   return new DeadlockError(
