@@ -71,7 +71,7 @@ let reference: Answers | undefined
 
 /**
  * One round: every scenario, each served by every server in `order` one after the other. The servers of
- * one scenario run back to back, so a round's ratio compares runs less than a minute apart: a disturbance
+ * one scenario run back to back, so a round's ratio compares runs about a minute apart at most: a disturbance
  * of the machine that lasts a minute or two falls on every server of a scenario, not on all of one
  * server's scenarios.
  */

@@ -268,9 +268,9 @@ export class StaleDataError extends SessionError {
 /**
  * A row lock could not be taken: another transaction holds the row, and the select said `noWait`, or the
  * wait outlasted the database's lock timeout (PostgreSQL's `lock_timeout`, MySQL's
- * `innodb_lock_wait_timeout`). The statement failed, the transaction is still open: roll it back, then
- * retry or give up. A deadlock is one too, a {@link DeadlockError}. A route that lets it escape answers 503
- * with `Retry-After`, as a busy database does.
+ * `innodb_lock_wait_timeout`). The statement failed: roll the transaction back, then retry or give up. A
+ * deadlock is a subclass, {@link DeadlockError}, where running the transaction again is the fix. A route
+ * that lets either escape answers 503 with `Retry-After`, as a busy database does.
  *
  * @example
  * try {
@@ -287,11 +287,13 @@ export class LockNotAvailableError extends OnemodelError {
 }
 
 /**
- * Two transactions each waited for a lock the other held, and the database ended one of them: it rolled
- * that transaction back whole (PostgreSQL's SQLSTATE 40P01, MySQL's errno 1213). Unlike a lock wait that
- * timed out, nothing of the transaction is left to roll back, and running it again is the fix both
- * databases' manuals give. It is a {@link LockNotAvailableError}, so code that handles a lock not taken
- * handles it too.
+ * Two transactions each waited for a lock the other held, and the database ended one of them
+ * (PostgreSQL's SQLSTATE 40P01, MySQL's and MariaDB's errno 1213): that transaction's work is undone.
+ * Roll the Session back (`session.transaction()` does), then run the transaction again, the fix both
+ * databases' manuals give; unlike a lock wait that timed out, which would wait as long again. Run again
+ * the outermost transaction: a nested `session.transaction()` is a savepoint, which MySQL's rollback of
+ * the whole transaction took with it. It is a {@link LockNotAvailableError}, so code that handles a lock
+ * not taken handles it too.
  *
  * @example
  * for (let attempt = 1; ; attempt++) {

@@ -114,7 +114,7 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
     if (Object.keys(fixed).length > 0) validatedValues(model, fixed)
     // A column no run could fill is a mistake in the code: said here, not at the first request.
     const absent = requiredKeys(model.fields).filter(
-      (key) => !Object.hasOwn(fixed, key) && !params.some(([column]) => column === key),
+      (key) => fixed[key] === undefined && !params.some(([column]) => column === key),
     )
     if (absent.length > 0) {
       throw new InvalidQueryError(

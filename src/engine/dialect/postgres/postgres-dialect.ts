@@ -1,6 +1,7 @@
 import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql, type Kysely } from 'kysely'
 import {
   IntegrityError,
+  DeadlockError,
   LockNotAvailableError,
   MigrationError,
   OnemodelError,
@@ -215,8 +216,8 @@ async function refuseLockOfAnotherClient(trx: Kysely<any>): Promise<void> {
 /** The wait for the migration lock ended without it: `OM_MIGRATE_LOCK`. Other errors stay as they are. */
 function migrationLockError(error: unknown, waited: string): unknown {
   const why =
-    // A lock wait that timed out, not a deadlock (a subclass), which lock_timeout has nothing to do with.
-    error instanceof LockNotAvailableError && error.code === 'OM_ORM_LOCKED'
+    // A lock wait that timed out, not a deadlock, which lock_timeout has nothing to do with.
+    error instanceof LockNotAvailableError && !(error instanceof DeadlockError)
       ? `another migration command held it for longer than lock_timeout (${waited})`
       : error instanceof OnemodelError && error.code === 'OM_ENGINE_TIMEOUT'
         ? 'the wait for it was cancelled (by statement_timeout, or pg_cancel_backend())'
