@@ -81,24 +81,29 @@ type ColumnValues = Readonly<Record<string, unknown>>
 
 /**
  * An insert with bind parameters, compiled on one engine: its SQL, the columns each row gives in the order
- * it binds them, and the values its conflict clause adds after the rows'. It keeps no run's values.
+ * it binds them (with their fields, found once), and the values its conflict clause adds after the rows'.
+ * It keeps no run's values.
  *
  * @example
  * const prepared = PreparedInsert.of(statement, rows, Favorite.fields, [])
- * prepared?.bind(nextRows, Favorite.fields, OBJECT_ROWS) // the statement with nextRows' values
+ * prepared?.bind(nextRows, OBJECT_ROWS) // the statement with nextRows' values
  */
 export class PreparedInsert {
   readonly #template: CompiledQuery
   readonly #columns: readonly string[]
+  /** The field of each of {@link #columns}, which encodes its value as a statement parameter. */
+  readonly #fields: readonly (AnyField | undefined)[]
   readonly #conflictValues: readonly unknown[]
 
   private constructor(
     template: CompiledQuery,
     columns: readonly string[],
+    fields: Readonly<Record<string, AnyField>>,
     conflictValues: readonly unknown[],
   ) {
     this.#template = template
     this.#columns = columns
+    this.#fields = columns.map((column) => fields[column])
     this.#conflictValues = conflictValues
   }
 
@@ -115,25 +120,24 @@ export class PreparedInsert {
   ): PreparedInsert | undefined {
     const columns = Object.keys(rows[0] ?? {})
     if (!givesEach(rows, columns)) return undefined
-    const prepared = new PreparedInsert(bind(statement, [], statement.shape), columns, conflictValues)
-    return sameValues(statement.parameters, prepared.#values(rows, fields)) ? prepared : undefined
+    const template = bind(statement, [], statement.shape)
+    const prepared = new PreparedInsert(template, columns, fields, conflictValues)
+    return sameValues(statement.parameters, prepared.#values(rows)) ? prepared : undefined
   }
 
   /** The statement with `rows`' values, or `undefined` when they give other columns than it binds. */
-  bind(
-    rows: readonly ColumnValues[],
-    fields: Readonly<Record<string, AnyField>>,
-    shape: RowShape,
-  ): Statement | undefined {
+  bind(rows: readonly ColumnValues[], shape: RowShape): Statement | undefined {
     if (!givesEach(rows, this.#columns)) return undefined
-    return bind(this.#template, this.#values(rows, fields), shape)
+    return bind(this.#template, this.#values(rows), shape)
   }
 
   /** Each row's values of the columns, then the conflict clause's. */
-  #values(rows: readonly ColumnValues[], fields: Readonly<Record<string, AnyField>>): unknown[] {
+  #values(rows: readonly ColumnValues[]): unknown[] {
+    const columns = this.#columns
+    const fields = this.#fields
     const values: unknown[] = []
     for (const row of rows)
-      for (const column of this.#columns) values.push(toParam(fields[column], row[column]))
+      for (let i = 0; i < columns.length; i++) values.push(toParam(fields[i], row[columns[i]!]))
     values.push(...this.#conflictValues)
     return values
   }

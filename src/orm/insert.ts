@@ -170,7 +170,7 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
     const rows = this.#rows().map((row) =>
       row instanceof RowTemplate ? model.columnValues(row.filled(params!)) : row,
     )
-    const bound = this.#prepared?.get(engine)?.bind(rows, model.fields, shape)
+    const bound = this.#prepared?.get(engine)?.bind(rows, shape)
     if (bound !== undefined) return bound
     const conflict = this.#conflictClause(engine.dialect)
     const statement = this.#compiled(engine, rows, shape, conflict)
