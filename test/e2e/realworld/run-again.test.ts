@@ -20,33 +20,29 @@ test('a transaction ended by a deadlock runs again, until it commits', async () 
   assert.deepEqual([answer, runs], ['committed', 3])
 })
 
-test('the third deadlock, and any other error, reach the caller', async () => {
+/**
+ * How many times runAgainOnDeadlock() runs a transaction that always fails with `error()`, once that
+ * error reaches the caller as `expected` says.
+ */
+async function runsUntilItFails(
+  error: () => Error,
+  expected: Parameters<typeof assert.rejects>[1],
+): Promise<number> {
   let runs = 0
   await assert.rejects(
     runAgainOnDeadlock(async () => {
       runs++
-      throw deadlock()
+      throw error()
     }),
-    DeadlockError,
+    expected,
   )
-  assert.equal(runs, 3)
-  runs = 0
-  await assert.rejects(
-    runAgainOnDeadlock(async () => {
-      runs++
-      throw new Error('a bug')
-    }),
-    /a bug/,
-  )
-  assert.equal(runs, 1)
+  return runs
+}
+
+test('the third deadlock, and any other error, reach the caller', async () => {
+  assert.equal(await runsUntilItFails(deadlock, DeadlockError), 3)
+  assert.equal(await runsUntilItFails(() => new Error('a bug'), /a bug/), 1)
   // A lock wait that timed out leaves the transaction open, and another wait as long would follow.
-  runs = 0
-  await assert.rejects(
-    runAgainOnDeadlock(async () => {
-      runs++
-      throw new LockNotAvailableError('Lock wait timeout exceeded; try restarting transaction')
-    }),
-    LockNotAvailableError,
-  )
-  assert.equal(runs, 1)
+  const timedOut = () => new LockNotAvailableError('Lock wait timeout exceeded; try restarting transaction')
+  assert.equal(await runsUntilItFails(timedOut, LockNotAvailableError), 1)
 })
