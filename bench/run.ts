@@ -19,7 +19,8 @@
  *
  * Flags: --app heroes --dialect sqlite --rounds 3 --duration 10 --warmup 2 --connections 32 --seed N
  * --servers (the app's: raw,onemodel,fastify-drizzle for heroes, with fastify-raw for realworld; or
- * raw,workers-1,workers-2) --scenarios (the app's: get_one,list,post,patch,mixed for heroes)
+ * raw,workers-1,workers-2) --scenarios (the app's: get_one,list,post,patch,mixed for heroes; list,get_one,
+ * favorite,post,mixed for realworld, whose full names start with `realworld/`)
  */
 import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -59,6 +60,15 @@ function serversOf(app: BenchApp, names: string[]): Server[] {
     console.log(`${name} runs on SQLite only: left out of this ${flags.dialect} run`)
     return []
   })
+}
+
+/** The app's scenarios named, each by its full name or by its last part (`favorite` for `realworld/favorite`). */
+function scenariosOf(app: BenchApp, names: string[]): string[] {
+  return names.map(
+    (name) =>
+      app.scenarios.find((scenario) => scenario === name || scenario.endsWith(`/${name}`)) ??
+      fail(`no scenario named ${name}: the ${flags.app} app's are ${app.scenarios.join(', ')}`),
+  )
 }
 
 type Results = Map<string, Map<string, Sample[]>> // results[scenario][server] = one sample per round
@@ -169,7 +179,7 @@ const app = await benchAppNamed(flags.app, dialect, flags.seed)
 const servers = serversOf(app, flags.servers?.split(',') ?? [...app.defaultServers])
 for (const server of servers) server.prepare?.()
 const rounds = Number(flags.rounds)
-const scenarios = flags.scenarios?.split(',') ?? app.scenarios
+const scenarios = flags.scenarios ? scenariosOf(app, flags.scenarios.split(',')) : app.scenarios
 const results: Results = new Map(scenarios.map((s) => [s, new Map()]))
 for (let i = 0; i < rounds; i++) {
   const order = servers.map((_, j) => servers[(j + i) % servers.length]!)
