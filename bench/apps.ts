@@ -26,3 +26,18 @@ export async function benchAppNamed(
   if (name === 'realworld') return realworldBench(dialect, Number(seed ?? 10000))
   return fail(`--app is heroes or realworld, not ${name}`)
 }
+
+/**
+ * The scenarios of `app` that `names` name, each by its full name or by its last part, so `favorite`
+ * names `realworld/favorite`. A name the app has no scenario for ends the command.
+ *
+ * @example
+ * scenariosNamed(app, ['favorite', 'get_one']) // ['realworld/favorite', 'realworld/get_one']
+ */
+export function scenariosNamed(app: BenchApp, names: readonly string[]): string[] {
+  return names.map(
+    (name) =>
+      app.scenarios.find((scenario) => scenario === name || scenario.endsWith(`/${name}`)) ??
+      fail(`no scenario named ${name}: the app's are ${app.scenarios.join(', ')}`),
+  )
+}

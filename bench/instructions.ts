@@ -13,7 +13,7 @@
  * run), counting is turned on for the measured run and off after it, and the main thread's instructions
  * are divided by the requests wrk completed.
  *
- * Flags: --app realworld|heroes (SQLite) --servers (the app's) --scenarios (the app's) --warmup 30
+ * Flags: --app realworld|heroes (SQLite) --servers (the app's) --scenarios (the app's, by name or last part: favorite) --warmup 30
  * --duration 20 (seconds; a server runs some 5 times slower under callgrind while it does not count, 25
  * times slower while it does) --connections 8 --seed N --keep. Needs valgrind (`apt-get install -y
  * valgrind`) and wrk.
@@ -23,7 +23,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { benchAppNamed, fail } from './apps.ts'
+import { benchAppNamed, fail, scenariosNamed } from './apps.ts'
 import type { Answers, BenchApp } from './bench-app.ts'
 import { SERVER_HOST, start, stop, type Server } from './servers.ts'
 import { requireWrk, wrk, type Load } from './wrk.ts'
@@ -117,7 +117,7 @@ const app = await benchAppNamed(flags.app, 'sqlite', flags.seed)
 const names = flags.servers?.split(',') ?? [...app.defaultServers]
 const servers = names.map((name) => app.servers[name] ?? fail(`no server named ${name}`))
 for (const server of servers) server.prepare?.()
-const scenarios = flags.scenarios?.split(',') ?? app.scenarios
+const scenarios = flags.scenarios ? scenariosNamed(app, flags.scenarios.split(',')) : app.scenarios
 const directory = mkdtempSync(join(tmpdir(), 'onemodel-instructions-'))
 if (flags.keep) console.log(`callgrind's files: ${directory}`)
 else process.on('exit', () => rmSync(directory, { recursive: true, force: true }))

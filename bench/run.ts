@@ -24,7 +24,7 @@
  */
 import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { benchAppNamed, fail } from './apps.ts'
+import { benchAppNamed, fail, scenariosNamed } from './apps.ts'
 import type { Answers, BenchApp } from './bench-app.ts'
 import { start, stop, type BenchDialect, type Server } from './servers.ts'
 import { median } from './stats.ts'
@@ -60,15 +60,6 @@ function serversOf(app: BenchApp, names: string[]): Server[] {
     console.log(`${name} runs on SQLite only: left out of this ${flags.dialect} run`)
     return []
   })
-}
-
-/** The app's scenarios named, each by its full name or by its last part (`favorite` for `realworld/favorite`). */
-function scenariosOf(app: BenchApp, names: string[]): string[] {
-  return names.map(
-    (name) =>
-      app.scenarios.find((scenario) => scenario === name || scenario.endsWith(`/${name}`)) ??
-      fail(`no scenario named ${name}: the ${flags.app} app's are ${app.scenarios.join(', ')}`),
-  )
 }
 
 type Results = Map<string, Map<string, Sample[]>> // results[scenario][server] = one sample per round
@@ -179,7 +170,7 @@ const app = await benchAppNamed(flags.app, dialect, flags.seed)
 const servers = serversOf(app, flags.servers?.split(',') ?? [...app.defaultServers])
 for (const server of servers) server.prepare?.()
 const rounds = Number(flags.rounds)
-const scenarios = flags.scenarios ? scenariosOf(app, flags.scenarios.split(',')) : app.scenarios
+const scenarios = flags.scenarios ? scenariosNamed(app, flags.scenarios.split(',')) : app.scenarios
 const results: Results = new Map(scenarios.map((s) => [s, new Map()]))
 for (let i = 0; i < rounds; i++) {
   const order = servers.map((_, j) => servers[(j + i) % servers.length]!)
