@@ -13,10 +13,10 @@
  * run), counting is turned on for the measured run and off after it, and the main thread's instructions
  * are divided by the requests wrk completed.
  *
- * Flags: --app realworld|heroes (SQLite) --servers (the app's) --scenarios (the app's, by name or last part: favorite) --warmup 30
- * --duration 20 (seconds; a server runs some 5 times slower under callgrind while it does not count, 25
- * times slower while it does) --connections 8 --seed N --keep. Needs valgrind (`apt-get install -y
- * valgrind`) and wrk.
+ * Flags: --app realworld|heroes (SQLite) --servers (the app's) --scenarios (the app's, each by its name
+ * or its last part: `favorite`) --warmup 30 --duration 20 (seconds; a server runs some 5 times slower
+ * under callgrind while it does not count, 25 times slower while it does) --connections 8 --seed N
+ * --keep. Needs valgrind (`apt-get install -y valgrind`) and wrk.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
