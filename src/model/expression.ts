@@ -33,6 +33,16 @@ export interface ColumnInfo {
 }
 
 /**
+ * A column's name with its table's, as SQL and onemodel's messages write it.
+ *
+ * @example
+ * qualifiedName(Hero.c.age) // 'hero.age'
+ */
+export function qualifiedName(column: Pick<ColumnInfo, 'table' | 'name'>): string {
+  return `${column.table}.${column.name}`
+}
+
+/**
  * A value given when the query runs ({@link bindParam}), encoded as `field` encodes it: the field of the
  * column it is compared with, as a literal value there would be. Compared with a column, it is checked
  * and converted by that column's field (`column`) when the query runs.

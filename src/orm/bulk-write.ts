@@ -8,7 +8,8 @@ import type { Model } from '../model/model.ts'
 import type { TableModel } from '../model/table.ts'
 import { ValidationError } from '../model/validation-error.ts'
 import { NO_NAMES, paramsFit, type ParamValues } from './bind-params.ts'
-import { columnsOf, toCondition, toParam } from './compile.ts'
+import { columnsOf, toCondition } from './compile.ts'
+import { toParam } from './param-slots.ts'
 import type { TablesOf } from './select.ts'
 
 /**

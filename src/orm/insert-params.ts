@@ -9,7 +9,7 @@ import type { AnyField } from '../model/field.ts'
 import type { Expression } from '../model/expression.ts'
 import type { TableModel } from '../model/table.ts'
 import { NO_NAMES, type ParamValues } from './bind-params.ts'
-import { toParam } from './compile.ts'
+import { toParam } from './param-slots.ts'
 import { sameValues } from './statements.ts'
 
 /**

@@ -8,7 +8,7 @@ import { requiredKeys } from '../model/field.ts'
 import type { TableModel } from '../model/table.ts'
 import { paramsFit, paramsMismatch, type ParamValues } from './bind-params.ts'
 import { BulkWrite, checkColumn, validatedValues, type UpdateValues } from './bulk-write.ts'
-import { toParam } from './compile.ts'
+import { toParam } from './param-slots.ts'
 import { insertRows, type AnyInsert, type InsertExtra, type ParamRow } from './insert-rows.ts'
 import { namesOf, PreparedInsert, RowTemplate, type InsertRow } from './insert-params.ts'
 

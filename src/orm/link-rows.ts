@@ -6,7 +6,7 @@
 import type { Engine } from '../engine/engine.ts'
 import { bind, OBJECT_ROWS, type Statement } from '../engine/statement.ts'
 import type { Relationship } from '../model/relationship.ts'
-import { toParam } from './compile.ts'
+import { toParam } from './param-slots.ts'
 import { insertRows } from './insert-rows.ts'
 import { chunks } from './relationships.ts'
 

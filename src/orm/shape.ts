@@ -5,19 +5,9 @@
 import type { Dialect } from '../engine/dialect/dialect.ts'
 import { AliasedTable } from '../model/alias.ts'
 import type { ConditionNode } from '../model/condition.ts'
-import { encodingFieldOf, Labelled, type ValueNode } from '../model/expression.ts'
-import {
-  arrayRows,
-  isPaged,
-  likePattern,
-  likeSlot,
-  pageSlot,
-  paramSlot,
-  ref,
-  subquery,
-  toParam,
-  type SlotContext,
-} from './compile.ts'
+import { encodingFieldOf, Labelled, qualifiedName, type ValueNode } from '../model/expression.ts'
+import { arrayRows, isPaged, subquery } from './compile.ts'
+import { likePattern, likeSlot, pageSlot, paramSlot, toParam, type SlotContext } from './param-slots.ts'
 import { isEntity, tableOf } from './joins.ts'
 import type { Entity } from './select-types.ts'
 import { itemsOf, type AnySelect, type PageParam } from './select.ts'
@@ -103,7 +93,7 @@ function entityShape(entity: Entity): string {
 function valueShape(node: ValueNode, collected: Collected): string {
   switch (node.kind) {
     case 'column':
-      return `${ref(node.column)}#${idOf(tableOf(node.column.source))}`
+      return `${qualifiedName(node.column)}#${idOf(tableOf(node.column.source))}`
     case 'value':
       collected.values.push(toParam(node.field, node.value))
       return '?'
@@ -166,7 +156,7 @@ function conditionShape(node: ConditionNode, collected: Collected): string {
       collected.values.push(
         typeof text === 'string' ? likePattern(text, node.match) : likeSlot(node, text, TEMPLATE),
       )
-      return `${ref(node.column)} like ?`
+      return `${qualifiedName(node.column)} like ?`
     }
     case 'and':
     case 'or':

@@ -1,6 +1,6 @@
 import type { Engine } from '../engine/engine.ts'
 import { linksTo } from '../model/relationship.ts'
-import { toParam } from './compile.ts'
+import { toParam } from './param-slots.ts'
 import { LinkChanges } from './link-rows.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import { rankOf } from './relationships.ts'
