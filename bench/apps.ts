@@ -29,15 +29,22 @@ export async function benchAppNamed(
 
 /**
  * The scenarios of `app` that `names` name, each by its full name or by its last part, so `favorite`
- * names `realworld/favorite`. A name the app has no scenario for ends the command.
+ * names `realworld/favorite`. A name that is empty, names no scenario, or is the last part of several
+ * ends the command.
  *
  * @example
  * scenariosNamed(app, ['favorite', 'get_one']) // ['realworld/favorite', 'realworld/get_one']
  */
 export function scenariosNamed(app: BenchApp, names: readonly string[]): string[] {
-  return names.map(
-    (name) =>
-      app.scenarios.find((scenario) => scenario === name || scenario.endsWith(`/${name}`)) ??
-      fail(`no scenario named ${name}: the app's are ${app.scenarios.join(', ')}`),
-  )
+  const known = app.scenarios.join(', ')
+  return names.map((name) => {
+    if (app.scenarios.includes(name)) return name
+    const matches = name === '' ? [] : app.scenarios.filter((scenario) => scenario.endsWith(`/${name}`))
+    if (matches.length === 1) return matches[0]!
+    return fail(
+      matches.length === 0
+        ? `--scenarios: the app has no scenario named "${name}"; its scenarios are ${known}`
+        : `--scenarios: "${name}" could be ${matches.join(' or ')}; give the full name`,
+    )
+  })
 }

@@ -25,7 +25,6 @@ import {
   qualifiedName,
   type ColumnInfo,
   type OrderTerm,
-  type ParamNode,
   type ValueNode,
 } from '../model/expression.ts'
 import { Relationship } from '../model/relationship.ts'
@@ -49,8 +48,8 @@ export interface SqlContext {
    */
   readonly renamed?: { readonly table: string; readonly as: string }
   /**
-   * The statement is a select's template, run with `params`: a bind parameter compiles to its
-   * {@link ParamSlot}, which each run fills. Elsewhere (a bulk write) a bind parameter is refused.
+   * The statement is a select's template, run with `params`: a bind parameter compiles to its slot
+   * (param-slots.ts), which each run fills. Elsewhere (a bulk write) a bind parameter is refused.
    */
   readonly params?: boolean
 }
