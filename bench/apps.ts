@@ -28,16 +28,20 @@ export async function benchAppNamed(
 }
 
 /**
- * The scenarios of `app` that `names` name, each by its full name or by its last part, so `favorite`
- * names `realworld/favorite`. A name that is empty, names no scenario, or is the last part of several
- * ends the command.
+ * The scenarios of `app` that `--scenarios` names, comma-separated, each by its full name or by its last
+ * part, so `favorite` names `realworld/favorite`; all of the app's without the flag. A name that is
+ * empty, names no scenario, or is the last part of several ends the command.
  *
  * @example
- * scenariosNamed(app, ['favorite', 'get_one']) // ['realworld/favorite', 'realworld/get_one']
+ * scenariosNamed(app, 'favorite,get_one') // ['realworld/favorite', 'realworld/get_one']
  */
-export function scenariosNamed(app: BenchApp, names: readonly string[]): string[] {
+export function scenariosNamed(
+  app: Pick<BenchApp, 'scenarios'>,
+  flag: string | undefined,
+): readonly string[] {
+  if (flag === undefined) return app.scenarios
   const known = app.scenarios.join(', ')
-  return names.map((name) => {
+  return flag.split(',').map((name) => {
     if (app.scenarios.includes(name)) return name
     const matches = name === '' ? [] : app.scenarios.filter((scenario) => scenario.endsWith(`/${name}`))
     if (matches.length === 1) return matches[0]!

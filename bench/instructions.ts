@@ -117,8 +117,7 @@ const app = await benchAppNamed(flags.app, 'sqlite', flags.seed)
 const names = flags.servers?.split(',') ?? [...app.defaultServers]
 const servers = names.map((name) => app.servers[name] ?? fail(`no server named ${name}`))
 for (const server of servers) server.prepare?.()
-const scenarios =
-  flags.scenarios !== undefined ? scenariosNamed(app, flags.scenarios.split(',')) : app.scenarios
+const scenarios = scenariosNamed(app, flags.scenarios)
 const directory = mkdtempSync(join(tmpdir(), 'onemodel-instructions-'))
 if (flags.keep) console.log(`callgrind's files: ${directory}`)
 else process.on('exit', () => rmSync(directory, { recursive: true, force: true }))

@@ -170,8 +170,7 @@ const app = await benchAppNamed(flags.app, dialect, flags.seed)
 const servers = serversOf(app, flags.servers?.split(',') ?? [...app.defaultServers])
 for (const server of servers) server.prepare?.()
 const rounds = Number(flags.rounds)
-const scenarios =
-  flags.scenarios !== undefined ? scenariosNamed(app, flags.scenarios.split(',')) : app.scenarios
+const scenarios = scenariosNamed(app, flags.scenarios)
 const results: Results = new Map(scenarios.map((s) => [s, new Map()]))
 for (let i = 0; i < rounds; i++) {
   const order = servers.map((_, j) => servers[(j + i) % servers.length]!)
