@@ -62,8 +62,8 @@ export {
   type CreateInputOf,
   type KeyOf,
 } from './model/table.ts'
+export { relationships } from './model/relationships.ts'
 export {
-  relationships,
   RelationshipDeclaration,
   type RelationshipOptions,
   type RelationshipBuilders,
