@@ -21,7 +21,8 @@ export const ERROR_CODES = {
   OM_ORM_INVALID_QUERY: 'A query was built with an argument it cannot use, such as a negative limit.',
   OM_ORM_NOT_A_ROW: 'An object passed to the Session is not a row of a table model.',
   OM_ORM_SESSION_CLOSED: 'The Session was closed and cannot be used any more.',
-  OM_ORM_TRANSACTION: 'A transaction was begun while one was already open.',
+  OM_ORM_TRANSACTION:
+    'A transaction was begun while one was already open, or with an unknown isolation level.',
   OM_ORM_DETACHED: 'The object is not in the Session, so the operation cannot apply to it.',
   OM_ORM_ATTACHED: 'The row is already in another open Session.',
   OM_ORM_DELETED: 'The row was deleted by a flush or commit, so it cannot be added again.',
@@ -33,6 +34,8 @@ export const ERROR_CODES = {
     'A row another transaction holds locked could not be locked: NOWAIT, or a lock wait that timed out.',
   OM_ORM_DEADLOCK:
     'Two transactions waited for each other, and the database rolled one back to end the deadlock.',
+  OM_ORM_SERIALIZATION:
+    "A transaction's reads and writes could not be serialized with another's, and the database rolled it back.",
   OM_ORM_STREAM_OPEN: 'The Session was used while a stream read in its transaction, on its connection.',
   OM_ORM_KEY_MISSING: 'A row reached its insert without a value for a primary key field.',
   OM_MIGRATE_CONFIG: 'The migrations configuration or the models module it names cannot be loaded.',
@@ -306,6 +309,31 @@ export class LockNotAvailableError extends OnemodelError {
  */
 export class DeadlockError extends LockNotAvailableError {
   override readonly code: ErrorCode = 'OM_ORM_DEADLOCK'
+}
+
+/**
+ * A transaction at the `repeatable read` or `serializable` isolation level (the Session's
+ * `isolationLevel`) read or wrote rows that another transaction changed at the same time, in a way no
+ * order of the two could give, and the database rolled it back (PostgreSQL's SQLSTATE 40001, MariaDB's
+ * errno 1020 under `innodb_snapshot_isolation`). Its work is undone; run the outermost transaction again,
+ * as both databases' manuals ask, the same fix as a {@link DeadlockError}'s. A route that lets it escape
+ * answers 503 with `Retry-After`, as a busy database does.
+ *
+ * @example
+ * await using session = new Session(engine, { isolationLevel: 'serializable' })
+ * for (let attempt = 1; ; attempt++) {
+ *   try {
+ *     return await session.transaction(() => transfer(session, from, to))
+ *   } catch (error) {
+ *     const again = error instanceof SerializationError || error instanceof DeadlockError
+ *     if (!again || attempt === 3) throw error
+ *   }
+ * }
+ */
+export class SerializationError extends OnemodelError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('OM_ORM_SERIALIZATION', message, options)
+  }
 }
 
 /**

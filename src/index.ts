@@ -23,6 +23,7 @@ export {
   RelationshipNotLoadedError,
   DeadlockError,
   LockNotAvailableError,
+  SerializationError,
   type ErrorCode,
   type ConstraintKind,
 } from './errors.ts'
@@ -165,6 +166,7 @@ export { defineConfig, type OnemodelConfig } from './cli/config.ts'
 export { sql } from 'kysely'
 
 export { Session, type SessionOptions, type GetOptions, type ExecOptions } from './orm/session.ts'
+export type { IsolationLevel } from './orm/connection-scope.ts'
 export type { ParamValues } from './orm/bind-params.ts'
 export {
   selectinload,

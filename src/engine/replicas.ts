@@ -1,5 +1,5 @@
 import { CompiledQuery, type QueryResult } from 'kysely'
-import { ConnectionError, OnemodelError } from '../errors.ts'
+import { ConnectionError, OnemodelError, SerializationError } from '../errors.ts'
 import type { Executor } from './executor.ts'
 import { OBJECT_ROWS, type Statement } from './statement.ts'
 
@@ -75,10 +75,10 @@ end as lag`)
 
 /**
  * SQLSTATEs of a replica that cannot serve a read now, whatever the read: shutting down (57P01-57P03),
- * too many connections (53300), a connection failure (08…), a read cancelled by a conflict with the
- * recovery it replays (40001).
+ * too many connections (53300), a connection failure (08…). A read cancelled by a conflict with the
+ * recovery it replays (40001) arrives as a {@link SerializationError}.
  */
-const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '40001'])
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300'])
 
 /**
  * SQLSTATEs of a read that names a table (42P01), column (42703), function (42883), type (42704) or schema
@@ -273,7 +273,8 @@ function behind(error: unknown): boolean {
  * primary instead. A connection lost without a SQLSTATE (pg's "Connection terminated") is one too.
  */
 function unavailable(error: unknown): boolean {
-  if (error instanceof ConnectionError) return true
+  // A standby runs no serializable transaction: its 40001 is a read cancelled by the replay.
+  if (error instanceof ConnectionError || error instanceof SerializationError) return true
   if (error instanceof OnemodelError) return false
   const code = (error as { code?: unknown } | null)?.code
   if (typeof code !== 'string') return true

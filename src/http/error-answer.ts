@@ -125,6 +125,7 @@ const BUSY_CODES: ReadonlySet<string> = new Set([
   'OM_ENGINE_TIMEOUT',
   'OM_ORM_LOCKED',
   'OM_ORM_DEADLOCK',
+  'OM_ORM_SERIALIZATION',
 ])
 
 /** The built-in answers, by the class they answer. */

@@ -1,9 +1,33 @@
-import type { QueryCompiler, QueryResult } from 'kysely'
+import type { QueryCompiler, QueryResult, TransactionSettings } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
 import type { Executor, ExecutorConnection } from '../engine/executor.ts'
 import type { PromiseOrValue } from '../engine/promise-or-value.ts'
 import type { Replicas } from '../engine/replicas.ts'
 import type { Statement } from '../engine/statement.ts'
+import { SessionError } from '../errors.ts'
+
+/**
+ * The SQL isolation levels a Session's transactions can run at (`new Session(engine, { isolationLevel })`).
+ *
+ * @example
+ * const level: IsolationLevel = 'serializable'
+ * await using session = new Session(engine, { isolationLevel: level })
+ */
+export type IsolationLevel = (typeof ISOLATION_LEVELS)[number]
+
+const ISOLATION_LEVELS = ['read uncommitted', 'read committed', 'repeatable read', 'serializable'] as const
+
+/** The settings of a transaction at the database's default level: one object for every Session. */
+const DATABASE_DEFAULT: TransactionSettings = Object.freeze({})
+
+/** `level` when it is one of SQL's four or `undefined`; refused otherwise (a JavaScript caller, a config). */
+export function checkedIsolationLevel(level: IsolationLevel | undefined): IsolationLevel | undefined {
+  if (level === undefined || ISOLATION_LEVELS.includes(level)) return level
+  throw new SessionError(
+    'OM_ORM_TRANSACTION',
+    `new Session(engine, { isolationLevel: ${JSON.stringify(level)} }): not an isolation level. Use one of ${ISOLATION_LEVELS.map((name) => `'${name}'`).join(', ')}, or leave it out for the database's default.`,
+  )
+}
 
 /**
  * A Session's hold on its engine's connections: none while it only reads (each read runs by itself in
@@ -28,11 +52,22 @@ export class ConnectionScope {
   readonly #streams = new Set<AsyncGenerator<unknown>>()
   /** How many of them read on the open transaction's connection. */
   #streamsInTransaction = 0
+  /** What each transaction begins with: the Session's isolation level, if it asked for one. */
+  readonly #settings: TransactionSettings
 
-  constructor(engine: Engine, readFromReplicas = false) {
+  constructor(engine: Engine, readFromReplicas = false, isolationLevel?: IsolationLevel) {
     this.#engine = engine
     this.#executor = engine.dialect.executor
     this.#replicas = readFromReplicas ? engine.replicas : undefined
+    this.#settings = isolationLevel === undefined ? DATABASE_DEFAULT : { isolationLevel }
+  }
+
+  /**
+   * A lone statement may run by itself in {@link autocommit}: not when the Session asked for an isolation
+   * level, which only a transaction it begins has.
+   */
+  get autocommits(): boolean {
+    return this.#settings.isolationLevel === undefined
   }
 
   /** A transaction is open: begun explicitly or by a flush, and not yet committed or rolled back. */
@@ -118,7 +153,7 @@ export class ConnectionScope {
     this.#replicas = undefined
     const connection = await this.#executor.acquireConnection()
     try {
-      await this.#executor.beginTransaction(connection, {})
+      await this.#executor.beginTransaction(connection, this.#settings)
     } catch (error) {
       await this.#executor.releaseConnection(connection)
       throw error

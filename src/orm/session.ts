@@ -5,7 +5,7 @@ import type { Persisted } from '../model/types.ts'
 import { runBulkWrite } from './bulk-sync.ts'
 import type { ParamValues } from './bind-params.ts'
 import { BulkWrite, type ReturningResult, type WriteResult } from './bulk-write.ts'
-import { ConnectionScope } from './connection-scope.ts'
+import { checkedIsolationLevel, ConnectionScope, type IsolationLevel } from './connection-scope.ts'
 import { Loader } from './loading.ts'
 import { RelationshipSync } from './relationship-sync.ts'
 import { PendingResult, Result } from './result.ts'
@@ -43,6 +43,25 @@ export interface SessionOptions {
    * const heroes = await session.exec(select(Hero).limit(100)).all() // from a replica
    */
   reads?: 'primary' | 'replica'
+  /**
+   * The isolation level of every transaction the Session opens: `begin()`, `transaction()` and the one a
+   * flush opens (SQLAlchemy's `isolation_level` execution option). The database's own default when left
+   * out: `read committed` on PostgreSQL, `repeatable read` on MySQL and MariaDB. SQLite's transactions are
+   * serializable whatever the level asked, which every level allows. A commit with one statement to write
+   * and no transaction open then opens one too, where it would otherwise run it by itself at the
+   * database's default level. Statements run outside a transaction (reads, and `update()` or `deleteFrom()`
+   * passed to `exec()`) run by themselves at that default level: open one first to run them at this level.
+   * A conflict at `repeatable read` or `serializable` rolls the transaction back with a
+   * `SerializationError` (`OM_ORM_SERIALIZATION`): run it again.
+   *
+   * @example
+   * await using session = new Session(engine, { isolationLevel: 'serializable' })
+   * await session.transaction(async () => {
+   *   const total = await session.exec(select(sum(Account.c.balance))).one()
+   *   if (total >= amount) session.add(Withdrawal.create({ amount }))
+   * })
+   */
+  isolationLevel?: IsolationLevel
 }
 
 /**
@@ -99,7 +118,11 @@ export class Session {
   constructor(engine: Engine, options: SessionOptions = {}) {
     this.engine = engine
     this.#autoflush = options.autoflush ?? true
-    this.#scope = new ConnectionScope(engine, options.reads === 'replica')
+    this.#scope = new ConnectionScope(
+      engine,
+      options.reads === 'replica',
+      checkedIsolationLevel(options.isolationLevel),
+    )
     this.#loader = new Loader(engine, this.#scope, this.#rows)
     this.#rows.loadMissing = (table, paths, rows) => this.#loadMissing(table, paths, rows)
   }

@@ -42,7 +42,7 @@ export class Transactions {
   async commit(): Promise<void> {
     if (!this.#scope.inTransaction && !this.#work.mayHaveChanges) return
     const changes = this.#work.changes()
-    if (!this.#scope.inTransaction && this.#work.isOneStatement(changes)) {
+    if (!this.#scope.inTransaction && this.#scope.autocommits && this.#work.isOneStatement(changes)) {
       await this.#undoing(() => this.#scope.autocommit(() => this.#work.write(changes)))
       return this.#memory.committed()
     }

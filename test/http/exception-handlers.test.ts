@@ -11,6 +11,7 @@ import {
   body,
   createApp,
   DeadlockError,
+  SerializationError,
   field,
   HTTPError,
   IntegrityError,
@@ -49,6 +50,11 @@ function throwingApp(): App {
   })
   app.get('/deadlock', {}, () => {
     throw new DeadlockError('Deadlock found when trying to get lock; try restarting transaction: …')
+  })
+  app.get('/serialization', {}, () => {
+    throw new SerializationError(
+      'could not serialize access due to read/write dependencies among transactions: …',
+    )
   })
   app.get('/missing', {}, () => HTTPError.raise(404, 'User not found', { 'x-reason': 'gone' }))
   app.get('/bug', {}, () => {
@@ -152,6 +158,14 @@ describe('exception handlers', () => {
   test("a deadlock a route let escape is a 503 with Retry-After, as a lock not taken is: the driver's text stays", async (t) => {
     const call = await serve(t, throwingApp())
     const answer = await call('/deadlock')
+    assert.equal(answer.status, 503)
+    assert.equal(answer.headers.get('retry-after'), '1')
+    assert.deepEqual(answer.body, { detail: 'Service Unavailable: the database is busy or unreachable' })
+  })
+
+  test('a serialization failure a route let escape is a 503 with Retry-After too: running again is the fix', async (t) => {
+    const call = await serve(t, throwingApp())
+    const answer = await call('/serialization')
     assert.equal(answer.status, 503)
     assert.equal(answer.headers.get('retry-after'), '1')
     assert.deepEqual(answer.body, { detail: 'Service Unavailable: the database is busy or unreachable' })

@@ -14,6 +14,7 @@ import {
   DataError,
   DeadlockError,
   LockNotAvailableError,
+  SerializationError,
   OnemodelError,
   type IntegrityError,
 } from '../../errors.ts'
@@ -299,6 +300,22 @@ function deadlockError(error: unknown, codes: ReadonlySet<string | number>): Dea
   )
 }
 
+/**
+ * A transaction the database rolled back because it could not be serialized with another (`codes`: the
+ * dialect's error codes for it): like a deadlock, the fix is to run it again.
+ */
+function serializationError(
+  error: unknown,
+  codes: ReadonlySet<string | number>,
+): SerializationError | undefined {
+  const message = messageIfCoded(error, codes)
+  if (message === undefined) return undefined
+  return new SerializationError(
+    `${message}: another transaction changed what this one read or wrote at the same time, and the database rolled this one back. Run the transaction again (session.transaction() again).`,
+    { cause: error },
+  )
+}
+
 /** A row lock another transaction holds, not taken (`codes`: the dialect's error codes for it). */
 function lockedError(error: unknown, codes: ReadonlySet<string | number>): LockNotAvailableError | undefined {
   const message = messageIfCoded(error, codes)
@@ -318,6 +335,8 @@ export interface ServerErrorCodes {
   locked: ReadonlySet<string | number>
   /** A deadlock: the database rolled the transaction back. */
   deadlock: ReadonlySet<string | number>
+  /** A serialization failure, at the repeatable read or serializable level: the database rolled it back. */
+  serialization: ReadonlySet<string | number>
   connection: ReadonlySet<string>
 }
 
@@ -329,6 +348,7 @@ export function serverErrorMapper(url: URL, codes: ServerErrorCodes): (error: un
     timeoutError(error, codes.timeout) ??
     lockedError(error, codes.locked) ??
     deadlockError(error, codes.deadlock) ??
+    serializationError(error, codes.serialization) ??
     connectionError(error, codes.connection, url) ??
     (error as Error)
 }

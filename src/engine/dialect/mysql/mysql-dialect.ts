@@ -42,6 +42,8 @@ const TIMEOUT_ERRNOS = new Set([1969, 3024])
 const LOCKED_ERRNOS = new Set([1205, 3572])
 // ER_LOCK_DEADLOCK
 const DEADLOCK_ERRNOS = new Set([1213])
+// ER_CHECKREAD: MariaDB's innodb_snapshot_isolation found a row changed since the transaction's snapshot
+const SERIALIZATION_ERRNOS = new Set([1020])
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -76,6 +78,7 @@ export function mysqlDialect(url: URL, pool: PoolOptions, settings: StatementSet
     timeout: TIMEOUT_ERRNOS,
     locked: LOCKED_ERRNOS,
     deadlock: DEADLOCK_ERRNOS,
+    serialization: SERIALIZATION_ERRNOS,
     connection: CONNECTION_CODES,
   })
   const statementCacheSize = pool.statementCacheSize ?? MYSQL_STATEMENT_CACHE_SIZE

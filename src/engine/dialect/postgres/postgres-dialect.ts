@@ -41,6 +41,8 @@ const TIMEOUT_CODES = new Set(['57014'])
 const LOCKED_CODES = new Set(['55P03'])
 // deadlock_detected
 const DEADLOCK_CODES = new Set(['40P01'])
+// serialization_failure
+const SERIALIZATION_CODES = new Set(['40001'])
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -71,6 +73,7 @@ export function postgresDialect(url: URL, pool: PoolOptions, settings: Statement
     timeout: TIMEOUT_CODES,
     locked: LOCKED_CODES,
     deadlock: DEADLOCK_CODES,
+    serialization: SERIALIZATION_CODES,
     connection: CONNECTION_CODES,
   })
   const statementCacheSize = pool.statementCacheSize ?? DEFAULT_STATEMENT_CACHE_SIZE
