@@ -7,6 +7,7 @@ import type { ParamValues } from './bind-params.ts'
 import { BulkWrite, type ReturningResult, type WriteResult } from './bulk-write.ts'
 import { checkedIsolationLevel, ConnectionScope, type IsolationLevel } from './connection-scope.ts'
 import { Loader } from './loading.ts'
+import { RelationshipDeletes } from './relationship-deletes.ts'
 import { RelationshipSync } from './relationship-sync.ts'
 import { PendingResult, Result } from './result.ts'
 import type { ResultOf, Selection } from './select-types.ts'
@@ -133,14 +134,11 @@ export class Session {
    */
   get #transactions(): Transactions {
     if (this.#transactionsMade) return this.#transactionsMade
-    const sync = new RelationshipSync(
-      this.engine,
-      this.#scope,
-      this.#rows,
-      (row) => this.add(row),
-      (relationship, rows) => this.#loader.load(relationship, rows),
+    const sync = new RelationshipSync(this.#rows, (row) => this.add(row))
+    const deletes = new RelationshipDeletes(this.engine, this.#scope, this.#rows, (relationship, rows) =>
+      this.#loader.load(relationship, rows),
     )
-    const work = new UnitOfWork(this.engine, this.#scope, this.#rows, sync)
+    const work = new UnitOfWork(this.engine, this.#scope, this.#rows, sync, deletes)
     const memory = new TransactionMemory(this.#scope, this.#rows, this.#loader)
     return (this.#transactionsMade = new Transactions(this.#scope, work, memory))
   }

@@ -4,12 +4,8 @@ import { toParam } from './param-slots.ts'
 import { LinkChanges } from './link-rows.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import { rankOf } from './relationships.ts'
-import {
-  cascadesDeletes,
-  detachesChildren,
-  type DeferredLinks,
-  type RelationshipSync,
-} from './relationship-sync.ts'
+import { cascadesDeletes, detachesChildren, type RelationshipDeletes } from './relationship-deletes.ts'
+import type { DeferredLinks, RelationshipSync } from './relationship-sync.ts'
 import { missingKeyError, staleError } from './session-errors.ts'
 import { statementsFor, TableStatements } from './statements.ts'
 import type { RowState } from './row-state.ts'
@@ -44,12 +40,20 @@ export class UnitOfWork {
   readonly #scope: ConnectionScope
   readonly #rows: TrackedRows
   readonly #sync: RelationshipSync
+  readonly #deletes: RelationshipDeletes
 
-  constructor(engine: Engine, scope: ConnectionScope, rows: TrackedRows, sync: RelationshipSync) {
+  constructor(
+    engine: Engine,
+    scope: ConnectionScope,
+    rows: TrackedRows,
+    sync: RelationshipSync,
+    deletes: RelationshipDeletes,
+  ) {
     this.#engine = engine
     this.#scope = scope
     this.#rows = rows
     this.#sync = sync
+    this.#deletes = deletes
   }
 
   /** What the next flush writes: relationship changes become foreign keys first. */
@@ -117,7 +121,7 @@ export class UnitOfWork {
     }
     // Every row a link pairs has its key now; its deletion, if any, comes after.
     for (const statement of links?.statements(this.#engine) ?? []) await this.#scope.run(statement)
-    const depths = this.#rows.deletes.size > 0 ? await this.#sync.cascadeDeletes() : undefined
+    const depths = this.#rows.deletes.size > 0 ? await this.#deletes.cascadeDeletes() : undefined
     const depth = (row: object) => depths?.get(row) ?? 0
     const deletes = [...this.#rows.deletes].sort(
       (a, b) => this.#rank(b) - this.#rank(a) || depth(b) - depth(a),
@@ -250,7 +254,8 @@ export class UnitOfWork {
       const { rows } = await this.#scope.run(statements.lockByKey(key))
       if (rows.length === 0) throw this.#stale(row, tracked, 'DELETE', key)
     }
-    if (table.relationships.size > 0 || linksTo(table).length > 0) await this.#sync.beforeDelete(row, tracked)
+    if (table.relationships.size > 0 || linksTo(table).length > 0)
+      await this.#deletes.beforeDelete(row, tracked)
     const result = await this.#scope.run(statements.deleteByKey(key))
     if (TableStatements.affected(result) === 0) throw this.#stale(row, tracked, 'DELETE', key)
     this.#rows.identity.delete(table, tracked.layout.keyOf(tracked.flushed!))
