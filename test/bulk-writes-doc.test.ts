@@ -18,5 +18,5 @@ test('the bulk writes page runs and prints what its comments say', () => {
     cwd: dir,
     encoding: 'utf8',
   })
-  assert.equal(output, "2 50\n[ 'Rusty-Man', 'Spider-Boy' ]\n[ 'Deadpond 30' ]\n")
+  assert.equal(output, "[ 1, 2, 3 ]\n2 50\n[ 'Rusty-Man', 'Spider-Boy' ]\n[ 'Deadpond 30' ]\n")
 })

@@ -73,6 +73,24 @@ export abstract class BulkWrite<M extends TableModel = TableModel, R extends boo
 
   /** It may change rows the Session holds, which are then read again; an insert that skips conflicts cannot. */
   abstract get changesExistingRows(): boolean
+
+  /** What the write is called in an error: `update(Hero)`, `deleteFrom(Hero)`, `insert(Hero)`. */
+  protected abstract get method(): string
+
+  /**
+   * The statement must return its rows: `returning()` asked for them. `verb` is its SQL (`UPDATE`), and
+   * `instead` what to do where the dialect has no `RETURNING` for it.
+   * @throws {NotSupportedError} where the dialect has no `RETURNING`.
+   */
+  protected returnsOn(dialect: Dialect, verb: string, instead: string): boolean {
+    if (!this.returnsRows) return false
+    if (!dialect.supportsReturning) {
+      throw new NotSupportedError(
+        `${this.method}.returning(): ${dialect.name} has no ${verb} … RETURNING. ${instead}`,
+      )
+    }
+    return true
+  }
 }
 
 /** What {@link Update} and {@link Delete} share: the conditions that pick the rows they write. */
@@ -96,9 +114,6 @@ abstract class FilteredWrite<M extends TableModel, R extends boolean> extends Bu
   /** The Kysely statement of this write on `db`. */
   abstract build(db: Kysely<any>, dialect: Dialect): Compilable
 
-  /** What the write is called in an error: `update(Hero)`, `deleteFrom(Hero)`. */
-  protected abstract get method(): string
-
   statement(engine: Engine, shape: RowShape, params?: ParamValues | null): Statement {
     if (!paramsFit(NO_NAMES, params)) {
       throw new InvalidQueryError(
@@ -107,6 +122,11 @@ abstract class FilteredWrite<M extends TableModel, R extends boolean> extends Bu
     }
     const compiled = this.build(engine.db, engine.dialect).compile()
     return bind(compiled, compiled.parameters, shape)
+  }
+
+  /** What to do where the dialect has no `RETURNING`: read the rows in the same transaction. */
+  protected get readInstead(): string {
+    return `Run the write without returning(), and read the rows with select(${this.model.name}).where(…) in the same transaction (session.transaction()).`
   }
 
   /** The conditions, ANDed, as the statement's WHERE clause; none writes every row. */
@@ -118,20 +138,6 @@ abstract class FilteredWrite<M extends TableModel, R extends boolean> extends Bu
     const { where } = this.state
     if (where.length === 0) return builder
     return builder.where(toCondition({ kind: 'and', items: where }, { db, dialect }))
-  }
-
-  /**
-   * The statement must return its rows: `returning()` asked for them.
-   * @throws {NotSupportedError} where the dialect has no `RETURNING` for `verb`.
-   */
-  protected returnsOn(dialect: Dialect, verb: 'update' | 'delete'): boolean {
-    if (!this.state.returning) return false
-    if (!dialect.supportsReturning) {
-      throw new NotSupportedError(
-        `${verb === 'update' ? 'update' : 'deleteFrom'}(${this.model.name}).returning(): ${dialect.name} has no ${verb.toUpperCase()} … RETURNING. Run the write without returning(), and read the rows with select(${this.model.name}).where(…) in the same transaction (session.transaction()).`,
-      )
-    }
-    return true
   }
 }
 
@@ -202,7 +208,9 @@ export class Update<M extends TableModel = TableModel, R extends boolean = false
     }
     const set = Object.fromEntries(entries.map(([key, value]) => [key, toParam(fields[key]!, value)]))
     const update = this.whereOf(db.updateTable(tableName).set(set), db, dialect)
-    return this.returnsOn(dialect, 'update') ? update.returning(columnsOf(this.model)) : update
+    return this.returnsOn(dialect, 'UPDATE', this.readInstead)
+      ? update.returning(columnsOf(this.model))
+      : update
   }
 
   /**
@@ -244,7 +252,9 @@ export class Delete<M extends TableModel = TableModel, R extends boolean = false
 
   build(db: Kysely<any>, dialect: Dialect): Compilable {
     const remove = this.whereOf(db.deleteFrom(this.model.tableName), db, dialect)
-    return this.returnsOn(dialect, 'delete') ? remove.returning(columnsOf(this.model)) : remove
+    return this.returnsOn(dialect, 'DELETE', this.readInstead)
+      ? remove.returning(columnsOf(this.model))
+      : remove
   }
 
   /**

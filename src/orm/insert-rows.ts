@@ -23,7 +23,7 @@ export type AnyInsert = InsertQueryBuilder<any, any, any>
 export interface InsertExtra {
   readonly key: string
   readonly parameters: readonly unknown[]
-  readonly finish: (insert: AnyInsert) => Compilable
+  readonly finish: (insert: AnyInsert) => AnyInsert
 }
 
 /** A row to insert, as statement parameters by column; a column it leaves out, or `undefined`, is `DEFAULT`. */

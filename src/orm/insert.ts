@@ -1,4 +1,4 @@
-import { sql, type Compilable } from 'kysely'
+import { sql } from 'kysely'
 import type { Dialect } from '../engine/dialect/dialect.ts'
 import type { Engine } from '../engine/engine.ts'
 import type { RowShape, Statement } from '../engine/statement.ts'
@@ -8,6 +8,7 @@ import { requiredKeys } from '../model/field.ts'
 import type { TableModel } from '../model/table.ts'
 import { paramsFit, paramsMismatch, type ParamValues } from './bind-params.ts'
 import { BulkWrite, checkColumn, validatedValues, type UpdateValues } from './bulk-write.ts'
+import { columnsOf } from './compile.ts'
 import { toParam } from './param-slots.ts'
 import { insertRows, type AnyInsert, type InsertExtra, type ParamRow } from './insert-rows.ts'
 import { namesOf, PreparedInsert, RowTemplate, type InsertRow } from './insert-params.ts'
@@ -41,6 +42,8 @@ export type ConflictAction =
 export interface InsertState {
   readonly rows: readonly (Readonly<Record<string, unknown>> | RowTemplate)[]
   readonly onConflict: ConflictAction | undefined
+  /** The statement returns the rows it wrote (`RETURNING`), see `returning()`. */
+  readonly returning: boolean
 }
 
 /**
@@ -49,8 +52,8 @@ export interface InsertState {
  * Run it with `session.exec(query)`, which answers `{ affected }`. The rows are validated as
  * `Model.create()` validates them, defaults included, into their column values: a key that is no column,
  * a relationship's too, is dropped, or refused by a model with `extra: 'forbid'`. They are not put in the
- * Session (read them with `select()`), and after an update on conflict the rows the Session holds of the
- * table are read again.
+ * Session unless `returning()` asks for them, and after an update on conflict the rows the Session holds
+ * of the table are read again.
  *
  * An insert built once with `bindParam()` values runs with each run's `params`, as a select does: its SQL
  * is compiled on the first run, and a run validates its row and binds the values.
@@ -65,15 +68,21 @@ export interface InsertState {
  * const favorite = insert(Favorite).values({ user_id: bindParam('user'), article_id: bindParam('article') })
  * await session.exec(favorite, { params: { user: 1, article: 7 } })
  */
-export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, false> {
+export class Insert<M extends TableModel = TableModel, R extends boolean = false> extends BulkWrite<M, R> {
   readonly state: InsertState
   #paramNames: ReadonlySet<string> | undefined
   /** Made on the first run of an insert with bind parameters: the many built per request need none. */
   #prepared: WeakMap<Engine, PreparedInsert> | undefined
 
   constructor(model: M, state: InsertState) {
-    super(model, false)
-    this.state = Object.freeze({ rows: Object.freeze([...state.rows]), onConflict: state.onConflict })
+    // The state says what the type parameter says: only returning() makes a builder whose R is true.
+    super(model, state.returning as R)
+    const { onConflict, returning } = state
+    this.state = Object.freeze({ rows: Object.freeze([...state.rows]), onConflict, returning })
+  }
+
+  protected get method(): string {
+    return `insert(${this.model.name})`
   }
 
   /**
@@ -84,10 +93,25 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
    * @throws {InvalidQueryError} for an expression other than `bindParam()`, a parameter for a key that is
    * no column, or a row with parameters that gives a required column neither a value nor a parameter.
    */
-  values(rows: InsertRow<M> | readonly InsertRow<M>[]): Insert<M> {
+  values(rows: InsertRow<M> | readonly InsertRow<M>[]): Insert<M, R> {
     const list: readonly InsertRow<M>[] = Array.isArray(rows) ? rows : [rows]
     const valid = list.map((row) => this.#rowOf(row))
-    return new Insert(this.model, { ...this.state, rows: [...this.state.rows, ...valid] })
+    return new Insert<M, R>(this.model, { ...this.state, rows: [...this.state.rows, ...valid] })
+  }
+
+  /**
+   * The statement returns the rows it wrote, as the database has them (generated keys and defaults
+   * included): `session.exec()` answers them as `rows`, and the Session holds them, as rows it read
+   * (SQLAlchemy's `insert(Hero).returning(Hero)`). With `onConflict()`, a row `doNothing()` skipped is not
+   * among them, and a row `doUpdate()` changed is, with its new values. In no promised order. SQLite and
+   * PostgreSQL only: on MySQL `session.exec()` throws a `NotSupportedError`.
+   *
+   * @example
+   * const { rows } = await session.exec(insert(Hero).values([{ name: 'Deadpond', secret_name: 'Dive Wilson' }]).returning())
+   * rows[0].id // the key the database generated
+   */
+  returning(): Insert<M, true> {
+    return new Insert<M, true>(this.model, { ...this.state, returning: true })
   }
 
   #rowOf(row: object): Readonly<Record<string, unknown>> | RowTemplate {
@@ -128,7 +152,7 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
    * What to do with a row whose `target` columns (a unique key or the primary key) another row has. MySQL
    * names no target: `ON DUPLICATE KEY UPDATE` applies to a conflict on any unique key of the table.
    */
-  onConflict(conflict: { target: ColumnNames<M> | readonly ColumnNames<M>[] }): OnConflict<M> {
+  onConflict(conflict: { target: ColumnNames<M> | readonly ColumnNames<M>[] }): OnConflict<M, R> {
     const { model } = this
     const target: readonly string[] =
       typeof conflict.target === 'string' ? [conflict.target] : conflict.target
@@ -149,7 +173,7 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
         )
       }
     }
-    return new OnConflict(this, target)
+    return new OnConflict<M, R>(this, target)
   }
 
   get changesExistingRows(): boolean {
@@ -163,8 +187,7 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
   statement(engine: Engine, shape: RowShape, params?: ParamValues | null): Statement {
     const names = this.#names()
     if (!paramsFit(names, params)) throw paramsMismatch(names, params, `insert(${this.model.name})`)
-    if (names.size === 0)
-      return this.#compiled(engine, this.#rows(), shape, this.#conflictClause(engine.dialect))
+    if (names.size === 0) return this.#compiled(engine, this.#rows(), shape, this.#extra(engine.dialect))
     // The rows a run writes: each template filled with the run's values and validated whole.
     const { model } = this
     const rows = this.#rows().map((row) =>
@@ -172,9 +195,9 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
     )
     const bound = this.#prepared?.get(engine)?.bind(rows, shape)
     if (bound !== undefined) return bound
-    const conflict = this.#conflictClause(engine.dialect)
-    const statement = this.#compiled(engine, rows, shape, conflict)
-    const prepared = PreparedInsert.of(statement, rows, model.fields, conflict.parameters)
+    const extra = this.#extra(engine.dialect)
+    const statement = this.#compiled(engine, rows, shape, extra)
+    const prepared = PreparedInsert.of(statement, rows, model.fields, extra.parameters)
     if (prepared !== undefined) (this.#prepared ??= new WeakMap()).set(engine, prepared)
     return statement
   }
@@ -204,6 +227,20 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
     return insertRows(engine, this.model.tableName, paramRows, shape, conflict)
   }
 
+  /** What the statement adds to its `INSERT … VALUES` on `dialect`: its conflict clause, then `RETURNING`. */
+  #extra(dialect: Dialect): InsertExtra {
+    const conflict = this.#conflictClause(dialect)
+    const instead =
+      "Add the rows with session.add() and commit: the Session reads the key each row's insert generates."
+    if (!this.returnsOn(dialect, 'INSERT', instead)) return conflict
+    const columns = columnsOf(this.model)
+    return {
+      key: `${conflict.key} returning`,
+      parameters: conflict.parameters,
+      finish: (insert) => conflict.finish(insert).returning(columns),
+    }
+  }
+
   /**
    * The conflict clause on `dialect`: what it adds to the statement's shape (its SQL) and parameters
    * (the fixed values of `doUpdate()`), and how it finishes the `INSERT … VALUES`.
@@ -211,7 +248,7 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
   #conflictClause(dialect: Dialect): InsertExtra {
     const { model } = this
     const conflict = this.state.onConflict
-    const none = { key: '', parameters: [], finish: (insert: AnyInsert): Compilable => insert }
+    const none = { key: '', parameters: [], finish: (insert: AnyInsert): AnyInsert => insert }
     if (conflict === undefined) return none
     const fixed = conflict.kind === 'update' ? this.#fixed(conflict.values) : {}
     const fromNewRow = conflict.kind === 'update' ? conflict.fromNewRow : []
@@ -227,12 +264,12 @@ export class Insert<M extends TableModel = TableModel> extends BulkWrite<M, fals
               ...fixed,
               ...Object.fromEntries(fromNewRow.map((key) => [key, sql`values(${sql.ref(key)})`])),
             }
-      return { key, parameters, finish: (insert: AnyInsert): Compilable => insert.onDuplicateKeyUpdate(set) }
+      return { key, parameters, finish: (insert: AnyInsert): AnyInsert => insert.onDuplicateKeyUpdate(set) }
     }
     return {
       key,
       parameters,
-      finish: (insert: AnyInsert): Compilable =>
+      finish: (insert: AnyInsert): AnyInsert =>
         insert.onConflict((oc) => {
           const on = oc.columns(conflict.target)
           if (conflict.kind === 'nothing') return on.doNothing()
@@ -273,17 +310,17 @@ function hasExpression(row: unknown): boolean {
  * @example
  * insert(Hero).values(rows).onConflict({ target: 'name' }).doNothing()
  */
-export class OnConflict<M extends TableModel> {
-  readonly #insert: Insert<M>
+export class OnConflict<M extends TableModel, R extends boolean = false> {
+  readonly #insert: Insert<M, R>
   readonly #target: readonly string[]
 
-  constructor(insert: Insert<M>, target: readonly string[]) {
+  constructor(insert: Insert<M, R>, target: readonly string[]) {
     this.#insert = insert
     this.#target = target
   }
 
   /** A row that conflicts is skipped: the row already there is kept as it is. */
-  doNothing(): Insert<M> {
+  doNothing(): Insert<M, R> {
     return this.#with({ kind: 'nothing', target: this.#target })
   }
 
@@ -292,7 +329,7 @@ export class OnConflict<M extends TableModel> {
    * (`doUpdate(['age'])`, SQL's `excluded.age`), or with fixed values (`doUpdate({ age: 30 })`).
    * @throws {InvalidQueryError} for the primary key, a column the table does not have, or no column.
    */
-  doUpdate(set: readonly ColumnNames<M>[] | UpdateValues<M>): Insert<M> {
+  doUpdate(set: readonly ColumnNames<M>[] | UpdateValues<M>): Insert<M, R> {
     const model = this.#insert.model
     const fromNewRow: readonly string[] = Array.isArray(set) ? set : []
     const values: Record<string, unknown> = Array.isArray(set) ? {} : { ...set }
@@ -304,9 +341,9 @@ export class OnConflict<M extends TableModel> {
     return this.#with({ kind: 'update', target: this.#target, fromNewRow, values })
   }
 
-  #with(onConflict: ConflictAction): Insert<M> {
+  #with(onConflict: ConflictAction): Insert<M, R> {
     const insert = this.#insert
-    return new Insert(insert.model, { ...insert.state, onConflict })
+    return new Insert<M, R>(insert.model, { ...insert.state, onConflict })
   }
 }
 
@@ -318,5 +355,5 @@ export class OnConflict<M extends TableModel> {
  * const { affected } = await session.exec(insert(Hero).values(rows).onConflict({ target: 'name' }).doNothing())
  */
 export function insert<M extends TableModel>(model: M): Insert<M> {
-  return new Insert(model, { rows: [], onConflict: undefined })
+  return new Insert(model, { rows: [], onConflict: undefined, returning: false })
 }

@@ -5,9 +5,11 @@
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, test } from 'node:test'
 import {
+  bindParam,
   insert,
   IntegrityError,
   InvalidQueryError,
+  NotSupportedError,
   select,
   Session,
   update,
@@ -101,6 +103,109 @@ for (const dialect of DIALECTS) {
       )
       assert.deepEqual(await teams(), { Preventers: 'Sharp Tower', 'Z-Force': 'Closed' })
     })
+
+    if (mysql) {
+      test('returning(): MySQL has no INSERT … RETURNING, and says what to do instead', async () => {
+        const { Team, engine, log } = db
+        await using session = new Session(engine)
+        await assert.rejects(
+          session.exec(insert(Team).values({ name: 'Avengers', headquarters: 'Stark Tower' }).returning()),
+          {
+            name: NotSupportedError.name,
+            code: 'OM_ORM_NOT_SUPPORTED',
+            message:
+              /^insert\(Team\)\.returning\(\): mysql has no INSERT … RETURNING\. Add the rows with session\.add\(\)/,
+          },
+        )
+        assert.deepEqual(log, [], 'refused before anything ran')
+      })
+    } else {
+      test('returning(): the rows inserted, with their generated keys, held by the Session', async () => {
+        const { Team, engine, log } = db
+        await using session = new Session(engine)
+        const { affected, rows } = await session.exec(
+          insert(Team)
+            .values([
+              { name: 'Avengers', headquarters: 'Stark Tower' },
+              { name: 'X-Men', headquarters: 'Xavier School' },
+            ])
+            .returning(),
+        )
+        assert.equal(log.length, 1, 'one statement')
+        assert.match(log[0]!, /^insert into "team" \("name", "headquarters"\) values .* returning .*"id"/)
+        assert.equal(affected, 2)
+        const sorted = rows.sort((a, b) => a.id - b.id)
+        assert.deepEqual(
+          sorted.map((team) => [team.id, team.name, team.headquarters]),
+          [
+            [3, 'Avengers', 'Stark Tower'],
+            [4, 'X-Men', 'Xavier School'],
+          ],
+        )
+        log.length = 0
+        assert.equal(await session.get(Team, 3), sorted[0], 'the Session holds the rows it inserted')
+        assert.deepEqual(log, [], 'from the identity map')
+        // @ts-expect-error: an insert without returning() answers no rows
+        ;(await session.exec(insert(Team).values({ name: 'Defenders', headquarters: "Hell's Kitchen" }))).rows
+      })
+
+      test('returning() with doNothing(): the rows skipped are not among them', async () => {
+        const { Team, engine } = db
+        await using session = new Session(engine)
+        const { affected, rows } = await session.exec(
+          insert(Team)
+            .values([
+              { name: 'Preventers', headquarters: 'Elsewhere' },
+              { name: 'Avengers', headquarters: 'Stark Tower' },
+            ])
+            .onConflict({ target: 'name' })
+            .doNothing()
+            .returning(),
+        )
+        assert.equal(affected, 1)
+        assert.deepEqual(
+          rows.map((team) => team.name),
+          ['Avengers'],
+        )
+      })
+
+      test("returning() with doUpdate(): the rows updated are among them, the held ones being the Session's", async () => {
+        const { Team, engine } = db
+        await using session = new Session(engine)
+        const preventers = await session.exec(select(Team).where(Team.c.name.eq('Preventers'))).one()
+        const { rows } = await session.exec(
+          insert(Team)
+            .returning()
+            .values([
+              { name: 'Preventers', headquarters: 'New Tower' },
+              { name: 'Avengers', headquarters: 'Stark Tower' },
+            ])
+            .onConflict({ target: 'name' })
+            .doUpdate(['headquarters']),
+        )
+        const byName = new Map(rows.map((team) => [team.name, team]))
+        assert.deepEqual([...byName.keys()].sort(), ['Avengers', 'Preventers'])
+        assert.equal(byName.get('Preventers'), preventers)
+        assert.equal(preventers.headquarters, 'New Tower')
+      })
+
+      test('returning() with bindParam(): each run answers its own row', async () => {
+        const { Team, engine } = db
+        await using session = new Session(engine)
+        const add = insert(Team)
+          .values({ name: bindParam('name'), headquarters: 'Somewhere' })
+          .returning()
+        const first = await session.exec(add, { params: { name: 'Avengers' } })
+        const second = await session.exec(add, { params: { name: 'X-Men' } })
+        assert.deepEqual(
+          [...first.rows, ...second.rows].map((team) => [team.id, team.name]),
+          [
+            [3, 'Avengers'],
+            [4, 'X-Men'],
+          ],
+        )
+      })
+    }
 
     test('a held row is read again after an upsert updated it', async () => {
       const { Team, engine, log } = db
