@@ -4,11 +4,10 @@ import type { Statement } from '../engine/statement.ts'
 import type { Relationship } from '../model/relationship.ts'
 import { observe } from '../model/row.ts'
 import { TableModel } from '../model/table.ts'
-import type { ParamValues } from './bind-params.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import { RelationshipLoader } from './relationship-loading.ts'
 import { selectByKeys } from './relationships.ts'
-import { queriesFor, type ItemReader } from './query-statements.ts'
+import type { BoundSelect, ItemReader } from './query-statements.ts'
 import type { Selection, SelectItem } from './select-types.ts'
 import type { LoadOption } from './load-option.ts'
 import type { Select } from './select.ts'
@@ -67,12 +66,11 @@ export class Loader {
     )
   }
 
-  /** The rows `query` selects given `params`, with the relationships its options load. */
+  /** The rows `query` selects, its statement bound as `bound`, with the relationships its options load. */
   select<M extends TableModel>(
     query: Select<M, string, string, string>,
-    params?: ParamValues,
+    { statement }: BoundSelect,
   ): PromiseOrValue<M['Type'][]> {
-    const { statement } = queriesFor(this.#engine).select(query, params)
     const statements = statementsFor(this.#engine, query.selection)
     return andThen(this.#scope.run<unknown[]>(statement), ({ rows }) => {
       const merged = rows.map((raw) => this.merge(statements, raw) as M['Type'])
@@ -89,11 +87,7 @@ export class Loader {
    * tables merged as {@link select}'s are, `null` for a left join that found none), or the value itself
    * for one item.
    */
-  items(
-    query: Select<readonly SelectItem[], string, string, string>,
-    params?: ParamValues,
-  ): PromiseOrValue<unknown[]> {
-    const { statement, items } = queriesFor(this.#engine).select(query, params)
+  items({ statement, items }: BoundSelect): PromiseOrValue<unknown[]> {
     return andThen(this.#scope.run<unknown[]>(statement), ({ rows }) => {
       const results = new Array<unknown>(rows.length)
       // Each table's rows by key, found once for all the rows (nothing below awaits, so none is cleared).
@@ -146,9 +140,8 @@ export class Loader {
    */
   streamSelect(
     query: Select<Selection, string, string, string>,
-    params?: ParamValues,
+    { statement, items }: BoundSelect,
   ): AsyncGenerator<Iterable<unknown>> {
-    const { statement, items } = queriesFor(this.#engine).select(query, params)
     if (query.selection instanceof TableModel) {
       const statements = statementsFor(this.#engine, query.selection)
       return this.stream(statement, (raw) => this.detached(statements, raw))
@@ -189,9 +182,8 @@ export class Loader {
     return state.row
   }
 
-  /** How many rows `query` finds given `params`, ignoring its order, paging and loads. */
-  async count(query: Select<Selection, string, string, string>, params?: ParamValues): Promise<number> {
-    const statement = queriesFor(this.#engine).count(query, params)
+  /** The count a select's count `statement` answers (see `QueryStatements.count`). */
+  async count(statement: Statement): Promise<number> {
     const { rows } = await this.#scope.run<unknown[]>(statement)
     // PostgreSQL's count(*) is a bigint, which its driver gives as a string.
     return Number(rows[0]![0])

@@ -35,6 +35,17 @@ export type ItemReader =
     }
   | { readonly kind: 'value'; readonly index: number; readonly decode: Decoder | undefined }
 
+/**
+ * A select bound to a run's params: its statement, and for a select of items, how its rows are read.
+ *
+ * @example
+ * const { statement, items } = queriesFor(engine).select(bySlug, { slug: 'dragons' })
+ */
+export interface BoundSelect {
+  readonly statement: Statement
+  readonly items: readonly ItemReader[]
+}
+
 /** A select's compiled SQL, and for a select of items, how its rows are read. */
 interface Template {
   readonly compiled: CompiledQuery
@@ -83,7 +94,7 @@ export class QueryStatements {
    * @throws {InvalidQueryError} for a subquery run on its own: it refers to tables it does not read; for
    * `params` that miss a bind parameter of `query`, or name one it has not.
    */
-  select(query: AnySelect, params?: ParamValues): { statement: Statement; items: readonly ItemReader[] } {
+  select(query: AnySelect, params?: ParamValues): BoundSelect {
     const compiled = this.#compiledOf(query)
     let prepared = compiled.select
     if (prepared === undefined) {

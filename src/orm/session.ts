@@ -7,6 +7,7 @@ import type { ParamValues } from './bind-params.ts'
 import { BulkWrite, type ReturningResult, type WriteResult } from './bulk-write.ts'
 import { checkedIsolationLevel, ConnectionScope, type IsolationLevel } from './connection-scope.ts'
 import { Loader } from './loading.ts'
+import { queriesFor, type BoundSelect } from './query-statements.ts'
 import { RelationshipDeletes } from './relationship-deletes.ts'
 import { RelationshipSync } from './relationship-sync.ts'
 import { PendingResult, Result } from './result.ts'
@@ -291,18 +292,20 @@ export class Session {
 
   #select(query: AnySelect, params: ParamValues | undefined): PromiseOrValue<Result<unknown>> {
     this.#checkOpen('exec')
-    const read = () => this.#read(query, params)
+    // Bound first: params that do not fit the select fail before the autoflush writes anything.
+    const bound = queriesFor(this.engine).select(query, params)
+    const read = () => this.#read(query, bound)
     // A lock outside a transaction would end with its statement: begin one, held until commit or rollback.
     const run = query.state.lock === undefined ? read : () => andThen(this.#scope.begin(), read)
     return this.#afterAutoflush(run)
   }
 
-  #read(query: AnySelect, params: ParamValues | undefined): PromiseOrValue<Result<unknown>> {
+  #read(query: AnySelect, bound: BoundSelect): PromiseOrValue<Result<unknown>> {
     if (query.selection instanceof TableModel) {
       const table = query.selection.tableName
-      return andThen(this.#loader.select(query, params), (rows) => new Result(rows, table))
+      return andThen(this.#loader.select(query, bound), (rows) => new Result(rows, table))
     }
-    return andThen(this.#loader.items(query, params), (rows) => new Result(rows, 'select(…)'))
+    return andThen(this.#loader.items(bound), (rows) => new Result(rows, 'select(…)'))
   }
 
   /**
@@ -343,8 +346,9 @@ export class Session {
 
   async *#stream<R>(query: AnySelect, params: ParamValues | undefined): AsyncGenerator<R, void, undefined> {
     this.#checkOpen('stream')
+    const bound = queriesFor(this.engine).select(query, params) // before the autoflush, as exec()'s
     if (this.#shouldAutoflush) await this.flush()
-    for await (const rows of this.#loader.streamSelect(query, params)) {
+    for await (const rows of this.#loader.streamSelect(query, bound)) {
       for (const row of rows) {
         // Closing the Session ended the read: say so, rather than yield the rest of the chunk or look done.
         if (this.#closed) throw closedError('stream')
@@ -372,8 +376,9 @@ export class Session {
     options?: ExecOptions,
   ): Promise<number> {
     this.#checkOpen('count')
+    const statement = queriesFor(this.engine).count(query, options?.params)
     if (this.#shouldAutoflush) await this.flush()
-    return this.#loader.count(query, options?.params)
+    return this.#loader.count(statement)
   }
 
   /**

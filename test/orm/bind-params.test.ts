@@ -279,6 +279,20 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(names(found), ['Rusty-Man'])
     })
 
+    test('params that do not fit fail before the autoflush: nothing pending is written for a bad run', async () => {
+      const { Hero, log } = db
+      await using session = new Session(db.engine)
+      session.add(Hero.create({ name: 'Black Lion', secret_name: 'Trevor Challa' }))
+      const byName = select(Hero).where(Hero.c.name.eq(bindParam('name')))
+      log.length = 0
+      await assert.rejects(session.exec(byName, { params: {} }).all(), invalidQuery('"name"'))
+      await assert.rejects(session.count(byName, { params: { nom: 'x' } }), invalidQuery('"nom"'))
+      await assert.rejects(session.stream(byName).next(), invalidQuery('"name"'))
+      assert.deepEqual(log, [], 'no INSERT ran for the pending hero')
+      assert.equal(session.inTransaction, false)
+      await session.rollback()
+    })
+
     test('a value compared with a column is converted as Hero.create converts it; one that does not fit is an InvalidQueryError with a detail (a 400)', async () => {
       const { Hero } = db
       await using session = new Session(db.engine)
