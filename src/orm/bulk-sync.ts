@@ -1,7 +1,7 @@
 import type { QueryResult } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
 import { andThen, type PromiseOrValue } from '../engine/promise-or-value.ts'
-import { ARRAY_ROWS, OBJECT_ROWS } from '../engine/statement.ts'
+import { ARRAY_ROWS, OBJECT_ROWS, type Statement } from '../engine/statement.ts'
 import type { TableModel } from '../model/table.ts'
 import type { ParamValues } from './bind-params.ts'
 import { Delete, type BulkWrite, type ReturningResult, type WriteResult } from './bulk-write.ts'
@@ -12,13 +12,27 @@ import { statementsFor } from './statements.ts'
 import type { TrackedRows } from './tracked-rows.ts'
 
 /**
- * Runs a bulk write through a Session's connection scope, then brings the rows the Session holds of its
- * table in line with the database ({@link synchronizeHeld}), and answers the count, with the rows for
- * `returning()`: updated rows are the Session's own objects, deleted rows plain copies no Session holds.
- * `params` are the values of an insert's bind parameters.
+ * The statement of a bulk write, with `params` for an insert's bind parameters, its rows read as
+ * {@link runBulkWrite} reads them. Made before the Session's autoflush, so a bad run writes nothing.
  *
  * @example
- * const { affected } = await runBulkWrite(engine, scope, rows, loader, update(Hero).values({ age: 18 }))
+ * const statement = bulkWriteStatement(engine, insert(Hero).values({ name: bindParam('name') }), { name: 'Deadpond' })
+ * @throws {InvalidQueryError} for `params` that miss a bind parameter or name another one.
+ * @throws {ValidationError} for an insert's row that its parameters' values make invalid.
+ */
+export function bulkWriteStatement(engine: Engine, query: BulkWrite, params?: ParamValues | null): Statement {
+  return query.statement(engine, query.returnsRows ? ARRAY_ROWS : OBJECT_ROWS, params)
+}
+
+/**
+ * Runs a bulk write's `statement` ({@link bulkWriteStatement}) through a Session's connection scope, then
+ * brings the rows the Session holds of its table in line with the database ({@link synchronizeHeld}), and
+ * answers the count, with the rows for `returning()`: updated and inserted rows are the Session's own
+ * objects, deleted rows plain copies no Session holds.
+ *
+ * @example
+ * const write = update(Hero).values({ age: 18 })
+ * const { affected } = await runBulkWrite(engine, scope, rows, loader, write, bulkWriteStatement(engine, write))
  */
 export function runBulkWrite(
   engine: Engine,
@@ -26,9 +40,8 @@ export function runBulkWrite(
   rows: TrackedRows,
   loader: Loader,
   query: BulkWrite,
-  params?: ParamValues | null,
+  statement: Statement,
 ): PromiseOrValue<WriteResult | ReturningResult<object>> {
-  const statement = query.statement(engine, query.returnsRows ? ARRAY_ROWS : OBJECT_ROWS, params)
   return andThen(scope.run<unknown[]>(statement), (result) => {
     const answer = () => answerOf(engine, loader, query, result)
     if (!query.changesExistingRows) return answer()

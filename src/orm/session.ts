@@ -2,7 +2,7 @@ import type { Engine } from '../engine/engine.ts'
 import { andThen, attempt, settled, type PromiseOrValue } from '../engine/promise-or-value.ts'
 import { TableModel, type KeyOf } from '../model/table.ts'
 import type { Persisted } from '../model/types.ts'
-import { runBulkWrite } from './bulk-sync.ts'
+import { bulkWriteStatement, runBulkWrite } from './bulk-sync.ts'
 import type { ParamValues } from './bind-params.ts'
 import { BulkWrite, type ReturningResult, type WriteResult } from './bulk-write.ts'
 import { checkedIsolationLevel, ConnectionScope, type IsolationLevel } from './connection-scope.ts'
@@ -285,8 +285,10 @@ export class Session {
     params: ParamValues | undefined,
   ): PromiseOrValue<WriteResult | ReturningResult<object>> {
     this.#checkOpen('exec')
+    // Made first: params that do not fit, or an insert's row they make invalid, fail before the autoflush.
+    const statement = bulkWriteStatement(this.engine, query, params)
     return this.#afterAutoflush(() =>
-      runBulkWrite(this.engine, this.#scope, this.#rows, this.#loader, query, params),
+      runBulkWrite(this.engine, this.#scope, this.#rows, this.#loader, query, statement),
     )
   }
 

@@ -206,6 +206,20 @@ for (const dialect of DIALECTS) {
       )
       assert.deepEqual(log, [])
     })
+
+    test('a bad run fails before the autoflush: what is pending is not written for it', async () => {
+      const { Hero, Team, engine, log } = db
+      const newHero = insert(Hero).values({ name: bindParam('name'), secret_name: 'Classified' })
+      await using session = new Session(engine)
+      session.add(Team.create({ name: 'Preventers', headquarters: 'Sharp Tower' }))
+      await assert.rejects(session.exec(newHero), refused(InvalidQueryError, '"name"'))
+      await assert.rejects(
+        session.exec(newHero, { params: { name: 42 } }),
+        refused(ValidationError, 'Hero', 'name'),
+      )
+      assert.deepEqual(log, [], 'no INSERT ran for the pending team')
+      assert.equal(session.inTransaction, false)
+    })
   })
 }
 
