@@ -12,7 +12,8 @@ import {
   type RelationshipDeclarations,
 } from './relationship-declaration.ts'
 import { resolve } from './relationship-resolve.ts'
-import { attach, type Relationship } from './relationship.ts'
+import { attach } from './relationship-values.ts'
+import type { Relationship } from './relationship.ts'
 import type { TableModel } from './table.ts'
 
 const builders: RelationshipBuilders<string> = {

@@ -3,7 +3,8 @@
  * insert and delete, and the partner collections that are loaded follow. The foreign keys of one-to-many
  * and many-to-one are relationship-sync.ts.
  */
-import { relationshipValue, type Relationship } from '../model/relationship.ts'
+import { relationshipValue } from '../model/relationship-values.ts'
+import type { Relationship } from '../model/relationship.ts'
 import type { LinkChanges } from './link-rows.ts'
 import type { TrackedRows } from './tracked-rows.ts'
 

@@ -4,7 +4,8 @@
  * rows; and the loaded collections it leaves. The flush-time writes are relationship-sync.ts.
  */
 import type { Engine } from '../engine/engine.ts'
-import { relationshipValue, linksTo, type Relationship } from '../model/relationship.ts'
+import { relationshipValue, linksTo } from '../model/relationship-values.ts'
+import type { Relationship } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import { deleteChildren, deleteLinksTo, detachChildren } from './relationships.ts'

@@ -4,7 +4,8 @@
  */
 import type { Engine } from '../engine/engine.ts'
 import type { Statement } from '../engine/statement.ts'
-import { relationshipValue, type Relationship } from '../model/relationship.ts'
+import { relationshipValue } from '../model/relationship-values.ts'
+import type { Relationship } from '../model/relationship.ts'
 import type { TableModel } from '../model/table.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import { relationshipOf, type LoadOption } from './load-option.ts'

@@ -3,13 +3,8 @@
  * (the save-update cascade, delete-orphan), keys to relationships after it. A many-to-many's link rows are
  * many-to-many-sync.ts; what a delete does to the rows it reaches, relationship-deletes.ts.
  */
-import {
-  assign,
-  relationshipValue,
-  relationshipValues,
-  unload,
-  type Relationship,
-} from '../model/relationship.ts'
+import { assign, relationshipValue, relationshipValues, unload } from '../model/relationship-values.ts'
+import type { Relationship } from '../model/relationship.ts'
 import type { LinkChanges } from './link-rows.ts'
 import { linkPairs } from './many-to-many-sync.ts'
 import type { RowState } from './row-state.ts'

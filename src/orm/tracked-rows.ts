@@ -1,4 +1,4 @@
-import { relationshipValue, relationshipValues, setRelationshipValue } from '../model/relationship.ts'
+import { relationshipValue, relationshipValues, setRelationshipValue } from '../model/relationship-values.ts'
 import type { TableModel } from '../model/table.ts'
 import type { LoadMissing } from './held-rows.ts'
 import { IdentityMap } from './identity-map.ts'

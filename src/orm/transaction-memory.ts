@@ -1,4 +1,4 @@
-import { unloadAll } from '../model/relationship.ts'
+import { unloadAll } from '../model/relationship-values.ts'
 import type { ConnectionScope } from './connection-scope.ts'
 import type { Loader } from './loading.ts'
 import type { Snapshot } from './snapshot.ts'

@@ -1,5 +1,5 @@
 import type { Engine } from '../engine/engine.ts'
-import { linksTo } from '../model/relationship.ts'
+import { linksTo } from '../model/relationship-values.ts'
 import { toParam } from './param-slots.ts'
 import { LinkChanges } from './link-rows.ts'
 import type { ConnectionScope } from './connection-scope.ts'
