@@ -133,7 +133,8 @@ export type {
 
 // Migrations: compare models with the database, write revision files, run them through Kysely's Migrator.
 export { autogenerate, type AutogenerateOptions } from './engine/migrate/autogenerate.ts'
-export type { SchemaChange, SchemaChangeKind, SchemaDiff, ColumnRename } from './engine/migrate/diff.ts'
+export type { SchemaChange, SchemaChangeKind, SchemaDiff } from './engine/migrate/schema-changes.ts'
+export type { ColumnRename } from './engine/migrate/diff.ts'
 export { assertNoNulls, assertNoRowsToFill } from './engine/migrate/not-null.ts'
 export { REVIEW_MARKER } from './engine/migrate/review.ts'
 export { renderMigration, type RenderOptions } from './engine/migrate/render.ts'

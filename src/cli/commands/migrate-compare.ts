@@ -4,7 +4,8 @@
  * changes one line each.
  */
 import { relative } from 'node:path'
-import type { ColumnRename, SchemaChange } from '../../engine/migrate/diff.ts'
+import type { ColumnRename } from '../../engine/migrate/diff.ts'
+import type { SchemaChange } from '../../engine/migrate/schema-changes.ts'
 import type { ColumnSchema } from '../../engine/schema.ts'
 import { parseCommand, UsageError, type ExitCode, type Io } from '../args.ts'
 import { CONFIG_OPTION, help, noPositionals, withMigrator } from './migrate-shared.ts'

@@ -1,7 +1,8 @@
 import { defaultMetadata, type Metadata } from '../../model/table.ts'
 import type { Engine } from '../engine.ts'
 import { declaredTable, tablesInDependencyOrder } from '../schema.ts'
-import { diffSchemas, type ColumnRename, type SchemaDiff } from './diff.ts'
+import { diffSchemas, type ColumnRename } from './diff.ts'
+import type { SchemaDiff } from './schema-changes.ts'
 
 /** What {@link autogenerate} compares. */
 export interface AutogenerateOptions {

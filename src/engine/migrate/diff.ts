@@ -1,69 +1,19 @@
 /**
  * Autogenerate's comparison: the tables the models declare against the tables the database has, as a list
- * of changes in the order `up()` applies them. Renames are never guessed: a renamed column is a drop and
- * an add, with a warning that says how to write the rename instead, unless the caller names the rename.
+ * of changes (schema-changes.ts) in the order `up()` applies them. Renames are never guessed: a renamed
+ * column is a drop and an add, with a warning that says how to write the rename instead, unless the caller
+ * names the rename.
  */
 import { MigrationError } from '../../errors.ts'
 import type { MigrationSupport } from '../dialect/dialect.ts'
 import {
   primaryKeyColumns,
-  type ColumnSchema,
   type ForeignKeySchema,
   type IndexSchema,
   type ReferentialAction,
   type TableSchema,
-  type UniqueSchema,
 } from '../schema.ts'
-
-/** One change that brings the database closer to the models. `table` is the table's name. */
-export type SchemaChange =
-  | { readonly kind: 'createTable'; readonly table: TableSchema }
-  | { readonly kind: 'dropTable'; readonly table: TableSchema }
-  | { readonly kind: 'addColumn'; readonly table: string; readonly column: ColumnSchema }
-  | { readonly kind: 'dropColumn'; readonly table: string; readonly column: ColumnSchema }
-  | { readonly kind: 'renameColumn'; readonly table: string; readonly from: string; readonly to: string }
-  | {
-      /** Autogenerate cannot write it: the revision marks where `up()` and `down()` need it by hand. */
-      readonly kind: 'alterPrimaryKey'
-      readonly table: string
-      readonly from: readonly string[]
-      readonly to: readonly string[]
-    }
-  | {
-      /**
-       * `from` is the column as the database has it before `up()`, under its old name when it is also
-       * renamed; `to` is the declared one. A guard runs before the rename and reads `from.name`; the
-       * change itself runs after it and alters `to.name` (and `down()` the other way round).
-       */
-      readonly kind: 'alterColumn'
-      readonly table: string
-      readonly from: ColumnSchema
-      readonly to: ColumnSchema
-      /** The type differs, not only its spelling (`INTEGER` and `integer` are the same type). */
-      readonly typeChanged: boolean
-    }
-  | { readonly kind: 'createIndex'; readonly table: string; readonly index: IndexSchema }
-  | { readonly kind: 'dropIndex'; readonly table: string; readonly index: IndexSchema }
-  | { readonly kind: 'addUnique'; readonly table: string; readonly unique: UniqueSchema }
-  | { readonly kind: 'dropUnique'; readonly table: string; readonly unique: UniqueSchema }
-  | { readonly kind: 'addForeignKey'; readonly table: string; readonly foreignKey: ForeignKeySchema }
-  | { readonly kind: 'dropForeignKey'; readonly table: string; readonly foreignKey: ForeignKeySchema }
-
-/** The kinds of {@link SchemaChange}. */
-export type SchemaChangeKind = SchemaChange['kind']
-
-/** What autogenerate found: the changes, in the order `up()` applies them, and what it chose not to guess. */
-export interface SchemaDiff {
-  readonly changes: readonly SchemaChange[]
-  /** Possible renames, primary key changes and other things to review by hand, one sentence each. */
-  readonly warnings: readonly string[]
-  /**
-   * The warnings that the revision gets wrong unless it is edited: a rename written as a drop and an add,
-   * a primary key change it leaves to write by hand, a constraint it cannot drop. A revision with any is
-   * written with a marker that `upgrade` refuses until the file is edited.
-   */
-  readonly edits: readonly string[]
-}
+import { byChangeOrder, type SchemaChange, type SchemaDiff } from './schema-changes.ts'
 
 /** The sentences a comparison says besides its changes. */
 class Notes {
@@ -98,36 +48,6 @@ export interface ColumnRename {
 interface DiffOptions {
   /** Columns renamed in the models: written as renames, which keep the values, not as a drop and an add. */
   readonly renames?: readonly ColumnRename[]
-}
-
-// The order of `up()`: constraints and indexes that may stand in the way go first, new tables before
-// columns that may reference them, dropped columns and tables last.
-// A renamed column takes its new name before anything else uses it; a primary key changes once its
-// columns exist and before the foreign keys that may reference it are added.
-const CHANGE_ORDER: Record<SchemaChangeKind, number> = {
-  dropForeignKey: 0,
-  dropIndex: 1,
-  dropUnique: 2,
-  renameColumn: 3,
-  createTable: 4,
-  addColumn: 5,
-  alterColumn: 6,
-  dropColumn: 7,
-  alterPrimaryKey: 8,
-  createIndex: 9,
-  addUnique: 10,
-  addForeignKey: 11,
-  dropTable: 12,
-}
-
-/** The phase of a change in `up()` (see {@link CHANGE_ORDER}). */
-export function phaseOf(kind: SchemaChangeKind): number {
-  return CHANGE_ORDER[kind]
-}
-
-/** Orders changes by phase; `Array.prototype.sort` is stable, so changes of one phase keep their order. */
-export function byChangeOrder(a: SchemaChange, b: SchemaChange): number {
-  return CHANGE_ORDER[a.kind] - CHANGE_ORDER[b.kind]
 }
 
 /** Compares declared tables (in dependency order) with live ones. */

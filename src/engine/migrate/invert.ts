@@ -1,7 +1,7 @@
 /**
  * `down()` of a generated migration: the inverse of each change of `up()`, in an order that applies.
  */
-import { byChangeOrder, type SchemaChange, type SchemaChangeKind } from './diff.ts'
+import { byChangeOrder, type SchemaChange, type SchemaChangeKind } from './schema-changes.ts'
 
 const INVERSE: { [K in SchemaChangeKind]: (change: Extract<SchemaChange, { kind: K }>) => SchemaChange } = {
   createTable: (c) => ({ kind: 'dropTable', table: c.table }),

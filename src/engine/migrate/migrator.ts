@@ -4,7 +4,7 @@ import { MigrationError } from '../../errors.ts'
 import type { Metadata } from '../../model/table.ts'
 import type { Engine } from '../engine.ts'
 import { autogenerate } from './autogenerate.ts'
-import type { ColumnRename, SchemaDiff } from './diff.ts'
+import type { ColumnRename } from './diff.ts'
 import {
   currentOf,
   ensureNoMissingFiles,
@@ -23,6 +23,7 @@ import { loadReviewedRevision } from './review.ts'
 import { listRevisionFiles } from './revision-files.ts'
 import { revisionName } from './revision.ts'
 import { MigrationRunner, type RevisionSource } from './runner.ts'
+import type { SchemaDiff } from './schema-changes.ts'
 
 export type { RevisionInfo, RevisionStatus, UpgradeOptions } from './plan.ts'
 

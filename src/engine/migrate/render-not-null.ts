@@ -3,9 +3,9 @@
  * for it, or the `UPDATE` that fills them with the model's default.
  */
 import type { FillValue } from '../schema.ts'
-import type { SchemaChange } from './diff.ts'
 import type { RenderScope } from './render-scope.ts'
 import { chain, key, stringLiteral, valueLiteral } from './render-source.ts'
+import type { SchemaChange } from './schema-changes.ts'
 
 /**
  * A column that becomes NOT NULL where rows may have no value for it and the model gives none: added, or

@@ -4,9 +4,9 @@
  */
 import type { Dialect } from '../dialect/dialect.ts'
 import type { ForeignKeySchema, UniqueSchema } from '../schema.ts'
-import type { SchemaChange, SchemaChangeKind } from './diff.ts'
 import type { RenderScope } from './render-scope.ts'
 import { fitList, key, quote, stringLiteral, WIDTH } from './render-source.ts'
+import type { SchemaChange, SchemaChangeKind } from './schema-changes.ts'
 
 /** Changes SQLite makes by rebuilding the table rather than with ALTER TABLE. */
 const REBUILT: ReadonlySet<SchemaChangeKind> = new Set([

@@ -4,13 +4,13 @@
  */
 import type { Dialect } from '../dialect/dialect.ts'
 import type { ColumnSchema, FillValue } from '../schema.ts'
-import { phaseOf, type SchemaChange } from './diff.ts'
 import { addColumn, alterColumn } from './render-columns.ts'
 import { fill, fillNulls, notNullGuard } from './render-not-null.ts'
 import { REBUILDABLE, rebuild, rebuiltTables } from './render-rebuild.ts'
 import type { RenderScope } from './render-scope.ts'
 import { chain, stringLiteral, strings } from './render-source.ts'
 import { createIndex, createTable, foreignKey } from './render-tables.ts'
+import { phaseOf, type SchemaChange } from './schema-changes.ts'
 
 /** A change to an existing table. */
 type TableChange = Exclude<SchemaChange, { kind: 'createTable' | 'dropTable' }>

@@ -5,11 +5,11 @@
  * the statements are `render-statements.ts`'s.
  */
 import type { Dialect } from '../dialect/dialect.ts'
-import type { SchemaDiff } from './diff.ts'
 import { invert } from './invert.ts'
 import { Writer } from './render-statements.ts'
 import { REVIEW_MARKER } from './review.ts'
 import { wrapComment } from './render-source.ts'
+import type { SchemaDiff } from './schema-changes.ts'
 
 /** What a rendered migration file says about itself. */
 export interface RenderOptions {
