@@ -221,7 +221,8 @@ export {
 } from './orm/insert.ts'
 export { RowTemplate, type InsertRow } from './orm/insert-params.ts'
 
-export { createApp, App, type AppOptions, type Lifespan, type ListenOptions } from './http/app.ts'
+export { createApp, App } from './http/app.ts'
+export type { AppOptions, Lifespan, ListenOptions } from './http/app-options.ts'
 export type { HealthOptions } from './http/health.ts'
 export {
   path,

@@ -7,15 +7,15 @@ import { RouteDefinitionError } from '../errors.ts'
 import type { Dependency } from './depends.ts'
 import type { Params } from './params.ts'
 import type { ResponseModel } from './response.ts'
-import {
-  planRoute,
-  type ExtraResponses,
-  type Handler,
-  type HandlerResult,
-  type HttpMethod,
-  type RouteDefinition,
-  type RouteOptions,
+import type {
+  ExtraResponses,
+  Handler,
+  HandlerResult,
+  HttpMethod,
+  RouteDefinition,
+  RouteOptions,
 } from './route.ts'
+import { planRoute } from './route-plan.ts'
 import type {
   DependencyInputs,
   Included,

@@ -1,19 +1,16 @@
-import Fastify, {
-  type FastifyBodyParser,
-  type FastifyInstance,
-  type FastifyServerOptions,
-  type InjectOptions,
-  type LightMyRequestResponse,
-} from 'fastify'
-import fastifyCors from '@fastify/cors'
+/**
+ * The App (FastAPI's `FastAPI()`): the routes declared on it and the checks they pass, middleware and
+ * exception handlers, its OpenAPI document, and its Fastify server, which it readies, listens on and closes.
+ * What it registers on Fastify is app-plugin.ts; its options are app-options.ts.
+ */
+import Fastify, { type FastifyInstance, type InjectOptions, type LightMyRequestResponse } from 'fastify'
 import { RouteDefinitionError } from '../errors.ts'
-import { fastifyCorsOptions, type CorsOptions } from './cors.ts'
+import { DEFAULT_BODY_LIMIT, type AppOptions, type ListenOptions } from './app-options.ts'
+import { mountApp } from './app-plugin.ts'
 import { DependencyOverrides, type Dependency } from './depends.ts'
-import { DOCS_ASSETS, docsAsset, docsPage } from './docs.ts'
-import { errorAnswer } from './error-answer.ts'
 import { ExceptionHandlers, type ErrorClass, type ExceptionHandler } from './exception-handlers.ts'
-import { healthOpenApiPaths, healthPaths, serveHealth, type HealthOptions } from './health.ts'
-import { useMiddleware, type Middleware } from './middleware.ts'
+import { healthOpenApiPaths, healthPaths } from './health.ts'
+import type { Middleware } from './middleware.ts'
 import { openApiDocument } from './openapi.ts'
 import {
   answerClientError,
@@ -22,74 +19,12 @@ import {
   answerFrameworkError,
   requireHost,
 } from './protocol-errors.ts'
-import { reporter, withSafeRequestLog } from './report.ts'
+import { withSafeRequestLog } from './report.ts'
 import { Router } from './api-router.ts'
 import type { DependencyInputs } from './route-types.ts'
-import { checkPathParams, planRoute, requestHandler, type RouteDefinition } from './route.ts'
-import { allowOnly, fastifyPath, routerKey } from './router.ts'
-import { InFlight } from './shutdown.ts'
-import { registerFormParsers, takesForm } from './uploads.ts'
-
-/** Code run when the app starts and stops (FastAPI's lifespan): create tables, dispose the engine. */
-export interface Lifespan {
-  /** Runs before the server accepts requests; a failure stops the start. */
-  startup?: () => unknown
-  /** Runs after the last request finished, when the app closes. */
-  shutdown?: () => unknown
-}
-
-/** Options of {@link createApp}. */
-export interface AppOptions {
-  /** The API's title in the OpenAPI document and on `/docs`. */
-  title?: string
-  version?: string
-  description?: string
-  lifespan?: Lifespan
-  /**
-   * How long, in milliseconds, closing the app waits for requests in flight and background tasks before it
-   * runs the lifespan shutdown all the same. Default 5000.
-   */
-  shutdownTimeout?: number
-  /** Cross-origin requests the app allows (FastAPI's `CORSMiddleware`); default none. */
-  cors?: CorsOptions
-  /** The largest request body accepted, in bytes; larger ones answer 413. Default 1 MiB. */
-  bodyLimit?: number
-  /** Where the OpenAPI document is served; `null` serves none (and no docs). Default `/openapi.json`. */
-  openapiUrl?: string | null
-  /** Where Swagger UI is served; `null` serves none. Default `/docs`. */
-  docsUrl?: string | null
-  /**
-   * Fastify's logger (pino): `true` logs every request, with the query's keys but not their values (a query
-   * may carry a token). Default none, which keeps the request path lean; server errors (500s, failed
-   * cleanups) are then written to stderr.
-   */
-  logger?: FastifyServerOptions['logger']
-  /** Dependencies run for every request of every route, cleanup included (FastAPI's `FastAPI(dependencies=…)`). */
-  dependencies?: readonly Dependency<any, any>[]
-  /**
-   * Liveness and readiness endpoints (`/livez`, `/readyz`) for load balancers and orchestrators; default
-   * none. `true` serves them with no readiness check. See {@link HealthOptions}.
-   *
-   * @example
-   * createApp({ health: { checks: { database: () => engine.ping() } } })
-   */
-  health?: HealthOptions | boolean
-  /** Any other option of the Fastify server the app creates. */
-  fastify?: Omit<FastifyServerOptions, 'logger' | 'bodyLimit'>
-}
-
-/** What {@link App.listen} accepts. */
-export interface ListenOptions {
-  /** Default 8000, as uvicorn's. */
-  port?: number
-  /** Default `127.0.0.1`. */
-  host?: string
-  /** Signals that close the app gracefully; a second one stops at once. Default SIGINT and SIGTERM; `false` for none. */
-  signals?: readonly NodeJS.Signals[] | false
-}
-
-const DEFAULT_BODY_LIMIT = 1024 * 1024
-const DEFAULT_SHUTDOWN_TIMEOUT = 5000
+import type { RouteDefinition } from './route.ts'
+import { checkPathParams, planRoute } from './route-plan.ts'
+import { routerKey } from './router.ts'
 
 /** How long a request may take to arrive, headers and body: node:http's default, 5 minutes. */
 const REQUEST_TIMEOUT = 300_000
@@ -214,96 +149,14 @@ export class App<Shared = {}, Routes = {}> extends Router<'', Shared, Routes> {
   readonly plugin = async (instance: FastifyInstance): Promise<void> => {
     this.#registered = true
     this.#document = undefined
-    // Every body arrives raw; routes parse JSON themselves with FastAPI's rules and 422 answers.
-    instance.removeAllContentTypeParsers()
-    const bodyLimit = this.options.bodyLimit ?? DEFAULT_BODY_LIMIT
-    const asIs: FastifyBodyParser<Buffer> = (_request, body, done) => done(null, body)
-    // Fastify remembers the parser of a content type it matched by name; the catch-all's is looked up
-    // again, content type parsed, on every request. JSON is named so that its lookups are cached.
-    instance.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, asIs)
-    instance.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, asIs)
-    const report = reporter(this.options.logger !== undefined && this.options.logger !== false)
-    instance.setErrorHandler(errorAnswer(report, this.#exceptionHandlers))
-    instance.setNotFoundHandler((_request, reply) => {
-      void reply.code(404).send({ detail: 'Not Found' })
+    await mountApp(instance, {
+      options: this.options,
+      routes: this.routes,
+      dependencyOverrides: this.dependencyOverrides,
+      middleware: this.#middleware,
+      exceptionHandlers: this.#exceptionHandlers,
+      openapi: () => this.openapi(),
     })
-    // The work after the answers (background tasks, cleanup) that closing waits for.
-    const inFlight = new InFlight()
-    this.#closeGracefully(instance, inFlight)
-    if (this.options.cors) await instance.register(fastifyCors, fastifyCorsOptions(this.options.cors))
-    useMiddleware(instance, this.#middleware)
-
-    // The methods of each path as the router matches it, whatever its routes call their parameters.
-    const ignoreSlash = instance.initialConfig.routerOptions?.ignoreTrailingSlash === true
-    const methodsOf = new Map<string, { url: string; methods: Set<string> }>()
-    const formRoutes: RouteDefinition[] = []
-    for (const route of this.routes) {
-      const url = fastifyPath(route.path)
-      if (takesForm(route)) formRoutes.push(route)
-      else
-        instance.route({
-          method: route.method,
-          url,
-          handler: requestHandler(route, this.dependencyOverrides, report, inFlight),
-        })
-      const key = routerKey(route.path, ignoreSlash)
-      const entry = methodsOf.get(key) ?? { url, methods: new Set<string>() }
-      entry.methods.add(route.method)
-      if (route.method === 'GET') entry.methods.add('HEAD')
-      methodsOf.set(key, entry)
-    }
-    for (const { url, methods } of methodsOf.values()) allowOnly(instance, url, methods)
-    if (formRoutes.length > 0) {
-      // A context of their own: only these routes parse forms, the others keep their raw bodies.
-      void instance.register(async (forms) => {
-        await registerFormParsers(forms, bodyLimit)
-        for (const route of formRoutes) {
-          const handler = requestHandler(route, this.dependencyOverrides, report, inFlight)
-          forms.route({ method: route.method, url: fastifyPath(route.path), handler })
-        }
-      })
-    }
-    if (this.options.health) serveHealth(instance, this.options.health)
-    this.#serveDocs(instance)
-  }
-
-  /**
-   * On close, runs the lifespan shutdown once the answers in flight are sent (Fastify's close) and the
-   * work after them, background tasks and cleanup, is done (or after `shutdownTimeout`): the engine is not
-   * disposed under them.
-   */
-  #closeGracefully(instance: FastifyInstance, inFlight: InFlight): void {
-    const { startup, shutdown } = this.options.lifespan ?? {}
-    const timeout = this.options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT
-    if (startup) instance.addHook('onReady', async () => void (await startup()))
-    // Fastify closes the server (no new connection, the answers in flight sent) before this hook runs.
-    instance.addHook('onClose', async () => {
-      if (!(await inFlight.settled(timeout))) {
-        const message = `closing after ${timeout} ms with ${inFlight.count} requests or background tasks still running`
-        if (this.options.logger) instance.log.warn(message)
-        else console.error(`onemodel: ${message}`)
-      }
-      if (shutdown) await shutdown()
-    })
-  }
-
-  #serveDocs(instance: FastifyInstance): void {
-    const { openapiUrl = '/openapi.json', docsUrl = '/docs', title = 'onemodel' } = this.options
-    if (openapiUrl === null) return
-    const json = JSON.stringify(this.openapi())
-    instance.get(openapiUrl, (_request, reply) => void reply.type('application/json').send(json))
-    allowOnly(instance, openapiUrl, new Set(['GET', 'HEAD']))
-    if (docsUrl === null) return
-    const prefix = instance.prefix
-    const html = docsPage(title, `${prefix}${docsUrl}`, `${prefix}${openapiUrl}`)
-    instance.get(docsUrl, (_request, reply) => void reply.type('text/html; charset=utf-8').send(html))
-    allowOnly(instance, docsUrl, new Set(['GET', 'HEAD']))
-    for (const name of DOCS_ASSETS) {
-      instance.get(`${docsUrl}/${name}`, (_request, reply) => {
-        const { body, type } = docsAsset(name)
-        void reply.type(type).header('cache-control', 'public, max-age=86400').send(body)
-      })
-    }
   }
 
   /**

@@ -12,7 +12,8 @@ import { HTTPError } from './http-error.ts'
 import { RouteDefinitionError } from '../errors.ts'
 import { FormModelParam, Param } from './params.ts'
 import { missing, type RequestReader } from './request-input.ts'
-import { planRoute, type RouteDefinition } from './route.ts'
+import type { RouteDefinition } from './route.ts'
+import { planRoute } from './route-plan.ts'
 
 /** An uploaded file, saved to a temporary file that is deleted after the response is sent. */
 export interface UploadedFile {
