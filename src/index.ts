@@ -219,6 +219,7 @@ export {
   type ConflictAction,
   type InsertState,
 } from './orm/insert.ts'
+export type { InsertSource } from './orm/insert-select.ts'
 export { RowTemplate, type InsertRow } from './orm/insert-params.ts'
 
 export { createApp, App } from './http/app.ts'

@@ -11,6 +11,14 @@ import { BulkWrite, checkColumn, validatedValues, type UpdateValues } from './bu
 import { columnsOf } from './compile.ts'
 import { toParam } from './param-slots.ts'
 import { insertRows, type AnyInsert, type InsertExtra, type ParamRow } from './insert-rows.ts'
+import {
+  checkedSource,
+  insertSelectStatement,
+  type CompiledInsert,
+  type InsertSource,
+} from './insert-select.ts'
+import type { SelectItem } from './select-types.ts'
+import type { Select } from './select.ts'
 import { namesOf, PreparedInsert, RowTemplate, type InsertRow } from './insert-params.ts'
 
 /** The names of the columns of table model `M`: `'id' | 'name' | …` for `Hero`. */
@@ -44,6 +52,8 @@ export interface InsertState {
   readonly onConflict: ConflictAction | undefined
   /** The statement returns the rows it wrote (`RETURNING`), see `returning()`. */
   readonly returning: boolean
+  /** Where the rows come from when a select reads them (`fromSelect()`), instead of `rows`. */
+  readonly source?: InsertSource
 }
 
 /**
@@ -73,12 +83,14 @@ export class Insert<M extends TableModel = TableModel, R extends boolean = false
   #paramNames: ReadonlySet<string> | undefined
   /** Made on the first run of an insert with bind parameters: the many built per request need none. */
   #prepared: WeakMap<Engine, PreparedInsert> | undefined
+  /** An `INSERT … SELECT`, compiled on each engine it runs on. */
+  #fromSelect: WeakMap<Engine, CompiledInsert> | undefined
 
   constructor(model: M, state: InsertState) {
     // The state says what the type parameter says: only returning() makes a builder whose R is true.
     super(model, state.returning as R)
-    const { onConflict, returning } = state
-    this.state = Object.freeze({ rows: Object.freeze([...state.rows]), onConflict, returning })
+    const { onConflict, returning, source } = state
+    this.state = Object.freeze({ rows: Object.freeze([...state.rows]), onConflict, returning, source })
   }
 
   protected get method(): string {
@@ -94,9 +106,37 @@ export class Insert<M extends TableModel = TableModel, R extends boolean = false
    * no column, or a row with parameters that gives a required column neither a value nor a parameter.
    */
   values(rows: InsertRow<M> | readonly InsertRow<M>[]): Insert<M, R> {
+    if (this.state.source) throw bothSourcesError(this.model)
     const list: readonly InsertRow<M>[] = Array.isArray(rows) ? rows : [rows]
     const valid = list.map((row) => this.#rowOf(row))
     return new Insert<M, R>(this.model, { ...this.state, rows: [...this.state.rows, ...valid] })
+  }
+
+  /**
+   * Takes the rows from a select, run by the database in the same statement (`INSERT … SELECT`,
+   * SQLAlchemy's `insert(…).from_select()`): each selected item fills the column named in its place. The
+   * rows never reach JavaScript, so the model does not validate them, and a column left out is NULL (the
+   * generated key, the next key): every column that is not nullable, or has a default, must be named. The
+   * select's `bindParam()`s take each run's `params`. `onConflict()` and `returning()` apply as to rows
+   * given with `values()`.
+   *
+   * @example
+   * const archive = insert(ArchivedHero).fromSelect(
+   *   ['name', 'secret_name'],
+   *   select(Hero.c.name, Hero.c.secret_name).where(Hero.c.age.gt(bindParam('age'))),
+   * )
+   * const { affected } = await session.exec(archive, { params: { age: 60 } })
+   * @throws {InvalidQueryError} for rows given with `values()` too, a select of rows (`select(Hero)`) or of
+   * more or fewer items than columns, a column the model does not have or named twice, or one left out
+   * that the database cannot fill.
+   */
+  fromSelect(
+    columns: readonly ColumnNames<M>[],
+    query: Select<readonly SelectItem[], string, string, never>,
+  ): Insert<M, R> {
+    if (this.state.rows.length > 0 || this.state.source) throw bothSourcesError(this.model)
+    const source = checkedSource(this.model, { columns, query })
+    return new Insert<M, R>(this.model, { ...this.state, source })
   }
 
   /**
@@ -185,6 +225,20 @@ export class Insert<M extends TableModel = TableModel, R extends boolean = false
    * with bind parameters is compiled once on each engine, and a run binds its rows' values.
    */
   statement(engine: Engine, shape: RowShape, params?: ParamValues | null): Statement {
+    const { source } = this.state
+    if (source !== undefined) {
+      const finish = { extra: this.#extra(engine.dialect), upsert: this.state.onConflict !== undefined }
+      this.#fromSelect ??= new WeakMap()
+      return insertSelectStatement(
+        engine,
+        this.model.tableName,
+        source,
+        finish,
+        shape,
+        this.#fromSelect,
+        params,
+      )
+    }
     const names = this.#names()
     if (!paramsFit(names, params)) throw paramsMismatch(names, params, `insert(${this.model.name})`)
     if (names.size === 0) return this.#compiled(engine, this.#rows(), shape, this.#extra(engine.dialect))
@@ -256,10 +310,12 @@ export class Insert<M extends TableModel = TableModel, R extends boolean = false
     const parameters = Object.values(fixed)
     if (dialect.name === 'mysql') {
       // No DO NOTHING on MySQL: setting the key to itself changes no row. INSERT IGNORE would also turn
-      // other errors (a value too long) into warnings.
+      // other errors (a value too long) into warnings. The key is qualified: an INSERT … SELECT's table
+      // may have a column of that name too.
+      const primaryKey = model.primaryKeys[0]
       const set =
         conflict.kind === 'nothing'
-          ? { [model.primaryKeys[0]]: sql.ref(model.primaryKeys[0]) }
+          ? { [primaryKey]: sql.ref(`${model.tableName}.${primaryKey}`) }
           : {
               ...fixed,
               ...Object.fromEntries(fromNewRow.map((key) => [key, sql`values(${sql.ref(key)})`])),
@@ -289,6 +345,12 @@ export class Insert<M extends TableModel = TableModel, R extends boolean = false
         .map(([key, value]) => [key, toParam(this.model.fields[key]!, value)]),
     )
   }
+}
+
+function bothSourcesError(model: TableModel): InvalidQueryError {
+  return new InvalidQueryError(
+    `insert(${model.name}): an insert takes its rows from values() or from fromSelect(), not from both. Build two inserts.`,
+  )
 }
 
 function isExpression(value: unknown): value is Expression {

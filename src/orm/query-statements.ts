@@ -166,7 +166,13 @@ export class QueryStatements {
   }
 }
 
-function refuseCorrelated(query: AnySelect): void {
+/**
+ * Refuses a correlated select run on its own: it refers to a table of an enclosing query.
+ *
+ * @example
+ * refuseCorrelated(select(count()).selectFrom(Favorite).correlate(Article)) // throws InvalidQueryError
+ */
+export function refuseCorrelated(query: AnySelect): void {
   const [outer] = query.state.correlated
   if (outer === undefined) return
   throw new InvalidQueryError(

@@ -64,7 +64,7 @@ for (const dialect of DIALECTS) {
       assert.equal(affected, mysql ? 2 : 1)
       assert.deepEqual(log, [
         mysql
-          ? 'insert into "team" ("name", "headquarters") values (?, ?), (?, ?) on duplicate key update "id" = "id" -- 4 parameters'
+          ? 'insert into "team" ("name", "headquarters") values (?, ?), (?, ?) on duplicate key update "id" = "team"."id" -- 4 parameters'
           : 'insert into "team" ("name", "headquarters") values (?, ?), (?, ?) on conflict ("name") do nothing -- 4 parameters',
       ])
       assert.deepEqual(await teams(), {
