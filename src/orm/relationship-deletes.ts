@@ -1,7 +1,8 @@
 /**
  * What deleting a row does to the rows its relationships reach: the rows it cascades to, marked for
  * deletion before it; its children detached or cascaded as their foreign key's `onDelete` says; its link
- * rows; and the loaded collections it leaves. The flush-time writes are relationship-sync.ts.
+ * rows; and the loaded collections it leaves. Foreign keys set from relationships before a flush, and
+ * relationships from keys after it, are relationship-sync.ts.
  */
 import type { Engine } from '../engine/engine.ts'
 import { relationshipValue, linksTo } from '../model/relationship-values.ts'

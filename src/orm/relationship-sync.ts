@@ -25,9 +25,8 @@ export type DeferredLinks = Map<object, Link[]>
 /**
  * Keeps foreign keys and relationships in step, as SQLAlchemy's unit of work does: before a flush it turns
  * relationship changes into foreign key values, adds the rows they reach (the save-update cascade) and
- * marks the orphans of a `'delete-orphan'` collection for deletion; before the deletes, it marks the rows
- * they cascade to; after it, it makes the loaded relationships match the keys; before a parent's delete,
- * it detaches or cascades to its children.
+ * marks the orphans of a `'delete-orphan'` collection for deletion; after it, it makes the loaded
+ * relationships match the keys. What a delete does to the rows it reaches is `RelationshipDeletes`'s.
  *
  * @example
  * const sync = new RelationshipSync(rows, (row) => session.add(row))

@@ -265,7 +265,8 @@ export class Session {
    * await session.exec(insert(Hero).values({ name: bindParam('name'), secret_name: 'Dive Wilson' }), {
    *   params: { name: 'Deadpond' },
    * })
-   * @throws {NotSupportedError} for `returning()` on MySQL, which has no `UPDATE … RETURNING`.
+   * @throws {NotSupportedError} for `returning()` on MySQL, which has no `UPDATE`, `DELETE` or `INSERT …
+   * RETURNING`.
    * @throws {InvalidQueryError} for `params` that miss an insert's bind parameter or name another one.
    * @throws {ValidationError} for an insert's row that its parameters' values make invalid: nothing is
    * written by the insert.

@@ -4,8 +4,9 @@ import type { Changes, UnitOfWork } from './unit-of-work.ts'
 
 /**
  * How a Session's writes meet its transaction: a flush opens one, a commit ends it (or runs a lone
- * statement by itself in autocommit), a transaction opened inside another is a SAVEPOINT, and whatever
- * fails undoes what it did, in the database and in memory, before its own error is rethrown.
+ * statement by itself in autocommit, unless the Session asked for an isolation level), a transaction
+ * opened inside another is a SAVEPOINT, and whatever fails undoes what it did, in the database and in
+ * memory, before its own error is rethrown.
  *
  * @example
  * const transactions = new Transactions(scope, work, memory)
@@ -38,7 +39,10 @@ export class Transactions {
     })
   }
 
-  /** Flushes and commits; a lone statement with no transaction open runs by itself in autocommit. */
+  /**
+   * Flushes and commits; a lone statement with no transaction open runs by itself in autocommit, unless
+   * the Session has an isolation level, which only a transaction it begins has.
+   */
   async commit(): Promise<void> {
     if (!this.#scope.inTransaction && !this.#work.mayHaveChanges) return
     const changes = this.#work.changes()
