@@ -21,8 +21,9 @@ export const ERROR_CODES = {
   OM_ORM_INVALID_QUERY: 'A query was built with an argument it cannot use, such as a negative limit.',
   OM_ORM_NOT_A_ROW: 'An object passed to the Session is not a row of a table model.',
   OM_ORM_SESSION_CLOSED: 'The Session was closed and cannot be used any more.',
-  OM_ORM_TRANSACTION:
-    'A transaction was begun while one was already open, or with an unknown isolation level.',
+  OM_ORM_TRANSACTION: 'A transaction was begun while one was already open.',
+  OM_ORM_SESSION_OPTIONS:
+    'A Session was made with an option it cannot take, such as an unknown isolation level.',
   OM_ORM_DETACHED: 'The object is not in the Session, so the operation cannot apply to it.',
   OM_ORM_ATTACHED: 'The row is already in another open Session.',
   OM_ORM_DELETED: 'The row was deleted by a flush or commit, so it cannot be added again.',
@@ -313,9 +314,10 @@ export class DeadlockError extends LockNotAvailableError {
 
 /**
  * A transaction at the `repeatable read` or `serializable` isolation level (the Session's
- * `isolationLevel`) read or wrote rows that another transaction changed at the same time, in a way no
- * order of the two could give, and the database rolled it back (PostgreSQL's SQLSTATE 40001, MariaDB's
- * errno 1020 under `innodb_snapshot_isolation`). Its work is undone; run the outermost transaction again,
+ * `isolationLevel`, or the database's default: MariaDB 11.6.2+ runs its default `repeatable read` with
+ * `innodb_snapshot_isolation` on) read or wrote rows that another transaction changed at the same time, in
+ * a way no order of the two could give, and the database rolled it back (PostgreSQL's SQLSTATE 40001,
+ * MariaDB's errno 1020). Its work is undone; run the outermost transaction again,
  * as both databases' manuals ask, the same fix as a {@link DeadlockError}'s. A route that lets it escape
  * answers 503 with `Retry-After`, as a busy database does.
  *

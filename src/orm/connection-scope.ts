@@ -20,11 +20,16 @@ const ISOLATION_LEVELS = ['read uncommitted', 'read committed', 'repeatable read
 /** The settings of a transaction at the database's default level: one object for every Session. */
 const DATABASE_DEFAULT: TransactionSettings = Object.freeze({})
 
+/** The settings of a transaction at each level, one object per level rather than one per Session. */
+const AT_LEVEL = new Map<IsolationLevel, TransactionSettings>(
+  ISOLATION_LEVELS.map((isolationLevel) => [isolationLevel, Object.freeze({ isolationLevel })]),
+)
+
 /** `level` when it is one of SQL's four or `undefined`; refused otherwise (a JavaScript caller, a config). */
 export function checkedIsolationLevel(level: IsolationLevel | undefined): IsolationLevel | undefined {
   if (level === undefined || ISOLATION_LEVELS.includes(level)) return level
   throw new SessionError(
-    'OM_ORM_TRANSACTION',
+    'OM_ORM_SESSION_OPTIONS',
     `new Session(engine, { isolationLevel: ${JSON.stringify(level)} }): not an isolation level. Use one of ${ISOLATION_LEVELS.map((name) => `'${name}'`).join(', ')}, or leave it out for the database's default.`,
   )
 }
@@ -59,7 +64,8 @@ export class ConnectionScope {
     this.#engine = engine
     this.#executor = engine.dialect.executor
     this.#replicas = readFromReplicas ? engine.replicas : undefined
-    this.#settings = isolationLevel === undefined ? DATABASE_DEFAULT : { isolationLevel }
+    // A level given here was checked (checkedIsolationLevel): AT_LEVEL has it.
+    this.#settings = isolationLevel === undefined ? DATABASE_DEFAULT : AT_LEVEL.get(isolationLevel)!
   }
 
   /**
