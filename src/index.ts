@@ -216,9 +216,9 @@ export {
   Insert,
   OnConflict,
   type ColumnNames,
-  type ConflictAction,
   type InsertState,
 } from './orm/insert.ts'
+export type { ConflictAction } from './orm/insert-conflict.ts'
 export type { InsertSource } from './orm/insert-select.ts'
 export { RowTemplate, type InsertRow } from './orm/insert-params.ts'
 

@@ -62,13 +62,13 @@ export class BoundValues {
 
   /**
    * The values to bind in a run given `params`: the template's own when it has no bind parameter. `null`,
-   * which JavaScript may pass, gives no parameter, as `undefined` does.
+   * which JavaScript may pass, gives no parameter, as `undefined` does. `statement` names it in the error.
    * @throws {InvalidQueryError} naming the parameters missing from `params`, or those it has and the
-   * select does not.
+   * statement does not.
    */
-  bind(params: ParamValues | null | undefined): readonly unknown[] {
+  bind(params: ParamValues | null | undefined, statement = 'The select'): readonly unknown[] {
     const supplied = params ?? undefined
-    if (!paramsFit(this.#names, supplied)) throw paramsMismatch(this.#names, supplied, 'The select')
+    if (!paramsFit(this.#names, supplied)) throw paramsMismatch(this.#names, supplied, statement)
     if (supplied === undefined || this.#slots.length === 0) return this.#values
     const values = [...this.#values]
     for (const { index, slot } of this.#slots) values[index] = slot.encode(supplied[slot.name])

@@ -77,16 +77,18 @@ export abstract class BulkWrite<M extends TableModel = TableModel, R extends boo
   /** What the write is called in an error: `update(Hero)`, `deleteFrom(Hero)`, `insert(Hero)`. */
   protected abstract get method(): string
 
+  /** What to do instead where the dialect has no `RETURNING`: the end of the error's message. */
+  protected abstract get withoutReturning(): string
+
   /**
-   * The statement must return its rows: `returning()` asked for them. `verb` is its SQL (`UPDATE`), and
-   * `instead` what to do where the dialect has no `RETURNING` for it.
+   * The statement must return its rows: `returning()` asked for them. `verb` is its SQL (`UPDATE`).
    * @throws {NotSupportedError} where the dialect has no `RETURNING`.
    */
-  protected returnsOn(dialect: Dialect, verb: string, instead: string): boolean {
+  protected returnsOn(dialect: Dialect, verb: string): boolean {
     if (!this.returnsRows) return false
     if (!dialect.supportsReturning) {
       throw new NotSupportedError(
-        `${this.method}.returning(): ${dialect.name} has no ${verb} … RETURNING. ${instead}`,
+        `${this.method}.returning(): ${dialect.name} has no ${verb} … RETURNING. ${this.withoutReturning}`,
       )
     }
     return true
@@ -124,8 +126,8 @@ abstract class FilteredWrite<M extends TableModel, R extends boolean> extends Bu
     return bind(compiled, compiled.parameters, shape)
   }
 
-  /** What to do where the dialect has no `RETURNING`: read the rows in the same transaction. */
-  protected get readInstead(): string {
+  /** Read the rows in the same transaction. */
+  protected get withoutReturning(): string {
     return `Run the write without returning(), and read the rows with select(${this.model.name}).where(…) in the same transaction (session.transaction()).`
   }
 
@@ -208,9 +210,7 @@ export class Update<M extends TableModel = TableModel, R extends boolean = false
     }
     const set = Object.fromEntries(entries.map(([key, value]) => [key, toParam(fields[key]!, value)]))
     const update = this.whereOf(db.updateTable(tableName).set(set), db, dialect)
-    return this.returnsOn(dialect, 'UPDATE', this.readInstead)
-      ? update.returning(columnsOf(this.model))
-      : update
+    return this.returnsOn(dialect, 'UPDATE') ? update.returning(columnsOf(this.model)) : update
   }
 
   /**
@@ -252,9 +252,7 @@ export class Delete<M extends TableModel = TableModel, R extends boolean = false
 
   build(db: Kysely<any>, dialect: Dialect): Compilable {
     const remove = this.whereOf(db.deleteFrom(this.model.tableName), db, dialect)
-    return this.returnsOn(dialect, 'DELETE', this.readInstead)
-      ? remove.returning(columnsOf(this.model))
-      : remove
+    return this.returnsOn(dialect, 'DELETE') ? remove.returning(columnsOf(this.model)) : remove
   }
 
   /**

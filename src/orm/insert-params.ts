@@ -5,10 +5,12 @@
  */
 import type { CompiledQuery } from 'kysely'
 import { bind, type RowShape, type Statement } from '../engine/statement.ts'
-import type { AnyField } from '../model/field.ts'
-import type { Expression } from '../model/expression.ts'
+import { InvalidQueryError } from '../errors.ts'
+import { requiredKeys, type AnyField } from '../model/field.ts'
+import { Expression } from '../model/expression.ts'
 import type { TableModel } from '../model/table.ts'
 import { NO_NAMES, type ParamValues } from './bind-params.ts'
+import { validatedValues } from './bulk-write.ts'
 import { toParam } from './param-slots.ts'
 import { sameValues } from './statements.ts'
 
@@ -141,4 +143,60 @@ export class PreparedInsert {
     values.push(...this.#conflictValues)
     return values
   }
+}
+
+/**
+ * A row of `insert(model).values()`: its column values, validated as `Model.create()` validates a row, or a
+ * {@link RowTemplate} when a value is a `bindParam()`, its fixed values checked now and the whole row at
+ * each run.
+ *
+ * @example
+ * insertedRow(Hero, { name: bindParam('name'), secret_name: 'Dive Wilson' }) // a RowTemplate
+ * @throws {InvalidQueryError} for an expression other than `bindParam()`, a parameter for a key that is no
+ * column, or a required column given neither a value nor a parameter.
+ */
+export function insertedRow(model: TableModel, row: object): Readonly<Record<string, unknown>> | RowTemplate {
+  // Most rows have no parameter: they are validated as they are, with no copy.
+  if (!hasExpression(row)) {
+    return model.columnValues(row)
+  }
+  const params: [string, string][] = []
+  const fixed: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(row)) {
+    if (!isExpression(value)) fixed[key] = value
+    else if (value.node.kind !== 'param') {
+      throw new InvalidQueryError(
+        `insert(${model.name}).values(): '${key}' is an expression. A row's value is a value, or bindParam('${key}') for one given when the insert runs.`,
+      )
+    } else if (!Object.hasOwn(model.fields, key)) {
+      throw new InvalidQueryError(
+        `insert(${model.name}).values(): ${model.name} has no column '${key}' for bindParam(${JSON.stringify(value.node.name)}). Its columns are: ${Object.keys(model.fields).join(', ')}.`,
+      )
+    } else params.push([key, value.node.name])
+  }
+  // The values given are checked now, as a row's are; the whole row again at each run.
+  if (Object.keys(fixed).length > 0) validatedValues(model, fixed)
+  // A column no run could fill is a mistake in the code: said here, not at the first request.
+  const absent = requiredKeys(model.fields).filter(
+    (key) => fixed[key] === undefined && !params.some(([column]) => column === key),
+  )
+  if (absent.length > 0) {
+    throw new InvalidQueryError(
+      `insert(${model.name}).values(): ${absent.map((key) => `'${key}'`).join(', ')} ${absent.length === 1 ? 'is a required column' : 'are required columns'} of ${model.name}, with no value and no default. Give ${absent.length === 1 ? 'it' : 'each'} a value, or bindParam('${absent[0]}') for one given when the insert runs.`,
+    )
+  }
+  return new RowTemplate(fixed, params)
+}
+
+function isExpression(value: unknown): value is Expression {
+  return value instanceof Expression
+}
+
+/** `row` is an object with an expression among its values: a loop, not an array of them, for bulk rows. */
+function hasExpression(row: unknown): boolean {
+  if (typeof row !== 'object' || row === null) return false
+  for (const key in row) {
+    if (Object.hasOwn(row, key) && isExpression((row as Record<string, unknown>)[key])) return true
+  }
+  return false
 }

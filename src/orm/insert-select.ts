@@ -3,16 +3,17 @@
  * never reach JavaScript, so the model does not validate them: which columns a select may leave out is
  * checked when the insert is built, and the database checks the values.
  */
-import { sql, type Compilable, type CompiledQuery } from 'kysely'
+import { sql, type CompiledQuery } from 'kysely'
 import type { Engine } from '../engine/engine.ts'
-import { bind, type RowShape, type Statement } from '../engine/statement.ts'
 import { InvalidQueryError } from '../errors.ts'
 import { generatedKeyOf } from '../model/field.ts'
+import { AliasedTable } from '../model/alias.ts'
 import { TableModel } from '../model/table.ts'
-import { BoundValues, type ParamValues } from './bind-params.ts'
+import { BoundValues } from './bind-params.ts'
 import { buildQuery } from './compile.ts'
 import type { AnyInsert, InsertExtra } from './insert-rows.ts'
 import { refuseCorrelated } from './query-statements.ts'
+import { isEntity } from './joins.ts'
 import { itemsOf, type AnySelect } from './select.ts'
 
 /**
@@ -43,6 +44,13 @@ export function checkedSource(model: TableModel, source: InsertSource): InsertSo
   }
   refuseCorrelated(query)
   const items = itemsOf(query)
+  const entity = items.find(isEntity)
+  if (entity !== undefined) {
+    const name = entity instanceof AliasedTable ? entity.alias : entity.name
+    throw new InvalidQueryError(
+      `${method}: the select selects ${name}'s rows, whose columns would all fill the insert's. Select the columns to insert, one per column named, as ${name}.c.name.`,
+    )
+  }
   if (items.length !== columns.length) {
     throw new InvalidQueryError(
       `${method}: ${columns.length} column${columns.length === 1 ? '' : 's'} named and ${items.length} item${items.length === 1 ? '' : 's'} selected. The select gives each column named its value, in order: name as many columns as it selects.`,
@@ -63,8 +71,11 @@ export function checkedSource(model: TableModel, source: InsertSource): InsertSo
     if (columns.includes(key) || key === generated) continue
     const nullDefault = !field.hasDefault || (field.options.default === null && !field.options.defaultFactory)
     if (field.nullable && nullDefault) continue
+    const why = field.hasDefault
+      ? `a row a select inserts takes nothing from ${model.name}'s defaults, and a column left out is NULL`
+      : `it is not nullable, and a column left out is NULL`
     throw new InvalidQueryError(
-      `${method}: '${key}' is not among the columns. A row a select inserts takes nothing from ${model.name}'s defaults, so a column left out is NULL: name '${key}' and select its value.`,
+      `${method}: '${key}' is not among the columns, and ${why}. Name '${key}' and select its value.`,
     )
   }
   return source
@@ -82,47 +93,32 @@ export interface CompiledInsert {
 }
 
 /**
- * The statement of an insert into `tableName` whose rows `source` selects, finished by `extra` (its conflict
- * clause, if `upsert`, and `RETURNING`), with `params` for the select's bind parameters. Compiled once per
- * engine into `compiledOn`, a run binds only its values.
+ * The insert into `model` whose rows `source` selects, compiled on `engine`, finished by `extra` (its
+ * conflict clause, if `upsert`, and `RETURNING`). A run binds its values: `compiled.values.bind(params)`.
  *
  * @example
- * const statement = insertSelectStatement(engine, 'team', source, { extra, upsert: false }, OBJECT_ROWS, compiledOn, { age: 18 })
- * @throws {InvalidQueryError} for `params` that miss a bind parameter of the select or name another one.
+ * const { compiled, values } = compileInsertSelect(engine, Team, source, extra, false)
  */
-export function insertSelectStatement(
+export function compileInsertSelect(
   engine: Engine,
-  tableName: string,
+  model: TableModel,
   source: InsertSource,
-  finish: { readonly extra: InsertExtra; readonly upsert: boolean },
-  shape: RowShape,
-  compiledOn: WeakMap<Engine, CompiledInsert>,
-  params: ParamValues | null | undefined,
-): Statement {
-  let compiled = compiledOn.get(engine)
-  if (compiled === undefined) {
-    const statement = insertSelect(engine, tableName, source, finish).compile()
-    compiled = { compiled: statement, values: new BoundValues(statement.parameters) }
-    compiledOn.set(engine, compiled)
-  }
-  return bind(compiled.compiled, compiled.values.bind(params), shape)
-}
-
-function insertSelect(
-  engine: Engine,
-  tableName: string,
-  source: InsertSource,
-  { extra, upsert }: { readonly extra: InsertExtra; readonly upsert: boolean },
-): Compilable {
+  extra: InsertExtra,
+  upsert: boolean,
+): CompiledInsert {
   const { db, dialect } = engine
   let rows = buildQuery(source.query, { db, dialect, params: true })
   // SQLite reads `SELECT … FROM t ON CONFLICT` as a join's ON: its manual asks for a WHERE before an upsert.
   if (dialect.name === 'sqlite' && upsert && source.query.state.where.length === 0) {
     rows = rows.where(sql<boolean>`true`)
   }
+  // MySQL finds the table's columns ambiguous in ON DUPLICATE KEY UPDATE when the select reads a table with
+  // the same names, the table itself included; its manual reads the rows from a derived table instead.
+  const from = dialect.name === 'mysql' && upsert ? db.selectFrom(rows.as('source')).selectAll() : rows
   const insert: AnyInsert = db
-    .insertInto(tableName)
+    .insertInto(model.tableName)
     .columns([...source.columns])
-    .expression(rows)
-  return extra.finish(insert)
+    .expression(from)
+  const compiled = extra.finish(insert).compile()
+  return { compiled, values: new BoundValues(compiled.parameters) }
 }

@@ -1,44 +1,26 @@
-import { sql } from 'kysely'
 import type { Dialect } from '../engine/dialect/dialect.ts'
 import type { Engine } from '../engine/engine.ts'
-import type { RowShape, Statement } from '../engine/statement.ts'
+import { bind, type RowShape, type Statement } from '../engine/statement.ts'
 import { InvalidQueryError } from '../errors.ts'
-import { Expression } from '../model/expression.ts'
-import { requiredKeys } from '../model/field.ts'
 import type { TableModel } from '../model/table.ts'
 import { paramsFit, paramsMismatch, type ParamValues } from './bind-params.ts'
-import { BulkWrite, checkColumn, validatedValues, type UpdateValues } from './bulk-write.ts'
+import { BulkWrite, checkColumn, type UpdateValues } from './bulk-write.ts'
 import { columnsOf } from './compile.ts'
 import { toParam } from './param-slots.ts'
-import { insertRows, type AnyInsert, type InsertExtra, type ParamRow } from './insert-rows.ts'
+import { conflictClause, conflictTarget, type ConflictAction } from './insert-conflict.ts'
+import { insertRows, type InsertExtra, type ParamRow } from './insert-rows.ts'
 import {
   checkedSource,
-  insertSelectStatement,
+  compileInsertSelect,
   type CompiledInsert,
   type InsertSource,
 } from './insert-select.ts'
 import type { SelectItem } from './select-types.ts'
 import type { Select } from './select.ts'
-import { namesOf, PreparedInsert, RowTemplate, type InsertRow } from './insert-params.ts'
+import { insertedRow, namesOf, PreparedInsert, RowTemplate, type InsertRow } from './insert-params.ts'
 
 /** The names of the columns of table model `M`: `'id' | 'name' | …` for `Hero`. */
 export type ColumnNames<M extends TableModel> = keyof M['c'] & keyof M['Type'] & string
-
-/**
- * What an {@link Insert} does with a row whose unique key another row already has: nothing
- * (`doNothing()`), or an update of that row with fixed values or with the new row's values of some columns
- * (`doUpdate()`).
- */
-export type ConflictAction =
-  | { readonly kind: 'nothing'; readonly target: readonly string[] }
-  | {
-      readonly kind: 'update'
-      readonly target: readonly string[]
-      /** Columns set to the new row's value (SQL's `excluded.<column>`). */
-      readonly fromNewRow: readonly string[]
-      /** Columns set to a fixed value. */
-      readonly values: Readonly<Record<string, unknown>>
-    }
 
 /**
  * The state of an {@link Insert}: its rows, validated, as column values, or as a {@link RowTemplate} where
@@ -97,6 +79,12 @@ export class Insert<M extends TableModel = TableModel, R extends boolean = false
     return `insert(${this.model.name})`
   }
 
+  protected get withoutReturning(): string {
+    return this.state.source
+      ? `Run the insert without returning(), and read its rows with select(${this.model.name}).where(…) in the same transaction (session.transaction()).`
+      : "Add the rows with session.add() and commit: the Session reads the key each row's insert generates."
+  }
+
   /**
    * Adds rows: each is validated like `Model.create(row)`, so a wrong key or value type does not compile
    * and an invalid value throws a `ValidationError` here, before any statement. Only columns are kept. A
@@ -108,7 +96,7 @@ export class Insert<M extends TableModel = TableModel, R extends boolean = false
   values(rows: InsertRow<M> | readonly InsertRow<M>[]): Insert<M, R> {
     if (this.state.source) throw bothSourcesError(this.model)
     const list: readonly InsertRow<M>[] = Array.isArray(rows) ? rows : [rows]
-    const valid = list.map((row) => this.#rowOf(row))
+    const valid = list.map((row) => insertedRow(this.model, row))
     return new Insert<M, R>(this.model, { ...this.state, rows: [...this.state.rows, ...valid] })
   }
 
@@ -134,7 +122,12 @@ export class Insert<M extends TableModel = TableModel, R extends boolean = false
     columns: readonly ColumnNames<M>[],
     query: Select<readonly SelectItem[], string, string, never>,
   ): Insert<M, R> {
-    if (this.state.rows.length > 0 || this.state.source) throw bothSourcesError(this.model)
+    if (this.state.source) {
+      throw new InvalidQueryError(
+        `insert(${this.model.name}).fromSelect(): the insert already takes its rows from a select. Build another insert for another select.`,
+      )
+    }
+    if (this.state.rows.length > 0) throw bothSourcesError(this.model)
     const source = checkedSource(this.model, { columns, query })
     return new Insert<M, R>(this.model, { ...this.state, source })
   }
@@ -154,66 +147,12 @@ export class Insert<M extends TableModel = TableModel, R extends boolean = false
     return new Insert<M, true>(this.model, { ...this.state, returning: true })
   }
 
-  #rowOf(row: object): Readonly<Record<string, unknown>> | RowTemplate {
-    const { model } = this
-    // Most rows have no parameter: they are validated as they are, with no copy.
-    if (!hasExpression(row)) {
-      return model.columnValues(row)
-    }
-    const params: [string, string][] = []
-    const fixed: Record<string, unknown> = {}
-    for (const [key, value] of Object.entries(row)) {
-      if (!isExpression(value)) fixed[key] = value
-      else if (value.node.kind !== 'param') {
-        throw new InvalidQueryError(
-          `insert(${model.name}).values(): '${key}' is an expression. A row's value is a value, or bindParam('${key}') for one given when the insert runs.`,
-        )
-      } else if (!Object.hasOwn(model.fields, key)) {
-        throw new InvalidQueryError(
-          `insert(${model.name}).values(): ${model.name} has no column '${key}' for bindParam(${JSON.stringify(value.node.name)}). Its columns are: ${Object.keys(model.fields).join(', ')}.`,
-        )
-      } else params.push([key, value.node.name])
-    }
-    // The values given are checked now, as a row's are; the whole row again at each run.
-    if (Object.keys(fixed).length > 0) validatedValues(model, fixed)
-    // A column no run could fill is a mistake in the code: said here, not at the first request.
-    const absent = requiredKeys(model.fields).filter(
-      (key) => fixed[key] === undefined && !params.some(([column]) => column === key),
-    )
-    if (absent.length > 0) {
-      throw new InvalidQueryError(
-        `insert(${model.name}).values(): ${absent.map((key) => `'${key}'`).join(', ')} ${absent.length === 1 ? 'is a required column' : 'are required columns'} of ${model.name}, with no value and no default. Give ${absent.length === 1 ? 'it' : 'each'} a value, or bindParam('${absent[0]}') for one given when the insert runs.`,
-      )
-    }
-    return new RowTemplate(fixed, params)
-  }
-
   /**
    * What to do with a row whose `target` columns (a unique key or the primary key) another row has. MySQL
    * names no target: `ON DUPLICATE KEY UPDATE` applies to a conflict on any unique key of the table.
    */
   onConflict(conflict: { target: ColumnNames<M> | readonly ColumnNames<M>[] }): OnConflict<M, R> {
-    const { model } = this
-    const target: readonly string[] =
-      typeof conflict.target === 'string' ? [conflict.target] : conflict.target
-    const keys = model.primaryKeys
-    // A composite key is unique as a whole: the target names every field of it, or is another unique column.
-    const wholeKey = keys.length > 1 && keys.every((key) => target.includes(key))
-    for (const key of target) {
-      const field = model.fields[key]
-      const unique =
-        field?.options.unique === true || key === model.primaryKey || (wholeKey && keys.includes(key))
-      if (!unique) {
-        const hint =
-          keys.length > 1 && keys.includes(key)
-            ? ` '${key}' is one field of the primary key (${keys.join(', ')}): name them all.`
-            : ''
-        throw new InvalidQueryError(
-          `insert(${model.name}).onConflict(): '${key}' is not a unique column of ${model.name}. A conflict target must be its primary key or a column declared with { unique: true }.${hint}`,
-        )
-      }
-    }
-    return new OnConflict<M, R>(this, target)
+    return new OnConflict<M, R>(this, conflictTarget(this.model, conflict.target))
   }
 
   get changesExistingRows(): boolean {
@@ -227,17 +166,8 @@ export class Insert<M extends TableModel = TableModel, R extends boolean = false
   statement(engine: Engine, shape: RowShape, params?: ParamValues | null): Statement {
     const { source } = this.state
     if (source !== undefined) {
-      const finish = { extra: this.#extra(engine.dialect), upsert: this.state.onConflict !== undefined }
-      this.#fromSelect ??= new WeakMap()
-      return insertSelectStatement(
-        engine,
-        this.model.tableName,
-        source,
-        finish,
-        shape,
-        this.#fromSelect,
-        params,
-      )
+      const { compiled, values } = this.#fromSelect?.get(engine) ?? this.#compileFromSelect(engine, source)
+      return bind(compiled, values.bind(params, `insert(${this.model.name}).fromSelect()`), shape)
     }
     const names = this.#names()
     if (!paramsFit(names, params)) throw paramsMismatch(names, params, `insert(${this.model.name})`)
@@ -254,6 +184,14 @@ export class Insert<M extends TableModel = TableModel, R extends boolean = false
     const prepared = PreparedInsert.of(statement, rows, model.fields, extra.parameters)
     if (prepared !== undefined) (this.#prepared ??= new WeakMap()).set(engine, prepared)
     return statement
+  }
+
+  #compileFromSelect(engine: Engine, source: InsertSource): CompiledInsert {
+    const upsert = this.state.onConflict !== undefined
+    const compiled = compileInsertSelect(engine, this.model, source, this.#extra(engine.dialect), upsert)
+    this.#fromSelect ??= new WeakMap()
+    this.#fromSelect.set(engine, compiled)
+    return compiled
   }
 
   /** The names of the bind parameters of the rows, found on first use. */
@@ -283,10 +221,8 @@ export class Insert<M extends TableModel = TableModel, R extends boolean = false
 
   /** What the statement adds to its `INSERT … VALUES` on `dialect`: its conflict clause, then `RETURNING`. */
   #extra(dialect: Dialect): InsertExtra {
-    const conflict = this.#conflictClause(dialect)
-    const instead =
-      "Add the rows with session.add() and commit: the Session reads the key each row's insert generates."
-    if (!this.returnsOn(dialect, 'INSERT', instead)) return conflict
+    const conflict = conflictClause(this.model, this.state.onConflict, dialect)
+    if (!this.returnsOn(dialect, 'INSERT')) return conflict
     const columns = columnsOf(this.model)
     return {
       key: `${conflict.key} returning`,
@@ -294,76 +230,12 @@ export class Insert<M extends TableModel = TableModel, R extends boolean = false
       finish: (insert) => conflict.finish(insert).returning(columns),
     }
   }
-
-  /**
-   * The conflict clause on `dialect`: what it adds to the statement's shape (its SQL) and parameters
-   * (the fixed values of `doUpdate()`), and how it finishes the `INSERT … VALUES`.
-   */
-  #conflictClause(dialect: Dialect): InsertExtra {
-    const { model } = this
-    const conflict = this.state.onConflict
-    const none = { key: '', parameters: [], finish: (insert: AnyInsert): AnyInsert => insert }
-    if (conflict === undefined) return none
-    const fixed = conflict.kind === 'update' ? this.#fixed(conflict.values) : {}
-    const fromNewRow = conflict.kind === 'update' ? conflict.fromNewRow : []
-    const key = `${conflict.kind} [${conflict.target.join(',')}] [${fromNewRow.join(',')}] [${Object.keys(fixed).join(',')}]`
-    const parameters = Object.values(fixed)
-    if (dialect.name === 'mysql') {
-      // No DO NOTHING on MySQL: setting the key to itself changes no row. INSERT IGNORE would also turn
-      // other errors (a value too long) into warnings. The key is qualified: an INSERT … SELECT's table
-      // may have a column of that name too.
-      const primaryKey = model.primaryKeys[0]
-      const set =
-        conflict.kind === 'nothing'
-          ? { [primaryKey]: sql.ref(`${model.tableName}.${primaryKey}`) }
-          : {
-              ...fixed,
-              ...Object.fromEntries(fromNewRow.map((key) => [key, sql`values(${sql.ref(key)})`])),
-            }
-      return { key, parameters, finish: (insert: AnyInsert): AnyInsert => insert.onDuplicateKeyUpdate(set) }
-    }
-    return {
-      key,
-      parameters,
-      finish: (insert: AnyInsert): AnyInsert =>
-        insert.onConflict((oc) => {
-          const on = oc.columns(conflict.target)
-          if (conflict.kind === 'nothing') return on.doNothing()
-          return on.doUpdateSet({
-            ...fixed,
-            ...Object.fromEntries(fromNewRow.map((key) => [key, sql.ref(`excluded.${key}`)])),
-          })
-        }),
-    }
-  }
-
-  /** The fixed values of `doUpdate()` as parameters; an `undefined` one sets nothing, as Kysely has it. */
-  #fixed(values: Readonly<Record<string, unknown>>): Record<string, unknown> {
-    return Object.fromEntries(
-      Object.entries(values)
-        .filter(([, value]) => value !== undefined)
-        .map(([key, value]) => [key, toParam(this.model.fields[key]!, value)]),
-    )
-  }
 }
 
 function bothSourcesError(model: TableModel): InvalidQueryError {
   return new InvalidQueryError(
     `insert(${model.name}): an insert takes its rows from values() or from fromSelect(), not from both. Build two inserts.`,
   )
-}
-
-function isExpression(value: unknown): value is Expression {
-  return value instanceof Expression
-}
-
-/** `row` is an object with an expression among its values: a loop, not an array of them, for bulk rows. */
-function hasExpression(row: unknown): boolean {
-  if (typeof row !== 'object' || row === null) return false
-  for (const key in row) {
-    if (Object.hasOwn(row, key) && isExpression((row as Record<string, unknown>)[key])) return true
-  }
-  return false
 }
 
 /**

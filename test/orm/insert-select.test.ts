@@ -75,6 +75,23 @@ for (const dialect of DIALECTS) {
       ])
     })
 
+    test('a table can take rows selected from itself, conflicts skipped', async () => {
+      const { Team, engine } = db
+      await using session = new Session(engine)
+      session.add(Team.create({ name: 'Preventers', headquarters: 'Sharp Tower' }))
+      await session.commit()
+      const mirrored = insert(Team)
+        .fromSelect(['name', 'headquarters'], select(Team.c.headquarters, Team.c.name))
+        .onConflict({ target: 'name' })
+        .doNothing()
+      await session.exec(mirrored)
+      await session.exec(mirrored)
+      assert.deepEqual(await teams(), [
+        ['Preventers', 'Sharp Tower'],
+        ['Sharp Tower', 'Preventers'],
+      ])
+    })
+
     test('onConflict().doUpdate() updates the rows already there from the selected values', async () => {
       const { Hero, Team, engine } = db
       await using session = new Session(engine)
@@ -123,7 +140,8 @@ for (const dialect of DIALECTS) {
         () => insert(Team).fromSelect(['name'], select(Hero.c.name)),
         invalidQuery(
           "insert(Team).fromSelect(): 'headquarters' is not among the columns",
-          "name 'headquarters'",
+          'it is not nullable',
+          "Name 'headquarters'",
         ),
       )
       assert.throws(
@@ -143,6 +161,17 @@ for (const dialect of DIALECTS) {
         // @ts-expect-error: a select of rows, not of columns
         () => insert(Hero).fromSelect(['name'], select(Hero)),
         invalidQuery('select(Hero) selects rows'),
+      )
+      assert.throws(
+        () => insert(Team).fromSelect(['name', 'headquarters'], select(Hero.c.name, Team)),
+        invalidQuery("the select selects Team's rows", 'Team.c.name'),
+      )
+      assert.throws(
+        () =>
+          insert(Team)
+            .fromSelect(['name', 'headquarters'], select(Hero.c.name, Hero.c.secret_name))
+            .fromSelect(['name', 'headquarters'], select(Hero.c.secret_name, Hero.c.name)),
+        invalidQuery('already takes its rows from a select'),
       )
       assert.throws(
         () =>
