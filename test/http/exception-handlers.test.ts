@@ -155,21 +155,18 @@ describe('exception handlers', () => {
     )
   })
 
-  test("a deadlock a route let escape is a 503 with Retry-After, as a lock not taken is: the driver's text stays", async (t) => {
-    const call = await serve(t, throwingApp())
-    const answer = await call('/deadlock')
-    assert.equal(answer.status, 503)
-    assert.equal(answer.headers.get('retry-after'), '1')
-    assert.deepEqual(answer.body, { detail: 'Service Unavailable: the database is busy or unreachable' })
-  })
-
-  test('a serialization failure a route let escape is a 503 with Retry-After too: running again is the fix', async (t) => {
-    const call = await serve(t, throwingApp())
-    const answer = await call('/serialization')
-    assert.equal(answer.status, 503)
-    assert.equal(answer.headers.get('retry-after'), '1')
-    assert.deepEqual(answer.body, { detail: 'Service Unavailable: the database is busy or unreachable' })
-  })
+  for (const [route, what] of [
+    ['/deadlock', 'a deadlock'],
+    ['/serialization', 'a serialization failure'],
+  ]) {
+    test(`${what} a route let escape is a 503 with Retry-After, as a lock not taken is: running again is the fix`, async (t) => {
+      const call = await serve(t, throwingApp())
+      const answer = await call(route)
+      assert.equal(answer.status, 503)
+      assert.equal(answer.headers.get('retry-after'), '1')
+      assert.deepEqual(answer.body, { detail: 'Service Unavailable: the database is busy or unreachable' })
+    })
+  }
 
   test('a handler of Error answers what would be a 500, and only that', async (t) => {
     const app = throwingApp()

@@ -26,18 +26,12 @@ import {
   update,
 } from 'onemodel-ts'
 import { DIALECTS } from '../support/dialects.ts'
+import { refused } from '../support/refused.ts'
 import { addTutorialHeroes, heroesDatabase } from '../support/heroes.ts'
 
 type Db = Awaited<ReturnType<typeof heroesDatabase>>
 
-/** An InvalidQueryError whose message has every one of `parts`. */
-function invalidQuery(...parts: string[]) {
-  return (error: unknown) => {
-    assert.ok(error instanceof InvalidQueryError, String(error))
-    for (const part of parts) assert.ok(error.message.includes(part), `${error.message} names ${part}`)
-    return true
-  }
-}
+const invalidQuery = (...parts: string[]) => refused(InvalidQueryError, ...parts)
 
 for (const dialect of DIALECTS) {
   describe(`${dialect.name}: bind parameters`, () => {

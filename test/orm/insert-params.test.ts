@@ -21,18 +21,10 @@ import {
   ValidationError,
 } from 'onemodel-ts'
 import { DIALECTS } from '../support/dialects.ts'
+import { refused } from '../support/refused.ts'
 import { heroesDatabase } from '../support/heroes.ts'
 
 type Db = Awaited<ReturnType<typeof heroesDatabase>>
-
-/** An error of `type` whose message has every one of `parts`. */
-function refused(type: typeof InvalidQueryError | typeof ValidationError, ...parts: string[]) {
-  return (error: unknown) => {
-    assert.ok(error instanceof type, String(error))
-    for (const part of parts) assert.ok(error.message.includes(part), `${error.message} names ${part}`)
-    return true
-  }
-}
 
 for (const dialect of DIALECTS) {
   const mysql = dialect.name === 'mysql'
