@@ -32,8 +32,8 @@ export type ColumnNames<M extends TableModel> = keyof M['c'] & keyof M['Type'] &
 export interface InsertState {
   readonly rows: readonly (Readonly<Record<string, unknown>> | RowTemplate)[]
   readonly onConflict: ConflictAction | undefined
-  /** The statement returns the rows it wrote (`RETURNING`), see `returning()`. */
-  readonly returning: boolean
+  /** The statement returns the rows it wrote (`RETURNING`), see `returning()`; `false` when left out. */
+  readonly returning?: boolean
   /** Where the rows come from when a select reads them (`fromSelect()`), instead of `rows`. */
   readonly source?: InsertSource
 }
@@ -70,8 +70,9 @@ export class Insert<M extends TableModel = TableModel, R extends boolean = false
 
   constructor(model: M, state: InsertState) {
     // The state says what the type parameter says: only returning() makes a builder whose R is true.
-    super(model, state.returning as R)
-    const { onConflict, returning, source } = state
+    const returning = state.returning ?? false
+    super(model, returning as R)
+    const { onConflict, source } = state
     this.state = Object.freeze({ rows: Object.freeze([...state.rows]), onConflict, returning, source })
   }
 
