@@ -237,6 +237,31 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await teams(), { Preventers: 'Sharp Tower', 'Z-Force': "Sister Margaret's Bar" })
     })
 
+    test('an upsert whose rows share a key: PostgreSQL refuses it with an IntegrityError, the others take the last row', async () => {
+      const { Team, engine } = db
+      await using session = new Session(engine)
+      const twice = insert(Team)
+        .values([
+          { name: 'Avengers', headquarters: 'Stark Tower' },
+          { name: 'Avengers', headquarters: 'Avengers Mansion' },
+        ])
+        .onConflict({ target: 'name' })
+        .doUpdate(['headquarters'])
+      if (dialect.name === 'postgres') {
+        await assert.rejects(
+          session.exec(twice),
+          (error) =>
+            error instanceof IntegrityError &&
+            error.constraint === 'unique' &&
+            /same value of its conflict target\. Give each key once per insert/.test(error.message),
+        )
+        assert.equal((await teams()).Avengers, undefined)
+      } else {
+        await session.exec(twice)
+        assert.equal((await teams()).Avengers, 'Avengers Mansion')
+      }
+    })
+
     test('rows are validated as Model.create() validates them, before any statement', async () => {
       const { Team, log } = db
       const bad = { name: 'X', headquarters: 42 } as unknown as { name: string; headquarters: string }

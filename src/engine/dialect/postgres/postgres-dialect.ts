@@ -264,6 +264,15 @@ function indexLongText(index: IndexSchema): IndexSchema {
 
 function integrityError(error: unknown): IntegrityError | undefined {
   const e = error as { code?: string; constraint?: string; table?: string; column?: string; message?: string }
+  if (e?.code === '21000' && e.message?.includes('ON CONFLICT DO UPDATE')) {
+    // cardinality_violation: one upsert's rows share a conflict key, and a statement updates a row once.
+    return new IntegrityError(
+      `${e.message}: two rows of one upsert have the same value of its conflict target. Give each key once per insert (merge those rows first), or write them with separate inserts.`,
+      'unique',
+      undefined,
+      error,
+    )
+  }
   const kind = typeof e?.code === 'string' ? CONSTRAINT_CODES[e.code] : undefined
   if (!kind) return undefined
   // The message names the constraint; pg's `detail`, which quotes the offending values, is left out.
