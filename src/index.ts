@@ -166,7 +166,8 @@ export { defineConfig, type OnemodelConfig } from './cli/config.ts'
 /** Kysely's raw SQL tag, for migrations and queries onemodel does not model. */
 export { sql } from 'kysely'
 
-export { Session, type SessionOptions, type GetOptions, type ExecOptions } from './orm/session.ts'
+export { Session } from './orm/session.ts'
+export type { SessionOptions, GetOptions, ExecOptions } from './orm/session-options.ts'
 export type { IsolationLevel } from './orm/connection-scope.ts'
 export type { ParamValues } from './orm/bind-params.ts'
 export {
