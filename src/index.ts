@@ -212,7 +212,14 @@ export {
   type WriteResult,
   type ReturningResult,
 } from './orm/bulk-write.ts'
-export { insert, Insert, OnConflict, type ColumnNames, type InsertState } from './orm/insert.ts'
+export {
+  insert,
+  Insert,
+  OnConflict,
+  type ColumnNames,
+  type InsertState,
+  type SelectFits,
+} from './orm/insert.ts'
 export type { ConflictAction } from './orm/insert-conflict.ts'
 export type { InsertSource } from './orm/insert-select.ts'
 export { RowTemplate, type InsertRow } from './orm/insert-params.ts'

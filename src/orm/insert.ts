@@ -15,12 +15,30 @@ import {
   type CompiledInsert,
   type InsertSource,
 } from './insert-select.ts'
-import type { SelectItem } from './select-types.ts'
+import type { ItemValue, SelectItem } from './select-types.ts'
 import type { Select } from './select.ts'
 import { insertedRow, namesOf, PreparedInsert, RowTemplate, type InsertRow } from './insert-params.ts'
 
 /** The names of the columns of table model `M`: `'id' | 'name' | …` for `Hero`. */
 export type ColumnNames<M extends TableModel> = keyof M['c'] & keyof M['Type'] & string
+
+/**
+ * What `insert(M).fromSelect(C, query)` asks of a select of items `S`: one item per column of `C`, each of
+ * a value type the column takes. A select that does not fit gets a property it cannot have, which the
+ * compiler's error names, with the column values expected.
+ *
+ * @example
+ * type Fits = SelectFits<typeof Team, ['name'], [typeof Hero.c.name], never> // unknown: it fits
+ */
+export type SelectFits<M extends TableModel, C extends readonly string[], S, N extends string> = {
+  -readonly [K in keyof S]: ItemValue<S[K], N>
+} extends { -readonly [K in keyof C]: M['Type'][C[K]] }
+  ? unknown
+  : {
+      readonly 'fromSelect(): one item per column, each of its type': {
+        -readonly [K in keyof C]: M['Type'][C[K]]
+      }
+    }
 
 /**
  * The state of an {@link Insert}: its rows, validated, as column values, or as a {@link RowTemplate} where
@@ -119,10 +137,11 @@ export class Insert<M extends TableModel = TableModel, R extends boolean = false
    * more or fewer items than columns, a column the model does not have or named twice, or one left out
    * that the database cannot fill.
    */
-  fromSelect(
-    columns: readonly ColumnNames<M>[],
-    query: Select<readonly SelectItem[], string, string, never>,
-  ): Insert<M, R> {
+  fromSelect<
+    const C extends readonly ColumnNames<M>[],
+    S extends readonly SelectItem[],
+    N extends string = never,
+  >(columns: C, query: Select<S, string, N, never> & SelectFits<M, C, S, N>): Insert<M, R> {
     if (this.state.source) {
       throw new InvalidQueryError(
         `insert(${this.model.name}).fromSelect(): the insert already takes its rows from a select. Build another insert for another select.`,
@@ -290,5 +309,5 @@ export class OnConflict<M extends TableModel, R extends boolean = false> {
  * const { affected } = await session.exec(insert(Hero).values(rows).onConflict({ target: 'name' }).doNothing())
  */
 export function insert<M extends TableModel>(model: M): Insert<M> {
-  return new Insert(model, { rows: [], onConflict: undefined, returning: false })
+  return new Insert<M>(model, { rows: [], onConflict: undefined })
 }

@@ -143,7 +143,9 @@ for (const dialect of DIALECTS) {
           "Name 'headquarters'",
         ),
       )
+      // What the types refuse is refused at run time too, for JavaScript callers.
       assert.throws(
+        // @ts-expect-error: two columns, one item
         () => insert(Team).fromSelect(['name', 'headquarters'], select(Hero.c.name)),
         invalidQuery('2 columns named and 1 item selected'),
       )
@@ -162,6 +164,7 @@ for (const dialect of DIALECTS) {
         invalidQuery('select(Hero) selects rows'),
       )
       assert.throws(
+        // @ts-expect-error: a table's rows do not fit a column
         () => insert(Team).fromSelect(['name', 'headquarters'], select(Hero.c.name, Team)),
         invalidQuery("the select selects Team's rows", 'Team.c.name'),
       )

@@ -9,6 +9,7 @@ import {
   field,
   insert,
   model,
+  select,
   Session,
   table,
   update,
@@ -90,3 +91,18 @@ insert(Hero).values({ name: bindParam<number>('name') })
 insert(Hero).values({ name: Hero.c.name })
 // @ts-expect-error: name is still required
 insert(Hero).values({ age: bindParam('age') })
+
+// --- insert().fromSelect(): one selected item per column, each of the column's type ---
+
+insert(Team).fromSelect(['name'], select(Hero.c.name))
+insert(Hero).fromSelect(['name', 'age'], select(Team.c.name, Hero.c.age).join(Team))
+// @ts-expect-error: a nullable value for a column that is not nullable
+insert(Team).fromSelect(['name'], select(Hero.c.age))
+// @ts-expect-error: a number for a string column
+insert(Team).fromSelect(['name'], select(Hero.c.id))
+// @ts-expect-error: one column, two items
+insert(Team).fromSelect(['name'], select(Hero.c.name, Hero.c.name))
+// @ts-expect-error: 'motto' is no column of Team
+insert(Team).fromSelect(['motto'], select(Hero.c.name))
+const fromSelected = session.exec(insert(Team).fromSelect(['name'], select(Hero.c.name)).returning())
+type _FromSelected = Expect<Equal<typeof fromSelected, Promise<ReturningResult<typeof Team.Type>>>>
