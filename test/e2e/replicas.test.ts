@@ -397,6 +397,43 @@ if (postgres && REPLICA_AVAILABLE) {
       },
     )
 
+    test(
+      'a read the replica cancels for a conflict with its replay (40001) is answered by the primary',
+      { timeout: 60_000 },
+      async () => {
+        const { engine, replicaUrl } = await setup({ replicaTimeout: 20_000, checkEvery: 1000 })
+        await using _ = engine
+        await SLOW.execute(engine.db)
+        await using onReplicaEngine = createEngine(replicaUrl, { pool: { size: 1 } })
+        await eventually('the replica replays the view', async () => {
+          const { rows } = await sql<{ has: boolean }>`select to_regclass('slow') is not null as has`.execute(
+            onReplicaEngine.db,
+          )
+          return rows[0]!.has
+        })
+        // The replay waits for no query: one that holds a lock the replay needs is cancelled at once.
+        await onReplica(`alter system set max_standby_streaming_delay = '0'`)
+        await onReplica('select pg_reload_conf()')
+        try {
+          await using session = new Session(engine, { reads: 'replica' })
+          const read = session.exec(select(Slow.c.in_recovery)).one()
+          await eventually('the replica runs the read', async () => {
+            const { rows } = await sql<{ count: number }>`select count(*) as count from pg_stat_activity
+              where wait_event = 'PgSleep' and query like '%"slow"%'`.execute(onReplicaEngine.db)
+            return Number(rows[0]!.count) > 0
+          })
+          const started = performance.now()
+          // The view's lock, which the replica's read holds, is the one the replay of this takes.
+          await sql`create or replace view slow as select 1 as id, false as in_recovery`.execute(engine.db)
+          assert.equal(await read, false, 'answered by the primary')
+          assert.ok(performance.now() - started < 20_000, 'before replicaTimeout: the replica cancelled it')
+        } finally {
+          await onReplica('alter system reset max_standby_streaming_delay')
+          await onReplica('select pg_reload_conf()')
+        }
+      },
+    )
+
     test('stopping the replica under load fails no request, and reads return to it when it is back', async () => {
       const { engine, primaryUrl, replicaUrl } = await setup()
       await using _ = engine
