@@ -25,9 +25,17 @@ const AT_LEVEL = new Map<IsolationLevel, TransactionSettings>(
   ISOLATION_LEVELS.map((isolationLevel) => [isolationLevel, Object.freeze({ isolationLevel })]),
 )
 
-/** `level` when it is one of SQL's four or `undefined`; refused otherwise (a JavaScript caller, a config). */
-export function checkedIsolationLevel(level: IsolationLevel | undefined): IsolationLevel | undefined {
-  if (level === undefined || ISOLATION_LEVELS.includes(level)) return level
+/**
+ * What each transaction of a Session at `level` begins with: the database's default when it is
+ * `undefined`; refused when it is not one of SQL's four (a JavaScript caller, a config).
+ *
+ * @example
+ * new ConnectionScope(engine, false, transactionSettings('serializable'))
+ */
+export function transactionSettings(level: IsolationLevel | undefined): TransactionSettings {
+  if (level === undefined) return DATABASE_DEFAULT
+  const settings = AT_LEVEL.get(level)
+  if (settings !== undefined) return settings
   throw new SessionError(
     'OM_ORM_SESSION_OPTIONS',
     `new Session(engine, { isolationLevel: ${JSON.stringify(level)} }): not an isolation level. Use one of ${ISOLATION_LEVELS.map((name) => `'${name}'`).join(', ')}, or leave it out for the database's default.`,
@@ -60,12 +68,12 @@ export class ConnectionScope {
   /** What each transaction begins with: the Session's isolation level, if it asked for one. */
   readonly #settings: TransactionSettings
 
-  constructor(engine: Engine, readFromReplicas = false, isolationLevel?: IsolationLevel) {
+  /** `settings` are what each transaction begins with (see {@link transactionSettings}). */
+  constructor(engine: Engine, readFromReplicas = false, settings = DATABASE_DEFAULT) {
     this.#engine = engine
     this.#executor = engine.dialect.executor
     this.#replicas = readFromReplicas ? engine.replicas : undefined
-    // A level given here was checked (checkedIsolationLevel): AT_LEVEL has it.
-    this.#settings = isolationLevel === undefined ? DATABASE_DEFAULT : AT_LEVEL.get(isolationLevel)!
+    this.#settings = settings
   }
 
   /**

@@ -5,7 +5,7 @@ import type { Persisted } from '../model/types.ts'
 import { bulkWriteStatement, runBulkWrite } from './bulk-sync.ts'
 import type { ParamValues } from './bind-params.ts'
 import { BulkWrite, type ReturningResult, type WriteResult } from './bulk-write.ts'
-import { checkedIsolationLevel, ConnectionScope } from './connection-scope.ts'
+import { ConnectionScope, transactionSettings } from './connection-scope.ts'
 import { Loader } from './loading.ts'
 import { queriesFor, type BoundSelect } from './query-statements.ts'
 import { RelationshipDeletes } from './relationship-deletes.ts'
@@ -64,7 +64,7 @@ export class Session {
     this.#scope = new ConnectionScope(
       engine,
       options.reads === 'replica',
-      checkedIsolationLevel(options.isolationLevel),
+      transactionSettings(options.isolationLevel),
     )
     this.#loader = new Loader(engine, this.#scope, this.#rows)
     this.#rows.loadMissing = (table, paths, rows) => this.#loadMissing(table, paths, rows)
