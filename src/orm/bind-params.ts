@@ -43,9 +43,11 @@ export class BoundValues {
   readonly #values: readonly unknown[]
   readonly #slots: readonly { readonly index: number; readonly slot: ParamSlot }[]
   readonly #names: ReadonlySet<string>
+  /** What the statement is called in an error: `The select`, `insert(Team).fromSelect()`. */
+  readonly #statement: string
 
   /** `values` is handed over: it is frozen, not copied. */
-  constructor(values: readonly unknown[], others: readonly string[] = NONE) {
+  constructor(values: readonly unknown[], others: readonly string[] = NONE, statement = 'The select') {
     const slots: { index: number; slot: ParamSlot }[] = []
     for (let index = 0; index < values.length; index++) {
       const slot = values[index]
@@ -54,6 +56,7 @@ export class BoundValues {
     // Frozen: a select without bind parameters hands these same values to every run's statement.
     this.#values = Object.freeze(values)
     this.#slots = slots
+    this.#statement = statement
     this.#names =
       slots.length === 0 && others.length === 0
         ? NO_NAMES
@@ -62,13 +65,13 @@ export class BoundValues {
 
   /**
    * The values to bind in a run given `params`: the template's own when it has no bind parameter. `null`,
-   * which JavaScript may pass, gives no parameter, as `undefined` does. `statement` names it in the error.
+   * which JavaScript may pass, gives no parameter, as `undefined` does.
    * @throws {InvalidQueryError} naming the parameters missing from `params`, or those it has and the
    * statement does not.
    */
-  bind(params: ParamValues | null | undefined, statement = 'The select'): readonly unknown[] {
+  bind(params: ParamValues | null | undefined): readonly unknown[] {
     const supplied = params ?? undefined
-    if (!paramsFit(this.#names, supplied)) throw paramsMismatch(this.#names, supplied, statement)
+    if (!paramsFit(this.#names, supplied)) throw paramsMismatch(this.#names, supplied, this.#statement)
     if (supplied === undefined || this.#slots.length === 0) return this.#values
     const values = [...this.#values]
     for (const { index, slot } of this.#slots) values[index] = slot.encode(supplied[slot.name])

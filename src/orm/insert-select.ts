@@ -120,5 +120,6 @@ export function compileInsertSelect(
     .columns([...source.columns])
     .expression(from)
   const compiled = extra.finish(insert).compile()
-  return { compiled, values: new BoundValues(compiled.parameters) }
+  const name = `insert(${model.name}).fromSelect()`
+  return { compiled, values: new BoundValues(compiled.parameters, [], name) }
 }

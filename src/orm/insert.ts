@@ -187,7 +187,7 @@ export class Insert<M extends TableModel = TableModel, R extends boolean = false
     const { source } = this.state
     if (source !== undefined) {
       const { compiled, values } = this.#fromSelect?.get(engine) ?? this.#compileFromSelect(engine, source)
-      return bind(compiled, values.bind(params, `insert(${this.model.name}).fromSelect()`), shape)
+      return bind(compiled, values.bind(params), shape)
     }
     const names = this.#names()
     if (!paramsFit(names, params)) throw paramsMismatch(names, params, `insert(${this.model.name})`)
