@@ -263,9 +263,17 @@ function indexLongText(index: IndexSchema): IndexSchema {
 }
 
 function integrityError(error: unknown): IntegrityError | undefined {
-  const e = error as { code?: string; constraint?: string; table?: string; column?: string; message?: string }
-  if (e?.code === '21000' && e.message?.includes('ON CONFLICT DO UPDATE')) {
-    // cardinality_violation: one upsert's rows share a conflict key, and a statement updates a row once.
+  const e = error as {
+    code?: string
+    constraint?: string
+    table?: string
+    column?: string
+    message?: string
+    routine?: string
+  }
+  // cardinality_violation raised where one upsert's rows share a conflict key (a statement updates a row
+  // once). By the server function that raised it, not the message, which lc_messages translates.
+  if (e?.code === '21000' && e.routine === 'ExecOnConflictUpdate') {
     return new IntegrityError(
       `${e.message}: two rows of one upsert have the same value of its conflict target. Give each key once per insert (merge those rows first), or write them with separate inserts.`,
       'unique',
