@@ -156,6 +156,34 @@ async function setup(
   return { engine, primaryUrl, replicaUrl }
 }
 
+/**
+ * The {@link Slow} view, created on the primary and replayed by the replica, and how many reads of it the
+ * replica is running (sleeping in it), seen from a connection of its own, closed on disposal.
+ */
+async function slowViewOnReplica(
+  engine: Engine,
+  replicaUrl: string,
+): Promise<AsyncDisposable & { sleepingReads(): Promise<number> }> {
+  await SLOW.execute(engine.db)
+  const onReplica = createEngine(replicaUrl, { pool: { size: 1 } })
+  await eventually('the replica replays the view', async () => {
+    const { rows } = await sql<{ has: boolean }>`select to_regclass('slow') is not null as has`.execute(
+      onReplica.db,
+    )
+    return rows[0]!.has
+  })
+  return {
+    async sleepingReads() {
+      const { rows } = await sql<{ count: number | string }>`select count(*) as count from pg_stat_activity
+        where wait_event = 'PgSleep' and query like '%"slow"%' and pid <> pg_backend_pid()`.execute(
+        onReplica.db,
+      )
+      return Number(rows[0]!.count)
+    },
+    [Symbol.asyncDispose]: () => onReplica.dispose(),
+  }
+}
+
 /** A relay in front of the replica, which a test can turn into a blackhole. */
 async function relayToReplica(): Promise<TcpRelay> {
   const replica = new URL(REPLICA_URL)
@@ -369,21 +397,7 @@ if (postgres && REPLICA_AVAILABLE) {
         // the replica down and send the read to the primary at once.
         const { engine, replicaUrl } = await setup({ replicaTimeout: 1000, checkEvery: 1000 })
         await using _ = engine
-        await SLOW.execute(engine.db)
-        await using onReplica = createEngine(replicaUrl, { pool: { size: 1 } })
-        await eventually('the replica replays the view', async () => {
-          const { rows } = await sql<{ has: boolean }>`select to_regclass('slow') is not null as has`.execute(
-            onReplica.db,
-          )
-          return rows[0]!.has
-        })
-        const sleepingReads = async () => {
-          const { rows } = await sql<{ count: number }>`select count(*) as count from pg_stat_activity
-            where wait_event = 'PgSleep' and query like '%"slow"%' and pid <> pg_backend_pid()`.execute(
-            onReplica.db,
-          )
-          return rows[0]!.count
-        }
+        await using slow = await slowViewOnReplica(engine, replicaUrl)
         await using session = new Session(engine, { reads: 'replica' })
         assert.equal(engine.replicas!.status()[0]!.usable, true, 'the read is routed to the replica')
         const started = performance.now()
@@ -392,7 +406,7 @@ if (postgres && REPLICA_AVAILABLE) {
         // It would sleep 30 s more without the cancel: a closed connection is noticed only when answered.
         await eventually(
           'the replica no longer runs the abandoned read',
-          async () => (await sleepingReads()) === 0,
+          async () => (await slow.sleepingReads()) === 0,
         )
       },
     )
@@ -403,25 +417,14 @@ if (postgres && REPLICA_AVAILABLE) {
       async () => {
         const { engine, replicaUrl } = await setup({ replicaTimeout: 20_000, checkEvery: 1000 })
         await using _ = engine
-        await SLOW.execute(engine.db)
-        await using onReplicaEngine = createEngine(replicaUrl, { pool: { size: 1 } })
-        await eventually('the replica replays the view', async () => {
-          const { rows } = await sql<{ has: boolean }>`select to_regclass('slow') is not null as has`.execute(
-            onReplicaEngine.db,
-          )
-          return rows[0]!.has
-        })
+        await using slow = await slowViewOnReplica(engine, replicaUrl)
         // The replay waits for no query: one that holds a lock the replay needs is cancelled at once.
         await onReplica(`alter system set max_standby_streaming_delay = '0'`)
         await onReplica('select pg_reload_conf()')
         try {
           await using session = new Session(engine, { reads: 'replica' })
           const read = session.exec(select(Slow.c.in_recovery)).one()
-          await eventually('the replica runs the read', async () => {
-            const { rows } = await sql<{ count: number }>`select count(*) as count from pg_stat_activity
-              where wait_event = 'PgSleep' and query like '%"slow"%'`.execute(onReplicaEngine.db)
-            return Number(rows[0]!.count) > 0
-          })
+          await eventually('the replica runs the read', async () => (await slow.sleepingReads()) > 0)
           const started = performance.now()
           // The view's lock, which the replica's read holds, is the one the replay of this takes.
           await sql`create or replace view slow as select 1 as id, false as in_recovery`.execute(engine.db)

@@ -5,7 +5,15 @@
  */
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, test } from 'node:test'
-import { bindParam, insert, IntegrityError, InvalidQueryError, select, Session } from 'onemodel-ts'
+import {
+  bindParam,
+  insert,
+  IntegrityError,
+  InvalidQueryError,
+  NotSupportedError,
+  select,
+  Session,
+} from 'onemodel-ts'
 import { DIALECTS } from '../support/dialects.ts'
 import { refused } from '../support/refused.ts'
 import { addTutorialHeroes, heroesDatabase } from '../support/heroes.ts'
@@ -108,7 +116,18 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await teams(), [['Deadpond', 'Dive Wilson']])
     })
 
-    if (!mysql) {
+    if (mysql) {
+      test('returning(): MySQL has no INSERT … RETURNING, and says to select the rows instead', async () => {
+        const { Hero, Team, engine, log } = db
+        await using session = new Session(engine)
+        const rows = select(Hero.c.name, Hero.c.secret_name)
+        await assert.rejects(
+          session.exec(insert(Team).fromSelect(['name', 'headquarters'], rows).returning()),
+          refused(NotSupportedError, 'mysql has no INSERT … RETURNING', 'Run the insert without returning()'),
+        )
+        assert.deepEqual(log, [], 'refused before anything ran')
+      })
+    } else {
       test('returning() answers the rows inserted, held by the Session', async () => {
         const { Hero, Team, engine } = db
         await using session = new Session(engine)
